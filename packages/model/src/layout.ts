@@ -1,0 +1,53 @@
+/**
+ * Top-level names inside every Yjs document (see docs/schema.md). Nothing else spells these strings.
+ *
+ * | document      | shared types                                                                 |
+ * | ------------- | ---------------------------------------------------------------------------- |
+ * | `W/workspace` | `getMap(SETTINGS_MAP)`                                                       |
+ * | `W/accounts`  | `getMap(COLLECTION.accounts)`                                                |
+ * | `W/contacts`  | `getMap(COLLECTION.contacts)`                                                |
+ * | `W/pipeline/P`| `getMap(COLLECTION.deals)`                                                   |
+ * | `W/support`   | `getMap(COLLECTION.tickets)`                                                 |
+ * | `W/account/A` | `getXmlFragment(NOTES_FIELD)`, `getMap(COLLECTION.timeline/tasks/handoffs/checklist)`, `getXmlFragment(briefField(h))` |
+ * | `W/inbox/U`   | `getMap(COLLECTION.notifications)`                                           |
+ */
+export const COLLECTION = {
+  accounts: 'accounts',
+  contacts: 'contacts',
+  deals: 'deals',
+  tickets: 'tickets',
+  timeline: 'timeline',
+  tasks: 'tasks',
+  handoffs: 'handoffs',
+  checklist: 'checklist',
+  notifications: 'notifications',
+} as const
+export type CollectionName = (typeof COLLECTION)[keyof typeof COLLECTION]
+
+/** The workspace document's single map. */
+export const SETTINGS_MAP = 'settings'
+
+/** Keys of the workspace `settings` map. */
+export const SETTINGS_KEY = {
+  name: 'name',
+  pipelines: 'pipelines',
+  customFields: 'customFields',
+  sla: 'sla',
+} as const
+
+/** The Tiptap fragment holding an account's shared notes (Collaboration `field`). */
+export const NOTES_FIELD = 'notes'
+
+const BRIEF_PREFIX = 'brief:'
+
+/** The Tiptap fragment holding the brief of handoff `handoffId` (Collaboration `field`). */
+export function briefField(handoffId: string): string {
+  return `${BRIEF_PREFIX}${handoffId}`
+}
+
+/** The handoff id of a `brief:<id>` field name, or `null`. */
+export function parseBriefField(field: string): string | null {
+  return field.startsWith(BRIEF_PREFIX) && field.length > BRIEF_PREFIX.length
+    ? field.slice(BRIEF_PREFIX.length)
+    : null
+}

@@ -1,0 +1,75 @@
+import { describe, expect, it } from 'vitest'
+import { DOC_KINDS, type DocKind, type DocRef } from './docNames.ts'
+import { type Access, accessFor, accessTo, canWrite } from './policy.ts'
+import { ROLES, type Role } from './roles.ts'
+
+const EXPECTED: Record<Role, Record<DocKind, Access>> = {
+  admin: {
+    workspace: 'write',
+    accounts: 'write',
+    contacts: 'write',
+    pipeline: 'write',
+    support: 'write',
+    account: 'write',
+    inbox: 'write',
+  },
+  sales: {
+    workspace: 'read',
+    accounts: 'write',
+    contacts: 'write',
+    pipeline: 'write',
+    support: 'read',
+    account: 'write',
+    inbox: 'write',
+  },
+  support: {
+    workspace: 'read',
+    accounts: 'write',
+    contacts: 'write',
+    pipeline: 'read',
+    support: 'write',
+    account: 'write',
+    inbox: 'write',
+  },
+  viewer: {
+    workspace: 'read',
+    accounts: 'read',
+    contacts: 'read',
+    pipeline: 'read',
+    support: 'read',
+    account: 'read',
+    inbox: 'write',
+  },
+}
+
+function refOf(kind: DocKind, workspaceId: string, userId: string): DocRef {
+  switch (kind) {
+    case 'pipeline':
+      return { workspaceId, kind, pipelineId: 'p1' }
+    case 'account':
+      return { workspaceId, kind, accountId: 'a1' }
+    case 'inbox':
+      return { workspaceId, kind, userId }
+    default:
+      return { workspaceId, kind }
+  }
+}
+
+describe('policy', () => {
+  const cases = ROLES.flatMap((role) => DOC_KINDS.map((kind) => [role, kind] as const))
+  it('covers every role × kind', () => expect(cases).toHaveLength(28))
+
+  it.each(cases)('%s → %s', (role, kind) => {
+    const member = { userId: 'u1', workspaceId: 'w1', role }
+    expect(accessFor(role, kind)).toBe(EXPECTED[role][kind])
+    expect(accessTo(member, refOf(kind, 'w1', 'u1'))).toBe(EXPECTED[role][kind])
+    expect(accessTo(member, refOf(kind, 'w2', 'u1'))).toBe('none')
+    if (kind === 'inbox') expect(accessTo(member, refOf(kind, 'w1', 'u2'))).toBe('none')
+  })
+
+  it('canWrite only for write', () => {
+    expect(canWrite('write')).toBe(true)
+    expect(canWrite('read')).toBe(false)
+    expect(canWrite('none')).toBe(false)
+  })
+})
