@@ -1,0 +1,101 @@
+import { useCallback, useEffect, useRef, useState } from 'react'
+import { type CollabContextValue, CollabProvider } from '../collab/CollabContext.tsx'
+import { DocRegistry } from '../collab/DocRegistry.ts'
+import { TokenSource } from '../collab/TokenSource.ts'
+import { ApiError, authApi, type Session } from '../features/auth/authApi.ts'
+import { LoginPage } from '../features/auth/LoginPage.tsx'
+import { SessionProvider } from '../features/auth/SessionContext.tsx'
+import { Shell } from './Shell.tsx'
+
+type AppState =
+  | { kind: 'loading' }
+  | { kind: 'unreachable' }
+  | { kind: 'login'; notice: string | null }
+  | { kind: 'ready'; session: Session; collab: CollabContextValue }
+
+function collabUrl(): string {
+  const proto = window.location.protocol === 'https:' ? 'wss' : 'ws'
+  return `${proto}://${window.location.host}/collab`
+}
+
+/** Session lifecycle: check the cookie, log in, build the per-session collaboration registry, log out. */
+export function App() {
+  const [state, setState] = useState<AppState>({ kind: 'loading' })
+  const stateRef = useRef(state)
+  stateRef.current = state
+
+  const endSession = useCallback((notice: string | null, clearOffline: boolean) => {
+    const prev = stateRef.current
+    if (prev.kind === 'ready') void prev.collab.registry.destroy({ clearOffline })
+    setState({ kind: 'login', notice })
+  }, [])
+
+  const startSession = useCallback(
+    (session: Session) => {
+      const tokens = new TokenSource(() => authApi.collabToken())
+      const registry = new DocRegistry({
+        url: collabUrl(),
+        user: { id: session.user.id, name: session.user.name, color: session.user.color },
+        tokens,
+        checkSession: () =>
+          authApi.me().then(
+            () => true,
+            (e: unknown) => !(e instanceof ApiError && e.kind === 'unauthorized'),
+          ),
+        onSessionLost: () => endSession('Your session has expired. Please sign in again.', false),
+      })
+      const member = { userId: session.user.id, workspaceId: session.workspace.id, role: session.role }
+      setState({ kind: 'ready', session, collab: { registry, member } })
+    },
+    [endSession],
+  )
+
+  const load = useCallback(
+    (isCancelled: () => boolean) => {
+      setState({ kind: 'loading' })
+      authApi.me().then(
+        (s) => {
+          if (!isCancelled()) startSession(s)
+        },
+        (e: unknown) => {
+          if (isCancelled()) return
+          if (e instanceof ApiError && e.kind === 'unreachable') setState({ kind: 'unreachable' })
+          else setState({ kind: 'login', notice: null })
+        },
+      )
+    },
+    [startSession],
+  )
+
+  useEffect(() => {
+    let cancelled = false
+    load(() => cancelled)
+    return () => {
+      cancelled = true
+    }
+  }, [load])
+
+  const logout = useCallback(() => {
+    authApi.logout().catch(() => undefined)
+    endSession(null, true)
+  }, [endSession])
+
+  if (state.kind === 'loading') return <div className="splash">Loading Rapport…</div>
+  if (state.kind === 'unreachable')
+    return (
+      <div className="splash" data-testid="server-unreachable">
+        <p className="notice notice--error">The Rapport server cannot be reached.</p>
+        <button type="button" className="btn" onClick={() => load(() => false)}>
+          Try again
+        </button>
+      </div>
+    )
+  if (state.kind === 'login') return <LoginPage notice={state.notice} onLoggedIn={startSession} />
+  return (
+    <SessionProvider value={{ session: state.session, logout }}>
+      <CollabProvider value={state.collab}>
+        <Shell />
+      </CollabProvider>
+    </SessionProvider>
+  )
+}

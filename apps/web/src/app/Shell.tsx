@@ -1,0 +1,90 @@
+import { lazy, Suspense } from 'react'
+import { ConnectionIndicator } from '../collab/ConnectionIndicator.tsx'
+import { useSession } from '../features/auth/SessionContext.tsx'
+import { PipelinesPage } from '../features/pipeline/PipelinesPage.tsx'
+import { AccountsPage } from '../features/records/AccountsPage.tsx'
+import { ContactsPage } from '../features/records/ContactsPage.tsx'
+import { InboxPage } from '../features/records/InboxPage.tsx'
+import { SupportPage } from '../features/records/SupportPage.tsx'
+import { Avatar } from '../ui/Avatar.tsx'
+import { ErrorBoundary } from '../ui/ErrorBoundary.tsx'
+import { NAV_ITEMS, type Route, routeSection } from './route.ts'
+import { useHashRoute } from './useHashRoute.ts'
+
+// Tiptap is large: the account room loads on first visit.
+const AccountPage = lazy(() =>
+  import('../features/account/AccountPage.tsx').then((m) => ({ default: m.AccountPage })),
+)
+
+function Page({ route }: { route: Route }) {
+  switch (route.name) {
+    case 'pipelines':
+      return <PipelinesPage pipelineId={route.pipelineId} />
+    case 'accounts':
+      return <AccountsPage />
+    case 'account':
+      return <AccountPage accountId={route.accountId} />
+    case 'contacts':
+      return <ContactsPage />
+    case 'support':
+      return <SupportPage />
+    case 'inbox':
+      return <InboxPage />
+    case 'notFound':
+      return (
+        <div className="empty" data-testid="not-found">
+          Nothing lives at <code>{route.path}</code>.
+        </div>
+      )
+  }
+}
+
+/** Top navigation, connection indicator and the current page. */
+export function Shell() {
+  const { session, logout } = useSession()
+  const route = useHashRoute()
+  const section = routeSection(route)
+  return (
+    <div className="shell">
+      <header className="topbar">
+        <a className="brand" href="#/pipelines">
+          <span className="brand__mark">R</span> Rapport
+        </a>
+        <span className="topbar__workspace">{session.workspace.name}</span>
+        <nav className="topnav" aria-label="Main">
+          {NAV_ITEMS.map((item) => (
+            <a
+              key={item.name}
+              href={item.href}
+              className={`topnav__link${section === item.name ? ' is-active' : ''}`}
+              aria-current={section === item.name ? 'page' : undefined}
+              data-testid={`nav-${item.name}`}
+            >
+              {item.label}
+            </a>
+          ))}
+        </nav>
+        <div className="topbar__right">
+          <ConnectionIndicator />
+          <span className="topbar__user" data-testid="current-user">
+            <Avatar name={session.user.name} color={session.user.color} size="sm" />
+            <span>
+              {session.user.name}
+              <small className="role">{session.role}</small>
+            </span>
+          </span>
+          <button type="button" className="btn btn--ghost" onClick={logout} data-testid="logout">
+            Sign out
+          </button>
+        </div>
+      </header>
+      <main className="page">
+        <ErrorBoundary key={`${route.name}`}>
+          <Suspense fallback={<div className="empty">Loading…</div>}>
+            <Page route={route} />
+          </Suspense>
+        </ErrorBoundary>
+      </main>
+    </div>
+  )
+}

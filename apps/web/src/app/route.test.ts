@@ -1,0 +1,32 @@
+import { describe, expect, it } from 'vitest'
+import { parseRoute, routeHref, routeSection } from './route.ts'
+
+describe('parseRoute', () => {
+  it('defaults to the pipelines board', () => {
+    expect(parseRoute('')).toEqual({ name: 'pipelines', pipelineId: null })
+    expect(parseRoute('#/')).toEqual({ name: 'pipelines', pipelineId: null })
+  })
+
+  it('parses every section and ids', () => {
+    expect(parseRoute('#/pipelines/sales')).toEqual({ name: 'pipelines', pipelineId: 'sales' })
+    expect(parseRoute('#/accounts')).toEqual({ name: 'accounts' })
+    expect(parseRoute('#/accounts/acc_1/')).toEqual({ name: 'account', accountId: 'acc_1' })
+    expect(parseRoute('#/contacts')).toEqual({ name: 'contacts' })
+    expect(parseRoute('#/support')).toEqual({ name: 'support' })
+    expect(parseRoute('#/inbox')).toEqual({ name: 'inbox' })
+  })
+
+  it('rejects junk instead of building document names from it', () => {
+    expect(parseRoute('#/accounts/a%2Fb').name).toBe('notFound')
+    expect(parseRoute('#/accounts/a/b').name).toBe('notFound')
+    expect(parseRoute('#/inbox/x').name).toBe('notFound')
+    expect(parseRoute('#/nope').name).toBe('notFound')
+  })
+
+  it('round-trips through routeHref', () => {
+    for (const hash of ['#/pipelines', '#/pipelines/p1', '#/accounts', '#/accounts/acc_2', '#/support']) {
+      expect(routeHref(parseRoute(hash))).toBe(hash)
+    }
+    expect(routeSection(parseRoute('#/accounts/acc_2'))).toBe('accounts')
+  })
+})

@@ -1,0 +1,56 @@
+import type { HocuspocusProvider } from '@hocuspocus/provider'
+import type { IndexeddbPersistence } from 'y-indexeddb'
+import type * as Y from 'yjs'
+
+/** Live state of one open document. */
+export interface DocState {
+  /** The server has answered our sync step at least once since the last (re)connect. */
+  synced: boolean
+  /** The IndexedDB copy has been loaded into the document. */
+  localLoaded: boolean
+  /** Local updates the server has not acknowledged yet. */
+  unsynced: number
+  /** The server refused this document (no access); `null` when fine. */
+  denied: string | null
+  /** The server granted only read access. */
+  serverReadOnly: boolean
+}
+
+export const INITIAL_DOC_STATE: DocState = {
+  synced: false,
+  localLoaded: false,
+  unsynced: 0,
+  denied: null,
+  serverReadOnly: false,
+}
+
+/** One open document: its Y.Doc, its provider on the shared socket and its offline copy. Owned by `DocRegistry`. */
+export class DocHandle {
+  refs = 0
+  state: DocState = INITIAL_DOC_STATE
+  releaseTimer: ReturnType<typeof setTimeout> | null = null
+  authRetries = 0
+  private readonly listeners = new Set<() => void>()
+
+  constructor(
+    readonly name: string,
+    readonly doc: Y.Doc,
+    readonly provider: HocuspocusProvider,
+    readonly persistence: IndexeddbPersistence | null,
+  ) {}
+
+  setState(patch: Partial<DocState>): void {
+    const next = { ...this.state, ...patch }
+    const keys = Object.keys(patch) as Array<keyof DocState>
+    if (keys.every((k) => next[k] === this.state[k])) return
+    this.state = next
+    for (const l of this.listeners) l()
+  }
+
+  subscribe = (listener: () => void): (() => void) => {
+    this.listeners.add(listener)
+    return () => this.listeners.delete(listener)
+  }
+
+  getState = (): DocState => this.state
+}

@@ -1,0 +1,88 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import { DocRegistry, RELEASE_GRACE_MS } from './DocRegistry.ts'
+import { TokenSource } from './TokenSource.ts'
+
+/** A socket that never connects: enough to exercise the registry's bookkeeping without a server. */
+class SilentSocket {
+  static readonly CONNECTING = 0
+  static readonly OPEN = 1
+  readyState = 0
+  binaryType = 'arraybuffer'
+  onopen: unknown = null
+  onclose: unknown = null
+  onmessage: unknown = null
+  onerror: unknown = null
+  addEventListener(): void {}
+  removeEventListener(): void {}
+  send(): void {}
+  close(): void {}
+}
+
+function makeRegistry() {
+  return new DocRegistry({
+    url: 'ws://127.0.0.1:9/collab',
+    user: { id: 'u1', name: 'Ada', color: '#336699' },
+    tokens: new TokenSource(async () => ({ token: 't', expiresAt: Date.now() + 600_000 })),
+    checkSession: async () => true,
+    onSessionLost: () => {},
+    offline: false,
+    WebSocketPolyfill: SilentSocket,
+  })
+}
+
+describe('DocRegistry', () => {
+  beforeEach(() => {
+    vi.useFakeTimers()
+    // Node 20 has no global WebSocket; the provider reads it when its config is built.
+    vi.stubGlobal('WebSocket', SilentSocket)
+  })
+  afterEach(() => {
+    vi.useRealTimers()
+    vi.unstubAllGlobals()
+  })
+
+  it('opens a document once however many components use it', async () => {
+    const registry = makeRegistry()
+    const a = registry.acquire('w1/accounts')
+    const b = registry.acquire('w1/accounts')
+    expect(b).toBe(a)
+    expect(registry.openNames()).toEqual(['w1/accounts'])
+    expect(registry.socket.configuration.providerMap.size).toBe(1)
+    await registry.destroy({ clearOffline: false })
+  })
+
+  it('survives a StrictMode mount → unmount → mount without reopening', async () => {
+    const registry = makeRegistry()
+    const first = registry.acquire('w1/contacts')
+    const destroy = vi.spyOn(first.provider, 'destroy')
+    registry.release('w1/contacts')
+    const second = registry.acquire('w1/contacts')
+    expect(second).toBe(first)
+    vi.advanceTimersByTime(RELEASE_GRACE_MS * 2)
+    expect(destroy).not.toHaveBeenCalled()
+    expect(registry.openNames()).toEqual(['w1/contacts'])
+    await registry.destroy({ clearOffline: false })
+  })
+
+  it('closes a document after its last user left, and reopens a fresh one later', async () => {
+    const registry = makeRegistry()
+    const first = registry.acquire('w1/support')
+    const destroy = vi.spyOn(first.provider, 'destroy')
+    registry.release('w1/support')
+    vi.advanceTimersByTime(RELEASE_GRACE_MS + 1)
+    expect(destroy).toHaveBeenCalledOnce()
+    expect(registry.openNames()).toEqual([])
+    expect(registry.socket.configuration.providerMap.size).toBe(0)
+    const again = registry.acquire('w1/support')
+    expect(again).not.toBe(first)
+    await registry.destroy({ clearOffline: false })
+  })
+
+  it('reports documents waiting for their first sync as syncing', async () => {
+    const registry = makeRegistry()
+    registry.acquire('w1/workspace')
+    expect(registry.getSnapshot().openDocuments).toBe(1)
+    expect(registry.getSnapshot().status).not.toBe('connected')
+    await registry.destroy({ clearOffline: false })
+  })
+})

@@ -1,0 +1,216 @@
+import { HocuspocusProvider, HocuspocusProviderWebsocket, WebSocketStatus } from '@hocuspocus/provider'
+import { clearDocument, IndexeddbPersistence } from 'y-indexeddb'
+import * as Y from 'yjs'
+import { type ConnectionSnapshot, summarizeConnection } from './connectionSummary.ts'
+import { DocHandle } from './DocHandle.ts'
+import { OfflineIndex, offlineDbName } from './offlineDbName.ts'
+import type { TokenSource } from './TokenSource.ts'
+
+/** How long an unused document stays open, so StrictMode remounts and quick navigation reuse it. */
+export const RELEASE_GRACE_MS = 3_000
+
+export interface PresenceUser {
+  id: string
+  name: string
+  color: string
+}
+
+export interface DocRegistryOptions {
+  url: string
+  user: PresenceUser
+  tokens: TokenSource
+  /** Resolves false when the HTTP session is gone (the registry then reports `onSessionLost`). */
+  checkSession: () => Promise<boolean>
+  onSessionLost: () => void
+  /** Keep an IndexedDB copy of every document (default true when `indexedDB` exists). */
+  offline?: boolean
+  /** WebSocket implementation (tests); defaults to the browser's. */
+  WebSocketPolyfill?: unknown
+}
+
+/**
+ * One shared WebSocket per tab and one provider per open document, reference counted: acquiring a document
+ * that is already open returns the same handle, so a document is never opened twice on the socket.
+ */
+export class DocRegistry {
+  readonly socket: HocuspocusProviderWebsocket
+  private readonly handles = new Map<string, DocHandle>()
+  private readonly listeners = new Set<() => void>()
+  private readonly offlineIndex: OfflineIndex
+  private socketStatus: WebSocketStatus = WebSocketStatus.Connecting
+  private snapshot: ConnectionSnapshot
+  private destroyed = false
+
+  constructor(private readonly options: DocRegistryOptions) {
+    this.offlineIndex = new OfflineIndex(options.user.id)
+    this.socket = new HocuspocusProviderWebsocket({
+      url: options.url,
+      maxAttempts: 0,
+      delay: 1_000,
+      maxDelay: 10_000,
+    })
+    this.socket.on('status', ({ status }: { status: WebSocketStatus }) => {
+      this.socketStatus = status
+      this.emit()
+    })
+    this.snapshot = this.computeSnapshot()
+  }
+
+  get user(): PresenceUser {
+    return this.options.user
+  }
+
+  /** Opens (or reuses) the document `name`. Pair every call with `release(name)`. */
+  acquire(name: string): DocHandle {
+    if (this.destroyed) throw new Error('DocRegistry is destroyed')
+    const existing = this.handles.get(name)
+    if (existing) {
+      existing.refs += 1
+      if (existing.releaseTimer) clearTimeout(existing.releaseTimer)
+      existing.releaseTimer = null
+      return existing
+    }
+    const handle = this.open(name)
+    handle.refs = 1
+    this.handles.set(name, handle)
+    this.emit()
+    return handle
+  }
+
+  release(name: string): void {
+    const handle = this.handles.get(name)
+    if (!handle) return
+    handle.refs = Math.max(0, handle.refs - 1)
+    if (handle.refs > 0) return
+    this.scheduleClose(handle)
+  }
+
+  /** Handles currently open (for tests and diagnostics). */
+  openNames(): string[] {
+    return [...this.handles.keys()]
+  }
+
+  subscribe = (listener: () => void): (() => void) => {
+    this.listeners.add(listener)
+    return () => this.listeners.delete(listener)
+  }
+
+  getSnapshot = (): ConnectionSnapshot => this.snapshot
+
+  /** Closes every document and the socket. With `clearOffline`, also deletes this user's IndexedDB copies. */
+  async destroy({ clearOffline }: { clearOffline: boolean }): Promise<void> {
+    this.destroyed = true
+    for (const handle of this.handles.values()) this.close(handle)
+    this.handles.clear()
+    this.socket.destroy()
+    this.options.tokens.dispose()
+    if (clearOffline) await this.offlineIndex.clearAll(clearDocument)
+  }
+
+  private open(name: string): DocHandle {
+    const doc = new Y.Doc()
+    const { tokens, user } = this.options
+    const provider = new HocuspocusProvider({
+      name,
+      document: doc,
+      websocketProvider: this.socket,
+      token: () => tokens.get(),
+    })
+    const useOffline = this.options.offline ?? typeof indexedDB !== 'undefined'
+    let persistence: IndexeddbPersistence | null = null
+    if (useOffline) {
+      const dbName = offlineDbName(user.id, name)
+      this.offlineIndex.add(dbName)
+      persistence = new IndexeddbPersistence(dbName, doc)
+    }
+    const handle = new DocHandle(name, doc, provider, persistence)
+    if (persistence) persistence.whenSynced.then(() => handle.setState({ localLoaded: true }))
+    else handle.setState({ localLoaded: true })
+
+    provider.setAwarenessField('user', user)
+    provider.on('synced', ({ state }: { state: boolean }) => {
+      handle.setState({ synced: state })
+      if (state) handle.authRetries = 0
+      this.emit()
+    })
+    provider.on('status', () => this.emit())
+    provider.on('unsyncedChanges', ({ number }: { number: number }) => {
+      handle.setState({ unsynced: number })
+      this.emit()
+    })
+    provider.on('authenticated', ({ scope }: { scope: string }) => {
+      handle.setState({ denied: null, serverReadOnly: scope === 'readonly' })
+    })
+    provider.on('authenticationFailed', ({ reason }: { reason: string }) => {
+      void this.onAuthFailed(handle, reason)
+    })
+    provider.attach()
+    return handle
+  }
+
+  private async onAuthFailed(handle: DocHandle, reason: string): Promise<void> {
+    this.options.tokens.invalidate()
+    const sessionOk = await this.options.checkSession().catch(() => true)
+    if (!sessionOk) {
+      this.options.onSessionLost()
+      return
+    }
+    if (handle.authRetries >= 1 || this.destroyed || !this.handles.has(handle.name)) {
+      handle.setState({ denied: reason || 'permission-denied' })
+      this.emit()
+      return
+    }
+    // The token was probably stale: fetch a fresh one and authenticate this document again.
+    handle.authRetries += 1
+    handle.provider.detach()
+    handle.provider.attach()
+  }
+
+  private scheduleClose(handle: DocHandle): void {
+    if (handle.releaseTimer) clearTimeout(handle.releaseTimer)
+    handle.releaseTimer = setTimeout(() => {
+      handle.releaseTimer = null
+      if (handle.refs > 0) return
+      // Never drop a document while the server still lacks some of our edits.
+      if (handle.state.unsynced > 0 && this.socketStatus === WebSocketStatus.Connected) {
+        this.scheduleClose(handle)
+        return
+      }
+      this.close(handle)
+      this.handles.delete(handle.name)
+      this.emit()
+    }, RELEASE_GRACE_MS)
+  }
+
+  private close(handle: DocHandle): void {
+    if (handle.releaseTimer) clearTimeout(handle.releaseTimer)
+    handle.provider.destroy()
+    void handle.persistence?.destroy()
+    handle.doc.destroy()
+  }
+
+  private computeSnapshot(): ConnectionSnapshot {
+    return summarizeConnection(
+      this.socketStatus === WebSocketStatus.Connected
+        ? 'connected'
+        : this.socketStatus === WebSocketStatus.Connecting
+          ? 'connecting'
+          : 'disconnected',
+      [...this.handles.values()].map((h) => h.state),
+    )
+  }
+
+  private emit(): void {
+    const next = this.computeSnapshot()
+    const prev = this.snapshot
+    if (
+      prev.status !== next.status ||
+      prev.unsynced !== next.unsynced ||
+      prev.openDocuments !== next.openDocuments ||
+      prev.denied !== next.denied
+    ) {
+      this.snapshot = next
+      for (const l of this.listeners) l()
+    }
+  }
+}

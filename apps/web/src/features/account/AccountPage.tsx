@@ -1,0 +1,245 @@
+import {
+  ACCOUNT_SIZES,
+  ACCOUNT_TIERS,
+  ACCOUNTS,
+  type Account,
+  COLLECTION,
+  CONTACTS,
+  TICKETS,
+  updateAccount,
+} from '@rapport/model'
+import { useCallback, useMemo, useState } from 'react'
+import { LOCAL_ORIGIN } from '../../collab/localOrigin.ts'
+import { useDoc } from '../../collab/useDoc.ts'
+import { useLiveRecords } from '../../collab/useLiveRecords.ts'
+import { useUndoManager } from '../../collab/useUndoManager.ts'
+import { useSession } from '../auth/SessionContext.tsx'
+import { useWorkspaceSettings } from '../pipeline/useWorkspaceSettings.ts'
+import { PresenceAvatars } from '../presence/PresenceAvatars.tsx'
+import { usePeers, usePresenceField } from '../presence/usePeers.ts'
+import { AccountDeals } from './AccountDeals.tsx'
+import { LiveField } from './LiveField.tsx'
+import { NotesEditor } from './NotesEditor.tsx'
+import { TasksPanel } from './TasksPanel.tsx'
+import { Timeline } from './Timeline.tsx'
+
+type TextField = 'name' | 'domain' | 'industry' | 'phone' | 'website' | 'city' | 'country'
+const TEXT_FIELDS: Array<[TextField, string]> = [
+  ['name', 'Name'],
+  ['domain', 'Domain'],
+  ['industry', 'Industry'],
+  ['website', 'Website'],
+  ['phone', 'Phone'],
+  ['city', 'City'],
+  ['country', 'Country'],
+]
+
+/** The account room: live fields, contacts, deals, tickets, shared notes, timeline, tasks and who is here. */
+export function AccountPage({ accountId }: { accountId: string }) {
+  const { session } = useSession()
+  const workspaceId = session.workspace.id
+  const accountsDoc = useDoc({ workspaceId, kind: 'accounts' })
+  const room = useDoc({ workspaceId, kind: 'account', accountId })
+  const contactsDoc = useDoc({ workspaceId, kind: 'contacts' })
+  const supportDoc = useDoc({ workspaceId, kind: 'support' })
+  const workspaceDoc = useDoc({ workspaceId, kind: 'workspace' })
+  const settings = useWorkspaceSettings(workspaceDoc.doc)
+
+  const accounts = useLiveRecords(accountsDoc.doc, ACCOUNTS)
+  const contacts = useLiveRecords(contactsDoc.doc, CONTACTS)
+  const tickets = useLiveRecords(supportDoc.doc, TICKETS)
+  const account = accounts.byId.get(accountId)
+  const accountContacts = useMemo(
+    () => [...contacts.byId.values()].filter((c) => c.accountId === accountId && !c.archived),
+    [contacts, accountId],
+  )
+  const accountTickets = useMemo(
+    () => [...tickets.byId.values()].filter((t) => t.accountId === accountId && !t.archived),
+    [tickets, accountId],
+  )
+
+  const peers = usePeers(room.provider)
+  const setPresence = usePresenceField(room.provider)
+  const undo = useUndoManager(accountsDoc.doc, [COLLECTION.accounts], !accountsDoc.readOnly)
+  const [error, setError] = useState<string | null>(null)
+
+  const commit = useCallback(
+    (patch: Partial<Account>) => {
+      if (!accountsDoc.doc || accountsDoc.readOnly) return
+      try {
+        setError(null)
+        updateAccount(accountsDoc.doc, accountId, patch, LOCAL_ORIGIN)
+      } catch (err) {
+        setError(err instanceof Error ? err.message : 'Could not save the change.')
+      }
+    },
+    [accountsDoc.doc, accountsDoc.readOnly, accountId],
+  )
+
+  if (accountsDoc.noAccess || room.noAccess)
+    return (
+      <div className="notice notice--error" data-testid="no-access">
+        You do not have access to this account.
+      </div>
+    )
+  if (!accountsDoc.ready) return <div className="empty">Loading account…</div>
+  if (!account)
+    return (
+      <div className="empty" data-testid="account-missing">
+        {accountsDoc.synced ? 'This account does not exist or was deleted.' : 'Loading account…'}
+      </div>
+    )
+
+  const readOnly = accountsDoc.readOnly
+  const editingBy = (field: string) => {
+    const p = peers.find((x) => x.editing === `account.${field}`)
+    return p ? { name: p.user.name, color: p.user.color } : null
+  }
+
+  return (
+    <div className="account" data-testid="account-room" data-account={accountId}>
+      <div className="account__header">
+        <div>
+          <a className="muted" href="#/accounts">
+            ← Accounts
+          </a>
+          <h1 className="page__title" data-testid="account-name">
+            {account.name}
+          </h1>
+          <span className={`tier tier--${account.tier}`}>{account.tier}</span>
+          {readOnly && (
+            <span className="badge" data-testid="read-only">
+              Read only
+            </span>
+          )}
+        </div>
+        <div className="account__header-right">
+          {!readOnly && (
+            <>
+              <button type="button" className="btn btn--ghost" disabled={!undo.canUndo} onClick={undo.undo}>
+                Undo
+              </button>
+              <button type="button" className="btn btn--ghost" disabled={!undo.canRedo} onClick={undo.redo}>
+                Redo
+              </button>
+            </>
+          )}
+          <PresenceAvatars peers={peers} label="Here now" />
+        </div>
+      </div>
+      {error && (
+        <p className="notice notice--error" role="alert">
+          {error}
+        </p>
+      )}
+      <div className="account__grid">
+        <div className="account__main">
+          <section className="panel">
+            <h2 className="panel__title">Details</h2>
+            <div className="fields">
+              {TEXT_FIELDS.map(([field, label]) => (
+                <LiveField
+                  key={field}
+                  name={field}
+                  label={label}
+                  value={account[field]}
+                  readOnly={readOnly}
+                  editingBy={editingBy(field)}
+                  onEditing={(on) => setPresence('editing', on ? `account.${field}` : null)}
+                  onCommit={(v) => commit({ [field]: v })}
+                />
+              ))}
+              <LiveField
+                name="tier"
+                label="Tier"
+                value={account.tier}
+                readOnly={readOnly}
+                options={ACCOUNT_TIERS.map((t) => ({ value: t, label: t }))}
+                onCommit={(v) => commit({ tier: v as Account['tier'] })}
+              />
+              <LiveField
+                name="size"
+                label="Size"
+                value={account.size ?? ''}
+                readOnly={readOnly}
+                options={[{ value: '', label: '—' }, ...ACCOUNT_SIZES.map((s) => ({ value: s, label: s }))]}
+                onCommit={(v) => commit({ size: (v || null) as Account['size'] })}
+              />
+              <LiveField
+                name="ownerId"
+                label="Owner"
+                value={account.ownerId ?? ''}
+                readOnly={readOnly}
+                options={[
+                  { value: '', label: 'Unassigned' },
+                  ...session.members.map((m) => ({ value: m.userId, label: m.name })),
+                ]}
+                onCommit={(v) => commit({ ownerId: v || null })}
+              />
+            </div>
+          </section>
+          <section className="panel">
+            <h2 className="panel__title">Notes</h2>
+            {room.doc && room.provider && room.synced ? (
+              <NotesEditor
+                doc={room.doc}
+                provider={room.provider}
+                user={{ name: session.user.name, color: session.user.color }}
+                readOnly={room.readOnly}
+              />
+            ) : (
+              <div className="empty" data-testid="notes-loading">
+                Loading notes…
+              </div>
+            )}
+          </section>
+          {room.doc && room.ready && <Timeline doc={room.doc} />}
+        </div>
+        <aside className="account__side">
+          {room.doc && room.ready && (
+            <TasksPanel
+              doc={room.doc}
+              readOnly={room.readOnly}
+              members={session.members}
+              me={session.user.id}
+            />
+          )}
+          <section className="panel" data-testid="account-contacts">
+            <h2 className="panel__title">Contacts ({accountContacts.length})</h2>
+            <ul className="mini-list">
+              {accountContacts.map((c) => (
+                <li key={c.id} className="mini-row">
+                  <span>
+                    {c.firstName} {c.lastName}
+                  </span>
+                  <span className="muted">{c.title}</span>
+                  <a href={`mailto:${c.email}`}>{c.email}</a>
+                </li>
+              ))}
+            </ul>
+          </section>
+          <section className="panel" data-testid="account-deals">
+            <h2 className="panel__title">Deals</h2>
+            <ul className="mini-list">
+              {settings?.pipelines.map((p) => (
+                <AccountDeals key={p.id} workspaceId={workspaceId} pipeline={p} accountId={accountId} />
+              ))}
+            </ul>
+          </section>
+          <section className="panel" data-testid="account-tickets">
+            <h2 className="panel__title">Tickets ({accountTickets.length})</h2>
+            <ul className="mini-list">
+              {accountTickets.map((t) => (
+                <li key={t.id} className="mini-row">
+                  <span>{t.subject}</span>
+                  <span className="chip">{t.position.column}</span>
+                  <span className={`chip priority-chip--${t.priority}`}>{t.priority}</span>
+                </li>
+              ))}
+            </ul>
+          </section>
+        </aside>
+      </div>
+    </div>
+  )
+}

@@ -1,0 +1,28 @@
+import { createContext, type ReactNode, useContext } from 'react'
+import type { Session } from './authApi.ts'
+
+export interface SessionContextValue {
+  session: Session
+  logout: () => void
+}
+
+const Ctx = createContext<SessionContextValue | null>(null)
+
+export function SessionProvider({ value, children }: { value: SessionContextValue; children: ReactNode }) {
+  return <Ctx.Provider value={value}>{children}</Ctx.Provider>
+}
+
+export function useSession(): SessionContextValue {
+  const value = useContext(Ctx)
+  if (!value) throw new Error('useSession() outside <SessionProvider>')
+  return value
+}
+
+/** Display name and colour of a workspace member, with a neutral fallback for unknown ids. */
+export function useMemberLookup() {
+  const { session } = useSession()
+  return (userId: string | null | undefined) => {
+    const m = session.members.find((x) => x.userId === userId)
+    return m ? { name: m.name, color: m.color } : null
+  }
+}
