@@ -1,0 +1,151 @@
+import { Hocuspocus } from '@hocuspocus/server'
+import { describe, expect, it, vi } from 'vitest'
+import * as Y from 'yjs'
+import { silentLogger } from '../log/logger.ts'
+import type { DocumentStore } from '../storage/DocumentStore.ts'
+import { memoryStore } from '../storage/memoryStore.ts'
+import { createPersistenceExtension } from './persistenceExtension.ts'
+
+/** A store wrapper with knobs: fail the next N stores, delay stores, count calls and concurrency. */
+const instrumented = (inner: DocumentStore = memoryStore()) => {
+  const knobs = { failNext: 0, delayMs: 0, calls: 0, inFlight: 0, maxInFlight: 0 }
+  const store: DocumentStore = {
+    ...inner,
+    async store(name, state) {
+      knobs.calls += 1
+      knobs.inFlight += 1
+      knobs.maxInFlight = Math.max(knobs.maxInFlight, knobs.inFlight)
+      try {
+        if (knobs.delayMs) await new Promise((resolve) => setTimeout(resolve, knobs.delayMs))
+        if (knobs.failNext > 0) {
+          knobs.failNext -= 1
+          throw new Error('injected store failure')
+        }
+        await inner.store(name, state)
+      } finally {
+        knobs.inFlight -= 1
+      }
+    },
+  }
+  return { store, knobs, inner }
+}
+
+const setup = (store: DocumentStore, debounceMs = 20, maxDebounceMs = 100) => {
+  const persistence = createPersistenceExtension({
+    store,
+    logger: silentLogger(),
+    debounceMs,
+    maxDebounceMs,
+    retryBaseMs: 10,
+    retryMaxMs: 40,
+  })
+  const hocuspocus = new Hocuspocus({
+    quiet: true,
+    debounce: debounceMs,
+    maxDebounce: maxDebounceMs,
+    extensions: [persistence],
+  })
+  return { persistence, hocuspocus }
+}
+
+const textIn = async (store: DocumentStore, name: string): Promise<string> => {
+  const state = await store.load(name)
+  const doc = new Y.Doc()
+  if (state) Y.applyUpdate(doc, state)
+  return doc.getText('t').toString()
+}
+
+describe('persistenceExtension', () => {
+  it('loads the stored state and stores edits after the debounce', async () => {
+    const { store, knobs } = instrumented()
+    const seed = new Y.Doc()
+    seed.getText('t').insert(0, 'stored ')
+    await store.store('d', Y.encodeStateAsUpdate(seed))
+    knobs.calls = 0
+    const { hocuspocus, persistence } = setup(store)
+    const direct = await hocuspocus.openDirectConnection('d')
+    await direct.transact((doc) => doc.getText('t').insert(7, 'edit'))
+    expect(persistence.isDirty('d')).toBe(true)
+    await vi.waitFor(async () => expect(await textIn(store, 'd')).toBe('stored edit'))
+    expect(persistence.isDirty('d')).toBe(false)
+    expect(knobs.calls).toBe(1)
+    await direct.disconnect()
+  })
+
+  it('retries a failing store with backoff, keeps the document dirty and loaded meanwhile', async () => {
+    const { store, knobs } = instrumented()
+    const { hocuspocus, persistence } = setup(store)
+    knobs.failNext = 3
+    const direct = await hocuspocus.openDirectConnection('d')
+    await direct.transact((doc) => doc.getText('t').insert(0, 'precious'))
+    await direct.disconnect()
+    // No connection left: Hocuspocus tries to unload; the veto keeps the dirty document in memory.
+    await vi.waitFor(() => expect(knobs.calls).toBeGreaterThanOrEqual(2))
+    expect(persistence.isDirty('d')).toBe(true)
+    expect(hocuspocus.documents.has('d')).toBe(true)
+    await vi.waitFor(async () => expect(await textIn(store, 'd')).toBe('precious'))
+    expect(knobs.calls).toBe(4)
+    expect(persistence.stats()).toMatchObject({ storeFailures: 3, stores: 1, dirtyDocuments: 0 })
+    // Stored: now it may go.
+    await vi.waitFor(() => expect(hocuspocus.documents.has('d')).toBe(false))
+    expect(persistence.stats().tracked).toBe(0)
+  })
+
+  it('a store slower than the debounce under continuous edits: one at a time, bounded count, nothing lost', async () => {
+    const { store, knobs } = instrumented()
+    knobs.delayMs = 60
+    const { hocuspocus, persistence } = setup(store, 5, 20)
+    const direct = await hocuspocus.openDirectConnection('d')
+    let expected = ''
+    for (let index = 0; index < 150; index += 1) {
+      await direct.transact((doc) => doc.getText('t').insert(doc.getText('t').length, 'x'))
+      expected += 'x'
+      await new Promise((resolve) => setTimeout(resolve, 2))
+    }
+    const elapsed = 150 * 2
+    await direct.disconnect()
+    await vi.waitFor(async () => expect(await textIn(store, 'd')).toBe(expected), { timeout: 5000 })
+    expect(knobs.maxInFlight).toBe(1)
+    // 150 edits: without coalescing this would be ~150 stores; each store takes 60 ms.
+    expect(knobs.calls).toBeLessThanOrEqual(Math.ceil((elapsed * 3) / 60) + 3)
+    expect(persistence.isDirty('d')).toBe(false)
+  })
+
+  it('flushAll stores every dirty document immediately', async () => {
+    const { store } = instrumented()
+    const { hocuspocus, persistence } = setup(store, 60_000, 120_000)
+    const a = await hocuspocus.openDirectConnection('a')
+    const b = await hocuspocus.openDirectConnection('b')
+    await a.transact((doc) => doc.getText('t').insert(0, 'A'))
+    await b.transact((doc) => doc.getText('t').insert(0, 'B'))
+    expect(persistence.stats().dirtyDocuments).toBe(2)
+    expect(await persistence.flushAll()).toEqual([])
+    expect(await textIn(store, 'a')).toBe('A')
+    expect(await textIn(store, 'b')).toBe('B')
+    persistence.stop()
+  })
+
+  it('flushAll reports documents it could not store', async () => {
+    const { store, knobs } = instrumented()
+    const { hocuspocus, persistence } = setup(store, 60_000, 120_000)
+    const a = await hocuspocus.openDirectConnection('a')
+    await a.transact((doc) => doc.getText('t').insert(0, 'A'))
+    knobs.failNext = 100
+    expect(await persistence.flushAll(2)).toEqual(['a'])
+    expect(persistence.isDirty('a')).toBe(true)
+    knobs.failNext = 0
+    expect(await persistence.flushAll()).toEqual([])
+    persistence.stop()
+  })
+
+  it('a failing load refuses the document instead of serving an empty one', async () => {
+    const { store } = instrumented()
+    const { hocuspocus, persistence } = setup({
+      ...store,
+      load: async () => Promise.reject(new Error('disk gone')),
+    })
+    await expect(hocuspocus.openDirectConnection('d')).rejects.toThrow('disk gone')
+    expect(persistence.stats().loadFailures).toBe(1)
+    expect(hocuspocus.documents.has('d')).toBe(false)
+  })
+})

@@ -1,0 +1,297 @@
+import type {
+  afterUnloadDocumentPayload,
+  beforeUnloadDocumentPayload,
+  Extension,
+  Hocuspocus,
+  onLoadDocumentPayload,
+} from '@hocuspocus/server'
+import * as Y from 'yjs'
+import type { Logger } from '../log/logger.ts'
+import type { DocumentStore } from '../storage/DocumentStore.ts'
+
+export interface PersistenceOptions {
+  store: DocumentStore
+  logger: Logger
+  /** Quiet time after the last update before a store (default 2000 ms). */
+  debounceMs?: number
+  /** A dirty document is stored at the latest this long after it became dirty (default 10000 ms). */
+  maxDebounceMs?: number
+  /** Backoff of a failed store: base doubles per failure up to max (defaults 250 ms / 10000 ms). */
+  retryBaseMs?: number
+  retryMaxMs?: number
+  now?: () => number
+}
+
+export interface PersistenceStats {
+  /** Documents the extension tracks (loaded, or unloaded but not yet stored). */
+  tracked: number
+  dirtyDocuments: number
+  storesInFlight: number
+  stores: number
+  storeFailures: number
+  loads: number
+  loadFailures: number
+}
+
+export interface PersistenceExtension extends Extension {
+  /** Store every dirty document now (retrying failures `attempts` times); resolves with the names still dirty. */
+  flushAll(attempts?: number): Promise<string[]>
+  isDirty(name: string): boolean
+  stats(): PersistenceStats
+  /** Stop timers (after flushAll, on close). */
+  stop(): void
+}
+
+interface Entry {
+  name: string
+  doc: Y.Doc
+  instance: Hocuspocus | null
+  /** Bumped on every update; `storedVersion` is the version the last successful store covered. */
+  version: number
+  storedVersion: number
+  dirtySince: number | null
+  timer: ReturnType<typeof setTimeout> | null
+  inFlight: Promise<boolean> | null
+  failures: number
+  /** True once Hocuspocus unloaded the document; the entry then only lives until its state is stored. */
+  unloaded: boolean
+  detach: () => void
+}
+
+const silentVeto = (): Error => {
+  // An Error without a message: Hocuspocus' hook runner vetoes the unload without logging it.
+  const veto = new Error()
+  veto.message = ''
+  return veto
+}
+
+/**
+ * Durable persistence for Hocuspocus v3, independent of its onStoreDocument debouncer:
+ * - every update of a loaded document (any origin: clients, direct connections, other extensions) marks it dirty;
+ * - stores are debounced (debounceMs, capped by maxDebounceMs) and serialized per document: at most one store in
+ *   flight, and updates arriving meanwhile make exactly one follow-up store;
+ * - a failing store keeps the document dirty and is retried with exponential backoff;
+ * - `beforeUnloadDocument` vetoes unloading a dirty document; once stored, the extension unloads it itself;
+ * - should a document be unloaded while dirty anyway, its Y.Doc is kept here (and merged into a reload) until stored.
+ */
+export const createPersistenceExtension = (options: PersistenceOptions): PersistenceExtension => {
+  const { store, logger } = options
+  const debounceMs = options.debounceMs ?? 2000
+  const maxDebounceMs = Math.max(options.maxDebounceMs ?? 10_000, debounceMs)
+  const retryBaseMs = options.retryBaseMs ?? 250
+  const retryMaxMs = options.retryMaxMs ?? 10_000
+  const now = options.now ?? Date.now
+  const entries = new Map<string, Entry>()
+  const counters = { stores: 0, storeFailures: 0, loads: 0, loadFailures: 0 }
+  let stopped = false
+
+  const isDirty = (entry: Entry): boolean => entry.version !== entry.storedVersion
+
+  const clearTimer = (entry: Entry): void => {
+    if (entry.timer) clearTimeout(entry.timer)
+    entry.timer = null
+  }
+
+  const arm = (entry: Entry, delay: number): void => {
+    clearTimer(entry)
+    if (stopped) return
+    entry.timer = setTimeout(() => {
+      entry.timer = null
+      void runStore(entry)
+    }, delay)
+    entry.timer.unref?.()
+  }
+
+  const schedule = (entry: Entry): void => {
+    // While a store runs (or a retry backoff waits) the follow-up is decided when it ends: no storm.
+    if (entry.inFlight || entry.failures > 0) return
+    const at = now()
+    entry.dirtySince ??= at
+    arm(entry, Math.max(0, Math.min(debounceMs, entry.dirtySince + maxDebounceMs - at)))
+  }
+
+  const release = (entry: Entry): void => {
+    if (isDirty(entry) || entry.inFlight) return
+    if (entry.unloaded) {
+      entries.delete(entry.name)
+      entry.detach()
+      return
+    }
+    // Hocuspocus' own unload attempt was vetoed while dirty: retry it now that everything is stored.
+    const instance = entry.instance
+    const document = instance?.documents.get(entry.name)
+    if (instance && document === entry.doc && document.getConnectionsCount() === 0) {
+      void instance.unloadDocument(document)
+    }
+  }
+
+  const runStore = (entry: Entry): Promise<boolean> => {
+    if (entry.inFlight) return entry.inFlight
+    clearTimer(entry)
+    if (!isDirty(entry)) return Promise.resolve(true)
+    const version = entry.version
+    const state = Y.encodeStateAsUpdate(entry.doc)
+    const started = now()
+    const attempt = (async (): Promise<boolean> => {
+      try {
+        await store.store(entry.name, state)
+        counters.stores += 1
+        entry.storedVersion = Math.max(entry.storedVersion, version)
+        entry.failures = 0
+        entry.dirtySince = null
+        logger.debug('stored document', { name: entry.name, bytes: state.byteLength, ms: now() - started })
+        return true
+      } catch (error) {
+        counters.storeFailures += 1
+        entry.failures += 1
+        logger.warn('storing document failed, will retry', {
+          name: entry.name,
+          failures: entry.failures,
+          error,
+        })
+        return false
+      } finally {
+        entry.inFlight = null
+      }
+    })()
+    entry.inFlight = attempt
+    void attempt.then((ok) => {
+      if (!isDirty(entry)) return release(entry)
+      if (ok) {
+        // Updates arrived during the store: one follow-up, debounced from now.
+        schedule(entry)
+      } else {
+        arm(entry, Math.min(retryMaxMs, retryBaseMs * 2 ** (entry.failures - 1)))
+      }
+    })
+    return attempt
+  }
+
+  const track = (name: string, doc: Y.Doc, instance: Hocuspocus | null): Entry => {
+    const entry: Entry = {
+      name,
+      doc,
+      instance,
+      version: 0,
+      storedVersion: 0,
+      dirtySince: null,
+      timer: null,
+      inFlight: null,
+      failures: 0,
+      unloaded: false,
+      detach: () => doc.off('update', onUpdate),
+    }
+    const onUpdate = (): void => {
+      entry.version += 1
+      schedule(entry)
+    }
+    doc.on('update', onUpdate)
+    entries.set(name, entry)
+    return entry
+  }
+
+  const flushAll = async (attempts = 5): Promise<string[]> => {
+    const pending = [...entries.values()]
+    await Promise.all(
+      pending.map(async (entry) => {
+        for (let tries = 0; tries < attempts && (isDirty(entry) || entry.inFlight); ) {
+          clearTimer(entry)
+          if (entry.inFlight) {
+            await entry.inFlight
+            continue
+          }
+          const ok = await runStore(entry)
+          if (!ok) {
+            tries += 1
+            if (tries < attempts) {
+              await new Promise((resolve) =>
+                setTimeout(resolve, Math.min(retryMaxMs, retryBaseMs * 2 ** tries)),
+              )
+            }
+          }
+        }
+      }),
+    )
+    const left = pending.filter(isDirty).map((entry) => entry.name)
+    if (left.length > 0) logger.error('documents still dirty after flush', { names: left })
+    return left
+  }
+
+  return {
+    extensionName: 'persistence',
+    // Load before every other extension, so their onLoadDocument sees (and may change) the stored state.
+    priority: 1000,
+
+    async onLoadDocument({ documentName, document, instance }: onLoadDocumentPayload) {
+      let state: Uint8Array | null
+      try {
+        state = await store.load(documentName)
+      } catch (error) {
+        counters.loadFailures += 1
+        logger.error('loading document failed', { name: documentName, error })
+        // Rethrow: Hocuspocus closes the connections and never serves (or stores) an empty stand-in.
+        throw error
+      }
+      counters.loads += 1
+      if (state) Y.applyUpdate(document, state)
+      const lingering = entries.get(documentName)
+      if (lingering) {
+        // Unloaded while dirty: its unstored edits join the new instance, which takes over storing them.
+        clearTimer(lingering)
+        lingering.detach()
+        entries.delete(documentName)
+        Y.applyUpdate(document, Y.encodeStateAsUpdate(lingering.doc))
+      }
+      const entry = track(documentName, document, instance)
+      if (lingering && isDirty(lingering)) {
+        entry.version = 1
+        schedule(entry)
+      }
+    },
+
+    async beforeUnloadDocument({ documentName, document }: beforeUnloadDocumentPayload) {
+      const entry = entries.get(documentName)
+      if (entry && entry.doc === document && (isDirty(entry) || entry.inFlight)) {
+        logger.debug('unload vetoed: document has unstored changes', { name: documentName })
+        if (!entry.inFlight && !entry.timer) schedule(entry)
+        throw silentVeto()
+      }
+    },
+
+    async afterUnloadDocument({ documentName }: afterUnloadDocumentPayload) {
+      const entry = entries.get(documentName)
+      if (!entry) return
+      if (isDirty(entry) || entry.inFlight) {
+        logger.warn('document unloaded with unstored changes; keeping it until stored', {
+          name: documentName,
+        })
+        entry.unloaded = true
+        entry.instance = null
+        if (!entry.inFlight) void runStore(entry)
+        return
+      }
+      clearTimer(entry)
+      entry.detach()
+      entries.delete(documentName)
+    },
+
+    flushAll,
+    isDirty: (name) => {
+      const entry = entries.get(name)
+      return entry ? isDirty(entry) : false
+    },
+    stats: () => {
+      let dirtyDocuments = 0
+      let storesInFlight = 0
+      for (const entry of entries.values()) {
+        if (isDirty(entry)) dirtyDocuments += 1
+        if (entry.inFlight) storesInFlight += 1
+      }
+      return { tracked: entries.size, dirtyDocuments, storesInFlight, ...counters }
+    },
+    stop: () => {
+      stopped = true
+      for (const entry of entries.values()) clearTimer(entry)
+    },
+  }
+}

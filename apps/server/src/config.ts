@@ -1,0 +1,85 @@
+import { randomBytes } from 'node:crypto'
+import { mkdir, readFile, writeFile } from 'node:fs/promises'
+import { dirname, join, resolve } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { z } from 'zod'
+import { LOG_LEVELS, type LogLevel } from './log/logger.ts'
+
+/** The repository root (apps/server/src → ../../..): `pnpm start` runs in apps/server, data lives in <repo>/data. */
+export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..')
+
+const optional = <T extends z.ZodType>(schema: T) =>
+  z.preprocess((value) => (value === '' ? undefined : value), schema.optional())
+
+export const EnvSchema = z.object({
+  PORT: optional(z.coerce.number().int().min(0).max(65_535)),
+  HOST: optional(z.string().min(1)),
+  DATA_DIR: optional(z.string().min(1)),
+  SESSION_SECRET: optional(z.string().min(32, 'SESSION_SECRET must be at least 32 characters')),
+  LOG_LEVEL: optional(z.enum(LOG_LEVELS)),
+  LOG_FORMAT: optional(z.enum(['pretty', 'json'])),
+  DEBOUNCE_MS: optional(z.coerce.number().int().min(0).max(60_000)),
+  FSYNC: optional(z.enum(['0', '1', 'true', 'false'])),
+  WEB_DIST: optional(z.string().min(1)),
+})
+
+export interface Config {
+  port: number
+  host: string
+  dataDir: string
+  sessionSecret: string
+  logLevel: LogLevel
+  logFormat: 'pretty' | 'json'
+  debounceMs: number
+  fsync: boolean
+  webDist: string
+}
+
+export class ConfigError extends Error {
+  override name = 'ConfigError'
+}
+
+/** Validate the environment; throws ConfigError listing every bad variable. Relative paths resolve against `cwd`. */
+export const parseEnv = (
+  env: Record<string, string | undefined>,
+  cwd = process.cwd(),
+): Omit<Config, 'sessionSecret'> & { sessionSecret: string | undefined } => {
+  const parsed = EnvSchema.safeParse(env)
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((issue) => `  ${issue.path.join('.')}: ${issue.message}`)
+    throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`)
+  }
+  const e = parsed.data
+  return {
+    port: e.PORT ?? 3000,
+    host: e.HOST ?? '127.0.0.1',
+    dataDir: e.DATA_DIR ? resolve(cwd, e.DATA_DIR) : join(REPO_ROOT, 'data'),
+    sessionSecret: e.SESSION_SECRET,
+    logLevel: e.LOG_LEVEL ?? 'info',
+    logFormat: e.LOG_FORMAT ?? (env.NODE_ENV === 'production' ? 'json' : 'pretty'),
+    debounceMs: e.DEBOUNCE_MS ?? 2000,
+    fsync: e.FSYNC === '1' || e.FSYNC === 'true',
+    webDist: e.WEB_DIST ? resolve(cwd, e.WEB_DIST) : join(REPO_ROOT, 'apps/web/dist'),
+  }
+}
+
+/** The session secret from the env, else the one persisted in `<dataDir>/session-secret` (generated once). */
+export const resolveSessionSecret = async (dataDir: string, fromEnv: string | undefined): Promise<string> => {
+  if (fromEnv) return fromEnv
+  const path = join(dataDir, 'session-secret')
+  try {
+    const stored = (await readFile(path, 'utf8')).trim()
+    if (stored.length >= 32) return stored
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error
+  }
+  await mkdir(dataDir, { recursive: true })
+  const secret = randomBytes(32).toString('base64url')
+  await writeFile(path, `${secret}\n`, { mode: 0o600 })
+  return secret
+}
+
+export const loadConfig = async (env: Record<string, string | undefined>, cwd?: string): Promise<Config> => {
+  const base = parseEnv(env, cwd)
+  return { ...base, sessionSecret: await resolveSessionSecret(base.dataDir, base.sessionSecret) }
+}
