@@ -21,6 +21,7 @@ export const EnvSchema = z.object({
   DEBOUNCE_MS: optional(z.coerce.number().int().min(0).max(60_000)),
   FSYNC: optional(z.enum(['0', '1', 'true', 'false'])),
   WEB_DIST: optional(z.string().min(1)),
+  SEED_DEMO: optional(z.enum(['0', '1', 'true', 'false'])),
 })
 
 export interface Config {
@@ -33,6 +34,8 @@ export interface Config {
   debounceMs: number
   fsync: boolean
   webDist: string
+  /** Seed the demo workspace when the data directory is empty (default on; `SEED_DEMO=0` turns it off). */
+  seedDemo: boolean
 }
 
 export class ConfigError extends Error {
@@ -60,6 +63,7 @@ export const parseEnv = (
     debounceMs: e.DEBOUNCE_MS ?? 2000,
     fsync: e.FSYNC === '1' || e.FSYNC === 'true',
     webDist: e.WEB_DIST ? resolve(cwd, e.WEB_DIST) : join(REPO_ROOT, 'apps/web/dist'),
+    seedDemo: e.SEED_DEMO !== '0' && e.SEED_DEMO !== 'false',
   }
 }
 

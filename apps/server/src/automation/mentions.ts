@@ -1,0 +1,80 @@
+import { NOTES_FIELD, parseBriefField } from '@rapport/model'
+import * as Y from 'yjs'
+
+/** Tiptap's Mention node name (`@tiptap/extension-mention`); its `id` attribute holds the member's user id. */
+export const MENTION_NODE = 'mention'
+
+/** A mention node in a fragment: `key` identifies the node itself (its Yjs item id), not the user. */
+export interface MentionRef {
+  key: string
+  userId: string
+}
+
+/** Whether a top-level shared type name is a Tiptap fragment that may hold mentions (notes, handoff briefs). */
+export function isMentionField(name: string): boolean {
+  return name === NOTES_FIELD || parseBriefField(name) !== null
+}
+
+function walk(node: Y.XmlFragment | Y.XmlElement, out: MentionRef[]): void {
+  for (const child of node.toArray()) {
+    if (!(child instanceof Y.XmlElement)) continue
+    if (child.nodeName === MENTION_NODE) {
+      const userId = child.getAttribute('id')
+      const item = child._item
+      if (typeof userId === 'string' && userId !== '' && item) {
+        out.push({ key: `${item.id.client}:${item.id.clock}`, userId })
+      }
+      continue
+    }
+    walk(child, out)
+  }
+}
+
+/** Every mention node in a Tiptap (y-prosemirror) fragment, in document order. */
+export function collectMentions(fragment: Y.XmlFragment): MentionRef[] {
+  const out: MentionRef[] = []
+  walk(fragment, out)
+  return out
+}
+
+/**
+ * Remembers the mention nodes of one account room and reports the ones a transaction added. A node counts once:
+ * editing around it, or the server restarting (the tracker starts from the loaded state), never reports it again.
+ */
+export class MentionTracker {
+  private readonly seen = new Set<string>()
+
+  constructor(private readonly doc: Y.Doc) {
+    for (const name of this.fieldNames()) this.diff(name)
+  }
+
+  /** The mention fields among the root types a transaction changed (directly or anywhere below them). */
+  changedFields(transaction: Y.Transaction): string[] {
+    const roots = new Set<unknown>()
+    for (const type of transaction.changed.keys()) {
+      let root: { _item: Y.Item | null } = type
+      while (root._item) root = root._item.parent as { _item: Y.Item | null }
+      roots.add(root)
+    }
+    const names: string[] = []
+    for (const [name, type] of this.doc.share) {
+      if (isMentionField(name) && roots.has(type)) names.push(name)
+    }
+    return names
+  }
+
+  /** Mentions in `field` not seen before (and remembers them). */
+  diff(field: string): MentionRef[] {
+    const added: MentionRef[] = []
+    for (const mention of collectMentions(this.doc.getXmlFragment(field))) {
+      if (this.seen.has(mention.key)) continue
+      this.seen.add(mention.key)
+      added.push(mention)
+    }
+    return added
+  }
+
+  private fieldNames(): string[] {
+    return [...this.doc.share.keys()].filter(isMentionField)
+  }
+}

@@ -1,0 +1,175 @@
+import type { Extension, Hocuspocus } from '@hocuspocus/server'
+import { type ActivityCreate, appendActivity, docName, type FieldChange, jsonEqual } from '@rapport/model'
+import type { Logger } from '../log/logger.ts'
+import type { Projection, ProjectionEvent } from '../projection/Projection.ts'
+import { accountIdOf, type ProjectedRecord, type RecordKind } from '../projection/recordKinds.ts'
+import { writeDocument } from './directWrites.ts'
+import { type OriginActor, originActor } from './originActor.ts'
+
+/** One "edited notes" activity per user and account within this window. */
+export const NOTES_COALESCE_MS = 5 * 60_000
+
+const SUBJECT: Record<RecordKind, ActivityCreate['subject']['kind']> = {
+  accounts: 'account',
+  contacts: 'contact',
+  deals: 'deal',
+  tickets: 'ticket',
+  tasks: 'task',
+}
+const IGNORED_FIELDS = new Set(['updatedAt', 'createdAt', 'accountId'])
+
+type RecordEvent = Extract<ProjectionEvent, { type: 'record' }>
+
+export interface Audit {
+  extension: Extension
+  /** Resolves once every activity queued so far is written. */
+  flush(): Promise<void>
+}
+
+function titleOf(record: ProjectedRecord): string {
+  for (const key of ['name', 'title', 'subject']) {
+    const value = record[key]
+    if (typeof value === 'string' && value) return value
+  }
+  const first = record.firstName
+  const last = record.lastName
+  if (typeof first === 'string' || typeof last === 'string') return `${first ?? ''} ${last ?? ''}`.trim()
+  return record.id
+}
+
+function columnOf(record: ProjectedRecord | null): string | null {
+  const column = (record?.position as { column?: unknown } | undefined)?.column
+  return typeof column === 'string' ? column : null
+}
+
+/**
+ * Attribution and the audit trail. Every record change the projection sees carries its Yjs transaction origin; the
+ * actor is derived from it ON THE SERVER (the Hocuspocus connection's context, or the REST caller of a server write),
+ * never from record fields. Before values come from the projection (the last valid version). Activities go to the
+ * account room's timeline (`W/account/A`) through direct connections, queued and written in order per room.
+ */
+export function createAudit(deps: {
+  projection: Projection
+  logger: Logger
+  now?: () => number
+  hocuspocus?: Hocuspocus
+}): Audit {
+  const log = deps.logger.child('audit')
+  const now = deps.now ?? Date.now
+  let hocuspocus = deps.hocuspocus ?? null
+  const queues = new Map<string, Promise<void>>()
+  const lastNotes = new Map<string, number>()
+
+  const enqueue = (workspaceId: string, accountId: string, activity: ActivityCreate): void => {
+    const name = docName({ workspaceId, kind: 'account', accountId })
+    const write = async (): Promise<void> => {
+      if (!hocuspocus) throw new Error('audit is not attached to Hocuspocus')
+      await writeDocument(hocuspocus, name, 'audit', null, (doc, origin) =>
+        appendActivity(doc, activity, origin, { now: activity.at ?? now() }),
+      )
+    }
+    const previous = queues.get(name) ?? Promise.resolve()
+    const next = previous.then(write).catch((error: unknown) => {
+      log.error('could not write activity', { docName: name, error })
+    })
+    queues.set(name, next)
+    void next.then(() => {
+      if (queues.get(name) === next) queues.delete(name)
+    })
+  }
+
+  const onRecord = (event: RecordEvent, actor: OriginActor): void => {
+    const { before, after, kind } = event
+    const record = after ?? before
+    if (!record) return
+    const accountId = accountIdOf(kind, record)
+    if (!accountId) return
+    const at = now()
+    const subject = { kind: SUBJECT[kind], id: event.id }
+    const title = titleOf(record)
+    if (!before || !after) {
+      const verb = before ? 'deleted' : 'created'
+      enqueue(event.workspaceId, accountId, {
+        type: 'field_change',
+        at,
+        actorId: actor.actorId,
+        subject,
+        text: `${actor.name} ${verb} ${subject.kind} ${title}`,
+      })
+      return
+    }
+    if (kind === 'deals' && columnOf(before) !== columnOf(after)) {
+      const pipeline = event.workspaceId
+        ? deps.projection.workspace(event.workspaceId).pipelines.get(String(after.pipelineId))
+        : undefined
+      const stageName = (id: string | null): string =>
+        pipeline?.stages.find((s) => s.id === id)?.name ?? String(id)
+      enqueue(event.workspaceId, accountId, {
+        type: 'stage_change',
+        at,
+        actorId: actor.actorId,
+        subject,
+        text: `${actor.name} moved ${title} from ${stageName(columnOf(before))} to ${stageName(columnOf(after))}`,
+        changes: [{ field: 'stage', before: columnOf(before), after: columnOf(after) }],
+      })
+    }
+    const changes: FieldChange[] = []
+    for (const field of new Set([...Object.keys(before), ...Object.keys(after)])) {
+      if (IGNORED_FIELDS.has(field) || field === 'position' || field === 'stageEnteredAt') continue
+      if (!jsonEqual(before[field], after[field]))
+        changes.push({ field, before: before[field], after: after[field] })
+    }
+    if (kind === 'tickets' && columnOf(before) !== columnOf(after)) {
+      changes.push({ field: 'status', before: columnOf(before), after: columnOf(after) })
+    }
+    if (changes.length === 0) return
+    enqueue(event.workspaceId, accountId, {
+      type: 'field_change',
+      at,
+      actorId: actor.actorId,
+      subject,
+      text: `${actor.name} changed ${changes.map((c) => c.field).join(', ')} of ${title}`,
+      changes,
+    })
+  }
+
+  const onEvent = (event: ProjectionEvent): void => {
+    if (event.type === 'invalid') return
+    const actor = originActor(event.origin)
+    if (!actor || actor.internal) return
+    if (event.type === 'record') {
+      onRecord(event, actor)
+      return
+    }
+    const key = `${event.docName}|${actor.actorId ?? ''}`
+    const at = now()
+    const last = lastNotes.get(key)
+    if (last !== undefined && at - last < NOTES_COALESCE_MS) return
+    lastNotes.set(key, at)
+    enqueue(event.workspaceId, event.accountId, {
+      type: 'note',
+      at,
+      actorId: actor.actorId,
+      subject: { kind: 'notes', id: event.accountId },
+      text: `${actor.name} edited notes`,
+    })
+  }
+
+  const unsubscribe = deps.projection.on(onEvent)
+  const flush = async (): Promise<void> => {
+    while (queues.size > 0) await Promise.all([...queues.values()])
+  }
+  return {
+    flush,
+    extension: {
+      extensionName: 'rapport-audit',
+      async onConfigure({ instance }) {
+        hocuspocus ??= instance
+      },
+      async onDestroy() {
+        unsubscribe()
+        await flush()
+      },
+    },
+  }
+}

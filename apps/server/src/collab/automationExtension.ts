@@ -1,0 +1,32 @@
+import type { Extension } from '@hocuspocus/server'
+import { parseDocName } from '@rapport/model'
+import type { Automation } from '../automation/Automation.ts'
+import { watchMentions, watchPipeline, watchTickets } from '../automation/watchers.ts'
+
+/**
+ * Runs the workflow automation on the server: watches pipeline documents (won deal → handoff draft), the
+ * support document (ticket assignments) and account rooms (@mentions) while Hocuspocus has them loaded.
+ */
+export function automationExtension(automationOf: () => Automation | null): Extension {
+  const watching = new Map<string, () => void>()
+  return {
+    extensionName: 'rapport-automation',
+    async afterLoadDocument({ documentName, document }) {
+      const ref = parseDocName(documentName)
+      const automation = automationOf()
+      if (!ref || !automation) return
+      watching.get(documentName)?.()
+      if (ref.kind === 'pipeline')
+        watching.set(documentName, watchPipeline(automation, ref.workspaceId, document))
+      if (ref.kind === 'support')
+        watching.set(documentName, watchTickets(automation, ref.workspaceId, document))
+      if (ref.kind === 'account') {
+        watching.set(documentName, watchMentions(automation, ref.workspaceId, ref.accountId, document))
+      }
+    },
+    async afterUnloadDocument({ documentName }) {
+      watching.get(documentName)?.()
+      watching.delete(documentName)
+    },
+  }
+}

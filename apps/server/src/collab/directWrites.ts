@@ -1,0 +1,55 @@
+import type { Hocuspocus } from '@hocuspocus/server'
+import type * as Y from 'yjs'
+import type { SystemContext } from '../auth/collabContext.ts'
+
+/** Why the server writes to a document; audit skips its own and repair writes. */
+export type ServerWriteReason = 'rest' | 'audit' | 'repair' | 'seed'
+
+/**
+ * The Yjs transaction origin of every server write. Hocuspocus hands the origin to `onChange` as the
+ * "connection" and reads `.context` from it, so the origin carries the same context a direct connection has.
+ */
+export interface ServerOrigin {
+  readonly server: true
+  readonly reason: ServerWriteReason
+  readonly context: SystemContext
+}
+
+export interface Actor {
+  userId: string
+  name: string
+}
+
+export function serverOrigin(reason: ServerWriteReason, actor?: Actor | null): ServerOrigin {
+  return { server: true, reason, context: actor ? { system: true, actor } : { system: true } }
+}
+
+export function isServerOrigin(origin: unknown): origin is ServerOrigin {
+  return typeof origin === 'object' && origin !== null && (origin as { server?: unknown }).server === true
+}
+
+/**
+ * Runs `write(doc, origin)` on document `name` through a Hocuspocus direct connection, so every open client gets
+ * the change at once and it is stored like any client edit. The write must do its changes in ONE
+ * `doc.transact(fn, origin)` (model commands do). Returns what `write` returns; errors it throws propagate.
+ */
+export async function writeDocument<T>(
+  hocuspocus: Hocuspocus,
+  name: string,
+  reason: ServerWriteReason,
+  actor: Actor | null,
+  write: (doc: Y.Doc, origin: ServerOrigin) => T,
+): Promise<T> {
+  const origin = serverOrigin(reason, actor)
+  const connection = await hocuspocus.openDirectConnection(name, origin.context)
+  try {
+    let result: { value: T } | null = null
+    await connection.transact((doc) => {
+      result = { value: write(doc, origin) }
+    })
+    if (!result) throw new Error('direct write did not run')
+    return (result as { value: T }).value
+  } finally {
+    await connection.disconnect()
+  }
+}

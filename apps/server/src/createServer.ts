@@ -1,0 +1,252 @@
+import { createServer as createHttpServer, type Server } from 'node:http'
+import type { Duplex } from 'node:stream'
+import { Hocuspocus } from '@hocuspocus/server'
+import { getRequestListener } from '@hono/node-server'
+import type { Hono } from 'hono'
+import { WebSocketServer } from 'ws'
+import { type AuthServices, createAuthServices } from './auth/authServices.ts'
+import { Automation } from './automation/Automation.ts'
+import { createAudit } from './collab/auditExtension.ts'
+import { createAuthExtension } from './collab/authExtension.ts'
+import { automationExtension } from './collab/automationExtension.ts'
+import { createLimitsExtension, type LimitsExtension } from './collab/limitsExtension.ts'
+import { createLoggingExtension } from './collab/loggingExtension.ts'
+import { createPersistenceExtension, type PersistenceExtension } from './collab/persistenceExtension.ts'
+import { projectionExtension } from './collab/projectionExtension.ts'
+import { validationExtension } from './collab/validationExtension.ts'
+import { type AppEnv, createApp } from './http/app.ts'
+import { type HealthReport, healthRoutes } from './http/health.ts'
+import { openApiRoutes } from './http/openapi.ts'
+import { authRoutes } from './http/routes/auth.ts'
+import { handoffRoutes } from './http/routes/handoffs.ts'
+import { memberRoutes } from './http/routes/members.ts'
+import { recordsRoutes } from './http/routes/records.ts'
+import { sessionMiddleware } from './http/sessionMiddleware.ts'
+import { mountStatic } from './http/static.ts'
+import { createLogger, type Logger } from './log/logger.ts'
+import { listMembers } from './meta/members.ts'
+import { createMetaStore, type MetaStore } from './meta/metaStore.ts'
+import { Projection } from './projection/Projection.ts'
+import { type DemoLogin, seedDemo } from './seed/demoSeed.ts'
+import type { DocumentStore } from './storage/DocumentStore.ts'
+import { lowdbStore } from './storage/lowdbStore.ts'
+
+export interface ServerDeps {
+  /** Holds `docs/` (one file per Yjs document) and the metadata database. */
+  dataDir: string
+  /** Defaults to the lowdb store in `<dataDir>/docs`. */
+  documentStore?: DocumentStore
+  logger?: Logger
+  secrets: { session: string }
+  /** The built web app (apps/web/dist); null or missing → a page saying to run the build. */
+  webDist?: string | null
+  seedDemo?: boolean
+  /** Persistence debounce (default 2000 ms) and its cap (default 10000 ms). */
+  debounceMs?: number
+  maxDebounceMs?: number
+  /** fsync document files and their directory on every store (default store only). */
+  fsync?: boolean
+  /** Per-connection message rate limit (default 300/s). */
+  messagesPerSecond?: number
+  /** Close sockets that have not authenticated a document this long after the upgrade (default 15000 ms). */
+  authDeadlineMs?: number
+  now?: () => number
+}
+
+export interface RapportServer {
+  http: Server
+  hocuspocus: Hocuspocus
+  app: Hono<AppEnv>
+  documentStore: DocumentStore
+  persistence: PersistenceExtension
+  limits: LimitsExtension
+  /** Metadata database and auth services (users, sessions, members, tokens). */
+  meta: MetaStore
+  auth: AuthServices
+  logger: Logger
+  /** Live per-workspace index of every record (REST reads, search, audit before-values). */
+  projection: Projection
+  /** Server-side workflow (won deal → handoff draft, notifications, handoff steps). */
+  automation: Automation
+  /** Logins of the demo workspace when this start seeded it (`seedDemo` on an empty data dir), else null. */
+  demoLogins: DemoLogin[] | null
+  health(): HealthReport
+  listen(port: number, host?: string): Promise<{ port: number; url: string }>
+  /** Stops accepting connections, closes sockets, stores every dirty document, closes the store. */
+  close(): Promise<void>
+}
+
+export const COLLAB_PATH = '/collab'
+const MAX_PAYLOAD = 1024 * 1024
+
+const refuseUpgrade = (socket: Duplex, status: string): void => {
+  socket.on('error', () => {})
+  socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`)
+  socket.destroy()
+}
+
+/** The composition root: builds the HTTP app, Hocuspocus and its extensions. Never reads env, never listens. */
+export const createServer = async (deps: ServerDeps): Promise<RapportServer> => {
+  const now = deps.now ?? Date.now
+  const startedAt = now()
+  const logger = deps.logger ?? createLogger({ level: 'info', format: 'pretty' })
+  const documentStore =
+    deps.documentStore ?? lowdbStore({ dir: `${deps.dataDir}/docs`, fsync: deps.fsync ?? false })
+
+  const persistence = createPersistenceExtension({
+    store: documentStore,
+    logger: logger.child('persistence'),
+    debounceMs: deps.debounceMs ?? 2000,
+    maxDebounceMs: deps.maxDebounceMs ?? 10_000,
+    now,
+  })
+  const meta = await createMetaStore(deps.dataDir)
+  const auth = createAuthServices({ meta, secret: deps.secrets.session, now, logger: logger.child('auth') })
+  const limits = createLimitsExtension({
+    logger: logger.child('limits'),
+    maxPayload: MAX_PAYLOAD,
+    messagesPerSecond: deps.messagesPerSecond ?? 300,
+    authDeadlineMs: deps.authDeadlineMs ?? 15_000,
+  })
+
+  const demoLogins = deps.seedDemo
+    ? await seedDemo({ store: documentStore, auth, logger: logger.child('seed'), now })
+    : null
+  const projection = new Projection(logger.child('projection'))
+  const validation = validationExtension({ projection, logger })
+  const audit = createAudit({ projection, logger, now })
+  await projection.bootstrap(documentStore)
+
+  // Every Hocuspocus extension, in one place (persistence sets its own priority to load first).
+  // Automation writes through Hocuspocus, which lists its extension: the extension reads it once built.
+  const automationRef: { current: Automation | null } = { current: null }
+  const hocuspocus = new Hocuspocus({
+    quiet: true,
+    // Our persistence extension stores on its own schedule; Hocuspocus' debouncer only drives unload attempts.
+    debounce: deps.debounceMs ?? 2000,
+    maxDebounce: deps.maxDebounceMs ?? 10_000,
+    extensions: [
+      persistence,
+      createAuthExtension(auth, logger),
+      limits,
+      createLoggingExtension(logger.child('collab')),
+      projectionExtension(projection),
+      validation,
+      audit.extension,
+      automationExtension(() => automationRef.current),
+    ],
+  })
+  const automation = new Automation({
+    hocuspocus,
+    projection,
+    members: (workspaceId) => listMembers(meta, workspaceId),
+    logger: logger.child('automation'),
+    now,
+  })
+  automationRef.current = automation
+
+  const health = (): HealthReport => {
+    const stats = persistence.stats()
+    const limitStats = limits.stats()
+    return {
+      ok: true,
+      uptimeMs: now() - startedAt,
+      documents: hocuspocus.getDocumentsCount(),
+      connections: hocuspocus.getConnectionsCount(),
+      dirtyDocuments: stats.dirtyDocuments,
+      storesInFlight: stats.storesInFlight,
+      stores: stats.stores,
+      storeFailures: stats.storeFailures,
+      loadFailures: stats.loadFailures,
+      rejectedFrames: limitStats.rejectedFrames,
+      closedForLimits: limitStats.closedForLimits,
+    }
+  }
+
+  const app = createApp(logger.child('http'))
+  app.route('/api', healthRoutes(health))
+  app.route('/api', authRoutes(auth))
+  app.route('/api', memberRoutes(auth))
+  // Route modules of S2/S3 are mounted here, under /api, before the static fallback.
+  app.route('/api', recordsRoutes({ projection, hocuspocus, session: sessionMiddleware(auth) }))
+  app.route('/api', handoffRoutes({ automation, session: sessionMiddleware(auth) }))
+  app.route(
+    '/api',
+    openApiRoutes(() => app.routes),
+  )
+  mountStatic(app, deps.webDist ?? null)
+
+  const http = createHttpServer(getRequestListener(app.fetch))
+  const wss = new WebSocketServer({ noServer: true, maxPayload: limits.maxPayload })
+  let closing = false
+
+  http.on('upgrade', (request, socket, head) => {
+    const path = new URL(request.url ?? '/', 'http://localhost').pathname
+    if (closing) return refuseUpgrade(socket, '503 Service Unavailable')
+    if (path !== COLLAB_PATH) return refuseUpgrade(socket, '404 Not Found')
+    socket.on('error', () => socket.destroy())
+    hocuspocus
+      .hooks('onUpgrade', { request, socket, head, instance: hocuspocus })
+      .then(() => {
+        wss.handleUpgrade(request, socket, head, (ws) => {
+          ws.on('error', (error) => logger.debug('websocket error', { error }))
+          limits.guard(ws)
+          hocuspocus.handleConnection(ws, request)
+        })
+      })
+      .catch(() => refuseUpgrade(socket, '401 Unauthorized'))
+  })
+
+  const listen = (port: number, host = '127.0.0.1'): Promise<{ port: number; url: string }> =>
+    new Promise((resolve, reject) => {
+      http.once('error', reject)
+      http.listen(port, host, () => {
+        http.off('error', reject)
+        const address = http.address()
+        const actual = typeof address === 'object' && address ? address.port : port
+        const shownHost = host.includes(':') ? `[${host}]` : host
+        resolve({ port: actual, url: `http://${shownHost}:${actual}` })
+      })
+    })
+
+  let closed: Promise<void> | null = null
+  const close = (): Promise<void> => {
+    closed ??= (async () => {
+      closing = true
+      const httpClosed = new Promise<void>((resolve) => http.close(() => resolve()))
+      hocuspocus.closeConnections()
+      for (const client of wss.clients) client.terminate()
+      http.closeAllConnections()
+      await httpClosed
+      await automation.idle()
+      await audit.flush()
+      const left = await persistence.flushAll()
+      persistence.stop()
+      await hocuspocus.hooks('onDestroy', { instance: hocuspocus }).catch((error: unknown) => {
+        logger.error('onDestroy failed', { error })
+      })
+      await documentStore.close()
+      if (left.length > 0) logger.error('closed with unstored documents', { names: left })
+      logger.info('server closed')
+    })()
+    return closed
+  }
+
+  return {
+    http,
+    hocuspocus,
+    app,
+    documentStore,
+    persistence,
+    limits,
+    meta,
+    auth,
+    logger,
+    projection,
+    automation,
+    demoLogins,
+    health,
+    listen,
+    close,
+  }
+}

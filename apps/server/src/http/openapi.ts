@@ -1,0 +1,133 @@
+import {
+  AccountCreate,
+  AccountPatch,
+  ContactCreate,
+  ContactPatch,
+  DealCreate,
+  DealPatch,
+  TicketCreate,
+  TicketPatch,
+} from '@rapport/model'
+import { Hono } from 'hono'
+import { z } from 'zod'
+import type { AppEnv } from './app.ts'
+import { LIST_KINDS, listQuerySchemas } from './routes/recordQueries.ts'
+import { DealMove, SearchQuery, TicketMove } from './routes/records.ts'
+
+export interface RouteDoc {
+  summary: string
+  query?: z.ZodObject
+  body?: z.ZodType
+}
+
+/** Documentation of the routes whose inputs we validate with zod, keyed by `METHOD /api/path/{param}`. */
+export function recordRouteDocs(): Record<string, RouteDoc> {
+  const docs: Record<string, RouteDoc> = {
+    'GET /api/search': { summary: 'Full-text search over records and note text', query: SearchQuery },
+    'POST /api/accounts': { summary: 'Create an account', body: AccountCreate },
+    'PATCH /api/accounts/{id}': { summary: 'Update an account', body: AccountPatch },
+    'POST /api/contacts': { summary: 'Create a contact', body: ContactCreate },
+    'PATCH /api/contacts/{id}': { summary: 'Update a contact', body: ContactPatch },
+    'POST /api/deals': { summary: 'Create a deal at the end of its stage', body: DealCreate },
+    'PATCH /api/deals/{id}': { summary: 'Update a deal', body: DealPatch },
+    'POST /api/deals/{id}/move': { summary: 'Move a deal to a stage (and index)', body: DealMove },
+    'POST /api/tickets': { summary: 'Create a ticket', body: TicketCreate },
+    'PATCH /api/tickets/{id}': { summary: 'Update a ticket', body: TicketPatch },
+    'POST /api/tickets/{id}/move': { summary: 'Move a ticket to a status (and index)', body: TicketMove },
+  }
+  for (const kind of LIST_KINDS) {
+    docs[`GET /api/${kind}`] = {
+      summary: `List ${kind} (filter, sort, paginate)`,
+      query: listQuerySchemas[kind],
+    }
+    docs[`GET /api/${kind}/{id}`] = { summary: `One ${kind.slice(0, -1)}` }
+  }
+  return docs
+}
+
+const ERROR = {
+  description: 'Error',
+  content: {
+    'application/json': {
+      schema: {
+        type: 'object',
+        properties: {
+          error: {
+            type: 'object',
+            properties: { code: { type: 'string' }, message: { type: 'string' } },
+            required: ['code', 'message'],
+          },
+        },
+        required: ['error'],
+      },
+    },
+  },
+}
+
+const toPath = (path: string): string => path.replace(/:([A-Za-z0-9_]+)/g, '{$1}')
+
+/**
+ * The OpenAPI 3.1 document: EVERY route registered on the app (so nothing is missing), with parameters and request
+ * bodies generated from the zod schemas (`z.toJSONSchema`) where `docs` describes them.
+ */
+export function openApiDocument(
+  routes: ReadonlyArray<{ method: string; path: string }>,
+  docs: Record<string, RouteDoc>,
+): Record<string, unknown> {
+  const paths: Record<string, Record<string, unknown>> = {}
+  for (const route of routes) {
+    if (route.method === 'ALL' || !route.path.startsWith('/api/') || route.path.includes('*')) continue
+    const path = toPath(route.path)
+    const method = route.method.toLowerCase()
+    const doc = docs[`${route.method} ${path}`]
+    const parameters: unknown[] = [...path.matchAll(/\{([^}]+)\}/g)].map((m) => ({
+      name: m[1],
+      in: 'path',
+      required: true,
+      schema: { type: 'string' },
+    }))
+    if (doc?.query) {
+      const json = z.toJSONSchema(doc.query, { io: 'input', unrepresentable: 'any' }) as {
+        properties?: Record<string, unknown>
+        required?: string[]
+      }
+      for (const [name, schema] of Object.entries(json.properties ?? {})) {
+        parameters.push({ name, in: 'query', required: json.required?.includes(name) ?? false, schema })
+      }
+    }
+    const operation: Record<string, unknown> = {
+      summary: doc?.summary ?? `${route.method} ${path}`,
+      parameters,
+      responses: { '200': { description: 'OK' }, default: ERROR },
+    }
+    if (doc?.body) {
+      operation.requestBody = {
+        required: true,
+        content: {
+          'application/json': { schema: z.toJSONSchema(doc.body, { io: 'input', unrepresentable: 'any' }) },
+        },
+      }
+    }
+    paths[path] = { ...paths[path], [method]: operation }
+  }
+  return {
+    openapi: '3.1.0',
+    info: { title: 'Rapport API', version: '0.1.0' },
+    components: {
+      securitySchemes: {
+        session: { type: 'apiKey', in: 'cookie', name: 'rapport_session' },
+        apiToken: { type: 'http', scheme: 'bearer' },
+      },
+    },
+    security: [{ session: [] }, { apiToken: [] }],
+    paths,
+  }
+}
+
+/** `GET /api/openapi.json` over the routes `routes()` returns (the whole app's, read at request time). */
+export function openApiRoutes(routes: () => ReadonlyArray<{ method: string; path: string }>): Hono<AppEnv> {
+  const app = new Hono<AppEnv>()
+  const docs = recordRouteDocs()
+  app.get('/openapi.json', (c) => c.json(openApiDocument(routes(), docs)))
+  return app
+}

@@ -1,0 +1,25 @@
+export type { AccessChange, AuthServices, LoginResult, Profile } from './auth/authServices.ts'
+export {
+  type CollabContext,
+  isCollabContext,
+  isSystemContext,
+  type SystemContext,
+} from './auth/collabContext.ts'
+export type { SessionInfo } from './auth/sessionInfo.ts'
+export { AccessChanged, createAuthExtension } from './collab/authExtension.ts'
+export { createLimitsExtension, LIMIT_CLOSE, type LimitsExtension } from './collab/limitsExtension.ts'
+export {
+  createPersistenceExtension,
+  type PersistenceExtension,
+  type PersistenceOptions,
+  type PersistenceStats,
+} from './collab/persistenceExtension.ts'
+export { type Config, ConfigError, loadConfig, parseEnv } from './config.ts'
+export { COLLAB_PATH, createServer, type RapportServer, type ServerDeps } from './createServer.ts'
+export { AppError, badRequest, conflict, forbidden, notFound, unauthorized } from './errors.ts'
+export type { AppEnv } from './http/app.ts'
+export type { HealthReport } from './http/health.ts'
+export { createLogger, type Logger, type LogLevel, silentLogger } from './log/logger.ts'
+export type { DocumentStore } from './storage/DocumentStore.ts'
+export { lowdbStore } from './storage/lowdbStore.ts'
+export { memoryStore } from './storage/memoryStore.ts'

@@ -1,0 +1,65 @@
+import { ConfigError, loadConfig } from './config.ts'
+import { createServer, type RapportServer } from './createServer.ts'
+import { createLogger } from './log/logger.ts'
+import { DEMO_EMAILS, DEMO_PASSWORD } from './seed/demoSeed.ts'
+
+/** Prints the demo logins when this start seeded the demo workspace, or when it is still there from an earlier start. */
+const printDemoLogins = (server: RapportServer, url: string): void => {
+  const seeded = server.demoLogins
+  const present = DEMO_EMAILS.filter((email) => server.meta.userByEmail(email))
+  if (!seeded && present.length === 0) return
+  const lines = seeded
+    ? seeded.map((login) => `  ${login.email.padEnd(22)} ${login.password}   (${login.role})`)
+    : present.map((email) => `  ${email.padEnd(22)} ${DEMO_PASSWORD}   (unless changed)`)
+  console.log(
+    `\n${seeded ? 'Seeded the demo workspace.' : 'Demo workspace'} Open ${url} and sign in as:\n${lines.join('\n')}\n` +
+      'Use two windows with two users to see every change live.\n',
+  )
+}
+
+/** The only entry point that reads the environment, listens and handles signals. */
+const main = async (): Promise<void> => {
+  let config: Awaited<ReturnType<typeof loadConfig>>
+  try {
+    config = await loadConfig(process.env)
+  } catch (error) {
+    console.error(error instanceof ConfigError ? error.message : error)
+    process.exit(1)
+  }
+  const logger = createLogger({ level: config.logLevel, format: config.logFormat })
+  const server = await createServer({
+    dataDir: config.dataDir,
+    logger,
+    secrets: { session: config.sessionSecret },
+    webDist: config.webDist,
+    debounceMs: config.debounceMs,
+    fsync: config.fsync,
+    seedDemo: config.seedDemo,
+  })
+  const { url } = await server.listen(config.port, config.host)
+  // Tests of the child process read this line from stdout.
+  console.log(`Rapport listening on ${url}`)
+  printDemoLogins(server, url)
+  logger.info('started', { dataDir: config.dataDir })
+
+  let stopping = false
+  const stop = (signal: string): void => {
+    if (stopping) return
+    stopping = true
+    logger.info('shutting down, storing every dirty document', { signal })
+    server.close().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        logger.error('shutdown failed', { error })
+        process.exit(1)
+      },
+    )
+  }
+  process.on('SIGTERM', () => stop('SIGTERM'))
+  process.on('SIGINT', () => stop('SIGINT'))
+}
+
+main().catch((error: unknown) => {
+  console.error('Rapport failed to start:', error)
+  process.exit(1)
+})

@@ -1,0 +1,350 @@
+import {
+  type DocRef,
+  jsonEqual,
+  NOTES_FIELD,
+  Pipeline,
+  parseBriefField,
+  parseDocName,
+  SETTINGS_KEY,
+  SETTINGS_MAP,
+} from '@rapport/model'
+import * as Y from 'yjs'
+import type { Logger } from '../log/logger.ts'
+import type { DocumentStore } from '../storage/DocumentStore.ts'
+import { fragmentText } from './fragmentText.ts'
+import { KIND_SPECS, kindOfDoc, type ProjectedRecord, type RecordKind, searchEntryOf } from './recordKinds.ts'
+import { SearchIndex } from './SearchIndex.ts'
+
+/*
+ * Design: the projection is plain data (records parsed by their schemas, note text, pipelines, a MiniSearch index)
+ * per workspace, derived from Y.Docs. Documents change only while Hocuspocus has them loaded (client updates, and
+ * server writes through direct connections, which load the document too), so:
+ *  - at startup `bootstrap(store)` indexes every stored document once (temporary Y.Docs, then discarded);
+ *  - `attach(name, doc)` (projectionExtension, afterLoadDocument) re-indexes the loaded document and listens to its
+ *    `afterTransaction` events (one batch per transaction, with the transaction origin for attribution);
+ *  - `detach(name)` (afterUnloadDocument) stops listening and KEEPS the projected data: an unloaded document
+ *    cannot change until it is loaded (and attached) again.
+ * Records failing their schema are never projected: the previous valid version stays, and an `invalid` event lets the
+ * validation extension repair the document. Listeners run synchronously inside Yjs' observer phase: a transaction they
+ * start runs right after the current one (Yjs queues it), so repairs and audit see a consistent projection.
+ */
+
+export type ProjectionEvent =
+  | {
+      type: 'record'
+      workspaceId: string
+      docName: string
+      kind: RecordKind
+      id: string
+      before: ProjectedRecord | null
+      after: ProjectedRecord | null
+      origin: unknown
+    }
+  | {
+      type: 'invalid'
+      workspaceId: string
+      docName: string
+      kind: RecordKind
+      id: string
+      doc: Y.Doc
+      collection: Y.Map<unknown>
+      lastValid: ProjectedRecord | null
+      /** Top-level fields of the record that fail the schema (issue paths). */
+      badFields: string[]
+      unknownFields: string[]
+      issues: string
+      origin: unknown
+    }
+  | { type: 'notes'; workspaceId: string; docName: string; accountId: string; origin: unknown }
+
+export type ProjectionListener = (event: ProjectionEvent) => void
+
+export class WorkspaceProjection {
+  readonly records: Record<RecordKind, Map<string, ProjectedRecord>> = {
+    accounts: new Map(),
+    contacts: new Map(),
+    deals: new Map(),
+    tickets: new Map(),
+    tasks: new Map(),
+  }
+  readonly pipelines = new Map<string, Pipeline>()
+  /** accountId → plain text of the notes and every handoff brief of the account room. */
+  readonly notes = new Map<string, string>()
+  readonly search = new SearchIndex()
+  /** `kind:id` → the document the record lives in (for full re-index of one document). */
+  readonly sources = new Map<string, string>()
+
+  constructor(readonly workspaceId: string) {}
+}
+
+type Root = Y.AbstractType<unknown>
+
+/** The key under `root` of the branch `target` sits in (the record id), or null when target is the root. */
+function topKey(root: Root, target: Root): string | null {
+  let type: Root = target
+  while (type._item && type._item.parent !== root) type = type._item.parent as Root
+  return type._item?.parentSub ?? null
+}
+
+export class Projection {
+  private readonly workspaces = new Map<string, WorkspaceProjection>()
+  private readonly attached = new Map<string, () => void>()
+  private readonly listeners = new Set<ProjectionListener>()
+
+  constructor(private readonly logger: Logger) {}
+
+  workspace(workspaceId: string): WorkspaceProjection {
+    let ws = this.workspaces.get(workspaceId)
+    if (!ws) {
+      ws = new WorkspaceProjection(workspaceId)
+      this.workspaces.set(workspaceId, ws)
+    }
+    return ws
+  }
+
+  on(listener: ProjectionListener): () => void {
+    this.listeners.add(listener)
+    return () => this.listeners.delete(listener)
+  }
+
+  isAttached(name: string): boolean {
+    return this.attached.has(name)
+  }
+
+  /** Indexes every stored document (skipping documents already attached). Returns the number indexed. */
+  async bootstrap(store: DocumentStore): Promise<number> {
+    let count = 0
+    for (const name of await store.list()) {
+      if (!parseDocName(name) || this.attached.has(name)) continue
+      const state = await store.load(name)
+      if (!state || this.attached.has(name)) continue
+      const doc = new Y.Doc()
+      Y.applyUpdate(doc, state)
+      this.indexDocument(name, doc)
+      doc.destroy()
+      count += 1
+    }
+    return count
+  }
+
+  /** Re-indexes a whole document without emitting events (startup, or a document just loaded). */
+  indexDocument(name: string, doc: Y.Doc): void {
+    this.fullIndex(name, doc, false)
+  }
+
+  /** Indexes `doc` and follows its transactions until `detach(name)`. */
+  attach(name: string, doc: Y.Doc): void {
+    const ref = parseDocName(name)
+    if (!ref) return
+    this.detach(name)
+    this.fullIndex(name, doc, true)
+    const handler = (txn: Y.Transaction): void => {
+      if (txn.changedParentTypes.size === 0 && txn.changed.size === 0) return
+      try {
+        this.applyTransaction(ref, name, doc, txn)
+      } catch (error) {
+        this.logger.error('projection update failed', { docName: name, error })
+      }
+    }
+    doc.on('afterTransaction', handler)
+    this.attached.set(name, () => doc.off('afterTransaction', handler))
+  }
+
+  detach(name: string): void {
+    this.attached.get(name)?.()
+    this.attached.delete(name)
+  }
+
+  private emit(event: ProjectionEvent): void {
+    for (const listener of this.listeners) {
+      try {
+        listener(event)
+      } catch (error) {
+        this.logger.error('projection listener failed', { type: event.type, error })
+      }
+    }
+  }
+
+  private fullIndex(name: string, doc: Y.Doc, live: boolean): void {
+    const ref = parseDocName(name)
+    if (!ref) return
+    const ws = this.workspace(ref.workspaceId)
+    if (ref.kind === 'workspace') {
+      this.indexPipelines(ws, doc)
+      return
+    }
+    const kind = kindOfDoc(ref)
+    if (!kind) return
+    const collection = doc.getMap<unknown>(KIND_SPECS[kind].collection)
+    const present = new Set(collection.keys())
+    for (const [key, source] of ws.sources) {
+      if (source !== name) continue
+      const id = key.slice(kind.length + 1)
+      if (key.startsWith(`${kind}:`) && !present.has(id)) this.removeRecord(ws, kind, id)
+    }
+    for (const id of present) this.updateRecord(ref, name, doc, kind, collection, id, null, live)
+    if (ref.kind === 'account') this.indexNotes(ws, ref.accountId, doc)
+  }
+
+  private applyTransaction(ref: DocRef, name: string, doc: Y.Doc, txn: Y.Transaction): void {
+    const ws = this.workspace(ref.workspaceId)
+    const roots = new Map<Root, string>()
+    for (const [key, type] of doc.share) roots.set(type as Root, key)
+    let notesChanged = false
+    for (const [type, events] of txn.changedParentTypes) {
+      const rootName = roots.get(type as Root)
+      if (rootName === undefined) continue
+      if (ref.kind === 'workspace') {
+        if (rootName === SETTINGS_MAP) this.indexPipelines(ws, doc)
+        continue
+      }
+      if (ref.kind === 'account' && (rootName === NOTES_FIELD || parseBriefField(rootName))) {
+        notesChanged = true
+        continue
+      }
+      const kind = kindOfDoc(ref)
+      if (!kind || rootName !== KIND_SPECS[kind].collection) continue
+      const collection = type as unknown as Y.Map<unknown>
+      const ids = new Set<string>()
+      for (const event of events) {
+        if (event.target === collection) {
+          for (const key of (event as Y.YMapEvent<unknown>).keysChanged) ids.add(key)
+        } else {
+          const key = topKey(collection as Root, event.target as Root)
+          if (key !== null) ids.add(key)
+        }
+      }
+      for (const id of [...ids].sort())
+        this.updateRecord(ref, name, doc, kind, collection, id, txn.origin, true)
+    }
+    if (notesChanged && ref.kind === 'account') {
+      this.indexNotes(ws, ref.accountId, doc)
+      this.emit({
+        type: 'notes',
+        workspaceId: ref.workspaceId,
+        docName: name,
+        accountId: ref.accountId,
+        origin: txn.origin,
+      })
+    }
+  }
+
+  private updateRecord(
+    ref: DocRef,
+    name: string,
+    doc: Y.Doc,
+    kind: RecordKind,
+    collection: Y.Map<unknown>,
+    id: string,
+    origin: unknown,
+    live: boolean,
+  ): void {
+    const ws = this.workspace(ref.workspaceId)
+    const spec = KIND_SPECS[kind]
+    const before = ws.records[kind].get(id) ?? null
+    const value = collection.get(id)
+    if (value === undefined) {
+      if (!before) return
+      this.removeRecord(ws, kind, id)
+      if (live)
+        this.emit({
+          type: 'record',
+          workspaceId: ws.workspaceId,
+          docName: name,
+          kind,
+          id,
+          before,
+          after: null,
+          origin,
+        })
+      return
+    }
+    const raw = value instanceof Y.Map ? (value.toJSON() as Record<string, unknown>) : null
+    const parsed = raw ? spec.schema.safeParse(raw) : null
+    const unknownFields =
+      raw && spec.fields.size > 0 ? Object.keys(raw).filter((f) => !spec.fields.has(f)) : []
+    const valid = parsed?.success === true && (parsed.data as { id?: unknown }).id === id
+    if (!valid || unknownFields.length > 0) {
+      const issues = parsed && !parsed.success ? parsed.error.issues : []
+      const badFields = [...new Set(issues.map((i) => String(i.path[0] ?? '')).filter(Boolean))]
+      if (parsed?.success && (parsed.data as { id?: unknown }).id !== id) badFields.push('id')
+      this.logger.debug('invalid record', { docName: name, kind, id, issues: issues.map((i) => i.message) })
+      if (live) {
+        this.emit({
+          type: 'invalid',
+          workspaceId: ws.workspaceId,
+          docName: name,
+          kind,
+          id,
+          doc,
+          collection,
+          lastValid: before,
+          badFields,
+          unknownFields,
+          issues: issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; '),
+          origin,
+        })
+      }
+      if (!valid) return
+    }
+    const data = parsed?.data as ProjectedRecord
+    const after: ProjectedRecord = ref.kind === 'account' ? { ...data, accountId: ref.accountId } : data
+    if (before && jsonEqual(before, after)) return
+    ws.records[kind].set(id, after)
+    ws.sources.set(`${kind}:${id}`, name)
+    const entry = searchEntryOf(kind, after)
+    if (entry && after.archived !== true) ws.search.upsert(entry)
+    else if (entry) ws.search.remove(entry.kind, id)
+    if (live)
+      this.emit({
+        type: 'record',
+        workspaceId: ws.workspaceId,
+        docName: name,
+        kind,
+        id,
+        before,
+        after,
+        origin,
+      })
+  }
+
+  private removeRecord(ws: WorkspaceProjection, kind: RecordKind, id: string): void {
+    ws.records[kind].delete(id)
+    ws.sources.delete(`${kind}:${id}`)
+    if (kind !== 'tasks') ws.search.remove(kind, id)
+  }
+
+  private indexNotes(ws: WorkspaceProjection, accountId: string, doc: Y.Doc): void {
+    const parts = [fragmentText(doc.getXmlFragment(NOTES_FIELD))]
+    for (const key of [...doc.share.keys()].sort()) {
+      if (parseBriefField(key)) parts.push(fragmentText(doc.getXmlFragment(key)))
+    }
+    const text = parts.filter(Boolean).join('\n')
+    if (!text) {
+      ws.notes.delete(accountId)
+      ws.search.remove('notes', accountId)
+      return
+    }
+    ws.notes.set(accountId, text)
+    const account = ws.records.accounts.get(accountId)
+    ws.search.upsert({
+      kind: 'notes',
+      id: accountId,
+      accountId,
+      title: typeof account?.name === 'string' ? `Notes — ${account.name}` : 'Notes',
+      subtitle: text.slice(0, 120),
+      fields: '',
+      body: text,
+    })
+  }
+
+  private indexPipelines(ws: WorkspaceProjection, doc: Y.Doc): void {
+    const value = doc.getMap<unknown>(SETTINGS_MAP).get(SETTINGS_KEY.pipelines)
+    ws.pipelines.clear()
+    if (!(value instanceof Y.Map)) return
+    for (const [id, raw] of value.entries()) {
+      const parsed = Pipeline.safeParse(raw instanceof Y.Map ? raw.toJSON() : raw)
+      if (parsed.success && parsed.data.id === id) ws.pipelines.set(id, parsed.data)
+    }
+  }
+}

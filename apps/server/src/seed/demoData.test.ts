@@ -1,0 +1,38 @@
+import { docName } from '@rapport/model'
+import { describe, expect, it } from 'vitest'
+import * as Y from 'yjs'
+import { buildDemoDocs, DEMO_COUNTS } from './demoData.ts'
+
+const users = { admin: 'usr_a', sales: 'usr_s', sales2: 'usr_s2', support: 'usr_su', viewer: 'usr_v' }
+const build = (seed: number) =>
+  buildDemoDocs({ workspaceId: 'demo', workspaceName: 'Demo', users, seed, now: 1_800_000_000_000 })
+const json = (state: Uint8Array | undefined, map: string) => {
+  const doc = new Y.Doc()
+  if (state) Y.applyUpdate(doc, state)
+  return doc.getMap(map).toJSON()
+}
+
+describe('buildDemoDocs', () => {
+  it('builds the same content for the same seed, other content for another seed', () => {
+    const a = build(7)
+    const b = build(7)
+    const c = build(8)
+    const accounts = docName({ workspaceId: 'demo', kind: 'accounts' })
+    expect(json(a.get(accounts), 'accounts')).toEqual(json(b.get(accounts), 'accounts'))
+    expect(json(a.get(accounts), 'accounts')).not.toEqual(json(c.get(accounts), 'accounts'))
+    expect([...a.keys()].sort()).toEqual([...b.keys()].sort())
+  })
+
+  it('has the promised counts and one room per account', () => {
+    const docs = build(1)
+    expect(Object.keys(json(docs.get('demo/accounts'), 'accounts'))).toHaveLength(DEMO_COUNTS.accounts)
+    expect(Object.keys(json(docs.get('demo/contacts'), 'contacts'))).toHaveLength(DEMO_COUNTS.contacts)
+    expect(Object.keys(json(docs.get('demo/support'), 'tickets'))).toHaveLength(DEMO_COUNTS.tickets)
+    const deals = [...docs.keys()].filter((n) => n.startsWith('demo/pipeline/'))
+    expect(deals).toHaveLength(2)
+    expect(deals.reduce((n, name) => n + Object.keys(json(docs.get(name), 'deals')).length, 0)).toBe(
+      DEMO_COUNTS.deals,
+    )
+    expect([...docs.keys()].filter((n) => n.startsWith('demo/account/'))).toHaveLength(DEMO_COUNTS.accounts)
+  })
+})
