@@ -1,0 +1,83 @@
+import { type FormEvent, useState } from 'react'
+import { OptionList } from './EditableCell.tsx'
+import type { ListOption } from './listColumns.ts'
+
+export interface NewRowField {
+  name: string
+  label: string
+  kind: 'text' | 'select'
+  initial: string
+  options?: readonly ListOption[]
+  required?: boolean
+}
+
+export interface NewRowFormProps {
+  fields: readonly NewRowField[]
+  submitLabel: string
+  /** Creates the record; returns an error message, or `null` when created. */
+  onCreate: (values: Record<string, string>) => string | null
+  onClose: () => void
+}
+
+function initialValues(fields: readonly NewRowField[]): Record<string, string> {
+  return Object.fromEntries(fields.map((f) => [f.name, f.initial]))
+}
+
+/** The inline "new row" form above a list: Enter creates the record and keeps the form open for the next one. */
+export function NewRowForm({ fields, submitLabel, onCreate, onClose }: NewRowFormProps) {
+  const [values, setValues] = useState(() => initialValues(fields))
+  const [error, setError] = useState<string | null>(null)
+
+  const submit = (e: FormEvent) => {
+    e.preventDefault()
+    const message = onCreate(values)
+    setError(message)
+    if (message === null) setValues(initialValues(fields))
+  }
+
+  return (
+    <form className="new-row" onSubmit={submit} data-testid="new-row-form">
+      {fields.map((f, i) => (
+        <div key={f.name} className="new-row__field">
+          <label htmlFor={`new-row-${f.name}`}>{f.label}</label>
+          {f.kind === 'select' ? (
+            <select
+              id={`new-row-${f.name}`}
+              value={values[f.name] ?? ''}
+              onChange={(e) => setValues((v) => ({ ...v, [f.name]: e.target.value }))}
+              data-testid={`new-${f.name}`}
+            >
+              <OptionList options={f.options ?? []} />
+            </select>
+          ) : (
+            <input
+              id={`new-row-${f.name}`}
+              value={values[f.name] ?? ''}
+              required={f.required}
+              // biome-ignore lint/a11y/noAutofocus: the form opens on request to type the new record
+              autoFocus={i === 0}
+              onChange={(e) => setValues((v) => ({ ...v, [f.name]: e.target.value }))}
+              onKeyDown={(e) => {
+                if (e.key === 'Escape') onClose()
+              }}
+              data-testid={`new-${f.name}`}
+            />
+          )}
+        </div>
+      ))}
+      <div className="new-row__actions">
+        <button type="submit" className="btn btn--primary" data-testid="new-submit">
+          {submitLabel}
+        </button>
+        <button type="button" className="btn btn--ghost" onClick={onClose}>
+          Cancel
+        </button>
+      </div>
+      {error && (
+        <p className="notice notice--error new-row__error" role="alert" data-testid="new-row-error">
+          {error}
+        </p>
+      )}
+    </form>
+  )
+}

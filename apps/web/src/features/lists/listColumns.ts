@@ -1,0 +1,32 @@
+import type { ReactNode } from 'react'
+import type { SortValue } from './listQuery.ts'
+
+export interface ListOption {
+  value: string
+  label: string
+}
+
+/** How a cell is edited inline; `toPatch` turns the edited text into a model command patch. */
+export interface CellEditor<T> {
+  kind: 'text' | 'number' | 'select'
+  /** The stored value, as the editor shows it. */
+  value: (row: T) => string
+  options?: readonly ListOption[]
+  toPatch: (text: string) => Record<string, unknown>
+}
+
+/** One column of a record list. `field` names the column in testids (`cell-<id>-<field>`) and the sort state. */
+export interface ListColumn<T> {
+  field: string
+  label: string
+  /** CSS grid track, e.g. `minmax(160px, 2fr)`. */
+  width: string
+  sortValue: (row: T) => SortValue
+  render: (row: T) => ReactNode
+  edit?: CellEditor<T>
+}
+
+/** Options of a select editor or filter, from a fixed list of values (labels are the values, capitalized by CSS). */
+export function enumOptions(values: readonly string[]): ListOption[] {
+  return values.map((value) => ({ value, label: value }))
+}
