@@ -1,11 +1,14 @@
 import { lazy, Suspense } from 'react'
 import { ConnectionIndicator } from '../collab/ConnectionIndicator.tsx'
+import { OfflineBanner } from '../collab/OfflineBanner.tsx'
 import { useSession } from '../features/auth/SessionContext.tsx'
+import { InboxBadge } from '../features/inbox/InboxBadge.tsx'
+import { InboxPage } from '../features/inbox/InboxPage.tsx'
+import { AccountsList } from '../features/lists/AccountsList.tsx'
+import { ContactsList } from '../features/lists/ContactsList.tsx'
+import { CommandPalette } from '../features/palette/CommandPalette.tsx'
 import { PipelinesPage } from '../features/pipeline/PipelinesPage.tsx'
-import { AccountsPage } from '../features/records/AccountsPage.tsx'
-import { ContactsPage } from '../features/records/ContactsPage.tsx'
-import { InboxPage } from '../features/records/InboxPage.tsx'
-import { SupportPage } from '../features/records/SupportPage.tsx'
+import { SupportPage } from '../features/support/SupportPage.tsx'
 import { Avatar } from '../ui/Avatar.tsx'
 import { ErrorBoundary } from '../ui/ErrorBoundary.tsx'
 import { NAV_ITEMS, type Route, routeSection } from './route.ts'
@@ -21,11 +24,11 @@ function Page({ route }: { route: Route }) {
     case 'pipelines':
       return <PipelinesPage pipelineId={route.pipelineId} />
     case 'accounts':
-      return <AccountsPage />
+      return <AccountsList />
     case 'account':
       return <AccountPage accountId={route.accountId} />
     case 'contacts':
-      return <ContactsPage />
+      return <ContactsList />
     case 'support':
       return <SupportPage />
     case 'inbox':
@@ -61,10 +64,12 @@ export function Shell() {
               data-testid={`nav-${item.name}`}
             >
               {item.label}
+              {item.name === 'inbox' && <InboxBadge />}
             </a>
           ))}
         </nav>
         <div className="topbar__right">
+          <CommandPalette />
           <ConnectionIndicator />
           <span className="topbar__user" data-testid="current-user">
             <Avatar name={session.user.name} color={session.user.color} size="sm" />
@@ -79,6 +84,7 @@ export function Shell() {
         </div>
       </header>
       <main className="page">
+        <OfflineBanner />
         <ErrorBoundary key={`${route.name}`}>
           <Suspense fallback={<div className="empty">Loading…</div>}>
             <Page route={route} />

@@ -14,6 +14,7 @@ import { useDoc } from '../../collab/useDoc.ts'
 import { useLiveRecords } from '../../collab/useLiveRecords.ts'
 import { useUndoManager } from '../../collab/useUndoManager.ts'
 import { useSession } from '../auth/SessionContext.tsx'
+import { HandoffPanel } from '../handoff/HandoffPanel.tsx'
 import { useWorkspaceSettings } from '../pipeline/useWorkspaceSettings.ts'
 import { PresenceAvatars } from '../presence/PresenceAvatars.tsx'
 import { usePeers, usePresenceField } from '../presence/usePeers.ts'
@@ -106,7 +107,15 @@ export function AccountPage({ accountId }: { accountId: string }) {
           <h1 className="page__title" data-testid="account-name">
             {account.name}
           </h1>
-          <span className={`tier tier--${account.tier}`}>{account.tier}</span>
+          <span className={`tier tier--${account.tier}`}>{account.tier}</span>{' '}
+          <span
+            className="chip"
+            data-testid="account-team"
+            data-team={account.team}
+            data-owner={account.ownerId ?? ''}
+          >
+            {account.team} · {session.members.find((m) => m.userId === account.ownerId)?.name ?? 'no owner'}
+          </span>
           {readOnly && (
             <span className="badge" data-testid="read-only">
               Read only
@@ -193,6 +202,14 @@ export function AccountPage({ accountId }: { accountId: string }) {
               </div>
             )}
           </section>
+          {room.doc && room.provider && room.synced && (
+            <HandoffPanel
+              accountId={accountId}
+              doc={room.doc}
+              provider={room.provider}
+              readOnly={room.readOnly}
+            />
+          )}
           {room.doc && room.ready && <Timeline doc={room.doc} />}
         </div>
         <aside className="account__side">

@@ -4,8 +4,10 @@ import Collaboration from '@tiptap/extension-collaboration'
 import CollaborationCaret from '@tiptap/extension-collaboration-caret'
 import { EditorContent, useEditor } from '@tiptap/react'
 import StarterKit from '@tiptap/starter-kit'
-import { useEffect } from 'react'
+import { useEffect, useRef } from 'react'
 import type * as Y from 'yjs'
+import { useSession } from '../auth/SessionContext.tsx'
+import { mentionExtension } from '../handoff/mentionExtension.ts'
 
 export interface NotesEditorProps {
   doc: Y.Doc
@@ -20,6 +22,9 @@ export interface NotesEditorProps {
  * inserts default content (an empty fragment stays empty).
  */
 export function NotesEditor({ doc, provider, user, readOnly, field = NOTES_FIELD }: NotesEditorProps) {
+  const { session } = useSession()
+  const members = useRef(session.members)
+  members.current = session.members
   const editor = useEditor(
     {
       editable: !readOnly,
@@ -28,6 +33,7 @@ export function NotesEditor({ doc, provider, user, readOnly, field = NOTES_FIELD
         StarterKit.configure({ undoRedo: false }),
         Collaboration.configure({ document: doc, field }),
         CollaborationCaret.configure({ provider, user }),
+        mentionExtension(() => members.current),
       ],
       editorProps: { attributes: { class: 'notes__content', 'aria-label': 'Account notes' } },
     },

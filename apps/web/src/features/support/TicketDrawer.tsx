@@ -1,0 +1,129 @@
+import {
+  collectionMap,
+  endOfColumn,
+  moveTicket,
+  TICKET_PRIORITIES,
+  TICKET_STATUSES,
+  TICKETS,
+  type Ticket,
+  type TicketStatus,
+  updateTicket,
+} from '@rapport/model'
+import type * as Y from 'yjs'
+import { LOCAL_ORIGIN } from '../../collab/localOrigin.ts'
+import { useSession } from '../auth/SessionContext.tsx'
+import type { SlaState } from './sla.ts'
+
+/** Moves a ticket to the end of a status column in one transaction (model `moveTicket`). */
+export function moveTicketTo(doc: Y.Doc, ticketId: string, status: TicketStatus): void {
+  moveTicket(doc, ticketId, endOfColumn(collectionMap(doc, TICKETS), status), LOCAL_ORIGIN)
+}
+
+const fmt = (at: number | null) => (at === null ? '—' : new Date(at).toLocaleString())
+
+/** Ticket details: priority, assignee, status moves, SLA times and CSAT once resolved. */
+export function TicketDrawer({
+  doc,
+  ticket,
+  sla,
+  readOnly,
+  onClose,
+}: {
+  doc: Y.Doc
+  ticket: Ticket
+  sla: SlaState
+  readOnly: boolean
+  onClose: () => void
+}) {
+  const { session } = useSession()
+  const status = ticket.position.column
+  const patch = (p: Parameters<typeof updateTicket>[2]) => updateTicket(doc, ticket.id, p, LOCAL_ORIGIN)
+  return (
+    <aside className="drawer" data-testid="ticket-drawer" data-ticket={ticket.id} aria-label="Ticket details">
+      <header className="drawer__header">
+        <h2 className="panel__title">{ticket.subject}</h2>
+        <button type="button" className="btn btn--ghost" onClick={onClose} data-testid="ticket-drawer-close">
+          Close
+        </button>
+      </header>
+      <p className={`sla sla--${sla.level}`} data-testid="ticket-sla">
+        {sla.label}
+      </p>
+      {ticket.description && <p className="muted">{ticket.description}</p>}
+      {ticket.accountId && <a href={`#/accounts/${ticket.accountId}`}>Open the account</a>}
+      <div className="fields">
+        <label className="field">
+          <span>Priority</span>
+          <select
+            className="input"
+            data-testid="ticket-priority"
+            disabled={readOnly}
+            value={ticket.priority}
+            onChange={(e) => patch({ priority: e.target.value as Ticket['priority'] })}
+          >
+            {TICKET_PRIORITIES.map((p) => (
+              <option key={p}>{p}</option>
+            ))}
+          </select>
+        </label>
+        <label className="field">
+          <span>Assignee</span>
+          <select
+            className="input"
+            data-testid="ticket-assignee"
+            disabled={readOnly}
+            value={ticket.assigneeId ?? ''}
+            onChange={(e) => patch({ assigneeId: e.target.value || null })}
+          >
+            <option value="">Unassigned</option>
+            {session.members.map((m) => (
+              <option key={m.userId} value={m.userId}>
+                {m.name}
+              </option>
+            ))}
+          </select>
+        </label>
+      </div>
+      <div className="drawer__moves">
+        {TICKET_STATUSES.filter((s) => s !== status).map((s) => (
+          <button
+            key={s}
+            type="button"
+            className="btn btn--ghost"
+            disabled={readOnly}
+            data-testid={`ticket-move-${s}`}
+            onClick={() => moveTicketTo(doc, ticket.id, s)}
+          >
+            Move to {s}
+          </button>
+        ))}
+      </div>
+      <dl className="drawer__times">
+        <dt>Created</dt>
+        <dd>{fmt(ticket.createdAt)}</dd>
+        <dt>First response</dt>
+        <dd data-testid="ticket-first-response">{fmt(ticket.firstResponseAt)}</dd>
+        <dt>Resolved</dt>
+        <dd data-testid="ticket-resolved-at">{fmt(ticket.resolvedAt)}</dd>
+      </dl>
+      {status === 'resolved' && (
+        <div className="csat" data-testid="ticket-csat" data-csat={ticket.csat ?? ''}>
+          <span>Customer satisfaction:</span>
+          {[1, 2, 3, 4, 5].map((n) => (
+            <button
+              key={n}
+              type="button"
+              className={`btn btn--ghost${ticket.csat === n ? ' is-active' : ''}`}
+              aria-pressed={ticket.csat === n}
+              disabled={readOnly}
+              data-testid={`csat-${n}`}
+              onClick={() => patch({ csat: n })}
+            >
+              {n}
+            </button>
+          ))}
+        </div>
+      )}
+    </aside>
+  )
+}
