@@ -1,0 +1,246 @@
+import { readdirSync, statSync } from 'node:fs'
+import { join } from 'node:path'
+import { lowdbStore } from '@rapport/server'
+import * as Y from 'yjs'
+import { z } from 'zod'
+import { CONFIG } from './lib/config.ts'
+import { type Generated, generateWorkspace, type WorkspaceSize } from './lib/generateWorkspace.ts'
+import { apiGet, DEMO_LOGIN, login, type RapportSession } from './lib/rapportSession.ts'
+import { SyncClient } from './lib/SyncClient.ts'
+import { copyTemplate, type SeedTemplate } from './lib/seedTemplate.ts'
+import { type BenchServer, startRapport } from './lib/servers.ts'
+import { type Summary, summarize } from './lib/stats.ts'
+import { tempDir } from './lib/tempDir.ts'
+import { LOCAL, rapportWorkload } from './lib/workload.ts'
+
+export type QueryResult = { path: string; latencyMs: Summary; non200: number; bytesMedian: number }
+
+/** Filled in phase by phase, so a run cut by the time limit still reports what it measured. */
+export type BigWorkspaceResult = {
+  size: WorkspaceSize
+  generateMs?: number
+  dataBytes?: number
+  coldStartMs?: number
+  /** From spawn until a search finds a generated record (projection built). */
+  searchReadyMs?: number | null
+  firstSync?: Array<{ label: string; ms: number; bytes: number }>
+  search?: QueryResult
+  typing?: {
+    durationMs: number
+    keystrokes: number
+    stores: number
+    storeFailures: number
+    expectedMax: number
+  }
+  lists?: QueryResult[]
+  largestDocument?: { name: string; bytes: number; storeMs: Summary }
+}
+
+/** Each query series stops after this long even if fewer than CONFIG.queries ran (bounded in count and time). */
+const QUERY_SERIES_MAX_MS = 10_000
+
+const Health = z.object({ stores: z.number(), storeFailures: z.number(), dirtyDocuments: z.number() })
+/** Rapport's persistence cap: under continuous edits a document is stored at most once per this interval. */
+const MAX_DEBOUNCE_MS = 10_000
+
+async function health(url: string) {
+  const res = await fetch(`${url}/api/health`)
+  return Health.parse(await res.json())
+}
+
+async function timeQueries(url: string, session: RapportSession, paths: string[]): Promise<QueryResult> {
+  const times: number[] = []
+  const sizes: number[] = []
+  let non200 = 0
+  const deadline = performance.now() + QUERY_SERIES_MAX_MS
+  for (const path of paths) {
+    if (performance.now() > deadline) break
+    const t0 = performance.now()
+    const res = await apiGet(url, session, path)
+    times.push(performance.now() - t0)
+    sizes.push(res.bytes)
+    if (res.status !== 200) non200++
+  }
+  const label = paths[0]?.replace(/=[^&]*/g, '=…') ?? ''
+  return { path: label, latencyMs: summarize(times), non200, bytesMedian: summarize(sizes).p50 }
+}
+
+function dirBytes(dir: string): number {
+  let total = 0
+  for (const f of readdirSync(dir, { withFileTypes: true })) {
+    const p = join(dir, f.name)
+    total += f.isDirectory() ? dirBytes(p) : statSync(p).size
+  }
+  return total
+}
+
+/**
+ * Adds the big workspace to a copy of the seeded data dir, then measures a cold start, first syncs, queries,
+ * continuous typing and the store of the largest document, writing each result into `out` as it lands.
+ */
+export async function measureBigWorkspace(
+  log: (msg: string) => void,
+  seed: SeedTemplate,
+  out: BigWorkspaceResult,
+): Promise<void> {
+  const size = out.size
+  const dir = copyTemplate(seed, 'rapport-big-')
+  let server: BenchServer | null = null
+  try {
+    log(`big workspace: generating ${JSON.stringify(size)}`)
+    const g0 = performance.now()
+    const generated: Generated = await generateWorkspace({
+      dataDir: dir.path,
+      workspaceId: seed.workspaceId,
+      pipelineId: seed.pipelineId,
+      stageIds: seed.stageIds,
+      size,
+    })
+    out.generateMs = Math.round(performance.now() - g0)
+    out.dataBytes = dirBytes(dir.path)
+
+    log('big workspace: cold start')
+    const spawnedAt = performance.now()
+    server = await startRapport({ dataDir: dir.path })
+    const s = server
+    out.coldStartMs = Math.round(server.startMs)
+    const fresh = await login(s.url, DEMO_LOGIN.email, DEMO_LOGIN.password)
+    const term = `renewal ${size.deals - 1}`
+    out.searchReadyMs = null
+    const readyDeadline = performance.now() + 60_000
+    while (performance.now() < readyDeadline) {
+      const res = await apiGet(s.url, fresh, `/api/search?q=${encodeURIComponent(term)}`)
+      if (res.status === 200 && JSON.stringify(res.body).includes(`deal_b${size.deals - 1}`)) {
+        out.searchReadyMs = Math.round(performance.now() - spawnedAt)
+        break
+      }
+      await new Promise((r) => setTimeout(r, 100))
+    }
+
+    log('big workspace: first syncs')
+    const token = (await rapportWorkload(s, 0)).token
+    out.firstSync = []
+    for (const d of generated.docs) {
+      const c = new SyncClient({
+        protocol: 'hocuspocus',
+        url: s.wsUrl,
+        docName: d.name,
+        token,
+        timeoutMs: 60_000,
+      })
+      const r = await c.connect()
+      out.firstSync.push({ label: d.label, ms: Math.round(r.ms), bytes: r.bytes })
+      await c.close()
+    }
+
+    log('big workspace: search')
+    const n = CONFIG.queries
+    const terms = generated.searchTerms
+    out.search = await timeQueries(
+      s.url,
+      fresh,
+      Array.from(
+        { length: n },
+        (_, i) => `/api/search?q=${encodeURIComponent(terms[i % terms.length] ?? 'acme')}`,
+      ),
+    )
+
+    log('big workspace: typing into one note')
+    out.typing = await typeInto(s, token, generated.longNoteDoc)
+
+    log('big workspace: list queries')
+    out.lists = []
+    const series = [
+      (i: number) => `/api/accounts?sort=name&limit=50&offset=${(i * 97) % size.accounts}`,
+      () => '/api/contacts?leadStatus=qualified&sort=-score&limit=50',
+      (i: number) => `/api/deals?q=${terms[i % terms.length] ?? 'acme'}&sort=-amount&limit=50`,
+    ]
+    for (const path of series) {
+      out.lists.push(
+        await timeQueries(
+          s.url,
+          fresh,
+          Array.from({ length: n }, (_, i) => path(i)),
+        ),
+      )
+    }
+
+    log('big workspace: store of the largest document')
+    out.largestDocument = await storeLargest(dir.path)
+  } finally {
+    await server?.stop()
+    dir.remove()
+  }
+}
+
+/** Types one character every 50 ms into the note; counts the server's document stores meanwhile. */
+async function typeInto(
+  s: BenchServer,
+  token: string,
+  room: string,
+): Promise<NonNullable<BigWorkspaceResult['typing']>> {
+  const c = new SyncClient({ protocol: 'hocuspocus', url: s.wsUrl, docName: room, token, timeoutMs: 60_000 })
+  await c.connect()
+  const before = await health(s.url)
+  const fragment = c.doc.getXmlFragment('notes')
+  const start = performance.now()
+  let keystrokes = 0
+  while (performance.now() - start < CONFIG.typingMs && keystrokes < 10_000) {
+    const last = fragment.get(fragment.length - 1)
+    const text = last instanceof Y.XmlElement ? last.get(0) : null
+    c.doc.transact(() => {
+      if (text instanceof Y.XmlText) text.insert(text.length, 'abcdefghij'[keystrokes % 10] ?? 'x')
+    }, LOCAL)
+    keystrokes++
+    await new Promise((r) => setTimeout(r, 50))
+  }
+  const durationMs = performance.now() - start
+  await c.close()
+  const deadline = performance.now() + 30_000
+  let after = await health(s.url)
+  while (after.dirtyDocuments > 0 && performance.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 200))
+    after = await health(s.url)
+  }
+  return {
+    durationMs: Math.round(durationMs),
+    keystrokes,
+    stores: after.stores - before.stores,
+    storeFailures: after.storeFailures - before.storeFailures,
+    expectedMax: Math.ceil(durationMs / MAX_DEBOUNCE_MS) + 2,
+  }
+}
+
+/** Stores the largest generated document 5 times through a fresh lowdb store, as the server would. */
+async function storeLargest(dataDir: string): Promise<NonNullable<BigWorkspaceResult['largestDocument']>> {
+  const docsDir = join(dataDir, 'docs')
+  const source = lowdbStore({ dir: docsDir })
+  const names = await source.list()
+  let largest: { name: string; bytes: number; state: Uint8Array } = {
+    name: '',
+    bytes: 0,
+    state: new Uint8Array(),
+  }
+  for (const name of names) {
+    const state = await source.load(name)
+    if (state && state.byteLength > largest.bytes) largest = { name, bytes: state.byteLength, state }
+  }
+  await source.close()
+  const target = tempDir('rapport-store-')
+  try {
+    const store = lowdbStore({ dir: target.path })
+    const times: number[] = []
+    for (let i = 0; i < 5; i++) {
+      const doc = new Y.Doc()
+      Y.applyUpdate(doc, largest.state)
+      const t0 = performance.now()
+      await store.store(largest.name, Y.encodeStateAsUpdate(doc))
+      times.push(performance.now() - t0)
+      doc.destroy()
+    }
+    await store.close()
+    return { name: largest.name, bytes: largest.bytes, storeMs: summarize(times) }
+  } finally {
+    target.remove()
+  }
+}

@@ -1,0 +1,280 @@
+import {
+  createAccount,
+  createContact,
+  createRecord,
+  DEALS,
+  docName,
+  NOTES_FIELD,
+  TICKETS,
+} from '@rapport/model'
+import { lowdbStore } from '@rapport/server'
+import { generateNKeysBetween } from 'fractional-indexing'
+import * as Y from 'yjs'
+
+export type WorkspaceSize = {
+  accounts: number
+  contacts: number
+  deals: number
+  tickets: number
+  notes: number
+}
+
+export type Generated = {
+  /** Words that occur in generated names, for search queries. */
+  searchTerms: string[]
+  /** The account room with the long note (typing test, browser). */
+  longNoteDoc: string
+  longNoteAccountId: string
+  docs: Array<{ label: string; name: string }>
+}
+
+const ORIGIN = 'bench-generator'
+const WORDS = [
+  'acme',
+  'globex',
+  'initech',
+  'umbrella',
+  'stark',
+  'wayne',
+  'wonka',
+  'tyrell',
+  'cyberdyne',
+  'soylent',
+  'hooli',
+  'vandelay',
+  'massive',
+  'dynamic',
+  'north',
+  'blue',
+  'river',
+  'summit',
+  'harbor',
+  'atlas',
+  'nova',
+  'pixel',
+  'quantum',
+  'silver',
+  'granite',
+  'orbit',
+  'falcon',
+  'cedar',
+  'lumen',
+  'vertex',
+]
+const FIRST = ['Ada', 'Grace', 'Alan', 'Linus', 'Margaret', 'Ken', 'Barbara', 'Dennis', 'Frances', 'Edsger']
+const LAST = [
+  'Lovelace',
+  'Hopper',
+  'Turing',
+  'Torvalds',
+  'Hamilton',
+  'Thompson',
+  'Liskov',
+  'Ritchie',
+  'Allen',
+]
+const INDUSTRIES = ['software', 'retail', 'finance', 'health', 'energy', 'logistics', 'media', 'education']
+const CITIES = ['Berlin', 'Paris', 'Lisbon', 'Austin', 'Toronto', 'Osaka', 'Nairobi', 'Sydney']
+
+/** mulberry32: a small seeded PRNG so every run generates the same workspace. */
+function prng(seed: number): () => number {
+  let a = seed >>> 0
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0
+    let t = a
+    t = Math.imul(t ^ (t >>> 15), t | 1)
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
+  }
+}
+
+async function loadDoc(store: ReturnType<typeof lowdbStore>, name: string): Promise<Y.Doc> {
+  const doc = new Y.Doc()
+  const state = await store.load(name)
+  if (state) Y.applyUpdate(doc, state)
+  return doc
+}
+
+function paragraphs(fragment: Y.XmlFragment, texts: string[]): void {
+  fragment.insert(
+    fragment.length,
+    texts.map((text) => {
+      const p = new Y.XmlElement('paragraph')
+      p.insert(0, [new Y.XmlText(text)])
+      return p
+    }),
+  )
+}
+
+/**
+ * Writes a big workspace straight into a Rapport data dir through the server's lowdb DocumentStore, using the
+ * model's commands (accounts, contacts) and its generic `createRecord` with precomputed fractional keys
+ * (deals, tickets: `createDeal` would rescan the column per insert). Adds to what the seed put there.
+ */
+export async function generateWorkspace(opts: {
+  dataDir: string
+  workspaceId: string
+  pipelineId: string
+  stageIds: string[]
+  size: WorkspaceSize
+  seed?: number
+}): Promise<Generated> {
+  const { workspaceId, size } = opts
+  const rand = prng(opts.seed ?? 42)
+  const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)] as T
+  const store = lowdbStore({ dir: `${opts.dataDir}/docs` })
+  const now = Date.UTC(2026, 0, 15)
+  const name = (kind: 'accounts' | 'contacts' | 'support') => docName({ workspaceId, kind })
+  const pipelineDoc = docName({ workspaceId, kind: 'pipeline', pipelineId: opts.pipelineId })
+
+  const accounts = await loadDoc(store, name('accounts'))
+  const accountIds: string[] = []
+  accounts.transact(() => {
+    for (let i = 0; i < size.accounts; i++) {
+      const id = `acc_b${i}`
+      accountIds.push(id)
+      createAccount(
+        accounts,
+        {
+          id,
+          name: `${pick(WORDS)} ${pick(WORDS)} ${i}`,
+          domain: `${pick(WORDS)}${i}.example`,
+          industry: pick(INDUSTRIES),
+          tier: pick(['strategic', 'growth', 'standard'] as const),
+          city: pick(CITIES),
+          country: 'DE',
+        },
+        ORIGIN,
+        { now },
+      )
+    }
+  }, ORIGIN)
+  await store.store(name('accounts'), Y.encodeStateAsUpdate(accounts))
+
+  const contacts = await loadDoc(store, name('contacts'))
+  contacts.transact(() => {
+    for (let i = 0; i < size.contacts; i++) {
+      const first = pick(FIRST)
+      const last = pick(LAST)
+      createContact(
+        contacts,
+        {
+          id: `con_b${i}`,
+          accountId: pick(accountIds),
+          firstName: first,
+          lastName: last,
+          email: `${first}.${last}${i}@example.com`.toLowerCase(),
+          score: Math.floor(rand() * 101),
+          leadStatus: pick(['new', 'contacted', 'qualified', 'unqualified', 'customer'] as const),
+        },
+        ORIGIN,
+        { now },
+      )
+    }
+  }, ORIGIN)
+  await store.store(name('contacts'), Y.encodeStateAsUpdate(contacts))
+
+  const deals = await loadDoc(store, pipelineDoc)
+  const openStages = opts.stageIds.slice(0, Math.max(1, opts.stageIds.length - 2))
+  const perStage = Math.ceil(size.deals / openStages.length)
+  const dealKeys = generateNKeysBetween(null, null, perStage)
+  deals.transact(() => {
+    for (let i = 0; i < size.deals; i++) {
+      const stage = openStages[i % openStages.length] as string
+      createRecord(
+        deals,
+        DEALS,
+        {
+          id: `deal_b${i}`,
+          createdAt: now,
+          updatedAt: now,
+          archived: false,
+          pipelineId: opts.pipelineId,
+          title: `${pick(WORDS)} renewal ${i}`,
+          accountId: pick(accountIds),
+          contactIds: [],
+          amount: Math.floor(rand() * 100_000),
+          currency: 'EUR',
+          ownerId: null,
+          expectedCloseDate: null,
+          status: 'open',
+          lostReason: null,
+          position: { column: stage, key: dealKeys[Math.floor(i / openStages.length)] },
+          stageEnteredAt: now,
+        },
+        ORIGIN,
+      )
+    }
+  }, ORIGIN)
+  await store.store(pipelineDoc, Y.encodeStateAsUpdate(deals))
+
+  const support = await loadDoc(store, name('support'))
+  const statuses = ['new', 'open', 'waiting', 'resolved'] as const
+  const ticketKeys = generateNKeysBetween(null, null, Math.ceil(size.tickets / statuses.length))
+  support.transact(() => {
+    for (let i = 0; i < size.tickets; i++) {
+      createRecord(
+        support,
+        TICKETS,
+        {
+          id: `tkt_b${i}`,
+          createdAt: now,
+          updatedAt: now,
+          archived: false,
+          subject: `${pick(WORDS)} cannot log in ${i}`,
+          description: 'Generated by the benchmark.',
+          accountId: pick(accountIds),
+          contactId: null,
+          priority: pick(['low', 'normal', 'high', 'urgent'] as const),
+          position: {
+            column: statuses[i % statuses.length],
+            key: ticketKeys[Math.floor(i / statuses.length)],
+          },
+          assigneeId: null,
+          slaDueAt: null,
+          firstResponseAt: null,
+          resolvedAt: null,
+          csat: null,
+        },
+        ORIGIN,
+      )
+    }
+  }, ORIGIN)
+  await store.store(name('support'), Y.encodeStateAsUpdate(support))
+
+  // Notes: one account room per note; the first one is long (300 paragraphs).
+  let longNoteDoc = ''
+  for (let i = 0; i < size.notes; i++) {
+    const accountId = accountIds[i] ?? `acc_b${i}`
+    const room = docName({ workspaceId, kind: 'account', accountId })
+    const doc = new Y.Doc()
+    const count = i === 0 ? 300 : 3
+    doc.transact(() => {
+      paragraphs(
+        doc.getXmlFragment(NOTES_FIELD),
+        Array.from(
+          { length: count },
+          (_, p) => `Call ${p}: ${pick(WORDS)} ${pick(WORDS)} wants ${pick(WORDS)}.`,
+        ),
+      )
+    }, ORIGIN)
+    await store.store(room, Y.encodeStateAsUpdate(doc))
+    doc.destroy()
+    if (i === 0) longNoteDoc = room
+  }
+  await store.close()
+
+  return {
+    searchTerms: WORDS,
+    longNoteDoc,
+    longNoteAccountId: accountIds[0] ?? 'acc_b0',
+    docs: [
+      { label: 'accounts', name: name('accounts') },
+      { label: 'contacts', name: name('contacts') },
+      { label: 'pipeline', name: pipelineDoc },
+      { label: 'support', name: name('support') },
+      { label: 'account room (long note)', name: longNoteDoc },
+      { label: 'workspace', name: docName({ workspaceId, kind: 'workspace' }) },
+    ],
+  }
+}

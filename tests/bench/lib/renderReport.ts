@@ -1,0 +1,266 @@
+import type { QueryResult } from '../bigWorkspace.ts'
+import type { BrowserResult } from '../browser.ts'
+import type { LatencyResult } from '../latency.ts'
+import { MAX_RATE_PER_WRITER } from '../throughput.ts'
+import type { BenchResults, ServerRun } from './results.ts'
+
+const ms = (v: number | null | undefined) =>
+  v === null || v === undefined || Number.isNaN(v) ? '—' : v.toFixed(2)
+const int = (v: number | null | undefined) =>
+  v === null || v === undefined ? '—' : Math.round(v).toLocaleString('en')
+const kb = (v: number | null | undefined) => (v === null || v === undefined ? '—' : (v / 1024).toFixed(1))
+const ratio = (a: number | undefined, b: number | undefined) =>
+  a === undefined || b === undefined || b === 0 ? '—' : `${(a / b).toFixed(2)}×`
+
+function lat(runs: ServerRun[], server: string, clients: number): LatencyResult | undefined {
+  return runs.find((r) => r.server === server)?.latency.find((l) => l.clients === clients)
+}
+
+function isBrowser(v: BenchResults['browser']): v is BrowserResult {
+  return v !== null && !('error' in v)
+}
+
+type Target = { target: string; measured: string; status: string; note: string }
+
+function targets(r: BenchResults): Target[] {
+  const out: Target[] = []
+  const rap = r.servers.find((s) => s.server === 'rapport')
+  for (const n of [2, 50, 200]) {
+    const a = lat(r.servers, 'rapport', n)
+    const b = lat(r.servers, 'hocuspocus', n)
+    const limit = b ? b.latencyMs.p99 * 1.25 : undefined
+    out.push({
+      target: `latency p99 ≤ 1.25× bare Hocuspocus, ${n} clients`,
+      measured:
+        a && b
+          ? `${ms(a.latencyMs.p99)} ms vs ${ms(b.latencyMs.p99)} ms (${ratio(a.latencyMs.p99, b.latencyMs.p99)})`
+          : '—',
+      status: !a || limit === undefined ? 'not measured' : a.latencyMs.p99 <= limit ? 'met' : 'NOT met',
+      note: !a
+        ? (rap?.error ?? 'Rapport run missing')
+        : 'Rapport adds auth, persistence, projection, audit and limits hooks on every update; p99 of few rounds is noisy on a shared 2-core machine.',
+    })
+  }
+  const a50 = lat(r.servers, 'rapport', 50)
+  const h50 = lat(r.servers, 'hocuspocus', 50)
+  const y50 = lat(r.servers, 'y-websocket', 50)
+  out.push({
+    target: 'latency p50 < 1 ms, 50 clients, loopback',
+    measured: a50 ? `${ms(a50.latencyMs.p50)} ms` : '—',
+    status: !a50 ? 'not measured' : a50.latencyMs.p50 < 1 ? 'met' : 'NOT met',
+    note: `Bare Hocuspocus ${ms(h50?.latencyMs.p50)} ms and y-websocket ${ms(y50?.latencyMs.p50)} ms in the same harness: 49 readers share one client process (and the 2 cores with the server), so the median reader is decoded after ~24 others; this floor is the harness and machine, not the server alone.`,
+  })
+  const conn = rap?.latency.find((l) => l.clients === 200)?.rssPerConnectionBytes
+  out.push({
+    target: 'memory < 50 KB per idle connection',
+    measured: conn === undefined ? '—' : `${kb(conn)} KB`,
+    status: conn === undefined ? 'not measured' : conn < 50 * 1024 ? 'met' : 'NOT met',
+    note: 'Server RSS growth with 200 idle connections on one document, divided by 200 (includes GC noise).',
+  })
+  const search = r.bigWorkspace?.search
+  out.push({
+    target: 'search p99 < 20 ms',
+    measured: search ? `${ms(search.latencyMs.p99)} ms` : '—',
+    status: !search
+      ? 'not measured'
+      : search.non200 > 0
+        ? 'errors'
+        : search.latencyMs.p99 < 20
+          ? 'met'
+          : 'NOT met',
+    note: search
+      ? `${search.latencyMs.n} sequential HTTP requests over the big workspace, incl. client fetch overhead${search.non200 ? `; ${search.non200} non-200 answers` : ''}.`
+      : (r.bigWorkspace?.error ?? 'big workspace phase did not reach the search step'),
+  })
+  const br = isBrowser(r.browser) ? r.browser : null
+  const brErr = r.browser && 'error' in r.browser ? `Not yet measured: ${r.browser.error}` : ''
+  out.push(
+    {
+      target: 'remote move → DOM p95 < 50 ms',
+      measured: br ? `${ms(br.remoteMoveToDomMs.p95)} ms` : '—',
+      status: !br ? 'not measured' : br.remoteMoveToDomMs.p95 < 50 ? 'met' : 'NOT met',
+      note: br
+        ? 'Node client writes, MutationObserver in the page stamps arrival; both on the system clock.'
+        : brErr,
+    },
+    {
+      target: `${r.browser && isBrowser(r.browser) ? r.browser.deals : 5000}-deal board first render < 1 s`,
+      measured: br ? `${int(br.firstRenderMs)} ms` : '—',
+      status: !br ? 'not measured' : br.firstRenderMs < 1000 ? 'met' : 'NOT met',
+      note: br ? 'From page.goto (new tab, logged in) to the first card visible.' : brErr,
+    },
+    {
+      target: 'drag frames p95 < 16 ms',
+      measured: br ? `${ms(br.dragFrameMs.p95)} ms` : '—',
+      status: !br
+        ? 'not measured'
+        : !br.dragLanded
+          ? 'inconclusive: the drag did not complete'
+          : br.dragFrameMs.p95 <= 17
+            ? 'met (no dropped frame)'
+            : 'NOT met',
+      note: br
+        ? 'rAF deltas while dragging. Headless Chromium paces rAF at 60 Hz, so a perfect frame reads 16.7 ms: ≤ 17 ms counts as met.'
+        : brErr,
+    },
+    {
+      target: 'account room editable < 300 ms',
+      measured: br ? `${int(br.accountRoomEditableMs)} ms` : '—',
+      status: !br ? 'not measured' : br.accountRoomEditableMs < 300 ? 'met' : 'NOT met',
+      note: br ? 'From page.goto to a contenteditable notes editor (300-paragraph note).' : brErr,
+    },
+  )
+  return out
+}
+
+function latencyTable(r: BenchResults): string[] {
+  const lines = [
+    '| clients | server | p50 ms | p95 ms | p99 ms | max ms | samples | lost | vs Hocuspocus p99 | vs y-websocket p99 |',
+    '| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+  ]
+  for (const n of [...new Set(r.servers.flatMap((s) => s.latency.map((l) => l.clients)))]) {
+    for (const s of r.servers) {
+      const l = s.latency.find((x) => x.clients === n)
+      if (!l) continue
+      lines.push(
+        `| ${n} | ${s.server} | ${ms(l.latencyMs.p50)} | ${ms(l.latencyMs.p95)} | ${ms(l.latencyMs.p99)} | ${ms(l.latencyMs.max)} | ${l.samples} | ${l.lost} | ${ratio(l.latencyMs.p99, lat(r.servers, 'hocuspocus', n)?.latencyMs.p99)} | ${ratio(l.latencyMs.p99, lat(r.servers, 'y-websocket', n)?.latencyMs.p99)} |`,
+      )
+    }
+  }
+  return lines
+}
+
+function throughputTable(r: BenchResults): string[] {
+  const lines = [
+    '| mode | writers | docs | server | updates/s | server CPU % | client CPU % | server CPU ms / 1k updates | RSS after MB | RSS / loaded doc KB |',
+    '| --- | ---: | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: |',
+  ]
+  for (const s of r.servers) {
+    for (const t of s.throughput) {
+      lines.push(
+        `| ${t.mode} | ${t.writers} | ${t.documents} | ${s.server} | ${int(t.updatesPerSecond)} | ${t.serverCpuPct} | ${t.clientCpuPct} | ${t.serverCpuMsPer1kUpdates} | ${(t.rssAfterBytes / 2 ** 20).toFixed(0)} | ${kb(t.rssPerDocumentBytes)} |`,
+      )
+    }
+  }
+  return lines
+}
+
+function bigSection(r: BenchResults): string[] {
+  const b = r.bigWorkspace
+  if (!b) return ['Not run.']
+  const q = (x: QueryResult) =>
+    `| \`${x.path}\` | ${ms(x.latencyMs.p50)} | ${ms(x.latencyMs.p99)} | ${x.latencyMs.n} | ${x.non200} | ${int(x.bytesMedian)} |`
+  const size = Object.entries(b.size)
+    .map(([k, v]) => `${int(v)} ${k}`)
+    .join(', ')
+  const lines = [
+    `Workspace: ${size}; generated in ${int(b.generateMs)} ms; data dir ${b.dataBytes === undefined ? '—' : (b.dataBytes / 2 ** 20).toFixed(1)} MB.`,
+    '',
+  ]
+  if (b.error) lines.push(`**Phase failed**: ${b.error}`, '')
+  lines.push(
+    `- Cold start (spawn → /api/health 200): **${int(b.coldStartMs)} ms**; search finds the last generated deal after ${b.searchReadyMs === null ? 'not within 60 s' : `${int(b.searchReadyMs)} ms`}.`,
+  )
+  if (b.largestDocument) {
+    lines.push(
+      `- Largest document \`${b.largestDocument.name}\`: ${kb(b.largestDocument.bytes)} KB; store (encode + lowdb write) p50 ${ms(b.largestDocument.storeMs.p50)} ms, max ${ms(b.largestDocument.storeMs.max)} ms.`,
+    )
+  } else lines.push('- Largest document store: not measured.')
+  const t = b.typing
+  lines.push(
+    t
+      ? `- Continuous typing (${int(t.keystrokes)} keystrokes over ${int(t.durationMs)} ms into one note): **${t.stores} stores** (no storm if ≤ ${t.expectedMax}: one per 10 s max-debounce + final), ${t.storeFailures} failures → ${t.stores <= t.expectedMax ? 'no store storm' : 'STORE STORM'}.`
+      : '- Continuous typing: not measured.',
+    '',
+  )
+  if (b.firstSync?.length) {
+    lines.push('| first sync of | ms | bytes |', '| --- | ---: | ---: |')
+    lines.push(...b.firstSync.map((f) => `| ${f.label} | ${int(f.ms)} | ${int(f.bytes)} |`), '')
+  }
+  const queries = [...(b.search ? [b.search] : []), ...(b.lists ?? [])]
+  if (queries.length) {
+    lines.push(
+      '| query | p50 ms | p99 ms | n | non-200 | median bytes |',
+      '| --- | ---: | ---: | ---: | ---: | ---: |',
+    )
+    lines.push(...queries.map(q))
+  }
+  return lines
+}
+
+function browserSection(r: BenchResults): string[] {
+  const b = r.browser
+  if (!b) return ['Not run.']
+  if (!isBrowser(b)) return [`**Not yet measured**: ${b.error}`]
+  return [
+    `Board of ${int(b.deals)} deals, headless Chromium (${'/usr/bin/chromium'}).`,
+    '',
+    '| measure | value |',
+    '| --- | ---: |',
+    `| first render (goto → first card) | ${int(b.firstRenderMs)} ms |`,
+    `| drag frame p50 / p95 / max | ${ms(b.dragFrameMs.p50)} / ${ms(b.dragFrameMs.p95)} / ${ms(b.dragFrameMs.max)} ms (${b.dragFrameMs.n} frames; the card ${b.dragLanded ? 'landed in the target column' : 'did NOT land in the target column'}) |`,
+    `| remote move → DOM p50 / p95 | ${ms(b.remoteMoveToDomMs.p50)} / ${ms(b.remoteMoveToDomMs.p95)} ms (${b.remoteMoveToDomMs.n} moves) |`,
+    `| account room → editable | ${int(b.accountRoomEditableMs)} ms |`,
+    ...(b.pageErrors.length
+      ? ['', `Uncaught page errors on the board: ${b.pageErrors.map((e) => `\`${e}\``).join('; ')}`]
+      : []),
+  ]
+}
+
+/** docs/benchmarks.md, regenerated by every `pnpm bench`. */
+export function renderReport(r: BenchResults): string {
+  const m = r.machine
+  const errors = r.servers.filter((s) => s.error).map((s) => `- ${s.server}: **failed**: ${s.error}`)
+  return [
+    '# Benchmarks',
+    '',
+    `> Generated by \`pnpm bench\`${r.quick ? ' in QUICK mode (`BENCH_QUICK=1`, small samples: smoke only, do not quote)' : ''} on ${r.finishedAt}. Raw results: \`tests/bench/results/*.json\` (git-ignored). Do not edit by hand.`,
+    '',
+    '## Machine',
+    '',
+    `- CPU: ${m.cpu}, ${m.cores} cores; memory ${m.memoryGiB} GiB; ${m.platform}; Node ${m.node}`,
+    `- Packages: ${Object.entries(m.versions)
+      .map(([k, v]) => `${k} ${v}`)
+      .join(', ')}`,
+    '- The machine is shared with other work (2 cores): treat differences below ~20 % as noise.',
+    '',
+    '## Method',
+    '',
+    '- **Processes**: every server runs in its own child process (`node --import tsx`, so its pid is the server itself); all clients run in the bench process. Server CPU and RSS come from `/proc/<pid>/stat` and `/proc/<pid>/status`. Only 127.0.0.1.',
+    '- **Servers**: Rapport (`apps/server/src/main.ts` as production runs it, env PORT/HOST/DATA_DIR; a copy of a data dir seeded once with the demo workspace; lowdb store, every extension); bare Hocuspocus 3.4.3 (`new Server({ port })`, no extensions); stock `@y/websocket-server` 0.1.1 (its `y-websocket` bin; 0.1.5 pulls a yjs 14 pre-release, 0.1.1 uses the yjs 13 everything else runs).',
+    "- **Client**: one raw y-protocols sync client (`tests/bench/lib/SyncClient.ts`) for all three servers, so client cost is identical; only the framing differs (Hocuspocus: document-name prefix + an Auth message with the token, empty for the bare server; y-websocket: document name in the URL). No awareness traffic. Rapport clients log in through `POST /api/auth/login` as the demo sales user, get `POST /api/auth/collab-token`, and open `<workspace>/pipeline/<pipeline>` (names from the model's `docName`); the baselines get the same names and the same records.",
+    "- **Latency**: per round one client (rotating) sets a deal's `title` to a string carrying its send time (`performance.timeOrigin + performance.now()`); every other client records arrival − send. Next round when all readers got it (5 s cap, counted as lost). 10 warm-up rounds are discarded.",
+    `- **Throughput**: each writer owns one record and keeps at most 4 updates in flight (sent but not yet seen by an observer client of its document), capped at ${MAX_RATE_PER_WRITER} updates/s per writer (below Rapport's 300 messages/s flood limit, same cap for all servers). Counted at the observer; server CPU over the same window. Many-documents mode: 100 account rooms, one writer + one observer each.`,
+    '- **Memory**: per idle connection = server RSS growth with 200 idle connections on one document / 200; per loaded document = RSS growth of the 100-document setup minus its connections, / 100. RSS includes garbage not yet collected.',
+    "- **Big workspace**: on a copy of the seeded data dir, the bench writes the generated records with the model's commands through the server's lowdb `DocumentStore` (fixed PRNG seed); then a cold start is timed, each document's first sync, REST search and list queries (sequential), the store of the largest document, and continuous typing (one key / 50 ms) into one note while `/api/health` counts stores.",
+    '- **Browser**: headless `/usr/bin/chromium` via playwright-core against the built web app served by Rapport; the board and a long note are generated the same way.',
+    '',
+    ...(errors.length ? ['## Failures', '', ...errors, ''] : []),
+    '## Targets',
+    '',
+    '| target | measured | status | note |',
+    '| --- | --- | --- | --- |',
+    ...targets(r).map((t) => `| ${t.target} | ${t.measured} | ${t.status} | ${t.note} |`),
+    '',
+    '## Edit-to-remote latency',
+    '',
+    ...latencyTable(r),
+    '',
+    '## Throughput, CPU and memory',
+    '',
+    ...throughputTable(r),
+    '',
+    "Known issue: rows where neither the server nor the client process is near 100 % CPU are bound by the harness (4 updates in flight per writer, ~1 ms timer polling), not by CPU; the one-document runs with 10+ writers show this on every server and under-report the servers' capacity. Compare servers row by row only.",
+    '',
+    `Server start (spawn → listening): ${r.servers.map((s) => `${s.server} ${int(s.startMs)} ms`).join(', ')}. RSS per idle connection (200 on one doc): ${r.servers.map((s) => `${s.server} ${kb(s.latency.find((l) => l.clients === 200)?.rssPerConnectionBytes)} KB`).join(', ')}.`,
+    '',
+    '## Big workspace (Rapport)',
+    '',
+    ...bigSection(r),
+    '',
+    '## Browser',
+    '',
+    ...browserSection(r),
+    '',
+  ].join('\n')
+}

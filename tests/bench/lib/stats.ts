@@ -1,0 +1,25 @@
+export type Summary = { n: number; p50: number; p95: number; p99: number; max: number; mean: number }
+
+/** Nearest-rank percentiles of a sample (ms or whatever unit it is in). */
+export function summarize(values: number[]): Summary {
+  const sorted = [...values].sort((a, b) => a - b)
+  const n = sorted.length
+  const at = (p: number) =>
+    n === 0 ? Number.NaN : (sorted[Math.min(n - 1, Math.ceil((p / 100) * n) - 1)] ?? 0)
+  const mean = n === 0 ? Number.NaN : sorted.reduce((s, v) => s + v, 0) / n
+  return { n, p50: at(50), p95: at(95), p99: at(99), max: sorted[n - 1] ?? Number.NaN, mean }
+}
+
+/** Wall-clock time shared by writer and readers living in the same process. */
+export function nowMs(): number {
+  return performance.timeOrigin + performance.now()
+}
+
+/** Resolves when `check()` is true, polling each `intervalMs`; rejects after `timeoutMs`. */
+export async function waitUntil(check: () => boolean, timeoutMs: number, what: string, intervalMs = 1) {
+  const deadline = performance.now() + timeoutMs
+  while (!check()) {
+    if (performance.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`)
+    await new Promise((r) => setTimeout(r, intervalMs))
+  }
+}
