@@ -1,0 +1,73 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { type StartedServer, startServer } from './helpers/startServer.ts'
+
+interface Operation {
+  parameters: Array<{ name: string; in: string }>
+  requestBody?: { content: { 'application/json': { schema: { properties?: Record<string, unknown> } } } }
+}
+type Spec = { paths: Record<string, Record<string, Operation>> }
+
+/** POST routes that take no body at all. */
+const NO_BODY = new Set([
+  'POST /api/auth/logout',
+  'POST /api/auth/collab-token',
+  'POST /api/accounts/{accountId}/handoffs/{handoffId}/accept',
+])
+
+let s: StartedServer
+let spec: Spec
+let routes: Array<{ method: string; path: string }>
+
+beforeAll(async () => {
+  s = await startServer()
+  const response = await fetch(`${s.url}/api/openapi.json`)
+  expect(response.status).toBe(200)
+  spec = (await response.json()) as Spec
+  routes = s.server.app.routes
+    .filter((r) => r.method !== 'ALL' && r.path.startsWith('/api/'))
+    .map((r) => ({ method: r.method, path: r.path.replace(/:([A-Za-z0-9_]+)/g, '{$1}') }))
+})
+afterAll(async () => {
+  await s?.stop()
+})
+
+describe('/api/openapi.json', () => {
+  it('describes every route the app serves under /api', () => {
+    expect(routes.length).toBeGreaterThan(30)
+    for (const { method, path } of routes) {
+      expect(spec.paths[path]?.[method.toLowerCase()], `${method} ${path}`).toBeDefined()
+    }
+  })
+
+  it('gives every POST and PATCH route that reads a body its request schema', () => {
+    for (const { method, path } of routes) {
+      if (method !== 'POST' && method !== 'PATCH') continue
+      const operation = spec.paths[path]?.[method.toLowerCase()]
+      if (NO_BODY.has(`${method} ${path}`)) {
+        expect(operation?.requestBody, `${method} ${path}`).toBeUndefined()
+        continue
+      }
+      const schema = operation?.requestBody?.content['application/json'].schema
+      expect(Object.keys(schema?.properties ?? {}).length, `${method} ${path}`).toBeGreaterThan(0)
+    }
+    const login = spec.paths['/api/auth/login']?.post?.requestBody?.content['application/json'].schema
+    expect(Object.keys(login?.properties ?? {})).toEqual(expect.arrayContaining(['email', 'password']))
+  })
+
+  it('lists the query parameters of search and of every list route, and the path parameters', () => {
+    const queryOf = (path: string) =>
+      (spec.paths[path]?.get?.parameters ?? []).filter((p) => p.in === 'query').map((p) => p.name)
+    expect(queryOf('/api/search')).toEqual(expect.arrayContaining(['q', 'kind', 'limit']))
+    for (const kind of ['accounts', 'contacts', 'deals', 'tickets']) {
+      expect(queryOf(`/api/${kind}`)).toEqual(
+        expect.arrayContaining(['q', 'limit', 'cursor', 'offset', 'archived', 'sort']),
+      )
+    }
+    expect(queryOf('/api/deals')).toEqual(expect.arrayContaining(['pipelineId', 'stage', 'status']))
+    const send = spec.paths['/api/accounts/{accountId}/handoffs/{handoffId}/send']?.post
+    expect(send?.parameters.filter((p) => p.in === 'path').map((p) => p.name)).toEqual([
+      'accountId',
+      'handoffId',
+    ])
+  })
+})

@@ -1,0 +1,466 @@
+/**
+ * An outside client written ONLY from docs/schema.md: plain `fetch`, `yjs`, `@hocuspocus/provider` 3.4 and
+ * `fractional-indexing`. Nothing from @rapport/model or @rapport/server is imported except the helper that starts
+ * the real server with the demo seed. Every id, name and field below is spelled as the document spells it.
+ */
+import { HocuspocusProvider, HocuspocusProviderWebsocket } from '@hocuspocus/provider'
+import { generateKeyBetween } from 'fractional-indexing'
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
+import WebSocket from 'ws'
+import * as Y from 'yjs'
+import { type StartedServer, startServer } from './helpers/startServer.ts'
+
+type Json = Record<string, unknown>
+interface Profile {
+  user: { id: string; email: string; name: string; color: string }
+  workspace: { id: string; name: string }
+  role: string
+  members: Array<{ userId: string; role: string; name: string; email: string; team: string | null }>
+}
+interface Stage {
+  id: string
+  name: string
+  probability: number
+  rotAfterDays: number | null
+  outcome: 'open' | 'won' | 'lost'
+}
+interface Pipeline {
+  id: string
+  name: string
+  key: string
+  stages: Stage[]
+}
+
+let s: StartedServer
+const opened: Array<{ destroy(): void }> = []
+
+beforeAll(async () => {
+  s = await startServer({ seedDemo: true })
+})
+afterAll(async () => {
+  for (const thing of opened.reverse()) thing.destroy()
+  await s?.stop()
+})
+
+/** REST: JSON in, JSON out; auth by the `rapport_session` cookie. */
+async function rest<T = Json>(path: string, cookie: string, init: { method?: string; body?: unknown } = {}) {
+  const response = await fetch(`${s.url}${path}`, {
+    method: init.method ?? (init.body === undefined ? 'GET' : 'POST'),
+    headers: { cookie, ...(init.body === undefined ? {} : { 'content-type': 'application/json' }) },
+    body: init.body === undefined ? undefined : JSON.stringify(init.body),
+  })
+  const text = await response.text()
+  return { status: response.status, body: (text ? JSON.parse(text) : null) as T }
+}
+
+/** Step 1 of "Connecting": log in; the cookie comes back in Set-Cookie, the profile in the body. */
+async function logIn(email: string): Promise<{ cookie: string; profile: Profile }> {
+  const response = await fetch(`${s.url}/api/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ email, password: 'rapport-demo' }),
+  })
+  expect(response.status).toBe(200)
+  const cookie = /rapport_session=[^;]+/.exec(response.headers.get('set-cookie') ?? '')?.[0]
+  if (!cookie) throw new Error('no session cookie')
+  return { cookie, profile: (await response.json()) as Profile }
+}
+
+/** A user's connection: ONE socket, one provider per document, a token function that fetches a fresh token. */
+function connect(cookie: string) {
+  const socket = new HocuspocusProviderWebsocket({ url: s.wsUrl, WebSocketPolyfill: WebSocket })
+  opened.push(socket)
+  const token = async (): Promise<string> => {
+    const { status, body } = await rest<{ token: string; expiresAt: number }>(
+      '/api/auth/collab-token',
+      cookie,
+      {
+        method: 'POST',
+      },
+    )
+    expect(status).toBe(200)
+    return body.token
+  }
+  const open = (name: string) => {
+    const doc = new Y.Doc()
+    const failures: string[] = []
+    const provider = new HocuspocusProvider({
+      websocketProvider: socket,
+      name,
+      document: doc,
+      token,
+      onAuthenticationFailed: ({ reason }) => failures.push(reason),
+    })
+    provider.attach()
+    opened.push(provider)
+    return { doc, provider, failures }
+  }
+  const openSynced = async (name: string) => {
+    const handle = open(name)
+    await vi.waitFor(() => expect(handle.provider.isSynced).toBe(true), { timeout: 10_000 })
+    return handle
+  }
+  return { socket, open, openSynced }
+}
+
+/** Creates a record by hand: one nested Y.Map, one entry per field, in ONE transaction. */
+function writeRecord(doc: Y.Doc, collection: string, record: Json): void {
+  doc.transact(() => {
+    const fields = new Y.Map<unknown>()
+    for (const [key, value] of Object.entries(record)) fields.set(key, value)
+    doc.getMap(collection).set(record.id as string, fields)
+  })
+}
+
+const recordOf = (doc: Y.Doc, collection: string, id: string): Y.Map<unknown> | undefined =>
+  doc.getMap(collection).get(id) as Y.Map<unknown> | undefined
+
+/** The largest `position.key` of a column (non-archived records), for appending to its end. */
+function lastKey(map: Y.Map<unknown>, column: string): string | null {
+  let max: string | null = null
+  for (const value of map.values()) {
+    const fields = value as Y.Map<unknown>
+    const position = fields.get('position') as { column: string; key: string } | undefined
+    if (fields.get('archived') === true || position?.column !== column) continue
+    if (max === null || position.key > max) max = position.key
+  }
+  return max
+}
+
+const NOW = 1_767_225_600_000 // 2026-01-01, fixed so the records are identical on every run
+const base = (id: string) => ({ id, createdAt: NOW, updatedAt: NOW, archived: false })
+const ACCOUNT_ID = 'acc_schemadoc'
+const CONTACT_ID = 'con_schemadoc'
+const DEAL_ID = 'deal_schemadoc'
+const TICKET_ID = 'tkt_schemadoc'
+
+describe('docs/schema.md, followed by an outside client', () => {
+  let sales: Awaited<ReturnType<typeof logIn>>
+  let support: Awaited<ReturnType<typeof logIn>>
+  let salesPipeline: Pipeline
+
+  it('logs in, finds the workspace id in the login response and the pipelines in the workspace document', async () => {
+    sales = await logIn('sales@rapport.dev')
+    support = await logIn('support@rapport.dev')
+    expect(sales.profile.workspace.id).toBe('demo')
+    expect(sales.profile.role).toBe('sales')
+    const me = await rest<Profile>('/api/auth/me', sales.cookie)
+    expect(me.body.user.id).toBe(sales.profile.user.id)
+
+    const { openSynced } = connect(sales.cookie)
+    const { doc } = await openSynced('demo/workspace')
+    const settings = doc.getMap('settings')
+    expect(settings.get('name')).toBe('Rapport Demo')
+    const pipelines = [...(settings.get('pipelines') as Y.Map<Pipeline>).values()].sort((a, b) =>
+      a.key < b.key ? -1 : a.key > b.key ? 1 : a.id < b.id ? -1 : 1,
+    )
+    expect(pipelines.map((p) => p.name)).toEqual(['Sales', 'Expansion'])
+    salesPipeline = pipelines[0] as Pipeline
+    expect(salesPipeline.stages.map((stage) => stage.outcome)).toContain('won')
+    expect(settings.get('sla')).toMatchObject({ urgent: { firstResponseMins: 30, resolutionMins: 240 } })
+  })
+
+  it('reads seeded records of every document kind over one socket', async () => {
+    const { openSynced } = connect(sales.cookie)
+    const [accounts, contacts, deals, tickets] = await Promise.all([
+      openSynced('demo/accounts'),
+      openSynced('demo/contacts'),
+      openSynced(`demo/pipeline/${salesPipeline.id}`),
+      openSynced('demo/support'),
+    ])
+    expect(accounts.doc.getMap('accounts').size).toBe(60)
+    expect(contacts.doc.getMap('contacts').size).toBe(200)
+    expect(tickets.doc.getMap('tickets').size).toBe(40)
+    const [someId, someAccount] = [...accounts.doc.getMap('accounts').entries()][0] as [
+      string,
+      Y.Map<unknown>,
+    ]
+    expect(someAccount.get('id')).toBe(someId)
+    expect(typeof someAccount.get('name')).toBe('string')
+    const deal = [...deals.doc.getMap('deals').values()][0] as Y.Map<unknown>
+    expect(deal.get('pipelineId')).toBe(salesPipeline.id)
+    const stageIds = salesPipeline.stages.map((stage) => stage.id)
+    expect(stageIds).toContain((deal.get('position') as { column: string }).column)
+    // The account room and the user's own inbox open on the same socket.
+    const room = await openSynced(`demo/account/${someId}`)
+    expect(room.doc.getXmlFragment('notes').length).toBeGreaterThan(0)
+    expect(room.doc.getMap('timeline').size).toBeGreaterThan(0)
+    const inbox = await openSynced(`demo/inbox/${sales.profile.user.id}`)
+    expect(inbox.provider.authorizedScope).toBe('read-write')
+  })
+
+  it('creates an account, contact and deal, and a ticket, by writing the documented fields', async () => {
+    const { openSynced } = connect(sales.cookie)
+    const accounts = await openSynced('demo/accounts')
+    const contacts = await openSynced('demo/contacts')
+    const deals = await openSynced(`demo/pipeline/${salesPipeline.id}`)
+    writeRecord(accounts.doc, 'accounts', {
+      ...base(ACCOUNT_ID),
+      name: 'Schemadoc Outside Client',
+      domain: 'schemadoc.example',
+      industry: 'Software',
+      size: '11-50',
+      tier: 'growth',
+      ownerId: sales.profile.user.id,
+      team: 'sales',
+      phone: '',
+      website: '',
+      city: 'Lisbon',
+      country: 'PT',
+      customFields: {},
+    })
+    writeRecord(contacts.doc, 'contacts', {
+      ...base(CONTACT_ID),
+      accountId: ACCOUNT_ID,
+      firstName: 'Outsidia',
+      lastName: 'Clientson',
+      email: 'outsidia@schemadoc.example',
+      phone: '',
+      title: 'CTO',
+      leadStatus: 'qualified',
+      source: 'referral',
+      score: 70,
+      ownerId: sales.profile.user.id,
+    })
+    const firstStage = salesPipeline.stages[0] as Stage
+    const dealsMap = deals.doc.getMap('deals') as Y.Map<unknown>
+    writeRecord(deals.doc, 'deals', {
+      ...base(DEAL_ID),
+      pipelineId: salesPipeline.id,
+      title: 'Schemadoc pilot',
+      accountId: ACCOUNT_ID,
+      contactIds: [CONTACT_ID],
+      amount: 12_000,
+      currency: 'EUR',
+      ownerId: sales.profile.user.id,
+      expectedCloseDate: '2026-03-31',
+      status: firstStage.outcome,
+      lostReason: null,
+      position: { column: firstStage.id, key: generateKeyBetween(lastKey(dealsMap, firstStage.id), null) },
+      stageEnteredAt: NOW,
+    })
+    // Tickets: sales may only read `W/support`, support writes it (POLICY table).
+    const supportUser = connect(support.cookie)
+    const tickets = await supportUser.openSynced('demo/support')
+    writeRecord(tickets.doc, 'tickets', {
+      ...base(TICKET_ID),
+      subject: 'Schemadoc cannot log in',
+      description: 'Written by hand from docs/schema.md',
+      accountId: ACCOUNT_ID,
+      contactId: CONTACT_ID,
+      priority: 'high',
+      position: {
+        column: 'new',
+        key: generateKeyBetween(lastKey(tickets.doc.getMap('tickets'), 'new'), null),
+      },
+      assigneeId: support.profile.user.id,
+      slaDueAt: NOW + 24 * 60 * 60_000,
+      firstResponseAt: null,
+      resolvedAt: null,
+      csat: null,
+    })
+
+    // The server accepted them: REST reads (from the server's projection) and search find them.
+    await vi.waitFor(async () => {
+      expect((await rest(`/api/accounts/${ACCOUNT_ID}`, sales.cookie)).body).toMatchObject({ city: 'Lisbon' })
+      expect((await rest(`/api/contacts/${CONTACT_ID}`, sales.cookie)).body).toMatchObject({ score: 70 })
+      expect((await rest(`/api/tickets/${TICKET_ID}`, sales.cookie)).body).toMatchObject({ priority: 'high' })
+    })
+    const list = await rest<{ items: Json[]; total: number }>(
+      `/api/deals?accountId=${ACCOUNT_ID}`,
+      sales.cookie,
+    )
+    expect(list.body.items.map((d) => d.id)).toEqual([DEAL_ID])
+    const search = await rest<{ items: Array<{ kind: string; id: string }> }>(
+      '/api/search?q=schemadoc%20outside',
+      sales.cookie,
+    )
+    expect(search.body.items).toContainEqual(expect.objectContaining({ kind: 'accounts', id: ACCOUNT_ID }))
+    // The server wrote the audit entries into the account room, attributed to the writer.
+    const room = await openSynced(`demo/account/${ACCOUNT_ID}`)
+    await vi.waitFor(() => {
+      const entries = [...room.doc.getMap('timeline').values()].map((e) => (e as Y.Map<unknown>).toJSON())
+      expect(entries).toContainEqual(
+        expect.objectContaining({
+          type: 'field_change',
+          actorId: sales.profile.user.id,
+          subject: { kind: 'contact', id: CONTACT_ID },
+        }),
+      )
+    })
+  })
+
+  it('moves the deal to the won stage as documented; the server creates the handoff draft and notifies', async () => {
+    const { openSynced } = connect(sales.cookie)
+    const deals = await openSynced(`demo/pipeline/${salesPipeline.id}`)
+    const room = await openSynced(`demo/account/${ACCOUNT_ID}`)
+    const inbox = await openSynced(`demo/inbox/${sales.profile.user.id}`)
+    const won = salesPipeline.stages.find((stage) => stage.outcome === 'won') as Stage
+    const deal = recordOf(deals.doc, 'deals', DEAL_ID) as Y.Map<unknown>
+    const key = generateKeyBetween(lastKey(deals.doc.getMap('deals'), won.id), null)
+    const movedAt = Date.now()
+    deals.doc.transact(() => {
+      deal.set('position', { column: won.id, key })
+      deal.set('stageEnteredAt', movedAt)
+      deal.set('status', won.outcome)
+      deal.set('lostReason', null)
+      deal.set('updatedAt', movedAt)
+    })
+    await vi.waitFor(async () => {
+      const rested = await rest(`/api/deals/${DEAL_ID}`, sales.cookie)
+      expect(rested.body).toMatchObject({ status: 'won', position: { column: won.id, key } })
+    })
+    const handoffId = `hof_won_${DEAL_ID}`
+    await vi.waitFor(() => {
+      expect(recordOf(room.doc, 'handoffs', handoffId)?.toJSON()).toMatchObject({
+        status: 'draft',
+        dealId: DEAL_ID,
+        fromUserId: sales.profile.user.id,
+        toTeam: 'support',
+      })
+      expect(room.doc.getXmlFragment(`brief:${handoffId}`).length).toBe(10)
+      const entries = [...room.doc.getMap('timeline').values()].map((e) => (e as Y.Map<unknown>).toJSON())
+      expect(entries).toContainEqual(
+        expect.objectContaining({ type: 'stage_change', actorId: sales.profile.user.id }),
+      )
+      const notes = [...inbox.doc.getMap('notifications').values()].map((n) => (n as Y.Map<unknown>).toJSON())
+      expect(notes).toContainEqual(
+        expect.objectContaining({
+          type: 'handoff',
+          read: false,
+          link: expect.objectContaining({ handoffId }),
+        }),
+      )
+    })
+
+    // Handoff flow over REST: send to the support team, the support member accepts.
+    const sent = await rest(`/api/accounts/${ACCOUNT_ID}/handoffs/${handoffId}/send`, sales.cookie, {
+      body: { toTeam: 'support' },
+    })
+    expect(sent.status).toBe(200)
+    expect(sent.body).toMatchObject({ status: 'sent', toTeam: 'support' })
+    const notSales = await rest(`/api/accounts/${ACCOUNT_ID}/handoffs/${handoffId}/accept`, sales.cookie, {
+      method: 'POST',
+    })
+    expect(notSales.status).toBe(403)
+    expect(notSales.body).toMatchObject({ error: { code: 'forbidden' } })
+    const accepted = await rest(`/api/accounts/${ACCOUNT_ID}/handoffs/${handoffId}/accept`, support.cookie, {
+      method: 'POST',
+    })
+    expect(accepted.body).toMatchObject({ status: 'accepted', toUserId: support.profile.user.id })
+    await vi.waitFor(async () => {
+      const account = await rest(`/api/accounts/${ACCOUNT_ID}`, sales.cookie)
+      expect(account.body).toMatchObject({ ownerId: support.profile.user.id, team: 'support' })
+    })
+  })
+
+  it('repairs records written with a wrong type or unknown fields, as documented', async () => {
+    const { openSynced } = connect(sales.cookie)
+    const contacts = await openSynced('demo/contacts')
+    const contact = recordOf(contacts.doc, 'contacts', CONTACT_ID) as Y.Map<unknown>
+    contacts.doc.transact(() => {
+      contact.set('score', 'very high')
+      contact.set('nickname', 'unknown field')
+    })
+    await vi.waitFor(() => {
+      expect(contact.get('score')).toBe(70)
+      expect(contact.has('nickname')).toBe(false)
+    })
+    // A new record that was never valid is removed.
+    writeRecord(contacts.doc, 'contacts', { ...base('con_schemadoc_bad'), firstName: 42 })
+    await vi.waitFor(() => expect(contacts.doc.getMap('contacts').has('con_schemadoc_bad')).toBe(false))
+    expect((await rest('/api/contacts/con_schemadoc_bad', sales.cookie)).status).toBe(404)
+  })
+
+  it('keeps everything after the client reconnects with fresh documents', async () => {
+    const { openSynced } = connect(sales.cookie)
+    const accounts = await openSynced('demo/accounts')
+    const deals = await openSynced(`demo/pipeline/${salesPipeline.id}`)
+    const contacts = await openSynced('demo/contacts')
+    const tickets = await openSynced('demo/support')
+    expect(recordOf(accounts.doc, 'accounts', ACCOUNT_ID)?.get('team')).toBe('support')
+    expect(recordOf(deals.doc, 'deals', DEAL_ID)?.get('status')).toBe('won')
+    expect(recordOf(contacts.doc, 'contacts', CONTACT_ID)?.get('score')).toBe(70)
+    expect(recordOf(tickets.doc, 'tickets', TICKET_ID)?.get('subject')).toBe('Schemadoc cannot log in')
+    expect(tickets.provider.authorizedScope).toBe('readonly')
+  })
+
+  it('gives viewers read-only connections whose edits never reach the server', async () => {
+    const viewer = await logIn('viewer@rapport.dev')
+    const { openSynced } = connect(viewer.cookie)
+    const accounts = await openSynced('demo/accounts')
+    expect(accounts.provider.authorizedScope).toBe('readonly')
+    const account = recordOf(accounts.doc, 'accounts', ACCOUNT_ID) as Y.Map<unknown>
+    account.set('city', 'Viewer City')
+    await vi.waitFor(() => expect(accounts.provider.hasUnsyncedChanges).toBe(true))
+    // A fresh reader sees the server's copy: the edit was dropped.
+    const fresh = await connect(sales.cookie).openSynced('demo/accounts')
+    expect(recordOf(fresh.doc, 'accounts', ACCOUNT_ID)?.get('city')).toBe('Lisbon')
+    expect((await rest(`/api/accounts/${ACCOUNT_ID}`, viewer.cookie)).body).toMatchObject({ city: 'Lisbon' })
+  })
+
+  it('refuses another workspace, another user’s inbox and a bad token', async () => {
+    const { open } = connect(sales.cookie)
+    const admin = sales.profile.members.find((m) => m.role === 'admin')
+    const otherWorkspace = open('other/accounts')
+    const otherInbox = open(`demo/inbox/${admin?.userId}`)
+    await vi.waitFor(() => {
+      expect(otherWorkspace.failures).toContain('Forbidden')
+      expect(otherInbox.failures).toContain('Forbidden')
+    })
+    expect(otherWorkspace.provider.isSynced).toBe(false)
+    // A name that is not a Rapport document name closes the whole socket with 1008.
+    const strayCloses: number[] = []
+    const stray = connect(sales.cookie)
+    stray.socket.on('close', ({ event }: { event: { code: number } }) => strayCloses.push(event.code))
+    stray.open('demo/nonsense')
+    await vi.waitFor(() => expect(strayCloses).toContain(1008))
+    stray.socket.destroy()
+    const socket = new HocuspocusProviderWebsocket({ url: s.wsUrl, WebSocketPolyfill: WebSocket })
+    opened.push(socket)
+    const failures: string[] = []
+    const forged = new HocuspocusProvider({
+      websocketProvider: socket,
+      name: 'demo/accounts',
+      token: 'forged.token',
+      onAuthenticationFailed: ({ reason }) => failures.push(reason),
+    })
+    forged.attach()
+    opened.push(forged)
+    await vi.waitFor(() => expect(failures).toContain('Unauthorized'))
+    expect(forged.isSynced).toBe(false)
+  })
+
+  it('answers REST errors with { error: { code, message } } and accepts API tokens', async () => {
+    const unauthenticated = await rest('/api/accounts', '')
+    expect(unauthenticated.status).toBe(401)
+    expect(unauthenticated.body).toEqual({ error: { code: 'unauthorized', message: expect.any(String) } })
+    const invalid = await rest('/api/accounts', sales.cookie, { body: { name: '' } })
+    expect(invalid.status).toBe(400)
+    expect(invalid.body).toMatchObject({ error: { code: 'invalid_input' } })
+    const malformed = await fetch(`${s.url}/api/accounts`, {
+      method: 'POST',
+      headers: { cookie: sales.cookie, 'content-type': 'application/json' },
+      body: '{"name": ',
+    })
+    expect(malformed.status).toBe(400)
+    expect(await malformed.json()).toMatchObject({ error: { code: 'invalid_json' } })
+    const created = await rest<{ token: string; apiToken: { id: string } }>('/api/api-tokens', sales.cookie, {
+      body: { name: 'schemadoc' },
+    })
+    expect(created.status).toBe(201)
+    expect(created.body.token).toMatch(/^rpt_/)
+    const viaToken = await fetch(`${s.url}/api/accounts/${ACCOUNT_ID}`, {
+      headers: { authorization: `Bearer ${created.body.token}` },
+    })
+    expect(viaToken.status).toBe(200)
+    const moved = await fetch(`${s.url}/api/tickets/${TICKET_ID}/move`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${created.body.token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ status: 'open' }),
+    })
+    expect(moved.status).toBe(403)
+    const spec = await rest<{ paths: Record<string, unknown> }>('/api/openapi.json', '')
+    expect(spec.body.paths['/api/deals/{id}/move']).toBeDefined()
+  })
+})
