@@ -142,8 +142,11 @@ export const createServer = async (deps: ServerDeps): Promise<RapportServer> => 
     members: (workspaceId) => listMembers(meta, workspaceId),
     logger: logger.child('automation'),
     now,
+    store: documentStore,
   })
   automationRef.current = automation
+  // Won deals whose handoff trigger was lost by a crash get their draft (in the background, exactly once).
+  automation.background('reconcile:startup', 'won deal reconcile', () => automation.wonDeals.reconcileAll())
 
   const health = (): HealthReport => {
     const stats = persistence.stats()

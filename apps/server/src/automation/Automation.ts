@@ -18,6 +18,8 @@ import type { OriginActor } from '../collab/originActor.ts'
 import type { Logger } from '../log/logger.ts'
 import type { MemberView } from '../meta/members.ts'
 import type { Projection } from '../projection/Projection.ts'
+import type { DocumentStore } from '../storage/DocumentStore.ts'
+import { WonDealReconciler } from './WonDealReconciler.ts'
 import { wonHandoffId } from './wonHandoffId.ts'
 
 export interface AutomationDeps {
@@ -27,6 +29,8 @@ export interface AutomationDeps {
   members: (workspaceId: string) => MemberView[]
   logger: Logger
   now: () => number
+  /** The document store, to check unloaded account rooms cheaply when reconciling won deals. */
+  store?: DocumentStore
 }
 
 /** Who a server write is done for: a user, or the system (null). */
@@ -44,7 +48,12 @@ export class Automation {
   private readonly queues = new Map<string, Promise<void>>()
   private readonly inFlight = new Set<Promise<void>>()
 
-  constructor(readonly deps: AutomationDeps) {}
+  /** Re-runs lost won-deal triggers (pipeline load, startup). */
+  readonly wonDeals: WonDealReconciler
+
+  constructor(readonly deps: AutomationDeps) {
+    this.wonDeals = new WonDealReconciler(this, deps.store ?? null)
+  }
 
   /** Runs `task` after every earlier task with the same key has settled. */
   serialize<T>(key: string, task: () => Promise<T>): Promise<T> {
@@ -92,7 +101,7 @@ export class Automation {
       return false
     }
     const name = docName({ workspaceId, kind: 'inbox', userId })
-    await writeDocument(this.deps.hocuspocus, name, 'rest', null, (doc, origin) =>
+    await writeDocument(this.deps.hocuspocus, name, 'automation', null, (doc, origin) =>
       createNotification(doc, input, origin, { now: this.deps.now() }),
     )
     return true
@@ -112,7 +121,7 @@ export class Automation {
       const room = docName({ workspaceId, kind: 'account', accountId })
       const fromUserId = actor?.userId ?? deal.ownerId ?? 'system'
       const now = this.deps.now()
-      const created = await writeDocument(this.deps.hocuspocus, room, 'rest', actor, (doc, origin) => {
+      const created = await writeDocument(this.deps.hocuspocus, room, 'automation', actor, (doc, origin) => {
         let handoff: Handoff | null = null
         doc.transact(() => {
           if (collectionMap(doc, HANDOFFS).has(id)) return

@@ -231,11 +231,17 @@ export class HandoffFlow {
   private async moveAccount(session: SessionInfo, accountId: string, handoff: Handoff): Promise<void> {
     const name = docName({ workspaceId: session.workspaceId, kind: 'accounts' })
     const now = this.automation.deps.now()
-    await writeDocument(this.automation.deps.hocuspocus, name, 'rest', actorOf(session), (doc, origin) => {
-      if (readRecord(collectionMap(doc, ACCOUNTS), accountId, Account) === null) return
-      const patch = { ownerId: handoff.toUserId ?? session.userId, team: handoff.toTeam }
-      updateAccount(doc, accountId, patch, origin, { now })
-    })
+    await writeDocument(
+      this.automation.deps.hocuspocus,
+      name,
+      'automation',
+      actorOf(session),
+      (doc, origin) => {
+        if (readRecord(collectionMap(doc, ACCOUNTS), accountId, Account) === null) return
+        const patch = { ownerId: handoff.toUserId ?? session.userId, team: handoff.toTeam }
+        updateAccount(doc, accountId, patch, origin, { now })
+      },
+    )
   }
 
   private async tellSender(

@@ -16,8 +16,13 @@ export function automationExtension(automationOf: () => Automation | null): Exte
       const automation = automationOf()
       if (!ref || !automation) return
       watching.get(documentName)?.()
-      if (ref.kind === 'pipeline')
+      if (ref.kind === 'pipeline') {
         watching.set(documentName, watchPipeline(automation, ref.workspaceId, document))
+        // A won deal whose trigger was lost (crash between the move and the draft) gets its draft now.
+        automation.background(`reconcile:${documentName}`, 'won deal reconcile', () =>
+          automation.wonDeals.reconcileDocument(ref.workspaceId, document),
+        )
+      }
       if (ref.kind === 'support')
         watching.set(documentName, watchTickets(automation, ref.workspaceId, document))
       if (ref.kind === 'account') {

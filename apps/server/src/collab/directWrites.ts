@@ -2,8 +2,11 @@ import type { Hocuspocus } from '@hocuspocus/server'
 import type * as Y from 'yjs'
 import type { SystemContext } from '../auth/collabContext.ts'
 
-/** Why the server writes to a document; audit skips its own and repair writes. */
-export type ServerWriteReason = 'rest' | 'audit' | 'repair' | 'seed'
+/**
+ * Why the server writes to a document; audit skips its own, repair and seed writes. `automation` is a workflow
+ * side effect (handoff draft, notification, account move): audited like `rest`, labelled as automation.
+ */
+export type ServerWriteReason = 'rest' | 'automation' | 'audit' | 'repair' | 'seed'
 
 /**
  * The Yjs transaction origin of every server write. Hocuspocus hands the origin to `onChange` as the

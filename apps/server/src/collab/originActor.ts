@@ -17,7 +17,11 @@ export interface OriginActor {
 export function originActor(origin: unknown): OriginActor | null {
   if (isServerOrigin(origin)) {
     const actor = origin.context.actor
-    const internal = origin.reason !== 'rest'
+    const internal = origin.reason !== 'rest' && origin.reason !== 'automation'
+    if (origin.reason === 'automation')
+      return actor
+        ? { actorId: actor.userId, name: `${actor.name} (automation)`, internal }
+        : { actorId: null, name: 'Automation', internal }
     return actor
       ? { actorId: actor.userId, name: actor.name, internal }
       : { actorId: null, name: 'System', internal }

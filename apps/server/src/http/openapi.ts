@@ -11,6 +11,9 @@ import {
 import { Hono } from 'hono'
 import { z } from 'zod'
 import type { AppEnv } from './app.ts'
+import { LoginBody, SignupInviteBody } from './routes/auth.ts'
+import { HandoffCreateBody, HandoffReturnBody, HandoffSendBody } from './routes/handoffs.ts'
+import { ApiTokenBody, InvitationBody, MemberPatchBody } from './routes/members.ts'
 import { LIST_KINDS, listQuerySchemas } from './routes/recordQueries.ts'
 import { DealMove, SearchQuery, TicketMove } from './routes/records.ts'
 
@@ -34,6 +37,23 @@ export function recordRouteDocs(): Record<string, RouteDoc> {
     'POST /api/tickets': { summary: 'Create a ticket', body: TicketCreate },
     'PATCH /api/tickets/{id}': { summary: 'Update a ticket', body: TicketPatch },
     'POST /api/tickets/{id}/move': { summary: 'Move a ticket to a status (and index)', body: TicketMove },
+    'POST /api/auth/login': { summary: 'Log in (sets the session cookie)', body: LoginBody },
+    'POST /api/auth/signup-invite': { summary: 'Accept an invitation', body: SignupInviteBody },
+    'POST /api/invitations': { summary: 'Invite a member (admin)', body: InvitationBody },
+    'PATCH /api/members/{userId}': {
+      summary: "Change a member's role or team (admin)",
+      body: MemberPatchBody,
+    },
+    'POST /api/api-tokens': { summary: 'Create an API token', body: ApiTokenBody },
+    'POST /api/accounts/{accountId}/handoffs': { summary: 'Create a handoff draft', body: HandoffCreateBody },
+    'POST /api/accounts/{accountId}/handoffs/{handoffId}/send': {
+      summary: 'Send a handoff',
+      body: HandoffSendBody,
+    },
+    'POST /api/accounts/{accountId}/handoffs/{handoffId}/return': {
+      summary: 'Send a handoff back with a comment',
+      body: HandoffReturnBody,
+    },
   }
   for (const kind of LIST_KINDS) {
     docs[`GET /api/${kind}`] = {

@@ -20,13 +20,13 @@ export async function readJsonBody<T>(c: Context, schema: z.ZodType<T>): Promise
   return schema.parse(body)
 }
 
-const LoginBody = z.object({
+export const LoginBody = z.object({
   email: z.string().trim().min(3).max(320),
   password: z.string().min(1).max(256),
   workspaceId: z.string().max(64).optional(),
 })
 
-const SignupInviteBody = z.object({
+export const SignupInviteBody = z.object({
   token: z.string().min(10).max(200),
   name: z.string().trim().min(1).max(100),
   password: passwordSchema,

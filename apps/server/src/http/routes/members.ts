@@ -6,13 +6,17 @@ import type { AppEnv } from '../app.ts'
 import { sessionMiddleware } from '../sessionMiddleware.ts'
 import { readJsonBody } from './auth.ts'
 
-const InvitationBody = z.object({ email: z.email().max(320), role: Role, team: Team.nullable().optional() })
+export const InvitationBody = z.object({
+  email: z.email().max(320),
+  role: Role,
+  team: Team.nullable().optional(),
+})
 
-const MemberPatchBody = z
+export const MemberPatchBody = z
   .object({ role: Role.optional(), team: Team.nullable().optional() })
   .refine((patch) => patch.role !== undefined || patch.team !== undefined, 'role or team is required')
 
-const ApiTokenBody = z.object({ name: z.string().trim().min(1).max(100) })
+export const ApiTokenBody = z.object({ name: z.string().trim().min(1).max(100) })
 
 /** `/api/members`, `/api/invitations`, `/api/api-tokens`. Admin-only operations are checked by the services. */
 export function memberRoutes(auth: AuthServices): Hono<AppEnv> {

@@ -28,6 +28,7 @@ import {
 import { Hono, type MiddlewareHandler } from 'hono'
 import { z } from 'zod'
 import type { SessionInfo } from '../../auth/sessionInfo.ts'
+import { workspaceSla } from '../../automation/workspaceSla.ts'
 import { type Actor, writeDocument } from '../../collab/directWrites.ts'
 import { AppError, badRequest, forbidden, notFound } from '../../errors.ts'
 import type { Projection } from '../../projection/Projection.ts'
@@ -35,6 +36,7 @@ import { queryRecords } from '../../projection/queryRecords.ts'
 import type { ProjectedRecord } from '../../projection/recordKinds.ts'
 import { SEARCH_KINDS } from '../../projection/SearchIndex.ts'
 import type { AppEnv } from '../app.ts'
+import { readJsonBody } from './auth.ts'
 import { LIST_KINDS, type ListKind, listQuerySchemas } from './recordQueries.ts'
 
 export interface RecordsServices {
@@ -176,21 +178,21 @@ export function recordsRoutes(services: RecordsServices): Hono<AppEnv> {
 
   app.post('/accounts', services.session, async (c) => {
     const session = c.get('session')
-    const input = AccountCreate.parse(await c.req.json())
+    const input = await readJsonBody(c, AccountCreate)
     const ref = recordDoc(session, 'accounts')
     const created = await write(session, ref, (doc, origin) => createAccount(doc, input, origin))
     return c.json(projected(session, 'accounts', created), 201)
   })
   app.post('/contacts', services.session, async (c) => {
     const session = c.get('session')
-    const input = ContactCreate.parse(await c.req.json())
+    const input = await readJsonBody(c, ContactCreate)
     const ref = recordDoc(session, 'contacts')
     const created = await write(session, ref, (doc, origin) => createContact(doc, input, origin))
     return c.json(projected(session, 'contacts', created), 201)
   })
   app.post('/deals', services.session, async (c) => {
     const session = c.get('session')
-    const input = DealCreate.parse(await c.req.json())
+    const input = await readJsonBody(c, DealCreate)
     const pipeline = projection.workspace(session.workspaceId).pipelines.get(input.pipelineId)
     if (!pipeline) throw badRequest(`unknown pipeline ${input.pipelineId}`, 'invalid_input')
     const ref = recordDoc(session, 'deals', undefined, input.pipelineId)
@@ -201,16 +203,17 @@ export function recordsRoutes(services: RecordsServices): Hono<AppEnv> {
   })
   app.post('/tickets', services.session, async (c) => {
     const session = c.get('session')
-    const input = TicketCreate.parse(await c.req.json())
+    const input = await readJsonBody(c, TicketCreate)
     const ref = recordDoc(session, 'tickets')
-    const created = await write(session, ref, (doc, origin) => createTicket(doc, input, origin))
+    const sla = await workspaceSla(services.hocuspocus, session.workspaceId)
+    const created = await write(session, ref, (doc, origin) => createTicket(doc, input, origin, { sla }))
     return c.json(projected(session, 'tickets', created), 201)
   })
 
   app.patch('/accounts/:id', services.session, async (c) => {
     const session = c.get('session')
     const current = getRecord(session, 'accounts', c.req.param('id'))
-    const patch = AccountPatch.parse(await c.req.json())
+    const patch = await readJsonBody(c, AccountPatch)
     const updated = await write(session, recordDoc(session, 'accounts', current), (doc, origin) =>
       updateAccount(doc, current.id, patch, origin),
     )
@@ -219,7 +222,7 @@ export function recordsRoutes(services: RecordsServices): Hono<AppEnv> {
   app.patch('/contacts/:id', services.session, async (c) => {
     const session = c.get('session')
     const current = getRecord(session, 'contacts', c.req.param('id'))
-    const patch = ContactPatch.parse(await c.req.json())
+    const patch = await readJsonBody(c, ContactPatch)
     const updated = await write(session, recordDoc(session, 'contacts', current), (doc, origin) =>
       updateContact(doc, current.id, patch, origin),
     )
@@ -228,7 +231,7 @@ export function recordsRoutes(services: RecordsServices): Hono<AppEnv> {
   app.patch('/deals/:id', services.session, async (c) => {
     const session = c.get('session')
     const current = getRecord(session, 'deals', c.req.param('id'))
-    const patch = DealPatch.parse(await c.req.json())
+    const patch = await readJsonBody(c, DealPatch)
     const updated = await write(session, recordDoc(session, 'deals', current), (doc, origin) =>
       updateDeal(doc, current.id, patch, origin),
     )
@@ -237,7 +240,7 @@ export function recordsRoutes(services: RecordsServices): Hono<AppEnv> {
   app.patch('/tickets/:id', services.session, async (c) => {
     const session = c.get('session')
     const current = getRecord(session, 'tickets', c.req.param('id'))
-    const patch = TicketPatch.parse(await c.req.json())
+    const patch = await readJsonBody(c, TicketPatch)
     const updated = await write(session, recordDoc(session, 'tickets', current), (doc, origin) =>
       updateTicket(doc, current.id, patch, origin),
     )
@@ -261,7 +264,7 @@ export function recordsRoutes(services: RecordsServices): Hono<AppEnv> {
   app.post('/deals/:id/move', services.session, async (c) => {
     const session = c.get('session')
     const current = getRecord(session, 'deals', c.req.param('id'))
-    const body = DealMove.parse(await c.req.json())
+    const body = await readJsonBody(c, DealMove)
     const ws = projection.workspace(session.workspaceId)
     const pipeline = ws.pipelines.get(String(current.pipelineId))
     if (pipeline && !pipeline.stages.some((s) => s.id === body.stageId)) {
@@ -283,7 +286,7 @@ export function recordsRoutes(services: RecordsServices): Hono<AppEnv> {
   app.post('/tickets/:id/move', services.session, async (c) => {
     const session = c.get('session')
     const current = getRecord(session, 'tickets', c.req.param('id'))
-    const body = TicketMove.parse(await c.req.json())
+    const body = await readJsonBody(c, TicketMove)
     const keys = columnKeys(
       projection.workspace(session.workspaceId).records.tickets.values(),
       body.status,

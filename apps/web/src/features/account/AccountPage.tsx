@@ -18,6 +18,7 @@ import { HandoffPanel } from '../handoff/HandoffPanel.tsx'
 import { useWorkspaceSettings } from '../pipeline/useWorkspaceSettings.ts'
 import { PresenceAvatars } from '../presence/PresenceAvatars.tsx'
 import { usePeers, usePresenceField } from '../presence/usePeers.ts'
+import { AccountTickets } from '../support/AccountTickets.tsx'
 import { AccountDeals } from './AccountDeals.tsx'
 import { LiveField } from './LiveField.tsx'
 import { NotesEditor } from './NotesEditor.tsx'
@@ -243,18 +244,7 @@ export function AccountPage({ accountId }: { accountId: string }) {
               ))}
             </ul>
           </section>
-          <section className="panel" data-testid="account-tickets">
-            <h2 className="panel__title">Tickets ({accountTickets.length})</h2>
-            <ul className="mini-list">
-              {accountTickets.map((t) => (
-                <li key={t.id} className="mini-row">
-                  <span>{t.subject}</span>
-                  <span className="chip">{t.position.column}</span>
-                  <span className={`chip priority-chip--${t.priority}`}>{t.priority}</span>
-                </li>
-              ))}
-            </ul>
-          </section>
+          <AccountTickets tickets={accountTickets} contacts={contacts.byId} policy={settings?.sla} />
         </aside>
       </div>
     </div>

@@ -1,20 +1,25 @@
 import type { DragEndEvent, DragOverEvent, DragStartEvent } from '@dnd-kit/core'
 import {
+  type BaseRecord,
   collectionMap,
-  DEALS,
-  Deal,
   type KeyboardDirection,
   moveByKeyboard,
-  moveDeal,
   type Position,
+  type RecordCollection,
   readRecord,
   resolveDrop,
-  type Stage,
 } from '@rapport/model'
 import { useCallback, useMemo, useRef, useState } from 'react'
 import type * as Y from 'yjs'
-import { isLocalOrigin, LOCAL_ORIGIN } from '../../collab/localOrigin.ts'
-import { applyPosition, type Board, columnOf, dropTargetFor, moveInColumns } from './boardColumns.ts'
+import { isLocalOrigin } from '../../collab/localOrigin.ts'
+import {
+  applyPosition,
+  type BoardLayout,
+  type BoardRecord,
+  columnOf,
+  dropTargetFor,
+  moveInColumns,
+} from './boardLayout.ts'
 
 export const COLUMN_DROP_PREFIX = 'column:'
 
@@ -38,10 +43,10 @@ export interface BoardDrag {
   onDragOver: (e: DragOverEvent) => void
   onDragEnd: (e: DragEndEvent) => void
   onDragCancel: () => void
-  /** Commits a move outside a drag (won/lost buttons) through the same path. */
-  commitMove: (dealId: string, position: Position) => void
+  /** Commits a move outside a drag (won/lost buttons, drawer) through the same path. */
+  commitMove: (id: string, position: Position) => void
   /** Keyboard mode: Space picks up / drops, arrows move, Escape cancels. Returns true when handled. */
-  onCardKey: (dealId: string, key: string) => boolean
+  onCardKey: (id: string, key: string) => boolean
   /** Feed every collection change here; a remote change to the dragged card cancels the drag. */
   onRecordsChanged: (ids: string[], transaction: Y.Transaction) => void
 }
@@ -51,17 +56,34 @@ function cancelPointerDrag(): void {
   document.dispatchEvent(new KeyboardEvent('keydown', { key: 'Escape', code: 'Escape', bubbles: true }))
 }
 
+export interface BoardDragOptions<T extends BoardRecord & BaseRecord> {
+  doc: Y.Doc | null
+  /** The records on the board (read fresh from the document when a drag starts or is disturbed). */
+  collection: RecordCollection<T>
+  /** The live layout (unfiltered order + keys) the drop is resolved against. */
+  board: BoardLayout
+  readOnly: boolean
+  /** The model command that writes a move in ONE transaction (`moveDeal`, `moveTicket`, ...). */
+  move: (doc: Y.Doc, id: string, position: Position) => void
+  /** Announces the dragged id to the other people on the board (presence). */
+  setDragging: (id: string | null) => void
+  /** What a card is, for the notices ("deal", "ticket"). */
+  noun: string
+}
+
 /**
  * Drag state of a board. Nothing is written while dragging: the card's new place is kept locally and ONE
- * `moveDeal` transaction is committed on drop.
+ * move transaction is committed on drop.
  */
-export function useBoardDrag(
-  doc: Y.Doc | null,
-  board: Board,
-  stages: readonly Stage[],
-  readOnly: boolean,
-  setDragging: (dealId: string | null) => void,
-): BoardDrag {
+export function useBoardDrag<T extends BoardRecord & BaseRecord>({
+  doc,
+  collection,
+  board,
+  readOnly,
+  move,
+  setDragging,
+  noun,
+}: BoardDragOptions<T>): BoardDrag {
   const [drag, setDrag] = useState<DragState | null>(null)
   const [notice, setNotice] = useState<string | null>(null)
   const dragRef = useRef<DragState | null>(null)
@@ -86,23 +108,23 @@ export function useBoardDrag(
   }, [setDragging])
 
   const commit = useCallback(
-    (dealId: string, position: Position | null) => {
+    (id: string, position: Position | null) => {
       if (!doc || !position || readOnly) return
       try {
-        moveDeal(doc, dealId, position, LOCAL_ORIGIN, { stages })
+        move(doc, id, position)
       } catch (err) {
         setNotice(
-          err instanceof Error ? `Could not move the deal: ${err.message}` : 'Could not move the deal.',
+          err instanceof Error ? `Could not move the ${noun}: ${err.message}` : `Could not move the ${noun}.`,
         )
       }
     },
-    [doc, readOnly, stages],
+    [doc, readOnly, move, noun],
   )
 
   const startDrag = useCallback(
     (mode: 'pointer' | 'keyboard', activeId: string): boolean => {
       if (readOnly || !doc) return false
-      const current = readRecord(collectionMap(doc, DEALS), activeId, Deal)
+      const current = readRecord(collectionMap(doc, collection), activeId, collection.schema)
       if (!current) return false
       setDrag(
         mode === 'pointer'
@@ -113,7 +135,7 @@ export function useBoardDrag(
       setDragging(activeId)
       return true
     },
-    [doc, readOnly, setDragging],
+    [doc, readOnly, setDragging, collection],
   )
 
   const onDragStart = useCallback(
@@ -160,13 +182,13 @@ export function useBoardDrag(
   )
 
   const onCardKey = useCallback(
-    (dealId: string, key: string): boolean => {
+    (id: string, key: string): boolean => {
       const d = dragRef.current
       if (!d) {
-        if (key === ' ' || key === 'Enter') return startDrag('keyboard', dealId)
+        if (key === ' ' || key === 'Enter') return startDrag('keyboard', id)
         return false
       }
-      if (d.mode !== 'keyboard' || d.activeId !== dealId) return false
+      if (d.mode !== 'keyboard' || d.activeId !== id) return false
       if (key === ' ' || key === 'Enter') {
         finish()
         commit(d.activeId, d.position)
@@ -192,7 +214,7 @@ export function useBoardDrag(
     (ids: string[], transaction: Y.Transaction) => {
       const d = dragRef.current
       if (!d || !doc || isLocalOrigin(transaction.origin) || !ids.includes(d.activeId)) return
-      const now = readRecord(collectionMap(doc, DEALS), d.activeId, Deal)
+      const now = readRecord(collectionMap(doc, collection), d.activeId, collection.schema)
       const moved =
         !now || now.archived || now.position.column !== d.start.column || now.position.key !== d.start.key
       if (!moved) return
@@ -200,11 +222,11 @@ export function useBoardDrag(
       if (d.mode === 'pointer') cancelPointerDrag()
       setNotice(
         now && !now.archived
-          ? 'Someone else moved this deal while you were dragging it. Your move was cancelled.'
-          : 'This deal was removed while you were dragging it.',
+          ? `Someone else moved this ${noun} while you were dragging it. Your move was cancelled.`
+          : `This ${noun} was removed while you were dragging it.`,
       )
     },
-    [doc, finish],
+    [doc, finish, collection, noun],
   )
 
   return {

@@ -1,19 +1,29 @@
-import { closestCorners, DndContext, DragOverlay, PointerSensor, useSensor, useSensors } from '@dnd-kit/core'
-import { ACCOUNTS, COLLECTION, createDeal, DEALS, type Pipeline, resolveDrop } from '@rapport/model'
-import { useCallback, useEffect, useMemo, useRef, useState } from 'react'
+import {
+  ACCOUNTS,
+  createDeal,
+  DEALS,
+  type Deal,
+  moveDeal,
+  type Pipeline,
+  type Position,
+  resolveDrop,
+} from '@rapport/model'
+import { useCallback, useEffect, useMemo, useState } from 'react'
 import type * as Y from 'yjs'
 import { LOCAL_ORIGIN } from '../../collab/localOrigin.ts'
 import { useDoc } from '../../collab/useDoc.ts'
 import { useLiveRecords } from '../../collab/useLiveRecords.ts'
-import { useUndoManager } from '../../collab/useUndoManager.ts'
 import { useMemberLookup, useSession } from '../auth/SessionContext.tsx'
-import { PresenceAvatars } from '../presence/PresenceAvatars.tsx'
-import { usePeers, usePresenceField } from '../presence/usePeers.ts'
-import { BoardColumn } from './BoardColumn.tsx'
+import { BoardColumn } from '../board/BoardColumn.tsx'
+import { BoardToolbarActions } from '../board/BoardToolbarActions.tsx'
+import { KanbanBoard } from '../board/KanbanBoard.tsx'
+import { useKanban } from '../board/useKanban.ts'
 import { type BoardFilter, buildBoard } from './boardColumns.ts'
 import { DealCard } from './DealCard.tsx'
-import { useBoardDrag } from './useBoardDrag.ts'
-import { useRemoteArrivals } from './useRemoteArrivals.ts'
+import { QuickAdd } from './QuickAdd.tsx'
+import { StageHeader } from './StageHeader.tsx'
+
+const CARD_HEIGHT = 118
 
 /** The live kanban of one pipeline. */
 export function PipelineBoard({ workspaceId, pipeline }: { workspaceId: string; pipeline: Pipeline }) {
@@ -36,40 +46,23 @@ export function PipelineBoard({ workspaceId, pipeline }: { workspaceId: string; 
     return m
   }, [accounts])
 
-  const { arrived, noteChange } = useRemoteArrivals()
-  // The records observer is created before the drag hook; this ref always reaches the latest drag state.
-  const dragChangeRef = useRef<(ids: string[], tr: Y.Transaction) => void>(() => {})
-  const deals = useLiveRecords(
-    dealsDoc.doc,
-    DEALS,
-    useCallback(
-      (ids: string[], tr: Y.Transaction) => {
-        dragChangeRef.current(ids, tr)
-        noteChange(ids, tr)
-      },
-      [noteChange],
-    ),
-  )
   const stages = pipeline.stages
-  const board = useMemo(
-    () => buildBoard(deals.byId.values(), stages, filter, accountNames),
-    [deals, stages, filter, accountNames],
-  )
-
-  const peers = usePeers(dealsDoc.provider)
-  const setPresence = usePresenceField(dealsDoc.provider)
-  const setDragging = useCallback((id: string | null) => setPresence('dragging', id), [setPresence])
-  const drag = useBoardDrag(dealsDoc.doc, board, stages, readOnly, setDragging)
-  dragChangeRef.current = drag.onRecordsChanged
-  const undo = useUndoManager(dealsDoc.doc, [COLLECTION.deals], !readOnly)
-
-  const draggedBy = useMemo(() => {
-    const m = new Map<string, { name: string; color: string }>()
-    for (const p of peers) if (p.dragging) m.set(p.dragging, { name: p.user.name, color: p.user.color })
-    return m
-  }, [peers])
-
-  const sensors = useSensors(useSensor(PointerSensor, { activationConstraint: { distance: 6 } }))
+  const kanban = useKanban({
+    doc: dealsDoc.doc,
+    provider: dealsDoc.provider,
+    readOnly,
+    collection: DEALS,
+    layoutOf: useCallback(
+      (deals: ReadonlyMap<string, Deal>) => buildBoard(deals.values(), stages, filter, accountNames),
+      [stages, filter, accountNames],
+    ),
+    move: useCallback(
+      (doc: Y.Doc, id: string, position: Position) => moveDeal(doc, id, position, LOCAL_ORIGIN, { stages }),
+      [stages],
+    ),
+    noun: 'deal',
+  })
+  const { records: deals, layout: board, drag, draggedBy, arrived } = kanban
 
   const onQuickAdd = useCallback(
     (stageId: string, title: string) => {
@@ -108,13 +101,12 @@ export function PipelineBoard({ workspaceId, pipeline }: { workspaceId: string; 
   const renderCard = (id: string) => {
     const deal = deals.byId.get(id)
     if (!deal) return null
-    const owner = memberOf(deal.ownerId)
     return (
       <DealCard
         deal={deal}
         stage={stages.find((s) => s.id === deal.position.column)}
         accountName={deal.accountId ? (accountNames.get(deal.accountId) ?? null) : null}
-        owner={owner}
+        owner={memberOf(deal.ownerId)}
         now={now}
         draggedBy={draggedBy.get(id) ?? null}
         keyboardLifted={drag.mode === 'keyboard' && drag.activeId === id}
@@ -125,7 +117,6 @@ export function PipelineBoard({ workspaceId, pipeline }: { workspaceId: string; 
       />
     )
   }
-  const activeDeal = drag.mode === 'pointer' && drag.activeId ? deals.byId.get(drag.activeId) : undefined
 
   return (
     <div className="board-page">
@@ -151,78 +142,40 @@ export function PipelineBoard({ workspaceId, pipeline }: { workspaceId: string; 
             </option>
           ))}
         </select>
-        {!readOnly && (
-          <span className="toolbar__undo">
-            <button
-              type="button"
-              className="btn btn--ghost"
-              disabled={!undo.canUndo}
-              onClick={undo.undo}
-              data-testid="undo"
-            >
-              Undo
-            </button>
-            <button
-              type="button"
-              className="btn btn--ghost"
-              disabled={!undo.canRedo}
-              onClick={undo.redo}
-              data-testid="redo"
-            >
-              Redo
-            </button>
-          </span>
-        )}
-        {readOnly && (
-          <span className="badge" data-testid="read-only">
-            Read only
-          </span>
-        )}
-        <span className="toolbar__spacer" />
-        <PresenceAvatars peers={peers} label="On this board" />
+        <BoardToolbarActions kanban={kanban} />
       </div>
-      {drag.notice && (
-        <div className="notice notice--warn" role="status" data-testid="board-notice">
-          {drag.notice}
-          <button type="button" className="btn btn--ghost" onClick={drag.dismissNotice}>
-            Dismiss
-          </button>
-        </div>
-      )}
-      {drag.mode === 'keyboard' && (
-        <p className="hint" role="status">
-          Moving with the keyboard: arrows move the card, Space drops it, Escape cancels.
-        </p>
-      )}
-      <DndContext
-        sensors={sensors}
-        collisionDetection={closestCorners}
-        onDragStart={drag.onDragStart}
-        onDragOver={drag.onDragOver}
-        onDragEnd={drag.onDragEnd}
-        onDragCancel={drag.onDragCancel}
-      >
-        <div className="board" data-testid="board" data-pipeline={pipeline.id}>
-          {stages.map((stage) => (
+      <KanbanBoard
+        kanban={kanban}
+        testId="board"
+        data={{ 'data-pipeline': pipeline.id }}
+        columnIds={stages.map((s) => s.id)}
+        renderColumn={(stageId, ids) => {
+          const stage = stages.find((s) => s.id === stageId)
+          if (!stage) return null
+          return (
             <BoardColumn
               key={stage.id}
-              stage={stage}
-              ids={drag.columns[stage.id] ?? []}
-              summary={board.summaries.find((s) => s.stage.id === stage.id)}
-              readOnly={readOnly}
+              columnId={stage.id}
+              label={stage.name}
+              testId={`column-${stage.id}`}
+              className={`column--${stage.outcome}`}
+              ids={ids}
+              header={
+                <StageHeader stage={stage} summary={board.summaries.find((s) => s.stage.id === stage.id)} />
+              }
+              footer={
+                !readOnly && stage.outcome === 'open' ? (
+                  <QuickAdd stageId={stage.id} onAdd={(title) => onQuickAdd(stage.id, title)} />
+                ) : null
+              }
+              emptyLabel="Drop deals here"
+              estimateSize={CARD_HEIGHT}
               renderCard={renderCard}
-              onQuickAdd={onQuickAdd}
             />
-          ))}
-        </div>
-        <DragOverlay dropAnimation={null}>
-          {activeDeal ? (
-            <div className="card card--overlay">
-              <span className="card__title">{activeDeal.title}</span>
-            </div>
-          ) : null}
-        </DragOverlay>
-      </DndContext>
+          )
+        }}
+        overlayTitle={(deal) => deal.title}
+      />
     </div>
   )
 }

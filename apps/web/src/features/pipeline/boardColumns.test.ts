@@ -1,15 +1,5 @@
-import { moveByKeyboard, resolveDrop } from '@rapport/model'
 import { describe, expect, it } from 'vitest'
-import {
-  applyPosition,
-  type BoardDeal,
-  type BoardStage,
-  buildBoard,
-  daysInStage,
-  dropTargetFor,
-  isStale,
-  moveInColumns,
-} from './boardColumns.ts'
+import { type BoardDeal, type BoardStage, buildBoard, daysInStage, isStale } from './boardColumns.ts'
 
 const DAY = 86_400_000
 const NOW = 1_700_000_000_000
@@ -89,56 +79,5 @@ describe('stale deals', () => {
     expect(isStale({ stageEnteredAt: NOW - 8 * DAY }, stages[0], NOW)).toBe(true)
     expect(isStale({ stageEnteredAt: NOW - 7 * DAY }, stages[0], NOW)).toBe(false)
     expect(isStale({ stageEnteredAt: NOW - 400 * DAY }, stages[2], NOW)).toBe(false)
-  })
-})
-
-describe('optimistic drag', () => {
-  const board = buildBoard(
-    [deal('a', 'lead', 'a0'), deal('b', 'lead', 'a1'), deal('c', 'lead', 'a2'), deal('d', 'prop', 'a0')],
-    stages,
-    all,
-    new Map(),
-  )
-
-  it('moves locally without touching the input', () => {
-    const moved = moveInColumns(board.columns, 'a', 'prop', 1)
-    expect(moved).toEqual({ lead: ['b', 'c'], prop: ['d', 'a'], won: [] })
-    expect(board.columns.lead).toEqual(['a', 'b', 'c'])
-  })
-
-  it('turns the optimistic order into the drop resolveDrop commits', () => {
-    const cases: Array<[string, string, number, string[]]> = [
-      ['a', 'lead', 2, ['b', 'c', 'a']],
-      ['c', 'lead', 0, ['c', 'a', 'b']],
-      ['b', 'prop', 0, ['b', 'd']],
-      ['b', 'won', 0, ['b']],
-    ]
-    for (const [id, column, index, expected] of cases) {
-      const optimistic = moveInColumns(board.columns, id, column, index)
-      const target = dropTargetFor(optimistic, id)
-      expect(target).not.toBeNull()
-      if (!target) continue
-      const position = resolveDrop({ columns: board.columns, keys: board.keys, activeId: id, ...target })
-      expect(position?.column).toBe(column)
-      if (!position) continue
-      expect(applyPosition(board, id, position).columns[column]).toEqual(expected)
-    }
-  })
-
-  it('dropping where the card already is resolves to no write', () => {
-    const target = dropTargetFor(board.columns, 'b')
-    expect(target).not.toBeNull()
-    if (target)
-      expect(resolveDrop({ columns: board.columns, keys: board.keys, activeId: 'b', ...target })).toBeNull()
-  })
-
-  it('keyboard moves chain locally across columns', () => {
-    let local = { columns: board.columns, keys: board.keys }
-    for (const dir of ['right', 'right', 'up'] as const) {
-      const p = moveByKeyboard(local.columns, local.keys, 'b', dir)
-      if (p) local = applyPosition(local, 'b', p)
-    }
-    expect(local.columns.won).toEqual(['b'])
-    expect(local.columns.lead).toEqual(['a', 'c'])
   })
 })

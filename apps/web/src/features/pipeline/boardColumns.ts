@@ -1,4 +1,5 @@
-import { compareByPosition, type Position } from '@rapport/model'
+import type { Position } from '@rapport/model'
+import { type BoardLayout, layoutBoard } from '../board/boardLayout.ts'
 
 /** The fields of a deal the board needs (structurally a subset of the model's `Deal`). */
 export interface BoardDeal {
@@ -36,11 +37,8 @@ export interface ColumnSummary {
   currency: string | null
 }
 
-export interface Board {
-  /** Stage id → ordered deal ids, in stage order (the shape `resolveDrop` and `moveByKeyboard` take). */
-  columns: Record<string, string[]>
-  /** Deal id → its fractional key. */
-  keys: Record<string, string>
+/** The live layout of a pipeline (stage id → ordered deal ids) with per-stage figures. */
+export interface Board extends BoardLayout {
   summaries: ColumnSummary[]
 }
 
@@ -82,98 +80,24 @@ export function buildBoard(
   filter: BoardFilter,
   accountNames: ReadonlyMap<string, string>,
 ): Board {
-  const known = new Set(stages.map((s) => s.id))
-  const firstStage = stages[0]?.id
-  const buckets = new Map<string, BoardDeal[]>(stages.map((s) => [s.id, []]))
-  const keys: Record<string, string> = {}
-  for (const deal of deals) {
-    if (deal.archived) continue
-    if (!matchesFilter(deal, filter, deal.accountId ? accountNames.get(deal.accountId) : undefined)) continue
-    const column = known.has(deal.position.column) ? deal.position.column : firstStage
-    if (column === undefined) continue
-    buckets.get(column)?.push(deal)
-    keys[deal.id] = deal.position.key
-  }
-  const columns: Record<string, string[]> = {}
-  const summaries: ColumnSummary[] = []
-  for (const stage of stages) {
-    const list = (buckets.get(stage.id) ?? []).sort(compareByPosition)
-    columns[stage.id] = list.map((d) => d.id)
+  const { columns, keys, records } = layoutBoard(
+    deals,
+    stages.map((s) => s.id),
+    (deal) => matchesFilter(deal, filter, deal.accountId ? accountNames.get(deal.accountId) : undefined),
+  )
+  const summaries: ColumnSummary[] = stages.map((stage) => {
+    const list = records[stage.id] ?? []
     const currencies = new Set(list.map((d) => d.currency))
     const total = list.reduce((sum, d) => sum + d.amount, 0)
-    summaries.push({
+    return {
       stage,
       count: list.length,
       total,
       weighted: Math.round(total * stage.probability * 100) / 100,
       currency: currencies.size === 1 ? ([...currencies][0] ?? null) : null,
-    })
-  }
+    }
+  })
   return { columns, keys, summaries }
-}
-
-/** The column holding `id`, or `null`. */
-export function columnOf(columns: Record<string, readonly string[]>, id: string): string | null {
-  for (const [column, ids] of Object.entries(columns)) if (ids.includes(id)) return column
-  return null
-}
-
-/**
- * Moves `id` to `column` at `index` in a local copy of the columns (the optimistic order shown while dragging).
- * Nothing is written to the document.
- */
-export function moveInColumns(
-  columns: Record<string, readonly string[]>,
-  id: string,
-  column: string,
-  index: number,
-): Record<string, string[]> {
-  const next: Record<string, string[]> = {}
-  for (const [c, ids] of Object.entries(columns)) next[c] = ids.filter((x) => x !== id)
-  const target = next[column]
-  if (!target) return next
-  target.splice(Math.max(0, Math.min(index, target.length)), 0, id)
-  return next
-}
-
-/**
- * The drop target that reproduces the optimistic placement of `id` in `columns`: after its predecessor, before
- * its successor, or the column itself when it is alone. Feed this to `resolveDrop` with the REAL columns.
- */
-export function dropTargetFor(
-  columns: Record<string, readonly string[]>,
-  id: string,
-): { over: { type: 'card' | 'column'; id: string }; placement: 'before' | 'after' } | null {
-  const column = columnOf(columns, id)
-  if (column === null) return null
-  const ids = columns[column] ?? []
-  const index = ids.indexOf(id)
-  const prev = ids[index - 1]
-  if (prev !== undefined) return { over: { type: 'card', id: prev }, placement: 'after' }
-  const next = ids[index + 1]
-  if (next !== undefined) return { over: { type: 'card', id: next }, placement: 'before' }
-  return { over: { type: 'column', id: column }, placement: 'before' }
-}
-
-/** Applies a position to a local board copy (keyboard mode), keeping the (key, id) order. */
-export function applyPosition(
-  board: Pick<Board, 'columns' | 'keys'>,
-  id: string,
-  position: Position,
-): Pick<Board, 'columns' | 'keys'> {
-  const keys = { ...board.keys, [id]: position.key }
-  const columns: Record<string, string[]> = {}
-  for (const [c, ids] of Object.entries(board.columns)) columns[c] = ids.filter((x) => x !== id)
-  const target = columns[position.column]
-  if (target) {
-    target.push(id)
-    target.sort((a, b) => {
-      const ka = keys[a] ?? ''
-      const kb = keys[b] ?? ''
-      return ka < kb ? -1 : ka > kb ? 1 : a < b ? -1 : a > b ? 1 : 0
-    })
-  }
-  return { columns, keys }
 }
 
 export function formatMoney(amount: number, currency: string | null): string {

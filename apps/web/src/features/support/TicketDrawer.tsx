@@ -1,38 +1,39 @@
 import {
+  type Contact,
   collectionMap,
   endOfColumn,
-  moveTicket,
+  type Position,
   TICKET_PRIORITIES,
   TICKET_STATUSES,
   TICKETS,
   type Ticket,
-  type TicketStatus,
   updateTicket,
 } from '@rapport/model'
 import type * as Y from 'yjs'
 import { LOCAL_ORIGIN } from '../../collab/localOrigin.ts'
 import { useSession } from '../auth/SessionContext.tsx'
 import type { SlaState } from './sla.ts'
-
-/** Moves a ticket to the end of a status column in one transaction (model `moveTicket`). */
-export function moveTicketTo(doc: Y.Doc, ticketId: string, status: TicketStatus): void {
-  moveTicket(doc, ticketId, endOfColumn(collectionMap(doc, TICKETS), status), LOCAL_ORIGIN)
-}
+import { TicketContact } from './TicketContact.tsx'
 
 const fmt = (at: number | null) => (at === null ? '—' : new Date(at).toLocaleString())
 
-/** Ticket details: priority, assignee, status moves, SLA times and CSAT once resolved. */
+/** Ticket details: priority, assignee, contact, status moves, SLA times and CSAT once resolved. */
 export function TicketDrawer({
   doc,
   ticket,
   sla,
   readOnly,
+  contacts,
+  onMove,
   onClose,
 }: {
   doc: Y.Doc
   ticket: Ticket
   sla: SlaState
   readOnly: boolean
+  contacts: ReadonlyMap<string, Contact>
+  /** The board's move path (one `moveTicket` transaction, undoable). */
+  onMove: (ticketId: string, position: Position) => void
   onClose: () => void
 }) {
   const { session } = useSession()
@@ -84,6 +85,12 @@ export function TicketDrawer({
           </select>
         </label>
       </div>
+      <TicketContact
+        ticket={ticket}
+        contacts={contacts}
+        readOnly={readOnly}
+        onChange={(contactId, accountId) => patch({ contactId, accountId })}
+      />
       <div className="drawer__moves">
         {TICKET_STATUSES.filter((s) => s !== status).map((s) => (
           <button
@@ -92,7 +99,7 @@ export function TicketDrawer({
             className="btn btn--ghost"
             disabled={readOnly}
             data-testid={`ticket-move-${s}`}
-            onClick={() => moveTicketTo(doc, ticket.id, s)}
+            onClick={() => onMove(ticket.id, endOfColumn(collectionMap(doc, TICKETS), s))}
           >
             Move to {s}
           </button>

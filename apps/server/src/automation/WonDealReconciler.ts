@@ -1,0 +1,82 @@
+import { collectionMap, DEALS, Deal, docName, HANDOFFS, parseDocName, readRecords } from '@rapport/model'
+import * as Y from 'yjs'
+import type { DocumentStore } from '../storage/DocumentStore.ts'
+import type { Automation } from './Automation.ts'
+import { wonHandoffId } from './wonHandoffId.ts'
+
+/**
+ * Durability of the won-deal trigger: a server killed between a deal's Won move and the draft creation loses
+ * the trigger, so every won deal is checked again — when its pipeline document is loaded, and at startup over
+ * the projection. A won deal whose account room has no `hof_won_<dealId>` handoff gets one through the same
+ * exactly-once path (`Automation.dealWon`). Deals found complete are remembered for the process lifetime.
+ */
+export class WonDealReconciler {
+  private readonly done = new Set<string>()
+
+  constructor(
+    private readonly automation: Automation,
+    private readonly store: DocumentStore | null,
+  ) {}
+
+  /** Checks the given deals of a workspace; resolves to the number of handoff drafts created. */
+  async reconcile(workspaceId: string, deals: Iterable<Deal>): Promise<number> {
+    let created = 0
+    for (const deal of deals) {
+      if (deal.archived || deal.status !== 'won' || deal.accountId === null) continue
+      const id = wonHandoffId(deal.id)
+      const key = `${workspaceId}:${id}`
+      if (this.done.has(key)) continue
+      if (!(await this.hasHandoff(workspaceId, deal.accountId, id))) {
+        const handoff = await this.automation.dealWon(workspaceId, deal, null)
+        if (handoff) created += 1
+      }
+      this.done.add(key)
+    }
+    if (created > 0) this.automation.deps.logger.info('reconciled won deals', { workspaceId, created })
+    return created
+  }
+
+  /** Every won deal of a loaded pipeline document. */
+  reconcileDocument(workspaceId: string, doc: Y.Doc): Promise<number> {
+    return this.reconcile(workspaceId, readRecords(collectionMap(doc, DEALS), Deal).records)
+  }
+
+  /** Every won deal the projection knows, in every workspace with stored documents (startup). */
+  async reconcileAll(): Promise<number> {
+    const { projection } = this.automation.deps
+    const workspaces = new Set<string>()
+    for (const name of this.store ? await this.store.list() : []) {
+      const ref = parseDocName(name)
+      if (ref) workspaces.add(ref.workspaceId)
+    }
+    let created = 0
+    for (const workspaceId of workspaces) {
+      const deals: Deal[] = []
+      for (const record of projection.workspace(workspaceId).records.deals.values()) {
+        const deal = Deal.safeParse(record)
+        if (deal.success) deals.push(deal.data)
+      }
+      created += await this.reconcile(workspaceId, deals)
+    }
+    return created
+  }
+
+  /**
+   * Whether the account room holds the handoff: read from the loaded document, else from the store (cheap, no
+   * Hocuspocus load). A false negative is harmless: `dealWon` checks again inside its write transaction.
+   */
+  private async hasHandoff(workspaceId: string, accountId: string, handoffId: string): Promise<boolean> {
+    const name = docName({ workspaceId, kind: 'account', accountId })
+    const loaded = this.automation.deps.hocuspocus.documents.get(name)
+    if (loaded) return collectionMap(loaded, HANDOFFS).has(handoffId)
+    const state = this.store ? await this.store.load(name) : null
+    if (!state) return false
+    const doc = new Y.Doc()
+    try {
+      Y.applyUpdate(doc, state)
+      return collectionMap(doc, HANDOFFS).has(handoffId)
+    } finally {
+      doc.destroy()
+    }
+  }
+}

@@ -1,0 +1,60 @@
+import { closestCorners, DndContext, DragOverlay, PointerSensor, useSensor, useSensors } from '@dnd-kit/core'
+import type { ReactNode } from 'react'
+import type { BoardLayout } from './boardLayout.ts'
+import type { Kanban } from './useKanban.ts'
+
+export interface KanbanBoardProps<T, L extends BoardLayout> {
+  kanban: Kanban<T, L>
+  testId: string
+  /** Extra data attributes on the board element. */
+  data?: Record<`data-${string}`, string>
+  columnIds: readonly string[]
+  /** Renders one column (a `BoardColumn`) with the ids as displayed (optimistic while dragging). */
+  renderColumn: (columnId: string, ids: string[]) => ReactNode
+  /** The title of the card shown under the pointer while dragging. */
+  overlayTitle: (record: T) => string
+}
+
+/** The drag surface of a live kanban: notices, the columns in one DndContext and the drag overlay. */
+export function KanbanBoard<T, L extends BoardLayout>(props: KanbanBoardProps<T, L>) {
+  const { kanban, testId, data, columnIds, renderColumn, overlayTitle } = props
+  const { drag, records } = kanban
+  const sensors = useSensors(useSensor(PointerSensor, { activationConstraint: { distance: 6 } }))
+  const active = drag.mode === 'pointer' && drag.activeId ? records.byId.get(drag.activeId) : undefined
+  return (
+    <>
+      {drag.notice && (
+        <div className="notice notice--warn" role="status" data-testid="board-notice">
+          {drag.notice}
+          <button type="button" className="btn btn--ghost" onClick={drag.dismissNotice}>
+            Dismiss
+          </button>
+        </div>
+      )}
+      {drag.mode === 'keyboard' && (
+        <p className="hint" role="status">
+          Moving with the keyboard: arrows move the card, Space drops it, Escape cancels.
+        </p>
+      )}
+      <DndContext
+        sensors={sensors}
+        collisionDetection={closestCorners}
+        onDragStart={drag.onDragStart}
+        onDragOver={drag.onDragOver}
+        onDragEnd={drag.onDragEnd}
+        onDragCancel={drag.onDragCancel}
+      >
+        <div className="board" data-testid={testId} {...data}>
+          {columnIds.map((id) => renderColumn(id, drag.columns[id] ?? []))}
+        </div>
+        <DragOverlay dropAnimation={null}>
+          {active ? (
+            <div className="card card--overlay">
+              <span className="card__title">{overlayTitle(active)}</span>
+            </div>
+          ) : null}
+        </DragOverlay>
+      </DndContext>
+    </>
+  )
+}

@@ -1,0 +1,57 @@
+import { type Contact, compareByPosition, DEFAULT_SLA, type SlaPolicy, type Ticket } from '@rapport/model'
+import { useEffect, useMemo, useState } from 'react'
+import { contactLabel } from './contactLabel.ts'
+import { slaState } from './sla.ts'
+import './support.css'
+
+const STATUS_ORDER: Record<string, number> = { new: 0, open: 1, waiting: 2, resolved: 3 }
+
+/** The tickets of an account (account room): subject, status, priority, SLA badge and contact, open first. */
+export function AccountTickets({
+  tickets,
+  contacts,
+  policy,
+}: {
+  tickets: readonly Ticket[]
+  contacts: ReadonlyMap<string, Contact>
+  policy: SlaPolicy | undefined
+}) {
+  const [now, setNow] = useState(() => Date.now())
+  useEffect(() => {
+    const t = setInterval(() => setNow(Date.now()), 30_000)
+    return () => clearInterval(t)
+  }, [])
+  const sorted = useMemo(
+    () =>
+      [...tickets].sort(
+        (a, b) =>
+          (STATUS_ORDER[a.position.column] ?? 9) - (STATUS_ORDER[b.position.column] ?? 9) ||
+          compareByPosition(a, b),
+      ),
+    [tickets],
+  )
+  return (
+    <section className="panel" data-testid="account-tickets">
+      <h2 className="panel__title">Tickets ({tickets.length})</h2>
+      <ul className="mini-list">
+        {sorted.map((t) => {
+          const sla = slaState(t, policy ?? DEFAULT_SLA, now)
+          const contact = t.contactId ? contacts.get(t.contactId) : undefined
+          return (
+            <li key={t.id} className="mini-row" data-testid={`account-ticket-${t.id}`}>
+              <a href="#/support">{t.subject}</a>
+              <span className="chip" data-testid="ticket-status">
+                {t.position.column}
+              </span>
+              <span className={`chip priority-chip--${t.priority}`}>{t.priority}</span>
+              <span className={`chip sla sla--${sla.level}`} data-testid="sla-badge" data-level={sla.level}>
+                {sla.label}
+              </span>
+              {contact && <span className="muted">{contactLabel(contact)}</span>}
+            </li>
+          )
+        })}
+      </ul>
+    </section>
+  )
+}

@@ -1,0 +1,164 @@
+import {
+  Activity,
+  collectionMap,
+  createAccount,
+  createDeal,
+  defaultPipelines,
+  docName,
+  HANDOFFS,
+  Handoff,
+  initWorkspace,
+  NOTIFICATIONS,
+  Notification,
+  type Pipeline,
+  readRecords,
+  TIMELINE,
+} from '@rapport/model'
+import { lowdbStore } from '@rapport/server'
+import { afterEach, describe, expect, it } from 'vitest'
+import * as Y from 'yjs'
+import { seedMember } from './helpers/clients.ts'
+import { newDataDir, type StartedServer, startServer } from './helpers/startServer.ts'
+
+const WS = 'ws_reconcile'
+const running: StartedServer[] = []
+afterEach(async () => {
+  for (const s of running.splice(0)) await s.stop()
+})
+
+const start = async (dataDir: string): Promise<StartedServer> => {
+  const started = await startServer({ dataDir })
+  running.push(started)
+  return started
+}
+const stop = async (started: StartedServer): Promise<void> => {
+  running.splice(running.indexOf(started), 1)
+  await started.stop({ keep: true })
+}
+
+const encode = (build: (doc: Y.Doc) => void): Uint8Array => {
+  const doc = new Y.Doc()
+  build(doc)
+  const state = Y.encodeStateAsUpdate(doc)
+  doc.destroy()
+  return state
+}
+
+/** Writes straight into the stored state of documents (as if the server died before its automation ran). */
+async function writeStore(dataDir: string, docs: Record<string, Uint8Array>): Promise<void> {
+  const store = lowdbStore({ dir: `${dataDir}/docs`, fsync: false })
+  for (const [name, state] of Object.entries(docs)) await store.store(name, state)
+  await store.close()
+}
+
+async function serverRead<T>(started: StartedServer, name: string, read: (doc: Y.Doc) => T): Promise<T> {
+  const connection = await started.server.hocuspocus.openDirectConnection(name, { system: true })
+  try {
+    return read(connection.document as Y.Doc)
+  } finally {
+    await connection.disconnect()
+  }
+}
+
+const room = (accountId: string) => docName({ workspaceId: WS, kind: 'account', accountId })
+const handoffs = (started: StartedServer, accountId: string) =>
+  serverRead(started, room(accountId), (doc) => readRecords(collectionMap(doc, HANDOFFS), Handoff).records)
+
+/** A workspace with one pipeline, accounts and a deal already Won, in stored form (no automation ran). */
+function wonDealDocs(pipeline: Pipeline, ownerId: string, deals: Array<{ id: string; accountId: string }>) {
+  const won = pipeline.stages.find((s) => s.outcome === 'won')
+  if (!won) throw new Error('no won stage')
+  return {
+    [docName({ workspaceId: WS, kind: 'accounts' })]: encode((doc) => {
+      for (const d of deals)
+        createAccount(doc, { id: d.accountId, name: `Reconcile ${d.accountId}`, ownerId }, 'x')
+    }),
+    [docName({ workspaceId: WS, kind: 'pipeline', pipelineId: pipeline.id })]: encode((doc) => {
+      for (const d of deals)
+        createDeal(
+          doc,
+          {
+            id: d.id,
+            pipelineId: pipeline.id,
+            title: `Won ${d.id}`,
+            stageId: won.id,
+            accountId: d.accountId,
+            ownerId,
+          },
+          'x',
+          { stages: pipeline.stages },
+        )
+    }),
+  }
+}
+
+describe('won deal reconcile (automation durability)', () => {
+  it('a won deal stored without its handoff gets exactly one draft at startup, and the owner is told', async () => {
+    const dataDir = await newDataDir()
+    const first = await start(dataDir)
+    const owner = await seedMember(first.server, {
+      workspaceId: WS,
+      email: 'owner@reconcile.test',
+      role: 'sales',
+    })
+    await stop(first)
+
+    const [pipeline] = defaultPipelines() as [Pipeline]
+    await writeStore(dataDir, {
+      [docName({ workspaceId: WS, kind: 'workspace' })]: encode((doc) => {
+        initWorkspace(doc, { name: 'Reconcile', pipelines: [pipeline] }, 'x')
+      }),
+      ...wonDealDocs(pipeline, owner.id, [{ id: 'deal_r1', accountId: 'acc_r1' }]),
+    })
+
+    const second = await start(dataDir)
+    await expect
+      .poll(async () => (await handoffs(second, 'acc_r1')).map((h) => h.id))
+      .toEqual(['hof_won_deal_r1'])
+    await second.server.automation.idle()
+    const [handoff] = await handoffs(second, 'acc_r1')
+    expect(handoff).toMatchObject({
+      dealId: 'deal_r1',
+      accountId: 'acc_r1',
+      status: 'draft',
+      toTeam: 'support',
+    })
+    const timeline = await serverRead(second, room('acc_r1'), (doc) =>
+      readRecords(collectionMap(doc, TIMELINE), Activity).records.filter((a) => a.type === 'handoff'),
+    )
+    expect(timeline).toHaveLength(1)
+    const inbox = await serverRead(
+      second,
+      docName({ workspaceId: WS, kind: 'inbox', userId: owner.id }),
+      (doc) => readRecords(collectionMap(doc, NOTIFICATIONS), Notification).records,
+    )
+    expect(inbox.filter((n) => n.link.handoffId === 'hof_won_deal_r1')).toHaveLength(1)
+    await stop(second)
+
+    // A further restart (and loading the pipeline again) finds the draft and creates nothing more.
+    const third = await start(dataDir)
+    const pipelineName = docName({ workspaceId: WS, kind: 'pipeline', pipelineId: pipeline.id })
+    await serverRead(third, pipelineName, () => null)
+    await third.server.automation.idle()
+    expect((await handoffs(third, 'acc_r1')).map((h) => h.id)).toEqual(['hof_won_deal_r1'])
+  })
+
+  it('a pipeline document loaded later reconciles its won deals', async () => {
+    const dataDir = await newDataDir()
+    const started = await start(dataDir)
+    await started.server.automation.idle()
+    // A pipeline the running server has never seen (not in the projection, not loaded) appears in the store.
+    const pipeline = { ...(defaultPipelines()[0] as Pipeline), id: 'pl_late' }
+    const docs = wonDealDocs(pipeline, 'usr_nobody', [{ id: 'deal_r2', accountId: 'acc_r2' }])
+    const pipelineName = docName({ workspaceId: WS, kind: 'pipeline', pipelineId: pipeline.id })
+    const state = docs[pipelineName]
+    if (!state) throw new Error('missing pipeline state')
+    await started.server.documentStore.store(pipelineName, state)
+    expect(await handoffs(started, 'acc_r2')).toEqual([])
+
+    await serverRead(started, pipelineName, () => null)
+    await expect
+      .poll(async () => (await handoffs(started, 'acc_r2')).map((h) => h.id))
+      .toEqual(['hof_won_deal_r2'])
+  })
+})
