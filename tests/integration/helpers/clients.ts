@@ -1,8 +1,8 @@
 import { HocuspocusProvider, HocuspocusProviderWebsocket } from '@hocuspocus/provider'
 import type { Role, Team } from '@rapport/model'
 import type { RapportServer } from '@rapport/server'
-import WebSocket from 'ws'
 import * as Y from 'yjs'
+import { NodeWebSocket } from './NodeWebSocket.ts'
 
 export interface ApiResponse<T = unknown> {
   status: number
@@ -93,7 +93,7 @@ export function connectProvider(options: OpenProviderOptions): ConnectedProvider
   })
   const socket = new HocuspocusProviderWebsocket({
     url: options.wsUrl,
-    WebSocketPolyfill: WebSocket,
+    WebSocketPolyfill: NodeWebSocket,
     delay: 50,
     minDelay: 10,
     maxDelay: 200,

@@ -1,7 +1,7 @@
 import { HocuspocusProvider, HocuspocusProviderWebsocket } from '@hocuspocus/provider'
 import { vi } from 'vitest'
-import WebSocket from 'ws'
 import * as Y from 'yjs'
+import { NodeWebSocket } from './NodeWebSocket.ts'
 
 export interface CollabClient {
   doc: Y.Doc
@@ -27,7 +27,7 @@ export const openDoc = (options: OpenDocOptions): CollabClient => {
   const doc = options.doc ?? new Y.Doc()
   const socket = new HocuspocusProviderWebsocket({
     url: options.wsUrl,
-    WebSocketPolyfill: WebSocket,
+    WebSocketPolyfill: NodeWebSocket,
     delay: 50,
     factor: 1.5,
     minDelay: 25,

@@ -1,5 +1,4 @@
 import type { connectedPayload, Extension } from '@hocuspocus/server'
-import { parseDocName } from '@rapport/model'
 import * as decoding from 'lib0/decoding'
 import type WebSocket from 'ws'
 import type { Logger } from '../log/logger.ts'
@@ -44,15 +43,22 @@ export const LIMIT_CLOSE = {
   authDeadline: { code: 4401, reason: 'Unauthorized' },
 } as const
 
+/** Longer than any name `docName` builds; a longer header is garbage. */
+const MAX_NAME_LENGTH = 256
+
 const utf8 = new TextDecoder('utf-8', { fatal: true })
 
-/** The document name of a frame when its header is well formed and names a Rapport document, else null. */
+/**
+ * The document name of a frame when its header is well formed, else null. A well-formed name that is not a Rapport
+ * document name passes: the auth extension refuses that one document (permission denied) without closing the socket,
+ * so one bad name cannot take down the other documents a client shares the socket with.
+ */
 const readHeader = (data: Uint8Array): string | null => {
   try {
     const decoder = decoding.createDecoder(data)
     const documentName = utf8.decode(decoding.readVarUint8Array(decoder))
     decoding.readVarUint(decoder)
-    return parseDocName(documentName) ? documentName : null
+    return documentName.length <= MAX_NAME_LENGTH ? documentName : null
   } catch {
     return null
   }
