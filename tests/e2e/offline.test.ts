@@ -1,0 +1,93 @@
+import { afterAll, afterEach, beforeAll, expect, it } from 'vitest'
+import { e2eDescribe } from './support/e2eDescribe.ts'
+import { accountIds, type E2eEnv, type E2eUser, startE2e } from './support/e2eEnv.ts'
+import { eventually } from './support/eventually.ts'
+
+e2eDescribe('offline edits sync when the browser comes back online', () => {
+  let env: E2eEnv
+  let users: E2eUser[] = []
+
+  beforeAll(async () => {
+    env = await startE2e()
+  })
+  afterEach(async () => {
+    for (const u of users) await u.context.close()
+    users = []
+  })
+  afterAll(async () => {
+    await env?.close()
+  })
+
+  it('A moves a card and types a note offline (board and account in two tabs), sees the unsynced indicator, and B gets both after reconnect', async () => {
+    const a = await env.signIn('sales', { network: true })
+    const b = await env.signIn('sales2')
+    users.push(a, b)
+    const network = a.network
+    if (!network) throw new Error('signed in without the network switch')
+    const aRoom = await a.openTab()
+    const [accountId] = await accountIds(a, 1)
+    if (!accountId) throw new Error('the demo workspace needs accounts')
+    await Promise.all([a.board.open(), aRoom.room.open(accountId), b.board.open()])
+    const stages = await a.board.stageIds()
+    const [from, to] = [stages[1], stages[2]]
+    if (!from || !to) throw new Error('the demo pipeline needs three stages')
+    const [dealId] = await a.board.cardIds(from)
+    if (!dealId) throw new Error(`no card in ${from}`)
+
+    await network.goOffline(a.page)
+    await network.goOffline(aRoom.page)
+    await eventually(() => a.shell.status()).toBe('offline')
+    await eventually(() => aRoom.shell.status()).toBe('offline')
+
+    await a.board.dragCard(dealId, to)
+    await eventually(() => a.board.cardStage(dealId)).toBe(to)
+    await eventually(() => a.shell.unsynced()).toBeGreaterThan(0)
+    await eventually(() => a.shell.connectionText()).toMatch(/Offline · \d+ unsynced change/)
+    const note = 'Written offline by Sam'
+    await aRoom.room.typeInNotes(note)
+    await eventually(() => aRoom.room.notesText()).toContain(note)
+    await eventually(() => aRoom.shell.unsynced()).toBeGreaterThan(0)
+    expect(await b.board.cardStage(dealId)).toBe(from)
+    await env.screenshot(aRoom.page, 'account-room-offline')
+
+    await network.goOnline()
+    await eventually(() => b.board.cardStage(dealId)).toBe(to)
+    await b.room.open(accountId)
+    await eventually(() => b.room.notesText()).toContain(note)
+    for (const tab of [a, aRoom]) {
+      await eventually(() => tab.shell.status()).toBe('connected')
+      expect(await tab.shell.unsynced()).toBe(0)
+    }
+  })
+
+  it('after navigating to another page while offline, the indicator settles back to connected once online', async () => {
+    const a = await env.signIn('sales', { network: true })
+    const b = await env.signIn('sales2')
+    users.push(a, b)
+    const network = a.network
+    if (!network) throw new Error('signed in without the network switch')
+    const [, accountId] = await accountIds(a, 2)
+    if (!accountId) throw new Error('the demo workspace needs accounts')
+    await a.room.open(accountId)
+    await Promise.all([a.board.open(), b.board.open()])
+    const stages = await a.board.stageIds()
+    const [from, to] = [stages[0], stages[1]]
+    if (!from || !to) throw new Error('the demo pipeline needs two stages')
+    const [dealId] = await a.board.cardIds(from)
+    if (!dealId) throw new Error(`no card in ${from}`)
+
+    await network.goOffline(a.page)
+    await eventually(() => a.shell.status()).toBe('offline')
+    await a.board.dragCard(dealId, to)
+    await eventually(() => a.board.cardStage(dealId)).toBe(to)
+    await eventually(() => a.shell.unsynced()).toBeGreaterThan(0)
+    await a.page.goto(`${env.server.url}/#/accounts/${accountId}`)
+    await a.room.room.waitFor()
+
+    await network.goOnline()
+    await eventually(() => b.board.cardStage(dealId)).toBe(to)
+    // The server has every edit now (B sees it): the indicator must not keep claiming unsynced changes.
+    await eventually(() => a.shell.connectionText()).toBe('Connected')
+    expect(await a.shell.unsynced()).toBe(0)
+  })
+})

@@ -1,0 +1,66 @@
+import type { Locator, Page } from 'playwright-core'
+
+/** The account room: live fields (`field-<name>`) and the shared Tiptap notes (`notes-editor`). */
+export class AccountRoomPage {
+  readonly room: Locator
+  readonly notes: Locator
+
+  constructor(
+    readonly page: Page,
+    readonly baseUrl: string,
+  ) {
+    this.room = page.getByTestId('account-room')
+    this.notes = page.getByTestId('notes-editor').locator('.ProseMirror')
+  }
+
+  async open(accountId: string): Promise<void> {
+    await this.page.goto(`${this.baseUrl}/#/accounts/${accountId}`)
+    await this.room.waitFor()
+    await this.notes.waitFor()
+  }
+
+  field(name: string): Locator {
+    return this.page.getByTestId(`field-${name}`)
+  }
+
+  /**
+   * Puts the caret in the notes and types one keystroke at a time, like a person: at the end of the text, in a new
+   * paragraph at the end, or at the end of the first paragraph (below the title, away from the end).
+   */
+  async typeInNotes(text: string, at: 'end' | 'new-paragraph' | 'first-paragraph' = 'end'): Promise<void> {
+    const paragraph = this.notes.locator('p').first()
+    if (at === 'first-paragraph' && (await paragraph.count()) > 0) {
+      await paragraph.click()
+      await this.page.keyboard.press('End')
+    } else {
+      await this.notes.click()
+      await this.page.keyboard.press('Control+End')
+      if (at === 'new-paragraph') await this.page.keyboard.press('Enter')
+    }
+    await this.page.keyboard.type(text, { delay: 5 })
+  }
+
+  /** The notes' text without the other users' caret labels (which live inside the editor's DOM). */
+  async notesText(): Promise<string> {
+    return this.notes.evaluate((el) => {
+      const copy = el.cloneNode(true) as HTMLElement
+      for (const caret of copy.querySelectorAll('.collaboration-carets__caret')) caret.remove()
+      return copy.textContent ?? ''
+    })
+  }
+
+  /** Names shown on the other users' carets in the notes (CollaborationCaret labels). */
+  async caretNames(): Promise<string[]> {
+    return this.page.getByTestId('notes-editor').locator('.collaboration-carets__label').allInnerTexts()
+  }
+
+  /** Replaces a text field's value and commits it with Enter (the field keeps focus). */
+  async editField(name: string, value: string): Promise<void> {
+    await this.field(name).fill(value)
+    await this.field(name).press('Enter')
+  }
+
+  async fieldValue(name: string): Promise<string> {
+    return this.field(name).inputValue()
+  }
+}

@@ -1,0 +1,34 @@
+import type { Locator, Page } from 'playwright-core'
+
+export type ConnectionStatus = 'connected' | 'syncing' | 'offline'
+
+/** The top bar: navigation, current user and the connection indicator. */
+export class Shell {
+  readonly connection: Locator
+
+  constructor(readonly page: Page) {
+    this.connection = page.getByTestId('connection-status')
+  }
+
+  async status(): Promise<string | null> {
+    return this.connection.getAttribute('data-status')
+  }
+
+  /** Local changes the server has not confirmed yet (the indicator's `data-unsynced`). */
+  async unsynced(): Promise<number> {
+    return Number((await this.connection.getAttribute('data-unsynced')) ?? '0')
+  }
+
+  /** The indicator's text, e.g. "Offline · 2 unsynced changes". */
+  async connectionText(): Promise<string> {
+    return (await this.connection.textContent()) ?? ''
+  }
+
+  async currentUser(): Promise<string> {
+    return ((await this.page.getByTestId('current-user').textContent()) ?? '').trim()
+  }
+
+  async goto(section: 'pipelines' | 'accounts' | 'contacts' | 'support' | 'inbox'): Promise<void> {
+    await this.page.getByTestId(`nav-${section}`).click()
+  }
+}

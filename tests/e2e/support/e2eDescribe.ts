@@ -1,0 +1,11 @@
+import { describe } from 'vitest'
+import { chromiumMissing } from './chromium.ts'
+
+const missing = chromiumMissing()
+if (missing) console.warn(`[e2e] skipping the browser suite: ${missing}`)
+
+/** `describe` for a browser suite: skipped, with the missing system dependency in its name, when Chromium is absent. */
+export const e2eDescribe = (name: string, body: () => void): void => {
+  if (missing) describe.skip(`${name} — skipped: ${missing}`, body)
+  else describe(name, body)
+}
