@@ -218,7 +218,7 @@ describe('handoff steps', () => {
     expect(account).toMatchObject({ ownerId: support.id, team: 'support' })
     const texts = (await timelineOf(accountId)).map((e) => e.text)
     expect(texts.some((t) => t.includes('handoff draft created'))).toBe(true)
-    expect(texts.some((t) => t.startsWith('Handoff sent to'))).toBe(true)
+    expect(texts.some((t) => t.startsWith('sent the handoff to'))).toBe(true)
     expect(texts.some((t) => t.includes('accepted the handoff'))).toBe(true)
     await expect
       .poll(async () => (await inboxOf(sales.id)).some((n) => n.text.includes('accepted the handoff')))

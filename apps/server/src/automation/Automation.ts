@@ -137,7 +137,7 @@ export class Automation {
               type: 'handoff',
               actorId: actor?.userId ?? null,
               subject: { kind: 'handoff', id },
-              text: `Deal “${deal.title}” won: handoff draft created`,
+              text: `won “${deal.title}”: handoff draft created`,
             },
             origin,
             { now },

@@ -151,7 +151,7 @@ export class HandoffFlow {
                 type: 'handoff',
                 actorId: session.userId,
                 subject: { kind: 'handoff', id: created.id },
-                text: 'Handoff draft created',
+                text: 'created a handoff draft',
               },
               origin,
               { now },
@@ -178,7 +178,7 @@ export class HandoffFlow {
       if (target.toTeam !== undefined) patch.toTeam = target.toTeam
       if (Object.keys(patch).length > 0) updateHandoff(doc, current.id, patch, origin, { now })
       const sent = setHandoffStatus(doc, current.id, 'sent', origin, { now })
-      return { text: `Handoff sent to ${this.receiverName(session, sent)}` }
+      return { text: `sent the handoff to ${this.receiverName(session, sent)}` }
     })
     const account = this.automation.accountName(session.workspaceId, accountId)
     for (const userId of this.receivers(session.workspaceId, after)) {
@@ -204,7 +204,7 @@ export class HandoffFlow {
       if (current.toUserId === null)
         updateHandoff(doc, current.id, { toUserId: session.userId }, origin, { now })
       setHandoffStatus(doc, current.id, 'accepted', origin, { now })
-      return { text: `${session.name} accepted the handoff: owner and team changed to ${current.toTeam}` }
+      return { text: `accepted the handoff: owner and team changed to ${current.toTeam}` }
     })
     await this.moveAccount(session, accountId, after)
     await this.tellSender(session, accountId, after, 'accepted')
@@ -221,7 +221,7 @@ export class HandoffFlow {
     const { after } = await this.step(session, accountId, handoffId, (doc, current, origin, now) => {
       if (!this.mayReceive(session, current)) throw forbidden('only the receiver may send this handoff back')
       setHandoffStatus(doc, current.id, 'returned', origin, { now, comment })
-      return { text: `${session.name} sent the handoff back: ${comment.trim()}` }
+      return { text: `sent the handoff back: ${comment.trim()}` }
     })
     await this.tellSender(session, accountId, after, 'returned')
     return after

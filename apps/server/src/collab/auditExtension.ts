@@ -94,7 +94,7 @@ export function createAudit(deps: {
         at,
         actorId: actor.actorId,
         subject,
-        text: `${actor.name} ${verb} ${subject.kind} ${title}`,
+        text: `${verb} ${subject.kind} ${title}`,
       })
       return
     }
@@ -109,7 +109,7 @@ export function createAudit(deps: {
         at,
         actorId: actor.actorId,
         subject,
-        text: `${actor.name} moved ${title} from ${stageName(columnOf(before))} to ${stageName(columnOf(after))}`,
+        text: `moved ${title} from ${stageName(columnOf(before))} to ${stageName(columnOf(after))}`,
         changes: [{ field: 'stage', before: columnOf(before), after: columnOf(after) }],
       })
     }
@@ -128,7 +128,7 @@ export function createAudit(deps: {
       at,
       actorId: actor.actorId,
       subject,
-      text: `${actor.name} changed ${changes.map((c) => c.field).join(', ')} of ${title}`,
+      text: `changed ${changes.map((c) => c.field).join(', ')} of ${title}`,
       changes,
     })
   }
@@ -151,7 +151,7 @@ export function createAudit(deps: {
       at,
       actorId: actor.actorId,
       subject: { kind: 'notes', id: event.accountId },
-      text: `${actor.name} edited notes`,
+      text: 'edited notes',
     })
   }
 

@@ -283,11 +283,20 @@ export function buildDemoDocs(input: {
 
   const contactsDoc = new Y.Doc()
   const contactIds = new Map<string, string[]>()
+  const namesAt = new Map<string, Set<string>>()
   for (let i = 0; i < DEMO_COUNTS.contacts; i++) {
     const account = accounts[i % accounts.length]
     if (!account) continue
-    const firstName = pick(FIRST)
-    const lastName = pick(LAST)
+    // A person appears at most once per account (a few retries; the name lists are far longer than contacts per account).
+    const taken = namesAt.get(account.id) ?? new Set<string>()
+    namesAt.set(account.id, taken)
+    let firstName = pick(FIRST)
+    let lastName = pick(LAST)
+    for (let retry = 0; retry < 20 && taken.has(`${firstName} ${lastName}`); retry++) {
+      firstName = pick(FIRST)
+      lastName = pick(LAST)
+    }
+    taken.add(`${firstName} ${lastName}`)
     const contact = createContact(
       contactsDoc,
       {
