@@ -172,7 +172,8 @@ export class DocRegistry {
       handle.releaseTimer = null
       if (handle.refs > 0) return
       // Never drop a document while the server still lacks some of our edits.
-      if (handle.state.unsynced > 0 && this.socketStatus === WebSocketStatus.Connected) {
+      const pending = handle.state.unsynced > 0 && !handle.state.serverReadOnly
+      if (pending && this.socketStatus === WebSocketStatus.Connected) {
         this.scheduleClose(handle)
         return
       }

@@ -21,6 +21,12 @@ describe('connection summary', () => {
     expect(summarizeConnection('connected', [{ ...synced, unsynced: 1 }]).status).toBe('syncing')
     expect(summarizeConnection('connecting', []).status).toBe('syncing')
   })
+  it('ignores what read-only documents hold unacknowledged: the server never confirms those', () => {
+    const readOnly = { ...synced, serverReadOnly: true, unsynced: 2 }
+    const s = summarizeConnection('connected', [synced, readOnly])
+    expect(s).toMatchObject({ status: 'connected', unsynced: 0 })
+    expect(summarizeConnection('connected', [{ ...synced, unsynced: 1 }, readOnly]).unsynced).toBe(1)
+  })
   it('is connected when everything is synced; refused documents do not block it', () => {
     const denied = { ...INITIAL_DOC_STATE, denied: 'permission-denied' }
     const s = summarizeConnection('connected', [synced, denied])

@@ -16,7 +16,9 @@ export function summarizeConnection(
   socket: 'connected' | 'connecting' | 'disconnected',
   docs: readonly DocState[],
 ): ConnectionSnapshot {
-  const unsynced = docs.reduce((n, d) => n + d.unsynced, 0)
+  // A read-only connection never acknowledges updates (the server drops them), so what a read-only document
+  // "has pending" — typically its IndexedDB copy replayed on open — can never sync and is not the user's work.
+  const unsynced = docs.reduce((n, d) => (d.serverReadOnly ? n : n + d.unsynced), 0)
   const denied = docs.filter((d) => d.denied !== null).length
   const waiting = docs.some((d) => d.denied === null && !d.synced)
   const status: ConnectionStatus =
