@@ -239,9 +239,12 @@ export function AccountPage({ accountId }: { accountId: string }) {
           <section className="panel" data-testid="account-deals">
             <h2 className="panel__title">Deals</h2>
             <ul className="mini-list">
-              {settings?.pipelines.map((p) => (
-                <AccountDeals key={p.id} workspaceId={workspaceId} pipeline={p} accountId={accountId} />
-              ))}
+              {/* A pipeline document can hold thousands of deals: open it once the room (notes) synced, so
+                  it never delays the editor. */}
+              {room.synced &&
+                settings?.pipelines.map((p) => (
+                  <AccountDeals key={p.id} workspaceId={workspaceId} pipeline={p} accountId={accountId} />
+                ))}
             </ul>
           </section>
           <AccountTickets tickets={accountTickets} contacts={contacts.byId} policy={settings?.sla} />

@@ -1,8 +1,8 @@
 import { useDroppable } from '@dnd-kit/core'
 import { SortableContext, verticalListSortingStrategy } from '@dnd-kit/sortable'
 import { useVirtualizer } from '@tanstack/react-virtual'
-import { type ReactNode, useRef } from 'react'
-import { COLUMN_DROP_PREFIX } from './useBoardDrag.ts'
+import { type ReactNode, useCallback, useRef } from 'react'
+import { COLUMN_DROP_PREFIX } from './boardCollision.ts'
 
 export interface BoardColumnProps {
   columnId: string
@@ -27,12 +27,14 @@ export function BoardColumn(props: BoardColumnProps) {
     props
   const { setNodeRef, isOver } = useDroppable({ id: `${COLUMN_DROP_PREFIX}${columnId}` })
   const scrollRef = useRef<HTMLDivElement | null>(null)
+  // Stable while the column's ids are: a new key function makes the virtualizer re-measure every item.
+  const getItemKey = useCallback((index: number) => ids[index] ?? index, [ids])
   const virtualizer = useVirtualizer({
     count: ids.length,
     getScrollElement: () => scrollRef.current,
     estimateSize: () => estimateSize,
     overscan: 8,
-    getItemKey: (index) => ids[index] ?? index,
+    getItemKey,
   })
   const items = virtualizer.getVirtualItems()
   const first = items[0]

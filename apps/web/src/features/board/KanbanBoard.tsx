@@ -1,5 +1,6 @@
-import { closestCorners, DndContext, DragOverlay, PointerSensor, useSensor, useSensors } from '@dnd-kit/core'
+import { DndContext, DragOverlay, PointerSensor, useSensor, useSensors } from '@dnd-kit/core'
 import type { ReactNode } from 'react'
+import { boardCollision } from './boardCollision.ts'
 import type { BoardLayout } from './boardLayout.ts'
 import type { Kanban } from './useKanban.ts'
 
@@ -38,7 +39,7 @@ export function KanbanBoard<T, L extends BoardLayout>(props: KanbanBoardProps<T,
       )}
       <DndContext
         sensors={sensors}
-        collisionDetection={closestCorners}
+        collisionDetection={boardCollision}
         onDragStart={drag.onDragStart}
         onDragOver={drag.onDragOver}
         onDragEnd={drag.onDragEnd}

@@ -1,6 +1,13 @@
 import { moveByKeyboard, resolveDrop } from '@rapport/model'
 import { describe, expect, it } from 'vitest'
-import { applyPosition, type BoardRecord, dropTargetFor, layoutBoard, moveInColumns } from './boardLayout.ts'
+import {
+  applyPosition,
+  type BoardRecord,
+  dropTargetFor,
+  layoutBoard,
+  moveInColumns,
+  shareUnchangedColumns,
+} from './boardLayout.ts'
 
 const COLUMNS = ['lead', 'prop', 'won'] as const
 
@@ -76,5 +83,16 @@ describe('optimistic drag', () => {
     }
     expect(local.columns.won).toEqual(['b'])
     expect(local.columns.lead).toEqual(['a', 'c'])
+  })
+})
+
+describe('shareUnchangedColumns', () => {
+  it('keeps the previous array of every unchanged column and the new one of a changed column', () => {
+    const prev = { lead: ['a', 'b'], won: ['c'] }
+    const next = shareUnchangedColumns(prev, { lead: ['a', 'b'], won: ['c', 'd'] })
+    expect(next.lead).toBe(prev.lead)
+    expect(next.won).toEqual(['c', 'd'])
+    expect(next.won).not.toBe(prev.won)
+    expect(shareUnchangedColumns(null, prev)).toBe(prev)
   })
 })

@@ -104,3 +104,20 @@ export function applyPosition(layout: BoardLayout, id: string, position: Positio
   }
   return { columns, keys }
 }
+
+/**
+ * `next` with every column whose ids did not change replaced by the previous array, so a change in one column
+ * leaves the others (their SortableContext and virtualizer) untouched.
+ */
+export function shareUnchangedColumns(
+  prev: Record<string, string[]> | null,
+  next: Record<string, string[]>,
+): Record<string, string[]> {
+  if (!prev) return next
+  const out: Record<string, string[]> = {}
+  for (const [column, ids] of Object.entries(next)) {
+    const old = prev[column]
+    out[column] = old && old.length === ids.length && old.every((id, i) => id === ids[i]) ? old : ids
+  }
+  return out
+}

@@ -12,6 +12,7 @@ import {
 import { useCallback, useMemo, useRef, useState } from 'react'
 import type * as Y from 'yjs'
 import { isLocalOrigin } from '../../collab/localOrigin.ts'
+import { COLUMN_DROP_PREFIX } from './boardCollision.ts'
 import {
   applyPosition,
   type BoardLayout,
@@ -20,14 +21,15 @@ import {
   dropTargetFor,
   moveInColumns,
 } from './boardLayout.ts'
-
-export const COLUMN_DROP_PREFIX = 'column:'
+import { dragOverTarget } from './dragOverTarget.ts'
 
 type PointerDrag = {
   mode: 'pointer'
   activeId: string
   start: Position
   target: { column: string; index: number } | null
+  /** The pointer delta of the last column change (see `dragOverTarget`). */
+  crossedAt: { x: number; y: number } | null
 }
 type KeyboardDrag = { mode: 'keyboard'; activeId: string; start: Position; position: Position | null }
 type DragState = PointerDrag | KeyboardDrag
@@ -128,7 +130,7 @@ export function useBoardDrag<T extends BoardRecord & BaseRecord>({
       if (!current) return false
       setDrag(
         mode === 'pointer'
-          ? { mode, activeId, start: current.position, target: null }
+          ? { mode, activeId, start: current.position, target: null, crossedAt: null }
           : { mode, activeId, start: current.position, position: null },
       )
       setNotice(null)
@@ -146,18 +148,19 @@ export function useBoardDrag<T extends BoardRecord & BaseRecord>({
   const onDragOver = useCallback((e: DragOverEvent) => {
     const d = dragRef.current
     if (d?.mode !== 'pointer' || !e.over) return
-    const displayed = columnsRef.current
-    const overId = String(e.over.id)
-    const activeCol = columnOf(displayed, d.activeId)
-    const overCol = overId.startsWith(COLUMN_DROP_PREFIX)
-      ? overId.slice(COLUMN_DROP_PREFIX.length)
-      : columnOf(displayed, overId)
-    if (overCol === null || overCol === activeCol) return
-    const overIds = displayed[overCol] ?? []
-    const index = overId.startsWith(COLUMN_DROP_PREFIX)
-      ? overIds.length
-      : Math.max(0, overIds.indexOf(overId))
-    setDrag({ ...d, target: { column: overCol, index } })
+    const target = dragOverTarget({
+      columns: columnsRef.current,
+      activeId: d.activeId,
+      overId: String(e.over.id),
+      delta: e.delta,
+      lastCrossing: d.crossedAt,
+    })
+    if (!target) return
+    const next: PointerDrag = { ...d, target, crossedAt: { x: e.delta.x, y: e.delta.y } }
+    // dnd-kit may call again before React re-renders: keep the refs current.
+    dragRef.current = next
+    columnsRef.current = moveInColumns(boardRef.current.columns, d.activeId, target.column, target.index)
+    setDrag(next)
   }, [])
 
   const onDragEnd = useCallback(

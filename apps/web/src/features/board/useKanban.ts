@@ -7,7 +7,7 @@ import { useLiveRecords } from '../../collab/useLiveRecords.ts'
 import { type UndoControls, useUndoManager } from '../../collab/useUndoManager.ts'
 import type { Peer } from '../presence/presenceStates.ts'
 import { usePeers, usePresenceField } from '../presence/usePeers.ts'
-import type { BoardLayout, BoardRecord } from './boardLayout.ts'
+import { type BoardLayout, type BoardRecord, shareUnchangedColumns } from './boardLayout.ts'
 import { type BoardDrag, useBoardDrag } from './useBoardDrag.ts'
 import { useRemoteArrivals } from './useRemoteArrivals.ts'
 
@@ -59,7 +59,12 @@ export function useKanban<T extends BoardRecord & BaseRecord, L extends BoardLay
       [noteChange],
     ),
   )
-  const layout = useMemo(() => layoutOf(records.byId), [records, layoutOf])
+  const previousColumns = useRef<Record<string, string[]> | null>(null)
+  const layout = useMemo(() => {
+    const next = layoutOf(records.byId)
+    return { ...next, columns: shareUnchangedColumns(previousColumns.current, next.columns) }
+  }, [records, layoutOf])
+  previousColumns.current = layout.columns
 
   const peers = usePeers(provider)
   const setPresence = usePresenceField(provider)

@@ -34,7 +34,9 @@ export const DealCard = memo(function DealCard(props: DealCardProps) {
         {owner && <Avatar name={owner.name} color={owner.color} size="sm" />}
       </div>
       {accountName && deal.accountId && (
-        <a className="card__account" href={`#/accounts/${deal.accountId}`} {...stopDrag}>
+        /* A click opens the account; press-and-move drags the card (the sensor needs 6 px): a drag may start
+           anywhere on the card, also on the link. */
+        <a className="card__account" href={`#/accounts/${deal.accountId}`} draggable={false}>
           {accountName}
         </a>
       )}

@@ -8,12 +8,12 @@ import {
   type Position,
   resolveDrop,
 } from '@rapport/model'
-import { useCallback, useEffect, useMemo, useState } from 'react'
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react'
 import type * as Y from 'yjs'
 import { LOCAL_ORIGIN } from '../../collab/localOrigin.ts'
 import { useDoc } from '../../collab/useDoc.ts'
 import { useLiveRecords } from '../../collab/useLiveRecords.ts'
-import { useMemberLookup, useSession } from '../auth/SessionContext.tsx'
+import { useSession } from '../auth/SessionContext.tsx'
 import { BoardColumn } from '../board/BoardColumn.tsx'
 import { BoardToolbarActions } from '../board/BoardToolbarActions.tsx'
 import { KanbanBoard } from '../board/KanbanBoard.tsx'
@@ -28,7 +28,11 @@ const CARD_HEIGHT = 118
 /** The live kanban of one pipeline. */
 export function PipelineBoard({ workspaceId, pipeline }: { workspaceId: string; pipeline: Pipeline }) {
   const { session } = useSession()
-  const memberOf = useMemberLookup()
+  // Stable owner objects, so a memoized card re-renders only when its own deal changes.
+  const owners = useMemo(
+    () => new Map(session.members.map((m) => [m.userId, { name: m.name, color: m.color }])),
+    [session.members],
+  )
   const dealsDoc = useDoc({ workspaceId, kind: 'pipeline', pipelineId: pipeline.id })
   const accountsDoc = useDoc({ workspaceId, kind: 'accounts' })
   const readOnly = dealsDoc.readOnly
@@ -78,20 +82,25 @@ export function PipelineBoard({ workspaceId, pipeline }: { workspaceId: string; 
     [dealsDoc.doc, readOnly, deals, pipeline.id, session.user.id, stages],
   )
 
-  const { columns: realColumns, keys } = board
+  // Read the live layout through a ref: a stable callback keeps every memoized card from re-rendering
+  // when any deal moves.
+  const boardRef = useRef(board)
+  boardRef.current = board
+  const commitMove = drag.commitMove
   const onOutcome = useCallback(
     (dealId: string, outcome: 'won' | 'lost') => {
       const target = stages.find((s) => s.outcome === outcome)
       if (!dealsDoc.doc || !target || readOnly) return
+      const { columns, keys } = boardRef.current
       const position = resolveDrop({
-        columns: realColumns,
+        columns,
         keys,
         activeId: dealId,
         over: { type: 'column', id: target.id },
       })
-      if (position) drag.commitMove(dealId, position)
+      if (position) commitMove(dealId, position)
     },
-    [dealsDoc.doc, stages, realColumns, keys, readOnly, drag.commitMove],
+    [dealsDoc.doc, stages, readOnly, commitMove],
   )
 
   if (dealsDoc.noAccess)
@@ -106,7 +115,7 @@ export function PipelineBoard({ workspaceId, pipeline }: { workspaceId: string; 
         deal={deal}
         stage={stages.find((s) => s.id === deal.position.column)}
         accountName={deal.accountId ? (accountNames.get(deal.accountId) ?? null) : null}
-        owner={memberOf(deal.ownerId)}
+        owner={deal.ownerId ? (owners.get(deal.ownerId) ?? null) : null}
         now={now}
         draggedBy={draggedBy.get(id) ?? null}
         keyboardLifted={drag.mode === 'keyboard' && drag.activeId === id}

@@ -100,13 +100,29 @@ export function buildBoard(
   return { columns, keys, summaries }
 }
 
-export function formatMoney(amount: number, currency: string | null): string {
-  if (currency === null) return new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 }).format(amount)
-  try {
-    return new Intl.NumberFormat('en-US', { style: 'currency', currency, maximumFractionDigits: 0 }).format(
-      amount,
-    )
-  } catch {
-    return `${Math.round(amount)} ${currency}`
+const formatters = new Map<string, Intl.NumberFormat | null>()
+
+/** Intl.NumberFormat is costly to build (it showed in board render profiles): one per currency, reused. */
+function formatterFor(currency: string | null): Intl.NumberFormat | null {
+  const key = currency ?? ''
+  let f = formatters.get(key)
+  if (f === undefined) {
+    try {
+      f = new Intl.NumberFormat(
+        'en-US',
+        currency === null
+          ? { maximumFractionDigits: 0 }
+          : { style: 'currency', currency, maximumFractionDigits: 0 },
+      )
+    } catch {
+      f = null
+    }
+    formatters.set(key, f)
   }
+  return f
+}
+
+export function formatMoney(amount: number, currency: string | null): string {
+  const f = formatterFor(currency)
+  return f ? f.format(amount) : `${Math.round(amount)} ${currency}`
 }
