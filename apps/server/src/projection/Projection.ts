@@ -12,7 +12,15 @@ import * as Y from 'yjs'
 import type { Logger } from '../log/logger.ts'
 import type { DocumentStore } from '../storage/DocumentStore.ts'
 import { fragmentText } from './fragmentText.ts'
-import { KIND_SPECS, kindOfDoc, type ProjectedRecord, type RecordKind, searchEntryOf } from './recordKinds.ts'
+import { RecordViews } from './RecordViews.ts'
+import {
+  KIND_SPECS,
+  kindOfDoc,
+  type ProjectedRecord,
+  RECORD_KINDS,
+  type RecordKind,
+  searchEntryOf,
+} from './recordKinds.ts'
 import { SearchIndex } from './SearchIndex.ts'
 
 /*
@@ -67,12 +75,18 @@ export class WorkspaceProjection {
     tickets: new Map(),
     tasks: new Map(),
   }
+  /** Cached sorted/filtered list views per kind, updated on every record change (see RecordViews). */
+  readonly views = Object.fromEntries(
+    RECORD_KINDS.map((kind) => [kind, new RecordViews(this.records[kind])]),
+  ) as Record<RecordKind, RecordViews>
   readonly pipelines = new Map<string, Pipeline>()
   /** accountId → plain text of the notes and every handoff brief of the account room. */
   readonly notes = new Map<string, string>()
   readonly search = new SearchIndex()
-  /** `kind:id` → the document the record lives in (for full re-index of one document). */
+  /** `kind:id` → the document the record lives in. */
   readonly sources = new Map<string, string>()
+  /** document name → ids of the records projected from it (for full re-index of one document). */
+  readonly sourceIds = new Map<string, Set<string>>()
 
   constructor(readonly workspaceId: string) {}
 }
@@ -90,6 +104,13 @@ export class Projection {
   private readonly workspaces = new Map<string, WorkspaceProjection>()
   private readonly attached = new Map<string, () => void>()
   private readonly listeners = new Set<ProjectionListener>()
+  /**
+   * Documents indexed by `bootstrap` and not attached since: the snapshot indexed, and the records found invalid
+   * (not projected, no event emitted yet). `attach` skips re-indexing a document whose snapshot is unchanged.
+   */
+  private readonly bootstrapped = new Map<string, { snapshot: Y.Snapshot; invalid: Set<string> }>()
+  /** While bootstrap indexes a document: collects the ids of invalid records. */
+  private invalidSink: Set<string> | null = null
 
   constructor(private readonly logger: Logger) {}
 
@@ -118,9 +139,17 @@ export class Projection {
       if (!parseDocName(name) || this.attached.has(name)) continue
       const state = await store.load(name)
       if (!state || this.attached.has(name)) continue
-      const doc = new Y.Doc()
+      // A guid avoids generating a random uuid per document (measurable over thousands of account rooms).
+      const doc = new Y.Doc({ guid: name })
       Y.applyUpdate(doc, state)
-      this.indexDocument(name, doc)
+      const invalid = new Set<string>()
+      this.invalidSink = invalid
+      try {
+        this.indexDocument(name, doc)
+      } finally {
+        this.invalidSink = null
+      }
+      this.bootstrapped.set(name, { snapshot: Y.snapshot(doc), invalid })
       doc.destroy()
       count += 1
     }
@@ -137,7 +166,17 @@ export class Projection {
     const ref = parseDocName(name)
     if (!ref) return
     this.detach(name)
-    this.fullIndex(name, doc, true)
+    const known = this.bootstrapped.get(name)
+    this.bootstrapped.delete(name)
+    const kind = kindOfDoc(ref)
+    if (known && kind && Y.equalSnapshots(known.snapshot, Y.snapshot(doc))) {
+      // Loaded exactly as bootstrap indexed it (the usual first load): the projection is current. Only the records
+      // found invalid then are re-checked live, so their `invalid` events reach the validation extension now.
+      const collection = doc.getMap<unknown>(KIND_SPECS[kind].collection)
+      for (const id of known.invalid) this.updateRecord(ref, name, doc, kind, collection, id, null, true)
+    } else {
+      this.fullIndex(name, doc, true)
+    }
     const handler = (txn: Y.Transaction): void => {
       if (txn.changedParentTypes.size === 0 && txn.changed.size === 0) return
       try {
@@ -177,10 +216,8 @@ export class Projection {
     if (!kind) return
     const collection = doc.getMap<unknown>(KIND_SPECS[kind].collection)
     const present = new Set(collection.keys())
-    for (const [key, source] of ws.sources) {
-      if (source !== name) continue
-      const id = key.slice(kind.length + 1)
-      if (key.startsWith(`${kind}:`) && !present.has(id)) this.removeRecord(ws, kind, id)
+    for (const id of [...(ws.sourceIds.get(name) ?? [])]) {
+      if (!present.has(id)) this.removeRecord(ws, kind, id)
     }
     for (const id of present) this.updateRecord(ref, name, doc, kind, collection, id, null, live)
     if (ref.kind === 'account') this.indexNotes(ws, ref.accountId, doc)
@@ -269,6 +306,7 @@ export class Projection {
       const badFields = [...new Set(issues.map((i) => String(i.path[0] ?? '')).filter(Boolean))]
       if (parsed?.success && (parsed.data as { id?: unknown }).id !== id) badFields.push('id')
       this.logger.debug('invalid record', { docName: name, kind, id, issues: issues.map((i) => i.message) })
+      this.invalidSink?.add(id)
       if (live) {
         this.emit({
           type: 'invalid',
@@ -291,7 +329,8 @@ export class Projection {
     const after: ProjectedRecord = ref.kind === 'account' ? { ...data, accountId: ref.accountId } : data
     if (before && jsonEqual(before, after)) return
     ws.records[kind].set(id, after)
-    ws.sources.set(`${kind}:${id}`, name)
+    ws.views[kind].changed(before, after)
+    this.setSource(ws, kind, id, name)
     const entry = searchEntryOf(kind, after)
     if (entry && after.archived !== true) ws.search.upsert(entry)
     else if (entry) ws.search.remove(entry.kind, id)
@@ -309,9 +348,27 @@ export class Projection {
   }
 
   private removeRecord(ws: WorkspaceProjection, kind: RecordKind, id: string): void {
-    ws.records[kind].delete(id)
-    ws.sources.delete(`${kind}:${id}`)
+    const before = ws.records[kind].get(id)
+    if (before && ws.records[kind].delete(id)) ws.views[kind].changed(before, null)
+    const key = `${kind}:${id}`
+    const source = ws.sources.get(key)
+    if (source !== undefined) ws.sourceIds.get(source)?.delete(id)
+    ws.sources.delete(key)
     if (kind !== 'tasks') ws.search.remove(kind, id)
+  }
+
+  private setSource(ws: WorkspaceProjection, kind: RecordKind, id: string, name: string): void {
+    const key = `${kind}:${id}`
+    const previous = ws.sources.get(key)
+    if (previous === name) return
+    if (previous !== undefined) ws.sourceIds.get(previous)?.delete(id)
+    ws.sources.set(key, name)
+    let ids = ws.sourceIds.get(name)
+    if (!ids) {
+      ids = new Set()
+      ws.sourceIds.set(name, ids)
+    }
+    ids.add(id)
   }
 
   private indexNotes(ws: WorkspaceProjection, accountId: string, doc: Y.Doc): void {

@@ -1,4 +1,9 @@
-import MiniSearch from 'minisearch'
+import MiniSearch, { type SearchOptions, type SearchResult } from 'minisearch'
+
+/** Terms shorter than this are matched exactly or by prefix, never fuzzily. */
+const FUZZY_MIN_LENGTH = 5
+/** Above this many wanted hits, search runs the widest tier only (see `search`). */
+const MAX_TIERED_LIMIT = 200
 
 export const SEARCH_KINDS = ['accounts', 'contacts', 'deals', 'tickets', 'notes'] as const
 export type SearchKind = (typeof SEARCH_KINDS)[number]
@@ -23,51 +28,92 @@ export interface SearchHit {
   score: number
 }
 
-interface StoredDoc extends SearchEntry {
+interface IndexedDoc {
   key: string
+  title: string
+  fields: string
+  body: string
 }
 
-/** Full-text search of one workspace (MiniSearch: prefix + fuzzy). Entries are keyed by `kind:id`. */
+type Shown = Omit<SearchEntry, 'fields' | 'body'>
+
+const keyOf = (kind: SearchKind, id: string): string => `${kind}:${id}`
+const kindOfKey = (key: string): string => key.slice(0, key.indexOf(':'))
+
+/**
+ * Full-text search of one workspace (MiniSearch). Entries are keyed by `kind:id`. What a hit shows (title, subtitle,
+ * account) is kept here rather than as MiniSearch stored fields, so a query copies it for the returned page only,
+ * not for each of the thousands of documents a common word matches.
+ */
 export class SearchIndex {
-  private readonly mini = new MiniSearch<StoredDoc>({
+  private readonly mini = new MiniSearch<IndexedDoc>({
     idField: 'key',
     fields: ['title', 'fields', 'body'],
-    storeFields: ['kind', 'id', 'title', 'subtitle', 'accountId'],
+    storeFields: [],
   })
+  private readonly shown = new Map<string, Shown>()
 
   upsert(entry: SearchEntry): void {
-    const doc: StoredDoc = { ...entry, key: `${entry.kind}:${entry.id}` }
-    if (this.mini.has(doc.key)) this.mini.replace(doc)
+    const key = keyOf(entry.kind, entry.id)
+    const doc: IndexedDoc = { key, title: entry.title, fields: entry.fields, body: entry.body }
+    const previous = this.shown.get(key)
+    if (previous && this.mini.has(key)) this.mini.replace(doc)
     else this.mini.add(doc)
+    const { kind, id, title, subtitle, accountId } = entry
+    this.shown.set(key, { kind, id, title, subtitle, accountId })
   }
 
   remove(kind: SearchKind, id: string): void {
-    const key = `${kind}:${id}`
-    if (this.mini.has(key)) this.mini.discard(key)
+    const key = keyOf(kind, id)
+    if (this.shown.delete(key) && this.mini.has(key)) this.mini.discard(key)
   }
 
   get size(): number {
     return this.mini.documentCount
   }
 
+  /**
+   * Tiered matching, all terms required (AND): exact words first; words as prefixes (from two letters) only when
+   * exact matches do not fill `limit`; typo tolerance (1–2 edits, terms of 5+ letters) only when prefixes do not
+   * either. Later tiers weigh less in MiniSearch's scoring anyway, so a full page of earlier-tier hits keeps its
+   * order; skipping them saves expanding a common prefix to hundreds of indexed words on every keystroke.
+   */
   search(query: string, options: { kinds?: readonly SearchKind[]; limit?: number } = {}): SearchHit[] {
     const q = query.trim()
     if (!q) return []
+    const limit = options.limit ?? 20
     const kinds = options.kinds ? new Set<string>(options.kinds) : null
-    const results = this.mini.search(q, {
-      prefix: true,
-      fuzzy: (term) => (term.length > 3 ? 0.2 : false),
+    const base = {
       combineWith: 'AND',
       boost: { title: 3, fields: 1.5 },
-      filter: kinds ? (result) => kinds.has(result.kind as string) : undefined,
-    })
-    return results.slice(0, options.limit ?? 20).map((r) => ({
-      kind: r.kind as SearchKind,
-      id: r.id as string,
-      title: r.title as string,
-      subtitle: r.subtitle as string,
-      accountId: (r.accountId as string | null) ?? null,
-      score: r.score,
-    }))
+      filter: kinds ? (result: SearchResult) => kinds.has(kindOfKey(result.id as string)) : undefined,
+    } satisfies SearchOptions
+    const terms = q.split(/\s+/)
+    const prefixed = { ...base, prefix: (term: string) => term.length >= 2 }
+    const fuzzy = {
+      ...prefixed,
+      fuzzy: (term: string) => (term.length >= FUZZY_MIN_LENGTH ? 0.2 : false),
+      maxFuzzy: 2,
+    }
+    // A large limit (a list filtered by a text query wants every match) goes straight to the widest tier.
+    if (limit > MAX_TIERED_LIMIT) return this.hits(this.mini.search(q, fuzzy), limit)
+    let results = this.mini.search(q, base)
+    if (results.length < limit && terms.some((term) => term.length >= 2)) {
+      results = this.mini.search(q, prefixed)
+    }
+    if (results.length < limit && terms.some((term) => term.length >= FUZZY_MIN_LENGTH)) {
+      results = this.mini.search(q, fuzzy)
+    }
+    return this.hits(results, limit)
+  }
+
+  private hits(results: SearchResult[], limit: number): SearchHit[] {
+    const hits: SearchHit[] = []
+    for (const r of results) {
+      if (hits.length >= limit) break
+      const shown = this.shown.get(r.id as string)
+      if (shown) hits.push({ ...shown, score: r.score })
+    }
+    return hits
   }
 }

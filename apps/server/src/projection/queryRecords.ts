@@ -35,35 +35,65 @@ export function fieldValue(row: Row, field: string): unknown {
   return row[field]
 }
 
-function compareValues(a: unknown, b: unknown): number {
+/** One collator for every sort (`localeCompare` with options builds one per call: ~100x slower on 20k rows). */
+const collator = new Intl.Collator('en', { sensitivity: 'base', numeric: true })
+
+/** Sort order of two field values: numbers and booleans natively, anything else as text; null/undefined last. */
+export function compareValues(a: unknown, b: unknown): number {
   if (a === b) return 0
   if (a === null || a === undefined) return 1
   if (b === null || b === undefined) return -1
   if (typeof a === 'number' && typeof b === 'number') return a - b
   if (typeof a === 'boolean' && typeof b === 'boolean') return a ? 1 : -1
-  return String(a).localeCompare(String(b), 'en', { sensitivity: 'base', numeric: true })
+  return collator.compare(String(a), String(b))
 }
 
+/** `field` or `-field` → the field and its direction. */
+export function parseSort(sort: string): { field: string; desc: boolean } {
+  const desc = sort.startsWith('-')
+  return { field: desc ? sort.slice(1) : sort, desc }
+}
+
+/** Whether `row` passes every equality filter (`filters` already stripped of undefined values). */
+export function matchesFilters(row: Row, filters: ReadonlyArray<readonly [string, unknown]>): boolean {
+  for (const [field, value] of filters) if (fieldValue(row, field) !== value) return false
+  return true
+}
+
+/** Defined filters as entries, in a stable order (also the cache key of a filtered view). */
+export function filterEntries(filters: RecordQuery['filters']): Array<[string, unknown]> {
+  return Object.entries(filters)
+    .filter(([, v]) => v !== undefined)
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+}
+
+/** Stable sort of `list` in place by `sort` (ties keep their current order), values read once per row. */
+export function sortRows<T extends Row>(list: T[], sort: string): T[] {
+  const { field, desc } = parseSort(sort)
+  const decorated = list.map((row, index) => ({ row, index, value: fieldValue(row, field) }))
+  decorated.sort((a, b) => {
+    const c = compareValues(a.value, b.value)
+    return (desc ? -c : c) || a.index - b.index
+  })
+  for (let i = 0; i < decorated.length; i++) list[i] = (decorated[i] as { row: T }).row
+  return list
+}
+
+export const byId = (a: Row, b: Row): number => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)
+
 export function queryRecords<T extends Row>(rows: Iterable<T>, query: RecordQuery): RecordPage<T> {
-  const filters = Object.entries(query.filters).filter(([, v]) => v !== undefined)
+  const filters = filterEntries(query.filters)
   let list: T[]
   if (query.matchIds) {
-    const byId = new Map<string, T>()
-    for (const row of rows) byId.set(row.id, row)
-    list = query.matchIds.map((id) => byId.get(id)).filter((row): row is T => row !== undefined)
+    const rowsById = new Map<string, T>()
+    for (const row of rows) rowsById.set(row.id, row)
+    list = query.matchIds.map((id) => rowsById.get(id)).filter((row): row is T => row !== undefined)
   } else {
-    list = [...rows].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
+    list = [...rows].sort(byId)
   }
-  list = list.filter((row) => filters.every(([field, value]) => fieldValue(row, field) === value))
-  if (query.sort) {
-    const desc = query.sort.startsWith('-')
-    const field = desc ? query.sort.slice(1) : query.sort
-    // Array.prototype.sort is stable: ties keep relevance / id order.
-    list.sort((a, b) => {
-      const c = compareValues(fieldValue(a, field), fieldValue(b, field))
-      return desc ? -c : c
-    })
-  }
+  list = list.filter((row) => matchesFilters(row, filters))
+  // Ties keep relevance / id order.
+  if (query.sort) sortRows(list, query.sort)
   const total = list.length
   const items = list.slice(query.offset, query.offset + query.limit)
   const next = query.offset + items.length

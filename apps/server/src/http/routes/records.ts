@@ -32,7 +32,6 @@ import { workspaceSla } from '../../automation/workspaceSla.ts'
 import { type Actor, writeDocument } from '../../collab/directWrites.ts'
 import { AppError, badRequest, forbidden, notFound } from '../../errors.ts'
 import type { Projection } from '../../projection/Projection.ts'
-import { queryRecords } from '../../projection/queryRecords.ts'
 import type { ProjectedRecord } from '../../projection/recordKinds.ts'
 import { SEARCH_KINDS } from '../../projection/SearchIndex.ts'
 import type { AppEnv } from '../app.ts'
@@ -159,12 +158,25 @@ export function recordsRoutes(services: RecordsServices): Hono<AppEnv> {
       const matchIds = q
         ? ws.search.search(q, { kinds: [searchKind], limit: 10_000 }).map((hit) => hit.id)
         : null
-      const rows = [...ws.records[kind].values()].filter(
-        (row) =>
-          (archived === 'all' || row.archived === (archived === 'true')) &&
-          accessTo(session, recordDoc(session, kind, row)) !== 'none',
-      )
-      const page = queryRecords(rows, { filters, matchIds, sort: sort ?? null, offset: start, limit })
+      // Access depends on the record's document only (recordDoc reads `pipelineId`): decide once per document.
+      const access = new Map<unknown, boolean>()
+      const visible = (row: ProjectedRecord): boolean => {
+        let ok = access.get(row.pipelineId)
+        if (ok === undefined) {
+          ok = accessTo(session, recordDoc(session, kind, row)) !== 'none'
+          access.set(row.pipelineId, ok)
+        }
+        return ok
+      }
+      const page = ws.views[kind].query({
+        filters,
+        matchIds,
+        sort: sort ?? null,
+        offset: start,
+        limit,
+        archived,
+        visible,
+      })
       return c.json({
         items: page.items,
         total: page.total,
