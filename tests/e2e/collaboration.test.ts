@@ -46,6 +46,25 @@ e2eDescribe('two users collaborate live in real browsers', () => {
     await env.docScreenshot(b.page, 'board')
   })
 
+  it('dragging the top card of the first column to the top of the second lands there, without a page error', async () => {
+    const a = await signIn('sales')
+    const b = await signIn('sales2')
+    await Promise.all([a.board.open(), b.board.open()])
+    const [from, to] = await a.board.stageIds()
+    if (!from || !to) throw new Error('the demo pipeline needs two stages')
+    const [dealId] = await a.board.cardIds(from)
+    if (!dealId) throw new Error(`no card in ${from}`)
+    await b.board.card(dealId).waitFor()
+
+    await a.board.dragCardToTop(dealId, to)
+
+    for (const user of [a, b]) {
+      await eventually(() => user.board.cardStage(dealId)).toBe(to)
+      await eventually(async () => (await user.board.cardIds(to))[0]).toBe(dealId)
+    }
+    expect(env.takePageErrors()).toEqual([])
+  })
+
   it('a keyboard-only move across columns appears in the other browser', async () => {
     const a = await signIn('sales')
     const b = await signIn('sales2')

@@ -90,4 +90,38 @@ e2eDescribe('offline edits sync when the browser comes back online', () => {
     await eventually(() => a.shell.connectionText()).toBe('Connected')
     expect(await a.shell.unsynced()).toBe(0)
   })
+
+  it('an account room opened while offline shows the notes from the IndexedDB copy', async () => {
+    const a = await env.signIn('sales', { network: true })
+    users.push(a)
+    const network = a.network
+    if (!network) throw new Error('signed in without the network switch')
+    const [, , accountId] = await accountIds(a, 3)
+    if (!accountId) throw new Error('the demo workspace needs accounts')
+    await a.room.open(accountId)
+    const online = await a.room.notesText()
+    expect(online.length).toBeGreaterThan(0)
+
+    // A second tab, fresh documents: it reaches the room only after going offline.
+    const tab = await a.openTab()
+    await tab.board.open()
+    // The account-room chunk is preloaded when the browser is idle; offline it could not be fetched any more.
+    await eventually(() =>
+      tab.page.evaluate(() =>
+        performance.getEntriesByType('resource').some((e) => e.name.includes('AccountPage')),
+      ),
+    ).toBe(true)
+    await network.goOffline(tab.page)
+    await eventually(() => tab.shell.status()).toBe('offline')
+    await tab.page.evaluate((id) => {
+      window.location.hash = `#/accounts/${id}`
+    }, accountId)
+    await tab.room.room.waitFor()
+    await tab.room.notes.waitFor()
+    await eventually(() => tab.room.notesText()).toBe(online)
+    await network.goOnline()
+    await eventually(() => tab.shell.status()).toBe('connected')
+    // No duplicated content after the merge with the server's copy.
+    await eventually(() => tab.room.notesText()).toBe(online)
+  })
 })

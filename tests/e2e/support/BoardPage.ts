@@ -73,6 +73,32 @@ export class BoardPage {
     await this.page.mouse.up()
   }
 
+  /**
+   * Drags a card to the top of another column in small steps, ending over the upper part of that column's first
+   * card (the move that used to crash the board).
+   */
+  async dragCardToTop(dealId: string, toStageId: string): Promise<void> {
+    const card = this.card(dealId)
+    await card.scrollIntoViewIfNeeded()
+    const from = await card.boundingBox()
+    const firstTarget = this.column(toStageId).locator('[data-testid^="card-"]').first()
+    const to =
+      (await firstTarget.count()) > 0
+        ? await firstTarget.boundingBox()
+        : await this.column(toStageId).boundingBox()
+    if (!from || !to) throw new Error(`card ${dealId} or column ${toStageId} is not visible`)
+    const startX = from.x + from.width / 2
+    const startY = from.y + from.height / 2
+    await this.page.mouse.move(startX, startY)
+    await this.page.mouse.down()
+    await this.page.mouse.move(startX + 10, startY, { steps: 3 })
+    const targetX = to.x + to.width / 2
+    const targetY = to.y + 8
+    await this.page.mouse.move(targetX, targetY, { steps: 20 })
+    await this.page.mouse.move(targetX, targetY + 2, { steps: 2 })
+    await this.page.mouse.up()
+  }
+
   /** Moves a card with the keyboard only: focus, Space picks it up, arrows move it, Space drops it. */
   async keyboardMove(dealId: string, keys: readonly string[]): Promise<void> {
     const card = this.card(dealId)

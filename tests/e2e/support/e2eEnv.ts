@@ -57,7 +57,40 @@ export interface E2eEnv {
   screenshot(page: Page, name: string): Promise<void>
   /** Saves a screenshot committed with the docs: docs/screenshots/<name>.png. */
   docScreenshot(page: Page, name: string): Promise<void>
+  /**
+   * Uncaught page errors (`pageerror`) seen in any page of this environment since the last call, each with the
+   * console errors of its page; clears the list.
+   */
+  takePageErrors(): string[]
   close(): Promise<void>
+}
+
+const liveEnvs = new Set<E2eEnv>()
+
+/**
+ * Throws when a page of any running environment threw an uncaught error since the last check, printing those
+ * errors and the pages' console errors. `e2eDescribe` runs it after every test.
+ */
+export const assertNoPageErrors = (): void => {
+  const errors = [...liveEnvs].flatMap((env) => env.takePageErrors())
+  if (errors.length > 0) throw new Error(`uncaught error in a page:\n${errors.join('\n\n')}`)
+}
+
+/** Records uncaught errors and console errors of a page (and of every page its context opens later). */
+const watchPages = (context: BrowserContext, onError: (report: string) => void): void => {
+  const watch = (page: Page) => {
+    const consoleErrors: string[] = []
+    page.on('console', (message) => {
+      if (message.type() === 'error') consoleErrors.push(`  console.error: ${message.text()}`)
+    })
+    page.on('pageerror', (error) => {
+      const where = `page ${page.url()}`
+      const logged = consoleErrors.length > 0 ? `\n${consoleErrors.join('\n')}` : ''
+      onError(`${where}: ${error.stack ?? error.message}${logged}`)
+    })
+  }
+  for (const page of context.pages()) watch(page)
+  context.on('page', watch)
 }
 
 /** The real server in a child process and one Chromium; every test signs in its own contexts. */
@@ -72,7 +105,8 @@ export const startE2e = async (): Promise<E2eEnv> => {
   }
   const contexts = new Set<BrowserContext>()
   const sessions = new Map<DemoUser, StorageState>()
-  return {
+  let pageErrors: string[] = []
+  const env: E2eEnv = {
     server,
     browser,
     async signIn(who, options = {}) {
@@ -84,6 +118,7 @@ export const startE2e = async (): Promise<E2eEnv> => {
       })
       contexts.add(context)
       context.on('close', () => contexts.delete(context))
+      watchPages(context, (report) => pageErrors.push(report))
       const network = options.network ? await NetworkSwitch.install(context) : null
       const page = await context.newPage()
       if (!storageState) {
@@ -113,15 +148,30 @@ export const startE2e = async (): Promise<E2eEnv> => {
       await page.screenshot({ path: join(ARTIFACTS_DIR, `${name}.png`) })
     },
     async docScreenshot(page, name) {
-      const dir = join(REPO_ROOT, 'docs/screenshots')
+      // The README's screenshots are tracked files: refresh them only when asked (RAPPORT_UPDATE_SCREENSHOTS=1),
+      // so a test run never dirties the work tree; every run still saves its own copy under tests/artifacts.
+      const dir = join(
+        REPO_ROOT,
+        process.env.RAPPORT_UPDATE_SCREENSHOTS === '1' ? 'docs/screenshots' : 'tests/artifacts',
+      )
       await mkdir(dir, { recursive: true })
       await page.mouse.move(1, 1) // no hover state in the docs
       await page.screenshot({ path: join(dir, `${name}.png`) })
     },
+    takePageErrors() {
+      const taken = pageErrors
+      pageErrors = []
+      return taken
+    },
     async close() {
+      liveEnvs.delete(env)
       for (const context of contexts) await context.close().catch(() => undefined)
       await browser.close().catch(() => undefined)
       await server.stop()
+      const left = env.takePageErrors()
+      if (left.length > 0) throw new Error(`uncaught error in a page:\n${left.join('\n\n')}`)
     },
   }
+  liveEnvs.add(env)
+  return env
 }

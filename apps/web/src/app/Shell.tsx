@@ -1,4 +1,4 @@
-import { lazy, Suspense } from 'react'
+import { lazy, Suspense, useEffect } from 'react'
 import { ConnectionIndicator } from '../collab/ConnectionIndicator.tsx'
 import { OfflineBanner } from '../collab/OfflineBanner.tsx'
 import { useSession } from '../features/auth/SessionContext.tsx'
@@ -14,10 +14,22 @@ import { ErrorBoundary } from '../ui/ErrorBoundary.tsx'
 import { NAV_ITEMS, type Route, routeSection } from './route.ts'
 import { useHashRoute } from './useHashRoute.ts'
 
-// Tiptap is large: the account room loads on first visit.
-const AccountPage = lazy(() =>
-  import('../features/account/AccountPage.tsx').then((m) => ({ default: m.AccountPage })),
-)
+// Tiptap is large: the account room is its own chunk, preloaded once the browser is idle after sign-in.
+const loadAccountPage = () => import('../features/account/AccountPage.tsx')
+const AccountPage = lazy(() => loadAccountPage().then((m) => ({ default: m.AccountPage })))
+
+/** Fetches the account-room chunk when the browser is idle, so the first visit does not wait for it. */
+function usePreloadAccountPage(): void {
+  useEffect(() => {
+    const preload = () => void loadAccountPage().catch(() => undefined)
+    if (typeof window.requestIdleCallback === 'function') {
+      const id = window.requestIdleCallback(preload, { timeout: 5_000 })
+      return () => window.cancelIdleCallback(id)
+    }
+    const timer = setTimeout(preload, 2_000)
+    return () => clearTimeout(timer)
+  }, [])
+}
 
 function Page({ route }: { route: Route }) {
   switch (route.name) {
@@ -47,6 +59,7 @@ export function Shell() {
   const { session, logout } = useSession()
   const route = useHashRoute()
   const section = routeSection(route)
+  usePreloadAccountPage()
   return (
     <div className="shell">
       <header className="topbar">

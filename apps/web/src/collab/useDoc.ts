@@ -13,6 +13,8 @@ export interface UseDocResult {
   synced: boolean
   /** The local (IndexedDB) copy or the server state is present: safe to render data. */
   ready: boolean
+  /** The IndexedDB copy has been loaded into the document (or there is no offline copy to wait for). */
+  localLoaded: boolean
   /** The role may only read this document (or the server said so): the UI must not offer edits. */
   readOnly: boolean
   /** The server refused the document. */
@@ -58,6 +60,7 @@ export function useDoc(ref: DocRef | null): UseDocResult {
     provider: current?.provider ?? null,
     synced,
     ready: synced || state.localLoaded,
+    localLoaded: state.localLoaded,
     readOnly: access !== 'write' || state.serverReadOnly,
     denied: state.denied,
     noAccess: access === 'none' || state.denied !== null,

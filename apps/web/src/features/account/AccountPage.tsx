@@ -5,6 +5,7 @@ import {
   type Account,
   COLLECTION,
   CONTACTS,
+  NOTES_FIELD,
   TICKETS,
   updateAccount,
 } from '@rapport/model'
@@ -24,6 +25,7 @@ import { LiveField } from './LiveField.tsx'
 import { NotesEditor } from './NotesEditor.tsx'
 import { TasksPanel } from './TasksPanel.tsx'
 import { Timeline } from './Timeline.tsx'
+import { useEditorGate } from './useEditorGate.ts'
 
 type TextField = 'name' | 'domain' | 'industry' | 'phone' | 'website' | 'city' | 'country'
 const TEXT_FIELDS: Array<[TextField, string]> = [
@@ -40,8 +42,9 @@ const TEXT_FIELDS: Array<[TextField, string]> = [
 export function AccountPage({ accountId }: { accountId: string }) {
   const { session } = useSession()
   const workspaceId = session.workspace.id
-  const accountsDoc = useDoc({ workspaceId, kind: 'accounts' })
+  // The room first: its notes are what the user waits for; the collections may sync after it.
   const room = useDoc({ workspaceId, kind: 'account', accountId })
+  const accountsDoc = useDoc({ workspaceId, kind: 'accounts' })
   const contactsDoc = useDoc({ workspaceId, kind: 'contacts' })
   const supportDoc = useDoc({ workspaceId, kind: 'support' })
   const workspaceDoc = useDoc({ workspaceId, kind: 'workspace' })
@@ -60,6 +63,7 @@ export function AccountPage({ accountId }: { accountId: string }) {
     [tickets, accountId],
   )
 
+  const notesReady = useEditorGate(room.doc, NOTES_FIELD, room)
   const peers = usePeers(room.provider)
   const setPresence = usePresenceField(room.provider)
   const undo = useUndoManager(accountsDoc.doc, [COLLECTION.accounts], !accountsDoc.readOnly)
@@ -84,11 +88,10 @@ export function AccountPage({ accountId }: { accountId: string }) {
         You do not have access to this account.
       </div>
     )
-  if (!accountsDoc.ready) return <div className="empty">Loading account…</div>
-  if (!account)
+  if (!account && accountsDoc.synced)
     return (
       <div className="empty" data-testid="account-missing">
-        {accountsDoc.synced ? 'This account does not exist or was deleted.' : 'Loading account…'}
+        This account does not exist or was deleted.
       </div>
     )
 
@@ -105,18 +108,27 @@ export function AccountPage({ accountId }: { accountId: string }) {
           <a className="muted" href="#/accounts">
             ← Accounts
           </a>
-          <h1 className="page__title" data-testid="account-name">
-            {account.name}
-          </h1>
-          <span className={`tier tier--${account.tier}`}>{account.tier}</span>{' '}
-          <span
-            className="chip"
-            data-testid="account-team"
-            data-team={account.team}
-            data-owner={account.ownerId ?? ''}
-          >
-            {account.team} · {session.members.find((m) => m.userId === account.ownerId)?.name ?? 'no owner'}
-          </span>
+          {account ? (
+            <>
+              <h1 className="page__title" data-testid="account-name">
+                {account.name}
+              </h1>
+              <span className={`tier tier--${account.tier}`}>{account.tier}</span>{' '}
+              <span
+                className="chip"
+                data-testid="account-team"
+                data-team={account.team}
+                data-owner={account.ownerId ?? ''}
+              >
+                {account.team} ·{' '}
+                {session.members.find((m) => m.userId === account.ownerId)?.name ?? 'no owner'}
+              </span>
+            </>
+          ) : (
+            <h1 className="page__title skeleton skeleton--title" aria-busy="true">
+              Loading account…
+            </h1>
+          )}
           {readOnly && (
             <span className="badge" data-testid="read-only">
               Read only
@@ -146,51 +158,62 @@ export function AccountPage({ accountId }: { accountId: string }) {
         <div className="account__main">
           <section className="panel">
             <h2 className="panel__title">Details</h2>
-            <div className="fields">
-              {TEXT_FIELDS.map(([field, label]) => (
+            {account ? (
+              <div className="fields">
+                {TEXT_FIELDS.map(([field, label]) => (
+                  <LiveField
+                    key={field}
+                    name={field}
+                    label={label}
+                    value={account[field]}
+                    readOnly={readOnly}
+                    editingBy={editingBy(field)}
+                    onEditing={(on) => setPresence('editing', on ? `account.${field}` : null)}
+                    onCommit={(v) => commit({ [field]: v })}
+                  />
+                ))}
                 <LiveField
-                  key={field}
-                  name={field}
-                  label={label}
-                  value={account[field]}
+                  name="tier"
+                  label="Tier"
+                  value={account.tier}
                   readOnly={readOnly}
-                  editingBy={editingBy(field)}
-                  onEditing={(on) => setPresence('editing', on ? `account.${field}` : null)}
-                  onCommit={(v) => commit({ [field]: v })}
+                  options={ACCOUNT_TIERS.map((t) => ({ value: t, label: t }))}
+                  onCommit={(v) => commit({ tier: v as Account['tier'] })}
                 />
-              ))}
-              <LiveField
-                name="tier"
-                label="Tier"
-                value={account.tier}
-                readOnly={readOnly}
-                options={ACCOUNT_TIERS.map((t) => ({ value: t, label: t }))}
-                onCommit={(v) => commit({ tier: v as Account['tier'] })}
-              />
-              <LiveField
-                name="size"
-                label="Size"
-                value={account.size ?? ''}
-                readOnly={readOnly}
-                options={[{ value: '', label: '—' }, ...ACCOUNT_SIZES.map((s) => ({ value: s, label: s }))]}
-                onCommit={(v) => commit({ size: (v || null) as Account['size'] })}
-              />
-              <LiveField
-                name="ownerId"
-                label="Owner"
-                value={account.ownerId ?? ''}
-                readOnly={readOnly}
-                options={[
-                  { value: '', label: 'Unassigned' },
-                  ...session.members.map((m) => ({ value: m.userId, label: m.name })),
-                ]}
-                onCommit={(v) => commit({ ownerId: v || null })}
-              />
-            </div>
+                <LiveField
+                  name="size"
+                  label="Size"
+                  value={account.size ?? ''}
+                  readOnly={readOnly}
+                  options={[{ value: '', label: '—' }, ...ACCOUNT_SIZES.map((s) => ({ value: s, label: s }))]}
+                  onCommit={(v) => commit({ size: (v || null) as Account['size'] })}
+                />
+                <LiveField
+                  name="ownerId"
+                  label="Owner"
+                  value={account.ownerId ?? ''}
+                  readOnly={readOnly}
+                  options={[
+                    { value: '', label: 'Unassigned' },
+                    ...session.members.map((m) => ({ value: m.userId, label: m.name })),
+                  ]}
+                  onCommit={(v) => commit({ ownerId: v || null })}
+                />
+              </div>
+            ) : (
+              <div className="fields" data-testid="fields-loading" aria-busy="true">
+                {TEXT_FIELDS.map(([field, label]) => (
+                  <div key={field} className="live-field">
+                    <span className="live-field__label">{label}</span>
+                    <span className="skeleton skeleton--line" />
+                  </div>
+                ))}
+              </div>
+            )}
           </section>
           <section className="panel">
             <h2 className="panel__title">Notes</h2>
-            {room.doc && room.provider && room.synced ? (
+            {room.doc && room.provider && notesReady ? (
               <NotesEditor
                 doc={room.doc}
                 provider={room.provider}
@@ -225,6 +248,11 @@ export function AccountPage({ accountId }: { accountId: string }) {
           <section className="panel" data-testid="account-contacts">
             <h2 className="panel__title">Contacts ({accountContacts.length})</h2>
             <ul className="mini-list">
+              {accountContacts.length === 0 && (
+                <li className="muted" data-testid="contacts-empty">
+                  {contactsDoc.synced ? 'No contacts yet.' : 'Loading contacts…'}
+                </li>
+              )}
               {accountContacts.map((c) => (
                 <li key={c.id} className="mini-row">
                   <span>
@@ -236,17 +264,14 @@ export function AccountPage({ accountId }: { accountId: string }) {
               ))}
             </ul>
           </section>
-          <section className="panel" data-testid="account-deals">
-            <h2 className="panel__title">Deals</h2>
-            <ul className="mini-list">
-              {/* A pipeline document can hold thousands of deals: open it once the room (notes) synced, so
-                  it never delays the editor. */}
-              {room.synced &&
-                settings?.pipelines.map((p) => (
-                  <AccountDeals key={p.id} workspaceId={workspaceId} pipeline={p} accountId={accountId} />
-                ))}
-            </ul>
-          </section>
+          {/* A pipeline document can hold thousands of deals: open it once the notes can show, so it never
+              delays the editor. */}
+          <AccountDeals
+            workspaceId={workspaceId}
+            pipelines={settings?.pipelines}
+            accountId={accountId}
+            open={room.synced || notesReady}
+          />
           <AccountTickets tickets={accountTickets} contacts={contacts.byId} policy={settings?.sla} />
         </aside>
       </div>

@@ -1,5 +1,6 @@
 import { DndContext, DragOverlay, PointerSensor, useSensor, useSensors } from '@dnd-kit/core'
 import type { ReactNode } from 'react'
+import { useScrollEdges } from '../../ui/useScrollEdges.ts'
 import { boardCollision } from './boardCollision.ts'
 import type { BoardLayout } from './boardLayout.ts'
 import type { Kanban } from './useKanban.ts'
@@ -20,6 +21,7 @@ export interface KanbanBoardProps<T, L extends BoardLayout> {
 export function KanbanBoard<T, L extends BoardLayout>(props: KanbanBoardProps<T, L>) {
   const { kanban, testId, data, columnIds, renderColumn, overlayTitle } = props
   const { drag, records } = kanban
+  const edges = useScrollEdges()
   const sensors = useSensors(useSensor(PointerSensor, { activationConstraint: { distance: 6 } }))
   const active = drag.mode === 'pointer' && drag.activeId ? records.byId.get(drag.activeId) : undefined
   return (
@@ -45,8 +47,14 @@ export function KanbanBoard<T, L extends BoardLayout>(props: KanbanBoardProps<T,
         onDragEnd={drag.onDragEnd}
         onDragCancel={drag.onDragCancel}
       >
-        <div className="board" data-testid={testId} {...data}>
-          {columnIds.map((id) => renderColumn(id, drag.columns[id] ?? []))}
+        <div
+          className="board-frame"
+          data-more-before={edges.more.before || undefined}
+          data-more-after={edges.more.after || undefined}
+        >
+          <div className="board" data-testid={testId} ref={edges.ref} {...data}>
+            {columnIds.map((id) => renderColumn(id, drag.columns[id] ?? []))}
+          </div>
         </div>
         <DragOverlay dropAnimation={null}>
           {active ? (

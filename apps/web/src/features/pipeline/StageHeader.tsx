@@ -1,5 +1,5 @@
 import type { Stage } from '@rapport/model'
-import { type ColumnSummary, formatMoney } from './boardColumns.ts'
+import { type ColumnSummary, formatTotals } from './boardColumns.ts'
 
 /** A stage column's header: name, count, total and weighted value. */
 export function StageHeader({ stage, summary }: { stage: Stage; summary: ColumnSummary | undefined }) {
@@ -12,11 +12,9 @@ export function StageHeader({ stage, summary }: { stage: Stage; summary: ColumnS
         </span>
       </div>
       <div className="column__figures">
-        <span data-testid={`total-${stage.id}`}>
-          {formatMoney(summary?.total ?? 0, summary?.currency ?? null)}
-        </span>
+        <span data-testid={`total-${stage.id}`}>{formatTotals(summary?.totals ?? [], 'total')}</span>
         <span className="column__weighted" title={`Weighted at ${Math.round(stage.probability * 100)}%`}>
-          ≈ {formatMoney(summary?.weighted ?? 0, summary?.currency ?? null)}
+          ≈ {formatTotals(summary?.totals ?? [], 'weighted')}
         </span>
       </div>
     </>

@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest'
-import { type BoardDeal, type BoardStage, buildBoard, daysInStage, isStale } from './boardColumns.ts'
+import {
+  type BoardDeal,
+  type BoardStage,
+  buildBoard,
+  daysInStage,
+  formatTotals,
+  isStale,
+  totalsByCurrency,
+} from './boardColumns.ts'
 
 const DAY = 86_400_000
 const NOW = 1_700_000_000_000
@@ -43,9 +51,46 @@ describe('buildBoard', () => {
     expect(board.columns).toEqual({ lead: ['c', 'a', 'b'], prop: ['d'], won: [] })
     expect(Object.keys(board.columns)).toEqual(['lead', 'prop', 'won'])
     const [lead, prop, won] = board.summaries
-    expect(lead).toMatchObject({ count: 3, total: 3000, weighted: 300, currency: 'EUR' })
-    expect(prop).toMatchObject({ count: 1, total: 500, weighted: 250 })
-    expect(won).toMatchObject({ count: 0, total: 0, currency: null })
+    expect(lead).toMatchObject({ count: 3, totals: [{ currency: 'EUR', total: 3000, weighted: 300 }] })
+    expect(prop).toMatchObject({ count: 1, totals: [{ currency: 'EUR', total: 500, weighted: 250 }] })
+    expect(won).toMatchObject({ count: 0, totals: [] })
+  })
+
+  it('never adds amounts of different currencies together', () => {
+    const board = buildBoard(
+      [
+        deal('e1', 'prop', 'a0', { amount: 700_000 }),
+        deal('u1', 'prop', 'a1', { amount: 300_000, currency: 'USD' }),
+        deal('e2', 'prop', 'a2', { amount: 500_000 }),
+        deal('g1', 'prop', 'a3', { amount: 950, currency: 'GBP' }),
+      ],
+      stages,
+      all,
+      new Map(),
+    )
+    const prop = board.summaries[1]
+    expect(prop?.totals).toEqual([
+      { currency: 'EUR', total: 1_200_000, weighted: 600_000 },
+      { currency: 'USD', total: 300_000, weighted: 150_000 },
+      { currency: 'GBP', total: 950, weighted: 475 },
+    ])
+    expect(formatTotals(prop?.totals ?? [], 'total')).toBe('€1.2M · $300K · £950')
+    expect(formatTotals(prop?.totals ?? [], 'weighted')).toBe('€600K · $150K · £475')
+  })
+})
+
+describe('formatTotals', () => {
+  it('shows a dash for an empty column and orders ties by currency code', () => {
+    expect(formatTotals([], 'total')).toBe('—')
+    const totals = totalsByCurrency(
+      [
+        { amount: 10, currency: 'USD' },
+        { amount: 10, currency: 'EUR' },
+      ],
+      0.333,
+    )
+    expect(totals.map((t) => t.currency)).toEqual(['EUR', 'USD'])
+    expect(totals[0]?.weighted).toBe(3.33)
   })
 
   it('hides archived deals and keeps deals of a deleted stage in the first column', () => {

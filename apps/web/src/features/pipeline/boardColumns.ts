@@ -28,13 +28,19 @@ export interface BoardFilter {
   text: string
 }
 
-export interface ColumnSummary {
-  stage: BoardStage
-  count: number
+/** The deals of one currency in a column: amounts in different currencies are never added together. */
+export interface CurrencyTotal {
+  currency: string
   total: number
   /** Sum of amount × stage probability. */
   weighted: number
-  currency: string | null
+}
+
+export interface ColumnSummary {
+  stage: BoardStage
+  count: number
+  /** One entry per currency present, largest total first (ties by currency code). */
+  totals: CurrencyTotal[]
 }
 
 /** The live layout of a pipeline (stage id → ordered deal ids) with per-stage figures. */
@@ -87,17 +93,53 @@ export function buildBoard(
   )
   const summaries: ColumnSummary[] = stages.map((stage) => {
     const list = records[stage.id] ?? []
-    const currencies = new Set(list.map((d) => d.currency))
-    const total = list.reduce((sum, d) => sum + d.amount, 0)
-    return {
-      stage,
-      count: list.length,
-      total,
-      weighted: Math.round(total * stage.probability * 100) / 100,
-      currency: currencies.size === 1 ? ([...currencies][0] ?? null) : null,
-    }
+    return { stage, count: list.length, totals: totalsByCurrency(list, stage.probability) }
   })
   return { columns, keys, summaries }
+}
+
+/** Sums amounts per currency, largest first; weighted = total × probability, rounded to cents. */
+export function totalsByCurrency(
+  deals: Iterable<Pick<BoardDeal, 'amount' | 'currency'>>,
+  probability: number,
+): CurrencyTotal[] {
+  const sums = new Map<string, number>()
+  for (const d of deals) sums.set(d.currency, (sums.get(d.currency) ?? 0) + d.amount)
+  return [...sums]
+    .map(([currency, total]) => ({
+      currency,
+      total,
+      weighted: Math.round(total * probability * 100) / 100,
+    }))
+    .sort((a, b) => b.total - a.total || a.currency.localeCompare(b.currency))
+}
+
+const compactFormatters = new Map<string, Intl.NumberFormat | null>()
+
+/** A short amount with its symbol: `€1.2M`, `$300K`, `£950`. */
+export function formatCompactMoney(amount: number, currency: string): string {
+  let f = compactFormatters.get(currency)
+  if (f === undefined) {
+    try {
+      f = new Intl.NumberFormat('en-US', {
+        style: 'currency',
+        currency,
+        notation: 'compact',
+        minimumFractionDigits: 0,
+        maximumFractionDigits: 1,
+      })
+    } catch {
+      f = null
+    }
+    compactFormatters.set(currency, f)
+  }
+  return f ? f.format(amount) : `${Math.round(amount)} ${currency}`
+}
+
+/** Per-currency figures joined with a middle dot (`€1.2M · $300K`); `—` for an empty column. */
+export function formatTotals(totals: readonly CurrencyTotal[], which: 'total' | 'weighted'): string {
+  if (totals.length === 0) return '—'
+  return totals.map((t) => formatCompactMoney(t[which], t.currency)).join(' · ')
 }
 
 const formatters = new Map<string, Intl.NumberFormat | null>()
