@@ -82,38 +82,41 @@ export class HandoffFlow {
     const room = this.room(session, accountId)
     return this.automation.serialize(`handoff:${session.workspaceId}:${handoffId}`, async () => {
       const now = this.automation.deps.now()
-      try {
-        return await writeDocument(
-          this.automation.deps.hocuspocus,
-          room,
-          'rest',
-          actorOf(session),
-          (doc, origin) => {
-            const before = readRecord(collectionMap(doc, HANDOFFS), handoffId, Handoff)
-            if (before === null || before.archived) throw notFound(`handoff ${handoffId} not found`)
-            let after = before
-            doc.transact(() => {
-              const { text } = step(doc, before, origin, now)
-              after = readRecord(collectionMap(doc, HANDOFFS), handoffId, Handoff) ?? before
-              appendActivity(
-                doc,
-                {
-                  type: 'handoff',
-                  actorId: session.userId,
-                  subject: { kind: 'handoff', id: handoffId },
-                  text,
-                },
-                origin,
-                { now },
-              )
-            }, origin)
-            return { before, after }
-          },
-        )
-      } catch (error) {
-        return toAppError(error)
-      }
+      return this.restWrite(session, room, (doc, origin) => {
+        const before = readRecord(collectionMap(doc, HANDOFFS), handoffId, Handoff)
+        if (before === null || before.archived) throw notFound(`handoff ${handoffId} not found`)
+        let after = before
+        doc.transact(() => {
+          const { text } = step(doc, before, origin, now)
+          after = readRecord(collectionMap(doc, HANDOFFS), handoffId, Handoff) ?? before
+          appendActivity(
+            doc,
+            {
+              type: 'handoff',
+              actorId: session.userId,
+              subject: { kind: 'handoff', id: handoffId },
+              text,
+            },
+            origin,
+            { now },
+          )
+        }, origin)
+        return { before, after }
+      })
     })
+  }
+
+  /** Writes `room` for a REST request of `session`; model/lookup errors become HTTP errors. */
+  private async restWrite<T>(
+    session: SessionInfo,
+    room: string,
+    write: (doc: import('yjs').Doc, origin: unknown) => T,
+  ): Promise<T> {
+    try {
+      return await writeDocument(this.automation.deps.hocuspocus, room, 'rest', actorOf(session), write)
+    } catch (error) {
+      return toAppError(error)
+    }
   }
 
   /** Creates a draft handoff of an account (from the account room or a deal). */
@@ -124,45 +127,35 @@ export class HandoffFlow {
   ): Promise<Handoff> {
     const room = this.room(session, accountId)
     const now = this.automation.deps.now()
-    try {
-      return await writeDocument(
-        this.automation.deps.hocuspocus,
-        room,
-        'rest',
-        actorOf(session),
-        (doc, origin) => {
-          let created: Handoff | undefined
-          doc.transact(() => {
-            created = createHandoff(
-              doc,
-              {
-                accountId,
-                dealId: input.dealId ?? null,
-                fromUserId: session.userId,
-                toUserId: input.toUserId ?? null,
-                toTeam: input.toTeam ?? 'support',
-              },
-              origin,
-              { now },
-            )
-            appendActivity(
-              doc,
-              {
-                type: 'handoff',
-                actorId: session.userId,
-                subject: { kind: 'handoff', id: created.id },
-                text: 'created a handoff draft',
-              },
-              origin,
-              { now },
-            )
-          }, origin)
-          return created as Handoff
-        },
-      )
-    } catch (error) {
-      return toAppError(error)
-    }
+    return this.restWrite(session, room, (doc, origin) => {
+      let created: Handoff | undefined
+      doc.transact(() => {
+        created = createHandoff(
+          doc,
+          {
+            accountId,
+            dealId: input.dealId ?? null,
+            fromUserId: session.userId,
+            toUserId: input.toUserId ?? null,
+            toTeam: input.toTeam ?? 'support',
+          },
+          origin,
+          { now },
+        )
+        appendActivity(
+          doc,
+          {
+            type: 'handoff',
+            actorId: session.userId,
+            subject: { kind: 'handoff', id: created.id },
+            text: 'created a handoff draft',
+          },
+          origin,
+          { now },
+        )
+      }, origin)
+      return created as Handoff
+    })
   }
 
   /** Sends a draft (or returned) handoff, optionally setting its receiver first; notifies the receivers. */

@@ -283,17 +283,7 @@ export class Projection {
     if (value === undefined) {
       if (!before) return
       this.removeRecord(ws, kind, id)
-      if (live)
-        this.emit({
-          type: 'record',
-          workspaceId: ws.workspaceId,
-          docName: name,
-          kind,
-          id,
-          before,
-          after: null,
-          origin,
-        })
+      if (live) this.emitRecord(ws, name, kind, id, before, null, origin)
       return
     }
     const raw = value instanceof Y.Map ? (value.toJSON() as Record<string, unknown>) : null
@@ -334,17 +324,19 @@ export class Projection {
     const entry = searchEntryOf(kind, after)
     if (entry && after.archived !== true) ws.search.upsert(entry)
     else if (entry) ws.search.remove(entry.kind, id)
-    if (live)
-      this.emit({
-        type: 'record',
-        workspaceId: ws.workspaceId,
-        docName: name,
-        kind,
-        id,
-        before,
-        after,
-        origin,
-      })
+    if (live) this.emitRecord(ws, name, kind, id, before, after, origin)
+  }
+
+  private emitRecord(
+    ws: WorkspaceProjection,
+    docName: string,
+    kind: RecordKind,
+    id: string,
+    before: ProjectedRecord | null,
+    after: ProjectedRecord | null,
+    origin: unknown,
+  ): void {
+    this.emit({ type: 'record', workspaceId: ws.workspaceId, docName, kind, id, before, after, origin })
   }
 
   private removeRecord(ws: WorkspaceProjection, kind: RecordKind, id: string): void {

@@ -133,38 +133,21 @@ export function updateRecord<T extends BaseRecord>(
 }
 
 /** Sets `archived: true` (records are archived, not deleted, so concurrent edits are never lost). */
-export function archiveRecord<T extends BaseRecord>(
-  doc: Y.Doc,
-  collection: RecordCollection<T>,
-  id: string,
-  origin: unknown,
-  options?: CommandOptions,
-): T {
-  return updateRecord(
-    doc,
-    collection,
-    id,
-    { archived: true } as Partial<Record<keyof T & string, unknown>>,
-    origin,
-    options,
-  )
-}
+export const archiveRecord = archivedSetter(true)
 
-export function restoreRecord<T extends BaseRecord>(
-  doc: Y.Doc,
-  collection: RecordCollection<T>,
-  id: string,
-  origin: unknown,
-  options?: CommandOptions,
-): T {
-  return updateRecord(
-    doc,
-    collection,
-    id,
-    { archived: false } as Partial<Record<keyof T & string, unknown>>,
-    origin,
-    options,
-  )
+export const restoreRecord = archivedSetter(false)
+
+function archivedSetter(archived: boolean) {
+  return <T extends BaseRecord>(
+    doc: Y.Doc,
+    collection: RecordCollection<T>,
+    id: string,
+    origin: unknown,
+    options?: CommandOptions,
+  ): T => {
+    const patch = { archived } as Partial<Record<keyof T & string, unknown>>
+    return updateRecord(doc, collection, id, patch, origin, options)
+  }
 }
 
 function parseEntry<T>(id: string, value: unknown, schema: z.ZodType<T>): { ok: T } | { issues: string } {

@@ -107,6 +107,12 @@ function modelErrorToApp(error: unknown): never {
   throw error
 }
 
+/** A create: the document it goes to and the write itself. */
+interface RecordWrite {
+  ref: DocRef
+  create: (doc: import('yjs').Doc, origin: unknown) => { id: string }
+}
+
 /** `GET/POST/PATCH /api/<kind>`, `/api/search`, deal and ticket moves: reads from the projection, writes through documents. */
 export function recordsRoutes(services: RecordsServices): Hono<AppEnv> {
   const { projection, hocuspocus } = services
@@ -188,76 +194,62 @@ export function recordsRoutes(services: RecordsServices): Hono<AppEnv> {
     )
   }
 
-  app.post('/accounts', services.session, async (c) => {
-    const session = c.get('session')
-    const input = await readJsonBody(c, AccountCreate)
-    const ref = recordDoc(session, 'accounts')
-    const created = await write(session, ref, (doc, origin) => createAccount(doc, input, origin))
-    return c.json(projected(session, 'accounts', created), 201)
-  })
-  app.post('/contacts', services.session, async (c) => {
-    const session = c.get('session')
-    const input = await readJsonBody(c, ContactCreate)
-    const ref = recordDoc(session, 'contacts')
-    const created = await write(session, ref, (doc, origin) => createContact(doc, input, origin))
-    return c.json(projected(session, 'contacts', created), 201)
-  })
-  app.post('/deals', services.session, async (c) => {
-    const session = c.get('session')
-    const input = await readJsonBody(c, DealCreate)
+  /** `POST /api/<kind>`: `prepare` validates against the projection and returns the document and its write. */
+  const createRoute = <I>(
+    kind: ListKind,
+    schema: z.ZodType<I>,
+    prepare: (session: SessionInfo, input: I) => Promise<RecordWrite> | RecordWrite,
+  ) =>
+    app.post(`/${kind}`, services.session, async (c) => {
+      const session = c.get('session')
+      const input = await readJsonBody(c, schema)
+      const { ref, create } = await prepare(session, input)
+      const created = await write(session, ref, create)
+      return c.json(projected(session, kind, created), 201)
+    })
+
+  /** `PATCH /api/<kind>/:id` through the kind's model update command. */
+  const patchRoute = <P>(
+    kind: ListKind,
+    schema: z.ZodType<P>,
+    update: (doc: import('yjs').Doc, id: string, patch: P, origin: unknown) => { id: string },
+  ) =>
+    app.patch(`/${kind}/:id`, services.session, async (c) => {
+      const session = c.get('session')
+      const current = getRecord(session, kind, c.req.param('id'))
+      const patch = await readJsonBody(c, schema)
+      const updated = await write(session, recordDoc(session, kind, current), (doc, origin) =>
+        update(doc, current.id, patch, origin),
+      )
+      return c.json(projected(session, kind, updated))
+    })
+
+  createRoute('accounts', AccountCreate, (session, input) => ({
+    ref: recordDoc(session, 'accounts'),
+    create: (doc, origin) => createAccount(doc, input, origin),
+  }))
+  createRoute('contacts', ContactCreate, (session, input) => ({
+    ref: recordDoc(session, 'contacts'),
+    create: (doc, origin) => createContact(doc, input, origin),
+  }))
+  createRoute('deals', DealCreate, (session, input) => {
     const pipeline = projection.workspace(session.workspaceId).pipelines.get(input.pipelineId)
     if (!pipeline) throw badRequest(`unknown pipeline ${input.pipelineId}`, 'invalid_input')
-    const ref = recordDoc(session, 'deals', undefined, input.pipelineId)
-    const created = await write(session, ref, (doc, origin) =>
-      createDeal(doc, input, origin, { stages: pipeline.stages }),
-    )
-    return c.json(projected(session, 'deals', created), 201)
+    return {
+      ref: recordDoc(session, 'deals', undefined, input.pipelineId),
+      create: (doc, origin) => createDeal(doc, input, origin, { stages: pipeline.stages }),
+    }
   })
-  app.post('/tickets', services.session, async (c) => {
-    const session = c.get('session')
-    const input = await readJsonBody(c, TicketCreate)
+  createRoute('tickets', TicketCreate, async (session, input) => {
     const ref = recordDoc(session, 'tickets')
     const sla = await workspaceSla(services.hocuspocus, session.workspaceId)
-    const created = await write(session, ref, (doc, origin) => createTicket(doc, input, origin, { sla }))
-    return c.json(projected(session, 'tickets', created), 201)
+    return { ref, create: (doc, origin) => createTicket(doc, input, origin, { sla }) }
   })
 
-  app.patch('/accounts/:id', services.session, async (c) => {
-    const session = c.get('session')
-    const current = getRecord(session, 'accounts', c.req.param('id'))
-    const patch = await readJsonBody(c, AccountPatch)
-    const updated = await write(session, recordDoc(session, 'accounts', current), (doc, origin) =>
-      updateAccount(doc, current.id, patch, origin),
-    )
-    return c.json(projected(session, 'accounts', updated))
-  })
-  app.patch('/contacts/:id', services.session, async (c) => {
-    const session = c.get('session')
-    const current = getRecord(session, 'contacts', c.req.param('id'))
-    const patch = await readJsonBody(c, ContactPatch)
-    const updated = await write(session, recordDoc(session, 'contacts', current), (doc, origin) =>
-      updateContact(doc, current.id, patch, origin),
-    )
-    return c.json(projected(session, 'contacts', updated))
-  })
-  app.patch('/deals/:id', services.session, async (c) => {
-    const session = c.get('session')
-    const current = getRecord(session, 'deals', c.req.param('id'))
-    const patch = await readJsonBody(c, DealPatch)
-    const updated = await write(session, recordDoc(session, 'deals', current), (doc, origin) =>
-      updateDeal(doc, current.id, patch, origin),
-    )
-    return c.json(projected(session, 'deals', updated))
-  })
-  app.patch('/tickets/:id', services.session, async (c) => {
-    const session = c.get('session')
-    const current = getRecord(session, 'tickets', c.req.param('id'))
-    const patch = await readJsonBody(c, TicketPatch)
-    const updated = await write(session, recordDoc(session, 'tickets', current), (doc, origin) =>
-      updateTicket(doc, current.id, patch, origin),
-    )
-    return c.json(projected(session, 'tickets', updated))
-  })
+  patchRoute('accounts', AccountPatch, updateAccount)
+  patchRoute('contacts', ContactPatch, updateContact)
+  patchRoute('deals', DealPatch, updateDeal)
+  patchRoute('tickets', TicketPatch, updateTicket)
 
   /** Keys of the other cards of `column`, in board order (by key, then id). */
   const columnKeys = (rows: Iterable<ProjectedRecord>, column: string, exceptId: string): string[] =>

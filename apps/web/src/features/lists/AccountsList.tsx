@@ -1,25 +1,23 @@
-import { ACCOUNT_TIERS, ACCOUNTS, type Account, createAccount, TEAMS, updateAccount } from '@rapport/model'
-import { useCallback, useDeferredValue, useMemo, useState } from 'react'
+import {
+  ACCOUNT_TIERS,
+  ACCOUNTS,
+  type Account,
+  type AccountCreate,
+  createAccount,
+  TEAMS,
+  updateAccount,
+} from '@rapport/model'
+import { useMemo } from 'react'
 import { navigate } from '../../app/useHashRoute.ts'
-import { LOCAL_ORIGIN } from '../../collab/localOrigin.ts'
 import { useDoc } from '../../collab/useDoc.ts'
 import { useLiveRecords } from '../../collab/useLiveRecords.ts'
 import { Avatar } from '../../ui/Avatar.tsx'
 import { useSession } from '../auth/SessionContext.tsx'
-import { ListToolbar } from './ListToolbar.tsx'
 import { enumOptions, type ListColumn, type ListOption } from './listColumns.ts'
-import {
-  type FilterValues,
-  filterRows,
-  haystackCache,
-  type SortState,
-  sortRows,
-  toggleSort,
-} from './listQuery.ts'
-import { type NewRowField, NewRowForm } from './NewRowForm.tsx'
-import { RecordTable } from './RecordTable.tsx'
-import { runCommand } from './runCommand.ts'
-import './lists.css'
+import { type FilterValues, haystackCache } from './listQuery.ts'
+import type { NewRowField } from './NewRowForm.tsx'
+import { type RecordListKind, RecordListPage } from './RecordListPage.tsx'
+import { textColumn } from './textColumn.tsx'
 
 const haystack = haystackCache((a: Account) => [
   a.name,
@@ -30,19 +28,20 @@ const haystack = haystackCache((a: Account) => [
   a.tier,
   a.team,
 ])
+const filterValue = (a: Account, key: string) =>
+  key === 'ownerId' ? a.ownerId : key === 'team' ? a.team : a.tier
 const NO_FILTERS: FilterValues = { ownerId: null, team: null, tier: null }
+const ACCOUNT_LIST: RecordListKind<Account, AccountCreate> = {
+  names: { title: 'Accounts', one: 'account', many: 'accounts' },
+  query: { haystack, noFilters: NO_FILTERS, filterValue },
+  commands: { update: updateAccount, create: createAccount },
+}
 
 /** Every account, live from `W/accounts`: search, filters, sortable columns, inline create and edit. */
 export function AccountsList() {
   const { session } = useSession()
   const accountsDoc = useDoc({ workspaceId: session.workspace.id, kind: 'accounts' })
-  const { doc, readOnly } = accountsDoc
   const accounts = useLiveRecords(accountsDoc.doc, ACCOUNTS)
-  const [text, setText] = useState('')
-  const [filters, setFilters] = useState<FilterValues>(NO_FILTERS)
-  const [sort, setSort] = useState<SortState>({ field: 'name', dir: 'asc' })
-  const [creating, setCreating] = useState(false)
-  const deferredText = useDeferredValue(text)
 
   const owners: ListOption[] = useMemo(
     () => [
@@ -54,18 +53,8 @@ export function AccountsList() {
   const memberById = useMemo(() => new Map(session.members.map((m) => [m.userId, m])), [session.members])
 
   const columns = useMemo((): ListColumn<Account>[] => {
-    const text = (
-      field: 'domain' | 'industry' | 'city',
-      label: string,
-      width: string,
-    ): ListColumn<Account> => ({
-      field,
-      label,
-      width,
-      sortValue: (a) => a[field],
-      render: (a) => a[field] || <span className="muted">—</span>,
-      edit: { kind: 'text', value: (a) => a[field], toPatch: (v) => ({ [field]: v.trim() }) },
-    })
+    const text = (field: 'domain' | 'industry' | 'city', label: string, width: string) =>
+      textColumn<Account, typeof field>(field, label, width)
     return [
       {
         field: 'name',
@@ -132,28 +121,6 @@ export function AccountsList() {
     ]
   }, [memberById, owners])
 
-  const live = useMemo(() => [...accounts.byId.values()].filter((a) => !a.archived), [accounts])
-  const sorted = useMemo(() => {
-    const column = columns.find((c) => c.field === sort.field) ?? columns[0]
-    return column ? sortRows(live, column.sortValue, sort.dir) : live
-  }, [live, columns, sort])
-  const rows = useMemo(
-    () =>
-      filterRows(sorted, {
-        text: deferredText,
-        haystack,
-        filters,
-        filterValue: (a, key) => (key === 'ownerId' ? a.ownerId : key === 'team' ? a.team : a.tier),
-      }),
-    [sorted, deferredText, filters],
-  )
-
-  const onCommit = useCallback(
-    (row: Account, patch: Record<string, unknown>) =>
-      doc ? runCommand(() => updateAccount(doc, row.id, patch, LOCAL_ORIGIN)) : 'Not connected yet.',
-    [doc],
-  )
-
   const newFields = useMemo(
     (): NewRowField[] => [
       { name: 'name', label: 'Name', kind: 'text', initial: '', required: true },
@@ -177,74 +144,28 @@ export function AccountsList() {
     [owners, session.role, session.user.id],
   )
 
-  const onCreate = (v: Record<string, string>) => {
-    if (!doc) return 'Not connected yet.'
-    return runCommand(() =>
-      createAccount(
-        doc,
-        {
-          name: v.name ?? '',
-          domain: (v.domain ?? '').trim(),
-          tier: v.tier as Account['tier'],
-          team: v.team as Account['team'],
-          ownerId: v.ownerId ? v.ownerId : null,
-        },
-        LOCAL_ORIGIN,
-      ),
-    )
-  }
-
-  if (accountsDoc.noAccess)
-    return (
-      <div className="notice notice--error" role="alert" data-testid="no-access">
-        You do not have access to accounts{accountsDoc.denied ? ' (the server refused the document)' : ''}.
-      </div>
-    )
+  const createInput = (v: Record<string, string>): AccountCreate => ({
+    name: v.name ?? '',
+    domain: (v.domain ?? '').trim(),
+    tier: v.tier as Account['tier'],
+    team: v.team as Account['team'],
+    ownerId: v.ownerId ? v.ownerId : null,
+  })
 
   return (
-    <div className="list-page list-page--wide">
-      <ListToolbar
-        title="Accounts"
-        count={rows.length}
-        total={live.length}
-        noun="accounts"
-        text={text}
-        onText={setText}
-        filters={[
-          { key: 'ownerId', label: 'Owner', options: owners },
-          { key: 'team', label: 'Team', options: enumOptions(TEAMS) },
-          { key: 'tier', label: 'Tier', options: enumOptions(ACCOUNT_TIERS) },
-        ]}
-        values={filters}
-        onFilter={(key, value) => setFilters((f) => ({ ...f, [key]: value }))}
-        canCreate={!readOnly && accountsDoc.ready}
-        onNew={() => setCreating(true)}
-        newLabel="New account"
-      />
-      {creating && !readOnly && (
-        <NewRowForm
-          fields={newFields}
-          submitLabel="Create account"
-          onCreate={onCreate}
-          onClose={() => setCreating(false)}
-        />
-      )}
-      {!accountsDoc.ready ? (
-        <div className="empty">Loading accounts…</div>
-      ) : (
-        <RecordTable
-          testId="list-accounts"
-          label="Accounts"
-          columns={columns}
-          rows={rows}
-          readOnly={readOnly}
-          sort={sort}
-          onSort={(field) => setSort((s) => toggleSort(s, field))}
-          onOpen={(a) => navigate(`#/accounts/${a.id}`)}
-          onCommit={onCommit}
-          empty={live.length === 0 ? 'No accounts yet.' : 'No account matches the search and filters.'}
-        />
-      )}
-    </div>
+    <RecordListPage
+      kind={ACCOUNT_LIST}
+      recordsDoc={accountsDoc}
+      records={accounts}
+      columns={columns}
+      filters={[
+        { key: 'ownerId', label: 'Owner', options: owners },
+        { key: 'team', label: 'Team', options: enumOptions(TEAMS) },
+        { key: 'tier', label: 'Tier', options: enumOptions(ACCOUNT_TIERS) },
+      ]}
+      newFields={newFields}
+      createInput={createInput}
+      onOpen={(a) => navigate(`#/accounts/${a.id}`)}
+    />
   )
 }
