@@ -2,18 +2,36 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { DocRegistry, RELEASE_GRACE_MS } from './DocRegistry.ts'
 import { TokenSource } from './TokenSource.ts'
 
-/** A socket that never connects: enough to exercise the registry's bookkeeping without a server. */
+/** A socket that connects only when told to (`SilentSocket.openLatest()`) and never answers. */
 class SilentSocket {
   static readonly CONNECTING = 0
   static readonly OPEN = 1
+  static latest: SilentSocket | null = null
   readyState = 0
   binaryType = 'arraybuffer'
   onopen: unknown = null
   onclose: unknown = null
   onmessage: unknown = null
   onerror: unknown = null
-  addEventListener(): void {}
-  removeEventListener(): void {}
+  private readonly listeners = new Map<string, Array<(event: unknown) => void>>()
+  constructor() {
+    SilentSocket.latest = this
+  }
+  static openLatest(): void {
+    const socket = SilentSocket.latest
+    if (!socket) throw new Error('no socket yet')
+    socket.readyState = SilentSocket.OPEN
+    for (const l of socket.listeners.get('open') ?? []) l({ type: 'open' })
+  }
+  addEventListener(type: string, listener: (event: unknown) => void): void {
+    this.listeners.set(type, [...(this.listeners.get(type) ?? []), listener])
+  }
+  removeEventListener(type: string, listener: (event: unknown) => void): void {
+    this.listeners.set(
+      type,
+      (this.listeners.get(type) ?? []).filter((l) => l !== listener),
+    )
+  }
   send(): void {}
   close(): void {}
 }
@@ -64,8 +82,27 @@ describe('DocRegistry', () => {
     await registry.destroy({ clearOffline: false })
   })
 
+  it('keeps a released document open while offline (no Close message queued), and closes it once connected', async () => {
+    const registry = makeRegistry()
+    const handle = registry.acquire('w1/accounts')
+    const destroy = vi.spyOn(handle.provider, 'destroy')
+    registry.release('w1/accounts')
+    vi.advanceTimersByTime(RELEASE_GRACE_MS * 3)
+    expect(destroy).not.toHaveBeenCalled()
+    expect(registry.openNames()).toEqual(['w1/accounts'])
+    // Reopened while still offline: the same provider, so nothing stale can close it after the reconnect.
+    expect(registry.acquire('w1/accounts')).toBe(handle)
+    registry.release('w1/accounts')
+    SilentSocket.openLatest()
+    vi.advanceTimersByTime(RELEASE_GRACE_MS + 1)
+    expect(destroy).toHaveBeenCalledOnce()
+    expect(registry.openNames()).toEqual([])
+    await registry.destroy({ clearOffline: false })
+  })
+
   it('closes a document after its last user left, and reopens a fresh one later', async () => {
     const registry = makeRegistry()
+    SilentSocket.openLatest()
     const first = registry.acquire('w1/support')
     const destroy = vi.spyOn(first.provider, 'destroy')
     registry.release('w1/support')

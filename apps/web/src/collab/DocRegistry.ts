@@ -3,6 +3,7 @@ import { clearDocument, IndexeddbPersistence } from 'y-indexeddb'
 import * as Y from 'yjs'
 import { type ConnectionSnapshot, summarizeConnection } from './connectionSummary.ts'
 import { DocHandle } from './DocHandle.ts'
+import { mayCloseReleased } from './mayCloseReleased.ts'
 import { OfflineIndex, offlineDbName } from './offlineDbName.ts'
 import type { TokenSource } from './TokenSource.ts'
 
@@ -171,9 +172,9 @@ export class DocRegistry {
     handle.releaseTimer = setTimeout(() => {
       handle.releaseTimer = null
       if (handle.refs > 0) return
-      // Never drop a document while the server still lacks some of our edits.
-      const pending = handle.state.unsynced > 0 && !handle.state.serverReadOnly
-      if (pending && this.socketStatus === WebSocketStatus.Connected) {
+      // Not while offline (the Close message would be queued and later close a reopened provider), and never while
+      // the server still lacks some of our edits: ask again later.
+      if (!mayCloseReleased(handle.state, handle.refs, this.socketStatus === WebSocketStatus.Connected)) {
         this.scheduleClose(handle)
         return
       }

@@ -5,6 +5,7 @@ import { describeConnection, summarizeConnection } from './connectionSummary.ts'
 import { INITIAL_DOC_STATE } from './DocHandle.ts'
 import { LiveRecords } from './LiveRecords.ts'
 import { LOCAL_ORIGIN } from './localOrigin.ts'
+import { mayCloseReleased } from './mayCloseReleased.ts'
 import { isOfflineDbOf, OfflineIndex, offlineDbName } from './offlineDbName.ts'
 import { refreshDelay, TokenSource, tokenNeedsRefresh } from './TokenSource.ts'
 import { undoShortcut } from './useUndoManager.ts'
@@ -125,5 +126,23 @@ describe('undo shortcuts', () => {
     expect(undoShortcut({ ...base, key: 'Z', metaKey: true, shiftKey: true })).toBe('redo')
     expect(undoShortcut({ ...base, key: 'y', ctrlKey: true })).toBe('redo')
     expect(undoShortcut({ ...base, key: 'z' })).toBeNull()
+  })
+})
+
+describe('closing a released document', () => {
+  const clean = { unsynced: 0, serverReadOnly: false }
+  it('closes an unused, fully synced document while connected', () => {
+    expect(mayCloseReleased(clean, 0, true)).toBe(true)
+  })
+  it('never closes while offline, even with nothing pending', () => {
+    expect(mayCloseReleased(clean, 0, false)).toBe(false)
+    expect(mayCloseReleased({ unsynced: 2, serverReadOnly: false }, 0, false)).toBe(false)
+  })
+  it('waits for the server to acknowledge pending edits, unless it can never take them (read-only)', () => {
+    expect(mayCloseReleased({ unsynced: 1, serverReadOnly: false }, 0, true)).toBe(false)
+    expect(mayCloseReleased({ unsynced: 1, serverReadOnly: true }, 0, true)).toBe(true)
+  })
+  it('keeps a document somebody uses again', () => {
+    expect(mayCloseReleased(clean, 1, true)).toBe(false)
   })
 })
