@@ -94,6 +94,34 @@ describe('audit and attribution', () => {
     await expect.poll(() => fields.has('updatedBy')).toBe(false)
   })
 
+  it("coalesces a user's consecutive edits of one field into one activity: first before, last after", async () => {
+    const created = await api<{ id: string }>(started.url, '/api/accounts', {
+      cookie: bob.cookie,
+      body: { name: 'Typed Co', industry: 'Retail' },
+    })
+    const accountId = created.body.id
+    const accounts = await openProvider({
+      wsUrl: started.wsUrl,
+      name: docName({ workspaceId: WS, kind: 'accounts' }),
+      token: alice.token,
+    })
+    await expect.poll(() => accounts.doc.getMap(ACCOUNTS.name).has(accountId)).toBe(true)
+    const fields = accounts.doc.getMap(ACCOUNTS.name).get(accountId) as Y.Map<unknown>
+    // One transaction (one update) per keystroke, as an editor sends them.
+    for (const value of ['E', 'En', 'Ene', 'Ener']) accounts.doc.transact(() => fields.set('industry', value))
+    const timeline = await timelineOf(accountId, alice)
+    const industryEdits = () => timeline().filter((a) => a.changes.some((c) => c.field === 'industry'))
+    await expect.poll(() => industryEdits().length).toBeGreaterThan(0)
+    expect(industryEdits()).toEqual([
+      expect.objectContaining({
+        type: 'field_change',
+        actorId: alice.id,
+        subject: { kind: 'account', id: accountId },
+        changes: [{ field: 'industry', before: 'Retail', after: 'Ener' }],
+      }),
+    ])
+  })
+
   it("records a deal's stage move in its account's timeline", async () => {
     const account = await api<{ id: string }>(started.url, '/api/accounts', {
       cookie: bob.cookie,

@@ -8,6 +8,12 @@ import { type OriginActor, originActor } from './originActor.ts'
 
 /** One "edited notes" activity per user and account within this window. */
 export const NOTES_COALESCE_MS = 5 * 60_000
+/**
+ * Consecutive changes of the same fields of one record by one user within this window make one activity (first
+ * before, last after): typing a title is one entry, not one per keystroke. Activities are written this long after the
+ * first one buffered, in one transaction per account room.
+ */
+export const FIELD_COALESCE_MS = 250
 
 const SUBJECT: Record<RecordKind, ActivityCreate['subject']['kind']> = {
   accounts: 'account',
@@ -19,6 +25,18 @@ const SUBJECT: Record<RecordKind, ActivityCreate['subject']['kind']> = {
 const IGNORED_FIELDS = new Set(['updatedAt', 'createdAt', 'accountId'])
 
 type RecordEvent = Extract<ProjectionEvent, { type: 'record' }>
+
+interface Pending {
+  activity: ActivityCreate
+  /** Coalescing key of a field change (record, actor, fields), null for activities never merged. */
+  key: string | null
+  at: number
+}
+
+interface RoomBuffer {
+  pending: Pending[]
+  timer: ReturnType<typeof setTimeout> | null
+}
 
 export interface Audit {
   extension: Extension
@@ -35,6 +53,21 @@ function titleOf(record: ProjectedRecord): string {
   const last = record.lastName
   if (typeof first === 'string' || typeof last === 'string') return `${first ?? ''} ${last ?? ''}`.trim()
   return record.id
+}
+
+function changedText(changes: readonly FieldChange[], title: string): string {
+  return `changed ${changes.map((c) => c.field).join(', ')} of ${title}`
+}
+
+/** `earlier` then `later` as one change per field (first before, last after); fields back to their start drop out. */
+function mergeChanges(earlier: readonly FieldChange[], later: readonly FieldChange[]): FieldChange[] {
+  const merged = new Map<string, FieldChange>()
+  for (const change of earlier) merged.set(change.field, { ...change })
+  for (const change of later) {
+    const first = merged.get(change.field)
+    merged.set(change.field, first ? { ...first, after: change.after } : { ...change })
+  }
+  return [...merged.values()].filter((c) => !jsonEqual(c.before, c.after))
 }
 
 function columnOf(record: ProjectedRecord | null): string | null {
@@ -60,22 +93,70 @@ export function createAudit(deps: {
   const queues = new Map<string, Promise<void>>()
   const lastNotes = new Map<string, number>()
 
-  const enqueue = (workspaceId: string, accountId: string, activity: ActivityCreate): void => {
-    const name = docName({ workspaceId, kind: 'account', accountId })
-    const write = async (): Promise<void> => {
+  const rooms = new Map<string, RoomBuffer>()
+
+  const write = (name: string, activities: ActivityCreate[]): void => {
+    const run = async (): Promise<void> => {
       if (!hocuspocus) throw new Error('audit is not attached to Hocuspocus')
-      await writeDocument(hocuspocus, name, 'audit', null, (doc, origin) =>
-        appendActivity(doc, activity, origin, { now: activity.at ?? now() }),
-      )
+      await writeDocument(hocuspocus, name, 'audit', null, (doc, origin) => {
+        // One transaction (one update to broadcast and store) for every activity of the batch.
+        doc.transact(() => {
+          for (const activity of activities)
+            appendActivity(doc, activity, origin, { now: activity.at ?? now() })
+        }, origin)
+      })
     }
     const previous = queues.get(name) ?? Promise.resolve()
-    const next = previous.then(write).catch((error: unknown) => {
-      log.error('could not write activity', { docName: name, error })
+    const next = previous.then(run).catch((error: unknown) => {
+      log.error('could not write activity', { docName: name, count: activities.length, error })
     })
     queues.set(name, next)
     void next.then(() => {
       if (queues.get(name) === next) queues.delete(name)
     })
+  }
+
+  const flushRoom = (name: string): void => {
+    const room = rooms.get(name)
+    if (!room) return
+    rooms.delete(name)
+    if (room.timer) clearTimeout(room.timer)
+    const activities = room.pending.map((p) => p.activity)
+    if (activities.length > 0) write(name, activities)
+  }
+
+  /**
+   * Buffers an activity of an account room; the room's buffer is written in one transaction after
+   * FIELD_COALESCE_MS (or on `flush`), off the update that caused it. A field change with the same `key`
+   * (record, user, fields) as the LAST buffered activity of the room, within the window, merges into it:
+   * first before, last after.
+   */
+  const enqueue = (
+    workspaceId: string,
+    accountId: string,
+    activity: ActivityCreate,
+    merge: { key: string; title: string } | null = null,
+  ): void => {
+    const name = docName({ workspaceId, kind: 'account', accountId })
+    let room = rooms.get(name)
+    if (!room) {
+      room = { pending: [], timer: null }
+      rooms.set(name, room)
+    }
+    const last = room.pending.at(-1)
+    const at = activity.at ?? now()
+    if (merge && last?.key === merge.key && at - last.at < FIELD_COALESCE_MS) {
+      const changes = mergeChanges(last.activity.changes ?? [], activity.changes ?? [])
+      if (changes.length === 0) room.pending.pop()
+      else last.activity = { ...last.activity, changes, text: changedText(changes, merge.title) }
+    } else {
+      room.pending.push({ activity, key: merge?.key ?? null, at })
+    }
+    if (!room.timer) {
+      const timer = setTimeout(() => flushRoom(name), FIELD_COALESCE_MS)
+      timer.unref?.()
+      room.timer = timer
+    }
   }
 
   const onRecord = (event: RecordEvent, actor: OriginActor): void => {
@@ -123,14 +204,20 @@ export function createAudit(deps: {
       changes.push({ field: 'status', before: columnOf(before), after: columnOf(after) })
     }
     if (changes.length === 0) return
-    enqueue(event.workspaceId, accountId, {
-      type: 'field_change',
-      at,
-      actorId: actor.actorId,
-      subject,
-      text: `changed ${changes.map((c) => c.field).join(', ')} of ${title}`,
-      changes,
-    })
+    const fields = changes.map((c) => c.field)
+    enqueue(
+      event.workspaceId,
+      accountId,
+      {
+        type: 'field_change',
+        at,
+        actorId: actor.actorId,
+        subject,
+        text: changedText(changes, title),
+        changes,
+      },
+      { key: `${kind}:${event.id}|${actor.actorId ?? ''}|${[...fields].sort().join(',')}`, title },
+    )
   }
 
   const onEvent = (event: ProjectionEvent): void => {
@@ -157,6 +244,7 @@ export function createAudit(deps: {
 
   const unsubscribe = deps.projection.on(onEvent)
   const flush = async (): Promise<void> => {
+    for (const name of [...rooms.keys()]) flushRoom(name)
     while (queues.size > 0) await Promise.all([...queues.values()])
   }
   return {

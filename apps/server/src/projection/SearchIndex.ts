@@ -53,23 +53,54 @@ export class SearchIndex {
   })
   private readonly shown = new Map<string, Shown>()
 
+  /**
+   * Changes not yet applied to MiniSearch (`kind:id` → entry, or null for a removal). Indexing runs off the update
+   * that caused it (a `setImmediate` after the first pending change, so a burst of edits indexes each record once),
+   * and every read applies what is pending first: a search always sees every change made before it.
+   */
+  private readonly pending = new Map<string, SearchEntry | null>()
+  private settleScheduled = false
+
   upsert(entry: SearchEntry): void {
-    const key = keyOf(entry.kind, entry.id)
+    this.defer(keyOf(entry.kind, entry.id), entry)
+  }
+
+  remove(kind: SearchKind, id: string): void {
+    this.defer(keyOf(kind, id), null)
+  }
+
+  get size(): number {
+    this.settle()
+    return this.mini.documentCount
+  }
+
+  /** Applies every pending change now. */
+  settle(): void {
+    if (this.pending.size === 0) return
+    for (const [key, entry] of this.pending) {
+      if (entry) this.apply(key, entry)
+      else if (this.shown.delete(key) && this.mini.has(key)) this.mini.discard(key)
+    }
+    this.pending.clear()
+  }
+
+  private defer(key: string, entry: SearchEntry | null): void {
+    this.pending.set(key, entry)
+    if (this.settleScheduled) return
+    this.settleScheduled = true
+    setImmediate(() => {
+      this.settleScheduled = false
+      this.settle()
+    })
+  }
+
+  private apply(key: string, entry: SearchEntry): void {
     const doc: IndexedDoc = { key, title: entry.title, fields: entry.fields, body: entry.body }
     const previous = this.shown.get(key)
     if (previous && this.mini.has(key)) this.mini.replace(doc)
     else this.mini.add(doc)
     const { kind, id, title, subtitle, accountId } = entry
     this.shown.set(key, { kind, id, title, subtitle, accountId })
-  }
-
-  remove(kind: SearchKind, id: string): void {
-    const key = keyOf(kind, id)
-    if (this.shown.delete(key) && this.mini.has(key)) this.mini.discard(key)
-  }
-
-  get size(): number {
-    return this.mini.documentCount
   }
 
   /**
@@ -81,6 +112,7 @@ export class SearchIndex {
   search(query: string, options: { kinds?: readonly SearchKind[]; limit?: number } = {}): SearchHit[] {
     const q = query.trim()
     if (!q) return []
+    this.settle()
     const limit = options.limit ?? 20
     const kinds = options.kinds ? new Set<string>(options.kinds) : null
     const base = {
