@@ -1,27 +1,12 @@
-import { afterAll, afterEach, beforeAll, expect, it } from 'vitest'
+import { expect, it } from 'vitest'
 import { e2eDescribe } from './support/e2eDescribe.ts'
-import { accountIds, DEMO, type E2eEnv, type E2eUser, startE2e } from './support/e2eEnv.ts'
+import { accountIds, DEMO } from './support/e2eEnv.ts'
+import { e2eSession } from './support/e2eSession.ts'
 import { eventually } from './support/eventually.ts'
 
 e2eDescribe('two users collaborate live in real browsers', () => {
-  let env: E2eEnv
-  let users: E2eUser[] = []
-  const signIn = async (who: Parameters<E2eEnv['signIn']>[0]): Promise<E2eUser> => {
-    const user = await env.signIn(who)
-    users.push(user)
-    return user
-  }
-
-  beforeAll(async () => {
-    env = await startE2e()
-  })
-  afterEach(async () => {
-    for (const u of users) await u.context.close()
-    users = []
-  })
-  afterAll(async () => {
-    await env?.close()
-  })
+  const session = e2eSession()
+  const { signIn } = session
 
   it('a drag in A lands in the new column in B, and both update the column counts', async () => {
     const a = await signIn('sales')
@@ -42,8 +27,8 @@ e2eDescribe('two users collaborate live in real browsers', () => {
       await eventually(() => user.board.count(from)).toBe(before.from - 1)
       await eventually(() => user.board.count(to)).toBe(before.to + 1)
     }
-    await env.screenshot(b.page, 'board-after-remote-drag')
-    await env.docScreenshot(b.page, 'board')
+    await session.env.screenshot(b.page, 'board-after-remote-drag')
+    await session.env.docScreenshot(b.page, 'board')
   })
 
   it('dragging the top card of the first column to the top of the second lands there, without a page error', async () => {
@@ -62,7 +47,7 @@ e2eDescribe('two users collaborate live in real browsers', () => {
       await eventually(() => user.board.cardStage(dealId)).toBe(to)
       await eventually(async () => (await user.board.cardIds(to))[0]).toBe(dealId)
     }
-    expect(env.takePageErrors()).toEqual([])
+    expect(session.env.takePageErrors()).toEqual([])
   })
 
   it('a keyboard-only move across columns appears in the other browser', async () => {
@@ -105,8 +90,8 @@ e2eDescribe('two users collaborate live in real browsers', () => {
     }
     await eventually(() => a.room.caretNames()).toContain(DEMO.sales2.name)
     await eventually(() => b.room.caretNames()).toContain(DEMO.sales.name)
-    await env.screenshot(a.page, 'account-room-two-carets')
-    await env.docScreenshot(a.page, 'account-room')
+    await session.env.screenshot(a.page, 'account-room-two-carets')
+    await session.env.docScreenshot(a.page, 'account-room')
   })
 
   it('a field edit in A appears in B while B types in another field, without touching B’s draft', async () => {

@@ -1,8 +1,8 @@
-import { afterAll, afterEach, beforeAll, expect, it } from 'vitest'
+import { expect, it } from 'vitest'
 import { z } from 'zod'
 import { e2eDescribe } from './support/e2eDescribe.ts'
-import type { E2eEnv, E2eUser } from './support/e2eEnv.ts'
-import { startE2e } from './support/e2eEnv.ts'
+import type { E2eUser } from './support/e2eEnv.ts'
+import { e2eSession } from './support/e2eSession.ts'
 import { eventually } from './support/eventually.ts'
 import { ListPage } from './support/ListPage.ts'
 
@@ -20,24 +20,11 @@ const nthAccount = async (user: E2eUser, n: number) => {
 }
 
 e2eDescribe('live record lists and the command palette', () => {
-  let env: E2eEnv
-  let users: E2eUser[] = []
+  const session = e2eSession()
   const signIn = async (who: 'sales' | 'sales2') => {
-    const user = await env.signIn(who)
-    users.push(user)
-    return { user, list: new ListPage(user.page, env.server.url) }
+    const user = await session.signIn(who)
+    return { user, list: new ListPage(user.page, session.env.server.url) }
   }
-
-  beforeAll(async () => {
-    env = await startE2e()
-  })
-  afterEach(async () => {
-    for (const u of users) await u.context.close()
-    users = []
-  })
-  afterAll(async () => {
-    await env?.close()
-  })
 
   it('the Accounts list shows the seeded accounts and the search narrows the rows', async () => {
     const a = await signIn('sales')

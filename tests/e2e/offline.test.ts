@@ -1,27 +1,15 @@
-import { afterAll, afterEach, beforeAll, expect, it } from 'vitest'
+import { expect, it } from 'vitest'
 import { e2eDescribe } from './support/e2eDescribe.ts'
-import { accountIds, type E2eEnv, type E2eUser, startE2e } from './support/e2eEnv.ts'
+import { accountIds } from './support/e2eEnv.ts'
+import { e2eSession } from './support/e2eSession.ts'
 import { eventually } from './support/eventually.ts'
 
 e2eDescribe('offline edits sync when the browser comes back online', () => {
-  let env: E2eEnv
-  let users: E2eUser[] = []
-
-  beforeAll(async () => {
-    env = await startE2e()
-  })
-  afterEach(async () => {
-    for (const u of users) await u.context.close()
-    users = []
-  })
-  afterAll(async () => {
-    await env?.close()
-  })
+  const session = e2eSession()
 
   it('A moves a card and types a note offline (board and account in two tabs), sees the unsynced indicator, and B gets both after reconnect', async () => {
-    const a = await env.signIn('sales', { network: true })
-    const b = await env.signIn('sales2')
-    users.push(a, b)
+    const a = await session.signIn('sales', { network: true })
+    const b = await session.signIn('sales2')
     const network = a.network
     if (!network) throw new Error('signed in without the network switch')
     const aRoom = await a.openTab()
@@ -48,7 +36,7 @@ e2eDescribe('offline edits sync when the browser comes back online', () => {
     await eventually(() => aRoom.room.notesText()).toContain(note)
     await eventually(() => aRoom.shell.unsynced()).toBeGreaterThan(0)
     expect(await b.board.cardStage(dealId)).toBe(from)
-    await env.screenshot(aRoom.page, 'account-room-offline')
+    await session.env.screenshot(aRoom.page, 'account-room-offline')
 
     await network.goOnline()
     await eventually(() => b.board.cardStage(dealId)).toBe(to)
@@ -61,9 +49,8 @@ e2eDescribe('offline edits sync when the browser comes back online', () => {
   })
 
   it('after navigating to another page while offline, the indicator settles back to connected once online', async () => {
-    const a = await env.signIn('sales', { network: true })
-    const b = await env.signIn('sales2')
-    users.push(a, b)
+    const a = await session.signIn('sales', { network: true })
+    const b = await session.signIn('sales2')
     const network = a.network
     if (!network) throw new Error('signed in without the network switch')
     const [, accountId] = await accountIds(a, 2)
@@ -81,7 +68,7 @@ e2eDescribe('offline edits sync when the browser comes back online', () => {
     await a.board.dragCard(dealId, to)
     await eventually(() => a.board.cardStage(dealId)).toBe(to)
     await eventually(() => a.shell.unsynced()).toBeGreaterThan(0)
-    await a.page.goto(`${env.server.url}/#/accounts/${accountId}`)
+    await a.page.goto(`${session.env.server.url}/#/accounts/${accountId}`)
     await a.room.room.waitFor()
 
     await network.goOnline()
@@ -92,8 +79,7 @@ e2eDescribe('offline edits sync when the browser comes back online', () => {
   })
 
   it('an account room opened while offline shows the notes from the IndexedDB copy', async () => {
-    const a = await env.signIn('sales', { network: true })
-    users.push(a)
+    const a = await session.signIn('sales', { network: true })
     const network = a.network
     if (!network) throw new Error('signed in without the network switch')
     const [, , accountId] = await accountIds(a, 3)

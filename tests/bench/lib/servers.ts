@@ -106,21 +106,25 @@ function spawnLogged(cmd: string, args: string[], env: NodeJS.ProcessEnv, cwd: s
   return child
 }
 
-/** Baseline: bare `new Server({ port })` from @hocuspocus/server 3.4.3, no extensions. */
-export async function startBareHocuspocus(): Promise<BenchServer> {
+/** Spawns a baseline server on a free port and waits until it accepts connections. */
+async function startBaseline(
+  kind: 'hocuspocus' | 'y-websocket',
+  args: string[],
+  env: Record<string, string>,
+): Promise<BenchServer> {
   const port = await freePort()
   const started = performance.now()
   const child = spawnLogged(
     process.execPath,
-    ['--import', tsxImport(), join(here, '..', 'servers', 'bareHocuspocus.ts')],
-    { PORT: String(port) },
+    args,
+    { PORT: String(port), ...env },
     join(REPO_ROOT, 'tests'),
-    'hocuspocus',
+    kind,
   )
   await waitForPort(port, child, 30_000)
   return {
-    kind: 'hocuspocus',
-    protocol: 'hocuspocus',
+    kind,
+    protocol: kind,
     pid: child.pid ?? 0,
     port,
     url: `http://127.0.0.1:${port}`,
@@ -130,29 +134,19 @@ export async function startBareHocuspocus(): Promise<BenchServer> {
   }
 }
 
-/** Baseline: the stock `y-websocket` bin of @y/websocket-server (no persistence configured). */
-export async function startYWebsocket(): Promise<BenchServer> {
-  const port = await freePort()
-  const started = performance.now()
-  const bin = join(dirname(fileURLToPath(import.meta.resolve('@y/websocket-server/utils'))), 'server.js')
-  const child = spawnLogged(
-    process.execPath,
-    [bin],
-    { PORT: String(port), HOST: '127.0.0.1' },
-    join(REPO_ROOT, 'tests'),
-    'y-websocket',
+/** Baseline: bare `new Server({ port })` from @hocuspocus/server 3.4.3, no extensions. */
+export function startBareHocuspocus(): Promise<BenchServer> {
+  return startBaseline(
+    'hocuspocus',
+    ['--import', tsxImport(), join(here, '..', 'servers', 'bareHocuspocus.ts')],
+    {},
   )
-  await waitForPort(port, child, 30_000)
-  return {
-    kind: 'y-websocket',
-    protocol: 'y-websocket',
-    pid: child.pid ?? 0,
-    port,
-    url: `http://127.0.0.1:${port}`,
-    wsUrl: `ws://127.0.0.1:${port}`,
-    startMs: performance.now() - started,
-    stop: stopper(child),
-  }
+}
+
+/** Baseline: the stock `y-websocket` bin of @y/websocket-server (no persistence configured). */
+export function startYWebsocket(): Promise<BenchServer> {
+  const bin = join(dirname(fileURLToPath(import.meta.resolve('@y/websocket-server/utils'))), 'server.js')
+  return startBaseline('y-websocket', [bin], { HOST: '127.0.0.1' })
 }
 
 /**
