@@ -4,7 +4,7 @@ import * as Y from 'yjs'
 import { silentLogger } from '../log/logger.ts'
 import type { DocumentStore } from '../storage/DocumentStore.ts'
 import { memoryStore } from '../storage/memoryStore.ts'
-import { createPersistenceExtension } from './persistenceExtension.ts'
+import { applyWithoutUpdateEvents, createPersistenceExtension } from './persistenceExtension.ts'
 
 /** A store wrapper with knobs: fail the next N stores, delay stores, count calls and concurrency. */
 const instrumented = (inner: DocumentStore = memoryStore()) => {
@@ -147,5 +147,20 @@ describe('persistenceExtension', () => {
     await expect(hocuspocus.openDirectConnection('d')).rejects.toThrow('disk gone')
     expect(persistence.stats().loadFailures).toBe(1)
     expect(hocuspocus.documents.has('d')).toBe(false)
+  })
+})
+
+describe('applyWithoutUpdateEvents', () => {
+  it('loads a state without encoding it for update listeners, and keeps the listeners', () => {
+    const source = new Y.Doc()
+    source.getMap('deals').set('d1', 'x'.repeat(1_000))
+    const doc = new Y.Doc()
+    const updates: Uint8Array[] = []
+    doc.on('update', (update: Uint8Array) => updates.push(update))
+    applyWithoutUpdateEvents(doc, Y.encodeStateAsUpdate(source))
+    expect(doc.getMap('deals').get('d1')).toBe('x'.repeat(1_000))
+    expect(updates).toEqual([])
+    doc.getMap('deals').set('d2', 'y')
+    expect(updates).toHaveLength(1)
   })
 })
