@@ -1,4 +1,5 @@
 import {
+  Account,
   createAccount,
   createDeal,
   defaultPipelines,
@@ -7,7 +8,7 @@ import {
   NOTES_FIELD,
   updateAccount,
 } from '@rapport/model'
-import { describe, expect, it } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 import * as Y from 'yjs'
 import { repairRecord } from '../collab/validationExtension.ts'
 import { silentLogger } from '../log/logger.ts'
@@ -110,6 +111,33 @@ describe('Projection', () => {
     projection.detach(name)
     room.destroy()
     expect(ws.search.search('procurement')).toHaveLength(1)
+  })
+
+  it('re-parses a reloaded document only when it changed while unloaded', () => {
+    const projection = new Projection(silentLogger())
+    const doc = new Y.Doc()
+    projection.attach(accountsName, doc)
+    const acme = createAccount(doc, { name: 'Acme' }, 'user-a')
+    projection.detach(accountsName)
+    const ws = projection.workspace(WS)
+    const parse = vi.spyOn(Account, 'safeParse')
+    try {
+      // The same state loaded again (a new Y.Doc, as Hocuspocus does): nothing to re-index.
+      const reloaded = new Y.Doc()
+      Y.applyUpdate(reloaded, Y.encodeStateAsUpdate(doc))
+      projection.attach(accountsName, reloaded)
+      expect(parse).not.toHaveBeenCalled()
+      projection.detach(accountsName)
+      // A state the projection has not seen (changed behind its back) is indexed in full.
+      updateAccount(doc, acme.id, { name: 'Acme Renamed' }, 'user-a', { now: acme.updatedAt + 1 })
+      const changed = new Y.Doc()
+      Y.applyUpdate(changed, Y.encodeStateAsUpdate(doc))
+      projection.attach(accountsName, changed)
+      expect(parse).toHaveBeenCalled()
+      expect(ws.records.accounts.get(acme.id)?.name).toBe('Acme Renamed')
+    } finally {
+      parse.mockRestore()
+    }
   })
 
   it('bootstraps every stored document', async () => {

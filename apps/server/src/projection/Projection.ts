@@ -102,13 +102,14 @@ function topKey(root: Root, target: Root): string | null {
 
 export class Projection {
   private readonly workspaces = new Map<string, WorkspaceProjection>()
-  private readonly attached = new Map<string, () => void>()
+  private readonly attached = new Map<string, { doc: Y.Doc; stop: () => void }>()
   private readonly listeners = new Set<ProjectionListener>()
   /**
-   * Documents indexed by `bootstrap` and not attached since: the snapshot indexed, and the records found invalid
-   * (not projected, no event emitted yet). `attach` skips re-indexing a document whose snapshot is unchanged.
+   * Documents indexed (by `bootstrap`, or attached and detached since) and not attached now: the snapshot indexed, and
+   * the records found invalid (not projected). `attach` skips re-indexing a document whose snapshot is unchanged, so
+   * reloading a 5,000-deal pipeline does not re-parse 5,000 records.
    */
-  private readonly bootstrapped = new Map<string, { snapshot: Y.Snapshot; invalid: Set<string> }>()
+  private readonly indexed = new Map<string, { snapshot: Y.Snapshot; invalid: Set<string> }>()
   /** While bootstrap indexes a document: collects the ids of invalid records. */
   private invalidSink: Set<string> | null = null
 
@@ -149,7 +150,7 @@ export class Projection {
       } finally {
         this.invalidSink = null
       }
-      this.bootstrapped.set(name, { snapshot: Y.snapshot(doc), invalid })
+      this.indexed.set(name, { snapshot: Y.snapshot(doc), invalid })
       doc.destroy()
       count += 1
     }
@@ -166,12 +167,12 @@ export class Projection {
     const ref = parseDocName(name)
     if (!ref) return
     this.detach(name)
-    const known = this.bootstrapped.get(name)
-    this.bootstrapped.delete(name)
+    const known = this.indexed.get(name)
+    this.indexed.delete(name)
     const kind = kindOfDoc(ref)
     if (known && kind && Y.equalSnapshots(known.snapshot, Y.snapshot(doc))) {
-      // Loaded exactly as bootstrap indexed it (the usual first load): the projection is current. Only the records
-      // found invalid then are re-checked live, so their `invalid` events reach the validation extension now.
+      // Loaded exactly as last indexed (the usual load): the projection is current. Only the records found invalid
+      // then are re-checked live, so their `invalid` events reach the validation extension now.
       const collection = doc.getMap<unknown>(KIND_SPECS[kind].collection)
       for (const id of known.invalid) this.updateRecord(ref, name, doc, kind, collection, id, null, true)
     } else {
@@ -186,12 +187,26 @@ export class Projection {
       }
     }
     doc.on('afterTransaction', handler)
-    this.attached.set(name, () => doc.off('afterTransaction', handler))
+    this.attached.set(name, { doc, stop: () => doc.off('afterTransaction', handler) })
   }
 
+  /** Stops following `name` and remembers the state indexed (the data stays: an unloaded document cannot change). */
   detach(name: string): void {
-    this.attached.get(name)?.()
+    const entry = this.attached.get(name)
+    if (!entry) return
+    entry.stop()
     this.attached.delete(name)
+    this.indexed.set(name, { snapshot: Y.snapshot(entry.doc), invalid: this.unprojectedIds(name, entry.doc) })
+  }
+
+  /** Records of `name`'s collection that are not projected (they failed their schema when last seen). */
+  private unprojectedIds(name: string, doc: Y.Doc): Set<string> {
+    const ref = parseDocName(name)
+    const kind = ref ? kindOfDoc(ref) : null
+    if (!ref || !kind) return new Set()
+    const projected = this.workspace(ref.workspaceId).sourceIds.get(name) ?? new Set<string>()
+    const ids = doc.getMap<unknown>(KIND_SPECS[kind].collection).keys()
+    return new Set([...ids].filter((id) => !projected.has(id)))
   }
 
   private emit(event: ProjectionEvent): void {
