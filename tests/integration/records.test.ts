@@ -5,7 +5,10 @@ import {
   defaultPipelines,
   docName,
   initWorkspace,
+  layoutBoard,
+  moveDeal,
   type Pipeline,
+  readRecords,
 } from '@rapport/model'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import type * as Y from 'yjs'
@@ -141,6 +144,65 @@ describe('REST records', () => {
     expect((await send('POST', `/api/deals/${created.body.id}/move`, { stageId: 'stg_nope' })).status).toBe(
       400,
     )
+  })
+
+  it('serves a board snapshot that matches the live pipeline document and follows its edits', async () => {
+    const [lead, qualified] = pipeline.stages
+    if (!lead || !qualified) throw new Error('pipeline needs two stages')
+    const { doc } = await openProvider({
+      wsUrl: started.wsUrl,
+      name: docName({ workspaceId: WS, kind: 'pipeline', pipelineId: pipeline.id }),
+      token: sales.token,
+    })
+    const account = await send<{ id: string }>('POST', '/api/accounts', { name: 'Snapshot Account' })
+    const ids = ['Snap A', 'Snap B', 'Snap C'].map(
+      (title, i) =>
+        createDeal(
+          doc,
+          {
+            pipelineId: pipeline.id,
+            title,
+            stageId: lead.id,
+            amount: 100 * (i + 1),
+            accountId: account.body.id,
+          },
+          'test',
+          { stages: pipeline.stages },
+        ).id,
+    )
+    type Snapshot = {
+      columns: Array<{ stageId: string; count: number; deals: Array<{ id: string }> }>
+      accountNames: Record<string, string>
+    }
+    const snapshot = () => get<Snapshot>(`/api/pipelines/${pipeline.id}/board?perColumn=2`)
+    const live = () =>
+      layoutBoard(
+        readRecords(doc.getMap(DEALS.name), DEALS.schema).records,
+        pipeline.stages.map((s) => s.id),
+      ).columns
+    const matchesLive = (body: Snapshot) =>
+      body.columns.every(
+        (c) =>
+          c.count === live()[c.stageId]?.length &&
+          c.deals.map((d) => d.id).join() === live()[c.stageId]?.slice(0, 2).join(),
+      )
+    await expect.poll(async () => matchesLive((await snapshot()).body)).toBe(true)
+    const first = (await snapshot()).body
+    expect(first.columns.map((c) => c.stageId)).toEqual(pipeline.stages.map((s) => s.id))
+    expect(first.columns[0]?.deals.length).toBe(2)
+
+    moveDeal(doc, ids[2] as string, { column: qualified.id, key: 'a0' }, 'test', { stages: pipeline.stages })
+    await expect
+      .poll(async () => (await snapshot()).body.columns[1]?.deals.some((d) => d.id === ids[2]))
+      .toBe(true)
+    expect(matchesLive((await snapshot()).body)).toBe(true)
+    expect((await snapshot()).body.accountNames[account.body.id]).toBe('Snapshot Account')
+
+    expect((await get(`/api/pipelines/${pipeline.id}/board`, viewerCookie)).status).toBe(200)
+    expect((await get(`/api/pipelines/${pipeline.id}/board`, otherCookie)).status).toBe(404)
+    expect((await get(`/api/pipelines/pipe_missing/board`)).status).toBe(404)
+    expect((await get(`/api/pipelines/${pipeline.id}/board?perColumn=0`)).status).toBe(400)
+    expect((await api(started.url, `/api/pipelines/${pipeline.id}/board`)).status).toBe(401)
   })
 
   it('refuses writes to a viewer with 403 and lets them read', async () => {

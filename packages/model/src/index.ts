@@ -1,4 +1,19 @@
 export {
+  BoardSnapshot,
+  BoardSnapshotColumn,
+  BoardSnapshotQuery,
+  buildBoardSnapshot,
+  SNAPSHOT_CARDS_DEFAULT,
+  SNAPSHOT_CARDS_MAX,
+} from './board/boardSnapshot.ts'
+export {
+  type BoardLayout,
+  type BoardRecord,
+  type CurrencyTotal,
+  layoutBoard,
+  totalsByCurrency,
+} from './board/columns.ts'
+export {
   columnView,
   compareByPosition,
   compareStrings,

@@ -1,6 +1,7 @@
 import {
   AccountCreate,
   AccountPatch,
+  BoardSnapshotQuery,
   ContactCreate,
   ContactPatch,
   DealCreate,
@@ -27,6 +28,10 @@ export interface RouteDoc {
 export function recordRouteDocs(): Record<string, RouteDoc> {
   const docs: Record<string, RouteDoc> = {
     'GET /api/search': { summary: 'Full-text search over records and note text', query: SearchQuery },
+    'GET /api/pipelines/{pipelineId}/board': {
+      summary: 'A read-only snapshot of a pipeline board: per stage the count, totals and first deals',
+      query: BoardSnapshotQuery,
+    },
     'POST /api/accounts': { summary: 'Create an account', body: AccountCreate },
     'PATCH /api/accounts/{id}': { summary: 'Update an account', body: AccountPatch },
     'POST /api/contacts': { summary: 'Create a contact', body: ContactCreate },

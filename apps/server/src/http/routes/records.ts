@@ -3,12 +3,15 @@ import {
   AccountCreate,
   AccountPatch,
   accessTo,
+  BoardSnapshotQuery,
+  buildBoardSnapshot,
   ContactCreate,
   ContactPatch,
   createAccount,
   createContact,
   createDeal,
   createTicket,
+  type Deal,
   DealCreate,
   DealPatch,
   type DocRef,
@@ -141,6 +144,25 @@ export function recordsRoutes(services: RecordsServices): Hono<AppEnv> {
   /** The record as projected after a write (the projection follows the document synchronously). */
   const projected = (session: SessionInfo, kind: ListKind, written: { id: string }): ProjectedRecord =>
     projection.workspace(session.workspaceId).records[kind].get(written.id) ?? (written as ProjectedRecord)
+
+  // The board's first paint while its pipeline document syncs (see BoardSnapshot in the model).
+  app.get('/pipelines/:pipelineId/board', services.session, (c) => {
+    const session = c.get('session')
+    const pipelineId = c.req.param('pipelineId')
+    const { perColumn } = BoardSnapshotQuery.parse(c.req.query())
+    requireAccess(session, { workspaceId: session.workspaceId, kind: 'pipeline', pipelineId }, 'read')
+    const ws = projection.workspace(session.workspaceId)
+    const pipeline = ws.pipelines.get(pipelineId)
+    if (!pipeline) throw notFound(`pipeline ${pipelineId} not found`)
+    const accounts = ws.records.accounts
+    const snapshot = buildBoardSnapshot(
+      pipeline,
+      ws.records.deals.values() as Iterable<Deal>,
+      (accountId) => accounts.get(accountId)?.name as string | undefined,
+      perColumn,
+    )
+    return c.json(snapshot)
+  })
 
   app.get('/search', services.session, (c) => {
     const query = SearchQuery.parse(c.req.query())

@@ -1,4 +1,4 @@
-import { Role } from '@rapport/model'
+import { BoardSnapshot, Role } from '@rapport/model'
 import { z } from 'zod'
 
 export const SessionUser = z.object({
@@ -102,6 +102,8 @@ export const authApi = {
   me: (): Promise<Session> => request('/api/auth/me', Session),
   collabToken: (): Promise<CollabToken> =>
     request('/api/auth/collab-token', CollabToken, { method: 'POST', body: '{}' }),
+  boardSnapshot: (pipelineId: string): Promise<BoardSnapshot> =>
+    request(`/api/pipelines/${encodeURIComponent(pipelineId)}/board`, BoardSnapshot),
   search: (q: string): Promise<{ items: SearchItem[] }> =>
     request(`/api/search?q=${encodeURIComponent(q)}`, z.object({ items: z.array(SearchItem) })),
 }

@@ -1,5 +1,5 @@
+import type { BoardLayout } from '@rapport/model'
 import { PresenceAvatars } from '../presence/PresenceAvatars.tsx'
-import type { BoardLayout } from './boardLayout.ts'
 import type { Kanban } from './useKanban.ts'
 
 /** Undo/redo of our own moves, the read-only badge and who is on the board: the board's toolbar end. */

@@ -1,8 +1,8 @@
 import { DndContext, DragOverlay, PointerSensor, useSensor, useSensors } from '@dnd-kit/core'
+import type { BoardLayout } from '@rapport/model'
 import type { ReactNode } from 'react'
 import { useScrollEdges } from '../../ui/useScrollEdges.ts'
 import { boardCollision } from './boardCollision.ts'
-import type { BoardLayout } from './boardLayout.ts'
 import type { Kanban } from './useKanban.ts'
 
 export interface KanbanBoardProps<T, L extends BoardLayout> {

@@ -1,41 +1,12 @@
-import { moveByKeyboard, resolveDrop } from '@rapport/model'
+import { type BoardRecord, layoutBoard, moveByKeyboard, resolveDrop } from '@rapport/model'
 import { describe, expect, it } from 'vitest'
-import {
-  applyPosition,
-  type BoardRecord,
-  dropTargetFor,
-  layoutBoard,
-  moveInColumns,
-  shareUnchangedColumns,
-} from './boardLayout.ts'
+import { applyPosition, dropTargetFor, moveInColumns, shareUnchangedColumns } from './boardLayout.ts'
 
 const COLUMNS = ['lead', 'prop', 'won'] as const
 
 function rec(id: string, column: string, key: string, archived = false): BoardRecord {
   return { id, position: { column, key }, archived }
 }
-
-describe('layoutBoard', () => {
-  it('orders by (key, id), hides archived and filtered records, keeps unknown columns reachable', () => {
-    const layout = layoutBoard(
-      [
-        rec('b', 'lead', 'a1'),
-        rec('a', 'lead', 'a1'),
-        rec('c', 'lead', 'a0'),
-        rec('x', 'gone', 'a5'),
-        rec('y', 'prop', 'a0', true),
-        rec('z', 'prop', 'a1'),
-        rec('skip', 'won', 'a0'),
-      ],
-      COLUMNS,
-      (r) => r.id !== 'skip',
-    )
-    expect(layout.columns).toEqual({ lead: ['c', 'a', 'b', 'x'], prop: ['z'], won: [] })
-    expect(Object.keys(layout.columns)).toEqual(['lead', 'prop', 'won'])
-    expect(layout.keys.x).toBe('a5')
-    expect(layout.records.lead?.map((r) => r.id)).toEqual(['c', 'a', 'b', 'x'])
-  })
-})
 
 describe('optimistic drag', () => {
   const board = layoutBoard(

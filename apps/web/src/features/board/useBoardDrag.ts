@@ -1,6 +1,8 @@
 import type { DragEndEvent, DragOverEvent, DragStartEvent } from '@dnd-kit/core'
 import {
   type BaseRecord,
+  type BoardLayout,
+  type BoardRecord,
   collectionMap,
   type KeyboardDirection,
   moveByKeyboard,
@@ -13,14 +15,7 @@ import { useCallback, useMemo, useRef, useState } from 'react'
 import type * as Y from 'yjs'
 import { isLocalOrigin } from '../../collab/localOrigin.ts'
 import { COLUMN_DROP_PREFIX } from './boardCollision.ts'
-import {
-  applyPosition,
-  type BoardLayout,
-  type BoardRecord,
-  columnOf,
-  dropTargetFor,
-  moveInColumns,
-} from './boardLayout.ts'
+import { applyPosition, columnOf, dropTargetFor, moveInColumns } from './boardLayout.ts'
 import { dragOverTarget } from './dragOverTarget.ts'
 
 type PointerDrag = {

@@ -4,6 +4,9 @@ import { Avatar } from '../../ui/Avatar.tsx'
 import { type CardDragState, SortableCard, stopDrag } from '../board/SortableCard.tsx'
 import { daysInStage, formatMoney, isStale } from './boardColumns.ts'
 
+/** Estimated height of a deal card before it is measured (virtualized columns). */
+export const DEAL_CARD_HEIGHT = 118
+
 export interface DealCardProps extends CardDragState {
   deal: Deal
   stage: Stage | undefined

@@ -18,12 +18,12 @@ import { BoardColumn } from '../board/BoardColumn.tsx'
 import { BoardToolbarActions } from '../board/BoardToolbarActions.tsx'
 import { KanbanBoard } from '../board/KanbanBoard.tsx'
 import { useKanban } from '../board/useKanban.ts'
+import { BoardPreview } from './BoardPreview.tsx'
 import { type BoardFilter, buildBoard } from './boardColumns.ts'
-import { DealCard } from './DealCard.tsx'
+import { DEAL_CARD_HEIGHT, DealCard } from './DealCard.tsx'
 import { QuickAdd } from './QuickAdd.tsx'
 import { StageHeader } from './StageHeader.tsx'
-
-const CARD_HEIGHT = 118
+import { useBoardSnapshot } from './useBoardSnapshot.ts'
 
 /** The live kanban of one pipeline. */
 export function PipelineBoard({ workspaceId, pipeline }: { workspaceId: string; pipeline: Pipeline }) {
@@ -67,6 +67,9 @@ export function PipelineBoard({ workspaceId, pipeline }: { workspaceId: string; 
     noun: 'deal',
   })
   const { records: deals, layout: board, drag, draggedBy, arrived } = kanban
+  // Until the document has synced (or an offline copy holds deals), paint the server's snapshot of the board.
+  const waiting = !dealsDoc.synced && deals.byId.size === 0
+  const snapshot = useBoardSnapshot(pipeline.id, waiting)
 
   const onQuickAdd = useCallback(
     (stageId: string, title: string) => {
@@ -105,7 +108,8 @@ export function PipelineBoard({ workspaceId, pipeline }: { workspaceId: string; 
 
   if (dealsDoc.noAccess)
     return <div className="notice notice--error">You do not have access to the {pipeline.name} pipeline.</div>
-  if (!dealsDoc.ready) return <div className="empty">Loading deals…</div>
+  if (waiting)
+    return snapshot ? <BoardPreview snapshot={snapshot} /> : <div className="empty">Loading deals…</div>
 
   const renderCard = (id: string) => {
     const deal = deals.byId.get(id)
@@ -178,7 +182,7 @@ export function PipelineBoard({ workspaceId, pipeline }: { workspaceId: string; 
                 ) : null
               }
               emptyLabel="Drop deals here"
-              estimateSize={CARD_HEIGHT}
+              estimateSize={DEAL_CARD_HEIGHT}
               renderCard={renderCard}
             />
           )

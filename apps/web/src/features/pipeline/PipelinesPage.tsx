@@ -1,6 +1,8 @@
 import { useDoc } from '../../collab/useDoc.ts'
 import { useSession } from '../auth/SessionContext.tsx'
+import { BoardPreview } from './BoardPreview.tsx'
 import { PipelineBoard } from './PipelineBoard.tsx'
+import { useBoardSnapshot } from './useBoardSnapshot.ts'
 import { useWorkspaceSettings } from './useWorkspaceSettings.ts'
 
 /** Pipeline tabs (from the workspace settings document) and the board of the selected pipeline. */
@@ -9,21 +11,23 @@ export function PipelinesPage({ pipelineId }: { pipelineId: string | null }) {
   const workspaceId = session.workspace.id
   const ws = useDoc({ workspaceId, kind: 'workspace' })
   const settings = useWorkspaceSettings(ws.ready ? ws.doc : null)
+  // An empty offline copy is not an answer: the pipelines are known once they are there or the server has synced.
+  const known = settings && (settings.pipelines.length > 0 || ws.synced) ? settings : null
+  // Meanwhile the board of a linked pipeline paints from the server's snapshot.
+  const snapshot = useBoardSnapshot(pipelineId, known === null)
 
   if (ws.noAccess)
     return <div className="notice notice--error">You do not have access to this workspace.</div>
-  if (!settings) return <div className="empty">Loading pipelines…</div>
-  if (settings.pipelines.length === 0)
-    return (
-      <div className="empty">{ws.synced ? 'This workspace has no pipelines yet.' : 'Loading pipelines…'}</div>
-    )
+  if (!known)
+    return snapshot ? <BoardPreview snapshot={snapshot} /> : <div className="empty">Loading pipelines…</div>
+  if (known.pipelines.length === 0) return <div className="empty">This workspace has no pipelines yet.</div>
 
-  const pipeline = settings.pipelines.find((p) => p.id === pipelineId) ?? settings.pipelines[0]
+  const pipeline = known.pipelines.find((p) => p.id === pipelineId) ?? known.pipelines[0]
   if (!pipeline) return null
   return (
     <div className="pipelines">
       <div className="tabs" role="tablist">
-        {settings.pipelines.map((p) => (
+        {known.pipelines.map((p) => (
           <a
             key={p.id}
             role="tab"

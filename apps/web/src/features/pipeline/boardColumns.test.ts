@@ -1,3 +1,4 @@
+import { totalsByCurrency } from '@rapport/model'
 import { describe, expect, it } from 'vitest'
 import {
   type BoardDeal,
@@ -6,7 +7,6 @@ import {
   daysInStage,
   formatTotals,
   isStale,
-  totalsByCurrency,
 } from './boardColumns.ts'
 
 const DAY = 86_400_000

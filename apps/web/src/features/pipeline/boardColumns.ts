@@ -1,5 +1,10 @@
-import type { Position } from '@rapport/model'
-import { type BoardLayout, layoutBoard } from '../board/boardLayout.ts'
+import {
+  type BoardLayout,
+  type CurrencyTotal,
+  layoutBoard,
+  type Position,
+  totalsByCurrency,
+} from '@rapport/model'
 
 /** The fields of a deal the board needs (structurally a subset of the model's `Deal`). */
 export interface BoardDeal {
@@ -26,14 +31,6 @@ export interface BoardFilter {
   /** `null` = everybody; `'none'` = unassigned. */
   ownerId: string | null
   text: string
-}
-
-/** The deals of one currency in a column: amounts in different currencies are never added together. */
-export interface CurrencyTotal {
-  currency: string
-  total: number
-  /** Sum of amount × stage probability. */
-  weighted: number
 }
 
 export interface ColumnSummary {
@@ -96,22 +93,6 @@ export function buildBoard(
     return { stage, count: list.length, totals: totalsByCurrency(list, stage.probability) }
   })
   return { columns, keys, summaries }
-}
-
-/** Sums amounts per currency, largest first; weighted = total × probability, rounded to cents. */
-export function totalsByCurrency(
-  deals: Iterable<Pick<BoardDeal, 'amount' | 'currency'>>,
-  probability: number,
-): CurrencyTotal[] {
-  const sums = new Map<string, number>()
-  for (const d of deals) sums.set(d.currency, (sums.get(d.currency) ?? 0) + d.amount)
-  return [...sums]
-    .map(([currency, total]) => ({
-      currency,
-      total,
-      weighted: Math.round(total * probability * 100) / 100,
-    }))
-    .sort((a, b) => b.total - a.total || a.currency.localeCompare(b.currency))
 }
 
 const compactFormatters = new Map<string, Intl.NumberFormat | null>()

@@ -2,6 +2,7 @@ import {
   CONTACTS,
   createTicket,
   DEFAULT_SLA,
+  layoutBoard,
   moveTicket,
   type Position,
   TICKET_STATUSES,
@@ -16,7 +17,6 @@ import { useLiveRecords } from '../../collab/useLiveRecords.ts'
 import { useMemberLookup, useSession } from '../auth/SessionContext.tsx'
 import { BoardColumn } from '../board/BoardColumn.tsx'
 import { BoardToolbarActions } from '../board/BoardToolbarActions.tsx'
-import { layoutBoard } from '../board/boardLayout.ts'
 import { KanbanBoard } from '../board/KanbanBoard.tsx'
 import { useKanban } from '../board/useKanban.ts'
 import { useWorkspaceSettings } from '../pipeline/useWorkspaceSettings.ts'

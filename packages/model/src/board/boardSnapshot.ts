@@ -1,0 +1,67 @@
+import { z } from 'zod'
+import { Deal } from '../records/deal.ts'
+import { Pipeline } from '../records/workspaceSettings.ts'
+import { layoutBoard, totalsByCurrency } from './columns.ts'
+
+/** Cards per column a snapshot carries by default, and at most: what a screen shows before scrolling, with margin. */
+export const SNAPSHOT_CARDS_DEFAULT = 30
+export const SNAPSHOT_CARDS_MAX = 100
+
+/** `GET /api/pipelines/:pipelineId/board` query. */
+export const BoardSnapshotQuery = z.object({
+  perColumn: z.coerce.number().int().min(1).max(SNAPSHOT_CARDS_MAX).default(SNAPSHOT_CARDS_DEFAULT),
+})
+
+export const BoardSnapshotColumn = z.object({
+  stageId: z.string(),
+  /** Every non-archived deal of the column, not only those in `deals`. */
+  count: z.number().int().nonnegative(),
+  totals: z.array(z.object({ currency: z.string(), total: z.number(), weighted: z.number() })),
+  /** The first `perColumn` deals in board order. */
+  deals: z.array(Deal),
+})
+
+/**
+ * A read-only picture of a pipeline board, built by the server from its projection: what the browser paints while
+ * the pipeline document (megabytes for thousands of deals) is still syncing. It is never edited; the live board
+ * replaces it as soon as the document is there.
+ */
+export const BoardSnapshot = z.object({
+  pipeline: Pipeline,
+  columns: z.array(BoardSnapshotColumn),
+  /** Names of the accounts of the deals in `columns`. */
+  accountNames: z.record(z.string(), z.string()),
+})
+export type BoardSnapshot = z.infer<typeof BoardSnapshot>
+
+/** Lays out `deals` (any order, any pipeline's deals are ignored) like the live board and keeps the first cards. */
+export function buildBoardSnapshot(
+  pipeline: Pipeline,
+  deals: Iterable<Deal>,
+  accountName: (accountId: string) => string | undefined,
+  perColumn: number,
+): BoardSnapshot {
+  const ofPipeline = function* () {
+    for (const deal of deals) if (deal.pipelineId === pipeline.id) yield deal
+  }
+  const { records } = layoutBoard(
+    ofPipeline(),
+    pipeline.stages.map((s) => s.id),
+  )
+  const accountNames: Record<string, string> = {}
+  const columns = pipeline.stages.map((stage) => {
+    const all = records[stage.id] ?? []
+    const shown = all.slice(0, perColumn)
+    for (const deal of shown) {
+      const name = deal.accountId ? accountName(deal.accountId) : undefined
+      if (deal.accountId && name !== undefined) accountNames[deal.accountId] = name
+    }
+    return {
+      stageId: stage.id,
+      count: all.length,
+      totals: totalsByCurrency(all, stage.probability),
+      deals: shown,
+    }
+  })
+  return { pipeline, columns, accountNames }
+}
