@@ -3,8 +3,11 @@ import { Deal } from '../records/deal.ts'
 import { Pipeline } from '../records/workspaceSettings.ts'
 import { layoutBoard, totalsByCurrency } from './columns.ts'
 
-/** Cards per column a snapshot carries by default, and at most: what a screen shows before scrolling, with margin. */
-export const SNAPSHOT_CARDS_DEFAULT = 30
+/**
+ * Cards per column a snapshot carries by default (a screen's worth, so the first paint stays cheap; the URL index.html
+ * prefetches has no query), and at most.
+ */
+export const SNAPSHOT_CARDS_DEFAULT = 12
 export const SNAPSHOT_CARDS_MAX = 100
 
 /** `GET /api/pipelines/:pipelineId/board` query. */

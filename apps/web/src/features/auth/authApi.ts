@@ -1,5 +1,6 @@
 import { BoardSnapshot, Role } from '@rapport/model'
 import { z } from 'zod'
+import { takeEarlyResponse } from './earlyRequests.ts'
 
 export const SessionUser = z.object({
   id: z.string(),
@@ -59,11 +60,13 @@ export class ApiError extends Error {
 async function request<T>(path: string, schema: z.ZodType<T>, init: RequestInit = {}): Promise<T> {
   let res: Response
   try {
-    res = await fetch(path, {
-      credentials: 'same-origin',
-      ...init,
-      headers: { 'content-type': 'application/json', ...init.headers },
-    })
+    const early = init.method === undefined ? takeEarlyResponse(path) : null
+    res = await (early ??
+      fetch(path, {
+        credentials: 'same-origin',
+        ...init,
+        headers: { 'content-type': 'application/json', ...init.headers },
+      }))
   } catch {
     throw new ApiError(
       'unreachable',

@@ -20,7 +20,6 @@ export interface DealCardProps extends CardDragState {
 export const DealCard = memo(function DealCard(props: DealCardProps) {
   const { deal, stage, accountName, owner, now, readOnly, onOutcome, ...dragState } = props
   const stale = isStale(deal, stage, now)
-  const days = daysInStage(deal, now)
   return (
     <SortableCard
       {...dragState}
@@ -32,27 +31,7 @@ export const DealCard = memo(function DealCard(props: DealCardProps) {
       roleDescription="deal card"
       label={`${deal.title}${accountName ? `, ${accountName}` : ''}`}
     >
-      <div className="card__top">
-        <span className="card__title">{deal.title}</span>
-        {owner && <Avatar name={owner.name} color={owner.color} size="sm" />}
-      </div>
-      {accountName && deal.accountId && (
-        /* A click opens the account; press-and-move drags the card (the sensor needs 6 px): a drag may start
-           anywhere on the card, also on the link. */
-        <a className="card__account" href={`#/accounts/${deal.accountId}`} draggable={false}>
-          {accountName}
-        </a>
-      )}
-      <div className="card__meta">
-        <span className="card__amount">{formatMoney(deal.amount, deal.currency)}</span>
-        <span
-          className={`card__days${stale ? ' is-stale' : ''}`}
-          title="Days in stage"
-          data-testid="days-in-stage"
-        >
-          {days}d{stale ? ' · stale' : ''}
-        </span>
-      </div>
+      <DealCardContent deal={deal} accountName={accountName} owner={owner} now={now} stale={stale} />
       {!readOnly && stage?.outcome === 'open' && (
         <div className="card__actions">
           <button
@@ -78,3 +57,58 @@ export const DealCard = memo(function DealCard(props: DealCardProps) {
     </SortableCard>
   )
 })
+
+/** A deal card that cannot move (the board snapshot shown while the document syncs). */
+export function StaticDealCard(
+  props: Pick<DealCardProps, 'deal' | 'stage' | 'accountName' | 'owner' | 'now'>,
+) {
+  const { deal, stage, accountName, owner, now } = props
+  const stale = isStale(deal, stage, now)
+  return (
+    <article
+      className={`card${stale ? ' card--stale' : ''}`}
+      data-testid={`card-${deal.id}`}
+      data-column={deal.position.column}
+      aria-label={`${deal.title}${accountName ? `, ${accountName}` : ''}`}
+    >
+      <DealCardContent deal={deal} accountName={accountName} owner={owner} now={now} stale={stale} />
+    </article>
+  )
+}
+
+/** What every deal card shows: title, owner, account link, amount and days in stage. */
+function DealCardContent(props: {
+  deal: Deal
+  accountName: string | null
+  owner: { name: string; color: string } | null
+  now: number
+  stale: boolean
+}) {
+  const { deal, accountName, owner, now, stale } = props
+  const days = daysInStage(deal, now)
+  return (
+    <>
+      <div className="card__top">
+        <span className="card__title">{deal.title}</span>
+        {owner && <Avatar name={owner.name} color={owner.color} size="sm" />}
+      </div>
+      {accountName && deal.accountId && (
+        /* A click opens the account; press-and-move drags the card (the sensor needs 6 px): a drag may start
+           anywhere on the card, also on the link. */
+        <a className="card__account" href={`#/accounts/${deal.accountId}`} draggable={false}>
+          {accountName}
+        </a>
+      )}
+      <div className="card__meta">
+        <span className="card__amount">{formatMoney(deal.amount, deal.currency)}</span>
+        <span
+          className={`card__days${stale ? ' is-stale' : ''}`}
+          title="Days in stage"
+          data-testid="days-in-stage"
+        >
+          {days}d{stale ? ' · stale' : ''}
+        </span>
+      </div>
+    </>
+  )
+}
