@@ -15,8 +15,24 @@ import { NAV_ITEMS, type Route, routeSection } from './route.ts'
 import { useHashRoute } from './useHashRoute.ts'
 
 // Tiptap is large: the account room is its own chunk, preloaded once the browser is idle after sign-in.
-const loadAccountPage = () => import('../features/account/AccountPage.tsx')
-const AccountPage = lazy(() => loadAccountPage().then((m) => ({ default: m.AccountPage })))
+type AccountPageModule = typeof import('../features/account/AccountPage.tsx')
+let loadedAccountPage: AccountPageModule | null = null
+const loadAccountPage = () =>
+  import('../features/account/AccountPage.tsx').then((m) => {
+    loadedAccountPage = m
+    return m
+  })
+const LazyAccountPage = lazy(() => loadAccountPage().then((m) => ({ default: m.AccountPage })))
+
+/**
+ * The account room: rendered directly once its chunk is loaded. Through `lazy` only before that — a lazy component
+ * suspends on its first render even when its chunk is already loaded, and React holds a revealed Suspense boundary
+ * back for up to 300 ms, which was most of an in-app navigation to the room.
+ */
+function AccountRoute({ accountId }: { accountId: string }) {
+  const Loaded = loadedAccountPage?.AccountPage
+  return Loaded ? <Loaded accountId={accountId} /> : <LazyAccountPage accountId={accountId} />
+}
 
 /** Fetches the account-room chunk when the browser is idle, so the first visit does not wait for it. */
 function usePreloadAccountPage(): void {
@@ -38,7 +54,7 @@ function Page({ route }: { route: Route }) {
     case 'accounts':
       return <AccountsList />
     case 'account':
-      return <AccountPage accountId={route.accountId} />
+      return <AccountRoute accountId={route.accountId} />
     case 'contacts':
       return <ContactsList />
     case 'support':
