@@ -1,4 +1,5 @@
 export {
+  BoardCard,
   BoardSnapshot,
   BoardSnapshotColumn,
   BoardSnapshotQuery,

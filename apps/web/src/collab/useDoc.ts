@@ -1,6 +1,6 @@
 import type { HocuspocusProvider } from '@hocuspocus/provider'
 import { accessTo, type DocRef, docName } from '@rapport/model'
-import { useEffect, useState, useSyncExternalStore } from 'react'
+import { useEffect, useLayoutEffect, useState, useSyncExternalStore } from 'react'
 import type * as Y from 'yjs'
 import { useCollab } from './CollabContext.tsx'
 import type { DocHandle } from './DocHandle.ts'
@@ -36,7 +36,9 @@ export function useDoc(ref: DocRef | null): UseDocResult {
   const [handle, setHandle] = useState<DocHandle | null>(null)
   const [everSynced, setEverSynced] = useState(false)
 
-  useEffect(() => {
+  // A layout effect: the document's sync request leaves before the browser lays out and paints the new page, so the
+  // server's answer overlaps that work (it is on the account room's path to an editable note).
+  useLayoutEffect(() => {
     if (!name || access === 'none') {
       setHandle(null)
       return

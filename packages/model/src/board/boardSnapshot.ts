@@ -15,13 +15,26 @@ export const BoardSnapshotQuery = z.object({
   perColumn: z.coerce.number().int().min(1).max(SNAPSHOT_CARDS_MAX).default(SNAPSHOT_CARDS_DEFAULT),
 })
 
+/** What a card shows of a deal: the snapshot carries only these fields. */
+export const BoardCard = Deal.pick({
+  id: true,
+  title: true,
+  accountId: true,
+  amount: true,
+  currency: true,
+  ownerId: true,
+  position: true,
+  stageEnteredAt: true,
+})
+export type BoardCard = z.infer<typeof BoardCard>
+
 export const BoardSnapshotColumn = z.object({
   stageId: z.string(),
   /** Every non-archived deal of the column, not only those in `deals`. */
   count: z.number().int().nonnegative(),
   totals: z.array(z.object({ currency: z.string(), total: z.number(), weighted: z.number() })),
-  /** The first `perColumn` deals in board order. */
-  deals: z.array(Deal),
+  /** The first `perColumn` deals in board order, as cards. */
+  deals: z.array(BoardCard),
 })
 
 /**
@@ -63,8 +76,13 @@ export function buildBoardSnapshot(
       stageId: stage.id,
       count: all.length,
       totals: totalsByCurrency(all, stage.probability),
-      deals: shown,
+      deals: shown.map(cardOf),
     }
   })
   return { pipeline, columns, accountNames }
+}
+
+function cardOf(deal: Deal): BoardCard {
+  const { id, title, accountId, amount, currency, ownerId, position, stageEnteredAt } = deal
+  return { id, title, accountId, amount, currency, ownerId, position, stageEnteredAt }
 }

@@ -1,4 +1,4 @@
-import type { Deal, Stage } from '@rapport/model'
+import type { BoardCard, Deal, Stage } from '@rapport/model'
 import { memo } from 'react'
 import { Avatar } from '../../ui/Avatar.tsx'
 import { type CardDragState, SortableCard, stopDrag } from '../board/SortableCard.tsx'
@@ -60,7 +60,7 @@ export const DealCard = memo(function DealCard(props: DealCardProps) {
 
 /** A deal card that cannot move (the board snapshot shown while the document syncs). */
 export function StaticDealCard(
-  props: Pick<DealCardProps, 'deal' | 'stage' | 'accountName' | 'owner' | 'now'>,
+  props: Pick<DealCardProps, 'stage' | 'accountName' | 'owner' | 'now'> & { deal: BoardCard },
 ) {
   const { deal, stage, accountName, owner, now } = props
   const stale = isStale(deal, stage, now)
@@ -78,7 +78,7 @@ export function StaticDealCard(
 
 /** What every deal card shows: title, owner, account link, amount and days in stage. */
 function DealCardContent(props: {
-  deal: Deal
+  deal: BoardCard
   accountName: string | null
   owner: { name: string; color: string } | null
   now: number
