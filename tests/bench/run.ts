@@ -1,9 +1,9 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { cpus, totalmem } from 'node:os'
-import { join } from 'node:path'
+import { join, relative } from 'node:path'
 import { type BigWorkspaceResult, measureBigWorkspace } from './bigWorkspace.ts'
 import { measureBrowser } from './browser.ts'
-import { measureLatency } from './latency.ts'
+import { type LatencyTarget, measureLatency, rawFanoutTarget, yjsTarget } from './latency.ts'
 import { CONFIG, QUICK } from './lib/config.ts'
 import { renderReport } from './lib/renderReport.ts'
 import { type BenchResults, errorText, type MachineInfo, type ServerRun } from './lib/results.ts'
@@ -11,16 +11,20 @@ import { copyTemplate, createSeedTemplate, type SeedTemplate } from './lib/seedT
 import {
   type BenchServer,
   REPO_ROOT,
+  type ServerProcess,
   startBareHocuspocus,
   startRapport,
+  startRawFanout,
   startYWebsocket,
 } from './lib/servers.ts'
 import { baselineWorkload, rapportWorkload, type Workload } from './lib/workload.ts'
+import { measureMemory } from './memory.ts'
 import { measureThroughput } from './throughput.ts'
 
 /**
  * `pnpm bench`: every server in its own child process, clients in this one. Writes raw JSON to
- * tests/bench/results/ and regenerates docs/benchmarks.md. `BENCH_QUICK=1` runs a ~1-minute smoke.
+ * tests/bench/results/; a full run also regenerates docs/benchmarks.md. `BENCH_QUICK=1` runs a ~1-minute
+ * smoke; `BENCH_QUICK` and `BENCH_ONLY` runs render their report to tests/bench/results/latest.md instead.
  */
 const PACKAGES = [
   ['tests', '@hocuspocus/server'],
@@ -53,51 +57,180 @@ function machineInfo(): MachineInfo {
 }
 
 /** `BENCH_ONLY=rapport,big` runs only some phases (hocuspocus, y-websocket, rapport, big, browser). */
-const ONLY = process.env.BENCH_ONLY?.split(',').map((s) => s.trim())
+const ONLY = process.env.BENCH_ONLY?.split(',').map((s) => s.trim()) ?? null
 const enabled = (phase: string) => !ONLY || ONLY.includes(phase)
+/** Only a full run (no BENCH_ONLY, no BENCH_QUICK) regenerates docs/benchmarks.md. */
+const FULL_RUN = !QUICK && !ONLY
+
+/** Idle clients on the board document for the per-connection memory measure. */
+const IDLE_CONNECTIONS = 200
+/** Interleaved latency blocks per client count (each server runs rounds / LATENCY_BLOCKS per block). */
+const LATENCY_BLOCKS = 3
 
 const log = (msg: string) => console.log(`[bench ${new Date().toISOString().slice(11, 19)}] ${msg}`)
 
-async function runServer(
+type LiveServer = { run: ServerRun; server: ServerProcess; target: LatencyTarget; workload: Workload | null }
+
+function emptyRun(server: string): ServerRun {
+  return { server, startMs: null, memory: null, latency: [], throughput: [], error: null }
+}
+
+function fail(run: ServerRun, phase: string, error: unknown): void {
+  const text = `${phase}: ${errorText(error)}`
+  run.error = run.error ? `${run.error}; ${text}` : text
+  log(`${run.server}: FAILED ${text}`)
+}
+
+/**
+ * Starts a sync server and prepares its workload. Its run goes to `runs` either way; on failure the run
+ * carries the error, the server is stopped and null is returned.
+ */
+async function startSyncServer(
+  runs: ServerRun[],
   kind: string,
   start: () => Promise<BenchServer>,
   workload: (s: BenchServer) => Promise<Workload>,
-): Promise<ServerRun> {
-  const run: ServerRun = { server: kind, startMs: null, latency: [], throughput: [], error: null }
+): Promise<LiveServer | null> {
+  const run = emptyRun(kind)
+  runs.push(run)
   let server: BenchServer | null = null
   try {
+    log(`${kind}: start`)
     server = await start()
     run.startMs = Math.round(server.startMs)
     const w = await workload(server)
-    for (const { clients, rounds } of CONFIG.latency) {
-      log(`${kind}: latency with ${clients} clients`)
-      run.latency.push(await measureLatency(w, clients, rounds))
-    }
-    const perConn = run.latency.at(-1)?.rssPerConnectionBytes ?? 0
-    for (const writers of CONFIG.oneDocWriters) {
-      log(`${kind}: throughput, ${writers} writers on one document`)
-      run.throughput.push(await measureThroughput(w, 'one-document', writers, CONFIG.throughputMs, perConn))
-    }
-    log(`${kind}: throughput, ${CONFIG.manyDocs} documents`)
-    run.throughput.push(
-      await measureThroughput(w, 'many-documents', CONFIG.manyDocs, CONFIG.throughputMs, perConn),
-    )
+    return { run, server, target: yjsTarget(w), workload: w }
   } catch (error) {
-    run.error = errorText(error)
-    log(`${kind}: FAILED ${run.error}`)
-  } finally {
+    fail(run, 'start', error)
     await server?.stop()
+    return null
   }
-  return run
 }
 
-function writeResults(results: BenchResults): void {
+/** The raw `ws` fan-out server, measured beside the sync servers as the harness + machine latency floor. */
+async function startFloor(runs: ServerRun[]): Promise<LiveServer | null> {
+  const run = emptyRun('raw-fanout')
+  runs.push(run)
+  try {
+    const server = await startRawFanout()
+    run.startMs = Math.round(server.startMs)
+    return { run, server, target: rawFanoutTarget(server), workload: null }
+  } catch (error) {
+    fail(run, 'start', error)
+    return null
+  }
+}
+
+async function memoryPhase(live: LiveServer[]): Promise<void> {
+  for (const { run, workload } of live) {
+    if (!workload) continue
+    try {
+      log(
+        `${run.server}: memory after GC, ${IDLE_CONNECTIONS} idle connections, ${workload.roomDocs.length} documents`,
+      )
+      run.memory = await measureMemory(workload, IDLE_CONNECTIONS)
+    } catch (error) {
+      fail(run, 'memory', error)
+    }
+  }
+}
+
+async function latencyPhase(live: LiveServer[]): Promise<void> {
+  for (const { clients, rounds } of CONFIG.latency) {
+    const names = live.map((l) => l.run.server).join(', ')
+    log(`latency with ${clients} clients, ${LATENCY_BLOCKS} interleaved blocks: ${names}`)
+    try {
+      const outcomes = await measureLatency(
+        live.map((l) => l.target),
+        clients,
+        rounds,
+        LATENCY_BLOCKS,
+      )
+      for (const outcome of outcomes) {
+        const run = live.find((l) => l.run.server === outcome.server)?.run
+        if (!run) continue
+        if ('error' in outcome) fail(run, `latency with ${clients} clients`, outcome.error)
+        else run.latency.push(outcome.result)
+      }
+    } catch (error) {
+      for (const { run } of live) fail(run, `latency with ${clients} clients`, error)
+    }
+  }
+}
+
+async function throughputPhase({ run, workload }: LiveServer): Promise<void> {
+  if (!workload) return
+  try {
+    for (const writers of CONFIG.oneDocWriters) {
+      log(`${run.server}: throughput, ${writers} writers on one document`)
+      run.throughput.push(await measureThroughput(workload, 'one-document', writers, CONFIG.throughputMs))
+    }
+    log(`${run.server}: throughput, ${CONFIG.manyDocs} documents`)
+    run.throughput.push(
+      await measureThroughput(workload, 'many-documents', CONFIG.manyDocs, CONFIG.throughputMs),
+    )
+  } catch (error) {
+    fail(run, 'throughput', error)
+  }
+}
+
+/**
+ * The server phases: every selected sync server (and the raw fan-out floor) is started up front; memory is
+ * measured per server, latency interleaved across all of them, then throughput per server, each server
+ * stopped after its throughput run.
+ */
+async function serverPhases(results: BenchResults, seed: SeedTemplate | null): Promise<void> {
+  const candidates: Array<[string, () => Promise<BenchServer>, (s: BenchServer) => Promise<Workload>]> = [
+    ['hocuspocus', startBareHocuspocus, async (s) => baselineWorkload(s, CONFIG.manyDocs)],
+    ['y-websocket', startYWebsocket, async (s) => baselineWorkload(s, CONFIG.manyDocs)],
+  ]
+  const rapportDir = seed ? copyTemplate(seed, 'rapport-bench-') : null
+  if (rapportDir) {
+    candidates.push([
+      'rapport',
+      () => startRapport({ dataDir: rapportDir.path }),
+      (s) => rapportWorkload(s, CONFIG.manyDocs),
+    ])
+  }
+  const live: LiveServer[] = []
+  for (const [kind, start, workload] of candidates) {
+    if (!enabled(kind)) continue
+    const server = await startSyncServer(results.servers, kind, start, workload)
+    if (server) live.push(server)
+  }
+  if (live.length === 0) {
+    rapportDir?.remove()
+    return
+  }
+  const floor = await startFloor(results.servers)
+  if (floor) live.push(floor)
+  try {
+    await memoryPhase(live)
+    await latencyPhase(live)
+    for (const server of live) {
+      await throughputPhase(server)
+      await server.server.stop()
+    }
+  } finally {
+    await Promise.all(live.map((l) => l.server.stop()))
+    rapportDir?.remove()
+  }
+}
+
+/**
+ * Raw JSON to tests/bench/results/ (timestamped + latest.json). The rendered report goes to
+ * docs/benchmarks.md only for a complete full run; otherwise to tests/bench/results/latest.md.
+ */
+function writeResults(results: BenchResults, complete: boolean): string[] {
   const dir = join(REPO_ROOT, 'tests', 'bench', 'results')
   mkdirSync(dir, { recursive: true })
   const json = `${JSON.stringify(results, null, 2)}\n`
-  writeFileSync(join(dir, `${results.startedAt.replace(/[:.]/g, '-')}${QUICK ? '-quick' : ''}.json`), json)
+  const stamped = join(dir, `${results.startedAt.replace(/[:.]/g, '-')}${QUICK ? '-quick' : ''}.json`)
+  writeFileSync(stamped, json)
   writeFileSync(join(dir, 'latest.json'), json)
-  writeFileSync(join(REPO_ROOT, 'docs', 'benchmarks.md'), renderReport(results))
+  const report = complete ? join(REPO_ROOT, 'docs', 'benchmarks.md') : join(dir, 'latest.md')
+  writeFileSync(report, renderReport(results))
+  return [stamped, join(dir, 'latest.json'), report].map((path) => relative(REPO_ROOT, path))
 }
 
 async function main(): Promise<void> {
@@ -105,6 +238,7 @@ async function main(): Promise<void> {
     startedAt: new Date().toISOString(),
     finishedAt: '',
     quick: QUICK,
+    only: ONLY,
     machine: machineInfo(),
     servers: [],
     bigWorkspace: null,
@@ -115,13 +249,13 @@ async function main(): Promise<void> {
     () => {
       console.error('bench: time limit reached, writing partial results')
       results.finishedAt = `${new Date().toISOString()} (time limit reached: partial)`
-      writeResults(results)
+      console.error(`bench: wrote ${writeResults(results, false).join(', ')}`)
       process.exit(2)
     },
     QUICK ? 4 * 60_000 : 9.5 * 60_000,
   )
   deadline.unref()
-  log(`start (${QUICK ? 'quick' : 'full'})`)
+  log(`start (${QUICK ? 'quick' : 'full'}${ONLY ? `, only ${ONLY.join(',')}` : ''})`)
 
   let seed: SeedTemplate | null = null
   if (enabled('rapport') || enabled('big') || enabled('browser')) {
@@ -130,31 +264,10 @@ async function main(): Promise<void> {
       seed = await createSeedTemplate()
     } catch (error) {
       log(`seeding FAILED: ${errorText(error)}`)
-      results.servers.push({
-        server: 'rapport',
-        startMs: null,
-        latency: [],
-        throughput: [],
-        error: errorText(error),
-      })
+      results.servers.push({ ...emptyRun('rapport'), error: errorText(error) })
     }
   }
-  const runs: Array<[string, () => Promise<BenchServer>, (s: BenchServer) => Promise<Workload>]> = [
-    ['hocuspocus', startBareHocuspocus, async (s) => baselineWorkload(s, CONFIG.manyDocs)],
-    ['y-websocket', startYWebsocket, async (s) => baselineWorkload(s, CONFIG.manyDocs)],
-  ]
-  const rapportDir = seed ? copyTemplate(seed, 'rapport-bench-') : null
-  if (rapportDir) {
-    runs.push([
-      'rapport',
-      () => startRapport({ dataDir: rapportDir.path }),
-      (s) => rapportWorkload(s, CONFIG.manyDocs),
-    ])
-  }
-  for (const [kind, start, workload] of runs) {
-    if (enabled(kind)) results.servers.push(await runServer(kind, start, workload))
-  }
-  rapportDir?.remove()
+  await serverPhases(results, seed)
 
   if (enabled('browser') && seed) {
     try {
@@ -179,8 +292,10 @@ async function main(): Promise<void> {
   seed?.remove()
 
   results.finishedAt = new Date().toISOString()
-  writeResults(results)
-  log('done: tests/bench/results/latest.json, docs/benchmarks.md')
+  const written = writeResults(results, FULL_RUN)
+  log(
+    `done: wrote ${written.join(', ')}${FULL_RUN ? '' : ' (partial or quick run: docs/benchmarks.md left as is)'}`,
+  )
   clearTimeout(deadline)
 }
 

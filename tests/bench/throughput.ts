@@ -3,6 +3,7 @@ import { connectAll, type SyncClient } from './lib/SyncClient.ts'
 import { waitUntil } from './lib/stats.ts'
 import { ensureDeal, ensureTask, newClient, onFieldChange, setField, type Workload } from './lib/workload.ts'
 
+/** One sustained-throughput run of one server (see measureThroughput). */
 export type ThroughputResult = {
   server: string
   mode: 'one-document' | 'many-documents'
@@ -15,8 +16,6 @@ export type ThroughputResult = {
   /** CPU of this (client) process over the window; near 100 % means the harness, not the server, is the limit. */
   clientCpuPct: number
   serverCpuMsPer1kUpdates: number
-  /** RSS growth per loaded document (many-documents mode; connections subtracted). */
-  rssPerDocumentBytes: number | null
   rssAfterBytes: number
 }
 
@@ -38,16 +37,13 @@ export async function measureThroughput(
   mode: 'one-document' | 'many-documents',
   writers: number,
   durationMs: number,
-  rssPerConnection: number,
 ): Promise<ThroughputResult> {
   const docs = mode === 'one-document' ? [w.boardDoc] : w.roomDocs.slice(0, writers)
   const collection = mode === 'one-document' ? 'deals' : 'tasks'
   const docOf = (i: number) => docs[mode === 'one-document' ? 0 : i] ?? w.boardDoc
-  const rssBefore = sampleProcess(w.server.pid).rssBytes
   const writerClients: SyncClient[] = Array.from({ length: writers }, (_, i) => newClient(w, docOf(i)))
   const observers: SyncClient[] = docs.map((d) => newClient(w, d))
   await connectAll([...observers, ...writerClients])
-  const rssLoaded = sampleProcess(w.server.pid).rssBytes
   const recordId = (i: number) => `${mode === 'one-document' ? 'deal' : 'task'}_bench_w${i}`
   try {
     writerClients.forEach((c, i) => {
@@ -114,22 +110,16 @@ export async function measureThroughput(
     const cpu1 = sampleProcess(w.server.pid)
     const client1 = process.cpuUsage(client0)
     const { cpuMs, cpuPct } = cpuBetween(cpu0, cpu1)
-    const docCount = docs.length
-    const perDoc =
-      mode === 'many-documents'
-        ? Math.round((rssLoaded - rssBefore - rssPerConnection * (writers + docCount)) / docCount)
-        : null
     return {
       server: w.server.kind,
       mode,
       writers,
-      documents: docCount,
+      documents: docs.length,
       durationMs: Math.round(elapsed),
       updatesPerSecond: Math.round((counted / elapsed) * 1000),
       serverCpuPct: Math.round(cpuPct),
       clientCpuPct: Math.round(((client1.user + client1.system) / 1000 / elapsed) * 100),
       serverCpuMsPer1kUpdates: counted > 0 ? Number(((cpuMs / counted) * 1000).toFixed(1)) : 0,
-      rssPerDocumentBytes: perDoc,
       rssAfterBytes: cpu1.rssBytes,
     }
   } finally {

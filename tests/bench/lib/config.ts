@@ -18,9 +18,9 @@ export const CONFIG = QUICK
     }
   : {
       latency: [
-        { clients: 2, rounds: 300 },
-        { clients: 50, rounds: 150 },
-        { clients: 200, rounds: 60 },
+        { clients: 2, rounds: 600 },
+        { clients: 50, rounds: 300 },
+        { clients: 200, rounds: 120 },
       ],
       throughputMs: 5_000,
       oneDocWriters: [1, 10, 50],

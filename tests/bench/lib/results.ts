@@ -1,8 +1,10 @@
 import type { BigWorkspaceResult } from '../bigWorkspace.ts'
 import type { BrowserResult } from '../browser.ts'
 import type { LatencyResult } from '../latency.ts'
+import type { MemoryResult } from '../memory.ts'
 import type { ThroughputResult } from '../throughput.ts'
 
+/** Where the bench ran: hardware, Node and the versions of the packages under test. */
 export type MachineInfo = {
   cpu: string
   cores: number
@@ -12,24 +14,30 @@ export type MachineInfo = {
   versions: Record<string, string>
 }
 
+/** One server's results; `raw-fanout` (the latency floor) has latency rows only. */
 export type ServerRun = {
   server: string
   startMs: number | null
+  memory: MemoryResult | null
   latency: LatencyResult[]
   throughput: ThroughputResult[]
   error: string | null
 }
 
+/** Everything one `pnpm bench` run measured (tests/bench/results/*.json). */
 export type BenchResults = {
   startedAt: string
   finishedAt: string
   quick: boolean
+  /** The phases `BENCH_ONLY` selected; null = every phase. */
+  only: string[] | null
   machine: MachineInfo
   servers: ServerRun[]
   bigWorkspace: (BigWorkspaceResult & { error?: string }) | null
   browser: BrowserResult | { error: string } | null
 }
 
+/** The first line of an error's message (≤ 300 characters), for results and logs. */
 export function errorText(error: unknown): string {
   return error instanceof Error ? error.message.split('\n')[0]?.slice(0, 300) || error.name : String(error)
 }

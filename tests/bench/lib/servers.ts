@@ -2,26 +2,51 @@ import { type ChildProcess, spawn } from 'node:child_process'
 import { createRequire } from 'node:module'
 import { createServer, Socket } from 'node:net'
 import { dirname, join } from 'node:path'
-import { fileURLToPath } from 'node:url'
+import { createInterface, type Interface } from 'node:readline'
+import { fileURLToPath, pathToFileURL } from 'node:url'
+import { z } from 'zod'
 import type { Protocol } from './SyncClient.ts'
 
+/** The sync servers under comparison. */
 export type ServerKind = 'rapport' | 'hocuspocus' | 'y-websocket'
 
-export type BenchServer = {
-  kind: ServerKind
-  protocol: Protocol
+/** process.memoryUsage() of a server child right after a full GC (bytes), as printed by its memory probe. */
+export const MemorySample = z.object({
+  heapUsed: z.number(),
+  external: z.number(),
+  arrayBuffers: z.number(),
+  rss: z.number(),
+})
+export type MemorySample = z.infer<typeof MemorySample>
+
+/** A server child process of the bench (any server, including the raw fan-out floor). */
+export type ServerProcess = {
   pid: number
   port: number
-  /** HTTP base URL (Rapport only has a meaningful API). */
-  url: string
-  /** WebSocket URL to pass to SyncClient. */
+  /** WebSocket URL to connect clients to. */
   wsUrl: string
   /** ms from spawn until the server answered. */
   startMs: number
+  /** Full GC in the server (via its memory probe), then its memory usage. Rejects after 10 s. */
+  memory(): Promise<MemorySample>
   stop(): Promise<void>
 }
 
+/** A sync server the Yjs workloads run against. */
+export type BenchServer = ServerProcess & {
+  kind: ServerKind
+  protocol: Protocol
+  /** HTTP base URL (Rapport only has a meaningful API). */
+  url: string
+  /**
+   * Resolves once the server has no deferred work left from earlier edits (Rapport: no dirty document and
+   * no store in flight; its persistence stores ~2 s after the last edit). The baselines defer nothing.
+   */
+  settled(): Promise<void>
+}
+
 const here = dirname(fileURLToPath(import.meta.url))
+/** The monorepo root. */
 export const REPO_ROOT = join(here, '..', '..', '..')
 const require = createRequire(import.meta.url)
 
@@ -38,10 +63,18 @@ export function freePort(): Promise<number> {
   })
 }
 
-function tsxImport(): string {
-  // `node --import <tsx esm loader>` keeps the server in ONE process (the tsx CLI would fork a child),
-  // so the pid we sample is the server itself.
-  return `file://${require.resolve('tsx/esm')}`
+const MEMORY_PROBE = pathToFileURL(join(here, '..', 'servers', 'memoryProbe.ts')).href
+const MEMORY_LINE = 'BENCH_MEM '
+
+/**
+ * Node arguments to run `entry` as a server child: `extra` flags, then `--expose-gc` and the bench's
+ * memory probe (tests/bench/servers/memoryProbe.ts), loaded through the tsx ESM loader. `node --import <tsx>`
+ * (not the tsx CLI, which would fork a child) keeps the server in ONE process, so the pid we sample is the
+ * server itself. The loader is imported for every server, also plain-JS ones, because the probe is TypeScript.
+ */
+function serverArgs(entry: string, extra: string[] = []): string[] {
+  const tsx = `file://${require.resolve('tsx/esm')}`
+  return [...extra, '--expose-gc', '--import', tsx, '--import', MEMORY_PROBE, entry]
 }
 
 async function waitForPort(port: number, child: ChildProcess, timeoutMs: number): Promise<void> {
@@ -92,8 +125,41 @@ function stopper(child: ChildProcess): () => Promise<void> {
     })
 }
 
-function spawnLogged(cmd: string, args: string[], env: NodeJS.ProcessEnv, cwd: string, tag: string) {
-  const child = spawn(cmd, args, { cwd, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] })
+/** Asks the child's memory probe for a GC'd sample (SIGUSR2) and resolves with its next BENCH_MEM line. */
+function memoryReader(child: ChildProcess, lines: Interface): () => Promise<MemorySample> {
+  return () =>
+    new Promise((resolve, reject) => {
+      const onLine = (line: string) => {
+        if (!line.startsWith(MEMORY_LINE)) return
+        done()
+        try {
+          resolve(MemorySample.parse(JSON.parse(line.slice(MEMORY_LINE.length))))
+        } catch (error) {
+          reject(error)
+        }
+      }
+      const timer = setTimeout(() => {
+        done()
+        reject(new Error(`no ${MEMORY_LINE.trim()} line from pid ${child.pid} within 10 s`))
+      }, 10_000)
+      const done = () => {
+        clearTimeout(timer)
+        lines.off('line', onLine)
+      }
+      lines.on('line', onLine)
+      child.kill('SIGUSR2')
+    })
+}
+
+type Spawned = { child: ChildProcess; lines: Interface; started: number }
+
+function spawnLogged(args: string[], env: NodeJS.ProcessEnv, cwd: string, tag: string): Spawned {
+  const started = performance.now()
+  const child = spawn(process.execPath, args, {
+    cwd,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
   let tail = ''
   const keep = (chunk: Buffer) => {
     tail = (tail + chunk.toString()).slice(-4_000)
@@ -103,63 +169,82 @@ function spawnLogged(cmd: string, args: string[], env: NodeJS.ProcessEnv, cwd: s
   child.once('exit', (code, signal) => {
     if (code && code !== 0 && signal !== 'SIGTERM') console.error(`[${tag}] exited ${code}:\n${tail}`)
   })
-  return child
+  const stdout = child.stdout
+  if (!stdout) throw new Error(`${tag}: no stdout pipe`)
+  return { child, lines: createInterface({ input: stdout }), started }
 }
 
-/** Spawns a baseline server on a free port and waits until it accepts connections. */
-async function startBaseline(
-  kind: 'hocuspocus' | 'y-websocket',
-  args: string[],
-  env: Record<string, string>,
-): Promise<BenchServer> {
-  const port = await freePort()
-  const started = performance.now()
-  const child = spawnLogged(
-    process.execPath,
-    args,
-    { PORT: String(port), ...env },
-    join(REPO_ROOT, 'tests'),
-    kind,
-  )
-  await waitForPort(port, child, 30_000)
+function serverProcess({ child, lines, started }: Spawned, port: number, wsUrl: string): ServerProcess {
   return {
-    kind,
-    protocol: kind,
     pid: child.pid ?? 0,
     port,
-    url: `http://127.0.0.1:${port}`,
-    wsUrl: `ws://127.0.0.1:${port}`,
+    wsUrl,
     startMs: performance.now() - started,
+    memory: memoryReader(child, lines),
     stop: stopper(child),
   }
 }
 
-/** Baseline: bare `new Server({ port })` from @hocuspocus/server 3.4.3, no extensions. */
-export function startBareHocuspocus(): Promise<BenchServer> {
-  return startBaseline(
-    'hocuspocus',
-    ['--import', tsxImport(), join(here, '..', 'servers', 'bareHocuspocus.ts')],
-    {},
+/** Spawns a baseline server (`node <args>`) on a free port and waits until it accepts connections. */
+async function startBaseline(entry: string, env: Record<string, string> = {}): Promise<ServerProcess> {
+  const port = await freePort()
+  const spawned = spawnLogged(
+    serverArgs(entry),
+    { PORT: String(port), HOST: '127.0.0.1', ...env },
+    join(REPO_ROOT, 'tests'),
+    entry,
   )
+  await waitForPort(port, spawned.child, 30_000)
+  return serverProcess(spawned, port, `ws://127.0.0.1:${port}`)
+}
+
+/** Baseline: bare `new Server({ port })` from @hocuspocus/server 3.4.3, no extensions. */
+export async function startBareHocuspocus(): Promise<BenchServer> {
+  const server = await startBaseline(join(here, '..', 'servers', 'bareHocuspocus.ts'))
+  return {
+    ...server,
+    kind: 'hocuspocus',
+    protocol: 'hocuspocus',
+    url: `http://127.0.0.1:${server.port}`,
+    settled: async () => {},
+  }
 }
 
 /** Baseline: the stock `y-websocket` bin of @y/websocket-server (no persistence configured). */
-export function startYWebsocket(): Promise<BenchServer> {
+export async function startYWebsocket(): Promise<BenchServer> {
   const bin = join(dirname(fileURLToPath(import.meta.resolve('@y/websocket-server/utils'))), 'server.js')
-  return startBaseline('y-websocket', [bin], { HOST: '127.0.0.1' })
+  const server = await startBaseline(bin)
+  return {
+    ...server,
+    kind: 'y-websocket',
+    protocol: 'y-websocket',
+    url: `http://127.0.0.1:${server.port}`,
+    settled: async () => {},
+  }
+}
+
+/**
+ * The harness + machine floor for latency: tests/bench/servers/rawFanout.ts, a bare `ws` server that
+ * forwards every binary message to all other sockets and does nothing else.
+ */
+export function startRawFanout(): Promise<ServerProcess> {
+  return startBaseline(join(here, '..', 'servers', 'rawFanout.ts'))
 }
 
 /**
  * Rapport as production runs it: apps/server/src/main.ts (env PORT/HOST/DATA_DIR; the demo seed runs on an
  * empty data dir), in its own process. Ready = `/api/health` answers 200.
  */
-export async function startRapport(opts: { dataDir: string; env?: NodeJS.ProcessEnv }): Promise<BenchServer> {
+export async function startRapport(opts: {
+  dataDir: string
+  env?: NodeJS.ProcessEnv
+  /** Extra node flags (profiling). */
+  nodeArgs?: string[]
+}): Promise<BenchServer> {
   const port = await freePort()
-  const started = performance.now()
   const serverDir = join(REPO_ROOT, 'apps', 'server')
-  const child = spawnLogged(
-    process.execPath,
-    ['--import', tsxImport(), join(serverDir, 'src', 'main.ts')],
+  const spawned = spawnLogged(
+    serverArgs(join(serverDir, 'src', 'main.ts'), opts.nodeArgs),
     {
       PORT: String(port),
       HOST: '127.0.0.1',
@@ -174,15 +259,25 @@ export async function startRapport(opts: { dataDir: string; env?: NodeJS.Process
     'rapport',
   )
   const url = `http://127.0.0.1:${port}`
-  await waitForHttp(`${url}/api/health`, child, 120_000)
+  await waitForHttp(`${url}/api/health`, spawned.child, 120_000)
   return {
+    ...serverProcess(spawned, port, `ws://127.0.0.1:${port}/collab`),
     kind: 'rapport',
     protocol: 'hocuspocus',
-    pid: child.pid ?? 0,
-    port,
     url,
-    wsUrl: `ws://127.0.0.1:${port}/collab`,
-    startMs: performance.now() - started,
-    stop: stopper(child),
+    settled: () => rapportSettled(url),
+  }
+}
+
+const PersistenceHealth = z.object({ dirtyDocuments: z.number(), storesInFlight: z.number() })
+
+/** Polls Rapport's `/api/health` until no document is dirty and no store is in flight (30 s cap). */
+async function rapportSettled(url: string): Promise<void> {
+  const deadline = performance.now() + 30_000
+  for (;;) {
+    const health = PersistenceHealth.parse(await (await fetch(`${url}/api/health`)).json())
+    if (health.dirtyDocuments === 0 && health.storesInFlight === 0) return
+    if (performance.now() > deadline) throw new Error(`Rapport still has unstored documents after 30 s`)
+    await new Promise((r) => setTimeout(r, 50))
   }
 }

@@ -10,6 +10,14 @@ export function summarize(values: number[]): Summary {
   return { n, p50: at(50), p95: at(95), p99: at(99), max: sorted[n - 1] ?? Number.NaN, mean }
 }
 
+/** The median of a sample (mean of the two middle values for an even count); NaN when empty. */
+export function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b)
+  const mid = Math.floor(sorted.length / 2)
+  if (sorted.length === 0) return Number.NaN
+  return sorted.length % 2 ? (sorted[mid] ?? 0) : ((sorted[mid - 1] ?? 0) + (sorted[mid] ?? 0)) / 2
+}
+
 /** Wall-clock time shared by writer and readers living in the same process. */
 export function nowMs(): number {
   return performance.timeOrigin + performance.now()

@@ -1,7 +1,7 @@
 import { docName } from '@rapport/model'
 import * as Y from 'yjs'
 import { z } from 'zod'
-import { collabToken, DEMO_LOGIN, login } from './rapportSession.ts'
+import { apiGet, collabToken, DEMO_LOGIN, login, type RapportSession } from './rapportSession.ts'
 import { SyncClient } from './SyncClient.ts'
 import type { BenchServer } from './servers.ts'
 
@@ -24,6 +24,11 @@ export type Workload = {
   stageIds: string[]
   /** Account-room documents (`<workspaceId>/account/<accountId>`), for the many-documents runs. */
   roomDocs: string[]
+  /**
+   * The account the latency probe deal belongs to: on Rapport a real account, so every probe edit also goes through
+   * the audit path (a field-change entry in that account's room).
+   */
+  probeAccountId: string
 }
 
 export const LOCAL = Symbol('bench-local')
@@ -33,7 +38,14 @@ export function newClient(w: Workload, docName: string): SyncClient {
 }
 
 /** Creates a deal record (if missing) in the model's layout, in one transaction. */
-export function ensureDeal(doc: Y.Doc, id: string, pipelineId: string, stageId: string, title: string): void {
+export function ensureDeal(
+  doc: Y.Doc,
+  id: string,
+  pipelineId: string,
+  stageId: string,
+  title: string,
+  accountId: string | null = null,
+): void {
   const deals = doc.getMap<Y.Map<unknown>>('deals')
   if (deals.has(id)) return
   const now = Date.now()
@@ -47,7 +59,7 @@ export function ensureDeal(doc: Y.Doc, id: string, pipelineId: string, stageId: 
       archived: false,
       pipelineId,
       title,
-      accountId: null,
+      accountId,
       contactIds: [],
       amount: 1000,
       currency: 'EUR',
@@ -133,6 +145,7 @@ export function baselineWorkload(server: BenchServer, rooms: number): Workload {
     stageId: 'stg_lead',
     stageIds: ['stg_lead'],
     roomDocs: roomNames(BENCH_WORKSPACE, rooms),
+    probeAccountId: 'acc_bench_probe',
   }
 }
 
@@ -179,5 +192,15 @@ export async function rapportWorkload(server: BenchServer, rooms: number): Promi
     stageId: first.stages[0]?.id ?? 'stg_lead',
     stageIds: first.stages.map((s) => s.id),
     roomDocs: roomNames(session.workspaceId, rooms),
+    probeAccountId: await firstAccountId(server.url, session),
   }
+}
+
+/** The id of the first account `GET /api/accounts` lists (the demo seed has 60). */
+async function firstAccountId(url: string, session: RapportSession): Promise<string> {
+  const { status, body } = await apiGet(url, session, '/api/accounts?limit=1&sort=name')
+  const id = z.object({ items: z.array(z.object({ id: z.string() })) }).safeParse(body).data?.items[0]?.id
+  if (status !== 200 || !id)
+    throw new Error(`GET /api/accounts: ${status}, no account to attach the probe deal to`)
+  return id
 }
