@@ -25,6 +25,8 @@ export type Generated = {
   /** The account room with the long note (typing test, browser). */
   longNoteDoc: string
   longNoteAccountId: string
+  /** Every account whose room holds a long note (the first is `longNoteAccountId`). */
+  longNoteAccountIds: string[]
   docs: Array<{ label: string; name: string }>
 }
 
@@ -118,6 +120,8 @@ export async function generateWorkspace(opts: {
   stageIds: string[]
   size: WorkspaceSize
   seed?: number
+  /** How many of the note rooms get a long (300-paragraph) note; default 1. */
+  longNotes?: number
 }): Promise<Generated> {
   const { workspaceId, size } = opts
   const rand = prng(opts.seed ?? 42)
@@ -242,13 +246,14 @@ export async function generateWorkspace(opts: {
   }, ORIGIN)
   await store.store(name('support'), Y.encodeStateAsUpdate(support))
 
-  // Notes: one account room per note; the first one is long (300 paragraphs).
+  // Notes: one account room per note; the first `longNotes` (default 1) are long (300 paragraphs).
+  const longNotes = opts.longNotes ?? 1
   let longNoteDoc = ''
   for (let i = 0; i < size.notes; i++) {
     const accountId = accountIds[i] ?? `acc_b${i}`
     const room = docName({ workspaceId, kind: 'account', accountId })
     const doc = new Y.Doc()
-    const count = i === 0 ? 300 : 3
+    const count = i < longNotes ? 300 : 3
     doc.transact(() => {
       paragraphs(
         doc.getXmlFragment(NOTES_FIELD),
@@ -268,6 +273,10 @@ export async function generateWorkspace(opts: {
     searchTerms: WORDS,
     longNoteDoc,
     longNoteAccountId: accountIds[0] ?? 'acc_b0',
+    longNoteAccountIds: Array.from(
+      { length: Math.min(longNotes, size.notes) },
+      (_, i) => accountIds[i] ?? `acc_b${i}`,
+    ),
     docs: [
       { label: 'accounts', name: name('accounts') },
       { label: 'contacts', name: name('contacts') },
