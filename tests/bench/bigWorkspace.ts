@@ -39,7 +39,12 @@ export type BigWorkspaceResult = {
 /** Each query series stops after this long even if fewer than CONFIG.queries ran (bounded in count and time). */
 const QUERY_SERIES_MAX_MS = 10_000
 
-const Health = z.object({ stores: z.number(), storeFailures: z.number(), dirtyDocuments: z.number() })
+const Health = z.object({
+  documents: z.number(),
+  stores: z.number(),
+  storeFailures: z.number(),
+  dirtyDocuments: z.number(),
+})
 /** Rapport's persistence cap: under continuous edits a document is stored at most once per this interval. */
 const MAX_DEBOUNCE_MS = 10_000
 
@@ -48,7 +53,24 @@ async function health(url: string) {
   return Health.parse(await res.json())
 }
 
+/**
+ * Waits (at most `timeoutMs`) until the server has unloaded every document and stored every change: the first syncs
+ * load 20 MB documents whose unloading and garbage would otherwise land inside the query series.
+ */
+async function quiesce(url: string, timeoutMs = 15_000): Promise<void> {
+  const deadline = performance.now() + timeoutMs
+  for (;;) {
+    const h = await health(url)
+    if ((h.documents === 0 && h.dirtyDocuments === 0) || performance.now() > deadline) return
+    await new Promise((r) => setTimeout(r, 100))
+  }
+}
+
+/** Discarded requests before each series (first-call costs: route, JIT, caches). */
+const QUERY_WARMUP = 10
+
 async function timeQueries(url: string, session: RapportSession, paths: string[]): Promise<QueryResult> {
+  for (const path of paths.slice(0, QUERY_WARMUP)) await apiGet(url, session, path)
   const times: number[] = []
   const sizes: number[] = []
   let non200 = 0
@@ -134,6 +156,7 @@ export async function measureBigWorkspace(
     }
 
     log('big workspace: search')
+    await quiesce(s.url)
     const n = CONFIG.queries
     const terms = generated.searchTerms
     out.search = await timeQueries(

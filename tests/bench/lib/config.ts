@@ -27,6 +27,6 @@ export const CONFIG = QUICK
       manyDocs: 100,
       big: { accounts: 20_000, contacts: 50_000, deals: 10_000, tickets: 5_000, notes: 2_000 },
       typingMs: 60_000,
-      queries: 100,
+      queries: 300,
       browserDeals: 5_000,
     }
