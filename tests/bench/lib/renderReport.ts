@@ -41,7 +41,7 @@ function targets(r: BenchResults): Target[] {
       status: !a || limit === undefined ? 'not measured' : a.latencyMs.p99 <= limit ? 'met' : 'NOT met',
       note: !a
         ? (rap?.error ?? 'Rapport run missing')
-        : `Ratio of the pooled p99s (${a.latencyMs.n} vs ${b?.latencyMs.n ?? 0} samples, ${a.blocks} blocks interleaved with the other servers). Rapport adds auth, persistence, projection, audit and limits hooks on every update.`,
+        : `Ratio of the pooled p99s (${a.latencyMs.n} vs ${b?.latencyMs.n ?? 0} samples, ${a.blocks} blocks interleaved with the other servers). What limits it: Rapport's hooks share the event loop with the broadcast — on every update the projection (zod parse of the record, sorted list views, search index), the audit and the limits; and, while edits continue, an audit entry written into the probe deal's account room about every 250 ms, a debounced store every 2 s and MiniSearch vacuuming. They add little to the median and show in the tail, which varies by tens of percent between full runs on this shared 2-core machine. Moving projection, audit and stores off the broadcast's event loop (a worker) is the fix, not done.`,
     })
   }
   const a50 = lat(r.servers, 'rapport', 50)
