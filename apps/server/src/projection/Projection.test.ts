@@ -113,6 +113,18 @@ describe('Projection', () => {
     expect(ws.search.search('procurement')).toHaveLength(1)
   })
 
+  it('projects an edit after update listeners registered before attach (the broadcast comes first) and within transact', () => {
+    const projection = new Projection(silentLogger())
+    const doc = new Y.Doc()
+    const ws = projection.workspace(WS)
+    const seenByEarlierListener: boolean[] = []
+    doc.on('update', () => seenByEarlierListener.push(ws.records.accounts.size > 0))
+    projection.attach(accountsName, doc)
+    const acme = createAccount(doc, { name: 'Acme' }, 'user-a')
+    expect(seenByEarlierListener).toEqual([false])
+    expect(ws.records.accounts.get(acme.id)?.name).toBe('Acme')
+  })
+
   it('re-parses a reloaded document only when it changed while unloaded', () => {
     const projection = new Projection(silentLogger())
     const doc = new Y.Doc()

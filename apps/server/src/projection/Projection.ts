@@ -29,12 +29,15 @@ import { SearchIndex } from './SearchIndex.ts'
  * server writes through direct connections, which load the document too), so:
  *  - at startup `bootstrap(store)` indexes every stored document once (temporary Y.Docs, then discarded);
  *  - `attach(name, doc)` (projectionExtension, afterLoadDocument) re-indexes the loaded document and listens to its
- *    `afterTransaction` events (one batch per transaction, with the transaction origin for attribution);
+ *    `update` events (one batch per transaction, with the transaction for attribution). Hocuspocus' `Document`
+ *    registers its broadcast on `update` when it is constructed, before any attach, so an edit reaches the other
+ *    clients before the projection, audit and search work it causes: that work is not on the edit's latency path;
  *  - `detach(name)` (afterUnloadDocument) stops listening and KEEPS the projected data: an unloaded document
  *    cannot change until it is loaded (and attached) again.
  * Records failing their schema are never projected: the previous valid version stays, and an `invalid` event lets the
- * validation extension repair the document. Listeners run synchronously inside Yjs' observer phase: a transaction they
- * start runs right after the current one (Yjs queues it), so repairs and audit see a consistent projection.
+ * validation extension repair the document. Listeners run synchronously inside the transaction's cleanup (still within
+ * `transact`, so a REST write reads its own projection): a transaction they start runs right after the current one
+ * (Yjs queues it), so repairs and audit see a consistent projection.
  */
 
 export type ProjectionEvent =
@@ -178,7 +181,7 @@ export class Projection {
     } else {
       this.fullIndex(name, doc, true)
     }
-    const handler = (txn: Y.Transaction): void => {
+    const handler = (_update: Uint8Array, _origin: unknown, _doc: Y.Doc, txn: Y.Transaction): void => {
       if (txn.changedParentTypes.size === 0 && txn.changed.size === 0) return
       try {
         this.applyTransaction(ref, name, doc, txn)
@@ -186,8 +189,8 @@ export class Projection {
         this.logger.error('projection update failed', { docName: name, error })
       }
     }
-    doc.on('afterTransaction', handler)
-    this.attached.set(name, { doc, stop: () => doc.off('afterTransaction', handler) })
+    doc.on('update', handler)
+    this.attached.set(name, { doc, stop: () => doc.off('update', handler) })
   }
 
   /** Stops following `name` and remembers the state indexed (the data stays: an unloaded document cannot change). */
