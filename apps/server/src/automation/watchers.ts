@@ -108,7 +108,8 @@ export function watchMentions(
   doc: Y.Doc,
 ): () => void {
   const tracker = new MentionTracker(doc)
-  const onTransaction = (transaction: Y.Transaction) => {
+  // On `update`, after Hocuspocus' broadcast (registered first): scanning a long note is not on a keystroke's path.
+  const onTransaction = (_update: Uint8Array, _origin: unknown, _doc: Y.Doc, transaction: Y.Transaction) => {
     const fields = tracker.changedFields(transaction)
     if (fields.length === 0) return
     const actor = userChange(transaction)
@@ -135,6 +136,6 @@ export function watchMentions(
       }
     }
   }
-  doc.on('afterTransaction', onTransaction)
-  return () => doc.off('afterTransaction', onTransaction)
+  doc.on('update', onTransaction)
+  return () => doc.off('update', onTransaction)
 }
