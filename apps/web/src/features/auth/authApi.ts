@@ -105,6 +105,9 @@ export const authApi = {
   me: (): Promise<Session> => request('/api/auth/me', Session),
   collabToken: (): Promise<CollabToken> =>
     request('/api/auth/collab-token', CollabToken, { method: 'POST', body: '{}' }),
+  /** A page of `GET /api/<kind>` (`{ items, total }`), each item checked against `schema`. */
+  list: <T>(path: string, schema: z.ZodType<T>): Promise<{ items: T[]; total: number }> =>
+    request(path, z.object({ items: z.array(schema), total: z.number() })),
   boardSnapshot: (pipelineId: string): Promise<BoardSnapshot> =>
     request(`/api/pipelines/${encodeURIComponent(pipelineId)}/board`, BoardSnapshot),
   search: (q: string): Promise<{ items: SearchItem[] }> =>

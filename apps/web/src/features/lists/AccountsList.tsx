@@ -1,7 +1,7 @@
 import {
   ACCOUNT_TIERS,
   ACCOUNTS,
-  type Account,
+  Account,
   type AccountCreate,
   createAccount,
   TEAMS,
@@ -34,6 +34,7 @@ const NO_FILTERS: FilterValues = { ownerId: null, team: null, tier: null }
 const ACCOUNT_LIST: RecordListKind<Account, AccountCreate> = {
   names: { title: 'Accounts', one: 'account', many: 'accounts' },
   query: { haystack, noFilters: NO_FILTERS, filterValue },
+  preview: { path: '/api/accounts?sort=name&limit=100', schema: Account },
   commands: { update: updateAccount, create: createAccount },
 }
 

@@ -1,7 +1,7 @@
 import {
   ACCOUNTS,
   CONTACTS,
-  type Contact,
+  Contact,
   type ContactCreate,
   createContact,
   LEAD_SOURCES,
@@ -28,6 +28,7 @@ const filterValue = (c: Contact, key: string) =>
 const CONTACT_LIST: RecordListKind<Contact, ContactCreate> = {
   names: { title: 'Contacts', one: 'contact', many: 'contacts' },
   query: { haystack, noFilters: NO_FILTERS, filterValue },
+  preview: { path: '/api/contacts?sort=lastName&limit=100', schema: Contact },
   commands: { update: updateContact, create: createContact },
 }
 

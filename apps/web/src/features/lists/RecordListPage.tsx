@@ -1,5 +1,6 @@
 import { useCallback, useDeferredValue, useMemo, useRef, useState } from 'react'
 import type * as Y from 'yjs'
+import type { z } from 'zod'
 import type { LiveSnapshot } from '../../collab/LiveRecords.ts'
 import { LOCAL_ORIGIN } from '../../collab/localOrigin.ts'
 import type { UseDocResult } from '../../collab/useDoc.ts'
@@ -9,6 +10,7 @@ import { type FilterValues, filterRows, type SortState, sortRows, toggleSort } f
 import { type NewRowField, NewRowForm } from './NewRowForm.tsx'
 import { RecordTable } from './RecordTable.tsx'
 import { runCommand } from './runCommand.ts'
+import { useListPreview } from './useListPreview.ts'
 import './lists.css'
 
 /** The static part of a list page, per record kind. */
@@ -21,6 +23,11 @@ export interface RecordListKind<T, I> {
     noFilters: FilterValues
     filterValue: (row: T, key: string) => string | null
   }
+  /**
+   * The first page from the REST API (sorted like the list's default sort, by name), shown read-only while the
+   * collection document syncs.
+   */
+  preview: { path: string; schema: z.ZodType<T> }
   /** The kind's model commands. */
   commands: {
     update: (doc: Y.Doc, id: string, patch: Record<string, unknown>, origin: unknown) => unknown
@@ -47,6 +54,10 @@ export interface RecordListPageProps<T extends { id: string; archived?: boolean 
   notice?: string | null
 }
 
+const DEFAULT_SORT: SortState = { field: 'name', dir: 'asc' }
+const ignoreSort = () => {}
+const notYet = () => 'Not synced yet.'
+
 /** A live record list page: toolbar (search, filters, "new"), inline new-row form and the sortable, editable table. */
 export function RecordListPage<T extends { id: string; archived?: boolean }, I>(
   props: RecordListPageProps<T, I>,
@@ -58,7 +69,7 @@ export function RecordListPage<T extends { id: string; archived?: boolean }, I>(
   const { doc, readOnly } = recordsDoc
   const [text, setText] = useState('')
   const [filters, setFilters] = useState<FilterValues>(props.kind.query.noFilters)
-  const [sort, setSort] = useState<SortState>({ field: 'name', dir: 'asc' })
+  const [sort, setSort] = useState<SortState>(DEFAULT_SORT)
   const [creating, setCreating] = useState(false)
   const deferredText = useDeferredValue(text)
 
@@ -75,6 +86,14 @@ export function RecordListPage<T extends { id: string; archived?: boolean }, I>(
   const rows = useMemo(
     () => filterRows(sorted, { text: deferredText, haystack, filters, filterValue }),
     [sorted, deferredText, filters, haystack, filterValue],
+  )
+
+  // Until the document has synced (or an offline copy holds records), show the server's first page.
+  const waiting = !recordsDoc.synced && records.byId.size === 0
+  const preview = useListPreview(props.kind.preview, waiting)
+  const previewRows = useMemo(
+    () => (preview ? filterRows(preview.items, { text: deferredText, haystack, filters, filterValue }) : []),
+    [preview, deferredText, haystack, filters, filterValue],
   )
 
   const onCommit = useCallback(
@@ -97,15 +116,15 @@ export function RecordListPage<T extends { id: string; archived?: boolean }, I>(
     <div className="list-page list-page--wide">
       <ListToolbar
         title={title}
-        count={rows.length}
-        total={live.length}
+        count={waiting ? previewRows.length : rows.length}
+        total={waiting ? (preview?.total ?? 0) : live.length}
         noun={many}
         text={text}
         onText={setText}
         filters={props.filters}
         values={filters}
         onFilter={(key, value) => setFilters((f) => ({ ...f, [key]: value }))}
-        canCreate={!readOnly && recordsDoc.ready}
+        canCreate={!readOnly && !waiting}
         onNew={() => setCreating(true)}
         newLabel={`New ${one}`}
       />
@@ -122,8 +141,29 @@ export function RecordListPage<T extends { id: string; archived?: boolean }, I>(
           onClose={() => setCreating(false)}
         />
       )}
-      {!recordsDoc.ready ? (
-        <div className="empty">Loading {many}…</div>
+      {waiting ? (
+        preview ? (
+          <>
+            <p className="hint" role="status" data-testid="list-syncing">
+              Syncing {many}… showing the first {preview.items.length} of {preview.total} meanwhile (read
+              only).
+            </p>
+            <RecordTable
+              testId={`list-${many}-preview`}
+              label={title}
+              columns={columns}
+              rows={previewRows}
+              readOnly
+              sort={DEFAULT_SORT}
+              onSort={ignoreSort}
+              onOpen={props.onOpen}
+              onCommit={notYet}
+              empty={`No ${one} matches the search and filters.`}
+            />
+          </>
+        ) : (
+          <div className="empty">Loading {many}…</div>
+        )
       ) : (
         <RecordTable
           testId={`list-${many}`}
