@@ -2,9 +2,10 @@ import {
   ACCOUNT_SIZES,
   ACCOUNT_TIERS,
   ACCOUNTS,
-  type Account,
+  Account,
   COLLECTION,
   CONTACTS,
+  Contact,
   NOTES_FIELD,
   TICKETS,
   updateAccount,
@@ -13,7 +14,9 @@ import { useCallback, useMemo, useState } from 'react'
 import { LOCAL_ORIGIN } from '../../collab/localOrigin.ts'
 import { useDoc } from '../../collab/useDoc.ts'
 import { useLiveRecords } from '../../collab/useLiveRecords.ts'
+import { useServerCopy } from '../../collab/useServerCopy.ts'
 import { useUndoManager } from '../../collab/useUndoManager.ts'
+import { authApi } from '../auth/authApi.ts'
 import { useSession } from '../auth/SessionContext.tsx'
 import { HandoffPanel } from '../handoff/HandoffPanel.tsx'
 import { useWorkspaceSettings } from '../pipeline/useWorkspaceSettings.ts'
@@ -53,10 +56,27 @@ export function AccountPage({ accountId }: { accountId: string }) {
   const accounts = useLiveRecords(accountsDoc.doc, ACCOUNTS)
   const contacts = useLiveRecords(contactsDoc.doc, CONTACTS)
   const tickets = useLiveRecords(supportDoc.doc, TICKETS)
-  const account = accounts.byId.get(accountId)
+  const live = accounts.byId.get(accountId)
+  // Until the collections are here (seconds for tens of thousands of records), show the server's copies, read only.
+  const accountPath = `/api/accounts/${encodeURIComponent(accountId)}`
+  const serverAccount = useServerCopy(
+    accountPath,
+    () => authApi.get(accountPath, Account),
+    !live && !accountsDoc.synced,
+  )
+  const account = live ?? serverAccount ?? undefined
+  const contactsPath = `/api/contacts?accountId=${encodeURIComponent(accountId)}&limit=200`
+  const serverContacts = useServerCopy(
+    contactsPath,
+    () => authApi.list(contactsPath, Contact),
+    !contactsDoc.synced && contacts.byId.size === 0,
+  )
   const accountContacts = useMemo(
-    () => [...contacts.byId.values()].filter((c) => c.accountId === accountId && !c.archived),
-    [contacts, accountId],
+    () =>
+      serverContacts
+        ? serverContacts.items
+        : [...contacts.byId.values()].filter((c) => c.accountId === accountId && !c.archived),
+    [serverContacts, contacts, accountId],
   )
   const accountTickets = useMemo(
     () => [...tickets.byId.values()].filter((t) => t.accountId === accountId && !t.archived),
@@ -88,7 +108,7 @@ export function AccountPage({ accountId }: { accountId: string }) {
         You do not have access to this account.
       </div>
     )
-  if (!account && accountsDoc.synced)
+  if (!live && accountsDoc.synced)
     return (
       <div className="empty" data-testid="account-missing">
         This account does not exist or was deleted.
@@ -96,6 +116,8 @@ export function AccountPage({ accountId }: { accountId: string }) {
     )
 
   const readOnly = accountsDoc.readOnly
+  // The server's copy is for reading until the document is here.
+  const fieldsReadOnly = readOnly || !live
   const editingBy = (field: string) => {
     const p = peers.find((x) => x.editing === `account.${field}`)
     return p ? { name: p.user.name, color: p.user.color } : null
@@ -166,7 +188,7 @@ export function AccountPage({ accountId }: { accountId: string }) {
                     name={field}
                     label={label}
                     value={account[field]}
-                    readOnly={readOnly}
+                    readOnly={fieldsReadOnly}
                     editingBy={editingBy(field)}
                     onEditing={(on) => setPresence('editing', on ? `account.${field}` : null)}
                     onCommit={(v) => commit({ [field]: v })}
@@ -176,7 +198,7 @@ export function AccountPage({ accountId }: { accountId: string }) {
                   name="tier"
                   label="Tier"
                   value={account.tier}
-                  readOnly={readOnly}
+                  readOnly={fieldsReadOnly}
                   options={ACCOUNT_TIERS.map((t) => ({ value: t, label: t }))}
                   onCommit={(v) => commit({ tier: v as Account['tier'] })}
                 />
@@ -184,7 +206,7 @@ export function AccountPage({ accountId }: { accountId: string }) {
                   name="size"
                   label="Size"
                   value={account.size ?? ''}
-                  readOnly={readOnly}
+                  readOnly={fieldsReadOnly}
                   options={[{ value: '', label: '—' }, ...ACCOUNT_SIZES.map((s) => ({ value: s, label: s }))]}
                   onCommit={(v) => commit({ size: (v || null) as Account['size'] })}
                 />
@@ -192,7 +214,7 @@ export function AccountPage({ accountId }: { accountId: string }) {
                   name="ownerId"
                   label="Owner"
                   value={account.ownerId ?? ''}
-                  readOnly={readOnly}
+                  readOnly={fieldsReadOnly}
                   options={[
                     { value: '', label: 'Unassigned' },
                     ...session.members.map((m) => ({ value: m.userId, label: m.name })),

@@ -105,6 +105,8 @@ export const authApi = {
   me: (): Promise<Session> => request('/api/auth/me', Session),
   collabToken: (): Promise<CollabToken> =>
     request('/api/auth/collab-token', CollabToken, { method: 'POST', body: '{}' }),
+  /** Any GET of the API, its answer checked against `schema`. */
+  get: <T>(path: string, schema: z.ZodType<T>): Promise<T> => request(path, schema),
   /** A page of `GET /api/<kind>` (`{ items, total }`), each item checked against `schema`. */
   list: <T>(path: string, schema: z.ZodType<T>): Promise<{ items: T[]; total: number }> =>
     request(path, z.object({ items: z.array(schema), total: z.number() })),

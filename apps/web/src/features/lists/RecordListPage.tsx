@@ -4,13 +4,14 @@ import type { z } from 'zod'
 import type { LiveSnapshot } from '../../collab/LiveRecords.ts'
 import { LOCAL_ORIGIN } from '../../collab/localOrigin.ts'
 import type { UseDocResult } from '../../collab/useDoc.ts'
+import { useServerCopy } from '../../collab/useServerCopy.ts'
+import { authApi } from '../auth/authApi.ts'
 import { type ListFilter, ListToolbar } from './ListToolbar.tsx'
 import type { ListColumn } from './listColumns.ts'
 import { type FilterValues, filterRows, type SortState, sortRows, toggleSort } from './listQuery.ts'
 import { type NewRowField, NewRowForm } from './NewRowForm.tsx'
 import { RecordTable } from './RecordTable.tsx'
 import { runCommand } from './runCommand.ts'
-import { useListPreview } from './useListPreview.ts'
 import './lists.css'
 
 /** The static part of a list page, per record kind. */
@@ -90,7 +91,8 @@ export function RecordListPage<T extends { id: string; archived?: boolean }, I>(
 
   // Until the document has synced (or an offline copy holds records), show the server's first page.
   const waiting = !recordsDoc.synced && records.byId.size === 0
-  const preview = useListPreview(props.kind.preview, waiting)
+  const { path, schema } = props.kind.preview
+  const preview = useServerCopy(path, () => authApi.list(path, schema), waiting)
   const previewRows = useMemo(
     () => (preview ? filterRows(preview.items, { text: deferredText, haystack, filters, filterValue }) : []),
     [preview, deferredText, haystack, filters, filterValue],
