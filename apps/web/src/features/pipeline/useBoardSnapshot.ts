@@ -1,18 +1,19 @@
 import type { BoardSnapshot } from '@rapport/model'
-import { useEffect, useState } from 'react'
+import { useServerCopy } from '../../collab/useServerCopy.ts'
 import { authApi } from '../auth/authApi.ts'
 
 /** How long a fetched snapshot is reused (the pipelines page and the board both show it while the document syncs). */
 const REUSE_MS = 5_000
-const pending = new Map<string, Promise<BoardSnapshot | null>>()
+const pending = new Map<string, Promise<BoardSnapshot>>()
 
-/** One request per pipeline at a time; a failure yields null (the snapshot only speeds up the first paint). */
-function fetchSnapshot(pipelineId: string): Promise<BoardSnapshot | null> {
+/** One request per pipeline at a time, shared by the pages that paint it. */
+function fetchSnapshot(pipelineId: string): Promise<BoardSnapshot> {
   let request = pending.get(pipelineId)
   if (!request) {
-    request = authApi.boardSnapshot(pipelineId).catch(() => null)
+    request = authApi.boardSnapshot(pipelineId)
     pending.set(pipelineId, request)
-    void request.finally(() => setTimeout(() => pending.delete(pipelineId), REUSE_MS))
+    const forget = () => setTimeout(() => pending.delete(pipelineId), REUSE_MS)
+    request.then(forget, forget)
   }
   return request
 }
@@ -22,16 +23,5 @@ function fetchSnapshot(pipelineId: string): Promise<BoardSnapshot | null> {
  * board paints before its pipeline document has synced. Null until it arrives, when disabled, or on failure.
  */
 export function useBoardSnapshot(pipelineId: string | null, enabled: boolean): BoardSnapshot | null {
-  const [snapshot, setSnapshot] = useState<BoardSnapshot | null>(null)
-  useEffect(() => {
-    if (!pipelineId || !enabled) return
-    let current = true
-    void fetchSnapshot(pipelineId).then((s) => {
-      if (current) setSnapshot(s)
-    })
-    return () => {
-      current = false
-    }
-  }, [pipelineId, enabled])
-  return enabled && snapshot?.pipeline.id === pipelineId ? snapshot : null
+  return useServerCopy(pipelineId, () => fetchSnapshot(pipelineId ?? ''), enabled)
 }
