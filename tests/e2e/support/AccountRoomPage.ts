@@ -63,4 +63,15 @@ export class AccountRoomPage {
   async fieldValue(name: string): Promise<string> {
     return this.field(name).inputValue()
   }
+
+  /** Names of the other users shown under "Here now". */
+  async hereNow(): Promise<string[]> {
+    const avatars = this.room.getByTestId('presence-avatars').getByRole('img')
+    return avatars.evaluateAll((els) => els.map((el) => el.getAttribute('aria-label') ?? ''))
+  }
+
+  /** The "<Name> is editing <field>" notices shown in the room. */
+  async editingNotices(): Promise<string[]> {
+    return this.room.getByTestId('editing-notice').allInnerTexts()
+  }
 }

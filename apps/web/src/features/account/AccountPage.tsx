@@ -10,7 +10,7 @@ import {
   TICKETS,
   updateAccount,
 } from '@rapport/model'
-import { useCallback, useMemo, useState } from 'react'
+import { useCallback, useEffect, useMemo, useState } from 'react'
 import { LOCAL_ORIGIN } from '../../collab/localOrigin.ts'
 import { useDoc } from '../../collab/useDoc.ts'
 import { useLiveRecords } from '../../collab/useLiveRecords.ts'
@@ -86,6 +86,8 @@ export function AccountPage({ accountId }: { accountId: string }) {
   const notesReady = useEditorGate(room.doc, NOTES_FIELD, room)
   const peers = usePeers(room.provider)
   const setPresence = usePresenceField(room.provider)
+  // Leaving the room while a field has the focus: React never sends its blur, so clear what we were editing.
+  useEffect(() => () => setPresence('editing', null), [setPresence])
   const undo = useUndoManager(accountsDoc.doc, [COLLECTION.accounts], !accountsDoc.readOnly)
   const [error, setError] = useState<string | null>(null)
 
@@ -122,6 +124,7 @@ export function AccountPage({ accountId }: { accountId: string }) {
     const p = peers.find((x) => x.editing === `account.${field}`)
     return p ? { name: p.user.name, color: p.user.color } : null
   }
+  const notesEditor = editingBy('notes')
 
   return (
     <div className="account" data-testid="account-room" data-account={accountId}>
@@ -199,6 +202,8 @@ export function AccountPage({ accountId }: { accountId: string }) {
                   label="Tier"
                   value={account.tier}
                   readOnly={fieldsReadOnly}
+                  editingBy={editingBy('tier')}
+                  onEditing={(on) => setPresence('editing', on ? 'account.tier' : null)}
                   options={ACCOUNT_TIERS.map((t) => ({ value: t, label: t }))}
                   onCommit={(v) => commit({ tier: v as Account['tier'] })}
                 />
@@ -207,6 +212,8 @@ export function AccountPage({ accountId }: { accountId: string }) {
                   label="Size"
                   value={account.size ?? ''}
                   readOnly={fieldsReadOnly}
+                  editingBy={editingBy('size')}
+                  onEditing={(on) => setPresence('editing', on ? 'account.size' : null)}
                   options={[{ value: '', label: '—' }, ...ACCOUNT_SIZES.map((s) => ({ value: s, label: s }))]}
                   onCommit={(v) => commit({ size: (v || null) as Account['size'] })}
                 />
@@ -215,6 +222,8 @@ export function AccountPage({ accountId }: { accountId: string }) {
                   label="Owner"
                   value={account.ownerId ?? ''}
                   readOnly={fieldsReadOnly}
+                  editingBy={editingBy('ownerId')}
+                  onEditing={(on) => setPresence('editing', on ? 'account.ownerId' : null)}
                   options={[
                     { value: '', label: 'Unassigned' },
                     ...session.members.map((m) => ({ value: m.userId, label: m.name })),
@@ -234,13 +243,24 @@ export function AccountPage({ accountId }: { accountId: string }) {
             )}
           </section>
           <section className="panel">
-            <h2 className="panel__title">Notes</h2>
+            <h2 className="panel__title">
+              Notes
+              {notesEditor && (
+                <>
+                  {' · '}
+                  <em data-testid="editing-notice" style={{ color: notesEditor.color }}>
+                    {`${notesEditor.name} is editing Notes`}
+                  </em>
+                </>
+              )}
+            </h2>
             {room.doc && room.provider && notesReady ? (
               <NotesEditor
                 doc={room.doc}
                 provider={room.provider}
                 user={{ name: session.user.name, color: session.user.color }}
                 readOnly={room.readOnly}
+                onEditing={(on) => setPresence('editing', on ? 'account.notes' : null)}
               />
             ) : (
               <div className="empty" data-testid="notes-loading">

@@ -18,6 +18,8 @@ export interface CollaborativeEditorProps {
   /** Accessible name of the editable area. */
   label: string
   testId: string
+  /** Called with true when the editor takes the focus and false when it loses it (presence). */
+  onEditing?: (editing: boolean) => void
 }
 
 /**
@@ -32,10 +34,15 @@ export function CollaborativeEditor({
   readOnly,
   label,
   testId,
+  onEditing,
 }: CollaborativeEditorProps) {
   const { session } = useSession()
   const members = useRef(session.members)
   members.current = session.members
+  const editing = useRef(onEditing)
+  editing.current = onEditing
+  // CollaborationCaret writes this object as the awareness `user`: it must keep the id that presence reads.
+  const caretUser = { id: session.user.id, name: user.name, color: user.color }
   const editor = useEditor(
     {
       editable: !readOnly,
@@ -43,10 +50,12 @@ export function CollaborativeEditor({
       extensions: [
         StarterKit.configure({ undoRedo: false }),
         Collaboration.configure({ document: doc, field }),
-        CollaborationCaret.configure({ provider, user }),
+        CollaborationCaret.configure({ provider, user: caretUser }),
         mentionExtension(() => members.current),
       ],
       editorProps: { attributes: { class: 'notes__content', 'aria-label': label } },
+      onFocus: () => editing.current?.(true),
+      onBlur: () => editing.current?.(false),
     },
     [doc, provider, field],
   )

@@ -57,11 +57,24 @@ export function LiveField({
     <label className="live-field" htmlFor={common.id}>
       <span className="live-field__label">
         {label}
-        {editingBy && <em style={{ color: editingBy.color }}> · {editingBy.name} is editing</em>}
+        {editingBy && (
+          <>
+            {' · '}
+            <em data-testid="editing-notice" style={{ color: editingBy.color }}>
+              {`${editingBy.name} is editing ${label}`}
+            </em>
+          </>
+        )}
         {conflict && <em className="live-field__conflict"> · changed by someone else</em>}
       </span>
       {options ? (
-        <select {...common} value={value} onChange={(e) => onCommit(e.target.value)}>
+        <select
+          {...common}
+          value={value}
+          onChange={(e) => onCommit(e.target.value)}
+          onFocus={() => onEditing?.(true)}
+          onBlur={() => onEditing?.(false)}
+        >
           {options.map((o) => (
             <option key={o.value} value={o.value}>
               {o.label}

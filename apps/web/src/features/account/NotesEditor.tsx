@@ -9,6 +9,8 @@ export interface NotesEditorProps {
   user: { name: string; color: string }
   readOnly: boolean
   field?: string
+  /** Focus in and out of the notes (presence). */
+  onEditing?: (editing: boolean) => void
 }
 
 /** The account room's shared notes. Mount only after the room synced. */
