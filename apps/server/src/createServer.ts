@@ -9,6 +9,7 @@ import { Automation } from './automation/Automation.ts'
 import { createAudit } from './collab/auditExtension.ts'
 import { createAuthExtension } from './collab/authExtension.ts'
 import { automationExtension } from './collab/automationExtension.ts'
+import { historyGuardExtension } from './collab/historyGuardExtension.ts'
 import { createLimitsExtension, type LimitsExtension } from './collab/limitsExtension.ts'
 import { createLoggingExtension } from './collab/loggingExtension.ts'
 import { createPersistenceExtension, type PersistenceExtension } from './collab/persistenceExtension.ts'
@@ -132,6 +133,7 @@ export const createServer = async (deps: ServerDeps): Promise<RapportServer> => 
       createLoggingExtension(logger.child('collab')),
       projectionExtension(projection),
       validation,
+      historyGuardExtension(logger),
       audit.extension,
       automationExtension(() => automationRef.current),
     ],
