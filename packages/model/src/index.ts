@@ -15,6 +15,14 @@ export {
   totalsByCurrency,
 } from './board/columns.ts'
 export {
+  type DealRepair,
+  dealRepair,
+  layoutDeals,
+  type PlaceableDeal,
+  type PlacementStage,
+  placeDeal,
+} from './board/placement.ts'
+export {
   columnView,
   compareByPosition,
   compareStrings,

@@ -3,6 +3,7 @@ import * as Y from 'yjs'
 import type { Logger } from '../log/logger.ts'
 import type { Projection, ProjectionEvent } from '../projection/Projection.ts'
 import { KIND_SPECS } from '../projection/recordKinds.ts'
+import { DealConsistency } from './dealConsistency.ts'
 import { isServerOrigin, serverOrigin } from './directWrites.ts'
 import { originActor } from './originActor.ts'
 
@@ -59,10 +60,15 @@ function recordMap(record: Record<string, unknown>, fields: ReadonlySet<string>)
   return map
 }
 
-/** Listens to the projection's `invalid` events and repairs them (see `repairRecord`); logs who sent the update. */
+/**
+ * Listens to the projection's `invalid` events and repairs them (see `repairRecord`); keeps deals consistent with
+ * their pipeline (see `DealConsistency`); logs who sent the update.
+ */
 export function validationExtension(deps: { projection: Projection; logger: Logger }): Extension {
   const log = deps.logger.child('validation')
+  const deals = new DealConsistency(deps.projection, deps.logger)
   const onEvent = (event: ProjectionEvent): void => {
+    if (event.type === 'record') deals.onRecord(event)
     if (event.type !== 'invalid') return
     if (isServerOrigin(event.origin) && event.origin.reason === 'repair') {
       log.error('repair left an invalid record', {
@@ -86,6 +92,13 @@ export function validationExtension(deps: { projection: Projection; logger: Logg
   const unsubscribe = deps.projection.on(onEvent)
   return {
     extensionName: 'rapport-validation',
+    // After the projection extension's (listed before this one): the loaded document is projected.
+    async afterLoadDocument({ documentName, document }) {
+      deals.loaded(documentName, document)
+    },
+    async afterUnloadDocument({ documentName }) {
+      deals.unloaded(documentName)
+    },
     async onDestroy() {
       unsubscribe()
     },

@@ -1,7 +1,8 @@
 import { z } from 'zod'
 import { Deal } from '../records/deal.ts'
 import { Pipeline } from '../records/workspaceSettings.ts'
-import { layoutBoard, totalsByCurrency } from './columns.ts'
+import { totalsByCurrency } from './columns.ts'
+import { layoutDeals } from './placement.ts'
 
 /**
  * Cards per column a snapshot carries by default (a screen's worth, so the first paint stays cheap; the URL index.html
@@ -50,20 +51,17 @@ export const BoardSnapshot = z.object({
 })
 export type BoardSnapshot = z.infer<typeof BoardSnapshot>
 
-/** Lays out `deals` (any order, any pipeline's deals are ignored) like the live board and keeps the first cards. */
+/**
+ * Lays out `deals` — the deals stored in the pipeline's document, in any order; a deal belongs to the pipeline of
+ * its document, whatever its `pipelineId` says — like the live board (`layoutDeals`) and keeps the first cards.
+ */
 export function buildBoardSnapshot(
   pipeline: Pipeline,
   deals: Iterable<Deal>,
   accountName: (accountId: string) => string | undefined,
   perColumn: number,
 ): BoardSnapshot {
-  const ofPipeline = function* () {
-    for (const deal of deals) if (deal.pipelineId === pipeline.id) yield deal
-  }
-  const { records } = layoutBoard(
-    ofPipeline(),
-    pipeline.stages.map((s) => s.id),
-  )
+  const { records } = layoutDeals(deals, pipeline.stages)
   const accountNames: Record<string, string> = {}
   const columns = pipeline.stages.map((stage) => {
     const all = records[stage.id] ?? []

@@ -72,7 +72,6 @@ describe('buildBoardSnapshot', () => {
     deal('d2', 'lead', 'a1', { amount: 50, currency: 'USD', accountId: 'acc_2' }),
     deal('d4', 'prop', 'a0', { archived: true }),
     deal('d5', 'gone', 'a0'),
-    deal('other', 'lead', 'a0', { pipelineId: 'pipe_other' }),
   ]
   const names = new Map([
     ['acc_1', 'Acme'],

@@ -17,13 +17,15 @@ export interface BoardLayout {
 
 /**
  * Groups records into `columnIds` ordered by (key, id). Archived records and those `include` rejects are
- * hidden; records of an unknown column are shown in the first column so they stay reachable. The browser's live
- * boards and the server's board snapshot both lay out with this function.
+ * hidden. `columnOf` places each record (deals: `placeDeal` through `layoutDeals`); by default a record of an
+ * unknown column is shown in the first column so it stays reachable. The browser's live boards and the server's
+ * board snapshot both lay out with this function.
  */
 export function layoutBoard<T extends BoardRecord>(
   records: Iterable<T>,
   columnIds: readonly string[],
   include: (record: T) => boolean = () => true,
+  columnOf?: (record: T) => string | undefined,
 ): BoardLayout & { records: Record<string, T[]> } {
   const known = new Set(columnIds)
   const first = columnIds[0]
@@ -32,7 +34,11 @@ export function layoutBoard<T extends BoardRecord>(
   const keys: Record<string, string> = {}
   for (const record of records) {
     if (record.archived || !include(record)) continue
-    const column = known.has(record.position.column) ? record.position.column : first
+    const column = columnOf
+      ? columnOf(record)
+      : known.has(record.position.column)
+        ? record.position.column
+        : first
     if (column === undefined) continue
     buckets[column]?.push(record)
     keys[record.id] = record.position.key

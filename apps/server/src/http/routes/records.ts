@@ -155,9 +155,17 @@ export function recordsRoutes(services: RecordsServices): Hono<AppEnv> {
     const pipeline = ws.pipelines.get(pipelineId)
     if (!pipeline) throw notFound(`pipeline ${pipelineId} not found`)
     const accounts = ws.records.accounts
+    // A deal belongs to the pipeline of its document (docs/schema.md §4.1), whatever its `pipelineId` says.
+    const ids = ws.sourceIds.get(docName({ workspaceId: session.workspaceId, kind: 'pipeline', pipelineId }))
+    const deals = function* () {
+      for (const id of ids ?? []) {
+        const deal = ws.records.deals.get(id)
+        if (deal) yield deal as Deal
+      }
+    }
     const snapshot = buildBoardSnapshot(
       pipeline,
-      ws.records.deals.values() as Iterable<Deal>,
+      deals(),
       (accountId) => accounts.get(accountId)?.name as string | undefined,
       perColumn,
     )

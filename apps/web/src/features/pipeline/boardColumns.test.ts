@@ -27,6 +27,7 @@ function deal(id: string, column: string, key: string, extra: Partial<BoardDeal>
     currency: 'EUR',
     ownerId: 'u1',
     position: { column, key },
+    status: column === 'won' ? 'won' : 'open',
     stageEnteredAt: NOW - 3 * DAY,
     archived: false,
     ...extra,
@@ -93,15 +94,20 @@ describe('formatTotals', () => {
     expect(totals[0]?.weighted).toBe(3.33)
   })
 
-  it('hides archived deals and keeps deals of a deleted stage in the first column', () => {
+  it('hides archived deals and places deals of a deleted stage by status (placeDeal)', () => {
     const board = buildBoard(
-      [deal('x', 'gone', 'a0'), deal('y', 'prop', 'a0', { archived: true })],
+      [
+        deal('x', 'gone', 'a0'),
+        deal('w', 'gone', 'a0', { status: 'won' }),
+        deal('y', 'prop', 'a0', { archived: true }),
+      ],
       stages,
       all,
       new Map(),
     )
     expect(board.columns.lead).toEqual(['x'])
     expect(board.columns.prop).toEqual([])
+    expect(board.columns.won).toEqual(['w'])
   })
 
   it('filters by owner, unassigned and text (title or account name)', () => {

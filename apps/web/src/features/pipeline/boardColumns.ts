@@ -1,7 +1,7 @@
 import {
   type BoardLayout,
   type CurrencyTotal,
-  layoutBoard,
+  layoutDeals,
   type Position,
   totalsByCurrency,
 } from '@rapport/model'
@@ -15,6 +15,8 @@ export interface BoardDeal {
   currency: string
   ownerId: string | null
   position: Position
+  /** With `position`, decides the column (the model's `placeDeal`). */
+  status: 'open' | 'won' | 'lost'
   stageEnteredAt: number
   archived: boolean
 }
@@ -74,8 +76,9 @@ export function matchesFilter(
 }
 
 /**
- * Columns, order and per-stage figures of a pipeline board. Deals whose stage no longer exists are shown in the
- * first column so they stay reachable; archived deals are hidden.
+ * Columns, order and per-stage figures of a pipeline board. Every deal is in the column the model's `placeDeal`
+ * gives (a deal whose stage no longer exists goes to the first stage of its status), like the server's board
+ * snapshot; archived deals are hidden.
  */
 export function buildBoard(
   deals: Iterable<BoardDeal>,
@@ -83,10 +86,8 @@ export function buildBoard(
   filter: BoardFilter,
   accountNames: ReadonlyMap<string, string>,
 ): Board {
-  const { columns, keys, records } = layoutBoard(
-    deals,
-    stages.map((s) => s.id),
-    (deal) => matchesFilter(deal, filter, deal.accountId ? accountNames.get(deal.accountId) : undefined),
+  const { columns, keys, records } = layoutDeals(deals, stages, (deal) =>
+    matchesFilter(deal, filter, deal.accountId ? accountNames.get(deal.accountId) : undefined),
   )
   const summaries: ColumnSummary[] = stages.map((stage) => {
     const list = records[stage.id] ?? []
