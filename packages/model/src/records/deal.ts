@@ -71,6 +71,11 @@ export interface DealOptions extends CommandOptions {
   stages?: readonly Stage[]
 }
 
+/** Options of `moveDeal`: with `stages`, `lostReason` (≤ 500 characters) is written when the deal becomes lost. */
+export interface MoveDealOptions extends DealOptions {
+  lostReason?: string | null
+}
+
 function stageOf(stages: readonly Stage[], stageId: string): Stage {
   const stage = stages.find((s) => s.id === stageId)
   if (stage === undefined) throw new ModelError('invalid_input', `unknown stage ${stageId}`)
@@ -116,7 +121,7 @@ export function updateDeal(
 /**
  * Moves a deal to `position` (from `resolveDrop`/`moveByKeyboard`) in one transaction: sets the position as
  * one value, `stageEnteredAt` when the column changes, and — given `stages` — `status` from the target
- * stage's outcome (clearing `lostReason` unless lost). Position, `stageEnteredAt`, `status` and `lostReason`
+ * stage's outcome (clearing `lostReason` unless lost; `options.lostReason` sets it). Position, `stageEnteredAt`, `status` and `lostReason`
  * are always written together, so concurrent moves resolve to one writer's values for all of them.
  */
 export function moveDeal(
@@ -124,7 +129,7 @@ export function moveDeal(
   dealId: string,
   position: { column: string; key: string },
   origin: unknown,
-  options?: DealOptions,
+  options?: MoveDealOptions,
 ): Deal {
   const target = parseInput(positionSchema, position)
   const current = readRecord(collectionMap(doc, DEALS), dealId, Deal)
@@ -136,7 +141,8 @@ export function moveDeal(
   if (options?.stages !== undefined) {
     const status = stageOf(options.stages, target.column).outcome
     patch.status = status
-    patch.lostReason = status === 'lost' ? current.lostReason : null
+    const reason = options.lostReason === undefined ? current.lostReason : options.lostReason
+    patch.lostReason = status === 'lost' ? parseInput(dealFields.lostReason, reason) : null
   }
   // Written as a group even when unchanged: a concurrent move must not leave one writer's column with the
   // other writer's status (regression seed 20250101, run 3445).
