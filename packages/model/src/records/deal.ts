@@ -121,8 +121,9 @@ export function updateDeal(
 /**
  * Moves a deal to `position` (from `resolveDrop`/`moveByKeyboard`) in one transaction: sets the position as
  * one value, `stageEnteredAt` when the column changes, and — given `stages` — `status` from the target
- * stage's outcome (clearing `lostReason` unless lost; `options.lostReason` sets it). Position, `stageEnteredAt`, `status` and `lostReason`
- * are always written together, so concurrent moves resolve to one writer's values for all of them.
+ * stage's outcome (clearing `lostReason` unless lost; `options.lostReason` sets it). Position,
+ * `stageEnteredAt`, `status` and `lostReason` are always written together, so concurrent moves resolve to one
+ * writer's values for all of them.
  */
 export function moveDeal(
   doc: Y.Doc,
