@@ -1,9 +1,24 @@
 import type { Extension, Hocuspocus } from '@hocuspocus/server'
-import { type ActivityCreate, appendActivity, docName, type FieldChange, jsonEqual } from '@rapport/model'
+import {
+  type ActivityCreate,
+  appendActivity,
+  docName,
+  type FieldChange,
+  jsonEqual,
+  parseDocName,
+} from '@rapport/model'
 import type { Logger } from '../log/logger.ts'
 import type { Projection, ProjectionEvent } from '../projection/Projection.ts'
-import { accountIdOf, type ProjectedRecord, type RecordKind } from '../projection/recordKinds.ts'
+import {
+  accountIdOf,
+  KIND_SPECS,
+  kindOfDoc,
+  type ProjectedRecord,
+  type RecordKind,
+} from '../projection/recordKinds.ts'
 import { writeDocument } from './directWrites.ts'
+import type { LostSet } from './lostSets.ts'
+import { type LostSetsListener, watchLostSets } from './lostSetWatch.ts'
 import { type OriginActor, originActor } from './originActor.ts'
 
 /** One "edited notes" activity per user and account within this window. */
@@ -68,6 +83,17 @@ function mergeChanges(earlier: readonly FieldChange[], later: readonly FieldChan
     merged.set(change.field, first ? { ...first, after: change.after } : { ...change })
   }
   return [...merged.values()].filter((c) => !jsonEqual(c.before, c.after))
+}
+
+const shown = (value: unknown): string => {
+  const text = value === undefined ? 'nothing' : JSON.stringify(value)
+  return text.length > 200 ? `${text.slice(0, 200)}…` : text
+}
+
+/** `set industry of Acme to "Fintech" at the same time as Sasha Sales set it to "Retail", which was kept`. */
+function lostText(set: LostSet, title: string, keptBy: OriginActor | null): string {
+  const who = keptBy?.name ?? 'another change'
+  return `set ${set.field} of ${title} to ${shown(set.value)} at the same time as ${who} set it to ${shown(set.keptValue)}, which was kept`
 }
 
 function columnOf(record: ProjectedRecord | null): string | null {
@@ -242,6 +268,44 @@ export function createAudit(deps: {
     })
   }
 
+  /**
+   * Sets that lost at once to a concurrent set of the same field never change the projection: audit them here, with
+   * the kept value and its writer (`overruledBy`). Runs before the projection sees the transaction, so the
+   * projected record still holds the field's value from before it.
+   */
+  const onLostSets = (
+    workspaceId: string,
+    kind: RecordKind,
+    ...[lost, actor, writerOf]: Parameters<LostSetsListener>
+  ): void => {
+    const byRecord = new Map<string, LostSet[]>()
+    for (const set of lost) {
+      if (IGNORED_FIELDS.has(set.field) || set.field === 'position' || set.field === 'stageEnteredAt')
+        continue
+      byRecord.set(set.recordId, [...(byRecord.get(set.recordId) ?? []), set])
+    }
+    for (const [id, sets] of byRecord) {
+      const record = deps.projection.workspace(workspaceId).records[kind].get(id)
+      const accountId = record ? accountIdOf(kind, record) : null
+      if (!record || !accountId) continue
+      const title = titleOf(record)
+      enqueue(workspaceId, accountId, {
+        type: 'field_change',
+        at: now(),
+        actorId: actor.actorId,
+        subject: { kind: SUBJECT[kind], id },
+        text: sets.map((set) => lostText(set, title, writerOf(set.keptClient))).join('; '),
+        changes: sets.map((set) => ({
+          field: set.field,
+          before: record[set.field],
+          after: set.value,
+          overruledBy: { actorId: writerOf(set.keptClient)?.actorId ?? null, value: set.keptValue },
+        })),
+      })
+    }
+  }
+  const watches = new Map<string, () => void>()
+
   const unsubscribe = deps.projection.on(onEvent)
   const flush = async (): Promise<void> => {
     for (const name of [...rooms.keys()]) flushRoom(name)
@@ -254,7 +318,24 @@ export function createAudit(deps: {
       async onConfigure({ instance }) {
         hocuspocus ??= instance
       },
+      async afterLoadDocument({ documentName, document }) {
+        const ref = parseDocName(documentName)
+        const kind = ref ? kindOfDoc(ref) : null
+        if (!ref || !kind) return
+        watches.get(documentName)?.()
+        const collection = document.getMap<unknown>(KIND_SPECS[kind].collection)
+        watches.set(
+          documentName,
+          watchLostSets(document, collection, (...args) => onLostSets(ref.workspaceId, kind, ...args)),
+        )
+      },
+      async afterUnloadDocument({ documentName }) {
+        watches.get(documentName)?.()
+        watches.delete(documentName)
+      },
       async onDestroy() {
+        for (const stop of watches.values()) stop()
+        watches.clear()
         unsubscribe()
         await flush()
       },

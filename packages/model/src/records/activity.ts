@@ -30,6 +30,11 @@ export const FieldChange = z.object({
   field: z.string().min(1).max(100),
   before: z.unknown(),
   after: z.unknown(),
+  /**
+   * Present when this set lost to a concurrent set of the same field (Yjs resolves those by client id): `after` never
+   * became the field's value; `value`, written by `actorId` (null = unknown or the system), was kept.
+   */
+  overruledBy: z.object({ actorId: userId.nullable(), value: z.unknown() }).optional(),
 })
 export type FieldChange = z.infer<typeof FieldChange>
 
