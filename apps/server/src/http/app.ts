@@ -4,6 +4,7 @@ import { ZodError } from 'zod'
 import type { SessionInfo } from '../auth/sessionInfo.ts'
 import { AppError } from '../errors.ts'
 import type { Logger } from '../log/logger.ts'
+import { type BodyLimits, bodyLimits } from './bodyLimit.ts'
 
 export interface AppEnv {
   Variables: { session: SessionInfo }
@@ -14,12 +15,19 @@ const formatIssues = (error: ZodError): string =>
     .map((issue) => `${issue.path.length ? issue.path.join('.') : '(root)'}: ${issue.message}`)
     .join('; ')
 
+export interface AppOptions {
+  /** Request body caps: 1 MiB by default; raise it per route (uploads) with `routes`. */
+  bodyLimits?: BodyLimits
+}
+
 /**
  * The Hono app with the ONE error mapping of the server: AppError → its status, ZodError → 400 invalid_input,
- * anything else → 500 internal (logged). Routes are mounted by createServer under `/api`.
+ * anything else → 500 internal (logged). Routes are mounted by createServer under `/api`. Request bodies are capped
+ * first of all (413 `payload_too_large`), before sessions are checked and before any route reads JSON.
  */
-export const createApp = (logger: Logger): Hono<AppEnv> => {
+export const createApp = (logger: Logger, options: AppOptions = {}): Hono<AppEnv> => {
   const app = new Hono<AppEnv>()
+  app.use('*', bodyLimits(options.bodyLimits))
   app.onError((error, c) => {
     if (error instanceof AppError) {
       return c.json({ error: { code: error.code, message: error.message } }, error.status)

@@ -12,6 +12,7 @@ import {
 import { Hono } from 'hono'
 import { z } from 'zod'
 import type { AppEnv } from './app.ts'
+import { DEFAULT_MAX_BODY_BYTES } from './bodyLimit.ts'
 import { LoginBody, SignupInviteBody } from './routes/auth.ts'
 import { HandoffCreateBody, HandoffReturnBody, HandoffSendBody } from './routes/handoffs.ts'
 import { ApiTokenBody, InvitationBody, MemberPatchBody } from './routes/members.ts'
@@ -89,6 +90,13 @@ const ERROR = {
   },
 }
 
+/** Every request with a body: the cap is checked first, before authentication (see `http/bodyLimit.ts`). */
+const PAYLOAD_TOO_LARGE = {
+  description: `\`payload_too_large\`: the body is larger than ${DEFAULT_MAX_BODY_BYTES} bytes (1 MiB); refused from its Content-Length, or as soon as a chunked body passes the cap, before authentication and before it is read`,
+  content: ERROR.content,
+}
+const BODY_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE'])
+
 const toPath = (path: string): string => path.replace(/:([A-Za-z0-9_]+)/g, '{$1}')
 
 /**
@@ -123,7 +131,11 @@ export function openApiDocument(
     const operation: Record<string, unknown> = {
       summary: doc?.summary ?? `${route.method} ${path}`,
       parameters,
-      responses: { '200': { description: 'OK' }, default: ERROR },
+      responses: {
+        '200': { description: 'OK' },
+        ...(BODY_METHODS.has(route.method) ? { '413': PAYLOAD_TOO_LARGE } : {}),
+        default: ERROR,
+      },
     }
     if (doc?.body) {
       operation.requestBody = {
