@@ -12,6 +12,7 @@ const NO_BODY = new Set([
   'POST /api/auth/logout',
   'POST /api/auth/collab-token',
   'POST /api/accounts/{accountId}/handoffs/{handoffId}/accept',
+  'POST /api/accounts/{accountId}/history/{versionId}/restore',
 ])
 
 let s: StartedServer

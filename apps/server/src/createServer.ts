@@ -15,6 +15,10 @@ import { createLoggingExtension } from './collab/loggingExtension.ts'
 import { createPersistenceExtension, type PersistenceExtension } from './collab/persistenceExtension.ts'
 import { projectionExtension } from './collab/projectionExtension.ts'
 import { validationExtension } from './collab/validationExtension.ts'
+import { createAttributionExtension } from './history/attributionExtension.ts'
+import { historyRoutes } from './history/historyRoutes.ts'
+import { type HistoryTiming, RoomHistory } from './history/RoomHistory.ts'
+import { lowdbVersionStore } from './history/VersionStore.ts'
 import { type AppEnv, createApp } from './http/app.ts'
 import { type HealthReport, healthRoutes } from './http/health.ts'
 import { openApiRoutes } from './http/openapi.ts'
@@ -51,6 +55,8 @@ export interface ServerDeps {
   messagesPerSecond?: number
   /** Close sockets that have not authenticated a document this long after the upgrade (default 15000 ms). */
   authDeadlineMs?: number
+  /** When account-room versions are saved (default: 2 min after editing pauses, every 10 min while it goes on). */
+  historyTiming?: Partial<HistoryTiming>
   now?: () => number
 }
 
@@ -67,6 +73,8 @@ export interface RapportServer {
   logger: Logger
   /** Live per-workspace index of every record (REST reads, search, audit before-values). */
   projection: Projection
+  /** Versions of account rooms (notes + fields): list, read, restore. */
+  history: RoomHistory
   /** Server-side workflow (won deal → handoff draft, notifications, handoff steps). */
   automation: Automation
   /** Logins of the demo workspace when this start seeded it (`seedDemo` on an empty data dir), else null. */
@@ -117,6 +125,13 @@ export const createServer = async (deps: ServerDeps): Promise<RapportServer> => 
   const validation = validationExtension({ projection, logger })
   const audit = createAudit({ projection, logger, now })
   await projection.bootstrap(documentStore)
+  const history = new RoomHistory({
+    store: lowdbVersionStore(`${deps.dataDir}/history`),
+    projection,
+    logger,
+    now,
+    timing: deps.historyTiming,
+  })
 
   // Every Hocuspocus extension, in one place (persistence sets its own priority to load first).
   // Automation writes through Hocuspocus, which lists its extension: the extension reads it once built.
@@ -135,6 +150,8 @@ export const createServer = async (deps: ServerDeps): Promise<RapportServer> => 
       validation,
       historyGuardExtension(logger),
       audit.extension,
+      createAttributionExtension({ logger, now }),
+      history.extension,
       automationExtension(() => automationRef.current),
     ],
   })
@@ -175,6 +192,7 @@ export const createServer = async (deps: ServerDeps): Promise<RapportServer> => 
   // Route modules of S2/S3 are mounted here, under /api, before the static fallback.
   app.route('/api', recordsRoutes({ projection, hocuspocus, session: sessionMiddleware(auth) }))
   app.route('/api', handoffRoutes({ automation, session: sessionMiddleware(auth) }))
+  app.route('/api', historyRoutes({ history, session: sessionMiddleware(auth) }))
   app.route(
     '/api',
     openApiRoutes(() => app.routes),
@@ -225,6 +243,7 @@ export const createServer = async (deps: ServerDeps): Promise<RapportServer> => 
       await httpClosed
       await automation.idle()
       await audit.flush()
+      await history.close()
       const left = await persistence.flushAll()
       persistence.stop()
       await hocuspocus.hooks('onDestroy', { instance: hocuspocus }).catch((error: unknown) => {
@@ -249,6 +268,7 @@ export const createServer = async (deps: ServerDeps): Promise<RapportServer> => 
     logger,
     projection,
     automation,
+    history,
     demoLogins,
     health,
     listen,

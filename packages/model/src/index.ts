@@ -1,4 +1,14 @@
 export {
+  AUTHOR_MARK_MS,
+  AUTHOR_MARKS_MAX,
+  AuthorEntry,
+  AuthorMark,
+  authorsMap,
+  authorTimeAt,
+  readAuthors,
+  withAuthorMark,
+} from './authorship.ts'
+export {
   BoardCard,
   BoardSnapshot,
   BoardSnapshotColumn,
@@ -45,6 +55,7 @@ export { DOC_KINDS, type DocKind, type DocRef, docName, parseDocName } from './d
 export { isModelError, MODEL_ERROR_CODES, ModelError, type ModelErrorCode } from './errors.ts'
 export { ID_PATTERN, idString, newId } from './ids.ts'
 export {
+  AUTHORS_MAP,
   briefField,
   COLLECTION,
   type CollectionName,

@@ -35,6 +35,9 @@ export const SETTINGS_KEY = {
   sla: 'sla',
 } as const
 
+/** The account room's map of who wrote what (clientID → author), written by the server only (see authorship.ts). */
+export const AUTHORS_MAP = 'authors'
+
 /** The Tiptap fragment holding an account's shared notes (Collaboration `field`). */
 export const NOTES_FIELD = 'notes'
 

@@ -52,6 +52,11 @@ export function recordRouteDocs(): Record<string, RouteDoc> {
     },
     'POST /api/api-tokens': { summary: 'Create an API token', body: ApiTokenBody },
     'POST /api/accounts/{accountId}/handoffs': { summary: 'Create a handoff draft', body: HandoffCreateBody },
+    'GET /api/accounts/{accountId}/history': { summary: "Versions of an account room's notes and fields" },
+    'GET /api/accounts/{accountId}/history/{versionId}': { summary: 'One version beside the current state' },
+    'POST /api/accounts/{accountId}/history/{versionId}/restore': {
+      summary: 'Write a version of the notes over the current notes, as a new edit',
+    },
     'POST /api/accounts/{accountId}/handoffs/{handoffId}/send': {
       summary: 'Send a handoff',
       body: HandoffSendBody,

@@ -1,0 +1,281 @@
+import { createHash } from 'node:crypto'
+import type { Extension, Hocuspocus } from '@hocuspocus/server'
+import { appendActivity, authorsMap, docName, NOTES_FIELD, newId, parseDocName } from '@rapport/model'
+import * as Y from 'yjs'
+import { type Actor, writeDocument } from '../collab/directWrites.ts'
+import { originActor } from '../collab/originActor.ts'
+import type { Logger } from '../log/logger.ts'
+import { fragmentText } from '../projection/fragmentText.ts'
+import type { Projection, ProjectionEvent } from '../projection/Projection.ts'
+import { notesJson, type PmNode } from './notesJson.ts'
+import type { StoredVersion, VersionStore } from './VersionStore.ts'
+
+export interface HistoryTiming {
+  /** A version is saved when a room's notes and fields rest this long after an edit (2 min). */
+  pauseMs: number
+  /** …or this long after the first unsaved edit while editing goes on (10 min). */
+  everyMs: number
+}
+export const DEFAULT_HISTORY_TIMING: HistoryTiming = { pauseMs: 2 * 60_000, everyMs: 10 * 60_000 }
+
+export type VersionSummary = Pick<StoredVersion, 'id' | 'at' | 'reason' | 'editors'>
+export interface RoomState {
+  notes: { json: PmNode; text: string }
+  fields: Record<string, unknown> | null
+}
+export interface VersionDetail extends RoomState {
+  version: VersionSummary
+  current: RoomState
+}
+
+interface Pending {
+  firstAt: number
+  editors: Set<string>
+  timer: ReturnType<typeof setTimeout> | null
+}
+
+const summary = ({ id, at, reason, editors }: StoredVersion): VersionSummary => ({ id, at, reason, editors })
+
+const stateOf = (doc: Y.Doc, fields: Record<string, unknown> | null): RoomState => {
+  const fragment = doc.getXmlFragment(NOTES_FIELD)
+  return { notes: { json: notesJson(fragment), text: fragmentText(fragment) }, fields }
+}
+
+const hashOf = (state: RoomState): string =>
+  createHash('sha1')
+    .update(JSON.stringify([state.notes.json, state.fields]))
+    .digest('base64url')
+
+/**
+ * Versions of account rooms (notes + the account's fields). Edits are seen through the projection (notes of
+ * `W/account/A`, the record `A` of `W/accounts`); a version is saved when editing pauses, at least every
+ * `everyMs` while it goes on, when a changed room is opened, before a restore and on shutdown; an unchanged room
+ * makes no version. Restore writes the old notes as a NEW edit on top of the live document (never a rollback).
+ */
+export class RoomHistory {
+  private readonly pending = new Map<string, Pending>()
+  private readonly running = new Set<Promise<unknown>>()
+  private readonly saving = new Map<string, Promise<unknown>>()
+  private hocuspocus: Hocuspocus | null = null
+  private readonly log: Logger
+  private readonly unsubscribe: () => void
+
+  constructor(
+    private readonly deps: {
+      store: VersionStore
+      projection: Projection
+      logger: Logger
+      now: () => number
+      timing?: Partial<HistoryTiming>
+    },
+  ) {
+    this.log = deps.logger.child('history')
+    this.unsubscribe = deps.projection.on((event) => this.onEvent(event))
+  }
+
+  private get timing(): HistoryTiming {
+    return { ...DEFAULT_HISTORY_TIMING, ...this.deps.timing }
+  }
+
+  attach(hocuspocus: Hocuspocus): void {
+    this.hocuspocus = hocuspocus
+  }
+
+  private fieldsOf(workspaceId: string, accountId: string): Record<string, unknown> | null {
+    return this.deps.projection.workspace(workspaceId).records.accounts.get(accountId) ?? null
+  }
+
+  private onEvent(event: ProjectionEvent): void {
+    if (event.type === 'invalid') return
+    if (event.type === 'record' && event.kind !== 'accounts') return
+    const actor = originActor(event.origin)
+    if (!actor || actor.internal) return
+    const accountId = event.type === 'notes' ? event.accountId : event.id
+    const name = docName({ workspaceId: event.workspaceId, kind: 'account', accountId })
+    const now = this.deps.now()
+    let pending = this.pending.get(name)
+    if (!pending) {
+      pending = { firstAt: now, editors: new Set(), timer: null }
+      this.pending.set(name, pending)
+    }
+    if (actor.actorId) pending.editors.add(actor.actorId)
+    if (pending.timer) clearTimeout(pending.timer)
+    const { pauseMs, everyMs } = this.timing
+    if (now - pending.firstAt >= everyMs) {
+      this.track(this.saveNow(name, 'interval'))
+      return
+    }
+    pending.timer = setTimeout(() => this.track(this.saveNow(name, 'pause')), pauseMs)
+    pending.timer.unref?.()
+  }
+
+  private track<T>(work: Promise<T>): Promise<T> {
+    const settled = work.catch((error: unknown) => this.log.error('could not save a version', { error }))
+    this.running.add(settled)
+    void settled.then(() => this.running.delete(settled))
+    return work
+  }
+
+  /** Saves a version of a loaded room document when it differs from the last one. */
+  saveLoaded(name: string, doc: Y.Doc, reason: StoredVersion['reason']): Promise<VersionSummary | null> {
+    const ref = parseDocName(name)
+    if (ref?.kind !== 'account') return Promise.resolve(null)
+    const pending = this.pending.get(name)
+    if (pending?.timer) clearTimeout(pending.timer)
+    this.pending.delete(name)
+    const at = this.deps.now()
+    const room = stateOf(doc, this.fieldsOf(ref.workspaceId, ref.accountId))
+    const version: StoredVersion = {
+      id: newId('ver'),
+      at,
+      reason,
+      editors: [...(pending?.editors ?? [])],
+      state: Buffer.from(Y.encodeStateAsUpdate(doc)).toString('base64'),
+      fields: room.fields,
+      hash: hashOf(room),
+    }
+    const save = async (): Promise<VersionSummary | null> => {
+      const last = (await this.deps.store.list(name)).at(-1)
+      if (last?.hash === version.hash) return null
+      await this.deps.store.add(name, version, at)
+      this.log.debug('saved version', { docName: name, reason, id: version.id })
+      return summary(version)
+    }
+    // One save of a room at a time, so two saves of the same state make one version.
+    const next = (this.saving.get(name) ?? Promise.resolve()).then(save, save)
+    const settled = next.catch(() => null)
+    this.saving.set(name, settled)
+    void settled.then(() => {
+      if (this.saving.get(name) === settled) this.saving.delete(name)
+    })
+    return this.track(next)
+  }
+
+  /** The extension that saves a version when a changed room is opened and gives this service Hocuspocus. */
+  get extension(): Extension {
+    return {
+      extensionName: 'rapport-history',
+      onConfigure: async ({ instance }) => this.attach(instance),
+      afterLoadDocument: async ({ documentName, document }) => {
+        void this.saveLoaded(documentName, document, 'opened').catch(() => {})
+      },
+    }
+  }
+
+  /** Saves a version of room `name` now (loading it if needed). */
+  async saveNow(name: string, reason: StoredVersion['reason']): Promise<VersionSummary | null> {
+    const hocuspocus = this.requireHocuspocus()
+    const connection = await hocuspocus.openDirectConnection(name, { system: true })
+    try {
+      const doc = connection.document
+      return doc ? await this.saveLoaded(name, doc, reason) : null
+    } finally {
+      await connection.disconnect()
+    }
+  }
+
+  async list(workspaceId: string, accountId: string): Promise<VersionSummary[]> {
+    const name = docName({ workspaceId, kind: 'account', accountId })
+    return (await this.deps.store.list(name)).map(summary).reverse()
+  }
+
+  private async find(
+    workspaceId: string,
+    accountId: string,
+    versionId: string,
+  ): Promise<StoredVersion | null> {
+    const name = docName({ workspaceId, kind: 'account', accountId })
+    return (await this.deps.store.list(name)).find((v) => v.id === versionId) ?? null
+  }
+
+  /** The version's notes and fields beside the current ones, or null when this room has no such version. */
+  async get(workspaceId: string, accountId: string, versionId: string): Promise<VersionDetail | null> {
+    const version = await this.find(workspaceId, accountId, versionId)
+    if (!version) return null
+    const old = new Y.Doc()
+    Y.applyUpdate(old, Buffer.from(version.state, 'base64'))
+    const name = docName({ workspaceId, kind: 'account', accountId })
+    const connection = await this.requireHocuspocus().openDirectConnection(name, { system: true })
+    try {
+      const doc = connection.document
+      const current = doc ? stateOf(doc, this.fieldsOf(workspaceId, accountId)) : stateOf(new Y.Doc(), null)
+      return { version: summary(version), ...stateOf(old, version.fields), current }
+    } finally {
+      await connection.disconnect()
+    }
+  }
+
+  /**
+   * Writes the version's notes over the current ones as a NEW edit by `actor` (one server transaction, with a
+   * timeline entry): the current state is saved as a version first; the rest of the room and the account's fields
+   * are not touched. The new content gets a fresh Yjs clientID attributed to `actor`.
+   */
+  async restore(
+    workspaceId: string,
+    accountId: string,
+    versionId: string,
+    actor: Actor,
+  ): Promise<{ restored: VersionSummary; before: VersionSummary | null } | null> {
+    const version = await this.find(workspaceId, accountId, versionId)
+    if (!version) return null
+    const name = docName({ workspaceId, kind: 'account', accountId })
+    const before = await this.saveNow(name, 'before-restore')
+    const old = new Y.Doc()
+    Y.applyUpdate(old, Buffer.from(version.state, 'base64'))
+    await writeDocument(this.requireHocuspocus(), name, 'rest', actor, (doc, origin) => {
+      // The new content is written by a scratch replica with its own clientID, then applied as one update.
+      let scratch = new Y.Doc()
+      while (Y.getState(doc.store, scratch.clientID) > 0) scratch = new Y.Doc()
+      Y.applyUpdate(scratch, Y.encodeStateAsUpdate(doc))
+      const stateVector = Y.encodeStateVector(scratch)
+      const notes = scratch.getXmlFragment(NOTES_FIELD)
+      scratch.transact(() => {
+        notes.delete(0, notes.length)
+        notes.insert(
+          0,
+          old
+            .getXmlFragment(NOTES_FIELD)
+            .toArray()
+            .map((node) => node.clone() as Y.XmlElement | Y.XmlText),
+        )
+      })
+      const at = this.deps.now()
+      // Its own transaction: Yjs marks a transaction that applies an update as remote, and the server's own writes
+      // below must stay local (else Yjs thinks another replica uses the server's clientID).
+      Y.applyUpdate(doc, Y.encodeStateAsUpdate(scratch, stateVector), origin)
+      doc.transact(() => {
+        authorsMap(doc).set(String(scratch.clientID), { userId: actor.userId, at, marks: [[0, at]] })
+        appendActivity(
+          doc,
+          {
+            type: 'note',
+            actorId: actor.userId,
+            subject: { kind: 'notes', id: accountId },
+            text: `restored the notes of ${new Date(version.at).toISOString()}`,
+          },
+          origin,
+          { now: at },
+        )
+      }, origin)
+    })
+    this.log.info('restored notes', { docName: name, versionId, userId: actor.userId })
+    return { restored: summary(version), before }
+  }
+
+  private requireHocuspocus(): Hocuspocus {
+    if (!this.hocuspocus) throw new Error('history is not attached to Hocuspocus')
+    return this.hocuspocus
+  }
+
+  /** Saves every room with unsaved edits (shutdown) and waits for the saves under way. */
+  async close(): Promise<void> {
+    this.unsubscribe()
+    for (const [name, pending] of [...this.pending]) {
+      if (pending.timer) clearTimeout(pending.timer)
+      await this.saveNow(name, 'shutdown').catch((error: unknown) =>
+        this.log.error('could not save a version on shutdown', { docName: name, error }),
+      )
+    }
+    while (this.running.size > 0) await Promise.all([...this.running])
+  }
+}

@@ -1,0 +1,64 @@
+import type * as Y from 'yjs'
+import { z } from 'zod'
+import { AUTHORS_MAP } from './layout.ts'
+
+/**
+ * Who wrote what in an account room. Every Yjs item carries `id.client`, the Yjs clientID of the replica that
+ * created it. The SERVER records, in the room's `authors` map (key = clientID in decimal), which authenticated user's
+ * connection first sent that clientID, and coarse time marks: `[clock, at]` = items of this clientID from `clock` on
+ * were received at `at` (until the next mark). Clients only read this map; the server reverts client writes to it.
+ */
+export const AUTHOR_MARK_MS = 60_000
+export const AUTHOR_MARKS_MAX = 240
+
+export const AuthorMark = z.tuple([z.number().int().nonnegative(), z.number().int().nonnegative()])
+export type AuthorMark = z.infer<typeof AuthorMark>
+
+export const AuthorEntry = z.object({
+  /** The user whose connection first sent this clientID; null = written by the server itself. */
+  userId: z.string().min(1).max(64).nullable(),
+  /** When the server first received an item of this clientID (epoch ms). */
+  at: z.number().int().nonnegative(),
+  /** Ascending by clock; the first mark is the first clock seen. At most AUTHOR_MARKS_MAX. */
+  marks: z.array(AuthorMark).max(AUTHOR_MARKS_MAX),
+})
+export type AuthorEntry = z.infer<typeof AuthorEntry>
+
+/** The room's `authors` map. */
+export function authorsMap(doc: Y.Doc): Y.Map<unknown> {
+  return doc.getMap(AUTHORS_MAP)
+}
+
+/** Every valid entry of the map by clientID; invalid entries are skipped. */
+export function readAuthors(map: Y.Map<unknown>): Map<number, AuthorEntry> {
+  const out = new Map<number, AuthorEntry>()
+  for (const [key, value] of map.entries()) {
+    const client = Number(key)
+    const parsed = AuthorEntry.safeParse(value)
+    if (Number.isSafeInteger(client) && parsed.success) out.set(client, parsed.data)
+  }
+  return out
+}
+
+/** When the item at `clock` of this clientID was received (the last mark at or before it; else first seen). */
+export function authorTimeAt(entry: AuthorEntry, clock: number): number {
+  let at = entry.at
+  for (const [from, markAt] of entry.marks) {
+    if (from > clock) break
+    at = markAt
+  }
+  return at
+}
+
+/**
+ * The entry after items `[clock, …)` of the same clientID arrived at `at`: a new mark when the last one is at least
+ * AUTHOR_MARK_MS older; past AUTHOR_MARKS_MAX every other older mark is dropped (times get coarser, never wrong by
+ * more than the dropped span). Returns the same object when nothing changes.
+ */
+export function withAuthorMark(entry: AuthorEntry, clock: number, at: number): AuthorEntry {
+  const last = entry.marks.at(-1)
+  if (last && (at - last[1] < AUTHOR_MARK_MS || clock <= last[0])) return entry
+  let marks: AuthorMark[] = [...entry.marks, [clock, at]]
+  if (marks.length > AUTHOR_MARKS_MAX) marks = marks.filter((_, i) => i % 2 === 0 || i === marks.length - 1)
+  return { ...entry, marks }
+}

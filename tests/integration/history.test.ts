@@ -1,0 +1,266 @@
+import {
+  ACCOUNTS,
+  type Activity,
+  AUTHORS_MAP,
+  createTask,
+  docName,
+  NOTES_FIELD,
+  readAuthors,
+  TASKS,
+  TIMELINE,
+} from '@rapport/model'
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import * as Y from 'yjs'
+import {
+  api,
+  type ConnectedProvider,
+  destroyProviders,
+  openProvider,
+  seedMember,
+  signIn,
+} from './helpers/clients.ts'
+import { type StartedServer, startServer } from './helpers/startServer.ts'
+
+const WS = 'ws_history'
+const OTHER_WS = 'ws_history_other'
+
+interface Member {
+  id: string
+  cookie: string
+  token: () => Promise<string>
+}
+
+interface VersionSummary {
+  id: string
+  at: number
+  reason: string
+  editors: string[]
+}
+interface RoomState {
+  notes: { json: { type: string; content?: unknown[] }; text: string }
+  fields: Record<string, unknown> | null
+}
+
+let started: StartedServer
+let alice: Member
+let bob: Member
+let viewer: Member
+let outsider: Member
+
+const member = async (email: string, role: 'sales' | 'viewer', workspaceId = WS): Promise<Member> => {
+  const user = await seedMember(started.server, { workspaceId, email, role, name: email.split('@')[0] })
+  return { id: user.id, ...(await signIn(started.url, user)) }
+}
+
+beforeAll(async () => {
+  started = await startServer({ historyTiming: { pauseMs: 60, everyMs: 60_000 } })
+  alice = await member('alice@history.test', 'sales')
+  bob = await member('bob@history.test', 'sales')
+  viewer = await member('viewer@history.test', 'viewer')
+  outsider = await member('outsider@history.test', 'sales', OTHER_WS)
+})
+afterEach(() => destroyProviders())
+afterAll(() => started.stop())
+
+const newAccount = async (name: string): Promise<string> => {
+  const created = await api<{ id: string }>(started.url, '/api/accounts', {
+    cookie: alice.cookie,
+    body: { name },
+  })
+  expect(created.status).toBe(201)
+  return created.body.id
+}
+const roomName = (accountId: string) => docName({ workspaceId: WS, kind: 'account', accountId })
+const openRoom = (accountId: string, who: Member, document?: Y.Doc) =>
+  openProvider({ wsUrl: started.wsUrl, name: roomName(accountId), token: who.token, document })
+
+/** Appends a paragraph with `text` to the notes, as y-tiptap writes it. */
+const writeParagraph = (doc: Y.Doc, text: string): void => {
+  const paragraph = new Y.XmlElement('paragraph')
+  paragraph.insert(0, [new Y.XmlText(text)])
+  const notes = doc.getXmlFragment(NOTES_FIELD)
+  doc.transact(() => notes.insert(notes.length, [paragraph]))
+}
+const notesText = (doc: Y.Doc): string =>
+  doc
+    .getXmlFragment(NOTES_FIELD)
+    .toArray()
+    .map((node) =>
+      node instanceof Y.XmlElement
+        ? node
+            .toArray()
+            .map((t) => t.toString())
+            .join('')
+        : '',
+    )
+    .join('\n')
+/** The author of each text run of the notes: [text, clientID]. */
+const runs = (doc: Y.Doc): Array<[string, number]> => {
+  const out: Array<[string, number]> = []
+  for (const node of doc.getXmlFragment(NOTES_FIELD).toArray()) {
+    if (!(node instanceof Y.XmlElement)) continue
+    for (const text of node.toArray()) {
+      let item = (text as Y.XmlText)._start
+      while (item) {
+        if (!item.deleted && item.content instanceof Y.ContentString)
+          out.push([item.content.str, item.id.client])
+        item = item.right
+      }
+    }
+  }
+  return out
+}
+const serverDoc = (accountId: string) => started.server.hocuspocus.documents.get(roomName(accountId))
+const authorOf = (doc: Y.Doc, client: number) => readAuthors(doc.getMap(AUTHORS_MAP)).get(client)?.userId
+
+const history = (accountId: string, who: Member) =>
+  api<{ items: VersionSummary[] }>(started.url, `/api/accounts/${accountId}/history`, { cookie: who.cookie })
+const versionOf = (accountId: string, versionId: string, who: Member) =>
+  api<RoomState & { version: VersionSummary; current: RoomState }>(
+    started.url,
+    `/api/accounts/${accountId}/history/${versionId}`,
+    { cookie: who.cookie },
+  )
+
+describe('who wrote what in the account room', () => {
+  it("attributes each user's notes to the user of the connection that sent them", async () => {
+    const accountId = await newAccount('Attributed Notes Inc')
+    const a = await openRoom(accountId, alice)
+    const b = await openRoom(accountId, bob)
+    writeParagraph(a.doc, 'Alice wrote this.')
+    writeParagraph(b.doc, 'Bob wrote that.')
+    await expect.poll(() => authorOf(a.doc, a.doc.clientID)).toBe(alice.id)
+    await expect.poll(() => authorOf(a.doc, b.doc.clientID)).toBe(bob.id)
+    await expect.poll(() => runs(a.doc).length).toBe(2)
+    const byText = Object.fromEntries(runs(a.doc).map(([text, client]) => [text, authorOf(a.doc, client)]))
+    expect(byText).toEqual({ 'Alice wrote this.': alice.id, 'Bob wrote that.': bob.id })
+    const entry = readAuthors(a.doc.getMap(AUTHORS_MAP)).get(b.doc.clientID)
+    expect(entry?.at).toBeGreaterThan(Date.now() - 60_000)
+    expect(entry?.marks[0]?.[0]).toBe(0)
+  })
+
+  it("refuses an update that writes under another user's clientID, and keeps the attribution", async () => {
+    const accountId = await newAccount('Spoofed Notes Inc')
+    const a = await openRoom(accountId, alice)
+    writeParagraph(a.doc, 'Genuine words by Alice.')
+    await expect.poll(() => authorOf(a.doc, a.doc.clientID)).toBe(alice.id)
+    const b = await openRoom(accountId, bob)
+    await expect.poll(() => notesText(b.doc)).toContain('Genuine words')
+    expect(serverDoc(accountId)?.getConnections().length).toBe(2)
+    // Bob's replica claims Alice's clientID and appends new content under it.
+    b.doc.clientID = a.doc.clientID
+    writeParagraph(b.doc, 'Forged words in Alice’s name.')
+    await expect.poll(() => serverDoc(accountId)?.getConnections().length).toBe(1)
+    const server = serverDoc(accountId) as Y.Doc
+    expect(notesText(server)).not.toContain('Forged')
+    expect(authorOf(server, a.doc.clientID)).toBe(alice.id)
+  })
+
+  it('reverts a client write to the authors map', async () => {
+    const accountId = await newAccount('Authors Guard Inc')
+    const b = await openRoom(accountId, bob)
+    writeParagraph(b.doc, 'Bob types first.')
+    await expect.poll(() => authorOf(b.doc, b.doc.clientID)).toBe(bob.id)
+    b.doc.transact(() => {
+      b.doc.getMap(AUTHORS_MAP).set('424242', { userId: alice.id, at: 1, marks: [[0, 1]] })
+      b.doc.getMap(AUTHORS_MAP).set(String(b.doc.clientID), { userId: alice.id, at: 1, marks: [[0, 1]] })
+    })
+    await expect.poll(() => b.doc.getMap(AUTHORS_MAP).has('424242')).toBe(false)
+    await expect.poll(() => authorOf(b.doc, b.doc.clientID)).toBe(bob.id)
+  })
+})
+
+describe('versions of the account room', () => {
+  it('saves versions when editing pauses and serves them to readers of the room only', async () => {
+    const accountId = await newAccount('Versioned Inc')
+    const a = await openRoom(accountId, alice)
+    writeParagraph(a.doc, 'First draft of the plan.')
+    await expect
+      .poll(async () => (await history(accountId, alice)).body.items.find((v) => v.reason === 'pause'))
+      .toMatchObject({ editors: [alice.id] })
+    const [latest] = (await history(accountId, viewer)).body.items
+    expect(latest).toBeDefined()
+    const detail = await versionOf(accountId, latest?.id ?? '', viewer)
+    expect(detail.status).toBe(200)
+    expect(detail.body.notes.text).toBe('First draft of the plan.')
+    expect(detail.body.notes.json.content).toEqual([
+      { type: 'paragraph', content: [{ type: 'text', text: 'First draft of the plan.' }] },
+    ])
+    expect(detail.body.fields).toMatchObject({ id: accountId, name: 'Versioned Inc' })
+    // Another workspace never sees this room's versions.
+    expect((await history(accountId, outsider)).body.items).toEqual([])
+    expect((await versionOf(accountId, latest?.id ?? '', outsider)).status).toBe(404)
+    // Unchanged room: no new version.
+    const count = (await history(accountId, alice)).body.items.length
+    await started.server.history.saveNow(roomName(accountId), 'pause')
+    expect((await history(accountId, alice)).body.items).toHaveLength(count)
+  })
+
+  it('restores old notes as a new edit: a concurrent field edit and the rest of the room stay', async () => {
+    const accountId = await newAccount('Restored Inc')
+    const a = await openRoom(accountId, alice)
+    writeParagraph(a.doc, 'Version one.')
+    await expect
+      .poll(async () => (await history(accountId, alice)).body.items.find((v) => v.reason === 'pause'))
+      .toBeDefined()
+    const v1 = (await history(accountId, alice)).body.items[0] as VersionSummary
+    a.doc.transact(() => {
+      const notes = a.doc.getXmlFragment(NOTES_FIELD)
+      notes.delete(0, notes.length)
+    })
+    writeParagraph(a.doc, 'Version two, later.')
+    const b = await openRoom(accountId, bob)
+    await expect.poll(() => notesText(b.doc)).toBe('Version two, later.')
+    const accounts: ConnectedProvider = await openProvider({
+      wsUrl: started.wsUrl,
+      name: docName({ workspaceId: WS, kind: 'accounts' }),
+      token: bob.token,
+    })
+    await expect.poll(() => accounts.doc.getMap(ACCOUNTS.name).has(accountId)).toBe(true)
+    // Bob edits a field and adds a task while Alice restores.
+    const fields = accounts.doc.getMap(ACCOUNTS.name).get(accountId) as Y.Map<unknown>
+    accounts.doc.transact(() => fields.set('industry', 'Energy'))
+    createTask(b.doc, { title: 'Call back' }, 'bob')
+    expect(
+      (
+        await api(started.url, `/api/accounts/${accountId}/history/${v1.id}/restore`, {
+          method: 'POST',
+          cookie: viewer.cookie,
+        })
+      ).status,
+    ).toBe(403)
+    const restore = await api<{ restored: VersionSummary; before: VersionSummary | null }>(
+      started.url,
+      `/api/accounts/${accountId}/history/${v1.id}/restore`,
+      { method: 'POST', cookie: alice.cookie },
+    )
+    expect(restore.status).toBe(200)
+    await expect.poll(() => notesText(b.doc)).toBe('Version one.')
+    await expect.poll(() => b.doc.getMap(TASKS.name).size).toBe(1)
+    await expect.poll(() => (fields.toJSON() as { industry?: string }).industry).toBe('Energy')
+    await expect
+      .poll(
+        async () =>
+          (
+            await api<{ industry: string }>(started.url, `/api/accounts/${accountId}`, {
+              cookie: alice.cookie,
+            })
+          ).body.industry,
+      )
+      .toBe('Energy')
+    // The restored text is a new edit attributed to Alice; the pre-restore state is a version; the timeline says so.
+    const [[, client]] = runs(b.doc) as [[string, number]]
+    expect(client).not.toBe(a.doc.clientID)
+    await expect.poll(() => authorOf(b.doc, client)).toBe(alice.id)
+    const before = await versionOf(accountId, restore.body.before?.id ?? 'ver_missing', alice)
+    expect(before.body.notes.text).toBe('Version two, later.')
+    expect(before.body.version.reason).toBe('before-restore')
+    await expect
+      .poll(() =>
+        (Object.values(b.doc.getMap(TIMELINE.name).toJSON()) as Activity[]).find((e) =>
+          e.text.startsWith('restored'),
+        ),
+      )
+      .toMatchObject({ type: 'note', actorId: alice.id, subject: { kind: 'notes', id: accountId } })
+  })
+})
