@@ -17,8 +17,9 @@ const track = (client: CollabClient): CollabClient => {
   return client
 }
 
+/** The text in the stored state only (not the update log), to see what the debounced stores wrote. */
 const storedText = async (store: DocumentStore, name: string, field = 'scratch'): Promise<string> => {
-  const state = await store.load(name)
+  const { state } = await store.loadWithLog(name)
   const doc = new Y.Doc()
   if (state) Y.applyUpdate(doc, state)
   return doc.getText(field).toString()
@@ -29,6 +30,8 @@ const faultyStore = (inner: DocumentStore) => {
   const knobs = { failures: 0, delayMs: 0, calls: 0, failed: 0, inFlight: 0, maxInFlight: 0 }
   const store: DocumentStore = {
     load: (name) => inner.load(name),
+    loadWithLog: (name) => inner.loadWithLog(name),
+    appendUpdate: (name, update) => inner.appendUpdate(name, update),
     list: (prefix) => inner.list(prefix),
     delete: (name) => inner.delete(name),
     close: () => inner.close(),

@@ -61,7 +61,8 @@ export const parseEnv = (
     logLevel: e.LOG_LEVEL ?? 'info',
     logFormat: e.LOG_FORMAT ?? (env.NODE_ENV === 'production' ? 'json' : 'pretty'),
     debounceMs: e.DEBOUNCE_MS ?? 2000,
-    fsync: e.FSYNC === '1' || e.FSYNC === 'true',
+    // On unless FSYNC=0: the update log's group commits and the stores reach the disk, not only the page cache.
+    fsync: e.FSYNC !== '0' && e.FSYNC !== 'false',
     webDist: e.WEB_DIST ? resolve(cwd, e.WEB_DIST) : join(REPO_ROOT, 'apps/web/dist'),
     seedDemo: e.SEED_DEMO !== '0' && e.SEED_DEMO !== 'false',
   }

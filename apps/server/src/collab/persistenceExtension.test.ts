@@ -4,7 +4,8 @@ import * as Y from 'yjs'
 import { silentLogger } from '../log/logger.ts'
 import type { DocumentStore } from '../storage/DocumentStore.ts'
 import { memoryStore } from '../storage/memoryStore.ts'
-import { applyWithoutUpdateEvents, createPersistenceExtension } from './persistenceExtension.ts'
+import { applyWithoutUpdateEvents } from './applyWithoutUpdateEvents.ts'
+import { createPersistenceExtension } from './persistenceExtension.ts'
 
 /** A store wrapper with knobs: fail the next N stores, delay stores, count calls and concurrency. */
 const instrumented = (inner: DocumentStore = memoryStore()) => {
@@ -48,8 +49,9 @@ const setup = (store: DocumentStore, debounceMs = 20, maxDebounceMs = 100) => {
   return { persistence, hocuspocus }
 }
 
+/** The text of the stored state only (not the update log): what the debounced stores wrote. */
 const textIn = async (store: DocumentStore, name: string): Promise<string> => {
-  const state = await store.load(name)
+  const { state } = await store.loadWithLog(name)
   const doc = new Y.Doc()
   if (state) Y.applyUpdate(doc, state)
   return doc.getText('t').toString()
@@ -142,11 +144,101 @@ describe('persistenceExtension', () => {
     const { store } = instrumented()
     const { hocuspocus, persistence } = setup({
       ...store,
-      load: async () => Promise.reject(new Error('disk gone')),
+      loadWithLog: async () => Promise.reject(new Error('disk gone')),
     })
     await expect(hocuspocus.openDirectConnection('d')).rejects.toThrow('disk gone')
     expect(persistence.stats().loadFailures).toBe(1)
     expect(hocuspocus.documents.has('d')).toBe(false)
+  })
+})
+
+describe('persistenceExtension update log', () => {
+  it('appends every update, from any origin, as it is applied', async () => {
+    const inner = memoryStore()
+    const { hocuspocus } = setup(inner, 60_000, 120_000)
+    const direct = await hocuspocus.openDirectConnection('d')
+    await direct.transact((doc) => doc.getText('t').insert(0, 'direct '))
+    const document = hocuspocus.documents.get('d')
+    document?.transact(() => document.getText('t').insert(7, 'server'), { server: true })
+    await vi.waitFor(async () => expect((await inner.loadWithLog('d')).log).toHaveLength(2))
+    // Nothing stored yet (long debounce): the log alone holds both.
+    expect((await inner.loadWithLog('d')).state).toBeNull()
+    const fromLog = new Y.Doc()
+    Y.applyUpdate(fromLog, (await inner.load('d')) as Uint8Array)
+    expect(fromLog.getText('t').toString()).toBe('direct server')
+    await direct.disconnect()
+  })
+
+  it("a direct connection's transact resolves only once its update is in the log", async () => {
+    const inner = memoryStore()
+    let release: () => void = () => {}
+    const gate = new Promise<void>((resolve) => {
+      release = resolve
+    })
+    const { hocuspocus } = setup(
+      {
+        ...inner,
+        async appendUpdate(name, update) {
+          await gate
+          await inner.appendUpdate(name, update)
+        },
+      },
+      60_000,
+      120_000,
+    )
+    const direct = await hocuspocus.openDirectConnection('d')
+    let resolved = false
+    const transacted = direct
+      .transact((doc) => doc.getText('t').insert(0, 'x'))
+      .then(() => {
+        resolved = true
+      })
+    // Let every pending promise run: the transact is still waiting for the log.
+    await new Promise<void>((resolve) => setImmediate(resolve))
+    expect(resolved).toBe(false)
+    release()
+    await transacted
+    expect((await inner.loadWithLog('d')).log).toHaveLength(1)
+    await direct.disconnect()
+  })
+
+  it('when an append fails, the document is stored before the write resolves', async () => {
+    const inner = memoryStore()
+    const { hocuspocus, persistence } = setup(
+      { ...inner, appendUpdate: async () => Promise.reject(new Error('log disk full')) },
+      60_000,
+      120_000,
+    )
+    const direct = await hocuspocus.openDirectConnection('d')
+    await direct.transact((doc) => doc.getText('t').insert(0, 'kept anyway'))
+    expect((await inner.loadWithLog('d')).state).not.toBeNull()
+    expect(await textIn(inner, 'd')).toBe('kept anyway')
+    expect(persistence.stats()).toMatchObject({ appendFailures: 1, stores: 1 })
+    await direct.disconnect()
+  })
+
+  it('a load replays the log onto the stored state (updates already stored change nothing), then compacts it', async () => {
+    const inner = memoryStore()
+    const source = new Y.Doc()
+    const updates: Uint8Array[] = []
+    source.on('update', (update: Uint8Array) => updates.push(update))
+    source.getText('t').insert(0, 'stored ')
+    await inner.store('d', Y.encodeStateAsUpdate(source))
+    source.getText('t').insert(7, 'logged')
+    // The first update is in the state already (a crash between store and truncation), the second only logged.
+    for (const update of updates) await inner.appendUpdate('d', update)
+    const { hocuspocus, persistence } = setup(inner, 10, 50)
+    const direct = await hocuspocus.openDirectConnection('d')
+    expect(hocuspocus.documents.get('d')?.getText('t').toString()).toBe('stored logged')
+    expect(persistence.stats().replayed).toBe(2)
+    // Compacted by the next store: the state holds everything and the log is empty.
+    await vi.waitFor(async () => expect((await inner.loadWithLog('d')).log).toEqual([]))
+    expect(await textIn(inner, 'd')).toBe('stored logged')
+    const { state } = await inner.loadWithLog('d')
+    const reloaded = new Y.Doc()
+    Y.applyUpdate(reloaded, state as Uint8Array)
+    expect(reloaded.getText('t').toString()).toBe('stored logged')
+    await direct.disconnect()
   })
 })
 

@@ -1,13 +1,17 @@
 import type {
   afterUnloadDocumentPayload,
+  beforeHandleMessagePayload,
   beforeUnloadDocumentPayload,
   Extension,
   Hocuspocus,
   onLoadDocumentPayload,
+  onStoreDocumentPayload,
 } from '@hocuspocus/server'
 import * as Y from 'yjs'
 import type { Logger } from '../log/logger.ts'
 import type { DocumentStore } from '../storage/DocumentStore.ts'
+import { applyWithoutUpdateEvents } from './applyWithoutUpdateEvents.ts'
+import { updateInFrame } from './updateInFrame.ts'
 
 export interface PersistenceOptions {
   store: DocumentStore
@@ -31,6 +35,11 @@ export interface PersistenceStats {
   storeFailures: number
   loads: number
   loadFailures: number
+  /** Updates appended to the document logs, and appends that failed. */
+  appends: number
+  appendFailures: number
+  /** Logged updates replayed onto stored states when documents loaded. */
+  replayed: number
 }
 
 export interface PersistenceExtension extends Extension {
@@ -56,28 +65,10 @@ interface Entry {
   /** True once Hocuspocus unloaded the document; the entry then only lives until its state is stored. */
   unloaded: boolean
   detach: () => void
-}
-
-/**
- * Applies a stored state to a document Hocuspocus is loading. Its `Document` listens to its own `update` event from
- * construction, and Yjs encodes every transaction as an update for such listeners: a plain `applyUpdate` would
- * re-encode the whole stored state and build a broadcast message for it (no connection is attached yet) — for a
- * 5,000-deal pipeline ~150 ms and megabytes of garbage per load. The `update` listeners are set aside for this one
- * transaction and put back.
- */
-export function applyWithoutUpdateEvents(doc: Y.Doc, state: Uint8Array): void {
-  const observers = (doc as unknown as { _observers?: unknown })._observers
-  const listeners = observers instanceof Map ? observers.get('update') : undefined
-  if (!(observers instanceof Map) || listeners === undefined) {
-    Y.applyUpdate(doc, state)
-    return
-  }
-  observers.delete('update')
-  try {
-    Y.applyUpdate(doc, state)
-  } finally {
-    observers.set('update', listeners)
-  }
+  /** Settles (never rejects) once every update appended so far is in the log or its append failed. */
+  logged: Promise<void>
+  /** The newest version whose update could not be appended: it is durable only once a store covers it. */
+  unloggedVersion: number
 }
 
 const silentVeto = (): Error => {
@@ -94,7 +85,10 @@ const silentVeto = (): Error => {
  *   flight, and updates arriving meanwhile make exactly one follow-up store;
  * - a failing store keeps the document dirty and is retried with exponential backoff;
  * - `beforeUnloadDocument` vetoes unloading a dirty document; once stored, the extension unloads it itself;
- * - should a document be unloaded while dirty anyway, its Y.Doc is kept here (and merged into a reload) until stored.
+ * - should a document be unloaded while dirty anyway, its Y.Doc is kept here (and merged into a reload) until stored;
+ * - acknowledged means durable: every update is appended to the store's update log as it is applied, a client's
+ *   acknowledgement and a direct connection's `transact` wait for that append, a load replays the log, and each
+ *   store compacts it (see `DocumentStore`).
  */
 export const createPersistenceExtension = (options: PersistenceOptions): PersistenceExtension => {
   const { store, logger } = options
@@ -104,7 +98,15 @@ export const createPersistenceExtension = (options: PersistenceOptions): Persist
   const retryMaxMs = options.retryMaxMs ?? 10_000
   const now = options.now ?? Date.now
   const entries = new Map<string, Entry>()
-  const counters = { stores: 0, storeFailures: 0, loads: 0, loadFailures: 0 }
+  const counters = {
+    stores: 0,
+    storeFailures: 0,
+    loads: 0,
+    loadFailures: 0,
+    appends: 0,
+    appendFailures: 0,
+    replayed: 0,
+  }
   let stopped = false
 
   const isDirty = (entry: Entry): boolean => entry.version !== entry.storedVersion
@@ -202,14 +204,45 @@ export const createPersistenceExtension = (options: PersistenceOptions): Persist
       failures: 0,
       unloaded: false,
       detach: () => doc.off('update', onUpdate),
+      logged: Promise.resolve(),
+      unloggedVersion: 0,
     }
-    const onUpdate = (): void => {
+    // Every update of the document, whatever its origin (clients, direct connections, repairs), goes to the log.
+    const onUpdate = (update: Uint8Array): void => {
       entry.version += 1
+      const version = entry.version
+      const appended = store.appendUpdate(name, update).then(
+        () => {
+          counters.appends += 1
+        },
+        (error: unknown) => {
+          counters.appendFailures += 1
+          entry.unloggedVersion = Math.max(entry.unloggedVersion, version)
+          logger.warn('appending an update to the log failed; storing the document instead', { name, error })
+        },
+      )
+      // Appends to a newer log segment may finish first: `logged` waits for all of them, in order.
+      entry.logged = Promise.all([entry.logged, appended]).then(() => {})
       schedule(entry)
     }
     doc.on('update', onUpdate)
     entries.set(name, entry)
     return entry
+  }
+
+  /**
+   * Resolves once every update applied to the document so far is durable: in the log, or — when an append
+   * failed — in a stored state. Rejects when neither could be written.
+   */
+  const whenDurable = async (entry: Entry): Promise<void> => {
+    await entry.logged
+    while (entry.unloggedVersion > entry.storedVersion) {
+      if (!(await runStore(entry))) {
+        throw new Error(
+          `The changes to "${entry.name}" could not be saved: writing the log and the store failed.`,
+        )
+      }
+    }
   }
 
   const flushAll = async (attempts = 5): Promise<string[]> => {
@@ -245,9 +278,9 @@ export const createPersistenceExtension = (options: PersistenceOptions): Persist
     priority: 1000,
 
     async onLoadDocument({ documentName, document, instance }: onLoadDocumentPayload) {
-      let state: Uint8Array | null
+      let loaded: Awaited<ReturnType<DocumentStore['loadWithLog']>>
       try {
-        state = await store.load(documentName)
+        loaded = await store.loadWithLog(documentName)
       } catch (error) {
         counters.loadFailures += 1
         logger.error('loading document failed', { name: documentName, error })
@@ -255,7 +288,22 @@ export const createPersistenceExtension = (options: PersistenceOptions): Persist
         throw error
       }
       counters.loads += 1
-      if (state) applyWithoutUpdateEvents(document, state)
+      if (loaded.state) applyWithoutUpdateEvents(document, loaded.state)
+      // Updates acknowledged after the last store: replaying one the state already holds changes nothing.
+      for (const update of loaded.log) {
+        try {
+          applyWithoutUpdateEvents(document, update)
+        } catch (error) {
+          logger.warn('skipped a logged update that could not be applied', { name: documentName, error })
+        }
+      }
+      counters.replayed += loaded.log.length
+      if (loaded.damagedLogBytes > 0) {
+        logger.warn('the update log ended in a torn or damaged record (a crash mid-write); skipped it', {
+          name: documentName,
+          bytes: loaded.damagedLogBytes,
+        })
+      }
       const lingering = entries.get(documentName)
       if (lingering) {
         // Unloaded while dirty: its unstored edits join the new instance, which takes over storing them.
@@ -265,10 +313,40 @@ export const createPersistenceExtension = (options: PersistenceOptions): Persist
         Y.applyUpdate(document, Y.encodeStateAsUpdate(lingering.doc))
       }
       const entry = track(documentName, document, instance)
-      if (lingering && isDirty(lingering)) {
+      // A replayed log is compacted into the state by the next store.
+      if ((lingering && isDirty(lingering)) || loaded.log.length > 0) {
         entry.version = 1
         schedule(entry)
       }
+    },
+
+    /**
+     * Acknowledged means durable. Hocuspocus 3.4 applies a client's update and sends the acknowledgement (a
+     * SyncStatus message) in the same synchronous step, right after this hook resolves. So the update is applied
+     * HERE first — its 'update' event appends it to the log and broadcasts it to the other clients at once — and
+     * the hook resolves only when the append is durable; Hocuspocus' own apply then finds nothing new and acks.
+     * Read-only connections are left to Hocuspocus, which applies nothing of theirs.
+     */
+    async beforeHandleMessage({ connection, document, documentName, update }: beforeHandleMessagePayload) {
+      const entry = entries.get(documentName)
+      if (!entry || entry.doc !== document || connection.readOnly) return
+      const change = updateInFrame(update)
+      if (change === null) return
+      try {
+        Y.applyUpdate(document, change, connection)
+      } catch {
+        // Unreadable: Hocuspocus applies the same bytes next and reports the error as it always does.
+      }
+      await whenDurable(entry)
+    },
+
+    /**
+     * Hocuspocus runs this after every direct-connection transaction (`DirectConnection.transact` awaits it), so a
+     * server write (REST, automation) resolves only once its updates are durable. Storing stays on our debounce.
+     */
+    async onStoreDocument({ documentName, document }: onStoreDocumentPayload) {
+      const entry = entries.get(documentName)
+      if (entry && entry.doc === document) await whenDurable(entry)
     },
 
     async beforeUnloadDocument({ documentName, document }: beforeUnloadDocumentPayload) {

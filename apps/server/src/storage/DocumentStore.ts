@@ -1,16 +1,37 @@
 /**
  * Where Yjs documents live between server runs. Every implementation passes
- * `documentStore.contract.ts`. A stored value is the FULL state of the document
- * (`Y.encodeStateAsUpdate(doc)`), so the last store wins.
+ * `documentStore.contract.ts`. A document is a stored state (the FULL state, `Y.encodeStateAsUpdate(doc)`, so the
+ * last store wins) plus an append-only log of the Yjs updates applied since that state was taken.
+ *
+ * The log is what makes an acknowledged edit durable: the server appends every update and waits for
+ * `appendUpdate` before it acknowledges it; the debounced `store` compacts the log into the state.
  */
 export interface DocumentStore {
-  /** The stored state, or null when the document was never stored. */
+  /** The stored state with every logged update merged in, or null when the document has neither. */
   load(name: string): Promise<Uint8Array | null>
-  /** Replace the stored state. Concurrent stores of one name keep the one called last. */
+  /** The stored state and, separately, the updates logged since it was stored (oldest first). */
+  loadWithLog(name: string): Promise<LoadedDocument>
+  /**
+   * Replace the stored state, and drop from the log every update appended BEFORE this call (the caller's state
+   * must contain them; updates appended after the call stay). Concurrent stores of one name keep the one called last.
+   */
   store(name: string, state: Uint8Array): Promise<void>
-  /** Names of stored documents, optionally only those starting with `prefix`, sorted. */
+  /**
+   * Append one Yjs update to the document's log. Resolves once it is durable: it survives a crash of the process
+   * (and of the machine where the store syncs to disk). Appending an update the state already holds is harmless.
+   */
+  appendUpdate(name: string, update: Uint8Array): Promise<void>
+  /** Names of documents with a stored state or logged updates, optionally only those starting with `prefix`, sorted. */
   list(prefix?: string): Promise<string[]>
-  /** Remove a document; a missing document is not an error. */
+  /** Remove a document and its log; a missing document is not an error. */
   delete(name: string): Promise<void>
   close(): Promise<void>
+}
+
+export interface LoadedDocument {
+  state: Uint8Array | null
+  /** Updates logged since `state` was stored, oldest first; some may already be in `state` (replay is idempotent). */
+  log: Uint8Array[]
+  /** Bytes of the log skipped as torn or damaged (a crash mid-append); 0 normally. */
+  damagedLogBytes: number
 }

@@ -113,6 +113,101 @@ export const documentStoreContract = (label: string, factory: StoreFactory): voi
       expect(loaded.length).toBe(big.length)
     })
 
+    describe('update log', () => {
+      /** Two updates on top of `base`: the second depends on the first. */
+      const twoEdits = (base: Uint8Array | null) => {
+        const doc = new Y.Doc()
+        if (base) Y.applyUpdate(doc, base)
+        const updates: Uint8Array[] = []
+        doc.on('update', (update: Uint8Array) => updates.push(update))
+        doc.getText('t').insert(doc.getText('t').length, ' one')
+        doc.getText('t').insert(doc.getText('t').length, ' two')
+        return { updates, state: () => Y.encodeStateAsUpdate(doc) }
+      }
+
+      it('load merges logged updates into the stored state; a log alone is a document', async () => {
+        const { updates } = twoEdits(null)
+        for (const update of updates) await store.appendUpdate('ws_a/log-only', update)
+        expect(textOf(await store.load('ws_a/log-only'))).toBe(' one two')
+        expect(await store.list('ws_a/')).toEqual(['ws_a/log-only'])
+
+        await store.store('ws_a/doc', stateOf('base'))
+        const edits = twoEdits(await store.load('ws_a/doc'))
+        for (const update of edits.updates) await store.appendUpdate('ws_a/doc', update)
+        expect(textOf(await store.load('ws_a/doc'))).toBe('base one two')
+        const loaded = await store.loadWithLog('ws_a/doc')
+        expect(textOf(loaded.state)).toBe('base')
+        expect(loaded.log).toHaveLength(2)
+        expect(loaded.damagedLogBytes).toBe(0)
+      })
+
+      it('store drops the updates appended before the call and keeps those appended after it', async () => {
+        const edits = twoEdits(null)
+        const [first, second] = edits.updates
+        if (!first || !second) throw new Error('no updates')
+        await store.appendUpdate('d', first)
+        // The caller's state holds `first` only; `second` is appended while the store runs.
+        const covering = new Y.Doc()
+        Y.applyUpdate(covering, first)
+        const stored = store.store('d', Y.encodeStateAsUpdate(covering))
+        const appended = store.appendUpdate('d', second)
+        await Promise.all([stored, appended])
+        const loaded = await store.loadWithLog('d')
+        expect(textOf(loaded.state)).toBe(' one')
+        expect(loaded.log).toHaveLength(1)
+        expect(textOf(await store.load('d'))).toBe(' one two')
+        await store.store('d', edits.state())
+        expect((await store.loadWithLog('d')).log).toEqual([])
+      })
+
+      it('replaying updates the state already holds changes nothing (idempotent)', async () => {
+        const edits = twoEdits(stateOf('x'))
+        await store.store('d', edits.state())
+        for (const update of [...edits.updates, ...edits.updates]) await store.appendUpdate('d', update)
+        expect(textOf(await store.load('d'))).toBe('x one two')
+      })
+
+      it('concurrent appends to many documents all land, in order per document', async () => {
+        const docs = Array.from({ length: 10 }, () => new Y.Doc())
+        const appends: Promise<void>[] = []
+        docs.forEach((doc, index) => {
+          doc.on('update', (update: Uint8Array) => appends.push(store.appendUpdate(`ws_a/n${index}`, update)))
+          for (let step = 0; step < 20; step += 1) doc.getText('t').insert(step, String(step % 10))
+        })
+        await Promise.all(appends)
+        for (const [index, doc] of docs.entries()) {
+          expect(textOf(await store.load(`ws_a/n${index}`))).toBe(doc.getText('t').toString())
+        }
+      })
+
+      it('delete removes the log too', async () => {
+        const { updates } = twoEdits(null)
+        for (const update of updates) await store.appendUpdate('d', update)
+        await store.delete('d')
+        expect(await store.load('d')).toBeNull()
+        expect(await store.list()).toEqual([])
+      })
+
+      if (factory.reopen) {
+        it('logged updates survive reopen (no store in between)', async () => {
+          await store.store('d', stateOf('base'))
+          const edits = twoEdits(await store.load('d'))
+          for (const update of edits.updates) await store.appendUpdate('d', update)
+          const reopened = await factory.reopen?.()
+          if (!reopened) throw new Error('reopen returned nothing')
+          expect(textOf(await reopened.load('d'))).toBe('base one two')
+          // Appends after a reopen land too, and a store compacts everything.
+          const more = twoEdits(await reopened.load('d'))
+          for (const update of more.updates) await reopened.appendUpdate('d', update)
+          expect(textOf(await reopened.load('d'))).toBe('base one two one two')
+          await reopened.store('d', more.state())
+          expect((await reopened.loadWithLog('d')).log).toEqual([])
+          expect(textOf(await reopened.load('d'))).toBe('base one two one two')
+          await reopened.close()
+        })
+      }
+    })
+
     if (factory.reopen) {
       it('persists across reopen', async () => {
         await store.store('ws_a/accounts', stateOf('durable'))

@@ -3,7 +3,9 @@ import { basename, dirname, join } from 'node:path'
 import { type Adapter, Low } from 'lowdb'
 import { JSONFile } from 'lowdb/node'
 import { z } from 'zod'
-import type { DocumentStore } from './DocumentStore.ts'
+import type { DocumentStore, LoadedDocument } from './DocumentStore.ts'
+import { FileUpdateLog } from './fileUpdateLog.ts'
+import { mergeLogged } from './mergeLogged.ts'
 
 export interface LowdbStoreOptions {
   /** Directory holding one JSON file per document (created when missing), e.g. `<dataDir>/docs`. */
@@ -13,6 +15,8 @@ export interface LowdbStoreOptions {
    * loss (lowdb alone writes temp + rename without fsync: safe against crashes of the process, not of the machine).
    */
   fsync?: boolean
+  /** Update logs live in `<dir>/log/`. Overrides `fsync` for the log only (tests of the log itself). */
+  logFsync?: boolean
 }
 
 const DocFile = z
@@ -81,11 +85,20 @@ class FsyncJSONFile<T> implements Adapter<T> {
  * Stores of one document are serialized and coalesced: while one write runs, only the newest pending state is
  * kept and written next (every caller resolves when a write covering its call lands), so concurrent stores keep
  * the last one called and never pile up.
+ *
+ * Update log (`fileUpdateLog.ts`): `<dir>/log/<encodeURIComponent(name)>.<generation>.ylog`, group-committed appends.
+ * A store seals the document's current segment when it is called and deletes the sealed segments once the new
+ * state is written (fsynced when `fsync`), so a crash in between only replays updates the state already holds.
  */
 export const lowdbStore = (options: LowdbStoreOptions): DocumentStore => {
   const { dir } = options
   const ready = mkdir(dir, { recursive: true })
   const slots = new Map<string, Slot>()
+  const log = new FileUpdateLog({ dir: join(dir, 'log'), fsync: options.logFsync ?? options.fsync ?? false })
+  let logReady = false
+  const logOpened = log.ready().then(() => {
+    logReady = true
+  })
 
   const adapterFor = (name: string): Adapter<DocFile | null> => {
     const path = join(dir, fileNameOf(name))
@@ -133,14 +146,27 @@ export const lowdbStore = (options: LowdbStoreOptions): DocumentStore => {
     if (previous && previous !== db.data.stateFile) await removeFile(join(dir, previous))
   }
 
+  const loadWithLog = async (name: string): Promise<LoadedDocument> => {
+    const [file, logged] = await Promise.all([read(name), log.read(name)])
+    let state: Uint8Array | null = null
+    if (file?.stateFile !== undefined) state = new Uint8Array(await readFile(join(dir, file.stateFile)))
+    else if (file) state = new Uint8Array(Buffer.from(file.state ?? '', 'base64'))
+    return { state, log: logged.updates, damagedLogBytes: logged.damagedBytes }
+  }
+
   const drain = async (name: string, slot: Slot): Promise<void> => {
     while (slot.latest) {
       const state = slot.latest
       const waiters = slot.waiters
+      const sealed = slot.sealed
       slot.latest = null
       slot.waiters = []
+      slot.sealed = null
       try {
         await write(name, state)
+        // The state holds every update logged before the store was called: those segments may go. A failure here
+        // only leaves updates that replay idempotently.
+        if (sealed !== null) await log.dropThrough(name, sealed).catch(() => {})
         for (const waiter of waiters) waiter.resolve()
       } catch (error) {
         for (const waiter of waiters) waiter.reject(error)
@@ -151,25 +177,31 @@ export const lowdbStore = (options: LowdbStoreOptions): DocumentStore => {
 
   return {
     async load(name) {
-      const file = await read(name)
-      if (file === null) return null
-      if (file.stateFile !== undefined) return new Uint8Array(await readFile(join(dir, file.stateFile)))
-      return new Uint8Array(Buffer.from(file.state ?? '', 'base64'))
+      const loaded = await loadWithLog(name)
+      return mergeLogged(loaded.state, loaded.log)
     },
+    loadWithLog,
     store(name, state) {
       let slot = slots.get(name)
       if (!slot) {
-        slot = { latest: null, waiters: [], running: null }
+        slot = { latest: null, waiters: [], running: null, sealed: null }
         slots.set(name, slot)
       }
+      // Sealed NOW, synchronously: updates appended after this call go to a newer segment and are kept.
+      const sealed = logReady ? log.seal(name) : null
+      if (sealed !== null) slot.sealed = Math.max(slot.sealed ?? sealed, sealed)
       slot.latest = state.slice()
       const done = new Promise<void>((resolve, reject) => slot.waiters.push({ resolve, reject }))
       slot.running ??= drain(name, slot)
       return done
     },
+    appendUpdate(name, update) {
+      const copy = update.slice()
+      return logReady ? log.append(name, copy) : logOpened.then(() => log.append(name, copy))
+    },
     async list(prefix = '') {
-      await ready
-      const names: string[] = []
+      await Promise.all([ready, logOpened])
+      const names = log.names().filter((name) => name.startsWith(prefix))
       for (const file of await readdir(dir)) {
         if (!file.endsWith(SUFFIX) || file.startsWith('.')) continue
         try {
@@ -179,7 +211,7 @@ export const lowdbStore = (options: LowdbStoreOptions): DocumentStore => {
           // not one of ours
         }
       }
-      return names.sort()
+      return [...new Set(names)].sort()
     },
     async delete(name) {
       await ready
@@ -187,9 +219,11 @@ export const lowdbStore = (options: LowdbStoreOptions): DocumentStore => {
       const sidecar = await currentSidecar(name)
       await removeFile(join(dir, fileNameOf(name)))
       if (sidecar) await removeFile(join(dir, sidecar))
+      await log.remove(name)
     },
     async close() {
       await Promise.all([...slots.values()].map((slot) => slot.running))
+      await log.close()
     },
   }
 }
@@ -203,4 +237,6 @@ interface Slot {
   latest: Uint8Array | null
   waiters: Array<{ resolve: () => void; reject: (error: unknown) => void }>
   running: Promise<void> | null
+  /** The newest log generation the pending state covers (sealed when `store` was called). */
+  sealed: number | null
 }
