@@ -137,6 +137,7 @@ export {
   HandoffId,
   HandoffPatch,
   type HandoffStatus,
+  moveChecklistItem,
   newHandoffId,
   setHandoffStatus,
   updateChecklistItem,

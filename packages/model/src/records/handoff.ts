@@ -1,6 +1,6 @@
 import * as Y from 'yjs'
 import { z } from 'zod'
-import { compareStrings, keyAfterAll } from '../board/position.ts'
+import { compareStrings, keyAfterAll, keyForIndex } from '../board/position.ts'
 import { ModelError } from '../errors.ts'
 import { idString, newId } from '../ids.ts'
 import { briefField, COLLECTION } from '../layout.ts'
@@ -170,7 +170,12 @@ export function setHandoffStatus(
     throw new ModelError('invalid_transition', `handoff ${id}: ${current.status} → ${status} is not allowed`)
   }
   const now = nowOf(options)
-  const patch: Partial<Record<keyof Handoff, unknown>> = { status }
+  const patch: Partial<Record<keyof Handoff, unknown>> = {
+    status,
+    sentAt: current.sentAt,
+    acceptedAt: current.acceptedAt,
+    returnComment: current.returnComment,
+  }
   if (status === 'sent') {
     patch.sentAt = now
     patch.returnComment = null
@@ -181,7 +186,10 @@ export function setHandoffStatus(
     if (comment === '') throw new ModelError('invalid_input', 'returning a handoff needs a comment')
     patch.returnComment = comment
   }
-  return updateRecord(doc, HANDOFFS, id, patch, origin, options)
+  // Status and its timestamps are written as a group even when unchanged: two concurrent transitions (accept and
+  // return of one sent handoff) must not leave one writer's status with the other's `acceptedAt` or
+  // `returnComment` (regression seed 20250101#9 of the handoff transitions property).
+  return updateRecord(doc, HANDOFFS, id, patch, origin, { ...options, writeTogether: Object.keys(patch) })
 }
 
 /** The valid, non-archived checklist items of a handoff, ordered by `(key, id)`. */
@@ -226,4 +234,27 @@ export function updateChecklistItem(
   options?: CommandOptions,
 ): ChecklistItem {
   return updateRecord(doc, CHECKLIST, id, parseInput(ChecklistItemPatch, patch), origin, options)
+}
+
+/**
+ * Moves a checklist item to `index` among the OTHER non-archived items of its handoff: a new fractional key
+ * between its new neighbours, never rewriting the others' keys (the list is a `Y.Map` of records, not a `Y.Array`,
+ * so a concurrent move and remove can never duplicate or lose an item).
+ */
+export function moveChecklistItem(
+  doc: Y.Doc,
+  id: string,
+  index: number,
+  origin: unknown,
+  options?: CommandOptions,
+): ChecklistItem {
+  const map = collectionMap(doc, CHECKLIST)
+  const item = readRecord(map, id, ChecklistItem)
+  if (item === null) throw new ModelError('not_found', `checklist item ${id} not found or invalid`)
+  const others = checklistFor(map, item.handoffId).filter((other) => other.id !== id)
+  const key = keyForIndex(
+    others.map((other) => other.key),
+    index,
+  )
+  return updateChecklistItem(doc, id, { key }, origin, options)
 }

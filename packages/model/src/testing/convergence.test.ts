@@ -8,17 +8,28 @@ import { ACCOUNTS, Account, createAccount, updateAccount } from '../records/acco
 import { createDeal, DEALS, Deal, moveDeal, updateDeal } from '../records/deal.ts'
 import { archiveRecord, collectionMap, readRecords } from '../records/recordMap.ts'
 import type { Stage } from '../records/workspaceSettings.ts'
+import {
+  assertProperty,
+  NETWORK_OPS,
+  NUM_RUNS,
+  ORIGIN,
+  PROPERTY_TIMEOUT,
+  pickAt,
+  type RunResult,
+  replicaArb as replica,
+  runScenario,
+  type Scenario as ScenarioOf,
+  SEED,
+  scenarioArb as scenarioOf,
+  targetArb as target,
+} from './propertyHarness.ts'
 import { convergenceReport, TestConnector } from './TestConnector.ts'
 
 /**
- * Convergence, proven by property: random concurrent REAL commands on 3–5 replicas over a seeded network
- * with random delivery order and disconnects; after `flushAll` every replica must hold the same state.
- * CI: fixed seed, 200 runs. `RAPPORT_LONG=1`: 5,000 runs.
+ * Convergence of deals and accounts, proven by property: random concurrent REAL commands on 3–5 replicas over a
+ * seeded network with random delivery order and disconnects; after `flushAll` every replica must hold the same
+ * state. CI: fixed seed, 200 runs. `RAPPORT_LONG=1`: 5,000 runs (see propertyHarness.ts).
  */
-const env = (globalThis as { process?: { env: Record<string, string | undefined> } }).process?.env ?? {}
-const LONG = env.RAPPORT_LONG === '1'
-const SEED = 20_250_101
-const NUM_RUNS = LONG ? 5_000 : 200
 
 const STAGES: Stage[] = [
   { id: 'lead', name: 'Lead', probability: 0.1, rotAfterDays: 14, outcome: 'open' },
@@ -27,7 +38,6 @@ const STAGES: Stage[] = [
   { id: 'lost', name: 'Lost', probability: 0, rotAfterDays: null, outcome: 'lost' },
 ]
 const COLUMNS = STAGES.map((s) => s.id)
-const ORIGIN = 'local'
 const MAPS = [COLLECTION.deals, COLLECTION.accounts]
 
 type Op =
@@ -45,12 +55,10 @@ type Op =
   | { t: 'archive'; r: number; target: number }
   | { t: 'createAccount'; r: number }
   | { t: 'editAccount'; r: number; target: number; city: string }
-  | { t: 'deliver'; n: number }
-  | { t: 'toggle' }
 
-const replica = fc.nat(4)
-const target = fc.nat(50)
-const opArb: fc.Arbitrary<Op> = fc.oneof(
+type Scenario = ScenarioOf<Op>
+
+const opArb = fc.oneof(
   {
     arbitrary: fc.record({ t: fc.constant('createDeal' as const), r: replica, stage: fc.nat(3) }),
     weight: 3,
@@ -95,15 +103,8 @@ const opArb: fc.Arbitrary<Op> = fc.oneof(
     }),
     weight: 2,
   },
-  { arbitrary: fc.record({ t: fc.constant('deliver' as const), n: fc.nat(8) }), weight: 3 },
-  { arbitrary: fc.constant({ t: 'toggle' as const }), weight: 1 },
+  ...NETWORK_OPS,
 )
-
-interface Scenario {
-  replicas: number
-  networkSeed: number
-  ops: Op[]
-}
 
 function deals(doc: Y.Doc): Deal[] {
   return readRecords(collectionMap(doc, DEALS), Deal).records
@@ -114,35 +115,17 @@ function board(doc: Y.Doc): Record<string, string[]> {
   return Object.fromEntries(COLUMNS.map((c) => [c, columnView(all, c)]))
 }
 
-function pickAt<T>(items: readonly T[], index: number): T | undefined {
-  return items.length === 0 ? undefined : items[index % items.length]
-}
-
 /** Runs a scenario; returns the connector and every id any replica created. */
-function run(scenario: Scenario): { net: TestConnector; created: Set<string> } {
-  const net = new TestConnector(scenario.replicas, scenario.networkSeed)
-  const created = new Set<string>()
-  let n = 0
-  let now = 1_000
-  for (const op of scenario.ops) {
-    now += 1
-    if (op.t === 'deliver') {
-      net.deliver(op.n)
-      continue
-    }
-    if (op.t === 'toggle') {
-      net.toggleRandom()
-      continue
-    }
-    const doc = net.doc(op.r % scenario.replicas)
+function run(scenario: Scenario): RunResult {
+  return runScenario(scenario, (doc, op, context) => {
+    const { now } = context
     switch (op.t) {
       case 'createDeal': {
-        const id = `d${++n}`
+        const id = context.nextId('d')
         createDeal(doc, { id, pipelineId: 'p1', title: id, stageId: COLUMNS[op.stage] ?? 'lead' }, ORIGIN, {
           now,
           stages: STAGES,
         })
-        created.add(id)
         break
       }
       case 'editDeal': {
@@ -180,9 +163,8 @@ function run(scenario: Scenario): { net: TestConnector; created: Set<string> } {
         break
       }
       case 'createAccount': {
-        const id = `a${++n}`
+        const id = context.nextId('a')
         createAccount(doc, { id, name: id }, ORIGIN, { now })
-        created.add(id)
         break
       }
       case 'editAccount': {
@@ -191,12 +173,10 @@ function run(scenario: Scenario): { net: TestConnector; created: Set<string> } {
         break
       }
     }
-  }
-  net.flushAll()
-  return { net, created }
+  })
 }
 
-function assertConverged({ net, created }: { net: TestConnector; created: Set<string> }): void {
+function assertConverged({ net, created }: RunResult): void {
   expect(convergenceReport(net.docs, MAPS)).toEqual([])
   const expectedBoard = board(net.doc(0))
   for (const doc of net.docs) {
@@ -222,24 +202,15 @@ function assertConverged({ net, created }: { net: TestConnector; created: Set<st
   }
 }
 
-const scenarioArb: fc.Arbitrary<Scenario> = fc.record({
-  replicas: fc.integer({ min: 3, max: 5 }),
-  networkSeed: fc.nat(),
-  ops: fc.array(opArb, { minLength: 1, maxLength: 40 }),
-})
+const scenarioArb = scenarioOf<Op>(opArb)
 
 describe('convergence', () => {
   it(
     `converges after random concurrent commands (seed ${SEED}, ${NUM_RUNS} runs)`,
     () => {
-      fc.assert(
-        fc.property(scenarioArb, (scenario) => {
-          assertConverged(run(scenario))
-        }),
-        { seed: SEED, numRuns: NUM_RUNS },
-      )
+      assertProperty(scenarioArb, (scenario) => assertConverged(run(scenario)))
     },
-    LONG ? 600_000 : 30_000,
+    PROPERTY_TIMEOUT,
   )
 
   /**
