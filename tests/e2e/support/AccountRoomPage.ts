@@ -74,4 +74,26 @@ export class AccountRoomPage {
   async editingNotices(): Promise<string[]> {
     return this.room.getByTestId('editing-notice').allInnerTexts()
   }
+
+  /** The notice under a field whose committed value a concurrent set replaced, or null when there is none. */
+  async conflictNotice(name: string): Promise<string | null> {
+    const text = this.page.getByTestId(`conflict-text-${name}`)
+    return (await text.count()) > 0 ? text.innerText() : null
+  }
+
+  /** Clicks the notice's "Put mine back". */
+  async putMineBack(name: string): Promise<void> {
+    await this.page.getByTestId(`put-back-${name}`).click()
+  }
+
+  /** Replaces a text field's value, commits it with Enter and leaves the field (so it shows the live value). */
+  async setField(name: string, value: string): Promise<void> {
+    await this.editField(name, value)
+    await this.field(name).blur()
+  }
+
+  /** The timeline's entries as shown: "<Name> <text> (<changes>)", newest first. */
+  async timelineTexts(): Promise<string[]> {
+    return this.page.getByTestId('timeline').locator('.timeline__text').allInnerTexts()
+  }
 }

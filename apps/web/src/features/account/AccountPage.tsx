@@ -29,6 +29,7 @@ import { NotesEditor } from './NotesEditor.tsx'
 import { TasksPanel } from './TasksPanel.tsx'
 import { Timeline } from './Timeline.tsx'
 import { useEditorGate } from './useEditorGate.ts'
+import { useFieldConflicts } from './useFieldConflicts.ts'
 
 type TextField = 'name' | 'domain' | 'industry' | 'phone' | 'website' | 'city' | 'country'
 const TEXT_FIELDS: Array<[TextField, string]> = [
@@ -90,6 +91,8 @@ export function AccountPage({ accountId }: { accountId: string }) {
   useEffect(() => () => setPresence('editing', null), [setPresence])
   const undo = useUndoManager(accountsDoc.doc, [COLLECTION.accounts], !accountsDoc.readOnly)
   const [error, setError] = useState<string | null>(null)
+  const conflicts = useFieldConflicts(accountsDoc.doc, room.doc, accountId)
+  const { remember } = conflicts
 
   const commit = useCallback(
     (patch: Partial<Account>) => {
@@ -97,12 +100,17 @@ export function AccountPage({ accountId }: { accountId: string }) {
       try {
         setError(null)
         updateAccount(accountsDoc.doc, accountId, patch, LOCAL_ORIGIN)
+        remember(Object.keys(patch))
       } catch (err) {
         setError(err instanceof Error ? err.message : 'Could not save the change.')
       }
     },
-    [accountsDoc.doc, accountsDoc.readOnly, accountId],
+    [accountsDoc.doc, accountsDoc.readOnly, accountId, remember],
   )
+  const conflictProps = (field: string) => ({
+    conflict: conflicts.conflictOf(field),
+    onDismissConflict: () => conflicts.dismiss(field),
+  })
 
   if (accountsDoc.noAccess || room.noAccess)
     return (
@@ -195,6 +203,7 @@ export function AccountPage({ accountId }: { accountId: string }) {
                     editingBy={editingBy(field)}
                     onEditing={(on) => setPresence('editing', on ? `account.${field}` : null)}
                     onCommit={(v) => commit({ [field]: v })}
+                    {...conflictProps(field)}
                   />
                 ))}
                 <LiveField
@@ -206,6 +215,7 @@ export function AccountPage({ accountId }: { accountId: string }) {
                   onEditing={(on) => setPresence('editing', on ? 'account.tier' : null)}
                   options={ACCOUNT_TIERS.map((t) => ({ value: t, label: t }))}
                   onCommit={(v) => commit({ tier: v as Account['tier'] })}
+                  {...conflictProps('tier')}
                 />
                 <LiveField
                   name="size"
@@ -216,6 +226,7 @@ export function AccountPage({ accountId }: { accountId: string }) {
                   onEditing={(on) => setPresence('editing', on ? 'account.size' : null)}
                   options={[{ value: '', label: '—' }, ...ACCOUNT_SIZES.map((s) => ({ value: s, label: s }))]}
                   onCommit={(v) => commit({ size: (v || null) as Account['size'] })}
+                  {...conflictProps('size')}
                 />
                 <LiveField
                   name="ownerId"
@@ -229,6 +240,7 @@ export function AccountPage({ accountId }: { accountId: string }) {
                     ...session.members.map((m) => ({ value: m.userId, label: m.name })),
                   ]}
                   onCommit={(v) => commit({ ownerId: v || null })}
+                  {...conflictProps('ownerId')}
                 />
               </div>
             ) : (

@@ -8,6 +8,8 @@ import {
   typeDraft,
   valueToCommit,
 } from './draftField.ts'
+import { conflictText } from './fieldConflict.ts'
+import type { FieldConflict } from './useFieldConflicts.ts'
 
 export interface LiveFieldProps {
   name: string
@@ -19,6 +21,9 @@ export interface LiveFieldProps {
   options?: ReadonlyArray<{ value: string; label: string }>
   onCommit: (value: string) => void
   onEditing?: (editing: boolean) => void
+  /** A value we committed that a concurrent set replaced: shown with "Put mine back" (re-commits `mine`). */
+  conflict?: FieldConflict | null
+  onDismissConflict?: () => void
 }
 
 /**
@@ -34,6 +39,8 @@ export function LiveField({
   options,
   onCommit,
   onEditing,
+  conflict: replaced,
+  onDismissConflict,
 }: LiveFieldProps) {
   const [state, setState] = useState<FieldDraft>(IDLE_DRAFT)
 
@@ -46,6 +53,7 @@ export function LiveField({
   }
 
   const conflict = changedUnderneath(state, value)
+  const shownOption = (v: string) => options?.find((o) => o.value === v)?.label ?? v
   const common = {
     id: `field-${name}`,
     'data-testid': `field-${name}`,
@@ -54,8 +62,8 @@ export function LiveField({
   }
 
   return (
-    <label className="live-field" htmlFor={common.id}>
-      <span className="live-field__label">
+    <div className="live-field">
+      <label className="live-field__label" htmlFor={common.id}>
         {label}
         {editingBy && (
           <>
@@ -66,7 +74,7 @@ export function LiveField({
           </>
         )}
         {conflict && <em className="live-field__conflict"> · changed by someone else</em>}
-      </span>
+      </label>
       {options ? (
         <select
           {...common}
@@ -104,6 +112,25 @@ export function LiveField({
           }}
         />
       )}
-    </label>
+      {replaced && (
+        <p className="live-field__conflict" role="status" data-testid={`conflict-${name}`}>
+          <span data-testid={`conflict-text-${name}`}>
+            {conflictText(replaced.who, label, shownOption(replaced.theirs), shownOption(replaced.mine))}
+          </span>{' '}
+          <button
+            type="button"
+            className="btn btn--ghost"
+            data-testid={`put-back-${name}`}
+            disabled={readOnly}
+            onClick={() => onCommit(replaced.mine)}
+          >
+            Put mine back
+          </button>
+          <button type="button" className="btn btn--ghost" onClick={onDismissConflict}>
+            Dismiss
+          </button>
+        </p>
+      )}
+    </div>
   )
 }

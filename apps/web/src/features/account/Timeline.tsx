@@ -3,6 +3,7 @@ import { useMemo } from 'react'
 import type * as Y from 'yjs'
 import { useLiveRecords } from '../../collab/useLiveRecords.ts'
 import { useMemberLookup } from '../auth/SessionContext.tsx'
+import { changeSummary } from './changeSummary.ts'
 
 const LIMIT = 100
 
@@ -28,7 +29,14 @@ export function Timeline({ doc }: { doc: Y.Doc }) {
             <span className="timeline__text">
               <strong>{memberOf(a.actorId)?.name ?? 'System'}</strong> {a.text}
               {a.changes.length > 0 && (
-                <span className="muted"> ({a.changes.map((c) => c.field).join(', ')})</span>
+                <span className="muted">
+                  {' '}
+                  (
+                  {a.type === 'field_change'
+                    ? a.changes.map(changeSummary).join('; ')
+                    : a.changes.map((c) => c.field).join(', ')}
+                  )
+                </span>
               )}
             </span>
             <time className="muted">{new Date(a.at).toLocaleString()}</time>

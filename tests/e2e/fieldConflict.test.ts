@@ -1,0 +1,69 @@
+import { expect, it } from 'vitest'
+import { z } from 'zod'
+import { e2eDescribe } from './support/e2eDescribe.ts'
+import { accountIds, DEMO, type E2eUser } from './support/e2eEnv.ts'
+import { e2eSession } from './support/e2eSession.ts'
+import { eventually } from './support/eventually.ts'
+
+const AccountBody = z.object({ industry: z.string() }).loose()
+
+e2eDescribe('two users set the same account field at the same time', () => {
+  const session = e2eSession()
+  const { signIn } = session
+
+  it('the user whose value was replaced is told by whom, puts it back in one click, and the timeline keeps both', async () => {
+    const sam = await signIn('sales')
+    const sasha = await signIn('sales2', { network: true })
+    const network = sasha.network
+    if (!network) throw new Error('signed in without the network switch')
+    const [, , accountId] = await accountIds(sam, 3)
+    if (!accountId) throw new Error('the demo workspace needs three accounts')
+    await Promise.all([sam.room.open(accountId), sasha.room.open(accountId)])
+    const start = await sam.room.fieldValue('industry')
+    await eventually(() => sasha.room.fieldValue('industry')).toBe(start)
+
+    // Sasha sets Industry offline; Sam sets it online and the server has it: neither saw the other's value.
+    const values = new Map<E2eUser, string>([
+      [sam, 'Retail (Sam)'],
+      [sasha, 'Fintech (Sasha)'],
+    ])
+    await network.goOffline(sasha.page)
+    await sasha.room.setField('industry', values.get(sasha) ?? '')
+    await sam.room.setField('industry', values.get(sam) ?? '')
+    await eventually(async () => (await sam.api(`/api/accounts/${accountId}`, AccountBody)).industry).toBe(
+      values.get(sam),
+    )
+    await network.goOnline()
+
+    // Yjs keeps one of the two by client id (random per tab): both end on the same value, the other user lost.
+    const both = async () => [await sam.room.fieldValue('industry'), await sasha.room.fieldValue('industry')]
+    await eventually(async () => new Set(await both()).size).toBe(1)
+    const [kept] = await both()
+    const winner = kept === values.get(sam) ? sam : sasha
+    const loser = winner === sam ? sasha : sam
+    const mine = values.get(loser) ?? ''
+    expect(kept).toBe(values.get(winner))
+
+    await eventually(() => loser.room.conflictNotice('industry')).toBe(
+      `${DEMO[winner.who].name} changed Industry to '${kept}' — your '${mine}' was replaced`,
+    )
+    expect(await winner.room.conflictNotice('industry')).toBeNull()
+    // The timeline holds both values, each with its author.
+    const entryOf = (who: E2eUser, value: string) => (texts: string[]) =>
+      texts.some((t) => t.startsWith(DEMO[who.who].name) && t.includes(`"${value}"`))
+    await eventually(async () => entryOf(winner, kept ?? '')(await sam.room.timelineTexts())).toBe(true)
+    await eventually(async () => entryOf(loser, mine)(await sam.room.timelineTexts())).toBe(true)
+    await session.env.screenshot(loser.page, 'field-conflict-notice')
+
+    // One click puts the loser's value back, for everyone; nobody is told of a conflict about that.
+    await loser.room.putMineBack('industry')
+    await eventually(both).toEqual([mine, mine])
+    expect(await loser.room.conflictNotice('industry')).toBeNull()
+    expect(await winner.room.conflictNotice('industry')).toBeNull()
+    await eventually(async () =>
+      (await winner.room.timelineTexts()).some(
+        (t) => t.startsWith(DEMO[loser.who].name) && t.includes(`"${kept}" → "${mine}"`),
+      ),
+    ).toBe(true)
+  })
+})
