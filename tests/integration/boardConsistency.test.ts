@@ -239,6 +239,40 @@ describe('stored inconsistent deals', () => {
   })
 })
 
+describe('a stage removed from a pipeline', () => {
+  it('moves its deals, in loaded pipeline documents, to the stage every reader already shows them in', async () => {
+    const pipeline: Pipeline = { ...PIPELINE, id: 'pip_stages', key: 'a2' }
+    const workspaceDoc = docName({ workspaceId: WS, kind: 'workspace' })
+    await serverDoc(workspaceDoc, (doc) => upsertPipeline(doc, pipeline, 'setup'))
+    const client = await open(docName({ workspaceId: WS, kind: 'pipeline', pipelineId: pipeline.id }))
+    for (const [id, stageId] of [
+      ['deal_prop', 'stg_prop'],
+      ['deal_won', 'stg_won'],
+    ] as const) {
+      createDeal(client.doc, { id, pipelineId: pipeline.id, title: id, stageId }, 'me', {
+        stages: pipeline.stages,
+      })
+    }
+    await waitForAcked(client)
+    const remaining = pipeline.stages.filter((s) => s.id !== 'stg_prop' && s.id !== 'stg_won')
+    await serverDoc(workspaceDoc, (doc) => upsertPipeline(doc, { ...pipeline, stages: remaining }, 'setup'))
+    await vi.waitFor(
+      () => {
+        expect(dealOf(client.doc, 'deal_prop')).toMatchObject({
+          position: { column: 'stg_lead' },
+          status: 'open',
+        })
+        // No won stage left: the first open stage, and the status follows it.
+        expect(dealOf(client.doc, 'deal_won')).toMatchObject({
+          position: { column: 'stg_lead' },
+          status: 'open',
+        })
+      },
+      { timeout: 5_000 },
+    )
+  })
+})
+
 describe('tickets inconsistent with the support board are repaired', () => {
   it('an unknown status column is restored and a stray `status` field removed; every reader agrees', async () => {
     const writer = await open(SUPPORT_DOC)

@@ -13,11 +13,15 @@ type RecordEvent = Extract<ProjectionEvent, { type: 'record' }>
  * `pipelineId` names another pipeline, whose column is not a stage of its pipeline, or whose status is not its
  * stage's outcome is rewritten by the model's `dealRepair` (position and status together, the key kept) in a server
  * transaction on the same document, which Hocuspocus broadcasts and stores like any update. Checked on every deal
- * change and, for stored deals, when a pipeline document loads. Until then every reader places the deal by the
- * model's `placeDeal`, so all boards agree anyway.
+ * change, for stored deals when a pipeline document loads, and for the deals of loaded pipeline documents when their
+ * workspace's stages change. Until then every reader places the deal by the model's `placeDeal`, so all boards agree
+ * anyway.
  */
 export class DealConsistency {
+  /** Loaded pipeline documents. */
   private readonly docs = new Map<string, Y.Doc>()
+  /** Loaded workspace documents: stop following their pipelines. */
+  private readonly workspaces = new Map<string, () => void>()
   private readonly log: Logger
 
   constructor(
@@ -27,20 +31,55 @@ export class DealConsistency {
     this.log = logger.child('validation')
   }
 
-  /** A pipeline document was loaded (and attached to the projection): remember it and repair its stored deals. */
+  /**
+   * A document was loaded (and attached to the projection). A pipeline document: remember it and repair its stored
+   * deals. A workspace document: when its pipelines' stages change (a stage removed, an outcome changed), repair the
+   * deals of its loaded pipeline documents.
+   */
   loaded(docName: string, doc: Y.Doc): void {
     const ref = parseDocName(docName)
+    if (ref?.kind === 'workspace') {
+      let stages = this.stagesOf(ref.workspaceId)
+      const onUpdate = (): void => {
+        // Runs after the projection's own update listener (attached earlier), so `pipelines` is current.
+        const next = this.stagesOf(ref.workspaceId)
+        if (next === stages) return
+        stages = next
+        for (const name of [...this.docs.keys()].sort()) {
+          if (parseDocName(name)?.workspaceId === ref.workspaceId) this.checkAll(name)
+        }
+      }
+      doc.on('update', onUpdate)
+      this.workspaces.get(docName)?.()
+      this.workspaces.set(docName, () => doc.off('update', onUpdate))
+      return
+    }
     if (ref?.kind !== 'pipeline') return
     this.docs.set(docName, doc)
+    this.checkAll(docName)
+  }
+
+  unloaded(docName: string): void {
+    this.docs.delete(docName)
+    this.workspaces.get(docName)?.()
+    this.workspaces.delete(docName)
+  }
+
+  /** The stages (ids and outcomes) of every pipeline of a workspace, as one comparable string. */
+  private stagesOf(workspaceId: string): string {
+    const pipelines = [...this.projection.workspace(workspaceId).pipelines.values()]
+    return JSON.stringify(pipelines.map((p) => [p.id, p.stages.map((s) => [s.id, s.outcome])]).sort())
+  }
+
+  /** Checks every projected deal of a loaded pipeline document. */
+  private checkAll(docName: string): void {
+    const ref = parseDocName(docName)
+    if (!ref) return
     const ws = this.projection.workspace(ref.workspaceId)
     for (const id of [...(ws.sourceIds.get(docName) ?? [])].sort()) {
       const deal = ws.records.deals.get(id)
       if (deal) this.check(docName, id, deal, null)
     }
-  }
-
-  unloaded(docName: string): void {
-    this.docs.delete(docName)
   }
 
   /** A projected deal changed: repair it if it is inconsistent. */
