@@ -3,12 +3,14 @@
  * `fractional-indexing`. Nothing from @rapport/model or @rapport/server is imported except the helper that starts
  * the real server with the demo seed. Every id, name and field below is spelled as the document spells it.
  */
+import { readFile } from 'node:fs/promises'
+import { join } from 'node:path'
 import { HocuspocusProvider, HocuspocusProviderWebsocket } from '@hocuspocus/provider'
 import { generateKeyBetween } from 'fractional-indexing'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import * as Y from 'yjs'
 import { NodeWebSocket } from './helpers/NodeWebSocket.ts'
-import { type StartedServer, startServer } from './helpers/startServer.ts'
+import { REPO_ROOT, type StartedServer, startServer } from './helpers/startServer.ts'
 
 type Json = Record<string, unknown>
 interface Profile {
@@ -459,5 +461,151 @@ describe('docs/schema.md, followed by an outside client', () => {
     expect(moved.status).toBe(403)
     const spec = await rest<{ paths: Record<string, unknown> }>('/api/openapi.json', '')
     expect(spec.body.paths['/api/deals/{id}/move']).toBeDefined()
+  })
+})
+
+/** docs/schema.md itself, read at test time: what it documents is checked against the running server. */
+describe('docs/schema.md matches the routes it documents', () => {
+  let doc: string
+  let spec: { paths: Record<string, Record<string, { parameters?: Array<{ name: string; schema?: Json }> }>> }
+  let admin: { cookie: string; profile: Profile }
+  const KINDS = ['accounts', 'contacts', 'deals', 'tickets']
+
+  beforeAll(async () => {
+    doc = await readFile(join(REPO_ROOT, 'docs/schema.md'), 'utf8')
+    spec = (await rest<typeof spec>('/api/openapi.json', '')).body
+    admin = await logIn('admin@rapport.dev')
+  })
+
+  /** The rows of the markdown table that follows the paragraph starting with `heading`, as cells. */
+  const tableAfter = (heading: string): string[][] => {
+    const start = doc.indexOf(heading)
+    expect(start, `"${heading}" in docs/schema.md`).toBeGreaterThan(-1)
+    const lines = doc.slice(start).split('\n')
+    const first = lines.findIndex((line) => line.startsWith('|'))
+    const rows: string[][] = []
+    for (const line of lines.slice(first + 2)) {
+      if (!line.startsWith('|')) break
+      rows.push(
+        line
+          .split('|')
+          .slice(1, -1)
+          .map((cell) => cell.trim()),
+      )
+    }
+    return rows
+  }
+  const codes = (cell: string) => [...cell.matchAll(/`([^`]+)`/g)].map((m) => m[1] as string)
+
+  it('documents exactly the sort fields each list route accepts', async () => {
+    const rows = tableAfter('**Sorting a list**')
+    expect(rows.map((row) => row[0])).toEqual(KINDS.map((kind) => `\`GET /${kind}\``))
+    for (const [route, fields] of rows) {
+      const kind = (route as string).replace(/`GET \/(\w+)`/, '$1')
+      const sortParam = spec.paths[`/api/${kind}`]?.get?.parameters?.find((p) => p.name === 'sort')
+      const accepted = ((sortParam?.schema?.enum ?? []) as string[]).filter((f) => !f.startsWith('-'))
+      const documented = codes(fields as string)
+      expect(documented.sort(), kind).toEqual(accepted.sort())
+      for (const field of documented) {
+        for (const sort of [field, `-${field}`]) {
+          const { status } = await rest(`/api/${kind}?sort=${sort}&limit=5`, admin.cookie)
+          expect(status, `${kind} sort=${sort}`).toBe(200)
+        }
+      }
+      const wrong = await rest(`/api/${kind}?sort=password`, admin.cookie)
+      expect(wrong.status).toBe(400)
+    }
+    const byName = await rest<{ items: Array<{ name: string }> }>(
+      '/api/accounts?sort=-name&limit=200',
+      admin.cookie,
+    )
+    const names = byName.body.items.map((a) => a.name)
+    expect(names).toEqual(
+      [...names].sort((a, b) => b.localeCompare(a, 'en', { sensitivity: 'base', numeric: true })),
+    )
+  })
+
+  it('every REST path it documents is a route of the server', () => {
+    const documented = tableAfter('| method and path').flatMap(([cell]) => {
+      const match = /^`(GET|POST|PATCH|DELETE|PUT) ([^`\s]+)`/.exec(cell as string)
+      if (!match) return []
+      const [, method, path] = match as unknown as [string, string, string]
+      const paths = path.includes('{kind}') ? KINDS.map((kind) => path.replace('{kind}', kind)) : [path]
+      return paths.map((p) => ({ method: method.toLowerCase(), path: `/api${p}` }))
+    })
+    expect(documented.length).toBeGreaterThan(30)
+    const handoffs = tableAfter('**Handoff actions**').map(([, cell]) => {
+      const [method, path] = (codes(cell as string)[0] as string).split(' ') as [string, string]
+      return { method: method.toLowerCase(), path }
+    })
+    expect(handoffs.map((h) => h.path.split('/').pop())).toEqual([
+      'handoffs',
+      'handoffs',
+      'send',
+      'accept',
+      'return',
+    ])
+    for (const { method, path } of [...documented, ...handoffs]) {
+      expect(spec.paths[path]?.[method], `${method.toUpperCase()} ${path}`).toBeDefined()
+    }
+  })
+
+  it('the documented handoff paths carry a handoff from create to send, return, send and accept', async () => {
+    const paths = Object.fromEntries(
+      tableAfter('**Handoff actions**').map(([action, cell]) => [
+        action,
+        codes(cell as string)[0]?.split(' ')[1],
+      ]),
+    ) as Record<'list' | 'create' | 'send' | 'accept' | 'return', string>
+    const sales = await logIn('sales@rapport.dev')
+    const support = await logIn('support@rapport.dev')
+    const accounts = await rest<{ items: Array<{ id: string }> }>(
+      '/api/accounts?limit=1&sort=name',
+      sales.cookie,
+    )
+    const accountId = accounts.body.items[0]?.id as string
+    const fill = (path: string, handoffId = '') =>
+      path.replace('{accountId}', accountId).replace('{handoffId}', handoffId)
+    const created = await rest<{ id: string; status: string }>(fill(paths.create), sales.cookie, { body: {} })
+    expect(created.status).toBe(201)
+    const id = created.body.id
+    const steps: Array<[string, { cookie: string }, Json | undefined, string]> = [
+      [paths.send, sales, {}, 'sent'],
+      [paths.return, support, { comment: 'Please add the renewal date' }, 'returned'],
+      [paths.send, sales, {}, 'sent'],
+      [paths.accept, support, undefined, 'accepted'],
+    ]
+    for (const [path, who, body, status] of steps) {
+      const response = await rest<{ status: string }>(fill(path, id), who.cookie, { method: 'POST', body })
+      expect(response.status, path).toBe(200)
+      expect(response.body.status).toBe(status)
+    }
+    const listed = await rest<{ items: Array<{ id: string; status: string }> }>(
+      fill(paths.list),
+      sales.cookie,
+    )
+    expect(listed.body.items.find((h) => h.id === id)?.status).toBe('accepted')
+  })
+
+  it('invitation tokens and links have the documented format, and a token works once', async () => {
+    expect(doc).toContain('`token` is an opaque secret of 43 characters `[A-Za-z0-9_-]`')
+    const invited = await rest<{ token: string; link: string; invitation: Json }>(
+      '/api/invitations',
+      admin.cookie,
+      {
+        body: { email: 'Invitee@Schema.Test', role: 'support', team: 'support' },
+      },
+    )
+    expect(invited.status).toBe(201)
+    expect(invited.body.token).toMatch(/^[A-Za-z0-9_-]{43}$/)
+    expect(invited.body.link).toBe(`${s.url}/invite?token=${invited.body.token}`)
+    expect(invited.body.invitation).toMatchObject({
+      id: expect.stringMatching(/^inv_/),
+      email: 'invitee@schema.test',
+    })
+    const signup = { token: invited.body.token, name: 'Invitee', password: 'invitee-password' }
+    expect((await rest('/api/auth/signup-invite', '', { body: signup })).status).toBe(200)
+    const again = await rest('/api/auth/signup-invite', '', { body: signup })
+    expect(again.body).toMatchObject({ error: { code: 'invitation_used' } })
   })
 })
