@@ -22,6 +22,11 @@ export type LatencyResult = {
   blockP99Ms: number[]
   medianBlockP99Ms: number
   connectMs: Summary
+  /**
+   * Edit-to-acknowledgement: the writer's send until the server's SyncStatus for that update (Hocuspocus protocol
+   * only; null for servers that send none). Rapport acknowledges once the update is in the document's log.
+   */
+  ackMs?: Summary | null
 }
 
 /** One server's latency measurement at one client count: its result, or why it failed. */
@@ -39,7 +44,7 @@ type Panel = {
   close(): Promise<void>
 }
 
-type RoundsResult = { rounds: number; samples: number[]; lost: number }
+type RoundsResult = { rounds: number; samples: number[]; lost: number; ackSamples?: number[] }
 
 /** Sends round `round` from client `writer`, stamped `sentAt` (ms, {@link nowMs}). */
 type SendRound = (writer: number, round: number, sentAt: number) => void
@@ -108,9 +113,20 @@ export function yjsTarget(w: Workload): LatencyTarget {
           5,
         )
         await w.server.memory() // collect the connection burst's garbage now, not in a measured turn
+        // Per client, the send times of its updates still waiting for the server's acknowledgement.
+        const unacked = clients.map(() => [] as number[])
+        let ackSamples: number[] = []
+        clients.forEach((client, index) => {
+          client.onAcknowledged = () => {
+            const sentAt = unacked[index]?.shift()
+            if (sentAt !== undefined) ackSamples.push(nowMs() - sentAt)
+          }
+        })
         const loop = roundLoop(clientCount, (writer, round, sentAt) => {
           const doc = clients[writer]?.doc
-          if (doc) setField(doc, 'deals', DEAL_ID, 'title', `L:${round}:${sentAt}`)
+          if (!doc) return
+          if (w.server.protocol === 'hocuspocus') unacked[writer]?.push(sentAt)
+          setField(doc, 'deals', DEAL_ID, 'title', `L:${round}:${sentAt}`)
         })
         for (const c of clients) {
           onFieldChange(c.doc, 'deals', 'title', (id, value) => {
@@ -121,7 +137,20 @@ export function yjsTarget(w: Workload): LatencyTarget {
         }
         return {
           connectMs: connects.map((c) => c.ms),
-          run: loop.run,
+          async run(rounds) {
+            ackSamples = []
+            const result = await loop.run(rounds)
+            // The last rounds' acknowledgements may trail their broadcast.
+            await waitUntil(
+              () => unacked.every((queue) => queue.length === 0),
+              5_000,
+              'acknowledgements',
+              5,
+            ).catch(() => {
+              for (const queue of unacked) queue.length = 0
+            })
+            return { ...result, ackSamples }
+          },
           settled: () => w.server.settled(),
           close: async () => {
             await Promise.all(clients.map((c) => c.close()))
@@ -230,6 +259,7 @@ async function runBlocks(panels: Panel[], blocks: number, perBlock: number, warm
 function latencyResult(server: string, clients: number, byBlock: RoundsResult[], connectMs: number[]) {
   const pooled = byBlock.flatMap((r) => r.samples)
   const blockP99Ms = byBlock.map((r) => summarize(r.samples).p99)
+  const acks = byBlock.flatMap((r) => r.ackSamples ?? [])
   return {
     server,
     clients,
@@ -241,6 +271,7 @@ function latencyResult(server: string, clients: number, byBlock: RoundsResult[],
     blockP99Ms,
     medianBlockP99Ms: median(blockP99Ms),
     connectMs: summarize(connectMs),
+    ackMs: acks.length > 0 ? summarize(acks) : null,
   } satisfies LatencyResult
 }
 

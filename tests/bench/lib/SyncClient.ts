@@ -37,6 +37,8 @@ export class SyncClient {
   readonly doc = new Y.Doc()
   bytesReceived = 0
   bytesSent = 0
+  /** Called on every Hocuspocus SyncStatus message: the server acknowledging one of this client's updates. */
+  onAcknowledged: (() => void) | null = null
   private ws: WebSocket | null = null
   private readonly opts: SyncClientOptions
 
@@ -148,8 +150,10 @@ export class SyncClient {
         if (authType !== AUTH_OK) return false
         return false
       }
-      case HP_STATELESS:
       case HP_SYNC_STATUS:
+        this.onAcknowledged?.()
+        return false
+      case HP_STATELESS:
         return false
       default:
         return false
