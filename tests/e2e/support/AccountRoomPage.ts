@@ -96,4 +96,62 @@ export class AccountRoomPage {
   async timelineTexts(): Promise<string[]> {
     return this.page.getByTestId('timeline').locator('.timeline__text').allInnerTexts()
   }
+
+  /** Turns the notes' "Show authors" colouring on or off. */
+  async showAuthors(on = true): Promise<void> {
+    await this.page.getByTestId('show-authors').setChecked(on)
+  }
+
+  /** The notes' text as coloured by author: per author name, its runs' text joined, and each run's tooltip. */
+  async authorRuns(): Promise<Array<{ author: string; text: string; title: string; color: string }>> {
+    return this.notes.locator('.author-run').evaluateAll((els) =>
+      els.map((el) => ({
+        author: el.getAttribute('data-author-name') ?? '',
+        text: el.textContent ?? '',
+        title: el.getAttribute('title') ?? '',
+        color: getComputedStyle(el).backgroundColor,
+      })),
+    )
+  }
+
+  /** Hovers the first run written by `author` (its tooltip is the title). */
+  async hoverAuthorRun(author: string): Promise<string | null> {
+    const run = this.notes.locator(`.author-run[data-author-name="${author}"]`).first()
+    await run.hover()
+    return run.getAttribute('title')
+  }
+
+  /** Opens the room's History drawer and waits for its list of versions. */
+  async openHistory(): Promise<void> {
+    await this.page.getByTestId('open-history').click()
+    await this.page.getByTestId('history-versions').waitFor()
+  }
+
+  /** The versions listed in the History drawer, newest first (as shown: time and reason). */
+  async historyVersions(): Promise<string[]> {
+    return this.page.getByTestId('history-version').allInnerTexts()
+  }
+
+  /** Picks the `index`-th version of the list (0 = newest; -1 = oldest) and waits for its diff. */
+  async pickVersion(index: number): Promise<void> {
+    const versions = this.page.getByTestId('history-version')
+    const at = index < 0 ? (await versions.count()) + index : index
+    await versions.nth(at).click()
+    await this.page.getByTestId('history-detail').waitFor()
+  }
+
+  /** The picked version's notes diff against now: text added since, and text only in the version. */
+  async historyDiff(): Promise<{ added: string[]; removed: string[] }> {
+    const diff = this.page.getByTestId('history-diff')
+    return {
+      added: await diff.locator('ins').allInnerTexts(),
+      removed: await diff.locator('del').allInnerTexts(),
+    }
+  }
+
+  /** Clicks "Restore this version of the notes" and waits for the confirmation. */
+  async restoreVersion(): Promise<string> {
+    await this.page.getByTestId('history-restore').click()
+    return this.page.getByTestId('history-notice').innerText()
+  }
 }

@@ -26,6 +26,7 @@ import { AccountTickets } from '../support/AccountTickets.tsx'
 import { AccountDeals } from './AccountDeals.tsx'
 import { LiveField } from './LiveField.tsx'
 import { NotesEditor } from './NotesEditor.tsx'
+import { NotesTools } from './NotesTools.tsx'
 import { TasksPanel } from './TasksPanel.tsx'
 import { Timeline } from './Timeline.tsx'
 import { useEditorGate } from './useEditorGate.ts'
@@ -266,6 +267,7 @@ export function AccountPage({ accountId }: { accountId: string }) {
                 </>
               )}
             </h2>
+            <NotesTools accountId={accountId} readOnly={room.readOnly} />
             {room.doc && room.provider && notesReady ? (
               <NotesEditor
                 doc={room.doc}

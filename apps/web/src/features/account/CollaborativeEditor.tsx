@@ -7,6 +7,7 @@ import { useEffect, useRef } from 'react'
 import type * as Y from 'yjs'
 import { useSession } from '../auth/SessionContext.tsx'
 import { mentionExtension } from '../handoff/mentionExtension.ts'
+import { authorshipExtension } from './authorship.ts'
 
 export interface CollaborativeEditorProps {
   doc: Y.Doc
@@ -52,6 +53,7 @@ export function CollaborativeEditor({
         Collaboration.configure({ document: doc, field }),
         CollaborationCaret.configure({ provider, user: caretUser }),
         mentionExtension(() => members.current),
+        authorshipExtension(doc, field, () => members.current),
       ],
       editorProps: { attributes: { class: 'notes__content', 'aria-label': label } },
       onFocus: () => editing.current?.(true),
