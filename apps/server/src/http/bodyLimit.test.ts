@@ -26,8 +26,11 @@ const streamed = (bytes: number) => {
   return { body, pulled: () => pulled * chunk.length }
 }
 
-const post = (app: Hono, path: string, init: { body: BodyInit; headers?: Record<string, string> }) =>
-  app.request(path, { method: 'POST', duplex: 'half', ...init } as RequestInit)
+const post = (
+  app: Hono,
+  path: string,
+  init: { body: Uint8Array | ReadableStream<Uint8Array>; headers?: Record<string, string> },
+) => app.request(path, { method: 'POST', duplex: 'half', ...init } as RequestInit)
 
 describe('bodyLimits', () => {
   it('answers 413 payload_too_large from Content-Length without reading the body', async () => {
