@@ -1,7 +1,15 @@
-import { DndContext, DragOverlay, PointerSensor, useSensor, useSensors } from '@dnd-kit/core'
+import {
+  DndContext,
+  DragOverlay,
+  type DragStartEvent,
+  PointerSensor,
+  useSensor,
+  useSensors,
+} from '@dnd-kit/core'
 import type { BoardLayout } from '@rapport/model'
-import type { ReactNode } from 'react'
+import { type ReactNode, useCallback, useRef, useState } from 'react'
 import { useScrollEdges } from '../../ui/useScrollEdges.ts'
+import { boardAutoScroll } from './boardAutoScroll.ts'
 import { boardCollision } from './boardCollision.ts'
 import type { Kanban } from './useKanban.ts'
 
@@ -22,6 +30,24 @@ export function KanbanBoard<T, L extends BoardLayout>(props: KanbanBoardProps<T,
   const { kanban, testId, data, columnIds, renderColumn, overlayTitle } = props
   const { drag, records } = kanban
   const edges = useScrollEdges()
+  const boardEl = useRef<HTMLElement | null>(null)
+  const boardRef = useCallback(
+    (el: HTMLElement | null) => {
+      boardEl.current = el
+      edges.ref(el)
+    },
+    [edges.ref],
+  )
+  // Only a narrow band along the board's edges scrolls it, sized for the board's width when a drag starts.
+  const [autoScroll, setAutoScroll] = useState(() => boardAutoScroll(0))
+  const { onDragStart } = drag
+  const startDrag = useCallback(
+    (e: DragStartEvent) => {
+      setAutoScroll(boardAutoScroll(boardEl.current?.clientWidth ?? 0))
+      onDragStart(e)
+    },
+    [onDragStart],
+  )
   const sensors = useSensors(useSensor(PointerSensor, { activationConstraint: { distance: 6 } }))
   const active = drag.mode === 'pointer' && drag.activeId ? records.byId.get(drag.activeId) : undefined
   return (
@@ -42,7 +68,8 @@ export function KanbanBoard<T, L extends BoardLayout>(props: KanbanBoardProps<T,
       <DndContext
         sensors={sensors}
         collisionDetection={boardCollision}
-        onDragStart={drag.onDragStart}
+        autoScroll={autoScroll}
+        onDragStart={startDrag}
         onDragOver={drag.onDragOver}
         onDragEnd={drag.onDragEnd}
         onDragCancel={drag.onDragCancel}
@@ -52,7 +79,7 @@ export function KanbanBoard<T, L extends BoardLayout>(props: KanbanBoardProps<T,
           data-more-before={edges.more.before || undefined}
           data-more-after={edges.more.after || undefined}
         >
-          <div className="board" data-testid={testId} ref={edges.ref} {...data}>
+          <div className="board" data-testid={testId} ref={boardRef} {...data}>
             {columnIds.map((id) => renderColumn(id, drag.columns[id] ?? []))}
           </div>
         </div>

@@ -14,9 +14,9 @@ import {
 import { useCallback, useMemo, useRef, useState } from 'react'
 import type * as Y from 'yjs'
 import { isLocalOrigin } from '../../collab/localOrigin.ts'
-import { COLUMN_DROP_PREFIX } from './boardCollision.ts'
-import { applyPosition, columnOf, dropTargetFor, moveInColumns } from './boardLayout.ts'
+import { applyPosition, dropTargetFor, moveInColumns } from './boardLayout.ts'
 import { dragOverTarget } from './dragOverTarget.ts'
+import { columnsAtDrop } from './dropColumns.ts'
 
 type PointerDrag = {
   mode: 'pointer'
@@ -163,14 +163,8 @@ export function useBoardDrag<T extends BoardRecord & BaseRecord>({
       const d = dragRef.current
       finish()
       if (d?.mode !== 'pointer' || !e.over) return
-      let final = columnsRef.current
-      const overId = String(e.over.id)
-      const col = columnOf(final, d.activeId)
-      if (col !== null && overId !== d.activeId && !overId.startsWith(COLUMN_DROP_PREFIX)) {
-        const ids = final[col] ?? []
-        const overIndex = ids.indexOf(overId)
-        if (overIndex >= 0) final = moveInColumns(final, d.activeId, col, overIndex)
-      }
+      // The card lands in the column under the pointer at the drop, whatever the last drag-over showed.
+      const final = columnsAtDrop(columnsRef.current, d.activeId, String(e.over.id))
       const target = dropTargetFor(final, d.activeId)
       if (!target) return
       const { columns: real, keys } = boardRef.current
