@@ -1,15 +1,5 @@
-import {
-  ACCOUNTS,
-  createDeal,
-  DEALS,
-  type Deal,
-  moveDeal,
-  type Pipeline,
-  type Position,
-  resolveDrop,
-} from '@rapport/model'
+import { ACCOUNTS, createDeal, DEALS, type Deal, type Pipeline, resolveDrop } from '@rapport/model'
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react'
-import type * as Y from 'yjs'
 import { LOCAL_ORIGIN } from '../../collab/localOrigin.ts'
 import { useDoc } from '../../collab/useDoc.ts'
 import { useLiveRecords } from '../../collab/useLiveRecords.ts'
@@ -21,9 +11,12 @@ import { useKanban } from '../board/useKanban.ts'
 import { BoardPreview } from './BoardPreview.tsx'
 import { type BoardFilter, buildBoard } from './boardColumns.ts'
 import { DEAL_CARD_HEIGHT, DealCard } from './DealCard.tsx'
+import { LostReasonDialog } from './LostReasonDialog.tsx'
+import { withPendingLoss } from './lostReason.ts'
 import { QuickAdd } from './QuickAdd.tsx'
 import { StageHeader } from './StageHeader.tsx'
 import { useBoardSnapshot } from './useBoardSnapshot.ts'
+import { useLostReason } from './useLostReason.ts'
 
 /** The live kanban of one pipeline. */
 export function PipelineBoard({ workspaceId, pipeline }: { workspaceId: string; pipeline: Pipeline }) {
@@ -51,22 +44,24 @@ export function PipelineBoard({ workspaceId, pipeline }: { workspaceId: string; 
   }, [accounts])
 
   const stages = pipeline.stages
+  // A move into a lost stage waits for its reason; meanwhile the board shows the deal where it was dropped.
+  const lost = useLostReason(dealsDoc.doc, stages)
+  const pendingLoss = lost.pending
   const kanban = useKanban({
     doc: dealsDoc.doc,
     provider: dealsDoc.provider,
     readOnly,
     collection: DEALS,
     layoutOf: useCallback(
-      (deals: ReadonlyMap<string, Deal>) => buildBoard(deals.values(), stages, filter, accountNames),
-      [stages, filter, accountNames],
+      (deals: ReadonlyMap<string, Deal>) =>
+        buildBoard(withPendingLoss(deals, pendingLoss).values(), stages, filter, accountNames),
+      [stages, filter, accountNames, pendingLoss],
     ),
-    move: useCallback(
-      (doc: Y.Doc, id: string, position: Position) => moveDeal(doc, id, position, LOCAL_ORIGIN, { stages }),
-      [stages],
-    ),
+    move: lost.move,
     noun: 'deal',
   })
-  const { records: deals, layout: board, drag, draggedBy, arrived } = kanban
+  const { records: live, layout: board, drag, draggedBy, arrived } = kanban
+  const deals = useMemo(() => ({ byId: withPendingLoss(live.byId, pendingLoss) }), [live, pendingLoss])
   // Until the document has synced (or an offline copy holds deals), paint the server's snapshot of the board.
   const waiting = !dealsDoc.synced && deals.byId.size === 0
   const snapshot = useBoardSnapshot(pipeline.id, waiting)
@@ -111,6 +106,7 @@ export function PipelineBoard({ workspaceId, pipeline }: { workspaceId: string; 
   if (waiting)
     return snapshot ? <BoardPreview snapshot={snapshot} /> : <div className="empty">Loading deals…</div>
 
+  const pendingDeal = pendingLoss ? deals.byId.get(pendingLoss.dealId) : undefined
   const renderCard = (id: string) => {
     const deal = deals.byId.get(id)
     if (!deal) return null
@@ -189,6 +185,23 @@ export function PipelineBoard({ workspaceId, pipeline }: { workspaceId: string; 
         }}
         overlayTitle={(deal) => deal.title}
       />
+      {lost.notice && (
+        <div className="notice notice--warn" role="status" data-testid="lost-notice">
+          {lost.notice}
+          <button type="button" className="btn btn--ghost" onClick={lost.dismissNotice}>
+            Dismiss
+          </button>
+        </div>
+      )}
+      {pendingLoss && pendingDeal && (
+        <LostReasonDialog
+          dealTitle={pendingDeal.title}
+          stageName={stages.find((s) => s.id === pendingLoss.to.column)?.name ?? 'Lost'}
+          error={lost.error}
+          onConfirm={lost.confirm}
+          onCancel={lost.cancel}
+        />
+      )}
     </div>
   )
 }
