@@ -108,4 +108,111 @@ export class BoardPage {
     for (const key of keys) await this.page.keyboard.press(key)
     await this.page.keyboard.press('Space')
   }
+
+  /** How many pixels of a column the board shows (0 when it is scrolled out of view). */
+  async visibleWidth(stageId: string): Promise<number> {
+    const frame = await this.board.boundingBox()
+    const column = await this.column(stageId).boundingBox()
+    if (!frame || !column) return 0
+    return Math.max(0, Math.min(column.x + column.width, frame.x + frame.width) - Math.max(column.x, frame.x))
+  }
+
+  /**
+   * Drags a card onto a column the way a person does on a board wider than the screen: when at least half of the
+   * column shows, straight onto the middle of its visible part; otherwise to the board's edge on the column's side,
+   * holding there until auto-scroll has brought the whole column into view, then onto the column's middle.
+   * Leaves the pointer released over the column.
+   */
+  async dragCardOnto(dealId: string, toStageId: string): Promise<void> {
+    const card = this.card(dealId)
+    await card.scrollIntoViewIfNeeded()
+    const from = await card.boundingBox()
+    const frame = await this.board.boundingBox()
+    if (!from || !frame) throw new Error(`card ${dealId} or the board is not visible`)
+    const y = frame.y + Math.min(frame.height / 2, 260)
+    const startX = from.x + from.width / 2
+    const startY = from.y + 24
+    await this.page.mouse.move(startX, startY)
+    await this.page.mouse.down()
+    await this.page.mouse.move(startX + 12, startY + 4, { steps: 4 })
+    const column = this.column(toStageId)
+    if ((await this.visibleWidth(toStageId)) < HALF_COLUMN) {
+      const box = await column.boundingBox()
+      if (!box) throw new Error(`column ${toStageId} is not rendered`)
+      const right = box.x > frame.x
+      const edgeX = right ? frame.x + frame.width - 4 : frame.x + 4
+      await this.page.mouse.move(edgeX, y, { steps: 16 })
+      // Hold still at the edge: dnd-kit's auto-scroll keeps scrolling until the column is wholly in view.
+      await this.page.waitForFunction(
+        (testId) => {
+          const c = document.querySelector(`[data-testid="${testId}"]`)?.getBoundingClientRect()
+          const b = document.querySelector('[data-testid="board"]')?.getBoundingClientRect()
+          return c !== undefined && b !== undefined && c.left >= b.left - 1 && c.right <= b.right + 1
+        },
+        `column-${toStageId}`,
+        { polling: 'raf', timeout: 15_000 },
+      )
+      // Seeing the column, a person moves off the edge and waits for the board to stop before aiming at it.
+      await this.page.mouse.move(right ? edgeX - 80 : edgeX + 80, y, { steps: 4 })
+      await this.boardStill()
+    }
+    const box = await column.boundingBox()
+    if (!box) throw new Error(`column ${toStageId} is not rendered`)
+    const left = Math.max(box.x, frame.x)
+    const right = Math.min(box.x + box.width, frame.x + frame.width)
+    const targetX = (left + right) / 2
+    await this.page.mouse.move(targetX, y, { steps: 12 })
+    await this.page.mouse.move(targetX + 2, y + 2, { steps: 2 })
+    // ...and lets go once nothing moves under the pointer any more (a board that keeps scrolling is the trap).
+    await this.boardStill()
+    await this.page.mouse.up()
+  }
+
+  /** Resolves once the board has not scrolled sideways for 12 animation frames in a row. */
+  async boardStill(): Promise<void> {
+    await this.board.evaluate(
+      (el) =>
+        new Promise<void>((resolve, reject) => {
+          const deadline = performance.now() + 15_000
+          let last = el.scrollLeft
+          let still = 0
+          const frame = () => {
+            still = el.scrollLeft === last ? still + 1 : 0
+            last = el.scrollLeft
+            if (still >= 12) resolve()
+            else if (performance.now() > deadline) reject(new Error('the board kept scrolling for 15 s'))
+            else requestAnimationFrame(frame)
+          }
+          requestAnimationFrame(frame)
+        }),
+    )
+  }
+
+  /** Clicks the Lost shortcut of an open deal's card (shown on hover). */
+  async markLost(dealId: string): Promise<void> {
+    await this.card(dealId).scrollIntoViewIfNeeded()
+    await this.card(dealId).hover()
+    await this.page.getByTestId(`lost-${dealId}`).click()
+  }
+
+  /** The dialog that asks why a deal was lost (after a move into a lost stage). */
+  lostDialog(): Locator {
+    return this.page.getByTestId('lost-reason-dialog')
+  }
+
+  /** Answers the lost-reason dialog: Confirm with `reason`, or Cancel (`null`). */
+  async answerLost(reason: string | null): Promise<void> {
+    const dialog = this.lostDialog()
+    await dialog.waitFor()
+    if (reason === null) {
+      await dialog.getByRole('button', { name: 'Cancel' }).click()
+    } else {
+      await dialog.getByLabel('Why was it lost?').fill(reason)
+      await dialog.getByRole('button', { name: 'Confirm' }).click()
+    }
+    await dialog.waitFor({ state: 'detached' })
+  }
 }
+
+/** Half a board column (280 px): less than this showing and a person scrolls the board first. */
+const HALF_COLUMN = 140
