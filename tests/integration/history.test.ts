@@ -2,6 +2,7 @@ import {
   ACCOUNTS,
   type Activity,
   AUTHORS_MAP,
+  authorTimeAt,
   createTask,
   docName,
   NOTES_FIELD,
@@ -42,6 +43,8 @@ interface RoomState {
 }
 
 let started: StartedServer
+/** The server's clock: real time, moved forward by tests that need "later". */
+let clock = Date.now()
 let alice: Member
 let bob: Member
 let viewer: Member
@@ -53,7 +56,7 @@ const member = async (email: string, role: 'sales' | 'viewer', workspaceId = WS)
 }
 
 beforeAll(async () => {
-  started = await startServer({ historyTiming: { pauseMs: 60, everyMs: 60_000 } })
+  started = await startServer({ historyTiming: { pauseMs: 60, everyMs: 60_000 }, now: () => clock })
   alice = await member('alice@history.test', 'sales')
   bob = await member('bob@history.test', 'sales')
   viewer = await member('viewer@history.test', 'viewer')
@@ -137,6 +140,27 @@ describe('who wrote what in the account room', () => {
     const entry = readAuthors(a.doc.getMap(AUTHORS_MAP)).get(b.doc.clientID)
     expect(entry?.at).toBeGreaterThan(Date.now() - 60_000)
     expect(entry?.marks[0]?.[0]).toBe(0)
+  })
+
+  it('records when: text written minutes later carries the later time', async () => {
+    const accountId = await newAccount('Timed Notes Inc')
+    const a = await openRoom(accountId, alice)
+    const startedAt = clock
+    writeParagraph(a.doc, 'Early words.')
+    await expect.poll(() => authorOf(a.doc, a.doc.clientID)).toBe(alice.id)
+    clock += 3 * 60_000
+    writeParagraph(a.doc, 'Later words.')
+    const timeOf = (text: string) => {
+      const [, client] = runs(a.doc).find(([t]) => t === text) ?? []
+      let item = null as Y.Item | null
+      for (const node of a.doc.getXmlFragment(NOTES_FIELD).toArray())
+        if (node instanceof Y.XmlElement && node.toString().includes(text))
+          item = (node.get(0) as Y.XmlText)._start
+      const entry = readAuthors(a.doc.getMap(AUTHORS_MAP)).get(client ?? -1)
+      return entry && item ? authorTimeAt(entry, item.id.clock) : null
+    }
+    await expect.poll(() => timeOf('Later words.')).toBe(startedAt + 3 * 60_000)
+    expect(timeOf('Early words.')).toBe(startedAt)
   })
 
   it("refuses an update that writes under another user's clientID, and keeps the attribution", async () => {
