@@ -251,7 +251,7 @@ export class RoomHistory {
             type: 'note',
             actorId: actor.userId,
             subject: { kind: 'notes', id: accountId },
-            text: `restored the notes of ${new Date(version.at).toISOString()}`,
+            text: `restored the notes of ${new Date(version.at).toISOString().slice(0, 16).replace('T', ' ')} UTC`,
           },
           origin,
           { now: at },
