@@ -1,4 +1,5 @@
-import { type FileHandle, mkdir, open, readdir, unlink } from 'node:fs/promises'
+import { closeSync, fdatasync, mkdirSync, openSync, writeSync } from 'node:fs'
+import { open, readdir, unlink } from 'node:fs/promises'
 import { join } from 'node:path'
 import { decodeLogRecords, encodeLogRecord, MAX_LOG_RECORD_BYTES } from './updateLogRecords.ts'
 
@@ -21,23 +22,27 @@ export interface LogRead {
  * Append-only Yjs update logs, one chain of numbered segment files per document:
  * `<dir>/<encodeURIComponent(name)>.<generation>.ylog`, each a sequence of `updateLogRecords` records.
  *
- * - Group commit: appends are queued; one writer loop writes every queued record of a segment in one write and one
- *   fdatasync, and resolves them together. Appends arriving meanwhile form the next group.
+ * - An append writes its record synchronously (`writeSync`, into the page cache: a few microseconds, no thread-pool
+ *   round trip, records of one file in call order), so once `append` returned the record survives a crash of the
+ *   process. Without `fsync` it resolves at once.
+ * - With `fsync`, group commit: one `fdatasync` per segment covers every record written before it started, and
+ *   resolves them together; appends arriving meanwhile wait for the next one.
  * - `seal(name)` (called synchronously when a store of the document starts) closes the current segment to new
  *   appends and returns its generation; once the stored state landed, `dropThrough(name, generation)` deletes the
  *   sealed segments. A crash in between leaves them on disk: replaying them onto the stored state is idempotent.
  * - Segments found at start-up are never appended to (their last record may be torn); new appends open a new one.
- * - A failed write marks its segment broken: later appends go to a new segment, never after a partial record.
+ * - A failed write or sync marks its segment broken: later appends go to a new segment, never after a partial record.
  */
 export class FileUpdateLog {
   readonly #dir: string
   readonly #fsync: boolean
   readonly #maxRecordBytes: number
   readonly #docs = new Map<string, Segment[]>()
-  #queue: Pending[] = []
-  #writing: Promise<void> | null = null
+  /** Segments written since their last fdatasync, with the appends waiting for it. */
+  #unsynced = new Map<Segment, Waiter[]>()
+  #syncing: Promise<void> | null = null
   #ready: Promise<void> | null = null
-  #dirMade: Promise<void> | null = null
+  #dirMade = false
 
   constructor(options: FileUpdateLogOptions) {
     this.#dir = options.dir
@@ -74,7 +79,10 @@ export class FileUpdateLog {
     return [...this.#docs.keys()]
   }
 
-  /** Resolves once the update is written (and fdatasynced when `fsync`). Call after `ready()` resolved. */
+  /**
+   * Writes the update now; resolves at once, or with `fsync` once an fdatasync covered it. Rejects (and writes
+   * nothing more to that segment) when the write or the sync failed. Call after `ready()` resolved.
+   */
   append(name: string, update: Uint8Array): Promise<void> {
     const segments = this.#segmentsOf(name)
     let segment = segments.at(-1)
@@ -82,16 +90,24 @@ export class FileUpdateLog {
       segment = this.#segment(name, (segment?.generation ?? 0) + 1, false)
       segments.push(segment)
     }
-    const record = encodeLogRecord(update)
-    const written = new Promise<void>((resolve, reject) =>
-      this.#queue.push({ segment, record, resolve, reject }),
-    )
-    segment.lastWrite = written.then(
+    try {
+      this.#write(segment, encodeLogRecord(update))
+    } catch (error) {
+      segment.broken = true
+      return Promise.reject(error)
+    }
+    if (!this.#fsync) return Promise.resolve()
+    const synced = new Promise<void>((resolve, reject) => {
+      const waiters = this.#unsynced.get(segment) ?? []
+      waiters.push({ resolve, reject })
+      this.#unsynced.set(segment, waiters)
+    })
+    segment.lastWrite = synced.then(
       () => {},
       () => {},
     )
-    this.#writing ??= this.#drain()
-    return written
+    this.#syncing ??= this.#syncLoop()
+    return synced
   }
 
   /** Closes the document's current segment to appends; returns the last generation on disk, or null when none. */
@@ -110,8 +126,7 @@ export class FileUpdateLog {
     const dropped = segments.filter((segment) => segment.generation <= generation)
     await Promise.all(dropped.map((segment) => segment.lastWrite))
     for (const segment of dropped) {
-      await segment.handle?.close().catch(() => {})
-      segment.handle = null
+      closeQuietly(segment)
       await unlinkQuietly(segment.path)
     }
     const left = (this.#docs.get(name) ?? []).filter((segment) => !dropped.includes(segment))
@@ -147,13 +162,8 @@ export class FileUpdateLog {
   }
 
   async close(): Promise<void> {
-    await this.#writing
-    for (const segments of this.#docs.values()) {
-      for (const segment of segments) {
-        await segment.handle?.close().catch(() => {})
-        segment.handle = null
-      }
-    }
+    await this.#syncing
+    for (const segments of this.#docs.values()) for (const segment of segments) closeQuietly(segment)
   }
 
   #segmentsOf(name: string): Segment[] {
@@ -167,48 +177,60 @@ export class FileUpdateLog {
 
   #segment(name: string, generation: number, sealed: boolean): Segment {
     const path = join(this.#dir, segmentFileName(name, generation))
-    return { generation, path, sealed, broken: false, handle: null, lastWrite: Promise.resolve() }
-  }
-
-  async #drain(): Promise<void> {
-    try {
-      while (this.#queue.length > 0) {
-        const batch = this.#queue
-        this.#queue = []
-        const groups = new Map<Segment, Pending[]>()
-        for (const pending of batch) {
-          const group = groups.get(pending.segment)
-          if (group) group.push(pending)
-          else groups.set(pending.segment, [pending])
-        }
-        await Promise.all([...groups].map(([segment, group]) => this.#writeGroup(segment, group)))
-      }
-    } finally {
-      this.#writing = null
+    return {
+      generation,
+      path,
+      sealed,
+      broken: false,
+      fd: null,
+      dirSynced: !this.#fsync,
+      lastWrite: Promise.resolve(),
     }
   }
 
-  async #writeGroup(segment: Segment, group: Pending[]): Promise<void> {
-    try {
-      if (segment.broken) throw new Error('an earlier write to this log segment failed')
-      if (!segment.handle) {
-        this.#dirMade ??= mkdir(this.#dir, { recursive: true }).then(
-          () => {},
-          (error: unknown) => {
-            this.#dirMade = null
-            throw error
-          },
-        )
-        await this.#dirMade
-        segment.handle = await open(segment.path, 'a')
-        if (this.#fsync) await syncDirectory(this.#dir)
+  /** Synchronous: opens the segment on its first record and writes the whole record (or throws). */
+  #write(segment: Segment, record: Buffer): void {
+    if (segment.fd === null) {
+      if (!this.#dirMade) {
+        mkdirSync(this.#dir, { recursive: true })
+        this.#dirMade = true
       }
-      await segment.handle.appendFile(Buffer.concat(group.map((pending) => pending.record)))
-      if (this.#fsync) await segment.handle.datasync()
-      for (const pending of group) pending.resolve()
+      segment.fd = openSync(segment.path, 'a')
+    }
+    for (let offset = 0; offset < record.byteLength; ) {
+      offset += writeSync(segment.fd, record, offset, record.byteLength - offset)
+    }
+  }
+
+  /** Group commit: each round syncs every segment written since the previous round, then resolves its appends. */
+  async #syncLoop(): Promise<void> {
+    try {
+      while (this.#unsynced.size > 0) {
+        const round = this.#unsynced
+        this.#unsynced = new Map()
+        await Promise.all([...round].map(([segment, waiters]) => this.#sync(segment, waiters)))
+      }
+    } finally {
+      this.#syncing = null
+    }
+  }
+
+  async #sync(segment: Segment, waiters: Waiter[]): Promise<void> {
+    try {
+      const fd = segment.fd
+      if (fd === null) throw new Error('the log segment was closed before it was synced')
+      await new Promise<void>((resolve, reject) =>
+        fdatasync(fd, (error) => (error ? reject(error) : resolve())),
+      )
+      if (!segment.dirSynced) {
+        // A new segment's directory entry must be durable too.
+        await syncDirectory(this.#dir)
+        segment.dirSynced = true
+      }
+      for (const waiter of waiters) waiter.resolve()
     } catch (error) {
       segment.broken = true
-      for (const pending of group) pending.reject(error)
+      for (const waiter of waiters) waiter.reject(error)
     }
   }
 }
@@ -246,6 +268,16 @@ const syncDirectory = async (dir: string): Promise<void> => {
   }
 }
 
+const closeQuietly = (segment: Segment): void => {
+  if (segment.fd === null) return
+  try {
+    closeSync(segment.fd)
+  } catch {
+    // already closed
+  }
+  segment.fd = null
+}
+
 const unlinkQuietly = (path: string): Promise<void> =>
   unlink(path).catch((error: NodeJS.ErrnoException) => {
     if (error.code !== 'ENOENT') throw error
@@ -258,14 +290,14 @@ interface Segment {
   sealed: boolean
   /** A write failed: the file may end in a partial record. */
   broken: boolean
-  handle: FileHandle | null
-  /** Settles (never rejects) when the last append queued for this segment was written or failed. */
+  fd: number | null
+  /** The directory entry is durable (always true without fsync). */
+  dirSynced: boolean
+  /** Settles (never rejects) when the last append to this segment is durable or failed. */
   lastWrite: Promise<void>
 }
 
-interface Pending {
-  segment: Segment
-  record: Buffer
+interface Waiter {
   resolve: () => void
   reject: (error: unknown) => void
 }
