@@ -1,4 +1,5 @@
 import Mention from '@tiptap/extension-mention'
+import { Plugin } from '@tiptap/pm/state'
 import type { SuggestionKeyDownProps, SuggestionProps } from '@tiptap/suggestion'
 
 export interface MentionMember {
@@ -85,11 +86,35 @@ function suggestionMenu() {
 }
 
 /**
+ * A mention never keeps a mark. The Yjs binding stores no marks on inline nodes, so a mention made bold (by
+ * bolding a line that holds it) showed bold to the user who did it and plain to everyone else.
+ */
+const MarklessMention = Mention.extend({
+  addProseMirrorPlugins() {
+    const plugins = this.parent?.() ?? []
+    const type = this.type
+    const unmark = new Plugin({
+      appendTransaction: (transactions, _old, state) => {
+        if (!transactions.some((tr) => tr.docChanged)) return null
+        const tr = state.tr
+        state.doc.descendants((node, pos) => {
+          if (node.type !== type) return true
+          for (const mark of node.marks) tr.removeMark(pos, pos + node.nodeSize, mark.type)
+          return false
+        })
+        return tr.docChanged ? tr : null
+      },
+    })
+    return [...plugins, unmark]
+  },
+})
+
+/**
  * Tiptap's Mention node with member suggestions after `@`. The node stores the member's user id in `id`; the
  * server notifies each newly mentioned member once.
  */
 export function mentionExtension(members: () => readonly MentionMember[]) {
-  return Mention.configure({
+  return MarklessMention.configure({
     HTMLAttributes: { class: 'mention' },
     suggestion: {
       char: '@',

@@ -1,0 +1,93 @@
+import { TestConnector } from '@rapport/model'
+import { Editor, type JSONContent } from '@tiptap/core'
+import Collaboration from '@tiptap/extension-collaboration'
+import CollaborationCaret from '@tiptap/extension-collaboration-caret'
+import StarterKit from '@tiptap/starter-kit'
+import { Awareness, applyAwarenessUpdate, encodeAwarenessUpdate } from 'y-protocols/awareness'
+import { mentionExtension } from '../handoff/mentionExtension.ts'
+
+/** The fragment the notes editor is bound to in the tests (any name works; the app uses `notes`). */
+export const NOTES_FIELD = 'notes'
+
+const MEMBERS = [
+  { userId: 'u-sam', name: 'Sam' },
+  { userId: 'u-riley', name: 'Riley' },
+]
+
+/**
+ * Test support: N real Tiptap editors with the notes editor's extensions (StarterKit without undoRedo,
+ * Collaboration, CollaborationCaret on a real y-protocols Awareness, mentions), each on its own Y.Doc,
+ * connected over the seeded in-memory `TestConnector` (random delivery order, disconnects). Awareness
+ * updates are relayed at once, so every editor also renders the others' carets. Needs a DOM (happy-dom).
+ */
+export class EditorNetwork {
+  readonly net: TestConnector
+  readonly editors: Editor[] = []
+  private readonly awareness: Awareness[] = []
+
+  constructor(replicas: number, seed: number) {
+    this.net = new TestConnector(replicas, seed)
+    this.net.docs.forEach((doc, i) => {
+      const awareness = new Awareness(doc)
+      this.awareness.push(awareness)
+      const element = document.createElement('div')
+      document.body.append(element)
+      const editor = new Editor({
+        element,
+        extensions: [
+          StarterKit.configure({ undoRedo: false }),
+          Collaboration.configure({ document: doc, field: NOTES_FIELD }),
+          CollaborationCaret.configure({
+            provider: { awareness },
+            user: { name: `User ${i}`, color: '#3366ff' },
+          }),
+          mentionExtension(() => MEMBERS),
+        ],
+      })
+      this.editors.push(editor)
+    })
+    this.awareness.forEach((awareness, from) => {
+      awareness.on('update', ({ added, updated, removed }: Record<string, number[]>, origin: unknown) => {
+        if (origin === 'relay') return
+        const changed = [...(added ?? []), ...(updated ?? []), ...(removed ?? [])]
+        const update = encodeAwarenessUpdate(awareness, changed)
+        this.awareness.forEach((other, to) => {
+          if (to !== from) applyAwarenessUpdate(other, update, 'relay')
+        })
+      })
+    })
+  }
+
+  editor(index: number): Editor {
+    const editor = this.editors[index]
+    if (editor === undefined) throw new Error(`no editor ${index}`)
+    return editor
+  }
+
+  /** Every editor's ProseMirror document as JSON. */
+  json(): JSONContent[] {
+    return this.editors.map((e) => e.getJSON())
+  }
+
+  /** Each editor's paragraphs (every text block) as plain text, in document order. */
+  blocks(index: number): string[] {
+    const out: string[] = []
+    this.editor(index).state.doc.descendants((node) => {
+      if (node.isTextblock) {
+        out.push(node.textContent)
+        return false
+      }
+      return true
+    })
+    return out
+  }
+
+  destroy(): void {
+    for (const editor of this.editors) {
+      editor.view.dom.parentElement?.remove()
+      editor.destroy()
+    }
+    for (const awareness of this.awareness) awareness.destroy()
+    for (const doc of this.net.docs) doc.destroy()
+  }
+}
