@@ -56,6 +56,7 @@ export class RoomHistory {
   private readonly pending = new Map<string, Pending>()
   private readonly running = new Set<Promise<unknown>>()
   private readonly saving = new Map<string, Promise<unknown>>()
+  private scheduled: Promise<unknown> = Promise.resolve()
   private hocuspocus: Hocuspocus | null = null
   private readonly log: Logger
   private readonly unsubscribe: () => void
@@ -87,7 +88,8 @@ export class RoomHistory {
 
   private onEvent(event: ProjectionEvent): void {
     if (event.type === 'invalid') return
-    if (event.type === 'record' && event.kind !== 'accounts') return
+    // A new account's room has nothing to go back to: creations (imports of thousands) make no version.
+    if (event.type === 'record' && (event.kind !== 'accounts' || !event.before)) return
     const actor = originActor(event.origin)
     if (!actor || actor.internal) return
     const accountId = event.type === 'notes' ? event.accountId : event.id
@@ -102,11 +104,19 @@ export class RoomHistory {
     if (pending.timer) clearTimeout(pending.timer)
     const { pauseMs, everyMs } = this.timing
     if (now - pending.firstAt >= everyMs) {
-      this.track(this.saveNow(name, 'interval'))
+      this.track(this.queued(name, 'interval'))
       return
     }
-    pending.timer = setTimeout(() => this.track(this.saveNow(name, 'pause')), pauseMs)
+    pending.timer = setTimeout(() => this.track(this.queued(name, 'pause')), pauseMs)
     pending.timer.unref?.()
+  }
+
+  /** Scheduled saves run one at a time, so a burst of edited rooms (a bulk update) loads one room at a time. */
+  private queued(name: string, reason: StoredVersion['reason']): Promise<VersionSummary | null> {
+    const run = () => this.saveNow(name, reason)
+    const next = this.scheduled.then(run, run)
+    this.scheduled = next.catch(() => null)
+    return next
   }
 
   private track<T>(work: Promise<T>): Promise<T> {
