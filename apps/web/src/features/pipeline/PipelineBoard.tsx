@@ -62,6 +62,8 @@ export function PipelineBoard({ workspaceId, pipeline }: { workspaceId: string; 
   })
   const { records: live, layout: board, drag, draggedBy, arrived } = kanban
   const deals = useMemo(() => ({ byId: withPendingLoss(live.byId, pendingLoss) }), [live, pendingLoss])
+  const { onDealsChanged } = lost
+  useEffect(() => onDealsChanged(live.byId), [live, onDealsChanged])
   // Until the document has synced (or an offline copy holds deals), paint the server's snapshot of the board.
   const waiting = !dealsDoc.synced && deals.byId.size === 0
   const snapshot = useBoardSnapshot(pipeline.id, waiting)

@@ -41,5 +41,6 @@ describe('the lost reason', () => {
     expect(stillAt(open, pending)).toBe(true)
     expect(stillAt({ ...open, position: { column: 'won', key: 'a0' } }, pending)).toBe(false)
     expect(stillAt(null, pending)).toBe(false)
+    expect(stillAt({ ...open, archived: true }, pending)).toBe(false)
   })
 })

@@ -8,14 +8,19 @@ export interface PendingLoss {
   to: Position
 }
 
-/** What the check needs of a deal (structurally a subset of `Deal`). */
-interface Placed {
+/** What these checks need of a deal (structurally a subset of `Deal`). */
+export interface PlacedDeal {
   position: Position
   status: 'open' | 'won' | 'lost'
+  archived?: boolean
 }
 
 /** A move asks why the deal was lost when it takes a deal that is not lost yet into a lost stage. */
-export function asksLostReason(stages: readonly Pick<Stage, 'id' | 'outcome'>[], deal: Placed, to: Position) {
+export function asksLostReason(
+  stages: readonly Pick<Stage, 'id' | 'outcome'>[],
+  deal: PlacedDeal,
+  to: Position,
+) {
   const stage = stages.find((s) => s.id === to.column)
   return stage?.outcome === 'lost' && deal.status !== 'lost'
 }
@@ -27,7 +32,7 @@ export function lostReasonOf(text: string): string | null {
 }
 
 /** The deals as shown while a loss waits for its reason: that deal already in its new place. */
-export function withPendingLoss<T extends Placed>(
+export function withPendingLoss<T extends PlacedDeal>(
   deals: ReadonlyMap<string, T>,
   pending: PendingLoss | null,
 ): ReadonlyMap<string, T> {
@@ -36,7 +41,8 @@ export function withPendingLoss<T extends Placed>(
   return new Map(deals).set(pending.dealId, { ...deal, position: pending.to })
 }
 
-/** Whether the deal is still where it was when the loss was asked for (nobody else moved it meanwhile). */
-export function stillAt(deal: Placed | null | undefined, pending: PendingLoss): boolean {
-  return !!deal && deal.position.column === pending.from.column && deal.position.key === pending.from.key
+/** Whether the deal is still where it was when the loss was asked for (nobody else moved or removed it). */
+export function stillAt(deal: PlacedDeal | null | undefined, pending: PendingLoss): boolean {
+  if (!deal || deal.archived) return false
+  return deal.position.column === pending.from.column && deal.position.key === pending.from.key
 }

@@ -2,7 +2,7 @@ import { collectionMap, DEALS, moveDeal, type Position, readRecord, type Stage }
 import { useCallback, useState } from 'react'
 import type * as Y from 'yjs'
 import { LOCAL_ORIGIN } from '../../collab/localOrigin.ts'
-import { asksLostReason, lostReasonOf, type PendingLoss, stillAt } from './lostReason.ts'
+import { asksLostReason, lostReasonOf, type PendingLoss, type PlacedDeal, stillAt } from './lostReason.ts'
 
 export interface LostReasonFlow {
   /** The loss waiting for its reason (the board shows the deal in its new place meanwhile). */
@@ -18,7 +18,12 @@ export interface LostReasonFlow {
   confirm: (reasonText: string) => void
   /** Drops the waiting move: the deal stays where it was and nothing is written. */
   cancel: () => void
+  /** Feed the live deals here: someone else moving or removing the waiting deal drops the waiting move. */
+  onDealsChanged: (deals: ReadonlyMap<string, PlacedDeal>) => void
 }
+
+const MOVED_MEANWHILE =
+  'Someone else moved or removed this deal while you were giving the reason. Nothing was changed.'
 
 /**
  * Every move of a deal into a lost stage (drag, keyboard, the card's Lost button) asks why before anything is
@@ -49,9 +54,7 @@ export function useLostReason(doc: Y.Doc | null, stages: readonly Stage[]): Lost
       const now = readRecord(collectionMap(doc, DEALS), pending.dealId, DEALS.schema)
       if (!stillAt(now, pending)) {
         setPending(null)
-        setNotice(
-          'Someone else moved or removed this deal while you were giving the reason. Nothing was changed.',
-        )
+        setNotice(MOVED_MEANWHILE)
         return
       }
       try {
@@ -74,5 +77,23 @@ export function useLostReason(doc: Y.Doc | null, stages: readonly Stage[]): Lost
     setError(null)
   }, [])
 
-  return { pending, error, notice, dismissNotice: () => setNotice(null), move, confirm, cancel }
+  const onDealsChanged = useCallback(
+    (deals: ReadonlyMap<string, PlacedDeal>) => {
+      if (!pending || stillAt(deals.get(pending.dealId), pending)) return
+      setPending(null)
+      setNotice(MOVED_MEANWHILE)
+    },
+    [pending],
+  )
+
+  return {
+    pending,
+    error,
+    notice,
+    dismissNotice: () => setNotice(null),
+    move,
+    confirm,
+    cancel,
+    onDealsChanged,
+  }
 }
