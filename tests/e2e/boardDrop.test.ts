@@ -104,6 +104,51 @@ e2eDescribe('a card lands in the column it is dropped on, also where the board s
     expect(await readDeal(sales, cancelled)).toEqual(before)
   })
 
+  it('a keyboard move into a lost stage asks too; Escape cancels and writes nothing', async () => {
+    const sales = await session.signIn('sales')
+    await sales.board.open()
+    const { stages, lost } = await demoStages(sales)
+    const from = await fullestOpenStage(sales, stages)
+    const dealId = await firstCard(sales, from)
+    const before = await readDeal(sales, dealId)
+    const steps = stages.indexOf(lost) - stages.indexOf(from)
+
+    await sales.board.keyboardMove(dealId, Array(steps).fill('ArrowRight'))
+    await sales.board.lostDialog().waitFor()
+    await sales.page.keyboard.press('Escape')
+    await sales.board.lostDialog().waitFor({ state: 'detached' })
+
+    await eventually(() => sales.board.cardStage(dealId)).toBe(from)
+    // A later confirmed loss reaching the server proves the cancelled one had its chance to be written.
+    const other = (await sales.board.cardIds(from))[1]
+    if (!other) throw new Error(`${from} needs two cards`)
+    await sales.board.markLost(other)
+    await sales.board.answerLost('Price')
+    await eventually(async () => (await readDeal(sales, other)).status).toBe('lost')
+    expect(await readDeal(sales, dealId)).toEqual(before)
+  })
+
+  it('someone else moving the deal while the reason is asked for closes the dialog; nothing is written', async () => {
+    const a = await session.signIn('sales')
+    const b = await session.signIn('sales2')
+    await Promise.all([a.board.open(), b.board.open()])
+    const { stages, lost } = await demoStages(a)
+    const from = await fullestOpenStage(a, stages)
+    const dealId = await firstCard(a, from)
+    const left = stages[stages.indexOf(from) - 1]
+    if (!left) throw new Error(`no stage left of ${from}`)
+
+    await a.board.dragCardOnto(dealId, lost)
+    await a.board.lostDialog().waitFor()
+    await b.board.card(dealId).waitFor()
+    await b.board.keyboardMove(dealId, ['ArrowLeft'])
+
+    await a.board.lostDialog().waitFor({ state: 'detached' })
+    await a.page.getByTestId('lost-notice').waitFor()
+    await eventually(() => a.board.cardStage(dealId)).toBe(left)
+    expect(await readDeal(a, dealId)).toMatchObject({ position: { column: left }, status: 'open' })
+  })
+
   it('at 390 px the lost-reason dialog fits the screen', async () => {
     const sales = await session.signIn('sales')
     await sales.page.setViewportSize({ width: 390, height: 844 })
