@@ -24,6 +24,8 @@ e2eDescribe('who wrote what, and time travel, in the account room', () => {
     await eventually(() => b.room.notesText()).toContain(fromA)
     await b.room.typeInNotes(fromB, 'new-paragraph')
     await eventually(() => a.room.notesText()).toContain(fromB)
+    const industry = await a.room.fieldValue('industry')
+    await a.room.setField('industry', `${industry} & Rail`)
 
     // Both browsers colour each user's text by its author, from the server's attribution.
     for (const user of [a, b]) {
@@ -54,7 +56,13 @@ e2eDescribe('who wrote what, and time travel, in the account room', () => {
     const diff = await b.room.historyDiff()
     expect(diff.added.join(' ')).toContain('renewal call booked.')
     expect(diff.added.join(' ')).toContain('pricing sheet sent.')
+    await eventually(() => b.room.historyField('industry')).toEqual({
+      then: industry,
+      now: `${industry} & Rail`,
+      changed: true,
+    })
     await session.env.screenshot(b.page, 'history-1440')
+    await session.env.docScreenshot(b.page, 'account-history')
     await b.page.setViewportSize({ width: 390, height: 844 })
     await session.env.screenshot(b.page, 'history-390')
     await b.page.setViewportSize({ width: 1440, height: 900 })
@@ -63,6 +71,8 @@ e2eDescribe('who wrote what, and time travel, in the account room', () => {
       await eventually(() => user.room.notesText()).not.toContain(fromA)
       await eventually(() => user.room.notesText()).toBe(before)
     }
+    // Only the notes went back: the later field edit stays.
+    expect(await a.room.fieldValue('industry')).toBe(`${industry} & Rail`)
     await eventually(async () => (await b.room.historyVersions()).join('\n')).toContain('Before a restore')
     await eventually(async () => (await a.room.timelineTexts()).join('\n')).toContain('restored the notes')
   })

@@ -155,3 +155,12 @@ export class AccountRoomPage {
     return this.page.getByTestId('history-notice').innerText()
   }
 }
+  /** A field's row in the picked version: its value then and now, and whether it is marked as changed. */
+  async historyField(field: string): Promise<{ then: string; now: string; changed: boolean }> {
+    const row = this.page
+      .getByTestId('history-fields')
+      .locator('tr', { has: this.page.locator(`th:text-is("${field}")`) })
+    const [then = '', now = ''] = await row.locator('td').allInnerTexts()
+    return { then, now, changed: (await row.getAttribute('data-changed')) !== null }
+  }
+
