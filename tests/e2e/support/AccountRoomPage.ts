@@ -149,12 +149,6 @@ export class AccountRoomPage {
     }
   }
 
-  /** Clicks "Restore this version of the notes" and waits for the confirmation. */
-  async restoreVersion(): Promise<string> {
-    await this.page.getByTestId('history-restore').click()
-    return this.page.getByTestId('history-notice').innerText()
-  }
-}
   /** A field's row in the picked version: its value then and now, and whether it is marked as changed. */
   async historyField(field: string): Promise<{ then: string; now: string; changed: boolean }> {
     const row = this.page
@@ -164,3 +158,9 @@ export class AccountRoomPage {
     return { then, now, changed: (await row.getAttribute('data-changed')) !== null }
   }
 
+  /** Clicks "Restore this version of the notes" and waits for the confirmation. */
+  async restoreVersion(): Promise<string> {
+    await this.page.getByTestId('history-restore').click()
+    return this.page.getByTestId('history-notice').innerText()
+  }
+}
