@@ -49,6 +49,28 @@ export class AccountRoomPage {
     })
   }
 
+  /** The notes' text blocks (paragraphs, headings) in order, each without the other users' caret labels. */
+  async notesBlocks(): Promise<string[]> {
+    return this.notes.evaluate((el) =>
+      [...el.querySelectorAll('p, h1, h2, h3, h4, h5, h6, pre')].map((block) => {
+        const copy = block.cloneNode(true) as HTMLElement
+        for (const caret of copy.querySelectorAll('.collaboration-carets__caret')) caret.remove()
+        return copy.textContent ?? ''
+      }),
+    )
+  }
+
+  /** Clicks into the notes and puts the caret at the very end (Ctrl+End). */
+  async caretToNotesEnd(): Promise<void> {
+    await this.notes.click()
+    await this.page.keyboard.press('Control+End')
+  }
+
+  /** Types into the focused notes one key at a time, `delay` ms apart (a person typing steadily; `\n` is Enter). */
+  async typeSteadily(text: string, delay: number): Promise<void> {
+    await this.page.keyboard.type(text, { delay })
+  }
+
   /** Names shown on the other users' carets in the notes (CollaborationCaret labels). */
   async caretNames(): Promise<string[]> {
     return this.page.getByTestId('notes-editor').locator('.collaboration-carets__label').allInnerTexts()

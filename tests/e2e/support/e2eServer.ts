@@ -10,7 +10,8 @@ import {
   startServerProcess,
 } from '../../integration/helpers/startServer.ts'
 
-export const WEB_DIST = join(REPO_ROOT, 'apps/web/dist')
+/** The built web app the servers serve; `RAPPORT_WEB_DIST` points at another build (e.g. one with an older binding). */
+export const WEB_DIST = process.env.RAPPORT_WEB_DIST ?? join(REPO_ROOT, 'apps/web/dist')
 export const ARTIFACTS_DIR = join(REPO_ROOT, 'tests/artifacts')
 
 export interface E2eServer {
