@@ -178,6 +178,11 @@ describe('who wrote what in the account room', () => {
     const server = serverDoc(accountId) as Y.Doc
     expect(notesText(server)).not.toContain('Forged')
     expect(authorOf(server, a.doc.clientID)).toBe(alice.id)
+    // Alice's own connection is untouched: her next words arrive and stay hers.
+    writeParagraph(a.doc, 'Alice goes on.')
+    await expect.poll(() => notesText(server)).toContain('Alice goes on.')
+    expect(notesText(server)).not.toContain('Forged')
+    expect(authorOf(server, a.doc.clientID)).toBe(alice.id)
   })
 
   it('reverts a client write to the authors map', async () => {
