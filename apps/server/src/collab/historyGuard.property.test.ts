@@ -136,11 +136,7 @@ async function run(seed: number): Promise<string[]> {
   await guard.afterLoadDocument?.({ documentName: ROOM, document: server } as never)
   server.transact(() => {
     for (let i = 0; i < 3; i++)
-      appendActivity(
-        doc(server),
-        { type: 'call', actorId: null, subject: { kind: 'account', id: 'acc_1' } },
-        's',
-      )
+      appendActivity(server, { type: 'call', actorId: null, subject: { kind: 'account', id: 'acc_1' } }, 's')
     createHandoff(server, { id: 'hof_a', accountId: 'acc_1', fromUserId: 'usr_s', toTeam: 'support' }, 's')
     createHandoff(server, { id: 'hof_b', accountId: 'acc_1', fromUserId: 'usr_s', toTeam: 'support' }, 's')
     setHandoffStatus(server, 'hof_b', 'sent', 's')
