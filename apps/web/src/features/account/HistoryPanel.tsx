@@ -1,5 +1,5 @@
 import { diffWords } from 'diff'
-import { useCallback, useEffect, useState } from 'react'
+import { useCallback, useEffect, useRef, useState } from 'react'
 import { useSession } from '../auth/SessionContext.tsx'
 import { formatAuthorTime } from './authorship.ts'
 import { historyApi, type VersionDetail, type VersionSummary } from './historyApi.ts'
@@ -40,6 +40,9 @@ export function HistoryPanel({ accountId, readOnly, onClose }: HistoryPanelProps
   const [error, setError] = useState<string | null>(null)
   const [notice, setNotice] = useState<string | null>(null)
   const [restoring, setRestoring] = useState(false)
+  const closeButton = useRef<HTMLButtonElement>(null)
+  // The drawer takes the focus when it opens (Escape or Close gives it back to the page).
+  useEffect(() => closeButton.current?.focus(), [])
 
   const load = useCallback(() => {
     historyApi.list(accountId).then(setVersions, (e: Error) => setError(e.message))
@@ -96,7 +99,13 @@ export function HistoryPanel({ accountId, readOnly, onClose }: HistoryPanelProps
     <div className="history" role="dialog" aria-label="History" data-testid="history-panel">
       <div className="history__head">
         <h2 className="panel__title">History</h2>
-        <button type="button" className="btn btn--ghost" onClick={onClose} aria-label="Close history">
+        <button
+          ref={closeButton}
+          type="button"
+          className="btn btn--ghost"
+          onClick={onClose}
+          aria-label="Close history"
+        >
           Close
         </button>
       </div>
