@@ -334,8 +334,9 @@ export const createPersistenceExtension = (options: PersistenceOptions): Persist
       if (change === null) return
       try {
         Y.applyUpdate(document, change, connection)
-      } catch {
-        // Unreadable: Hocuspocus applies the same bytes next and reports the error as it always does.
+      } catch (error) {
+        // Unreadable bytes, or a listener threw: Hocuspocus applies the same bytes next, as it always did.
+        logger.warn('applying a client update failed', { name: documentName, error })
       }
       await whenDurable(entry)
     },
