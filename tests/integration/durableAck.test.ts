@@ -1,4 +1,5 @@
-import { rm } from 'node:fs/promises'
+import { readdir, rm } from 'node:fs/promises'
+import { join } from 'node:path'
 import { HocuspocusProvider } from '@hocuspocus/provider'
 import { docName } from '@rapport/model'
 import { type DocumentStore, memoryStore } from '@rapport/server'
@@ -20,6 +21,7 @@ afterEach(async () => {
 /** A data dir with an admin of TEST_WORKSPACE, and main.ts running on it as a child process. */
 const killable = async (): Promise<{
   proc: ServerProcess
+  dataDir: string
   admin: SeededUser
   restart(): Promise<ServerProcess>
 }> => {
@@ -32,6 +34,7 @@ const killable = async (): Promise<{
   cleanups.push(() => proc.kill('SIGKILL'))
   return {
     proc,
+    dataDir,
     admin: admin.user,
     async restart() {
       expect(await proc.kill('SIGKILL')).toBeNull()
@@ -73,6 +76,8 @@ describe('durable acknowledgement', () => {
     cleanups.push(() => reader.destroy())
     expect(reader.doc.getText('scratch').toString()).toBe(expectedText)
     expect([...reader.doc.getMap('edits').keys()].sort()).toEqual(expectedKeys)
+    // The restart folded the log into the stored state before serving anything.
+    expect(await readdir(join(rig.dataDir, 'docs', 'log'))).toEqual([])
   })
 
   it('a REST write that answered 201 survives a SIGKILL right after', async () => {

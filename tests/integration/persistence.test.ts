@@ -32,6 +32,7 @@ const faultyStore = (inner: DocumentStore) => {
     load: (name) => inner.load(name),
     loadWithLog: (name) => inner.loadWithLog(name),
     appendUpdate: (name, update) => inner.appendUpdate(name, update),
+    loggedNames: () => inner.loggedNames(),
     list: (prefix) => inner.list(prefix),
     delete: (name) => inner.delete(name),
     close: () => inner.close(),

@@ -33,6 +33,7 @@ import { listMembers } from './meta/members.ts'
 import { createMetaStore, type MetaStore } from './meta/metaStore.ts'
 import { Projection } from './projection/Projection.ts'
 import { type DemoLogin, seedDemo } from './seed/demoSeed.ts'
+import { compactLogs } from './storage/compactLogs.ts'
 import type { DocumentStore } from './storage/DocumentStore.ts'
 import { lowdbStore } from './storage/lowdbStore.ts'
 
@@ -118,6 +119,8 @@ export const createServer = async (deps: ServerDeps): Promise<RapportServer> => 
     authDeadlineMs: deps.authDeadlineMs ?? 15_000,
   })
 
+  // Updates acknowledged after the last stores (a crash): into the stored states, before anything loads.
+  await compactLogs(documentStore, logger.child('persistence'))
   const demoLogins = deps.seedDemo
     ? await seedDemo({ store: documentStore, auth, logger: logger.child('seed'), now })
     : null

@@ -23,6 +23,8 @@ export interface DocumentStore {
   appendUpdate(name: string, update: Uint8Array): Promise<void>
   /** Names of documents with a stored state or logged updates, optionally only those starting with `prefix`, sorted. */
   list(prefix?: string): Promise<string[]>
+  /** Names of documents that have logged updates (not yet compacted into their state), sorted. */
+  loggedNames(): Promise<string[]>
   /** Remove a document and its log; a missing document is not an error. */
   delete(name: string): Promise<void>
   close(): Promise<void>

@@ -130,6 +130,7 @@ export const documentStoreContract = (label: string, factory: StoreFactory): voi
         for (const update of updates) await store.appendUpdate('ws_a/log-only', update)
         expect(textOf(await store.load('ws_a/log-only'))).toBe(' one two')
         expect(await store.list('ws_a/')).toEqual(['ws_a/log-only'])
+        expect(await store.loggedNames()).toEqual(['ws_a/log-only'])
 
         await store.store('ws_a/doc', stateOf('base'))
         const edits = twoEdits(await store.load('ws_a/doc'))
@@ -158,6 +159,7 @@ export const documentStoreContract = (label: string, factory: StoreFactory): voi
         expect(textOf(await store.load('d'))).toBe(' one two')
         await store.store('d', edits.state())
         expect((await store.loadWithLog('d')).log).toEqual([])
+        expect(await store.loggedNames()).toEqual([])
       })
 
       it('replaying updates the state already holds changes nothing (idempotent)', async () => {

@@ -199,6 +199,10 @@ export const lowdbStore = (options: LowdbStoreOptions): DocumentStore => {
       const copy = update.slice()
       return logReady ? log.append(name, copy) : logOpened.then(() => log.append(name, copy))
     },
+    async loggedNames() {
+      await logOpened
+      return log.names().sort()
+    },
     async list(prefix = '') {
       await Promise.all([ready, logOpened])
       const names = log.names().filter((name) => name.startsWith(prefix))

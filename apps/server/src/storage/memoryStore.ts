@@ -27,6 +27,7 @@ export const memoryStore = (): DocumentStore => {
       log.push({ seq, update: update.slice() })
       logs.set(name, log)
     },
+    loggedNames: async () => [...logs.keys()].sort(),
     list: async (prefix = '') =>
       [...new Set([...docs.keys(), ...logs.keys()])].filter((name) => name.startsWith(prefix)).sort(),
     delete: async (name) => {
