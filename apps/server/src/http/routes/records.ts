@@ -57,6 +57,8 @@ export const SearchQuery = z.object({
 export const DealMove = z.object({
   stageId: z.string().min(1).max(64),
   index: z.number().int().min(0).optional(),
+  /** Why the deal was lost: written with a move into a lost stage (`null` or absent = none given). */
+  lostReason: z.string().max(500, 'The lost reason can be at most 500 characters.').nullable().optional(),
 })
 export const TicketMove = z.object({ status: TicketStatus, index: z.number().int().min(0).optional() })
 
@@ -312,7 +314,7 @@ export function recordsRoutes(services: RecordsServices): Hono<AppEnv> {
         current.id,
         { column: body.stageId, key },
         origin,
-        pipeline ? { stages: pipeline.stages } : {},
+        pipeline ? { stages: pipeline.stages, lostReason: body.lostReason?.trim() || null } : {},
       ),
     )
     return c.json(projected(session, 'deals', moved))
