@@ -193,8 +193,16 @@ export {
   TaskCreate,
   TaskId,
   TaskPatch,
+  taskDueAt,
   updateTask,
 } from './records/task.ts'
+export {
+  type BucketClock,
+  bucketTasks,
+  TASK_BUCKETS,
+  type TaskBucket,
+  taskBucket,
+} from './records/taskBuckets.ts'
 export {
   createTicket,
   moveTicket,

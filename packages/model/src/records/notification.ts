@@ -12,7 +12,7 @@ export function newNotificationId(): NotificationId {
   return newId('ntf') as NotificationId
 }
 
-export const NOTIFICATION_TYPES = ['handoff', 'assignment', 'mention'] as const
+export const NOTIFICATION_TYPES = ['handoff', 'assignment', 'mention', 'reminder'] as const
 
 export const NotificationLink = z.object({
   docName: z.string().max(200).optional(),
@@ -20,6 +20,7 @@ export const NotificationLink = z.object({
   dealId: idString.optional(),
   ticketId: idString.optional(),
   handoffId: idString.optional(),
+  taskId: idString.optional(),
 })
 export type NotificationLink = z.infer<typeof NotificationLink>
 
