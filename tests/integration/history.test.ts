@@ -225,6 +225,40 @@ describe('versions of the account room', () => {
     expect((await history(accountId, alice)).body.items).toHaveLength(count)
   })
 
+  it('restore keeps the paragraphs both versions share, with their authors and a concurrent edit inside them', async () => {
+    const accountId = await newAccount('Partly Restored Inc')
+    const a = await openRoom(accountId, alice)
+    writeParagraph(a.doc, 'Shared plan.')
+    writeParagraph(a.doc, 'Old risk.')
+    await expect
+      .poll(async () => (await history(accountId, alice)).body.items.find((v) => v.reason === 'pause'))
+      .toBeDefined()
+    const [v1] = (await history(accountId, alice)).body.items as [VersionSummary]
+    a.doc.transact(() => a.doc.getXmlFragment(NOTES_FIELD).delete(1, 1))
+    writeParagraph(a.doc, 'New risk.')
+    const b = await openRoom(accountId, bob)
+    await expect.poll(() => notesText(b.doc)).toBe('Shared plan.\nNew risk.')
+    // Sasha's offline replica adds to the shared paragraph while the restore runs; it syncs afterwards.
+    const offline = new Y.Doc()
+    Y.applyUpdate(offline, Y.encodeStateAsUpdate(b.doc))
+    const shared = (offline.getXmlFragment(NOTES_FIELD).get(0) as Y.XmlElement).get(0) as Y.XmlText
+    shared.insert(shared.length, ' Agreed.')
+    const restore = await api(started.url, `/api/accounts/${accountId}/history/${v1.id}/restore`, {
+      method: 'POST',
+      cookie: bob.cookie,
+    })
+    expect(restore.status).toBe(200)
+    await expect.poll(() => notesText(a.doc)).toBe('Shared plan.\nOld risk.')
+    await openRoom(accountId, bob, offline)
+    await expect.poll(() => notesText(a.doc)).toBe('Shared plan. Agreed.\nOld risk.')
+    const byText = new Map(runs(a.doc))
+    expect(byText.get('Shared plan.')).toBe(a.doc.clientID)
+    const restoredBy = byText.get('Old risk.') ?? -1
+    expect(restoredBy).not.toBe(a.doc.clientID)
+    await expect.poll(() => authorOf(a.doc, restoredBy)).toBe(bob.id)
+    expect(authorOf(a.doc, a.doc.clientID)).toBe(alice.id)
+  })
+
   it('restores old notes as a new edit: a concurrent field edit and the rest of the room stay', async () => {
     const accountId = await newAccount('Restored Inc')
     const a = await openRoom(accountId, alice)

@@ -8,6 +8,7 @@ import type { Logger } from '../log/logger.ts'
 import { fragmentText } from '../projection/fragmentText.ts'
 import type { Projection, ProjectionEvent } from '../projection/Projection.ts'
 import { notesJson, type PmNode } from './notesJson.ts'
+import { restoreNotes } from './restoreNotes.ts'
 import type { StoredVersion, VersionStore } from './VersionStore.ts'
 
 export interface HistoryTiming {
@@ -216,9 +217,10 @@ export class RoomHistory {
   }
 
   /**
-   * Writes the version's notes over the current ones as a NEW edit by `actor` (one server transaction, with a
-   * timeline entry): the current state is saved as a version first; the rest of the room and the account's fields
-   * are not touched. The new content gets a fresh Yjs clientID attributed to `actor`.
+   * Writes the version's notes over the current ones as a NEW edit by `actor` (one server update, then a timeline
+   * entry): the current state is saved as a version first; the rest of the room and the account's fields are not
+   * touched, nor are the notes' blocks that read the same in both. The new blocks get a fresh Yjs clientID
+   * attributed to `actor`.
    */
   async restore(
     workspaceId: string,
@@ -239,22 +241,15 @@ export class RoomHistory {
       Y.applyUpdate(scratch, Y.encodeStateAsUpdate(doc))
       const stateVector = Y.encodeStateVector(scratch)
       const notes = scratch.getXmlFragment(NOTES_FIELD)
-      scratch.transact(() => {
-        notes.delete(0, notes.length)
-        notes.insert(
-          0,
-          old
-            .getXmlFragment(NOTES_FIELD)
-            .toArray()
-            .map((node) => node.clone() as Y.XmlElement | Y.XmlText),
-        )
-      })
+      // Only the blocks that differ are replaced: the others keep their items, authors and concurrent edits.
+      const { replaced } = scratch.transact(() => restoreNotes(notes, old.getXmlFragment(NOTES_FIELD)))
       const at = this.deps.now()
       // Its own transaction: Yjs marks a transaction that applies an update as remote, and the server's own writes
       // below must stay local (else Yjs thinks another replica uses the server's clientID).
       Y.applyUpdate(doc, Y.encodeStateAsUpdate(scratch, stateVector), origin)
       doc.transact(() => {
-        authorsMap(doc).set(String(scratch.clientID), { userId: actor.userId, at, marks: [[0, at]] })
+        if (replaced > 0)
+          authorsMap(doc).set(String(scratch.clientID), { userId: actor.userId, at, marks: [[0, at]] })
         appendActivity(
           doc,
           {
