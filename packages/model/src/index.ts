@@ -82,14 +82,26 @@ export {
   ACTIVITY_TYPES,
   Activity,
   ActivityCreate,
+  ActivityDetails,
   ActivityId,
   ActivitySubject,
   appendActivity,
   compareActivities,
   FieldChange,
+  isLoggedActivity,
+  LOGGED_ACTIVITY_TYPES,
+  LogActivityInput,
+  LogActivityPatch,
+  type LoggedActivityType,
+  logActivity,
+  logActivityProblems,
   newActivityId,
+  parseTimelineCursor,
   SUBJECT_KINDS,
   TIMELINE,
+  timelineCursor,
+  timelinePage,
+  updateLoggedActivity,
 } from './records/activity.ts'
 export { columnKeys, endOfColumn } from './records/boardRecords.ts'
 export { COLLECTIONS } from './records/collections.ts'
@@ -219,6 +231,17 @@ export {
   ticketPositionSchema,
   updateTicket,
 } from './records/ticket.ts'
+export {
+  addTicketMessage,
+  compareTicketMessages,
+  TICKET_MESSAGE_KINDS,
+  TICKET_MESSAGES,
+  TicketMessage,
+  TicketMessageId,
+  TicketMessageInput,
+  TicketMessageKind,
+  ticketThread,
+} from './records/ticketMessage.ts'
 export {
   CUSTOM_FIELD_ENTITIES,
   CUSTOM_FIELD_TYPES,

@@ -7,7 +7,7 @@
  * | `W/accounts`  | `getMap(COLLECTION.accounts)`                                                |
  * | `W/contacts`  | `getMap(COLLECTION.contacts)`                                                |
  * | `W/pipeline/P`| `getMap(COLLECTION.deals)`                                                   |
- * | `W/support`   | `getMap(COLLECTION.tickets)`                                                 |
+ * | `W/support`   | `getMap(COLLECTION.tickets)`, `getMap(COLLECTION.ticketMessages)` (server-written) |
  * | `W/account/A` | `getXmlFragment(NOTES_FIELD)`, `getMap(COLLECTION.timeline/tasks/handoffs/checklist)`, `getXmlFragment(briefField(h))` |
  * | `W/inbox/U`   | `getMap(COLLECTION.notifications)`                                           |
  */
@@ -16,6 +16,7 @@ export const COLLECTION = {
   contacts: 'contacts',
   deals: 'deals',
   tickets: 'tickets',
+  ticketMessages: 'ticketMessages',
   timeline: 'timeline',
   tasks: 'tasks',
   handoffs: 'handoffs',

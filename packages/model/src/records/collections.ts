@@ -8,6 +8,7 @@ import { NOTIFICATIONS } from './notification.ts'
 import type { BaseRecord, RecordCollection } from './recordMap.ts'
 import { TASKS } from './task.ts'
 import { TICKETS } from './ticket.ts'
+import { TICKET_MESSAGES } from './ticketMessage.ts'
 
 /** Every record collection by its map name (for generic consumers such as the server's projection). */
 export const COLLECTIONS: Readonly<Record<CollectionName, RecordCollection<BaseRecord>>> = {
@@ -15,6 +16,7 @@ export const COLLECTIONS: Readonly<Record<CollectionName, RecordCollection<BaseR
   contacts: CONTACTS,
   deals: DEALS,
   tickets: TICKETS,
+  ticketMessages: TICKET_MESSAGES,
   timeline: TIMELINE,
   tasks: TASKS,
   handoffs: HANDOFFS,
