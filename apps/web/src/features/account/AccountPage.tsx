@@ -294,12 +294,7 @@ export function AccountPage({ accountId }: { accountId: string }) {
         </div>
         <aside className="account__side">
           {room.doc && room.ready && (
-            <TasksPanel
-              doc={room.doc}
-              readOnly={room.readOnly}
-              members={session.members}
-              me={session.user.id}
-            />
+            <TasksPanel doc={room.doc} readOnly={room.readOnly} accountId={accountId} />
           )}
           <section className="panel" data-testid="account-contacts">
             <h2 className="panel__title">Contacts ({accountContacts.length})</h2>
