@@ -4,6 +4,7 @@ import { Hocuspocus } from '@hocuspocus/server'
 import { getRequestListener } from '@hono/node-server'
 import type { Hono } from 'hono'
 import { WebSocketServer } from 'ws'
+import { createAccountServices } from './auth/accountServices.ts'
 import { type AuthServices, createAuthServices } from './auth/authServices.ts'
 import { Automation } from './automation/Automation.ts'
 import { createAudit } from './collab/auditExtension.ts'
@@ -22,6 +23,7 @@ import { lowdbVersionStore } from './history/VersionStore.ts'
 import { type AppEnv, createApp } from './http/app.ts'
 import { type HealthReport, healthRoutes } from './http/health.ts'
 import { openApiRoutes } from './http/openapi.ts'
+import { accountRoutes } from './http/routes/account.ts'
 import { authRoutes } from './http/routes/auth.ts'
 import { handoffRoutes } from './http/routes/handoffs.ts'
 import { memberRoutes } from './http/routes/members.ts'
@@ -36,6 +38,8 @@ import { type DemoLogin, seedDemo } from './seed/demoSeed.ts'
 import { compactLogs } from './storage/compactLogs.ts'
 import type { DocumentStore } from './storage/DocumentStore.ts'
 import { lowdbStore } from './storage/lowdbStore.ts'
+import { workspaceRoutes } from './workspaces/workspaceRoutes.ts'
+import { createWorkspaceService } from './workspaces/workspaceService.ts'
 
 export interface ServerDeps {
   /** Holds `docs/` (one file per Yjs document) and the metadata database. */
@@ -192,6 +196,12 @@ export const createServer = async (deps: ServerDeps): Promise<RapportServer> => 
   app.route('/api', healthRoutes(health))
   app.route('/api', authRoutes(auth))
   app.route('/api', memberRoutes(auth))
+  app.route(
+    '/api',
+    accountRoutes({ account: createAccountServices(auth, now), session: sessionMiddleware(auth) }),
+  )
+  const workspaces = createWorkspaceService({ auth, hocuspocus, now })
+  app.route('/api', workspaceRoutes({ auth, workspaces, session: sessionMiddleware(auth), now }))
   // Route modules of S2/S3 are mounted here, under /api, before the static fallback.
   app.route('/api', recordsRoutes({ projection, hocuspocus, session: sessionMiddleware(auth) }))
   app.route('/api', handoffRoutes({ automation, session: sessionMiddleware(auth) }))

@@ -175,7 +175,7 @@ describe('members, invitations and API tokens', () => {
 
   it('API tokens authenticate until revoked, and are stored hashed', async () => {
     const admin = await auth.login('admin@a.io', 'password-1')
-    const { token, apiToken } = await auth.createApiToken(admin.session, 'ci')
+    const { token, apiToken } = await auth.createApiToken(admin.session, { name: 'ci', scope: 'read-write' })
     expect(token).toMatch(/^rpt_/)
     expect(JSON.stringify(auth.meta.data.apiTokens)).not.toContain(token)
     expect(auth.sessionFromApiToken(token)).toMatchObject({ userId: 'usr_admin', via: 'apiToken' })

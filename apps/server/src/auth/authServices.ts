@@ -8,6 +8,7 @@ import {
   removeMembership,
   updateMembership,
 } from '../meta/members.ts'
+import type { ApiTokenScope } from '../meta/metaSchema.ts'
 import { type MetaStore, normalizeEmail } from '../meta/metaStore.ts'
 import { type ApiTokens, type ApiTokenView, createApiTokens } from './apiTokens.ts'
 import type { CollabContext } from './collabContext.ts'
@@ -194,10 +195,21 @@ export function createAuthServices(deps: AuthServicesDeps) {
 
     sessionFromApiToken(token: string): SessionInfo | undefined {
       const row = apiTokens.resolve(token)
-      return row
-        ? sessionInfo(row.userId, row.workspaceId, { via: 'apiToken', sid: `${API_SID_PREFIX}${row.id}` })
-        : undefined
+      if (!row) return undefined
+      const session = sessionInfo(row.userId, row.workspaceId, {
+        via: 'apiToken',
+        sid: `${API_SID_PREFIX}${row.id}`,
+        ...(row.scope === 'read' ? { readOnly: true } : {}),
+      })
+      if (session) apiTokens.touch(row.id)
+      return session
     },
+
+    /** Starts a cookie session of a member (sign-up, workspace switch). */
+    startSession,
+
+    /** Tells the auth extension to close the sockets of a session or a member. */
+    emitAccessChange: emit,
 
     profile(session: SessionInfo): Profile {
       const user = meta.userById(session.userId)
@@ -244,6 +256,9 @@ export function createAuthServices(deps: AuthServicesDeps) {
       const membership = meta.membership(payload.wid, payload.uid)
       const user = meta.userById(payload.uid)
       if (!membership || !user) return null
+      const readOnly =
+        payload.sid.startsWith(API_SID_PREFIX) &&
+        apiTokens.byId(payload.sid.slice(API_SID_PREFIX.length))?.scope === 'read'
       return {
         userId: user.id,
         workspaceId: payload.wid,
@@ -251,6 +266,7 @@ export function createAuthServices(deps: AuthServicesDeps) {
         name: user.name,
         color: user.color,
         sid: payload.sid,
+        ...(readOnly ? { readOnly: true } : {}),
       }
     },
 
@@ -276,7 +292,7 @@ export function createAuthServices(deps: AuthServicesDeps) {
       logger.info('invitation created', {
         email: result.invitation.email,
         workspaceId: session.workspaceId,
-        link: `/invite?token=${encodeURIComponent(result.token)}`,
+        link: `/#/invite/${encodeURIComponent(result.token)}`,
       })
       return result
     },
@@ -305,9 +321,15 @@ export function createAuthServices(deps: AuthServicesDeps) {
       emit({ type: 'member', workspaceId: session.workspaceId, userId })
     },
 
-    createApiToken(session: SessionInfo, name: string): Promise<{ token: string; apiToken: ApiTokenView }> {
-      return apiTokens.create({ workspaceId: session.workspaceId, userId: session.userId, name })
+    createApiToken(
+      session: SessionInfo,
+      input: { name: string; scope: ApiTokenScope },
+    ): Promise<{ token: string; apiToken: ApiTokenView }> {
+      return apiTokens.create({ workspaceId: session.workspaceId, userId: session.userId, ...input })
     },
+
+    listApiTokens: (session: SessionInfo): ApiTokenView[] =>
+      apiTokens.listOf(session.workspaceId, session.userId),
 
     async revokeApiToken(session: SessionInfo, id: string): Promise<void> {
       const row = apiTokens.byId(id)

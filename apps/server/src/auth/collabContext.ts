@@ -9,6 +9,8 @@ export interface CollabContext {
   color: string
   /** The session (or `tok:<apiTokenId>`) the collab token was issued for; used to close connections on logout. */
   sid?: string
+  /** Issued for a `read` API token: every document opens read-only, whatever the role allows. */
+  readOnly?: boolean
 }
 
 /** The context of a server-side direct connection (REST writes, repairs, seeding). */

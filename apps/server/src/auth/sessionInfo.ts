@@ -11,4 +11,6 @@ export interface SessionInfo {
   name: string
   via?: 'session' | 'apiToken'
   sid?: string
+  /** A `read` API token: REST answers only GET/HEAD, and its collab connections are read-only. */
+  readOnly?: boolean
 }

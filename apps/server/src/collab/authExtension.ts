@@ -73,7 +73,7 @@ export function createAuthExtension(auth: AuthServices, logger: Logger): Extensi
         log.debug('rejected document access', { documentName, userId: context.userId })
         throw Forbidden
       }
-      if (access === 'read') connectionConfig.readOnly = true
+      if (access === 'read' || context.readOnly) connectionConfig.readOnly = true
       return context
     },
   }

@@ -11,8 +11,10 @@ import {
 } from '@rapport/model'
 import { Hono } from 'hono'
 import { z } from 'zod'
+import { workspaceRouteDocs } from '../workspaces/workspaceRoutes.ts'
 import type { AppEnv } from './app.ts'
 import { DEFAULT_MAX_BODY_BYTES } from './bodyLimit.ts'
+import { accountRouteDocs } from './routes/account.ts'
 import { LoginBody, SignupInviteBody } from './routes/auth.ts'
 import { HandoffCreateBody, HandoffReturnBody, HandoffSendBody } from './routes/handoffs.ts'
 import { ApiTokenBody, InvitationBody, MemberPatchBody } from './routes/members.ts'
@@ -66,6 +68,7 @@ export function recordRouteDocs(): Record<string, RouteDoc> {
       body: HandoffReturnBody,
     },
   }
+  Object.assign(docs, workspaceRouteDocs, accountRouteDocs)
   for (const kind of LIST_KINDS) {
     docs[`GET /api/${kind}`] = {
       summary: `List ${kind} (filter, sort, paginate)`,

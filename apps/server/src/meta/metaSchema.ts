@@ -45,6 +45,10 @@ export const SessionRow = z.object({
 })
 export type SessionRow = z.infer<typeof SessionRow>
 
+export const API_TOKEN_SCOPES = ['read', 'read-write'] as const
+export const ApiTokenScope = z.enum(API_TOKEN_SCOPES)
+export type ApiTokenScope = z.infer<typeof ApiTokenScope>
+
 export const ApiTokenRow = z.object({
   id: idString,
   workspaceId: idString,
@@ -53,6 +57,10 @@ export const ApiTokenRow = z.object({
   tokenHash: z.string(),
   createdAt: z.number().int(),
   revokedAt: z.number().int().nullable(),
+  /** `read`: GET/HEAD only and read-only documents; `read-write`: everything the user's role allows. */
+  scope: ApiTokenScope.default('read-write'),
+  /** Last authenticated use, to the minute (updated at most once a minute); null = never used. */
+  lastUsedAt: z.number().int().nullable().default(null),
 })
 export type ApiTokenRow = z.infer<typeof ApiTokenRow>
 

@@ -35,7 +35,8 @@ export const SignupInviteBody = z.object({
 const isHttps = (c: Context): boolean =>
   c.req.url.startsWith('https:') || c.req.header('x-forwarded-proto') === 'https'
 
-const setSessionCookie = (c: Context, result: LoginResult): void => {
+/** Sets the `rapport_session` cookie of a new session (login, sign-up, invitation, workspace switch). */
+export const setSessionCookie = (c: Context, result: LoginResult): void => {
   setCookie(c, SESSION_COOKIE, result.sessionId, {
     httpOnly: true,
     sameSite: 'Lax',

@@ -2,6 +2,7 @@ import { idString, Role, Team } from '@rapport/model'
 import { Hono } from 'hono'
 import { z } from 'zod'
 import type { AuthServices } from '../../auth/authServices.ts'
+import { ApiTokenScope } from '../../meta/metaSchema.ts'
 import type { AppEnv } from '../app.ts'
 import { sessionMiddleware } from '../sessionMiddleware.ts'
 import { readJsonBody } from './auth.ts'
@@ -16,7 +17,10 @@ export const MemberPatchBody = z
   .object({ role: Role.optional(), team: Team.nullable().optional() })
   .refine((patch) => patch.role !== undefined || patch.team !== undefined, 'role or team is required')
 
-export const ApiTokenBody = z.object({ name: z.string().trim().min(1).max(100) })
+export const ApiTokenBody = z.object({
+  name: z.string().trim().min(1, 'Enter a name for the token').max(100, 'Use at most 100 characters'),
+  scope: ApiTokenScope.default('read-write'),
+})
 
 /** `/api/members`, `/api/invitations`, `/api/api-tokens`. Admin-only operations are checked by the services. */
 export function memberRoutes(auth: AuthServices): Hono<AppEnv> {
@@ -28,7 +32,7 @@ export function memberRoutes(auth: AuthServices): Hono<AppEnv> {
   routes.post('/invitations', session, async (c) => {
     const body = await readJsonBody(c, InvitationBody)
     const { token, invitation } = await auth.invite(c.var.session, body)
-    const link = `${new URL(c.req.url).origin}/invite?token=${encodeURIComponent(token)}`
+    const link = `${new URL(c.req.url).origin}/#/invite/${encodeURIComponent(token)}`
     return c.json({ invitation, token, link }, 201)
   })
 
@@ -46,8 +50,10 @@ export function memberRoutes(auth: AuthServices): Hono<AppEnv> {
 
   routes.post('/api-tokens', session, async (c) => {
     const body = await readJsonBody(c, ApiTokenBody)
-    return c.json(await auth.createApiToken(c.var.session, body.name), 201)
+    return c.json(await auth.createApiToken(c.var.session, body), 201)
   })
+
+  routes.get('/api-tokens', session, (c) => c.json({ apiTokens: auth.listApiTokens(c.var.session) }))
 
   routes.delete('/api-tokens/:id', session, async (c) => {
     const id = idString.parse(c.req.param('id'))
