@@ -48,6 +48,29 @@ describe('shared notes: named regressions', () => {
     },
   )
 
+  // Found by the text-edits property after the caret fix: in the PM->Y diff, equal content (empty paragraphs)
+  // paired the user's new paragraph with the other user's, although the mapping tied that one to another node.
+  it('an Enter next to another user’s new empty paragraph keeps the two lines apart', () => {
+    const ops = [
+      { t: 'line', r: 0, len: 1 },
+      { t: 'enter', r: 1, atEnd: true },
+      { t: 'type', r: 1, len: 4 },
+    ] as const
+    expect(playNotesScenario({ replicas: 2, seed: 4, ops: [...ops] })).toEqual([])
+  })
+
+  // Found by the any-edits property; passes since the mapping fix above.
+  it('a Delete joining two empty paragraphs keeps what another user pasted into the second meanwhile', () => {
+    const ops = [
+      { t: 'enter', r: 1, atEnd: true },
+      { t: 'deliver', n: 1 },
+      { t: 'paste', r: 1, atEnd: true, paragraphs: 2 },
+      { t: 'deleteRange', r: 0, from: 0, to: 0 },
+      { t: 'type', r: 0, len: 1 },
+    ] as const
+    expect(playNotesScenario({ replicas: 2, seed: 0, ops: [...ops] })).toEqual([])
+  })
+
   // The first counterexample of the text-edits property on the old binding: inserting a mention before the text
   // re-created that text node, deleting the character the other user was typing into it.
   it('a mention inserted before text another user is typing into keeps that text', () => {
@@ -97,6 +120,15 @@ describe('shared notes: known limitations', () => {
     expect(playNotesScenario({ replicas: 2, seed: 174875, ops: [...ops] })).toEqual([])
   })
 
+  it.fails('a mention inserted in the middle of a line keeps the order of what another user types at its end', () => {
+    const ops = [
+      { t: 'type', r: 1, len: 4 },
+      { t: 'mark', r: 0, from: 49, to: 25, mark: 'bold' },
+      { t: 'mention', r: 0, member: 0 },
+    ] as const
+    expect(playNotesScenario({ replicas: 2, seed: 385173, ops: [...ops] })).toEqual([])
+  })
+
   it.fails('a paste in the middle of a paragraph keeps the order of what another user types after it', () => {
     const ops = [
       { t: 'type', r: 0, len: 3 },
@@ -105,14 +137,14 @@ describe('shared notes: known limitations', () => {
     expect(playNotesScenario({ replicas: 2, seed: 187300, ops: [...ops] })).toEqual([])
   })
 
-  it.fails('joining two paragraphs keeps what another user pasted into the second meanwhile', () => {
+  it.fails('a Backspace joining two paragraphs keeps what another user goes on typing into the second', () => {
     const ops = [
-      { t: 'enter', r: 1, atEnd: true },
-      { t: 'deliver', n: 1 },
-      { t: 'paste', r: 1, atEnd: true, paragraphs: 2 },
-      { t: 'deleteRange', r: 0, from: 0, to: 0 },
-      { t: 'type', r: 0, len: 1 },
+      { t: 'type', r: 0, len: 2 },
+      { t: 'line', r: 0, len: 2 },
+      { t: 'deliver', n: 20 },
+      { t: 'joinBack', r: 1, block: 1 },
+      { t: 'type', r: 0, len: 2 },
     ] as const
-    expect(playNotesScenario({ replicas: 2, seed: 0, ops: [...ops] })).toEqual([])
+    expect(playNotesScenario({ replicas: 2, seed: 7, ops: [...ops] })).toEqual([])
   })
 })
