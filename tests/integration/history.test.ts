@@ -10,7 +10,7 @@ import {
   TASKS,
   TIMELINE,
 } from '@rapport/model'
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest'
 import * as Y from 'yjs'
 import {
   api,
@@ -56,6 +56,8 @@ const member = async (email: string, role: 'sales' | 'viewer', workspaceId = WS)
 }
 
 beforeAll(async () => {
+  // Waits for conditions (never sleeps); a busy shared machine gets 10 s instead of Vitest's 1 s.
+  vi.setConfig({ expect: { poll: { timeout: 10_000, interval: 25 } } })
   started = await startServer({ historyTiming: { pauseMs: 60, everyMs: 60_000 }, now: () => clock })
   alice = await member('alice@history.test', 'sales')
   bob = await member('bob@history.test', 'sales')

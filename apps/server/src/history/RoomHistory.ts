@@ -168,6 +168,8 @@ export class RoomHistory {
       extensionName: 'rapport-history',
       onConfigure: async ({ instance }) => this.attach(instance),
       afterLoadDocument: async ({ documentName, document }) => {
+        // A room loaded to save its pending edits is saved as that (with its editors), not as "opened".
+        if (this.pending.has(documentName)) return
         void this.saveLoaded(documentName, document, 'opened').catch(() => {})
       },
     }
