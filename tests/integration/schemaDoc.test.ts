@@ -598,7 +598,7 @@ describe('docs/schema.md matches the routes it documents', () => {
     )
     expect(invited.status).toBe(201)
     expect(invited.body.token).toMatch(/^[A-Za-z0-9_-]{43}$/)
-    expect(invited.body.link).toBe(`${s.url}/invite?token=${invited.body.token}`)
+    expect(invited.body.link).toBe(`${s.url}/#/invite/${invited.body.token}`)
     expect(invited.body.invitation).toMatchObject({
       id: expect.stringMatching(/^inv_/),
       email: 'invitee@schema.test',
