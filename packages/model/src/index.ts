@@ -118,6 +118,23 @@ export {
   updateContact,
 } from './records/contact.ts'
 export {
+  type BaseTotal,
+  CurrencySettings,
+  DEFAULT_CURRENCY,
+  toBaseCurrency,
+  totalInBase,
+} from './records/currencySettings.ts'
+export {
+  type CustomFieldCheck,
+  type CustomFieldProblem,
+  CustomFieldValue,
+  type CustomFieldValues,
+  customFieldError,
+  customFieldProblems,
+  isEmptyValue,
+  withCustomFieldValue,
+} from './records/customFields.ts'
+export {
   createDeal,
   currency,
   DEAL_STATUSES,
@@ -170,6 +187,19 @@ export {
   newNotificationId,
 } from './records/notification.ts'
 export { parseInput } from './records/parseInput.ts'
+export {
+  addStage,
+  createPipeline,
+  moveDealsToStage,
+  newPipelineStages,
+  removeStage,
+  reorderPipeline,
+  reorderStage,
+  StageInput,
+  StagePatch,
+  updatePipeline,
+  updateStage,
+} from './records/pipelineSettings.ts'
 export {
   type CommandOptions,
   calendarDate,
@@ -246,6 +276,8 @@ export {
   CUSTOM_FIELD_ENTITIES,
   CUSTOM_FIELD_TYPES,
   CustomFieldDef,
+  type CustomFieldEntity,
+  type CustomFieldType,
   DEFAULT_SLA,
   defaultPipelines,
   initWorkspace,
@@ -256,6 +288,7 @@ export {
   SlaPolicy,
   STAGE_OUTCOMES,
   Stage,
+  setCurrency,
   setSla,
   settingsMap,
   setWorkspaceName,

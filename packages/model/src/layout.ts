@@ -34,6 +34,7 @@ export const SETTINGS_KEY = {
   pipelines: 'pipelines',
   customFields: 'customFields',
   sla: 'sla',
+  currency: 'currency',
 } as const
 
 /** The account room's map of who wrote what (clientID → author), written by the server only (see authorship.ts). */

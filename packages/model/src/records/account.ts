@@ -3,6 +3,7 @@ import { z } from 'zod'
 import { idString, newId } from '../ids.ts'
 import { COLLECTION } from '../layout.ts'
 import { Team } from '../roles.ts'
+import { customFieldValues } from './customFields.ts'
 import { parseInput } from './parseInput.ts'
 import { type CommandOptions, nowOf, recordBase, userId } from './recordBase.ts'
 import { createRecord, type RecordCollection, updateRecord } from './recordMap.ts'
@@ -16,11 +17,7 @@ export function newAccountId(): AccountId {
 export const ACCOUNT_SIZES = ['1-10', '11-50', '51-200', '201-1000', '1000+'] as const
 export const ACCOUNT_TIERS = ['strategic', 'growth', 'standard'] as const
 
-/** Values of custom fields (definitions live in the workspace document). */
-export const customFieldValues = z.record(
-  z.string(),
-  z.union([z.string(), z.number(), z.boolean(), z.null()]),
-)
+export { customFieldValues }
 
 const accountFields = {
   name: z.string().trim().min(1).max(200),

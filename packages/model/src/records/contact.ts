@@ -2,6 +2,7 @@ import type * as Y from 'yjs'
 import { z } from 'zod'
 import { idString, newId } from '../ids.ts'
 import { COLLECTION } from '../layout.ts'
+import { customFieldValues } from './customFields.ts'
 import { parseInput } from './parseInput.ts'
 import { type CommandOptions, nowOf, recordBase, userId } from './recordBase.ts'
 import { createRecord, type RecordCollection, updateRecord } from './recordMap.ts'
@@ -28,7 +29,12 @@ const contactFields = {
   ownerId: userId.nullable(),
 }
 
-export const Contact = z.object({ id: ContactId, ...recordBase, ...contactFields })
+export const Contact = z.object({
+  id: ContactId,
+  ...recordBase,
+  ...contactFields,
+  customFields: customFieldValues.default({}),
+})
 export type Contact = z.infer<typeof Contact>
 
 /** Input of `createContact`: a first or last name is required. */
@@ -45,11 +51,12 @@ export const ContactCreate = z
     source: contactFields.source.default('other'),
     score: contactFields.score.default(0),
     ownerId: contactFields.ownerId.default(null),
+    customFields: customFieldValues.default({}),
   })
   .refine((c) => c.firstName !== '' || c.lastName !== '', { message: 'a first or last name is required' })
 export type ContactCreate = z.input<typeof ContactCreate>
 
-export const ContactPatch = z.object(contactFields).partial()
+export const ContactPatch = z.object({ ...contactFields, customFields: customFieldValues }).partial()
 export type ContactPatch = z.input<typeof ContactPatch>
 
 export const CONTACTS: RecordCollection<Contact> = { name: COLLECTION.contacts, schema: Contact }

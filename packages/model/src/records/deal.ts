@@ -5,6 +5,7 @@ import { ModelError } from '../errors.ts'
 import { idString, newId } from '../ids.ts'
 import { COLLECTION } from '../layout.ts'
 import { endOfColumn } from './boardRecords.ts'
+import { customFieldValues } from './customFields.ts'
 import { parseInput } from './parseInput.ts'
 import { type CommandOptions, calendarDate, nowOf, recordBase, timestamp, userId } from './recordBase.ts'
 import { collectionMap, createRecord, type RecordCollection, readRecord, updateRecord } from './recordMap.ts'
@@ -37,7 +38,12 @@ const dealFields = {
 }
 
 /** A deal of pipeline P (`W/pipeline/P`, map `deals`). */
-export const Deal = z.object({ id: DealId, ...recordBase, ...dealFields })
+export const Deal = z.object({
+  id: DealId,
+  ...recordBase,
+  ...dealFields,
+  customFields: customFieldValues.default({}),
+})
 export type Deal = z.infer<typeof Deal>
 
 export const DealCreate = z.object({
@@ -54,12 +60,13 @@ export const DealCreate = z.object({
   expectedCloseDate: dealFields.expectedCloseDate.default(null),
   status: dealFields.status.default('open'),
   lostReason: dealFields.lostReason.default(null),
+  customFields: customFieldValues.default({}),
 })
 export type DealCreate = z.input<typeof DealCreate>
 
 /** Editable fields; position, stage time and pipeline change only through `moveDeal`. */
 export const DealPatch = z
-  .object(dealFields)
+  .object({ ...dealFields, customFields: customFieldValues })
   .omit({ position: true, stageEnteredAt: true, pipelineId: true })
   .partial()
 export type DealPatch = z.input<typeof DealPatch>

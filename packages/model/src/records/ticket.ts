@@ -5,6 +5,7 @@ import { ModelError } from '../errors.ts'
 import { idString, newId } from '../ids.ts'
 import { COLLECTION } from '../layout.ts'
 import { endOfColumn } from './boardRecords.ts'
+import { customFieldValues } from './customFields.ts'
 import { parseInput } from './parseInput.ts'
 import { type CommandOptions, nowOf, recordBase, timestamp, userId } from './recordBase.ts'
 import { collectionMap, createRecord, type RecordCollection, readRecord, updateRecord } from './recordMap.ts'
@@ -40,7 +41,12 @@ const ticketFields = {
 }
 
 /** A support ticket (`W/support`, map `tickets`). */
-export const Ticket = z.object({ id: TicketId, ...recordBase, ...ticketFields })
+export const Ticket = z.object({
+  id: TicketId,
+  ...recordBase,
+  ...ticketFields,
+  customFields: customFieldValues.default({}),
+})
 export type Ticket = z.infer<typeof Ticket>
 
 export const TicketCreate = z.object({
@@ -52,12 +58,13 @@ export const TicketCreate = z.object({
   priority: ticketFields.priority.default('normal'),
   status: TicketStatus.default('new'),
   assigneeId: ticketFields.assigneeId.default(null),
+  customFields: customFieldValues.default({}),
 })
 export type TicketCreate = z.input<typeof TicketCreate>
 
 /** Editable fields; position and the SLA timestamps change only through `moveTicket`. */
 export const TicketPatch = z
-  .object(ticketFields)
+  .object({ ...ticketFields, customFields: customFieldValues })
   .omit({ position: true, firstResponseAt: true, resolvedAt: true })
   .partial()
 export type TicketPatch = z.input<typeof TicketPatch>
@@ -103,14 +110,26 @@ export function createTicket(
   return created as Ticket
 }
 
+/**
+ * Applies `patch`. With `options.sla`, a change of priority recomputes `slaDueAt` from the creation time and the new
+ * priority's resolution target.
+ */
 export function updateTicket(
   doc: Y.Doc,
   id: string,
   patch: TicketPatch,
   origin: unknown,
-  options?: CommandOptions,
+  options?: TicketOptions,
 ): Ticket {
-  return updateRecord(doc, TICKETS, id, parseInput(TicketPatch, patch), origin, options)
+  const parsed: Record<string, unknown> = parseInput(TicketPatch, patch)
+  const sla = options?.sla
+  if (sla && parsed.priority !== undefined) {
+    const current = readRecord(collectionMap(doc, TICKETS), id, Ticket)
+    if (current && current.priority !== parsed.priority) {
+      parsed.slaDueAt = current.createdAt + sla[parsed.priority as Ticket['priority']].resolutionMins * 60_000
+    }
+  }
+  return updateRecord(doc, TICKETS, id, parsed, origin, options)
 }
 
 /**

@@ -3,6 +3,7 @@ import { z } from 'zod'
 import { compareStrings, keyAfterAll } from '../board/position.ts'
 import { idString, newId } from '../ids.ts'
 import { SETTINGS_KEY, SETTINGS_MAP } from '../layout.ts'
+import { CurrencySettings, DEFAULT_CURRENCY } from './currencySettings.ts'
 import { parseInput } from './parseInput.ts'
 import { formatIssues } from './recordBase.ts'
 
@@ -23,18 +24,35 @@ export const Pipeline = z.object({
   name: z.string().trim().min(1).max(100),
   key: z.string().min(1),
   stages: z.array(Stage).min(1).max(50),
+  /** An archived pipeline keeps its deals but is hidden from the board's pipeline picker. */
+  archived: z.boolean().optional(),
 })
 export type Pipeline = z.infer<typeof Pipeline>
 
 export const CUSTOM_FIELD_ENTITIES = ['account', 'contact', 'deal', 'ticket'] as const
-export const CUSTOM_FIELD_TYPES = ['text', 'number', 'date', 'boolean', 'select'] as const
+export type CustomFieldEntity = (typeof CUSTOM_FIELD_ENTITIES)[number]
+export const CUSTOM_FIELD_TYPES = [
+  'text',
+  'number',
+  'currency',
+  'date',
+  'boolean',
+  'select',
+  'multiselect',
+  'user',
+  'url',
+  'email',
+] as const
+export type CustomFieldType = (typeof CUSTOM_FIELD_TYPES)[number]
 export const CustomFieldDef = z.object({
   id: idString,
   label: z.string().trim().min(1).max(100),
   entity: z.enum(CUSTOM_FIELD_ENTITIES),
   type: z.enum(CUSTOM_FIELD_TYPES),
-  /** Choices of a `select` field; empty otherwise. */
-  options: z.array(z.string().max(100)).max(100),
+  /** Choices of a `select` or `multiselect` field; empty otherwise. */
+  options: z.array(z.string().trim().min(1).max(100)).max(100),
+  /** A create must give a value, and a value may not be cleared (checked on REST writes). */
+  required: z.boolean().default(false),
 })
 export type CustomFieldDef = z.infer<typeof CustomFieldDef>
 
@@ -110,6 +128,8 @@ export interface WorkspaceSettings {
   pipelines: Pipeline[]
   customFields: CustomFieldDef[]
   sla: SlaPolicy
+  /** Base currency and exchange rates (default: USD, no rates). */
+  currency: CurrencySettings
   /** Entries that failed their schema (skipped), as `path: issues`. */
   invalid: Array<{ path: string; issues: string }>
 }
@@ -152,11 +172,16 @@ export function readSettings(doc: Y.Doc): WorkspaceSettings {
     invalid,
   )
   customFields.sort((a, b) => compareStrings(a.id, b.id))
+  const currency = CurrencySettings.safeParse(map.get(SETTINGS_KEY.currency))
+  if (!currency.success && map.has(SETTINGS_KEY.currency)) {
+    invalid.push({ path: SETTINGS_KEY.currency, issues: formatIssues(currency.error).join('; ') })
+  }
   return {
     name: typeof name === 'string' ? name : '',
     pipelines,
     customFields,
     sla: sla.success ? sla.data : DEFAULT_SLA,
+    currency: currency.success ? currency.data : DEFAULT_CURRENCY,
     invalid,
   }
 }
@@ -232,4 +257,10 @@ export function removeCustomField(doc: Y.Doc, fieldId: string, origin: unknown):
 export function setSla(doc: Y.Doc, sla: SlaPolicy, origin: unknown): void {
   const value = parseInput(SlaPolicy, sla)
   doc.transact(() => settingsMap(doc).set(SETTINGS_KEY.sla, value), origin)
+}
+
+export function setCurrency(doc: Y.Doc, currency: CurrencySettings, origin: unknown): CurrencySettings {
+  const value = parseInput(CurrencySettings, currency)
+  doc.transact(() => settingsMap(doc).set(SETTINGS_KEY.currency, value), origin)
+  return value
 }

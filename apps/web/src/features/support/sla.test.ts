@@ -20,6 +20,7 @@ const ticket = (over: Partial<Ticket> = {}): Ticket => ({
   firstResponseAt: null,
   resolvedAt: null,
   csat: null,
+  customFields: {},
   ...over,
 })
 
