@@ -1,0 +1,57 @@
+import type { CustomFieldEntity, CustomFieldValue } from '@rapport/model'
+import { useSession } from '../auth/SessionContext.tsx'
+import { CustomFieldInput } from './CustomFieldInput.tsx'
+import { useCustomFieldDefs } from './useCustomFieldDefs.ts'
+import './customFields.css'
+
+export interface CustomFieldsSectionProps {
+  /** Which definitions to show: those of this record kind (Settings → Custom fields). */
+  kind: CustomFieldEntity
+  /** The record's `customFields` (field id → value); missing keys are empty. */
+  values: Readonly<Record<string, CustomFieldValue>> | undefined
+  /**
+   * Commit one field through the record kind's model command, e.g.
+   * `updateAccount(doc, id, { customFields: withCustomFieldValue(current.customFields, fieldId, value) }, LOCAL_ORIGIN)`.
+   * `value` is already valid for its definition; `null` clears the field.
+   */
+  onChange: (fieldId: string, value: CustomFieldValue) => void
+  /** Show values only (viewer role, or the record's document is read-only). */
+  readOnly: boolean
+  /** Heading; default "Custom fields". `null` renders no heading (inside a panel that has one). */
+  title?: string | null
+}
+
+/**
+ * Every custom field defined for `kind`, each with the input its type needs (text, number, currency, date, yes/no,
+ * select, multi-select, user, URL, email), validated against its definition before it commits; plain-words errors
+ * beside the field. Definitions are read live from the workspace document, so a field an admin adds appears at once.
+ * Renders nothing while no field is defined for the kind.
+ */
+export function CustomFieldsSection({ kind, values, onChange, readOnly, title }: CustomFieldsSectionProps) {
+  const { session } = useSession()
+  const { defs, settings } = useCustomFieldDefs(kind)
+  if (defs.length === 0) return null
+  const heading = title === undefined ? 'Custom fields' : title
+  return (
+    <section
+      className="cf-section"
+      data-testid={`custom-fields-${kind}`}
+      aria-label={heading ?? 'Custom fields'}
+    >
+      {heading && <h3 className="cf-section__title">{heading}</h3>}
+      <div className="fields cf-fields">
+        {defs.map((def) => (
+          <CustomFieldInput
+            key={def.id}
+            def={def}
+            value={values?.[def.id]}
+            readOnly={readOnly}
+            members={session.members}
+            currency={settings?.currency.base ?? 'USD'}
+            onCommit={(value) => onChange(def.id, value)}
+          />
+        ))}
+      </div>
+    </section>
+  )
+}
