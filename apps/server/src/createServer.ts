@@ -38,6 +38,9 @@ import { type DemoLogin, seedDemo } from './seed/demoSeed.ts'
 import { compactLogs } from './storage/compactLogs.ts'
 import type { DocumentStore } from './storage/DocumentStore.ts'
 import { lowdbStore } from './storage/lowdbStore.ts'
+import { ticketThreadGuard } from './tickets/ticketThreadGuard.ts'
+import { ticketThreadRoutes } from './tickets/ticketThreadRoutes.ts'
+import { timelineRoutes } from './timeline/timelineRoutes.ts'
 import { workspaceRoutes } from './workspaces/workspaceRoutes.ts'
 import { createWorkspaceService } from './workspaces/workspaceService.ts'
 
@@ -156,6 +159,7 @@ export const createServer = async (deps: ServerDeps): Promise<RapportServer> => 
       projectionExtension(projection),
       validation,
       historyGuardExtension(logger),
+      ticketThreadGuard(logger),
       audit.extension,
       createAttributionExtension({ logger, now }),
       history.extension,
@@ -206,6 +210,8 @@ export const createServer = async (deps: ServerDeps): Promise<RapportServer> => 
   app.route('/api', recordsRoutes({ projection, hocuspocus, session: sessionMiddleware(auth) }))
   app.route('/api', handoffRoutes({ automation, session: sessionMiddleware(auth) }))
   app.route('/api', historyRoutes({ history, session: sessionMiddleware(auth) }))
+  app.route('/api', timelineRoutes({ hocuspocus, session: sessionMiddleware(auth) }))
+  app.route('/api', ticketThreadRoutes({ hocuspocus, session: sessionMiddleware(auth) }))
   app.route(
     '/api',
     openApiRoutes(() => app.routes),

@@ -6,11 +6,15 @@ import {
   ContactPatch,
   DealCreate,
   DealPatch,
+  LogActivityInput,
+  LogActivityPatch,
   TicketCreate,
+  TicketMessageInput,
   TicketPatch,
 } from '@rapport/model'
 import { Hono } from 'hono'
 import { z } from 'zod'
+import { TimelineQuery } from '../timeline/timelineRoutes.ts'
 import { workspaceRouteDocs } from '../workspaces/workspaceRoutes.ts'
 import type { AppEnv } from './app.ts'
 import { DEFAULT_MAX_BODY_BYTES } from './bodyLimit.ts'
@@ -58,6 +62,29 @@ export function recordRouteDocs(): Record<string, RouteDoc> {
     'GET /api/accounts/{accountId}/history/{versionId}': { summary: 'One version beside the current state' },
     'POST /api/accounts/{accountId}/history/{versionId}/restore': {
       summary: 'Write a version of the notes over the current notes, as a new edit',
+    },
+    'GET /api/accounts/{accountId}/timeline': {
+      summary: "A page of an account's timeline, newest first (`before` = the previous page's `nextBefore`)",
+      query: TimelineQuery,
+    },
+    'POST /api/accounts/{accountId}/activities': {
+      summary: 'Log a call, email or meeting on the account (the caller is its author)',
+      body: LogActivityInput,
+    },
+    'GET /api/accounts/{accountId}/activities/{activityId}': { summary: 'One timeline entry' },
+    'PATCH /api/accounts/{accountId}/activities/{activityId}': {
+      summary: 'Change a logged call, email or meeting (its author or an admin)',
+      body: LogActivityPatch,
+    },
+    'DELETE /api/accounts/{accountId}/activities/{activityId}': {
+      summary: 'Remove a logged call, email or meeting from the timeline (archived; its author or an admin)',
+    },
+    'GET /api/tickets/{id}/messages': {
+      summary: "A ticket's conversation: replies and internal notes, oldest first",
+    },
+    'POST /api/tickets/{id}/messages': {
+      summary: 'Reply to a ticket or add an internal note (the caller is its author)',
+      body: TicketMessageInput,
     },
     'POST /api/accounts/{accountId}/handoffs/{handoffId}/send': {
       summary: 'Send a handoff',
