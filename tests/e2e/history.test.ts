@@ -57,7 +57,7 @@ e2eDescribe('who wrote what, and time travel, in the account room', () => {
     expect(diff.added.join(' ')).toContain('renewal call booked.')
     expect(diff.added.join(' ')).toContain('pricing sheet sent.')
     await eventually(() => b.room.historyField('industry')).toEqual({
-      then: industry,
+      was: industry,
       now: `${industry} & Rail`,
       changed: true,
     })

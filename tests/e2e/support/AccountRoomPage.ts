@@ -171,13 +171,13 @@ export class AccountRoomPage {
     }
   }
 
-  /** A field's row in the picked version: its value then and now, and whether it is marked as changed. */
-  async historyField(field: string): Promise<{ then: string; now: string; changed: boolean }> {
+  /** A field's row in the picked version: its value then (`was`) and now, and whether it is marked as changed. */
+  async historyField(field: string): Promise<{ was: string; now: string; changed: boolean }> {
     const row = this.page
       .getByTestId('history-fields')
       .locator('tr', { has: this.page.locator(`th:text-is("${field}")`) })
-    const [then = '', now = ''] = await row.locator('td').allInnerTexts()
-    return { then, now, changed: (await row.getAttribute('data-changed')) !== null }
+    const [was = '', now = ''] = await row.locator('td').allInnerTexts()
+    return { was, now, changed: (await row.getAttribute('data-changed')) !== null }
   }
 
   /** Clicks "Restore this version of the notes" and waits for the confirmation. */

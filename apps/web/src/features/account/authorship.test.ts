@@ -63,7 +63,8 @@ describe('authorRuns', () => {
     }
     para(alice, 'Alice wrote')
     syncAll([alice, bob])
-    ;(blocks(bob)[0]?.get(0) as Y.XmlText).insert(5, ' and Bob')
+    const firstText = (bob.getXmlFragment(FIELD).get(0) as Y.XmlElement).get(0) as Y.XmlText
+    firstText.insert(5, ' and Bob')
     para(bob, 'Bob: next')
     syncAll([alice, bob])
     const pm = yXmlFragmentToProseMirrorRootNode(alice.getXmlFragment(FIELD), schema)
