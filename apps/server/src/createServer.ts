@@ -4,6 +4,7 @@ import { Hocuspocus } from '@hocuspocus/server'
 import { getRequestListener } from '@hono/node-server'
 import type { Hono } from 'hono'
 import { WebSocketServer } from 'ws'
+import { archiveRoutes } from './archive/archiveRoutes.ts'
 import { createAccountServices } from './auth/accountServices.ts'
 import { type AuthServices, createAuthServices } from './auth/authServices.ts'
 import { Automation } from './automation/Automation.ts'
@@ -38,6 +39,9 @@ import { type DemoLogin, seedDemo } from './seed/demoSeed.ts'
 import { compactLogs } from './storage/compactLogs.ts'
 import type { DocumentStore } from './storage/DocumentStore.ts'
 import { lowdbStore } from './storage/lowdbStore.ts'
+import { ReminderScheduler } from './tasks/ReminderScheduler.ts'
+import { notifyTaskAssignments } from './tasks/taskAssignments.ts'
+import { taskRoutes } from './tasks/taskRoutes.ts'
 import { ticketThreadGuard } from './tickets/ticketThreadGuard.ts'
 import { ticketThreadRoutes } from './tickets/ticketThreadRoutes.ts'
 import { timelineRoutes } from './timeline/timelineRoutes.ts'
@@ -85,6 +89,8 @@ export interface RapportServer {
   history: RoomHistory
   /** Server-side workflow (won deal → handoff draft, notifications, handoff steps). */
   automation: Automation
+  /** Task reminders at their due time, exactly once (fired state in `<dataDir>/reminders.json`). */
+  reminders: ReminderScheduler
   /** Logins of the demo workspace when this start seeded it (`seedDemo` on an empty data dir), else null. */
   demoLogins: DemoLogin[] | null
   health(): HealthReport
@@ -177,6 +183,16 @@ export const createServer = async (deps: ServerDeps): Promise<RapportServer> => 
   automationRef.current = automation
   // Won deals whose handoff trigger was lost by a crash get their draft (in the background, exactly once).
   automation.background('reconcile:startup', 'won deal reconcile', () => automation.wonDeals.reconcileAll())
+  notifyTaskAssignments(projection, automation)
+  const reminders = await ReminderScheduler.open({
+    projection,
+    automation,
+    hocuspocus,
+    logger: logger.child('reminders'),
+    now,
+    file: `${deps.dataDir}/reminders.json`,
+  })
+  reminders.start()
 
   const health = (): HealthReport => {
     const stats = persistence.stats()
@@ -210,6 +226,16 @@ export const createServer = async (deps: ServerDeps): Promise<RapportServer> => 
   app.route('/api', recordsRoutes({ projection, hocuspocus, session: sessionMiddleware(auth) }))
   app.route('/api', handoffRoutes({ automation, session: sessionMiddleware(auth) }))
   app.route('/api', historyRoutes({ history, session: sessionMiddleware(auth) }))
+  app.route('/api', taskRoutes({ projection, hocuspocus, session: sessionMiddleware(auth) }))
+  app.route(
+    '/api',
+    archiveRoutes({
+      projection,
+      hocuspocus,
+      session: sessionMiddleware(auth),
+      logger: logger.child('archive'),
+    }),
+  )
   app.route('/api', timelineRoutes({ hocuspocus, session: sessionMiddleware(auth) }))
   app.route('/api', ticketThreadRoutes({ hocuspocus, session: sessionMiddleware(auth) }))
   app.route(
@@ -260,6 +286,7 @@ export const createServer = async (deps: ServerDeps): Promise<RapportServer> => 
       for (const client of wss.clients) client.terminate()
       http.closeAllConnections()
       await httpClosed
+      await reminders.stop()
       await automation.idle()
       await audit.flush()
       await history.close()
@@ -287,6 +314,7 @@ export const createServer = async (deps: ServerDeps): Promise<RapportServer> => 
     logger,
     projection,
     automation,
+    reminders,
     history,
     demoLogins,
     health,

@@ -127,6 +127,11 @@ export class Projection {
     return ws
   }
 
+  /** Ids of the workspaces projected so far. */
+  workspaceIds(): string[] {
+    return [...this.workspaces.keys()]
+  }
+
   on(listener: ProjectionListener): () => void {
     this.listeners.add(listener)
     return () => this.listeners.delete(listener)

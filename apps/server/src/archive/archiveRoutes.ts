@@ -1,0 +1,96 @@
+import type { Hocuspocus } from '@hocuspocus/server'
+import {
+  ACCOUNTS,
+  archiveRecord,
+  CONTACTS,
+  collectionMap,
+  DEALS,
+  type DocRef,
+  parseDocName,
+  type RecordCollection,
+  restoreRecord,
+  TASKS,
+  TICKETS,
+} from '@rapport/model'
+import { Hono, type MiddlewareHandler } from 'hono'
+import type { SessionInfo } from '../auth/sessionInfo.ts'
+import { forbidden, notFound } from '../errors.ts'
+import type { AppEnv } from '../http/app.ts'
+import type { Logger } from '../log/logger.ts'
+import type { Projection } from '../projection/Projection.ts'
+import type { RecordKind } from '../projection/recordKinds.ts'
+import { requireAccess, restWrite } from '../tasks/restWrites.ts'
+
+/** The kinds with archive, restore and delete routes, and their model collections. */
+export const ARCHIVE_KINDS = ['accounts', 'contacts', 'deals', 'tickets', 'tasks'] as const
+export type ArchiveKind = (typeof ARCHIVE_KINDS)[number]
+
+// biome-ignore lint/suspicious/noExplicitAny: one table of differently typed collections
+const COLLECTIONS: Record<ArchiveKind, RecordCollection<any>> = {
+  accounts: ACCOUNTS,
+  contacts: CONTACTS,
+  deals: DEALS,
+  tickets: TICKETS,
+  tasks: TASKS,
+}
+
+export interface ArchiveRoutesDeps {
+  projection: Projection
+  hocuspocus: Hocuspocus
+  session: MiddlewareHandler<AppEnv>
+  logger: Logger
+}
+
+/**
+ * `POST /api/<kind>/:id/archive` and `/restore` (write access to the record's document) and
+ * `DELETE /api/<kind>/:id` (admins only). The record's document is where the projection found it, so a deal is
+ * archived in the pipeline document that holds it whatever its `pipelineId` says. A delete removes the record's key
+ * from its document (its content is garbage-collected by Yjs) and the projection drops it; the audit extension writes
+ * a "deleted" timeline entry in the record's account room naming the admin, and the server log records it too.
+ */
+export function archiveRoutes({ projection, hocuspocus, session, logger }: ArchiveRoutesDeps): Hono<AppEnv> {
+  const app = new Hono<AppEnv>()
+
+  const locate = (s: SessionInfo, kind: ArchiveKind, id: string): DocRef => {
+    const ws = projection.workspace(s.workspaceId)
+    const source = ws.records[kind as RecordKind].has(id) ? ws.sources.get(`${kind}:${id}`) : undefined
+    const ref = source ? parseDocName(source) : null
+    if (!ref || ref.workspaceId !== s.workspaceId) throw notFound(`There is no ${kind.slice(0, -1)} ${id}`)
+    requireAccess(s, ref, 'read')
+    return ref
+  }
+  const projected = (s: SessionInfo, kind: ArchiveKind, id: string) =>
+    projection.workspace(s.workspaceId).records[kind as RecordKind].get(id)
+
+  for (const kind of ARCHIVE_KINDS) {
+    const collection = COLLECTIONS[kind]
+    for (const [action, command] of [
+      ['archive', archiveRecord],
+      ['restore', restoreRecord],
+    ] as const) {
+      app.post(`/${kind}/:id/${action}`, session, async (c) => {
+        const s = c.get('session')
+        const id = c.req.param('id')
+        const ref = locate(s, kind, id)
+        const record = await restWrite(hocuspocus, s, ref, (doc, origin) =>
+          command(doc, collection, id, origin),
+        )
+        return c.json(projected(s, kind, id) ?? record)
+      })
+    }
+    app.delete(`/${kind}/:id`, session, async (c) => {
+      const s = c.get('session')
+      const id = c.req.param('id')
+      const ref = locate(s, kind, id)
+      if (s.role !== 'admin')
+        throw forbidden('Only an admin can delete for good; archive it instead', 'admin_only')
+      await restWrite(hocuspocus, s, ref, (doc, origin) => {
+        const map = collectionMap(doc, collection)
+        doc.transact(() => map.delete(id), origin)
+      })
+      logger.info('record deleted', { workspaceId: s.workspaceId, kind, id, by: s.userId })
+      return c.body(null, 204)
+    })
+  }
+  return app
+}
