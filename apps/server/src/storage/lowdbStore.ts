@@ -196,8 +196,10 @@ export const lowdbStore = (options: LowdbStoreOptions): DocumentStore => {
       return done
     },
     appendUpdate(name, update) {
+      // `append` writes (copies) the record synchronously; only a deferred append needs its own copy.
+      if (logReady) return log.append(name, update)
       const copy = update.slice()
-      return logReady ? log.append(name, copy) : logOpened.then(() => log.append(name, copy))
+      return logOpened.then(() => log.append(name, copy))
     },
     async loggedNames() {
       await logOpened
