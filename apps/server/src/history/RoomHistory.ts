@@ -136,19 +136,19 @@ export class RoomHistory {
     this.pending.delete(name)
     const at = this.deps.now()
     const room = stateOf(doc, this.fieldsOf(ref.workspaceId, ref.accountId))
+    const state = Y.encodeStateAsUpdate(doc)
     const version: StoredVersion = {
       id: newId('ver'),
       at,
       reason,
       editors: [...(pending?.editors ?? [])],
-      state: Buffer.from(Y.encodeStateAsUpdate(doc)).toString('base64'),
       fields: room.fields,
       hash: hashOf(room),
     }
     const save = async (): Promise<VersionSummary | null> => {
       const last = (await this.deps.store.list(name)).at(-1)
       if (last?.hash === version.hash) return null
-      await this.deps.store.add(name, version, at)
+      await this.deps.store.add(name, version, state, at)
       this.log.debug('saved version', { docName: name, reason, id: version.id })
       return summary(version)
     }
@@ -192,21 +192,26 @@ export class RoomHistory {
     return (await this.deps.store.list(name)).map(summary).reverse()
   }
 
+  /** The version of this room and a replica holding its state, or null. */
   private async find(
     workspaceId: string,
     accountId: string,
     versionId: string,
-  ): Promise<StoredVersion | null> {
+  ): Promise<{ version: StoredVersion; old: Y.Doc } | null> {
     const name = docName({ workspaceId, kind: 'account', accountId })
-    return (await this.deps.store.list(name)).find((v) => v.id === versionId) ?? null
+    const version = (await this.deps.store.list(name)).find((v) => v.id === versionId)
+    const state = version ? await this.deps.store.state(name, version.id) : null
+    if (!version || !state) return null
+    const old = new Y.Doc()
+    Y.applyUpdate(old, state)
+    return { version, old }
   }
 
   /** The version's notes and fields beside the current ones, or null when this room has no such version. */
   async get(workspaceId: string, accountId: string, versionId: string): Promise<VersionDetail | null> {
-    const version = await this.find(workspaceId, accountId, versionId)
-    if (!version) return null
-    const old = new Y.Doc()
-    Y.applyUpdate(old, Buffer.from(version.state, 'base64'))
+    const found = await this.find(workspaceId, accountId, versionId)
+    if (!found) return null
+    const { version, old } = found
     const name = docName({ workspaceId, kind: 'account', accountId })
     const connection = await this.requireHocuspocus().openDirectConnection(name, { system: true })
     try {
@@ -230,12 +235,11 @@ export class RoomHistory {
     versionId: string,
     actor: Actor,
   ): Promise<{ restored: VersionSummary; before: VersionSummary | null } | null> {
-    const version = await this.find(workspaceId, accountId, versionId)
-    if (!version) return null
+    const found = await this.find(workspaceId, accountId, versionId)
+    if (!found) return null
+    const { version, old } = found
     const name = docName({ workspaceId, kind: 'account', accountId })
     const before = await this.saveNow(name, 'before-restore')
-    const old = new Y.Doc()
-    Y.applyUpdate(old, Buffer.from(version.state, 'base64'))
     await writeDocument(this.requireHocuspocus(), name, 'rest', actor, (doc, origin) => {
       // The new content is written by a scratch replica with its own clientID, then applied as one update.
       let scratch = new Y.Doc()

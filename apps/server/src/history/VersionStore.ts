@@ -1,4 +1,4 @@
-import { mkdir } from 'node:fs/promises'
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { Low } from 'lowdb'
 import { JSONFile } from 'lowdb/node'
@@ -7,15 +7,15 @@ import { DEFAULT_RETENTION, pruneVersions, type RetentionPolicy } from './versio
 
 export const VERSION_REASONS = ['opened', 'pause', 'interval', 'before-restore', 'shutdown'] as const
 
-/** One saved state of an account room: its notes (the room's Yjs state) and the account's fields at that moment. */
+const VERSION_ID = /^ver_[A-Za-z0-9_-]{1,40}$/
+
+/** One saved state of an account room: its notes (the room's Yjs state, stored apart) and the account's fields. */
 export const StoredVersion = z.object({
-  id: z.string().regex(/^ver_[A-Za-z0-9_-]{1,40}$/),
+  id: z.string().regex(VERSION_ID),
   at: z.number().int().nonnegative(),
   reason: z.enum(VERSION_REASONS),
   /** Users whose edits (notes or fields) this version is the first to include. */
   editors: z.array(z.string()).max(100),
-  /** base64 of `Y.encodeStateAsUpdate(room)`. */
-  state: z.string(),
   /** The account record (projection) at `at`, or null when unknown. */
   fields: z.record(z.string(), z.unknown()).nullable(),
   /** Hash of notes + fields: an unchanged room makes no new version. */
@@ -23,49 +23,61 @@ export const StoredVersion = z.object({
 })
 export type StoredVersion = z.infer<typeof StoredVersion>
 
-const VersionFile = z.object({ versions: z.array(StoredVersion) })
-type VersionFile = z.infer<typeof VersionFile>
+const VersionIndex = z.object({ versions: z.array(StoredVersion) })
+type VersionIndex = z.infer<typeof VersionIndex>
 
 /**
  * Versions of account rooms, kept apart from the DocumentStore (which holds only the live state). `add` prunes by
- * the retention policy (`pruneVersions`) in the same write, so storage per room stays bounded.
+ * the retention policy (`pruneVersions`) in the same write, so storage per room stays bounded. Listing reads the
+ * small index only; a version's Yjs state (`Y.encodeStateAsUpdate` of the room) is read on demand.
  */
 export interface VersionStore {
   /** Oldest first. */
   list(docName: string): Promise<StoredVersion[]>
-  add(docName: string, version: StoredVersion, now: number): Promise<void>
+  /** The room's Yjs state saved with version `id`, or null. */
+  state(docName: string, id: string): Promise<Uint8Array | null>
+  add(docName: string, version: StoredVersion, state: Uint8Array, now: number): Promise<void>
 }
 
 /** Every room's versions in memory (tests). */
 export function memoryVersionStore(policy: RetentionPolicy = DEFAULT_RETENTION): VersionStore {
   const rooms = new Map<string, StoredVersion[]>()
+  const states = new Map<string, Uint8Array>()
   return {
     async list(docName) {
       return [...(rooms.get(docName) ?? [])]
     },
-    async add(docName, version, now) {
-      rooms.set(docName, pruneVersions([...(rooms.get(docName) ?? []), version], now, policy))
+    async state(docName, id) {
+      return states.get(`${docName}|${id}`) ?? null
+    },
+    async add(docName, version, state, now) {
+      const all = [...(rooms.get(docName) ?? []), version]
+      const kept = pruneVersions(all, now, policy)
+      states.set(`${docName}|${version.id}`, state)
+      for (const dropped of all.filter((v) => !kept.includes(v))) states.delete(`${docName}|${dropped.id}`)
+      rooms.set(docName, kept)
     },
   }
 }
 
-const fileNameOf = (docName: string): string => `${encodeURIComponent(docName).replace(/^\./, '%2E')}.json`
+const dirNameOf = (docName: string): string => encodeURIComponent(docName).replace(/^\./, '%2E')
 
 /**
- * One lowdb JSON file per room under `dir` (e.g. `<dataDir>/history`), written temp-file + rename by lowdb; the
- * writes of one room are serialized. Constructed with `new Low(new JSONFile(…))` (lowdb presets go to memory in tests).
+ * One directory per room under `dir` (e.g. `<dataDir>/history`): `index.json` (lowdb, temp-file + rename) lists the
+ * versions; each version's state is its own `<id>.bin`, written before the index names it and deleted after the
+ * index drops it (a crash leaves at worst an unreferenced file). A room's writes are serialized.
  */
 export function lowdbVersionStore(dir: string, policy: RetentionPolicy = DEFAULT_RETENTION): VersionStore {
-  const ready = mkdir(dir, { recursive: true })
   const queues = new Map<string, Promise<unknown>>()
+  const roomDir = (docName: string) => join(dir, dirNameOf(docName))
 
-  const open = async (docName: string): Promise<Low<VersionFile>> => {
-    await ready
-    const db = new Low<VersionFile>(new JSONFile<VersionFile>(join(dir, fileNameOf(docName))), {
+  const open = async (docName: string): Promise<Low<VersionIndex>> => {
+    await mkdir(roomDir(docName), { recursive: true })
+    const db = new Low<VersionIndex>(new JSONFile<VersionIndex>(join(roomDir(docName), 'index.json')), {
       versions: [],
     })
     await db.read()
-    db.data = VersionFile.parse(db.data ?? { versions: [] })
+    db.data = VersionIndex.parse(db.data ?? { versions: [] })
     return db
   }
 
@@ -81,11 +93,23 @@ export function lowdbVersionStore(dir: string, policy: RetentionPolicy = DEFAULT
 
   return {
     list: (docName) => serial(docName, async () => (await open(docName)).data.versions),
-    add: (docName, version, now) =>
+    async state(docName, id) {
+      if (!VERSION_ID.test(id)) return null
+      return readFile(join(roomDir(docName), `${id}.bin`)).then(
+        (bytes) => new Uint8Array(bytes),
+        () => null,
+      )
+    },
+    add: (docName, version, state, now) =>
       serial(docName, async () => {
         const db = await open(docName)
-        db.data = { versions: pruneVersions([...db.data.versions, version], now, policy) }
+        await writeFile(join(roomDir(docName), `${version.id}.bin`), state)
+        const all = [...db.data.versions, version]
+        db.data = { versions: pruneVersions(all, now, policy) }
         await db.write()
+        const kept = new Set(db.data.versions.map((v) => v.id))
+        for (const dropped of all.filter((v) => !kept.has(v.id)))
+          await rm(join(roomDir(docName), `${dropped.id}.bin`), { force: true })
       }),
   }
 }
