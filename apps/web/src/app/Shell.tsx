@@ -2,6 +2,8 @@ import { lazy, Suspense, useEffect } from 'react'
 import { ConnectionIndicator } from '../collab/ConnectionIndicator.tsx'
 import { OfflineBanner } from '../collab/OfflineBanner.tsx'
 import { useSession } from '../features/auth/SessionContext.tsx'
+import { ContactPage } from '../features/contact/ContactPage.tsx'
+import { DealPage } from '../features/deal/DealPage.tsx'
 import { InboxBadge } from '../features/inbox/InboxBadge.tsx'
 import { InboxPage } from '../features/inbox/InboxPage.tsx'
 import { AccountsList } from '../features/lists/AccountsList.tsx'
@@ -57,8 +59,14 @@ function Page({ route }: { route: Route }) {
       return <AccountRoute accountId={route.accountId} />
     case 'contacts':
       return <ContactsList />
+    case 'contact':
+      return <ContactPage contactId={route.contactId} />
+    case 'deal':
+      return <DealPage dealId={route.dealId} />
     case 'support':
       return <SupportPage />
+    case 'ticket':
+      return <SupportPage ticketId={route.ticketId} />
     case 'inbox':
       return <InboxPage />
     case 'notFound':

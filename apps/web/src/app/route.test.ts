@@ -14,6 +14,9 @@ describe('parseRoute', () => {
     expect(parseRoute('#/contacts')).toEqual({ name: 'contacts' })
     expect(parseRoute('#/support')).toEqual({ name: 'support' })
     expect(parseRoute('#/inbox')).toEqual({ name: 'inbox' })
+    expect(parseRoute('#/contacts/con_1')).toEqual({ name: 'contact', contactId: 'con_1' })
+    expect(parseRoute('#/deals/deal_1')).toEqual({ name: 'deal', dealId: 'deal_1' })
+    expect(parseRoute('#/support/tkt_1')).toEqual({ name: 'ticket', ticketId: 'tkt_1' })
   })
 
   it('rejects junk instead of building document names from it', () => {
@@ -21,12 +24,26 @@ describe('parseRoute', () => {
     expect(parseRoute('#/accounts/a/b').name).toBe('notFound')
     expect(parseRoute('#/inbox/x').name).toBe('notFound')
     expect(parseRoute('#/nope').name).toBe('notFound')
+    expect(parseRoute('#/deals').name).toBe('notFound')
+    expect(parseRoute('#/deals/a%2Fb').name).toBe('notFound')
   })
 
   it('round-trips through routeHref', () => {
-    for (const hash of ['#/pipelines', '#/pipelines/p1', '#/accounts', '#/accounts/acc_2', '#/support']) {
+    for (const hash of [
+      '#/pipelines',
+      '#/pipelines/p1',
+      '#/accounts',
+      '#/accounts/acc_2',
+      '#/support',
+      '#/support/tkt_2',
+      '#/contacts/con_2',
+      '#/deals/deal_2',
+    ]) {
       expect(routeHref(parseRoute(hash))).toBe(hash)
     }
     expect(routeSection(parseRoute('#/accounts/acc_2'))).toBe('accounts')
+    expect(routeSection(parseRoute('#/contacts/con_2'))).toBe('contacts')
+    expect(routeSection(parseRoute('#/deals/deal_2'))).toBe('pipelines')
+    expect(routeSection(parseRoute('#/support/tkt_2'))).toBe('support')
   })
 })

@@ -5,7 +5,10 @@ export type Route =
   | { name: 'accounts' }
   | { name: 'account'; accountId: string }
   | { name: 'contacts' }
+  | { name: 'contact'; contactId: string }
+  | { name: 'deal'; dealId: string }
   | { name: 'support' }
+  | { name: 'ticket'; ticketId: string }
   | { name: 'inbox' }
   | { name: 'notFound'; path: string }
 
@@ -30,7 +33,11 @@ export function parseRoute(hash: string): Route {
     case 'accounts':
       return id ? { name: 'account', accountId: id } : { name: 'accounts' }
     case 'contacts':
+      return id ? { name: 'contact', contactId: id } : { name: 'contacts' }
+    case 'deals':
+      return id ? { name: 'deal', dealId: id } : { name: 'notFound', path }
     case 'support':
+      return id ? { name: 'ticket', ticketId: id } : { name: 'support' }
     case 'inbox':
       return id ? { name: 'notFound', path } : { name: section }
     default:
@@ -44,6 +51,12 @@ export function routeHref(route: Route): string {
       return route.pipelineId ? `#/pipelines/${route.pipelineId}` : '#/pipelines'
     case 'account':
       return `#/accounts/${route.accountId}`
+    case 'contact':
+      return `#/contacts/${route.contactId}`
+    case 'deal':
+      return `#/deals/${route.dealId}`
+    case 'ticket':
+      return `#/support/${route.ticketId}`
     case 'notFound':
       return `#${route.path}`
     default:
@@ -51,7 +64,14 @@ export function routeHref(route: Route): string {
   }
 }
 
+const SECTION_OF: Partial<Record<Route['name'], string>> = {
+  account: 'accounts',
+  contact: 'contacts',
+  deal: 'pipelines',
+  ticket: 'support',
+}
+
 /** The top-nav section a route belongs to. */
 export function routeSection(route: Route): string {
-  return route.name === 'account' ? 'accounts' : route.name
+  return SECTION_OF[route.name] ?? route.name
 }

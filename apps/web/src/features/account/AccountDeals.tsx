@@ -76,7 +76,7 @@ function PipelineDeals({
     <>
       {mine.map((d) => (
         <li key={d.id} className="mini-row" data-testid={`account-deal-${d.id}`}>
-          <a href={`#/pipelines/${pipeline.id}`}>{d.title}</a>
+          <a href={`#/deals/${d.id}`}>{d.title}</a>
           <span className="muted">
             {pipeline.stages.find((s) => s.id === d.position.column)?.name ?? '—'}
           </span>

@@ -23,6 +23,7 @@ import { useWorkspaceSettings } from '../pipeline/useWorkspaceSettings.ts'
 import { PresenceAvatars } from '../presence/PresenceAvatars.tsx'
 import { usePeers, usePresenceField } from '../presence/usePeers.ts'
 import { AccountTickets } from '../support/AccountTickets.tsx'
+import { contactLabel } from '../support/contactLabel.ts'
 import { AccountDeals } from './AccountDeals.tsx'
 import { LiveField } from './LiveField.tsx'
 import { NotesEditor } from './NotesEditor.tsx'
@@ -290,7 +291,15 @@ export function AccountPage({ accountId }: { accountId: string }) {
               readOnly={room.readOnly}
             />
           )}
-          {room.doc && room.ready && <Timeline doc={room.doc} />}
+          {room.doc && room.ready && (
+            <Timeline
+              doc={room.doc}
+              accountId={accountId}
+              contacts={accountContacts.map((c) => ({ id: c.id, name: contactLabel(c) }))}
+              pipelines={settings?.pipelines}
+              readOnly={room.readOnly}
+            />
+          )}
         </div>
         <aside className="account__side">
           {room.doc && room.ready && (
@@ -323,7 +332,16 @@ export function AccountPage({ accountId }: { accountId: string }) {
             accountId={accountId}
             open={room.synced || notesReady}
           />
-          <AccountTickets tickets={accountTickets} contacts={contacts.byId} policy={settings?.sla} />
+          <AccountTickets
+            tickets={accountTickets}
+            contacts={contacts.byId}
+            policy={settings?.sla}
+            newTicket={
+              supportDoc.doc && !supportDoc.readOnly && supportDoc.ready
+                ? { supportDoc: supportDoc.doc, accountId, contacts: accountContacts }
+                : null
+            }
+          />
         </aside>
       </div>
     </div>

@@ -8,7 +8,7 @@ import {
   LEAD_STATUSES,
   updateContact,
 } from '@rapport/model'
-import { useMemo, useState } from 'react'
+import { useMemo } from 'react'
 import { navigate } from '../../app/useHashRoute.ts'
 import { useDoc } from '../../collab/useDoc.ts'
 import { useLiveRecords } from '../../collab/useLiveRecords.ts'
@@ -44,7 +44,6 @@ export function ContactsList() {
   const accountsDoc = useDoc({ workspaceId, kind: 'accounts' })
   const contacts = useLiveRecords(contactsDoc.doc, CONTACTS)
   const accounts = useLiveRecords(accountsDoc.doc, ACCOUNTS)
-  const [notice, setNotice] = useState<string | null>(null)
 
   const accountOptions: ListOption[] = useMemo(
     () => [
@@ -68,14 +67,11 @@ export function ContactsList() {
         label: 'Name',
         width: 'minmax(160px, 1.6fr)',
         sortValue: (c) => `${c.lastName} ${c.firstName}`.trim(),
-        render: (c) =>
-          c.accountId ? (
-            <a href={`#/accounts/${c.accountId}`} className="rtable__open">
-              {fullName(c)}
-            </a>
-          ) : (
-            <span className="rtable__open">{fullName(c)}</span>
-          ),
+        render: (c) => (
+          <a href={`#/contacts/${c.id}`} className="rtable__open">
+            {fullName(c)}
+          </a>
+        ),
       },
       text('email', 'Email', 'minmax(180px, 1.6fr)'),
       text('title', 'Title', 'minmax(120px, 1.2fr)'),
@@ -153,10 +149,7 @@ export function ContactsList() {
     ownerId: session.user.id,
   })
 
-  const open = (c: Contact) => {
-    if (c.accountId) navigate(`#/accounts/${c.accountId}`)
-    else setNotice(`${fullName(c)} is not linked to an account yet.`)
-  }
+  const open = (c: Contact) => navigate(`#/contacts/${c.id}`)
 
   return (
     <RecordListPage
@@ -174,7 +167,6 @@ export function ContactsList() {
       newFields={newFields}
       createInput={createInput}
       onOpen={open}
-      notice={notice}
     />
   )
 }

@@ -2,20 +2,20 @@ import { describe, expect, it } from 'vitest'
 import { hitToItem, matchCommands, moveSelection, paletteItems } from './paletteItems.ts'
 
 describe('hitToItem', () => {
-  it('opens each kind in the right place', () => {
+  it('opens the record itself', () => {
     expect(hitToItem({ kind: 'accounts', id: 'acc_1', title: 'Acme' })?.href).toBe('#/accounts/acc_1')
     expect(hitToItem({ kind: 'contacts', id: 'con_1', title: 'Ann', accountId: 'acc_2' })?.href).toBe(
-      '#/accounts/acc_2',
+      '#/contacts/con_1',
     )
     expect(hitToItem({ kind: 'contacts', id: 'con_2', title: 'Bob', accountId: null })?.href).toBe(
-      '#/contacts',
+      '#/contacts/con_2',
     )
     expect(hitToItem({ kind: 'deals', id: 'deal_1', title: 'Renewal', accountId: 'acc_3' })?.href).toBe(
-      '#/accounts/acc_3',
+      '#/deals/deal_1',
     )
-    expect(hitToItem({ kind: 'deals', id: 'deal_2', title: 'New logo' })?.href).toBe('#/pipelines')
+    expect(hitToItem({ kind: 'deals', id: 'deal_2', title: 'New logo' })?.href).toBe('#/deals/deal_2')
     expect(hitToItem({ kind: 'tickets', id: 'tkt_1', title: 'Login broken', accountId: 'acc_1' })?.href).toBe(
-      '#/support',
+      '#/support/tkt_1',
     )
     expect(hitToItem({ kind: 'notes', id: 'acc_4', title: 'Notes — X', accountId: 'acc_4' })?.href).toBe(
       '#/accounts/acc_4',

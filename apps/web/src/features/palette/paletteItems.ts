@@ -37,27 +37,31 @@ export const KIND_LABEL: Readonly<Record<PaletteKind, string>> = {
 }
 
 /**
- * Where a hit opens: an account (or its notes) → the account room; a contact or deal → its account room (a deal
- * without an account → the pipelines board); a ticket → the support board. Unknown kinds are dropped.
+ * Where a hit opens: the record itself — an account → its room, a contact → its page, a deal → its page, a ticket →
+ * the support board with its drawer open; notes → their account room. Unknown kinds are dropped.
  */
 export function hitToItem(hit: SearchHitLike): PaletteItem | null {
   const kind = KIND_OF[hit.kind]
   if (!kind) return null
-  const accountId = hit.accountId ?? null
   let href: string | null
   switch (kind) {
     case 'account':
       href = `#/accounts/${hit.id}`
       break
     case 'note':
+      href = hit.accountId ? `#/accounts/${hit.accountId}` : null
+      break
     case 'contact':
-      href = accountId ? `#/accounts/${accountId}` : kind === 'contact' ? '#/contacts' : null
+      href = `#/contacts/${hit.id}`
       break
     case 'deal':
-      href = accountId ? `#/accounts/${accountId}` : '#/pipelines'
+      href = `#/deals/${hit.id}`
+      break
+    case 'ticket':
+      href = `#/support/${hit.id}`
       break
     default:
-      href = '#/support'
+      href = null
   }
   if (href === null) return null
   return { kind, id: hit.id, title: hit.title, subtitle: hit.subtitle ?? '', href }

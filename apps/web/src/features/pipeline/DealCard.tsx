@@ -89,7 +89,15 @@ function DealCardContent(props: {
   return (
     <>
       <div className="card__top">
-        <span className="card__title">{deal.title}</span>
+        {/* Opens the deal page; like the account link, press-and-move still drags the card. */}
+        <a
+          className="card__title"
+          href={`#/deals/${deal.id}`}
+          draggable={false}
+          data-testid={`open-${deal.id}`}
+        >
+          {deal.title}
+        </a>
         {owner && <Avatar name={owner.name} color={owner.color} size="sm" />}
       </div>
       {accountName && deal.accountId && (

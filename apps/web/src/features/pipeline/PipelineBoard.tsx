@@ -13,7 +13,7 @@ import { type BoardFilter, buildBoard } from './boardColumns.ts'
 import { DEAL_CARD_HEIGHT, DealCard } from './DealCard.tsx'
 import { LostReasonDialog } from './LostReasonDialog.tsx'
 import { withPendingLoss } from './lostReason.ts'
-import { QuickAdd } from './QuickAdd.tsx'
+import { QuickAdd, type QuickAddInput } from './QuickAdd.tsx'
 import { StageHeader } from './StageHeader.tsx'
 import { useBoardSnapshot } from './useBoardSnapshot.ts'
 import { useLostReason } from './useLostReason.ts'
@@ -68,18 +68,18 @@ export function PipelineBoard({ workspaceId, pipeline }: { workspaceId: string; 
   const waiting = !dealsDoc.synced && deals.byId.size === 0
   const snapshot = useBoardSnapshot(pipeline.id, waiting)
 
+  const defaultCurrency = deals.byId.values().next().value?.currency ?? 'USD'
   const onQuickAdd = useCallback(
-    (stageId: string, title: string) => {
+    (stageId: string, input: QuickAddInput) => {
       if (!dealsDoc.doc || readOnly) return
-      const currency = deals.byId.values().next().value?.currency ?? 'USD'
       createDeal(
         dealsDoc.doc,
-        { pipelineId: pipeline.id, title, stageId, ownerId: session.user.id, currency },
+        { pipelineId: pipeline.id, stageId, ownerId: session.user.id, ...input },
         LOCAL_ORIGIN,
         { stages },
       )
     },
-    [dealsDoc.doc, readOnly, deals, pipeline.id, session.user.id, stages],
+    [dealsDoc.doc, readOnly, pipeline.id, session.user.id, stages],
   )
 
   // Read the live layout through a ref: a stable callback keeps every memoized card from re-rendering
@@ -176,7 +176,11 @@ export function PipelineBoard({ workspaceId, pipeline }: { workspaceId: string; 
               }
               footer={
                 !readOnly && stage.outcome === 'open' ? (
-                  <QuickAdd stageId={stage.id} onAdd={(title) => onQuickAdd(stage.id, title)} />
+                  <QuickAdd
+                    stageId={stage.id}
+                    defaultCurrency={defaultCurrency}
+                    onAdd={(input) => onQuickAdd(stage.id, input)}
+                  />
                 ) : null
               }
               emptyLabel="Drop deals here"

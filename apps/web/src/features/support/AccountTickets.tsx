@@ -1,21 +1,29 @@
 import { type Contact, compareByPosition, DEFAULT_SLA, type SlaPolicy, type Ticket } from '@rapport/model'
 import { useEffect, useMemo, useState } from 'react'
+import type * as Y from 'yjs'
 import { contactLabel } from './contactLabel.ts'
+import { NewTicketForm } from './NewTicketForm.tsx'
 import { slaState } from './sla.ts'
 import './support.css'
 
 const STATUS_ORDER: Record<string, number> = { new: 0, open: 1, waiting: 2, resolved: 3 }
 
-/** The tickets of an account (account room): subject, status, priority, SLA badge and contact, open first. */
+/**
+ * The tickets of an account (account room): subject, status, priority, SLA badge and contact, open first; each opens
+ * in the support queue. With `newTicket` (members who may write tickets), "New ticket" creates one for this account.
+ */
 export function AccountTickets({
   tickets,
   contacts,
   policy,
+  newTicket,
 }: {
   tickets: readonly Ticket[]
   contacts: ReadonlyMap<string, Contact>
   policy: SlaPolicy | undefined
+  newTicket?: { supportDoc: Y.Doc; accountId: string; contacts: readonly Contact[] } | null
 }) {
+  const [creating, setCreating] = useState(false)
   const [now, setNow] = useState(() => Date.now())
   useEffect(() => {
     const t = setInterval(() => setNow(Date.now()), 30_000)
@@ -32,14 +40,38 @@ export function AccountTickets({
   )
   return (
     <section className="panel" data-testid="account-tickets">
-      <h2 className="panel__title">Tickets ({tickets.length})</h2>
+      <div className="panel__header">
+        <h2 className="panel__title">Tickets ({tickets.length})</h2>
+        {newTicket && !creating && (
+          <button
+            type="button"
+            className="btn btn--ghost"
+            data-testid="account-new-ticket"
+            onClick={() => setCreating(true)}
+          >
+            New ticket
+          </button>
+        )}
+      </div>
+      {newTicket && creating && (
+        <NewTicketForm
+          supportDoc={newTicket.supportDoc}
+          accountId={newTicket.accountId}
+          contacts={newTicket.contacts}
+          sla={policy}
+          onCreated={() => setCreating(false)}
+          onCancel={() => setCreating(false)}
+        />
+      )}
       <ul className="mini-list">
         {sorted.map((t) => {
           const sla = slaState(t, policy ?? DEFAULT_SLA, now)
           const contact = t.contactId ? contacts.get(t.contactId) : undefined
           return (
             <li key={t.id} className="mini-row" data-testid={`account-ticket-${t.id}`}>
-              <a href="#/support">{t.subject}</a>
+              <a href={`#/support/${t.id}`} className="mini-row__title">
+                {t.subject}
+              </a>
               <span className="chip" data-testid="ticket-status">
                 {t.position.column}
               </span>

@@ -11,6 +11,7 @@ import {
 } from '@rapport/model'
 import { useEffect, useMemo, useState } from 'react'
 import type * as Y from 'yjs'
+import { navigate } from '../../app/useHashRoute.ts'
 import { LOCAL_ORIGIN } from '../../collab/localOrigin.ts'
 import { useDoc } from '../../collab/useDoc.ts'
 import { useLiveRecords } from '../../collab/useLiveRecords.ts'
@@ -31,7 +32,7 @@ const layoutTickets = (tickets: ReadonlyMap<string, Ticket>) => layoutBoard(tick
 const move = (doc: Y.Doc, id: string, position: Position) => moveTicket(doc, id, position, LOCAL_ORIGIN)
 
 /** The live support queue: New, Open, Waiting, Resolved, with SLA badges and a ticket drawer. */
-export function SupportPage() {
+export function SupportPage({ ticketId = null }: { ticketId?: string | null } = {}) {
   const { session } = useSession()
   const memberOf = useMemberLookup()
   const workspaceId = session.workspace.id
@@ -51,7 +52,9 @@ export function SupportPage() {
     noun: 'ticket',
   })
   const { records: tickets, layout, drag, draggedBy, arrived } = kanban
-  const [openId, setOpenId] = useState<string | null>(null)
+  const [openId, setOpenId] = useState<string | null>(ticketId)
+  // `#/support/<ticketId>` (a link, the command palette) opens that ticket's drawer.
+  useEffect(() => setOpenId(ticketId), [ticketId])
   const [subject, setSubject] = useState('')
   const [now, setNow] = useState(() => Date.now())
   useEffect(() => {
@@ -152,7 +155,10 @@ export function SupportPage() {
           readOnly={readOnly}
           contacts={contacts.byId}
           onMove={drag.commitMove}
-          onClose={() => setOpenId(null)}
+          onClose={() => {
+            setOpenId(null)
+            if (ticketId) navigate('#/support')
+          }}
         />
       )}
     </div>

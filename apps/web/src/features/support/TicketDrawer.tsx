@@ -14,10 +14,25 @@ import { LOCAL_ORIGIN } from '../../collab/localOrigin.ts'
 import { useSession } from '../auth/SessionContext.tsx'
 import type { SlaState } from './sla.ts'
 import { TicketContact } from './TicketContact.tsx'
+import { TicketDescription } from './TicketDescription.tsx'
+import { TicketThread } from './TicketThread.tsx'
 
 const fmt = (at: number | null) => (at === null ? '—' : new Date(at).toLocaleString())
+const LABEL: Record<string, string> = {
+  low: 'Low',
+  normal: 'Normal',
+  high: 'High',
+  urgent: 'Urgent',
+  new: 'New',
+  open: 'Open',
+  waiting: 'Waiting',
+  resolved: 'Resolved',
+}
 
-/** Ticket details: priority, assignee, contact, status moves, SLA times and CSAT once resolved. */
+/**
+ * Ticket details: description, priority, assignee, contact, status moves, SLA times, CSAT once resolved, and the
+ * conversation (replies and internal notes).
+ */
 export function TicketDrawer({
   doc,
   ticket,
@@ -50,7 +65,11 @@ export function TicketDrawer({
       <p className={`sla sla--${sla.level}`} data-testid="ticket-sla">
         {sla.label}
       </p>
-      {ticket.description && <p className="muted">{ticket.description}</p>}
+      <TicketDescription
+        value={ticket.description}
+        readOnly={readOnly}
+        onCommit={(description) => patch({ description })}
+      />
       {ticket.accountId && <a href={`#/accounts/${ticket.accountId}`}>Open the account</a>}
       <div className="fields">
         <label className="field">
@@ -63,7 +82,9 @@ export function TicketDrawer({
             onChange={(e) => patch({ priority: e.target.value as Ticket['priority'] })}
           >
             {TICKET_PRIORITIES.map((p) => (
-              <option key={p}>{p}</option>
+              <option key={p} value={p}>
+                {LABEL[p]}
+              </option>
             ))}
           </select>
         </label>
@@ -101,7 +122,7 @@ export function TicketDrawer({
             data-testid={`ticket-move-${s}`}
             onClick={() => onMove(ticket.id, endOfColumn(collectionMap(doc, TICKETS), s))}
           >
-            Move to {s}
+            Move to {LABEL[s]}
           </button>
         ))}
       </div>
@@ -115,7 +136,7 @@ export function TicketDrawer({
       </dl>
       {status === 'resolved' && (
         <div className="csat" data-testid="ticket-csat" data-csat={ticket.csat ?? ''}>
-          <span>Customer satisfaction:</span>
+          <span>Customer satisfaction</span>
           {[1, 2, 3, 4, 5].map((n) => (
             <button
               key={n}
@@ -131,6 +152,7 @@ export function TicketDrawer({
           ))}
         </div>
       )}
+      <TicketThread doc={doc} ticketId={ticket.id} readOnly={readOnly} />
     </aside>
   )
 }

@@ -1,0 +1,96 @@
+import { TICKETS } from '@rapport/model'
+import { useEffect, useMemo, useState } from 'react'
+import { z } from 'zod'
+import { useDoc } from '../../collab/useDoc.ts'
+import { useLiveRecords } from '../../collab/useLiveRecords.ts'
+import { authApi } from '../auth/authApi.ts'
+import { useSession } from '../auth/SessionContext.tsx'
+import { formatMoney } from '../pipeline/boardColumns.ts'
+
+const DealRow = z.object({
+  id: z.string(),
+  title: z.string(),
+  amount: z.number(),
+  currency: z.string(),
+  status: z.enum(['open', 'won', 'lost']),
+  contactIds: z.array(z.string()),
+})
+type DealRow = z.infer<typeof DealRow>
+
+/** The deals of `accountId` that list `contactId`, from `GET /api/deals?accountId=` (the server's index). */
+function useContactDeals(accountId: string | null, contactId: string): DealRow[] | null {
+  const [state, setState] = useState<{ key: string; rows: DealRow[] } | null>(null)
+  const key = `${accountId}/${contactId}`
+  useEffect(() => {
+    if (!accountId) return
+    let current = true
+    authApi.list(`/api/deals?accountId=${encodeURIComponent(accountId)}&limit=200`, DealRow).then(
+      (page) => {
+        if (current) setState({ key, rows: page.items.filter((d) => d.contactIds.includes(contactId)) })
+      },
+      () => {
+        if (current) setState({ key, rows: [] })
+      },
+    )
+    return () => {
+      current = false
+    }
+  }, [accountId, contactId, key])
+  if (!accountId) return []
+  return state?.key === key ? state.rows : null
+}
+
+/** The contact's deals (deals of its account that list it). */
+export function ContactDeals({ accountId, contactId }: { accountId: string | null; contactId: string }) {
+  const deals = useContactDeals(accountId, contactId)
+  return (
+    <section className="panel" data-testid="contact-deals">
+      <h2 className="panel__title">Deals</h2>
+      <ul className="mini-list">
+        {deals?.map((d) => (
+          <li key={d.id} className="mini-row" data-testid={`contact-deal-${d.id}`}>
+            <a href={`#/deals/${d.id}`}>{d.title}</a>
+            <span className={`chip chip--${d.status}`}>{d.status}</span>
+            <span>{formatMoney(d.amount, d.currency)}</span>
+          </li>
+        ))}
+        {deals === null && <li className="muted">Loading deals…</li>}
+        {deals?.length === 0 && <li className="muted">No deal lists this contact yet.</li>}
+      </ul>
+    </section>
+  )
+}
+
+/** The tickets whose contact this is, live from the support document. */
+export function ContactTickets({ contactId }: { contactId: string }) {
+  const { session } = useSession()
+  const supportDoc = useDoc({ workspaceId: session.workspace.id, kind: 'support' })
+  const tickets = useLiveRecords(supportDoc.doc, TICKETS)
+  const mine = useMemo(
+    () => [...tickets.byId.values()].filter((t) => t.contactId === contactId && !t.archived),
+    [tickets, contactId],
+  )
+  return (
+    <section className="panel" data-testid="contact-tickets">
+      <h2 className="panel__title">Tickets</h2>
+      <ul className="mini-list">
+        {mine.map((t) => (
+          <li key={t.id} className="mini-row" data-testid={`contact-ticket-${t.id}`}>
+            <a href={`#/support/${t.id}`}>{t.subject}</a>
+            <span className="chip">{t.position.column}</span>
+            <span className="muted">{t.priority}</span>
+          </li>
+        ))}
+        {mine.length === 0 && (
+          <li className="muted">
+            {supportDoc.noAccess
+              ? 'You do not have access to tickets.'
+              : supportDoc.ready
+                ? 'No tickets from this contact.'
+                : 'Loading tickets…'}
+          </li>
+        )}
+      </ul>
+    </section>
+  )
+}

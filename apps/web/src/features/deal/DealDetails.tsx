@@ -1,0 +1,218 @@
+import type { HocuspocusProvider } from '@hocuspocus/provider'
+import {
+  collectionMap,
+  DEALS,
+  type Deal,
+  type DealPatch,
+  endOfColumn,
+  placeDeal,
+  type Stage,
+  updateDeal,
+} from '@rapport/model'
+import { useCallback, useEffect } from 'react'
+import type * as Y from 'yjs'
+import { LOCAL_ORIGIN } from '../../collab/localOrigin.ts'
+import { useSession } from '../auth/SessionContext.tsx'
+import { LostReasonDialog } from '../pipeline/LostReasonDialog.tsx'
+import { useLostReason } from '../pipeline/useLostReason.ts'
+import { PresenceAvatars } from '../presence/PresenceAvatars.tsx'
+import { usePeers, usePresenceField } from '../presence/usePeers.ts'
+import { AccountPicker } from './AccountPicker.tsx'
+import { CheckedField, DateField } from './CheckedField.tsx'
+import { ContactsPicker } from './ContactsPicker.tsx'
+import {
+  type FieldInput,
+  parseAmount,
+  parseCurrency,
+  parseDate,
+  parseRequiredText,
+  parseText,
+} from './fieldInput.ts'
+import { useFieldErrors } from './useFieldErrors.ts'
+
+const STATUS_LABEL: Record<Deal['status'], string> = { open: 'Open', won: 'Won', lost: 'Lost' }
+
+export interface DealDetailsProps {
+  deal: Deal
+  /** The deal comes from the live document (not the server's first copy): it may be edited. */
+  live: boolean
+  doc: Y.Doc | null
+  provider: HocuspocusProvider | null
+  readOnly: boolean
+  stages: readonly Stage[]
+  /** Every live deal of the pipeline: someone else moving this deal while its lost reason is asked cancels the ask. */
+  deals: ReadonlyMap<string, Deal>
+}
+
+/**
+ * Every field of a deal, edited live in its pipeline document with presence: each field publishes
+ * `editing: 'deal.<id>.<field>'`. A stage change is a `moveDeal` (position, status, stage time and lost reason
+ * together); a move into a lost stage asks why first.
+ */
+export function DealDetails({ deal, live, doc, provider, readOnly, stages, deals }: DealDetailsProps) {
+  const { session } = useSession()
+  const locked = readOnly || !live || !doc
+  const peers = usePeers(provider)
+  const setPresence = usePresenceField(provider)
+  const prefix = `deal.${deal.id}.`
+  useEffect(() => () => setPresence('editing', null), [setPresence])
+  const editors = peers.filter((p) => p.editing?.startsWith(prefix))
+  const editingBy = (field: string) => {
+    const p = peers.find((x) => x.editing === `${prefix}${field}`)
+    return p ? { name: p.user.name, color: p.user.color } : null
+  }
+  const presence = (field: string) => ({
+    editingBy: editingBy(field),
+    onEditing: (on: boolean) => setPresence('editing', on ? `${prefix}${field}` : null),
+  })
+
+  const { errors, set: setError } = useFieldErrors()
+  const write = useCallback(
+    (field: string, patch: DealPatch) => {
+      if (!doc || locked) return
+      try {
+        updateDeal(doc, deal.id, patch, LOCAL_ORIGIN)
+        setError(field, null)
+      } catch {
+        setError(field, 'This change could not be saved. Check the value and try again.')
+      }
+    },
+    [doc, locked, deal.id, setError],
+  )
+  /** Validates typed text first: an invalid value is not written, its message shows beside the field. */
+  const commitParsed =
+    <T,>(field: keyof DealPatch, parse: (text: string) => FieldInput<T>) =>
+    (text: string) => {
+      const parsed = parse(text)
+      if (!parsed.ok) setError(field, parsed.message)
+      else write(field, { [field]: parsed.value } as DealPatch)
+    }
+
+  const lost = useLostReason(doc, stages)
+  const { onDealsChanged } = lost
+  useEffect(() => onDealsChanged(deals), [deals, onDealsChanged])
+  const stageId = lost.pending?.to.column ?? placeDeal(deal, stages) ?? ''
+  const moveTo = (target: string) => {
+    if (!doc || locked || target === deal.position.column) return
+    lost.move(doc, deal.id, endOfColumn(collectionMap(doc, DEALS), target))
+  }
+
+  const common = (field: string) => ({ readOnly: locked, error: errors[field] ?? null, ...presence(field) })
+  return (
+    <section className="panel" data-testid="deal-details">
+      <div className="record-page__panel-head">
+        <h2 className="panel__title">Details</h2>
+        {readOnly && (
+          <span className="badge" data-testid="read-only">
+            Read only
+          </span>
+        )}
+        <PresenceAvatars peers={editors} label="Editing now" />
+      </div>
+      <div className="fields">
+        <CheckedField
+          name="title"
+          label="Title"
+          value={deal.title}
+          onCommit={commitParsed('title', (t) => parseRequiredText(t, 'The title', 200))}
+          {...common('title')}
+        />
+        <CheckedField
+          name="amount"
+          label="Amount"
+          value={String(deal.amount)}
+          onCommit={commitParsed('amount', parseAmount)}
+          {...common('amount')}
+        />
+        <CheckedField
+          name="currency"
+          label="Currency"
+          value={deal.currency}
+          onCommit={commitParsed('currency', parseCurrency)}
+          {...common('currency')}
+        />
+        <AccountPicker
+          testId="field-accountId"
+          label="Account"
+          value={deal.accountId}
+          readOnly={locked}
+          onChange={(accountId) => write('accountId', { accountId })}
+          {...presence('accountId')}
+        />
+        <CheckedField
+          name="ownerId"
+          label="Owner"
+          value={deal.ownerId ?? ''}
+          options={[
+            { value: '', label: 'Unassigned' },
+            ...session.members.map((m) => ({ value: m.userId, label: m.name })),
+          ]}
+          onCommit={(v) => write('ownerId', { ownerId: v || null })}
+          {...common('ownerId')}
+        />
+        <DateField
+          name="expectedCloseDate"
+          label="Expected close date"
+          value={deal.expectedCloseDate}
+          onCommit={commitParsed('expectedCloseDate', parseDate)}
+          {...common('expectedCloseDate')}
+        />
+        <CheckedField
+          name="stage"
+          label="Stage"
+          value={stageId}
+          options={stages.map((s) => ({ value: s.id, label: s.name }))}
+          onCommit={moveTo}
+          {...common('stage')}
+        />
+        <div className="live-field">
+          <label className="live-field__label" htmlFor="field-status">
+            Status (follows the stage)
+          </label>
+          <input
+            id="field-status"
+            data-testid="field-status"
+            data-status={deal.status}
+            className={`status-field status-field--${deal.status}`}
+            value={STATUS_LABEL[deal.status]}
+            readOnly
+          />
+        </div>
+        <CheckedField
+          name="lostReason"
+          label="Lost reason"
+          value={deal.lostReason ?? ''}
+          onCommit={commitParsed('lostReason', (t) => {
+            const parsed = parseText(t.trim(), 'The lost reason', 500)
+            return parsed.ok ? { ok: true, value: parsed.value || null } : parsed
+          })}
+          {...common('lostReason')}
+          readOnly={locked || deal.status !== 'lost'}
+        />
+      </div>
+      <ContactsPicker
+        accountId={deal.accountId}
+        value={deal.contactIds}
+        readOnly={locked}
+        onChange={(contactIds) => write('contactIds', { contactIds })}
+      />
+      {lost.notice && (
+        <div className="notice notice--warn" role="status" data-testid="lost-notice">
+          {lost.notice}
+          <button type="button" className="btn btn--ghost" onClick={lost.dismissNotice}>
+            Dismiss
+          </button>
+        </div>
+      )}
+      {lost.pending && (
+        <LostReasonDialog
+          dealTitle={deal.title}
+          stageName={stages.find((s) => s.id === lost.pending?.to.column)?.name ?? 'Lost'}
+          error={lost.error}
+          onConfirm={lost.confirm}
+          onCancel={lost.cancel}
+        />
+      )}
+    </section>
+  )
+}
