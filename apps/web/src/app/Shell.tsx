@@ -11,6 +11,8 @@ import { ContactsList } from '../features/lists/ContactsList.tsx'
 import { CommandPalette } from '../features/palette/CommandPalette.tsx'
 import { PipelinesPage } from '../features/pipeline/PipelinesPage.tsx'
 import { SupportPage } from '../features/support/SupportPage.tsx'
+import { MyTasksPage } from '../features/tasks/MyTasksPage.tsx'
+import { TrashPage } from '../features/trash/TrashPage.tsx'
 import { Avatar } from '../ui/Avatar.tsx'
 import { ErrorBoundary } from '../ui/ErrorBoundary.tsx'
 import { NAV_ITEMS, type Route, routeSection } from './route.ts'
@@ -69,6 +71,10 @@ function Page({ route }: { route: Route }) {
       return <SupportPage ticketId={route.ticketId} />
     case 'inbox':
       return <InboxPage />
+    case 'tasks':
+      return <MyTasksPage />
+    case 'trash':
+      return <TrashPage />
     case 'notFound':
       return (
         <div className="empty" data-testid="not-found">

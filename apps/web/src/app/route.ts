@@ -10,6 +10,8 @@ export type Route =
   | { name: 'support' }
   | { name: 'ticket'; ticketId: string }
   | { name: 'inbox' }
+  | { name: 'tasks' }
+  | { name: 'trash' }
   | { name: 'notFound'; path: string }
 
 export const NAV_ITEMS = [
@@ -17,7 +19,9 @@ export const NAV_ITEMS = [
   { name: 'accounts', label: 'Accounts', href: '#/accounts' },
   { name: 'contacts', label: 'Contacts', href: '#/contacts' },
   { name: 'support', label: 'Support', href: '#/support' },
+  { name: 'tasks', label: 'My tasks', href: '#/tasks' },
   { name: 'inbox', label: 'Inbox', href: '#/inbox' },
+  { name: 'trash', label: 'Trash', href: '#/trash' },
 ] as const
 
 /** Parses a location hash (`#/accounts/acc_1`) into a route. Unknown or malformed paths become `notFound`. */
@@ -39,6 +43,8 @@ export function parseRoute(hash: string): Route {
     case 'support':
       return id ? { name: 'ticket', ticketId: id } : { name: 'support' }
     case 'inbox':
+    case 'tasks':
+    case 'trash':
       return id ? { name: 'notFound', path } : { name: section }
     default:
       return { name: 'notFound', path }

@@ -38,6 +38,7 @@ export function TaskRow({ doc, task, members, readOnly, now, context }: TaskRowP
     <li
       className={`task-row${task.done ? ' is-done' : ''}${overdue ? ' is-overdue' : ''}`}
       data-testid={`task-${task.id}`}
+      data-title={task.title}
       data-overdue={overdue || undefined}
     >
       <input

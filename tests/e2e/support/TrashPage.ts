@@ -1,0 +1,29 @@
+import type { Locator, Page } from 'playwright-core'
+
+/** The Trash (`#/trash`): archived records by kind, with Restore (and Delete for good for admins). */
+export class TrashPage {
+  constructor(
+    readonly page: Page,
+    readonly baseUrl: string,
+  ) {}
+
+  async open(): Promise<void> {
+    await this.page.goto(`${this.baseUrl}/#/trash`)
+    await this.page.getByTestId('trash').waitFor()
+  }
+
+  /** The row of an archived record in the group of its kind (`accounts`, `contacts`, `deals`, `tickets`, `tasks`). */
+  row(kind: string, id: string): Locator {
+    return this.page.getByTestId(`trash-${kind}`).getByTestId(`trash-row-${id}`)
+  }
+
+  async restore(kind: string, id: string): Promise<void> {
+    await this.row(kind, id).getByTestId('restore').click()
+    await this.row(kind, id).waitFor({ state: 'detached' })
+  }
+
+  /** Archives the record shown on the current page with its "Archive" button. */
+  async archiveShown(): Promise<void> {
+    await this.page.getByTestId('archive-record').click()
+  }
+}

@@ -1,0 +1,99 @@
+import { afterAll, beforeAll, expect, it } from 'vitest'
+import { z } from 'zod'
+import { e2eDescribe } from './support/e2eDescribe.ts'
+import { accountIds, type E2eEnv, type E2eUser, startE2e } from './support/e2eEnv.ts'
+import { TasksPage } from './support/TasksPage.ts'
+import { TrashPage } from './support/TrashPage.ts'
+
+const Archived = z.object({ id: z.string(), archived: z.boolean() }).loose()
+const PHONE = { width: 390, height: 844 }
+const DESKTOP = { width: 1440, height: 900 }
+
+/** A `datetime-local` value `days` from today at `time`, in this machine's (and the browser's) time zone. */
+function localDue(days: number, time: string): string {
+  const d = new Date()
+  d.setDate(d.getDate() + days)
+  const pad = (n: number) => String(n).padStart(2, '0')
+  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${time}`
+}
+
+e2eDescribe('tasks, My tasks, reminders and the Trash', () => {
+  let env: E2eEnv
+  const users: E2eUser[] = []
+
+  beforeAll(async () => {
+    env = await startE2e()
+  })
+  afterAll(async () => {
+    for (const u of users) await u.context.close()
+    await env?.close()
+  })
+
+  it('a task due in the past shows overdue on My tasks; a task given to someone else reaches their inbox', async () => {
+    const sales = await env.signIn('sales')
+    const sales2 = await env.signIn('sales2')
+    users.push(sales, sales2)
+    const [accountId] = await accountIds(sales, 1)
+    if (!accountId) throw new Error('the demo workspace has no account')
+    const tasks = new TasksPage(sales.page, sales.room.baseUrl)
+    const stamp = Date.now().toString(36)
+    const late = `Call back the buyer ${stamp}`
+    const given = `Prepare the renewal quote ${stamp}`
+
+    await sales.room.open(accountId)
+    await tasks.submitEmpty()
+    expect(await tasks.addError()).toBe('Give the task a title')
+    await tasks.add({ title: late, due: localDue(-1, '09:00'), assignee: 'Sam Sales' })
+    await expect.poll(() => tasks.overdueLabel(late).textContent()).toBe('Overdue')
+    await tasks.add({ title: given, due: localDue(1, '10:00'), assignee: 'Sasha Sales' })
+
+    await tasks.openMine()
+    await expect.poll(() => tasks.groupOf(late)).toBe('overdue')
+    await expect.poll(() => tasks.overdueLabel(late).isVisible()).toBe(true)
+    expect(await tasks.row(given).count()).toBe(0)
+    await env.screenshot(sales.page, 'my-tasks-1440')
+    await sales.page.setViewportSize(PHONE)
+    await env.screenshot(sales.page, 'my-tasks-390')
+    // The page's own content fits 390 px (the top bar is the shell's, not this page's).
+    expect(await tasks.overflowPx()).toBeLessThanOrEqual(0)
+    await sales.page.setViewportSize(DESKTOP)
+
+    const inbox = new TasksPage(sales2.page, sales2.room.baseUrl)
+    await inbox.openInbox()
+    await expect
+      .poll(() => inbox.inboxTexts('assignment'), { timeout: 15_000 })
+      .toContainEqual(expect.stringContaining(given))
+    // It is live on the assignee's My tasks too, in Upcoming.
+    await inbox.openMine()
+    await expect.poll(() => inbox.groupOf(given)).toBe('upcoming')
+    // The assigner is not notified about their own task.
+    await tasks.openInbox()
+    expect((await tasks.inboxTexts('assignment')).some((t) => t.includes(late))).toBe(false)
+  })
+
+  it('archiving an account puts it in the Trash; Restore brings it back', async () => {
+    const sales = await env.signIn('sales')
+    users.push(sales)
+    const [, accountId] = await accountIds(sales, 2)
+    if (!accountId) throw new Error('the demo workspace has too few accounts')
+    const trash = new TrashPage(sales.page, sales.room.baseUrl)
+
+    await sales.room.open(accountId)
+    await trash.archiveShown()
+    await expect.poll(() => sales.page.evaluate(() => window.location.hash)).toBe('#/accounts')
+    await expect
+      .poll(async () => (await sales.api(`/api/accounts/${accountId}`, Archived)).archived)
+      .toBe(true)
+
+    await trash.open()
+    await trash.row('accounts', accountId).waitFor()
+    await env.screenshot(sales.page, 'trash-1440')
+    await sales.page.setViewportSize(PHONE)
+    await env.screenshot(sales.page, 'trash-390')
+    await sales.page.setViewportSize(DESKTOP)
+    await trash.restore('accounts', accountId)
+    await expect
+      .poll(async () => (await sales.api(`/api/accounts/${accountId}`, Archived)).archived)
+      .toBe(false)
+  })
+})
