@@ -36,6 +36,8 @@ import { listMembers } from './meta/members.ts'
 import { createMetaStore, type MetaStore } from './meta/metaStore.ts'
 import { Projection } from './projection/Projection.ts'
 import { type DemoLogin, seedDemo } from './seed/demoSeed.ts'
+import { SettingsService } from './settings/SettingsService.ts'
+import { settingsRoutes } from './settings/settingsRoutes.ts'
 import { compactLogs } from './storage/compactLogs.ts'
 import type { DocumentStore } from './storage/DocumentStore.ts'
 import { lowdbStore } from './storage/lowdbStore.ts'
@@ -238,6 +240,10 @@ export const createServer = async (deps: ServerDeps): Promise<RapportServer> => 
   )
   app.route('/api', timelineRoutes({ hocuspocus, session: sessionMiddleware(auth) }))
   app.route('/api', ticketThreadRoutes({ hocuspocus, session: sessionMiddleware(auth) }))
+  app.route(
+    '/api',
+    settingsRoutes({ settings: new SettingsService(hocuspocus), session: sessionMiddleware(auth) }),
+  )
   app.route(
     '/api',
     openApiRoutes(() => app.routes),

@@ -1,8 +1,10 @@
-import type { Extension } from '@hocuspocus/server'
+import type { Extension, Hocuspocus } from '@hocuspocus/server'
+import { docName } from '@rapport/model'
 import * as Y from 'yjs'
 import type { Logger } from '../log/logger.ts'
 import type { Projection, ProjectionEvent } from '../projection/Projection.ts'
 import { KIND_SPECS } from '../projection/recordKinds.ts'
+import { CustomFieldGuard } from '../settings/CustomFieldGuard.ts'
 import { DealConsistency } from './dealConsistency.ts'
 import { isServerOrigin, serverOrigin } from './directWrites.ts'
 import { originActor } from './originActor.ts'
@@ -62,13 +64,25 @@ function recordMap(record: Record<string, unknown>, fields: ReadonlySet<string>)
 
 /**
  * Listens to the projection's `invalid` events and repairs them (see `repairRecord`); keeps deals consistent with
- * their pipeline (see `DealConsistency`); logs who sent the update.
+ * their pipeline (see `DealConsistency`) and custom-field values within their definitions (see `CustomFieldGuard`);
+ * logs who sent the update.
  */
 export function validationExtension(deps: { projection: Projection; logger: Logger }): Extension {
   const log = deps.logger.child('validation')
   const deals = new DealConsistency(deps.projection, deps.logger)
+  let instance: Hocuspocus | null = null
+  const customFields = new CustomFieldGuard(deps.logger, async (workspaceId) => {
+    if (!instance) return
+    const connection = await instance.openDirectConnection(docName({ workspaceId, kind: 'workspace' }), {
+      system: true,
+    })
+    await connection.disconnect()
+  })
   const onEvent = (event: ProjectionEvent): void => {
-    if (event.type === 'record') deals.onRecord(event)
+    if (event.type === 'record') {
+      deals.onRecord(event)
+      customFields.onRecord(event)
+    }
     if (event.type !== 'invalid') return
     if (isServerOrigin(event.origin) && event.origin.reason === 'repair') {
       log.error('repair left an invalid record', {
@@ -93,11 +107,14 @@ export function validationExtension(deps: { projection: Projection; logger: Logg
   return {
     extensionName: 'rapport-validation',
     // After the projection extension's (listed before this one): the loaded document is projected.
-    async afterLoadDocument({ documentName, document }) {
+    async afterLoadDocument({ documentName, document, instance: hocuspocus }) {
+      instance = hocuspocus
       deals.loaded(documentName, document)
+      customFields.loaded(documentName, document)
     },
     async afterUnloadDocument({ documentName }) {
       deals.unloaded(documentName)
+      customFields.unloaded(documentName)
     },
     async onDestroy() {
       unsubscribe()

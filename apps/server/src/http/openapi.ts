@@ -14,6 +14,7 @@ import {
 } from '@rapport/model'
 import { Hono } from 'hono'
 import { z } from 'zod'
+import { settingsRouteDocs } from '../settings/settingsRoutes.ts'
 import { TimelineQuery } from '../timeline/timelineRoutes.ts'
 import { workspaceRouteDocs } from '../workspaces/workspaceRoutes.ts'
 import type { AppEnv } from './app.ts'
@@ -95,10 +96,10 @@ export function recordRouteDocs(): Record<string, RouteDoc> {
       body: HandoffReturnBody,
     },
   }
-  Object.assign(docs, workspaceRouteDocs, accountRouteDocs)
+  Object.assign(docs, workspaceRouteDocs, accountRouteDocs, settingsRouteDocs)
   for (const kind of LIST_KINDS) {
     docs[`GET /api/${kind}`] = {
-      summary: `List ${kind} (filter, sort, paginate)`,
+      summary: `List ${kind} (filter, sort, paginate); \`cf.<fieldId>=<value>\` filters on a custom field`,
       query: listQuerySchemas[kind],
     }
     docs[`GET /api/${kind}/{id}`] = { summary: `One ${kind.slice(0, -1)}` }

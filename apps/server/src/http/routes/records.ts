@@ -37,6 +37,8 @@ import { AppError, badRequest, forbidden, notFound } from '../../errors.ts'
 import type { Projection } from '../../projection/Projection.ts'
 import type { ProjectedRecord } from '../../projection/recordKinds.ts'
 import { SEARCH_KINDS } from '../../projection/SearchIndex.ts'
+import { customFieldFilter } from '../../settings/customFieldFilters.ts'
+import { checkCustomFieldInput } from '../../settings/customFieldValues.ts'
 import type { AppEnv } from '../app.ts'
 import { readJsonBody } from './auth.ts'
 import { LIST_KINDS, type ListKind, listQuerySchemas } from './recordQueries.ts'
@@ -191,6 +193,7 @@ export function recordsRoutes(services: RecordsServices): Hono<AppEnv> {
         c.req.query(),
       )
       const ws = projection.workspace(session.workspaceId)
+      const matchesCustomFields = customFieldFilter(c.req.query())
       const start = cursor ? decodeCursor(cursor) : offset
       const searchKind = kind
       const matchIds = q
@@ -204,7 +207,7 @@ export function recordsRoutes(services: RecordsServices): Hono<AppEnv> {
           ok = accessTo(session, recordDoc(session, kind, row)) !== 'none'
           access.set(row.pipelineId, ok)
         }
-        return ok
+        return ok && (matchesCustomFields === null || matchesCustomFields(row))
       }
       const page = ws.views[kind].query({
         filters,
@@ -234,24 +237,40 @@ export function recordsRoutes(services: RecordsServices): Hono<AppEnv> {
   ) =>
     app.post(`/${kind}`, services.session, async (c) => {
       const session = c.get('session')
-      const input = await readJsonBody(c, schema)
+      const parsed = await readJsonBody(c, schema)
+      // Custom-field values are checked against the workspace's definitions (plain-words 400).
+      const customFields = await checkCustomFieldInput(
+        hocuspocus,
+        session.workspaceId,
+        kind,
+        parsed,
+        'create',
+      )
+      const input = customFields === undefined ? parsed : { ...parsed, customFields }
       const { ref, create } = await prepare(session, input)
       const created = await write(session, ref, create)
       return c.json(projected(session, kind, created), 201)
     })
 
   /** `PATCH /api/<kind>/:id` through the kind's model update command. */
-  const patchRoute = <P>(
+  const patchRoute = <P, O = undefined>(
     kind: ListKind,
     schema: z.ZodType<P>,
-    update: (doc: import('yjs').Doc, id: string, patch: P, origin: unknown) => { id: string },
+    update: (doc: import('yjs').Doc, id: string, patch: P, origin: unknown, options?: O) => { id: string },
+    optionsFor?: (session: SessionInfo) => Promise<O>,
   ) =>
     app.patch(`/${kind}/:id`, services.session, async (c) => {
       const session = c.get('session')
       const current = getRecord(session, kind, c.req.param('id'))
-      const patch = await readJsonBody(c, schema)
+      const body = await readJsonBody(c, schema)
+      // `customFields` merges into the record's values (`null` clears a field), checked against the definitions.
+      const customFields = await checkCustomFieldInput(hocuspocus, session.workspaceId, kind, body, {
+        current: current.customFields as Record<string, unknown> | undefined,
+      })
+      const patch = customFields === undefined ? body : { ...body, customFields }
+      const options = optionsFor ? await optionsFor(session) : undefined
       const updated = await write(session, recordDoc(session, kind, current), (doc, origin) =>
-        update(doc, current.id, patch, origin),
+        update(doc, current.id, patch, origin, options),
       )
       return c.json(projected(session, kind, updated))
     })
@@ -281,7 +300,10 @@ export function recordsRoutes(services: RecordsServices): Hono<AppEnv> {
   patchRoute('accounts', AccountPatch, updateAccount)
   patchRoute('contacts', ContactPatch, updateContact)
   patchRoute('deals', DealPatch, updateDeal)
-  patchRoute('tickets', TicketPatch, updateTicket)
+  // A priority change recomputes the SLA due time from the workspace's policy.
+  patchRoute('tickets', TicketPatch, updateTicket, async (session) => ({
+    sla: await workspaceSla(services.hocuspocus, session.workspaceId),
+  }))
 
   /** Keys of the other cards of `column`, in board order (by key, then id). */
   const columnKeys = (rows: Iterable<ProjectedRecord>, column: string, exceptId: string): string[] =>

@@ -1,0 +1,142 @@
+import {
+  type CustomFieldDef,
+  type CustomFieldEntity,
+  type CustomFieldValue,
+  customFieldError,
+  jsonEqual,
+  parseDocName,
+  readSettings,
+  settingsMap,
+} from '@rapport/model'
+import * as Y from 'yjs'
+import { isServerOrigin, serverOrigin } from '../collab/directWrites.ts'
+import { originActor } from '../collab/originActor.ts'
+import type { Logger } from '../log/logger.ts'
+import type { ProjectionEvent } from '../projection/Projection.ts'
+import { KIND_SPECS, type RecordKind } from '../projection/recordKinds.ts'
+
+type RecordEvent = Extract<ProjectionEvent, { type: 'record' }>
+
+const ENTITY: Partial<Record<RecordKind, CustomFieldEntity>> = {
+  accounts: 'account',
+  contacts: 'contact',
+  deals: 'deal',
+  tickets: 'ticket',
+}
+
+/**
+ * Keeps custom-field values written through a document within their definitions (docs/schema.md "Custom fields"):
+ * when a client writes a record whose `customFields` holds a value that fails its field's definition (wrong type, a
+ * choice that is not an option, a malformed date, URL or email), the server puts back that field's previous value
+ * when it was valid, or removes it, in a `repair` transaction on the same document (broadcast and stored like any
+ * update). Values of fields that are not defined (yet) are left alone, and only values that CHANGE are checked, so
+ * narrowing a definition never deletes stored data. Definitions come from the workspace document while it is loaded
+ * (every open client keeps it loaded) and stay known after it unloads; a record written before the workspace
+ * document was ever loaded is checked once it has been.
+ */
+export class CustomFieldGuard {
+  private readonly docs = new Map<string, Y.Doc>()
+  /** workspaceId → definitions, from its loaded `W/workspace`. */
+  private readonly defs = new Map<string, CustomFieldDef[]>()
+  private readonly unsubscribe = new Map<string, () => void>()
+  private readonly log: Logger
+
+  constructor(
+    logger: Logger,
+    /** Loads a workspace's definitions (a direct connection to `W/workspace`, which calls `loaded`). */
+    private readonly loadWorkspace: (workspaceId: string) => Promise<void>,
+  ) {
+    this.log = logger.child('validation')
+  }
+
+  private loading = new Map<string, Promise<void>>()
+
+  private loadDefs(workspaceId: string): Promise<void> {
+    let pending = this.loading.get(workspaceId)
+    if (!pending) {
+      pending = this.loadWorkspace(workspaceId).catch((error: unknown) => {
+        this.log.error('could not load the workspace for custom-field checks', { workspaceId, error })
+      })
+      this.loading.set(workspaceId, pending)
+      void pending.finally(() => this.loading.delete(workspaceId))
+    }
+    return pending
+  }
+
+  /** Checks a record again once the definitions are known (its current stored value against nothing before). */
+  private recheck(event: RecordEvent): void {
+    if (!this.defs.has(event.workspaceId)) return
+    const doc = this.docs.get(event.docName)
+    const fields = doc?.getMap<unknown>(KIND_SPECS[event.kind].collection).get(event.id)
+    if (!(fields instanceof Y.Map)) return
+    const now = fields.get('customFields')
+    this.onRecord({
+      ...event,
+      before: null,
+      after: { id: event.id, customFields: now ?? {} },
+      origin: event.origin,
+    })
+  }
+
+  loaded(docName: string, doc: Y.Doc): void {
+    const ref = parseDocName(docName)
+    if (!ref) return
+    if (ref.kind === 'workspace') {
+      const refresh = () => this.defs.set(ref.workspaceId, readSettings(doc).customFields)
+      refresh()
+      const map = settingsMap(doc)
+      map.observeDeep(refresh)
+      this.unsubscribe.get(docName)?.()
+      this.unsubscribe.set(docName, () => map.unobserveDeep(refresh))
+      return
+    }
+    this.docs.set(docName, doc)
+  }
+
+  /** The definitions stay known after the workspace document unloads: it cannot change until it loads again. */
+  unloaded(docName: string): void {
+    this.docs.delete(docName)
+    this.unsubscribe.get(docName)?.()
+    this.unsubscribe.delete(docName)
+  }
+
+  onRecord(event: RecordEvent): void {
+    const entity = ENTITY[event.kind]
+    if (!entity || event.after === null) return
+    const after = (event.after.customFields ?? {}) as Record<string, CustomFieldValue>
+    const before = (event.before?.customFields ?? {}) as Record<string, CustomFieldValue>
+    if (jsonEqual(after, before)) return
+    const known = this.defs.get(event.workspaceId)
+    if (!known) {
+      // Not loaded since the server started: load it (which fills `defs`), then check what is stored now.
+      void this.loadDefs(event.workspaceId).then(() => this.recheck(event))
+      return
+    }
+    const defs = known.filter((d) => d.entity === entity)
+    const bad = defs.filter(
+      (d) => !jsonEqual(after[d.id], before[d.id]) && customFieldError(d, after[d.id]) !== null,
+    )
+    if (bad.length === 0) return
+    if (isServerOrigin(event.origin) && event.origin.reason === 'repair') {
+      this.log.error('repair left an invalid custom field', { docName: event.docName, id: event.id })
+      return
+    }
+    const doc = this.docs.get(event.docName)
+    const fields = doc?.getMap<unknown>(KIND_SPECS[event.kind].collection).get(event.id)
+    if (!doc || !(fields instanceof Y.Map)) return
+    const repaired: Record<string, CustomFieldValue> = { ...after }
+    for (const def of bad) {
+      const previous = before[def.id]
+      if (previous !== undefined && customFieldError(def, previous) === null) repaired[def.id] = previous
+      else delete repaired[def.id]
+    }
+    doc.transact(() => fields.set('customFields', repaired), serverOrigin('repair'))
+    this.log.warn('repaired invalid custom field values', {
+      docName: event.docName,
+      kind: event.kind,
+      id: event.id,
+      fields: bad.map((d) => d.id),
+      userId: originActor(event.origin)?.actorId ?? null,
+    })
+  }
+}

@@ -1,0 +1,220 @@
+import type { Hocuspocus } from '@hocuspocus/server'
+import {
+  addStage,
+  CurrencySettings,
+  CustomFieldDef,
+  createPipeline,
+  docName,
+  isModelError,
+  moveDealsToStage,
+  newId,
+  type Pipeline,
+  readSettings,
+  removeCustomField,
+  removeStage,
+  reorderPipeline,
+  reorderStage,
+  SlaPolicy,
+  type Stage,
+  type StageInput,
+  type StagePatch,
+  setCurrency,
+  setSla,
+  setWorkspaceName,
+  updatePipeline,
+  updateStage,
+  upsertCustomField,
+  type WorkspaceSettings,
+} from '@rapport/model'
+import type * as Y from 'yjs'
+import type { SessionInfo } from '../auth/sessionInfo.ts'
+import { type Actor, writeDocument } from '../collab/directWrites.ts'
+import { AppError, badRequest, forbidden, notFound } from '../errors.ts'
+
+/** The workspace settings as read from the server's copy of `W/workspace` (loads it if needed). */
+export async function readWorkspaceSettings(
+  hocuspocus: Hocuspocus,
+  workspaceId: string,
+): Promise<WorkspaceSettings> {
+  const name = docName({ workspaceId, kind: 'workspace' })
+  const connection = await hocuspocus.openDirectConnection(name, { system: true })
+  try {
+    if (!connection.document) throw new Error(`workspace document ${name} did not load`)
+    return readSettings(connection.document)
+  } finally {
+    await connection.disconnect()
+  }
+}
+
+/** What an admin may send to create a custom field (the id is made by the server). */
+export type CustomFieldInput = Omit<CustomFieldDef, 'id'>
+
+const actorOf = (session: SessionInfo): Actor => ({ userId: session.userId, name: session.name })
+
+function toAppError(error: unknown): never {
+  if (isModelError(error)) {
+    const status = error.code === 'invalid_input' ? 400 : error.code === 'not_found' ? 404 : 409
+    throw new AppError(status, error.code, error.message)
+  }
+  throw error
+}
+
+function optionsProblem(def: Pick<CustomFieldDef, 'type' | 'options' | 'label'>): string | null {
+  if ((def.type === 'select' || def.type === 'multiselect') && def.options.length === 0)
+    return `${def.label} needs at least one choice.`
+  if (new Set(def.options).size !== def.options.length) return `${def.label} has the same choice twice.`
+  return null
+}
+
+/**
+ * Workspace settings for admins: every change is a model command on `W/workspace` through a direct connection, so
+ * every open board and form updates at once and the change is stored like any edit. Removing a stage first moves
+ * its deals (model `moveDealsToStage` → `moveDeal`) on the pipeline document, then removes the column.
+ */
+export class SettingsService {
+  constructor(private readonly hocuspocus: Hocuspocus) {}
+
+  read(session: SessionInfo): Promise<WorkspaceSettings> {
+    return readWorkspaceSettings(this.hocuspocus, session.workspaceId)
+  }
+
+  private requireAdmin(session: SessionInfo): void {
+    if (session.role !== 'admin') throw forbidden('Only an admin can change the workspace settings.')
+  }
+
+  private async write<T>(session: SessionInfo, fn: (doc: Y.Doc, origin: unknown) => T): Promise<T> {
+    this.requireAdmin(session)
+    try {
+      return await writeDocument(
+        this.hocuspocus,
+        docName({ workspaceId: session.workspaceId, kind: 'workspace' }),
+        'rest',
+        actorOf(session),
+        fn,
+      )
+    } catch (error) {
+      toAppError(error)
+    }
+  }
+
+  private async pipeline(session: SessionInfo, pipelineId: string): Promise<Pipeline> {
+    const found = (await this.read(session)).pipelines.find((p) => p.id === pipelineId)
+    if (!found) throw notFound(`There is no pipeline with the id ${pipelineId}.`)
+    return found
+  }
+
+  setName(session: SessionInfo, name: string): Promise<void> {
+    return this.write(session, (doc, origin) => setWorkspaceName(doc, name, origin))
+  }
+
+  setSla(session: SessionInfo, sla: SlaPolicy): Promise<SlaPolicy> {
+    return this.write(session, (doc, origin) => {
+      setSla(doc, SlaPolicy.parse(sla), origin)
+      return readSettings(doc).sla
+    })
+  }
+
+  setCurrency(session: SessionInfo, currency: CurrencySettings): Promise<CurrencySettings> {
+    return this.write(session, (doc, origin) => setCurrency(doc, CurrencySettings.parse(currency), origin))
+  }
+
+  createPipeline(session: SessionInfo, input: { name: string }): Promise<Pipeline> {
+    return this.write(session, (doc, origin) => createPipeline(doc, { name: input.name }, origin))
+  }
+
+  updatePipeline(
+    session: SessionInfo,
+    pipelineId: string,
+    patch: { name?: string; archived?: boolean; index?: number },
+  ): Promise<Pipeline> {
+    return this.write(session, (doc, origin) => {
+      let result = updatePipeline(doc, pipelineId, patch, origin)
+      if (patch.index !== undefined) result = reorderPipeline(doc, pipelineId, patch.index, origin)
+      return result
+    })
+  }
+
+  addStage(session: SessionInfo, pipelineId: string, input: StageInput & { index?: number }): Promise<Stage> {
+    const { index, ...stage } = input
+    return this.write(session, (doc, origin) => addStage(doc, pipelineId, stage, origin, index))
+  }
+
+  updateStage(
+    session: SessionInfo,
+    pipelineId: string,
+    stageId: string,
+    patch: StagePatch & { index?: number },
+  ): Promise<Stage> {
+    const { index, ...fields } = patch
+    return this.write(session, (doc, origin) => {
+      const stage = updateStage(doc, pipelineId, stageId, fields, origin)
+      if (index !== undefined) reorderStage(doc, pipelineId, stageId, index, origin)
+      return stage
+    })
+  }
+
+  /**
+   * Moves every deal of `stageId` to `moveTo` (same pipeline) on the pipeline document, then removes the stage
+   * from the settings. Returns the pipeline after the removal and the moved deal ids.
+   */
+  async removeStage(
+    session: SessionInfo,
+    pipelineId: string,
+    stageId: string,
+    moveTo: string,
+  ): Promise<{ pipeline: Pipeline; movedDealIds: string[] }> {
+    this.requireAdmin(session)
+    const pipeline = await this.pipeline(session, pipelineId)
+    if (!pipeline.stages.some((s) => s.id === stageId))
+      throw notFound(`There is no stage with the id ${stageId} in ${pipeline.name}.`)
+    if (stageId === moveTo) throw badRequest('Choose another stage for its deals.', 'invalid_input')
+    if (!pipeline.stages.some((s) => s.id === moveTo))
+      throw badRequest(
+        `There is no stage with the id ${moveTo} in ${pipeline.name} to move the deals to.`,
+        'invalid_input',
+      )
+    if (pipeline.stages.length <= 1) throw badRequest('A pipeline needs at least one stage.', 'invalid_input')
+    let movedDealIds: string[]
+    try {
+      movedDealIds = await writeDocument(
+        this.hocuspocus,
+        docName({ workspaceId: session.workspaceId, kind: 'pipeline', pipelineId }),
+        'rest',
+        actorOf(session),
+        (doc, origin) => moveDealsToStage(doc, stageId, moveTo, pipeline.stages, origin),
+      )
+    } catch (error) {
+      toAppError(error)
+    }
+    const after = await this.write(session, (doc, origin) => removeStage(doc, pipelineId, stageId, origin))
+    return { pipeline: after, movedDealIds }
+  }
+
+  createCustomField(session: SessionInfo, input: CustomFieldInput): Promise<CustomFieldDef> {
+    const def = CustomFieldDef.parse({ ...input, id: newId('cf') })
+    const problem = optionsProblem(def)
+    if (problem) throw badRequest(problem, 'invalid_input')
+    return this.write(session, (doc, origin) => upsertCustomField(doc, def, origin))
+  }
+
+  async updateCustomField(
+    session: SessionInfo,
+    fieldId: string,
+    patch: Partial<Pick<CustomFieldDef, 'label' | 'options' | 'required'>>,
+  ): Promise<CustomFieldDef> {
+    this.requireAdmin(session)
+    const current = (await this.read(session)).customFields.find((f) => f.id === fieldId)
+    if (!current) throw notFound(`There is no custom field with the id ${fieldId}.`)
+    const def = CustomFieldDef.parse({ ...current, ...patch })
+    const problem = optionsProblem(def)
+    if (problem) throw badRequest(problem, 'invalid_input')
+    return this.write(session, (doc, origin) => upsertCustomField(doc, def, origin))
+  }
+
+  async removeCustomField(session: SessionInfo, fieldId: string): Promise<void> {
+    this.requireAdmin(session)
+    const current = (await this.read(session)).customFields.find((f) => f.id === fieldId)
+    if (!current) throw notFound(`There is no custom field with the id ${fieldId}.`)
+    await this.write(session, (doc, origin) => removeCustomField(doc, fieldId, origin))
+  }
+}

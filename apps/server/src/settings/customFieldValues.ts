@@ -1,0 +1,59 @@
+import type { Hocuspocus } from '@hocuspocus/server'
+import {
+  type CustomFieldEntity,
+  CustomFieldValue,
+  type CustomFieldValues,
+  customFieldProblems,
+  withCustomFieldValue,
+} from '@rapport/model'
+import { z } from 'zod'
+import { badRequest } from '../errors.ts'
+import { readWorkspaceSettings } from './SettingsService.ts'
+
+const ENTITY_OF_LIST: Readonly<Record<string, CustomFieldEntity>> = {
+  accounts: 'account',
+  contacts: 'contact',
+  deals: 'deal',
+  tickets: 'ticket',
+}
+
+const PatchValues = z.record(z.string(), CustomFieldValue)
+
+/**
+ * Checks the `customFields` of a REST create or patch against the workspace's definitions for the record kind and
+ * throws 400 `invalid_input` naming every failing field in plain words. A create must fill every required field;
+ * a patch may not clear one. Ids that are not fields of the kind are refused. A patch MERGES into the record's
+ * values (a key set to `null` clears that field): returns the full object to store, or `undefined` when the input
+ * has no `customFields`.
+ */
+export async function checkCustomFieldInput(
+  hocuspocus: Hocuspocus,
+  workspaceId: string,
+  listKind: string,
+  input: unknown,
+  mode: 'create' | { current: Record<string, unknown> | undefined },
+): Promise<CustomFieldValues | undefined> {
+  const entity = ENTITY_OF_LIST[listKind]
+  if (!entity) return undefined
+  const given =
+    typeof input === 'object' && input !== null
+      ? (input as { customFields?: unknown }).customFields
+      : undefined
+  const settings = await readWorkspaceSettings(hocuspocus, workspaceId)
+  if (given === undefined) {
+    if (mode !== 'create') return undefined
+    const missing = customFieldProblems(settings.customFields, entity, {}, { required: 'all' })
+    if (missing.length > 0) throw badRequest(missing.map((p) => p.message).join(' '), 'invalid_input')
+    return undefined
+  }
+  const values = PatchValues.parse(given)
+  const problems = customFieldProblems(settings.customFields, entity, values, {
+    required: mode === 'create' ? 'all' : 'given',
+    unknown: 'report',
+  })
+  if (problems.length > 0) throw badRequest(problems.map((p) => p.message).join(' '), 'invalid_input')
+  if (mode === 'create') return Object.fromEntries(Object.entries(values).filter(([, v]) => v !== null))
+  let merged = PatchValues.catch({}).parse(mode.current ?? {})
+  for (const [id, value] of Object.entries(values)) merged = withCustomFieldValue(merged, id, value)
+  return merged
+}
