@@ -283,7 +283,8 @@ function convergence(network: EditorNetwork): string[] {
     const rendered = yXmlFragmentToProseMirrorRootNode(fragment, editor.schema)
     // An empty fragment shows as the schema's empty document (one empty paragraph), and StarterKit's trailing node
     // adds an empty paragraph after a last block that is not one, in the editor only until someone types there.
-    const trailing = rendered.copy(rendered.content.addToEnd(editor.schema.nodes.paragraph.create()))
+    const paragraph = editor.schema.nodes.paragraph?.create()
+    const trailing = paragraph ? rendered.copy(rendered.content.addToEnd(paragraph)) : rendered
     const shown = editor.state.doc
     if (!(rendered.eq(shown) || trailing.eq(shown))) {
       problems.push(`editor ${i}: shows something else than its Yjs fragment`)
