@@ -5,6 +5,7 @@ import {
   LEAD_SOURCES,
   LEAD_STATUSES,
   updateContact,
+  withCustomFieldValue,
 } from '@rapport/model'
 import { useCallback, useEffect } from 'react'
 import { LOCAL_ORIGIN } from '../../collab/localOrigin.ts'
@@ -13,6 +14,7 @@ import { useLiveRecords } from '../../collab/useLiveRecords.ts'
 import { useServerCopy } from '../../collab/useServerCopy.ts'
 import { authApi } from '../auth/authApi.ts'
 import { useSession } from '../auth/SessionContext.tsx'
+import { CustomFieldsSection } from '../customFields/CustomFieldsSection.tsx'
 import { AccountPicker, useAccountName } from '../deal/AccountPicker.tsx'
 import { CheckedField } from '../deal/CheckedField.tsx'
 import { type FieldInput, parseEmail, parseScore, parseText } from '../deal/fieldInput.ts'
@@ -194,6 +196,16 @@ export function ContactPage({ contactId }: { contactId: string }) {
                 {...common('score')}
               />
             </div>
+            <CustomFieldsSection
+              kind="contact"
+              values={contact.customFields}
+              readOnly={locked}
+              onChange={(fieldId, value) =>
+                write('customFields', {
+                  customFields: withCustomFieldValue(contact.customFields, fieldId, value),
+                })
+              }
+            />
           </section>
           <RecordTimeline
             accountId={contact.accountId}

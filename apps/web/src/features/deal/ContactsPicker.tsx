@@ -66,7 +66,7 @@ export function ContactsPicker({ accountId, value, readOnly, onChange }: Contact
                 data-testid={`deal-contact-${c.id}`}
                 onChange={(e) => toggle(c.id, e.target.checked)}
               />
-              <a href={`#/contacts/${c.id}`} className="truncate">
+              <a href={`#/contacts/${c.id}`} className="contacts-picker__name">
                 {nameOf(c)}
               </a>
             </label>

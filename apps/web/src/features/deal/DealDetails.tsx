@@ -8,11 +8,13 @@ import {
   placeDeal,
   type Stage,
   updateDeal,
+  withCustomFieldValue,
 } from '@rapport/model'
 import { useCallback, useEffect } from 'react'
 import type * as Y from 'yjs'
 import { LOCAL_ORIGIN } from '../../collab/localOrigin.ts'
 import { useSession } from '../auth/SessionContext.tsx'
+import { CustomFieldsSection } from '../customFields/CustomFieldsSection.tsx'
 import { LostReasonDialog } from '../pipeline/LostReasonDialog.tsx'
 import { useLostReason } from '../pipeline/useLostReason.ts'
 import { PresenceAvatars } from '../presence/PresenceAvatars.tsx'
@@ -195,6 +197,14 @@ export function DealDetails({ deal, live, doc, provider, readOnly, stages, deals
         value={deal.contactIds}
         readOnly={locked}
         onChange={(contactIds) => write('contactIds', { contactIds })}
+      />
+      <CustomFieldsSection
+        kind="deal"
+        values={deal.customFields}
+        readOnly={locked}
+        onChange={(fieldId, value) =>
+          write('customFields', { customFields: withCustomFieldValue(deal.customFields, fieldId, value) })
+        }
       />
       {lost.notice && (
         <div className="notice notice--warn" role="status" data-testid="lost-notice">

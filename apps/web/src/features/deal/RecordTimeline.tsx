@@ -7,6 +7,12 @@ import { useMemberLookup, useSession } from '../auth/SessionContext.tsx'
 
 const LIMIT = 100
 
+/** `field_change` → "Field change" (sentence case, like the rest of the app). */
+const typeLabel = (type: string) => {
+  const words = type.replace(/_/g, ' ')
+  return words.charAt(0).toUpperCase() + words.slice(1)
+}
+
 /**
  * The entries of an account room's timeline about one record (`subject { kind, id }`), newest first, live. The
  * timeline is written by the server (docs/schema.md §7); without an account there is no room, so no entries.
@@ -49,7 +55,7 @@ export function RecordTimeline({
             className={`timeline__item timeline__item--${a.type}`}
             data-testid="record-timeline-item"
           >
-            <span className="timeline__type">{a.type.replace('_', ' ')}</span>
+            <span className="timeline__type timeline__type--sentence">{typeLabel(a.type)}</span>
             <span className="timeline__text">
               <strong>{memberOf(a.actorId)?.name ?? 'System'}</strong> {a.text}
               {a.type === 'field_change' && a.changes.length > 0 && (
