@@ -16,6 +16,7 @@ import { Hono, type MiddlewareHandler } from 'hono'
 import type { SessionInfo } from '../auth/sessionInfo.ts'
 import { forbidden, notFound } from '../errors.ts'
 import type { AppEnv } from '../http/app.ts'
+import type { RouteDoc } from '../http/openapi.ts'
 import type { Logger } from '../log/logger.ts'
 import type { Projection } from '../projection/Projection.ts'
 import type { RecordKind } from '../projection/recordKinds.ts'
@@ -94,3 +95,12 @@ export function archiveRoutes({ projection, hocuspocus, session, logger }: Archi
   }
   return app
 }
+
+/** OpenAPI entries of the archive routes (merged in `http/openapi.ts`). */
+export const archiveRouteDocs: Record<string, RouteDoc> = Object.fromEntries(
+  ARCHIVE_KINDS.flatMap((kind) => [
+    [`POST /api/${kind}/{id}/archive`, { summary: `Archive a ${kind.slice(0, -1)} (it moves to the Trash)` }],
+    [`POST /api/${kind}/{id}/restore`, { summary: `Restore an archived ${kind.slice(0, -1)}` }],
+    [`DELETE /api/${kind}/{id}`, { summary: `Delete a ${kind.slice(0, -1)} for good (admins; audited)` }],
+  ]),
+)

@@ -14,7 +14,9 @@ import {
 } from '@rapport/model'
 import { Hono } from 'hono'
 import { z } from 'zod'
+import { archiveRouteDocs } from '../archive/archiveRoutes.ts'
 import { settingsRouteDocs } from '../settings/settingsRoutes.ts'
+import { taskRouteDocs } from '../tasks/taskRoutes.ts'
 import { TimelineQuery } from '../timeline/timelineRoutes.ts'
 import { workspaceRouteDocs } from '../workspaces/workspaceRoutes.ts'
 import type { AppEnv } from './app.ts'
@@ -96,7 +98,14 @@ export function recordRouteDocs(): Record<string, RouteDoc> {
       body: HandoffReturnBody,
     },
   }
-  Object.assign(docs, workspaceRouteDocs, accountRouteDocs, settingsRouteDocs)
+  Object.assign(
+    docs,
+    workspaceRouteDocs,
+    accountRouteDocs,
+    settingsRouteDocs,
+    taskRouteDocs,
+    archiveRouteDocs,
+  )
   for (const kind of LIST_KINDS) {
     docs[`GET /api/${kind}`] = {
       summary: `List ${kind} (filter, sort, paginate); \`cf.<fieldId>=<value>\` filters on a custom field`,

@@ -5,6 +5,7 @@ import { z } from 'zod'
 import type { SessionInfo } from '../auth/sessionInfo.ts'
 import { badRequest, notFound } from '../errors.ts'
 import type { AppEnv } from '../http/app.ts'
+import type { RouteDoc } from '../http/openapi.ts'
 import { readJsonBody } from '../http/routes/auth.ts'
 import type { Projection } from '../projection/Projection.ts'
 import type { ProjectedRecord } from '../projection/recordKinds.ts'
@@ -78,4 +79,22 @@ export function taskRoutes({ projection, hocuspocus, session }: TaskRoutesDeps):
   })
 
   return app
+}
+
+/** OpenAPI entries of the task routes (merged in `http/openapi.ts`). */
+export const taskRouteDocs: Record<string, RouteDoc> = {
+  'GET /api/tasks': {
+    summary:
+      'Tasks across the workspace by due time: `assignee=me` for My tasks, by account/deal/contact/ticket, open or done',
+    query: TaskListQuery,
+  },
+  'GET /api/tasks/{id}': { summary: 'One task (with its accountId)' },
+  'POST /api/tasks': {
+    summary: "Create a task in an account's room (or a ticket's account when only ticketId is given)",
+    body: TaskCreateBody,
+  },
+  'PATCH /api/tasks/{id}': {
+    summary: 'Update a task (title, done, assignee, due time, links)',
+    body: TaskPatch,
+  },
 }
