@@ -297,7 +297,11 @@ export function createAuthServices(deps: AuthServicesDeps) {
       return result
     },
 
-    async acceptInvitation(input: { token: string; name: string; password: string }): Promise<LoginResult> {
+    async acceptInvitation(input: {
+      token: string
+      name?: string | undefined
+      password: string
+    }): Promise<LoginResult> {
       const { userId, workspaceId } = await acceptInvitation(meta, input, now())
       return startSession(userId, workspaceId)
     },

@@ -1,5 +1,5 @@
 import { newId, type Role, type Team } from '@rapport/model'
-import { conflict, forbidden, notFound } from '../errors.ts'
+import { AppError, conflict, forbidden, notFound } from '../errors.ts'
 import { colorFor } from '../meta/members.ts'
 import type { InvitationRow } from '../meta/metaSchema.ts'
 import { type MetaStore, normalizeEmail } from '../meta/metaStore.ts'
@@ -46,7 +46,7 @@ export async function createInvitation(
  */
 export async function acceptInvitation(
   meta: MetaStore,
-  input: { token: string; name: string; password: string },
+  input: { token: string; name?: string | undefined; password: string },
   now: number,
 ): Promise<{ userId: string; workspaceId: string }> {
   const tokenHash = sha256(input.token)
@@ -58,6 +58,8 @@ export async function acceptInvitation(
   if (existing && !(await verifyPassword(existing.passwordHash, input.password))) {
     throw forbidden('This email already has an account: use its password', 'wrong_password')
   }
+  const name = input.name
+  if (!existing && !name) throw new AppError(400, 'invalid_input', 'name: Enter your name')
   const passwordHash = existing ? undefined : await hashPassword(input.password)
   return meta.write((draft) => {
     const row = draft.invitations.find((i) => i.id === invitation.id)
@@ -70,7 +72,7 @@ export async function acceptInvitation(
       draft.users.push({
         id: userId,
         email: invitation.email,
-        name: input.name,
+        name: name ?? '',
         passwordHash: passwordHash ?? '',
         color: colorFor(userId),
         createdAt: now,

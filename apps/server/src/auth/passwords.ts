@@ -3,7 +3,10 @@ import { z } from 'zod'
 
 export const MIN_PASSWORD_LENGTH = 8
 
-export const passwordSchema = z.string().min(MIN_PASSWORD_LENGTH).max(256)
+export const passwordSchema = z
+  .string()
+  .min(MIN_PASSWORD_LENGTH, `Use at least ${MIN_PASSWORD_LENGTH} characters`)
+  .max(256, 'Use at most 256 characters')
 
 /** Argon2id (memory-hard) hash with a random salt, PHC string format. */
 export async function hashPassword(password: string): Promise<string> {

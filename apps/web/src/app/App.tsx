@@ -2,10 +2,13 @@ import { useCallback, useEffect, useRef, useState } from 'react'
 import { type CollabContextValue, CollabProvider } from '../collab/CollabContext.tsx'
 import { DocRegistry } from '../collab/DocRegistry.ts'
 import { TokenSource } from '../collab/TokenSource.ts'
+import { AcceptInvitePage } from '../features/auth/AcceptInvitePage.tsx'
 import { ApiError, authApi, type Session } from '../features/auth/authApi.ts'
 import { LoginPage } from '../features/auth/LoginPage.tsx'
 import { SessionProvider } from '../features/auth/SessionContext.tsx'
+import { SignupPage } from '../features/auth/SignupPage.tsx'
 import { Shell } from './Shell.tsx'
+import { useHashRoute } from './useHashRoute.ts'
 
 type AppState =
   | { kind: 'loading' }
@@ -21,6 +24,7 @@ function collabUrl(): string {
 /** Session lifecycle: check the cookie, log in, build the per-session collaboration registry, log out. */
 export function App() {
   const [state, setState] = useState<AppState>({ kind: 'loading' })
+  const route = useHashRoute()
   const stateRef = useRef(state)
   stateRef.current = state
 
@@ -80,6 +84,19 @@ export function App() {
     endSession(null, true)
   }, [endSession])
 
+  // A workspace switch or an accepted invitation: close this session's documents (offline copies stay, they are
+  // per user and workspace) and start the new one; the keyed provider below remounts every screen.
+  const replaceSession = useCallback(
+    (next: Session) => {
+      const prev = stateRef.current
+      if (prev.kind === 'ready') void prev.collab.registry.destroy({ clearOffline: false })
+      startSession(next)
+    },
+    [startSession],
+  )
+
+  if (route.name === 'invite' && (state.kind === 'login' || state.kind === 'ready'))
+    return <AcceptInvitePage token={route.token} onJoined={replaceSession} />
   if (state.kind === 'loading') return <div className="splash">Loading Rapport…</div>
   if (state.kind === 'unreachable')
     return (
@@ -90,9 +107,17 @@ export function App() {
         </button>
       </div>
     )
-  if (state.kind === 'login') return <LoginPage notice={state.notice} onLoggedIn={startSession} />
+  if (state.kind === 'login')
+    return route.name === 'signup' ? (
+      <SignupPage onSignedUp={startSession} />
+    ) : (
+      <LoginPage notice={state.notice} onLoggedIn={startSession} />
+    )
   return (
-    <SessionProvider value={{ session: state.session, logout }}>
+    <SessionProvider
+      key={`${state.session.user.id}/${state.session.workspace.id}`}
+      value={{ session: state.session, logout, replaceSession }}
+    >
       <CollabProvider value={state.collab}>
         <Shell />
       </CollabProvider>

@@ -13,6 +13,10 @@ import { PipelinesPage } from '../features/pipeline/PipelinesPage.tsx'
 import { SupportPage } from '../features/support/SupportPage.tsx'
 import { MyTasksPage } from '../features/tasks/MyTasksPage.tsx'
 import { TrashPage } from '../features/trash/TrashPage.tsx'
+import { AccountSettingsPage } from '../features/workspace/AccountSettingsPage.tsx'
+import { ApiTokensPage } from '../features/workspace/ApiTokensPage.tsx'
+import { MembersPage } from '../features/workspace/MembersPage.tsx'
+import { WorkspaceMenu } from '../features/workspace/WorkspaceMenu.tsx'
 import { Avatar } from '../ui/Avatar.tsx'
 import { ErrorBoundary } from '../ui/ErrorBoundary.tsx'
 import { NAV_ITEMS, type Route, routeSection } from './route.ts'
@@ -75,6 +79,16 @@ function Page({ route }: { route: Route }) {
       return <MyTasksPage />
     case 'trash':
       return <TrashPage />
+    case 'members':
+      return <MembersPage />
+    case 'tokens':
+      return <ApiTokensPage />
+    case 'profile':
+      return <AccountSettingsPage />
+    case 'signup':
+      return <div className="empty">You are signed in: create another workspace from the workspace menu.</div>
+    case 'invite':
+      return null // App shows the invitation page outside the shell
     case 'notFound':
       return (
         <div className="empty" data-testid="not-found">
@@ -96,7 +110,7 @@ export function Shell() {
         <a className="brand" href="#/pipelines">
           <span className="brand__mark">R</span> Rapport
         </a>
-        <span className="topbar__workspace">{session.workspace.name}</span>
+        <WorkspaceMenu />
         <nav className="topnav" aria-label="Main">
           {NAV_ITEMS.map((item) => (
             <a

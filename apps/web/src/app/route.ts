@@ -12,6 +12,11 @@ export type Route =
   | { name: 'inbox' }
   | { name: 'tasks' }
   | { name: 'trash' }
+  | { name: 'members' }
+  | { name: 'tokens' }
+  | { name: 'profile' }
+  | { name: 'signup' }
+  | { name: 'invite'; token: string }
   | { name: 'notFound'; path: string }
 
 export const NAV_ITEMS = [
@@ -46,6 +51,15 @@ export function parseRoute(hash: string): Route {
     case 'tasks':
     case 'trash':
       return id ? { name: 'notFound', path } : { name: section }
+    case 'members':
+    case 'tokens':
+    case 'profile':
+    case 'signup':
+      return id ? { name: 'notFound', path } : { name: section }
+    case 'settings': // `#/settings` alone: the user's own account
+      return id ? { name: 'notFound', path } : { name: 'profile' }
+    case 'invite':
+      return id ? { name: 'invite', token: id } : { name: 'notFound', path }
     default:
       return { name: 'notFound', path }
   }
@@ -63,6 +77,8 @@ export function routeHref(route: Route): string {
       return `#/deals/${route.dealId}`
     case 'ticket':
       return `#/support/${route.ticketId}`
+    case 'invite':
+      return `#/invite/${route.token}`
     case 'notFound':
       return `#${route.path}`
     default:

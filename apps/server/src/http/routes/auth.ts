@@ -28,7 +28,8 @@ export const LoginBody = z.object({
 
 export const SignupInviteBody = z.object({
   token: z.string().min(10).max(200),
-  name: z.string().trim().min(1).max(100),
+  /** Required for a new user; ignored when the invited email already has an account. */
+  name: z.string().trim().min(1, 'Enter your name').max(100, 'Use at most 100 characters').optional(),
   password: passwordSchema,
 })
 

@@ -74,6 +74,12 @@ export function LoginPage({
         <button type="submit" className="btn btn--primary" disabled={busy} data-testid="login-submit">
           {busy ? 'Signing in…' : 'Sign in'}
         </button>
+        <p className="login__switch">
+          New team?{' '}
+          <a href="#/signup" data-testid="login-signup">
+            Create a workspace
+          </a>
+        </p>
       </form>
     </main>
   )

@@ -4,6 +4,11 @@ import type { Session } from './authApi.ts'
 export interface SessionContextValue {
   session: Session
   logout: () => void
+  /**
+   * Ends this session's collaboration (documents, socket; offline copies stay) and starts `next`: a workspace
+   * switch or an accepted invitation. Everything re-scopes to `next.workspace`.
+   */
+  replaceSession?: (next: Session) => void
 }
 
 const Ctx = createContext<SessionContextValue | null>(null)

@@ -57,7 +57,8 @@ export class ApiError extends Error {
   }
 }
 
-async function request<T>(path: string, schema: z.ZodType<T>, init: RequestInit = {}): Promise<T> {
+/** One API call: JSON in and out, the answer checked against `schema`; failures become an `ApiError`. */
+export async function request<T>(path: string, schema: z.ZodType<T>, init: RequestInit = {}): Promise<T> {
   let res: Response
   try {
     const early = init.method === undefined ? takeEarlyResponse(path) : null
