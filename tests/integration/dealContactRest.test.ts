@@ -125,6 +125,15 @@ describe('REST: every field of a deal and a contact (the deal and contact pages)
     })
     expect(reopened.body).toMatchObject({ status: 'open', lostReason: null })
     await expect.poll(() => field('lostReason')).toBe(null)
+
+    // Outside clients learn about the field from the OpenAPI document.
+    const spec = await api<{ paths: Record<string, { post?: { requestBody?: unknown } }> }>(
+      started.url,
+      '/api/openapi.json',
+    )
+    expect(JSON.stringify(spec.body.paths['/api/deals/{id}/move']?.post?.requestBody)).toContain(
+      '"lostReason"',
+    )
   })
 
   it('reads and patches every contact field; a viewer may read but not write', async () => {
