@@ -12,6 +12,8 @@ import {
 import type * as Y from 'yjs'
 import { LOCAL_ORIGIN } from '../../collab/localOrigin.ts'
 import { useSession } from '../auth/SessionContext.tsx'
+import { TaskList } from '../tasks/TaskList.tsx'
+import { ArchiveButton } from '../trash/ArchiveButton.tsx'
 import type { SlaState } from './sla.ts'
 import { TicketContact } from './TicketContact.tsx'
 import { TicketDescription } from './TicketDescription.tsx'
@@ -58,6 +60,7 @@ export function TicketDrawer({
     <aside className="drawer" data-testid="ticket-drawer" data-ticket={ticket.id} aria-label="Ticket details">
       <header className="drawer__header">
         <h2 className="panel__title">{ticket.subject}</h2>
+        <ArchiveButton kind="tickets" id={ticket.id} readOnly={readOnly} onArchived={onClose} />
         <button type="button" className="btn btn--ghost" onClick={onClose} data-testid="ticket-drawer-close">
           Close
         </button>
@@ -153,6 +156,7 @@ export function TicketDrawer({
         </div>
       )}
       <TicketThread doc={doc} ticketId={ticket.id} readOnly={readOnly} />
+      <TaskList scope={{ accountId: ticket.accountId, ticketId: ticket.id }} title="Tasks for this ticket" />
     </aside>
   )
 }
