@@ -73,6 +73,10 @@ describe('invitations', () => {
       team: 'support',
       existingUser: false,
     })
+    const nameless = await api<ErrorBody>(s.url, '/api/auth/signup-invite', {
+      body: { token: invited.body.token, password: 'password-new1' },
+    })
+    expect([nameless.status, nameless.body.error.message]).toEqual([400, 'name: Enter your name'])
     const joined = await api<{ workspace: { id: string }; role: string }>(s.url, '/api/auth/signup-invite', {
       body: { token: invited.body.token, name: 'Nia New', password: 'password-new1' },
     })
