@@ -8,7 +8,12 @@ import { TicketPage } from './support/TicketPage.ts'
 const Tickets = z.object({
   items: z.array(
     z
-      .object({ id: z.string(), accountId: z.string().nullable(), firstResponseAt: z.number().nullable() })
+      .object({
+        id: z.string(),
+        subject: z.string(),
+        accountId: z.string().nullable(),
+        firstResponseAt: z.number().nullable(),
+      })
       .loose(),
   ),
 })
@@ -25,6 +30,7 @@ const Contacts = z.object({
   ),
 })
 const AccountOne = z.object({ id: z.string(), name: z.string() }).loose()
+const AccountList = z.object({ items: z.array(z.object({ id: z.string() }).loose()) })
 
 const PHONE = { width: 390, height: 844 }
 const DESKTOP = { width: 1440, height: 900 }
@@ -137,6 +143,49 @@ e2eDescribe('tickets: conversation, new ticket from an account; logging an activ
     await expect
       .poll(() => avery.description().inputValue())
       .toBe('Since Monday the CSV export stops after 10,000 rows.')
+  })
+
+  it('"New ticket" from a contact page fills in the contact and its account', async () => {
+    const support = await signIn('support')
+    const contact = (await support.api('/api/contacts?limit=50&sort=lastName', Contacts)).items.find(
+      (c) => c.accountId,
+    )
+    if (!contact?.accountId) throw new Error('the demo workspace has no contact with an account')
+    const account = await support.api(`/api/accounts/${contact.accountId}`, AccountOne)
+    const contactName = `${contact.firstName} ${contact.lastName}`.trim()
+    const riley = new TicketPage(support.page, env.server.url)
+    await support.page.goto(`${env.server.url}/#/contacts/${contact.id}`)
+    const subject = `Cannot reset password ${Date.now()}`
+    await riley.createFromContactPage(subject)
+    await expect.poll(() => riley.contactTicketSubjects()).toContain(subject)
+    const created = (
+      await support.api(`/api/tickets?accountId=${contact.accountId}&limit=200`, Tickets)
+    ).items.find((t) => t.subject === subject)
+    if (!created) throw new Error('the ticket is not in the account')
+    await riley.open(created.id)
+    await expect.poll(() => riley.contactCard()).toContain(contactName)
+    expect(await riley.contactCard()).toContain(account.name)
+  })
+
+  it('the timeline shows 100 entries and "Show older" the rest', async () => {
+    const sales = await signIn('sales')
+    const [accountId] = (await sales.api('/api/accounts?sort=-name&limit=1', AccountList)).items.map(
+      (a) => a.id,
+    )
+    if (!accountId) throw new Error('no account')
+    for (let i = 0; i < 105; i++) {
+      const res = await sales.page.request.post(`${env.server.url}/api/accounts/${accountId}/activities`, {
+        data: { type: 'email', at: Date.UTC(2020, 0, 1, 0, i), outcome: `Newsletter ${i}` },
+      })
+      expect(res.status()).toBe(201)
+    }
+    await sales.room.open(accountId)
+    const sam = new ActivityForm(sales.page)
+    await expect.poll(async () => (await sam.sentences()).length).toBe(100)
+    await sam.showOlder().click()
+    await expect.poll(async () => (await sam.sentences()).length).toBeGreaterThanOrEqual(105)
+    expect(await sam.showOlder().count()).toBe(0)
+    expect((await sam.sentences()).at(-1)).toBe('Sam Sales logged an email: Newsletter 0')
   })
 
   it('logging a call shows plain-words problems beside the fields, then a readable sentence on both timelines', async () => {

@@ -92,6 +92,19 @@ export class TicketPage {
     await form.getByTestId('new-ticket-submit').click()
   }
 
+  /** A contact page's "New ticket" (`#/contacts/<id>`): the contact and its account are filled in. */
+  async createFromContactPage(subject: string): Promise<void> {
+    await this.page.getByTestId('contact-new-ticket').click()
+    const form = this.page.getByTestId('new-ticket-form')
+    await form.getByTestId('new-ticket-subject').fill(subject)
+    await form.getByTestId('new-ticket-submit').click()
+  }
+
+  /** The subjects listed in a contact page's tickets panel. */
+  async contactTicketSubjects(): Promise<string[]> {
+    return this.page.locator('[data-testid^="contact-ticket-"] a').allInnerTexts()
+  }
+
   /** The account room's ticket rows: `[ticketId, subject]`. */
   async accountTickets(): Promise<Array<[string, string]>> {
     const rows = this.page.locator('[data-testid^="account-ticket-"]')

@@ -1,4 +1,4 @@
-import { TICKETS } from '@rapport/model'
+import { CONTACTS, TICKETS } from '@rapport/model'
 import { useEffect, useMemo, useState } from 'react'
 import { z } from 'zod'
 import { useDoc } from '../../collab/useDoc.ts'
@@ -6,6 +6,7 @@ import { useLiveRecords } from '../../collab/useLiveRecords.ts'
 import { authApi } from '../auth/authApi.ts'
 import { useSession } from '../auth/SessionContext.tsx'
 import { formatMoney } from '../pipeline/boardColumns.ts'
+import { NewTicketForm } from '../support/NewTicketForm.tsx'
 
 const DealRow = z.object({
   id: z.string(),
@@ -66,13 +67,48 @@ export function ContactTickets({ contactId }: { contactId: string }) {
   const { session } = useSession()
   const supportDoc = useDoc({ workspaceId: session.workspace.id, kind: 'support' })
   const tickets = useLiveRecords(supportDoc.doc, TICKETS)
+  const contacts = useLiveRecords(
+    useDoc({ workspaceId: session.workspace.id, kind: 'contacts' }).doc,
+    CONTACTS,
+  )
+  const [creating, setCreating] = useState(false)
+  const accountId = contacts.byId.get(contactId)?.accountId ?? null
+  const accountContacts = useMemo(
+    () =>
+      [...contacts.byId.values()].filter(
+        (c) => !c.archived && (c.id === contactId || (accountId !== null && c.accountId === accountId)),
+      ),
+    [contacts, contactId, accountId],
+  )
   const mine = useMemo(
     () => [...tickets.byId.values()].filter((t) => t.contactId === contactId && !t.archived),
     [tickets, contactId],
   )
   return (
     <section className="panel" data-testid="contact-tickets">
-      <h2 className="panel__title">Tickets</h2>
+      <div className="panel__header">
+        <h2 className="panel__title">Tickets</h2>
+        {supportDoc.doc && supportDoc.ready && !supportDoc.readOnly && !creating && (
+          <button
+            type="button"
+            className="btn btn--ghost"
+            data-testid="contact-new-ticket"
+            onClick={() => setCreating(true)}
+          >
+            New ticket
+          </button>
+        )}
+      </div>
+      {creating && supportDoc.doc && (
+        <NewTicketForm
+          supportDoc={supportDoc.doc}
+          accountId={accountId}
+          contactId={contactId}
+          contacts={accountContacts}
+          onCreated={() => setCreating(false)}
+          onCancel={() => setCreating(false)}
+        />
+      )}
       <ul className="mini-list">
         {mine.map((t) => (
           <li key={t.id} className="mini-row" data-testid={`contact-ticket-${t.id}`}>
