@@ -109,7 +109,7 @@ e2eDescribe('deal page, contact page, quick-add and the palette', () => {
     // The card's title opens the deal page.
     await a.user.page.getByTestId(`open-${dealId}`).click()
     await a.deal.waitForDeal(dealId)
-    expect(await a.deal.account()).toEqual({ id: account.id, name: account.name })
+    await eventually(() => a.deal.account()).toEqual({ id: account.id, name: account.name })
     expect(await a.deal.value('amount')).toBe('12500')
     expect(await a.deal.value('currency')).toBe('EUR')
     await b.deal.open(dealId)
@@ -139,6 +139,14 @@ e2eDescribe('deal page, contact page, quick-add and the palette', () => {
       'Enter the amount as a number, for example 12500.',
     )
     expect((await a.user.api(`/api/deals/${dealId}`, DealRow)).amount).toBe(20000)
+
+    // The account picker works by keyboard; the contact of the old account stays listed, by name.
+    const others = (await a.user.api('/api/accounts?sort=name&limit=10', Items(Named))).items
+    const otherAccount = others.find((x) => x.id !== account.id && !x.name.includes(account.name))
+    if (!otherAccount) throw new Error('the demo workspace needs two accounts')
+    await a.deal.pickAccountByKeyboard(otherAccount.name, otherAccount.id)
+    await eventually(() => b.deal.account()).toEqual({ id: otherAccount.id, name: otherAccount.name })
+    await eventually(() => b.deal.otherContact(contact.id).textContent()).toContain('(another account)')
 
     // A stage change is a move: a lost stage asks why, and B sees status and reason.
     const lostStage = await a.deal.field('stage').evaluate((select) => {

@@ -69,6 +69,29 @@ export class DealPage {
     await this.page.getByTestId(`${testId}-option-${accountId}`).click()
   }
 
+  /** Picks an account by keyboard only: types its name, arrows down to it, Enter. */
+  async pickAccountByKeyboard(
+    accountName: string,
+    accountId: string,
+    testId = 'field-accountId',
+  ): Promise<void> {
+    const input = this.page.getByTestId(testId)
+    await input.focus()
+    await input.pressSequentially(accountName)
+    const option = this.page.getByTestId(`${testId}-option-${accountId}`)
+    await option.waitFor()
+    const optionId = await option.getAttribute('id')
+    for (let i = 0; i < 8 && (await input.getAttribute('aria-activedescendant')) !== optionId; i++) {
+      await input.press('ArrowDown')
+    }
+    await input.press('Enter')
+  }
+
+  /** A listed contact of another account (named, with "(another account)"). */
+  otherContact(contactId: string): Locator {
+    return this.page.getByTestId(`deal-other-contact-${contactId}`)
+  }
+
   /** The account the picker shows: its id and the name in the input. */
   async account(testId = 'field-accountId'): Promise<{ id: string; name: string }> {
     const input = this.page.getByTestId(testId)

@@ -1,6 +1,7 @@
 import { useEffect, useId, useState } from 'react'
 import { z } from 'zod'
 import { authApi } from '../auth/authApi.ts'
+import { moveSelection } from '../palette/paletteItems.ts'
 
 const AccountRef = z.object({ id: z.string(), name: z.string() })
 type AccountRef = z.infer<typeof AccountRef>
@@ -8,7 +9,12 @@ type AccountRef = z.infer<typeof AccountRef>
 const SEARCH_DELAY_MS = 150
 const LIMIT = 8
 
-/** The name of account `id` from `GET /api/accounts/{id}`; null while loading, for none, or when it is gone. */
+const UNKNOWN_ACCOUNT = 'Unknown account'
+
+/**
+ * The name of account `id` from `GET /api/accounts/{id}`; null while loading or for none, "Unknown account" when
+ * the server does not know it (deleted, or not visible).
+ */
 export function useAccountName(id: string | null): string | null {
   const [named, setNamed] = useState<AccountRef | null>(null)
   useEffect(() => {
@@ -18,7 +24,9 @@ export function useAccountName(id: string | null): string | null {
       (account) => {
         if (current) setNamed(account)
       },
-      () => undefined,
+      () => {
+        if (current) setNamed({ id, name: UNKNOWN_ACCOUNT })
+      },
     )
     return () => {
       current = false
@@ -71,8 +79,8 @@ export interface AccountPickerProps {
 }
 
 /**
- * A searchable account picker: shows the chosen account's name; typing searches accounts on the server and a click
- * (or Enter on the first match) picks one. "Clear" leaves the record without an account.
+ * A searchable account picker: shows the chosen account's name; typing searches accounts on the server; a click, or
+ * the arrow keys and Enter, pick one; Escape closes the list. "Clear" leaves the record without an account.
  */
 export function AccountPicker({
   testId,
@@ -87,10 +95,13 @@ export function AccountPicker({
   const listId = useId()
   const name = useAccountName(value)
   const [query, setQuery] = useState<string | null>(null)
+  const [active, setActive] = useState(0)
   const open = query !== null
   const search = useAccountSearch(query ?? '', open)
+  const current = search.items[active] ?? search.items[0]
   const close = () => {
     setQuery(null)
+    setActive(0)
     onEditing?.(false)
   }
   const pick = (id: string | null) => {
@@ -117,6 +128,7 @@ export function AccountPicker({
           aria-expanded={open}
           aria-controls={listId}
           aria-autocomplete="list"
+          aria-activedescendant={open && current ? `${listId}-${current.id}` : undefined}
           autoComplete="off"
           placeholder={readOnly ? 'No account' : 'Search accounts…'}
           readOnly={readOnly}
@@ -127,7 +139,10 @@ export function AccountPicker({
             setQuery('')
             onEditing?.(true)
           }}
-          onChange={(e) => setQuery(e.target.value)}
+          onChange={(e) => {
+            setQuery(e.target.value)
+            setActive(0)
+          }}
           onBlur={close}
           onKeyDown={(e) => {
             if (e.key === 'Escape') {
@@ -135,10 +150,13 @@ export function AccountPicker({
               e.stopPropagation()
               e.currentTarget.blur()
             }
-            if (e.key === 'Enter') {
+            if (e.key === 'ArrowDown' || e.key === 'ArrowUp') {
               e.preventDefault()
-              const first = search.items[0]
-              if (first) pick(first.id)
+              setActive((i) => moveSelection(i, e.key === 'ArrowDown' ? 1 : -1, search.items.length))
+            }
+            if (e.key === 'Enter' && open) {
+              e.preventDefault()
+              if (current) pick(current.id)
             }
           }}
         />
@@ -156,19 +174,21 @@ export function AccountPicker({
       </div>
       {open && (
         <div className="picker__list" id={listId} role="listbox" aria-label={`${label} matches`}>
-          {search.items.map((a) => (
+          {search.items.map((a, index) => (
             <div
               key={a.id}
+              id={`${listId}-${a.id}`}
               role="option"
               tabIndex={-1}
-              aria-selected={a.id === value}
-              className="picker__option"
+              aria-selected={a.id === current?.id}
+              className={`picker__option${a.id === value ? ' is-chosen' : ''}`}
               data-testid={`${testId}-option-${a.id}`}
               // Picks before the input's blur closes the list.
               onMouseDown={(e) => {
                 e.preventDefault()
                 pick(a.id)
               }}
+              onMouseEnter={() => setActive(index)}
               onKeyDown={() => undefined}
             >
               {a.name}

@@ -75,7 +75,7 @@ export function ContactsPicker({ accountId, value, readOnly, onChange }: Contact
         {!contacts.loading &&
           others.map((id) => (
             <li key={id} className="contacts-picker__item">
-              <a href={`#/contacts/${id}`}>A contact of another account</a>
+              <OtherContact id={id} />
               {!readOnly && (
                 <button type="button" className="btn btn--ghost" onClick={() => toggle(id, false)}>
                   Remove
@@ -85,5 +85,29 @@ export function ContactsPicker({ accountId, value, readOnly, onChange }: Contact
           ))}
       </ul>
     </fieldset>
+  )
+}
+
+/** A listed contact that is not one of the account's: its name from `GET /api/contacts/{id}`, and a link to it. */
+function OtherContact({ id }: { id: string }) {
+  const [name, setName] = useState<string | null>(null)
+  useEffect(() => {
+    let current = true
+    authApi.get(`/api/contacts/${encodeURIComponent(id)}`, ContactRef).then(
+      (c) => {
+        if (current) setName(`${nameOf(c)} (another account)`)
+      },
+      () => {
+        if (current) setName('A contact that no longer exists')
+      },
+    )
+    return () => {
+      current = false
+    }
+  }, [id])
+  return (
+    <a href={`#/contacts/${id}`} className="contacts-picker__name" data-testid={`deal-other-contact-${id}`}>
+      {name ?? 'Loading contact…'}
+    </a>
   )
 }

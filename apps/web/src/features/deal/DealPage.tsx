@@ -6,6 +6,7 @@ import { ApiError, authApi } from '../auth/authApi.ts'
 import { useSession } from '../auth/SessionContext.tsx'
 import { useWorkspaceSettings } from '../pipeline/useWorkspaceSettings.ts'
 import { TaskList } from '../tasks/TaskList.tsx'
+import { ArchiveButton } from '../trash/ArchiveButton.tsx'
 import { DealDetails } from './DealDetails.tsx'
 import { RecordTimeline } from './RecordTimeline.tsx'
 import './recordPage.css'
@@ -99,6 +100,14 @@ function LiveDeal({ serverCopy }: { serverCopy: Deal }) {
         <h1 className="page__title record-page__title" data-testid="deal-title">
           {deal.title}
         </h1>
+        <ArchiveButton
+          kind="deals"
+          id={deal.id}
+          readOnly={dealsDoc.readOnly}
+          onArchived={() => {
+            window.location.hash = `#/pipelines/${pipelineId}`
+          }}
+        />
       </div>
       <div className="record-page__grid">
         <div className="record-page__main">
