@@ -50,7 +50,7 @@ e2eDescribe('two users set the same account field at the same time', () => {
     expect(await winner.room.conflictNotice('industry')).toBeNull()
     // The timeline holds both values, each with its author.
     const entryOf = (who: E2eUser, value: string) => (texts: string[]) =>
-      texts.some((t) => t.startsWith(DEMO[who.who].name) && t.includes(`"${value}"`))
+      texts.some((t) => t.startsWith(DEMO[who.who].name) && t.includes(`“${value}”`))
     await eventually(async () => entryOf(winner, kept ?? '')(await sam.room.timelineTexts())).toBe(true)
     await eventually(async () => entryOf(loser, mine)(await sam.room.timelineTexts())).toBe(true)
     await session.env.screenshot(loser.page, 'field-conflict-notice')
@@ -62,7 +62,8 @@ e2eDescribe('two users set the same account field at the same time', () => {
     expect(await winner.room.conflictNotice('industry')).toBeNull()
     await eventually(async () =>
       (await winner.room.timelineTexts()).some(
-        (t) => t.startsWith(DEMO[loser.who].name) && t.includes(`"${kept}" → "${mine}"`),
+        (t) =>
+          t.startsWith(DEMO[loser.who].name) && t.includes(`changed Industry from “${kept}” to “${mine}”`),
       ),
     ).toBe(true)
   })

@@ -114,7 +114,7 @@ export class AccountRoomPage {
     await this.field(name).blur()
   }
 
-  /** The timeline's entries as shown: "<Name> <text> (<changes>)", newest first. */
+  /** The timeline's entries as shown: one sentence each ("<Name> changed Industry from “A” to “B”"), newest first. */
   async timelineTexts(): Promise<string[]> {
     return this.page.getByTestId('timeline').locator('.timeline__text').allInnerTexts()
   }
