@@ -3,9 +3,16 @@ import { z } from 'zod'
 import { e2eDescribe } from './support/e2eDescribe.ts'
 import { accountIds, type E2eEnv, type E2eUser, startE2e } from './support/e2eEnv.ts'
 import { TasksPage } from './support/TasksPage.ts'
+import { TicketPage } from './support/TicketPage.ts'
 import { TrashPage } from './support/TrashPage.ts'
 
 const Archived = z.object({ id: z.string(), archived: z.boolean() }).loose()
+const Tickets = z.object({
+  items: z.array(z.object({ id: z.string(), accountId: z.string().nullable() }).loose()),
+})
+const Tasks = z.object({
+  items: z.array(z.object({ title: z.string(), ticketId: z.string().nullable() }).loose()),
+})
 const PHONE = { width: 390, height: 844 }
 const DESKTOP = { width: 1440, height: 900 }
 
@@ -94,6 +101,38 @@ e2eDescribe('tasks, My tasks, reminders and the Trash', () => {
     await trash.restore('accounts', accountId)
     await expect
       .poll(async () => (await sales.api(`/api/accounts/${accountId}`, Archived)).archived)
+      .toBe(false)
+  })
+
+  it('a ticket has its tasks (in its account room) and goes to the Trash and back', async () => {
+    const support = await env.signIn('support')
+    users.push(support)
+    const ticket = (await support.api('/api/tickets?limit=100', Tickets)).items.find((t) => t.accountId)
+    if (!ticket?.accountId) throw new Error('the demo workspace has no ticket with an account')
+    const ticketUi = new TicketPage(support.page, support.room.baseUrl)
+    const tasks = new TasksPage(support.page, support.room.baseUrl)
+    const trash = new TrashPage(support.page, support.room.baseUrl)
+    const title = `Check the logs ${Date.now().toString(36)}`
+
+    await ticketUi.open(ticket.id)
+    await tasks.add({ title, due: localDue(0, '23:30') })
+    await expect
+      .poll(async () =>
+        (await support.api(`/api/tasks?ticketId=${ticket.id}`, Tasks)).items.map((t) => t.title),
+      )
+      .toContain(title)
+
+    await trash.archiveShown()
+    // Archiving closes the drawer (the ticket left the board) and goes back to #/support.
+    await ticketUi.drawer.waitFor({ state: 'detached' })
+    await expect.poll(() => support.page.evaluate(() => window.location.hash)).toBe('#/support')
+    await expect
+      .poll(async () => (await support.api(`/api/tickets/${ticket.id}`, Archived)).archived)
+      .toBe(true)
+    await trash.open()
+    await trash.restore('tickets', ticket.id)
+    await expect
+      .poll(async () => (await support.api(`/api/tickets/${ticket.id}`, Archived)).archived)
       .toBe(false)
   })
 })

@@ -22,6 +22,7 @@ import { RecordTimeline } from '../deal/RecordTimeline.tsx'
 import { PresenceAvatars } from '../presence/PresenceAvatars.tsx'
 import { usePeers, usePresenceField } from '../presence/usePeers.ts'
 import { TaskList } from '../tasks/TaskList.tsx'
+import { ArchiveButton } from '../trash/ArchiveButton.tsx'
 import { ContactDeals, ContactTickets } from './ContactRelated.tsx'
 import '../deal/recordPage.css'
 import { useFieldErrors } from '../deal/useFieldErrors.ts'
@@ -104,6 +105,14 @@ export function ContactPage({ contactId }: { contactId: string }) {
         <h1 className="page__title record-page__title" data-testid="contact-name">
           {fullName(contact)}
         </h1>
+        <ArchiveButton
+          kind="contacts"
+          id={contact.id}
+          readOnly={locked}
+          onArchived={() => {
+            window.location.hash = '#/contacts'
+          }}
+        />
         <p className="muted record-page__title">
           {contact.title}
           {contact.accountId && (

@@ -8,10 +8,13 @@ import {
   TICKETS,
   type Ticket,
   updateTicket,
+  withCustomFieldValue,
 } from '@rapport/model'
 import type * as Y from 'yjs'
 import { LOCAL_ORIGIN } from '../../collab/localOrigin.ts'
 import { useSession } from '../auth/SessionContext.tsx'
+import { CustomFieldsSection } from '../customFields/CustomFieldsSection.tsx'
+import { useLiveSettings } from '../customFields/useCustomFieldDefs.ts'
 import { TaskList } from '../tasks/TaskList.tsx'
 import { ArchiveButton } from '../trash/ArchiveButton.tsx'
 import type { SlaState } from './sla.ts'
@@ -54,8 +57,11 @@ export function TicketDrawer({
   onClose: () => void
 }) {
   const { session } = useSession()
+  const settings = useLiveSettings()
   const status = ticket.position.column
-  const patch = (p: Parameters<typeof updateTicket>[2]) => updateTicket(doc, ticket.id, p, LOCAL_ORIGIN)
+  // With the workspace's SLA policy, a priority change recomputes the due time.
+  const patch = (p: Parameters<typeof updateTicket>[2]) =>
+    updateTicket(doc, ticket.id, p, LOCAL_ORIGIN, settings ? { sla: settings.sla } : undefined)
   return (
     <aside className="drawer" data-testid="ticket-drawer" data-ticket={ticket.id} aria-label="Ticket details">
       <header className="drawer__header">
@@ -155,6 +161,14 @@ export function TicketDrawer({
           ))}
         </div>
       )}
+      <CustomFieldsSection
+        kind="ticket"
+        values={ticket.customFields}
+        readOnly={readOnly}
+        onChange={(fieldId, value) =>
+          patch({ customFields: withCustomFieldValue(ticket.customFields, fieldId, value) })
+        }
+      />
       <TicketThread doc={doc} ticketId={ticket.id} readOnly={readOnly} />
       <TaskList scope={{ accountId: ticket.accountId, ticketId: ticket.id }} title="Tasks for this ticket" />
     </aside>
