@@ -91,6 +91,7 @@ e2eDescribe(
       const members = new MembersPage(owner)
       const link = await members.invite(COLLEAGUE.email, 'sales')
       expect(link).toMatch(new RegExp(`^${env.server.url}/#/invite/[A-Za-z0-9_-]{43}$`))
+      await members.pending(COLLEAGUE.email).waitFor()
       expect(await shoot(owner, 'members-invited')).toBeLessThanOrEqual(0)
 
       const colleague = await newPage()
@@ -105,6 +106,7 @@ e2eDescribe(
 
       await members.reload()
       await eventually(() => members.emails()).toContain(COLLEAGUE.email)
+      expect(await members.pending(COLLEAGUE.email).count()).toBe(0)
       expect(await members.row(COLLEAGUE.email).getByTestId('member-role').inputValue()).toBe('sales')
       // The colleague sees the members, read-only.
       await new WorkspaceMenu(colleague).goto('members')

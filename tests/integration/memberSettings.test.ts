@@ -122,6 +122,37 @@ describe('invitations', () => {
     ])
   })
 
+  it('admins list the invitations not used yet and cancel one: its link stops working', async () => {
+    const adminCookie = await login(s.url, admin.email, admin.password)
+    const invited = await invite(adminCookie, 'pending@m.io')
+    const listed = await api<{ invitations: Array<{ id: string; email: string; role: string }> }>(
+      s.url,
+      '/api/invitations',
+      { cookie: adminCookie },
+    )
+    const pending = listed.body.invitations.find((i) => i.email === 'pending@m.io')
+    expect(pending).toMatchObject({ role: 'support' })
+    expect(listed.body.invitations.map((i) => i.email)).not.toContain('new.person@m.io') // used
+    expect(JSON.stringify(listed.body)).not.toContain(invited.body.token)
+    const salesCookie = await login(s.url, sales.email, sales.password)
+    const notAdmin = await api<ErrorBody>(s.url, '/api/invitations', { cookie: salesCookie })
+    expect(notAdmin.body.error.code).toBe('admin_only')
+    const otherAdmin = await login(s.url, outsider.email, outsider.password)
+    const elsewhere = await api<ErrorBody>(s.url, `/api/invitations/${pending?.id}`, {
+      method: 'DELETE',
+      cookie: otherAdmin,
+    })
+    // An admin of another workspace (her session is in ws_o) cannot reach ws_m's invitation.
+    expect([elsewhere.status, elsewhere.body.error.code]).toEqual([404, 'invitation_not_found'])
+    expect(
+      (await api(s.url, `/api/invitations/${pending?.id}`, { method: 'DELETE', cookie: adminCookie })).status,
+    ).toBe(204)
+    const gone = await api<ErrorBody>(s.url, '/api/invitations/preview', {
+      body: { token: invited.body.token },
+    })
+    expect([gone.status, gone.body.error.code]).toEqual([404, 'invalid_invitation'])
+  })
+
   it('only admins invite', async () => {
     const salesCookie = await login(s.url, sales.email, sales.password)
     const refused = await api<ErrorBody>(s.url, '/api/invitations', {

@@ -44,6 +44,11 @@ export class MembersPage {
     return this.page.getByTestId(`member-${email}`)
   }
 
+  /** The row of an invitation nobody has used yet. */
+  pending(email: string): Locator {
+    return this.page.getByTestId(`pending-${email}`)
+  }
+
   async emails(): Promise<string[]> {
     const ids = await this.page
       .locator('[data-testid^="member-"][data-testid*="@"]')

@@ -18,7 +18,13 @@ import {
   signCollabToken,
   verifyCollabTokenSignature,
 } from './collabTokens.ts'
-import { acceptInvitation, createInvitation, type InvitationView } from './invitations.ts'
+import {
+  acceptInvitation,
+  cancelInvitation,
+  createInvitation,
+  type InvitationView,
+  pendingInvitations,
+} from './invitations.ts'
 import { createLoginLimiter, type LoginLimiter } from './loginLimiter.ts'
 import { hashPassword, verifyAgainstDummy, verifyPassword } from './passwords.ts'
 import type { SessionInfo } from './sessionInfo.ts'
@@ -304,6 +310,17 @@ export function createAuthServices(deps: AuthServicesDeps) {
     }): Promise<LoginResult> {
       const { userId, workspaceId } = await acceptInvitation(meta, input, now())
       return startSession(userId, workspaceId)
+    },
+
+    /** Invitations not used yet (admin). */
+    pendingInvitations(session: SessionInfo): InvitationView[] {
+      requireAdmin(session)
+      return pendingInvitations(meta, session.workspaceId, now())
+    },
+
+    async cancelInvitation(session: SessionInfo, id: string): Promise<void> {
+      requireAdmin(session)
+      await cancelInvitation(meta, session.workspaceId, id)
     },
 
     async updateMember(

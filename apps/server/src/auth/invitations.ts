@@ -90,3 +90,20 @@ export async function acceptInvitation(
     return { userId: uid, workspaceId: invitation.workspaceId }
   })
 }
+
+/** A workspace's invitations that can still be accepted (not used, not expired), newest first. */
+export function pendingInvitations(meta: MetaStore, workspaceId: string, now: number): InvitationView[] {
+  return meta.data.invitations
+    .filter((i) => i.workspaceId === workspaceId && i.acceptedAt === null && i.expiresAt > now)
+    .map(({ tokenHash: _hash, ...view }) => view)
+    .sort((a, b) => b.expiresAt - a.expiresAt || (a.id < b.id ? -1 : 1))
+}
+
+/** Cancels an unused invitation of a workspace: its link stops working (404 `invalid_invitation`). */
+export async function cancelInvitation(meta: MetaStore, workspaceId: string, id: string): Promise<void> {
+  await meta.write((draft) => {
+    const row = draft.invitations.find((i) => i.id === id && i.workspaceId === workspaceId)
+    if (!row || row.acceptedAt !== null) throw notFound('No such pending invitation', 'invitation_not_found')
+    draft.invitations = draft.invitations.filter((i) => i !== row)
+  })
+}

@@ -21,6 +21,9 @@ export const accountRouteDocs: Record<string, RouteDoc> = {
     summary: "Change the caller's password; signs out the user's other sessions (cookie session only)",
     body: PasswordChangeBody,
   },
+  'GET /api/invitations': { summary: "The workspace's invitations not used yet (admin)" },
+  'DELETE /api/invitations/{id}': { summary: 'Cancel an unused invitation: its link stops working (admin)' },
+  'GET /api/api-tokens': { summary: "The caller's API tokens in this workspace (revoked too), newest first" },
   'POST /api/invitations/preview': {
     summary: 'The workspace, inviter and email of an invitation, before accepting it (no auth)',
     body: InvitationPreviewBody,

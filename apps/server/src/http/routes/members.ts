@@ -36,6 +36,13 @@ export function memberRoutes(auth: AuthServices): Hono<AppEnv> {
     return c.json({ invitation, token, link }, 201)
   })
 
+  routes.get('/invitations', session, (c) => c.json({ invitations: auth.pendingInvitations(c.var.session) }))
+
+  routes.delete('/invitations/:id', session, async (c) => {
+    await auth.cancelInvitation(c.var.session, idString.parse(c.req.param('id')))
+    return c.body(null, 204)
+  })
+
   routes.patch('/members/:userId', session, async (c) => {
     const userId = idString.parse(c.req.param('userId'))
     const body = await readJsonBody(c, MemberPatchBody)

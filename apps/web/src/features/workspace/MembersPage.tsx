@@ -7,6 +7,7 @@ import { CopyField } from './CopyField.tsx'
 import { FormField } from './FormField.tsx'
 import { emailField, errorsFromApi, type FormErrors, validateForm } from './formErrors.ts'
 import { ROLE_LABEL, TEAM_LABEL } from './labels.ts'
+import { PendingInvitations } from './PendingInvitations.tsx'
 import { workspaceApi } from './workspaceApi.ts'
 import './workspace.css'
 
@@ -202,6 +203,7 @@ export function MembersPage() {
   const isAdmin = session.role === 'admin'
   const [members, setMembers] = useState<SessionMember[] | null>(null)
   const [error, setError] = useState<string | null>(null)
+  const [invited, setInvited] = useState(0)
   const reload = useCallback(() => {
     workspaceApi.members().then(setMembers, (err: unknown) => setError(message(err)))
   }, [])
@@ -218,7 +220,8 @@ export function MembersPage() {
           </button>
         </p>
       )}
-      {isAdmin && <InvitePanel onInvited={reload} />}
+      {isAdmin && <InvitePanel onInvited={() => setInvited((n) => n + 1)} />}
+      {isAdmin && <PendingInvitations version={invited} />}
       <section className="panel">
         <h2 className="panel__title">
           {members ? `${members.length} ${members.length === 1 ? 'member' : 'members'}` : 'Members'}

@@ -29,6 +29,15 @@ export const ApiToken = z.object({
 })
 export type ApiToken = z.infer<typeof ApiToken>
 
+export const PendingInvitation = z.object({
+  id: z.string(),
+  email: z.string(),
+  role: Role,
+  team: Team.nullable(),
+  expiresAt: z.number(),
+})
+export type PendingInvitation = z.infer<typeof PendingInvitation>
+
 const post = (body: unknown): RequestInit => ({ method: 'POST', body: JSON.stringify(body) })
 const Member = SessionMember
 
@@ -60,6 +69,12 @@ export const workspaceApi = {
     request(`/api/members/${encodeURIComponent(userId)}`, z.unknown(), { method: 'DELETE' }),
   invite: (input: { email: string; role: Role; team: Team | null }) =>
     request('/api/invitations', z.object({ link: z.string() }), post(input)),
+  invitations: () =>
+    request('/api/invitations', z.object({ invitations: z.array(PendingInvitation) })).then(
+      (r) => r.invitations,
+    ),
+  cancelInvitation: (id: string) =>
+    request(`/api/invitations/${encodeURIComponent(id)}`, z.unknown(), { method: 'DELETE' }),
   apiTokens: () =>
     request('/api/api-tokens', z.object({ apiTokens: z.array(ApiToken) })).then((r) => r.apiTokens),
   createApiToken: (input: { name: string; scope: ApiTokenScope }) =>
