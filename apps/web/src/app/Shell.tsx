@@ -10,6 +10,7 @@ import { AccountsList } from '../features/lists/AccountsList.tsx'
 import { ContactsList } from '../features/lists/ContactsList.tsx'
 import { CommandPalette } from '../features/palette/CommandPalette.tsx'
 import { PipelinesPage } from '../features/pipeline/PipelinesPage.tsx'
+import { SettingsPage } from '../features/settings/SettingsPage.tsx'
 import { SupportPage } from '../features/support/SupportPage.tsx'
 import { MyTasksPage } from '../features/tasks/MyTasksPage.tsx'
 import { TrashPage } from '../features/trash/TrashPage.tsx'
@@ -59,6 +60,8 @@ function Page({ route }: { route: Route }) {
   switch (route.name) {
     case 'pipelines':
       return <PipelinesPage pipelineId={route.pipelineId} />
+    case 'workspaceSettings':
+      return <SettingsPage section={route.section} />
     case 'accounts':
       return <AccountsList />
     case 'account':

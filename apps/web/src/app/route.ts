@@ -2,6 +2,7 @@ import { ID_PATTERN } from '@rapport/model'
 
 export type Route =
   | { name: 'pipelines'; pipelineId: string | null }
+  | { name: 'workspaceSettings'; section: SettingsSection }
   | { name: 'accounts' }
   | { name: 'account'; accountId: string }
   | { name: 'contacts' }
@@ -27,7 +28,14 @@ export const NAV_ITEMS = [
   { name: 'tasks', label: 'My tasks', href: '#/tasks' },
   { name: 'inbox', label: 'Inbox', href: '#/inbox' },
   { name: 'trash', label: 'Trash', href: '#/trash' },
+  { name: 'workspaceSettings', label: 'Settings', href: '#/settings/pipelines' },
 ] as const
+
+/** The pages of the workspace settings (`#/settings/<section>`; `#/settings` alone is the user's own account). */
+export const SETTINGS_SECTIONS = ['pipelines', 'fields', 'sla', 'currency'] as const
+export type SettingsSection = (typeof SETTINGS_SECTIONS)[number]
+const isSettingsSection = (id: string): id is SettingsSection =>
+  (SETTINGS_SECTIONS as readonly string[]).includes(id)
 
 /** Parses a location hash (`#/accounts/acc_1`) into a route. Unknown or malformed paths become `notFound`. */
 export function parseRoute(hash: string): Route {
@@ -35,6 +43,8 @@ export function parseRoute(hash: string): Route {
   const parts = path.split('/').filter(Boolean)
   const [section, id, ...rest] = parts
   if (rest.length > 0) return { name: 'notFound', path }
+  if (section === 'settings' && id !== undefined)
+    return isSettingsSection(id) ? { name: 'workspaceSettings', section: id } : { name: 'notFound', path }
   if (id !== undefined && !ID_PATTERN.test(id)) return { name: 'notFound', path }
   switch (section) {
     case 'pipelines':
@@ -69,6 +79,8 @@ export function routeHref(route: Route): string {
   switch (route.name) {
     case 'pipelines':
       return route.pipelineId ? `#/pipelines/${route.pipelineId}` : '#/pipelines'
+    case 'workspaceSettings':
+      return `#/settings/${route.section}`
     case 'account':
       return `#/accounts/${route.accountId}`
     case 'contact':

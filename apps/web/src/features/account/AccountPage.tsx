@@ -9,6 +9,7 @@ import {
   NOTES_FIELD,
   TICKETS,
   updateAccount,
+  withCustomFieldValue,
 } from '@rapport/model'
 import { useCallback, useEffect, useMemo, useState } from 'react'
 import { LOCAL_ORIGIN } from '../../collab/localOrigin.ts'
@@ -18,6 +19,7 @@ import { useServerCopy } from '../../collab/useServerCopy.ts'
 import { useUndoManager } from '../../collab/useUndoManager.ts'
 import { authApi } from '../auth/authApi.ts'
 import { useSession } from '../auth/SessionContext.tsx'
+import { CustomFieldsSection } from '../customFields/CustomFieldsSection.tsx'
 import { HandoffPanel } from '../handoff/HandoffPanel.tsx'
 import { useWorkspaceSettings } from '../pipeline/useWorkspaceSettings.ts'
 import { PresenceAvatars } from '../presence/PresenceAvatars.tsx'
@@ -254,6 +256,16 @@ export function AccountPage({ accountId }: { accountId: string }) {
                   </div>
                 ))}
               </div>
+            )}
+            {account && (
+              <CustomFieldsSection
+                kind="account"
+                values={account.customFields}
+                readOnly={fieldsReadOnly}
+                onChange={(fieldId, value) =>
+                  commit({ customFields: withCustomFieldValue(account.customFields, fieldId, value) })
+                }
+              />
             )}
           </section>
           <section className="panel">

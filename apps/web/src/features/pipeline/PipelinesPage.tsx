@@ -22,12 +22,14 @@ export function PipelinesPage({ pipelineId }: { pipelineId: string | null }) {
     return snapshot ? <BoardPreview snapshot={snapshot} /> : <div className="empty">Loading pipelines…</div>
   if (known.pipelines.length === 0) return <div className="empty">This workspace has no pipelines yet.</div>
 
-  const pipeline = known.pipelines.find((p) => p.id === pipelineId) ?? known.pipelines[0]
+  // An archived pipeline has no tab (Settings → Pipelines restores it); a link straight to it still opens its board.
+  const shown = known.pipelines.filter((p) => !p.archived || p.id === pipelineId)
+  const pipeline = known.pipelines.find((p) => p.id === pipelineId) ?? shown[0] ?? known.pipelines[0]
   if (!pipeline) return null
   return (
     <div className="pipelines">
       <div className="tabs" role="tablist">
-        {known.pipelines.map((p) => (
+        {shown.map((p) => (
           <a
             key={p.id}
             role="tab"

@@ -1,0 +1,170 @@
+import { afterAll, beforeAll, expect, it } from 'vitest'
+import { z } from 'zod'
+import { e2eDescribe } from './support/e2eDescribe.ts'
+import { accountIds, type E2eEnv, type E2eUser, startE2e } from './support/e2eEnv.ts'
+import { eventually } from './support/eventually.ts'
+import { SettingsPage } from './support/SettingsPage.ts'
+import { TicketPage } from './support/TicketPage.ts'
+
+const Settings = z.object({
+  pipelines: z.array(
+    z.object({
+      id: z.string(),
+      name: z.string(),
+      stages: z.array(z.object({ id: z.string(), name: z.string() })),
+    }),
+  ),
+  customFields: z.array(z.object({ id: z.string(), label: z.string() })),
+})
+const Deals = z.object({
+  total: z.number(),
+  items: z.array(
+    z.object({
+      id: z.string(),
+      amount: z.number(),
+      currency: z.string(),
+      position: z.object({ column: z.string() }),
+    }),
+  ),
+})
+const TicketRow = z.object({
+  id: z.string(),
+  priority: z.string(),
+  createdAt: z.number(),
+  slaDueAt: z.number().nullable(),
+})
+
+const settingsOf = (user: E2eUser) => user.api('/api/settings', Settings)
+const salesPipeline = async (user: E2eUser) => {
+  const pipeline = (await settingsOf(user)).pipelines.find((p) => p.name === 'Sales')
+  if (!pipeline) throw new Error('the demo workspace needs the Sales pipeline')
+  return pipeline
+}
+
+e2eDescribe('workspace settings, live for everyone (#11 item 3)', () => {
+  let env: E2eEnv
+
+  beforeAll(async () => {
+    env = await startE2e()
+  })
+  afterAll(async () => {
+    await env?.close()
+  })
+
+  it('an admin adds a stage and a custom field; a second browser sees the new column and field at once', async () => {
+    const admin = await env.signIn('admin')
+    const sales = await env.signIn('sales')
+    const settings = new SettingsPage(admin.page, env.server.url)
+    const pipeline = await salesPipeline(admin)
+    await Promise.all([settings.open('pipelines'), sales.board.open(pipeline.id)])
+    await settings.choosePipeline(pipeline.id)
+
+    await settings.addStage({ name: '', probability: '120' })
+    expect(await settings.addStageError()).toBe('Give the stage a name.')
+    await settings.addStage({ name: 'Security review', probability: '60', rotAfterDays: '10' })
+    await eventually(async () => (await settings.stageNames()).includes('Security review')).toBe(true)
+    const added = (await salesPipeline(admin)).stages.find((s) => s.name === 'Security review')
+    if (!added) throw new Error('the stage was not stored')
+    // The salesperson's board grows the column without a reload, before Won.
+    await sales.board.column(added.id).waitFor()
+    const order = await sales.board.stageIds()
+    expect(order.indexOf(added.id)).toBe(order.length - 3)
+    await env.screenshot(admin.page, 'settings-pipelines-1440')
+    await admin.page.setViewportSize({ width: 390, height: 844 })
+    await env.screenshot(admin.page, 'settings-pipelines-390')
+    await admin.page.setViewportSize({ width: 1440, height: 900 })
+
+    const [accountId] = await accountIds(sales, 1)
+    if (!accountId) throw new Error('the demo workspace needs accounts')
+    await sales.room.open(accountId)
+    await settings.open('fields')
+    await settings.addCustomField({ label: 'Renewal date', entity: 'account', type: 'date' })
+    const field = (await settingsOf(admin)).customFields.find((f) => f.label === 'Renewal date')
+    if (!field) throw new Error('the field was not stored')
+    const input = sales.page.getByTestId(`cf-input-${field.id}`)
+    await input.waitFor()
+    await input.fill('2027-03-31')
+    await eventually(async () => {
+      const account = await sales.api(
+        `/api/accounts/${accountId}`,
+        z.object({ customFields: z.record(z.string(), z.unknown()) }),
+      )
+      return account.customFields[field.id]
+    }).toBe('2027-03-31')
+    await env.screenshot(sales.page, 'settings-custom-field-room-1440')
+    await env.screenshot(admin.page, 'settings-fields-1440')
+    await admin.page.setViewportSize({ width: 390, height: 844 })
+    await env.screenshot(admin.page, 'settings-fields-390')
+  })
+
+  it('removing a stage asks where its deals go and moves them there; no deal stays in a removed column', async () => {
+    const admin = await env.signIn('admin')
+    const sales = await env.signIn('sales')
+    const settings = new SettingsPage(admin.page, env.server.url)
+    const pipeline = await salesPipeline(admin)
+    const [from, to] = pipeline.stages
+    if (!from || !to) throw new Error('the Sales pipeline needs two stages')
+    await Promise.all([settings.open('pipelines'), sales.board.open(pipeline.id)])
+    await settings.choosePipeline(pipeline.id)
+    const moving = await sales.board.cardIds(from.id)
+    expect(moving.length).toBeGreaterThan(0)
+    const before = await sales.board.count(to.id)
+
+    await settings.removeStage(from.id, to.id)
+    await sales.board.column(from.id).waitFor({ state: 'detached' })
+    await eventually(() => sales.board.count(to.id)).toBe(before + moving.length)
+    const deals = await sales.api(`/api/deals?pipelineId=${pipeline.id}&limit=200`, Deals)
+    expect(deals.items.filter((d) => d.position.column === from.id)).toEqual([])
+    for (const id of moving) expect(deals.items.find((d) => d.id === id)?.position.column).toBe(to.id)
+  })
+
+  it('a new SLA target applies when a ticket changes priority', async () => {
+    const admin = await env.signIn('admin')
+    const support = await env.signIn('support')
+    const settings = new SettingsPage(admin.page, env.server.url)
+    await settings.open('sla')
+    await settings.setSla('urgent', '0.5', '3')
+    const tickets = await support.api('/api/tickets?limit=50', z.object({ items: z.array(TicketRow) }))
+    const ticket = tickets.items.find((t) => t.priority !== 'urgent')
+    if (!ticket) throw new Error('the demo workspace needs a ticket that is not urgent')
+    const drawer = new TicketPage(support.page, env.server.url)
+    await drawer.open(ticket.id)
+    await drawer.drawer.getByTestId('ticket-priority').selectOption('urgent')
+    await eventually(async () => (await support.api(`/api/tickets/${ticket.id}`, TicketRow)).slaDueAt).toBe(
+      ticket.createdAt + 3 * 60 * 60_000,
+    )
+    await env.screenshot(admin.page, 'settings-sla-1440')
+  })
+
+  it('column totals convert to the base currency and show the original amounts', async () => {
+    const admin = await env.signIn('admin')
+    const sales = await env.signIn('sales')
+    const pipeline = await salesPipeline(admin)
+    await sales.board.open(pipeline.id)
+    const settings = new SettingsPage(admin.page, env.server.url)
+    await settings.open('currency')
+    await settings.setCurrency('EUR', { USD: '0.5', GBP: '2' })
+    const stageId = (await sales.board.stageIds())[0]
+    if (!stageId) throw new Error('no stage')
+    const deals = await sales.api(`/api/deals?pipelineId=${pipeline.id}&stage=${stageId}&limit=200`, Deals)
+    expect(deals.total).toBeLessThan(200)
+    const inColumn = deals.items.filter((d) => d.position.column === stageId)
+    const rate: Record<string, number> = { EUR: 1, USD: 0.5, GBP: 2 }
+    const expected = inColumn.reduce((sum, d) => sum + d.amount * (rate[d.currency] ?? 0), 0)
+    const compact = new Intl.NumberFormat('en-US', {
+      style: 'currency',
+      currency: 'EUR',
+      notation: 'compact',
+      minimumFractionDigits: 0,
+      maximumFractionDigits: 1,
+    })
+    await eventually(() => sales.page.getByTestId(`total-${stageId}`).innerText()).toBe(
+      compact.format(expected),
+    )
+    if (inColumn.some((d) => d.currency !== 'EUR'))
+      await sales.page.getByTestId(`total-original-${stageId}`).waitFor()
+    await env.screenshot(sales.page, 'board-base-currency-1440')
+    await sales.page.setViewportSize({ width: 390, height: 844 })
+    await env.screenshot(sales.page, 'board-base-currency-390')
+  })
+})
