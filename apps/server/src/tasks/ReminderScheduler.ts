@@ -69,7 +69,9 @@ export class ReminderScheduler {
     this.unsubscribe = this.deps.projection.on((event) => {
       if (event.type === 'record' && event.kind === 'tasks') this.wake(50)
     })
-    this.wake(0)
+    void this.check()
+      .then((written) => this.deps.logger.info('reminders checked at start', { written }))
+      .finally(() => this.scheduleNext())
   }
 
   /** Runs a check after every check already queued; resolves with the number of reminders written. */
