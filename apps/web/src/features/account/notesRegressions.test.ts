@@ -59,6 +59,20 @@ describe('shared notes: named regressions', () => {
     expect(playNotesScenario({ replicas: 2, seed: 4, ops: [...ops] })).toEqual([])
   })
 
+  // Found by the long run of the text-edits property: two users typing into one empty paragraph create a text
+  // node each; the binding's diff wrote the third user's view of both into the first and its creator merged them
+  // too, so one character appeared twice.
+  it('three users typing into one empty paragraph at once see each character once', () => {
+    const ops = [
+      { t: 'line', r: 1, len: 3 },
+      { t: 'deliver', n: 2 },
+      { t: 'type', r: 0, len: 1 },
+      { t: 'type', r: 2, len: 1 },
+      { t: 'type', r: 0, len: 1 },
+    ] as const
+    expect(playNotesScenario({ replicas: 3, seed: 764042, ops: [...ops] })).toEqual([])
+  })
+
   // Found by the any-edits property; passes since the mapping fix above.
   it('a Delete joining two empty paragraphs keeps what another user pasted into the second meanwhile', () => {
     const ops = [
