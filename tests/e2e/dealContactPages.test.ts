@@ -1,6 +1,7 @@
 import type { Page } from 'playwright-core'
 import { expect, it } from 'vitest'
 import { z } from 'zod'
+import { ActivityForm } from './support/ActivityForm.ts'
 import { CommandPalettePage } from './support/CommandPalettePage.ts'
 import { ContactPage } from './support/ContactPage.ts'
 import { DealPage } from './support/DealPage.ts'
@@ -12,7 +13,9 @@ import { ListPage } from './support/ListPage.ts'
 
 const Items = <T extends z.ZodType>(item: T) => z.object({ items: z.array(item) })
 const Named = z.object({ id: z.string(), name: z.string() }).loose()
-const ContactRow = z.object({ id: z.string(), accountId: z.string().nullable() }).loose()
+const ContactRow = z
+  .object({ id: z.string(), firstName: z.string(), lastName: z.string(), accountId: z.string().nullable() })
+  .loose()
 const TicketRow = z.object({ id: z.string(), subject: z.string(), contactId: z.string().nullable() }).loose()
 const DealRow = z
   .object({
@@ -140,6 +143,22 @@ e2eDescribe('deal page, contact page, quick-add and the palette', () => {
     )
     expect((await a.user.api(`/api/deals/${dealId}`, DealRow)).amount).toBe(20000)
 
+    // A call logged from the deal page, with the contact, shows on the deal's timeline for B.
+    const contactName = `${contact.firstName} ${contact.lastName}`.trim()
+    const activity = new ActivityForm(a.user.page)
+    await activity.open()
+    await activity.fill({
+      type: 'call',
+      durationMins: '15',
+      outcome: 'Walked through the pricing',
+      contacts: [contactName],
+    })
+    await activity.submit()
+    const bActivity = new ActivityForm(b.user.page)
+    await eventually(async () => (await bActivity.sentences()).join('\n')).toContain(
+      'Walked through the pricing',
+    )
+
     // The account picker works by keyboard; the contact of the old account stays listed, by name.
     const others = (await a.user.api('/api/accounts?sort=name&limit=10', Items(Named))).items
     const otherAccount = others.find((x) => x.id !== account.id && !x.name.includes(account.name))
@@ -168,6 +187,11 @@ e2eDescribe('deal page, contact page, quick-add and the palette', () => {
     })
 
     await screenshots(a.user.page, shoot, 'deal-page', 'deal-page')
+    // The call shows on the contact's page too.
+    await b.contact.open(contact.id)
+    await eventually(async () => (await bActivity.sentences()).join('\n')).toContain(
+      'Walked through the pricing',
+    )
     // The board's quick-add form at both widths.
     await a.user.board.open()
     await a.user.page.getByTestId(`quick-add-${firstStage}`).click()

@@ -1,21 +1,63 @@
 import { type Activity, compareActivities, TIMELINE } from '@rapport/model'
-import { useMemo } from 'react'
+import { useEffect, useMemo, useState } from 'react'
+import { z } from 'zod'
 import { useDoc } from '../../collab/useDoc.ts'
 import { useLiveRecords } from '../../collab/useLiveRecords.ts'
-import { changeSummary } from '../account/changeSummary.ts'
+import { type AccountDealRef, activityApi } from '../activity/activityApi.ts'
+import { type ContactOption, LogActivityForm } from '../activity/LogActivityForm.tsx'
+import { formatMoment, type SentenceContext, timelineParts } from '../activity/timelineSentence.ts'
+import '../activity/activity.css'
+import { authApi } from '../auth/authApi.ts'
 import { useMemberLookup, useSession } from '../auth/SessionContext.tsx'
+import { isAbout } from './isAbout.ts'
 
 const LIMIT = 100
+const TYPE_LABEL: Record<Activity['type'], string> = {
+  call: 'Call',
+  email: 'Email',
+  meeting: 'Meeting',
+  note: 'Notes',
+  stage_change: 'Stage',
+  field_change: 'Change',
+  handoff: 'Handoff',
+}
+const ContactName = z.object({ id: z.string(), firstName: z.string(), lastName: z.string() })
 
-/** `field_change` → "Field change" (sentence case, like the rest of the app). */
-const typeLabel = (type: string) => {
-  const words = type.replace(/_/g, ' ')
-  return words.charAt(0).toUpperCase() + words.slice(1)
+/** The account's contacts and deals (names for the sentences and the log form), from the REST index. */
+function useAccountRefs(accountId: string | null) {
+  const [refs, setRefs] = useState<{
+    accountId: string
+    contacts: ContactOption[]
+    deals: AccountDealRef[]
+  }>()
+  useEffect(() => {
+    if (!accountId) return
+    let current = true
+    const contacts = authApi
+      .list(`/api/contacts?accountId=${encodeURIComponent(accountId)}&limit=200`, ContactName)
+      .then((page) =>
+        page.items.map((c) => ({
+          id: c.id,
+          name: `${c.firstName} ${c.lastName}`.trim() || 'Unnamed contact',
+        })),
+      )
+    Promise.all([contacts, activityApi.deals(accountId)]).then(
+      ([c, d]) => {
+        if (current) setRefs({ accountId, contacts: c, deals: d })
+      },
+      () => undefined,
+    )
+    return () => {
+      current = false
+    }
+  }, [accountId])
+  return refs?.accountId === accountId ? refs : { contacts: [], deals: [] }
 }
 
 /**
- * The entries of an account room's timeline about one record (`subject { kind, id }`), newest first, live. The
- * timeline is written by the server (docs/schema.md §7); without an account there is no room, so no entries.
+ * The entries of an account room's timeline about one deal or contact, newest first, live, as plain-words sentences;
+ * members who may write the room log a call, email or meeting about it from here (the server writes the entry).
+ * Without an account there is no room, so no entries.
  */
 export function RecordTimeline({
   accountId,
@@ -30,14 +72,26 @@ export function RecordTimeline({
   const memberOf = useMemberLookup()
   const room = useDoc(accountId ? { workspaceId: session.workspace.id, kind: 'account', accountId } : null)
   const timeline = useLiveRecords(room.doc, TIMELINE)
+  const refs = useAccountRefs(accountId)
+  const [logging, setLogging] = useState(false)
   const items = useMemo(
     () =>
       [...timeline.byId.values()]
-        .filter((a) => !a.archived && a.subject.kind === subject.kind && a.subject.id === subject.id)
+        .filter((a) => !a.archived && isAbout(a, subject))
         .sort(compareActivities)
         .slice(0, LIMIT),
-    [timeline, subject.kind, subject.id],
+    [timeline, subject],
   )
+  const ctx = useMemo<SentenceContext>(() => {
+    const contactNames = new Map(refs.contacts.map((c) => [c.id, c.name]))
+    const deals = new Map(refs.deals.map((d) => [d.id, d]))
+    return {
+      memberName: (id) => memberOf(id)?.name ?? null,
+      contactName: (id) => contactNames.get(id) ?? null,
+      dealTitle: (id) => deals.get(id)?.title ?? null,
+      currencyOf: (s) => (s.kind === 'deal' ? (deals.get(s.id)?.currency ?? null) : null),
+    }
+  }, [refs, memberOf])
   const empty = !accountId
     ? 'Link an account to keep a timeline.'
     : room.noAccess
@@ -46,25 +100,51 @@ export function RecordTimeline({
         ? 'No activity yet.'
         : 'Loading activity…'
   return (
-    <section className="panel" data-testid="record-timeline">
-      <h2 className="panel__title">{title}</h2>
-      <ol className="timeline">
-        {items.map((a) => (
-          <li
-            key={a.id}
-            className={`timeline__item timeline__item--${a.type}`}
-            data-testid="record-timeline-item"
+    <section className="panel" data-testid="timeline">
+      <div className="panel__header">
+        <h2 className="panel__title">{title}</h2>
+        {accountId && !room.readOnly && !logging && (
+          <button
+            type="button"
+            className="btn btn--ghost"
+            data-testid="log-activity-open"
+            onClick={() => setLogging(true)}
           >
-            <span className="timeline__type timeline__type--sentence">{typeLabel(a.type)}</span>
-            <span className="timeline__text">
-              <strong>{memberOf(a.actorId)?.name ?? 'System'}</strong> {a.text}
-              {a.type === 'field_change' && a.changes.length > 0 && (
-                <span className="muted"> ({a.changes.map(changeSummary).join('; ')})</span>
-              )}
-            </span>
-            <time className="muted">{new Date(a.at).toLocaleString()}</time>
-          </li>
-        ))}
+            Log activity
+          </button>
+        )}
+      </div>
+      {logging && accountId && (
+        <LogActivityForm
+          accountId={accountId}
+          contacts={refs.contacts}
+          deals={refs.deals}
+          defaultDealId={subject.kind === 'deal' ? subject.id : null}
+          defaultContactIds={subject.kind === 'contact' ? [subject.id] : []}
+          onLogged={() => setLogging(false)}
+          onCancel={() => setLogging(false)}
+        />
+      )}
+      <ol className="timeline">
+        {items.map((a) => {
+          const { actor, predicate } = timelineParts(a, ctx)
+          return (
+            <li
+              key={a.id}
+              className={`timeline__item timeline__item--${a.type}`}
+              data-testid="timeline-entry"
+              data-type={a.type}
+            >
+              <span className="timeline__type">{TYPE_LABEL[a.type]}</span>
+              <span className="timeline__text" data-testid="timeline-sentence">
+                <strong>{actor}</strong> {predicate}
+              </span>
+              <time className="muted" dateTime={new Date(a.at).toISOString()}>
+                {formatMoment(a.at, {})}
+              </time>
+            </li>
+          )
+        })}
         {items.length === 0 && <li className="muted">{empty}</li>}
       </ol>
     </section>
