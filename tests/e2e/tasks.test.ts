@@ -53,6 +53,12 @@ e2eDescribe('tasks, My tasks, reminders and the Trash', () => {
     await tasks.add({ title: late, due: localDue(-1, '09:00'), assignee: 'Sam Sales' })
     await expect.poll(() => tasks.overdueLabel(late).textContent()).toBe('Overdue')
     await tasks.add({ title: given, due: localDue(1, '10:00'), assignee: 'Sasha Sales' })
+    await tasks.row(given).scrollIntoViewIfNeeded()
+    await env.screenshot(sales.page, 'account-tasks-1440')
+    await sales.page.setViewportSize(PHONE)
+    await tasks.row(given).scrollIntoViewIfNeeded()
+    await env.screenshot(sales.page, 'account-tasks-390')
+    await sales.page.setViewportSize(DESKTOP)
 
     await tasks.openMine()
     await expect.poll(() => tasks.groupOf(late)).toBe('overdue')

@@ -47,7 +47,7 @@ export function MyTasksPage() {
           groups[bucket].length === 0 ? null : (
             <section
               key={bucket}
-              className={`panel my-tasks__group is-${bucket}`}
+              className={`panel task-panel my-tasks__group is-${bucket}`}
               data-testid={`tasks-${bucket}`}
             >
               <h2 className="panel__title">

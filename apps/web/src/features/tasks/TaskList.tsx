@@ -60,14 +60,14 @@ export function TaskList({ scope, readOnly = false, title = 'Tasks', doc: givenD
 
   if (!scope.accountId) {
     return (
-      <section className="panel" data-testid="tasks">
+      <section className="panel task-panel" data-testid="tasks">
         <h2 className="panel__title">{title}</h2>
         <p className="muted">Link an account to add tasks.</p>
       </section>
     )
   }
   return (
-    <section className="panel" data-testid="tasks">
+    <section className="panel task-panel" data-testid="tasks">
       <h2 className="panel__title">{title}</h2>
       {doc && (
         <ul className="task-list">
