@@ -108,6 +108,13 @@ e2eDescribe(
       await eventually(() => members.emails()).toContain(COLLEAGUE.email)
       expect(await members.pending(COLLEAGUE.email).count()).toBe(0)
       expect(await members.row(COLLEAGUE.email).getByTestId('member-role').inputValue()).toBe('sales')
+      // The only admin cannot demote themselves; a role change of the colleague sticks.
+      await members.setRole(OWNER.email, 'sales')
+      await eventually(() => members.error()).toMatch(/at least one admin/)
+      await eventually(() => members.row(OWNER.email).getByTestId('member-role').inputValue()).toBe('admin')
+      await members.setRole(COLLEAGUE.email, 'support')
+      await members.reload()
+      expect(await members.row(COLLEAGUE.email).getByTestId('member-role').inputValue()).toBe('support')
       // The colleague sees the members, read-only.
       await new WorkspaceMenu(colleague).goto('members')
       await new MembersPage(colleague).row(OWNER.email).waitFor()
@@ -145,6 +152,15 @@ e2eDescribe(
       await eventually(() => board.stageIds().then((ids) => ids.length)).toBe(6)
       expect(await sam.locator('[data-testid^="card-"]').count()).toBe(0)
       expect(await sam.getByTestId('current-user').textContent()).toContain('support')
+
+      // The admin removes Sam: his session there ends, and Northwind leaves his workspace list.
+      const members = new MembersPage(owner)
+      await members.reload()
+      await members.remove(DEMO.sales.email)
+      await sam.reload()
+      await sam.getByTestId('login-form').waitFor()
+      await new LoginPage(sam, env.server.url).signIn(DEMO.sales.email, DEMO_PASSWORD)
+      expect(await new WorkspaceMenu(sam).names()).toEqual(['Rapport Demo'])
     })
 
     it('changes the password: wrong current password is refused beside the field; other sessions are signed out', async () => {

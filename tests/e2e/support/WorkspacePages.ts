@@ -74,6 +74,23 @@ export class MembersPage {
     await this.page.reload()
     await this.page.getByTestId('members-page').waitFor()
   }
+
+  async setRole(email: string, role: 'admin' | 'sales' | 'support' | 'viewer'): Promise<void> {
+    await this.row(email).getByTestId('member-role').selectOption(role)
+  }
+
+  /** Removes a member (Remove, then the confirming button) and waits until the row is gone. */
+  async remove(email: string): Promise<void> {
+    await this.row(email).getByTestId('member-remove').click()
+    await this.row(email).getByTestId('member-remove-confirm').click()
+    await this.row(email).waitFor({ state: 'detached' })
+  }
+
+  /** The notice of a refused change (e.g. the last admin), or null. */
+  async error(): Promise<string | null> {
+    const notice = this.page.getByTestId('members-error')
+    return (await notice.count()) > 0 ? notice.textContent() : null
+  }
 }
 
 /** `#/tokens`: create (secret shown once), list, revoke. */
