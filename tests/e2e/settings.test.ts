@@ -1,8 +1,10 @@
 import { afterAll, beforeAll, expect, it } from 'vitest'
 import { z } from 'zod'
+import { CustomFieldsUi } from './support/CustomFieldsUi.ts'
 import { e2eDescribe } from './support/e2eDescribe.ts'
 import { accountIds, type E2eEnv, type E2eUser, startE2e } from './support/e2eEnv.ts'
 import { eventually } from './support/eventually.ts'
+import { ListPage } from './support/ListPage.ts'
 import { SettingsPage } from './support/SettingsPage.ts'
 import { TicketPage } from './support/TicketPage.ts'
 
@@ -95,6 +97,46 @@ e2eDescribe('workspace settings, live for everyone (#11 item 3)', () => {
     await env.screenshot(admin.page, 'settings-fields-1440')
     await admin.page.setViewportSize({ width: 390, height: 844 })
     await env.screenshot(admin.page, 'settings-fields-390')
+  })
+
+  it('custom fields: plain-words errors beside the field, read-only for a viewer, list column and filter', async () => {
+    const admin = await env.signIn('admin')
+    const sales = await env.signIn('sales')
+    const viewer = await env.signIn('viewer')
+    const settings = new SettingsPage(admin.page, env.server.url)
+    await settings.open('fields')
+    await settings.addCustomField({ label: 'Plan', entity: 'account', type: 'select', options: 'Free, Pro' })
+    await settings.addCustomField({ label: 'Contract link', entity: 'account', type: 'url' })
+    const defs = (await settingsOf(admin)).customFields
+    const plan = defs.find((f) => f.label === 'Plan')?.id
+    const link = defs.find((f) => f.label === 'Contract link')?.id
+    if (!plan || !link) throw new Error('the fields were not stored')
+
+    const [accountId] = await accountIds(sales, 1)
+    if (!accountId) throw new Error('the demo workspace needs accounts')
+    const fields = new CustomFieldsUi(sales.page)
+    await Promise.all([sales.room.open(accountId), viewer.room.open(accountId)])
+    await fields.type(link, 'acme contract')
+    expect(await fields.error(link)).toBe(
+      'Contract link must be a web address starting with http:// or https://.',
+    )
+    await fields.type(link, `https://contracts.example/${'x'.repeat(180)}`)
+    await eventually(() => fields.error(link)).toBeNull()
+    await fields.choose(plan, 'Pro')
+    const seen = new CustomFieldsUi(viewer.page)
+    await eventually(() => seen.shownValue(plan)).toBe('Pro')
+    expect(await seen.input(plan).count()).toBe(0)
+    await env.screenshot(viewer.page, 'custom-fields-viewer-room-1440')
+    await viewer.page.setViewportSize({ width: 390, height: 844 })
+    await env.screenshot(viewer.page, 'custom-fields-viewer-room-390')
+
+    const list = new ListPage(sales.page, env.server.url)
+    await list.open('accounts')
+    await eventually(() => fields.listCell(accountId, plan).innerText()).toBe('Pro')
+    await fields.filterList(plan, 'Pro')
+    await eventually(() => list.rowIds('accounts')).toEqual([accountId])
+    expect(await list.countText()).toMatch(/^1 of \d+ accounts$/)
+    await env.screenshot(sales.page, 'custom-fields-list-1440')
   })
 
   it('removing a stage asks where its deals go and moves them there; no deal stays in a removed column', async () => {

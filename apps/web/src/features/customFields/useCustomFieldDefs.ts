@@ -1,4 +1,5 @@
 import type { CustomFieldDef, CustomFieldEntity, WorkspaceSettings } from '@rapport/model'
+import { useMemo } from 'react'
 import { useDoc } from '../../collab/useDoc.ts'
 import { useSession } from '../auth/SessionContext.tsx'
 import { useWorkspaceSettings } from '../pipeline/useWorkspaceSettings.ts'
@@ -16,5 +17,6 @@ export function useCustomFieldDefs(kind: CustomFieldEntity): {
   settings: WorkspaceSettings | null
 } {
   const settings = useLiveSettings()
-  return { defs: settings?.customFields.filter((d) => d.entity === kind) ?? [], settings }
+  const defs = useMemo(() => settings?.customFields.filter((d) => d.entity === kind) ?? [], [settings, kind])
+  return { defs, settings }
 }

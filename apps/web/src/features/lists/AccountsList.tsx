@@ -13,6 +13,8 @@ import { useDoc } from '../../collab/useDoc.ts'
 import { useLiveRecords } from '../../collab/useLiveRecords.ts'
 import { Avatar } from '../../ui/Avatar.tsx'
 import { useSession } from '../auth/SessionContext.tsx'
+import { useCustomFieldDefs } from '../customFields/useCustomFieldDefs.ts'
+import { customFieldColumns, customFieldFilters, withCustomFieldFilters } from './customFieldColumns.tsx'
 import { enumOptions, type ListColumn, type ListOption } from './listColumns.ts'
 import { type FilterValues, haystackCache } from './listQuery.ts'
 import type { NewRowField } from './NewRowForm.tsx'
@@ -28,8 +30,9 @@ const haystack = haystackCache((a: Account) => [
   a.tier,
   a.team,
 ])
-const filterValue = (a: Account, key: string) =>
-  key === 'ownerId' ? a.ownerId : key === 'team' ? a.team : a.tier
+const filterValue = withCustomFieldFilters((a: Account, key: string) =>
+  key === 'ownerId' ? a.ownerId : key === 'team' ? a.team : a.tier,
+)
 const NO_FILTERS: FilterValues = { ownerId: null, team: null, tier: null }
 const ACCOUNT_LIST: RecordListKind<Account, AccountCreate> = {
   names: { title: 'Accounts', one: 'account', many: 'accounts' },
@@ -121,6 +124,12 @@ export function AccountsList() {
       text('city', 'City', 'minmax(100px, 1fr)'),
     ]
   }, [memberById, owners])
+  const { defs, settings } = useCustomFieldDefs('account')
+  const baseCurrency = settings?.currency.base ?? 'USD'
+  const allColumns = useMemo(
+    () => [...columns, ...customFieldColumns<Account>(defs, session.members, baseCurrency)],
+    [columns, defs, session.members, baseCurrency],
+  )
 
   const newFields = useMemo(
     (): NewRowField[] => [
@@ -158,11 +167,12 @@ export function AccountsList() {
       kind={ACCOUNT_LIST}
       recordsDoc={accountsDoc}
       records={accounts}
-      columns={columns}
+      columns={allColumns}
       filters={[
         { key: 'ownerId', label: 'Owner', options: owners },
         { key: 'team', label: 'Team', options: enumOptions(TEAMS) },
         { key: 'tier', label: 'Tier', options: enumOptions(ACCOUNT_TIERS) },
+        ...customFieldFilters(defs, session.members),
       ]}
       newFields={newFields}
       createInput={createInput}

@@ -13,6 +13,8 @@ import { navigate } from '../../app/useHashRoute.ts'
 import { useDoc } from '../../collab/useDoc.ts'
 import { useLiveRecords } from '../../collab/useLiveRecords.ts'
 import { useSession } from '../auth/SessionContext.tsx'
+import { useCustomFieldDefs } from '../customFields/useCustomFieldDefs.ts'
+import { customFieldColumns, customFieldFilters, withCustomFieldFilters } from './customFieldColumns.tsx'
 import { enumOptions, type ListColumn, type ListOption } from './listColumns.ts'
 import { type FilterValues, haystackCache, sortRows } from './listQuery.ts'
 import type { NewRowField } from './NewRowForm.tsx'
@@ -23,8 +25,9 @@ const haystack = haystackCache((c: Contact) => [c.firstName, c.lastName, c.email
 const NO_FILTERS: FilterValues = { leadStatus: null, source: null, accountId: null }
 const STATUS_OPTIONS = enumOptions(LEAD_STATUSES)
 const SOURCE_OPTIONS = enumOptions(LEAD_SOURCES)
-const filterValue = (c: Contact, key: string) =>
-  key === 'leadStatus' ? c.leadStatus : key === 'source' ? c.source : c.accountId
+const filterValue = withCustomFieldFilters((c: Contact, key: string) =>
+  key === 'leadStatus' ? c.leadStatus : key === 'source' ? c.source : c.accountId,
+)
 const CONTACT_LIST: RecordListKind<Contact, ContactCreate> = {
   names: { title: 'Contacts', one: 'contact', many: 'contacts' },
   query: { haystack, noFilters: NO_FILTERS, filterValue },
@@ -128,6 +131,12 @@ export function ContactsList() {
       },
     ]
   }, [accounts, accountOptions])
+  const { defs, settings } = useCustomFieldDefs('contact')
+  const baseCurrency = settings?.currency.base ?? 'USD'
+  const allColumns = useMemo(
+    () => [...columns, ...customFieldColumns<Contact>(defs, session.members, baseCurrency)],
+    [columns, defs, session.members, baseCurrency],
+  )
 
   const newFields = useMemo(
     (): NewRowField[] => [
@@ -156,13 +165,14 @@ export function ContactsList() {
       kind={CONTACT_LIST}
       recordsDoc={contactsDoc}
       records={contacts}
-      columns={columns}
+      columns={allColumns}
       // Columns change with every account edit (names, options); re-sort only when the sort actually reads accounts.
       resortOn={(field) => (field === 'accountId' ? accounts : null)}
       filters={[
         { key: 'leadStatus', label: 'Status', options: STATUS_OPTIONS },
         { key: 'source', label: 'Source', options: SOURCE_OPTIONS },
         { key: 'accountId', label: 'Account', options: accountOptions },
+        ...customFieldFilters(defs, session.members),
       ]}
       newFields={newFields}
       createInput={createInput}
