@@ -262,6 +262,12 @@ e2eDescribe('deal page, contact page, quick-add and the palette', () => {
     )
     await screenshots(a.user.page, shoot, 'contact-page', 'contact-page')
 
+    // The account room's deal list opens the deal page; so does the contact's deal list.
+    await a.user.room.open(account.id)
+    await a.user.page.getByTestId(`account-deal-${deal.id}`).getByRole('link').click()
+    await a.deal.waitForDeal(deal.id)
+    await a.contact.open(contact.id)
+
     // The contact's deal opens the deal page; the palette opens a deal page and a ticket's drawer.
     await a.contact.deal(deal.id).getByRole('link').click()
     await a.deal.waitForDeal(deal.id)
