@@ -45,6 +45,25 @@ export class TasksPage {
     await this.row(input.title).first().waitFor()
   }
 
+  /** Number of task rows in the first task panel. */
+  async rowCount(): Promise<number> {
+    return this.page.getByTestId('tasks').first().locator('li[data-title]').count()
+  }
+
+  /** Whether the first task panel offers the new-task form. */
+  async canAdd(): Promise<boolean> {
+    return (await this.page.getByTestId('tasks').first().getByTestId('task-add').count()) > 0
+  }
+
+  /** Enabled, writable controls in the first task panel's rows (0 when read-only). */
+  async editableControls(): Promise<number> {
+    return this.page
+      .getByTestId('tasks')
+      .first()
+      .locator('li[data-title] :is(input:not([disabled]):not([readonly]), select:not([disabled]), button)')
+      .count()
+  }
+
   /** The plain-words validation message beside the new task's title, or null. */
   async addError(): Promise<string | null> {
     const error = this.page.getByTestId('tasks').first().locator('.task-add .field-error')

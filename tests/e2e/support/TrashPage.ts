@@ -22,6 +22,12 @@ export class TrashPage {
     await this.row(kind, id).waitFor({ state: 'detached' })
   }
 
+  /** Restore buttons on the page (a viewer gets none). */
+  async restoreButtons(): Promise<number> {
+    await this.page.getByTestId('trash-accounts').waitFor()
+    return this.page.getByTestId('restore').count()
+  }
+
   /** Archives the record shown on the current page with its "Archive" button. */
   async archiveShown(): Promise<void> {
     await this.page.getByTestId('archive-record').click()
