@@ -139,6 +139,25 @@ e2eDescribe('workspace settings, live for everyone (#11 item 3)', () => {
     await env.screenshot(sales.page, 'custom-fields-list-1440')
   })
 
+  it('a viewer sees the settings read-only; a change an admin makes reaches that page live', async () => {
+    const viewer = await env.signIn('viewer')
+    const admin = await env.signIn('admin')
+    const pipeline = await salesPipeline(admin)
+    const seen = new SettingsPage(viewer.page, env.server.url)
+    await seen.open('pipelines')
+    await viewer.page.getByTestId('settings-read-only').waitFor()
+    await seen.choosePipeline(pipeline.id)
+    expect(await viewer.page.getByTestId('add-stage').count()).toBe(0)
+    expect(await viewer.page.getByTestId('remove-stage').count()).toBe(0)
+    expect(await viewer.page.getByTestId('stage-name').first().getAttribute('readonly')).not.toBeNull()
+    const settings = new SettingsPage(admin.page, env.server.url)
+    await settings.open('pipelines')
+    await settings.choosePipeline(pipeline.id)
+    await settings.addStage({ name: 'Legal', probability: '80' })
+    await eventually(async () => (await seen.stageNames()).includes('Legal')).toBe(true)
+    await env.screenshot(viewer.page, 'settings-viewer-1440')
+  })
+
   it('removing a stage asks where its deals go and moves them there; no deal stays in a removed column', async () => {
     const admin = await env.signIn('admin')
     const sales = await env.signIn('sales')
