@@ -46,6 +46,9 @@ e2eDescribe('tasks, My tasks, reminders and the Trash', () => {
     const stamp = Date.now().toString(36)
     const late = `Call back the buyer ${stamp}`
     const given = `Prepare the renewal quote ${stamp}`
+    // Sasha watches her My tasks while Sam works: what Sam gives her must appear without a reload.
+    const theirs = new TasksPage(sales2.page, sales2.room.baseUrl)
+    await theirs.openMine()
 
     await sales.room.open(accountId)
     await tasks.submitEmpty()
@@ -53,6 +56,7 @@ e2eDescribe('tasks, My tasks, reminders and the Trash', () => {
     await tasks.add({ title: late, due: localDue(-1, '09:00'), assignee: 'Sam Sales' })
     await expect.poll(() => tasks.overdueLabel(late).textContent()).toBe('Overdue')
     await tasks.add({ title: given, due: localDue(1, '10:00'), assignee: 'Sasha Sales' })
+    await expect.poll(() => theirs.groupOf(given), { timeout: 15_000 }).toBe('upcoming')
     await tasks.row(given).scrollIntoViewIfNeeded()
     await env.screenshot(sales.page, 'account-tasks-1440')
     await sales.page.setViewportSize(PHONE)
@@ -71,16 +75,19 @@ e2eDescribe('tasks, My tasks, reminders and the Trash', () => {
     expect(await tasks.overflowPx()).toBeLessThanOrEqual(0)
     await sales.page.setViewportSize(DESKTOP)
 
-    const inbox = new TasksPage(sales2.page, sales2.room.baseUrl)
-    await inbox.openInbox()
+    // Done on My tasks: it moves to "Done recently" (the room's change re-asks the server).
+    await tasks.toggleDone(late)
+    await expect.poll(() => tasks.groupOf(late)).toBe('done')
+
+    await theirs.openInbox()
     await expect
-      .poll(() => inbox.inboxTexts('assignment'), { timeout: 15_000 })
+      .poll(() => theirs.inboxTexts('assignment'), { timeout: 15_000 })
       .toContainEqual(expect.stringContaining(given))
-    // It is live on the assignee's My tasks too, in Upcoming.
-    await inbox.openMine()
-    await expect.poll(() => inbox.groupOf(given)).toBe('upcoming')
-    // The assigner is not notified about their own task.
+    // The task was already due when it was created: Sam got its reminder, and no assignment notice for his own task.
     await tasks.openInbox()
+    await expect
+      .poll(() => tasks.inboxTexts('reminder'), { timeout: 15_000 })
+      .toContainEqual(expect.stringContaining(late))
     expect((await tasks.inboxTexts('assignment')).some((t) => t.includes(late))).toBe(false)
   })
 

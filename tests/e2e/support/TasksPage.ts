@@ -45,6 +45,11 @@ export class TasksPage {
     await this.row(input.title).first().waitFor()
   }
 
+  /** Ticks (or unticks) a task's done box. */
+  async toggleDone(title: string): Promise<void> {
+    await this.row(title).first().getByTestId('task-done').click()
+  }
+
   /** Number of task rows in the first task panel. */
   async rowCount(): Promise<number> {
     return this.page.getByTestId('tasks').first().locator('li[data-title]').count()
