@@ -208,6 +208,7 @@ e2eDescribe('deal page, contact page, quick-add and the palette', () => {
     await eventually(() => a.deal.field('title').isDisabled()).toBe(true)
     expect(await a.deal.field('stage').isDisabled()).toBe(true)
     expect(await a.user.page.getByTestId('field-accountId').getAttribute('readonly')).not.toBeNull()
+    await screenshots(a.user.page, shoot, 'deal-page-viewer', 'deal-page')
   })
 
   it('the contact page shows its account, the deals that list it and its tickets; the list and the palette open it', async () => {

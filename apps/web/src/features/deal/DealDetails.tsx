@@ -180,17 +180,19 @@ export function DealDetails({ deal, live, doc, provider, readOnly, stages, deals
             readOnly
           />
         </div>
-        <CheckedField
-          name="lostReason"
-          label="Lost reason"
-          value={deal.lostReason ?? ''}
-          onCommit={commitParsed('lostReason', (t) => {
-            const parsed = parseText(t.trim(), 'The lost reason', 500)
-            return parsed.ok ? { ok: true, value: parsed.value || null } : parsed
-          })}
-          {...common('lostReason')}
-          readOnly={locked || deal.status !== 'lost'}
-        />
+        {deal.status === 'lost' && (
+          <CheckedField
+            name="lostReason"
+            label="Lost reason"
+            value={deal.lostReason ?? ''}
+            onCommit={commitParsed('lostReason', (t) => {
+              const parsed = parseText(t.trim(), 'The lost reason', 500)
+              return parsed.ok ? { ok: true, value: parsed.value || null } : parsed
+            })}
+            {...common('lostReason')}
+            readOnly={locked}
+          />
+        )}
       </div>
       <ContactsPicker
         accountId={deal.accountId}
