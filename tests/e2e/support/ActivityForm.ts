@@ -57,6 +57,24 @@ export class ActivityForm {
     return this.timeline.getByTestId('timeline-sentence').allInnerTexts()
   }
 
+  /** Removes the entry whose sentence is `sentence` (offered to its author and admins only). */
+  async remove(sentence: string): Promise<void> {
+    await this.timeline
+      .getByTestId('timeline-entry')
+      .filter({ has: this.page.getByTestId('timeline-sentence').getByText(sentence, { exact: true }) })
+      .getByTestId('timeline-remove')
+      .click()
+  }
+
+  /** How many entries offer "Remove" (the viewer's own logged entries). */
+  async removable(): Promise<number> {
+    return this.timeline.getByTestId('timeline-remove').count()
+  }
+
+  async canLog(): Promise<boolean> {
+    return (await this.timeline.getByTestId('log-activity-open').count()) > 0
+  }
+
   showOlder(): Locator {
     return this.timeline.getByTestId('timeline-show-older')
   }

@@ -1,4 +1,4 @@
-import { type Activity, compareActivities, type Pipeline, TIMELINE } from '@rapport/model'
+import { type Activity, compareActivities, isLoggedActivity, type Pipeline, TIMELINE } from '@rapport/model'
 import { useEffect, useMemo, useState } from 'react'
 import type * as Y from 'yjs'
 import { useLiveRecords } from '../../collab/useLiveRecords.ts'
@@ -6,7 +6,7 @@ import { type AccountDealRef, activityApi } from '../activity/activityApi.ts'
 import { type ContactOption, LogActivityForm } from '../activity/LogActivityForm.tsx'
 import { formatMoment, type SentenceContext, timelineParts } from '../activity/timelineSentence.ts'
 import '../activity/activity.css'
-import { useMemberLookup } from '../auth/SessionContext.tsx'
+import { useMemberLookup, useSession } from '../auth/SessionContext.tsx'
 
 const PAGE = 100
 const KIND_LABEL: Record<Activity['type'], string> = {
@@ -17,6 +17,13 @@ const KIND_LABEL: Record<Activity['type'], string> = {
   stage_change: 'Stage',
   field_change: 'Change',
   handoff: 'Handoff',
+}
+
+/** The kind shown beside an entry: a record created or deleted says so rather than "Change". */
+export function kindLabel(activity: Activity): string {
+  if (activity.type === 'field_change' && activity.changes.length === 0)
+    return activity.text.startsWith('deleted') ? 'Deleted' : 'Created'
+  return KIND_LABEL[activity.type]
 }
 
 /**
@@ -37,6 +44,8 @@ export function Timeline({
   readOnly?: boolean
 }) {
   const memberOf = useMemberLookup()
+  const { session } = useSession()
+  const [removeError, setRemoveError] = useState<string | null>(null)
   const timeline = useLiveRecords(doc, TIMELINE)
   const [shown, setShown] = useState(PAGE)
   const [logging, setLogging] = useState(false)
@@ -70,6 +79,18 @@ export function Timeline({
     }
   }, [contacts, deals, pipelines, memberOf])
   const items = all.slice(0, shown)
+  // The member who logged a call, email or meeting (or an admin) may take it off the timeline; the server checks too.
+  const mayRemove = (a: Activity) =>
+    !readOnly && isLoggedActivity(a) && (a.actorId === session.user.id || session.role === 'admin')
+  const remove = (a: Activity) => {
+    if (!accountId) return
+    setRemoveError(null)
+    activityApi
+      .remove(accountId, a.id)
+      .catch((error: unknown) =>
+        setRemoveError(error instanceof Error ? error.message : 'The entry could not be removed. Try again.'),
+      )
+  }
 
   return (
     <section className="panel" data-testid="timeline">
@@ -95,6 +116,11 @@ export function Timeline({
           onCancel={() => setLogging(false)}
         />
       )}
+      {removeError && (
+        <p className="notice notice--error" role="alert">
+          {removeError}
+        </p>
+      )}
       <ol className="timeline">
         {items.map((a) => {
           const { actor, predicate } = timelineParts(a, ctx)
@@ -105,13 +131,24 @@ export function Timeline({
               data-testid="timeline-entry"
               data-type={a.type}
             >
-              <span className="timeline__type">{KIND_LABEL[a.type]}</span>
+              <span className="timeline__type">{kindLabel(a)}</span>
               <span className="timeline__text" data-testid="timeline-sentence">
                 <strong>{actor}</strong> {predicate}
               </span>
               <time className="muted" dateTime={new Date(a.at).toISOString()}>
                 {formatMoment(a.at, {})}
               </time>
+              {mayRemove(a) && (
+                <button
+                  type="button"
+                  className="link-button timeline__remove"
+                  data-testid="timeline-remove"
+                  aria-label={`Remove this ${a.type} from the timeline`}
+                  onClick={() => remove(a)}
+                >
+                  Remove
+                </button>
+              )}
             </li>
           )
         })}
