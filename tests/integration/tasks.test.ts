@@ -164,7 +164,6 @@ describe('tasks over REST and from clients', () => {
     })
     // A client (provider) assigns to itself: nobody is notified; then to sales2: sales2 is.
     const provider = await openProvider({
-      url,
       wsUrl: started.wsUrl,
       name: room(accountId),
       token: m.sales.token,
