@@ -5,7 +5,7 @@ import { type Activity, compareActivities, timelinePage } from './activity.ts'
 
 const entry = (n: number, at: number, archived: boolean): Activity =>
   ({
-    id: `act_${n.toString(36)}`,
+    id: `act_${n.toString(36)}` as Activity['id'],
     createdAt: 0,
     updatedAt: 0,
     archived,
@@ -15,7 +15,7 @@ const entry = (n: number, at: number, archived: boolean): Activity =>
     subject: { kind: 'notes', id: 'acc_1' },
     text: '',
     changes: [],
-  }) as Activity
+  }) satisfies Activity
 
 /**
  * Paging a timeline with `nextBefore` visits every non-archived entry exactly once, newest first, whatever the page

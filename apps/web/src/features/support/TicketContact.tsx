@@ -124,7 +124,9 @@ export function TicketContact({
       {current ? (
         <div className="ticket-contact__card" data-testid="ticket-contact-card">
           {readOnly && <span className="muted">Contact: </span>}
-          <strong>{contactLabel(current)}</strong>
+          <a href={`#/contacts/${current.id}`} data-testid="ticket-contact-link">
+            <strong>{contactLabel(current)}</strong>
+          </a>
           {current.title && <span className="muted"> · {current.title}</span>}
           {accountName(current.accountId) && (
             <span className="muted" data-testid="ticket-contact-account">
