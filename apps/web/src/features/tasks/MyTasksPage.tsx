@@ -1,14 +1,20 @@
-import { bucketTasks, TASKS, type TaskBucket } from '@rapport/model'
+import { bucketTasks, TASKS, type TaskBucket, taskDueAt } from '@rapport/model'
 import { useMemo } from 'react'
 import { useDoc } from '../../collab/useDoc.ts'
 import { useLiveRecords } from '../../collab/useLiveRecords.ts'
 import { useSession } from '../auth/SessionContext.tsx'
 import { TaskRow } from './TaskRow.tsx'
 import type { TaskItem } from './tasksApi.ts'
-import { endOfLocalDay } from './taskTime.ts'
+import { endOfLocalDay, formatDue } from './taskTime.ts'
 import { useMyTasks } from './useMyTasks.ts'
 import { useNow } from './useNow.ts'
 import './tasks.css'
+
+/**
+ * At most this many account rooms are opened for live rows (a socket may hold 200 documents, and the rest of the app
+ * needs some): rows of further accounts show the server's copy and link to their account.
+ */
+export const MAX_LIVE_ROOMS = 40
 
 const GROUPS: Array<{ bucket: TaskBucket; label: string }> = [
   { bucket: 'overdue', label: 'Overdue' },
@@ -26,6 +32,12 @@ export function MyTasksPage() {
     () => (items ? bucketTasks(items, { now, endOfToday: endOfLocalDay(now) }) : null),
     [items, now],
   )
+  const liveAccounts = useMemo(() => {
+    const ids = new Set<string>()
+    for (const { bucket } of GROUPS)
+      for (const task of groups?.[bucket] ?? []) if (ids.size < MAX_LIVE_ROOMS) ids.add(task.accountId)
+    return ids
+  }, [groups])
   return (
     <div className="list-page my-tasks" data-testid="my-tasks">
       <div className="toolbar">
@@ -55,7 +67,13 @@ export function MyTasksPage() {
               </h2>
               <ul className="task-list">
                 {groups[bucket].map((task) => (
-                  <RoomTaskRow key={task.id} task={task} now={now} onRoomChange={refresh} />
+                  <RoomTaskRow
+                    key={task.id}
+                    task={task}
+                    now={now}
+                    live={liveAccounts.has(task.accountId)}
+                    onRoomChange={refresh}
+                  />
                 ))}
               </ul>
             </section>
@@ -70,9 +88,21 @@ export function MyTasksPage() {
  * One of my tasks, edited in its account room: the room is opened (shared by every row of the account) and the row
  * shows the room's live copy once it has it; a task change in the room asks the server again (re-grouping).
  */
-function RoomTaskRow({ task, now, onRoomChange }: { task: TaskItem; now: number; onRoomChange: () => void }) {
+function RoomTaskRow({
+  task,
+  now,
+  live: isLive,
+  onRoomChange,
+}: {
+  task: TaskItem
+  now: number
+  live: boolean
+  onRoomChange: () => void
+}) {
   const { session } = useSession()
-  const room = useDoc({ workspaceId: session.workspace.id, kind: 'account', accountId: task.accountId })
+  const room = useDoc(
+    isLive ? { workspaceId: session.workspace.id, kind: 'account', accountId: task.accountId } : null,
+  )
   const live = useLiveRecords(room.doc, TASKS, onRoomChange).byId.get(task.id)
   const shown = live ?? task
   const account = (
@@ -81,11 +111,28 @@ function RoomTaskRow({ task, now, onRoomChange }: { task: TaskItem; now: number;
     </a>
   )
   if (!room.doc) {
+    // Not opened (beyond MAX_LIVE_ROOMS, or loading): the server's copy, edited from its account.
+    const due = taskDueAt(task)
+    const overdue = !task.done && due !== null && due < now
     return (
-      <li className="task-row" data-testid={`task-${task.id}`}>
-        <span />
+      <li
+        className={`task-row${task.done ? ' is-done' : ''}${overdue ? ' is-overdue' : ''}`}
+        data-testid={`task-${task.id}`}
+        data-title={task.title}
+        data-overdue={overdue || undefined}
+      >
+        <input type="checkbox" checked={task.done} disabled aria-label={`Done: ${task.title}`} />
         <span className="task-row__main">
-          {task.title} {account}
+          <span className="task-row__title">{task.title}</span>
+          <span className="task-row__meta">
+            {overdue && (
+              <span className="task-row__overdue" data-testid="task-overdue">
+                Overdue
+              </span>
+            )}
+            {due !== null && <span className="muted">{formatDue(due, now)}</span>}
+            {account}
+          </span>
         </span>
       </li>
     )
