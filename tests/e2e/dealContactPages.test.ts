@@ -199,6 +199,34 @@ e2eDescribe('deal page, contact page, quick-add and the palette', () => {
     await screenshots(a.user.page, shoot, 'quick-add', `quick-add-form-${firstStage}`)
   })
 
+  it('offline, a quick-added deal opens from the local copy, is edited there, and reaches the server on reconnect', async () => {
+    const a = await session.signIn('sales', { network: true })
+    const network = a.network
+    if (!network) throw new Error('signed in without the network switch')
+    const deal = new DealPage(a.page, session.env.server.url)
+    await a.board.open()
+    const [firstStage] = await a.board.stageIds()
+    if (!firstStage) throw new Error('the board needs a stage')
+    await network.goOffline(a.page)
+    await eventually(() => a.shell.status()).toBe('offline')
+
+    const title = 'Deal typed on a train'
+    await deal.quickAdd(firstStage, { title, amount: '900', currency: 'USD' })
+    const link = a.page.locator('a.card__title', { hasText: title })
+    const dealId = ((await link.getAttribute('data-testid')) ?? '').slice('open-'.length)
+    expect(dealId).toMatch(/^deal_/)
+    await link.click()
+    await deal.waitForDeal(dealId)
+    await deal.setText('amount', '950')
+    expect(await deal.value('amount')).toBe('950')
+
+    await network.goOnline()
+    await eventually(async () => {
+      const res = await a.page.request.get(`${session.env.server.url}/api/deals/${dealId}`)
+      return res.ok() ? ((await res.json()) as { amount: number; title: string }) : null
+    }).toMatchObject({ title, amount: 950 })
+  })
+
   it('a viewer sees the deal page read only', async () => {
     const a = await open('viewer')
     const [deal] = (await a.user.api('/api/deals?limit=1', Items(DealRow))).items

@@ -1,5 +1,5 @@
 import { DEALS, Deal } from '@rapport/model'
-import { useEffect, useState } from 'react'
+import { type ReactNode, useCallback, useEffect, useState } from 'react'
 import { useDoc } from '../../collab/useDoc.ts'
 import { useLiveRecords } from '../../collab/useLiveRecords.ts'
 import { ApiError, authApi } from '../auth/authApi.ts'
@@ -52,27 +52,91 @@ function useServerDeal(dealId: string): Loaded {
 export function DealPage({ dealId }: { dealId: string }) {
   const loaded = useServerDeal(dealId)
   if (loaded.kind === 'loading') return <div className="empty">Loading deal…</div>
-  if (loaded.kind === 'missing')
-    return (
-      <div className="empty" data-testid="deal-missing">
-        This deal does not exist or was deleted.
-      </div>
-    )
   if (loaded.kind === 'denied')
     return (
       <div className="notice notice--error" data-testid="no-access">
         You do not have access to this deal.
       </div>
     )
-  if (loaded.kind === 'failed')
-    return <div className="notice notice--error">The deal could not be loaded. Try again in a moment.</div>
-  return <LiveDeal key={dealId} serverCopy={loaded.deal} />
+  if (loaded.kind === 'found')
+    return <LiveDeal key={dealId} serverCopy={loaded.deal} pipelineId={loaded.deal.pipelineId} />
+  // The server does not know the deal (yet), or cannot be reached: a deal created offline, or one whose creation
+  // has not reached the server, is in this browser's copy of its pipeline.
+  return (
+    <LocalDeal
+      key={dealId}
+      dealId={dealId}
+      notFound={
+        loaded.kind === 'missing' ? (
+          <div className="empty" data-testid="deal-missing">
+            This deal does not exist or was deleted.
+          </div>
+        ) : (
+          <div className="notice notice--error" data-testid="deal-unavailable">
+            The deal could not be loaded, and this browser has no copy of it. Try again once you are online.
+          </div>
+        )
+      }
+    />
+  )
 }
 
-function LiveDeal({ serverCopy }: { serverCopy: Deal }) {
+/** Looks for the deal in every pipeline document this browser can open (its offline copy or the server's). */
+function LocalDeal({ dealId, notFound }: { dealId: string; notFound: ReactNode }) {
   const { session } = useSession()
   const workspaceId = session.workspace.id
-  const pipelineId = serverCopy.pipelineId
+  const settings = useWorkspaceSettings(useDoc({ workspaceId, kind: 'workspace' }).doc)
+  const [found, setFound] = useState<{ deal: Deal; pipelineId: string } | null>(null)
+  const [searched, setSearched] = useState<ReadonlySet<string>>(() => new Set())
+  const onSearched = useCallback(
+    (pipelineId: string) =>
+      setSearched((prev) => (prev.has(pipelineId) ? prev : new Set(prev).add(pipelineId))),
+    [],
+  )
+  if (found) return <LiveDeal serverCopy={found.deal} pipelineId={found.pipelineId} />
+  const pipelines = settings?.pipelines ?? []
+  const done = settings !== null && pipelines.every((p) => searched.has(p.id))
+  return (
+    <>
+      {pipelines.map((p) => (
+        <PipelineProbe
+          key={p.id}
+          workspaceId={workspaceId}
+          pipelineId={p.id}
+          dealId={dealId}
+          onFound={setFound}
+          onSearched={onSearched}
+        />
+      ))}
+      {done ? notFound : <div className="empty">Loading deal…</div>}
+    </>
+  )
+}
+
+/** Opens one pipeline document and reports whether it holds the deal, once its copy is loaded. */
+function PipelineProbe(props: {
+  workspaceId: string
+  pipelineId: string
+  dealId: string
+  onFound: (found: { deal: Deal; pipelineId: string }) => void
+  onSearched: (pipelineId: string) => void
+}) {
+  const { workspaceId, pipelineId, dealId, onFound, onSearched } = props
+  const doc = useDoc({ workspaceId, kind: 'pipeline', pipelineId })
+  const deal = useLiveRecords(doc.doc, DEALS).byId.get(dealId)
+  useEffect(() => {
+    if (deal) onFound({ deal, pipelineId })
+  }, [deal, pipelineId, onFound])
+  const searched = doc.ready || doc.noAccess
+  useEffect(() => {
+    if (searched) onSearched(pipelineId)
+  }, [searched, pipelineId, onSearched])
+  return null
+}
+
+function LiveDeal({ serverCopy, pipelineId }: { serverCopy: Deal; pipelineId: string }) {
+  const { session } = useSession()
+  const workspaceId = session.workspace.id
   const settings = useWorkspaceSettings(useDoc({ workspaceId, kind: 'workspace' }).doc)
   const pipeline = settings?.pipelines.find((p) => p.id === pipelineId) ?? null
   const dealsDoc = useDoc({ workspaceId, kind: 'pipeline', pipelineId })

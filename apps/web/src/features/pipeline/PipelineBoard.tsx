@@ -17,6 +17,7 @@ import { QuickAdd, type QuickAddInput } from './QuickAdd.tsx'
 import { StageHeader } from './StageHeader.tsx'
 import { useBoardSnapshot } from './useBoardSnapshot.ts'
 import { useLostReason } from './useLostReason.ts'
+import { useWorkspaceSettings } from './useWorkspaceSettings.ts'
 
 /** The live kanban of one pipeline. */
 export function PipelineBoard({ workspaceId, pipeline }: { workspaceId: string; pipeline: Pipeline }) {
@@ -68,7 +69,10 @@ export function PipelineBoard({ workspaceId, pipeline }: { workspaceId: string; 
   const waiting = !dealsDoc.synced && deals.byId.size === 0
   const snapshot = useBoardSnapshot(pipeline.id, waiting)
 
-  const defaultCurrency = deals.byId.values().next().value?.currency ?? 'USD'
+  // A new deal starts in the workspace's base currency (Settings), else in the currency of the board's deals.
+  const workspaceSettings = useWorkspaceSettings(useDoc({ workspaceId, kind: 'workspace' }).doc)
+  const defaultCurrency =
+    workspaceSettings?.currency.base ?? deals.byId.values().next().value?.currency ?? 'USD'
   const onQuickAdd = useCallback(
     (stageId: string, input: QuickAddInput) => {
       if (!dealsDoc.doc || readOnly) return

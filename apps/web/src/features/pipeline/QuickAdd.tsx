@@ -37,7 +37,10 @@ export function QuickAdd({
       <button
         type="button"
         className="quick-add__open"
-        onClick={() => setOpen(true)}
+        onClick={() => {
+          setCurrency(defaultCurrency)
+          setOpen(true)
+        }}
         data-testid={`quick-add-${stageId}`}
       >
         + Add deal
