@@ -105,11 +105,14 @@ describe('archive, restore and delete for good', () => {
     const room = docName({ workspaceId: WS, kind: 'account', accountId: account.body.id })
     expect(await serverRead(room, (doc) => doc.getMap('tasks').has(task.body.id))).toBe(false)
 
+    const kept = await post('/api/tasks', 'sales', { accountId: account.body.id, title: 'Left behind' })
     const gone = await api(started.url, `/api/accounts/${account.body.id}`, {
       method: 'DELETE',
       cookie: cookies.admin,
     })
     expect(gone.status).toBe(204)
+    // Its tasks went with it.
+    expect((await api(started.url, `/api/tasks/${kept.body.id}`, { cookie: cookies.sales })).status).toBe(404)
     expect(
       (await api(started.url, `/api/accounts/${account.body.id}`, { cookie: cookies.sales })).status,
     ).toBe(404)

@@ -89,6 +89,17 @@ export function archiveRoutes({ projection, hocuspocus, session, logger }: Archi
         const map = collectionMap(doc, collection)
         doc.transact(() => map.delete(id), origin)
       })
+      if (kind === 'accounts') {
+        // The account's tasks are its data too (they would stay on My tasks without an account); the room's notes
+        // and timeline stay as the record of what happened.
+        const room: DocRef = { workspaceId: s.workspaceId, kind: 'account', accountId: id }
+        await restWrite(hocuspocus, s, room, (doc, origin) => {
+          const tasks = collectionMap(doc, TASKS)
+          doc.transact(() => {
+            for (const taskId of [...tasks.keys()]) tasks.delete(taskId)
+          }, origin)
+        })
+      }
       logger.info('record deleted', { workspaceId: s.workspaceId, kind, id, by: s.userId })
       return c.body(null, 204)
     })
