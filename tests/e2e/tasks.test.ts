@@ -164,4 +164,19 @@ e2eDescribe('tasks, My tasks, reminders and the Trash', () => {
     await trash.open()
     expect(await trash.restoreButtons()).toBe(0)
   })
+
+  it('an admin deletes an archived contact for good from the Trash', async () => {
+    const admin = await env.signIn('admin')
+    users.push(admin)
+    const Contacts = z.object({ items: z.array(z.object({ id: z.string() }).loose()) })
+    const [contact] = (await admin.api('/api/contacts?limit=1', Contacts)).items
+    if (!contact) throw new Error('the demo workspace has no contact')
+    const trash = new TrashPage(admin.page, admin.room.baseUrl)
+    await trash.archiveContact(contact.id)
+    await expect.poll(() => admin.page.evaluate(() => window.location.hash)).toBe('#/contacts')
+    await trash.open()
+    await trash.deleteForGood('contacts', contact.id)
+    const all = await admin.api('/api/contacts?archived=all&limit=200', Contacts)
+    expect(all.items.map((c) => c.id)).not.toContain(contact.id)
+  })
 })

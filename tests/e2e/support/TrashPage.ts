@@ -22,6 +22,20 @@ export class TrashPage {
     await this.row(kind, id).waitFor({ state: 'detached' })
   }
 
+  /** Deletes an archived record for good (admins), accepting the confirmation. */
+  async deleteForGood(kind: string, id: string): Promise<void> {
+    this.page.once('dialog', (dialog) => void dialog.accept())
+    await this.row(kind, id).getByTestId('delete-for-good').click()
+    await this.row(kind, id).waitFor({ state: 'detached' })
+  }
+
+  /** Opens a contact's page and archives it there. */
+  async archiveContact(id: string): Promise<void> {
+    await this.page.goto(`${this.baseUrl}/#/contacts/${id}`)
+    await this.page.getByTestId('contact-page').waitFor()
+    await this.archiveShown()
+  }
+
   /** Restore buttons on the page (a viewer gets none). */
   async restoreButtons(): Promise<number> {
     await this.page.getByTestId('trash-accounts').waitFor()
