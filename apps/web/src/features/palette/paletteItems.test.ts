@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest'
+import { NAV_ITEMS } from '../../app/route.ts'
 import { hitToItem, matchCommands, moveSelection, paletteItems } from './paletteItems.ts'
 
 describe('hitToItem', () => {
@@ -36,13 +37,7 @@ describe('hitToItem', () => {
 
 describe('matchCommands / paletteItems', () => {
   it('lists every navigation command for an empty query and filters by words', () => {
-    expect(matchCommands('').map((c) => c.id)).toEqual([
-      'pipelines',
-      'accounts',
-      'contacts',
-      'support',
-      'inbox',
-    ])
+    expect(matchCommands('').map((c) => c.id)).toEqual(NAV_ITEMS.map((item) => item.name))
     expect(matchCommands('go acc').map((c) => c.id)).toEqual(['accounts'])
     expect(matchCommands('zzz')).toEqual([])
   })
