@@ -117,9 +117,11 @@ export class ReminderScheduler {
   private *pending(until: number): Generator<Due> {
     const fired = this.db.data.fired
     for (const workspaceId of this.deps.projection.workspaceIds()) {
-      for (const row of this.deps.projection.workspace(workspaceId).records.tasks.values()) {
+      const ws = this.deps.projection.workspace(workspaceId)
+      for (const row of ws.records.tasks.values()) {
         const task = row as unknown as Task & { accountId: string }
         if (task.archived || task.done || !task.assigneeId || task.dueAt === null) continue
+        if (ws.records.accounts.get(task.accountId)?.archived === true) continue
         if (task.dueAt > until || fired[`${workspaceId}/${task.id}`] === task.dueAt) continue
         yield { workspaceId, task, dueAt: task.dueAt }
       }

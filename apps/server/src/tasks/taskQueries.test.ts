@@ -1,4 +1,4 @@
-import { createAccount, createTask, docName } from '@rapport/model'
+import { ACCOUNTS, archiveRecord, createAccount, createTask, docName, restoreRecord } from '@rapport/model'
 import { describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
 import { silentLogger } from '../log/logger.ts'
@@ -18,7 +18,7 @@ function setup() {
     projection.attach(docName({ workspaceId: WS, kind: 'account', accountId: id }), room)
     return room
   })
-  return { projection, rooms, ws: projection.workspace(WS) }
+  return { projection, accounts, rooms, ws: projection.workspace(WS) }
 }
 
 const query = (input: Record<string, string>) => TaskListQuery.parse(input)
@@ -55,6 +55,17 @@ describe('queryTasks', () => {
     expect(titles({ dueBefore: '51' })).toEqual(['open'])
     expect(titles({ ticketId: 'tkt_1' })).toEqual(['open'])
     expect(titles({ archived: 'true' })).toEqual([])
+  })
+
+  it('leaves out the tasks of an archived account until it is restored', () => {
+    const { accounts, rooms, ws } = setup()
+    createTask(rooms[0] as Y.Doc, { title: 'of a', assigneeId: 'usr_me' }, null)
+    createTask(rooms[1] as Y.Doc, { title: 'of b', assigneeId: 'usr_me' }, null)
+    archiveRecord(accounts, ACCOUNTS, 'acc_a', null)
+    const titles = () => queryTasks(ws, query({ assignee: 'me' }), 'usr_me').items.map((t) => t.title)
+    expect(titles()).toEqual(['of b'])
+    restoreRecord(accounts, ACCOUNTS, 'acc_a', null)
+    expect(titles().sort()).toEqual(['of a', 'of b'])
   })
 })
 

@@ -49,6 +49,8 @@ export function queryTasks(
     archived: query.archived,
   })
   const rows = (page.items as unknown as Array<Task & { accountId: string }>).filter((task) => {
+    // The tasks of an archived account are out of sight with it (back when it is restored).
+    if (query.archived === 'false' && ws.records.accounts.get(task.accountId)?.archived === true) return false
     const due = taskDueAt(task)
     if (query.dueBefore !== undefined && (due === null || due >= query.dueBefore)) return false
     if (query.doneSince !== undefined && task.done && task.updatedAt < query.doneSince) return false
