@@ -158,6 +158,22 @@ e2eDescribe('workspace settings, live for everyone (#11 item 3)', () => {
     await env.screenshot(viewer.page, 'settings-viewer-1440')
   })
 
+  it('an admin creates, renames and archives a pipeline; the pipeline tabs of the other browser follow', async () => {
+    const admin = await env.signIn('admin')
+    const sales = await env.signIn('sales')
+    const settings = new SettingsPage(admin.page, env.server.url)
+    await Promise.all([settings.open('pipelines'), sales.board.open()])
+    await settings.createPipeline('Renewals')
+    const created = (await settingsOf(admin)).pipelines.find((p) => p.name === 'Renewals')
+    if (!created) throw new Error('the pipeline was not stored')
+    const tab = sales.page.getByTestId(`pipeline-tab-${created.id}`)
+    await eventually(() => tab.innerText()).toBe('Renewals')
+    await settings.renamePipeline('Renewals 2027')
+    await eventually(() => tab.innerText()).toBe('Renewals 2027')
+    await settings.toggleArchive()
+    await tab.waitFor({ state: 'detached' })
+  })
+
   it('removing a stage asks where its deals go and moves them there; no deal stays in a removed column', async () => {
     const admin = await env.signIn('admin')
     const sales = await env.signIn('sales')

@@ -23,6 +23,27 @@ export class SettingsPage {
     await this.page.locator(`[data-testid="pipeline-editor"][data-pipeline="${pipelineId}"]`).waitFor()
   }
 
+  /** Creates a pipeline and waits until it is chosen for editing. */
+  async createPipeline(name: string): Promise<void> {
+    await this.page.getByTestId('new-pipeline-name').fill(name)
+    await this.page.getByTestId('create-pipeline').click()
+    await this.page
+      .getByTestId('pipeline-name')
+      .and(this.page.locator(`[value="${name}"]`))
+      .waitFor()
+  }
+
+  /** Renames the chosen pipeline (commits on Enter). */
+  async renamePipeline(name: string): Promise<void> {
+    await this.page.getByTestId('pipeline-name').fill(name)
+    await this.page.getByTestId('pipeline-name').press('Enter')
+  }
+
+  /** Archives (or restores) the chosen pipeline. */
+  async toggleArchive(): Promise<void> {
+    await this.page.getByTestId('archive-pipeline').click()
+  }
+
   stageRow(stageId: string): Locator {
     return this.page.locator(`[data-testid="stage-row"][data-stage="${stageId}"]`)
   }
