@@ -16,6 +16,8 @@ export interface LoggerOptions {
   format: LogFormat
   /** Where lines go; defaults to process.stdout / process.stderr (warn and error). */
   write?: (line: string, level: Exclude<LogLevel, 'silent'>) => void
+  /** Colour the level in pretty lines; defaults to `shouldColor()` (a terminal, NO_COLOR unset). */
+  color?: boolean
 }
 
 export const LOG_LEVELS = ['debug', 'info', 'warn', 'error', 'silent'] as const
@@ -31,6 +33,15 @@ const defaultWrite = (line: string, level: Exclude<LogLevel, 'silent'>): void =>
   const stream = level === 'warn' || level === 'error' ? process.stderr : process.stdout
   stream.write(`${line}\n`)
 }
+
+/**
+ * Colour only for a person at a terminal: stdout is a TTY and NO_COLOR (https://no-color.org) is unset or empty.
+ * A log redirected to a file or a pipe gets plain text.
+ */
+export const shouldColor = (
+  stream: { isTTY?: boolean } = process.stdout,
+  env: Record<string, string | undefined> = process.env,
+): boolean => stream.isTTY === true && !env.NO_COLOR
 
 /** Errors do not survive JSON.stringify; turn them into plain objects. */
 const normalize = (fields: LogFields): LogFields => {
@@ -56,6 +67,7 @@ const prettyValue = (value: unknown): string => {
 export const createLogger = (options: LoggerOptions, scope = 'rapport'): Logger => {
   const write = options.write ?? defaultWrite
   const threshold = RANK[options.level]
+  const color = options.color ?? shouldColor()
   const emit = (level: Exclude<LogLevel, 'silent'>, msg: string, fields?: LogFields): void => {
     if (RANK[level] < threshold) return
     const time = new Date().toISOString()
@@ -68,10 +80,8 @@ export const createLogger = (options: LoggerOptions, scope = 'rapport'): Logger 
           .map(([key, value]) => `${key}=${prettyValue(value)}`)
           .join(' ')
       : ''
-    write(
-      `${time.slice(11, 23)} ${COLOR[level]}${level.padEnd(5)}\u001b[0m [${scope}] ${msg}${extra ? ` ${extra}` : ''}`,
-      level,
-    )
+    const label = color ? `${COLOR[level]}${level.padEnd(5)}\u001b[0m` : level.padEnd(5)
+    write(`${time.slice(11, 23)} ${label} [${scope}] ${msg}${extra ? ` ${extra}` : ''}`, level)
   }
   return {
     level: options.level,
