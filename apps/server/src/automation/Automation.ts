@@ -146,15 +146,22 @@ export class Automation {
         return handoff as Handoff | null
       })
       if (created === null) return null
-      this.deps.logger.info('won deal: handoff draft created', {
+      // A user's move is worth a line; the reconciler's catch-up drafts (no actor) are summed up by the reconciler.
+      this.deps.logger[actor ? 'info' : 'debug']('won deal: handoff draft created', {
         workspaceId,
         dealId: deal.id,
         handoffId: id,
       })
-      await this.notify(workspaceId, fromUserId, {
+      // The deal's owner hears of it — never the user who won it themselves (they see the draft in the room).
+      const owner = deal.ownerId
+      if (owner === null || owner === actor?.userId) return created
+      const account = this.accountName(workspaceId, accountId)
+      await this.notify(workspaceId, owner, {
         type: 'handoff',
         actorId: actor?.userId ?? null,
-        text: `Deal “${deal.title}” won — a handoff draft for ${this.accountName(workspaceId, accountId)} is ready`,
+        text: actor
+          ? `${actor.name} won “${deal.title}” — a handoff draft for ${account} is ready`
+          : `Deal “${deal.title}” won — a handoff draft for ${account} is ready`,
         link: { accountId, dealId: deal.id, handoffId: id, docName: room },
       })
       return created

@@ -32,13 +32,14 @@ export class WonDealReconciler {
       }
       this.done.add(key)
     }
-    if (created > 0) this.automation.deps.logger.info('reconciled won deals', { workspaceId, created })
     return created
   }
 
-  /** Every won deal of a loaded pipeline document. */
-  reconcileDocument(workspaceId: string, doc: Y.Doc): Promise<number> {
-    return this.reconcile(workspaceId, readRecords(collectionMap(doc, DEALS), Deal).records)
+  /** Every won deal of a loaded pipeline document; one log line when it created drafts. */
+  async reconcileDocument(workspaceId: string, doc: Y.Doc): Promise<number> {
+    const created = await this.reconcile(workspaceId, readRecords(collectionMap(doc, DEALS), Deal).records)
+    if (created > 0) this.automation.deps.logger.info('reconciled won deals', { workspaceId, created })
+    return created
   }
 
   /** Every won deal the projection knows, in every workspace with stored documents (startup). */
@@ -58,6 +59,9 @@ export class WonDealReconciler {
       }
       created += await this.reconcile(workspaceId, deals)
     }
+    // One summary line at start, not a line per deal (each draft is logged at debug level).
+    if (created > 0)
+      this.automation.deps.logger.info('handoff drafts created for won deals at start', { created })
     return created
   }
 

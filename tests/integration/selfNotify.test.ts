@@ -1,0 +1,171 @@
+import {
+  collectionMap,
+  createAccount,
+  createDeal,
+  createTicket,
+  DEALS,
+  defaultPipelines,
+  docName,
+  endOfColumn,
+  HANDOFFS,
+  initWorkspace,
+  moveDeal,
+  NOTES_FIELD,
+  NOTIFICATIONS,
+  Notification,
+  type Pipeline,
+  readRecords,
+  type Stage,
+  updateTicket,
+} from '@rapport/model'
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import * as Y from 'yjs'
+import { destroyProviders, openProvider, seedMember, signIn } from './helpers/clients.ts'
+import { type StartedServer, startServer } from './helpers/startServer.ts'
+
+/** Nobody gets an inbox notification about their own action; the other person still does. */
+const WS = 'ws_selfnotify'
+
+interface Member {
+  id: string
+  name: string
+  token: () => Promise<string>
+}
+
+let started: StartedServer
+let sales: Member
+let sales2: Member
+let support: Member
+let pipeline: Pipeline
+let counter = 0
+
+const pipelineDoc = () => docName({ workspaceId: WS, kind: 'pipeline', pipelineId: pipeline.id })
+const roomDoc = (accountId: string) => docName({ workspaceId: WS, kind: 'account', accountId })
+
+async function serverRead<T>(name: string, read: (doc: Y.Doc) => T): Promise<T> {
+  const connection = await started.server.hocuspocus.openDirectConnection(name, { system: true })
+  try {
+    return read(connection.document as Y.Doc)
+  } finally {
+    await connection.disconnect()
+  }
+}
+async function serverWrite(name: string, write: (doc: Y.Doc) => void): Promise<void> {
+  const connection = await started.server.hocuspocus.openDirectConnection(name, { system: true })
+  await connection.transact((doc) => write(doc))
+  await connection.disconnect()
+}
+const inboxOf = (userId: string) =>
+  serverRead(
+    docName({ workspaceId: WS, kind: 'inbox', userId }),
+    (doc) => readRecords(collectionMap(doc, NOTIFICATIONS), Notification).records,
+  )
+
+/** An account and an open deal, both owned by `sales`. */
+async function ownDeal(): Promise<{ accountId: string; dealId: string }> {
+  counter += 1
+  const accountId = `acc_s${counter}`
+  const dealId = `deal_s${counter}`
+  await serverWrite(docName({ workspaceId: WS, kind: 'accounts' }), (doc) => {
+    createAccount(doc, { id: accountId, name: `Self Co ${counter}`, ownerId: sales.id }, 'setup')
+  })
+  const stageId = (pipeline.stages.find((s) => s.outcome === 'open') as Stage).id
+  await serverWrite(pipelineDoc(), (doc) => {
+    createDeal(
+      doc,
+      {
+        id: dealId,
+        pipelineId: pipeline.id,
+        title: `Deal ${counter}`,
+        stageId,
+        accountId,
+        ownerId: sales.id,
+      },
+      'setup',
+      { stages: pipeline.stages },
+    )
+  })
+  return { accountId, dealId }
+}
+
+async function win(member: Member, dealId: string, accountId: string): Promise<void> {
+  const won = pipeline.stages.find((s) => s.outcome === 'won') as Stage
+  const client = await openProvider({ wsUrl: started.wsUrl, name: pipelineDoc(), token: member.token })
+  moveDeal(client.doc, dealId, endOfColumn(collectionMap(client.doc, DEALS), won.id), 'local', {
+    stages: pipeline.stages,
+  })
+  await expect.poll(() => serverRead(roomDoc(accountId), (doc) => collectionMap(doc, HANDOFFS).size)).toBe(1)
+  await started.server.automation.idle()
+}
+
+beforeAll(async () => {
+  started = await startServer()
+  const seed = async (email: string, role: 'sales' | 'support' = 'sales') => {
+    const name = email.split('@')[0] as string
+    const team = role
+    const user = await seedMember(started.server, { workspaceId: WS, email, role, team, name })
+    return { id: user.id, name, ...(await signIn(started.url, user)) }
+  }
+  sales = await seed('sales@self.test')
+  sales2 = await seed('sales2@self.test')
+  support = await seed('support@self.test', 'support')
+  await serverWrite(docName({ workspaceId: WS, kind: 'workspace' }), (doc) => {
+    pipeline = initWorkspace(doc, { name: 'Self', pipelines: defaultPipelines() }, 'setup')
+      .pipelines[0] as Pipeline
+  })
+})
+afterEach(() => destroyProviders())
+afterAll(() => started.stop())
+
+describe('no notification about your own action', () => {
+  it('winning your own deal does not notify you; winning a colleague’s deal notifies the owner only', async () => {
+    const own = await ownDeal()
+    await win(sales, own.dealId, own.accountId)
+    expect((await inboxOf(sales.id)).filter((n) => n.link.dealId === own.dealId)).toEqual([])
+
+    const theirs = await ownDeal()
+    await win(sales2, theirs.dealId, theirs.accountId)
+    const notices = (await inboxOf(sales.id)).filter((n) => n.link.dealId === theirs.dealId)
+    expect(notices).toHaveLength(1)
+    expect(notices[0]).toMatchObject({ type: 'handoff', actorId: sales2.id })
+    expect(notices[0]?.text).toContain('sales2 won “Deal')
+    expect((await inboxOf(sales2.id)).filter((n) => n.link.dealId === theirs.dealId)).toEqual([])
+  })
+
+  it('mentioning yourself notifies nobody; mentioning a colleague in the same note notifies them', async () => {
+    const { accountId } = await ownDeal()
+    const room = await openProvider({ wsUrl: started.wsUrl, name: roomDoc(accountId), token: sales.token })
+    const mention = (userId: string, label: string) => {
+      const node = new Y.XmlElement('mention')
+      node.setAttribute('id', userId)
+      node.setAttribute('label', label)
+      return node
+    }
+    const paragraph = new Y.XmlElement('paragraph')
+    paragraph.insert(0, [new Y.XmlText('note to '), mention(sales.id, 'sales'), new Y.XmlText(' and ')])
+    paragraph.insert(3, [mention(sales2.id, 'sales2')])
+    room.doc.getXmlFragment(NOTES_FIELD).insert(0, [paragraph])
+    const about = (list: Notification[]) =>
+      list.filter((n) => n.type === 'mention' && n.link.accountId === accountId)
+    await expect.poll(async () => about(await inboxOf(sales2.id)).length).toBe(1)
+    await started.server.automation.idle()
+    expect(about(await inboxOf(sales.id))).toEqual([])
+  })
+
+  it('assigning a ticket to yourself notifies nobody; assigning it to a colleague notifies them', async () => {
+    const desk = await openProvider({
+      wsUrl: started.wsUrl,
+      name: docName({ workspaceId: WS, kind: 'support' }),
+      token: support.token,
+    })
+    const mine = createTicket(desk.doc, { subject: 'Mine' }, 'local')
+    updateTicket(desk.doc, mine.id, { assigneeId: support.id }, 'local')
+    const theirs = createTicket(desk.doc, { subject: 'Theirs' }, 'local')
+    updateTicket(desk.doc, theirs.id, { assigneeId: sales2.id }, 'local')
+    await expect
+      .poll(async () => (await inboxOf(sales2.id)).filter((n) => n.link.ticketId === theirs.id).length)
+      .toBe(1)
+    await started.server.automation.idle()
+    expect((await inboxOf(support.id)).filter((n) => n.link.ticketId === mine.id)).toEqual([])
+  })
+})
