@@ -26,6 +26,7 @@ import { PresenceAvatars } from '../presence/PresenceAvatars.tsx'
 import { usePeers, usePresenceField } from '../presence/usePeers.ts'
 import { AccountTickets } from '../support/AccountTickets.tsx'
 import { contactLabel } from '../support/contactLabel.ts'
+import { ArchiveButton } from '../trash/ArchiveButton.tsx'
 import { AccountDeals } from './AccountDeals.tsx'
 import { LiveField } from './LiveField.tsx'
 import { NotesEditor } from './NotesEditor.tsx'
@@ -137,6 +138,9 @@ export function AccountPage({ accountId }: { accountId: string }) {
     return p ? { name: p.user.name, color: p.user.color } : null
   }
   const notesEditor = editingBy('notes')
+  const leaveArchived = () => {
+    window.location.hash = '#/accounts'
+  }
 
   return (
     <div className="account" data-testid="account-room" data-account={accountId}>
@@ -184,6 +188,7 @@ export function AccountPage({ accountId }: { accountId: string }) {
             </>
           )}
           <PresenceAvatars peers={peers} label="Here now" />
+          <ArchiveButton kind="accounts" id={accountId} readOnly={readOnly} onArchived={leaveArchived} />
         </div>
       </div>
       {error && (
