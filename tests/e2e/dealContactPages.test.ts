@@ -139,7 +139,7 @@ e2eDescribe('deal page, contact page, quick-add and the palette', () => {
     // A wrong value says why beside the field and is not written.
     await a.deal.setText('amount', 'lots')
     await expect(a.deal.error('amount').textContent()).resolves.toBe(
-      'Enter the amount as a number, for example 12500.',
+      '“lots” was not saved. Enter the amount as a number, for example 12500.',
     )
     expect((await a.user.api(`/api/deals/${dealId}`, DealRow)).amount).toBe(20000)
 
@@ -287,7 +287,7 @@ e2eDescribe('deal page, contact page, quick-add and the palette', () => {
     // Validation in plain words, beside the field.
     await a.contact.setText('email', 'not an email')
     await expect(a.contact.error('email').textContent()).resolves.toBe(
-      'Enter an email address such as name@example.com, or leave it empty.',
+      '“not an email” was not saved. Enter an email address such as name@example.com, or leave it empty.',
     )
     await screenshots(a.user.page, shoot, 'contact-page', 'contact-page')
 

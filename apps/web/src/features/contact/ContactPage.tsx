@@ -17,7 +17,7 @@ import { useSession } from '../auth/SessionContext.tsx'
 import { CustomFieldsSection } from '../customFields/CustomFieldsSection.tsx'
 import { AccountPicker, useAccountName } from '../deal/AccountPicker.tsx'
 import { CheckedField } from '../deal/CheckedField.tsx'
-import { type FieldInput, parseEmail, parseScore, parseText } from '../deal/fieldInput.ts'
+import { type FieldInput, notSaved, parseEmail, parseScore, parseText } from '../deal/fieldInput.ts'
 import { RecordTimeline } from '../deal/RecordTimeline.tsx'
 import { PresenceAvatars } from '../presence/PresenceAvatars.tsx'
 import { usePeers, usePresenceField } from '../presence/usePeers.ts'
@@ -86,7 +86,7 @@ export function ContactPage({ contactId }: { contactId: string }) {
   if (!live && contactsDoc.synced)
     return (
       <div className="empty" data-testid="contact-missing">
-        This contact does not exist or was deleted.
+        This contact does not exist or was deleted. <a href="#/contacts">Back to contacts</a>
       </div>
     )
   if (!contact) return <div className="empty">Loading contact…</div>
@@ -149,7 +149,7 @@ export function ContactPage({ contactId }: { contactId: string }) {
                   value={contact[field]}
                   onCommit={(text) => {
                     const parsed = parse(text)
-                    if (!parsed.ok) setError(field, parsed.message)
+                    if (!parsed.ok) setError(field, notSaved(text, parsed.message))
                     else if (
                       (field === 'firstName' ? parsed.value : contact.firstName) === '' &&
                       (field === 'lastName' ? parsed.value : contact.lastName) === ''
@@ -199,7 +199,7 @@ export function ContactPage({ contactId }: { contactId: string }) {
                 value={String(contact.score)}
                 onCommit={(text) => {
                   const parsed = parseScore(text)
-                  if (!parsed.ok) setError('score', parsed.message)
+                  if (!parsed.ok) setError('score', notSaved(text, parsed.message))
                   else write('score', { score: parsed.value })
                 }}
                 {...common('score')}

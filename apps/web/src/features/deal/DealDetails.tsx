@@ -24,6 +24,7 @@ import { CheckedField, DateField } from './CheckedField.tsx'
 import { ContactsPicker } from './ContactsPicker.tsx'
 import {
   type FieldInput,
+  notSaved,
   parseAmount,
   parseCurrency,
   parseDate,
@@ -86,7 +87,7 @@ export function DealDetails({ deal, live, doc, provider, readOnly, stages, deals
     <T,>(field: keyof DealPatch, parse: (text: string) => FieldInput<T>) =>
     (text: string) => {
       const parsed = parse(text)
-      if (!parsed.ok) setError(field, parsed.message)
+      if (!parsed.ok) setError(field, notSaved(text, parsed.message))
       else write(field, { [field]: parsed.value } as DealPatch)
     }
 

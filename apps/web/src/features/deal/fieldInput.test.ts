@@ -1,6 +1,7 @@
 import { Contact, currency } from '@rapport/model'
 import { describe, expect, it } from 'vitest'
 import {
+  notSaved,
   parseAmount,
   parseCurrency,
   parseDate,
@@ -47,6 +48,14 @@ describe('field input in plain words', () => {
     expect(parseScore('87')).toEqual({ ok: true, value: 87 })
     expect(parseScore('101').ok).toBe(false)
     expect(parseScore('4.5').ok).toBe(false)
+  })
+
+  it('says what was not saved, and why', () => {
+    expect(notSaved('lots', 'Enter the amount as a number, for example 12500.')).toBe(
+      '“lots” was not saved. Enter the amount as a number, for example 12500.',
+    )
+    expect(notSaved('  ', 'The title cannot be empty.')).toBe('The title cannot be empty.')
+    expect(notSaved('x'.repeat(50), 'Too long.')).toBe(`“${'x'.repeat(40)}…” was not saved. Too long.`)
   })
 
   it('reads dates from a date input, empty = no date', () => {

@@ -58,3 +58,9 @@ export function parseDate(text: string): FieldInput<string | null> {
     return fail('Pick a date, or leave it empty.')
   return ok(text)
 }
+
+/** The message beside a field whose typed value was refused: what was not saved, and why. */
+export function notSaved(text: string, message: string): string {
+  const shown = text.length > 40 ? `${text.slice(0, 40)}…` : text
+  return shown.trim() === '' ? message : `“${shown}” was not saved. ${message}`
+}
