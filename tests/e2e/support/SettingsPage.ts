@@ -48,6 +48,13 @@ export class SettingsPage {
     return this.page.locator(`[data-testid="stage-row"][data-stage="${stageId}"]`)
   }
 
+  /** Renames a stage in the stage table (commits on Enter). */
+  async renameStage(stageId: string, name: string): Promise<void> {
+    const input = this.stageRow(stageId).getByTestId('stage-name')
+    await input.fill(name)
+    await input.press('Enter')
+  }
+
   /** Stage names in board order, as the stage table shows them. */
   async stageNames(): Promise<string[]> {
     return this.page

@@ -1,6 +1,7 @@
 import { type CurrencyTotal, type Stage, totalInBase } from '@rapport/model'
 import { useLiveSettings } from '../customFields/useCustomFieldDefs.ts'
 import { type ColumnSummary, formatCompactMoney, formatTotals } from './boardColumns.ts'
+import './stageHeader.css'
 
 /**
  * A column's total in the workspace's base currency (Settings → Currency); currencies without a rate are added
@@ -11,7 +12,13 @@ function baseFigure(
   which: 'total' | 'weighted',
   settings: ReturnType<typeof useLiveSettings>,
 ) {
-  if (!settings || totals.length === 0) return formatTotals(totals, which)
+  const rates = settings?.currency.rates ?? {}
+  // Nothing to convert (no rates set): per-currency figures as before.
+  if (
+    !settings ||
+    !totals.some((t) => t.currency !== settings.currency.base && rates[t.currency] !== undefined)
+  )
+    return formatTotals(totals, which)
   const base = totalInBase(totals, settings.currency)
   const left = totals.filter((t) => base.unconverted.includes(t.currency))
   const parts = left.length === totals.length ? [] : [formatCompactMoney(base[which], base.currency)]
@@ -31,7 +38,7 @@ export function StageHeader({ stage, summary }: { stage: Stage; summary: ColumnS
   return (
     <>
       <div className="column__title">
-        <span>{stage.name}</span>
+        <span className="column__name">{stage.name}</span>
         <span className="column__count" data-testid={`count-${stage.id}`}>
           {summary?.count ?? 0}
         </span>
