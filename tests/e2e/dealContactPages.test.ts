@@ -72,7 +72,7 @@ async function screenshots(
 
 e2eDescribe('deal page, contact page, quick-add and the palette', () => {
   const session = e2eSession()
-  const open = async (who: 'sales' | 'sales2' | 'viewer') => {
+  const open = async (who: 'admin' | 'sales' | 'sales2' | 'viewer') => {
     const user = await session.signIn(who)
     const url = session.env.server.url
     return { user, deal: new DealPage(user.page, url), contact: new ContactPage(user.page, url) }
@@ -166,6 +166,25 @@ e2eDescribe('deal page, contact page, quick-add and the palette', () => {
     await a.deal.pickAccountByKeyboard(otherAccount.name, otherAccount.id)
     await eventually(() => b.deal.account()).toEqual({ id: otherAccount.id, name: otherAccount.name })
     await eventually(() => b.deal.otherContact(contact.id).textContent()).toContain('(another account)')
+
+    // A custom field an admin defines for deals shows on the page at once; A fills it in, B sees it.
+    const admin = await open('admin')
+    const field = z
+      .object({ id: z.string() })
+      .loose()
+      .parse(
+        await post(admin.user, session.env.server.url, '/api/settings/custom-fields', {
+          label: 'Procurement portal',
+          entity: 'deal',
+          type: 'text',
+        }),
+      )
+    const cfInput = a.user.page.getByTestId(`cf-input-${field.id}`)
+    await cfInput.fill('Ariba, supplier no. 4411')
+    await cfInput.press('Enter')
+    await eventually(() => b.user.page.getByTestId(`cf-input-${field.id}`).inputValue()).toBe(
+      'Ariba, supplier no. 4411',
+    )
 
     // A stage change is a move: a lost stage asks why, and B sees status and reason.
     const lostStage = await a.deal.field('stage').evaluate((select) => {
@@ -283,6 +302,14 @@ e2eDescribe('deal page, contact page, quick-add and the palette', () => {
     await a.contact.deal(deal.id).waitFor()
     await a.contact.ticket(ticket.id).waitFor()
     expect(await a.contact.ticket(ticket.id).textContent()).toContain(ticket.subject)
+
+    // Edits show live for a second member on the same page.
+    const b = await open('sales2')
+    await b.contact.open(contact.id)
+    await a.contact.setText('title', 'Head of IT')
+    await eventually(() => b.contact.field('title').inputValue()).toBe('Head of IT')
+    await a.contact.field('leadStatus').selectOption('qualified')
+    await eventually(() => b.contact.field('leadStatus').inputValue()).toBe('qualified')
 
     // Validation in plain words, beside the field.
     await a.contact.setText('email', 'not an email')
