@@ -1,6 +1,7 @@
 import {
   ACCOUNTS,
   Account,
+  COLLECTION,
   collectionMap,
   createAccount,
   DEALS,
@@ -48,6 +49,13 @@ const open = async (name: string, token: () => Promise<string>): Promise<CollabC
   const client = await openSyncedDoc({ wsUrl: started.wsUrl, name, token })
   clients.push(client)
   return client
+}
+
+async function serverSettingsDoc(): Promise<Y.Doc> {
+  const connection = await started.server.hocuspocus.openDirectConnection(WORKSPACE_DOC, { system: true })
+  const doc = connection.document as Y.Doc
+  await connection.disconnect()
+  return doc
 }
 
 async function serverDoc(name: string, fn: (doc: Y.Doc) => void): Promise<void> {
@@ -181,6 +189,22 @@ describe('settings over REST', () => {
     })
     expect(patched.status).toBe(200)
     expect(patched.body.slaDueAt).toBe(ticket.body.createdAt + 60 * 60_000)
+  })
+
+  it('a priority change written straight to the document gets its due time from the server', async () => {
+    const support = await open(docName({ workspaceId: WS, kind: 'support' }), admin.token)
+    const created = await api<Ticket>(started.url, '/api/tickets', {
+      cookie: admin.cookie,
+      body: { subject: 'Raw' },
+    })
+    await vi.waitFor(() => expect(support.doc.getMap(COLLECTION.tickets).has(created.body.id)).toBe(true))
+    // An outside client following docs/schema.md sets only the priority.
+    const fields = support.doc.getMap(COLLECTION.tickets).get(created.body.id) as Y.Map<unknown>
+    support.doc.transact(() => fields.set('priority', 'high'))
+    const sla = readSettings((await serverSettingsDoc()) as Y.Doc).sla
+    await vi.waitFor(() =>
+      expect(fields.get('slaDueAt')).toBe(created.body.createdAt + sla.high.resolutionMins * 60_000),
+    )
   })
 
   it('stores a base currency with rates', async () => {

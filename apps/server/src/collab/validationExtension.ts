@@ -5,6 +5,8 @@ import type { Logger } from '../log/logger.ts'
 import type { Projection, ProjectionEvent } from '../projection/Projection.ts'
 import { KIND_SPECS } from '../projection/recordKinds.ts'
 import { CustomFieldGuard } from '../settings/CustomFieldGuard.ts'
+import { LoadedDocs } from '../settings/LoadedDocs.ts'
+import { TicketSlaFollower } from '../settings/TicketSlaFollower.ts'
 import { DealConsistency } from './dealConsistency.ts'
 import { isServerOrigin, serverOrigin } from './directWrites.ts'
 import { originActor } from './originActor.ts'
@@ -64,24 +66,27 @@ function recordMap(record: Record<string, unknown>, fields: ReadonlySet<string>)
 
 /**
  * Listens to the projection's `invalid` events and repairs them (see `repairRecord`); keeps deals consistent with
- * their pipeline (see `DealConsistency`) and custom-field values within their definitions (see `CustomFieldGuard`);
- * logs who sent the update.
+ * their pipeline (see `DealConsistency`), custom-field values within their definitions (see `CustomFieldGuard`) and a
+ * ticket's due time with its priority (see `TicketSlaFollower`); logs who sent the update.
  */
 export function validationExtension(deps: { projection: Projection; logger: Logger }): Extension {
   const log = deps.logger.child('validation')
   const deals = new DealConsistency(deps.projection, deps.logger)
   let instance: Hocuspocus | null = null
-  const customFields = new CustomFieldGuard(deps.logger, async (workspaceId) => {
+  const loaded = new LoadedDocs(deps.logger.child('validation'), async (workspaceId) => {
     if (!instance) return
     const connection = await instance.openDirectConnection(docName({ workspaceId, kind: 'workspace' }), {
       system: true,
     })
     await connection.disconnect()
   })
+  const customFields = new CustomFieldGuard(deps.logger, loaded)
+  const ticketSla = new TicketSlaFollower(deps.logger, loaded)
   const onEvent = (event: ProjectionEvent): void => {
     if (event.type === 'record') {
       deals.onRecord(event)
       customFields.onRecord(event)
+      ticketSla.onRecord(event)
     }
     if (event.type !== 'invalid') return
     if (isServerOrigin(event.origin) && event.origin.reason === 'repair') {
@@ -110,11 +115,11 @@ export function validationExtension(deps: { projection: Projection; logger: Logg
     async afterLoadDocument({ documentName, document, instance: hocuspocus }) {
       instance = hocuspocus
       deals.loaded(documentName, document)
-      customFields.loaded(documentName, document)
+      loaded.loaded(documentName, document)
     },
     async afterUnloadDocument({ documentName }) {
       deals.unloaded(documentName)
-      customFields.unloaded(documentName)
+      loaded.unloaded(documentName)
     },
     async onDestroy() {
       unsubscribe()

@@ -14,6 +14,7 @@ import { originActor } from '../collab/originActor.ts'
 import type { Logger } from '../log/logger.ts'
 import type { ProjectionEvent } from '../projection/Projection.ts'
 import { KIND_SPECS, type RecordKind } from '../projection/recordKinds.ts'
+import type { LoadedDocs } from './LoadedDocs.ts'
 
 type RecordEvent = Extract<ProjectionEvent, { type: 'record' }>
 
@@ -35,69 +36,25 @@ const ENTITY: Partial<Record<RecordKind, CustomFieldEntity>> = {
  * document was ever loaded is checked once it has been.
  */
 export class CustomFieldGuard {
-  private readonly docs = new Map<string, Y.Doc>()
-  /** workspaceId → definitions, from its loaded `W/workspace`. */
-  private readonly defs = new Map<string, CustomFieldDef[]>()
-  private readonly unsubscribe = new Map<string, () => void>()
   private readonly log: Logger
 
   constructor(
     logger: Logger,
-    /** Loads a workspace's definitions (a direct connection to `W/workspace`, which calls `loaded`). */
-    private readonly loadWorkspace: (workspaceId: string) => Promise<void>,
+    private readonly loaded: LoadedDocs,
   ) {
     this.log = logger.child('validation')
   }
 
-  private loading = new Map<string, Promise<void>>()
-
-  private loadDefs(workspaceId: string): Promise<void> {
-    let pending = this.loading.get(workspaceId)
-    if (!pending) {
-      pending = this.loadWorkspace(workspaceId).catch((error: unknown) => {
-        this.log.error('could not load the workspace for custom-field checks', { workspaceId, error })
-      })
-      this.loading.set(workspaceId, pending)
-      void pending.finally(() => this.loading.delete(workspaceId))
-    }
-    return pending
-  }
-
   /** Checks a record again once the definitions are known (its current stored value against nothing before). */
   private recheck(event: RecordEvent): void {
-    if (!this.defs.has(event.workspaceId)) return
-    const doc = this.docs.get(event.docName)
-    const fields = doc?.getMap<unknown>(KIND_SPECS[event.kind].collection).get(event.id)
+    if (!this.loaded.settingsOf(event.workspaceId)) return
+    const fields = this.loaded
+      .doc(event.docName)
+      ?.getMap<unknown>(KIND_SPECS[event.kind].collection)
+      .get(event.id)
     if (!(fields instanceof Y.Map)) return
     const now = fields.get('customFields')
-    this.onRecord({
-      ...event,
-      before: null,
-      after: { id: event.id, customFields: now ?? {} },
-      origin: event.origin,
-    })
-  }
-
-  loaded(docName: string, doc: Y.Doc): void {
-    const ref = parseDocName(docName)
-    if (!ref) return
-    if (ref.kind === 'workspace') {
-      const refresh = () => this.defs.set(ref.workspaceId, readSettings(doc).customFields)
-      refresh()
-      const map = settingsMap(doc)
-      map.observeDeep(refresh)
-      this.unsubscribe.get(docName)?.()
-      this.unsubscribe.set(docName, () => map.unobserveDeep(refresh))
-      return
-    }
-    this.docs.set(docName, doc)
-  }
-
-  /** The definitions stay known after the workspace document unloads: it cannot change until it loads again. */
-  unloaded(docName: string): void {
-    this.docs.delete(docName)
-    this.unsubscribe.get(docName)?.()
-    this.unsubscribe.delete(docName)
+    this.onRecord({ ...event, before: null, after: { id: event.id, customFields: now ?? {} } })
   }
 
   onRecord(event: RecordEvent): void {
@@ -106,13 +63,13 @@ export class CustomFieldGuard {
     const after = (event.after.customFields ?? {}) as Record<string, CustomFieldValue>
     const before = (event.before?.customFields ?? {}) as Record<string, CustomFieldValue>
     if (jsonEqual(after, before)) return
-    const known = this.defs.get(event.workspaceId)
+    const known = this.loaded.settingsOf(event.workspaceId)
     if (!known) {
-      // Not loaded since the server started: load it (which fills `defs`), then check what is stored now.
-      void this.loadDefs(event.workspaceId).then(() => this.recheck(event))
+      // Not loaded since the server started: load it, then check what is stored now.
+      void this.loaded.load(event.workspaceId).then(() => this.recheck(event))
       return
     }
-    const defs = known.filter((d) => d.entity === entity)
+    const defs = known.customFields.filter((d) => d.entity === entity)
     const bad = defs.filter(
       (d) => !jsonEqual(after[d.id], before[d.id]) && customFieldError(d, after[d.id]) !== null,
     )
@@ -121,7 +78,7 @@ export class CustomFieldGuard {
       this.log.error('repair left an invalid custom field', { docName: event.docName, id: event.id })
       return
     }
-    const doc = this.docs.get(event.docName)
+    const doc = this.loaded.doc(event.docName)
     const fields = doc?.getMap<unknown>(KIND_SPECS[event.kind].collection).get(event.id)
     if (!doc || !(fields instanceof Y.Map)) return
     const repaired: Record<string, CustomFieldValue> = { ...after }
