@@ -1,13 +1,4 @@
-import {
-  type CustomFieldDef,
-  type CustomFieldEntity,
-  type CustomFieldValue,
-  customFieldError,
-  jsonEqual,
-  parseDocName,
-  readSettings,
-  settingsMap,
-} from '@rapport/model'
+import { type CustomFieldEntity, type CustomFieldValue, customFieldError, jsonEqual } from '@rapport/model'
 import * as Y from 'yjs'
 import { isServerOrigin, serverOrigin } from '../collab/directWrites.ts'
 import { originActor } from '../collab/originActor.ts'
