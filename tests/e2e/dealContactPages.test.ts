@@ -57,6 +57,12 @@ async function screenshots(
   name: string,
   root: string,
 ) {
+  // From the top of the page, with nothing focused or hovered.
+  await page.evaluate(() => {
+    if (document.activeElement instanceof HTMLElement) document.activeElement.blur()
+    window.scrollTo(0, 0)
+  })
+  await page.mouse.move(PHONE.width - 1, PHONE.height - 1)
   await page.setViewportSize(DESKTOP)
   await shoot(page, `${name}-1440`)
   await page.setViewportSize(PHONE)
@@ -256,6 +262,14 @@ e2eDescribe('deal page, contact page, quick-add and the palette', () => {
     expect(await a.deal.field('stage').isDisabled()).toBe(true)
     expect(await a.user.page.getByTestId('field-accountId').getAttribute('readonly')).not.toBeNull()
     await screenshots(a.user.page, shoot, 'deal-page-viewer', 'deal-page')
+
+    // The contact page too: every field read only.
+    const [contact] = (await a.user.api('/api/contacts?limit=1', Items(ContactRow))).items
+    if (!contact) throw new Error('the demo workspace needs contacts')
+    await a.contact.open(contact.id)
+    await a.user.page.getByTestId('read-only').waitFor()
+    await eventually(() => a.contact.field('email').isDisabled()).toBe(true)
+    expect(await a.contact.field('leadStatus').isDisabled()).toBe(true)
   })
 
   it('the contact page shows its account, the deals that list it and its tickets; the list and the palette open it', async () => {
@@ -316,6 +330,10 @@ e2eDescribe('deal page, contact page, quick-add and the palette', () => {
     await expect(a.contact.error('email').textContent()).resolves.toBe(
       '“not an email” was not saved. Enter an email address such as name@example.com, or leave it empty.',
     )
+    // Long unbroken text never breaks the layout (checked at 390 px by the screenshots).
+    const longName = `Wolfeschlegelsteinhausenberger${'x'.repeat(60)}`
+    await a.contact.setText('lastName', longName)
+    await eventually(() => a.contact.name()).toBe(`${contact.firstName} ${longName}`)
     await screenshots(a.user.page, shoot, 'contact-page', 'contact-page')
 
     // The account room's deal list opens the deal page; so does the contact's deal list.
