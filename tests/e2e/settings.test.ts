@@ -114,7 +114,13 @@ e2eDescribe('workspace settings, live for everyone (#11 item 3)', () => {
     const viewer = await env.signIn('viewer')
     const settings = new SettingsPage(admin.page, env.server.url)
     await settings.open('fields')
-    await settings.addCustomField({ label: 'Plan', entity: 'account', type: 'select', options: 'Free, Pro' })
+    await settings.addCustomField({
+      label: 'Plan',
+      entity: 'account',
+      type: 'select',
+      options: 'Free, Pro',
+      required: true,
+    })
     await settings.addCustomField({ label: 'Contract link', entity: 'account', type: 'url' })
     const defs = (await settingsOf(admin)).customFields
     const plan = defs.find((f) => f.label === 'Plan')?.id
@@ -131,7 +137,10 @@ e2eDescribe('workspace settings, live for everyone (#11 item 3)', () => {
     )
     await fields.type(link, `https://contracts.example/${'x'.repeat(180)}`)
     await eventually(() => fields.error(link)).toBeNull()
+    // A required field still empty says so beside it, until it is filled in.
+    await sales.page.getByTestId(`cf-missing-${plan}`).waitFor()
     await fields.choose(plan, 'Pro')
+    await sales.page.getByTestId(`cf-missing-${plan}`).waitFor({ state: 'detached' })
     const seen = new CustomFieldsUi(viewer.page)
     await eventually(() => seen.shownValue(plan)).toBe('Pro')
     expect(await seen.input(plan).count()).toBe(0)

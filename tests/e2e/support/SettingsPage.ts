@@ -89,8 +89,10 @@ export class SettingsPage {
     entity: 'account' | 'contact' | 'deal' | 'ticket'
     type: string
     options?: string
+    required?: boolean
   }): Promise<void> {
     await this.page.getByTestId('new-field-label').fill(field.label)
+    await this.page.getByTestId('new-field-required').setChecked(field.required ?? false)
     await this.page.getByTestId('new-field-entity').selectOption(field.entity)
     await this.page.getByTestId('new-field-type').selectOption(field.type)
     if (field.options !== undefined) await this.page.getByTestId('new-field-options').fill(field.options)

@@ -202,10 +202,17 @@ export function CustomFieldInput({
     <div className="live-field cf-field" data-testid={`cf-${def.id}`} data-type={def.type}>
       {label}
       {input}
-      {error && (
+      {error ? (
         <span id={errorId} className="field-error" role="alert" data-testid={`cf-error-${def.id}`}>
           {error}
         </span>
+      ) : (
+        def.required &&
+        isEmptyValue(value) && (
+          <span className="cf-hint" data-testid={`cf-missing-${def.id}`}>
+            Required: not filled in yet.
+          </span>
+        )
       )}
     </div>
   )

@@ -219,7 +219,12 @@ function AddFieldForm({ run }: { run: RunCommand }) {
         </label>
       )}
       <label className="settings__check">
-        <input type="checkbox" checked={required} onChange={(e) => setRequired(e.target.checked)} />
+        <input
+          type="checkbox"
+          checked={required}
+          onChange={(e) => setRequired(e.target.checked)}
+          data-testid="new-field-required"
+        />
         Required
       </label>
       <button type="submit" className="btn btn--primary" data-testid="add-field">
