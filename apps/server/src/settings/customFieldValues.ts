@@ -39,9 +39,10 @@ export async function checkCustomFieldInput(
     typeof input === 'object' && input !== null
       ? (input as { customFields?: unknown }).customFields
       : undefined
+  // A patch without custom fields needs no definitions (no document load on the hot path).
+  if (given === undefined && mode !== 'create') return undefined
   const settings = await readWorkspaceSettings(hocuspocus, workspaceId)
   if (given === undefined) {
-    if (mode !== 'create') return undefined
     const missing = customFieldProblems(settings.customFields, entity, {}, { required: 'all' })
     if (missing.length > 0) throw badRequest(missing.map((p) => p.message).join(' '), 'invalid_input')
     return undefined
