@@ -287,6 +287,17 @@ describe('custom fields', () => {
     })
     expect(unknown.status).toBe(400)
     expect(unknown.body.error.message).toBe(`There is no ticket field with the id ${seats}.`)
+    const owner = await api<{ id: string }>(started.url, '/api/settings/custom-fields', {
+      cookie: admin.cookie,
+      body: { label: 'Escalation owner', entity: 'ticket', type: 'user' },
+    })
+    const stranger = await api(started.url, `/api/tickets/${ticket.body.id}`, {
+      method: 'PATCH',
+      cookie: admin.cookie,
+      body: { customFields: { [owner.body.id]: 'usr_nobody' } },
+    })
+    expect(stranger.status).toBe(400)
+    expect(stranger.body.error.message).toBe('Escalation owner must be a member of the workspace.')
     const good = await api<Ticket>(started.url, `/api/tickets/${ticket.body.id}`, {
       method: 'PATCH',
       cookie: admin.cookie,

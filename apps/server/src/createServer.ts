@@ -225,7 +225,15 @@ export const createServer = async (deps: ServerDeps): Promise<RapportServer> => 
   const workspaces = createWorkspaceService({ auth, hocuspocus, now })
   app.route('/api', workspaceRoutes({ auth, workspaces, session: sessionMiddleware(auth), now }))
   // Route modules of S2/S3 are mounted here, under /api, before the static fallback.
-  app.route('/api', recordsRoutes({ projection, hocuspocus, session: sessionMiddleware(auth) }))
+  app.route(
+    '/api',
+    recordsRoutes({
+      projection,
+      hocuspocus,
+      session: sessionMiddleware(auth),
+      memberIds: (session) => new Set(auth.listMembers(session).map((m) => m.userId)),
+    }),
+  )
   app.route('/api', handoffRoutes({ automation, session: sessionMiddleware(auth) }))
   app.route('/api', historyRoutes({ history, session: sessionMiddleware(auth) }))
   app.route('/api', taskRoutes({ projection, hocuspocus, session: sessionMiddleware(auth) }))

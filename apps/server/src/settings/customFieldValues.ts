@@ -32,6 +32,8 @@ export async function checkCustomFieldInput(
   listKind: string,
   input: unknown,
   mode: 'create' | { current: Record<string, unknown> | undefined },
+  /** The workspace's members, asked for only when values are given (a `user` field must name one). */
+  memberIds?: () => ReadonlySet<string> | undefined,
 ): Promise<CustomFieldValues | undefined> {
   const entity = ENTITY_OF_LIST[listKind]
   if (!entity) return undefined
@@ -51,6 +53,7 @@ export async function checkCustomFieldInput(
   const problems = customFieldProblems(settings.customFields, entity, values, {
     required: mode === 'create' ? 'all' : 'given',
     unknown: 'report',
+    memberIds: memberIds?.(),
   })
   if (problems.length > 0) throw badRequest(problems.map((p) => p.message).join(' '), 'invalid_input')
   if (mode === 'create') return Object.fromEntries(Object.entries(values).filter(([, v]) => v !== null))

@@ -48,6 +48,8 @@ export interface RecordsServices {
   hocuspocus: Hocuspocus
   /** S2's `sessionMiddleware(auth)`: sets `c.var.session` or throws 401. */
   session: MiddlewareHandler<AppEnv>
+  /** The workspace's members (a `user` custom field must name one); unchecked when absent. */
+  memberIds?: (session: SessionInfo) => ReadonlySet<string>
 }
 
 export const SearchQuery = z.object({
@@ -245,6 +247,7 @@ export function recordsRoutes(services: RecordsServices): Hono<AppEnv> {
         kind,
         parsed,
         'create',
+        () => services.memberIds?.(session),
       )
       const input = customFields === undefined ? parsed : { ...parsed, customFields }
       const { ref, create } = await prepare(session, input)
@@ -264,9 +267,14 @@ export function recordsRoutes(services: RecordsServices): Hono<AppEnv> {
       const current = getRecord(session, kind, c.req.param('id'))
       const body = await readJsonBody(c, schema)
       // `customFields` merges into the record's values (`null` clears a field), checked against the definitions.
-      const customFields = await checkCustomFieldInput(hocuspocus, session.workspaceId, kind, body, {
-        current: current.customFields as Record<string, unknown> | undefined,
-      })
+      const customFields = await checkCustomFieldInput(
+        hocuspocus,
+        session.workspaceId,
+        kind,
+        body,
+        { current: current.customFields as Record<string, unknown> | undefined },
+        () => services.memberIds?.(session),
+      )
       const patch = customFields === undefined ? body : { ...body, customFields }
       const options = optionsFor ? await optionsFor(session) : undefined
       const updated = await write(session, recordDoc(session, kind, current), (doc, origin) =>
