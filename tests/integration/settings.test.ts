@@ -269,6 +269,18 @@ describe('custom fields', () => {
     expect(cleared.status).toBe(400)
     expect(cleared.body.error.message).toBe('Seats is required.')
 
+    const region = await api<{ id: string }>(started.url, '/api/settings/custom-fields', {
+      cookie: admin.cookie,
+      body: { label: 'Region', entity: 'account', type: 'text' },
+    })
+    const merged = await api<Account>(started.url, `/api/accounts/${ok.body.id}`, {
+      method: 'PATCH',
+      cookie: admin.cookie,
+      body: { customFields: { [region.body.id]: 'EU' } },
+    })
+    expect(merged.status).toBe(200)
+    expect(merged.body.customFields).toEqual({ [seats]: 12, [region.body.id]: 'EU' })
+
     const ticket = await api<Ticket>(started.url, '/api/tickets', {
       cookie: admin.cookie,
       body: { subject: 'Plan?' },

@@ -57,7 +57,18 @@ export async function checkCustomFieldInput(
   })
   if (problems.length > 0) throw badRequest(problems.map((p) => p.message).join(' '), 'invalid_input')
   if (mode === 'create') return Object.fromEntries(Object.entries(values).filter(([, v]) => v !== null))
-  let merged = PatchValues.catch({}).parse(mode.current ?? {})
-  for (const [id, value] of Object.entries(values)) merged = withCustomFieldValue(merged, id, value)
+  return mergeCustomFieldPatch(mode.current, values)
+}
+
+/**
+ * `stored` (a record's `customFields`, tolerant) with the patch's keys applied (`null` clears). Run it again inside
+ * the write on the document's current value, so a value another client set meanwhile is kept.
+ */
+export function mergeCustomFieldPatch(
+  stored: unknown,
+  patch: Readonly<Record<string, CustomFieldValue>>,
+): CustomFieldValues {
+  let merged = PatchValues.catch({}).parse(stored ?? {})
+  for (const [id, value] of Object.entries(patch)) merged = withCustomFieldValue(merged, id, value)
   return merged
 }

@@ -7,6 +7,7 @@ import {
   buildBoardSnapshot,
   ContactCreate,
   ContactPatch,
+  type CustomFieldValue,
   createAccount,
   createContact,
   createDeal,
@@ -35,10 +36,10 @@ import { workspaceSla } from '../../automation/workspaceSla.ts'
 import { type Actor, writeDocument } from '../../collab/directWrites.ts'
 import { AppError, badRequest, forbidden, notFound } from '../../errors.ts'
 import type { Projection } from '../../projection/Projection.ts'
-import type { ProjectedRecord } from '../../projection/recordKinds.ts'
+import { KIND_SPECS, type ProjectedRecord } from '../../projection/recordKinds.ts'
 import { SEARCH_KINDS } from '../../projection/SearchIndex.ts'
 import { customFieldFilter } from '../../settings/customFieldFilters.ts'
-import { checkCustomFieldInput } from '../../settings/customFieldValues.ts'
+import { checkCustomFieldInput, mergeCustomFieldPatch } from '../../settings/customFieldValues.ts'
 import type { AppEnv } from '../app.ts'
 import { readJsonBody } from './auth.ts'
 import { LIST_KINDS, type ListKind, listQuerySchemas } from './recordQueries.ts'
@@ -275,11 +276,19 @@ export function recordsRoutes(services: RecordsServices): Hono<AppEnv> {
         { current: current.customFields as Record<string, unknown> | undefined },
         () => services.memberIds?.(session),
       )
-      const patch = customFields === undefined ? body : { ...body, customFields }
+      const given = (body as { customFields?: Record<string, CustomFieldValue> }).customFields
       const options = optionsFor ? await optionsFor(session) : undefined
-      const updated = await write(session, recordDoc(session, kind, current), (doc, origin) =>
-        update(doc, current.id, patch, origin, options),
-      )
+      const updated = await write(session, recordDoc(session, kind, current), (doc, origin) => {
+        // Merged again on the document's own value: a custom field another client set meanwhile is kept.
+        const stored = (
+          doc.getMap(KIND_SPECS[kind].collection).get(current.id) as import('yjs').Map<unknown> | undefined
+        )?.get('customFields')
+        const patch =
+          customFields === undefined || given === undefined
+            ? body
+            : { ...body, customFields: mergeCustomFieldPatch(stored, given) }
+        return update(doc, current.id, patch as P, origin, options)
+      })
       return c.json(projected(session, kind, updated))
     })
 
