@@ -126,7 +126,7 @@ export function AccountPage({ accountId }: { accountId: string }) {
   if (!live && accountsDoc.synced)
     return (
       <div className="empty" data-testid="account-missing">
-        This account does not exist or was deleted.
+        This account does not exist or was deleted. <a href="#/accounts">Back to accounts</a>
       </div>
     )
 
@@ -332,9 +332,9 @@ export function AccountPage({ accountId }: { accountId: string }) {
               )}
               {accountContacts.map((c) => (
                 <li key={c.id} className="mini-row">
-                  <span>
+                  <a href={`#/contacts/${c.id}`} data-testid={`account-contact-${c.id}`}>
                     {c.firstName} {c.lastName}
-                  </span>
+                  </a>
                   <span className="muted">{c.title}</span>
                   <a href={`mailto:${c.email}`}>{c.email}</a>
                 </li>
