@@ -1,4 +1,4 @@
-import { lazy, Suspense, useEffect } from 'react'
+import { lazy, Suspense, useEffect, useState } from 'react'
 import { ConnectionIndicator } from '../collab/ConnectionIndicator.tsx'
 import { OfflineBanner } from '../collab/OfflineBanner.tsx'
 import { useSession } from '../features/auth/SessionContext.tsx'
@@ -20,7 +20,9 @@ import { MembersPage } from '../features/workspace/MembersPage.tsx'
 import { WorkspaceMenu } from '../features/workspace/WorkspaceMenu.tsx'
 import { Avatar } from '../ui/Avatar.tsx'
 import { ErrorBoundary } from '../ui/ErrorBoundary.tsx'
+import { NotFound } from './NotFound.tsx'
 import { NAV_ITEMS, type Route, routeSection } from './route.ts'
+import './shell.css'
 import { useHashRoute } from './useHashRoute.ts'
 
 // Tiptap is large: the account room is its own chunk, preloaded once the browser is idle after sign-in.
@@ -93,11 +95,7 @@ function Page({ route }: { route: Route }) {
     case 'invite':
       return null // App shows the invitation page outside the shell
     case 'notFound':
-      return (
-        <div className="empty" data-testid="not-found">
-          Nothing lives at <code>{route.path}</code>.
-        </div>
-      )
+      return <NotFound path={route.path} />
   }
 }
 
@@ -107,14 +105,28 @@ export function Shell() {
   const route = useHashRoute()
   const section = routeSection(route)
   usePreloadAccountPage()
+  // Narrow screens fold the navigation behind a menu button; a new page closes it.
+  const [menuOpen, setMenuOpen] = useState(false)
+  // biome-ignore lint/correctness/useExhaustiveDependencies: closing on every route change is the point
+  useEffect(() => setMenuOpen(false), [route])
   return (
     <div className="shell">
       <header className="topbar">
         <a className="brand" href="#/pipelines">
-          <span className="brand__mark">R</span> Rapport
+          <span className="brand__mark">R</span> <span className="brand__name">Rapport</span>
         </a>
         <WorkspaceMenu />
-        <nav className="topnav" aria-label="Main">
+        <button
+          type="button"
+          className="btn btn--ghost topbar__menu"
+          aria-expanded={menuOpen}
+          aria-controls="main-nav"
+          data-testid="nav-menu"
+          onClick={() => setMenuOpen((open) => !open)}
+        >
+          {menuOpen ? 'Close' : 'Menu'}
+        </button>
+        <nav id="main-nav" className={`topnav${menuOpen ? ' is-open' : ''}`} aria-label="Main">
           {NAV_ITEMS.map((item) => (
             <a
               key={item.name}
@@ -127,13 +139,25 @@ export function Shell() {
               {item.name === 'inbox' && <InboxBadge />}
             </a>
           ))}
+          <div className="topnav__account">
+            <span className="muted">
+              {session.user.name} · <span className="capitalize">{session.role}</span>
+            </span>
+            <button type="button" className="btn" onClick={logout} data-testid="nav-logout">
+              Sign out
+            </button>
+          </div>
         </nav>
         <div className="topbar__right">
           <CommandPalette />
           <ConnectionIndicator />
-          <span className="topbar__user" data-testid="current-user">
+          <span
+            className="topbar__user"
+            data-testid="current-user"
+            title={`${session.user.name} (${session.role})`}
+          >
             <Avatar name={session.user.name} color={session.user.color} size="sm" />
-            <span>
+            <span className="topbar__user-name">
               {session.user.name}
               <small className="role">{session.role}</small>
             </span>

@@ -58,6 +58,7 @@ export function LiveField({
     id: `field-${name}`,
     'data-testid': `field-${name}`,
     disabled: readOnly,
+    'aria-readonly': readOnly || undefined,
     style: editingBy ? { boxShadow: `0 0 0 2px ${editingBy.color}` } : undefined,
   }
 

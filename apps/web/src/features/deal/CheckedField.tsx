@@ -43,6 +43,7 @@ export function DateField(props: {
         type="date"
         value={value ?? ''}
         disabled={readOnly}
+        readOnly={readOnly}
         style={editingBy ? { boxShadow: `0 0 0 2px ${editingBy.color}` } : undefined}
         onFocus={() => onEditing?.(true)}
         onBlur={() => onEditing?.(false)}

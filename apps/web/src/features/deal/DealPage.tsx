@@ -69,7 +69,7 @@ export function DealPage({ dealId }: { dealId: string }) {
       notFound={
         loaded.kind === 'missing' ? (
           <div className="empty" data-testid="deal-missing">
-            This deal does not exist or was deleted.
+            This deal does not exist or was deleted. <a href="#/pipelines">Back to the pipelines</a>
           </div>
         ) : (
           <div className="notice notice--error" data-testid="deal-unavailable">
@@ -151,7 +151,7 @@ function LiveDeal({ serverCopy, pipelineId }: { serverCopy: Deal; pipelineId: st
   if (!live && dealsDoc.synced)
     return (
       <div className="empty" data-testid="deal-missing">
-        This deal does not exist or was deleted.
+        This deal does not exist or was deleted. <a href="#/pipelines">Back to the pipelines</a>
       </div>
     )
   const deal = live ?? serverCopy
