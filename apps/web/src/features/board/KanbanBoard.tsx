@@ -7,8 +7,9 @@ import {
   useSensors,
 } from '@dnd-kit/core'
 import type { BoardLayout } from '@rapport/model'
-import { type ReactNode, useCallback, useRef, useState } from 'react'
+import { type ReactNode, useCallback, useEffect, useRef, useState } from 'react'
 import { useScrollEdges } from '../../ui/useScrollEdges.ts'
+import './board.css'
 import { boardAutoScroll } from './boardAutoScroll.ts'
 import { boardCollision } from './boardCollision.ts'
 import type { Kanban } from './useKanban.ts'
@@ -23,12 +24,27 @@ export interface KanbanBoardProps<T, L extends BoardLayout> {
   renderColumn: (columnId: string, ids: string[]) => ReactNode
   /** The title of the card shown under the pointer while dragging. */
   overlayTitle: (record: T) => string
+  /** The name of a column in the narrow-screen switcher (defaults to its id). */
+  columnLabel?: (columnId: string) => string
+  /** What the switcher picks, e.g. "Stage". */
+  switcherLabel?: string
 }
 
 /** The drag surface of a live kanban: notices, the columns in one DndContext and the drag overlay. */
 export function KanbanBoard<T, L extends BoardLayout>(props: KanbanBoardProps<T, L>) {
   const { kanban, testId, data, columnIds, renderColumn, overlayTitle } = props
+  const { columnLabel = (id: string) => id, switcherLabel = 'Column' } = props
   const { drag, records } = kanban
+  // Narrow screens show one column at a time (CSS); the switcher picks it and follows a card moved by keyboard.
+  const [picked, setPicked] = useState<string | null>(null)
+  const liftedIn =
+    drag.mode === 'keyboard' && drag.activeId
+      ? columnIds.find((id) => drag.columns[id]?.includes(drag.activeId as string))
+      : undefined
+  useEffect(() => {
+    if (liftedIn) setPicked(liftedIn)
+  }, [liftedIn])
+  const shown = picked && columnIds.includes(picked) ? picked : columnIds[0]
   const edges = useScrollEdges()
   const boardEl = useRef<HTMLElement | null>(null)
   const boardRef = useCallback(
@@ -74,13 +90,32 @@ export function KanbanBoard<T, L extends BoardLayout>(props: KanbanBoardProps<T,
         onDragEnd={drag.onDragEnd}
         onDragCancel={drag.onDragCancel}
       >
+        <label className="board-switcher">
+          <span>{switcherLabel}</span>
+          <select
+            value={shown ?? ''}
+            onChange={(e) => setPicked(e.target.value)}
+            data-testid={`${testId}-switcher`}
+          >
+            {columnIds.map((id) => (
+              <option key={id} value={id}>
+                {columnLabel(id)} ({drag.columns[id]?.length ?? 0})
+              </option>
+            ))}
+          </select>
+        </label>
         <div
           className="board-frame"
           data-more-before={edges.more.before || undefined}
           data-more-after={edges.more.after || undefined}
         >
           <div className="board" data-testid={testId} ref={boardRef} {...data}>
-            {columnIds.map((id) => renderColumn(id, drag.columns[id] ?? []))}
+            {columnIds.map((id) => (
+              // `display: contents` on a wide screen: the lane only decides which column a narrow screen shows.
+              <div key={id} className={`board__lane${id === shown ? ' is-shown' : ''}`}>
+                {renderColumn(id, drag.columns[id] ?? [])}
+              </div>
+            ))}
           </div>
         </div>
         <DragOverlay dropAnimation={null}>

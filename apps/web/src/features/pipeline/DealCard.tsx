@@ -14,11 +14,14 @@ export interface DealCardProps extends CardDragState {
   owner: { name: string; color: string } | null
   now: number
   onOutcome: (dealId: string, outcome: 'won' | 'lost') => void
+  /** The pipeline's stages, for the "Move to" menu a narrow screen shows (one column at a time). */
+  stages?: readonly Stage[]
+  onMoveTo?: (dealId: string, stageId: string) => void
 }
 
 /** A deal on the board: title, account, amount, days in stage, won/lost shortcuts. */
 export const DealCard = memo(function DealCard(props: DealCardProps) {
-  const { deal, stage, accountName, owner, now, readOnly, onOutcome, ...dragState } = props
+  const { deal, stage, accountName, owner, now, readOnly, onOutcome, stages, onMoveTo, ...dragState } = props
   const stale = isStale(deal, stage, now)
   return (
     <SortableCard
@@ -32,6 +35,24 @@ export const DealCard = memo(function DealCard(props: DealCardProps) {
       label={`${deal.title}${accountName ? `, ${accountName}` : ''}`}
     >
       <DealCardContent deal={deal} accountName={accountName} owner={owner} now={now} stale={stale} />
+      {!readOnly && stages && onMoveTo && (
+        <label className="card__move">
+          <span>Move to</span>
+          <select
+            value={deal.position.column}
+            onPointerDown={stopDrag.onPointerDown}
+            onKeyDown={(e) => e.stopPropagation()}
+            onChange={(e) => onMoveTo(deal.id, e.target.value)}
+            data-testid={`move-${deal.id}`}
+          >
+            {stages.map((s) => (
+              <option key={s.id} value={s.id}>
+                {s.name}
+              </option>
+            ))}
+          </select>
+        </label>
+      )}
       {!readOnly && stage?.outcome === 'open' && (
         <div className="card__actions">
           <button

@@ -91,20 +91,22 @@ export function PipelineBoard({ workspaceId, pipeline }: { workspaceId: string; 
   const boardRef = useRef(board)
   boardRef.current = board
   const commitMove = drag.commitMove
-  const onOutcome = useCallback(
-    (dealId: string, outcome: 'won' | 'lost') => {
-      const target = stages.find((s) => s.outcome === outcome)
-      if (!dealsDoc.doc || !target || readOnly) return
+  // Won/Lost buttons and the card's "Move to" menu: to the end of the stage, through the drop path.
+  const onMoveTo = useCallback(
+    (dealId: string, stageId: string) => {
+      if (!dealsDoc.doc || readOnly || !stages.some((s) => s.id === stageId)) return
       const { columns, keys } = boardRef.current
-      const position = resolveDrop({
-        columns,
-        keys,
-        activeId: dealId,
-        over: { type: 'column', id: target.id },
-      })
+      const position = resolveDrop({ columns, keys, activeId: dealId, over: { type: 'column', id: stageId } })
       if (position) commitMove(dealId, position)
     },
     [dealsDoc.doc, stages, readOnly, commitMove],
+  )
+  const onOutcome = useCallback(
+    (dealId: string, outcome: 'won' | 'lost') => {
+      const target = stages.find((s) => s.outcome === outcome)
+      if (target) onMoveTo(dealId, target.id)
+    },
+    [stages, onMoveTo],
   )
 
   if (dealsDoc.noAccess)
@@ -129,6 +131,8 @@ export function PipelineBoard({ workspaceId, pipeline }: { workspaceId: string; 
         readOnly={readOnly}
         onKey={drag.onCardKey}
         onOutcome={onOutcome}
+        stages={stages}
+        onMoveTo={onMoveTo}
       />
     )
   }
@@ -194,6 +198,8 @@ export function PipelineBoard({ workspaceId, pipeline }: { workspaceId: string; 
           )
         }}
         overlayTitle={(deal) => deal.title}
+        columnLabel={(stageId) => stages.find((s) => s.id === stageId)?.name ?? stageId}
+        switcherLabel="Stage"
       />
       {lost.notice && (
         <div className="notice notice--warn" role="status" data-testid="lost-notice">

@@ -146,6 +146,8 @@ export function SupportPage({ ticketId = null }: { ticketId?: string | null } = 
           />
         )}
         overlayTitle={(ticket) => ticket.subject}
+        columnLabel={(status) => status.charAt(0).toUpperCase() + status.slice(1)}
+        switcherLabel="Status"
       />
       {open && supportDoc.doc && (
         <TicketDrawer
