@@ -1,11 +1,14 @@
 import { useVirtualizer } from '@tanstack/react-virtual'
-import { useMemo, useRef, useState } from 'react'
+import { useEffect, useMemo, useRef, useState } from 'react'
+import { NARROW_SCREEN, useMediaQuery } from '../../ui/useMediaQuery.ts'
 import { changedUnderneath, startEditing, valueToCommit } from '../account/draftField.ts'
 import { type CellEdit, CellInput } from './EditableCell.tsx'
 import type { ListColumn } from './listColumns.ts'
 import { freezeOrder, type SortState } from './listQuery.ts'
 
 const ROW_HEIGHT = 40
+/** A row as a card on a narrow screen: one line per column (measured once shown). */
+const cardHeight = (columns: number) => 26 + columns * 24
 
 export interface RecordTableProps<T extends { id: string }> {
   testId: string
@@ -47,13 +50,17 @@ export function RecordTable<T extends { id: string }>(props: RecordTableProps<T>
   }, [rows, byId, edit])
   frozenRef.current = edit ? ordered.map((r) => r.id) : rows.map((r) => r.id)
 
+  // On a phone every row is a card (CSS): rows are measured, since a card's height depends on its text.
+  const narrow = useMediaQuery(NARROW_SCREEN)
   const virtualizer = useVirtualizer({
     count: ordered.length,
     getScrollElement: () => scrollRef.current,
-    estimateSize: () => ROW_HEIGHT,
+    estimateSize: () => (narrow ? cardHeight(columns.length) : ROW_HEIGHT),
     overscan: 12,
     getItemKey: (index) => ordered[index]?.id ?? index,
   })
+  // biome-ignore lint/correctness/useExhaustiveDependencies: a new layout (table ↔ cards) needs new measurements
+  useEffect(() => virtualizer.measure(), [narrow, virtualizer])
   const template = columns.map((c) => c.width).join(' ')
 
   const begin = (row: T, column: ListColumn<T>) => {
@@ -118,10 +125,15 @@ export function RecordTable<T extends { id: string }>(props: RecordTableProps<T>
               return (
                 <tr
                   key={row.id}
+                  ref={narrow ? virtualizer.measureElement : undefined}
+                  data-index={item.index}
                   className="rtable__row"
                   aria-rowindex={item.index + 2}
                   data-testid={`row-${row.id}`}
-                  style={{ gridTemplateColumns: template, transform: `translateY(${item.start}px)` }}
+                  style={{
+                    gridTemplateColumns: narrow ? undefined : template,
+                    transform: `translateY(${item.start}px)`,
+                  }}
                   // Pointer shortcut; keyboard users open the record through the link in its first cell.
                   onClick={() => onOpen(row)}
                 >
@@ -130,7 +142,12 @@ export function RecordTable<T extends { id: string }>(props: RecordTableProps<T>
                     const editing = edit && edit.id === row.id && edit.field === c.field ? edit : null
                     if (editing && c.edit)
                       return (
-                        <td key={c.field} className="rtable__cell is-editing" data-testid={cellId}>
+                        <td
+                          key={c.field}
+                          className="rtable__cell is-editing"
+                          data-testid={cellId}
+                          data-label={c.label}
+                        >
                           <CellInput
                             editor={c.edit}
                             edit={editing}
@@ -144,7 +161,7 @@ export function RecordTable<T extends { id: string }>(props: RecordTableProps<T>
                       )
                     if (c.edit && !readOnly)
                       return (
-                        <td key={c.field} className="rtable__cell">
+                        <td key={c.field} className="rtable__cell" data-label={c.label}>
                           <button
                             type="button"
                             className="rtable__editable"
@@ -160,7 +177,7 @@ export function RecordTable<T extends { id: string }>(props: RecordTableProps<T>
                         </td>
                       )
                     return (
-                      <td key={c.field} className="rtable__cell" data-testid={cellId}>
+                      <td key={c.field} className="rtable__cell" data-testid={cellId} data-label={c.label}>
                         {c.render(row)}
                       </td>
                     )

@@ -27,6 +27,13 @@ export interface ListColumn<T> {
 }
 
 /** Options of a select editor or filter, from a fixed list of values (labels are the values, capitalized by CSS). */
+/** `cold_call` → `Cold call`. */
+export const sentenceCase = (value: string): string => {
+  const words = value.replaceAll('_', ' ')
+  return words.charAt(0).toUpperCase() + words.slice(1)
+}
+
 export function enumOptions(values: readonly string[]): ListOption[] {
-  return values.map((value) => ({ value, label: value }))
+  // Sentence case for people ("Strategic", "Cold call"); the stored value stays as it is.
+  return values.map((value) => ({ value, label: sentenceCase(value) }))
 }
