@@ -160,6 +160,16 @@ export const QUERIES: NamedQuery[] = [
     },
   },
   {
+    name: 'search: same, unranked (newest first)',
+    kind: 'search',
+    run: (db, flavor, prng) => {
+      const q = prng.bool(0.3)
+        ? (NAMES[prng.int(NAMES.length)] as string)
+        : (searchQueries(1, prng.int(1000))[0] as string)
+      return searchIds(db, flavor, q, 20, false)
+    },
+  },
+  {
     name: 'search: rare word (an id-like token), top 20',
     kind: 'search',
     run: (db, flavor, prng) => searchIds(db, flavor, `renewal ${prng.int(40_000)}`, 20),

@@ -145,18 +145,22 @@ export async function searchIds(
   flavor: Flavor,
   text: string,
   limit: number,
+  ranked = true,
 ): Promise<Array<{ kind: string; id: string }>> {
   const words = text.toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? []
   if (words.length === 0) return []
   if (flavor === 'sqlite') {
     const match = words.map((w) => `"${w}"*`).join(' ')
     const result = await sql<{ kind: string; id: string }>`
-      select kind, id from search where search match ${match} order by rank limit ${limit}`.execute(db)
+      select kind, id from search where search match ${match}
+      order by ${ranked ? sql`rank` : sql`rowid desc`} limit ${limit}`.execute(db)
     return result.rows
   }
   const query = words.map((w) => `${w}:*`).join(' & ')
   const result = await sql<{ kind: string; id: string }>`
     select kind, id from search where tsv @@ to_tsquery('simple', ${query})
-    order by ts_rank(tsv, to_tsquery('simple', ${query})) desc limit ${limit}`.execute(db)
+    order by ${ranked ? sql`ts_rank(tsv, to_tsquery('simple', ${query})) desc` : sql`kind, id`} limit ${limit}`.execute(
+    db,
+  )
   return result.rows
 }
