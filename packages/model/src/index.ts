@@ -125,6 +125,16 @@ export {
   totalInBase,
 } from './records/currencySettings.ts'
 export {
+  CUSTOM_FIELD_KEY_PREFIX,
+  customFieldKey,
+  isCustomFieldKey,
+  LEGACY_CUSTOM_FIELDS_KEY,
+  migrateCustomFields,
+  readCustomFields,
+  recordJSON,
+  writeCustomFields,
+} from './records/customFieldEntries.ts'
+export {
   type CustomFieldCheck,
   type CustomFieldProblem,
   CustomFieldValue,

@@ -34,7 +34,12 @@ const accountFields = {
   customFields: customFieldValues,
 }
 
-export const Account = z.object({ id: AccountId, ...recordBase, ...accountFields })
+export const Account = z.object({
+  id: AccountId,
+  ...recordBase,
+  ...accountFields,
+  customFields: customFieldValues.default({}),
+})
 export type Account = z.infer<typeof Account>
 
 /** Input of `createAccount`: only `name` is required. */

@@ -2,7 +2,18 @@ import * as Y from 'yjs'
 import type { z } from 'zod'
 import { ModelError } from '../errors.ts'
 import type { CollectionName } from '../layout.ts'
+import {
+  customFieldKey,
+  LEGACY_CUSTOM_FIELDS_KEY,
+  readCustomFields,
+  recordJSON,
+  writeCustomFields,
+} from './customFieldEntries.ts'
+import { type CustomFieldValue, isEmptyValue } from './customFields.ts'
+import { jsonEqual } from './jsonEqual.ts'
 import { type CommandOptions, formatIssues, nowOf } from './recordBase.ts'
+
+export { jsonEqual }
 
 /** What every stored record has. */
 export interface BaseRecord {
@@ -35,20 +46,6 @@ function invalid(message: string, error: z.ZodError): ModelError {
   return new ModelError('invalid_input', message, formatIssues(error))
 }
 
-/** Structural equality of plain JSON values (records hold nothing else). */
-export function jsonEqual(a: unknown, b: unknown): boolean {
-  if (a === b) return true
-  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false
-  if (Array.isArray(a) !== Array.isArray(b)) return false
-  if (Array.isArray(a) && Array.isArray(b)) {
-    return a.length === b.length && a.every((value, index) => jsonEqual(value, b[index]))
-  }
-  const ak = Object.keys(a).filter((k) => (a as Record<string, unknown>)[k] !== undefined)
-  const bk = Object.keys(b).filter((k) => (b as Record<string, unknown>)[k] !== undefined)
-  if (ak.length !== bk.length) return false
-  return ak.every((k) => jsonEqual((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]))
-}
-
 /**
  * Validates `record` against the collection schema and stores it as a new nested `Y.Map`, in one
  * transaction with `origin`. Throws `ModelError('invalid_input')` on invalid input and
@@ -68,7 +65,11 @@ export function createRecord<T extends BaseRecord>(
   doc.transact(() => {
     const fields = new Y.Map<unknown>()
     for (const [key, field] of Object.entries(value)) {
-      if (field !== undefined) fields.set(key, field)
+      if (field === undefined) continue
+      if (key === LEGACY_CUSTOM_FIELDS_KEY && isCustomValues(field)) {
+        for (const [fieldId, v] of Object.entries(field))
+          if (!isEmptyValue(v as CustomFieldValue)) fields.set(customFieldKey(fieldId), v)
+      } else fields.set(key, field)
     }
     map.set(value.id, fields)
   }, origin)
@@ -82,6 +83,21 @@ function recordFields(map: RecordMap, id: string, collection: { name: Collection
 }
 
 const IMMUTABLE = new Set(['id', 'createdAt', 'updatedAt'])
+
+function isCustomValues(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value)
+}
+
+/** `current` custom values with `patch`'s keys applied (an empty value removes the key); a non-object as is. */
+function mergeCustomValues(current: Record<string, unknown>, patch: unknown): unknown {
+  if (!isCustomValues(patch)) return patch
+  const next = { ...current }
+  for (const [fieldId, value] of Object.entries(patch)) {
+    if (isEmptyValue(value as CustomFieldValue)) delete next[fieldId]
+    else next[fieldId] = value
+  }
+  return next
+}
 
 /** Options of `updateRecord`. */
 export interface UpdateOptions extends CommandOptions {
@@ -108,16 +124,22 @@ export function updateRecord<T extends BaseRecord>(
   options?: UpdateOptions,
 ): T {
   const fields = recordFields(collectionMap(doc, collection), id, collection)
-  const current = fields.toJSON() as Record<string, unknown>
+  const current = recordJSON(fields)
   const merged: Record<string, unknown> = { ...current }
   for (const [key, value] of Object.entries(patch)) {
-    if (value !== undefined && !IMMUTABLE.has(key)) merged[key] = value
+    if (value === undefined || IMMUTABLE.has(key)) continue
+    // Custom values merge per field: the patch's keys are set (an empty value clears), the others are kept.
+    merged[key] =
+      key === LEGACY_CUSTOM_FIELDS_KEY ? mergeCustomValues(readCustomFields(fields), value) : value
   }
   const parsed = collection.schema.safeParse(merged)
   if (!parsed.success) throw invalid(`invalid patch for ${collection.name} ${id}`, parsed.error)
   const next = parsed.data as T & Record<string, unknown>
   const changed = Object.keys(patch).filter(
-    (key) => !IMMUTABLE.has(key) && next[key] !== undefined && !jsonEqual(current[key], next[key]),
+    (key) =>
+      !IMMUTABLE.has(key) &&
+      next[key] !== undefined &&
+      !jsonEqual(key === LEGACY_CUSTOM_FIELDS_KEY ? (current[key] ?? {}) : current[key], next[key]),
   )
   if (changed.length === 0) return next
   for (const key of options?.writeTogether ?? []) {
@@ -125,8 +147,14 @@ export function updateRecord<T extends BaseRecord>(
       changed.push(key)
   }
   const updatedAt = Math.max(nowOf(options), typeof current.updatedAt === 'number' ? current.updatedAt : 0)
+  const given = (patch as Record<string, unknown>)[LEGACY_CUSTOM_FIELDS_KEY]
   doc.transact(() => {
-    for (const key of changed) fields.set(key, next[key])
+    for (const key of changed) {
+      // Only the custom fields the patch names are written, each as its own entry (concurrent edits merge).
+      if (key === LEGACY_CUSTOM_FIELDS_KEY && isCustomValues(given))
+        writeCustomFields(fields, next[key] as Record<string, unknown>, Object.keys(given))
+      else fields.set(key, next[key])
+    }
     fields.set('updatedAt', updatedAt)
   }, origin)
   return { ...next, updatedAt }
@@ -152,7 +180,7 @@ function archivedSetter(archived: boolean) {
 
 function parseEntry<T>(id: string, value: unknown, schema: z.ZodType<T>): { ok: T } | { issues: string } {
   if (!(value instanceof Y.Map)) return { issues: '(root): record is not a Y.Map' }
-  const parsed = schema.safeParse(value.toJSON())
+  const parsed = schema.safeParse(recordJSON(value as Y.Map<unknown>))
   if (!parsed.success) return { issues: formatIssues(parsed.error).join('; ') }
   if ((parsed.data as { id?: unknown }).id !== id) return { issues: `id: does not match its key ${id}` }
   return { ok: parsed.data }
