@@ -1,5 +1,15 @@
 import type { Extension, Hocuspocus } from '@hocuspocus/server'
-import { docName } from '@rapport/model'
+import {
+  CUSTOM_FIELD_KEY_PREFIX,
+  CustomFieldValue,
+  customFieldKey,
+  docName,
+  isCustomFieldKey,
+  jsonEqual,
+  LEGACY_CUSTOM_FIELDS_KEY,
+  migrateCustomFields,
+  recordJSON,
+} from '@rapport/model'
 import * as Y from 'yjs'
 import type { Logger } from '../log/logger.ts'
 import type { Projection, ProjectionEvent } from '../projection/Projection.ts'
@@ -7,6 +17,7 @@ import { KIND_SPECS } from '../projection/recordKinds.ts'
 import { CustomFieldGuard } from '../settings/CustomFieldGuard.ts'
 import { LoadedDocs } from '../settings/LoadedDocs.ts'
 import { TicketSlaFollower } from '../settings/TicketSlaFollower.ts'
+import { migrateOnLoad, migrateRecord } from './customFieldMigration.ts'
 import { DealConsistency } from './dealConsistency.ts'
 import { isServerOrigin, serverOrigin } from './directWrites.ts'
 import { originActor } from './originActor.ts'
@@ -40,14 +51,18 @@ export function repairRecord(event: InvalidEvent): 'fields' | 'restored' | 'remo
     const fields = current as Y.Map<unknown>
     for (const field of event.unknownFields) fields.delete(field)
     for (const field of event.badFields) {
-      if (lastValid && field in lastValid && spec.fields.has(field)) fields.set(field, lastValid[field])
+      if (field === LEGACY_CUSTOM_FIELDS_KEY) restoreCustomFields(fields, lastValid, 'invalid')
+      else if (lastValid && field in lastValid && spec.fields.has(field)) fields.set(field, lastValid[field])
       else fields.delete(field)
     }
-    if (spec.schema.safeParse(fields.toJSON()).success) return
+    if (spec.schema.safeParse(recordJSON(fields)).success) return
     if (lastValid) {
       for (const key of [...fields.keys()])
-        if (!(key in lastValid) || !spec.fields.has(key)) fields.delete(key)
-      for (const [key, value] of Object.entries(lastValid)) if (spec.fields.has(key)) fields.set(key, value)
+        if (!isCustomFieldKey(key) && (!(key in lastValid) || !spec.fields.has(key))) fields.delete(key)
+      for (const [key, value] of Object.entries(lastValid)) {
+        if (key === LEGACY_CUSTOM_FIELDS_KEY) restoreCustomFields(fields, lastValid, 'all')
+        else if (spec.fields.has(key)) fields.set(key, value)
+      }
       outcome = 'restored'
     } else {
       collection.delete(id)
@@ -60,8 +75,35 @@ export function repairRecord(event: InvalidEvent): 'fields' | 'restored' | 'remo
 function recordMap(record: Record<string, unknown>, fields: ReadonlySet<string>): Y.Map<unknown> {
   const map = new Y.Map<unknown>()
   for (const [key, value] of Object.entries(record))
-    if (fields.has(key) && value !== undefined) map.set(key, value)
+    if (fields.has(key) && value !== undefined && key !== LEGACY_CUSTOM_FIELDS_KEY) map.set(key, value)
+  const values = record[LEGACY_CUSTOM_FIELDS_KEY]
+  if (fields.has(LEGACY_CUSTOM_FIELDS_KEY) && typeof values === 'object' && values !== null)
+    for (const [fieldId, value] of Object.entries(values)) map.set(customFieldKey(fieldId), value)
   return map
+}
+
+/**
+ * Puts a record's custom values back to `lastValid`'s, one entry per field: a malformed old-form object is dropped
+ * (its values moved to entries when it is well-formed), then each per-field entry (`'all'`, or only those that are not
+ * a custom value at all: `'invalid'`) is set from `lastValid`, or cleared.
+ */
+function restoreCustomFields(
+  fields: Y.Map<unknown>,
+  lastValid: Record<string, unknown> | null,
+  which: 'all' | 'invalid',
+): void {
+  if (!migrateCustomFields(fields)) fields.delete(LEGACY_CUSTOM_FIELDS_KEY)
+  const previous = (lastValid?.[LEGACY_CUSTOM_FIELDS_KEY] ?? {}) as Record<string, unknown>
+  for (const key of [...fields.keys()]) {
+    if (!isCustomFieldKey(key)) continue
+    const current = fields.get(key)
+    if (which === 'invalid' && CustomFieldValue.safeParse(current).success) continue
+    const value = previous[key.slice(CUSTOM_FIELD_KEY_PREFIX.length)] ?? null
+    if (!jsonEqual(current, value)) fields.set(key, value)
+  }
+  if (which === 'all')
+    for (const [fieldId, value] of Object.entries(previous))
+      if (!fields.has(customFieldKey(fieldId))) fields.set(customFieldKey(fieldId), value)
 }
 
 /**
@@ -84,6 +126,8 @@ export function validationExtension(deps: { projection: Projection; logger: Logg
   const ticketSla = new TicketSlaFollower(deps.logger, loaded)
   const onEvent = (event: ProjectionEvent): void => {
     if (event.type === 'record') {
+      const doc = event.after === null ? undefined : loaded.doc(event.docName)
+      if (doc) migrateRecord(doc, event.kind, event.id)
       deals.onRecord(event)
       customFields.onRecord(event)
       ticketSla.onRecord(event)
@@ -114,6 +158,7 @@ export function validationExtension(deps: { projection: Projection; logger: Logg
     // After the projection extension's (listed before this one): the loaded document is projected.
     async afterLoadDocument({ documentName, document, instance: hocuspocus }) {
       instance = hocuspocus
+      migrateOnLoad(log, documentName, document)
       deals.loaded(documentName, document)
       loaded.loaded(documentName, document)
     },

@@ -5,6 +5,7 @@ import {
   Pipeline,
   parseBriefField,
   parseDocName,
+  recordJSON,
   SETTINGS_KEY,
   SETTINGS_MAP,
 } from '@rapport/model'
@@ -309,7 +310,7 @@ export class Projection {
       if (live) this.emitRecord(ws, name, kind, id, before, null, origin)
       return
     }
-    const raw = value instanceof Y.Map ? (value.toJSON() as Record<string, unknown>) : null
+    const raw = value instanceof Y.Map ? recordJSON(value as Y.Map<unknown>) : null
     const parsed = raw ? spec.schema.safeParse(raw) : null
     const unknownFields =
       raw && spec.fields.size > 0 ? Object.keys(raw).filter((f) => !spec.fields.has(f)) : []

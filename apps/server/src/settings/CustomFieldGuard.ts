@@ -1,4 +1,11 @@
-import { type CustomFieldEntity, type CustomFieldValue, customFieldError, jsonEqual } from '@rapport/model'
+import {
+  type CustomFieldEntity,
+  type CustomFieldValue,
+  customFieldError,
+  jsonEqual,
+  readCustomFields,
+  writeCustomFields,
+} from '@rapport/model'
 import * as Y from 'yjs'
 import { isServerOrigin, serverOrigin } from '../collab/directWrites.ts'
 import { originActor } from '../collab/originActor.ts'
@@ -18,7 +25,7 @@ const ENTITY: Partial<Record<RecordKind, CustomFieldEntity>> = {
 
 /**
  * Keeps custom-field values written through a document within their definitions (docs/schema.md "Custom fields"):
- * when a client writes a record whose `customFields` holds a value that fails its field's definition (wrong type, a
+ * when a client writes a record whose custom values hold one that fails its field's definition (wrong type, a
  * choice that is not an option, a malformed date, URL or email), the server puts back that field's previous value
  * when it was valid, or removes it, in a `repair` transaction on the same document (broadcast and stored like any
  * update). Values of fields that are not defined (yet) are left alone, and only values that CHANGE are checked, so
@@ -44,8 +51,8 @@ export class CustomFieldGuard {
       ?.getMap<unknown>(KIND_SPECS[event.kind].collection)
       .get(event.id)
     if (!(fields instanceof Y.Map)) return
-    const now = fields.get('customFields')
-    this.onRecord({ ...event, before: null, after: { id: event.id, customFields: now ?? {} } })
+    const now = readCustomFields(fields as Y.Map<unknown>)
+    this.onRecord({ ...event, before: null, after: { id: event.id, customFields: now } })
   }
 
   onRecord(event: RecordEvent): void {
@@ -78,7 +85,16 @@ export class CustomFieldGuard {
       if (previous !== undefined && customFieldError(def, previous) === null) repaired[def.id] = previous
       else delete repaired[def.id]
     }
-    doc.transact(() => fields.set('customFields', repaired), serverOrigin('repair'))
+    // Only the failing fields' entries are written: a valid value set at the same time is kept.
+    doc.transact(
+      () =>
+        writeCustomFields(
+          fields as Y.Map<unknown>,
+          repaired,
+          bad.map((d) => d.id),
+        ),
+      serverOrigin('repair'),
+    )
     this.log.warn('repaired invalid custom field values', {
       docName: event.docName,
       kind: event.kind,

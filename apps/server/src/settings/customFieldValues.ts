@@ -61,8 +61,9 @@ export async function checkCustomFieldInput(
 }
 
 /**
- * `stored` (a record's `customFields`, tolerant) with the patch's keys applied (`null` clears). Run it again inside
- * the write on the document's current value, so a value another client set meanwhile is kept.
+ * `stored` (a record's `customFields`, tolerant) with the patch's keys applied (`null` clears): what the record will
+ * read after the patch. The write itself passes only the patch's keys to the model command, which merges per field
+ * on the document's own value (docs/schema.md §3.9).
  */
 export function mergeCustomFieldPatch(
   stored: unknown,

@@ -36,10 +36,10 @@ import { workspaceSla } from '../../automation/workspaceSla.ts'
 import { type Actor, writeDocument } from '../../collab/directWrites.ts'
 import { AppError, badRequest, forbidden, notFound } from '../../errors.ts'
 import type { Projection } from '../../projection/Projection.ts'
-import { KIND_SPECS, type ProjectedRecord } from '../../projection/recordKinds.ts'
+import type { ProjectedRecord } from '../../projection/recordKinds.ts'
 import { SEARCH_KINDS } from '../../projection/SearchIndex.ts'
 import { customFieldFilter } from '../../settings/customFieldFilters.ts'
-import { checkCustomFieldInput, mergeCustomFieldPatch } from '../../settings/customFieldValues.ts'
+import { checkCustomFieldInput } from '../../settings/customFieldValues.ts'
 import type { AppEnv } from '../app.ts'
 import { readJsonBody } from './auth.ts'
 import { LIST_KINDS, type ListKind, listQuerySchemas } from './recordQueries.ts'
@@ -279,14 +279,10 @@ export function recordsRoutes(services: RecordsServices): Hono<AppEnv> {
       const given = (body as { customFields?: Record<string, CustomFieldValue> }).customFields
       const options = optionsFor ? await optionsFor(session) : undefined
       const updated = await write(session, recordDoc(session, kind, current), (doc, origin) => {
-        // Merged again on the document's own value: a custom field another client set meanwhile is kept.
-        const stored = (
-          doc.getMap(KIND_SPECS[kind].collection).get(current.id) as import('yjs').Map<unknown> | undefined
-        )?.get('customFields')
+        // The model command merges per field (`null` clears) and writes only the fields given, one entry each:
+        // a custom field another client set meanwhile, or sets at the same time, is kept.
         const patch =
-          customFields === undefined || given === undefined
-            ? body
-            : { ...body, customFields: mergeCustomFieldPatch(stored, given) }
+          customFields === undefined || given === undefined ? body : { ...body, customFields: given }
         return update(doc, current.id, patch as P, origin, options)
       })
       return c.json(projected(session, kind, updated))
