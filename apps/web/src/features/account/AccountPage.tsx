@@ -9,7 +9,6 @@ import {
   NOTES_FIELD,
   TICKETS,
   updateAccount,
-  withCustomFieldValue,
 } from '@rapport/model'
 import { useCallback, useEffect, useMemo, useState } from 'react'
 import { LOCAL_ORIGIN } from '../../collab/localOrigin.ts'
@@ -267,9 +266,7 @@ export function AccountPage({ accountId }: { accountId: string }) {
                 kind="account"
                 values={account.customFields}
                 readOnly={fieldsReadOnly}
-                onChange={(fieldId, value) =>
-                  commit({ customFields: withCustomFieldValue(account.customFields, fieldId, value) })
-                }
+                onChange={(fieldId, value) => commit({ customFields: { [fieldId]: value } })}
               />
             )}
           </section>

@@ -5,7 +5,6 @@ import {
   LEAD_SOURCES,
   LEAD_STATUSES,
   updateContact,
-  withCustomFieldValue,
 } from '@rapport/model'
 import { useCallback, useEffect } from 'react'
 import { LOCAL_ORIGIN } from '../../collab/localOrigin.ts'
@@ -211,7 +210,7 @@ export function ContactPage({ contactId }: { contactId: string }) {
               readOnly={locked}
               onChange={(fieldId, value) =>
                 write('customFields', {
-                  customFields: withCustomFieldValue(contact.customFields, fieldId, value),
+                  customFields: { [fieldId]: value },
                 })
               }
             />

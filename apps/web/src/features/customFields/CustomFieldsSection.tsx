@@ -10,9 +10,10 @@ export interface CustomFieldsSectionProps {
   /** The record's `customFields` (field id → value); missing keys are empty. */
   values: Readonly<Record<string, CustomFieldValue>> | undefined
   /**
-   * Commit one field through the record kind's model command, e.g.
-   * `updateAccount(doc, id, { customFields: withCustomFieldValue(current.customFields, fieldId, value) }, LOCAL_ORIGIN)`.
-   * `value` is already valid for its definition; `null` clears the field.
+   * Commit one field through the record kind's model command with that field alone, e.g.
+   * `updateAccount(doc, id, { customFields: { [fieldId]: value } }, LOCAL_ORIGIN)`: the command merges it per field and
+   * writes only its entry, so another person's concurrent edit of a different field is kept (never pass the whole
+   * object: stale values of other fields would be written back). `value` is already valid; `null` clears the field.
    */
   onChange: (fieldId: string, value: CustomFieldValue) => void
   /** Show values only (viewer role, or the record's document is read-only). */

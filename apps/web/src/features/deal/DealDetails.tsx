@@ -8,7 +8,6 @@ import {
   placeDeal,
   type Stage,
   updateDeal,
-  withCustomFieldValue,
 } from '@rapport/model'
 import { useCallback, useEffect } from 'react'
 import type * as Y from 'yjs'
@@ -205,9 +204,7 @@ export function DealDetails({ deal, live, doc, provider, readOnly, stages, deals
         kind="deal"
         values={deal.customFields}
         readOnly={locked}
-        onChange={(fieldId, value) =>
-          write('customFields', { customFields: withCustomFieldValue(deal.customFields, fieldId, value) })
-        }
+        onChange={(fieldId, value) => write('customFields', { customFields: { [fieldId]: value } })}
       />
       {lost.notice && (
         <div className="notice notice--warn" role="status" data-testid="lost-notice">

@@ -8,7 +8,6 @@ import {
   TICKETS,
   type Ticket,
   updateTicket,
-  withCustomFieldValue,
 } from '@rapport/model'
 import type * as Y from 'yjs'
 import { LOCAL_ORIGIN } from '../../collab/localOrigin.ts'
@@ -165,9 +164,7 @@ export function TicketDrawer({
         kind="ticket"
         values={ticket.customFields}
         readOnly={readOnly}
-        onChange={(fieldId, value) =>
-          patch({ customFields: withCustomFieldValue(ticket.customFields, fieldId, value) })
-        }
+        onChange={(fieldId, value) => patch({ customFields: { [fieldId]: value } })}
       />
       <TicketThread doc={doc} ticketId={ticket.id} readOnly={readOnly} />
       <TaskList scope={{ accountId: ticket.accountId, ticketId: ticket.id }} title="Tasks for this ticket" />
