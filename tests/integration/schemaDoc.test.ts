@@ -209,7 +209,6 @@ describe('docs/schema.md, followed by an outside client', () => {
       website: '',
       city: 'Lisbon',
       country: 'PT',
-      customFields: {},
     })
     writeRecord(contacts.doc, 'contacts', {
       ...base(CONTACT_ID),
