@@ -1,4 +1,5 @@
 import {
+  type Activity,
   COLLECTION,
   CUSTOM_FIELD_KEY_PREFIX,
   collectionMap,
@@ -9,6 +10,7 @@ import {
   initWorkspace,
   type Pipeline,
   readRecord,
+  TIMELINE,
   updateDeal,
   upsertCustomField,
   upsertPipeline,
@@ -144,6 +146,43 @@ describe('custom field values merge per field', () => {
     await vi.waitFor(() => expect(dealIn(a.doc, id)?.customFields).toEqual(expected))
     const rest = await api<Deal>(started.url, `/api/deals/${id}`, { cookie: alice.cookie })
     expect(rest.body.customFields).toEqual(expected)
+  })
+
+  it("a custom field change reaches the account's timeline as one change of that field, named by its label", async () => {
+    const account = await api<{ id: string }>(started.url, '/api/accounts', {
+      cookie: alice.cookie,
+      body: { name: 'Timeline Co' },
+    })
+    expect(account.status).toBe(201)
+    const a = await open(alice.token)
+    const id = 'deal_cf_timeline'
+    createDeal(
+      a.doc,
+      {
+        id,
+        pipelineId: PIPELINE.id,
+        title: 'Seats deal',
+        stageId: 'stg_open',
+        accountId: account.body.id,
+        customFields: { cf_seats: 10, cf_plan: 'Pro' },
+      },
+      'client',
+    )
+    await waitForAcked(a)
+    updateDeal(a.doc, id, { customFields: { cf_seats: 12 } }, 'client')
+    const room = await openSyncedDoc({
+      wsUrl: started.wsUrl,
+      name: docName({ workspaceId: WS, kind: 'account', accountId: account.body.id }),
+      token: alice.token,
+    })
+    clients.push(room)
+    const change = () =>
+      (Object.values(room.doc.getMap(TIMELINE.name).toJSON()) as Activity[]).find((e) =>
+        e.changes.some((c) => c.field === 'cf:cf_seats'),
+      )
+    await expect.poll(change).toBeDefined()
+    expect(change()?.changes).toEqual([{ field: 'cf:cf_seats', label: 'Seats', before: 10, after: 12 }])
+    expect(change()?.text).toBe('changed Seats of Seats deal')
   })
 
   it('a deal written in the old form (one customFields object) reads as it was and the server moves it to per-field entries', async () => {

@@ -16,6 +16,7 @@ import {
   type ProjectedRecord,
   type RecordKind,
 } from '../projection/recordKinds.ts'
+import { customFieldChanges, customFieldOfEntry } from './customFieldChanges.ts'
 import { writeDocument } from './directWrites.ts'
 import type { LostSet } from './lostSets.ts'
 import { type LostSetsListener, watchLostSets } from './lostSetWatch.ts'
@@ -71,7 +72,7 @@ function titleOf(record: ProjectedRecord): string {
 }
 
 function changedText(changes: readonly FieldChange[], title: string): string {
-  return `changed ${changes.map((c) => c.field).join(', ')} of ${title}`
+  return `changed ${changes.map((c) => c.label ?? c.field).join(', ')} of ${title}`
 }
 
 /** `earlier` then `later` as one change per field (first before, last after); fields back to their start drop out. */
@@ -91,9 +92,9 @@ const shown = (value: unknown): string => {
 }
 
 /** `set industry of Acme to "Fintech" at the same time as Sasha Sales set it to "Retail", which was kept`. */
-function lostText(set: LostSet, title: string, keptBy: OriginActor | null): string {
+function lostText(set: LostSet, title: string, keptBy: OriginActor | null, label?: string): string {
   const who = keptBy?.name ?? 'another change'
-  return `set ${set.field} of ${title} to ${shown(set.value)} at the same time as ${who} set it to ${shown(set.keptValue)}, which was kept`
+  return `set ${label ?? set.field} of ${title} to ${shown(set.value)} at the same time as ${who} set it to ${shown(set.keptValue)}, which was kept`
 }
 
 function columnOf(record: ProjectedRecord | null): string | null {
@@ -185,6 +186,11 @@ export function createAudit(deps: {
     }
   }
 
+  const customFieldLabelOf =
+    (workspaceId: string) =>
+    (fieldId: string): string | undefined =>
+      deps.projection.workspace(workspaceId).customFieldLabels.get(fieldId)
+
   const onRecord = (event: RecordEvent, actor: OriginActor): void => {
     const { before, after, kind } = event
     const record = after ?? before
@@ -221,9 +227,12 @@ export function createAudit(deps: {
       })
     }
     const changes: FieldChange[] = []
+    const labelOf = customFieldLabelOf(event.workspaceId)
     for (const field of new Set([...Object.keys(before), ...Object.keys(after)])) {
       if (IGNORED_FIELDS.has(field) || field === 'position' || field === 'stageEnteredAt') continue
-      if (!jsonEqual(before[field], after[field]))
+      // One change per custom field, named by its label (docs/schema.md §3.9).
+      if (field === 'customFields') changes.push(...customFieldChanges(before[field], after[field], labelOf))
+      else if (!jsonEqual(before[field], after[field]))
         changes.push({ field, before: before[field], after: after[field] })
     }
     if (kind === 'tickets' && columnOf(before) !== columnOf(after)) {
@@ -289,18 +298,32 @@ export function createAudit(deps: {
       const accountId = record ? accountIdOf(kind, record) : null
       if (!record || !accountId) continue
       const title = titleOf(record)
+      const labelOf = customFieldLabelOf(workspaceId)
       enqueue(workspaceId, accountId, {
         type: 'field_change',
         at: now(),
         actorId: actor.actorId,
         subject: { kind: SUBJECT[kind], id },
-        text: sets.map((set) => lostText(set, title, writerOf(set.keptClient))).join('; '),
-        changes: sets.map((set) => ({
-          field: set.field,
-          before: record[set.field],
-          after: set.value,
-          overruledBy: { actorId: writerOf(set.keptClient)?.actorId ?? null, value: set.keptValue },
-        })),
+        text: sets
+          .map((set) =>
+            lostText(
+              set,
+              title,
+              writerOf(set.keptClient),
+              customFieldOfEntry(set.field, record, labelOf)?.label,
+            ),
+          )
+          .join('; '),
+        changes: sets.map((set) => {
+          const custom = customFieldOfEntry(set.field, record, labelOf)
+          return {
+            field: set.field,
+            ...(custom ? { label: custom.label } : {}),
+            before: custom ? custom.before : record[set.field],
+            after: set.value,
+            overruledBy: { actorId: writerOf(set.keptClient)?.actorId ?? null, value: set.keptValue },
+          }
+        }),
       })
     }
   }

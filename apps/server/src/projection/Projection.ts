@@ -84,6 +84,8 @@ export class WorkspaceProjection {
     RECORD_KINDS.map((kind) => [kind, new RecordViews(this.records[kind])]),
   ) as Record<RecordKind, RecordViews>
   readonly pipelines = new Map<string, Pipeline>()
+  /** Custom field id → its label (workspace settings), for the timeline's wording. */
+  readonly customFieldLabels = new Map<string, string>()
   /** accountId → plain text of the notes and every handoff brief of the account room. */
   readonly notes = new Map<string, string>()
   readonly search = new SearchIndex()
@@ -418,6 +420,17 @@ export class Projection {
     for (const [id, raw] of value.entries()) {
       const parsed = Pipeline.safeParse(raw instanceof Y.Map ? raw.toJSON() : raw)
       if (parsed.success && parsed.data.id === id) ws.pipelines.set(id, parsed.data)
+    }
+    this.indexCustomFieldLabels(ws, doc)
+  }
+
+  private indexCustomFieldLabels(ws: WorkspaceProjection, doc: Y.Doc): void {
+    const value = doc.getMap<unknown>(SETTINGS_MAP).get(SETTINGS_KEY.customFields)
+    ws.customFieldLabels.clear()
+    if (!(value instanceof Y.Map)) return
+    for (const [id, raw] of value.entries()) {
+      const label = (raw as { label?: unknown } | null)?.label
+      if (typeof label === 'string') ws.customFieldLabels.set(id, label)
     }
   }
 }

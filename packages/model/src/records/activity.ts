@@ -29,6 +29,8 @@ export type ActivitySubject = z.infer<typeof ActivitySubject>
 
 export const FieldChange = z.object({
   field: z.string().min(1).max(100),
+  /** How the field is named to people when it is not a record field: a custom field (`cf:<fieldId>`) has its label. */
+  label: z.string().max(100).optional(),
   before: z.unknown(),
   after: z.unknown(),
   /**

@@ -106,7 +106,7 @@ export function formatValue(
 
 /** The record's title from the server's text (`changed a, b of <title>`, `created deal <title>`), if it says. */
 function titleFrom(activity: Activity): string | null {
-  const fields = activity.changes.map((c) => c.field).join(', ')
+  const fields = activity.changes.map((c) => c.label ?? c.field).join(', ')
   const changed = `changed ${fields} of `
   if (activity.text.startsWith(changed)) return activity.text.slice(changed.length) || null
   const made = /^(?:created|deleted) \w+ (.+)$/s.exec(activity.text)
@@ -168,21 +168,23 @@ export function timelineParts(activity: Activity, ctx: SentenceContext): Timelin
         return { actor, predicate: activity.text }
       }
       const kind = activity.subject.kind
+      // A custom field change carries its label (the field is `cf:<fieldId>`).
+      const named = (c: (typeof activity.changes)[number]) => c.label ?? fieldLabel(c.field, kind)
       const lost = activity.changes.filter((c) => c.overruledBy)
       if (lost.length > 0) {
         const parts = lost.map((c) => {
           const by = c.overruledBy
           const who = by?.actorId ? member(by.actorId, ctx) : 'someone else'
-          return `set ${fieldLabel(c.field, kind)} to ${value(c.field, c.after)} at the same time as ${who} set it to ${value(c.field, by?.value)}, which was kept`
+          return `set ${named(c)} to ${value(c.field, c.after)} at the same time as ${who} set it to ${value(c.field, by?.value)}, which was kept`
         })
         return { actor, predicate: `${listWords(parts)}${onSubject(activity, ctx)}` }
       }
       const parts = activity.changes.map((c) =>
         c.before === undefined || c.before === null || c.before === ''
-          ? `set ${fieldLabel(c.field, kind)} to ${value(c.field, c.after)}`
+          ? `set ${named(c)} to ${value(c.field, c.after)}`
           : c.after === undefined || c.after === null || c.after === ''
-            ? `cleared ${fieldLabel(c.field, kind)} (was ${value(c.field, c.before)})`
-            : `changed ${fieldLabel(c.field, kind)} from ${value(c.field, c.before)} to ${value(c.field, c.after)}`,
+            ? `cleared ${named(c)} (was ${value(c.field, c.before)})`
+            : `changed ${named(c)} from ${value(c.field, c.before)} to ${value(c.field, c.after)}`,
       )
       return { actor, predicate: `${listWords(parts)}${onSubject(activity, ctx)}` }
     }
