@@ -44,7 +44,8 @@ export function KanbanBoard<T, L extends BoardLayout>(props: KanbanBoardProps<T,
   useEffect(() => {
     if (liftedIn) setPicked(liftedIn)
   }, [liftedIn])
-  const shown = picked && columnIds.includes(picked) ? picked : columnIds[0]
+  // The lifted card's column shows in the same render, so the card (re-mounted there) can keep the focus.
+  const shown = liftedIn ?? (picked && columnIds.includes(picked) ? picked : columnIds[0])
   const edges = useScrollEdges()
   const boardEl = useRef<HTMLElement | null>(null)
   const boardRef = useCallback(
