@@ -154,7 +154,9 @@ e2eDescribe('a card lands in the column it is dropped on, also where the board s
     await sales.page.setViewportSize({ width: 390, height: 844 })
     await sales.board.open()
     const { stages, lost } = await demoStages(sales)
-    const dealId = await firstCard(sales, await fullestOpenStage(sales, stages))
+    const fullest = await fullestOpenStage(sales, stages)
+    await sales.board.showStage(fullest) // a phone shows one stage at a time
+    const dealId = await firstCard(sales, fullest)
     const lostBefore = await sales.board.count(lost)
     await sales.board.markLost(dealId)
     const box = await sales.board.lostDialog().boundingBox()

@@ -105,7 +105,13 @@ export class BoardPage {
     await card.focus()
     await this.page.keyboard.press('Space')
     await card.and(this.page.locator('[data-lifted="true"]')).waitFor()
-    for (const key of keys) await this.page.keyboard.press(key)
+    // A move into another column re-mounts the card there (on a phone, once that column shows): the next key
+    // goes to the card only after it has the focus again.
+    const liftedAndFocused = this.page.locator('[data-lifted="true"]:focus')
+    for (const key of keys) {
+      await this.page.keyboard.press(key)
+      await liftedAndFocused.waitFor()
+    }
     await this.page.keyboard.press('Space')
   }
 
@@ -188,8 +194,25 @@ export class BoardPage {
     )
   }
 
+  /** The stage switcher a narrow screen shows above the board (one column at a time). */
+  switcher(): Locator {
+    return this.page.getByTestId('board-switcher')
+  }
+
+  /** On a narrow screen, shows the column of `stageId` through the switcher; on a wide one, nothing to do. */
+  async showStage(stageId: string): Promise<void> {
+    if (await this.switcher().isVisible()) await this.switcher().selectOption(stageId)
+  }
+
+  /** On a narrow screen, shows the column the card is in. */
+  async showCard(dealId: string): Promise<void> {
+    const stageId = await this.card(dealId).getAttribute('data-column')
+    if (stageId) await this.showStage(stageId)
+  }
+
   /** Clicks the Lost shortcut of an open deal's card (shown on hover). */
   async markLost(dealId: string): Promise<void> {
+    await this.showCard(dealId)
     await this.card(dealId).scrollIntoViewIfNeeded()
     await this.card(dealId).hover()
     await this.page.getByTestId(`lost-${dealId}`).click()

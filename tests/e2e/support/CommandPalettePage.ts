@@ -4,6 +4,12 @@ import type { Page } from 'playwright-core'
 export class CommandPalettePage {
   constructor(readonly page: Page) {}
 
+  /** Opens the palette from the top bar and searches `query` (results stay open). */
+  async search(query: string): Promise<void> {
+    await this.page.getByTestId('palette-open').click()
+    await this.page.getByTestId('palette-input').fill(query)
+  }
+
   /** Opens the palette from the top bar, searches `query` and opens the record `<kind>-<id>` from the results. */
   async openRecord(
     query: string,
