@@ -185,6 +185,36 @@ describe('custom field values merge per field', () => {
     expect(change()?.text).toBe('changed Seats of Seats deal')
   })
 
+  it('a custom field entry that breaks its definition or is no value at all is put back; the other entries are kept', async () => {
+    const a = await open(alice.token)
+    const id = 'deal_cf_repair'
+    createDeal(
+      a.doc,
+      {
+        id,
+        pipelineId: PIPELINE.id,
+        title: 'Repair',
+        stageId: 'stg_open',
+        customFields: { cf_region: 'EU' },
+      },
+      'client',
+    )
+    await waitForAcked(a)
+    const fields = a.doc.getMap(COLLECTION.deals).get(id) as Y.Map<unknown>
+    a.doc.transact(() => {
+      fields.set('cf:cf_region', 'Mars') // not one of the options
+      fields.set('cf:cf_plan', 'Gold') // valid, in the same update
+    }, 'client')
+    await vi.waitFor(() =>
+      expect(dealIn(a.doc, id)?.customFields).toEqual({ cf_region: 'EU', cf_plan: 'Gold' }),
+    )
+    a.doc.transact(() => fields.set('cf:cf_seats', { nested: 1 }), 'client') // not a custom value at all
+    await vi.waitFor(() => expect(fields.get('cf:cf_seats') ?? null).toBeNull())
+    expect(dealIn(a.doc, id)?.customFields).toEqual({ cf_region: 'EU', cf_plan: 'Gold' })
+    const rest = await api<Deal>(started.url, `/api/deals/${id}`, { cookie: alice.cookie })
+    expect(rest.body.customFields).toEqual({ cf_region: 'EU', cf_plan: 'Gold' })
+  })
+
   it('a deal written in the old form (one customFields object) reads as it was and the server moves it to per-field entries', async () => {
     const a = await open(alice.token)
     const id = 'deal_cf_old'
