@@ -20,6 +20,7 @@ import { authApi } from '../auth/authApi.ts'
 import { useSession } from '../auth/SessionContext.tsx'
 import { CustomFieldsSection } from '../customFields/CustomFieldsSection.tsx'
 import { HandoffPanel } from '../handoff/HandoffPanel.tsx'
+import { sentenceCase } from '../lists/listColumns.ts'
 import { useWorkspaceSettings } from '../pipeline/useWorkspaceSettings.ts'
 import { PresenceAvatars } from '../presence/PresenceAvatars.tsx'
 import { usePeers, usePresenceField } from '../presence/usePeers.ts'
@@ -221,7 +222,7 @@ export function AccountPage({ accountId }: { accountId: string }) {
                   readOnly={fieldsReadOnly}
                   editingBy={editingBy('tier')}
                   onEditing={(on) => setPresence('editing', on ? 'account.tier' : null)}
-                  options={ACCOUNT_TIERS.map((t) => ({ value: t, label: t }))}
+                  options={ACCOUNT_TIERS.map((t) => ({ value: t, label: sentenceCase(t) }))}
                   onCommit={(v) => commit({ tier: v as Account['tier'] })}
                   {...conflictProps('tier')}
                 />
