@@ -23,7 +23,7 @@ async function post(user: E2eUser, baseUrl: string, path: string, body: unknown)
 e2eDescribe('polish: long words, the top bar, read-only inputs, pages that do not exist', () => {
   const session = e2eSession()
 
-  it('a 200-character word in an account name, deal title, ticket subject and logged call never widens a page', async () => {
+  it('a 200-character word in an account name, deal title, ticket subject, logged call and note never widens a page', async () => {
     const admin = await session.signIn('admin')
     const url = session.env.server.url
     const words = {
@@ -31,6 +31,7 @@ e2eDescribe('polish: long words, the top bar, read-only inputs, pages that do no
       deal: longWord('Dealtitle'),
       ticket: longWord('Ticketsubject'),
       call: longWord('Calloutcome'),
+      note: longWord('Notetext'),
     }
     const account = await post(admin, url, '/accounts', { name: words.account })
     const [sample] = (await admin.api('/api/deals?limit=1', Deals)).items
@@ -60,7 +61,9 @@ e2eDescribe('polish: long words, the top bar, read-only inputs, pages that do no
       }
       await ui.open(`/accounts/${account.id}`, '[data-testid="field-name"]')
       await admin.page.getByText(words.call.slice(0, 30)).first().waitFor()
-      await check('account-room', [words.account, words.deal, words.ticket, words.call])
+      if (size === DESKTOP) await admin.room.typeInNotes(words.note, 'new-paragraph')
+      await admin.page.getByText(words.note.slice(0, 30)).first().waitFor()
+      await check('account-room', [words.account, words.deal, words.ticket, words.call, words.note])
 
       await ui.open(`/deals/${deal.id}`, '[data-testid="deal-page"]')
       await check('deal-page', [words.deal, words.account])
