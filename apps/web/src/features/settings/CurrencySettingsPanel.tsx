@@ -1,13 +1,14 @@
-import { setCurrency, type WorkspaceSettings } from '@rapport/model'
-import { type FormEvent, useEffect, useState } from 'react'
+import { type CurrencySettings, setCurrency, type WorkspaceSettings } from '@rapport/model'
 import { LOCAL_ORIGIN } from '../../collab/localOrigin.ts'
+import { SaveActions } from './SaveActions.tsx'
 import type { RunCommand } from './SettingsPage.tsx'
 import { type CurrencyForm, parseCurrencyForm } from './settingsForms.ts'
+import { useSettingsForm } from './useSettingsForm.ts'
 
-const toForm = (settings: WorkspaceSettings): CurrencyForm => ({
-  base: settings.currency.base,
+const toForm = (currency: CurrencySettings): CurrencyForm => ({
+  base: currency.base,
   rates: [
-    ...Object.entries(settings.currency.rates).map(([code, rate]) => ({ code, rate: String(rate) })),
+    ...Object.entries(currency.rates).map(([code, rate]) => ({ code, rate: String(rate) })),
     { code: '', rate: '' },
   ],
 })
@@ -22,21 +23,12 @@ export function CurrencySettingsPanel({
   readOnly: boolean
   run: RunCommand
 }) {
-  const current = JSON.stringify(settings.currency)
-  const [form, setForm] = useState<CurrencyForm>(() => toForm(settings))
-  const [errors, setErrors] = useState<Record<string, string>>({})
-  const [saved, setSaved] = useState(false)
-  // biome-ignore lint/correctness/useExhaustiveDependencies: follows the stored settings only
-  useEffect(() => setForm(toForm(settings)), [current])
-
-  const submit = (e: FormEvent) => {
-    e.preventDefault()
-    setSaved(false)
-    const parsed = parseCurrencyForm(form)
-    if (!parsed.ok) return setErrors(parsed.errors)
-    setErrors({})
-    if (run((doc) => setCurrency(doc, parsed.value, LOCAL_ORIGIN))) setSaved(true)
-  }
+  const { form, setForm, errors, saved, submit } = useSettingsForm(
+    settings.currency,
+    toForm,
+    parseCurrencyForm,
+    (value) => run((doc) => setCurrency(doc, value, LOCAL_ORIGIN)),
+  )
   const setRate = (i: number, patch: Partial<{ code: string; rate: string }>) => {
     const rates = form.rates.map((r, j) => (j === i ? { ...r, ...patch } : r))
     const last = rates[rates.length - 1]
@@ -106,18 +98,7 @@ export function CurrencySettingsPanel({
           ),
         )}
       </ul>
-      {!readOnly && (
-        <div className="settings__actions">
-          <button type="submit" className="btn btn--primary" data-testid="save-currency">
-            Save currency
-          </button>
-          {saved && (
-            <span className="muted" role="status">
-              Saved.
-            </span>
-          )}
-        </div>
-      )}
+      <SaveActions label="Save currency" testId="save-currency" saved={saved} readOnly={readOnly} />
     </form>
   )
 }

@@ -1,8 +1,9 @@
 import { setSla, TICKET_PRIORITIES, type WorkspaceSettings } from '@rapport/model'
-import { type FormEvent, useEffect, useState } from 'react'
 import { LOCAL_ORIGIN } from '../../collab/localOrigin.ts'
+import { SaveActions } from './SaveActions.tsx'
 import type { RunCommand } from './SettingsPage.tsx'
 import { parseSlaForm, type SlaForm, slaToForm } from './settingsForms.ts'
+import { useSettingsForm } from './useSettingsForm.ts'
 
 const PRIORITY_LABEL = { low: 'Low', normal: 'Normal', high: 'High', urgent: 'Urgent' } as const
 
@@ -16,21 +17,12 @@ export function SlaSettings({
   readOnly: boolean
   run: RunCommand
 }) {
-  const current = JSON.stringify(settings.sla)
-  const [form, setForm] = useState<SlaForm>(() => slaToForm(settings.sla))
-  const [errors, setErrors] = useState<Record<string, string>>({})
-  const [saved, setSaved] = useState(false)
-  // Someone else saved: show the stored policy.
-  useEffect(() => setForm(slaToForm(JSON.parse(current))), [current])
-
-  const submit = (e: FormEvent) => {
-    e.preventDefault()
-    const parsed = parseSlaForm(form)
-    setSaved(false)
-    if (!parsed.ok) return setErrors(parsed.errors)
-    setErrors({})
-    if (run((doc) => setSla(doc, parsed.value, LOCAL_ORIGIN))) setSaved(true)
-  }
+  const { form, setForm, errors, saved, submit } = useSettingsForm(
+    settings.sla,
+    slaToForm,
+    parseSlaForm,
+    (value) => run((doc) => setSla(doc, value, LOCAL_ORIGIN)),
+  )
   const cell = (priority: keyof SlaForm, key: 'firstResponse' | 'resolution', label: string) => {
     const error = errors[`${priority}.${key}`]
     return (
@@ -86,18 +78,7 @@ export function SlaSettings({
           </tbody>
         </table>
       </div>
-      {!readOnly && (
-        <div className="settings__actions">
-          <button type="submit" className="btn btn--primary" data-testid="save-sla">
-            Save service levels
-          </button>
-          {saved && (
-            <span className="muted" role="status">
-              Saved.
-            </span>
-          )}
-        </div>
-      )}
+      <SaveActions label="Save service levels" testId="save-sla" saved={saved} readOnly={readOnly} />
     </form>
   )
 }
