@@ -1,11 +1,11 @@
-import { bucketTasks, TASKS, type TaskBucket, taskDueAt } from '@rapport/model'
+import { bucketTasks, TASKS, type TaskBucket } from '@rapport/model'
 import { useMemo } from 'react'
 import { useDoc } from '../../collab/useDoc.ts'
 import { useLiveRecords } from '../../collab/useLiveRecords.ts'
 import { useSession } from '../auth/SessionContext.tsx'
-import { TaskRow } from './TaskRow.tsx'
+import { TaskMeta, TaskRow, taskDueState, taskRowClass } from './TaskRow.tsx'
 import type { TaskItem } from './tasksApi.ts'
-import { endOfLocalDay, formatDue } from './taskTime.ts'
+import { endOfLocalDay } from './taskTime.ts'
 import { useMyTasks } from './useMyTasks.ts'
 import { useNow } from './useNow.ts'
 import './tasks.css'
@@ -112,11 +112,10 @@ function RoomTaskRow({
   )
   if (!room.doc) {
     // Not opened (beyond MAX_LIVE_ROOMS, or loading): the server's copy, edited from its account.
-    const due = taskDueAt(task)
-    const overdue = !task.done && due !== null && due < now
+    const { due, overdue } = taskDueState(task, now)
     return (
       <li
-        className={`task-row${task.done ? ' is-done' : ''}${overdue ? ' is-overdue' : ''}`}
+        className={taskRowClass(task.done, overdue)}
         data-testid={`task-${task.id}`}
         data-title={task.title}
         data-overdue={overdue || undefined}
@@ -124,15 +123,9 @@ function RoomTaskRow({
         <input type="checkbox" checked={task.done} disabled aria-label={`Done: ${task.title}`} />
         <span className="task-row__main">
           <span className="task-row__title">{task.title}</span>
-          <span className="task-row__meta">
-            {overdue && (
-              <span className="task-row__overdue" data-testid="task-overdue">
-                Overdue
-              </span>
-            )}
-            {due !== null && <span className="muted">{formatDue(due, now)}</span>}
+          <TaskMeta overdue={overdue} due={due} now={now}>
             {account}
-          </span>
+          </TaskMeta>
         </span>
       </li>
     )

@@ -15,13 +15,47 @@ export interface TaskRowProps {
   context?: React.ReactNode
 }
 
+/** When a task is due (null: no due date) and whether that has passed while it is still open. */
+export function taskDueState(task: Pick<Task, 'done' | 'dueAt' | 'dueDate'>, now: number) {
+  const due = taskDueAt(task)
+  return { due, overdue: !task.done && due !== null && due < now }
+}
+
+/** A task row's class: done and overdue show in its look. */
+export const taskRowClass = (done: boolean, overdue: boolean) =>
+  `task-row${done ? ' is-done' : ''}${overdue ? ' is-overdue' : ''}`
+
+/** Under a task's title: "Overdue", when it is due, and the context (My tasks: its account). */
+export function TaskMeta({
+  overdue,
+  due,
+  now,
+  children,
+}: {
+  overdue: boolean
+  due: number | null
+  now: number
+  children?: React.ReactNode
+}) {
+  return (
+    <span className="task-row__meta">
+      {overdue && (
+        <span className="task-row__overdue" data-testid="task-overdue">
+          Overdue
+        </span>
+      )}
+      {due !== null && <span className="muted">{formatDue(due, now)}</span>}
+      {children}
+    </span>
+  )
+}
+
 /** One task: done, title, due date and time, assignee, archive. Every edit is one model command on the room. */
 export function TaskRow({ doc, task, members, readOnly, now, context }: TaskRowProps) {
   const [title, setTitle] = useState(task.title)
   const [error, setError] = useState<string | null>(null)
   useEffect(() => setTitle(task.title), [task.title])
-  const due = taskDueAt(task)
-  const overdue = !task.done && due !== null && due < now
+  const { due, overdue } = taskDueState(task, now)
 
   const commitTitle = () => {
     const next = title.trim()
@@ -36,7 +70,7 @@ export function TaskRow({ doc, task, members, readOnly, now, context }: TaskRowP
 
   return (
     <li
-      className={`task-row${task.done ? ' is-done' : ''}${overdue ? ' is-overdue' : ''}`}
+      className={taskRowClass(task.done, overdue)}
       data-testid={`task-${task.id}`}
       data-title={task.title}
       data-overdue={overdue || undefined}
@@ -70,15 +104,9 @@ export function TaskRow({ doc, task, members, readOnly, now, context }: TaskRowP
             {error}
           </span>
         )}
-        <span className="task-row__meta">
-          {overdue && (
-            <span className="task-row__overdue" data-testid="task-overdue">
-              Overdue
-            </span>
-          )}
-          {due !== null && <span className="muted">{formatDue(due, now)}</span>}
+        <TaskMeta overdue={overdue} due={due} now={now}>
           {context}
-        </span>
+        </TaskMeta>
       </div>
       <input
         type="datetime-local"
