@@ -6,8 +6,6 @@ import {
   LEAD_STATUSES,
   updateContact,
 } from '@rapport/model'
-import { useCallback, useEffect } from 'react'
-import { LOCAL_ORIGIN } from '../../collab/localOrigin.ts'
 import { useDoc } from '../../collab/useDoc.ts'
 import { useLiveRecords } from '../../collab/useLiveRecords.ts'
 import { useServerCopy } from '../../collab/useServerCopy.ts'
@@ -17,14 +15,14 @@ import { CustomFieldsSection } from '../customFields/CustomFieldsSection.tsx'
 import { AccountPicker, useAccountName } from '../deal/AccountPicker.tsx'
 import { CheckedField } from '../deal/CheckedField.tsx'
 import { type FieldInput, notSaved, parseEmail, parseScore, parseText } from '../deal/fieldInput.ts'
+import { OwnerField } from '../deal/OwnerField.tsx'
 import { RecordTimeline } from '../deal/RecordTimeline.tsx'
+import { useRecordFields } from '../deal/useRecordFields.ts'
 import { PresenceAvatars } from '../presence/PresenceAvatars.tsx'
-import { usePeers, usePresenceField } from '../presence/usePeers.ts'
 import { TaskList } from '../tasks/TaskList.tsx'
 import { ArchiveButton } from '../trash/ArchiveButton.tsx'
 import { ContactDeals, ContactTickets } from './ContactRelated.tsx'
 import '../deal/recordPage.css'
-import { useFieldErrors } from '../deal/useFieldErrors.ts'
 
 type TextField = 'firstName' | 'lastName' | 'email' | 'phone' | 'title'
 const TEXT_FIELDS: ReadonlyArray<[TextField, string, (text: string) => FieldInput<string>]> = [
@@ -50,30 +48,14 @@ export function ContactPage({ contactId }: { contactId: string }) {
   const contact = live ?? serverCopy ?? undefined
   const locked = contactsDoc.readOnly || !live || !contactsDoc.doc
 
-  const peers = usePeers(contactsDoc.provider)
-  const setPresence = usePresenceField(contactsDoc.provider)
-  const prefix = `contact.${contactId}.`
-  useEffect(() => () => setPresence('editing', null), [setPresence])
-  const presence = (field: string) => {
-    const p = peers.find((x) => x.editing === `${prefix}${field}`)
-    return {
-      editingBy: p ? { name: p.user.name, color: p.user.color } : null,
-      onEditing: (on: boolean) => setPresence('editing', on ? `${prefix}${field}` : null),
-    }
-  }
-  const { errors, set: setError } = useFieldErrors()
-  const write = useCallback(
-    (field: string, patch: ContactPatch) => {
-      if (!contactsDoc.doc || locked) return
-      try {
-        updateContact(contactsDoc.doc, contactId, patch, LOCAL_ORIGIN)
-        setError(field, null)
-      } catch {
-        setError(field, 'This change could not be saved. Check the value and try again.')
-      }
-    },
-    [contactsDoc.doc, locked, contactId, setError],
-  )
+  const { editors, presence, setError, write, common } = useRecordFields<ContactPatch>({
+    doc: contactsDoc.doc,
+    provider: contactsDoc.provider,
+    locked,
+    id: contactId,
+    prefix: `contact.${contactId}.`,
+    update: updateContact,
+  })
   const accountName = useAccountName(contact?.accountId ?? null)
 
   if (contactsDoc.noAccess)
@@ -90,7 +72,6 @@ export function ContactPage({ contactId }: { contactId: string }) {
     )
   if (!contact) return <div className="empty">Loading contact…</div>
 
-  const common = (field: string) => ({ readOnly: locked, error: errors[field] ?? null, ...presence(field) })
   const select = (field: 'leadStatus' | 'source', values: readonly string[]) => ({
     options: values.map((v) => ({ value: v, label: sentence(v) })),
     onCommit: (v: string) => write(field, { [field]: v } as ContactPatch),
@@ -134,10 +115,7 @@ export function ContactPage({ contactId }: { contactId: string }) {
                   Read only
                 </span>
               )}
-              <PresenceAvatars
-                peers={peers.filter((p) => p.editing?.startsWith(prefix))}
-                label="Editing now"
-              />
+              <PresenceAvatars peers={editors} label="Editing now" />
             </div>
             <div className="fields">
               {TEXT_FIELDS.map(([field, label, parse]) => (
@@ -167,15 +145,9 @@ export function ContactPage({ contactId }: { contactId: string }) {
                 onChange={(accountId) => write('accountId', { accountId })}
                 {...presence('accountId')}
               />
-              <CheckedField
-                name="ownerId"
-                label="Owner"
-                value={contact.ownerId ?? ''}
-                options={[
-                  { value: '', label: 'Unassigned' },
-                  ...session.members.map((m) => ({ value: m.userId, label: m.name })),
-                ]}
-                onCommit={(v) => write('ownerId', { ownerId: v || null })}
+              <OwnerField
+                value={contact.ownerId}
+                onCommit={(ownerId) => write('ownerId', { ownerId })}
                 {...common('ownerId')}
               />
               <CheckedField

@@ -9,15 +9,12 @@ import {
   type Stage,
   updateDeal,
 } from '@rapport/model'
-import { useCallback, useEffect } from 'react'
+import { useEffect } from 'react'
 import type * as Y from 'yjs'
-import { LOCAL_ORIGIN } from '../../collab/localOrigin.ts'
-import { useSession } from '../auth/SessionContext.tsx'
 import { CustomFieldsSection } from '../customFields/CustomFieldsSection.tsx'
 import { LostReasonDialog } from '../pipeline/LostReasonDialog.tsx'
 import { useLostReason } from '../pipeline/useLostReason.ts'
 import { PresenceAvatars } from '../presence/PresenceAvatars.tsx'
-import { usePeers, usePresenceField } from '../presence/usePeers.ts'
 import { AccountPicker } from './AccountPicker.tsx'
 import { CheckedField, DateField } from './CheckedField.tsx'
 import { ContactsPicker } from './ContactsPicker.tsx'
@@ -30,7 +27,8 @@ import {
   parseRequiredText,
   parseText,
 } from './fieldInput.ts'
-import { useFieldErrors } from './useFieldErrors.ts'
+import { OwnerField } from './OwnerField.tsx'
+import { useRecordFields } from './useRecordFields.ts'
 
 const STATUS_LABEL: Record<Deal['status'], string> = { open: 'Open', won: 'Won', lost: 'Lost' }
 
@@ -52,35 +50,15 @@ export interface DealDetailsProps {
  * together); a move into a lost stage asks why first.
  */
 export function DealDetails({ deal, live, doc, provider, readOnly, stages, deals }: DealDetailsProps) {
-  const { session } = useSession()
   const locked = readOnly || !live || !doc
-  const peers = usePeers(provider)
-  const setPresence = usePresenceField(provider)
-  const prefix = `deal.${deal.id}.`
-  useEffect(() => () => setPresence('editing', null), [setPresence])
-  const editors = peers.filter((p) => p.editing?.startsWith(prefix))
-  const editingBy = (field: string) => {
-    const p = peers.find((x) => x.editing === `${prefix}${field}`)
-    return p ? { name: p.user.name, color: p.user.color } : null
-  }
-  const presence = (field: string) => ({
-    editingBy: editingBy(field),
-    onEditing: (on: boolean) => setPresence('editing', on ? `${prefix}${field}` : null),
+  const { editors, presence, setError, write, common } = useRecordFields<DealPatch>({
+    doc,
+    provider,
+    locked,
+    id: deal.id,
+    prefix: `deal.${deal.id}.`,
+    update: updateDeal,
   })
-
-  const { errors, set: setError } = useFieldErrors()
-  const write = useCallback(
-    (field: string, patch: DealPatch) => {
-      if (!doc || locked) return
-      try {
-        updateDeal(doc, deal.id, patch, LOCAL_ORIGIN)
-        setError(field, null)
-      } catch {
-        setError(field, 'This change could not be saved. Check the value and try again.')
-      }
-    },
-    [doc, locked, deal.id, setError],
-  )
   /** Validates typed text first: an invalid value is not written, its message shows beside the field. */
   const commitParsed =
     <T,>(field: keyof DealPatch, parse: (text: string) => FieldInput<T>) =>
@@ -99,7 +77,6 @@ export function DealDetails({ deal, live, doc, provider, readOnly, stages, deals
     lost.move(doc, deal.id, endOfColumn(collectionMap(doc, DEALS), target))
   }
 
-  const common = (field: string) => ({ readOnly: locked, error: errors[field] ?? null, ...presence(field) })
   return (
     <section className="panel" data-testid="deal-details">
       <div className="record-page__panel-head">
@@ -141,15 +118,9 @@ export function DealDetails({ deal, live, doc, provider, readOnly, stages, deals
           onChange={(accountId) => write('accountId', { accountId })}
           {...presence('accountId')}
         />
-        <CheckedField
-          name="ownerId"
-          label="Owner"
-          value={deal.ownerId ?? ''}
-          options={[
-            { value: '', label: 'Unassigned' },
-            ...session.members.map((m) => ({ value: m.userId, label: m.name })),
-          ]}
-          onCommit={(v) => write('ownerId', { ownerId: v || null })}
+        <OwnerField
+          value={deal.ownerId}
+          onCommit={(ownerId) => write('ownerId', { ownerId })}
           {...common('ownerId')}
         />
         <DateField
