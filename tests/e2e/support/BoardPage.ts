@@ -17,6 +17,12 @@ export class BoardPage {
     await this.page.locator('[data-testid^="card-"]').first().waitFor()
   }
 
+  /** Opens a board that may have no deals yet and waits for its columns. */
+  async openColumns(pipelineId?: string): Promise<void> {
+    await this.page.goto(`${this.baseUrl}/#/pipelines${pipelineId ? `/${pipelineId}` : ''}`)
+    await this.board.locator('[data-testid^="column-"]').first().waitFor()
+  }
+
   /** Stage ids in board order. */
   async stageIds(): Promise<string[]> {
     const ids = await this.board

@@ -23,6 +23,12 @@ export class ListPage {
     await this.table(kind).locator('[data-testid^="row-"]').first().waitFor()
   }
 
+  /** Opens a list (possibly empty) and waits until it can create a record (its "New …" button shows). */
+  async openToCreate(kind: ListKind): Promise<void> {
+    await this.page.goto(`${this.baseUrl}/#/${kind}`)
+    await this.page.getByTestId('list-new').waitFor()
+  }
+
   row(id: string): Locator {
     return this.page.getByTestId(`row-${id}`)
   }
