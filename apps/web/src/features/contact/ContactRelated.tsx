@@ -3,6 +3,7 @@ import { useEffect, useMemo, useState } from 'react'
 import { z } from 'zod'
 import { useDoc } from '../../collab/useDoc.ts'
 import { useLiveRecords } from '../../collab/useLiveRecords.ts'
+import { PanelHeader } from '../../ui/PanelHeader.tsx'
 import { authApi } from '../auth/authApi.ts'
 import { useSession } from '../auth/SessionContext.tsx'
 import { formatMoney } from '../pipeline/boardColumns.ts'
@@ -86,19 +87,14 @@ export function ContactTickets({ contactId }: { contactId: string }) {
   )
   return (
     <section className="panel" data-testid="contact-tickets">
-      <div className="panel__header">
-        <h2 className="panel__title">Tickets</h2>
-        {supportDoc.doc && supportDoc.ready && !supportDoc.readOnly && !creating && (
-          <button
-            type="button"
-            className="btn btn--ghost"
-            data-testid="contact-new-ticket"
-            onClick={() => setCreating(true)}
-          >
-            New ticket
-          </button>
-        )}
-      </div>
+      <PanelHeader
+        title="Tickets"
+        action={
+          supportDoc.doc && supportDoc.ready && !supportDoc.readOnly && !creating
+            ? { label: 'New ticket', testId: 'contact-new-ticket', onClick: () => setCreating(true) }
+            : null
+        }
+      />
       {creating && supportDoc.doc && (
         <NewTicketForm
           supportDoc={supportDoc.doc}

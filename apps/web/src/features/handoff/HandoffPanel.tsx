@@ -4,6 +4,7 @@ import { useMemo, useState } from 'react'
 import type * as Y from 'yjs'
 import { LOCAL_ORIGIN } from '../../collab/localOrigin.ts'
 import { useLiveRecords } from '../../collab/useLiveRecords.ts'
+import { PanelHeader } from '../../ui/PanelHeader.tsx'
 import { useMemberLookup, useSession } from '../auth/SessionContext.tsx'
 import { BriefEditor } from './BriefEditor.tsx'
 import { HandoffChecklist } from './HandoffChecklist.tsx'
@@ -33,19 +34,18 @@ export function HandoffPanel({ accountId, doc, provider, readOnly }: HandoffPane
   }
   return (
     <section className="panel" data-testid="handoff-panel">
-      <div className="panel__header">
-        <h2 className="panel__title">Handoffs ({items.length})</h2>
-        {!readOnly && (
-          <button
-            type="button"
-            className="btn btn--ghost"
-            data-testid="handoff-new"
-            onClick={() => run(() => handoffApi.create(accountId, { toTeam: 'support' }))}
-          >
-            New handoff
-          </button>
-        )}
-      </div>
+      <PanelHeader
+        title={`Handoffs (${items.length})`}
+        action={
+          readOnly
+            ? null
+            : {
+                label: 'New handoff',
+                testId: 'handoff-new',
+                onClick: () => run(() => handoffApi.create(accountId, { toTeam: 'support' })),
+              }
+        }
+      />
       {error && (
         <p className="notice notice--error" role="alert" data-testid="handoff-error">
           {error}

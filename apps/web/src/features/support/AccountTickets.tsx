@@ -1,6 +1,7 @@
 import { type Contact, compareByPosition, DEFAULT_SLA, type SlaPolicy, type Ticket } from '@rapport/model'
 import { useEffect, useMemo, useState } from 'react'
 import type * as Y from 'yjs'
+import { PanelHeader } from '../../ui/PanelHeader.tsx'
 import { contactLabel } from './contactLabel.ts'
 import { NewTicketForm } from './NewTicketForm.tsx'
 import { slaState } from './sla.ts'
@@ -40,19 +41,14 @@ export function AccountTickets({
   )
   return (
     <section className="panel" data-testid="account-tickets">
-      <div className="panel__header">
-        <h2 className="panel__title">Tickets ({tickets.length})</h2>
-        {newTicket && !creating && (
-          <button
-            type="button"
-            className="btn btn--ghost"
-            data-testid="account-new-ticket"
-            onClick={() => setCreating(true)}
-          >
-            New ticket
-          </button>
-        )}
-      </div>
+      <PanelHeader
+        title={`Tickets (${tickets.length})`}
+        action={
+          newTicket && !creating
+            ? { label: 'New ticket', testId: 'account-new-ticket', onClick: () => setCreating(true) }
+            : null
+        }
+      />
       {newTicket && creating && (
         <NewTicketForm
           supportDoc={newTicket.supportDoc}
