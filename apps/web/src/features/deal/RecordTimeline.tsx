@@ -4,23 +4,16 @@ import { z } from 'zod'
 import { useDoc } from '../../collab/useDoc.ts'
 import { useLiveRecords } from '../../collab/useLiveRecords.ts'
 import { type AccountDealRef, activityApi } from '../activity/activityApi.ts'
-import { type ContactOption, LogActivityForm } from '../activity/LogActivityForm.tsx'
-import { formatMoment, type SentenceContext, timelineParts } from '../activity/timelineSentence.ts'
+import type { ContactOption } from '../activity/LogActivityForm.tsx'
+import { TIMELINE_TYPE_LABEL, TimelineEntry } from '../activity/TimelineEntry.tsx'
+import { TimelineHeader } from '../activity/TimelineHeader.tsx'
+import { timelineContext } from '../activity/timelineContext.ts'
 import '../activity/activity.css'
 import { authApi } from '../auth/authApi.ts'
 import { useMemberLookup, useSession } from '../auth/SessionContext.tsx'
 import { isAbout } from './isAbout.ts'
 
 const LIMIT = 100
-const TYPE_LABEL: Record<Activity['type'], string> = {
-  call: 'Call',
-  email: 'Email',
-  meeting: 'Meeting',
-  note: 'Notes',
-  stage_change: 'Stage',
-  field_change: 'Change',
-  handoff: 'Handoff',
-}
 const ContactName = z.object({ id: z.string(), firstName: z.string(), lastName: z.string() })
 
 /** The account's contacts and deals (names for the sentences and the log form), from the REST index. */
@@ -73,7 +66,6 @@ export function RecordTimeline({
   const room = useDoc(accountId ? { workspaceId: session.workspace.id, kind: 'account', accountId } : null)
   const timeline = useLiveRecords(room.doc, TIMELINE)
   const refs = useAccountRefs(accountId)
-  const [logging, setLogging] = useState(false)
   const items = useMemo(
     () =>
       [...timeline.byId.values()]
@@ -82,16 +74,10 @@ export function RecordTimeline({
         .slice(0, LIMIT),
     [timeline, subject],
   )
-  const ctx = useMemo<SentenceContext>(() => {
-    const contactNames = new Map(refs.contacts.map((c) => [c.id, c.name]))
-    const deals = new Map(refs.deals.map((d) => [d.id, d]))
-    return {
-      memberName: (id) => memberOf(id)?.name ?? null,
-      contactName: (id) => contactNames.get(id) ?? null,
-      dealTitle: (id) => deals.get(id)?.title ?? null,
-      currencyOf: (s) => (s.kind === 'deal' ? (deals.get(s.id)?.currency ?? null) : null),
-    }
-  }, [refs, memberOf])
+  const ctx = useMemo(
+    () => timelineContext({ memberOf, contacts: refs.contacts, deals: refs.deals }),
+    [refs, memberOf],
+  )
   const empty = !accountId
     ? 'Link an account to keep a timeline.'
     : room.noAccess
@@ -101,50 +87,19 @@ export function RecordTimeline({
         : 'Loading activity…'
   return (
     <section className="panel" data-testid="timeline">
-      <div className="panel__header">
-        <h2 className="panel__title">{title}</h2>
-        {accountId && !room.readOnly && !logging && (
-          <button
-            type="button"
-            className="btn btn--ghost"
-            data-testid="log-activity-open"
-            onClick={() => setLogging(true)}
-          >
-            Log activity
-          </button>
-        )}
-      </div>
-      {logging && accountId && (
-        <LogActivityForm
-          accountId={accountId}
-          contacts={refs.contacts}
-          deals={refs.deals}
-          defaultDealId={subject.kind === 'deal' ? subject.id : null}
-          defaultContactIds={subject.kind === 'contact' ? [subject.id] : []}
-          onLogged={() => setLogging(false)}
-          onCancel={() => setLogging(false)}
-        />
-      )}
+      <TimelineHeader
+        title={title}
+        accountId={accountId}
+        canLog={!room.readOnly}
+        contacts={refs.contacts}
+        deals={refs.deals}
+        defaultDealId={subject.kind === 'deal' ? subject.id : null}
+        defaultContactIds={subject.kind === 'contact' ? [subject.id] : []}
+      />
       <ol className="timeline">
-        {items.map((a) => {
-          const { actor, predicate } = timelineParts(a, ctx)
-          return (
-            <li
-              key={a.id}
-              className={`timeline__item timeline__item--${a.type}`}
-              data-testid="timeline-entry"
-              data-type={a.type}
-            >
-              <span className="timeline__type">{TYPE_LABEL[a.type]}</span>
-              <span className="timeline__text" data-testid="timeline-sentence">
-                <strong>{actor}</strong> {predicate}
-              </span>
-              <time className="muted" dateTime={new Date(a.at).toISOString()}>
-                {formatMoment(a.at, {})}
-              </time>
-            </li>
-          )
-        })}
+        {items.map((a) => (
+          <TimelineEntry key={a.id} activity={a} ctx={ctx} label={TIMELINE_TYPE_LABEL[a.type]} />
+        ))}
         {items.length === 0 && <li className="muted">{empty}</li>}
       </ol>
     </section>
