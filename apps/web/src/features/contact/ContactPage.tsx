@@ -14,11 +14,11 @@ import { useSession } from '../auth/SessionContext.tsx'
 import { CustomFieldsSection } from '../customFields/CustomFieldsSection.tsx'
 import { AccountPicker, useAccountName } from '../deal/AccountPicker.tsx'
 import { CheckedField } from '../deal/CheckedField.tsx'
+import { DetailsHead } from '../deal/DetailsHead.tsx'
 import { type FieldInput, notSaved, parseEmail, parseScore, parseText } from '../deal/fieldInput.ts'
 import { OwnerField } from '../deal/OwnerField.tsx'
 import { RecordTimeline } from '../deal/RecordTimeline.tsx'
 import { useRecordFields } from '../deal/useRecordFields.ts'
-import { PresenceAvatars } from '../presence/PresenceAvatars.tsx'
 import { TaskList } from '../tasks/TaskList.tsx'
 import { ArchiveButton } from '../trash/ArchiveButton.tsx'
 import { ContactDeals, ContactTickets } from './ContactRelated.tsx'
@@ -108,15 +108,7 @@ export function ContactPage({ contactId }: { contactId: string }) {
       <div className="record-page__grid">
         <div className="record-page__main">
           <section className="panel" data-testid="contact-details">
-            <div className="record-page__panel-head">
-              <h2 className="panel__title">Details</h2>
-              {contactsDoc.readOnly && (
-                <span className="badge" data-testid="read-only">
-                  Read only
-                </span>
-              )}
-              <PresenceAvatars peers={editors} label="Editing now" />
-            </div>
+            <DetailsHead readOnly={contactsDoc.readOnly} editors={editors} />
             <div className="fields">
               {TEXT_FIELDS.map(([field, label, parse]) => (
                 <CheckedField

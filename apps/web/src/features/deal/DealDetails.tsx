@@ -14,10 +14,10 @@ import type * as Y from 'yjs'
 import { CustomFieldsSection } from '../customFields/CustomFieldsSection.tsx'
 import { LostReasonDialog } from '../pipeline/LostReasonDialog.tsx'
 import { useLostReason } from '../pipeline/useLostReason.ts'
-import { PresenceAvatars } from '../presence/PresenceAvatars.tsx'
 import { AccountPicker } from './AccountPicker.tsx'
 import { CheckedField, DateField } from './CheckedField.tsx'
 import { ContactsPicker } from './ContactsPicker.tsx'
+import { DetailsHead } from './DetailsHead.tsx'
 import {
   type FieldInput,
   notSaved,
@@ -79,15 +79,7 @@ export function DealDetails({ deal, live, doc, provider, readOnly, stages, deals
 
   return (
     <section className="panel" data-testid="deal-details">
-      <div className="record-page__panel-head">
-        <h2 className="panel__title">Details</h2>
-        {readOnly && (
-          <span className="badge" data-testid="read-only">
-            Read only
-          </span>
-        )}
-        <PresenceAvatars peers={editors} label="Editing now" />
-      </div>
+      <DetailsHead readOnly={readOnly} editors={editors} />
       <div className="fields">
         <CheckedField
           name="title"
