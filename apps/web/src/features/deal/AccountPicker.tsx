@@ -2,6 +2,7 @@ import { useEffect, useId, useState } from 'react'
 import { z } from 'zod'
 import { authApi } from '../auth/authApi.ts'
 import { moveSelection } from '../palette/paletteItems.ts'
+import { FieldLabel } from './FieldLabel.tsx'
 
 const AccountRef = z.object({ id: z.string(), name: z.string() })
 type AccountRef = z.infer<typeof AccountRef>
@@ -111,14 +112,7 @@ export function AccountPicker({
   const shown = open ? query : value ? (name ?? 'Loading…') : ''
   return (
     <div className="live-field picker">
-      <label className="live-field__label" htmlFor={inputId}>
-        {label}
-        {editingBy && (
-          <em data-testid="editing-notice" style={{ color: editingBy.color }}>
-            {` · ${editingBy.name} is editing ${label}`}
-          </em>
-        )}
-      </label>
+      <FieldLabel htmlFor={inputId} label={label} editingBy={editingBy} />
       <div className="picker__row">
         <input
           id={inputId}

@@ -1,4 +1,5 @@
 import { LiveField, type LiveFieldProps } from '../account/LiveField.tsx'
+import { FieldLabel } from './FieldLabel.tsx'
 
 /** A live field with its validation message, in plain words, right below it. */
 export function CheckedField({ error, ...props }: LiveFieldProps & { error?: string | null }) {
@@ -29,14 +30,7 @@ export function DateField(props: {
   const id = `field-${name}`
   return (
     <div className={`checked-field live-field${error ? ' has-error' : ''}`}>
-      <label className="live-field__label" htmlFor={id}>
-        {label}
-        {editingBy && (
-          <em data-testid="editing-notice" style={{ color: editingBy.color }}>
-            {` · ${editingBy.name} is editing ${label}`}
-          </em>
-        )}
-      </label>
+      <FieldLabel htmlFor={id} label={label} editingBy={editingBy} />
       <input
         id={id}
         data-testid={id}
