@@ -12,6 +12,7 @@ import {
 import { useEffect } from 'react'
 import type * as Y from 'yjs'
 import { CustomFieldsSection } from '../customFields/CustomFieldsSection.tsx'
+import { LostNotice } from '../pipeline/LostNotice.tsx'
 import { LostReasonDialog } from '../pipeline/LostReasonDialog.tsx'
 import { useLostReason } from '../pipeline/useLostReason.ts'
 import { AccountPicker } from './AccountPicker.tsx'
@@ -169,14 +170,7 @@ export function DealDetails({ deal, live, doc, provider, readOnly, stages, deals
         readOnly={locked}
         onChange={(fieldId, value) => write('customFields', { customFields: { [fieldId]: value } })}
       />
-      {lost.notice && (
-        <div className="notice notice--warn" role="status" data-testid="lost-notice">
-          {lost.notice}
-          <button type="button" className="btn btn--ghost" onClick={lost.dismissNotice}>
-            Dismiss
-          </button>
-        </div>
-      )}
+      <LostNotice notice={lost.notice} onDismiss={lost.dismissNotice} />
       {lost.pending && (
         <LostReasonDialog
           dealTitle={deal.title}

@@ -11,6 +11,7 @@ import { useKanban } from '../board/useKanban.ts'
 import { BoardPreview } from './BoardPreview.tsx'
 import { type BoardFilter, buildBoard } from './boardColumns.ts'
 import { DEAL_CARD_HEIGHT, DealCard } from './DealCard.tsx'
+import { LostNotice } from './LostNotice.tsx'
 import { LostReasonDialog } from './LostReasonDialog.tsx'
 import { withPendingLoss } from './lostReason.ts'
 import { QuickAdd, type QuickAddInput } from './QuickAdd.tsx'
@@ -201,14 +202,7 @@ export function PipelineBoard({ workspaceId, pipeline }: { workspaceId: string; 
         columnLabel={(stageId) => stages.find((s) => s.id === stageId)?.name ?? stageId}
         switcherLabel="Stage"
       />
-      {lost.notice && (
-        <div className="notice notice--warn" role="status" data-testid="lost-notice">
-          {lost.notice}
-          <button type="button" className="btn btn--ghost" onClick={lost.dismissNotice}>
-            Dismiss
-          </button>
-        </div>
-      )}
+      <LostNotice notice={lost.notice} onDismiss={lost.dismissNotice} />
       {pendingLoss && pendingDeal && (
         <LostReasonDialog
           dealTitle={pendingDeal.title}
