@@ -1,5 +1,6 @@
 import { type CurrencySettings, setCurrency, type WorkspaceSettings } from '@rapport/model'
 import { LOCAL_ORIGIN } from '../../collab/localOrigin.ts'
+import { FieldError } from '../../ui/FieldError.tsx'
 import { SaveActions } from './SaveActions.tsx'
 import type { RunCommand } from './SettingsPage.tsx'
 import { type CurrencyForm, parseCurrencyForm } from './settingsForms.ts'
@@ -35,12 +36,7 @@ export function CurrencySettingsPanel({
     if (last && (last.code !== '' || last.rate !== '')) rates.push({ code: '', rate: '' })
     setForm({ ...form, rates })
   }
-  const error = (key: string) =>
-    errors[key] && (
-      <span className="field-error" role="alert">
-        {errors[key]}
-      </span>
-    )
+  const error = (key: string) => <FieldError message={errors[key]} />
   return (
     <form className="panel" onSubmit={submit} aria-label="Currency" data-testid="currency-settings">
       <h2 className="panel__title">Currency</h2>

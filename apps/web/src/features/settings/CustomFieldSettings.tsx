@@ -11,6 +11,7 @@ import {
 } from '@rapport/model'
 import { type FormEvent, useState } from 'react'
 import { LOCAL_ORIGIN } from '../../collab/localOrigin.ts'
+import { FieldError } from '../../ui/FieldError.tsx'
 import { SettingInput } from './SettingInput.tsx'
 import type { RunCommand } from './SettingsPage.tsx'
 import { parseOptions } from './settingsForms.ts'
@@ -168,11 +169,7 @@ function AddFieldForm({ run }: { run: RunCommand }) {
           aria-invalid={errors.label ? true : undefined}
           data-testid="new-field-label"
         />
-        {errors.label && (
-          <span className="field-error" role="alert">
-            {errors.label}
-          </span>
-        )}
+        <FieldError message={errors.label} />
       </label>
       <label className="setting-input">
         <span className="setting-input__label">On</span>
@@ -211,11 +208,7 @@ function AddFieldForm({ run }: { run: RunCommand }) {
             aria-invalid={errors.options ? true : undefined}
             data-testid="new-field-options"
           />
-          {errors.options && (
-            <span className="field-error" role="alert">
-              {errors.options}
-            </span>
-          )}
+          <FieldError message={errors.options} />
         </label>
       )}
       <label className="settings__check">

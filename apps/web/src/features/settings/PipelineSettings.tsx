@@ -12,6 +12,7 @@ import {
 } from '@rapport/model'
 import { type FormEvent, useState } from 'react'
 import { LOCAL_ORIGIN } from '../../collab/localOrigin.ts'
+import { FieldError } from '../../ui/FieldError.tsx'
 import { RemoveStageDialog } from './RemoveStageDialog.tsx'
 import { SettingInput } from './SettingInput.tsx'
 import type { RunCommand } from './SettingsPage.tsx'
@@ -100,11 +101,7 @@ export function PipelineSettings({ settings, readOnly, run }: Props) {
                 data-testid="new-pipeline-name"
                 aria-invalid={newError ? true : undefined}
               />
-              {newError && (
-                <span className="field-error" role="alert">
-                  {newError}
-                </span>
-              )}
+              <FieldError message={newError} />
             </label>
             <button type="submit" className="btn" data-testid="create-pipeline">
               Create pipeline
@@ -338,11 +335,7 @@ function AddStageForm({ pipeline, run }: { pipeline: Pipeline; run: RunCommand }
         aria-invalid={errors[key] ? true : undefined}
         data-testid={`add-stage-${key}`}
       />
-      {errors[key] && (
-        <span className="field-error" role="alert">
-          {errors[key]}
-        </span>
-      )}
+      <FieldError message={errors[key]} />
     </label>
   )
   return (

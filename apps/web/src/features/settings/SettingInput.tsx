@@ -1,4 +1,5 @@
 import { useState } from 'react'
+import { FieldError } from '../../ui/FieldError.tsx'
 
 export interface SettingInputProps {
   label: string
@@ -61,11 +62,7 @@ export function SettingInput({
         />
         {suffix && <span className="setting-input__suffix">{suffix}</span>}
       </span>
-      {error && (
-        <span className="field-error" role="alert">
-          {error}
-        </span>
-      )}
+      <FieldError message={error} />
     </label>
   )
 }

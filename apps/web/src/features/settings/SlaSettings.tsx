@@ -1,5 +1,6 @@
 import { setSla, TICKET_PRIORITIES, type WorkspaceSettings } from '@rapport/model'
 import { LOCAL_ORIGIN } from '../../collab/localOrigin.ts'
+import { FieldError } from '../../ui/FieldError.tsx'
 import { SaveActions } from './SaveActions.tsx'
 import type { RunCommand } from './SettingsPage.tsx'
 import { parseSlaForm, type SlaForm, slaToForm } from './settingsForms.ts'
@@ -43,11 +44,7 @@ export function SlaSettings({
             />
             <span className="setting-input__suffix">h</span>
           </span>
-          {error && (
-            <span className="field-error" role="alert">
-              {error}
-            </span>
-          )}
+          <FieldError message={error} />
         </label>
       </td>
     )

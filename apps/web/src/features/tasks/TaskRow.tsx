@@ -2,6 +2,7 @@ import { archiveRecord, TASKS, type Task, taskDueAt, updateTask } from '@rapport
 import { useEffect, useState } from 'react'
 import type * as Y from 'yjs'
 import { LOCAL_ORIGIN } from '../../collab/localOrigin.ts'
+import { FieldError } from '../../ui/FieldError.tsx'
 import type { SessionMember } from '../auth/authApi.ts'
 import { formatDue, fromLocalInput, toLocalInput } from './taskTime.ts'
 
@@ -99,11 +100,7 @@ export function TaskRow({ doc, task, members, readOnly, now, context }: TaskRowP
             if (e.key === 'Escape') setTitle(task.title)
           }}
         />
-        {error && (
-          <span className="field-error" role="alert">
-            {error}
-          </span>
-        )}
+        <FieldError message={error} />
         <TaskMeta overdue={overdue} due={due} now={now}>
           {context}
         </TaskMeta>

@@ -1,4 +1,5 @@
 import { useState } from 'react'
+import { FieldError } from '../../ui/FieldError.tsx'
 import { ApiError } from '../auth/authApi.ts'
 import { type TrashKind, trashApi } from './trashApi.ts'
 
@@ -45,11 +46,7 @@ export function ArchiveButton({
       >
         Archive
       </button>
-      {error && (
-        <span className="field-error" role="alert">
-          {error}
-        </span>
-      )}
+      <FieldError message={error} />
     </span>
   )
 }
