@@ -4,20 +4,13 @@ import type * as Y from 'yjs'
 import { useLiveRecords } from '../../collab/useLiveRecords.ts'
 import { type AccountDealRef, activityApi } from '../activity/activityApi.ts'
 import type { ContactOption } from '../activity/LogActivityForm.tsx'
-import { TIMELINE_TYPE_LABEL, TimelineEntry } from '../activity/TimelineEntry.tsx'
+import { kindLabel, TimelineEntry } from '../activity/TimelineEntry.tsx'
 import { TimelineHeader } from '../activity/TimelineHeader.tsx'
 import { timelineContext } from '../activity/timelineContext.ts'
 import '../activity/activity.css'
 import { useMemberLookup, useSession } from '../auth/SessionContext.tsx'
 
 const PAGE = 100
-
-/** The kind shown beside an entry: a record created or deleted says so rather than "Change". */
-export function kindLabel(activity: Activity): string {
-  if (activity.type === 'field_change' && activity.changes.length === 0)
-    return activity.text.startsWith('deleted') ? 'Deleted' : 'Created'
-  return TIMELINE_TYPE_LABEL[activity.type]
-}
 
 /**
  * The account's activity timeline, newest first, each entry a sentence in plain words; 100 at a time ("Show older").

@@ -12,6 +12,13 @@ export const TIMELINE_TYPE_LABEL: Readonly<Record<Activity['type'], string>> = {
   handoff: 'Handoff',
 }
 
+/** The kind shown beside an entry: a record created or deleted says so rather than "Change". */
+export function kindLabel(activity: Activity): string {
+  if (activity.type === 'field_change' && activity.changes.length === 0)
+    return activity.text.startsWith('deleted') ? 'Deleted' : 'Created'
+  return TIMELINE_TYPE_LABEL[activity.type]
+}
+
 /**
  * One timeline entry: its kind (`label`), the sentence in plain words and when. With `onRemove`, a "Remove" button
  * (a logged call, email or meeting its author or an admin may take off the timeline).

@@ -5,7 +5,7 @@ import { useDoc } from '../../collab/useDoc.ts'
 import { useLiveRecords } from '../../collab/useLiveRecords.ts'
 import { type AccountDealRef, activityApi } from '../activity/activityApi.ts'
 import type { ContactOption } from '../activity/LogActivityForm.tsx'
-import { TIMELINE_TYPE_LABEL, TimelineEntry } from '../activity/TimelineEntry.tsx'
+import { kindLabel, TimelineEntry } from '../activity/TimelineEntry.tsx'
 import { TimelineHeader } from '../activity/TimelineHeader.tsx'
 import { timelineContext } from '../activity/timelineContext.ts'
 import '../activity/activity.css'
@@ -98,7 +98,7 @@ export function RecordTimeline({
       />
       <ol className="timeline">
         {items.map((a) => (
-          <TimelineEntry key={a.id} activity={a} ctx={ctx} label={TIMELINE_TYPE_LABEL[a.type]} />
+          <TimelineEntry key={a.id} activity={a} ctx={ctx} label={kindLabel(a)} />
         ))}
         {items.length === 0 && <li className="muted">{empty}</li>}
       </ol>
