@@ -32,12 +32,18 @@ export function authorsMap(doc: Y.Doc): Y.Map<unknown> {
 /** Every valid entry of the map by clientID; invalid entries are skipped. */
 export function readAuthors(map: Y.Map<unknown>): Map<number, AuthorEntry> {
   const out = new Map<number, AuthorEntry>()
-  for (const [key, value] of map.entries()) {
+  for (const key of map.keys()) {
     const client = Number(key)
-    const parsed = AuthorEntry.safeParse(value)
-    if (Number.isSafeInteger(client) && parsed.success) out.set(client, parsed.data)
+    const entry = Number.isSafeInteger(client) ? readAuthor(map, client) : null
+    if (entry) out.set(client, entry)
   }
   return out
+}
+
+/** The valid entry of one clientID, or `null` (one lookup: for the server's per-update checks). */
+export function readAuthor(map: Y.Map<unknown>, client: number): AuthorEntry | null {
+  const parsed = AuthorEntry.safeParse(map.get(String(client)))
+  return parsed.success ? parsed.data : null
 }
 
 /** When the item at `clock` of this clientID was received (the last mark at or before it; else first seen). */

@@ -5,6 +5,7 @@ export {
   AuthorMark,
   authorsMap,
   authorTimeAt,
+  readAuthor,
   readAuthors,
   withAuthorMark,
 } from './authorship.ts'

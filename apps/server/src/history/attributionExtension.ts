@@ -1,5 +1,5 @@
 import type { beforeHandleMessagePayload, Extension, onLoadDocumentPayload } from '@hocuspocus/server'
-import { type AuthorEntry, authorsMap, parseDocName, readAuthors, withAuthorMark } from '@rapport/model'
+import { type AuthorEntry, authorsMap, parseDocName, readAuthor, withAuthorMark } from '@rapport/model'
 import * as decoding from 'lib0/decoding'
 import * as Y from 'yjs'
 import { isCollabContext } from '../auth/collabContext.ts'
@@ -64,11 +64,10 @@ export function createAttributionExtension(deps: { logger: Logger; now?: () => n
 
   const attribute = (doc: Y.Doc, update: Uint8Array, userId: string): void => {
     const map = authorsMap(doc)
-    const known = readAuthors(map)
     const changes: Array<[number, AuthorEntry]> = []
     const at = now()
     for (const [client, range] of clientRanges(update)) {
-      const entry = known.get(client)
+      const entry = readAuthor(map, client)
       if (!entry) changes.push([client, { userId, at, marks: [[range.from, at]] }])
       else if (entry.userId === userId) {
         const next = withAuthorMark(entry, range.from, at)
@@ -139,10 +138,10 @@ export function createAttributionExtension(deps: { logger: Logger; now?: () => n
       const yUpdate = syncUpdateOf(update)
       if (!yUpdate) return
       const userId = connection.context.userId
-      const authors = readAuthors(authorsMap(document))
+      const authors = authorsMap(document)
       for (const [client, range] of clientRanges(yUpdate)) {
         if (range.to <= Y.getState(document.store, client)) continue // nothing new under this clientID
-        const owner = authors.get(client)
+        const owner = readAuthor(authors, client)
         const server = client === document.clientID
         if (server || (owner && owner.userId !== userId)) {
           log.warn('refused an update that writes as another author', {
