@@ -52,8 +52,20 @@ export {
   positionAt,
   resolveDrop,
 } from './board/resolveDrop.ts'
-export { DOC_KINDS, type DocKind, type DocRef, docName, parseDocName } from './docNames.ts'
+export { DOC_KINDS, type DocKind, type DocRef, docName, docRefId, parseDocName } from './docNames.ts'
 export { isModelError, MODEL_ERROR_CODES, ModelError, type ModelErrorCode } from './errors.ts'
+export {
+  FEED_BUFFER,
+  FEED_KINDS,
+  FeedEvent,
+  FeedKind,
+  FeedMessage,
+  FeedReset,
+  FeedResume,
+  isFeedReset,
+  parseFeedMessage,
+  parseFeedResume,
+} from './feed.ts'
 export { ID_PATTERN, idString, newId } from './ids.ts'
 export {
   AUTHORS_MAP,
