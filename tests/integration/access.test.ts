@@ -1,4 +1,4 @@
-import { DOC_KINDS, type DocRef, docName } from '@rapport/model'
+import { accessFor, DOC_KINDS, type DocRef, docName } from '@rapport/model'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import {
   api,
@@ -18,9 +18,16 @@ import { type StartedServer, startServer } from './helpers/startServer.ts'
 const refFor = (workspaceId: string, kind: (typeof DOC_KINDS)[number], userId: string): DocRef => {
   switch (kind) {
     case 'pipeline':
+    case 'board':
       return { workspaceId, kind, pipelineId: 'pl_sales' }
     case 'account':
       return { workspaceId, kind, accountId: 'acc_1' }
+    case 'contact':
+      return { workspaceId, kind, contactId: 'con_1' }
+    case 'deal':
+      return { workspaceId, kind, dealId: 'deal_1' }
+    case 'ticket':
+      return { workspaceId, kind, ticketId: 'tkt_1' }
     case 'inbox':
       return { workspaceId, kind, userId }
     default:
@@ -56,11 +63,18 @@ describe('workspace isolation', () => {
   it('a member of workspace A can open no document of any kind in workspace B, and B gets no data from A', async () => {
     const a = await signIn(s.url, adminA)
     const b = await signIn(s.url, adminB)
-    // Put data into every document of B first, so "cannot read" is meaningful.
+    // Put data into every document of B first, so "cannot read" is meaningful. Kinds that are read-only even for
+    // an admin (the derived board, queue and feed: the server alone writes them) are seeded through the server.
     for (const kind of DOC_KINDS) {
       const name = docName(refFor('ws_b', kind, adminB.id))
-      const owner = await openProvider({ wsUrl: s.wsUrl, name, token: await b.token() })
-      owner.doc.getMap('probe').set('secret', kind)
+      if (accessFor('admin', kind) === 'write') {
+        const owner = await openProvider({ wsUrl: s.wsUrl, name, token: await b.token() })
+        owner.doc.getMap('probe').set('secret', kind)
+      } else {
+        const connection = await s.server.hocuspocus.openDirectConnection(name, { system: true })
+        await connection.transact((doc) => doc.getMap('probe').set('secret', kind))
+        await connection.disconnect()
+      }
       await expect
         .poll(() => s.server.hocuspocus.documents.get(name)?.getMap('probe').get('secret'))
         .toBe(kind)
@@ -121,6 +135,41 @@ describe('workspace isolation', () => {
 })
 
 describe('read-only connections', () => {
+  const serverOnly = ['board', 'queue', 'feed'] as const
+
+  it('the server-written kinds are the only ones read-only even for an admin', () => {
+    expect(DOC_KINDS.filter((kind) => accessFor('admin', kind) !== 'write')).toEqual([...serverOnly])
+  })
+
+  it.each(serverOnly)("an admin's client write to %s never reaches the server", async (kind) => {
+    const name = docName(refFor('ws_a', kind, adminA.id))
+    const connection = await s.server.hocuspocus.openDirectConnection(name, { system: true })
+    await connection.transact((doc) => doc.getMap('probe').set('fromServer', kind))
+    await connection.disconnect()
+    const a = await signIn(s.url, adminA)
+    const client = await openProvider({ wsUrl: s.wsUrl, name, token: await a.token() })
+    expect(client.provider.authorizedScope).toBe('readonly')
+    await expect.poll(() => client.doc.getMap('probe').get('fromServer')).toBe(kind)
+    const watcher = await openProvider({ wsUrl: s.wsUrl, name, token: await a.token() })
+
+    client.doc.getMap('probe').set('fromClient', 'edit')
+    client.doc.getMap('probe').delete('fromServer')
+    // Barrier: an awareness update sent after the edit on the same socket (see the viewer test below).
+    client.provider.setAwarenessField('marker', `after-${kind}`)
+    await expect
+      .poll(() =>
+        [...(watcher.provider.awareness?.getStates().values() ?? [])].some(
+          (st) => st.marker === `after-${kind}`,
+        ),
+      )
+      .toBe(true)
+    const serverDoc = s.server.hocuspocus.documents.get(name)
+    expect(serverDoc?.getMap('probe').get('fromClient')).toBeUndefined()
+    expect(serverDoc?.getMap('probe').get('fromServer')).toBe(kind)
+    expect(watcher.doc.getMap('probe').get('fromClient')).toBeUndefined()
+    expect(watcher.doc.getMap('probe').get('fromServer')).toBe(kind)
+  })
+
   it("a viewer's edits are neither stored nor broadcast, and are gone after a restart", async () => {
     const viewer = await seedMember(s.server, { workspaceId: 'ws_a', email: 'viewer@a.io', role: 'viewer' })
     const name = 'ws_a/contacts'

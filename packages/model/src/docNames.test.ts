@@ -10,6 +10,12 @@ describe('docNames', () => {
     { workspaceId: 'w1', kind: 'pipeline', pipelineId: 'pip_1' },
     { workspaceId: 'w1', kind: 'account', accountId: 'acc-9' },
     { workspaceId: 'w1', kind: 'inbox', userId: 'usr_x' },
+    { workspaceId: 'w1', kind: 'contact', contactId: 'con_1' },
+    { workspaceId: 'w1', kind: 'deal', dealId: 'deal_1' },
+    { workspaceId: 'w1', kind: 'ticket', ticketId: 'tkt_1' },
+    { workspaceId: 'w1', kind: 'board', pipelineId: 'pip_1' },
+    { workspaceId: 'w1', kind: 'queue' },
+    { workspaceId: 'w1', kind: 'feed' },
   ]
   it.each(refs)('round-trips $kind', (ref) => {
     expect(parseDocName(docName(ref))).toEqual(ref)
@@ -17,6 +23,12 @@ describe('docNames', () => {
   it('builds the documented names', () => {
     expect(docName({ workspaceId: 'w', kind: 'pipeline', pipelineId: 'p' })).toBe('w/pipeline/p')
     expect(docName({ workspaceId: 'w', kind: 'support' })).toBe('w/support')
+    expect(docName({ workspaceId: 'w', kind: 'contact', contactId: 'c' })).toBe('w/contact/c')
+    expect(docName({ workspaceId: 'w', kind: 'deal', dealId: 'd' })).toBe('w/deal/d')
+    expect(docName({ workspaceId: 'w', kind: 'ticket', ticketId: 't' })).toBe('w/ticket/t')
+    expect(docName({ workspaceId: 'w', kind: 'board', pipelineId: 'p' })).toBe('w/board/p')
+    expect(docName({ workspaceId: 'w', kind: 'queue' })).toBe('w/queue')
+    expect(docName({ workspaceId: 'w', kind: 'feed' })).toBe('w/feed')
   })
   it.each([
     '',
@@ -31,6 +43,12 @@ describe('docNames', () => {
     'w 1/accounts',
     '../accounts',
     'w1/inbox/u%2f',
+    'w1/contact',
+    'w1/deal/',
+    'w1/board',
+    'w1/queue/x',
+    'w1/feed/x',
+    'w1/ticket/t/messages',
     `w1/account/${'a'.repeat(65)}`,
     `${'w'.repeat(300)}/accounts`,
   ])('rejects %j', (name) => {
@@ -39,5 +57,6 @@ describe('docNames', () => {
   it('refuses to build names from ids that would not round-trip', () => {
     expect(() => docName({ workspaceId: 'a/b', kind: 'accounts' })).toThrow()
     expect(() => docName({ workspaceId: 'w', kind: 'account', accountId: '' })).toThrow()
+    expect(() => docName({ workspaceId: 'w', kind: 'deal', dealId: 'a/b' })).toThrow()
   })
 })

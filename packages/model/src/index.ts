@@ -59,16 +59,18 @@ export {
   FEED_KINDS,
   FeedEvent,
   FeedKind,
+  FeedLive,
   FeedMessage,
   FeedReset,
   FeedResume,
-  isFeedReset,
+  isFeedMarker,
   parseFeedMessage,
   parseFeedResume,
 } from './feed.ts'
 export { ID_PATTERN, idString, newId } from './ids.ts'
 export {
   AUTHORS_MAP,
+  BOARD_POS_MAP,
   briefField,
   COLLECTION,
   type CollectionName,

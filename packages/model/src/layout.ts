@@ -10,6 +10,12 @@
  * | `W/support`   | `getMap(COLLECTION.tickets)`, `getMap(COLLECTION.ticketMessages)` (server-written) |
  * | `W/account/A` | `getXmlFragment(NOTES_FIELD)`, `getMap(COLLECTION.timeline/tasks/handoffs/checklist)`, `getXmlFragment(briefField(h))` |
  * | `W/inbox/U`   | `getMap(COLLECTION.notifications)`                                           |
+ * | `W/contact/C` | `getMap(COLLECTION.contacts)`, one entry `C` (issue #12, reserved)           |
+ * | `W/deal/D`    | `getMap(COLLECTION.deals)`, one entry `D` (issue #12, reserved)              |
+ * | `W/ticket/T`  | `getMap(COLLECTION.tickets)` one entry `T`, `getMap(COLLECTION.ticketMessages)` (issue #12, reserved) |
+ * | `W/board/P`   | `getMap(BOARD_POS_MAP)`: dealId → board entry tuple, server-written (issue #12, reserved) |
+ * | `W/queue`     | server-written support board (issue #12, reserved)                           |
+ * | `W/feed`      | none: stateless change-feed messages only (issue #12, reserved)              |
  */
 export const COLLECTION = {
   accounts: 'accounts',
@@ -24,6 +30,9 @@ export const COLLECTION = {
   notifications: 'notifications',
 } as const
 export type CollectionName = (typeof COLLECTION)[keyof typeof COLLECTION]
+
+/** The board document's (`W/board/P`) single map: dealId → `[stageId, key, 'o' | 'w' | 'l', enteredAtMinute]`. */
+export const BOARD_POS_MAP = 'pos'
 
 /** The workspace document's single map. */
 export const SETTINGS_MAP = 'settings'

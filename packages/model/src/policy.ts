@@ -6,6 +6,12 @@ export type Access = 'none' | 'read' | 'write'
 /**
  * Role × document kind → access. The inbox row is for the inbox's owner; nobody else, admins included,
  * may open another user's inbox (see `accessTo`).
+ *
+ * Per-record kinds (issue #12) follow their collection: `contact` as `contacts`, `deal` as `pipeline`, `ticket` as
+ * `support`. `board` and `queue` are derived by the server from the records and are `read` for every role that
+ * reads pipelines / support — never `write`, admins included: the server alone writes them (through direct
+ * connections), and read-only connections mean no client copy can push old entries back after a regeneration.
+ * `feed` is `read` for every member (its events are filtered per member).
  */
 export const POLICY: Readonly<Record<Role, Readonly<Record<DocKind, Access>>>> = {
   admin: {
@@ -16,6 +22,12 @@ export const POLICY: Readonly<Record<Role, Readonly<Record<DocKind, Access>>>> =
     support: 'write',
     account: 'write',
     inbox: 'write',
+    contact: 'write',
+    deal: 'write',
+    ticket: 'write',
+    board: 'read',
+    queue: 'read',
+    feed: 'read',
   },
   sales: {
     workspace: 'read',
@@ -25,6 +37,12 @@ export const POLICY: Readonly<Record<Role, Readonly<Record<DocKind, Access>>>> =
     support: 'read',
     account: 'write',
     inbox: 'write',
+    contact: 'write',
+    deal: 'write',
+    ticket: 'read',
+    board: 'read',
+    queue: 'read',
+    feed: 'read',
   },
   support: {
     workspace: 'read',
@@ -34,6 +52,12 @@ export const POLICY: Readonly<Record<Role, Readonly<Record<DocKind, Access>>>> =
     support: 'write',
     account: 'write',
     inbox: 'write',
+    contact: 'write',
+    deal: 'read',
+    ticket: 'write',
+    board: 'read',
+    queue: 'read',
+    feed: 'read',
   },
   viewer: {
     workspace: 'read',
@@ -43,6 +67,12 @@ export const POLICY: Readonly<Record<Role, Readonly<Record<DocKind, Access>>>> =
     support: 'read',
     account: 'read',
     inbox: 'write',
+    contact: 'read',
+    deal: 'read',
+    ticket: 'read',
+    board: 'read',
+    queue: 'read',
+    feed: 'read',
   },
 }
 
