@@ -1,0 +1,184 @@
+import { badRequest } from '../errors.ts'
+import type { ArchivedMode } from '../projection/RecordViews.ts'
+import type { ProjectedRecord, RecordKind } from '../projection/recordKinds.ts'
+import type { SearchHit, SearchKind } from '../projection/SearchIndex.ts'
+import type { TaskItem, TaskListQuery } from '../tasks/taskQueries.ts'
+
+/*
+ * The persisted record index (issue #12, docs/ARCHITECTURE.md "The index"): the read side of every record, kept
+ * current from document changes by the IndexWorker (`apply`), read by REST lists, search, the board snapshot and
+ * "My tasks". Two implementations pass one contract suite (recordIndex.contract.ts): SQLite (sqliteRecordIndex.ts,
+ * one file, the default) and PostgreSQL (postgresRecordIndex.ts, scale-out).
+ *
+ * Every method is async and every input is validated (zod): malformed or oversized input is rejected with an
+ * `AppError` 400 (`invalid_input`) in plain words, never a crash. Every read names its workspace and answers only
+ * that workspace's rows. Document names (`W/...`) carry their workspace already.
+ */
+
+/** Version of the stored layout (`meta.format`). An index file of another format is refused (rebuild it). */
+export const INDEX_FORMAT = 1
+
+/** The change feed keeps, per workspace, at least the last FEED_KEEP_EVENTS events or those of the last FEED_KEEP_MS. */
+export const FEED_KEEP_EVENTS = 10_000
+export const FEED_KEEP_MS = 10 * 60_000
+
+/** Limits of one `apply` (a batch is one transaction; the IndexWorker batches ≤ 10 ms of work). */
+export const MAX_BATCH_CHANGES = 5_000
+/** Largest JSON of one record, and of one account's note text. */
+export const MAX_RECORD_BYTES = 256 * 1024
+export const MAX_NOTES_CHARS = 1_000_000
+/** Largest page of `list`, `search`, `getMany`, `feedSince`. */
+export const MAX_PAGE = 10_000
+
+/** A record as stored: its kind, the document it lives in (`W/accounts`, `W/pipeline/P`, `W/account/A` …) and its JSON. */
+export interface IndexedRecord {
+  workspaceId: string
+  kind: RecordKind
+  id: string
+  doc: string
+  /** The schema-parsed record (tasks also carry their `accountId`), as the projection held it. */
+  record: ProjectedRecord
+}
+
+/** One record change of a batch. An upsert identical to the stored row (same doc, same JSON) changes nothing. */
+export type RecordChange =
+  | ({ op: 'upsert' } & IndexedRecord)
+  | { op: 'remove'; workspaceId: string; kind: RecordKind; id: string }
+
+/** The plain text of an account room's notes and briefs (search kind `notes`); `''` removes it. */
+export interface NotesChange {
+  workspaceId: string
+  accountId: string
+  text: string
+}
+
+/** The Yjs state vector a document's indexed rows reflect (catch-up compares it with the stored document). */
+export interface DocStateChange {
+  doc: string
+  stateVector: Uint8Array
+}
+
+/** What the IndexWorker hands over; applied in one transaction, record changes in the order given. */
+export interface IndexBatch {
+  records?: RecordChange[]
+  notes?: NotesChange[]
+  docStates?: DocStateChange[]
+  /** Time of the changes (ms since epoch) for the feed; default now. */
+  at?: number
+}
+
+/** One feed event: what `apply` changed, with its workspace's next `seq` (stored, survives restarts). */
+export interface AppliedChange {
+  workspaceId: string
+  seq: number
+  kind: RecordKind
+  id: string
+  op: 'upsert' | 'remove'
+  at: number
+}
+
+/**
+ * A `cf.<fieldId>=<text>` filter as data (see `customFieldConditions`, same meaning as settings/customFieldFilters.ts):
+ * the record's `customFields[fieldId]` as text equals `text` (`true`/`false`, numbers as JavaScript writes them, a
+ * multi-select when it includes `text`); `text === ''` matches an empty or missing value.
+ */
+export interface CustomFieldCondition {
+  fieldId: string
+  text: string
+}
+
+/**
+ * A list query: exactly what `WorkspaceProjection.views[kind].query` + `customFieldFilter` + the text query answer
+ * in http/routes/records.ts today.
+ */
+export interface IndexListQuery {
+  /**
+   * Equality filters on a field (`accountId`, `ownerId`, …, dotted `position.column`); `null` matches null (not a
+   * missing field); undefined entries are ignored. `stage`/`stageId` read `position.column`, and `status` does too
+   * for records without a `status` field (tickets) — `fieldValue` in projection/queryRecords.ts.
+   */
+  filters?: Record<string, string | number | boolean | null | undefined>
+  customFields?: readonly CustomFieldCondition[]
+  /** Text query: only records it matches (as `search` with that kind), in relevance order unless `sort` is given. */
+  q?: string | null
+  /** `field` ascending or `-field` descending, then id (nulls last ascending, first descending; text by `compareValues`). */
+  sort?: string | null
+  offset: number
+  limit: number
+  archived: ArchivedMode
+}
+
+export interface IndexPage {
+  items: ProjectedRecord[]
+  total: number
+  nextOffset: number | null
+}
+
+export interface IndexSearchOptions {
+  kinds?: readonly SearchKind[]
+  /** Default 20, at most MAX_PAGE. */
+  limit?: number
+}
+
+export type FeedAnswer = { changes: AppliedChange[] } | 'gap'
+
+export interface IndexStats {
+  records: Record<RecordKind, number>
+  /** Rows of the search table (non-archived accounts, contacts, deals, tickets, and account notes). */
+  search: number
+  notes: number
+  docStates: number
+  feed: number
+}
+
+export interface RecordIndex {
+  /** Applies one batch in one transaction; returns the feed events it produced (in seq order), pruning old ones. */
+  apply(batch: IndexBatch): Promise<AppliedChange[]>
+
+  get(workspaceId: string, kind: RecordKind, id: string): Promise<IndexedRecord | null>
+  /** The records of `ids` that exist, in the order of `ids` (duplicates once). */
+  getMany(workspaceId: string, kind: RecordKind, ids: readonly string[]): Promise<IndexedRecord[]>
+  /** Every record of `kind` living in document `doc` (the board snapshot: a deal belongs to its document's pipeline). */
+  docRecords(workspaceId: string, kind: RecordKind, doc: string): Promise<ProjectedRecord[]>
+
+  /** One page of a list (`GET /api/<kind>`). */
+  list(workspaceId: string, kind: RecordKind, query: IndexListQuery): Promise<IndexPage>
+  /** `GET /api/tasks`: exactly `queryTasks` of tasks/taskQueries.ts (`me` = the caller's user id). */
+  tasks(workspaceId: string, query: TaskListQuery, me: string): Promise<{ items: TaskItem[]; total: number }>
+  /** `GET /api/search`: hits of every word (the last words as prefixes, from two letters), best first. */
+  search(workspaceId: string, q: string, options?: IndexSearchOptions): Promise<SearchHit[]>
+
+  docState(doc: string): Promise<Uint8Array | null>
+  /** State vectors of the documents of `docs` that have one. */
+  docStates(docs: readonly string[]): Promise<Map<string, Uint8Array>>
+
+  /** Events with `seq > since`, oldest first, at most `limit`; `'gap'` when some of them were pruned already. */
+  feedSince(workspaceId: string, since: number, limit?: number): Promise<FeedAnswer>
+  /** The workspace's last seq (0 before any change). */
+  lastSeq(workspaceId: string): Promise<number>
+  /** Drops feed events beyond the retention (apply does it too). */
+  prune(now?: number): Promise<void>
+
+  stats(workspaceId?: string): Promise<IndexStats>
+  close(): Promise<void>
+}
+
+const CF_PREFIX = 'cf.'
+const MAX_CF_FILTERS = 20
+
+/**
+ * The `cf.<fieldId>=<value>` parameters of a list route's query string as data (what `customFieldFilter` of
+ * settings/customFieldFilters.ts checks as a predicate, with the same limits and errors); `[]` when there are none.
+ */
+export function customFieldConditions(query: Record<string, string>): CustomFieldCondition[] {
+  const wanted = Object.entries(query)
+    .filter(([key]) => key.startsWith(CF_PREFIX))
+    .map(([key, text]) => ({ fieldId: key.slice(CF_PREFIX.length), text }))
+  if (wanted.length > MAX_CF_FILTERS)
+    throw badRequest(`At most ${MAX_CF_FILTERS} custom-field filters.`, 'invalid_input')
+  for (const { fieldId, text } of wanted) {
+    if (fieldId === '' || fieldId.length > 64 || text.length > 200)
+      throw badRequest('A custom-field filter is cf.<field id>=<value>.', 'invalid_input')
+  }
+  return wanted
+}
