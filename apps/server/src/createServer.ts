@@ -17,6 +17,10 @@ import { createLoggingExtension } from './collab/loggingExtension.ts'
 import { createPersistenceExtension, type PersistenceExtension } from './collab/persistenceExtension.ts'
 import { projectionExtension } from './collab/projectionExtension.ts'
 import { validationExtension } from './collab/validationExtension.ts'
+import { FeedHub } from './feed/FeedHub.ts'
+import { feedExtension } from './feed/feedExtension.ts'
+import { feedRoutes } from './feed/feedRoutes.ts'
+import { feedFromProjection } from './feed/projectionFeed.ts'
 import { createAttributionExtension } from './history/attributionExtension.ts'
 import { historyRoutes } from './history/historyRoutes.ts'
 import { type HistoryTiming, RoomHistory } from './history/RoomHistory.ts'
@@ -93,6 +97,8 @@ export interface RapportServer {
   automation: Automation
   /** Task reminders at their due time, exactly once (fired state in `<dataDir>/reminders.json`). */
   reminders: ReminderScheduler
+  /** The per-workspace change feed (`W/feed` stateless messages, `GET /api/feed`). */
+  feed: FeedHub
   /** Logins of the demo workspace when this start seeded it (`seedDemo` on an empty data dir), else null. */
   demoLogins: DemoLogin[] | null
   health(): HealthReport
@@ -143,6 +149,9 @@ export const createServer = async (deps: ServerDeps): Promise<RapportServer> => 
   const validation = validationExtension({ projection, logger })
   const audit = createAudit({ projection, logger, now })
   await projection.bootstrap(documentStore)
+  // The change feed follows the projection's record events for now (after each transaction, off the broadcast path).
+  const feed = new FeedHub({ logger: logger.child('feed'), now })
+  const stopFeedSource = feedFromProjection(projection, feed)
   const history = new RoomHistory({
     store: lowdbVersionStore(`${deps.dataDir}/history`),
     projection,
@@ -172,6 +181,7 @@ export const createServer = async (deps: ServerDeps): Promise<RapportServer> => 
       createAttributionExtension({ logger, now }),
       history.extension,
       automationExtension(() => automationRef.current),
+      feedExtension(feed, logger),
     ],
   })
   const automation = new Automation({
@@ -254,6 +264,15 @@ export const createServer = async (deps: ServerDeps): Promise<RapportServer> => 
   )
   app.route(
     '/api',
+    feedRoutes({
+      hub: feed,
+      session: sessionMiddleware(auth),
+      onAccessChange: auth.onAccessChange,
+      logger: logger.child('feed'),
+    }),
+  )
+  app.route(
+    '/api',
     openApiRoutes(() => app.routes),
   )
   mountStatic(app, deps.webDist ?? null)
@@ -295,6 +314,8 @@ export const createServer = async (deps: ServerDeps): Promise<RapportServer> => 
   const close = (): Promise<void> => {
     closed ??= (async () => {
       closing = true
+      stopFeedSource()
+      feed.close()
       const httpClosed = new Promise<void>((resolve) => http.close(() => resolve()))
       hocuspocus.closeConnections()
       for (const client of wss.clients) client.terminate()
@@ -329,6 +350,7 @@ export const createServer = async (deps: ServerDeps): Promise<RapportServer> => 
     projection,
     automation,
     reminders,
+    feed,
     history,
     demoLogins,
     health,

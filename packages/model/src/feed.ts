@@ -30,18 +30,26 @@ export const FeedEvent = z.object({
 export type FeedEvent = z.infer<typeof FeedEvent>
 
 /**
- * The events a client asked for (by `since`) are no longer kept: refetch what is shown, then follow the feed from
- * `seq` (the newest seq at the time of the reset, when known).
+ * The events a client asked for (by `since`) are no longer kept (or come from before a server restart): refetch what
+ * is shown. The feed then follows from `seq`, the newest seq at the time of the reset.
  */
-export const FeedReset = z.object({ type: z.literal('reset'), seq: SEQ.optional() })
+export const FeedReset = z.object({ type: z.literal('reset'), seq: SEQ })
 export type FeedReset = z.infer<typeof FeedReset>
 
+/** Every missed event has been sent: the feed now follows live from `seq` (the newest seq so far). */
+export const FeedLive = z.object({ type: z.literal('live'), seq: SEQ })
+export type FeedLive = z.infer<typeof FeedLive>
+
 /** What the server sends on `W/feed` (stateless) and as SSE data. */
-export const FeedMessage = z.union([FeedEvent, FeedReset])
+export const FeedMessage = z.union([FeedEvent, FeedReset, FeedLive])
 export type FeedMessage = z.infer<typeof FeedMessage>
 
-/** Client → server on `W/feed` (stateless): send me every event after `since` (or `reset` if gone). */
-export const FeedResume = z.object({ type: z.literal('resume'), since: SEQ })
+/**
+ * Client → server on `W/feed` (stateless), after every (re)connect: send me every event after `since` (or a
+ * `reset` if they are gone), then follow live. Without `since`: follow from now. A connection receives no event
+ * before its first `resume`.
+ */
+export const FeedResume = z.object({ type: z.literal('resume'), since: SEQ.optional() })
 export type FeedResume = z.infer<typeof FeedResume>
 
 /** How many events and for how long the server keeps them for resumption (per workspace). */
@@ -69,4 +77,5 @@ export function parseFeedResume(payload: string): FeedResume | null {
   }
 }
 
-export const isFeedReset = (message: FeedMessage): message is FeedReset => 'type' in message
+/** True for the `reset` and `live` markers (not a record event). */
+export const isFeedMarker = (message: FeedMessage): message is FeedReset | FeedLive => 'type' in message

@@ -15,6 +15,7 @@ import {
 import { Hono } from 'hono'
 import { z } from 'zod'
 import { archiveRouteDocs } from '../archive/archiveRoutes.ts'
+import { feedRouteDocs } from '../feed/feedRoutes.ts'
 import { settingsRouteDocs } from '../settings/settingsRoutes.ts'
 import { taskRouteDocs } from '../tasks/taskRoutes.ts'
 import { TimelineQuery } from '../timeline/timelineRoutes.ts'
@@ -105,6 +106,7 @@ export function recordRouteDocs(): Record<string, RouteDoc> {
     settingsRouteDocs,
     taskRouteDocs,
     archiveRouteDocs,
+    feedRouteDocs,
   )
   for (const kind of LIST_KINDS) {
     docs[`GET /api/${kind}`] = {
