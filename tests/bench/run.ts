@@ -1,8 +1,10 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { cpus, totalmem } from 'node:os'
 import { join, relative } from 'node:path'
+import { docName } from '@rapport/model'
 import { type BigWorkspaceResult, measureBigWorkspace } from './bigWorkspace.ts'
 import { measureBrowser } from './browser.ts'
+import { measureClients } from './clients.ts'
 import { type LatencyTarget, measureLatency, rawFanoutTarget, yjsTarget } from './latency.ts'
 import { CONFIG, QUICK } from './lib/config.ts'
 import { renderReport } from './lib/renderReport.ts'
@@ -56,7 +58,7 @@ function machineInfo(): MachineInfo {
   }
 }
 
-/** `BENCH_ONLY=rapport,big` runs only some phases (hocuspocus, y-websocket, rapport, big, browser). */
+/** `BENCH_ONLY=rapport,big` runs only some phases (hocuspocus, y-websocket, rapport, clients, big, index, browser). */
 const ONLY = process.env.BENCH_ONLY?.split(',').map((s) => s.trim()) ?? null
 const enabled = (phase: string) => !ONLY || ONLY.includes(phase)
 /** Only a full run (no BENCH_ONLY, no BENCH_QUICK) regenerates docs/benchmarks.md. */
@@ -218,6 +220,41 @@ async function serverPhases(results: BenchResults, seed: SeedTemplate | null): P
 }
 
 /**
+ * 1,000 tabs across 100 account rooms (+ the workspace document) on one instance: bare Hocuspocus (the floor),
+ * then Rapport on a copy of the seeded data dir, each server started fresh for this phase.
+ */
+async function clientsPhase(results: BenchResults, seed: SeedTemplate | null): Promise<void> {
+  const out: NonNullable<BenchResults['clients']> = []
+  results.clients = out
+  const { tabs, rooms, rounds } = CONFIG.clients
+  const servers: Array<[string, () => Promise<BenchServer>, (s: BenchServer) => Promise<Workload>]> = [
+    ['hocuspocus', startBareHocuspocus, async (s) => baselineWorkload(s, rooms)],
+  ]
+  const dir = seed ? copyTemplate(seed, 'rapport-clients-') : null
+  if (dir)
+    servers.push(['rapport', () => startRapport({ dataDir: dir.path }), (s) => rapportWorkload(s, rooms)])
+  try {
+    for (const [kind, start, workload] of servers) {
+      let server: BenchServer | null = null
+      try {
+        log(`clients: ${kind}, ${tabs} tabs across ${rooms} rooms + the workspace document`)
+        server = await start()
+        const w = await workload(server)
+        const shared = [docName({ workspaceId: w.workspaceId, kind: 'workspace' })]
+        out.push(await measureClients(server, { token: w.token, rooms: w.roomDocs, shared, tabs, rounds }))
+      } catch (error) {
+        out.push({ server: kind, error: errorText(error) })
+        log(`clients: ${kind} FAILED: ${errorText(error)}`)
+      } finally {
+        await server?.stop()
+      }
+    }
+  } finally {
+    dir?.remove()
+  }
+}
+
+/**
  * Raw JSON to tests/bench/results/ (timestamped + latest.json). The rendered report goes to
  * docs/benchmarks.md only for a complete full run; otherwise to tests/bench/results/latest.md.
  */
@@ -243,6 +280,7 @@ async function main(): Promise<void> {
     servers: [],
     bigWorkspace: null,
     browser: null,
+    clients: null,
   }
   // Hard limit: write what we have and exit, so a hung phase never blocks CI beyond the budget.
   const deadline = setTimeout(
@@ -258,7 +296,7 @@ async function main(): Promise<void> {
   log(`start (${QUICK ? 'quick' : 'full'}${ONLY ? `, only ${ONLY.join(',')}` : ''})`)
 
   let seed: SeedTemplate | null = null
-  if (enabled('rapport') || enabled('big') || enabled('browser')) {
+  if (enabled('rapport') || enabled('clients') || enabled('big') || enabled('browser')) {
     try {
       log('seeding a Rapport data dir')
       seed = await createSeedTemplate()
@@ -268,6 +306,7 @@ async function main(): Promise<void> {
     }
   }
   await serverPhases(results, seed)
+  if (enabled('clients')) await clientsPhase(results, seed)
 
   if (enabled('browser') && seed) {
     try {

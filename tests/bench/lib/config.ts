@@ -15,6 +15,7 @@ export const CONFIG = QUICK
       typingMs: 30_000,
       queries: 20,
       browserDeals: 1_000,
+      clients: { tabs: 200, rooms: 20, rounds: 40 },
     }
   : {
       latency: [
@@ -29,4 +30,5 @@ export const CONFIG = QUICK
       typingMs: 60_000,
       queries: 300,
       browserDeals: 5_000,
+      clients: { tabs: 1_000, rooms: 100, rounds: 300 },
     }

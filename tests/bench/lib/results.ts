@@ -1,5 +1,6 @@
 import type { BigWorkspaceResult } from '../bigWorkspace.ts'
 import type { BrowserResult } from '../browser.ts'
+import type { ClientsResult } from '../clients.ts'
 import type { LatencyResult } from '../latency.ts'
 import type { MemoryResult } from '../memory.ts'
 import type { ThroughputResult } from '../throughput.ts'
@@ -35,6 +36,8 @@ export type BenchResults = {
   servers: ServerRun[]
   bigWorkspace: (BigWorkspaceResult & { error?: string }) | null
   browser: BrowserResult | { error: string } | null
+  /** 1,000 tabs across 100 documents on one instance, per server; null = phase not run. */
+  clients: Array<ClientsResult | { server: string; error: string }> | null
 }
 
 /** The first line of an error's message (≤ 300 characters), for results and logs. */

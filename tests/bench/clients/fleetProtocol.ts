@@ -1,0 +1,54 @@
+import { z } from 'zod'
+
+/**
+ * The IPC messages between the bench (parent) and a client fleet child (`fleet.ts`). Both sides parse what they
+ * receive with these schemas, so a malformed message is a plain error, never a crash of the other process.
+ */
+export const FleetCommand = z.discriminatedUnion('type', [
+  z.object({
+    type: z.literal('connect'),
+    /** Hocuspocus WebSocket URL (`ws://host:port/collab` for Rapport). */
+    url: z.string().min(1),
+    token: z.string(),
+    /** Documents shared out round-robin: tab i opens `rooms[i % rooms.length]` with awareness (as the web app). */
+    rooms: z.array(z.string().min(1)).min(1),
+    /** Documents every tab also opens, without awareness (e.g. `W/workspace`). */
+    shared: z.array(z.string().min(1)),
+    /** Tabs (one socket each). */
+    tabs: z.number().int().min(1).max(5_000),
+    /** Tabs connected at once; the next batch starts when these have synced. */
+    batch: z.number().int().min(1).max(1_000),
+    timeoutMs: z.number().int().min(1),
+  }),
+  z.object({
+    type: z.literal('latency'),
+    /** Measured rounds (after `warmup` discarded ones), one writer per round, rooms in rotation. */
+    rounds: z.number().int().min(1),
+    warmup: z.number().int().min(0),
+  }),
+  z.object({ type: z.literal('close') }),
+])
+export type FleetCommand = z.infer<typeof FleetCommand>
+
+export const FleetReply = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('ready') }),
+  z.object({
+    type: z.literal('connected'),
+    tabs: z.number(),
+    providers: z.number(),
+    ms: z.number(),
+    /** Slowest batch: its tabs opened until all of their documents synced. */
+    slowestBatchMs: z.number(),
+  }),
+  z.object({
+    type: z.literal('latency'),
+    rounds: z.number(),
+    samples: z.array(z.number()),
+    lost: z.number(),
+    /** Readers per round (tabs on the round's room minus its writer), summed over measured rounds. */
+    expected: z.number(),
+  }),
+  z.object({ type: z.literal('closed') }),
+  z.object({ type: z.literal('error'), message: z.string() }),
+])
+export type FleetReply = z.infer<typeof FleetReply>
