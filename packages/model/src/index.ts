@@ -1,17 +1,13 @@
 export {
   AUTHOR_MARK_MS,
   AUTHOR_MARKS_MAX,
-  AUTHOR_RELAYS_MAX,
   AuthorEntry,
   AuthorMark,
-  AuthorRelay,
-  authorAt,
   authorsMap,
   authorTimeAt,
   readAuthor,
   readAuthors,
   withAuthorMark,
-  withAuthorRelay,
 } from './authorship.ts'
 export {
   BoardCard,
