@@ -1,0 +1,110 @@
+import { spawn } from 'node:child_process'
+import { mkdtemp, readdir, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { dirname, join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { describe, expect, it } from 'vitest'
+import * as Y from 'yjs'
+import { silentLogger } from '../log/logger.ts'
+import { compactLogs } from './compactLogs.ts'
+import { documentStoreContract } from './documentStore.contract.ts'
+import { sqliteStore } from './sqliteStore.ts'
+
+const SERVER_DIR = join(dirname(fileURLToPath(import.meta.url)), '../..')
+
+const dirs: string[] = []
+const fresh = async (): Promise<string> => {
+  const dir = await mkdtemp(join(tmpdir(), 'rapport-sqlite-'))
+  dirs.push(dir)
+  return dir
+}
+const cleanup = async (): Promise<void> => {
+  await Promise.all(dirs.splice(0).map((dir) => rm(dir, { recursive: true, force: true })))
+}
+
+for (const fsync of [false, true]) {
+  let current = ''
+  documentStoreContract(`sqlite${fsync ? ' (fsync)' : ''}`, {
+    create: async () => {
+      current = await fresh()
+      return sqliteStore({ file: join(current, 'documents.sqlite'), fsync })
+    },
+    reopen: async () => sqliteStore({ file: join(current, 'documents.sqlite'), fsync }),
+    cleanup,
+  })
+}
+
+const textOf = (state: Uint8Array | null): string => {
+  const doc = new Y.Doc()
+  if (state) Y.applyUpdate(doc, state)
+  return doc.getText('t').toString()
+}
+
+/**
+ * The child: appends one update per step to one document and prints `ack <step>` once `appendUpdate` resolved;
+ * every 10th step it also starts a store of the whole state (not awaited), so stores and appends interleave.
+ */
+const CHILD = `
+  import * as Y from 'yjs'
+  import { sqliteStore } from './src/storage/sqliteStore.ts'
+  const store = sqliteStore({ file: process.argv[1], fsync: true })
+  const doc = new Y.Doc()
+  const text = doc.getText('t')
+  for (let step = 0; ; step += 1) {
+    let update
+    doc.once('update', (u) => { update = u })
+    text.insert(text.length, step + ';')
+    const appended = store.appendUpdate('ws/account/acc_1', update)
+    if (step % 10 === 9) void store.store('ws/account/acc_1', Y.encodeStateAsUpdate(doc))
+    await appended
+    process.stdout.write('ack ' + step + '\\n')
+  }
+`
+
+describe('sqliteStore durability', () => {
+  it('every append acknowledged before a SIGKILL is there on reopen, with stores running in between', async () => {
+    const dir = await fresh()
+    const file = join(dir, 'documents.sqlite')
+    const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', CHILD, file], {
+      cwd: SERVER_DIR,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    })
+    let acked = -1
+    let output = ''
+    const killed = new Promise<NodeJS.Signals | null>((resolve) =>
+      child.once('exit', (_code, signal) => resolve(signal)),
+    )
+    child.stderr.on('data', (chunk: Buffer) => {
+      output += chunk.toString()
+    })
+    child.stdout.on('data', (chunk: Buffer) => {
+      for (const match of chunk.toString().matchAll(/ack (\d+)/g)) acked = Math.max(acked, Number(match[1]))
+      // Killed mid-stream: appends and stores are in flight.
+      if (acked >= 150) child.kill('SIGKILL')
+    })
+    expect(await killed, output).toBe('SIGKILL')
+    expect(acked).toBeGreaterThanOrEqual(150)
+
+    const store = sqliteStore({ file, fsync: true })
+    const expected = Array.from({ length: acked + 1 }, (_, step) => `${step};`).join('')
+    expect(textOf(await store.load('ws/account/acc_1')).startsWith(expected)).toBe(true)
+    // Start-up compaction folds the log into the state; everything is still there after another reopen.
+    await compactLogs(store, silentLogger())
+    expect(await store.loggedNames()).toEqual([])
+    await store.close()
+    const again = sqliteStore({ file, fsync: true })
+    expect(textOf(await again.load('ws/account/acc_1')).startsWith(expected)).toBe(true)
+    await again.close()
+    // A clean close folds the write-ahead log into the file.
+    expect((await readdir(dir)).sort()).toEqual(['documents.sqlite'])
+    await cleanup()
+  }, 30_000)
+
+  it('rejects writes after close instead of losing them silently', async () => {
+    const store = sqliteStore({ file: join(await fresh(), 'documents.sqlite') })
+    await store.close()
+    await expect(store.appendUpdate('d', new Uint8Array([0, 0]))).rejects.toThrow(/closed/)
+    await expect(store.store('d', new Uint8Array([0, 0]))).rejects.toThrow(/closed/)
+    await cleanup()
+  })
+})
