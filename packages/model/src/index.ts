@@ -1,13 +1,17 @@
 export {
   AUTHOR_MARK_MS,
   AUTHOR_MARKS_MAX,
+  AUTHOR_RELAYS_MAX,
   AuthorEntry,
   AuthorMark,
+  AuthorRelay,
+  authorAt,
   authorsMap,
   authorTimeAt,
   readAuthor,
   readAuthors,
   withAuthorMark,
+  withAuthorRelay,
 } from './authorship.ts'
 export {
   BoardCard,
@@ -235,6 +239,19 @@ export {
   timestamp,
   userId,
 } from './records/recordBase.ts'
+export {
+  dropForeignEntries,
+  type ForeignEntry,
+  foreignEntries,
+  isOwnRecord,
+  isRecordDocRef,
+  RECORD_DOC_COLLECTION,
+  RECORD_DOC_KINDS,
+  type RecordDocKind,
+  type RecordDocRef,
+  recordDocRef,
+  recordIdOf,
+} from './records/recordDocs.ts'
 export {
   archiveRecord,
   type BaseRecord,
