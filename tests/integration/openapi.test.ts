@@ -13,6 +13,7 @@ const NO_BODY = new Set([
   'POST /api/auth/collab-token',
   'POST /api/accounts/{accountId}/handoffs/{handoffId}/accept',
   'POST /api/accounts/{accountId}/history/{versionId}/restore',
+  'POST /api/workspaces/{id}/leave',
   ...['accounts', 'contacts', 'deals', 'tickets', 'tasks'].flatMap((kind) => [
     `POST /api/${kind}/{id}/archive`,
     `POST /api/${kind}/{id}/restore`,

@@ -52,6 +52,7 @@ import { ticketThreadGuard } from './tickets/ticketThreadGuard.ts'
 import { ticketThreadRoutes } from './tickets/ticketThreadRoutes.ts'
 import { timelineRoutes } from './timeline/timelineRoutes.ts'
 import { workspaceRoutes } from './workspaces/workspaceRoutes.ts'
+import { purgeWorkspace, withoutRemovedWorkspaces } from './workspaces/removedWorkspaces.ts'
 import { createWorkspaceService } from './workspaces/workspaceService.ts'
 
 export interface ServerDeps {
@@ -121,8 +122,12 @@ export const createServer = async (deps: ServerDeps): Promise<RapportServer> => 
   const now = deps.now ?? Date.now
   const startedAt = now()
   const logger = deps.logger ?? createLogger({ level: 'info', format: 'pretty' })
-  const documentStore =
+  const storeOfDataDir =
     deps.documentStore ?? lowdbStore({ dir: `${deps.dataDir}/docs`, fsync: deps.fsync ?? false })
+  // A deleted workspace's documents are never stored again (`meta` is open before anything is stored).
+  const documentStore = withoutRemovedWorkspaces(storeOfDataDir, (id) =>
+    meta.data.removedWorkspaces.includes(id),
+  )
 
   const persistence = createPersistenceExtension({
     store: documentStore,
@@ -205,6 +210,9 @@ export const createServer = async (deps: ServerDeps): Promise<RapportServer> => 
     file: `${deps.dataDir}/reminders.json`,
   })
   reminders.start()
+  // A deleted workspace leaves nothing behind; one whose delete was interrupted by a stop is finished now.
+  const holders = { store: documentStore, projection, history, reminders, logger: logger.child('workspaces') }
+  for (const id of meta.data.removedWorkspaces) await purgeWorkspace(holders, id)
 
   const health = (): HealthReport => {
     const stats = persistence.stats()
@@ -232,7 +240,12 @@ export const createServer = async (deps: ServerDeps): Promise<RapportServer> => 
     '/api',
     accountRoutes({ account: createAccountServices(auth, now), session: sessionMiddleware(auth) }),
   )
-  const workspaces = createWorkspaceService({ auth, hocuspocus, now })
+  const workspaces = createWorkspaceService({
+    auth,
+    hocuspocus,
+    now,
+    purge: async (id) => void (await purgeWorkspace(holders, id)),
+  })
   app.route('/api', workspaceRoutes({ auth, workspaces, session: sessionMiddleware(auth), now }))
   // Route modules of S2/S3 are mounted here, under /api, before the static fallback.
   app.route(

@@ -34,6 +34,7 @@ import { createSessions, type Sessions } from './sessions.ts'
 export type AccessChange =
   | { type: 'member'; workspaceId: string; userId: string }
   | { type: 'session'; sid: string }
+  | { type: 'workspace'; workspaceId: string }
 
 export interface LoginResult {
   sessionId: string
@@ -57,6 +58,10 @@ export interface AuthServicesDeps {
 }
 
 const API_SID_PREFIX = 'tok:'
+
+/** Login of a user whose every workspace was deleted or left: sign-up with the same email creates the next one. */
+export const NO_WORKSPACE_MESSAGE =
+  'You are not in any workspace now. Create one on the sign-up page with this email and password.'
 
 /** Authentication, sessions, collab tokens, API tokens, members and invitations, over the metadata store. */
 export function createAuthServices(deps: AuthServicesDeps) {
@@ -183,6 +188,9 @@ export function createAuthServices(deps: AuthServicesDeps) {
       const membership = workspaceId
         ? meta.membership(workspaceId, user.id)
         : (meta.membershipsOf(user.id)[0] ?? undefined)
+      if (!membership && !workspaceId && meta.membershipsOf(user.id).length === 0) {
+        throw forbidden(NO_WORKSPACE_MESSAGE, 'no_workspace')
+      }
       if (!membership) throw forbidden('Not a member of this workspace', 'not_a_member')
       limiter.reset(email)
       return startSession(user.id, membership.workspaceId)

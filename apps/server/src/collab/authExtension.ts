@@ -15,8 +15,8 @@ export const AccessChanged = { code: Forbidden.code, reason: 'access-changed' } 
  *   sets `connectionConfig.readOnly` (Hocuspocus 3.4 then drops the connection's sync-step-2 and update
  *   messages in MessageReceiver: they are neither applied, stored nor broadcast). Returns the CollabContext.
  * - Server-side direct connections never run onAuthenticate (their context is `{ system: true }`).
- * - When a member's role changes or they are removed, or a session/API token is revoked, the matching
- *   sockets are closed so the clients reconnect under the new policy (or are refused).
+ * - When a member's role changes or they are removed, or a session/API token is revoked, or the workspace is
+ *   deleted, the matching sockets are closed so the clients reconnect under the new policy (or are refused).
  */
 export function createAuthExtension(auth: AuthServices, logger: Logger): Extension {
   const log = logger.child('auth')
@@ -25,7 +25,9 @@ export function createAuthExtension(auth: AuthServices, logger: Logger): Extensi
   const matches = (context: CollabContext, change: AccessChange): boolean =>
     change.type === 'member'
       ? context.userId === change.userId && context.workspaceId === change.workspaceId
-      : context.sid === change.sid
+      : change.type === 'workspace'
+        ? context.workspaceId === change.workspaceId
+        : context.sid === change.sid
 
   const closeMatching = (change: AccessChange): void => {
     if (!instance) return

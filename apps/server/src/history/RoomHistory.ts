@@ -55,6 +55,8 @@ const hashOf = (state: RoomState): string =>
  */
 export class RoomHistory {
   private readonly pending = new Map<string, Pending>()
+  /** Deleted workspaces (`forgetWorkspace`): none of their rooms is saved again. */
+  private readonly removed = new Set<string>()
   private readonly running = new Set<Promise<unknown>>()
   private readonly saving = new Map<string, Promise<unknown>>()
   private scheduled: Promise<unknown> = Promise.resolve()
@@ -93,6 +95,7 @@ export class RoomHistory {
     if (event.type === 'record' && (event.kind !== 'accounts' || !event.before)) return
     const actor = originActor(event.origin)
     if (!actor || actor.internal) return
+    if (this.removed.has(event.workspaceId)) return
     const accountId = event.type === 'notes' ? event.accountId : event.id
     const name = docName({ workspaceId: event.workspaceId, kind: 'account', accountId })
     const now = this.deps.now()
@@ -127,10 +130,26 @@ export class RoomHistory {
     return work
   }
 
+  /**
+   * A deleted workspace: drops its rooms' pending saves, saves none of them from now on, and removes every stored
+   * version of them (after the saves under way).
+   */
+  async forgetWorkspace(workspaceId: string): Promise<void> {
+    this.removed.add(workspaceId)
+    const prefix = `${workspaceId}/`
+    for (const [name, pending] of [...this.pending]) {
+      if (!name.startsWith(prefix)) continue
+      if (pending.timer) clearTimeout(pending.timer)
+      this.pending.delete(name)
+    }
+    await Promise.all([...this.saving].filter(([name]) => name.startsWith(prefix)).map(([, s]) => s))
+    await this.deps.store.removePrefix(prefix)
+  }
+
   /** Saves a version of a loaded room document when it differs from the last one. */
   saveLoaded(name: string, doc: Y.Doc, reason: StoredVersion['reason']): Promise<VersionSummary | null> {
     const ref = parseDocName(name)
-    if (ref?.kind !== 'account') return Promise.resolve(null)
+    if (ref?.kind !== 'account' || this.removed.has(ref.workspaceId)) return Promise.resolve(null)
     const pending = this.pending.get(name)
     if (pending?.timer) clearTimeout(pending.timer)
     this.pending.delete(name)

@@ -1,4 +1,4 @@
-import { mkdir, readFile, rm, writeFile } from 'node:fs/promises'
+import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { Low } from 'lowdb'
 import { JSONFile } from 'lowdb/node'
@@ -37,6 +37,8 @@ export interface VersionStore {
   /** The room's Yjs state saved with version `id`, or null. */
   state(docName: string, id: string): Promise<Uint8Array | null>
   add(docName: string, version: StoredVersion, state: Uint8Array, now: number): Promise<void>
+  /** Removes every version of every room whose document name starts with `prefix` (a deleted workspace). */
+  removePrefix(prefix: string): Promise<void>
 }
 
 /** Every room's versions in memory (tests). */
@@ -56,6 +58,10 @@ export function memoryVersionStore(policy: RetentionPolicy = DEFAULT_RETENTION):
       states.set(`${docName}|${version.id}`, state)
       for (const dropped of all.filter((v) => !kept.includes(v))) states.delete(`${docName}|${dropped.id}`)
       rooms.set(docName, kept)
+    },
+    async removePrefix(prefix) {
+      for (const key of [...rooms.keys()]) if (key.startsWith(prefix)) rooms.delete(key)
+      for (const key of [...states.keys()]) if (key.startsWith(prefix)) states.delete(key)
     },
   }
 }
@@ -111,5 +117,11 @@ export function lowdbVersionStore(dir: string, policy: RetentionPolicy = DEFAULT
         for (const dropped of all.filter((v) => !kept.has(v.id)))
           await rm(join(roomDir(docName), `${dropped.id}.bin`), { force: true })
       }),
+    async removePrefix(prefix) {
+      const entries = await readdir(dir).catch(() => [] as string[])
+      const encoded = dirNameOf(prefix)
+      for (const entry of entries)
+        if (entry.startsWith(encoded)) await rm(join(dir, entry), { recursive: true, force: true })
+    },
   }
 }

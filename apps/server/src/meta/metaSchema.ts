@@ -71,6 +71,8 @@ export const MetaData = z.object({
   invitations: z.array(InvitationRow),
   sessions: z.array(SessionRow),
   apiTokens: z.array(ApiTokenRow),
+  /** Ids of deleted workspaces: their documents are never stored again and are purged at start. */
+  removedWorkspaces: z.array(idString).default([]),
 })
 export type MetaData = z.infer<typeof MetaData>
 
@@ -81,4 +83,5 @@ export const emptyMeta = (): MetaData => ({
   invitations: [],
   sessions: [],
   apiTokens: [],
+  removedWorkspaces: [],
 })

@@ -130,6 +130,18 @@ export class Projection {
     return ws
   }
 
+  /** Forgets a deleted workspace: its records and search index, and every document of it followed or indexed. */
+  dropWorkspace(workspaceId: string): void {
+    const prefix = `${workspaceId}/`
+    for (const [name, entry] of [...this.attached]) {
+      if (!name.startsWith(prefix)) continue
+      entry.stop()
+      this.attached.delete(name)
+    }
+    for (const name of [...this.indexed.keys()]) if (name.startsWith(prefix)) this.indexed.delete(name)
+    this.workspaces.delete(workspaceId)
+  }
+
   /** Ids of the workspaces projected so far. */
   workspaceIds(): string[] {
     return [...this.workspaces.keys()]

@@ -87,6 +87,24 @@ export class ReminderScheduler {
     return next
   }
 
+  /** A deleted workspace: its fired reminders are forgotten (after the check under way). */
+  forgetWorkspace(workspaceId: string): Promise<void> {
+    const forget = async (): Promise<number> => {
+      const prefix = `${workspaceId}/`
+      const fired = Object.entries(this.db.data.fired).filter(([key]) => !key.startsWith(prefix))
+      if (fired.length === Object.keys(this.db.data.fired).length) return 0
+      this.db.data.fired = Object.fromEntries(fired)
+      await this.db.write()
+      return 0
+    }
+    const next = this.running.then(forget, forget)
+    this.running = next.catch((error: unknown) => {
+      this.deps.logger.error('could not forget the reminders of a deleted workspace', { error })
+      return 0
+    })
+    return next.then(() => undefined)
+  }
+
   async stop(): Promise<void> {
     this.stopped = true
     this.unsubscribe?.()

@@ -1,0 +1,65 @@
+import { parseDocName } from '@rapport/model'
+import type { RoomHistory } from '../history/RoomHistory.ts'
+import type { Logger } from '../log/logger.ts'
+import type { Projection } from '../projection/Projection.ts'
+import type { DocumentStore } from '../storage/DocumentStore.ts'
+import type { ReminderScheduler } from '../tasks/ReminderScheduler.ts'
+
+/** The prefix every document name of a workspace starts with (`docName` builds `W/<kind>…`). */
+export const workspacePrefix = (workspaceId: string): string => `${workspaceId}/`
+
+/**
+ * A document store that forgets the documents of deleted workspaces: loads find nothing, stores and appended
+ * updates are dropped, so a write still on its way when a workspace is deleted (a debounced store, a server
+ * write) can never bring its documents back. Listing and deleting pass through (the purge needs them).
+ */
+export function withoutRemovedWorkspaces(
+  store: DocumentStore,
+  isRemoved: (workspaceId: string) => boolean,
+): DocumentStore {
+  const removed = (name: string): boolean => {
+    const ref = parseDocName(name)
+    return ref !== null && isRemoved(ref.workspaceId)
+  }
+  return {
+    load: (name) => (removed(name) ? Promise.resolve(null) : store.load(name)),
+    loadWithLog: (name) =>
+      removed(name) ? Promise.resolve({ state: null, log: [], damagedLogBytes: 0 }) : store.loadWithLog(name),
+    store: (name, state) => (removed(name) ? Promise.resolve() : store.store(name, state)),
+    appendUpdate: (name, update) => (removed(name) ? Promise.resolve() : store.appendUpdate(name, update)),
+    list: (prefix) => store.list(prefix),
+    loggedNames: () => store.loggedNames(),
+    delete: (name) => store.delete(name),
+    close: () => store.close(),
+  }
+}
+
+/** Deletes every stored document of `workspaceId`; returns how many. */
+export async function deleteWorkspaceDocuments(store: DocumentStore, workspaceId: string): Promise<number> {
+  const names = await store.list(workspacePrefix(workspaceId))
+  for (const name of names) await store.delete(name)
+  return names.length
+}
+
+/** What holds a workspace's data besides its metadata. */
+export interface WorkspaceHolders {
+  store: DocumentStore
+  projection: Pick<Projection, 'dropWorkspace'>
+  history: Pick<RoomHistory, 'forgetWorkspace'>
+  reminders: Pick<ReminderScheduler, 'forgetWorkspace'>
+  logger: Logger
+}
+
+/**
+ * Removes what a deleted workspace left on the server: its records and search index (projection), its room versions,
+ * its fired reminders and every stored document. Run after its metadata is gone and it is recorded as removed
+ * (the store then drops any late write); run again at start for every removed workspace (an interrupted delete).
+ */
+export async function purgeWorkspace(holders: WorkspaceHolders, workspaceId: string): Promise<number> {
+  holders.projection.dropWorkspace(workspaceId)
+  await holders.history.forgetWorkspace(workspaceId)
+  await holders.reminders.forgetWorkspace(workspaceId)
+  const documents = await deleteWorkspaceDocuments(holders.store, workspaceId)
+  if (documents > 0) holders.logger.info('workspace data removed', { workspaceId, documents })
+  return documents
+}
