@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest'
 import { createLogger } from '../log/logger.ts'
 import { type FeedDelivery, FeedHub, type FeedInput } from './FeedHub.ts'
 
-const logger = createLogger({ level: 'silent' })
+const logger = createLogger({ level: 'silent', format: 'json' })
 const W = 'ws_a'
 const sales = { userId: 'usr_s', workspaceId: W, role: 'sales' } as const
 const support = { userId: 'usr_t', workspaceId: W, role: 'support' } as const

@@ -17,15 +17,25 @@ export type ListKind = (typeof LIST_KINDS)[number]
 const sortOf = <const F extends readonly [string, ...string[]]>(fields: F) =>
   z.enum([...fields, ...fields.map((f) => `-${f}`)] as [string, ...string[]]).optional()
 
+/** An empty filter value (`ownerId=`) asks for records where the field is empty (null). */
+function emptyIsNull(value: string | undefined): string | null | undefined {
+  return value === '' ? null : value
+}
+
 const page = {
   q: z.string().max(200).optional(),
   limit: z.coerce.number().int().min(1).max(200).default(50),
   cursor: z.string().max(200).optional(),
   offset: z.coerce.number().int().min(0).default(0),
   archived: z.enum(['false', 'true', 'all']).default('false'),
-  ownerId: z.string().max(64).optional(),
+  ownerId: z.string().max(64).optional().transform(emptyIsNull),
 }
 const id = z.string().min(1).max(64)
+/** `accountId=` (empty): records without an account. */
+const idOrNone = z
+  .union([z.literal(''), id])
+  .optional()
+  .transform(emptyIsNull)
 
 /** Query strings of `GET /api/<kind>`: text query, equality filters, `sort` (`field` or `-field`), paging. */
 export const listQuerySchemas = {
@@ -41,7 +51,7 @@ export const listQuerySchemas = {
   }),
   contacts: z.object({
     ...page,
-    accountId: id.optional(),
+    accountId: idOrNone,
     leadStatus: z.enum(LEAD_STATUSES).optional(),
     source: z.enum(LEAD_SOURCES).optional(),
     sort: sortOf(['lastName', 'firstName', 'email', 'score', 'leadStatus', 'createdAt', 'updatedAt']),

@@ -221,8 +221,19 @@ export function recordsRoutes(services: RecordsServices): Hono<AppEnv> {
         archived,
         visible,
       })
+      // A contact row names its account (`accountName`), so a contacts list needs no accounts of its own.
+      const readsAccounts =
+        kind === 'contacts' && accessTo(session, recordDoc(session, 'accounts')) !== 'none'
+      const accountName = (row: ProjectedRecord): string | null => {
+        const account =
+          readsAccounts && typeof row.accountId === 'string' ? ws.records.accounts.get(row.accountId) : null
+        return typeof account?.name === 'string' ? account.name : null
+      }
       return c.json({
-        items: page.items,
+        items:
+          kind === 'contacts'
+            ? page.items.map((row) => ({ ...row, accountName: accountName(row) }))
+            : page.items,
         total: page.total,
         nextCursor: page.nextOffset === null ? null : encodeCursor(page.nextOffset),
       })
