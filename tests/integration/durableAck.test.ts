@@ -1,8 +1,8 @@
-import { readdir, rm } from 'node:fs/promises'
+import { rm } from 'node:fs/promises'
 import { join } from 'node:path'
 import { HocuspocusProvider } from '@hocuspocus/provider'
 import { docName } from '@rapport/model'
-import { type DocumentStore, memoryStore } from '@rapport/server'
+import { type DocumentStore, memoryStore, SQLITE_DOCUMENTS_FILE, sqliteStore } from '@rapport/server'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import * as Y from 'yjs'
 import { api, type SeededUser, signIn } from './helpers/clients.ts'
@@ -77,7 +77,9 @@ describe('durable acknowledgement', () => {
     expect(reader.doc.getText('scratch').toString()).toBe(expectedText)
     expect([...reader.doc.getMap('edits').keys()].sort()).toEqual(expectedKeys)
     // The restart folded the log into the stored state before serving anything.
-    expect(await readdir(join(rig.dataDir, 'docs', 'log'))).toEqual([])
+    const store = sqliteStore({ file: join(rig.dataDir, SQLITE_DOCUMENTS_FILE) })
+    expect(await store.loggedNames()).toEqual([])
+    await store.close()
   })
 
   it('a REST write that answered 201 survives a SIGKILL right after', async () => {

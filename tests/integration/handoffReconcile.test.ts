@@ -14,7 +14,7 @@ import {
   readRecords,
   TIMELINE,
 } from '@rapport/model'
-import { lowdbStore } from '@rapport/server'
+import { SQLITE_DOCUMENTS_FILE, sqliteStore } from '@rapport/server'
 import { afterEach, describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
 import { seedMember } from './helpers/clients.ts'
@@ -46,7 +46,7 @@ const encode = (build: (doc: Y.Doc) => void): Uint8Array => {
 
 /** Writes straight into the stored state of documents (as if the server died before its automation ran). */
 async function writeStore(dataDir: string, docs: Record<string, Uint8Array>): Promise<void> {
-  const store = lowdbStore({ dir: `${dataDir}/docs`, fsync: false })
+  const store = sqliteStore({ file: `${dataDir}/${SQLITE_DOCUMENTS_FILE}` })
   for (const [name, state] of Object.entries(docs)) await store.store(name, state)
   await store.close()
 }

@@ -4,6 +4,7 @@ import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { z } from 'zod'
 import { LOG_LEVELS, type LogLevel } from './log/logger.ts'
+import { STORE_KINDS, type StoreKind } from './storage/openDataDirStore.ts'
 
 /** The repository root (apps/server/src → ../../..): `pnpm start` runs in apps/server, data lives in <repo>/data. */
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..')
@@ -22,6 +23,7 @@ export const EnvSchema = z.object({
   FSYNC: optional(z.enum(['0', '1', 'true', 'false'])),
   WEB_DIST: optional(z.string().min(1)),
   SEED_DEMO: optional(z.enum(['0', '1', 'true', 'false'])),
+  STORE: optional(z.enum(STORE_KINDS)),
 })
 
 export interface Config {
@@ -36,6 +38,8 @@ export interface Config {
   webDist: string
   /** Seed the demo workspace when the data directory is empty (default on; `SEED_DEMO=0` turns it off). */
   seedDemo: boolean
+  /** Where documents live: `sqlite` (`<dataDir>/documents.sqlite`, default) or `lowdb` (`<dataDir>/docs/`, format 1). */
+  store: StoreKind
 }
 
 export class ConfigError extends Error {
@@ -65,6 +69,7 @@ export const parseEnv = (
     fsync: e.FSYNC !== '0' && e.FSYNC !== 'false',
     webDist: e.WEB_DIST ? resolve(cwd, e.WEB_DIST) : join(REPO_ROOT, 'apps/web/dist'),
     seedDemo: e.SEED_DEMO !== '0' && e.SEED_DEMO !== 'false',
+    store: e.STORE ?? 'sqlite',
   }
 }
 

@@ -44,22 +44,27 @@ import { SettingsService } from './settings/SettingsService.ts'
 import { settingsRoutes } from './settings/settingsRoutes.ts'
 import { compactLogs } from './storage/compactLogs.ts'
 import type { DocumentStore } from './storage/DocumentStore.ts'
-import { lowdbStore } from './storage/lowdbStore.ts'
+import { openDataDirStore, type StoreKind } from './storage/openDataDirStore.ts'
 import { ReminderScheduler } from './tasks/ReminderScheduler.ts'
 import { notifyTaskAssignments } from './tasks/taskAssignments.ts'
 import { taskRoutes } from './tasks/taskRoutes.ts'
 import { ticketThreadGuard } from './tickets/ticketThreadGuard.ts'
 import { ticketThreadRoutes } from './tickets/ticketThreadRoutes.ts'
 import { timelineRoutes } from './timeline/timelineRoutes.ts'
-import { workspaceRoutes } from './workspaces/workspaceRoutes.ts'
 import { purgeWorkspace, withoutRemovedWorkspaces } from './workspaces/removedWorkspaces.ts'
+import { workspaceRoutes } from './workspaces/workspaceRoutes.ts'
 import { createWorkspaceService } from './workspaces/workspaceService.ts'
 
 export interface ServerDeps {
-  /** Holds `docs/` (one file per Yjs document) and the metadata database. */
+  /** Holds the documents (`documents.sqlite`, or `docs/` with the lowdb store), the metadata database, format.json. */
   dataDir: string
-  /** Defaults to the lowdb store in `<dataDir>/docs`. */
+  /**
+   * Defaults to `store` in the data directory, which is first migrated to that store's format (`migrateDataDir`;
+   * throws FormatError on a directory it must not open). A given store is used as is (no migration).
+   */
   documentStore?: DocumentStore
+  /** The default document store: `sqlite` (`<dataDir>/documents.sqlite`, default) or `lowdb` (`<dataDir>/docs`). */
+  store?: StoreKind
   logger?: Logger
   secrets: { session: string }
   /** The built web app (apps/web/dist); null or missing → a page saying to run the build. */
@@ -123,7 +128,8 @@ export const createServer = async (deps: ServerDeps): Promise<RapportServer> => 
   const startedAt = now()
   const logger = deps.logger ?? createLogger({ level: 'info', format: 'pretty' })
   const storeOfDataDir =
-    deps.documentStore ?? lowdbStore({ dir: `${deps.dataDir}/docs`, fsync: deps.fsync ?? false })
+    deps.documentStore ??
+    (await openDataDirStore(deps.dataDir, deps.store ?? 'sqlite', deps.fsync ?? false, logger))
   // A deleted workspace's documents are never stored again (`meta` is open before anything is stored).
   const documentStore = withoutRemovedWorkspaces(storeOfDataDir, (id) =>
     meta.data.removedWorkspaces.includes(id),

@@ -21,5 +21,16 @@ export type { AppEnv } from './http/app.ts'
 export type { HealthReport } from './http/health.ts'
 export { createLogger, type Logger, type LogLevel, silentLogger } from './log/logger.ts'
 export type { DocumentStore } from './storage/DocumentStore.ts'
+export {
+  CURRENT_FORMAT,
+  FormatError,
+  LOWDB_FORMAT,
+  type MigrationResult,
+  migrateDataDir,
+  readFormat,
+  writeFormat,
+} from './storage/format.ts'
 export { lowdbStore } from './storage/lowdbStore.ts'
 export { memoryStore } from './storage/memoryStore.ts'
+export { STORE_KINDS, type StoreKind } from './storage/openDataDirStore.ts'
+export { SQLITE_DOCUMENTS_FILE, sqliteStore } from './storage/sqliteStore.ts'

@@ -2,6 +2,8 @@ import { ConfigError, loadConfig } from './config.ts'
 import { createServer, type RapportServer } from './createServer.ts'
 import { createLogger } from './log/logger.ts'
 import { DEMO_EMAILS, DEMO_PASSWORD } from './seed/demoSeed.ts'
+import { FormatError, migrateDataDir } from './storage/format.ts'
+import { formatOf } from './storage/openDataDirStore.ts'
 
 /** Prints the demo logins when this start seeded the demo workspace, or when it is still there from an earlier start. */
 const printDemoLogins = (server: RapportServer, url: string): void => {
@@ -27,6 +29,14 @@ const main = async (): Promise<void> => {
     process.exit(1)
   }
   const logger = createLogger({ level: config.logLevel, format: config.logFormat })
+  // Before any store opens: upgrade an older data directory (after a backup), refuse a newer one.
+  try {
+    await migrateDataDir(config.dataDir, { logger: logger.child('format'), target: formatOf(config.store) })
+  } catch (error) {
+    if (!(error instanceof FormatError)) throw error
+    console.error(error.message)
+    process.exit(1)
+  }
   const server = await createServer({
     dataDir: config.dataDir,
     logger,
@@ -35,12 +45,13 @@ const main = async (): Promise<void> => {
     debounceMs: config.debounceMs,
     fsync: config.fsync,
     seedDemo: config.seedDemo,
+    store: config.store,
   })
   const { url } = await server.listen(config.port, config.host)
   // Tests of the child process read this line from stdout.
   console.log(`Rapport listening on ${url}`)
   printDemoLogins(server, url)
-  logger.info('started', { dataDir: config.dataDir })
+  logger.info('started', { dataDir: config.dataDir, store: config.store })
 
   let stopping = false
   const stop = (signal: string): void => {

@@ -1,0 +1,5 @@
+import { lowdbToSqlite } from './lowdbToSqlite.ts'
+import type { Migration } from './Migration.ts'
+
+/** Every data-format step, in order: `MIGRATIONS[i]` goes from version i + 1 to i + 2. */
+export const MIGRATIONS: readonly Migration[] = [lowdbToSqlite]

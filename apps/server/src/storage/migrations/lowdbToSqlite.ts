@@ -1,0 +1,71 @@
+import { rename, rm } from 'node:fs/promises'
+import { join } from 'node:path'
+import type { Logger } from '../../log/logger.ts'
+import { exists, syncPath } from '../durableFiles.ts'
+import { lowdbStore } from '../lowdbStore.ts'
+import { mergeLogged } from '../mergeLogged.ts'
+import { SQLITE_DOCUMENTS_FILE, sqliteStore } from '../sqliteStore.ts'
+import type { Migration } from './Migration.ts'
+
+const removeDatabase = async (file: string): Promise<void> => {
+  for (const suffix of ['', '-wal', '-shm', '-journal']) await rm(`${file}${suffix}`, { force: true })
+}
+
+/**
+ * Format 1 → 2: every document of the lowdb store (`docs/*.json` + `.bin` sidecars, with its pending update log in
+ * `docs/log/` merged in) moves into `documents.sqlite`. The lowdb files stay in the backup. Rerun-safe at every
+ * point:
+ * 1. build `documents.sqlite.migrating` from `docs/` (a leftover one is deleted first), close it (SQLite folds its
+ *    WAL into the file), fsync, rename it to `documents.sqlite`, fsync the directory;
+ * 2. rename `docs/` to `.docs.migrated` (atomic; a rerun that finds it knows step 1 was complete), then delete it.
+ * Without `docs/` there is nothing to move. meta.json, history/ and reminders.json are unchanged by this step.
+ */
+export const lowdbToSqlite: Migration = {
+  from: 1,
+  describe: 'documents from docs/ (one lowdb file each) into documents.sqlite',
+  async run(dataDir: string, logger: Logger): Promise<void> {
+    const docsDir = join(dataDir, 'docs')
+    const moved = join(dataDir, '.docs.migrated')
+    const target = join(dataDir, SQLITE_DOCUMENTS_FILE)
+    if (await exists(docsDir)) {
+      const temp = `${target}.migrating`
+      await removeDatabase(temp)
+      const source = lowdbStore({ dir: docsDir, fsync: false })
+      const sink = sqliteStore({ file: temp, fsync: false })
+      let documents = 0
+      let updates = 0
+      let damagedBytes = 0
+      try {
+        for (const name of await source.list()) {
+          const { state, log, damagedLogBytes } = await source.loadWithLog(name)
+          damagedBytes += damagedLogBytes
+          updates += log.length
+          const merged = mergeLogged(state, log)
+          // A log holding only a torn record and no state: nothing of it was ever acknowledged.
+          if (!merged) continue
+          await sink.store(name, merged)
+          documents += 1
+        }
+        const stored = (await sink.list()).length
+        if (stored !== documents) throw new Error(`moved ${documents} documents but ${stored} are stored`)
+      } finally {
+        await Promise.all([source.close(), sink.close()])
+      }
+      if (await exists(`${temp}-wal`)) throw new Error(`${temp}-wal was left after closing the new database`)
+      await syncPath(temp)
+      await rm(`${temp}-shm`, { force: true })
+      await rm(`${target}-wal`, { force: true })
+      await rm(`${target}-shm`, { force: true })
+      await rename(temp, target)
+      await syncPath(dataDir)
+      logger.info('moved the documents into documents.sqlite', {
+        documents,
+        loggedUpdates: updates,
+        ...(damagedBytes > 0 ? { damagedLogBytes: damagedBytes } : {}),
+      })
+      await rename(docsDir, moved)
+      await syncPath(dataDir)
+    }
+    if (await exists(moved)) await rm(moved, { recursive: true, force: true })
+  },
+}

@@ -1,0 +1,196 @@
+import { rm } from 'node:fs/promises'
+import { join } from 'node:path'
+import { lowdbStore } from '@rapport/server'
+import { expect } from 'vitest'
+import * as Y from 'yjs'
+import { api, collabToken, login } from './clients.ts'
+import { openSyncedDoc, waitForAcked } from './collabClient.ts'
+import { newDataDir, startServer } from './startServer.ts'
+
+export const DEMO_ADMIN = { email: 'admin@rapport.dev', password: 'rapport-demo' }
+
+/** What the fixture wrote, to look for after a migration. */
+export interface FormatOneFacts {
+  workspaceId: string
+  accountId: string
+  noteText: string
+  activityId: string
+  activityOutcome: string
+  handoffId: string
+  ticketId: string
+  ticketMessageId: string
+  ticketReply: string
+  customFieldId: string
+  customFieldValue: string
+  taskId: string
+  taskTitle: string
+  archivedContactId: string
+  counts: Record<'accounts' | 'contacts' | 'deals' | 'tickets', number>
+}
+
+export interface FormatOneDataDir {
+  dataDir: string
+  facts: FormatOneFacts
+  /** Every document's stored state (log merged) as the format-1 store holds it after the stop, by name. */
+  documents: Map<string, Uint8Array>
+}
+
+const ok = <T>(response: { status: number; body: T }, what: string): T => {
+  expect(response.status, `${what}: ${JSON.stringify(response.body)}`).toBeLessThan(300)
+  return response.body
+}
+
+export const recordCounts = async (
+  url: string,
+  cookie: string,
+): Promise<Record<'accounts' | 'contacts' | 'deals' | 'tickets', number>> => {
+  const out = { accounts: 0, contacts: 0, deals: 0, tickets: 0 }
+  for (const kind of ['accounts', 'contacts', 'deals', 'tickets'] as const) {
+    out[kind] = ok(
+      await api<{ total: number }>(url, `/api/${kind}?limit=1&archived=all`, { cookie }),
+      kind,
+    ).total
+  }
+  return out
+}
+
+/**
+ * A format-1 data directory exactly as main wrote it before format.json existed: the real server with the lowdb
+ * store (documents in `docs/`, fsync on) on an empty directory, so the demo workspace is seeded; then edits through
+ * a real provider and the REST API — note text in an account room, a logged call (timeline entry), a handoff
+ * (created and sent), a ticket reply, a custom field with a value, a task, an archived contact — and a clean stop.
+ * format.json is removed if anything wrote it. Reused by every migration test (1 → 2 and the ones after it).
+ */
+export const buildFormatOneDataDir = async (): Promise<FormatOneDataDir> => {
+  const dataDir = await newDataDir()
+  const started = await startServer({ dataDir, store: 'lowdb', seedDemo: true, fsync: true })
+  try {
+    const { url, wsUrl } = started
+    const cookie = await login(url, DEMO_ADMIN.email, DEMO_ADMIN.password)
+    const me = ok(await api<{ workspace: { id: string } }>(url, '/api/auth/me', { cookie }), 'me')
+    const workspaceId = me.workspace.id
+    const [account] = ok(
+      await api<{ items: Array<{ id: string }> }>(url, '/api/accounts?sort=name&limit=1', { cookie }),
+      'accounts',
+    ).items
+    if (!account) throw new Error('the demo seed has no account')
+    const accountId = account.id
+
+    // Notes: a paragraph typed into the room's Tiptap fragment through a real provider.
+    const noteText = 'Written before the migration: keep every word.'
+    const room = await openSyncedDoc({
+      wsUrl,
+      name: `${workspaceId}/account/${accountId}`,
+      token: () => collabToken(url, cookie),
+    })
+    try {
+      const paragraph = new Y.XmlElement('paragraph')
+      paragraph.insert(0, [new Y.XmlText(noteText)])
+      const notes = room.doc.getXmlFragment('notes')
+      notes.insert(notes.length, [paragraph])
+      await waitForAcked(room)
+    } finally {
+      room.destroy()
+    }
+
+    const activityOutcome = 'Called about the data migration'
+    const activity = ok(
+      await api<{ id: string }>(url, `/api/accounts/${accountId}/activities`, {
+        cookie,
+        body: { type: 'call', at: Date.now() - 60_000, durationMins: 15, outcome: activityOutcome },
+      }),
+      'activity',
+    )
+    const handoff = ok(
+      await api<{ id: string }>(url, `/api/accounts/${accountId}/handoffs`, { cookie, body: {} }),
+      'handoff',
+    )
+    ok(
+      await api(url, `/api/accounts/${accountId}/handoffs/${handoff.id}/send`, {
+        cookie,
+        body: { toTeam: 'support' },
+      }),
+      'send handoff',
+    )
+
+    const [ticket] = ok(
+      await api<{ items: Array<{ id: string }> }>(url, '/api/tickets?sort=subject&limit=1', { cookie }),
+      'tickets',
+    ).items
+    if (!ticket) throw new Error('the demo seed has no ticket')
+    const ticketReply = 'Reply written before the migration'
+    const message = ok(
+      await api<{ id: string }>(url, `/api/tickets/${ticket.id}/messages`, {
+        cookie,
+        body: { body: ticketReply },
+      }),
+      'ticket reply',
+    )
+
+    const field = ok(
+      await api<{ id: string }>(url, '/api/settings/custom-fields', {
+        cookie,
+        body: { label: 'Migration code', entity: 'account', type: 'text' },
+      }),
+      'custom field',
+    )
+    const customFieldValue = 'MIG-0001'
+    ok(
+      await api(url, `/api/accounts/${accountId}`, {
+        method: 'PATCH',
+        cookie,
+        body: { customFields: { [field.id]: customFieldValue } },
+      }),
+      'custom field value',
+    )
+
+    const taskTitle = 'Check the records after the migration'
+    const task = ok(
+      await api<{ id: string }>(url, '/api/tasks', { cookie, body: { title: taskTitle, accountId } }),
+      'task',
+    )
+
+    const [contact] = ok(
+      await api<{ items: Array<{ id: string }> }>(url, '/api/contacts?sort=lastName&limit=1', { cookie }),
+      'contacts',
+    ).items
+    if (!contact) throw new Error('the demo seed has no contact')
+    ok(await api(url, `/api/contacts/${contact.id}/archive`, { method: 'POST', cookie }), 'archive')
+
+    const counts = await recordCounts(url, cookie)
+    await started.stop({ keep: true })
+
+    await rm(join(dataDir, 'format.json'), { force: true })
+    const store = lowdbStore({ dir: join(dataDir, 'docs') })
+    const documents = new Map<string, Uint8Array>()
+    for (const name of await store.list()) {
+      const state = await store.load(name)
+      if (state) documents.set(name, state)
+    }
+    await store.close()
+    return {
+      dataDir,
+      documents,
+      facts: {
+        workspaceId,
+        accountId,
+        noteText,
+        activityId: activity.id,
+        activityOutcome,
+        handoffId: handoff.id,
+        ticketId: ticket.id,
+        ticketMessageId: message.id,
+        ticketReply,
+        customFieldId: field.id,
+        customFieldValue,
+        taskId: task.id,
+        taskTitle,
+        archivedContactId: contact.id,
+        counts,
+      },
+    }
+  } catch (error) {
+    await started.stop({ keep: true }).catch(() => {})
+    throw error
+  }
+}

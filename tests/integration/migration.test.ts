@@ -1,0 +1,209 @@
+import { readdir, readFile, rm, writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import { sqliteStore } from '@rapport/server'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import * as Y from 'yjs'
+import { api, collabToken, login } from './helpers/clients.ts'
+import { openSyncedDoc } from './helpers/collabClient.ts'
+import {
+  buildFormatOneDataDir,
+  DEMO_ADMIN,
+  type FormatOneDataDir,
+  recordCounts,
+} from './helpers/formatOneDataDir.ts'
+import { newDataDir, type ServerProcess, startServerProcess } from './helpers/startServer.ts'
+
+const cleanups: Array<() => Promise<unknown>> = []
+afterAll(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup()
+})
+
+/** The state as a fresh replica encodes it (the same bytes for the same Yjs content). */
+const normalized = (state: Uint8Array): Uint8Array => {
+  const doc = new Y.Doc()
+  Y.applyUpdate(doc, state)
+  return Y.encodeStateAsUpdate(doc)
+}
+
+const filesUnder = async (dir: string, prefix = ''): Promise<string[]> => {
+  const out: string[] = []
+  for (const entry of await readdir(dir, { withFileTypes: true })) {
+    const path = `${prefix}${entry.name}`
+    if (entry.isDirectory()) out.push(...(await filesUnder(join(dir, entry.name), `${path}/`)))
+    else out.push(path)
+  }
+  return out.sort()
+}
+
+const backupsIn = async (dataDir: string): Promise<string[]> =>
+  (await readdir(dataDir)).filter((name) => name.startsWith('backup-v'))
+
+describe('data directory migration, format 1 → 2 (lowdb files → documents.sqlite)', () => {
+  let fixture: FormatOneDataDir
+  let filesBefore: string[]
+  let docFilesBefore: Map<string, Buffer>
+  let proc: ServerProcess | null = null
+
+  beforeAll(async () => {
+    fixture = await buildFormatOneDataDir()
+    cleanups.push(() => rm(fixture.dataDir, { recursive: true, force: true }))
+    filesBefore = await filesUnder(fixture.dataDir)
+    docFilesBefore = new Map()
+    for (const file of filesBefore.filter((path) => path.startsWith('docs/'))) {
+      docFilesBefore.set(file, await readFile(join(fixture.dataDir, file)))
+    }
+  }, 60_000)
+
+  it('the fixture is today’s layout: documents as lowdb files, no format.json', async () => {
+    expect(filesBefore).not.toContain('format.json')
+    expect(filesBefore.some((file) => /^docs\/.+\.json$/.test(file))).toBe(true)
+    expect(filesBefore).toContain('meta.json')
+    expect(fixture.documents.size).toBeGreaterThan(60)
+  })
+
+  it('the first start migrates: a new client finds every document byte for byte and every record', async () => {
+    const { dataDir, facts } = fixture
+    proc = await startServerProcess(dataDir, { LOG_LEVEL: 'info' })
+    cleanups.push(async () => proc?.kill('SIGKILL'))
+    expect(proc.output()).toMatch(/backed up the data directory before migrating it/)
+    expect(proc.output()).toMatch(/moved the documents into documents\.sqlite/)
+    expect(JSON.parse(await readFile(join(dataDir, 'format.json'), 'utf8'))).toEqual({ version: 2 })
+    const after = await readdir(dataDir)
+    expect(after).toContain('documents.sqlite')
+    expect(after).not.toContain('docs')
+    expect(after).not.toContain('migrating.json')
+
+    // The backup holds the old files, unchanged.
+    const [backup] = await backupsIn(dataDir)
+    expect(backup).toMatch(/^backup-v1-\d{4}-\d\d-\d\dT\d\d-\d\d-\d\d\.\d{3}Z$/)
+    const backupDir = join(dataDir, backup as string)
+    expect(await filesUnder(backupDir)).toEqual(filesBefore)
+    for (const [file, bytes] of docFilesBefore) {
+      expect((await readFile(join(backupDir, file))).equals(bytes), file).toBe(true)
+    }
+
+    // A brand-new client of each document gets exactly the content the old store held.
+    const cookie = await login(proc.url, DEMO_ADMIN.email, DEMO_ADMIN.password)
+    const members = (
+      await api<{ members: Array<{ userId: string; email: string }> }>(proc.url, '/api/members', { cookie })
+    ).body.members
+    const cookies = new Map<string, string>()
+    const cookieFor = async (name: string): Promise<string> => {
+      const inbox = /^[^/]+\/inbox\/(.+)$/.exec(name)?.[1]
+      const email = inbox ? members.find((member) => member.userId === inbox)?.email : DEMO_ADMIN.email
+      if (!email) throw new Error(`no member for ${name}`)
+      let found = cookies.get(email)
+      if (!found) {
+        found = await login(proc?.url ?? '', email, DEMO_ADMIN.password)
+        cookies.set(email, found)
+      }
+      return found
+    }
+    for (const [name, state] of fixture.documents) {
+      const owner = await cookieFor(name)
+      const client = await openSyncedDoc({
+        wsUrl: proc.wsUrl,
+        name,
+        token: () => collabToken(proc?.url ?? '', owner),
+      })
+      try {
+        expect(
+          Buffer.from(Y.encodeStateAsUpdate(client.doc)).equals(Buffer.from(normalized(state))),
+          name,
+        ).toBe(true)
+        if (name === `${facts.workspaceId}/account/${facts.accountId}`) {
+          expect(client.doc.getXmlFragment('notes').toString()).toContain(facts.noteText)
+        }
+      } finally {
+        client.destroy()
+      }
+    }
+
+    // And through REST: every record, the timeline entry, the handoff, the ticket reply, the task, the custom field.
+    const { url } = proc
+    expect(await recordCounts(url, cookie)).toEqual(facts.counts)
+    const account = await api<{ customFields: Record<string, unknown> }>(
+      url,
+      `/api/accounts/${facts.accountId}`,
+      {
+        cookie,
+      },
+    )
+    expect(account.body.customFields[facts.customFieldId]).toBe(facts.customFieldValue)
+    const timeline = await api<{ items: Array<{ id: string; text?: string }> }>(
+      url,
+      `/api/accounts/${facts.accountId}/timeline?limit=200`,
+      { cookie },
+    )
+    expect(timeline.body.items.find((entry) => entry.id === facts.activityId)).toMatchObject({
+      text: facts.activityOutcome,
+    })
+    const handoffs = await api<{ items: Array<{ id: string; status: string }> }>(
+      url,
+      `/api/accounts/${facts.accountId}/handoffs`,
+      { cookie },
+    )
+    expect(handoffs.body.items.find((handoff) => handoff.id === facts.handoffId)).toMatchObject({
+      status: 'sent',
+    })
+    const messages = await api<{ items: Array<{ id: string; body: string }> }>(
+      url,
+      `/api/tickets/${facts.ticketId}/messages`,
+      { cookie },
+    )
+    expect(messages.body.items.find((message) => message.id === facts.ticketMessageId)).toMatchObject({
+      body: facts.ticketReply,
+    })
+    const task = await api<{ title: string }>(url, `/api/tasks/${facts.taskId}`, { cookie })
+    expect(task.body.title).toBe(facts.taskTitle)
+    const archived = await api<{ archived: boolean }>(url, `/api/contacts/${facts.archivedContactId}`, {
+      cookie,
+    })
+    expect(archived.body.archived).toBe(true)
+    const search = await api<{ items: Array<{ kind: string }> }>(url, '/api/search?q=migration', { cookie })
+    expect(search.body.items.some((hit) => hit.kind === 'notes')).toBe(true)
+    expect(await proc.kill('SIGTERM')).toBe(0)
+    proc = null
+  }, 120_000)
+
+  it('the second start does not migrate again, and the documents are in documents.sqlite', async () => {
+    const { dataDir } = fixture
+    const store = sqliteStore({ file: join(dataDir, 'documents.sqlite') })
+    expect(await store.list()).toEqual([...fixture.documents.keys()].sort())
+    await store.close()
+    proc = await startServerProcess(dataDir, { LOG_LEVEL: 'info' })
+    expect(proc.output()).not.toMatch(/migrat/)
+    expect(await backupsIn(dataDir)).toHaveLength(1)
+    expect(await proc.kill('SIGTERM')).toBe(0)
+    proc = null
+  }, 60_000)
+
+  it('STORE=lowdb refuses a migrated directory instead of starting empty', async () => {
+    await expect(startServerProcess(fixture.dataDir, { STORE: 'lowdb' })).rejects.toThrow(
+      /format version 2: its documents are in documents\.sqlite, which STORE=lowdb cannot read/,
+    )
+  }, 30_000)
+})
+
+describe('data format version', () => {
+  it('a data directory claiming a newer version is refused with a plain message and left untouched', async () => {
+    const dataDir = await newDataDir()
+    cleanups.push(() => rm(dataDir, { recursive: true, force: true }))
+    await writeFile(join(dataDir, 'format.json'), '{ "version": 99 }\n')
+    const before = await filesUnder(dataDir)
+    const refused = startServerProcess(dataDir)
+    await expect(refused).rejects.toThrow(
+      /format version 99, written by a newer Rapport; this version reads up to 2/,
+    )
+    await expect(refused).rejects.not.toThrow(/at .*\.ts:\d+/)
+    expect(await filesUnder(dataDir)).toEqual(before)
+  }, 30_000)
+
+  it('a damaged format.json is refused, not overwritten', async () => {
+    const dataDir = await newDataDir()
+    cleanups.push(() => rm(dataDir, { recursive: true, force: true }))
+    await writeFile(join(dataDir, 'format.json'), 'not json')
+    await expect(startServerProcess(dataDir)).rejects.toThrow(/format\.json is damaged/)
+    expect(await readFile(join(dataDir, 'format.json'), 'utf8')).toBe('not json')
+  }, 30_000)
+})
