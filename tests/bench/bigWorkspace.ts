@@ -1,14 +1,17 @@
 import { readdirSync, statSync } from 'node:fs'
 import { join } from 'node:path'
-import { lowdbStore } from '@rapport/server'
+import { docName } from '@rapport/model'
 import * as Y from 'yjs'
 import { z } from 'zod'
+import { type ClientsResult, measureClients } from './clients.ts'
 import { CONFIG } from './lib/config.ts'
+import { dataDirStoreKind, openStore } from './lib/dataDirStore.ts'
 import { type Generated, generateWorkspace, type WorkspaceSize } from './lib/generateWorkspace.ts'
+import { peakRssBytes } from './lib/procStats.ts'
 import { apiGet, DEMO_LOGIN, login, type RapportSession } from './lib/rapportSession.ts'
 import { SyncClient } from './lib/SyncClient.ts'
 import { copyTemplate, type SeedTemplate } from './lib/seedTemplate.ts'
-import { type BenchServer, startRapport } from './lib/servers.ts'
+import { type BenchServer, type MemorySample, startRapport } from './lib/servers.ts'
 import { type Summary, summarize } from './lib/stats.ts'
 import { tempDir } from './lib/tempDir.ts'
 import { LOCAL, rapportWorkload } from './lib/workload.ts'
@@ -19,6 +22,8 @@ export type QueryResult = { path: string; latencyMs: Summary; non200: number; by
 export type BigWorkspaceResult = {
   size: WorkspaceSize
   generateMs?: number
+  /** The document store the seeded data dir holds, which the generator wrote through and the server reads. */
+  storeKind?: 'sqlite' | 'lowdb'
   dataBytes?: number
   coldStartMs?: number
   /** From spawn until a search finds a generated record (projection built). */
@@ -34,6 +39,12 @@ export type BigWorkspaceResult = {
   }
   lists?: QueryResult[]
   largestDocument?: { name: string; bytes: number; storeMs: Summary }
+  /** GC'd server memory once search finds the last generated deal (every record projected), no client connected. */
+  memoryIndexed?: MemorySample
+  /** 1,000 tabs on 100 of the generated account rooms with the big workspace loaded and indexed. */
+  clients?: ClientsResult
+  /** The server's peak RSS (VmHWM) over the whole phase: cold start, first syncs, queries, typing. */
+  peakRssBytes?: number
 }
 
 /** Each query series stops after this long even if fewer than CONFIG.queries ran (bounded in count and time). */
@@ -119,6 +130,7 @@ export async function measureBigWorkspace(
       size,
     })
     out.generateMs = Math.round(performance.now() - g0)
+    out.storeKind = dataDirStoreKind(dir.path)
     out.dataBytes = dirBytes(dir.path)
 
     log('big workspace: cold start')
@@ -139,8 +151,21 @@ export async function measureBigWorkspace(
       await new Promise((r) => setTimeout(r, 100))
     }
 
-    log('big workspace: first syncs')
     const token = (await rapportWorkload(s, 0)).token
+    out.memoryIndexed = await s.memory()
+    const { tabs, rooms, rounds } = CONFIG.clients
+    log(`big workspace: ${tabs} tabs across ${rooms} account rooms`)
+    out.clients = await measureClients(s, {
+      token,
+      rooms: Array.from({ length: Math.min(rooms, size.notes) }, (_, i) =>
+        docName({ workspaceId: seed.workspaceId, kind: 'account', accountId: `acc_b${i}` }),
+      ),
+      shared: [docName({ workspaceId: seed.workspaceId, kind: 'workspace' })],
+      tabs,
+      rounds,
+    })
+
+    log('big workspace: first syncs')
     out.firstSync = []
     for (const d of generated.docs) {
       const c = new SyncClient({
@@ -188,6 +213,7 @@ export async function measureBigWorkspace(
       )
     }
 
+    out.peakRssBytes = peakRssBytes(s.pid)
     log('big workspace: store of the largest document')
     out.largestDocument = await storeLargest(dir.path)
   } finally {
@@ -234,10 +260,10 @@ async function typeInto(
   }
 }
 
-/** Stores the largest generated document 5 times through a fresh lowdb store, as the server would. */
+/** Stores the largest document 5 times through a fresh store of the data dir's kind (SQLite or lowdb), as the server would. */
 async function storeLargest(dataDir: string): Promise<NonNullable<BigWorkspaceResult['largestDocument']>> {
-  const docsDir = join(dataDir, 'docs')
-  const source = lowdbStore({ dir: docsDir })
+  const kind = dataDirStoreKind(dataDir)
+  const source = openStore(kind, dataDir)
   const names = await source.list()
   let largest: { name: string; bytes: number; state: Uint8Array } = {
     name: '',
@@ -251,7 +277,7 @@ async function storeLargest(dataDir: string): Promise<NonNullable<BigWorkspaceRe
   await source.close()
   const target = tempDir('rapport-store-')
   try {
-    const store = lowdbStore({ dir: target.path })
+    const store = openStore(kind, target.path)
     const times: number[] = []
     for (let i = 0; i < 5; i++) {
       const doc = new Y.Doc()

@@ -244,7 +244,14 @@ export async function measureBrowser(log: (msg: string) => void, seed: SeedTempl
       workspaceId: seed.workspaceId,
       pipelineId: seed.pipelineId,
       stageIds,
-      size: { accounts: 50, contacts: 0, deals: CONFIG.browserDeals, tickets: 0, notes: REPEATS + 1 },
+      size: {
+        accounts: 50,
+        contacts: 0,
+        deals: CONFIG.browserDeals,
+        closedDeals: 0,
+        tickets: 0,
+        notes: REPEATS + 1,
+      },
       longNotes: REPEATS + 1,
       seed: 7,
     })

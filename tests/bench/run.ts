@@ -5,6 +5,7 @@ import { docName } from '@rapport/model'
 import { type BigWorkspaceResult, measureBigWorkspace } from './bigWorkspace.ts'
 import { measureBrowser } from './browser.ts'
 import { measureClients } from './clients.ts'
+import { FeedNotBuilt, measureFeed } from './feed.ts'
 import { type LatencyTarget, measureLatency, rawFanoutTarget, yjsTarget } from './latency.ts'
 import { CONFIG, QUICK } from './lib/config.ts'
 import { renderReport } from './lib/renderReport.ts'
@@ -58,7 +59,7 @@ function machineInfo(): MachineInfo {
   }
 }
 
-/** `BENCH_ONLY=rapport,big` runs only some phases (hocuspocus, y-websocket, rapport, clients, big, index, browser). */
+/** `BENCH_ONLY=rapport,big` runs only some phases (hocuspocus, y-websocket, rapport, clients, feed, big, index, browser). */
 const ONLY = process.env.BENCH_ONLY?.split(',').map((s) => s.trim()) ?? null
 const enabled = (phase: string) => !ONLY || ONLY.includes(phase)
 /** Only a full run (no BENCH_ONLY, no BENCH_QUICK) regenerates docs/benchmarks.md. */
@@ -254,6 +255,23 @@ async function clientsPhase(results: BenchResults, seed: SeedTemplate | null): P
   }
 }
 
+/** Remote edit → change feed event at 20 SSE readers, on a fresh Rapport with a copy of the seeded data dir. */
+async function feedPhase(results: BenchResults, seed: SeedTemplate): Promise<void> {
+  const dir = copyTemplate(seed, 'rapport-feed-')
+  let server: BenchServer | null = null
+  try {
+    log('feed: remote edit → change feed event, 20 readers')
+    server = await startRapport({ dataDir: dir.path })
+    results.feed = await measureFeed(server, 20, CONFIG.feedRounds)
+  } catch (error) {
+    results.feed = { error: error instanceof FeedNotBuilt ? 'not built yet' : errorText(error) }
+    log(`feed FAILED: ${results.feed.error}`)
+  } finally {
+    await server?.stop()
+    dir.remove()
+  }
+}
+
 /**
  * Raw JSON to tests/bench/results/ (timestamped + latest.json). The rendered report goes to
  * docs/benchmarks.md only for a complete full run; otherwise to tests/bench/results/latest.md.
@@ -281,6 +299,7 @@ async function main(): Promise<void> {
     bigWorkspace: null,
     browser: null,
     clients: null,
+    feed: null,
   }
   // Hard limit: write what we have and exit, so a hung phase never blocks CI beyond the budget.
   const deadline = setTimeout(
@@ -296,7 +315,7 @@ async function main(): Promise<void> {
   log(`start (${QUICK ? 'quick' : 'full'}${ONLY ? `, only ${ONLY.join(',')}` : ''})`)
 
   let seed: SeedTemplate | null = null
-  if (enabled('rapport') || enabled('clients') || enabled('big') || enabled('browser')) {
+  if (['rapport', 'clients', 'feed', 'big', 'index', 'browser'].some(enabled)) {
     try {
       log('seeding a Rapport data dir')
       seed = await createSeedTemplate()
@@ -307,6 +326,7 @@ async function main(): Promise<void> {
   }
   await serverPhases(results, seed)
   if (enabled('clients')) await clientsPhase(results, seed)
+  if (enabled('feed') && seed) await feedPhase(results, seed)
 
   if (enabled('browser') && seed) {
     try {

@@ -23,3 +23,9 @@ export function cpuBetween(a: ProcSample, b: ProcSample): { cpuMs: number; cpuPc
   const wall = b.at - a.at
   return { cpuMs, cpuPct: wall > 0 ? (cpuMs / wall) * 100 : 0 }
 }
+
+/** A process's peak resident memory so far (VmHWM, bytes; Linux only). */
+export function peakRssBytes(pid: number): number {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8')
+  return Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? '0') * 1024
+}

@@ -1,6 +1,7 @@
 import type { BigWorkspaceResult } from '../bigWorkspace.ts'
 import type { BrowserResult } from '../browser.ts'
 import type { ClientsResult } from '../clients.ts'
+import type { FeedResult } from '../feed.ts'
 import type { LatencyResult } from '../latency.ts'
 import type { MemoryResult } from '../memory.ts'
 import type { ThroughputResult } from '../throughput.ts'
@@ -38,6 +39,8 @@ export type BenchResults = {
   browser: BrowserResult | { error: string } | null
   /** 1,000 tabs across 100 documents on one instance, per server; null = phase not run. */
   clients: Array<ClientsResult | { server: string; error: string }> | null
+  /** Remote edit → change feed event (SSE); `error: 'not built yet'` when the server has no feed. */
+  feed: FeedResult | { error: string } | null
 }
 
 /** The first line of an error's message (≤ 300 characters), for results and logs. */
