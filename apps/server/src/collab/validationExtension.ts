@@ -16,6 +16,7 @@ import type { Projection, ProjectionEvent } from '../projection/Projection.ts'
 import { KIND_SPECS } from '../projection/recordKinds.ts'
 import { CustomFieldGuard } from '../settings/CustomFieldGuard.ts'
 import { LoadedDocs } from '../settings/LoadedDocs.ts'
+import { SlaPolicyFollower } from '../settings/SlaPolicyFollower.ts'
 import { TicketSlaFollower } from '../settings/TicketSlaFollower.ts'
 import { migrateOnLoad, migrateRecord } from './customFieldMigration.ts'
 import { DealConsistency } from './dealConsistency.ts'
@@ -109,7 +110,8 @@ function restoreCustomFields(
 /**
  * Listens to the projection's `invalid` events and repairs them (see `repairRecord`); keeps deals consistent with
  * their pipeline (see `DealConsistency`), custom-field values within their definitions (see `CustomFieldGuard`) and a
- * ticket's due time with its priority (see `TicketSlaFollower`); logs who sent the update.
+ * ticket's due time with its priority (see `TicketSlaFollower`) and with the SLA policy (see `SlaPolicyFollower`);
+ * logs who sent the update.
  */
 export function validationExtension(deps: { projection: Projection; logger: Logger }): Extension {
   const log = deps.logger.child('validation')
@@ -124,6 +126,7 @@ export function validationExtension(deps: { projection: Projection; logger: Logg
   })
   const customFields = new CustomFieldGuard(deps.logger, loaded)
   const ticketSla = new TicketSlaFollower(deps.logger, loaded)
+  const slaPolicy = new SlaPolicyFollower(deps.logger, loaded, () => instance)
   const onEvent = (event: ProjectionEvent): void => {
     if (event.type === 'record') {
       const doc = event.after === null ? undefined : loaded.doc(event.docName)
@@ -168,6 +171,7 @@ export function validationExtension(deps: { projection: Projection; logger: Logg
     },
     async onDestroy() {
       unsubscribe()
+      slaPolicy.stop()
     },
   }
 }

@@ -2,6 +2,12 @@ import { parseDocName, readSettings, settingsMap, type WorkspaceSettings } from 
 import type * as Y from 'yjs'
 import type { Logger } from '../log/logger.ts'
 
+export type SettingsListener = (
+  workspaceId: string,
+  before: WorkspaceSettings,
+  after: WorkspaceSettings,
+) => void
+
 /**
  * What the validation extension's settings rules need to know: the loaded record documents, and each workspace's
  * settings read from its `W/workspace` (kept after that document unloads: it cannot change until it loads again).
@@ -13,6 +19,7 @@ export class LoadedDocs {
   private readonly settings = new Map<string, WorkspaceSettings>()
   private readonly unsubscribe = new Map<string, () => void>()
   private readonly loading = new Map<string, Promise<void>>()
+  private readonly listeners = new Set<SettingsListener>()
 
   constructor(
     private readonly logger: Logger,
@@ -26,8 +33,13 @@ export class LoadedDocs {
       this.docs.set(docName, doc)
       return
     }
-    const refresh = () => this.settings.set(ref.workspaceId, readSettings(doc))
-    refresh()
+    this.settings.set(ref.workspaceId, readSettings(doc))
+    const refresh = () => {
+      const before = this.settings.get(ref.workspaceId)
+      const after = readSettings(doc)
+      this.settings.set(ref.workspaceId, after)
+      if (before) for (const listener of this.listeners) listener(ref.workspaceId, before, after)
+    }
     const map = settingsMap(doc)
     map.observeDeep(refresh)
     this.unsubscribe.get(docName)?.()
@@ -38,6 +50,12 @@ export class LoadedDocs {
     this.docs.delete(docName)
     this.unsubscribe.get(docName)?.()
     this.unsubscribe.delete(docName)
+  }
+
+  /** Calls `listener` after every change of a loaded workspace's settings, with the settings before and after. */
+  onSettingsChange(listener: SettingsListener): () => void {
+    this.listeners.add(listener)
+    return () => this.listeners.delete(listener)
   }
 
   doc(docName: string): Y.Doc | undefined {

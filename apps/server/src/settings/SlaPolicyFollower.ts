@@ -1,0 +1,80 @@
+import type { Hocuspocus } from '@hocuspocus/server'
+import {
+  collectionMap,
+  docName,
+  readRecords,
+  type SlaPolicy,
+  TICKET_PRIORITIES,
+  TICKETS,
+  Ticket,
+  updateTicket,
+} from '@rapport/model'
+import { writeDocument } from '../collab/directWrites.ts'
+import type { Logger } from '../log/logger.ts'
+import type { LoadedDocs } from './LoadedDocs.ts'
+import { dueAt } from './TicketSlaFollower.ts'
+
+type Priority = (typeof TICKET_PRIORITIES)[number]
+
+/** The priorities whose resolution target differs between two policies. */
+export function changedPriorities(before: SlaPolicy, after: SlaPolicy): Priority[] {
+  return TICKET_PRIORITIES.filter((p) => before[p].resolutionMins !== after[p].resolutionMins)
+}
+
+/**
+ * When an admin changes the SLA policy (in the browser or over REST), the open tickets of every priority whose
+ * resolution target changed get `slaDueAt` = `createdAt` + the new target, in one server transaction on the
+ * support document (origin automation), as a priority change on one ticket already does. Resolved tickets keep
+ * the due time they had. Changes are applied one after another, each with the policy current when it runs.
+ */
+export class SlaPolicyFollower {
+  private readonly log: Logger
+  private queue: Promise<unknown> = Promise.resolve()
+  private readonly unsubscribe: () => void
+
+  constructor(
+    logger: Logger,
+    loaded: LoadedDocs,
+    private readonly hocuspocus: () => Hocuspocus | null,
+  ) {
+    this.log = logger.child('sla')
+    this.unsubscribe = loaded.onSettingsChange((workspaceId, before, after) => {
+      const priorities = changedPriorities(before.sla, after.sla)
+      if (priorities.length === 0) return
+      const run = () => this.recompute(workspaceId, after.sla, priorities)
+      this.queue = this.queue.then(run, run).catch((error: unknown) => {
+        this.log.error('could not recompute ticket due times', { workspaceId, error })
+      })
+    })
+  }
+
+  stop(): void {
+    this.unsubscribe()
+  }
+
+  /** Resolves when every recomputation asked for so far has run. */
+  idle(): Promise<unknown> {
+    return this.queue
+  }
+
+  private async recompute(workspaceId: string, sla: SlaPolicy, priorities: Priority[]): Promise<void> {
+    const instance = this.hocuspocus()
+    if (!instance) return
+    const name = docName({ workspaceId, kind: 'support' })
+    const changed = await writeDocument(instance, name, 'automation', null, (doc, origin) => {
+      let count = 0
+      doc.transact(() => {
+        for (const ticket of readRecords(collectionMap(doc, TICKETS), Ticket).records) {
+          if (ticket.position.column === 'resolved' || !priorities.includes(ticket.priority)) continue
+          const due = dueAt(sla, ticket.priority, ticket.createdAt)
+          if (due === null || due === ticket.slaDueAt) continue
+          updateTicket(doc, ticket.id, { slaDueAt: due }, origin)
+          count += 1
+        }
+      }, origin)
+      return count
+    })
+    if (changed > 0)
+      this.log.info('open tickets follow the new SLA policy', { workspaceId, priorities, changed })
+  }
+}
