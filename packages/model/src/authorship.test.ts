@@ -3,11 +3,14 @@ import * as Y from 'yjs'
 import {
   AUTHOR_MARK_MS,
   AUTHOR_MARKS_MAX,
-  type AuthorEntry,
+  AUTHOR_RELAYS_MAX,
+  AuthorEntry,
+  authorAt,
   authorsMap,
   authorTimeAt,
   readAuthors,
   withAuthorMark,
+  withAuthorRelay,
 } from './authorship.ts'
 
 const T0 = Date.UTC(2026, 11, 4, 18, 0)
@@ -54,5 +57,38 @@ describe('readAuthors', () => {
     map.set('not-a-number', first)
     map.set('456', { userId: 'usr_b' })
     expect([...readAuthors(map)]).toEqual([[123, first]])
+  })
+})
+
+describe('relayed ranges', () => {
+  it('name the sender of a re-sent range; the rest of the clientID stays the entry user’s', () => {
+    let entry: AuthorEntry | null = first
+    entry = withAuthorRelay(entry, 10, 20, 'usr_bob', T0 + 5)
+    expect(entry).not.toBeNull()
+    // Adjacent range of the same sender extends the last one; another sender gets its own.
+    entry = withAuthorRelay(entry as AuthorEntry, 20, 25, 'usr_bob', T0 + 6)
+    entry = withAuthorRelay(entry as AuthorEntry, 30, 31, 'usr_carol', T0 + 7) as AuthorEntry
+    expect(entry.relays).toEqual([
+      [10, 25, 'usr_bob', T0 + 5],
+      [30, 31, 'usr_carol', T0 + 7],
+    ])
+    expect(authorAt(entry, 9)).toEqual({ userId: first.userId, at: T0 })
+    expect(authorAt(entry, 10)).toEqual({ userId: 'usr_bob', at: T0 + 5 })
+    expect(authorAt(entry, 24)).toEqual({ userId: 'usr_bob', at: T0 + 5 })
+    expect(authorAt(entry, 25)).toEqual({ userId: first.userId, at: T0 })
+    expect(authorAt(entry, 30)).toEqual({ userId: 'usr_carol', at: T0 + 7 })
+    expect(AuthorEntry.safeParse(entry).success).toBe(true)
+  })
+
+  it('are bounded: a full entry takes no further range (the server refuses the update instead)', () => {
+    let entry: AuthorEntry = first
+    for (let i = 0; i < AUTHOR_RELAYS_MAX; i += 1) {
+      entry = withAuthorRelay(entry, i * 2, i * 2 + 1, i % 2 ? 'usr_a' : 'usr_b', T0) as AuthorEntry
+    }
+    expect(entry.relays?.length).toBe(AUTHOR_RELAYS_MAX)
+    expect(withAuthorRelay(entry, 10_000, 10_001, 'usr_c', T0)).toBeNull()
+    // Extending the last range still fits.
+    const last = entry.relays?.at(-1) as [number, number, string, number]
+    expect(withAuthorRelay(entry, last[1], last[1] + 5, last[2], T0)?.relays?.length).toBe(AUTHOR_RELAYS_MAX)
   })
 })

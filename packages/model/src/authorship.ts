@@ -10,9 +10,24 @@ import { AUTHORS_MAP } from './layout.ts'
  */
 export const AUTHOR_MARK_MS = 60_000
 export const AUTHOR_MARKS_MAX = 240
+/** At most this many relayed ranges per clientID; the server refuses further relays under it (spoofed-author). */
+export const AUTHOR_RELAYS_MAX = 240
 
 export const AuthorMark = z.tuple([z.number().int().nonnegative(), z.number().int().nonnegative()])
 export type AuthorMark = z.infer<typeof AuthorMark>
+
+/**
+ * `[from, to, userId, at]`: the items `[from, to)` of this clientID were sent by `userId`'s connection (not the
+ * entry's user) at `at` — content the server had lost in a crash and another client re-sent (relayed) before its
+ * author did, or a live writer of a clientID first sent by someone else. The server vouches only for the sender.
+ */
+export const AuthorRelay = z.tuple([
+  z.number().int().nonnegative(),
+  z.number().int().nonnegative(),
+  z.string().min(1).max(64),
+  z.number().int().nonnegative(),
+])
+export type AuthorRelay = z.infer<typeof AuthorRelay>
 
 export const AuthorEntry = z.object({
   /** The user whose connection first sent this clientID; null = written by the server itself. */
@@ -21,6 +36,8 @@ export const AuthorEntry = z.object({
   at: z.number().int().nonnegative(),
   /** Ascending by clock; the first mark is the first clock seen. At most AUTHOR_MARKS_MAX. */
   marks: z.array(AuthorMark).max(AUTHOR_MARKS_MAX),
+  /** Ranges of this clientID sent by another user's connection (ascending by `from`); absent = none. */
+  relays: z.array(AuthorRelay).max(AUTHOR_RELAYS_MAX).optional(),
 })
 export type AuthorEntry = z.infer<typeof AuthorEntry>
 
@@ -54,6 +71,35 @@ export function authorTimeAt(entry: AuthorEntry, clock: number): number {
     at = markAt
   }
   return at
+}
+
+/** Who sent the item at `clock` of this clientID, and when: a relayed range's sender, else the entry's user. */
+export function authorAt(entry: AuthorEntry, clock: number): { userId: string | null; at: number } {
+  for (const [from, to, userId, at] of entry.relays ?? []) {
+    if (clock >= from && clock < to) return { userId, at }
+  }
+  return { userId: entry.userId, at: authorTimeAt(entry, clock) }
+}
+
+/**
+ * The entry after items `[from, to)` arrived from `userId`'s connection, another user than the entry's: a new relay
+ * range, or the last one extended when it is the same user's and ends at `from`. Null when the entry already holds
+ * AUTHOR_RELAYS_MAX ranges (the server then refuses the update rather than attribute it wrongly).
+ */
+export function withAuthorRelay(
+  entry: AuthorEntry,
+  from: number,
+  to: number,
+  userId: string,
+  at: number,
+): AuthorEntry | null {
+  const relays = entry.relays ?? []
+  const last = relays.at(-1)
+  if (last && last[2] === userId && last[1] === from) {
+    return { ...entry, relays: [...relays.slice(0, -1), [last[0], to, userId, last[3]]] }
+  }
+  if (relays.length >= AUTHOR_RELAYS_MAX) return null
+  return { ...entry, relays: [...relays, [from, to, userId, at]] }
 }
 
 /**

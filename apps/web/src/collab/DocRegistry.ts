@@ -10,6 +10,12 @@ import type { TokenSource } from './TokenSource.ts'
 /** How long an unused document stays open, so StrictMode remounts and quick navigation reuse it. */
 export const RELEASE_GRACE_MS = 3_000
 
+/** The server's reason when it refused an update as written under another author's clientID (schema.md §8). */
+export const SPOOFED_AUTHOR_REASON = 'spoofed-author'
+/** First wait before reconnecting after such a refusal; doubles per refusal in a row, up to the max. */
+export const REFUSAL_RETRY_MS = 1_000
+export const REFUSAL_RETRY_MAX_MS = 60_000
+
 export interface PresenceUser {
   id: string
   name: string
@@ -41,6 +47,9 @@ export class DocRegistry {
   private socketStatus: WebSocketStatus = WebSocketStatus.Connecting
   private snapshot: ConnectionSnapshot
   private destroyed = false
+  /** Refusals (`spoofed-author`) since the server last acknowledged all of a document's edits. */
+  private refusals = 0
+  private refusalTimer: ReturnType<typeof setTimeout> | null = null
 
   constructor(private readonly options: DocRegistryOptions) {
     this.offlineIndex = new OfflineIndex(options.user.id)
@@ -101,6 +110,8 @@ export class DocRegistry {
   /** Closes every document and the socket. With `clearOffline`, also deletes this user's IndexedDB copies. */
   async destroy({ clearOffline }: { clearOffline: boolean }): Promise<void> {
     this.destroyed = true
+    if (this.refusalTimer) clearTimeout(this.refusalTimer)
+    this.refusalTimer = null
     for (const handle of this.handles.values()) this.close(handle)
     this.handles.clear()
     this.socket.destroy()
@@ -137,7 +148,11 @@ export class DocRegistry {
     provider.on('status', () => this.emit())
     provider.on('unsyncedChanges', ({ number }: { number: number }) => {
       handle.setState({ unsynced: number })
+      if (number === 0 && handle.state.synced) this.refusals = 0
       this.emit()
+    })
+    provider.on('close', ({ event }: { event?: { reason?: string } }) => {
+      if (event?.reason === SPOOFED_AUTHOR_REASON) this.reconnectAfterRefusal()
     })
     provider.on('authenticated', ({ scope }: { scope: string }) => {
       handle.setState({ denied: null, serverReadOnly: scope === 'readonly' })
@@ -165,6 +180,31 @@ export class DocRegistry {
     handle.authRetries += 1
     handle.provider.detach()
     handle.provider.attach()
+  }
+
+  /**
+   * The server closed a document because an update carried new content under a clientID another user is writing
+   * under (schema.md §8). A genuine client gets there only in a race after a server crash: it re-sends another
+   * user's edits that the server lost, just after their author came back. Its own edits would sit unsent: the
+   * document stays closed until the socket reconnects. So reconnect the socket (the documented recovery: every
+   * document re-syncs and sends what the server lacks), after a wait that doubles per refusal in a row.
+   */
+  private reconnectAfterRefusal(): void {
+    if (this.refusalTimer || this.destroyed) return
+    const delay = Math.min(REFUSAL_RETRY_MAX_MS, REFUSAL_RETRY_MS * 2 ** this.refusals)
+    this.refusals += 1
+    this.refusalTimer = setTimeout(() => {
+      this.refusalTimer = null
+      // Offline: the socket reconnects by itself, and every document re-syncs then.
+      if (this.destroyed || this.socketStatus !== WebSocketStatus.Connected) return
+      const reopen = ({ status }: { status: WebSocketStatus }) => {
+        if (status !== WebSocketStatus.Disconnected) return
+        this.socket.off('status', reopen)
+        if (!this.destroyed) void this.socket.connect()
+      }
+      this.socket.on('status', reopen)
+      this.socket.disconnect()
+    }, delay)
   }
 
   private scheduleClose(handle: DocHandle): void {

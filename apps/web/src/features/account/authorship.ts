@@ -1,4 +1,4 @@
-import { AUTHORS_MAP, type AuthorEntry, authorTimeAt, readAuthors } from '@rapport/model'
+import { AUTHORS_MAP, type AuthorEntry, authorAt, readAuthors } from '@rapport/model'
 import { Extension } from '@tiptap/core'
 import type { Node as PmNode } from '@tiptap/pm/model'
 import { Plugin, PluginKey } from '@tiptap/pm/state'
@@ -158,13 +158,16 @@ export function authorshipExtension(
                 const byId = new Map(members().map((m) => [m.userId, m]))
                 set = decorate(view.state.doc, runs, (run) => {
                   const entry = entries.get(run.client)
-                  if (!entry?.userId) return null
-                  const member = byId.get(entry.userId)
+                  // A range re-sent by another user's client (after a server crash) is that user's: the server
+                  // vouches only for who sent it.
+                  const author = entry ? authorAt(entry, run.clock) : null
+                  if (!author?.userId) return null
+                  const member = byId.get(author.userId)
                   return {
-                    userId: entry.userId,
+                    userId: author.userId,
                     name: member?.name ?? 'Former member',
                     color: member?.color ?? '#8a8f98',
-                    at: authorTimeAt(entry, run.clock),
+                    at: author.at,
                   }
                 })
               }
