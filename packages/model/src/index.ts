@@ -14,6 +14,23 @@ export {
   withAuthorRelay,
 } from './authorship.ts'
 export {
+  BOARD_STATUS_CODES,
+  type BoardCardState,
+  BoardEntry,
+  boardColumns,
+  boardEntryOf,
+  boardPosMap,
+  CLOSED_DAYS_DEFAULT,
+  type DealStatus,
+  decodeBoardEntry,
+  encodeBoardEntry,
+  evictClosed,
+  type MirroredDeal,
+  mirrorDeal,
+  readBoardEntries,
+  regenerateBoard,
+} from './board/boardEntries.ts'
+export {
   BoardCard,
   BoardSnapshot,
   BoardSnapshotColumn,
