@@ -115,11 +115,16 @@ export async function measureBigWorkspace(
   log: (msg: string) => void,
   seed: SeedTemplate,
   out: BigWorkspaceResult,
+  opts: {
+    /** Run the server measurements (false: only generate, for `afterServer`). */
+    serverSteps: boolean
+    /** Called with the generated data dir once the server has stopped (the index phase reads it). */
+    afterServer?: (dataDir: string, generated: Generated) => Promise<void>
+  },
 ): Promise<void> {
-  const size = out.size
   const dir = copyTemplate(seed, 'rapport-big-')
-  let server: BenchServer | null = null
   try {
+    const size = out.size
     log(`big workspace: generating ${JSON.stringify(size)}`)
     const g0 = performance.now()
     const generated: Generated = await generateWorkspace({
@@ -133,9 +138,27 @@ export async function measureBigWorkspace(
     out.storeKind = dataDirStoreKind(dir.path)
     out.dataBytes = dirBytes(dir.path)
 
+    if (opts.serverSteps) await serverSteps(log, dir.path, seed, out, generated)
+    await opts.afterServer?.(dir.path, generated)
+  } finally {
+    dir.remove()
+  }
+}
+
+/** Cold start, 1,000 tabs, first syncs, search, typing, list queries, store of the largest document. */
+async function serverSteps(
+  log: (msg: string) => void,
+  dataDir: string,
+  seed: SeedTemplate,
+  out: BigWorkspaceResult,
+  generated: Generated,
+): Promise<void> {
+  const size = out.size
+  let server: BenchServer | null = null
+  try {
     log('big workspace: cold start')
     const spawnedAt = performance.now()
-    server = await startRapport({ dataDir: dir.path })
+    server = await startRapport({ dataDir: dataDir })
     const s = server
     out.coldStartMs = Math.round(server.startMs)
     const fresh = await login(s.url, DEMO_LOGIN.email, DEMO_LOGIN.password)
@@ -215,10 +238,9 @@ export async function measureBigWorkspace(
 
     out.peakRssBytes = peakRssBytes(s.pid)
     log('big workspace: store of the largest document')
-    out.largestDocument = await storeLargest(dir.path)
+    out.largestDocument = await storeLargest(dataDir)
   } finally {
     await server?.stop()
-    dir.remove()
   }
 }
 

@@ -6,7 +6,9 @@ import { type BigWorkspaceResult, measureBigWorkspace } from './bigWorkspace.ts'
 import { measureBrowser } from './browser.ts'
 import { measureClients } from './clients.ts'
 import { FeedNotBuilt, measureFeed } from './feed.ts'
+import { measureIndex } from './indexQueries.ts'
 import { type LatencyTarget, measureLatency, rawFanoutTarget, yjsTarget } from './latency.ts'
+import { builtParts } from './lib/built.ts'
 import { CONFIG, QUICK } from './lib/config.ts'
 import { renderReport } from './lib/renderReport.ts'
 import { type BenchResults, errorText, type MachineInfo, type ServerRun } from './lib/results.ts'
@@ -295,11 +297,13 @@ async function main(): Promise<void> {
     quick: QUICK,
     only: ONLY,
     machine: machineInfo(),
+    built: builtParts(),
     servers: [],
     bigWorkspace: null,
     browser: null,
     clients: null,
     feed: null,
+    index: null,
   }
   // Hard limit: write what we have and exit, so a hung phase never blocks CI beyond the budget.
   const deadline = setTimeout(
@@ -337,14 +341,32 @@ async function main(): Promise<void> {
       log(`browser FAILED: ${results.browser.error}`)
     }
   }
-  if (enabled('big') && seed) {
+  if ((enabled('big') || enabled('index')) && seed) {
     const big: BigWorkspaceResult = { size: CONFIG.big }
-    results.bigWorkspace = big
+    if (enabled('big')) results.bigWorkspace = big
+    const s = seed
     try {
       log('big workspace')
-      await measureBigWorkspace(log, seed, big)
+      await measureBigWorkspace(log, seed, big, {
+        serverSteps: enabled('big'),
+        afterServer: enabled('index')
+          ? async (dataDir, generated) => {
+              try {
+                log('index: the big workspace in both RecordIndex implementations')
+                results.index = await measureIndex(log, dataDir, {
+                  workspaceId: s.workspaceId,
+                  terms: generated.searchTerms,
+                  stageIds: s.stageIds,
+                })
+              } catch (error) {
+                results.index = { error: errorText(error) }
+                log(`index FAILED: ${errorText(error)}`)
+              }
+            }
+          : undefined,
+      })
     } catch (error) {
-      results.bigWorkspace = { ...big, error: errorText(error) }
+      if (enabled('big')) results.bigWorkspace = { ...big, error: errorText(error) }
       log(`big workspace FAILED: ${errorText(error)}`)
     }
   }

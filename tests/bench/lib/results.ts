@@ -2,9 +2,11 @@ import type { BigWorkspaceResult } from '../bigWorkspace.ts'
 import type { BrowserResult } from '../browser.ts'
 import type { ClientsResult } from '../clients.ts'
 import type { FeedResult } from '../feed.ts'
+import type { IndexResult } from '../indexQueries.ts'
 import type { LatencyResult } from '../latency.ts'
 import type { MemoryResult } from '../memory.ts'
 import type { ThroughputResult } from '../throughput.ts'
+import type { BuiltPart } from './built.ts'
 
 /** Where the bench ran: hardware, Node and the versions of the packages under test. */
 export type MachineInfo = {
@@ -34,6 +36,8 @@ export type BenchResults = {
   /** The phases `BENCH_ONLY` selected; null = every phase. */
   only: string[] | null
   machine: MachineInfo
+  /** Which parts of issue #12 the measured tree has. */
+  built: BuiltPart[]
   servers: ServerRun[]
   bigWorkspace: (BigWorkspaceResult & { error?: string }) | null
   browser: BrowserResult | { error: string } | null
@@ -41,6 +45,8 @@ export type BenchResults = {
   clients: Array<ClientsResult | { server: string; error: string }> | null
   /** Remote edit → change feed event (SSE); `error: 'not built yet'` when the server has no feed. */
   feed: FeedResult | { error: string } | null
+  /** The production RecordIndex (SQLite, PostgreSQL) over the big workspace's records; null = phase not run. */
+  index: IndexResult | { error: string } | null
 }
 
 /** The first line of an error's message (≤ 300 characters), for results and logs. */

@@ -1,0 +1,293 @@
+import { existsSync, statSync } from 'node:fs'
+import { join } from 'node:path'
+import { pathToFileURL } from 'node:url'
+import { NOTES_FIELD, parseDocName, recordJSON } from '@rapport/model'
+import pg from 'pg'
+import * as Y from 'yjs'
+import { fragmentText } from '../../apps/server/src/projection/fragmentText.ts'
+import { KIND_SPECS, kindOfDoc, type ProjectedRecord } from '../../apps/server/src/projection/recordKinds.ts'
+import type {
+  IndexListQuery,
+  NotesChange,
+  RecordChange,
+  RecordIndex,
+} from '../../apps/server/src/recordIndex/RecordIndex.ts'
+import { openDataDirDocs } from './lib/dataDirStore.ts'
+import { REPO_ROOT } from './lib/servers.ts'
+import { type Summary, summarize } from './lib/stats.ts'
+import { tempDir } from './lib/tempDir.ts'
+
+/**
+ * The production `RecordIndex` (apps/server/src/recordIndex/) over the big workspace, on both implementations:
+ * the records and note texts are read out of the big workspace's data dir (parsed by the projection's schemas, as
+ * the server would index them), bulk-loaded into a fresh index (SQLite file in a temp dir; PostgreSQL schema
+ * `bench_<pid>` at RAPPORT_PG_URL, dropped after), then search and list/sort/filter series are timed in-process.
+ */
+export type IndexQueryResult = { label: string; type: 'search' | 'list'; latencyMs: Summary; total: number }
+
+export type IndexImplResult = {
+  impl: 'sqlite' | 'postgres'
+  /** Record upserts + note texts loaded. */
+  rows: number
+  loadMs?: number
+  diskBytes?: number | null
+  queries?: IndexQueryResult[]
+  /** 'not built yet' when the implementation's file is missing. */
+  error?: string
+}
+
+export type IndexResult = { records: number; notes: number; readMs: number; impls: IndexImplResult[] }
+
+const QUERY_RUNS = 300
+const QUERY_WARMUP = 10
+const SERIES_MAX_MS = 10_000
+const BATCH = 5_000
+const PG_URL = process.env.RAPPORT_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test'
+
+const INDEX_DIR = join(REPO_ROOT, 'apps', 'server', 'src', 'recordIndex')
+
+/** Reads every record and account-room note text of `workspaceId` from the data dir's document store. */
+async function readWorkspace(dataDir: string, workspaceId: string) {
+  const store = openDataDirDocs(dataDir)
+  const records: RecordChange[] = []
+  const notes: NotesChange[] = []
+  try {
+    for (const name of await store.list()) {
+      const ref = parseDocName(name)
+      if (!ref || ref.workspaceId !== workspaceId) continue
+      const kind = kindOfDoc(ref)
+      if (!kind) continue
+      const state = await store.load(name)
+      if (!state) continue
+      const doc = new Y.Doc()
+      Y.applyUpdate(doc, state)
+      const spec = KIND_SPECS[kind]
+      for (const [id, value] of doc.getMap<unknown>(spec.collection)) {
+        if (!(value instanceof Y.Map)) continue
+        const parsed = spec.schema.safeParse(recordJSON(value as Y.Map<unknown>))
+        if (!parsed.success) continue
+        const data = parsed.data as ProjectedRecord
+        const record = ref.kind === 'account' ? { ...data, accountId: ref.accountId } : data
+        records.push({ op: 'upsert', workspaceId, kind, id, doc: name, record })
+      }
+      if (ref.kind === 'account') {
+        const text = fragmentText(doc.getXmlFragment(NOTES_FIELD))
+        if (text) notes.push({ workspaceId, accountId: ref.accountId, text })
+      }
+      doc.destroy()
+    }
+  } finally {
+    await store.close()
+  }
+  return { records, notes }
+}
+
+async function series(run: (i: number) => Promise<number>): Promise<{ latencyMs: Summary; total: number }> {
+  for (let i = 0; i < QUERY_WARMUP; i++) await run(i)
+  const times: number[] = []
+  let total = 0
+  const deadline = performance.now() + SERIES_MAX_MS
+  for (let i = 0; i < QUERY_RUNS && performance.now() < deadline; i++) {
+    const t0 = performance.now()
+    total = await run(i)
+    times.push(performance.now() - t0)
+  }
+  return { latencyMs: summarize(times), total }
+}
+
+type Ctx = {
+  workspaceId: string
+  terms: string[]
+  accounts: number
+  accountIds: string[]
+  stageIds: string[]
+}
+
+/** The timed series: what REST lists and search ask of the index (same shapes as bigWorkspace.ts's REST series). */
+async function querySeries(index: RecordIndex, ctx: Ctx): Promise<IndexQueryResult[]> {
+  const { workspaceId: ws, terms } = ctx
+  const term = (i: number) => terms[i % terms.length] ?? 'acme'
+  const page = (q: Partial<IndexListQuery>): IndexListQuery => ({
+    offset: 0,
+    limit: 50,
+    archived: 'false',
+    ...q,
+  })
+  const out: IndexQueryResult[] = []
+  const searches: Array<[string, (i: number) => string]> = [
+    ['search: one word (top 20)', term],
+    ['search: 3-letter prefix (top 20)', (i) => term(i).slice(0, 3)],
+    ['search: two words (top 20)', (i) => `${term(i)} ${term(i + 7)}`],
+  ]
+  for (const [label, q] of searches) {
+    const s = await series(async (i) => (await index.search(ws, q(i), { limit: 20 })).length)
+    out.push({ label, type: 'search', ...s })
+  }
+  const lists: Array<[string, (i: number) => Promise<number>]> = [
+    [
+      'accounts by name, page at an offset',
+      async (i) =>
+        (
+          await index.list(
+            ws,
+            'accounts',
+            page({ sort: 'name', offset: (i * 97) % Math.max(1, ctx.accounts) }),
+          )
+        ).total,
+    ],
+    [
+      'contacts: leadStatus filter, by -score',
+      async () =>
+        (await index.list(ws, 'contacts', page({ filters: { leadStatus: 'qualified' }, sort: '-score' })))
+          .total,
+    ],
+    [
+      'contacts of one account, by name',
+      async (i) =>
+        (
+          await index.list(
+            ws,
+            'contacts',
+            page({
+              filters: { accountId: ctx.accountIds[i % ctx.accountIds.length] ?? null },
+              sort: 'lastName',
+            }),
+          )
+        ).total,
+    ],
+    [
+      'deals: text query, by -amount',
+      async (i) => (await index.list(ws, 'deals', page({ q: term(i), sort: '-amount' }))).total,
+    ],
+    [
+      'deals of one stage, by -amount',
+      async (i) =>
+        (
+          await index.list(
+            ws,
+            'deals',
+            page({ filters: { stage: ctx.stageIds[i % ctx.stageIds.length] ?? null }, sort: '-amount' }),
+          )
+        ).total,
+    ],
+    [
+      'tickets: priority filter, by -updatedAt',
+      async () =>
+        (await index.list(ws, 'tickets', page({ filters: { priority: 'urgent' }, sort: '-updatedAt' })))
+          .total,
+    ],
+  ]
+  for (const [label, run] of lists) out.push({ label, type: 'list', ...(await series(run)) })
+  return out
+}
+
+async function bulkLoad(index: RecordIndex, records: RecordChange[], notes: NotesChange[]): Promise<number> {
+  const t0 = performance.now()
+  for (let i = 0; i < records.length; i += BATCH) await index.apply({ records: records.slice(i, i + BATCH) })
+  for (let i = 0; i < notes.length; i += BATCH) await index.apply({ notes: notes.slice(i, i + BATCH) })
+  return Math.round(performance.now() - t0)
+}
+
+type Opened = { index: RecordIndex; diskBytes(): Promise<number | null>; drop(): Promise<void> }
+
+/** Imports an implementation module by path (null when its file is not in this tree: "not built yet"). */
+async function implModule(file: string): Promise<Record<string, unknown> | null> {
+  const path = join(INDEX_DIR, file)
+  if (!existsSync(path)) return null
+  return (await import(pathToFileURL(path).href)) as Record<string, unknown>
+}
+
+function opener(mod: Record<string, unknown>, name: string): (...args: unknown[]) => Promise<RecordIndex> {
+  const fn = mod[name]
+  if (typeof fn !== 'function') throw new Error(`${name} is not exported by the index implementation`)
+  return fn as (...args: unknown[]) => Promise<RecordIndex>
+}
+
+async function openSqlite(): Promise<Opened | null> {
+  const mod = await implModule('sqliteRecordIndex.ts')
+  if (!mod) return null
+  const dir = tempDir('rapport-index-')
+  const file = join(dir.path, 'index.sqlite')
+  const index = await opener(mod, 'openSqliteRecordIndex')(file)
+  const size = (p: string) => (existsSync(p) ? statSync(p).size : 0)
+  return {
+    index,
+    diskBytes: async () => size(file) + size(`${file}-wal`) + size(`${file}-shm`),
+    drop: async () => {
+      await index.close()
+      dir.remove()
+    },
+  }
+}
+
+async function openPostgres(): Promise<Opened | null> {
+  const mod = await implModule('postgresRecordIndex.ts')
+  if (!mod) return null
+  const schema = `bench_${process.pid}`
+  const index = await opener(mod, 'openPostgresRecordIndex')({ url: PG_URL, schema })
+  const admin = new pg.Client({ connectionString: PG_URL })
+  await admin.connect()
+  return {
+    index,
+    diskBytes: async () => {
+      const res = await admin.query<{ bytes: string | null }>(
+        `select sum(pg_total_relation_size(format('%I.%I', schemaname, tablename)))::text as bytes
+           from pg_tables where schemaname = $1`,
+        [schema],
+      )
+      return Number(res.rows[0]?.bytes ?? 0)
+    },
+    drop: async () => {
+      await index.close()
+      await admin.query(`drop schema if exists "${schema}" cascade`)
+      await admin.end()
+    },
+  }
+}
+
+/**
+ * Reads the big workspace's records out of `dataDir` and measures both index implementations over them. An
+ * implementation whose file is missing is reported as "not built yet"; one that fails, with its error.
+ */
+export async function measureIndex(
+  log: (msg: string) => void,
+  dataDir: string,
+  ctx: Omit<Ctx, 'accountIds' | 'accounts'>,
+): Promise<IndexResult> {
+  const r0 = performance.now()
+  const { records, notes } = await readWorkspace(dataDir, ctx.workspaceId)
+  const accountIds = records.filter((r) => r.kind === 'accounts').map((r) => r.id)
+  const full: Ctx = { ...ctx, accountIds, accounts: accountIds.length }
+  const result: IndexResult = {
+    records: records.length,
+    notes: notes.length,
+    readMs: Math.round(performance.now() - r0),
+    impls: [],
+  }
+  for (const [impl, open] of [
+    ['sqlite', openSqlite],
+    ['postgres', openPostgres],
+  ] as const) {
+    const out: IndexImplResult = { impl, rows: records.length + notes.length }
+    result.impls.push(out)
+    let opened: Opened | null = null
+    try {
+      opened = await open()
+      if (!opened) {
+        out.error = 'not built yet'
+        continue
+      }
+      log(`index: ${impl}, loading ${records.length} records + ${notes.length} notes`)
+      out.loadMs = await bulkLoad(opened.index, records, notes)
+      out.diskBytes = await opened.diskBytes()
+      log(`index: ${impl}, queries`)
+      out.queries = await querySeries(opened.index, full)
+    } catch (error) {
+      out.error = error instanceof Error ? error.message.split('\n')[0]?.slice(0, 300) : String(error)
+      log(`index: ${impl} FAILED: ${out.error}`)
+    } finally {
+      await opened?.drop().catch(() => {})
+    }
+  }
+  return result
+}
