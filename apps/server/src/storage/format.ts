@@ -122,9 +122,12 @@ const interruptedBackup = async (dataDir: string, from: number): Promise<string 
   return (await exists(join(dataDir, parsed.data.backup))) ? parsed.data.backup : null
 }
 
-/** A data directory nothing has been written to yet (no documents in either layout). */
+/** Files a start writes before it migrates (main.ts's session secret): they do not make a directory old. */
+const WRITTEN_BEFORE_MIGRATING = new Set(['session-secret', `.${FORMAT_FILE}.tmp`])
+
+/** A data directory nothing has been written to yet: no format.json and nothing but the session secret. */
 const isNew = async (dataDir: string): Promise<boolean> =>
-  !(await exists(join(dataDir, FORMAT_FILE))) && !(await exists(join(dataDir, 'docs')))
+  (await readdir(dataDir)).every((entry) => WRITTEN_BEFORE_MIGRATING.has(entry))
 
 export interface MigrateOptions {
   logger: Logger
@@ -160,7 +163,7 @@ export const migrateDataDir = async (dataDir: string, options: MigrateOptions): 
     )
   }
   if (version === target) return { from: version, to: version, backup: null }
-  if (await isNew(dataDir)) {
+  if (version === 1 && (await isNew(dataDir))) {
     await writeFormat(dataDir, target)
     logger.info('new data directory', { dataDir, format: target })
     return { from: version, to: target, backup: null }
