@@ -71,6 +71,11 @@ export const sqliteStore = (options: SqliteStoreOptions): DocumentStore & { read
     append: db.prepare<[string, Uint8Array]>('insert into log (name, update_) values (?, ?)'),
     loggedNames: db.prepare<[], { name: string }>('select distinct name from log'),
     names: db.prepare<[], { name: string }>('select name from docs union select name from log'),
+    /** Names in [from, to): a range over both primary keys, not a scan (a workspace's documents among 190k). */
+    namesIn: db.prepare<{ from: string; to: string }, { name: string }>(
+      `select name from docs where name >= :from and name < :to
+       union select name from log where name >= :from and name < :to`,
+    ),
   }
   const storeTx = db.transaction((name: string, state: Uint8Array) => {
     statements.put.run(name, state, Date.now())
@@ -123,8 +128,11 @@ export const sqliteStore = (options: SqliteStoreOptions): DocumentStore & { read
       return write(() => statements.append.run(name, update))
     },
     async list(prefix = '') {
-      return statements.names
-        .all()
+      // Every name starting with `prefix` sorts (UTF-8, as SQLite compares) between it and it + U+10FFFF.
+      const rows = prefix
+        ? statements.namesIn.all({ from: prefix, to: `${prefix}\u{10FFFF}` })
+        : statements.names.all()
+      return rows
         .map((row) => row.name)
         .filter((name) => name.startsWith(prefix))
         .sort()
