@@ -1,0 +1,202 @@
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { createAccount, createTask, docName, NOTES_FIELD, updateAccount } from '@rapport/model'
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import * as Y from 'yjs'
+import { badRequest } from '../errors.ts'
+import { silentLogger } from '../log/logger.ts'
+import { Projection } from '../projection/Projection.ts'
+import { memoryStore } from '../storage/memoryStore.ts'
+import { type CommittedRow, IndexWorker, storeAfterIndex } from './IndexWorker.ts'
+import type { AppliedChange, IndexBatch, RecordIndex } from './RecordIndex.ts'
+import { openSqliteRecordIndex } from './sqliteRecordIndex.ts'
+
+const WS = 'ws_worker'
+const accountsName = docName({ workspaceId: WS, kind: 'accounts' })
+
+/** A real SQLite index whose `apply` can be made to fail, counting calls. */
+function faulty(index: RecordIndex) {
+  const state = {
+    applies: [] as IndexBatch[],
+    failNext: 0,
+    refuse: null as null | ((b: IndexBatch) => boolean),
+  }
+  const wrapped: RecordIndex = Object.create(index)
+  wrapped.apply = async (batch) => {
+    state.applies.push(batch)
+    if (state.failNext > 0) {
+      state.failNext -= 1
+      throw new Error('disk full (test)')
+    }
+    if (state.refuse?.(batch)) throw badRequest('refused (test)', 'invalid_input')
+    return index.apply(batch)
+  }
+  return { wrapped, state }
+}
+
+let dir: string
+let index: RecordIndex
+
+beforeEach(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'rapport-worker-'))
+  index = await openSqliteRecordIndex(join(dir, 'index.sqlite'))
+})
+afterEach(async () => {
+  await index.close()
+  await rm(dir, { recursive: true, force: true })
+})
+
+function setup(options: { retryMs?: { base: number; max: number } } = {}) {
+  const projection = new Projection(silentLogger())
+  const doc = new Y.Doc()
+  projection.attach(accountsName, doc)
+  const { wrapped, state } = faulty(index)
+  const committed: Array<{ applied: AppliedChange[]; rows: ReadonlyMap<string, CommittedRow> }> = []
+  const worker = new IndexWorker({
+    index: wrapped,
+    projection,
+    logger: silentLogger(),
+    docOf: (name) => (name === accountsName ? doc : undefined),
+    onCommitted: (applied, rows) => committed.push({ applied, rows }),
+    retryMs: options.retryMs ?? { base: 5, max: 20 },
+  })
+  worker.start()
+  return { projection, doc, worker, state, committed }
+}
+
+describe('IndexWorker', () => {
+  it('applies nothing inside the transaction, then one batch per tick; flush makes the write readable', async () => {
+    const { doc, worker, state } = setup()
+    const ids: string[] = []
+    for (let i = 0; i < 20; i++) ids.push(createAccount(doc, { name: `Account ${i}` }, 'test').id)
+    // Queued synchronously, nothing applied yet (the broadcast path paid nothing).
+    expect(state.applies).toHaveLength(0)
+    expect(worker.stats().lag).toBeGreaterThan(0)
+    await worker.flush()
+    expect(state.applies).toHaveLength(1)
+    expect(state.applies[0]?.records).toHaveLength(20)
+    expect((await index.get(WS, 'accounts', ids[7] as string))?.record.name).toBe('Account 7')
+    expect(worker.stats().lag).toBe(0)
+  })
+
+  it('coalesces changes of one record queued in one tick: the latest state wins', async () => {
+    const { doc, worker, state, committed } = setup()
+    const acme = createAccount(doc, { name: 'Acme' }, 'test')
+    updateAccount(doc, acme.id, { name: 'Acme Robotics' }, 'test', { now: acme.updatedAt + 1 })
+    updateAccount(doc, acme.id, { city: 'Lisbon' }, 'test', { now: acme.updatedAt + 2 })
+    await worker.flush()
+    expect(state.applies).toHaveLength(1)
+    expect(state.applies[0]?.records).toHaveLength(1)
+    const stored = await index.get(WS, 'accounts', acme.id)
+    expect(stored).toMatchObject({ doc: accountsName, record: { name: 'Acme Robotics', city: 'Lisbon' } })
+    // The feed gets the index's seq and the row.
+    expect(committed).toHaveLength(1)
+    const event = committed[0]?.applied[0]
+    expect(event).toMatchObject({ workspaceId: WS, kind: 'accounts', id: acme.id, op: 'upsert', seq: 1 })
+  })
+
+  it('stores the state vector of each changed document in the same apply', async () => {
+    const { doc, worker, state } = setup()
+    createAccount(doc, { name: 'Acme' }, 'test')
+    await worker.flush()
+    expect(state.applies[0]?.docStates?.map((d) => d.doc)).toEqual([accountsName])
+    expect(Buffer.from((await index.docState(accountsName)) as Uint8Array)).toEqual(
+      Buffer.from(Y.encodeStateVector(doc)),
+    )
+  })
+
+  it('indexes an account room: its tasks and the plain text of its notes (searchable)', async () => {
+    const projection = new Projection(silentLogger())
+    const roomName = docName({ workspaceId: WS, kind: 'account', accountId: 'acc1' })
+    const room = new Y.Doc()
+    projection.attach(roomName, room)
+    const worker = new IndexWorker({ index, projection, logger: silentLogger(), docOf: () => room })
+    worker.start()
+    const task = createTask(room, { title: 'Call back about the renewal' }, 'test')
+    const notes = room.getXmlFragment(NOTES_FIELD)
+    const paragraph = new Y.XmlElement('paragraph')
+    paragraph.insert(0, [new Y.XmlText('Quarterly zeppelin review')])
+    notes.insert(0, [paragraph])
+    await worker.flush()
+    expect((await index.get(WS, 'tasks', task.id))?.record).toMatchObject({ accountId: 'acc1' })
+    const hits = await index.search(WS, 'zeppelin')
+    expect(hits.map((h) => [h.kind, h.id])).toEqual([['notes', 'acc1']])
+  })
+
+  it('logs and retries a failing apply with backoff, without losing or reordering changes', async () => {
+    const { doc, worker, state } = setup()
+    state.failNext = 3
+    const acme = createAccount(doc, { name: 'Acme' }, 'test')
+    await new Promise((resolve) => setImmediate(resolve))
+    // A change queued while the first apply failed is merged into the retry.
+    updateAccount(doc, acme.id, { name: 'Acme Robotics' }, 'test', { now: acme.updatedAt + 1 })
+    const other = createAccount(doc, { name: 'Globex' }, 'test')
+    await worker.flush()
+    expect(state.applies.length).toBe(4)
+    expect(worker.stats()).toMatchObject({ failures: 3, lag: 0, lastError: 'disk full (test)' })
+    expect((await index.get(WS, 'accounts', acme.id))?.record.name).toBe('Acme Robotics')
+    expect((await index.get(WS, 'accounts', other.id))?.record.name).toBe('Globex')
+  })
+
+  it('isolates a change the index refuses: the others are committed, the refused one dropped', async () => {
+    const { doc, worker, state } = setup()
+    const bad = createAccount(doc, { name: 'Refused' }, 'test')
+    state.refuse = (batch) => (batch.records ?? []).some((r) => r.id === bad.id)
+    const good = Array.from({ length: 6 }, (_, i) => createAccount(doc, { name: `Good ${i}` }, 'test'))
+    await worker.flush()
+    expect(worker.stats().dropped).toBe(1)
+    expect(await index.get(WS, 'accounts', bad.id)).toBeNull()
+    for (const account of good) expect(await index.get(WS, 'accounts', account.id)).not.toBeNull()
+  })
+
+  it('keeps one apply near the work target: a large burst is split into several batches', async () => {
+    const projection = new Projection(silentLogger())
+    const doc = new Y.Doc()
+    projection.attach(accountsName, doc)
+    const { wrapped, state } = faulty(index)
+    const worker = new IndexWorker({ index: wrapped, projection, logger: silentLogger(), maxWorkMs: 1 })
+    worker.start()
+    doc.transact(() => {
+      for (let i = 0; i < 200; i++) createAccount(doc, { name: `Bulk ${i}` }, 'test')
+    })
+    await worker.flush()
+    expect(state.applies.length).toBeGreaterThan(1)
+    expect((await index.stats(WS)).records.accounts).toBe(200)
+  })
+
+  it('a store first waits until the index holds the document (the update log may then be dropped)', async () => {
+    const { doc, worker } = setup()
+    const store = storeAfterIndex(memoryStore(), () => worker, silentLogger())
+    createAccount(doc, { name: 'Acme' }, 'test')
+    await store.store(accountsName, Y.encodeStateAsUpdate(doc))
+    expect(worker.stats().lag).toBe(0)
+    expect(Buffer.from((await index.docState(accountsName)) as Uint8Array)).toEqual(
+      Buffer.from(Y.encodeStateVector(doc)),
+    )
+  })
+
+  it('catch-up re-indexes only documents whose state vector differs, and removes records gone from them', async () => {
+    const projection = new Projection(silentLogger())
+    const worker = new IndexWorker({ index, projection, logger: silentLogger() })
+    const docs = new Map<string, Y.Doc>()
+    for (const kind of ['accounts', 'contacts'] as const) {
+      const name = docName({ workspaceId: WS, kind })
+      const doc = new Y.Doc()
+      docs.set(name, doc)
+      projection.attach(name, doc)
+    }
+    const accounts = docs.get(accountsName) as Y.Doc
+    const a = createAccount(accounts, { name: 'Kept' }, 'test')
+    const b = createAccount(accounts, { name: 'Deleted later' }, 'test')
+    const vectors = () => new Map([...docs].map(([name, doc]) => [name, Y.encodeStateVector(doc)]))
+    expect(await worker.catchUp(vectors())).toMatchObject({ documents: 2, reindexed: 2, upserts: 2 })
+    expect(await worker.catchUp(vectors())).toMatchObject({ documents: 2, reindexed: 0, upserts: 0 })
+    // Changed while the worker was not following (as by a crash before the index committed).
+    accounts.transact(() => accounts.getMap('accounts').delete(b.id))
+    updateAccount(accounts, a.id, { city: 'Porto' }, 'test', { now: a.updatedAt + 1 })
+    expect(await worker.catchUp(vectors())).toMatchObject({ reindexed: 1, removals: 1, upserts: 1 })
+    expect(await index.get(WS, 'accounts', b.id)).toBeNull()
+    expect((await index.get(WS, 'accounts', a.id))?.record.city).toBe('Porto')
+  })
+})

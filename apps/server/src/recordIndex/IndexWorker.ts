@@ -1,0 +1,447 @@
+import { parseDocName } from '@rapport/model'
+import * as Y from 'yjs'
+import { isAppError } from '../errors.ts'
+import type { Logger } from '../log/logger.ts'
+import type { Projection, ProjectionEvent } from '../projection/Projection.ts'
+import { kindOfDoc, type ProjectedRecord } from '../projection/recordKinds.ts'
+import type { DocumentStore } from '../storage/DocumentStore.ts'
+import {
+  type AppliedChange,
+  type DocStateChange,
+  type IndexBatch,
+  MAX_BATCH_CHANGES,
+  MAX_PAGE,
+  type NotesChange,
+  type RecordChange,
+  type RecordIndex,
+} from './RecordIndex.ts'
+
+/*
+ * The IndexWorker keeps the persisted record index current (docs/ARCHITECTURE.md "The index — built"). It follows the
+ * projection's synchronous events but never writes inside them: an event only queues the change (the latest state of
+ * a record wins), and one `apply` per tick (setImmediate, after Hocuspocus has broadcast the update) commits what is
+ * queued, in batches sized to ≤ maxWorkMs of work each, so the broadcast path never pays for the index. Each apply also
+ * stores the state vector of every document it covers (`doc_state`), read from the loaded document when the batch is
+ * built — every change up to that instant is in the batch, so the index holds at least that state.
+ *
+ * After a commit the applied changes (with the index's seq) go to `onCommitted` (the change feed). A failing apply is
+ * logged and retried with backoff (never thrown); a change the index refuses as invalid (400) is isolated by halving
+ * the batch and, alone, dropped with an error log. `flush()` resolves once everything queued before the call is
+ * committed: a REST write awaits it to read its own write from the index.
+ */
+
+/** What one committed change carried: the record (upserts) and its document, for the feed. */
+export interface CommittedRow {
+  row: ProjectedRecord | null
+  doc: string
+}
+
+export interface IndexWorkerOptions {
+  index: RecordIndex
+  projection: Projection
+  logger: Logger
+  /** The loaded Y.Doc of a document (for its state vector), or undefined when it is not loaded. */
+  docOf?: (name: string) => Y.Doc | undefined
+  /** After each commit: the feed events of the batch (seq order) and what each change carried. */
+  onCommitted?: (applied: AppliedChange[], rows: ReadonlyMap<string, CommittedRow>) => void
+  /** Target time of one apply (default 10 ms): the batch size adapts to it. */
+  maxWorkMs?: number
+  /** Backoff of a failed apply: base doubles per failure up to max (defaults 50 ms / 5000 ms). */
+  retryMs?: { base: number; max: number }
+}
+
+export interface IndexWorkerStats {
+  /** Changes queued and not yet committed (records, notes, document states). */
+  lag: number
+  batches: number
+  committedChanges: number
+  failures: number
+  /** Changes the index refused as invalid (dropped, logged). */
+  dropped: number
+  lastError: string | null
+}
+
+export interface CatchUpResult {
+  /** Documents compared. */
+  documents: number
+  /** Documents whose state vector differed from the index's `doc_state` (re-indexed). */
+  reindexed: number
+  /** Record rows upserted and removed, account note texts written. */
+  upserts: number
+  removals: number
+  notes: number
+  ms: number
+}
+
+type Work =
+  | { type: 'record'; key: string; change: RecordChange; doc: string }
+  | { type: 'notes'; key: string; change: NotesChange }
+  | { type: 'state'; key: string; doc: string; state: Uint8Array | null }
+
+export const recordKey = (workspaceId: string, kind: string, id: string): string =>
+  `${workspaceId}\u0000${kind}\u0000${id}`
+
+/** A state vector in one byte form (clients sorted), so two vectors of the same state compare equal byte for byte. */
+export function canonicalStateVector(stateVector: Uint8Array): Uint8Array {
+  return Y.encodeStateVector(Y.decodeStateVector(stateVector))
+}
+
+const sameBytes = (a: Uint8Array, b: Uint8Array): boolean =>
+  a.byteLength === b.byteLength && Buffer.compare(a, b) === 0
+
+/** Documents whose records the index holds: collections, pipelines and account rooms (tasks, notes). */
+export function isIndexedDoc(name: string): boolean {
+  const ref = parseDocName(name)
+  return ref !== null && kindOfDoc(ref) !== null
+}
+
+const MIN_BATCH = 1
+const START_BATCH = 500
+
+export class IndexWorker {
+  readonly index: RecordIndex
+  private readonly options: IndexWorkerOptions
+  private readonly logger: Logger
+  /** Queued work by key (a newer change of the same record replaces the older one). */
+  private readonly queue = new Map<string, Work>()
+  private scheduled: NodeJS.Immediate | NodeJS.Timeout | null = null
+  private running = false
+  private closed = false
+  private batchLimit = START_BATCH
+  private retryDelay = 0
+  private inFlight = 0
+  /** Every queued change takes the next generation; `flush` waits for its generation to be committed. */
+  private enqueued = 0
+  private committed = 0
+  private waiters: Array<{ gen: number; resolve: () => void }> = []
+  private readonly counters = { batches: 0, committedChanges: 0, failures: 0, dropped: 0 }
+  private lastError: string | null = null
+  private stopListening: (() => void) | null = null
+
+  constructor(options: IndexWorkerOptions) {
+    this.options = options
+    this.index = options.index
+    this.logger = options.logger
+  }
+
+  /** Starts following the projection's record and notes events. */
+  start(): void {
+    this.stopListening ??= this.options.projection.on((event) => this.onEvent(event))
+  }
+
+  private onEvent(event: ProjectionEvent): void {
+    if (event.type === 'record') {
+      const key = recordKey(event.workspaceId, event.kind, event.id)
+      const change: RecordChange = event.after
+        ? {
+            op: 'upsert',
+            workspaceId: event.workspaceId,
+            kind: event.kind,
+            id: event.id,
+            doc: event.docName,
+            record: event.after,
+          }
+        : { op: 'remove', workspaceId: event.workspaceId, kind: event.kind, id: event.id }
+      this.push({ type: 'record', key, change, doc: event.docName })
+      this.push({ type: 'state', key: `state\u0000${event.docName}`, doc: event.docName, state: null })
+    } else if (event.type === 'notes') {
+      // The text itself is read when the batch is built (the projection's `fragmentText` of notes and briefs).
+      const change: NotesChange = { workspaceId: event.workspaceId, accountId: event.accountId, text: '' }
+      this.push({ type: 'notes', key: `notes\u0000${event.workspaceId}\u0000${event.accountId}`, change })
+      this.push({ type: 'state', key: `state\u0000${event.docName}`, doc: event.docName, state: null })
+    }
+  }
+
+  private push(work: Work): void {
+    if (this.closed) return
+    // Re-inserted so the queue keeps the order of the latest changes.
+    this.queue.delete(work.key)
+    this.queue.set(work.key, work)
+    this.enqueued += 1
+    this.schedule(0)
+  }
+
+  private schedule(delay: number): void {
+    if (this.scheduled || this.running || this.closed) return
+    this.scheduled = delay > 0 ? setTimeout(() => this.tick(), delay) : setImmediate(() => this.tick())
+  }
+
+  /**
+   * Makes sure the index holds `name` as it is now (a store is about to drop the document's update log): flushes
+   * the queue with the document's state vector in it. `state` is the full state being stored, used when the
+   * document is not loaded. Resolves false after `timeoutMs` when the index could not commit meanwhile.
+   */
+  async ensureIndexed(name: string, state: Uint8Array | null, timeoutMs = 5_000): Promise<boolean> {
+    if (this.closed || !isIndexedDoc(name)) return true
+    this.push({ type: 'state', key: `state\u0000${name}`, doc: name, state })
+    let timer: NodeJS.Timeout | undefined
+    const timeout = new Promise<boolean>((resolve) => {
+      timer = setTimeout(() => resolve(false), timeoutMs)
+      timer.unref?.()
+    })
+    try {
+      return await Promise.race([this.flush().then(() => true), timeout])
+    } finally {
+      clearTimeout(timer)
+    }
+  }
+
+  /** Resolves once everything queued before this call is committed to the index (or dropped as invalid). */
+  flush(): Promise<void> {
+    const gen = this.enqueued
+    if (this.committed >= gen) return Promise.resolve()
+    return new Promise((resolve) => this.waiters.push({ gen, resolve }))
+  }
+
+  stats(): IndexWorkerStats {
+    return { lag: this.queue.size + this.inFlight, ...this.counters, lastError: this.lastError }
+  }
+
+  /** Stops following the projection, commits what is queued (retrying up to `timeoutMs`), closes nothing else. */
+  async stop(timeoutMs = 10_000): Promise<void> {
+    this.stopListening?.()
+    this.stopListening = null
+    let timer: NodeJS.Timeout | undefined
+    await Promise.race([
+      this.flush(),
+      new Promise<void>((resolve) => {
+        timer = setTimeout(resolve, timeoutMs)
+      }),
+    ])
+    clearTimeout(timer)
+    this.closed = true
+    if (this.scheduled) {
+      clearTimeout(this.scheduled as NodeJS.Timeout)
+      clearImmediate(this.scheduled as NodeJS.Immediate)
+      this.scheduled = null
+    }
+    if (this.queue.size > 0)
+      this.logger.error('index closed with changes not applied', { lag: this.queue.size })
+    for (const waiter of this.waiters.splice(0)) waiter.resolve()
+  }
+
+  private async tick(): Promise<void> {
+    this.scheduled = null
+    if (this.running || this.closed) return
+    this.running = true
+    try {
+      await this.runOnce()
+    } finally {
+      this.running = false
+    }
+    if (this.queue.size > 0) this.schedule(this.retryDelay)
+  }
+
+  /** Builds one batch from the queue, applies it, hands the result on; on failure puts the work back. */
+  private async runOnce(): Promise<void> {
+    const taken: Work[] = []
+    for (const work of this.queue.values()) {
+      if (taken.length >= this.batchLimit) break
+      taken.push(work)
+    }
+    for (const work of taken) this.queue.delete(work.key)
+    const drained = this.queue.size === 0
+    const gen = this.enqueued
+    this.inFlight = taken.length
+    let batch: IndexBatch
+    let rows: Map<string, CommittedRow>
+    try {
+      ;({ batch, rows } = this.build(taken))
+    } catch (error) {
+      // Only a document's state could fail here (a damaged stored state): skip it, keep the records.
+      this.logger.error('index batch could not be built', { error })
+      ;({ batch, rows } = this.build(taken.filter((w) => w.type !== 'state')))
+    }
+    const started = performance.now()
+    try {
+      const applied = await this.index.apply(batch)
+      const ms = performance.now() - started
+      this.counters.batches += 1
+      this.counters.committedChanges += taken.length
+      this.retryDelay = 0
+      this.adapt(taken.length, ms)
+      this.inFlight = 0
+      if (drained) this.commitThrough(gen)
+      if (applied.length > 0) {
+        try {
+          this.options.onCommitted?.(applied, rows)
+        } catch (error) {
+          this.logger.error('index change listener failed', { error })
+        }
+      }
+    } catch (error) {
+      this.inFlight = 0
+      this.counters.failures += 1
+      this.lastError = error instanceof Error ? error.message : String(error)
+      const invalid = isAppError(error) && error.status === 400
+      if (invalid && taken.length <= MIN_BATCH) {
+        // The index refuses this change as it is: drop it (the next change of the record replaces it anyway).
+        this.counters.dropped += taken.length
+        this.logger.error('index refused a change, dropped', { error, keys: taken.map((w) => w.key) })
+        if (drained) this.commitThrough(gen)
+        return
+      }
+      if (invalid) this.batchLimit = Math.max(MIN_BATCH, Math.floor(taken.length / 2))
+      else this.retryDelay = this.nextDelay()
+      this.logger.error('index apply failed, retrying', {
+        error,
+        changes: taken.length,
+        retryInMs: this.retryDelay,
+      })
+      // Put the work back in front, unless a newer change of the same key was queued meanwhile.
+      const newer = [...this.queue.values()]
+      this.queue.clear()
+      for (const work of taken) this.queue.set(work.key, work)
+      for (const work of newer) {
+        this.queue.delete(work.key)
+        this.queue.set(work.key, work)
+      }
+    }
+  }
+
+  private nextDelay(): number {
+    const { base, max } = this.options.retryMs ?? { base: 50, max: 5_000 }
+    return Math.min(max, this.retryDelay === 0 ? base : this.retryDelay * 2)
+  }
+
+  /** Keeps one apply near `maxWorkMs`: shrink after a slow batch, grow after a fast full one. */
+  private adapt(size: number, ms: number): void {
+    const target = this.options.maxWorkMs ?? 10
+    if (ms > target && size > MIN_BATCH) {
+      this.batchLimit = Math.max(MIN_BATCH, Math.floor((size * target) / ms))
+    } else if (size >= this.batchLimit && ms < target / 2) {
+      this.batchLimit = Math.min(MAX_BATCH_CHANGES, this.batchLimit * 2)
+    } else if (this.batchLimit < START_BATCH && ms < target / 2) {
+      this.batchLimit = Math.min(START_BATCH, this.batchLimit * 2)
+    }
+  }
+
+  private commitThrough(gen: number): void {
+    if (gen > this.committed) this.committed = gen
+    const done = this.waiters.filter((w) => w.gen <= this.committed)
+    this.waiters = this.waiters.filter((w) => w.gen > this.committed)
+    for (const waiter of done) waiter.resolve()
+  }
+
+  private build(taken: readonly Work[]): { batch: IndexBatch; rows: Map<string, CommittedRow> } {
+    const records: RecordChange[] = []
+    const notes: NotesChange[] = []
+    const docStates: DocStateChange[] = []
+    const rows = new Map<string, CommittedRow>()
+    for (const work of taken) {
+      if (work.type === 'record') {
+        records.push(work.change)
+        rows.set(work.key, {
+          row: work.change.op === 'upsert' ? work.change.record : null,
+          doc: work.doc,
+        })
+      } else if (work.type === 'notes') {
+        const { workspaceId, accountId } = work.change
+        const text = this.options.projection.workspace(workspaceId).notes.get(accountId) ?? ''
+        notes.push({ workspaceId, accountId, text })
+      } else {
+        const live = this.options.docOf?.(work.doc)
+        const stateVector = live
+          ? Y.encodeStateVector(live)
+          : work.state
+            ? canonicalStateVector(Y.encodeStateVectorFromUpdate(work.state))
+            : null
+        if (stateVector) docStates.push({ doc: work.doc, stateVector })
+      }
+    }
+    return { batch: { records, notes, docStates }, rows }
+  }
+
+  /**
+   * Start-up catch-up: `stateVectors` are the stored documents' state vectors (as `Y.encodeStateVector` of each
+   * bootstrapped document). A document whose vector equals the index's `doc_state` byte for byte is skipped; any
+   * other is re-indexed from the projection (its records upserted, index rows of records no longer in it removed,
+   * an account room's note text rewritten) with its vector, in batches of at most MAX_BATCH_CHANGES changes.
+   */
+  async catchUp(stateVectors: ReadonlyMap<string, Uint8Array>): Promise<CatchUpResult> {
+    const started = performance.now()
+    const result: CatchUpResult = { documents: 0, reindexed: 0, upserts: 0, removals: 0, notes: 0, ms: 0 }
+    const names = [...stateVectors.keys()].filter(isIndexedDoc)
+    result.documents = names.length
+    let batch: Required<Pick<IndexBatch, 'records' | 'notes' | 'docStates'>> = {
+      records: [],
+      notes: [],
+      docStates: [],
+    }
+    const size = () => batch.records.length + batch.notes.length + batch.docStates.length
+    const commit = async () => {
+      if (size() === 0) return
+      await this.index.apply(batch)
+      batch = { records: [], notes: [], docStates: [] }
+    }
+    const chunk = Math.min(MAX_PAGE, 1_000)
+    for (let i = 0; i < names.length; i += chunk) {
+      const group = names.slice(i, i + chunk)
+      const known = await this.index.docStates(group)
+      for (const name of group) {
+        const vector = stateVectors.get(name) as Uint8Array
+        const stored = known.get(name)
+        if (stored && sameBytes(stored, vector)) continue
+        result.reindexed += 1
+        const ref = parseDocName(name)
+        const kind = ref ? kindOfDoc(ref) : null
+        if (!ref || !kind) continue
+        const ws = this.options.projection.workspace(ref.workspaceId)
+        const present = ws.sourceIds.get(name) ?? new Set<string>()
+        for (const row of await this.index.docRecords(ref.workspaceId, kind, name)) {
+          if (present.has(row.id)) continue
+          batch.records.push({ op: 'remove', workspaceId: ref.workspaceId, kind, id: row.id })
+          result.removals += 1
+          if (size() >= MAX_BATCH_CHANGES - 2) await commit()
+        }
+        for (const id of present) {
+          const record = ws.records[kind].get(id)
+          if (!record) continue
+          batch.records.push({ op: 'upsert', workspaceId: ref.workspaceId, kind, id, doc: name, record })
+          result.upserts += 1
+          if (size() >= MAX_BATCH_CHANGES - 2) await commit()
+        }
+        if (ref.kind === 'account') {
+          batch.notes.push({
+            workspaceId: ref.workspaceId,
+            accountId: ref.accountId,
+            text: ws.notes.get(ref.accountId) ?? '',
+          })
+          result.notes += 1
+        }
+        batch.docStates.push({ doc: name, stateVector: vector })
+        if (size() >= MAX_BATCH_CHANGES - 2) await commit()
+      }
+    }
+    await commit()
+    result.ms = Math.round(performance.now() - started)
+    return result
+  }
+}
+
+/**
+ * The persistence rule of docs/ARCHITECTURE.md "Catch-up on restart": a store (which drops the document's update log)
+ * first makes sure the index holds the state being stored (`ensureIndexed`, bounded by a timeout so an index outage
+ * never stops documents from being stored — the start-up compare re-indexes such a document then).
+ */
+export function storeAfterIndex(
+  store: DocumentStore,
+  worker: () => IndexWorker | null,
+  logger: Logger,
+): DocumentStore {
+  return {
+    load: (name) => store.load(name),
+    loadWithLog: (name) => store.loadWithLog(name),
+    store: async (name, state) => {
+      const current = worker()
+      if (current && !(await current.ensureIndexed(name, state)))
+        logger.warn('storing a document the index has not caught up with', { docName: name })
+      return store.store(name, state)
+    },
+    appendUpdate: (name, update) => store.appendUpdate(name, update),
+    list: (prefix) => store.list(prefix),
+    loggedNames: () => store.loggedNames(),
+    delete: (name) => store.delete(name),
+    close: () => store.close(),
+  }
+}
