@@ -25,6 +25,13 @@ describe('config', () => {
     })
   })
 
+  it('STORE picks the document store: sqlite by default, lowdb on request, nothing else', () => {
+    expect(parseEnv({}).store).toBe('sqlite')
+    expect(parseEnv({ STORE: '' }).store).toBe('sqlite')
+    expect(parseEnv({ STORE: 'lowdb' }).store).toBe('lowdb')
+    expect(() => parseEnv({ STORE: 'mongo' })).toThrow(/STORE/)
+  })
+
   it('lists every bad value in one clear error', () => {
     const attempt = () => parseEnv({ PORT: 'eighty', LOG_LEVEL: 'loud', SESSION_SECRET: 'short' })
     expect(attempt).toThrow(ConfigError)
