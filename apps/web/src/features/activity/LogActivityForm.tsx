@@ -1,6 +1,7 @@
 import { LOGGED_ACTIVITY_TYPES, type LoggedActivityType, logActivityProblems } from '@rapport/model'
 import { useId, useState } from 'react'
 import { activityApi } from './activityApi.ts'
+import { localDate, localTime, loggedAt } from './loggedAt.ts'
 import './activity.css'
 
 export interface ContactOption {
@@ -13,17 +14,6 @@ export interface DealOption {
 }
 
 const TYPE_LABEL: Record<LoggedActivityType, string> = { call: 'Call', email: 'Email', meeting: 'Meeting' }
-const pad = (n: number) => String(n).padStart(2, '0')
-const today = (d: Date) => `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}`
-const nowTime = (d: Date) => `${pad(d.getHours())}:${pad(d.getMinutes())}`
-
-/** Local date + time inputs → epoch ms (NaN when either is not filled in). */
-function momentOf(date: string, time: string): number {
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(date)) return Number.NaN
-  const [h, m] = /^\d{2}:\d{2}$/.test(time) ? time.split(':').map(Number) : [12, 0]
-  const [y, mo, d] = date.split('-').map(Number)
-  return new Date(y ?? 0, (mo ?? 1) - 1, d ?? 1, h ?? 12, m ?? 0).getTime()
-}
 
 /**
  * Log a call, email or meeting on an account: when it happened, how long, with which contacts, about which deal,
@@ -49,8 +39,10 @@ export function LogActivityForm({
 }) {
   const id = useId()
   const [type, setType] = useState<LoggedActivityType>('call')
-  const [date, setDate] = useState(() => today(new Date()))
-  const [time, setTime] = useState(() => nowTime(new Date()))
+  const [date, setDate] = useState(() => localDate(new Date()))
+  const [time, setTime] = useState(() => localTime(new Date()))
+  /** Date or time changed by the user (else the activity happened now, to the millisecond: see `loggedAt`). */
+  const [moved, setMoved] = useState(false)
   const [duration, setDuration] = useState('')
   const [outcome, setOutcome] = useState('')
   const [contactIds, setContactIds] = useState<string[]>([...defaultContactIds])
@@ -61,7 +53,7 @@ export function LogActivityForm({
 
   const input = () => ({
     type,
-    at: momentOf(date, time),
+    at: loggedAt({ date, time, edited: moved }, Date.now()),
     durationMins: duration.trim() === '' ? null : Number(duration),
     outcome,
     contactIds,
@@ -134,7 +126,10 @@ export function LogActivityForm({
             type="date"
             value={date}
             data-testid="log-activity-date"
-            onChange={(e) => setDate(e.target.value)}
+            onChange={(e) => {
+              setDate(e.target.value)
+              setMoved(true)
+            }}
             {...invalid('at')}
           />
           {problem('at')}
@@ -146,7 +141,10 @@ export function LogActivityForm({
             type="time"
             value={time}
             data-testid="log-activity-time"
-            onChange={(e) => setTime(e.target.value)}
+            onChange={(e) => {
+              setTime(e.target.value)
+              setMoved(true)
+            }}
           />
         </label>
         <label className="field">

@@ -142,6 +142,7 @@ function NewTaskForm({ doc, scope }: { doc: Y.Doc; scope: TaskScope }) {
       </label>
       <input
         type="datetime-local"
+        step={60}
         value={due}
         onChange={(e) => setDue(e.target.value)}
         aria-label="Due date and time"

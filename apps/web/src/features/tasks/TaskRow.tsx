@@ -107,6 +107,7 @@ export function TaskRow({ doc, task, members, readOnly, now, context }: TaskRowP
       </div>
       <input
         type="datetime-local"
+        step={60}
         value={toLocalInput(due)}
         readOnly={readOnly}
         disabled={readOnly}
