@@ -2,6 +2,7 @@ import { type Activity, compareActivities, isLoggedActivity, type Pipeline, TIME
 import { useEffect, useMemo, useState } from 'react'
 import type * as Y from 'yjs'
 import { useLiveRecords } from '../../collab/useLiveRecords.ts'
+import { useRefreshSignal } from '../../ui/useRefreshSignal.ts'
 import { type AccountDealRef, activityApi } from '../activity/activityApi.ts'
 import type { ContactOption } from '../activity/LogActivityForm.tsx'
 import { kindLabel, TimelineEntry } from '../activity/TimelineEntry.tsx'
@@ -35,6 +36,9 @@ export function Timeline({
   const timeline = useLiveRecords(doc, TIMELINE)
   const [shown, setShown] = useState(PAGE)
   const [deals, setDeals] = useState<AccountDealRef[]>([])
+  // The log form's deal options are asked for again when it opens.
+  const [dealsSignal, refetchDeals] = useRefreshSignal(0)
+  // biome-ignore lint/correctness/useExhaustiveDependencies: a new signal asks the server again
   useEffect(() => {
     if (!accountId) return
     let live = true
@@ -45,7 +49,7 @@ export function Timeline({
     return () => {
       live = false
     }
-  }, [accountId])
+  }, [accountId, dealsSignal])
   const all = useMemo(
     () => [...timeline.byId.values()].filter((a) => !a.archived).sort(compareActivities),
     [timeline],
@@ -76,6 +80,7 @@ export function Timeline({
         canLog={!readOnly}
         contacts={contacts}
         deals={deals}
+        onOpen={refetchDeals}
       />
       {removeError && (
         <p className="notice notice--error" role="alert">

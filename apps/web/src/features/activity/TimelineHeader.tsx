@@ -15,6 +15,7 @@ export function TimelineHeader({
   deals,
   defaultDealId,
   defaultContactIds,
+  onOpen,
 }: {
   title: string
   accountId: string | null | undefined
@@ -23,6 +24,8 @@ export function TimelineHeader({
   deals: readonly AccountDealRef[]
   defaultDealId?: string | null
   defaultContactIds?: readonly string[]
+  /** The log form opens: ask again for its contact and deal options (one created meanwhile is then offered). */
+  onOpen?: () => void
 }) {
   const [logging, setLogging] = useState(false)
   return (
@@ -31,7 +34,14 @@ export function TimelineHeader({
         title={title}
         action={
           canLog && accountId && !logging
-            ? { label: 'Log activity', testId: 'log-activity-open', onClick: () => setLogging(true) }
+            ? {
+                label: 'Log activity',
+                testId: 'log-activity-open',
+                onClick: () => {
+                  onOpen?.()
+                  setLogging(true)
+                },
+              }
             : null
         }
       />

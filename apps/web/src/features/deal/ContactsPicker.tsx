@@ -1,5 +1,6 @@
 import { useEffect, useState } from 'react'
 import { z } from 'zod'
+import { useRefreshSignal } from '../../ui/useRefreshSignal.ts'
 import { authApi } from '../auth/authApi.ts'
 
 const ContactRef = z.object({ id: z.string(), firstName: z.string(), lastName: z.string() })
@@ -7,9 +8,16 @@ type ContactRef = z.infer<typeof ContactRef>
 
 const nameOf = (c: ContactRef) => `${c.firstName} ${c.lastName}`.trim() || 'Unnamed contact'
 
-/** The contacts of `accountId` from `GET /api/contacts?accountId=` (empty without an account). */
-function useAccountContacts(accountId: string | null): { items: ContactRef[]; loading: boolean } {
+/**
+ * The contacts of `accountId` from `GET /api/contacts?accountId=` (empty without an account), fetched again on each
+ * `refresh` signal so a contact created meanwhile can be ticked.
+ */
+function useAccountContacts(
+  accountId: string | null,
+  refresh: number,
+): { items: ContactRef[]; loading: boolean } {
   const [state, setState] = useState<{ accountId: string; items: ContactRef[] } | null>(null)
+  // biome-ignore lint/correctness/useExhaustiveDependencies: a new signal asks the server again
   useEffect(() => {
     if (!accountId) return
     let current = true
@@ -26,7 +34,7 @@ function useAccountContacts(accountId: string | null): { items: ContactRef[]; lo
     return () => {
       current = false
     }
-  }, [accountId])
+  }, [accountId, refresh])
   if (!accountId) return { items: [], loading: false }
   return state?.accountId === accountId
     ? { items: state.items, loading: false }
@@ -40,15 +48,24 @@ export interface ContactsPickerProps {
   onChange: (contactIds: string[]) => void
 }
 
-/** The deal's contacts: a checkbox per contact of its account; contacts of other accounts can only be removed. */
+/**
+ * The deal's contacts: a checkbox per contact of its account; contacts of other accounts can only be removed. The
+ * list is asked for again when the pointer or the focus comes to it (or the window gets the focus back).
+ */
 export function ContactsPicker({ accountId, value, readOnly, onChange }: ContactsPickerProps) {
-  const contacts = useAccountContacts(accountId)
+  const [refresh, refetch] = useRefreshSignal()
+  const contacts = useAccountContacts(accountId, refresh)
   const known = new Set(contacts.items.map((c) => c.id))
   const others = value.filter((id) => !known.has(id))
   const toggle = (id: string, on: boolean) =>
     onChange(on ? [...value.filter((v) => v !== id), id] : value.filter((v) => v !== id))
   return (
-    <fieldset className="live-field contacts-picker" data-testid="deal-contacts">
+    <fieldset
+      className="live-field contacts-picker"
+      data-testid="deal-contacts"
+      onPointerEnter={refetch}
+      onFocus={refetch}
+    >
       <legend className="live-field__label">Contacts</legend>
       {!accountId && <p className="muted">Choose an account to pick its contacts.</p>}
       {accountId && contacts.loading && <p className="muted">Loading contacts…</p>}

@@ -3,6 +3,7 @@ import { useEffect, useMemo, useState } from 'react'
 import { z } from 'zod'
 import { useDoc } from '../../collab/useDoc.ts'
 import { useLiveRecords } from '../../collab/useLiveRecords.ts'
+import { useRefreshSignal } from '../../ui/useRefreshSignal.ts'
 import { type AccountDealRef, activityApi } from '../activity/activityApi.ts'
 import type { ContactOption } from '../activity/LogActivityForm.tsx'
 import { kindLabel, TimelineEntry } from '../activity/TimelineEntry.tsx'
@@ -16,13 +17,14 @@ import { isAbout } from './isAbout.ts'
 const LIMIT = 100
 const ContactName = z.object({ id: z.string(), firstName: z.string(), lastName: z.string() })
 
-/** The account's contacts and deals (names for the sentences and the log form), from the REST index. */
-function useAccountRefs(accountId: string | null) {
+/** The account's contacts and deals (names for the sentences and the log form), from the REST index; again on `refresh`. */
+function useAccountRefs(accountId: string | null, refresh: number) {
   const [refs, setRefs] = useState<{
     accountId: string
     contacts: ContactOption[]
     deals: AccountDealRef[]
   }>()
+  // biome-ignore lint/correctness/useExhaustiveDependencies: a new signal asks the server again
   useEffect(() => {
     if (!accountId) return
     let current = true
@@ -43,7 +45,7 @@ function useAccountRefs(accountId: string | null) {
     return () => {
       current = false
     }
-  }, [accountId])
+  }, [accountId, refresh])
   return refs?.accountId === accountId ? refs : { contacts: [], deals: [] }
 }
 
@@ -65,7 +67,8 @@ export function RecordTimeline({
   const memberOf = useMemberLookup()
   const room = useDoc(accountId ? { workspaceId: session.workspace.id, kind: 'account', accountId } : null)
   const timeline = useLiveRecords(room.doc, TIMELINE)
-  const refs = useAccountRefs(accountId)
+  const [refsSignal, refetchRefs] = useRefreshSignal(0)
+  const refs = useAccountRefs(accountId, refsSignal)
   const items = useMemo(
     () =>
       [...timeline.byId.values()]
@@ -95,6 +98,7 @@ export function RecordTimeline({
         deals={refs.deals}
         defaultDealId={subject.kind === 'deal' ? subject.id : null}
         defaultContactIds={subject.kind === 'contact' ? [subject.id] : []}
+        onOpen={refetchRefs}
       />
       <ol className="timeline">
         {items.map((a) => (
