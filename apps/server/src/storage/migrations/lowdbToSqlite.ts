@@ -36,7 +36,8 @@ export const lowdbToSqlite: Migration = {
       let updates = 0
       let damagedBytes = 0
       try {
-        for (const name of await source.list()) {
+        const names = await source.list()
+        for (const name of names) {
           const { state, log, damagedLogBytes } = await source.loadWithLog(name)
           damagedBytes += damagedLogBytes
           updates += log.length
@@ -45,6 +46,7 @@ export const lowdbToSqlite: Migration = {
           if (!merged) continue
           await sink.store(name, merged)
           documents += 1
+          if (documents % 10_000 === 0) logger.info('moving documents', { done: documents, of: names.length })
         }
         const stored = (await sink.list()).length
         if (stored !== documents) throw new Error(`moved ${documents} documents but ${stored} are stored`)
