@@ -33,6 +33,8 @@ export type BenchResults = {
   startedAt: string
   finishedAt: string
   quick: boolean
+  /** The big workspace's size (`BENCH_BIG`: default or issue12). */
+  bigSize?: string
   /** The phases `BENCH_ONLY` selected; null = every phase. */
   only: string[] | null
   machine: MachineInfo
