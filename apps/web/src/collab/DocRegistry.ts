@@ -1,4 +1,5 @@
 import { HocuspocusProvider, HocuspocusProviderWebsocket, WebSocketStatus } from '@hocuspocus/provider'
+import { parseDocName } from '@rapport/model'
 import { clearDocument, IndexeddbPersistence } from 'y-indexeddb'
 import * as Y from 'yjs'
 import { type ConnectionSnapshot, summarizeConnection } from './connectionSummary.ts'
@@ -122,13 +123,17 @@ export class DocRegistry {
   private open(name: string): DocHandle {
     const doc = new Y.Doc()
     const { tokens, user } = this.options
+    // `W/feed` holds no content and carries only the change feed: no presence (every member of the workspace is on
+    // it, so awareness would fan out to all of them) and no offline copy.
+    const feed = parseDocName(name)?.kind === 'feed'
     const provider = new HocuspocusProvider({
       name,
       document: doc,
       websocketProvider: this.socket,
       token: () => tokens.get(),
+      ...(feed ? { awareness: null } : {}),
     })
-    const useOffline = this.options.offline ?? typeof indexedDB !== 'undefined'
+    const useOffline = !feed && (this.options.offline ?? typeof indexedDB !== 'undefined')
     let persistence: IndexeddbPersistence | null = null
     if (useOffline) {
       const dbName = offlineDbName(user.id, name)
@@ -139,7 +144,7 @@ export class DocRegistry {
     if (persistence) persistence.whenSynced.then(() => handle.setState({ localLoaded: true }))
     else handle.setState({ localLoaded: true })
 
-    provider.setAwarenessField('user', user)
+    if (!feed) provider.setAwarenessField('user', user)
     provider.on('synced', ({ state }: { state: boolean }) => {
       handle.setState({ synced: state })
       if (state) handle.authRetries = 0

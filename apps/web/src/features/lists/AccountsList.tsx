@@ -1,52 +1,27 @@
-import {
-  ACCOUNT_TIERS,
-  ACCOUNTS,
-  Account,
-  type AccountCreate,
-  createAccount,
-  TEAMS,
-  updateAccount,
-} from '@rapport/model'
+import { ACCOUNT_TIERS, Account, type AccountCreate, TEAMS } from '@rapport/model'
 import { useMemo } from 'react'
 import { navigate } from '../../app/useHashRoute.ts'
-import { useDoc } from '../../collab/useDoc.ts'
-import { useLiveRecords } from '../../collab/useLiveRecords.ts'
 import { Avatar } from '../../ui/Avatar.tsx'
 import { useSession } from '../auth/SessionContext.tsx'
 import { useCustomFieldDefs } from '../customFields/useCustomFieldDefs.ts'
-import { customFieldColumns, customFieldFilters, withCustomFieldFilters } from './customFieldColumns.tsx'
+import { customFieldColumns, customFieldFilters } from './customFieldColumns.tsx'
 import { enumOptions, type ListColumn, type ListOption } from './listColumns.ts'
-import { type FilterValues, haystackCache } from './listQuery.ts'
+import type { FilterValues } from './listQuery.ts'
 import type { NewRowField } from './NewRowForm.tsx'
 import { type RecordListKind, RecordListPage } from './RecordListPage.tsx'
 import { textColumn } from './textColumn.tsx'
 
-const haystack = haystackCache((a: Account) => [
-  a.name,
-  a.domain,
-  a.industry,
-  a.city,
-  a.country,
-  a.tier,
-  a.team,
-])
-const filterValue = withCustomFieldFilters((a: Account, key: string) =>
-  key === 'ownerId' ? a.ownerId : key === 'team' ? a.team : a.tier,
-)
 const NO_FILTERS: FilterValues = { ownerId: null, team: null, tier: null }
-const ACCOUNT_LIST: RecordListKind<Account, AccountCreate> = {
+const ACCOUNT_LIST: RecordListKind<Account> = {
+  kind: 'accounts',
   names: { title: 'Accounts', one: 'account', many: 'accounts' },
-  query: { haystack, noFilters: NO_FILTERS, filterValue },
-  preview: { path: '/api/accounts?sort=name&limit=100', schema: Account },
-  commands: { update: updateAccount, create: createAccount },
+  schema: Account,
+  noFilters: NO_FILTERS,
 }
 
-/** Every account, live from `W/accounts`: search, filters, sortable columns, inline create and edit. */
+/** Every account, from the REST list and live through the change feed: search, filters, sortable columns, inline create and edit. */
 export function AccountsList() {
   const { session } = useSession()
-  const accountsDoc = useDoc({ workspaceId: session.workspace.id, kind: 'accounts' })
-  const accounts = useLiveRecords(accountsDoc.doc, ACCOUNTS)
-
   const owners: ListOption[] = useMemo(
     () => [
       { value: '', label: 'Unassigned' },
@@ -64,7 +39,7 @@ export function AccountsList() {
         field: 'name',
         label: 'Name',
         width: 'minmax(180px, 2fr)',
-        sortValue: (a) => a.name,
+        sort: 'name',
         render: (a) => (
           <a href={`#/accounts/${a.id}`} className="rtable__open">
             {a.name}
@@ -77,7 +52,7 @@ export function AccountsList() {
         field: 'tier',
         label: 'Tier',
         width: '110px',
-        sortValue: (a) => ACCOUNT_TIERS.indexOf(a.tier),
+        sort: 'tier',
         render: (a) => <span className={`tier tier--${a.tier}`}>{a.tier}</span>,
         edit: {
           kind: 'select',
@@ -90,7 +65,7 @@ export function AccountsList() {
         field: 'team',
         label: 'Team',
         width: '100px',
-        sortValue: (a) => a.team,
+        sort: 'team',
         render: (a) => <span className="capitalize">{a.team}</span>,
         edit: {
           kind: 'select',
@@ -103,7 +78,6 @@ export function AccountsList() {
         field: 'ownerId',
         label: 'Owner',
         width: 'minmax(140px, 1.2fr)',
-        sortValue: (a) => (a.ownerId ? (memberById.get(a.ownerId)?.name ?? a.ownerId) : null),
         render: (a) => {
           const m = a.ownerId ? memberById.get(a.ownerId) : undefined
           if (!m) return <span className="muted">{a.ownerId ? 'Unknown' : 'Unassigned'}</span>
@@ -165,8 +139,6 @@ export function AccountsList() {
   return (
     <RecordListPage
       kind={ACCOUNT_LIST}
-      recordsDoc={accountsDoc}
-      records={accounts}
       columns={allColumns}
       filters={[
         { key: 'ownerId', label: 'Owner', options: owners },

@@ -1,75 +1,66 @@
-import {
-  ACCOUNTS,
-  CONTACTS,
-  Contact,
-  type ContactCreate,
-  createContact,
-  LEAD_SOURCES,
-  LEAD_STATUSES,
-  updateContact,
-} from '@rapport/model'
+import { Contact, type ContactCreate, type FeedEvent, LEAD_SOURCES, LEAD_STATUSES } from '@rapport/model'
 import { useMemo } from 'react'
+import { z } from 'zod'
 import { navigate } from '../../app/useHashRoute.ts'
-import { useDoc } from '../../collab/useDoc.ts'
-import { useLiveRecords } from '../../collab/useLiveRecords.ts'
 import { useSession } from '../auth/SessionContext.tsx'
 import { useCustomFieldDefs } from '../customFields/useCustomFieldDefs.ts'
-import { customFieldColumns, customFieldFilters, withCustomFieldFilters } from './customFieldColumns.tsx'
+import { customFieldColumns, customFieldFilters } from './customFieldColumns.tsx'
 import { enumOptions, type ListColumn, type ListOption } from './listColumns.ts'
-import { type FilterValues, haystackCache, sortRows } from './listQuery.ts'
+import type { FilterValues } from './listQuery.ts'
 import type { NewRowField } from './NewRowForm.tsx'
 import { type RecordListKind, RecordListPage } from './RecordListPage.tsx'
 import { textColumn } from './textColumn.tsx'
+import { useAccountOptions } from './useAccountOptions.ts'
 
-const haystack = haystackCache((c: Contact) => [c.firstName, c.lastName, c.email, c.title, c.phone])
+/** A contact row of `GET /api/contacts`: the contact and its account's name. */
+const ContactRow = Contact.extend({ accountName: z.string().nullable().optional() })
+type ContactRow = z.infer<typeof ContactRow>
+
 const NO_FILTERS: FilterValues = { leadStatus: null, source: null, accountId: null }
 const STATUS_OPTIONS = enumOptions(LEAD_STATUSES)
 const SOURCE_OPTIONS = enumOptions(LEAD_SOURCES)
-const filterValue = withCustomFieldFilters((c: Contact, key: string) =>
-  key === 'leadStatus' ? c.leadStatus : key === 'source' ? c.source : c.accountId,
-)
-const CONTACT_LIST: RecordListKind<Contact, ContactCreate> = {
+
+/** An account renamed: the rows of its contacts show the new name at once. */
+const accountRenamed = (row: ContactRow, event: FeedEvent): ContactRow | null => {
+  if (row.accountId !== event.id) return null
+  const name = event.op === 'upsert' && typeof event.row?.name === 'string' ? event.row.name : null
+  return name === row.accountName ? null : { ...row, accountName: name }
+}
+
+const CONTACT_LIST: RecordListKind<ContactRow> = {
+  kind: 'contacts',
   names: { title: 'Contacts', one: 'contact', many: 'contacts' },
-  query: { haystack, noFilters: NO_FILTERS, filterValue },
-  preview: { path: '/api/contacts?sort=lastName&limit=100', schema: Contact },
-  commands: { update: updateContact, create: createContact },
+  schema: ContactRow,
+  noFilters: NO_FILTERS,
+  related: [{ kind: 'accounts', patch: accountRenamed }],
 }
 
 function fullName(c: Contact): string {
   return `${c.firstName} ${c.lastName}`.trim()
 }
 
-/** Every contact, live from `W/contacts`: search, filters, sortable columns, inline create and edit. */
+/**
+ * Every contact, from the REST list and live through the change feed — without the accounts: each row names its
+ * account (`accountName`), and the account choices come from `GET /api/accounts`.
+ */
 export function ContactsList() {
   const { session } = useSession()
-  const workspaceId = session.workspace.id
-  const contactsDoc = useDoc({ workspaceId, kind: 'contacts' })
-  const accountsDoc = useDoc({ workspaceId, kind: 'accounts' })
-  const contacts = useLiveRecords(contactsDoc.doc, CONTACTS)
-  const accounts = useLiveRecords(accountsDoc.doc, ACCOUNTS)
+  const accounts = useAccountOptions()
 
   const accountOptions: ListOption[] = useMemo(
-    () => [
-      { value: '', label: 'No account' },
-      ...sortRows(
-        [...accounts.byId.values()].filter((a) => !a.archived),
-        (a) => a.name,
-        'asc',
-      ).map((a) => ({ value: a.id, label: a.name })),
-    ],
+    () => [{ value: '', label: 'No account' }, ...accounts],
     [accounts],
   )
 
-  const columns = useMemo((): ListColumn<Contact>[] => {
-    const accountName = (c: Contact) => (c.accountId ? (accounts.byId.get(c.accountId)?.name ?? null) : null)
+  const columns = useMemo((): ListColumn<ContactRow>[] => {
     const text = (field: 'email' | 'title', label: string, width: string) =>
-      textColumn<Contact, typeof field>(field, label, width)
+      textColumn<ContactRow, typeof field>(field, label, width)
     return [
       {
         field: 'name',
         label: 'Name',
         width: 'minmax(160px, 1.6fr)',
-        sortValue: (c) => `${c.lastName} ${c.firstName}`.trim(),
+        sort: 'lastName',
         render: (c) => (
           <a href={`#/contacts/${c.id}`} className="rtable__open">
             {fullName(c)}
@@ -82,12 +73,15 @@ export function ContactsList() {
         field: 'accountId',
         label: 'Account',
         width: 'minmax(140px, 1.3fr)',
-        sortValue: accountName,
-        render: (c) => accountName(c) ?? <span className="muted">—</span>,
+        render: (c) => c.accountName ?? <span className="muted">—</span>,
         edit: {
           kind: 'select',
           value: (c) => c.accountId ?? '',
-          options: accountOptions,
+          // The row's own account is a choice even when it is not among the first accounts listed.
+          options: (c) =>
+            c.accountId && c.accountName && !accountOptions.some((o) => o.value === c.accountId)
+              ? [...accountOptions, { value: c.accountId, label: c.accountName }]
+              : accountOptions,
           toPatch: (v) => ({ accountId: v === '' ? null : v }),
         },
       },
@@ -95,7 +89,7 @@ export function ContactsList() {
         field: 'leadStatus',
         label: 'Status',
         width: '110px',
-        sortValue: (c) => LEAD_STATUSES.indexOf(c.leadStatus),
+        sort: 'leadStatus',
         render: (c) => <span className={`chip lead lead--${c.leadStatus}`}>{c.leadStatus}</span>,
         edit: {
           kind: 'select',
@@ -108,7 +102,7 @@ export function ContactsList() {
         field: 'source',
         label: 'Source',
         width: '100px',
-        sortValue: (c) => c.source,
+        sort: 'source',
         render: (c) => <span className="capitalize">{c.source}</span>,
         edit: {
           kind: 'select',
@@ -121,7 +115,7 @@ export function ContactsList() {
         field: 'score',
         label: 'Score',
         width: '80px',
-        sortValue: (c) => c.score,
+        sort: 'score',
         render: (c) => c.score,
         edit: {
           kind: 'number',
@@ -130,11 +124,11 @@ export function ContactsList() {
         },
       },
     ]
-  }, [accounts, accountOptions])
+  }, [accountOptions])
   const { defs, settings } = useCustomFieldDefs('contact')
   const baseCurrency = settings?.currency.base ?? 'USD'
   const allColumns = useMemo(
-    () => [...columns, ...customFieldColumns<Contact>(defs, session.members, baseCurrency)],
+    () => [...columns, ...customFieldColumns<ContactRow>(defs, session.members, baseCurrency)],
     [columns, defs, session.members, baseCurrency],
   )
 
@@ -158,16 +152,12 @@ export function ContactsList() {
     ownerId: session.user.id,
   })
 
-  const open = (c: Contact) => navigate(`#/contacts/${c.id}`)
+  const open = (c: ContactRow) => navigate(`#/contacts/${c.id}`)
 
   return (
     <RecordListPage
       kind={CONTACT_LIST}
-      recordsDoc={contactsDoc}
-      records={contacts}
       columns={allColumns}
-      // Columns change with every account edit (names, options); re-sort only when the sort actually reads accounts.
-      resortOn={(field) => (field === 'accountId' ? accounts : null)}
       filters={[
         { key: 'leadStatus', label: 'Status', options: STATUS_OPTIONS },
         { key: 'source', label: 'Source', options: SOURCE_OPTIONS },

@@ -19,6 +19,8 @@ export const OptionList = memo(function OptionList({ options }: { options: reado
 
 export interface CellInputProps<T> {
   editor: CellEditor<T>
+  /** The select's choices for this row. */
+  options?: readonly ListOption[]
   edit: CellEdit
   label: string
   testId: string
@@ -29,7 +31,16 @@ export interface CellInputProps<T> {
 }
 
 /** The editor inside a cell: an input (commit on Enter or blur, Escape cancels) or a select (commit on change). */
-export function CellInput<T>({ editor, edit, label, testId, conflict, onDraft, onEnd }: CellInputProps<T>) {
+export function CellInput<T>({
+  editor,
+  options,
+  edit,
+  label,
+  testId,
+  conflict,
+  onDraft,
+  onEnd,
+}: CellInputProps<T>) {
   const common = {
     'aria-label': label,
     'data-testid': `${testId}-input`,
@@ -49,7 +60,7 @@ export function CellInput<T>({ editor, edit, label, testId, conflict, onDraft, o
           if (e.key === 'Escape') onEnd(false)
         }}
       >
-        <OptionList options={editor.options ?? []} />
+        <OptionList options={options ?? []} />
       </select>
     )
   return (

@@ -14,8 +14,8 @@ export interface NewRowField {
 export interface NewRowFormProps {
   fields: readonly NewRowField[]
   submitLabel: string
-  /** Creates the record; returns an error message, or `null` when created. */
-  onCreate: (values: Record<string, string>) => string | null
+  /** Creates the record; resolves to an error message, or `null` when created. */
+  onCreate: (values: Record<string, string>) => Promise<string | null> | string | null
   onClose: () => void
 }
 
@@ -28,9 +28,13 @@ export function NewRowForm({ fields, submitLabel, onCreate, onClose }: NewRowFor
   const [values, setValues] = useState(() => initialValues(fields))
   const [error, setError] = useState<string | null>(null)
 
-  const submit = (e: FormEvent) => {
+  const [saving, setSaving] = useState(false)
+  const submit = async (e: FormEvent) => {
     e.preventDefault()
-    const message = onCreate(values)
+    if (saving) return
+    setSaving(true)
+    const message = await onCreate(values)
+    setSaving(false)
     setError(message)
     if (message === null) setValues(initialValues(fields))
   }
@@ -66,7 +70,7 @@ export function NewRowForm({ fields, submitLabel, onCreate, onClose }: NewRowFor
         </div>
       ))}
       <div className="new-row__actions">
-        <button type="submit" className="btn btn--primary" data-testid="new-submit">
+        <button type="submit" className="btn btn--primary" data-testid="new-submit" disabled={saving}>
           {submitLabel}
         </button>
         <button type="button" className="btn btn--ghost" onClick={onClose}>

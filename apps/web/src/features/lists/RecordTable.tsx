@@ -1,10 +1,10 @@
 import { useVirtualizer } from '@tanstack/react-virtual'
-import { useEffect, useMemo, useRef, useState } from 'react'
+import { useEffect, useRef, useState } from 'react'
 import { NARROW_SCREEN, useMediaQuery } from '../../ui/useMediaQuery.ts'
 import { changedUnderneath, startEditing, valueToCommit } from '../account/draftField.ts'
 import { type CellEdit, CellInput } from './EditableCell.tsx'
 import type { ListColumn } from './listColumns.ts'
-import { freezeOrder, type SortState } from './listQuery.ts'
+import type { SortState } from './listQuery.ts'
 
 const ROW_HEIGHT = 40
 /** A row as a card on a narrow screen: one line per column (measured once shown). */
@@ -14,51 +14,55 @@ export interface RecordTableProps<T extends { id: string }> {
   testId: string
   label: string
   columns: readonly ListColumn<T>[]
-  /** Filtered and sorted rows. */
-  rows: readonly T[]
+  /** Number of rows (filtered, sorted); rows not loaded yet show as placeholders. */
+  count: number
+  rowAt: (index: number) => T | undefined
+  /** A loaded row by id (the row being edited). */
+  rowById: (id: string) => T | undefined
+  /** The rows on screen changed: `start`…`end` (exclusive), with overscan. */
+  onRange?: (start: number, end: number) => void
+  /** A cell editor opened (true) or closed (false): the list keeps its rows in place meanwhile. */
+  onEditing?: (editing: boolean) => void
   readOnly: boolean
   sort: SortState
   onSort: (field: string) => void
   onOpen: (row: T) => void
-  /** Writes a patch through a model command; returns an error message or `null`. */
-  onCommit: (row: T, patch: Record<string, unknown>) => string | null
+  /** Saves a patch; resolves to an error message or `null`. */
+  onCommit: (row: T, patch: Record<string, unknown>) => Promise<string | null> | string | null
   empty: string
 }
 
 /**
- * A virtualized, sortable table with inline cell editing. Only the visible rows are rendered, so 20,000 rows
- * scroll smoothly. While a cell is edited its draft lives here, and the row order is frozen, so remote changes
- * neither overwrite what is typed nor move the row away.
+ * A virtualized, sortable table with inline cell editing. Only the visible rows are rendered (and, with a server
+ * list, loaded), so 100,000 rows scroll smoothly. While a cell is edited its draft lives here and the list is told
+ * (`onEditing`) to keep its rows in place, so remote changes neither overwrite what is typed nor move the row away.
  */
 export function RecordTable<T extends { id: string }>(props: RecordTableProps<T>) {
-  const { testId, label, columns, rows, readOnly, sort, onSort, onOpen, onCommit, empty } = props
+  const { testId, label, columns, count, rowAt, rowById, readOnly, sort, onSort, onOpen, onCommit, empty } =
+    props
   const [edit, setEdit] = useState<CellEdit | null>(null)
   const [error, setError] = useState<string | null>(null)
   const editRef = useRef(edit)
   editRef.current = edit
   const scrollRef = useRef<HTMLDivElement>(null)
-  const frozenRef = useRef<string[]>([])
-
-  const byId = useMemo(() => new Map(rows.map((r) => [r.id, r])), [rows])
-  const ordered = useMemo(() => {
-    if (!edit) return rows
-    const ids = freezeOrder(
-      frozenRef.current,
-      rows.map((r) => r.id),
-    )
-    return ids.map((id) => byId.get(id)).filter((r): r is T => r !== undefined)
-  }, [rows, byId, edit])
-  frozenRef.current = edit ? ordered.map((r) => r.id) : rows.map((r) => r.id)
+  const onEditing = props.onEditing
+  const editing = edit !== null
+  useEffect(() => onEditing?.(editing), [onEditing, editing])
 
   // On a phone every row is a card (CSS): rows are measured, since a card's height depends on its text.
   const narrow = useMediaQuery(NARROW_SCREEN)
   const virtualizer = useVirtualizer({
-    count: ordered.length,
+    count,
     getScrollElement: () => scrollRef.current,
     estimateSize: () => (narrow ? cardHeight(columns.length) : ROW_HEIGHT),
     overscan: 12,
-    getItemKey: (index) => ordered[index]?.id ?? index,
+    getItemKey: (index) => rowAt(index)?.id ?? `index-${index}`,
   })
+  const items = virtualizer.getVirtualItems()
+  const rangeStart = items[0]?.index ?? 0
+  const rangeEnd = (items.at(-1)?.index ?? -1) + 1
+  const onRange = props.onRange
+  useEffect(() => onRange?.(rangeStart, Math.max(rangeEnd, rangeStart + 1)), [onRange, rangeStart, rangeEnd])
   // biome-ignore lint/correctness/useExhaustiveDependencies: a new layout (table ↔ cards) needs new measurements
   useEffect(() => virtualizer.measure(), [narrow, virtualizer])
   const template = columns.map((c) => c.width).join(' ')
@@ -75,13 +79,13 @@ export function RecordTable<T extends { id: string }>(props: RecordTableProps<T>
     editRef.current = null
     setEdit(null)
     if (!commit) return
-    const row = byId.get(current.id)
+    const row = rowById(current.id)
     const column = columns.find((c) => c.field === current.field)
     if (!row || !column?.edit) return
     const state = draft === undefined ? current : { ...current, draft }
     const next = valueToCommit(state, column.edit.value(row))
     if (next === null) return
-    setError(onCommit(row, column.edit.toPatch(next)))
+    void Promise.resolve(onCommit(row, column.edit.toPatch(next))).then(setError)
   }
 
   return (
@@ -92,7 +96,7 @@ export function RecordTable<T extends { id: string }>(props: RecordTableProps<T>
         </div>
       )}
       <div className="rtable__body" ref={scrollRef}>
-        <table className="rtable__table" aria-label={label} aria-rowcount={ordered.length + 1}>
+        <table className="rtable__table" aria-label={label} aria-rowcount={count + 1}>
           <thead className="rtable__head">
             <tr style={{ gridTemplateColumns: template }}>
               {columns.map((c) => (
@@ -103,25 +107,45 @@ export function RecordTable<T extends { id: string }>(props: RecordTableProps<T>
                     sort.field === c.field ? (sort.dir === 'asc' ? 'ascending' : 'descending') : 'none'
                   }
                 >
-                  <button
-                    type="button"
-                    className="rtable__sort"
-                    onClick={() => onSort(c.field)}
-                    data-testid={`sort-${c.field}`}
-                  >
-                    {c.label}
-                    <span className="rtable__arrow" aria-hidden="true">
-                      {sort.field === c.field ? (sort.dir === 'asc' ? '▲' : '▼') : ''}
+                  {c.sort === undefined ? (
+                    <span className="rtable__sort rtable__sort--off" data-testid={`sort-${c.field}`}>
+                      {c.label}
                     </span>
-                  </button>
+                  ) : (
+                    <button
+                      type="button"
+                      className="rtable__sort"
+                      onClick={() => onSort(c.field)}
+                      data-testid={`sort-${c.field}`}
+                    >
+                      {c.label}
+                      <span className="rtable__arrow" aria-hidden="true">
+                        {sort.field === c.field ? (sort.dir === 'asc' ? '▲' : '▼') : ''}
+                      </span>
+                    </button>
+                  )}
                 </th>
               ))}
             </tr>
           </thead>
           <tbody style={{ height: virtualizer.getTotalSize() }}>
-            {virtualizer.getVirtualItems().map((item) => {
-              const row = ordered[item.index]
-              if (!row) return null
+            {items.map((item) => {
+              const row = rowAt(item.index)
+              if (!row)
+                return (
+                  <tr
+                    key={item.key}
+                    className="rtable__row rtable__row--loading"
+                    aria-rowindex={item.index + 2}
+                    aria-busy="true"
+                    style={{
+                      gridTemplateColumns: narrow ? undefined : template,
+                      transform: `translateY(${item.start}px)`,
+                    }}
+                  >
+                    <td className="rtable__cell muted">Loading…</td>
+                  </tr>
+                )
               return (
                 <tr
                   key={row.id}
@@ -150,6 +174,9 @@ export function RecordTable<T extends { id: string }>(props: RecordTableProps<T>
                         >
                           <CellInput
                             editor={c.edit}
+                            options={
+                              typeof c.edit.options === 'function' ? c.edit.options(row) : c.edit.options
+                            }
                             edit={editing}
                             label={c.label}
                             testId={cellId}
@@ -187,7 +214,7 @@ export function RecordTable<T extends { id: string }>(props: RecordTableProps<T>
             })}
           </tbody>
         </table>
-        {ordered.length === 0 && <div className="empty">{empty}</div>}
+        {count === 0 && <div className="empty">{empty}</div>}
       </div>
     </div>
   )

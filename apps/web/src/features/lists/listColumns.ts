@@ -1,5 +1,4 @@
 import type { ReactNode } from 'react'
-import type { SortValue } from './listQuery.ts'
 
 export interface ListOption {
   value: string
@@ -11,7 +10,8 @@ export interface CellEditor<T> {
   kind: 'text' | 'number' | 'select'
   /** The stored value, as the editor shows it. */
   value: (row: T) => string
-  options?: readonly ListOption[]
+  /** A select's choices, or the choices for one row. */
+  options?: readonly ListOption[] | ((row: T) => readonly ListOption[])
   toPatch: (text: string) => Record<string, unknown>
 }
 
@@ -21,7 +21,8 @@ export interface ListColumn<T> {
   label: string
   /** CSS grid track, e.g. `minmax(160px, 2fr)`. */
   width: string
-  sortValue: (row: T) => SortValue
+  /** The REST list's `sort` field for this column; absent = the server cannot sort by it (no sort button). */
+  sort?: string
   render: (row: T) => ReactNode
   edit?: CellEditor<T>
 }

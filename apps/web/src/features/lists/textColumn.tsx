@@ -10,7 +10,7 @@ export function textColumn<T extends Record<F, string>, F extends string>(
     field,
     label,
     width,
-    sortValue: (row) => row[field],
+    sort: field,
     render: (row) => row[field] || <span className="muted">—</span>,
     edit: { kind: 'text', value: (row) => row[field], toPatch: (v) => ({ [field]: v.trim() }) },
   }
