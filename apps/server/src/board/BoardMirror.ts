@@ -153,8 +153,11 @@ export class BoardMirror {
         const onUpdate = (): void => this.queue(documentName, document)
         document.on('update', onUpdate)
         this.following.set(documentName, () => document.off('update', onUpdate))
-        // Catch-up: a loaded deal is mirrored once, so a board missing it (crash, restart) gets it back.
-        this.queue(documentName, document)
+        // Catch-up: a loaded deal is mirrored once, so a board missing it (crash, restart) gets it back. Collected
+        // now, so the pipeline it is on when loaded is known before any change moves it elsewhere.
+        if (this.closed) return
+        this.collect(documentName, document)
+        this.schedule()
       },
       beforeUnloadDocument: async ({ documentName }: beforeUnloadDocumentPayload) => {
         // Read a queued deal while its document still exists; the write follows in the next batch.
