@@ -1,0 +1,189 @@
+import { taskDueAt } from '@rapport/model'
+import { fieldValue } from '../projection/queryRecords.ts'
+import {
+  accountIdOf,
+  type ProjectedRecord,
+  RECORD_KINDS,
+  type RecordKind,
+} from '../projection/recordKinds.ts'
+import { textSortKey } from './textKeys.ts'
+
+/*
+ * The tables of the index, written once for both stores. Per record kind one table `rec_<kind>`:
+ *   workspace_id, id (primary key together), doc (the document the record lives in), archived (0/1), account_id,
+ *   data (the record's JSON text, as given), updated_at, created_at,
+ *   f_<field>: JSON of `fieldValue(record, field)` (NULL when undefined) for the common equality filters — so a
+ *     filter is one exact text comparison: `"open"` ≠ `null` ≠ `5` ≠ `true`, as `===` in queryRecords.ts;
+ *   s_<field>: the sort value — a number (booleans 0/1), or `textSortKey` of a text — NULL for null/undefined.
+ * Filters on other fields read `data` (exact JSON type + value). Shared tables: search (per store), doc_state, feed,
+ * workspace_seq, meta.
+ */
+
+export type SortType = 'text' | 'number'
+
+export interface ColumnSpec {
+  /** The field as a filter or sort names it (`stage` reads `position.column`, see `fieldValue`). */
+  field: string
+  filter?: boolean
+  sort?: SortType
+  /** The value when it is not `fieldValue(record, field)` (internal columns such as a task's due time). */
+  value?: (record: ProjectedRecord) => unknown
+}
+
+const common: ColumnSpec[] = [
+  { field: 'createdAt', filter: true, sort: 'number' },
+  { field: 'updatedAt', filter: true, sort: 'number' },
+  { field: 'ownerId', filter: true },
+  { field: 'accountId', filter: true },
+]
+const text = (field: string, filter = false): ColumnSpec => ({ field, sort: 'text', filter })
+
+export const COLUMNS: Readonly<Record<RecordKind, readonly ColumnSpec[]>> = {
+  accounts: [
+    ...common,
+    text('name'),
+    text('domain'),
+    text('industry', true),
+    text('city', true),
+    text('country', true),
+    text('tier', true),
+    { field: 'team', filter: true },
+    { field: 'size', filter: true },
+  ],
+  contacts: [
+    ...common,
+    text('lastName'),
+    text('firstName'),
+    text('email'),
+    { field: 'score', sort: 'number' },
+    text('leadStatus', true),
+    { field: 'source', filter: true },
+  ],
+  deals: [
+    ...common,
+    text('title'),
+    { field: 'amount', sort: 'number' },
+    text('expectedCloseDate'),
+    { field: 'stageEnteredAt', sort: 'number' },
+    { field: 'pipelineId', filter: true },
+    { field: 'stage', filter: true },
+    { field: 'status', filter: true },
+  ],
+  tickets: [
+    ...common,
+    text('subject'),
+    text('priority', true),
+    { field: 'slaDueAt', sort: 'number' },
+    { field: 'status', filter: true },
+    { field: 'assigneeId', filter: true },
+  ],
+  tasks: [
+    ...common,
+    text('title'),
+    { field: 'assigneeId', filter: true },
+    { field: 'dealId', filter: true },
+    { field: 'contactId', filter: true },
+    { field: 'ticketId', filter: true },
+    { field: 'done', filter: true },
+    { field: 'dueAt', sort: 'number' },
+    // When a task is due (`taskDueAt`: dueAt, else the end of dueDate): "My tasks" order and `dueBefore`.
+    {
+      field: '$due',
+      sort: 'number',
+      value: (r) => taskDueAt(r as unknown as { dueAt: number | null; dueDate: string | null }),
+    },
+  ],
+}
+
+export const tableOf = (kind: RecordKind): string => `rec_${kind}`
+export const filterColumn = (field: string): string => `f_${field}`
+export const sortColumn = (field: string): string => `s_${field.replace('$', '')}`
+
+export function filterSpec(kind: RecordKind, field: string): ColumnSpec | undefined {
+  return COLUMNS[kind].find((c) => c.field === field && c.filter)
+}
+export function sortSpec(kind: RecordKind, field: string): ColumnSpec | undefined {
+  return COLUMNS[kind].find((c) => c.field === field && c.sort)
+}
+
+/** The stored row of a record (without workspace_id/id/doc). Throws a plain message for a sort field of the wrong type. */
+export function rowOf(kind: RecordKind, record: ProjectedRecord, data: string): Record<string, unknown> {
+  const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null)
+  const row: Record<string, unknown> = {
+    archived: record.archived === true ? 1 : 0,
+    account_id: accountIdOf(kind, record),
+    data,
+    updated_at: num(record.updatedAt),
+    created_at: num(record.createdAt),
+  }
+  for (const spec of COLUMNS[kind]) {
+    let value = spec.value ? spec.value(record) : fieldValue(record, spec.field)
+    if (spec.value && typeof value === 'number' && !Number.isFinite(value)) value = null
+    if (spec.filter) row[filterColumn(spec.field)] = value === undefined ? null : JSON.stringify(value)
+    if (!spec.sort) continue
+    let sortValue: string | number | null = null
+    if (value === null || value === undefined) sortValue = null
+    else if (spec.sort === 'text' && typeof value === 'string') sortValue = textSortKey(value)
+    else if (spec.sort === 'number' && typeof value === 'number' && Number.isFinite(value)) sortValue = value
+    else if (spec.sort === 'number' && typeof value === 'boolean') sortValue = value ? 1 : 0
+    else {
+      throw new Error(
+        `${kind} ${record.id}: ${spec.field} must be ${spec.sort === 'text' ? 'text' : 'a number'} or null`,
+      )
+    }
+    row[sortColumn(spec.field)] = sortValue
+  }
+  return row
+}
+
+export interface DialectTypes {
+  json: string
+  blob: string
+  number: string
+  /** Text compared by code point (PostgreSQL: `collate "C"`). */
+  key: string
+}
+
+/** DDL shared by both stores (each adds its search tables). */
+export function commonDdl(t: DialectTypes): string[] {
+  const out: string[] = []
+  for (const kind of RECORD_KINDS) {
+    const table = tableOf(kind)
+    const cols = [
+      `workspace_id ${t.key} not null`,
+      `id ${t.key} not null`,
+      `doc ${t.key} not null`,
+      'archived smallint not null',
+      `account_id ${t.key}`,
+      `data ${t.json} not null`,
+      `updated_at ${t.number}`,
+      `created_at ${t.number}`,
+    ]
+    for (const spec of COLUMNS[kind]) {
+      if (spec.filter) cols.push(`"${filterColumn(spec.field)}" ${t.key}`)
+      if (spec.sort) cols.push(`"${sortColumn(spec.field)}" ${spec.sort === 'text' ? t.key : t.number}`)
+    }
+    cols.push('primary key (workspace_id, id)')
+    out.push(`create table ${table} (${cols.join(', ')})`)
+    out.push(`create index ${table}_doc on ${table} (workspace_id, doc)`)
+    out.push(`create index ${table}_account on ${table} (workspace_id, account_id)`)
+    for (const spec of COLUMNS[kind]) {
+      if (spec.sort === 'text' || spec.field === 'updatedAt') {
+        const col = sortColumn(spec.field)
+        out.push(`create index ${table}_${col} on ${table} (workspace_id, archived, "${col}", id)`)
+      }
+      if (spec.filter && spec.field !== 'createdAt' && spec.field !== 'updatedAt') {
+        const col = filterColumn(spec.field)
+        out.push(`create index ${table}_${col} on ${table} (workspace_id, "${col}")`)
+      }
+    }
+  }
+  out.push(
+    `create table doc_state (doc ${t.key} primary key, state_vector ${t.blob} not null, indexed_at ${t.number} not null)`,
+    `create table feed (workspace_id ${t.key} not null, seq ${t.number} not null, kind text not null, id ${t.key} not null,
+       op text not null, at ${t.number} not null, primary key (workspace_id, seq))`,
+    `create table workspace_seq (workspace_id ${t.key} primary key, seq ${t.number} not null)`,
+    'create table meta (key text primary key, value text not null)',
+  )
+  return out
+}

@@ -1,0 +1,708 @@
+import { type Kysely, type RawBuilder, sql, type Transaction } from 'kysely'
+import { badRequest } from '../errors.ts'
+import { parseSort } from '../projection/queryRecords.ts'
+import {
+  type ProjectedRecord,
+  RECORD_KINDS,
+  type RecordKind,
+  searchEntryOf,
+} from '../projection/recordKinds.ts'
+import type { SearchEntry, SearchHit, SearchKind } from '../projection/SearchIndex.ts'
+import { type TaskItem, TaskListQuery } from '../tasks/taskQueries.ts'
+import {
+  checkBatch,
+  checkDoc,
+  checkDocs,
+  checkFeed,
+  checkId,
+  checkIds,
+  checkKind,
+  checkListQuery,
+  checkSearch,
+  checkWorkspace,
+} from './indexInput.ts'
+import {
+  COLUMNS,
+  commonDdl,
+  type DialectTypes,
+  filterColumn,
+  filterSpec,
+  rowOf,
+  sortColumn,
+  sortSpec,
+  tableOf,
+} from './indexSchema.ts'
+import {
+  type AppliedChange,
+  type CustomFieldCondition,
+  FEED_KEEP_EVENTS,
+  FEED_KEEP_MS,
+  type FeedAnswer,
+  INDEX_FORMAT,
+  type IndexBatch,
+  type IndexedRecord,
+  type IndexListQuery,
+  type IndexPage,
+  type IndexSearchOptions,
+  type IndexStats,
+  type RecordIndex,
+} from './RecordIndex.ts'
+import { words } from './textKeys.ts'
+
+// biome-ignore lint/suspicious/noExplicitAny: tables are per kind and generated (indexSchema.ts)
+export type AnyDb = Kysely<any>
+// biome-ignore lint/suspicious/noExplicitAny: as above
+export type AnyTrx = Transaction<any>
+
+/** A search row as both stores keep it (the text columns go to FTS5 / a tsvector). */
+export interface SearchRow {
+  workspaceId: string
+  entry: SearchEntry
+  updatedAt: number
+}
+
+/** Matches of a text query: a subquery with columns `kind`, `id`, `rank` (lower is better), `updated_at`, and shown fields. */
+export interface MatchSpec {
+  workspaceId: string
+  kinds: readonly SearchKind[] | null
+  terms: readonly string[]
+  /** Terms of two letters or more match as prefixes (MiniSearch's `prefix: term.length >= 2`). */
+  prefix: boolean
+}
+
+/** What differs between the stores: DDL types, search, JSON access. Everything else is written once, below. */
+export interface IndexFlavor {
+  name: 'sqlite' | 'postgres'
+  types: DialectTypes
+  searchDdl: string[]
+  putSearch(trx: AnyTrx, row: SearchRow): Promise<void>
+  removeSearch(trx: AnyTrx, workspaceId: string, kind: SearchKind, id: string): Promise<void>
+  /** `select kind, id, rank, updated_at, title, subtitle, account_id from … where <matches>` */
+  matches(spec: MatchSpec): RawBuilder<unknown>
+  /** `data` at `path` is exactly `value` (same JSON type and value; `null` is not a missing key). */
+  jsonEquals(path: readonly string[], value: string | number | boolean | null): RawBuilder<boolean>
+  customField(condition: CustomFieldCondition): RawBuilder<boolean>
+  /** The `data` column as read back (SQLite: text; PostgreSQL `json`: already parsed). */
+  parseData(value: unknown): ProjectedRecord
+  bytes(value: unknown): Uint8Array
+  /** Store-specific counting of the search table. */
+  searchCount(db: AnyDb, workspaceId: string | undefined, kind?: SearchKind): Promise<number>
+}
+
+/** Above this many matches a search is ordered newest first instead of by relevance (ranking them costs too much). */
+export const RANKED_MAX = 1_000
+/** "No due time" in the tasks order (taskQueries.ts uses Number.MAX_SAFE_INTEGER). */
+const NO_DUE = Number.MAX_SAFE_INTEGER
+
+const num = (value: unknown): number => Number(value ?? 0)
+
+export class KyselyRecordIndex implements RecordIndex {
+  private closed = false
+
+  constructor(
+    protected readonly db: AnyDb,
+    private readonly flavor: IndexFlavor,
+    private readonly onClose: () => Promise<void>,
+  ) {}
+
+  /** Creates the tables on an empty store, or checks the stored format. */
+  async init(): Promise<void> {
+    const exists = await this.tableExists('meta')
+    if (exists) {
+      const row = await this.db
+        .selectFrom('meta')
+        .select('value')
+        .where('key', '=', 'format')
+        .executeTakeFirst()
+      if (row?.value !== String(INDEX_FORMAT)) {
+        throw new Error(
+          `The record index has format ${row?.value ?? 'unknown'}; this server reads format ${INDEX_FORMAT}. Delete it to rebuild.`,
+        )
+      }
+      return
+    }
+    await this.db.transaction().execute(async (trx) => {
+      for (const statement of [...commonDdl(this.flavor.types), ...this.flavor.searchDdl])
+        await sql.raw(statement).execute(trx)
+      await trx
+        .insertInto('meta')
+        .values({ key: 'format', value: String(INDEX_FORMAT) })
+        .execute()
+    })
+  }
+
+  private async tableExists(name: string): Promise<boolean> {
+    const tables = await this.db.introspection.getTables()
+    return tables.some((t) => t.name === name)
+  }
+
+  private open(): void {
+    if (this.closed) throw new Error('The record index is closed.')
+  }
+
+  // ---- writes ----
+
+  async apply(input: IndexBatch): Promise<AppliedChange[]> {
+    this.open()
+    const batch = checkBatch(input)
+    const at = batch.at ?? Date.now()
+    return this.db.transaction().execute(async (trx) => {
+      const pending: Array<Omit<AppliedChange, 'seq'>> = []
+      const records = batch.records ?? []
+      for (let i = 0; i < records.length; i++) {
+        const change = records[i]
+        if (!change) continue
+        const table = tableOf(change.kind)
+        const key = { workspace_id: change.workspaceId, id: change.id }
+        const before = await trx
+          .selectFrom(table)
+          .select(['doc', 'data'])
+          .where('workspace_id', '=', key.workspace_id)
+          .where('id', '=', key.id)
+          .executeTakeFirst()
+        if (change.op === 'remove') {
+          if (!before) continue
+          await trx
+            .deleteFrom(table)
+            .where('workspace_id', '=', key.workspace_id)
+            .where('id', '=', key.id)
+            .execute()
+          if (change.kind !== 'tasks')
+            await this.flavor.removeSearch(trx, change.workspaceId, change.kind, change.id)
+          pending.push({
+            workspaceId: change.workspaceId,
+            kind: change.kind,
+            id: change.id,
+            op: 'remove',
+            at,
+          })
+          continue
+        }
+        const data = batch.json.get(i) as string
+        const record = change.record as ProjectedRecord
+        const beforeData = before ? this.dataText(before.data) : null
+        if (before && before.doc === change.doc && beforeData === data) continue
+        let row: Record<string, unknown>
+        try {
+          row = { ...key, doc: change.doc, ...rowOf(change.kind, record, data) }
+        } catch (error) {
+          throw badRequest((error as Error).message, 'invalid_input')
+        }
+        if (this.flavor.name === 'postgres') row.data = data
+        const { workspace_id: _w, id: _i, ...set } = row
+        await trx
+          .insertInto(table)
+          .values(row)
+          .onConflict((oc) => oc.columns(['workspace_id', 'id']).doUpdateSet(set))
+          .execute()
+        const entry = searchEntryOf(change.kind, record)
+        if (entry && record.archived !== true) {
+          await this.flavor.putSearch(trx, {
+            workspaceId: change.workspaceId,
+            entry,
+            updatedAt: typeof record.updatedAt === 'number' ? record.updatedAt : at,
+          })
+        } else if (entry) await this.flavor.removeSearch(trx, change.workspaceId, entry.kind, change.id)
+        if (change.kind === 'accounts' && before) {
+          const oldName = this.flavor.parseData(before.data).name
+          if (oldName !== record.name)
+            await this.retitleNotes(trx, change.workspaceId, change.id, record.name)
+        }
+        pending.push({ workspaceId: change.workspaceId, kind: change.kind, id: change.id, op: 'upsert', at })
+      }
+      for (const notes of batch.notes ?? [])
+        await this.putNotes(trx, notes.workspaceId, notes.accountId, notes.text, at)
+      for (const state of batch.docStates ?? []) {
+        const row = { doc: state.doc, state_vector: Buffer.from(state.stateVector), indexed_at: at }
+        await trx
+          .insertInto('doc_state')
+          .values(row)
+          .onConflict((oc) =>
+            oc.column('doc').doUpdateSet({ state_vector: row.state_vector, indexed_at: row.indexed_at }),
+          )
+          .execute()
+      }
+      return this.recordFeed(trx, pending, at)
+    })
+  }
+
+  private dataText(value: unknown): string {
+    return typeof value === 'string' ? value : JSON.stringify(value)
+  }
+
+  /** Seqs per workspace (one counter row update each), feed rows, pruning of the workspaces touched. */
+  private async recordFeed(
+    trx: AnyTrx,
+    pending: Array<Omit<AppliedChange, 'seq'>>,
+    now: number,
+  ): Promise<AppliedChange[]> {
+    const perWorkspace = new Map<string, number>()
+    for (const change of pending)
+      perWorkspace.set(change.workspaceId, (perWorkspace.get(change.workspaceId) ?? 0) + 1)
+    const next = new Map<string, number>()
+    for (const [workspaceId, count] of perWorkspace) {
+      const row = await trx
+        .insertInto('workspace_seq')
+        .values({ workspace_id: workspaceId, seq: count })
+        .onConflict((oc) => oc.column('workspace_id').doUpdateSet({ seq: sql`workspace_seq.seq + ${count}` }))
+        .returning('seq')
+        .executeTakeFirstOrThrow()
+      next.set(workspaceId, num(row.seq) - count + 1)
+    }
+    const applied: AppliedChange[] = pending.map((change) => {
+      const seq = next.get(change.workspaceId) as number
+      next.set(change.workspaceId, seq + 1)
+      return { ...change, seq }
+    })
+    for (let i = 0; i < applied.length; i += 500) {
+      await trx
+        .insertInto('feed')
+        .values(
+          applied.slice(i, i + 500).map((c) => ({
+            workspace_id: c.workspaceId,
+            seq: c.seq,
+            kind: c.kind,
+            id: c.id,
+            op: c.op,
+            at: c.at,
+          })),
+        )
+        .execute()
+    }
+    for (const workspaceId of perWorkspace.keys()) await this.pruneWorkspace(trx, workspaceId, now)
+    return applied
+  }
+
+  private async pruneWorkspace(trx: AnyDb | AnyTrx, workspaceId: string, now: number): Promise<void> {
+    const last = await this.lastSeqIn(trx, workspaceId)
+    await trx
+      .deleteFrom('feed')
+      .where('workspace_id', '=', workspaceId)
+      .where('seq', '<=', last - FEED_KEEP_EVENTS)
+      .where('at', '<', now - FEED_KEEP_MS)
+      .execute()
+  }
+
+  private async accountName(trx: AnyTrx, workspaceId: string, accountId: string): Promise<unknown> {
+    const row = await trx
+      .selectFrom(tableOf('accounts'))
+      .select('data')
+      .where('workspace_id', '=', workspaceId)
+      .where('id', '=', accountId)
+      .executeTakeFirst()
+    return row ? this.flavor.parseData(row.data).name : undefined
+  }
+
+  private async putNotes(trx: AnyTrx, workspaceId: string, accountId: string, text: string, at: number) {
+    if (!text) {
+      await this.flavor.removeSearch(trx, workspaceId, 'notes', accountId)
+      return
+    }
+    const name = await this.accountName(trx, workspaceId, accountId)
+    await this.flavor.putSearch(trx, {
+      workspaceId,
+      updatedAt: at,
+      entry: {
+        kind: 'notes',
+        id: accountId,
+        accountId,
+        title: typeof name === 'string' ? `Notes — ${name}` : 'Notes',
+        subtitle: text.slice(0, 120),
+        fields: '',
+        body: text,
+      },
+    })
+  }
+
+  /** An account renamed: its notes' search title follows (the projection kept the name from when notes changed). */
+  private async retitleNotes(trx: AnyTrx, workspaceId: string, accountId: string, name: unknown) {
+    const title = typeof name === 'string' ? `Notes — ${name}` : 'Notes'
+    await trx
+      .updateTable(this.flavor.name === 'sqlite' ? 'search_key' : 'search')
+      .set({ title })
+      .where('workspace_id', '=', workspaceId)
+      .where('kind', '=', 'notes')
+      .where('id', '=', accountId)
+      .execute()
+  }
+
+  // ---- record reads ----
+
+  private toIndexed(workspaceId: string, kind: RecordKind, row: Record<string, unknown>): IndexedRecord {
+    return {
+      workspaceId,
+      kind,
+      id: String(row.id),
+      doc: String(row.doc),
+      record: this.flavor.parseData(row.data),
+    }
+  }
+
+  async get(workspaceId: string, kind: RecordKind, id: string): Promise<IndexedRecord | null> {
+    this.open()
+    const ws = checkWorkspace(workspaceId)
+    const k = checkKind(kind)
+    const row = await this.db
+      .selectFrom(tableOf(k))
+      .select(['id', 'doc', 'data'])
+      .where('workspace_id', '=', ws)
+      .where('id', '=', checkId(id))
+      .executeTakeFirst()
+    return row ? this.toIndexed(ws, k, row) : null
+  }
+
+  async getMany(workspaceId: string, kind: RecordKind, ids: readonly string[]): Promise<IndexedRecord[]> {
+    this.open()
+    const ws = checkWorkspace(workspaceId)
+    const k = checkKind(kind)
+    const wanted = [...new Set(checkIds(ids))]
+    const found = new Map<string, IndexedRecord>()
+    for (let i = 0; i < wanted.length; i += 500) {
+      const rows = await this.db
+        .selectFrom(tableOf(k))
+        .select(['id', 'doc', 'data'])
+        .where('workspace_id', '=', ws)
+        .where('id', 'in', wanted.slice(i, i + 500))
+        .execute()
+      for (const row of rows) found.set(String(row.id), this.toIndexed(ws, k, row))
+    }
+    return wanted.flatMap((id) => found.get(id) ?? [])
+  }
+
+  async docRecords(workspaceId: string, kind: RecordKind, doc: string): Promise<ProjectedRecord[]> {
+    this.open()
+    const rows = await this.db
+      .selectFrom(tableOf(checkKind(kind)))
+      .select('data')
+      .where('workspace_id', '=', checkWorkspace(workspaceId))
+      .where('doc', '=', checkDoc(doc))
+      .orderBy('id')
+      .execute()
+    return rows.map((row) => this.flavor.parseData(row.data))
+  }
+
+  /** The condition of one equality filter (see `fieldValue`: stage/status read `position.column`). */
+  private filterCondition(kind: RecordKind, field: string, value: string | number | boolean | null) {
+    const spec = filterSpec(kind, field)
+    if (spec) return sql<boolean>`${sql.ref(`r.${filterColumn(field)}`)} = ${JSON.stringify(value)}`
+    if (field === 'stage' || field === 'stageId') return this.flavor.jsonEquals(['position', 'column'], value)
+    if (field === 'status') {
+      // `status` without a status field reads the board position (kinds with neither: never matches).
+      return sql<boolean>`(${this.flavor.jsonEquals(['status'], value)} or (${this.jsonMissing('status')} and ${this.jsonPresent('position')} and ${this.flavor.jsonEquals(['position', 'column'], value)}))`
+    }
+    const dot = field.indexOf('.')
+    const path = dot > 0 ? [field.slice(0, dot), field.slice(dot + 1)] : [field]
+    return this.flavor.jsonEquals(path, value)
+  }
+
+  private jsonMissing(field: string): RawBuilder<boolean> {
+    return this.flavor.name === 'sqlite'
+      ? sql<boolean>`json_type(r.data, ${`$."${field}"`}) is null`
+      : sql<boolean>`(r.data -> ${field}) is null`
+  }
+  private jsonPresent(field: string): RawBuilder<boolean> {
+    // `row.position` truthy: an object (a board record's position is always one).
+    return this.flavor.name === 'sqlite'
+      ? sql<boolean>`json_type(r.data, ${`$."${field}"`}) in ('object', 'array')`
+      : sql<boolean>`json_typeof(r.data -> ${field}) in ('object', 'array')`
+  }
+
+  private listConditions(
+    workspaceId: string,
+    kind: RecordKind,
+    query: IndexListQuery,
+  ): RawBuilder<boolean>[] {
+    const conditions: RawBuilder<boolean>[] = [sql<boolean>`r.workspace_id = ${workspaceId}`]
+    if (query.archived === 'false') conditions.push(sql<boolean>`r.archived = 0`)
+    if (query.archived === 'true') conditions.push(sql<boolean>`r.archived = 1`)
+    for (const [field, value] of Object.entries(query.filters ?? {})) {
+      if (value !== undefined) conditions.push(this.filterCondition(kind, field, value))
+    }
+    for (const condition of query.customFields ?? []) conditions.push(this.flavor.customField(condition))
+    return conditions
+  }
+
+  async list(workspaceId: string, kind: RecordKind, input: IndexListQuery): Promise<IndexPage> {
+    this.open()
+    const ws = checkWorkspace(workspaceId)
+    const k = checkKind(kind)
+    const query = checkListQuery(input)
+    let sortBy: RawBuilder<unknown> | null = null
+    if (query.sort) {
+      const { field, desc } = parseSort(query.sort)
+      if (!sortSpec(k, field)) throw badRequest(`${k} cannot be sorted by ${field}.`, 'invalid_input')
+      sortBy = sql`${sql.ref(`r.${sortColumn(field)}`)} ${sql.raw(desc ? 'desc nulls first' : 'asc nulls last')}`
+    }
+    const conditions = this.listConditions(ws, k, query)
+    const table = sql.table(tableOf(k))
+    const where = sql.join(conditions, sql` and `)
+    const q = query.q?.trim()
+    if (q) {
+      // Text query: the records the search finds for this kind (tasks are not searched: nothing matches).
+      const terms = words(q)
+      if (k === 'tasks' || terms.length === 0) return { items: [], total: 0, nextOffset: null }
+      const matches = this.flavor.matches({ workspaceId: ws, kinds: [k as SearchKind], terms, prefix: true })
+      const from = sql`${table} r join (${matches}) m on m.id = r.id`
+      const total = num(
+        (await sql<{ n: unknown }>`select count(*) as n from ${from} where ${where}`.execute(this.db)).rows[0]
+          ?.n,
+      )
+      const ranked = total <= RANKED_MAX
+      const relevance = ranked ? sql`m.rank asc, r.id asc` : sql`r.updated_at desc nulls last, r.id asc`
+      const order = sortBy ? sql`${sortBy}, ${relevance}` : relevance
+      const rows = await sql<{ data: unknown }>`select r.data from ${from} where ${where}
+        order by ${order} limit ${query.limit} offset ${query.offset}`.execute(this.db)
+      return this.page(rows.rows, total, query)
+    }
+    const total = num(
+      (await sql<{ n: unknown }>`select count(*) as n from ${table} r where ${where}`.execute(this.db))
+        .rows[0]?.n,
+    )
+    const order = sortBy ? sql`${sortBy}, r.id asc` : sql`r.id asc`
+    const rows = await sql<{ data: unknown }>`select r.data from ${table} r where ${where}
+      order by ${order} limit ${query.limit} offset ${query.offset}`.execute(this.db)
+    return this.page(rows.rows, total, query)
+  }
+
+  private page(rows: Array<{ data: unknown }>, total: number, query: IndexListQuery): IndexPage {
+    const items = rows.map((row) => this.flavor.parseData(row.data))
+    const next = query.offset + items.length
+    return { items, total, nextOffset: next < total ? next : null }
+  }
+
+  async tasks(
+    workspaceId: string,
+    input: TaskListQuery,
+    me: string,
+  ): Promise<{ items: TaskItem[]; total: number }> {
+    this.open()
+    const ws = checkWorkspace(workspaceId)
+    const parsed = TaskListQuery.safeParse(input)
+    if (!parsed.success)
+      throw badRequest(`Invalid task query: ${parsed.error.issues[0]?.message}`, 'invalid_input')
+    const query = parsed.data
+    const assigneeId =
+      query.assignee === 'me' ? me : query.assignee === 'none' ? null : (query.assignee ?? undefined)
+    const conditions = this.listConditions(ws, 'tasks', {
+      filters: {
+        assigneeId,
+        accountId: query.accountId,
+        dealId: query.dealId,
+        contactId: query.contactId,
+        ticketId: query.ticketId,
+        done: query.status === 'all' ? undefined : query.status === 'done',
+      },
+      offset: 0,
+      limit: 1,
+      archived: query.archived,
+    })
+    // The tasks of an archived account are out of sight with it (back when it is restored).
+    if (query.archived === 'false') conditions.push(sql<boolean>`coalesce(a.archived, 0) = 0`)
+    const due = sql.ref(`r.${sortColumn('$due')}`)
+    if (query.dueBefore !== undefined)
+      conditions.push(sql<boolean>`${due} is not null and ${due} < ${query.dueBefore}`)
+    if (query.doneSince !== undefined)
+      conditions.push(
+        sql<boolean>`(coalesce(${sql.ref(`r.${filterColumn('done')}`)}, '') <> 'true' or r.updated_at >= ${query.doneSince})`,
+      )
+    const from = sql`${sql.table(tableOf('tasks'))} r left join ${sql.table(tableOf('accounts'))} a
+      on a.workspace_id = r.workspace_id and a.id = r.account_id`
+    const where = sql.join(conditions, sql` and `)
+    const total = num(
+      (await sql<{ n: unknown }>`select count(*) as n from ${from} where ${where}`.execute(this.db)).rows[0]
+        ?.n,
+    )
+    const rows = await sql<{ data: unknown; account: unknown }>`select r.data, a.data as account from ${from}
+      where ${where} order by coalesce(${due}, ${NO_DUE}) asc, r.created_at asc, r.id asc limit ${query.limit}`.execute(
+      this.db,
+    )
+    const items = rows.rows.map((row) => {
+      const task = this.flavor.parseData(row.data)
+      const name =
+        row.account === null || row.account === undefined
+          ? undefined
+          : this.flavor.parseData(row.account).name
+      return { ...task, accountName: typeof name === 'string' ? name : null } as unknown as TaskItem
+    })
+    return { items, total }
+  }
+
+  // ---- search ----
+
+  async search(workspaceId: string, q: string, options: IndexSearchOptions = {}): Promise<SearchHit[]> {
+    this.open()
+    const ws = checkWorkspace(workspaceId)
+    const checked = checkSearch(q, options)
+    const terms = words(checked.q)
+    if (terms.length === 0) return []
+    const limit = checked.options.limit
+    const kinds = checked.options.kinds ?? null
+    if (kinds && kinds.length === 0) return []
+    // Tiers as SearchIndex: exact words first; words as prefixes only when exact matches do not fill `limit`.
+    if (limit <= 200) {
+      const exact = await this.matchPage({ workspaceId: ws, kinds, terms, prefix: false }, limit)
+      if (exact.total >= limit || !terms.some((t) => t.length >= 2)) return exact.hits
+    }
+    return (await this.matchPage({ workspaceId: ws, kinds, terms, prefix: true }, limit)).hits
+  }
+
+  private async matchPage(spec: MatchSpec, limit: number): Promise<{ hits: SearchHit[]; total: number }> {
+    const matches = this.flavor.matches(spec)
+    const total = num(
+      (await sql<{ n: unknown }>`select count(*) as n from (${matches}) m`.execute(this.db)).rows[0]?.n,
+    )
+    if (total === 0) return { hits: [], total }
+    const ranked = total <= RANKED_MAX
+    const order = ranked
+      ? sql`m.rank asc, m.kind asc, m.id asc`
+      : sql`m.updated_at desc, m.kind asc, m.id asc`
+    const rows = await sql<{
+      kind: SearchKind
+      id: string
+      rank: unknown
+      title: string
+      subtitle: string
+      account_id: string | null
+    }>`select m.kind, m.id, m.rank, m.title, m.subtitle, m.account_id from (${matches}) m order by ${order} limit ${limit}`.execute(
+      this.db,
+    )
+    const hits = rows.rows.map((row) => ({
+      kind: row.kind,
+      id: row.id,
+      title: row.title,
+      subtitle: row.subtitle,
+      accountId: row.account_id ?? null,
+      score: ranked ? -Number(row.rank) : 0,
+    }))
+    return { hits, total }
+  }
+
+  // ---- documents, feed, stats ----
+
+  async docState(doc: string): Promise<Uint8Array | null> {
+    this.open()
+    const row = await this.db
+      .selectFrom('doc_state')
+      .select('state_vector')
+      .where('doc', '=', checkDoc(doc))
+      .executeTakeFirst()
+    return row ? this.flavor.bytes(row.state_vector) : null
+  }
+
+  async docStates(docs: readonly string[]): Promise<Map<string, Uint8Array>> {
+    this.open()
+    const names = [...new Set(checkDocs(docs))]
+    const out = new Map<string, Uint8Array>()
+    for (let i = 0; i < names.length; i += 500) {
+      const rows = await this.db
+        .selectFrom('doc_state')
+        .select(['doc', 'state_vector'])
+        .where('doc', 'in', names.slice(i, i + 500))
+        .execute()
+      for (const row of rows) out.set(String(row.doc), this.flavor.bytes(row.state_vector))
+    }
+    return out
+  }
+
+  private async lastSeqIn(db: AnyDb | AnyTrx, workspaceId: string): Promise<number> {
+    const row = await db
+      .selectFrom('workspace_seq')
+      .select('seq')
+      .where('workspace_id', '=', workspaceId)
+      .executeTakeFirst()
+    return row ? num(row.seq) : 0
+  }
+
+  async lastSeq(workspaceId: string): Promise<number> {
+    this.open()
+    return this.lastSeqIn(this.db, checkWorkspace(workspaceId))
+  }
+
+  async feedSince(workspaceId: string, since: number, limit?: number): Promise<FeedAnswer> {
+    this.open()
+    const ws = checkWorkspace(workspaceId)
+    const checked = checkFeed(since, limit)
+    const last = await this.lastSeq(ws)
+    if (checked.since > last) return 'gap'
+    if (checked.since === last) return { changes: [] }
+    const oldest = await this.db
+      .selectFrom('feed')
+      .select(sql<unknown>`min(seq)`.as('seq'))
+      .where('workspace_id', '=', ws)
+      .executeTakeFirst()
+    if (oldest?.seq === null || oldest?.seq === undefined || num(oldest.seq) > checked.since + 1) return 'gap'
+    const rows = await this.db
+      .selectFrom('feed')
+      .selectAll()
+      .where('workspace_id', '=', ws)
+      .where('seq', '>', checked.since)
+      .orderBy('seq')
+      .limit(checked.limit)
+      .execute()
+    return {
+      changes: rows.map((row) => ({
+        workspaceId: ws,
+        seq: num(row.seq),
+        kind: row.kind as RecordKind,
+        id: String(row.id),
+        op: row.op as 'upsert' | 'remove',
+        at: num(row.at),
+      })),
+    }
+  }
+
+  async prune(now = Date.now()): Promise<void> {
+    this.open()
+    const rows = await this.db.selectFrom('workspace_seq').select('workspace_id').execute()
+    for (const row of rows) await this.pruneWorkspace(this.db, String(row.workspace_id), now)
+  }
+
+  async stats(workspaceId?: string): Promise<IndexStats> {
+    this.open()
+    const ws = workspaceId === undefined ? undefined : checkWorkspace(workspaceId)
+    const count = async (table: string): Promise<number> => {
+      let query = this.db.selectFrom(table).select(sql<unknown>`count(*)`.as('n'))
+      if (ws !== undefined) query = query.where('workspace_id', '=', ws)
+      return num((await query.executeTakeFirst())?.n)
+    }
+    const records = {} as Record<RecordKind, number>
+    for (const kind of RECORD_KINDS) records[kind] = await count(tableOf(kind))
+    let docStates: number
+    if (ws === undefined) docStates = await this.countAll('doc_state')
+    else {
+      const row = await this.db
+        .selectFrom('doc_state')
+        .select(sql<unknown>`count(*)`.as('n'))
+        .where('doc', 'like', `${ws}/%`)
+        .executeTakeFirst()
+      docStates = num(row?.n)
+    }
+    return {
+      records,
+      search: await this.flavor.searchCount(this.db, ws),
+      notes: await this.flavor.searchCount(this.db, ws, 'notes'),
+      docStates,
+      feed: await count('feed'),
+    }
+  }
+
+  private async countAll(table: string): Promise<number> {
+    const row = await this.db.selectFrom(table).select(sql<unknown>`count(*)`.as('n')).executeTakeFirst()
+    return num(row?.n)
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return
+    this.closed = true
+    await this.db.destroy()
+    await this.onClose()
+  }
+}
+
+/** Every kind's sortable fields (for callers that check a sort before asking). */
+export const SORTABLE: Readonly<Record<RecordKind, readonly string[]>> = Object.fromEntries(
+  RECORD_KINDS.map((kind) => [
+    kind,
+    COLUMNS[kind].filter((c) => c.sort && !c.field.startsWith('$')).map((c) => c.field),
+  ]),
+) as Record<RecordKind, string[]>

@@ -1,0 +1,1031 @@
+import fc from 'fast-check'
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { isAppError } from '../errors.ts'
+import { queryRecords } from '../projection/queryRecords.ts'
+import type { ProjectedRecord, RecordKind } from '../projection/recordKinds.ts'
+import { customFieldFilter } from '../settings/customFieldFilters.ts'
+import {
+  customFieldConditions,
+  FEED_KEEP_EVENTS,
+  FEED_KEEP_MS,
+  type IndexBatch,
+  type IndexListQuery,
+  type RecordChange,
+  type RecordIndex,
+} from './RecordIndex.ts'
+
+/*
+ * One contract for every RecordIndex (sqliteRecordIndex.test.ts, postgresRecordIndex.test.ts): hand-written
+ * expectations for each query feature, persistence across reopening, the feed, workspace isolation, bad input, and a
+ * seeded property test against the projection's pure `queryRecords`.
+ */
+
+/** A store under test: `open` (again after `close`) opens the same store; `dispose` deletes it. */
+export interface IndexStore {
+  open(): Promise<RecordIndex>
+  dispose(): Promise<void>
+}
+
+const LONG = process.env.RAPPORT_LONG === '1'
+const SEED = 20261204
+const NUM_RUNS = LONG ? 500 : 50
+
+const W = 'wsA'
+const OTHER = 'wsB'
+const T0 = 1_700_000_000_000
+
+// ---- record builders (schema-shaped; the index itself checks only ids, documents and sort-field types) ----
+
+const base = (id: string, n = 0) => ({ id, createdAt: T0 + n, updatedAt: T0 + n, archived: false })
+
+export const account = (id: string, name: string, extra: Record<string, unknown> = {}): ProjectedRecord => ({
+  ...base(id),
+  name,
+  domain: '',
+  industry: '',
+  size: null,
+  tier: 'standard',
+  ownerId: null,
+  team: 'sales',
+  phone: '',
+  website: '',
+  city: '',
+  country: '',
+  customFields: {},
+  ...extra,
+})
+
+export const contact = (id: string, first: string, last: string, extra: Record<string, unknown> = {}) => ({
+  ...base(id),
+  accountId: null,
+  firstName: first,
+  lastName: last,
+  email: '',
+  phone: '',
+  title: '',
+  leadStatus: 'new',
+  source: 'other',
+  score: 0,
+  ownerId: null,
+  customFields: {},
+  ...extra,
+})
+
+export const deal = (id: string, title: string, extra: Record<string, unknown> = {}) => ({
+  ...base(id),
+  pipelineId: 'p1',
+  title,
+  accountId: null,
+  contactIds: [],
+  amount: 0,
+  currency: 'USD',
+  ownerId: null,
+  expectedCloseDate: null,
+  status: 'open',
+  lostReason: null,
+  position: { column: 'lead', key: 'a0' },
+  stageEnteredAt: T0,
+  customFields: {},
+  ...extra,
+})
+
+export const ticket = (id: string, subject: string, extra: Record<string, unknown> = {}) => ({
+  ...base(id),
+  subject,
+  description: '',
+  accountId: null,
+  contactId: null,
+  priority: 'normal',
+  position: { column: 'new', key: 'a0' },
+  assigneeId: null,
+  slaDueAt: null,
+  firstResponseAt: null,
+  resolvedAt: null,
+  csat: null,
+  customFields: {},
+  ...extra,
+})
+
+export const task = (id: string, accountId: string, title: string, extra: Record<string, unknown> = {}) => ({
+  ...base(id),
+  title,
+  done: false,
+  assigneeId: null,
+  dueDate: null,
+  dueAt: null,
+  dealId: null,
+  contactId: null,
+  ticketId: null,
+  accountId,
+  ...extra,
+})
+
+const DOC: Record<RecordKind, (ws: string, r: ProjectedRecord) => string> = {
+  accounts: (ws) => `${ws}/accounts`,
+  contacts: (ws) => `${ws}/contacts`,
+  deals: (ws, r) => `${ws}/pipeline/${String(r.pipelineId ?? 'p1')}`,
+  tickets: (ws) => `${ws}/support`,
+  tasks: (ws, r) => `${ws}/account/${String(r.accountId)}`,
+}
+
+export const up = (kind: RecordKind, record: ProjectedRecord, ws = W, doc?: string): RecordChange => ({
+  op: 'upsert',
+  workspaceId: ws,
+  kind,
+  id: record.id,
+  doc: doc ?? DOC[kind](ws, record),
+  record,
+})
+export const rm = (kind: RecordKind, id: string, ws = W): RecordChange => ({
+  op: 'remove',
+  workspaceId: ws,
+  kind,
+  id,
+})
+
+const list = (overrides: Partial<IndexListQuery> = {}): IndexListQuery => ({
+  offset: 0,
+  limit: 100,
+  archived: 'false',
+  ...overrides,
+})
+const ids = (page: { items: ProjectedRecord[] }) => page.items.map((r) => r.id)
+
+/** An AppError 400 with a plain message (not a driver error or a TypeError). */
+async function rejectsPlainly(promise: Promise<unknown>, pattern: RegExp): Promise<void> {
+  const error = await promise.then(
+    () => null,
+    (e: unknown) => e,
+  )
+  expect(error, 'expected a rejection').not.toBeNull()
+  expect(isAppError(error), String(error)).toBe(true)
+  expect((error as Error).message).toMatch(pattern)
+}
+
+export function recordIndexContract(name: string, makeStore: () => Promise<IndexStore>): void {
+  describe(`RecordIndex contract: ${name}`, () => {
+    let store: IndexStore
+    let index: RecordIndex
+
+    beforeEach(async () => {
+      store = await makeStore()
+      index = await store.open()
+    })
+    afterEach(async () => {
+      await index.close()
+      await store.dispose()
+    })
+
+    const reopen = async () => {
+      await index.close()
+      index = await store.open()
+    }
+
+    describe('records', () => {
+      it('stores, reads and removes records with the document they live in', async () => {
+        const acme = account('a1', 'Acme')
+        const changes = await index.apply({
+          records: [up('accounts', acme), up('deals', deal('d1', 'Big deal', { pipelineId: 'p2' }))],
+        })
+        expect(changes.map((c) => [c.kind, c.id, c.op, c.seq])).toEqual([
+          ['accounts', 'a1', 'upsert', 1],
+          ['deals', 'd1', 'upsert', 2],
+        ])
+        expect(await index.get(W, 'accounts', 'a1')).toEqual({
+          workspaceId: W,
+          kind: 'accounts',
+          id: 'a1',
+          doc: `${W}/accounts`,
+          record: acme,
+        })
+        expect((await index.get(W, 'deals', 'd1'))?.doc).toBe(`${W}/pipeline/p2`)
+        expect(await index.get(W, 'deals', 'nope')).toBeNull()
+        expect(await index.get(W, 'contacts', 'a1')).toBeNull()
+        // An identical upsert changes nothing (no feed event); a removal of nothing neither.
+        expect(await index.apply({ records: [up('accounts', acme), rm('contacts', 'zz')] })).toEqual([])
+        const removed = await index.apply({ records: [rm('accounts', 'a1')] })
+        expect(removed.map((c) => [c.id, c.op, c.seq])).toEqual([['a1', 'remove', 3]])
+        expect(await index.get(W, 'accounts', 'a1')).toBeNull()
+      })
+
+      it('applies the changes of a batch in order', async () => {
+        await index.apply({
+          records: [
+            up('accounts', account('a1', 'One')),
+            rm('accounts', 'a1'),
+            up('accounts', account('a1', 'Two')),
+          ],
+        })
+        expect((await index.get(W, 'accounts', 'a1'))?.record.name).toBe('Two')
+      })
+
+      it('getMany answers in the order asked, once per id, only what exists', async () => {
+        await index.apply({
+          records: ['c1', 'c2', 'c3'].map((id) => up('contacts', contact(id, id, id))),
+        })
+        const many = await index.getMany(W, 'contacts', ['c3', 'x', 'c1', 'c3'])
+        expect(many.map((r) => r.id)).toEqual(['c3', 'c1'])
+        expect(await index.getMany(W, 'contacts', [])).toEqual([])
+      })
+
+      it('docRecords lists the records of one document (a deal belongs to its document, not its pipelineId)', async () => {
+        await index.apply({
+          records: [
+            up('deals', deal('d1', 'A', { pipelineId: 'p1' })),
+            up('deals', deal('d2', 'B', { pipelineId: 'p2' })),
+            // A deal whose pipelineId disagrees with its document.
+            up('deals', deal('d3', 'C', { pipelineId: 'p2' }), W, `${W}/pipeline/p1`),
+          ],
+        })
+        const p1 = await index.docRecords(W, 'deals', `${W}/pipeline/p1`)
+        expect(p1.map((r) => r.id).sort()).toEqual(['d1', 'd3'])
+        // Moving a record to another document moves it.
+        await index.apply({ records: [up('deals', deal('d3', 'C', { pipelineId: 'p2' }))] })
+        expect((await index.docRecords(W, 'deals', `${W}/pipeline/p1`)).map((r) => r.id)).toEqual(['d1'])
+        expect((await index.docRecords(W, 'deals', `${W}/pipeline/p2`)).map((r) => r.id).sort()).toEqual([
+          'd2',
+          'd3',
+        ])
+      })
+
+      it('reports row counts', async () => {
+        await index.apply({
+          records: [up('accounts', account('a1', 'Acme')), up('tasks', task('t1', 'a1', 'Call'))],
+          notes: [{ workspaceId: W, accountId: 'a1', text: 'hello' }],
+          docStates: [{ doc: `${W}/accounts`, stateVector: new Uint8Array([1]) }],
+        })
+        await index.apply({ records: [up('contacts', contact('c1', 'x', 'y'), OTHER)] })
+        const all = await index.stats()
+        expect(all.records).toEqual({ accounts: 1, contacts: 1, deals: 0, tickets: 0, tasks: 1 })
+        expect(all).toMatchObject({ search: 3, notes: 1, docStates: 1, feed: 3 })
+        const mine = await index.stats(W)
+        expect(mine.records.contacts).toBe(0)
+        expect(mine).toMatchObject({ search: 2, notes: 1, docStates: 1, feed: 2 })
+      })
+    })
+
+    describe('list', () => {
+      beforeEach(async () => {
+        await index.apply({
+          records: [
+            up('deals', deal('d1', 'Apple', { amount: 500, accountId: 'a1', ownerId: 'u1' })),
+            up(
+              'deals',
+              deal('d2', 'banana', { amount: 50, position: { column: 'won', key: 'a0' }, status: 'won' }),
+            ),
+            up(
+              'deals',
+              deal('d3', 'Éclair', { amount: 500, accountId: 'a2', expectedCloseDate: '2026-01-02' }),
+            ),
+            up('deals', deal('d4', 'apple', { amount: 7.5, archived: true, accountId: 'a1' })),
+            up('deals', deal('d5', 'item 10', { amount: 0, ownerId: 'u1', expectedCloseDate: '2025-12-31' })),
+            up('deals', deal('d6', 'item 9', { amount: 1000, pipelineId: 'p2' })),
+          ],
+        })
+      })
+
+      it('pages by id when unsorted, with total and next offset', async () => {
+        expect(ids(await index.list(W, 'deals', list()))).toEqual(['d1', 'd2', 'd3', 'd5', 'd6'])
+        const first = await index.list(W, 'deals', list({ limit: 2 }))
+        expect(first).toMatchObject({ total: 5, nextOffset: 2 })
+        expect(ids(first)).toEqual(['d1', 'd2'])
+        const last = await index.list(W, 'deals', list({ offset: 4, limit: 2 }))
+        expect(ids(last)).toEqual(['d6'])
+        expect(last.nextOffset).toBeNull()
+        const beyond = await index.list(W, 'deals', list({ offset: 10 }))
+        expect(beyond).toEqual({ items: [], total: 5, nextOffset: null })
+      })
+
+      it('archived: false, true, all', async () => {
+        expect(ids(await index.list(W, 'deals', list({ archived: 'true' })))).toEqual(['d4'])
+        expect((await index.list(W, 'deals', list({ archived: 'all' }))).total).toBe(6)
+      })
+
+      it('equality filters: fields, null, stage, status, dotted paths, numbers', async () => {
+        const f = async (filters: IndexListQuery['filters'], archived: IndexListQuery['archived'] = 'all') =>
+          ids(await index.list(W, 'deals', list({ filters, archived })))
+        expect(await f({ accountId: 'a1' })).toEqual(['d1', 'd4'])
+        expect(await f({ accountId: null })).toEqual(['d2', 'd5', 'd6'])
+        expect(await f({ accountId: 'a1', ownerId: 'u1' })).toEqual(['d1'])
+        expect(await f({ accountId: undefined, ownerId: 'u1' })).toEqual(['d1', 'd5'])
+        expect(await f({ stage: 'won' })).toEqual(['d2'])
+        expect(await f({ stageId: 'lead', pipelineId: 'p2' })).toEqual(['d6'])
+        expect(await f({ status: 'won' })).toEqual(['d2'])
+        expect(await f({ 'position.column': 'won' })).toEqual(['d2'])
+        expect(await f({ amount: 500 })).toEqual(['d1', 'd3'])
+        // Strict equality: the text '500' is not the number 500, and a field no deal has matches nothing.
+        expect(await f({ amount: '500' })).toEqual([])
+        expect(await f({ team: null })).toEqual([])
+        expect(await f({ archived: true })).toEqual(['d4'])
+        expect(await f({ expectedCloseDate: '2026-01-02' })).toEqual(['d3'])
+      })
+
+      it('status of a record without a status field reads its board column (tickets)', async () => {
+        await index.apply({
+          records: [
+            up('tickets', ticket('t1', 'Broken', { position: { column: 'open', key: 'a0' } })),
+            up('tickets', ticket('t2', 'Slow')),
+            up('accounts', account('a1', 'Acme')),
+          ],
+        })
+        expect(ids(await index.list(W, 'tickets', list({ filters: { status: 'open' } })))).toEqual(['t1'])
+        expect(ids(await index.list(W, 'tickets', list({ filters: { stage: 'new' } })))).toEqual(['t2'])
+        // Accounts have neither a status nor a position.
+        expect((await index.list(W, 'accounts', list({ filters: { status: 'open' } }))).total).toBe(0)
+        expect((await index.list(W, 'accounts', list({ filters: { status: null } }))).total).toBe(0)
+      })
+
+      it('sorts text like compareValues: case and accents ignored, digits by value, ties by id', async () => {
+        expect(ids(await index.list(W, 'deals', list({ sort: 'title', archived: 'all' })))).toEqual([
+          'd1',
+          'd4',
+          'd2',
+          'd3',
+          'd6',
+          'd5',
+        ])
+        expect(ids(await index.list(W, 'deals', list({ sort: '-title', archived: 'all' })))).toEqual([
+          'd5',
+          'd6',
+          'd3',
+          'd2',
+          'd1',
+          'd4',
+        ])
+      })
+
+      it('sorts numbers natively and nulls last (first when descending)', async () => {
+        expect(ids(await index.list(W, 'deals', list({ sort: 'amount' })))).toEqual([
+          'd5',
+          'd2',
+          'd1',
+          'd3',
+          'd6',
+        ])
+        expect(ids(await index.list(W, 'deals', list({ sort: '-amount' })))).toEqual([
+          'd6',
+          'd1',
+          'd3',
+          'd2',
+          'd5',
+        ])
+        expect(ids(await index.list(W, 'deals', list({ sort: 'expectedCloseDate' })))).toEqual([
+          'd5',
+          'd3',
+          'd1',
+          'd2',
+          'd6',
+        ])
+        expect(ids(await index.list(W, 'deals', list({ sort: '-expectedCloseDate' })))).toEqual([
+          'd1',
+          'd2',
+          'd6',
+          'd3',
+          'd5',
+        ])
+      })
+
+      it('sorts and filters together, paging a sorted list', async () => {
+        const page = await index.list(
+          W,
+          'deals',
+          list({ sort: '-amount', filters: { pipelineId: 'p1' }, limit: 2 }),
+        )
+        expect(ids(page)).toEqual(['d1', 'd3'])
+        expect(page).toMatchObject({ total: 4, nextOffset: 2 })
+        const rest = await index.list(
+          W,
+          'deals',
+          list({ sort: '-amount', filters: { pipelineId: 'p1' }, offset: 2 }),
+        )
+        expect(ids(rest)).toEqual(['d2', 'd5'])
+      })
+
+      it('refuses a sort it cannot answer, in plain words', async () => {
+        await rejectsPlainly(
+          index.list(W, 'deals', list({ sort: 'lostReason' })),
+          /cannot be sorted by lostReason/,
+        )
+      })
+
+      it('custom-field filters as data, as customFieldFilter reads the query string', async () => {
+        await index.apply({
+          records: [
+            up(
+              'contacts',
+              contact('c1', 'a', 'a', {
+                customFields: { color: 'red', size: 5, vip: true, tags: ['x', 'y'] },
+              }),
+            ),
+            up(
+              'contacts',
+              contact('c2', 'b', 'b', { customFields: { color: '', size: 5.5, vip: false, tags: [] } }),
+            ),
+            up('contacts', contact('c3', 'c', 'c', { customFields: { color: null, size: 0, tags: ['y'] } })),
+            up('contacts', contact('c4', 'd', 'd')),
+          ],
+        })
+        const cf = async (query: Record<string, string>) =>
+          ids(await index.list(W, 'contacts', list({ customFields: customFieldConditions(query) })))
+        expect(await cf({ 'cf.color': 'red' })).toEqual(['c1'])
+        expect(await cf({ 'cf.color': '' })).toEqual(['c2', 'c3', 'c4'])
+        expect(await cf({ 'cf.size': '5' })).toEqual(['c1'])
+        expect(await cf({ 'cf.size': '5.5' })).toEqual(['c2'])
+        expect(await cf({ 'cf.size': '5.50' })).toEqual([])
+        expect(await cf({ 'cf.size': '0' })).toEqual(['c3'])
+        expect(await cf({ 'cf.size': '' })).toEqual(['c4'])
+        expect(await cf({ 'cf.vip': 'true' })).toEqual(['c1'])
+        expect(await cf({ 'cf.vip': 'false' })).toEqual(['c2'])
+        expect(await cf({ 'cf.tags': 'y' })).toEqual(['c1', 'c3'])
+        expect(await cf({ 'cf.tags': '' })).toEqual(['c2', 'c4'])
+        expect(await cf({ 'cf.tags': 'y', 'cf.vip': 'true' })).toEqual(['c1'])
+        expect(await cf({ 'cf.missing': 'x' })).toEqual([])
+        expect(await cf({ 'cf.we"ird\\id': '' })).toEqual(['c1', 'c2', 'c3', 'c4'])
+        expect(() => customFieldConditions({ 'cf.': 'x' })).toThrow(/cf.<field id>=<value>/)
+      })
+
+      it('a text query restricts to matching records, relevance first, archived never matched', async () => {
+        await index.apply({
+          records: [
+            up('tickets', ticket('t1', 'Printer jammed', { description: 'the office printer' })),
+            up('tickets', ticket('t2', 'Login fails', { description: 'printer driver too' })),
+            up('tickets', ticket('t3', 'Printer old', { archived: true })),
+            up('tickets', ticket('t4', 'Nothing here')),
+          ],
+        })
+        const page = await index.list(W, 'tickets', list({ q: 'print' }))
+        expect(page.total).toBe(2)
+        // A title match ranks above a description match.
+        expect(ids(page)).toEqual(['t1', 't2'])
+        expect(ids(await index.list(W, 'tickets', list({ q: 'print', sort: '-subject' })))).toEqual([
+          't1',
+          't2',
+        ])
+        expect((await index.list(W, 'tickets', list({ q: 'print', archived: 'true' }))).total).toBe(0)
+        expect(ids(await index.list(W, 'tickets', list({ q: 'printer office' })))).toEqual(['t1'])
+        expect(ids(await index.list(W, 'tickets', list({ q: 'zebra' })))).toEqual([])
+        expect(ids(await index.list(W, 'tickets', list({ q: '  ' })))).toEqual(['t1', 't2', 't4'])
+        // Only this kind: a deal titled "Printer" does not show among tickets.
+        await index.apply({ records: [up('deals', deal('dp', 'Printer deal'))] })
+        expect((await index.list(W, 'tickets', list({ q: 'printer' }))).total).toBe(2)
+        expect(ids(await index.list(W, 'deals', list({ q: 'printer' })))).toEqual(['dp'])
+      })
+    })
+
+    describe('search', () => {
+      beforeEach(async () => {
+        await index.apply({
+          records: [
+            up('accounts', account('a1', 'Acme Globex', { domain: 'acme.com', city: 'Berlin' })),
+            up('accounts', account('a2', 'Umbrella', { industry: 'acme supplies' })),
+            up('accounts', account('a3', 'Acme Archived', { archived: true })),
+            up(
+              'contacts',
+              contact('c1', 'Ann', 'Lee', { accountId: 'a1', email: 'ann@acme.com', title: 'CTO' }),
+            ),
+            up('deals', deal('d1', 'Acme renewal', { accountId: 'a1', amount: 1200, currency: 'EUR' })),
+            up(
+              'tickets',
+              ticket('t1', 'Crash on save', { accountId: 'a2', priority: 'high', description: 'acme' }),
+            ),
+            up('tasks', task('k1', 'a1', 'Acme call')),
+          ],
+          notes: [{ workspaceId: W, accountId: 'a2', text: 'Met the Acme people.\nSecond line' }],
+        })
+      })
+
+      it('finds every word, the last ones as prefixes, best first, with what a hit shows', async () => {
+        const hits = await index.search(W, 'acme')
+        // Tasks are not searched; archived records are not either.
+        expect(hits.map((h) => `${h.kind}:${h.id}`).sort()).toEqual([
+          'accounts:a1',
+          'accounts:a2',
+          'contacts:c1',
+          'deals:d1',
+          'notes:a2',
+          'tickets:t1',
+        ])
+        // Title matches first.
+        expect(
+          hits
+            .slice(0, 2)
+            .map((h) => h.id)
+            .sort(),
+        ).toEqual(['a1', 'd1'])
+        expect(hits.find((h) => h.id === 'a1')).toMatchObject({
+          kind: 'accounts',
+          title: 'Acme Globex',
+          subtitle: 'acme.com · Berlin',
+          accountId: 'a1',
+        })
+        expect(hits.find((h) => h.kind === 'contacts')).toMatchObject({
+          title: 'Ann Lee',
+          subtitle: 'CTO · ann@acme.com',
+          accountId: 'a1',
+        })
+        expect(hits.find((h) => h.kind === 'deals')).toMatchObject({ subtitle: '1200 EUR', accountId: 'a1' })
+        expect(hits.find((h) => h.kind === 'tickets')).toMatchObject({
+          subtitle: 'high · new',
+          accountId: 'a2',
+        })
+        expect(hits.find((h) => h.kind === 'notes')).toMatchObject({
+          id: 'a2',
+          accountId: 'a2',
+          title: 'Notes — Umbrella',
+          subtitle: 'Met the Acme people.\nSecond line',
+        })
+        for (const hit of hits) expect(typeof hit.score).toBe('number')
+        expect(hits[0]?.score).toBeGreaterThanOrEqual(hits.at(-1)?.score ?? 0)
+      })
+
+      it('prefixes from two letters, exact single letters, all words required, case-insensitive', async () => {
+        expect((await index.search(W, 'glo')).map((h) => h.id)).toEqual(['a1'])
+        expect((await index.search(W, 'ACME glo')).map((h) => h.id)).toEqual(['a1'])
+        expect((await index.search(W, 'acme zebra')).map((h) => h.id)).toEqual([])
+        expect((await index.search(W, 'g')).map((h) => h.id)).toEqual([])
+        expect((await index.search(W, 'be')).map((h) => h.id)).toEqual(['a1'])
+        // Punctuation separates words: an email's parts are words.
+        expect((await index.search(W, 'ann@acme')).map((h) => h.id)).toEqual(['c1'])
+        expect(await index.search(W, '   ')).toEqual([])
+        expect(await index.search(W, '!!!')).toEqual([])
+      })
+
+      it('exact words fill the page before prefixes are tried (SearchIndex tiers)', async () => {
+        await index.apply({ records: [up('accounts', account('a9', 'Acmeco'))] })
+        expect((await index.search(W, 'acme', { limit: 100 })).some((h) => h.id === 'a9')).toBe(true)
+        const few = await index.search(W, 'acme', { limit: 2 })
+        expect(few).toHaveLength(2)
+        expect(few.some((h) => h.id === 'a9')).toBe(false)
+      })
+
+      it('kinds and limit', async () => {
+        expect(
+          (await index.search(W, 'acme', { kinds: ['contacts', 'notes'] })).map((h) => h.kind).sort(),
+        ).toEqual(['contacts', 'notes'])
+        expect(await index.search(W, 'acme', { limit: 1 })).toHaveLength(1)
+      })
+
+      it('follows updates, archiving, removal and notes', async () => {
+        await index.apply({ records: [up('accounts', account('a1', 'Initech', { domain: 'acme.com' }))] })
+        expect((await index.search(W, 'globex')).map((h) => h.id)).toEqual([])
+        expect((await index.search(W, 'initech')).map((h) => h.id)).toEqual(['a1'])
+        await index.apply({ records: [up('accounts', account('a1', 'Initech', { archived: true }))] })
+        expect(await index.search(W, 'initech')).toEqual([])
+        await index.apply({ records: [up('accounts', account('a1', 'Initech'))] })
+        expect((await index.search(W, 'initech')).map((h) => h.id)).toEqual(['a1'])
+        await index.apply({ records: [rm('accounts', 'a1')] })
+        expect(await index.search(W, 'initech')).toEqual([])
+        // Renaming an account retitles its notes; empty notes leave the search.
+        await index.apply({ records: [up('accounts', account('a2', 'Umbrella Corp'))] })
+        expect((await index.search(W, 'people', { kinds: ['notes'] }))[0]?.title).toBe(
+          'Notes — Umbrella Corp',
+        )
+        await index.apply({ notes: [{ workspaceId: W, accountId: 'a2', text: '' }] })
+        expect(await index.search(W, 'people')).toEqual([])
+        await index.apply({ notes: [{ workspaceId: W, accountId: 'zz', text: 'orphan words' }] })
+        expect((await index.search(W, 'orphan'))[0]).toMatchObject({
+          kind: 'notes',
+          title: 'Notes',
+          accountId: 'zz',
+        })
+      })
+    })
+
+    describe('tasks', () => {
+      const DAY = 86_400_000
+      beforeEach(async () => {
+        await index.apply({
+          records: [
+            up('accounts', account('a1', 'Acme')),
+            up('accounts', account('a2', 'Gone', { archived: true })),
+            up('tasks', task('k1', 'a1', 'due late', { dueAt: T0 + 3 * DAY, assigneeId: 'me' })),
+            up('tasks', task('k2', 'a1', 'due date', { dueDate: '2023-11-15', assigneeId: 'u2' })),
+            up('tasks', task('k3', 'a1', 'no due', { assigneeId: 'me' })),
+            up('tasks', { ...task('k4', 'a1', 'done old', { done: true, dueAt: T0 }), updatedAt: T0 - DAY }),
+            up('tasks', task('k5', 'a2', 'archived account', { dueAt: T0 })),
+            up('tasks', task('k6', 'a1', 'archived task', { archived: true })),
+            up('tasks', { ...task('k7', 'a1', 'no due, older', { assigneeId: 'me' }), createdAt: T0 - 5 }),
+            up('tasks', task('k8', 'a9', 'no account row', { dueAt: T0 + 1 })),
+          ],
+        })
+      })
+      const q = (query: Record<string, unknown>) => ({
+        status: 'all' as const,
+        archived: 'false' as const,
+        limit: 200,
+        ...query,
+      })
+
+      it('orders by due time (none last), then creation, then id, with account names', async () => {
+        const result = await index.tasks(W, q({}), 'me')
+        expect(result.items.map((t) => t.id)).toEqual(['k4', 'k8', 'k2', 'k1', 'k7', 'k3'])
+        expect(result.total).toBe(6)
+        expect(result.items[0]).toMatchObject({
+          id: 'k4',
+          accountId: 'a1',
+          accountName: 'Acme',
+          title: 'done old',
+        })
+        expect(result.items.find((t) => t.id === 'k8')?.accountName).toBeNull()
+      })
+
+      it('filters by assignee, status, due time and recent completion; archived modes', async () => {
+        const t = async (query: Record<string, unknown>) =>
+          (await index.tasks(W, q(query), 'me')).items.map((x) => x.id)
+        expect(await t({ assignee: 'me' })).toEqual(['k1', 'k7', 'k3'])
+        expect(await t({ assignee: 'u2' })).toEqual(['k2'])
+        expect(await t({ assignee: 'none' })).toEqual(['k4', 'k8'])
+        expect(await t({ status: 'done' })).toEqual(['k4'])
+        expect(await t({ status: 'open', dueBefore: T0 + 2 * DAY })).toEqual(['k8', 'k2'])
+        expect(await t({ doneSince: T0 })).toEqual(['k8', 'k2', 'k1', 'k7', 'k3'])
+        expect(await t({ archived: 'all' })).toEqual(['k4', 'k5', 'k8', 'k2', 'k1', 'k7', 'k3', 'k6'])
+        expect(await t({ archived: 'true' })).toEqual(['k6'])
+        expect(await t({ accountId: 'a2', archived: 'all' })).toEqual(['k5'])
+        const limited = await index.tasks(W, q({ limit: 2 }), 'me')
+        expect(limited.items.map((x) => x.id)).toEqual(['k4', 'k8'])
+        expect(limited.total).toBe(6)
+      })
+    })
+
+    describe('documents, feed and persistence', () => {
+      it('keeps document state vectors', async () => {
+        await index.apply({
+          docStates: [
+            { doc: `${W}/accounts`, stateVector: new Uint8Array([1, 2, 3]) },
+            { doc: `${W}/contacts`, stateVector: new Uint8Array([]) },
+          ],
+        })
+        await index.apply({ docStates: [{ doc: `${W}/accounts`, stateVector: new Uint8Array([4, 5]) }] })
+        expect(await index.docState(`${W}/accounts`)).toEqual(new Uint8Array([4, 5]))
+        expect(await index.docState(`${W}/nothing`)).toBeNull()
+        const states = await index.docStates([`${W}/accounts`, `${W}/contacts`, `${W}/x`])
+        expect([...states.keys()].sort()).toEqual([`${W}/accounts`, `${W}/contacts`])
+        expect(states.get(`${W}/contacts`)).toEqual(new Uint8Array([]))
+      })
+
+      it('keeps rows, search, doc states and seqs across close and reopen', async () => {
+        await index.apply({
+          records: [up('accounts', account('a1', 'Acme')), up('contacts', contact('c1', 'Ann', 'Lee'))],
+          notes: [{ workspaceId: W, accountId: 'a1', text: 'remember this' }],
+          docStates: [{ doc: `${W}/accounts`, stateVector: new Uint8Array([9]) }],
+        })
+        await index.apply({ records: [up('accounts', account('a2', 'Other'), OTHER)] })
+        await reopen()
+        expect((await index.get(W, 'accounts', 'a1'))?.record).toEqual(account('a1', 'Acme'))
+        expect((await index.search(W, 'remember')).map((h) => h.kind)).toEqual(['notes'])
+        expect(await index.docState(`${W}/accounts`)).toEqual(new Uint8Array([9]))
+        expect(await index.lastSeq(W)).toBe(2)
+        expect(await index.lastSeq(OTHER)).toBe(1)
+        const next = await index.apply({ records: [rm('contacts', 'c1')] })
+        expect(next.map((c) => c.seq)).toEqual([3])
+        await reopen()
+        const feed = await index.feedSince(W, 0)
+        expect(feed !== 'gap' && feed.changes.map((c) => [c.seq, c.kind, c.id, c.op])).toEqual([
+          [1, 'accounts', 'a1', 'upsert'],
+          [2, 'contacts', 'c1', 'upsert'],
+          [3, 'contacts', 'c1', 'remove'],
+        ])
+      })
+
+      it('seqs are per workspace and increase by one per change', async () => {
+        const a = await index.apply({
+          records: [
+            up('accounts', account('a1', 'x')),
+            up('accounts', account('b1', 'x'), OTHER),
+            up('accounts', account('a2', 'x')),
+          ],
+          at: T0,
+        })
+        expect(a.map((c) => [c.workspaceId, c.seq, c.at])).toEqual([
+          [W, 1, T0],
+          [OTHER, 1, T0],
+          [W, 2, T0],
+        ])
+        expect(await index.lastSeq(W)).toBe(2)
+        expect(await index.lastSeq('nobody')).toBe(0)
+      })
+
+      it('feedSince pages, and says gap once events were pruned', async () => {
+        const now = Date.now()
+        await index.apply({ records: [up('accounts', account('a1', 'x'))], at: now - FEED_KEEP_MS - 1000 })
+        await index.apply({ records: [up('accounts', account('a2', 'x'))], at: now })
+        const page = await index.feedSince(W, 0, 1)
+        expect(page !== 'gap' && page.changes.map((c) => c.seq)).toEqual([1])
+        expect(await index.feedSince(W, 2)).toEqual({ changes: [] })
+        expect(await index.feedSince(W, 5)).toBe('gap')
+        // Kept: the last FEED_KEEP_EVENTS events, and any younger than FEED_KEEP_MS.
+        await index.prune(now)
+        expect(await index.feedSince(W, 0)).not.toBe('gap')
+        const many = Array.from({ length: FEED_KEEP_EVENTS }, (_, i) => up('tasks', task(`k${i}`, 'a1', 'x')))
+        for (let i = 0; i < many.length; i += 5_000)
+          await index.apply({ records: many.slice(i, i + 5_000), at: now })
+        // Event 1 is old and beyond the count: gone; event 2 is beyond the count but young: kept.
+        expect(await index.feedSince(W, 0)).toBe('gap')
+        const young = await index.feedSince(W, 1, 2)
+        expect(young !== 'gap' && young.changes.map((c) => c.seq)).toEqual([2, 3])
+        await index.prune(now + FEED_KEEP_MS + 1)
+        expect(await index.feedSince(W, 1)).toBe('gap')
+        const kept = await index.feedSince(W, 2, 3)
+        expect(kept !== 'gap' && kept.changes.map((c) => c.seq)).toEqual([3, 4, 5])
+        expect((await index.stats(W)).feed).toBe(FEED_KEEP_EVENTS)
+      }, 120_000)
+    })
+
+    describe('isolation and bad input', () => {
+      it('answers nothing of workspace A to workspace B', async () => {
+        await index.apply({
+          records: [
+            up('accounts', account('a1', 'Secret Acme')),
+            up('deals', deal('d1', 'Secret deal')),
+            up('tasks', task('k1', 'a1', 'Secret task')),
+          ],
+          notes: [{ workspaceId: W, accountId: 'a1', text: 'secret notes' }],
+        })
+        await index.apply({ records: [up('accounts', account('a1', 'Visible'), OTHER)] })
+        expect((await index.get(OTHER, 'accounts', 'a1'))?.record.name).toBe('Visible')
+        expect(await index.get(OTHER, 'deals', 'd1')).toBeNull()
+        expect(await index.getMany(OTHER, 'deals', ['d1'])).toEqual([])
+        expect(await index.docRecords(OTHER, 'deals', `${W}/pipeline/p1`)).toEqual([])
+        expect((await index.list(OTHER, 'deals', list({ archived: 'all' }))).total).toBe(0)
+        expect(await index.search(OTHER, 'secret')).toEqual([])
+        expect((await index.list(OTHER, 'accounts', list({ q: 'secret' }))).total).toBe(0)
+        expect((await index.tasks(OTHER, { status: 'all', archived: 'all', limit: 10 }, 'u')).total).toBe(0)
+        const feed = await index.feedSince(OTHER, 0)
+        expect(feed !== 'gap' && feed.changes.map((c) => c.id)).toEqual(['a1'])
+        // A record is never filed under another workspace's document.
+        await rejectsPlainly(
+          index.apply({ records: [up('accounts', account('x', 'x'), OTHER, `${W}/accounts`)] }),
+          /not in its workspace/,
+        )
+      })
+
+      it('rejects malformed and oversized input in plain words, and stays usable', async () => {
+        const bad: Array<[unknown, RegExp]> = [
+          [
+            {
+              records: [
+                {
+                  op: 'upsert',
+                  workspaceId: W,
+                  kind: 'planets',
+                  id: 'x',
+                  doc: `${W}/x`,
+                  record: { id: 'x' },
+                },
+              ],
+            },
+            /Invalid index batch/,
+          ],
+          [
+            {
+              records: [
+                {
+                  op: 'upsert',
+                  workspaceId: 'bad/ws',
+                  kind: 'accounts',
+                  id: 'x',
+                  doc: 'bad/ws/x',
+                  record: { id: 'x' },
+                },
+              ],
+            },
+            /workspace id/,
+          ],
+          [
+            { records: [up('accounts', account('a1', 'x'), W)].map((c) => ({ ...c, id: 'other' })) },
+            /carries another id/,
+          ],
+          [{ records: [up('accounts', account('a1', 'x', { name: 42 }))] }, /name must be text/],
+          [{ records: [up('deals', deal('d1', 'x', { amount: 'lots' }))] }, /amount must be a number/],
+          [
+            { records: [up('accounts', account('a1', 'x', { blob: 'x'.repeat(300_000) }))] },
+            /larger than 256 KB/,
+          ],
+          [
+            { records: Array.from({ length: 5_001 }, (_, i) => rm('accounts', `a${i}`)) },
+            /Invalid index batch/,
+          ],
+          [
+            { notes: [{ workspaceId: W, accountId: 'a1', text: 'x'.repeat(1_000_001) }] },
+            /Invalid index batch/,
+          ],
+          [{ docStates: [{ doc: `${W}/x`, stateVector: 'not bytes' }] }, /Invalid index batch/],
+          [
+            {
+              records: [
+                {
+                  op: 'upsert',
+                  workspaceId: W,
+                  kind: 'accounts',
+                  id: 'a\u0000',
+                  doc: `${W}/accounts`,
+                  record: { id: 'a\u0000' },
+                },
+              ],
+            },
+            /control characters/,
+          ],
+          [null, /Invalid index batch/],
+        ]
+        for (const [batch, pattern] of bad) await rejectsPlainly(index.apply(batch as IndexBatch), pattern)
+        // Nothing of a failed batch was applied (one transaction).
+        await rejectsPlainly(
+          index.apply({
+            records: [
+              up('accounts', account('ok', 'fine')),
+              up('deals', deal('d1', 'x', { amount: 'lots' })),
+            ],
+          }),
+          /amount/,
+        )
+        expect(await index.get(W, 'accounts', 'ok')).toBeNull()
+        expect(await index.lastSeq(W)).toBe(0)
+
+        await rejectsPlainly(index.list(W, 'deals', list({ limit: 0 })), /Invalid list query/)
+        await rejectsPlainly(index.list(W, 'deals', list({ limit: 1e9 })), /Invalid list query/)
+        await rejectsPlainly(index.list(W, 'deals', list({ offset: -1 })), /Invalid list query/)
+        await rejectsPlainly(
+          index.list(W, 'deals', list({ sort: 'x; drop table feed' })),
+          /Invalid list query/,
+        )
+        await rejectsPlainly(index.list(W, 'deals', list({ filters: { 'a"b': 1 } })), /Invalid list query/)
+        await rejectsPlainly(
+          index.list(W, 'deals', list({ filters: { a: { b: 1 } as unknown as string } })),
+          /Invalid list query/,
+        )
+        await rejectsPlainly(index.list(W, 'deals', list({ q: 'x'.repeat(201) })), /Invalid list query/)
+        await rejectsPlainly(index.list(W, 'nope' as RecordKind, list()), /Invalid record kind/)
+        await rejectsPlainly(index.list('', 'deals', list()), /Invalid workspace id/)
+        await rejectsPlainly(index.search(W, 'x', { limit: 0 }), /Invalid search options/)
+        await rejectsPlainly(index.search(W, 'x'.repeat(201)), /Invalid search text/)
+        await rejectsPlainly(index.getMany(W, 'deals', Array(10_001).fill('x')), /Invalid record ids/)
+        await rejectsPlainly(index.feedSince(W, -1), /Invalid feed position/)
+        await rejectsPlainly(index.tasks(W, { status: 'maybe' } as never, 'me'), /Invalid task query/)
+        // Quotes and SQL in values are only values.
+        await index.apply({ records: [up('accounts', account("a'1", `Robert'); drop table feed;--"`))] })
+        expect((await index.get(W, 'accounts', "a'1"))?.record.name).toBe(`Robert'); drop table feed;--"`)
+        expect(
+          ids(await index.list(W, 'accounts', list({ filters: { name: `Robert'); drop table feed;--"` } }))),
+        ).toEqual(["a'1"])
+        expect((await index.search(W, `robert" OR *`)).map((h) => h.id)).toEqual([])
+        expect((await index.search(W, 'robert drop')).map((h) => h.id)).toEqual(["a'1"])
+        expect(await index.lastSeq(W)).toBe(1)
+      })
+    })
+
+    describe('property: list pages equal queryRecords over the same rows', () => {
+      const text = fc
+        .array(fc.constantFrom('a', 'B', 'é', 'E', 'e', ' ', '-', '0', '1', '2', '10'), { maxLength: 3 })
+        .map((parts) => parts.join(''))
+      const maybe = <T>(arb: fc.Arbitrary<T>) => fc.option(arb, { nil: null })
+      const recordArb = fc.record({
+        id: fc.constantFrom('d1', 'd2', 'd3', 'd4', 'd5', 'd6', 'd7', 'd8', 'd9', 'd10', 'D1', 'e1'),
+        title: text,
+        amount: fc.constantFrom(0, 1, 2.5, 10, 100),
+        accountId: maybe(fc.constantFrom('a1', 'a2')),
+        ownerId: maybe(fc.constantFrom('u1', 'u2')),
+        expectedCloseDate: maybe(fc.constantFrom('2025-01-01', '2025-02-01', '2026-01-01')),
+        stage: fc.constantFrom('lead', 'won'),
+        status: fc.constantFrom('open', 'won', 'lost'),
+        archived: fc.oneof(
+          { weight: 3, arbitrary: fc.constant(false) },
+          { weight: 1, arbitrary: fc.constant(true) },
+        ),
+        createdAt: fc.integer({ min: 0, max: 5 }),
+        cf: fc.record({
+          color: fc.constantFrom(undefined, null, '', 'red', 'blue'),
+          n: fc.constantFrom(undefined, 1, 1.5, 0),
+          tags: fc.constantFrom(undefined, [], ['x'], ['x', 'y']),
+        }),
+      })
+      const opArb = fc.oneof(
+        { weight: 4, arbitrary: recordArb.map((r) => ({ op: 'upsert' as const, r })) },
+        { weight: 1, arbitrary: recordArb.map((r) => ({ op: 'remove' as const, id: r.id })) },
+      )
+      const SORTS = ['title', 'amount', 'expectedCloseDate', 'createdAt', 'updatedAt', 'stageEnteredAt']
+      /** Mostly absent: a query with every filter set matches nothing and proves little. */
+      const rarely = <T>(...values: T[]) =>
+        fc.oneof(
+          { weight: 3, arbitrary: fc.constant(undefined) },
+          { weight: 1, arbitrary: fc.constantFrom(...values) },
+        )
+      const queryArb = fc.record({
+        accountId: rarely(null, 'a1', 'a2'),
+        ownerId: rarely(null, 'u1'),
+        stage: rarely('lead', 'won'),
+        status: rarely('open', 'won'),
+        title: rarely('a', 'B', ''),
+        // Text sorts (title) most often: they are where the stores' order could part from the collator's.
+        sort: fc.oneof(
+          fc.constantFrom('title', '-title'),
+          fc.option(fc.constantFrom(...SORTS, ...SORTS.map((s) => `-${s}`)), { nil: null }),
+        ),
+        archived: fc.constantFrom('false', 'true', 'all') as fc.Arbitrary<'false' | 'true' | 'all'>,
+        offset: fc.oneof(
+          { weight: 3, arbitrary: fc.constant(0) },
+          { weight: 1, arbitrary: fc.integer({ min: 1, max: 6 }) },
+        ),
+        limit: fc.integer({ min: 1, max: 10 }),
+        cf: fc.oneof(
+          { weight: 3, arbitrary: fc.constant<Record<string, string>>({}) },
+          {
+            weight: 1,
+            arbitrary: fc.constantFrom<Record<string, string>>(
+              { 'cf.color': 'red' },
+              { 'cf.color': '' },
+              { 'cf.n': '1' },
+              { 'cf.n': '1.5' },
+              { 'cf.tags': 'x' },
+              { 'cf.tags': '' },
+            ),
+          },
+        ),
+      })
+
+      const toDeal = (r: typeof recordArb extends fc.Arbitrary<infer T> ? T : never) => {
+        const customFields: Record<string, unknown> = {}
+        for (const [k, v] of Object.entries(r.cf)) if (v !== undefined) customFields[k] = v
+        return {
+          ...deal(r.id, r.title, {
+            amount: r.amount,
+            accountId: r.accountId,
+            ownerId: r.ownerId,
+            expectedCloseDate: r.expectedCloseDate,
+            position: { column: r.stage, key: 'a0' },
+            status: r.status,
+            archived: r.archived,
+            customFields,
+          }),
+          createdAt: r.createdAt,
+          updatedAt: r.createdAt * 2,
+        }
+      }
+
+      it(
+        'random upserts, removes and list queries',
+        async () => {
+          let round = 0
+          await fc.assert(
+            fc.asyncProperty(
+              fc.array(fc.array(opArb, { minLength: 1, maxLength: 8 }), { minLength: 1, maxLength: 4 }),
+              fc.array(queryArb, { minLength: 1, maxLength: 5 }),
+              async (batches, queries) => {
+                // Each run has its own workspace: the store is shared by the runs of this test.
+                const ws = `prop${round++}`
+                const rows = new Map<string, ProjectedRecord>()
+                for (const ops of batches) {
+                  const changes: RecordChange[] = ops.map((o) =>
+                    o.op === 'upsert' ? up('deals', toDeal(o.r), ws) : rm('deals', o.id, ws),
+                  )
+                  await index.apply({ records: changes })
+                  for (const o of ops) {
+                    if (o.op === 'upsert') rows.set(o.r.id, toDeal(o.r))
+                    else rows.delete(o.id)
+                  }
+                }
+                for (const query of queries) {
+                  const filters = {
+                    accountId: query.accountId,
+                    ownerId: query.ownerId,
+                    stage: query.stage,
+                    status: query.status,
+                    title: query.title,
+                  }
+                  const matchesCf = customFieldFilter(query.cf)
+                  const candidates = [...rows.values()].filter(
+                    (r) =>
+                      (query.archived === 'all' || (r.archived === true) === (query.archived === 'true')) &&
+                      (matchesCf === null || matchesCf(r)),
+                  )
+                  const expected = queryRecords(candidates, {
+                    filters,
+                    matchIds: null,
+                    sort: query.sort,
+                    offset: query.offset,
+                    limit: query.limit,
+                  })
+                  const actual = await index.list(ws, 'deals', {
+                    filters,
+                    customFields: customFieldConditions(query.cf),
+                    sort: query.sort,
+                    offset: query.offset,
+                    limit: query.limit,
+                    archived: query.archived,
+                  })
+                  expect({ ids: ids(actual), total: actual.total, next: actual.nextOffset }).toEqual({
+                    ids: ids(expected),
+                    total: expected.total,
+                    next: expected.nextOffset,
+                  })
+                  expect(actual.items).toEqual(expected.items)
+                }
+              },
+            ),
+            { seed: SEED, numRuns: NUM_RUNS },
+          )
+        },
+        LONG ? 1_200_000 : 120_000,
+      )
+    })
+  })
+}

@@ -1,0 +1,145 @@
+import Database from 'better-sqlite3'
+import { Kysely, SqliteDialect, sql } from 'kysely'
+import type { ProjectedRecord } from '../projection/recordKinds.ts'
+import type { SearchKind } from '../projection/SearchIndex.ts'
+import {
+  type AnyDb,
+  type AnyTrx,
+  type IndexFlavor,
+  KyselyRecordIndex,
+  type SearchRow,
+} from './kyselyRecordIndex.ts'
+import type { CustomFieldCondition, RecordIndex } from './RecordIndex.ts'
+import { words } from './textKeys.ts'
+
+/*
+ * The record index in one SQLite file (better-sqlite3, WAL, synchronous=NORMAL). Search is FTS5 over words split in
+ * JavaScript (textKeys.ts), with `search_key` mapping (workspace, kind, id) → the FTS rowid and holding what a hit
+ * shows: replacing one record's text is a rowid delete + insert, not a scan of the FTS table.
+ */
+
+/** FTS5 sees the words already split: every character but spaces, punctuation and controls is part of a word. */
+const TOKENIZE = `unicode61 remove_diacritics 0 categories 'L* N* M* S* Co Cf Cn Cs'`
+
+const SEARCH_DDL = [
+  `create virtual table search using fts5(title, fields, body, tokenize = "${TOKENIZE}", prefix = '2 3')`,
+  `create table search_key (rowid integer primary key, workspace_id text not null, kind text not null,
+     id text not null, title text not null, subtitle text not null, account_id text, updated_at integer not null,
+     unique (workspace_id, kind, id))`,
+]
+
+/** `$."a"."b"`: field names are checked (indexInput.ts) to hold no quote. */
+const jsonPath = (path: readonly string[]): string => `$${path.map((p) => `."${p}"`).join('')}`
+
+/** `String(n) === text` for some number n: the number a custom-field filter text stands for, else null. */
+export function numberText(text: string): number | null {
+  const n = Number(text)
+  return text !== '' && Number.isFinite(n) && String(n) === text ? n : null
+}
+
+const sqliteFlavor: IndexFlavor = {
+  name: 'sqlite',
+  types: { json: 'text', blob: 'blob', number: 'integer', key: 'text' },
+  searchDdl: SEARCH_DDL,
+
+  async putSearch(trx: AnyTrx, { workspaceId, entry, updatedAt }: SearchRow) {
+    const shown = {
+      title: entry.title,
+      subtitle: entry.subtitle,
+      account_id: entry.accountId,
+      updated_at: updatedAt,
+    }
+    const key = await trx
+      .insertInto('search_key')
+      .values({ workspace_id: workspaceId, kind: entry.kind, id: entry.id, ...shown })
+      .onConflict((oc) => oc.columns(['workspace_id', 'kind', 'id']).doUpdateSet(shown))
+      .returning('rowid')
+      .executeTakeFirstOrThrow()
+    await sql`delete from search where rowid = ${key.rowid}`.execute(trx)
+    await sql`insert into search (rowid, title, fields, body) values (${key.rowid},
+      ${words(entry.title).join(' ')}, ${words(entry.fields).join(' ')}, ${words(entry.body).join(' ')})`.execute(
+      trx,
+    )
+  },
+
+  async removeSearch(trx: AnyTrx, workspaceId: string, kind: SearchKind, id: string) {
+    const key = await trx
+      .deleteFrom('search_key')
+      .where('workspace_id', '=', workspaceId)
+      .where('kind', '=', kind)
+      .where('id', '=', id)
+      .returning('rowid')
+      .executeTakeFirst()
+    if (key) await sql`delete from search where rowid = ${key.rowid}`.execute(trx)
+  },
+
+  matches({ workspaceId, kinds, terms, prefix }) {
+    const match = terms.map((t) => `"${t}"${prefix && t.length >= 2 ? '*' : ''}`).join(' AND ')
+    const kindFilter = kinds ? sql` and k.kind in (${sql.join(kinds)})` : sql``
+    return sql`select k.kind, k.id, bm25(search, 3.0, 1.5, 1.0) as rank, k.updated_at, k.title, k.subtitle,
+      k.account_id from search join search_key k on k.rowid = search.rowid
+      where search match ${match} and k.workspace_id = ${workspaceId}${kindFilter}`
+  },
+
+  jsonEquals(path, value) {
+    const p = jsonPath(path)
+    const type = sql`json_type(r.data, ${p})`
+    if (value === null) return sql<boolean>`${type} = 'null'`
+    if (typeof value === 'boolean') return sql<boolean>`${type} = ${value ? 'true' : 'false'}`
+    if (typeof value === 'number')
+      return sql<boolean>`(${type} in ('integer', 'real') and json_extract(r.data, ${p}) = ${value})`
+    return sql<boolean>`(${type} = 'text' and json_extract(r.data, ${p}) = ${value})`
+  },
+
+  customField({ fieldId, text }: CustomFieldCondition) {
+    const entries = sql`json_each(r.data, '$.customFields') e`
+    const empty = sql`(e.type = 'null' or (e.type = 'text' and e.atom = '') or (e.type = 'array' and json_array_length(e.value) = 0))`
+    if (text === '')
+      return sql<boolean>`not exists (select 1 from ${entries} where e.key = ${fieldId} and not ${empty})`
+    const n = numberText(text)
+    const numeric = n === null ? sql`0` : sql`(e.type in ('integer', 'real') and e.atom = ${n})`
+    const bool = text === 'true' || text === 'false' ? sql`e.type = ${text}` : sql`0`
+    return sql<boolean>`exists (select 1 from ${entries} where e.key = ${fieldId} and not ${empty} and (
+      (e.type = 'text' and e.atom = ${text}) or ${numeric} or ${bool} or
+      (e.type = 'array' and exists (select 1 from json_each(e.value) a where a.type = 'text' and a.atom = ${text}))))`
+  },
+
+  parseData(value: unknown): ProjectedRecord {
+    return JSON.parse(String(value)) as ProjectedRecord
+  },
+
+  bytes(value: unknown): Uint8Array {
+    return new Uint8Array(value as Buffer)
+  },
+
+  async searchCount(db: AnyDb, workspaceId: string | undefined, kind?: SearchKind) {
+    let query = db.selectFrom('search_key').select(sql<number>`count(*)`.as('n'))
+    if (workspaceId !== undefined) query = query.where('workspace_id', '=', workspaceId)
+    if (kind !== undefined) query = query.where('kind', '=', kind)
+    return Number((await query.executeTakeFirst())?.n ?? 0)
+  },
+}
+
+/** Opens (creating if needed) the index at `file` — the server uses `<dataDir>/index.sqlite`. */
+export async function openSqliteRecordIndex(file: string): Promise<RecordIndex> {
+  let database: Database.Database
+  try {
+    database = new Database(file)
+    database.pragma('journal_mode = WAL')
+    database.pragma('synchronous = NORMAL')
+    database.pragma('busy_timeout = 5000')
+  } catch (error) {
+    throw new Error(`The record index file ${file} cannot be opened: ${(error as Error).message}`, {
+      cause: error,
+    })
+  }
+  const db: AnyDb = new Kysely({ dialect: new SqliteDialect({ database }) })
+  const index = new KyselyRecordIndex(db, sqliteFlavor, async () => {})
+  try {
+    await index.init()
+  } catch (error) {
+    await index.close()
+    throw error
+  }
+  return index
+}
