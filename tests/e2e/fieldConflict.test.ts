@@ -1,11 +1,14 @@
 import { expect, it } from 'vitest'
 import { z } from 'zod'
+import { CustomFieldsUi } from './support/CustomFieldsUi.ts'
 import { e2eDescribe } from './support/e2eDescribe.ts'
 import { accountIds, DEMO, type E2eUser } from './support/e2eEnv.ts'
 import { e2eSession } from './support/e2eSession.ts'
 import { eventually } from './support/eventually.ts'
 
 const AccountBody = z.object({ industry: z.string() }).loose()
+const CustomValues = z.object({ customFields: z.record(z.string(), z.unknown()) }).loose()
+const FieldDef = z.object({ id: z.string() }).loose()
 
 e2eDescribe('two users set the same account field at the same time', () => {
   const session = e2eSession()
@@ -66,5 +69,62 @@ e2eDescribe('two users set the same account field at the same time', () => {
           t.startsWith(DEMO[loser.who].name) && t.includes(`changed Industry from “${kept}” to “${mine}”`),
       ),
     ).toBe(true)
+  })
+
+  it('the same for a custom field (one `cf:<fieldId>` entry each): told by whom, put back in one click', async () => {
+    const admin = await signIn('admin')
+    const created = await admin.page.request.post(`${session.env.server.url}/api/settings/custom-fields`, {
+      data: { label: 'Vertical', entity: 'account', type: 'text' },
+    })
+    expect(created.status()).toBe(201)
+    const fieldId = FieldDef.parse(await created.json()).id
+    const sam = await signIn('sales')
+    const sasha = await signIn('sales2', { network: true })
+    const network = sasha.network
+    if (!network) throw new Error('signed in without the network switch')
+    const [, accountId] = await accountIds(sam, 3)
+    if (!accountId) throw new Error('the demo workspace needs two accounts')
+    await Promise.all([sam.room.open(accountId), sasha.room.open(accountId)])
+    const ui = new Map<E2eUser, CustomFieldsUi>([
+      [sam, new CustomFieldsUi(sam.page)],
+      [sasha, new CustomFieldsUi(sasha.page)],
+    ])
+    const input = (who: E2eUser) => (ui.get(who) as CustomFieldsUi).input(fieldId)
+    await eventually(async () => (await input(sam).count()) + (await input(sasha).count())).toBe(2)
+    const set = async (who: E2eUser, value: string) => {
+      await (ui.get(who) as CustomFieldsUi).type(fieldId, value)
+      await input(who).blur()
+    }
+
+    const values = new Map<E2eUser, string>([
+      [sam, 'Retail (Sam)'],
+      [sasha, 'Fintech (Sasha)'],
+    ])
+    await network.goOffline(sasha.page)
+    await set(sasha, values.get(sasha) ?? '')
+    await set(sam, values.get(sam) ?? '')
+    await eventually(
+      async () => (await sam.api(`/api/accounts/${accountId}`, CustomValues)).customFields[fieldId],
+    ).toBe(values.get(sam))
+    await network.goOnline()
+
+    const both = async () => [await input(sam).inputValue(), await input(sasha).inputValue()]
+    await eventually(async () => new Set(await both()).size).toBe(1)
+    const [kept] = await both()
+    const winner = kept === values.get(sam) ? sam : sasha
+    const loser = winner === sam ? sasha : sam
+    const mine = values.get(loser) ?? ''
+    expect(kept).toBe(values.get(winner))
+
+    const name = `cf-${fieldId}`
+    await eventually(() => loser.room.conflictNotice(name)).toBe(
+      `${DEMO[winner.who].name} changed Vertical to '${kept}' — your '${mine}' was replaced`,
+    )
+    expect(await winner.room.conflictNotice(name)).toBeNull()
+
+    await loser.room.putMineBack(name)
+    await eventually(both).toEqual([mine, mine])
+    expect(await loser.room.conflictNotice(name)).toBeNull()
+    expect(await winner.room.conflictNotice(name)).toBeNull()
   })
 })

@@ -1,3 +1,4 @@
+import { createAccount, customFieldKey, updateAccount } from '@rapport/model'
 import { describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
 import { type LostSet, lostSetsOf } from './lostSets.ts'
@@ -102,5 +103,34 @@ describe('lostSetsOf', () => {
     // Both arrive in one update: the earlier set is overwritten knowingly, in the same transaction.
     expect(deliver(server, Y.mergeUpdates([fromHigh, fromLow])).flat()).toEqual([])
     expect(fields(server).get('industry')).toBe('Fintech')
+  })
+})
+
+describe('lostSetsOf, custom fields', () => {
+  it('reports a lost set of a custom field by its `cf:<fieldId>` entry, as the model writes it', () => {
+    const base = replica(1)
+    createAccount(base, { id: ID, name: 'Custom Fields Inc' }, 'seed')
+    const server = replica(9, base)
+    const low = replica(100, base)
+    const high = replica(200, base)
+    const update = (doc: Y.Doc, value: unknown) => {
+      const before = Y.encodeStateVector(doc)
+      updateAccount(doc, ID, { customFields: { f_vertical: value as string } }, 'client')
+      return Y.encodeStateAsUpdate(doc, before)
+    }
+    const fromLow = update(low, 'Fintech')
+    const fromHigh = update(high, 'Retail')
+    const [, second] = deliver(server, fromHigh, fromLow)
+    // `updatedAt` loses too; the audit ignores it (IGNORED_FIELDS).
+    expect(second?.filter((set) => set.field !== 'updatedAt')).toEqual([
+      {
+        recordId: ID,
+        field: customFieldKey('f_vertical'),
+        value: 'Fintech',
+        keptValue: 'Retail',
+        lostClient: 100,
+        keptClient: 200,
+      },
+    ])
   })
 })

@@ -6,6 +6,7 @@ import {
   COLLECTION,
   CONTACTS,
   Contact,
+  customFieldKey,
   NOTES_FIELD,
   TICKETS,
   updateAccount,
@@ -28,6 +29,7 @@ import { AccountTickets } from '../support/AccountTickets.tsx'
 import { contactLabel } from '../support/contactLabel.ts'
 import { ArchiveButton } from '../trash/ArchiveButton.tsx'
 import { AccountDeals } from './AccountDeals.tsx'
+import { committedKeys } from './fieldConflict.ts'
 import { LiveField } from './LiveField.tsx'
 import { NotesEditor } from './NotesEditor.tsx'
 import { NotesTools } from './NotesTools.tsx'
@@ -105,7 +107,7 @@ export function AccountPage({ accountId }: { accountId: string }) {
       try {
         setError(null)
         updateAccount(accountsDoc.doc, accountId, patch, LOCAL_ORIGIN)
-        remember(Object.keys(patch))
+        remember(committedKeys(patch))
       } catch (err) {
         setError(err instanceof Error ? err.message : 'Could not save the change.')
       }
@@ -268,6 +270,8 @@ export function AccountPage({ accountId }: { accountId: string }) {
                 values={account.customFields}
                 readOnly={fieldsReadOnly}
                 onChange={(fieldId, value) => commit({ customFields: { [fieldId]: value } })}
+                conflictOf={(fieldId) => conflicts.conflictOf(customFieldKey(fieldId))}
+                onDismissConflict={(fieldId) => conflicts.dismiss(customFieldKey(fieldId))}
               />
             )}
           </section>

@@ -1,4 +1,5 @@
 import { useState } from 'react'
+import { ConflictNotice } from './ConflictNotice.tsx'
 import {
   changedUnderneath,
   type FieldDraft,
@@ -8,7 +9,6 @@ import {
   typeDraft,
   valueToCommit,
 } from './draftField.ts'
-import { conflictText } from './fieldConflict.ts'
 import type { FieldConflict } from './useFieldConflicts.ts'
 
 export interface LiveFieldProps {
@@ -114,23 +114,16 @@ export function LiveField({
         />
       )}
       {replaced && (
-        <p className="live-field__conflict" role="status" data-testid={`conflict-${name}`}>
-          <span data-testid={`conflict-text-${name}`}>
-            {conflictText(replaced.who, label, shownOption(replaced.theirs), shownOption(replaced.mine))}
-          </span>{' '}
-          <button
-            type="button"
-            className="btn btn--ghost"
-            data-testid={`put-back-${name}`}
-            disabled={readOnly}
-            onClick={() => onCommit(replaced.mine)}
-          >
-            Put mine back
-          </button>
-          <button type="button" className="btn btn--ghost" onClick={onDismissConflict}>
-            Dismiss
-          </button>
-        </p>
+        <ConflictNotice
+          name={name}
+          label={label}
+          who={replaced.who}
+          theirs={shownOption(replaced.theirs)}
+          mine={shownOption(replaced.mine)}
+          readOnly={readOnly}
+          onPutBack={() => onCommit(replaced.mine)}
+          onDismiss={onDismissConflict}
+        />
       )}
     </div>
   )

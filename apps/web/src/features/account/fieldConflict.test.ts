@@ -1,12 +1,24 @@
-import type { Activity } from '@rapport/model'
+import {
+  ACCOUNTS,
+  type Account,
+  type Activity,
+  createAccount,
+  customFieldKey,
+  readCustomFields,
+  updateAccount,
+} from '@rapport/model'
 import { describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
 import {
+  type CommittedSet,
   classifyOverwrite,
+  committedKeys,
+  committedSets,
   conflictText,
   containsId,
   type ItemId,
   type KeyItem,
+  replacedSets,
   writerOf,
 } from './fieldConflict.ts'
 
@@ -150,5 +162,80 @@ describe('conflictText', () => {
     expect(conflictText(null, 'City', 'Paris', '')).toBe(
       "Someone changed City to 'Paris' — your '' was replaced",
     )
+  })
+})
+
+describe('custom fields (one `cf:<fieldId>` entry each)', () => {
+  const ACCOUNT = 'acc_cf'
+  const recordOf = (doc: Y.Doc): Y.Map<unknown> => {
+    const record = doc.getMap<unknown>(ACCOUNTS.name).get(ACCOUNT)
+    if (!(record instanceof Y.Map)) throw new Error('no account record')
+    return record
+  }
+  /** Our commit as AccountPage makes it: the model command, then the keys it remembers. */
+  const commitAs = (doc: Y.Doc, patch: Partial<Account>) => {
+    updateAccount(doc, ACCOUNT, patch, 'local')
+    return new Map(committedSets(recordOf(doc), committedKeys(patch)))
+  }
+  /** Delivers `from`'s news to `to` and reports what replaced our sets, as the hook's record observer sees it. */
+  const deliver = (from: Y.Doc, to: Y.Doc, committed: Map<string, CommittedSet>) => {
+    let seen: ReturnType<typeof replacedSets> | null = null
+    const observer = (event: Y.YMapEvent<unknown>) => {
+      seen = replacedSets(event.target as Y.Map<unknown>, event.keysChanged, committed)
+    }
+    recordOf(to).observe(observer)
+    send(from, to)
+    recordOf(to).unobserve(observer)
+    return seen as ReturnType<typeof replacedSets> | null
+  }
+  const seeded = (): Y.Doc => {
+    const doc = replica(1)
+    createAccount(doc, { id: ACCOUNT, name: 'Custom Fields Inc' }, 'seed')
+    return doc
+  }
+
+  it('a patch of customFields commits the fields’ entries, not a `customFields` key', () => {
+    expect(committedKeys({ customFields: { f_seats: 12, f_tier: 'Gold' } })).toEqual([
+      customFieldKey('f_seats'),
+      customFieldKey('f_tier'),
+    ])
+    expect(committedKeys({ industry: 'Retail', customFields: {} })).toEqual(['industry'])
+  })
+
+  it('a concurrent set of the same custom field kept over ours is a conflict with both values', () => {
+    const seed = seeded()
+    const me = replica(100, seed)
+    const them = replica(200, seed)
+    const committed = commitAs(me, { customFields: { f_vertical: 'Fintech' } })
+    expect([...committed.keys()]).toEqual([customFieldKey('f_vertical')])
+    updateAccount(them, ACCOUNT, { customFields: { f_vertical: 'Retail' } }, 'remote')
+    const seen = deliver(them, me, committed)
+    expect(seen?.conflicts.get(customFieldKey('f_vertical'))).toEqual({ mine: 'Fintech', theirs: 'Retail' })
+  })
+
+  it('a concurrent set of ANOTHER custom field is no conflict (both are kept)', () => {
+    const seed = seeded()
+    const me = replica(100, seed)
+    const them = replica(200, seed)
+    const committed = commitAs(me, { customFields: { f_vertical: 'Fintech' } })
+    updateAccount(them, ACCOUNT, { customFields: { f_seats: 40 } }, 'remote')
+    const seen = deliver(them, me, committed)
+    expect(seen?.conflicts.size ?? 0).toBe(0)
+    expect(readCustomFields(recordOf(me))).toEqual({ f_vertical: 'Fintech', f_seats: 40 })
+  })
+
+  it('names the writer of a kept multi-select value from the timeline (values compared as JSON)', () => {
+    const at = Date.UTC(2026, 11, 4, 18, 0)
+    const entry = {
+      id: 'act_cf',
+      type: 'field_change',
+      at,
+      actorId: 'usr_sasha',
+      subject: { kind: 'account', id: ACCOUNT },
+      text: 'changed Regions',
+      changes: [{ field: customFieldKey('f_regions'), label: 'Regions', before: null, after: ['EU', 'US'] }],
+    } as unknown as Activity
+    expect(writerOf([entry], ACCOUNT, customFieldKey('f_regions'), ['EU', 'US'])).toBe('usr_sasha')
+    expect(writerOf([entry], ACCOUNT, customFieldKey('f_regions'), ['EU'])).toBeNull()
   })
 })

@@ -1,4 +1,5 @@
-import type { Activity } from '@rapport/model'
+import { type Activity, customFieldKey, jsonEqual, LEGACY_CUSTOM_FIELDS_KEY } from '@rapport/model'
+import type * as Y from 'yjs'
 
 /** A Yjs item id. */
 export interface ItemId {
@@ -63,7 +64,9 @@ export function writerOf(
   for (const activity of timeline) {
     if (activity.type !== 'field_change' || activity.subject.kind !== 'account') continue
     if (activity.subject.id !== accountId || !activity.actorId) continue
-    const kept = activity.changes.some((c) => c.field === field && c.after === value && !c.overruledBy)
+    const kept = activity.changes.some(
+      (c) => c.field === field && jsonEqual(c.after, value) && !c.overruledBy,
+    )
     if (kept && (!found || activity.at > found.at)) found = activity
   }
   return found?.actorId ?? null
@@ -72,4 +75,86 @@ export function writerOf(
 /** `Sasha Sales changed Industry to 'Retail' — your 'Fintech' was replaced`. */
 export function conflictText(who: string | null, label: string, theirs: string, mine: string): string {
   return `${who ?? 'Someone'} changed ${label} to '${theirs}' — your '${mine}' was replaced`
+}
+
+/**
+ * The record-map keys a patch of a record writes, i.e. the keys whose sets we committed: each key as is, except
+ * `customFields: { [fieldId]: value }`, whose values the model writes as one `cf:<fieldId>` entry each.
+ */
+export function committedKeys(patch: Readonly<Record<string, unknown>>): string[] {
+  const keys: string[] = []
+  for (const [key, value] of Object.entries(patch)) {
+    if (
+      key === LEGACY_CUSTOM_FIELDS_KEY &&
+      typeof value === 'object' &&
+      value !== null &&
+      !Array.isArray(value)
+    ) {
+      for (const fieldId of Object.keys(value)) keys.push(customFieldKey(fieldId))
+    } else keys.push(key)
+  }
+  return keys
+}
+
+/** A set we committed: the value and the id of its Yjs item. */
+export interface CommittedSet {
+  value: unknown
+  item: ItemId
+}
+
+/** A value we committed that a concurrent set replaced (raw values, as stored). */
+export interface ReplacedSet {
+  mine: unknown
+  theirs: unknown
+}
+
+const HISTORY = 500
+
+const keyItem = (item: Y.Item): KeyItem => ({ id: item.id, length: item.length, origin: item.origin })
+
+/** The key's history, newest first, as far back as HISTORY items. */
+const historyOf = (record: Y.Map<unknown>, field: string): Y.Item[] => {
+  const items: Y.Item[] = []
+  for (let item = record._map.get(field) ?? null; item && items.length < HISTORY; item = item.left)
+    items.push(item)
+  return items
+}
+
+/** Our sets of `fields` of `record`, just committed locally (fields without a live value are skipped). */
+export function committedSets(
+  record: Y.Map<unknown>,
+  fields: Iterable<string>,
+): Array<[string, CommittedSet]> {
+  const out: Array<[string, CommittedSet]> = []
+  for (const field of fields) {
+    const item = record._map.get(field)
+    if (item && !item.deleted) out.push([field, { value: record.get(field), item: item.id }])
+  }
+  return out
+}
+
+/**
+ * After a REMOTE change of `keys` of `record`: which of our committed sets were replaced by a concurrent set
+ * (`conflicts`), and which are no longer ours to follow (`settled`: replaced, knowingly or not). A key we did not
+ * commit, or whose value is still ours, is in neither.
+ */
+export function replacedSets(
+  record: Y.Map<unknown>,
+  keys: Iterable<string>,
+  committed: ReadonlyMap<string, CommittedSet>,
+): { conflicts: Map<string, ReplacedSet>; settled: string[] } {
+  const conflicts = new Map<string, ReplacedSet>()
+  const settled: string[] = []
+  for (const field of keys) {
+    const mine = committed.get(field)
+    const current = record._map.get(field)
+    if (!mine || !current || current.deleted) continue
+    const items = historyOf(record, field).map(keyItem)
+    const itemAt = (id: ItemId) => items.find((item) => containsId(item, id))
+    const how = classifyOverwrite(mine.item, keyItem(current), itemAt)
+    if (how === 'mine') continue
+    settled.push(field)
+    if (how === 'concurrent') conflicts.set(field, { mine: mine.value, theirs: record.get(field) })
+  }
+  return { conflicts, settled }
 }

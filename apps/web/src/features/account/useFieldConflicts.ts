@@ -3,34 +3,32 @@ import { useCallback, useEffect, useRef, useState } from 'react'
 import * as Y from 'yjs'
 import { useLiveRecords } from '../../collab/useLiveRecords.ts'
 import { useMemberLookup } from '../auth/SessionContext.tsx'
-import { classifyOverwrite, containsId, type ItemId, type KeyItem, writerOf } from './fieldConflict.ts'
+import {
+  type CommittedSet,
+  committedSets,
+  type ReplacedSet,
+  replacedSets,
+  writerOf,
+} from './fieldConflict.ts'
 
-/** A value we committed that a concurrent set replaced. Values as the field shows them (null → ''). */
+/** A value we committed that a concurrent set replaced: as the field shows them (null → '') and as stored. */
 export interface FieldConflict {
   mine: string
   theirs: string
+  mineValue: unknown
+  theirsValue: unknown
   /** The writer's name from the server's timeline; null until its entry arrives. */
   who: string | null
 }
 
-interface Committed {
-  value: string
-  item: ItemId
-}
-
-const HISTORY = 500
 const shown = (value: unknown): string =>
-  typeof value === 'string' ? value : value == null ? '' : String(value)
-
-const keyItem = (item: Y.Item): KeyItem => ({ id: item.id, length: item.length, origin: item.origin })
-
-/** The key's history, newest first, as far back as HISTORY items. */
-const historyOf = (record: Y.Map<unknown>, field: string): Y.Item[] => {
-  const items: Y.Item[] = []
-  for (let item = record._map.get(field) ?? null; item && items.length < HISTORY; item = item.left)
-    items.push(item)
-  return items
-}
+  typeof value === 'string'
+    ? value
+    : value == null
+      ? ''
+      : Array.isArray(value)
+        ? value.map(String).join(', ')
+        : String(value)
 
 /**
  * Remembers the values this client committed to the account's fields and notices when one of them is replaced by a
@@ -40,8 +38,8 @@ const historyOf = (record: Y.Map<unknown>, field: string): Y.Item[] => {
  * value (attributed to the connection that sent it), never from what a client claims.
  */
 export function useFieldConflicts(accountsDoc: Y.Doc | null, roomDoc: Y.Doc | null, accountId: string) {
-  const committed = useRef(new Map<string, Committed>())
-  const [conflicts, setConflicts] = useState<ReadonlyMap<string, Omit<FieldConflict, 'who'>>>(new Map())
+  const committed = useRef(new Map<string, CommittedSet>())
+  const [conflicts, setConflicts] = useState<ReadonlyMap<string, ReplacedSet>>(new Map())
   const timeline = useLiveRecords(roomDoc, TIMELINE)
   const memberOf = useMemberLookup()
 
@@ -58,19 +56,12 @@ export function useFieldConflicts(accountsDoc: Y.Doc | null, roomDoc: Y.Doc | nu
     let record: Y.Map<unknown> | null = null
     const onRecord = (event: Y.YMapEvent<unknown>, txn: Y.Transaction): void => {
       if (txn.local) return
-      const found = new Map<string, Omit<FieldConflict, 'who'>>()
-      for (const field of event.keysChanged) {
-        const mine = committed.current.get(field)
-        const current = event.target._map.get(field)
-        if (!mine || !current || current.deleted) continue
-        const items = historyOf(event.target as Y.Map<unknown>, field).map(keyItem)
-        const itemAt = (id: ItemId) => items.find((item) => containsId(item, id))
-        const how = classifyOverwrite(mine.item, keyItem(current), itemAt)
-        if (how === 'mine') continue
-        committed.current.delete(field)
-        if (how === 'concurrent')
-          found.set(field, { mine: mine.value, theirs: shown(event.target.get(field)) })
-      }
+      const { conflicts: found, settled } = replacedSets(
+        event.target as Y.Map<unknown>,
+        event.keysChanged,
+        committed.current,
+      )
+      for (const field of settled) committed.current.delete(field)
       if (found.size > 0) setConflicts((prev) => new Map([...prev, ...found]))
     }
     const bind = (): void => {
@@ -92,16 +83,15 @@ export function useFieldConflicts(accountsDoc: Y.Doc | null, roomDoc: Y.Doc | nu
     }
   }, [accountsDoc, accountId])
 
-  /** Call right after committing `fields` locally: remembers our items, and clears those fields' conflicts. */
+  /**
+   * Call right after committing `fields` (record-map keys: `committedKeys(patch)`, so a custom field is its
+   * `cf:<fieldId>` entry) locally: remembers our items, and clears those fields' conflicts.
+   */
   const remember = useCallback(
     (fields: string[]) => {
       const record = recordOf()
       if (!record) return
-      for (const field of fields) {
-        const item = record._map.get(field)
-        if (item && !item.deleted)
-          committed.current.set(field, { value: shown(record.get(field)), item: item.id })
-      }
+      for (const [field, set] of committedSets(record, fields)) committed.current.set(field, set)
       setConflicts((prev) => {
         if (!fields.some((f) => prev.has(f))) return prev
         const next = new Map(prev)
@@ -124,9 +114,15 @@ export function useFieldConflicts(accountsDoc: Y.Doc | null, roomDoc: Y.Doc | nu
   const conflictOf = (field: string): FieldConflict | null => {
     const conflict = conflicts.get(field)
     if (!conflict) return null
-    const raw = conflict.theirs === '' ? [conflict.theirs, null] : [conflict.theirs]
+    const raw = conflict.theirs == null || conflict.theirs === '' ? ['', null] : [conflict.theirs]
     const writer = raw.map((v) => writerOf(timeline.byId.values(), accountId, field, v)).find(Boolean)
-    return { ...conflict, who: writer ? (memberOf(writer)?.name ?? null) : null }
+    return {
+      mine: shown(conflict.mine),
+      theirs: shown(conflict.theirs),
+      mineValue: conflict.mine,
+      theirsValue: conflict.theirs,
+      who: writer ? (memberOf(writer)?.name ?? null) : null,
+    }
   }
 
   return { remember, dismiss, conflictOf }

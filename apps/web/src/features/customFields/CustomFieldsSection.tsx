@@ -1,6 +1,8 @@
 import type { CustomFieldEntity, CustomFieldValue } from '@rapport/model'
+import { ConflictNotice } from '../account/ConflictNotice.tsx'
+import type { FieldConflict } from '../account/useFieldConflicts.ts'
 import { useSession } from '../auth/SessionContext.tsx'
-import { CustomFieldInput } from './CustomFieldInput.tsx'
+import { CustomFieldInput, formatCustomValue } from './CustomFieldInput.tsx'
 import { useCustomFieldDefs } from './useCustomFieldDefs.ts'
 import './customFields.css'
 
@@ -20,6 +22,12 @@ export interface CustomFieldsSectionProps {
   readOnly: boolean
   /** Heading; default "Custom fields". `null` renders no heading (inside a panel that has one). */
   title?: string | null
+  /**
+   * A value this client committed to the field that a concurrent set replaced (`useFieldConflicts` with the
+   * field's `cf:<fieldId>` key): shown under the field with "Put mine back" (re-commits it) and Dismiss.
+   */
+  conflictOf?: (fieldId: string) => FieldConflict | null
+  onDismissConflict?: (fieldId: string) => void
 }
 
 /**
@@ -28,7 +36,15 @@ export interface CustomFieldsSectionProps {
  * beside the field. Definitions are read live from the workspace document, so a field an admin adds appears at once.
  * Renders nothing while no field is defined for the kind.
  */
-export function CustomFieldsSection({ kind, values, onChange, readOnly, title }: CustomFieldsSectionProps) {
+export function CustomFieldsSection({
+  kind,
+  values,
+  onChange,
+  readOnly,
+  title,
+  conflictOf,
+  onDismissConflict,
+}: CustomFieldsSectionProps) {
   const { session } = useSession()
   const { defs, settings } = useCustomFieldDefs(kind)
   if (defs.length === 0) return null
@@ -41,17 +57,39 @@ export function CustomFieldsSection({ kind, values, onChange, readOnly, title }:
     >
       {heading && <h3 className="cf-section__title">{heading}</h3>}
       <div className="fields cf-fields">
-        {defs.map((def) => (
-          <CustomFieldInput
-            key={def.id}
-            def={def}
-            value={values?.[def.id]}
-            readOnly={readOnly}
-            members={session.members}
-            currency={settings?.currency.base ?? 'USD'}
-            onCommit={(value) => onChange(def.id, value)}
-          />
-        ))}
+        {defs.map((def) => {
+          const currency = settings?.currency.base ?? 'USD'
+          const input = (
+            <CustomFieldInput
+              key={def.id}
+              def={def}
+              value={values?.[def.id]}
+              readOnly={readOnly}
+              members={session.members}
+              currency={currency}
+              onCommit={(value) => onChange(def.id, value)}
+            />
+          )
+          const replaced = conflictOf?.(def.id)
+          if (!replaced) return input
+          const format = (value: unknown) =>
+            formatCustomValue(def, (value ?? null) as CustomFieldValue, session.members, currency)
+          return (
+            <div key={def.id} className="cf-field-slot">
+              {input}
+              <ConflictNotice
+                name={`cf-${def.id}`}
+                label={def.label}
+                who={replaced.who}
+                theirs={format(replaced.theirsValue)}
+                mine={format(replaced.mineValue)}
+                readOnly={readOnly}
+                onPutBack={() => onChange(def.id, (replaced.mineValue ?? null) as CustomFieldValue)}
+                onDismiss={() => onDismissConflict?.(def.id)}
+              />
+            </div>
+          )
+        })}
       </div>
     </section>
   )
