@@ -1,6 +1,7 @@
 import {
   createAccount,
   createContact,
+  createHandoff,
   createRecord,
   DEALS,
   docName,
@@ -10,6 +11,7 @@ import {
 import type { DocumentStore } from '@rapport/server'
 import { generateNKeysBetween } from 'fractional-indexing'
 import * as Y from 'yjs'
+import { wonHandoffId } from '../../../apps/server/src/automation/wonHandoffId.ts'
 import { openDataDirDocs } from './dataDirStore.ts'
 
 export type WorkspaceSize = {
@@ -217,6 +219,10 @@ export async function generateWorkspace(opts: {
   }, ORIGIN)
   const [wonStage, lostStage] = opts.stageIds.slice(-2)
   const closedKeys = generateNKeysBetween(null, null, Math.ceil(size.closedDeals / 2))
+  // Won deal k (deal_c<2k>) belongs to note room k mod notes, which also gets its handoff draft below: the server
+  // would have created it when the deal was won, and would otherwise create every missing one at start.
+  const wonAccount = (k: number) =>
+    size.notes > 0 ? (accountIds[k % size.notes] ?? pick(accountIds)) : pick(accountIds)
   deals.transact(() => {
     for (let i = 0; i < size.closedDeals; i++) {
       const won = i % 2 === 0
@@ -230,7 +236,7 @@ export async function generateWorkspace(opts: {
           archived: false,
           pipelineId: opts.pipelineId,
           title: `${pick(WORDS)} closed ${i}`,
-          accountId: pick(accountIds),
+          accountId: won ? wonAccount(i / 2) : pick(accountIds),
           contactIds: [],
           amount: Math.floor(rand() * 100_000),
           currency: 'EUR',
@@ -283,6 +289,7 @@ export async function generateWorkspace(opts: {
 
   // Notes: one account room per note; the first `longNotes` (default 1) are long (300 paragraphs).
   const longNotes = opts.longNotes ?? 1
+  const wonCount = Math.ceil(size.closedDeals / 2)
   let longNoteDoc = ''
   for (let i = 0; i < size.notes; i++) {
     const accountId = accountIds[i] ?? `acc_b${i}`
@@ -297,6 +304,15 @@ export async function generateWorkspace(opts: {
           (_, p) => `Call ${p}: ${pick(WORDS)} ${pick(WORDS)} wants ${pick(WORDS)}.`,
         ),
       )
+      for (let k = i; k < wonCount; k += size.notes) {
+        const dealId = `deal_c${2 * k}`
+        createHandoff(
+          doc,
+          { id: wonHandoffId(dealId), accountId, dealId, fromUserId: 'system', toTeam: 'support' },
+          ORIGIN,
+          { now },
+        )
+      }
     }, ORIGIN)
     await store.store(room, Y.encodeStateAsUpdate(doc))
     doc.destroy()
