@@ -263,8 +263,9 @@ describe('the change feed on W/feed', () => {
     await expect.poll(() => back.ids()).toContain(next.id)
     back.destroy()
 
-    // 0 is older than anything this server keeps (and than its first seq): reset, then live events.
-    const old = feedClient(s.wsUrl, WS, salesSession.token, 0)
+    // A seq this workspace never reached (the index numbers its events from 1) cannot be resumed from: reset, then
+    // live events.
+    const old = feedClient(s.wsUrl, WS, salesSession.token, 999_999_999)
     await expect.poll(() => old.messages[0]).toMatchObject({ type: 'reset' })
     expect(old.events()).toEqual([])
     const after = await rest<{ id: string }>(salesSession.cookie, '/api/contacts', {
@@ -365,7 +366,7 @@ describe('the change feed as Server-Sent Events (GET /api/feed)', () => {
     await expect.poll(() => resumed.frames.map((f) => f.event)).toEqual(['change', 'live'])
     expect(resumed.events()[0]).toMatchObject({ id: created.id, row: { title: 'Streamer' } })
     await resumed.close()
-    const tooOld = sseClient(s.url, own.cookie, { since: 0 })
+    const tooOld = sseClient(s.url, own.cookie, { since: 999_999_999 })
     await expect.poll(() => tooOld.frames[0]?.event).toBe('reset')
     await tooOld.close()
 

@@ -4,6 +4,7 @@ import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { z } from 'zod'
 import { LOG_LEVELS, type LogLevel } from './log/logger.ts'
+import { INDEX_KINDS, type IndexConfig } from './recordIndex/openRecordIndex.ts'
 import { STORE_KINDS, type StoreKind } from './storage/openDataDirStore.ts'
 
 /** The repository root (apps/server/src → ../../..): `pnpm start` runs in apps/server, data lives in <repo>/data. */
@@ -24,6 +25,9 @@ export const EnvSchema = z.object({
   WEB_DIST: optional(z.string().min(1)),
   SEED_DEMO: optional(z.enum(['0', '1', 'true', 'false'])),
   STORE: optional(z.enum(STORE_KINDS)),
+  INDEX: optional(z.enum(INDEX_KINDS)),
+  RAPPORT_PG_URL: optional(z.string().min(1)),
+  INDEX_PG_SCHEMA: optional(z.string().regex(/^[a-z_][a-z0-9_]{0,62}$/, 'must be a lowercase SQL name')),
 })
 
 export interface Config {
@@ -40,6 +44,8 @@ export interface Config {
   seedDemo: boolean
   /** Where documents live: `sqlite` (`<dataDir>/documents.sqlite`, default) or `lowdb` (`<dataDir>/docs/`, format 1). */
   store: StoreKind
+  /** The record index: `sqlite` (`<dataDir>/index.sqlite`, default) or `postgres` (`RAPPORT_PG_URL`, `INDEX_PG_SCHEMA`). */
+  index: IndexConfig
 }
 
 export class ConfigError extends Error {
@@ -70,6 +76,14 @@ export const parseEnv = (
     webDist: e.WEB_DIST ? resolve(cwd, e.WEB_DIST) : join(REPO_ROOT, 'apps/web/dist'),
     seedDemo: e.SEED_DEMO !== '0' && e.SEED_DEMO !== 'false',
     store: e.STORE ?? 'sqlite',
+    index:
+      e.INDEX === 'postgres'
+        ? {
+            kind: 'postgres',
+            url: e.RAPPORT_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/rapport',
+            schema: e.INDEX_PG_SCHEMA ?? 'rapport_index',
+          }
+        : { kind: 'sqlite' },
   }
 }
 

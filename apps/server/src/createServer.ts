@@ -4,6 +4,7 @@ import { Hocuspocus } from '@hocuspocus/server'
 import { getRequestListener } from '@hono/node-server'
 import type { Hono } from 'hono'
 import { WebSocketServer } from 'ws'
+import * as Y from 'yjs'
 import { archiveRoutes } from './archive/archiveRoutes.ts'
 import { createAccountServices } from './auth/accountServices.ts'
 import { type AuthServices, createAuthServices } from './auth/authServices.ts'
@@ -17,10 +18,9 @@ import { createLoggingExtension } from './collab/loggingExtension.ts'
 import { createPersistenceExtension, type PersistenceExtension } from './collab/persistenceExtension.ts'
 import { projectionExtension } from './collab/projectionExtension.ts'
 import { validationExtension } from './collab/validationExtension.ts'
-import { FeedHub } from './feed/FeedHub.ts'
+import { FeedHub, type FeedInput } from './feed/FeedHub.ts'
 import { feedExtension } from './feed/feedExtension.ts'
 import { feedRoutes } from './feed/feedRoutes.ts'
-import { feedFromProjection } from './feed/projectionFeed.ts'
 import { createAttributionExtension } from './history/attributionExtension.ts'
 import { historyRoutes } from './history/historyRoutes.ts'
 import { type HistoryTiming, RoomHistory } from './history/RoomHistory.ts'
@@ -39,6 +39,15 @@ import { createLogger, type Logger } from './log/logger.ts'
 import { listMembers } from './meta/members.ts'
 import { createMetaStore, type MetaStore } from './meta/metaStore.ts'
 import { Projection } from './projection/Projection.ts'
+import {
+  type CatchUpResult,
+  IndexWorker,
+  isIndexedDoc,
+  recordKey,
+  storeAfterIndex,
+} from './recordIndex/IndexWorker.ts'
+import { type IndexConfig, openRecordIndex } from './recordIndex/openRecordIndex.ts'
+import type { RecordIndex } from './recordIndex/RecordIndex.ts'
 import { type DemoLogin, seedDemo } from './seed/demoSeed.ts'
 import { SettingsService } from './settings/SettingsService.ts'
 import { settingsRoutes } from './settings/settingsRoutes.ts'
@@ -65,6 +74,10 @@ export interface ServerDeps {
   documentStore?: DocumentStore
   /** The default document store: `sqlite` (`<dataDir>/documents.sqlite`, default) or `lowdb` (`<dataDir>/docs`). */
   store?: StoreKind
+  /** The record index (default: SQLite at `<dataDir>/index.sqlite`); ignored when `recordIndex` is given. */
+  index?: IndexConfig
+  /** An index to use as is (closed with the server). */
+  recordIndex?: RecordIndex
   logger?: Logger
   secrets: { session: string }
   /** The built web app (apps/web/dist); null or missing → a page saying to run the build. */
@@ -105,9 +118,13 @@ export interface RapportServer {
   reminders: ReminderScheduler
   /** The per-workspace change feed (`W/feed` stateless messages, `GET /api/feed`). */
   feed: FeedHub
+  /** The persisted record index and the worker keeping it current (`index.flush()` before reading a write). */
+  index: IndexWorker
+  /** What the start-up catch-up of the index did (documents compared, re-indexed, time). */
+  catchUp: CatchUpResult
   /** Logins of the demo workspace when this start seeded it (`seedDemo` on an empty data dir), else null. */
   demoLogins: DemoLogin[] | null
-  health(): HealthReport
+  health(): Promise<HealthReport>
   listen(port: number, host?: string): Promise<{ port: number; url: string }>
   /** Stops accepting connections, closes sockets, stores every dirty document, closes the store. */
   close(): Promise<void>
@@ -131,8 +148,12 @@ export const createServer = async (deps: ServerDeps): Promise<RapportServer> => 
     deps.documentStore ??
     (await openDataDirStore(deps.dataDir, deps.store ?? 'sqlite', deps.fsync ?? false, logger))
   // A deleted workspace's documents are never stored again (`meta` is open before anything is stored).
-  const documentStore = withoutRemovedWorkspaces(storeOfDataDir, (id) =>
-    meta.data.removedWorkspaces.includes(id),
+  // A store (which drops the document's update log) first waits until the record index holds that state.
+  const workerRef: { current: IndexWorker | null } = { current: null }
+  const documentStore = storeAfterIndex(
+    withoutRemovedWorkspaces(storeOfDataDir, (id) => meta.data.removedWorkspaces.includes(id)),
+    () => workerRef.current,
+    logger.child('index'),
   )
 
   const persistence = createPersistenceExtension({
@@ -159,10 +180,55 @@ export const createServer = async (deps: ServerDeps): Promise<RapportServer> => 
   const projection = new Projection(logger.child('projection'))
   const validation = validationExtension({ projection, logger })
   const audit = createAudit({ projection, logger, now })
-  await projection.bootstrap(documentStore)
-  // The change feed follows the projection's record events for now (after each transaction, off the broadcast path).
-  const feed = new FeedHub({ logger: logger.child('feed'), now })
-  const stopFeedSource = feedFromProjection(projection, feed)
+  const recordIndex =
+    deps.recordIndex ?? (await openRecordIndex(deps.dataDir, deps.index ?? { kind: 'sqlite' }))
+  // The projection still decodes every document; the index re-indexes only those whose state vector differs.
+  const stateVectors = new Map<string, Uint8Array>()
+  await projection.bootstrap(documentStore, (name, doc) => {
+    if (isIndexedDoc(name)) stateVectors.set(name, Y.encodeStateVector(doc))
+  })
+  const hocuspocusRef: { current: Hocuspocus | null } = { current: null }
+  let feedOpen = true
+  const worker = new IndexWorker({
+    index: recordIndex,
+    projection,
+    logger: logger.child('index'),
+    docOf: (name) => hocuspocusRef.current?.documents.get(name),
+    // The change feed gets each change after the index committed it, with the index's seq.
+    onCommitted: (applied, rows) => {
+      if (!feedOpen) return
+      const byWorkspace = new Map<string, FeedInput[]>()
+      for (const change of applied) {
+        const carried = rows.get(recordKey(change.workspaceId, change.kind, change.id))
+        let inputs = byWorkspace.get(change.workspaceId)
+        if (!inputs) {
+          inputs = []
+          byWorkspace.set(change.workspaceId, inputs)
+        }
+        inputs.push({
+          seq: change.seq,
+          kind: change.kind,
+          id: change.id,
+          op: change.op,
+          ...(change.op === 'upsert' && carried?.row ? { row: carried.row } : {}),
+          ...(carried ? { doc: carried.doc } : {}),
+        })
+      }
+      for (const [workspaceId, inputs] of byWorkspace) feed.publish(workspaceId, inputs)
+    },
+  })
+  const catchUp = await worker.catchUp(stateVectors)
+  logger.child('index').info('index caught up', { ...catchUp })
+  stateVectors.clear()
+  const lastSeqs = new Map<string, number>()
+  for (const id of projection.workspaceIds()) lastSeqs.set(id, await recordIndex.lastSeq(id))
+  const feed = new FeedHub({
+    logger: logger.child('feed'),
+    now,
+    lastSeqAtStart: (workspaceId) => lastSeqs.get(workspaceId) ?? 0,
+  })
+  worker.start()
+  workerRef.current = worker
   const history = new RoomHistory({
     store: lowdbVersionStore(`${deps.dataDir}/history`),
     projection,
@@ -204,6 +270,7 @@ export const createServer = async (deps: ServerDeps): Promise<RapportServer> => 
     store: documentStore,
   })
   automationRef.current = automation
+  hocuspocusRef.current = hocuspocus
   // Won deals whose handoff trigger was lost by a crash get their draft (in the background, exactly once).
   automation.background('reconcile:startup', 'won deal reconcile', () => automation.wonDeals.reconcileAll())
   notifyTaskAssignments(projection, automation)
@@ -220,9 +287,15 @@ export const createServer = async (deps: ServerDeps): Promise<RapportServer> => 
   const holders = { store: documentStore, projection, history, reminders, logger: logger.child('workspaces') }
   for (const id of meta.data.removedWorkspaces) await purgeWorkspace(holders, id)
 
-  const health = (): HealthReport => {
+  const indexImplementation = deps.recordIndex ? 'custom' : (deps.index?.kind ?? 'sqlite')
+  const indexRows = async (): Promise<number> => {
+    const { records } = await recordIndex.stats()
+    return Object.values(records).reduce((sum, n) => sum + n, 0)
+  }
+  const health = async (): Promise<HealthReport> => {
     const stats = persistence.stats()
     const limitStats = limits.stats()
+    const work = worker.stats()
     return {
       ok: true,
       uptimeMs: now() - startedAt,
@@ -235,6 +308,19 @@ export const createServer = async (deps: ServerDeps): Promise<RapportServer> => 
       loadFailures: stats.loadFailures,
       rejectedFrames: limitStats.rejectedFrames,
       closedForLimits: limitStats.closedForLimits,
+      index: {
+        implementation: indexImplementation,
+        rows: await indexRows().catch(() => -1),
+        lag: work.lag,
+        failures: work.failures,
+        dropped: work.dropped,
+        catchUp: {
+          state: 'done',
+          documents: catchUp.documents,
+          reindexed: catchUp.reindexed,
+          ms: catchUp.ms,
+        },
+      },
     }
   }
 
@@ -258,6 +344,7 @@ export const createServer = async (deps: ServerDeps): Promise<RapportServer> => 
     '/api',
     recordsRoutes({
       projection,
+      index: worker,
       hocuspocus,
       session: sessionMiddleware(auth),
       memberIds: (session) => new Set(auth.listMembers(session).map((m) => m.userId)),
@@ -265,11 +352,11 @@ export const createServer = async (deps: ServerDeps): Promise<RapportServer> => 
   )
   app.route('/api', handoffRoutes({ automation, session: sessionMiddleware(auth) }))
   app.route('/api', historyRoutes({ history, session: sessionMiddleware(auth) }))
-  app.route('/api', taskRoutes({ projection, hocuspocus, session: sessionMiddleware(auth) }))
+  app.route('/api', taskRoutes({ index: worker, hocuspocus, session: sessionMiddleware(auth) }))
   app.route(
     '/api',
     archiveRoutes({
-      projection,
+      index: worker,
       hocuspocus,
       session: sessionMiddleware(auth),
       logger: logger.child('archive'),
@@ -333,7 +420,7 @@ export const createServer = async (deps: ServerDeps): Promise<RapportServer> => 
   const close = (): Promise<void> => {
     closed ??= (async () => {
       closing = true
-      stopFeedSource()
+      feedOpen = false
       feed.close()
       const httpClosed = new Promise<void>((resolve) => http.close(() => resolve()))
       hocuspocus.closeConnections()
@@ -346,6 +433,8 @@ export const createServer = async (deps: ServerDeps): Promise<RapportServer> => 
       await history.close()
       const left = await persistence.flushAll()
       persistence.stop()
+      await worker.stop()
+      await recordIndex.close().catch((error: unknown) => logger.error('index close failed', { error }))
       await hocuspocus.hooks('onDestroy', { instance: hocuspocus }).catch((error: unknown) => {
         logger.error('onDestroy failed', { error })
       })
@@ -370,6 +459,8 @@ export const createServer = async (deps: ServerDeps): Promise<RapportServer> => 
     automation,
     reminders,
     feed,
+    index: worker,
+    catchUp,
     history,
     demoLogins,
     health,

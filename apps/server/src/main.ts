@@ -46,12 +46,13 @@ const main = async (): Promise<void> => {
     fsync: config.fsync,
     seedDemo: config.seedDemo,
     store: config.store,
+    index: config.index,
   })
   const { url } = await server.listen(config.port, config.host)
   // Tests of the child process read this line from stdout.
   console.log(`Rapport listening on ${url}`)
   printDemoLogins(server, url)
-  logger.info('started', { dataDir: config.dataDir, store: config.store })
+  logger.info('started', { dataDir: config.dataDir, store: config.store, index: config.index.kind })
 
   let stopping = false
   const stop = (signal: string): void => {

@@ -17,9 +17,10 @@ import type { SessionInfo } from '../auth/sessionInfo.ts'
 import { forbidden, notFound } from '../errors.ts'
 import type { AppEnv } from '../http/app.ts'
 import type { RouteDoc } from '../http/openapi.ts'
+import { indexedRecord } from '../http/routes/records.ts'
 import type { Logger } from '../log/logger.ts'
-import type { Projection } from '../projection/Projection.ts'
 import type { RecordKind } from '../projection/recordKinds.ts'
+import type { IndexWorker } from '../recordIndex/IndexWorker.ts'
 import { requireAccess, restWrite } from '../tasks/restWrites.ts'
 
 /** The kinds with archive, restore and delete routes, and their model collections. */
@@ -36,7 +37,8 @@ const COLLECTIONS: Record<ArchiveKind, RecordCollection<any>> = {
 }
 
 export interface ArchiveRoutesDeps {
-  projection: Projection
+  /** The persisted record index (where a record lives, reads after a write: `flush()` first). */
+  index: Pick<IndexWorker, 'index' | 'flush'>
   hocuspocus: Hocuspocus
   session: MiddlewareHandler<AppEnv>
   logger: Logger
@@ -44,24 +46,32 @@ export interface ArchiveRoutesDeps {
 
 /**
  * `POST /api/<kind>/:id/archive` and `/restore` (write access to the record's document) and
- * `DELETE /api/<kind>/:id` (admins only). The record's document is where the projection found it, so a deal is
+ * `DELETE /api/<kind>/:id` (admins only). The record's document is where the index found it, so a deal is
  * archived in the pipeline document that holds it whatever its `pipelineId` says. A delete removes the record's key
  * from its document (its content is garbage-collected by Yjs) and the projection drops it; the audit extension writes
  * a "deleted" timeline entry in the record's account room naming the admin, and the server log records it too.
  */
-export function archiveRoutes({ projection, hocuspocus, session, logger }: ArchiveRoutesDeps): Hono<AppEnv> {
+export function archiveRoutes({
+  index: worker,
+  hocuspocus,
+  session,
+  logger,
+}: ArchiveRoutesDeps): Hono<AppEnv> {
   const app = new Hono<AppEnv>()
 
-  const locate = (s: SessionInfo, kind: ArchiveKind, id: string): DocRef => {
-    const ws = projection.workspace(s.workspaceId)
-    const source = ws.records[kind as RecordKind].has(id) ? ws.sources.get(`${kind}:${id}`) : undefined
+  const { index } = worker
+  const locate = async (s: SessionInfo, kind: ArchiveKind, id: string): Promise<DocRef> => {
+    const source = (await indexedRecord(index, s.workspaceId, kind as RecordKind, id))?.doc
     const ref = source ? parseDocName(source) : null
     if (!ref || ref.workspaceId !== s.workspaceId) throw notFound(`There is no ${kind.slice(0, -1)} ${id}`)
     requireAccess(s, ref, 'read')
     return ref
   }
-  const projected = (s: SessionInfo, kind: ArchiveKind, id: string) =>
-    projection.workspace(s.workspaceId).records[kind as RecordKind].get(id)
+  /** The record as the index holds it once the write is committed there. */
+  const projected = async (s: SessionInfo, kind: ArchiveKind, id: string) => {
+    await worker.flush()
+    return (await indexedRecord(index, s.workspaceId, kind as RecordKind, id))?.record
+  }
 
   for (const kind of ARCHIVE_KINDS) {
     const collection = COLLECTIONS[kind]
@@ -72,17 +82,17 @@ export function archiveRoutes({ projection, hocuspocus, session, logger }: Archi
       app.post(`/${kind}/:id/${action}`, session, async (c) => {
         const s = c.get('session')
         const id = c.req.param('id')
-        const ref = locate(s, kind, id)
+        const ref = await locate(s, kind, id)
         const record = await restWrite(hocuspocus, s, ref, (doc, origin) =>
           command(doc, collection, id, origin),
         )
-        return c.json(projected(s, kind, id) ?? record)
+        return c.json((await projected(s, kind, id)) ?? record)
       })
     }
     app.delete(`/${kind}/:id`, session, async (c) => {
       const s = c.get('session')
       const id = c.req.param('id')
-      const ref = locate(s, kind, id)
+      const ref = await locate(s, kind, id)
       if (s.role !== 'admin')
         throw forbidden('Only an admin can delete for good; archive it instead', 'admin_only')
       await restWrite(hocuspocus, s, ref, (doc, origin) => {
@@ -101,6 +111,8 @@ export function archiveRoutes({ projection, hocuspocus, session, logger }: Archi
         })
       }
       logger.info('record deleted', { workspaceId: s.workspaceId, kind, id, by: s.userId })
+      // Lists read after the answer no longer show it.
+      await worker.flush()
       return c.body(null, 204)
     })
   }

@@ -13,11 +13,27 @@ export interface HealthReport {
   loadFailures: number
   rejectedFrames: number
   closedForLimits: number
+  /** The persisted record index (docs/schema.md "Health"). */
+  index: IndexHealth
+}
+
+export interface IndexHealth {
+  /** `sqlite`, `postgres`, or `custom` (an index handed to createServer). */
+  implementation: string
+  /** Record rows (accounts, contacts, deals, tickets, tasks) over every workspace. */
+  rows: number
+  /** Changes queued and not yet committed. */
+  lag: number
+  /** Applies that failed (each is retried) and changes the index refused (dropped). */
+  failures: number
+  dropped: number
+  /** The start-up catch-up: documents compared with the index's state vectors, and those re-indexed. */
+  catchUp: { state: 'done'; documents: number; reindexed: number; ms: number }
 }
 
 /** `GET /health` (mounted under /api): counts that tests and operators watch. */
-export const healthRoutes = (report: () => HealthReport): Hono<AppEnv> => {
+export const healthRoutes = (report: () => Promise<HealthReport>): Hono<AppEnv> => {
   const routes = new Hono<AppEnv>()
-  routes.get('/health', (c) => c.json(report()))
+  routes.get('/health', async (c) => c.json(await report()))
   return routes
 }

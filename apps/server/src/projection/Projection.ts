@@ -156,8 +156,11 @@ export class Projection {
     return this.attached.has(name)
   }
 
-  /** Indexes every stored document (skipping documents already attached). Returns the number indexed. */
-  async bootstrap(store: DocumentStore): Promise<number> {
+  /**
+   * Indexes every stored document (skipping documents already attached). Returns the number indexed. `onDocument`
+   * sees each decoded document before it is discarded (the record index's catch-up reads its state vector).
+   */
+  async bootstrap(store: DocumentStore, onDocument?: (name: string, doc: Y.Doc) => void): Promise<number> {
     let count = 0
     for (const name of await store.list()) {
       if (!parseDocName(name) || this.attached.has(name)) continue
@@ -174,6 +177,7 @@ export class Projection {
         this.invalidSink = null
       }
       this.indexed.set(name, { snapshot: Y.snapshot(doc), invalid })
+      onDocument?.(name, doc)
       doc.destroy()
       count += 1
     }

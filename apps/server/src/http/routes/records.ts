@@ -36,16 +36,25 @@ import { workspaceSla } from '../../automation/workspaceSla.ts'
 import { type Actor, writeDocument } from '../../collab/directWrites.ts'
 import { AppError, badRequest, forbidden, notFound } from '../../errors.ts'
 import type { Projection } from '../../projection/Projection.ts'
-import type { ProjectedRecord } from '../../projection/recordKinds.ts'
+import type { ProjectedRecord, RecordKind } from '../../projection/recordKinds.ts'
 import { SEARCH_KINDS } from '../../projection/SearchIndex.ts'
-import { customFieldFilter } from '../../settings/customFieldFilters.ts'
+import type { IndexWorker } from '../../recordIndex/IndexWorker.ts'
+import {
+  customFieldConditions,
+  type IndexedRecord,
+  MAX_PAGE,
+  type RecordIndex,
+} from '../../recordIndex/RecordIndex.ts'
 import { checkCustomFieldInput } from '../../settings/customFieldValues.ts'
 import type { AppEnv } from '../app.ts'
 import { readJsonBody } from './auth.ts'
 import { LIST_KINDS, type ListKind, listQuerySchemas } from './recordQueries.ts'
 
 export interface RecordsServices {
+  /** Pipelines (workspace settings) are still read from the projection. */
   projection: Projection
+  /** The persisted record index every read goes to; `flush()` before reading a write back. */
+  index: Pick<IndexWorker, 'index' | 'flush'>
   hocuspocus: Hocuspocus
   /** S2's `sessionMiddleware(auth)`: sets `c.var.session` or throws 401. */
   session: MiddlewareHandler<AppEnv>
@@ -123,9 +132,41 @@ interface RecordWrite {
   create: (doc: import('yjs').Doc, origin: unknown) => { id: string }
 }
 
-/** `GET/POST/PATCH /api/<kind>`, `/api/search`, deal and ticket moves: reads from the projection, writes through documents. */
+/**
+ * A record of the index by id; an id the index refuses (malformed) is simply not found, as before. Shared with the
+ * task and archive routes.
+ */
+export async function indexedRecord(
+  index: RecordIndex,
+  workspaceId: string,
+  kind: RecordKind,
+  id: string,
+): Promise<IndexedRecord | null> {
+  try {
+    return await index.get(workspaceId, kind, id)
+  } catch (error) {
+    if (error instanceof AppError && error.status === 400) return null
+    throw error
+  }
+}
+
+/** The records of `ids` (any number, asked for in pages of MAX_PAGE). */
+export async function indexedRecords(
+  index: RecordIndex,
+  workspaceId: string,
+  kind: RecordKind,
+  ids: readonly string[],
+): Promise<IndexedRecord[]> {
+  const found: IndexedRecord[] = []
+  for (let i = 0; i < ids.length; i += MAX_PAGE)
+    found.push(...(await index.getMany(workspaceId, kind, ids.slice(i, i + MAX_PAGE))))
+  return found
+}
+
+/** `GET/POST/PATCH /api/<kind>`, `/api/search`, deal and ticket moves: reads from the index, writes through documents. */
 export function recordsRoutes(services: RecordsServices): Hono<AppEnv> {
   const { projection, hocuspocus } = services
+  const { index } = services.index
   const app = new Hono<AppEnv>()
 
   const write = async <T>(
@@ -141,19 +182,37 @@ export function recordsRoutes(services: RecordsServices): Hono<AppEnv> {
     }
   }
 
-  const getRecord = (session: SessionInfo, kind: ListKind, id: string): ProjectedRecord => {
-    const record = projection.workspace(session.workspaceId).records[kind].get(id)
+  const getRecord = async (session: SessionInfo, kind: ListKind, id: string): Promise<ProjectedRecord> => {
+    const record = (await indexedRecord(index, session.workspaceId, kind, id))?.record
     if (!record) throw notFound(`${kind} ${id} not found`)
     requireAccess(session, recordDoc(session, kind, record), 'read')
     return record
   }
 
-  /** The record as projected after a write (the projection follows the document synchronously). */
-  const projected = (session: SessionInfo, kind: ListKind, written: { id: string }): ProjectedRecord =>
-    projection.workspace(session.workspaceId).records[kind].get(written.id) ?? (written as ProjectedRecord)
+  /** The record as the index holds it once the write is committed there (the REST client reads its own write). */
+  const projected = async (
+    session: SessionInfo,
+    kind: ListKind,
+    written: { id: string },
+  ): Promise<ProjectedRecord> => {
+    await services.index.flush()
+    return (
+      (await indexedRecord(index, session.workspaceId, kind, written.id))?.record ??
+      (written as ProjectedRecord)
+    )
+  }
+
+  /** Names of the accounts of `ids` (for contact rows and board cards). */
+  const accountNames = async (workspaceId: string, ids: Iterable<unknown>): Promise<Map<string, string>> => {
+    const wanted = [...new Set([...ids].filter((id): id is string => typeof id === 'string'))]
+    const names = new Map<string, string>()
+    for (const { id, record } of await indexedRecords(index, workspaceId, 'accounts', wanted))
+      if (typeof record.name === 'string') names.set(id, record.name)
+    return names
+  }
 
   // The board's first paint while its pipeline document syncs (see BoardSnapshot in the model).
-  app.get('/pipelines/:pipelineId/board', services.session, (c) => {
+  app.get('/pipelines/:pipelineId/board', services.session, async (c) => {
     const session = c.get('session')
     const pipelineId = c.req.param('pipelineId')
     const { perColumn } = BoardSnapshotQuery.parse(c.req.query())
@@ -161,74 +220,56 @@ export function recordsRoutes(services: RecordsServices): Hono<AppEnv> {
     const ws = projection.workspace(session.workspaceId)
     const pipeline = ws.pipelines.get(pipelineId)
     if (!pipeline) throw notFound(`pipeline ${pipelineId} not found`)
-    const accounts = ws.records.accounts
     // A deal belongs to the pipeline of its document (docs/schema.md §4.1), whatever its `pipelineId` says.
-    const ids = ws.sourceIds.get(docName({ workspaceId: session.workspaceId, kind: 'pipeline', pipelineId }))
-    const deals = function* () {
-      for (const id of ids ?? []) {
-        const deal = ws.records.deals.get(id)
-        if (deal) yield deal as Deal
-      }
-    }
-    const snapshot = buildBoardSnapshot(
-      pipeline,
-      deals(),
-      (accountId) => accounts.get(accountId)?.name as string | undefined,
-      perColumn,
+    const doc = docName({ workspaceId: session.workspaceId, kind: 'pipeline', pipelineId })
+    const deals = (await index.docRecords(session.workspaceId, 'deals', doc)) as unknown as Deal[]
+    const names = await accountNames(
+      session.workspaceId,
+      deals.map((deal) => deal.accountId),
     )
+    const snapshot = buildBoardSnapshot(pipeline, deals, (accountId) => names.get(accountId), perColumn)
     return c.json(snapshot)
   })
 
-  app.get('/search', services.session, (c) => {
+  app.get('/search', services.session, async (c) => {
     const query = SearchQuery.parse(c.req.query())
     const session = c.get('session')
     const kinds = query.kind ? [query.kind] : undefined
-    const items = projection
-      .workspace(session.workspaceId)
-      .search.search(query.q, { kinds, limit: query.limit })
+    const items = await index.search(session.workspaceId, query.q, { kinds, limit: query.limit })
     return c.json({ items })
   })
 
   for (const kind of LIST_KINDS) {
-    app.get(`/${kind}`, services.session, (c) => {
+    app.get(`/${kind}`, services.session, async (c) => {
       const session = c.get('session')
       const { q, sort, limit, cursor, offset, archived, ...filters } = listQuerySchemas[kind].parse(
         c.req.query(),
       )
-      const ws = projection.workspace(session.workspaceId)
-      const matchesCustomFields = customFieldFilter(c.req.query())
+      const customFields = customFieldConditions(c.req.query())
       const start = cursor ? decodeCursor(cursor) : offset
-      const searchKind = kind
-      const matchIds = q
-        ? ws.search.search(q, { kinds: [searchKind], limit: 10_000 }).map((hit) => hit.id)
-        : null
-      // Access depends on the record's document only (recordDoc reads `pipelineId`): decide once per document.
-      const access = new Map<unknown, boolean>()
-      const visible = (row: ProjectedRecord): boolean => {
-        let ok = access.get(row.pipelineId)
-        if (ok === undefined) {
-          ok = accessTo(session, recordDoc(session, kind, row)) !== 'none'
-          access.set(row.pipelineId, ok)
-        }
-        return ok && (matchesCustomFields === null || matchesCustomFields(row))
-      }
-      const page = ws.views[kind].query({
+      // Access depends on the kind of the record's document only: a member who may not read it sees an empty list.
+      if (accessTo(session, recordDoc(session, kind, undefined, '')) === 'none')
+        return c.json({ items: [], total: 0, nextCursor: null })
+      const page = await index.list(session.workspaceId, kind, {
         filters,
-        matchIds,
+        customFields,
+        q: q ?? null,
         sort: sort ?? null,
         offset: start,
         limit,
         archived,
-        visible,
       })
       // A contact row names its account (`accountName`), so a contacts list needs no accounts of its own.
       const readsAccounts =
         kind === 'contacts' && accessTo(session, recordDoc(session, 'accounts')) !== 'none'
-      const accountName = (row: ProjectedRecord): string | null => {
-        const account =
-          readsAccounts && typeof row.accountId === 'string' ? ws.records.accounts.get(row.accountId) : null
-        return typeof account?.name === 'string' ? account.name : null
-      }
+      const names = readsAccounts
+        ? await accountNames(
+            session.workspaceId,
+            page.items.map((row) => row.accountId),
+          )
+        : new Map<string, string>()
+      const accountName = (row: ProjectedRecord): string | null =>
+        typeof row.accountId === 'string' ? (names.get(row.accountId) ?? null) : null
       return c.json({
         items:
           kind === 'contacts'
@@ -238,8 +279,8 @@ export function recordsRoutes(services: RecordsServices): Hono<AppEnv> {
         nextCursor: page.nextOffset === null ? null : encodeCursor(page.nextOffset),
       })
     })
-    app.get(`/${kind}/:id`, services.session, (c) =>
-      c.json(getRecord(c.get('session'), kind, c.req.param('id'))),
+    app.get(`/${kind}/:id`, services.session, async (c) =>
+      c.json(await getRecord(c.get('session'), kind, c.req.param('id'))),
     )
   }
 
@@ -264,7 +305,7 @@ export function recordsRoutes(services: RecordsServices): Hono<AppEnv> {
       const input = customFields === undefined ? parsed : { ...parsed, customFields }
       const { ref, create } = await prepare(session, input)
       const created = await write(session, ref, create)
-      return c.json(projected(session, kind, created), 201)
+      return c.json(await projected(session, kind, created), 201)
     })
 
   /** `PATCH /api/<kind>/:id` through the kind's model update command. */
@@ -276,7 +317,7 @@ export function recordsRoutes(services: RecordsServices): Hono<AppEnv> {
   ) =>
     app.patch(`/${kind}/:id`, services.session, async (c) => {
       const session = c.get('session')
-      const current = getRecord(session, kind, c.req.param('id'))
+      const current = await getRecord(session, kind, c.req.param('id'))
       const body = await readJsonBody(c, schema)
       // `customFields` merges into the record's values (`null` clears a field), checked against the definitions.
       const customFields = await checkCustomFieldInput(
@@ -296,7 +337,7 @@ export function recordsRoutes(services: RecordsServices): Hono<AppEnv> {
           customFields === undefined || given === undefined ? body : { ...body, customFields: given }
         return update(doc, current.id, patch as P, origin, options)
       })
-      return c.json(projected(session, kind, updated))
+      return c.json(await projected(session, kind, updated))
     })
 
   createRoute('accounts', AccountCreate, (session, input) => ({
@@ -330,8 +371,28 @@ export function recordsRoutes(services: RecordsServices): Hono<AppEnv> {
   }))
 
   /** Keys of the other cards of `column`, in board order (by key, then id). */
-  const columnKeys = (rows: Iterable<ProjectedRecord>, column: string, exceptId: string): string[] =>
-    [...rows]
+  const columnKeys = async (
+    session: SessionInfo,
+    kind: 'deals' | 'tickets',
+    column: string,
+    exceptId: string,
+  ): Promise<string[]> => {
+    // What the index holds of edits made just before (on any connection) counts too.
+    await services.index.flush()
+    // `stage` (deals) and `status` (tickets, which have no status field) read `position.column`.
+    const filters = kind === 'deals' ? { stage: column } : { status: column }
+    const rows: ProjectedRecord[] = []
+    for (let offset: number | null = 0; offset !== null; ) {
+      const page = await index.list(session.workspaceId, kind, {
+        filters,
+        offset,
+        limit: MAX_PAGE,
+        archived: 'false',
+      })
+      rows.push(...page.items)
+      offset = page.nextOffset
+    }
+    return rows
       .map((row) => ({
         id: row.id,
         position: row.position as { column: string; key: string },
@@ -342,17 +403,18 @@ export function recordsRoutes(services: RecordsServices): Hono<AppEnv> {
         a.position.key < b.position.key ? -1 : a.position.key > b.position.key ? 1 : a.id < b.id ? -1 : 1,
       )
       .map((row) => row.position.key)
+  }
 
   app.post('/deals/:id/move', services.session, async (c) => {
     const session = c.get('session')
-    const current = getRecord(session, 'deals', c.req.param('id'))
+    const current = await getRecord(session, 'deals', c.req.param('id'))
     const body = await readJsonBody(c, DealMove)
     const ws = projection.workspace(session.workspaceId)
     const pipeline = ws.pipelines.get(String(current.pipelineId))
     if (pipeline && !pipeline.stages.some((s) => s.id === body.stageId)) {
       throw badRequest(`unknown stage ${body.stageId}`, 'invalid_input')
     }
-    const keys = columnKeys(ws.records.deals.values(), body.stageId, current.id)
+    const keys = await columnKeys(session, 'deals', body.stageId, current.id)
     const key = keyForIndex(keys, body.index ?? keys.length)
     const moved = await write(session, recordDoc(session, 'deals', current), (doc, origin) =>
       moveDeal(
@@ -363,22 +425,18 @@ export function recordsRoutes(services: RecordsServices): Hono<AppEnv> {
         pipeline ? { stages: pipeline.stages, lostReason: body.lostReason?.trim() || null } : {},
       ),
     )
-    return c.json(projected(session, 'deals', moved))
+    return c.json(await projected(session, 'deals', moved))
   })
   app.post('/tickets/:id/move', services.session, async (c) => {
     const session = c.get('session')
-    const current = getRecord(session, 'tickets', c.req.param('id'))
+    const current = await getRecord(session, 'tickets', c.req.param('id'))
     const body = await readJsonBody(c, TicketMove)
-    const keys = columnKeys(
-      projection.workspace(session.workspaceId).records.tickets.values(),
-      body.status,
-      current.id,
-    )
+    const keys = await columnKeys(session, 'tickets', body.status, current.id)
     const key = keyForIndex(keys, body.index ?? keys.length)
     const moved = await write(session, recordDoc(session, 'tickets', current), (doc, origin) =>
       moveTicket(doc, current.id, { column: body.status, key }, origin),
     )
-    return c.json(projected(session, 'tickets', moved))
+    return c.json(await projected(session, 'tickets', moved))
   })
 
   return app
