@@ -95,6 +95,20 @@ export function App() {
     [startSession],
   )
 
+  // This workspace was deleted or left: on to the next one the server chose, or to "Create a workspace".
+  const leaveWorkspace = useCallback(
+    (next: Session | null) => {
+      if (next) {
+        window.location.hash = '#/pipelines'
+        replaceSession(next)
+        return
+      }
+      window.location.hash = '#/signup'
+      endSession(null, false)
+    },
+    [replaceSession, endSession],
+  )
+
   if (route.name === 'invite' && (state.kind === 'login' || state.kind === 'ready'))
     return <AcceptInvitePage token={route.token} onJoined={replaceSession} />
   if (state.kind === 'loading') return <div className="splash">Loading Rapport…</div>
@@ -116,7 +130,7 @@ export function App() {
   return (
     <SessionProvider
       key={`${state.session.user.id}/${state.session.workspace.id}`}
-      value={{ session: state.session, logout, replaceSession }}
+      value={{ session: state.session, logout, replaceSession, leaveWorkspace }}
     >
       <CollabProvider value={state.collab}>
         <Shell />

@@ -32,7 +32,7 @@ export const NAV_ITEMS = [
 ] as const
 
 /** The pages of the workspace settings (`#/settings/<section>`; `#/settings` alone is the user's own account). */
-export const SETTINGS_SECTIONS = ['pipelines', 'fields', 'sla', 'currency'] as const
+export const SETTINGS_SECTIONS = ['pipelines', 'fields', 'sla', 'currency', 'workspace'] as const
 export type SettingsSection = (typeof SETTINGS_SECTIONS)[number]
 const isSettingsSection = (id: string): id is SettingsSection =>
   (SETTINGS_SECTIONS as readonly string[]).includes(id)

@@ -9,6 +9,11 @@ export interface SessionContextValue {
    * switch or an accepted invitation. Everything re-scopes to `next.workspace`.
    */
   replaceSession?: (next: Session) => void
+  /**
+   * This workspace is gone for this user (deleted, or left): close its documents and go on in `next`, the session
+   * the server moved them to, or to the create-a-workspace page when they have no workspace left.
+   */
+  leaveWorkspace?: (next: Session | null) => void
 }
 
 const Ctx = createContext<SessionContextValue | null>(null)

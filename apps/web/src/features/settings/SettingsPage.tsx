@@ -5,6 +5,7 @@ import { SETTINGS_SECTIONS, type SettingsSection } from '../../app/route.ts'
 import { useDoc } from '../../collab/useDoc.ts'
 import { useSession } from '../auth/SessionContext.tsx'
 import { useWorkspaceSettings } from '../pipeline/useWorkspaceSettings.ts'
+import { WorkspaceSettings } from '../workspace/WorkspaceSettings.tsx'
 import { CurrencySettingsPanel } from './CurrencySettingsPanel.tsx'
 import { CustomFieldSettings } from './CustomFieldSettings.tsx'
 import { PipelineSettings } from './PipelineSettings.tsx'
@@ -16,6 +17,7 @@ const LABELS: Record<SettingsSection, string> = {
   fields: 'Custom fields',
   sla: 'Service levels',
   currency: 'Currency',
+  workspace: 'Workspace',
 }
 
 /** Runs a model command on the workspace document; a refusal becomes a plain sentence (the form checks first). */
@@ -90,8 +92,13 @@ export function SettingsPage({ section }: { section: SettingsSection }) {
         <CustomFieldSettings settings={settings} readOnly={readOnly} run={run} />
       ) : section === 'sla' ? (
         <SlaSettings settings={settings} readOnly={readOnly} run={run} />
-      ) : (
+      ) : section === 'currency' ? (
         <CurrencySettingsPanel settings={settings} readOnly={readOnly} run={run} />
+      ) : (
+        <WorkspaceSettings
+          name={settings.name || session.workspace.name}
+          isAdmin={session.role === 'admin'}
+        />
       )}
     </div>
   )

@@ -1,7 +1,9 @@
 import { type FormEvent, useEffect, useRef, useState } from 'react'
 import { z } from 'zod'
+import { useDoc } from '../../collab/useDoc.ts'
 import { ApiError } from '../auth/authApi.ts'
 import { useSession } from '../auth/SessionContext.tsx'
+import { useWorkspaceSettings } from '../pipeline/useWorkspaceSettings.ts'
 import { validateForm, workspaceNameField } from './formErrors.ts'
 import { ROLE_LABEL } from './labels.ts'
 import { type WorkspaceSummary, workspaceApi } from './workspaceApi.ts'
@@ -15,6 +17,10 @@ const CreateForm = z.object({ name: workspaceNameField })
  */
 export function WorkspaceMenu() {
   const { session, replaceSession } = useSession()
+  // The name lives in `W/workspace`: a rename shows at once for every member.
+  const workspaceDoc = useDoc({ workspaceId: session.workspace.id, kind: 'workspace' })
+  const liveName = useWorkspaceSettings(workspaceDoc.ready ? workspaceDoc.doc : null)?.name
+  const workspaceName = liveName || session.workspace.name
   const [open, setOpen] = useState(false)
   const [workspaces, setWorkspaces] = useState<WorkspaceSummary[]>([])
   const [name, setName] = useState('')
@@ -66,28 +72,30 @@ export function WorkspaceMenu() {
         className="btn btn--ghost ws-menu__button"
         aria-haspopup="true"
         aria-expanded={open}
-        title={session.workspace.name}
+        title={workspaceName}
         onClick={() => setOpen((o) => !o)}
         data-testid="workspace-menu"
       >
-        {session.workspace.name} ▾
+        {workspaceName} ▾
       </button>
       {open && (
         <div className="ws-menu__list" data-testid="workspace-menu-list">
           <div className="ws-menu__heading">Workspaces</div>
-          {workspaces.map((w) => (
-            <button
-              key={w.id}
-              type="button"
-              className={`ws-menu__item${w.id === session.workspace.id ? ' is-current' : ''}`}
-              aria-current={w.id === session.workspace.id ? 'true' : undefined}
-              onClick={() => (w.id === session.workspace.id ? setOpen(false) : switchTo(w.id))}
-              data-testid="workspace-option"
-            >
-              <span>{w.name}</span>
-              <span className="muted">{ROLE_LABEL[w.role]}</span>
-            </button>
-          ))}
+          {workspaces
+            .map((w) => ({ ...w, name: w.id === session.workspace.id ? workspaceName : w.name }))
+            .map((w) => (
+              <button
+                key={w.id}
+                type="button"
+                className={`ws-menu__item${w.id === session.workspace.id ? ' is-current' : ''}`}
+                aria-current={w.id === session.workspace.id ? 'true' : undefined}
+                onClick={() => (w.id === session.workspace.id ? setOpen(false) : switchTo(w.id))}
+                data-testid="workspace-option"
+              >
+                <span>{w.name}</span>
+                <span className="muted">{ROLE_LABEL[w.role]}</span>
+              </button>
+            ))}
           <form className="ws-menu__create" onSubmit={create} noValidate>
             <input
               className="btn"
@@ -115,6 +123,9 @@ export function WorkspaceMenu() {
           </a>
           <a className="ws-menu__item" href="#/profile" data-testid="menu-profile">
             Your account
+          </a>
+          <a className="ws-menu__item" href="#/settings/workspace" data-testid="menu-workspace-settings">
+            Rename, leave or delete
           </a>
         </div>
       )}

@@ -38,6 +38,9 @@ export const PendingInvitation = z.object({
 })
 export type PendingInvitation = z.infer<typeof PendingInvitation>
 
+/** After a delete or leave: the session the server moved the caller to, or null (no workspace left). */
+const Landing = z.object({ session: Session.nullable() })
+
 const post = (body: unknown): RequestInit => ({ method: 'POST', body: JSON.stringify(body) })
 const Member = SessionMember
 
@@ -52,6 +55,23 @@ export const workspaceApi = {
       '/api/workspaces',
       z.object({ workspace: z.object({ id: z.string(), name: z.string() }) }),
       post({ name }),
+    ),
+  renameWorkspace: (workspaceId: string, name: string) =>
+    request(
+      `/api/workspaces/${encodeURIComponent(workspaceId)}`,
+      z.object({ workspace: z.object({ id: z.string(), name: z.string() }) }),
+      { method: 'PATCH', body: JSON.stringify({ name }) },
+    ),
+  /** Deletes a workspace (admins; `confirmName` = its name): the caller's next session, or null when none is left. */
+  deleteWorkspace: (workspaceId: string, confirmName: string) =>
+    request(`/api/workspaces/${encodeURIComponent(workspaceId)}`, Landing, {
+      method: 'DELETE',
+      body: JSON.stringify({ confirmName }),
+    }).then((r) => r.session),
+  /** Leaves a workspace (never its last admin): the caller's next session, or null when none is left. */
+  leaveWorkspace: (workspaceId: string) =>
+    request(`/api/workspaces/${encodeURIComponent(workspaceId)}/leave`, Landing, { method: 'POST' }).then(
+      (r) => r.session,
     ),
   switchWorkspace: (workspaceId: string) =>
     request('/api/auth/switch-workspace', Session, post({ workspaceId })),
