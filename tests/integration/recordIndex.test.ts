@@ -1,0 +1,139 @@
+import { existsSync } from 'node:fs'
+import { rm } from 'node:fs/promises'
+import { join } from 'node:path'
+import { createAccount, docName, updateAccount } from '@rapport/model'
+import type { HealthReport } from '@rapport/server'
+import { afterEach, describe, expect, it } from 'vitest'
+import { api, seedMember, signIn } from './helpers/clients.ts'
+import { openSyncedDoc, waitForAcked } from './helpers/collabClient.ts'
+import { newDataDir, type StartedServer, startServer } from './helpers/startServer.ts'
+
+/*
+ * The persisted record index behind the REST reads (issue #12): a REST write is in the next REST list, a provider edit
+ * reaches the lists, and a restart answers from the index on disk, re-indexing only documents that changed.
+ */
+
+const WS = 'ws_index'
+type Page = { items: Array<{ id: string; name?: string; city?: string }>; total: number }
+const cleanups: Array<() => Promise<unknown> | unknown> = []
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup()
+})
+
+async function started(dataDir: string) {
+  const s = await startServer({ dataDir })
+  cleanups.push(() => s.stop({ keep: true }))
+  return s
+}
+
+async function member(s: StartedServer, email = 'sales@index.test') {
+  const user = await seedMember(s.server, { workspaceId: WS, email, role: 'sales' })
+  return { user, ...(await signIn(s.url, user)) }
+}
+
+const health = async (s: StartedServer) => (await api<HealthReport>(s.url, '/api/health')).body
+
+describe('REST reads from the persisted index', () => {
+  it('a REST write is in the very next REST list, search and get; a provider edit reaches them too', async () => {
+    const dataDir = await newDataDir()
+    cleanups.push(() => rm(dataDir, { recursive: true, force: true }))
+    const s = await started(dataDir)
+    const { cookie, token } = await member(s)
+    expect(existsSync(join(dataDir, 'index.sqlite'))).toBe(true)
+
+    for (let i = 0; i < 5; i++) {
+      const created = await api<{ id: string; name: string }>(s.url, '/api/accounts', {
+        cookie,
+        body: { name: `Readback ${i}`, city: 'Lisbon' },
+      })
+      expect(created.status).toBe(201)
+      // No waiting: the answer came after the index committed the write.
+      const list = await api<Page>(s.url, '/api/accounts?city=Lisbon&sort=name', { cookie })
+      expect(list.body.items.map((a) => a.id)).toContain(created.body.id)
+      // The earlier ones moved to Porto (below).
+      expect(list.body.total).toBe(1)
+      const patched = await api<{ city: string }>(s.url, `/api/accounts/${created.body.id}`, {
+        cookie,
+        method: 'PATCH',
+        body: { city: 'Porto' },
+      })
+      expect(patched.body.city).toBe('Porto')
+      const porto = await api<Page>(s.url, '/api/accounts?city=Porto', { cookie })
+      expect(porto.body.items.map((a) => a.id)).toContain(created.body.id)
+      expect(porto.body.total).toBe(i + 1)
+      const search = await api<{ items: Array<{ id: string }> }>(s.url, `/api/search?q=Readback`, { cookie })
+      expect(search.body.items.map((h) => h.id)).toContain(created.body.id)
+    }
+
+    // A provider edit: the index follows it (after the broadcast) without any REST call.
+    const client = await openSyncedDoc({
+      wsUrl: s.wsUrl,
+      name: docName({ workspaceId: WS, kind: 'accounts' }),
+      token,
+    })
+    cleanups.push(() => client.destroy())
+    const typed = createAccount(client.doc, { name: 'Typed Live', city: 'Faro' }, null)
+    await waitForAcked(client)
+    await expect
+      .poll(async () =>
+        (await api<Page>(s.url, '/api/accounts?city=Faro', { cookie })).body.items.map((a) => a.id),
+      )
+      .toEqual([typed.id])
+    const h = await health(s)
+    expect(h.index).toMatchObject({ implementation: 'sqlite', failures: 0, dropped: 0 })
+    expect(h.index.rows).toBeGreaterThanOrEqual(6)
+  })
+
+  it('a restart answers from the index on disk: unchanged documents are not re-indexed, edits are there', async () => {
+    const dataDir = await newDataDir()
+    cleanups.push(() => rm(dataDir, { recursive: true, force: true }))
+    const first = await started(dataDir)
+    const { cookie, token } = await member(first)
+    const acme = await api<{ id: string }>(first.url, '/api/accounts', {
+      cookie,
+      body: { name: 'Acme Index' },
+    })
+    await api(first.url, '/api/contacts', { cookie, body: { firstName: 'Ada', lastName: 'Index' } })
+    // An edit through a provider, stored when the server stops.
+    const client = await openSyncedDoc({
+      wsUrl: first.wsUrl,
+      name: docName({ workspaceId: WS, kind: 'accounts' }),
+      token,
+    })
+    updateAccount(client.doc, acme.body.id, { name: 'Acme Renamed' }, null)
+    await waitForAcked(client)
+    client.destroy()
+    await first.stop({ keep: true })
+
+    const second = await started(dataDir)
+    const again = await signIn(second.url, {
+      email: 'sales@index.test',
+      password: 'test-password-123',
+      id: '',
+    })
+    expect(second.server.catchUp.documents).toBeGreaterThanOrEqual(2)
+    expect(second.server.catchUp.reindexed).toBe(0)
+    expect((await health(second)).index.catchUp).toMatchObject({ state: 'done', reindexed: 0 })
+    const accounts = await api<Page>(second.url, '/api/accounts', { cookie: again.cookie })
+    expect(accounts.body.items.map((a) => a.name)).toEqual(['Acme Renamed'])
+    const contacts = await api<Page>(second.url, '/api/contacts?q=Ada', { cookie: again.cookie })
+    expect(contacts.body.total).toBe(1)
+    await second.stop({ keep: true })
+
+    // A lost index file is rebuilt from every document at the next start.
+    await rm(join(dataDir, 'index.sqlite'), { force: true })
+    await rm(join(dataDir, 'index.sqlite-wal'), { force: true })
+    await rm(join(dataDir, 'index.sqlite-shm'), { force: true })
+    const third = await started(dataDir)
+    expect(third.server.catchUp.reindexed).toBe(third.server.catchUp.documents)
+    const rebuilt = await signIn(third.url, {
+      email: 'sales@index.test',
+      password: 'test-password-123',
+      id: '',
+    })
+    const search = await api<{ items: Array<{ id: string }> }>(third.url, '/api/search?q=renamed', {
+      cookie: rebuilt.cookie,
+    })
+    expect(search.body.items.map((h) => h.id)).toEqual([acme.body.id])
+  })
+})
