@@ -45,6 +45,7 @@ import {
   type IndexPage,
   type IndexSearchOptions,
   type IndexStats,
+  type RecordChange,
   type RecordIndex,
 } from './RecordIndex.ts'
 import { words } from './textKeys.ts'
@@ -76,6 +77,7 @@ export interface IndexFlavor {
   types: DialectTypes
   searchDdl: string[]
   putSearch(trx: AnyTrx, row: SearchRow): Promise<void>
+  putSearchMany(trx: AnyTrx, rows: readonly SearchRow[]): Promise<void>
   removeSearch(trx: AnyTrx, workspaceId: string, kind: SearchKind, id: string): Promise<void>
   /** `select kind, id, rank, updated_at, title, subtitle, account_id from … where <matches>` */
   matches(spec: MatchSpec): RawBuilder<unknown>
@@ -85,6 +87,8 @@ export interface IndexFlavor {
   /** The `data` column as read back (SQLite: text; PostgreSQL `json`: already parsed). */
   parseData(value: unknown): ProjectedRecord
   bytes(value: unknown): Uint8Array
+  /** Whether the store already has table `name` (in this index's schema). */
+  tableExists(db: AnyDb, name: string): Promise<boolean>
   /** Store-specific counting of the search table. */
   searchCount(db: AnyDb, workspaceId: string | undefined, kind?: SearchKind): Promise<number>
 }
@@ -122,8 +126,10 @@ export class KyselyRecordIndex implements RecordIndex {
       return
     }
     await this.db.transaction().execute(async (trx) => {
-      for (const statement of [...commonDdl(this.flavor.types), ...this.flavor.searchDdl])
-        await sql.raw(statement).execute(trx)
+      const statements = [...commonDdl(this.flavor.types), ...this.flavor.searchDdl]
+      // PostgreSQL takes the whole script in one round trip; better-sqlite3 prepares one statement at a time.
+      if (this.flavor.name === 'postgres') await sql.raw(statements.join(';\n')).execute(trx)
+      else for (const statement of statements) await sql.raw(statement).execute(trx)
       await trx
         .insertInto('meta')
         .values({ key: 'format', value: String(INDEX_FORMAT) })
@@ -131,9 +137,8 @@ export class KyselyRecordIndex implements RecordIndex {
     })
   }
 
-  private async tableExists(name: string): Promise<boolean> {
-    const tables = await this.db.introspection.getTables()
-    return tables.some((t) => t.name === name)
+  private tableExists(name: string): Promise<boolean> {
+    return this.flavor.tableExists(this.db, name)
   }
 
   private open(): void {
@@ -146,69 +151,72 @@ export class KyselyRecordIndex implements RecordIndex {
     this.open()
     const batch = checkBatch(input)
     const at = batch.at ?? Date.now()
+    // Every row is built (and its sort fields checked) before the transaction: a bad record rejects the batch.
+    const prepared = (batch.records ?? []).map((change, i) => {
+      if (change.op === 'remove') return { change, data: '', row: null }
+      const data = batch.json.get(i) as string
+      try {
+        return { change, data, row: rowOf(change.kind, change.record as ProjectedRecord, data) }
+      } catch (error) {
+        throw badRequest((error as Error).message, 'invalid_input')
+      }
+    })
     return this.db.transaction().execute(async (trx) => {
-      const pending: Array<Omit<AppliedChange, 'seq'>> = []
-      const records = batch.records ?? []
-      for (let i = 0; i < records.length; i++) {
-        const change = records[i]
-        if (!change) continue
-        const table = tableOf(change.kind)
-        const key = { workspace_id: change.workspaceId, id: change.id }
-        const before = await trx
-          .selectFrom(table)
-          .select(['doc', 'data'])
-          .where('workspace_id', '=', key.workspace_id)
-          .where('id', '=', key.id)
-          .executeTakeFirst()
-        if (change.op === 'remove') {
-          if (!before) continue
-          await trx
-            .deleteFrom(table)
-            .where('workspace_id', '=', key.workspace_id)
-            .where('id', '=', key.id)
+      const keyOf = (c: { workspaceId: string; kind: RecordKind; id: string }) =>
+        `${c.workspaceId}\u0000${c.kind}\u0000${c.id}`
+      // The stored rows of every record the batch names, read once per (workspace, kind).
+      const current = new Map<string, { doc: string; data: string } | null>()
+      const accountNames = new Map<string, unknown>()
+      const groups = new Map<string, { workspaceId: string; kind: RecordKind; ids: Set<string> }>()
+      for (const { change } of prepared) {
+        const group = `${change.workspaceId}\u0000${change.kind}`
+        let entry = groups.get(group)
+        if (!entry) {
+          entry = { workspaceId: change.workspaceId, kind: change.kind, ids: new Set() }
+          groups.set(group, entry)
+        }
+        entry.ids.add(change.id)
+        current.set(keyOf(change), null)
+      }
+      for (const { workspaceId, kind, ids } of groups.values()) {
+        const all = [...ids]
+        for (let i = 0; i < all.length; i += 500) {
+          const rows = await trx
+            .selectFrom(tableOf(kind))
+            .select(['id', 'doc', 'data'])
+            .where('workspace_id', '=', workspaceId)
+            .where('id', 'in', all.slice(i, i + 500))
             .execute()
-          if (change.kind !== 'tasks')
-            await this.flavor.removeSearch(trx, change.workspaceId, change.kind, change.id)
-          pending.push({
-            workspaceId: change.workspaceId,
-            kind: change.kind,
-            id: change.id,
-            op: 'remove',
-            at,
-          })
-          continue
+          for (const row of rows) {
+            const key = keyOf({ workspaceId, kind, id: String(row.id) })
+            current.set(key, { doc: String(row.doc), data: this.dataText(row.data) })
+            if (kind === 'accounts') accountNames.set(key, this.flavor.parseData(row.data).name)
+          }
         }
-        const data = batch.json.get(i) as string
-        const record = change.record as ProjectedRecord
-        const beforeData = before ? this.dataText(before.data) : null
-        if (before && before.doc === change.doc && beforeData === data) continue
-        let row: Record<string, unknown>
-        try {
-          row = { ...key, doc: change.doc, ...rowOf(change.kind, record, data) }
-        } catch (error) {
-          throw badRequest((error as Error).message, 'invalid_input')
+      }
+      // The changes in order against the current rows: what each changes (the feed), and each record's final state.
+      const pending: Array<Omit<AppliedChange, 'seq'>> = []
+      const final = new Map<string, (typeof prepared)[number]>()
+      for (const item of prepared) {
+        const { change } = item
+        const key = keyOf(change)
+        const now = current.get(key)
+        if (change.op === 'remove') {
+          if (!now) continue
+          current.set(key, null)
+        } else {
+          if (now && now.doc === change.doc && now.data === item.data) continue
+          current.set(key, { doc: change.doc, data: item.data })
         }
-        if (this.flavor.name === 'postgres') row.data = data
-        const { workspace_id: _w, id: _i, ...set } = row
-        await trx
-          .insertInto(table)
-          .values(row)
-          .onConflict((oc) => oc.columns(['workspace_id', 'id']).doUpdateSet(set))
-          .execute()
-        const entry = searchEntryOf(change.kind, record)
-        if (entry && record.archived !== true) {
-          await this.flavor.putSearch(trx, {
-            workspaceId: change.workspaceId,
-            entry,
-            updatedAt: typeof record.updatedAt === 'number' ? record.updatedAt : at,
-          })
-        } else if (entry) await this.flavor.removeSearch(trx, change.workspaceId, entry.kind, change.id)
-        if (change.kind === 'accounts' && before) {
-          const oldName = this.flavor.parseData(before.data).name
-          if (oldName !== record.name)
-            await this.retitleNotes(trx, change.workspaceId, change.id, record.name)
-        }
-        pending.push({ workspaceId: change.workspaceId, kind: change.kind, id: change.id, op: 'upsert', at })
+        final.set(key, item)
+        pending.push({ workspaceId: change.workspaceId, kind: change.kind, id: change.id, op: change.op, at })
+      }
+      await this.writeRecords(trx, [...final.values()], at)
+      for (const [key, item] of final) {
+        const { change } = item
+        if (change.kind !== 'accounts' || change.op !== 'upsert' || !accountNames.has(key)) continue
+        if (accountNames.get(key) !== change.record.name)
+          await this.retitleNotes(trx, change.workspaceId, change.id, change.record.name)
       }
       for (const notes of batch.notes ?? [])
         await this.putNotes(trx, notes.workspaceId, notes.accountId, notes.text, at)
@@ -224,6 +232,66 @@ export class KyselyRecordIndex implements RecordIndex {
       }
       return this.recordFeed(trx, pending, at)
     })
+  }
+
+  /** Final states of the records a batch changed: bulk upserts and deletes per kind, then their search rows. */
+  private async writeRecords(
+    trx: AnyTrx,
+    items: Array<{ change: RecordChange; data: string; row: Record<string, unknown> | null }>,
+    at: number,
+  ): Promise<void> {
+    for (const kind of RECORD_KINDS) {
+      const table = tableOf(kind)
+      const ofKind = items.filter((item) => item.change.kind === kind)
+      const upserts = ofKind.flatMap((item) =>
+        item.change.op === 'upsert' && item.row
+          ? [{ workspace_id: item.change.workspaceId, id: item.change.id, doc: item.change.doc, ...item.row }]
+          : [],
+      )
+      for (let i = 0; i < upserts.length; i += 200) {
+        const chunk = upserts.slice(i, i + 200)
+        const columns = Object.keys(chunk[0] ?? {}).filter((c) => c !== 'workspace_id' && c !== 'id')
+        await trx
+          .insertInto(table)
+          .values(chunk)
+          .onConflict((oc) =>
+            oc
+              .columns(['workspace_id', 'id'])
+              .doUpdateSet((eb) => Object.fromEntries(columns.map((c) => [c, eb.ref(`excluded.${c}`)]))),
+          )
+          .execute()
+      }
+      const removes = new Map<string, string[]>()
+      for (const item of ofKind) {
+        if (item.change.op !== 'remove') continue
+        const list = removes.get(item.change.workspaceId) ?? []
+        list.push(item.change.id)
+        removes.set(item.change.workspaceId, list)
+      }
+      for (const [workspaceId, ids] of removes) {
+        for (let i = 0; i < ids.length; i += 500) {
+          await trx
+            .deleteFrom(table)
+            .where('workspace_id', '=', workspaceId)
+            .where('id', 'in', ids.slice(i, i + 500))
+            .execute()
+        }
+      }
+    }
+    const put: SearchRow[] = []
+    for (const { change } of items) {
+      if (change.kind === 'tasks') continue
+      const record = change.op === 'upsert' ? (change.record as ProjectedRecord) : null
+      const entry = record ? searchEntryOf(change.kind, record) : null
+      if (record && entry && record.archived !== true) {
+        put.push({
+          workspaceId: change.workspaceId,
+          entry,
+          updatedAt: typeof record.updatedAt === 'number' ? record.updatedAt : at,
+        })
+      } else await this.flavor.removeSearch(trx, change.workspaceId, change.kind as SearchKind, change.id)
+    }
+    await this.flavor.putSearchMany(trx, put)
   }
 
   private dataText(value: unknown): string {
@@ -398,13 +466,13 @@ export class KyselyRecordIndex implements RecordIndex {
   private jsonMissing(field: string): RawBuilder<boolean> {
     return this.flavor.name === 'sqlite'
       ? sql<boolean>`json_type(r.data, ${`$."${field}"`}) is null`
-      : sql<boolean>`(r.data -> ${field}) is null`
+      : sql<boolean>`(r.data -> ${field}::text) is null`
   }
   private jsonPresent(field: string): RawBuilder<boolean> {
     // `row.position` truthy: an object (a board record's position is always one).
     return this.flavor.name === 'sqlite'
       ? sql<boolean>`json_type(r.data, ${`$."${field}"`}) in ('object', 'array')`
-      : sql<boolean>`json_typeof(r.data -> ${field}) in ('object', 'array')`
+      : sql<boolean>`json_typeof(r.data -> ${field}::text) in ('object', 'array')`
   }
 
   private listConditions(
@@ -673,7 +741,9 @@ export class KyselyRecordIndex implements RecordIndex {
       const row = await this.db
         .selectFrom('doc_state')
         .select(sql<unknown>`count(*)`.as('n'))
-        .where('doc', 'like', `${ws}/%`)
+        // Documents of the workspace: names from `W/` up to (not including) `W0` ('0' follows '/').
+        .where('doc', '>=', `${ws}/`)
+        .where('doc', '<', `${ws}0`)
         .executeTakeFirst()
       docStates = num(row?.n)
     }

@@ -10,7 +10,7 @@ import {
   type SearchRow,
 } from './kyselyRecordIndex.ts'
 import type { CustomFieldCondition, RecordIndex } from './RecordIndex.ts'
-import { words } from './textKeys.ts'
+import { numberText, words } from './textKeys.ts'
 
 /*
  * The record index in one SQLite file (better-sqlite3, WAL, synchronous=NORMAL). Search is FTS5 over words split in
@@ -30,12 +30,6 @@ const SEARCH_DDL = [
 
 /** `$."a"."b"`: field names are checked (indexInput.ts) to hold no quote. */
 const jsonPath = (path: readonly string[]): string => `$${path.map((p) => `."${p}"`).join('')}`
-
-/** `String(n) === text` for some number n: the number a custom-field filter text stands for, else null. */
-export function numberText(text: string): number | null {
-  const n = Number(text)
-  return text !== '' && Number.isFinite(n) && String(n) === text ? n : null
-}
 
 const sqliteFlavor: IndexFlavor = {
   name: 'sqlite',
@@ -60,6 +54,10 @@ const sqliteFlavor: IndexFlavor = {
       ${words(entry.title).join(' ')}, ${words(entry.fields).join(' ')}, ${words(entry.body).join(' ')})`.execute(
       trx,
     )
+  },
+
+  async putSearchMany(trx: AnyTrx, rows: readonly SearchRow[]) {
+    for (const row of rows) await this.putSearch(trx, row)
   },
 
   async removeSearch(trx: AnyTrx, workspaceId: string, kind: SearchKind, id: string) {
@@ -110,6 +108,12 @@ const sqliteFlavor: IndexFlavor = {
 
   bytes(value: unknown): Uint8Array {
     return new Uint8Array(value as Buffer)
+  },
+
+  async tableExists(db: AnyDb, name: string) {
+    const result =
+      await sql`select 1 as x from sqlite_master where type = 'table' and name = ${name}`.execute(db)
+    return result.rows.length > 0
   },
 
   async searchCount(db: AnyDb, workspaceId: string | undefined, kind?: SearchKind) {

@@ -49,3 +49,9 @@ export function textSortKey(text: string): string {
   }
   return key
 }
+
+/** `String(n) === text` for some number n: the number a custom-field filter text stands for, else null. */
+export function numberText(text: string): number | null {
+  const n = Number(text)
+  return text !== '' && Number.isFinite(n) && String(n) === text ? n : null
+}
