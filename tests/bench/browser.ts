@@ -38,6 +38,12 @@ export type BrowserResult = {
   accountRoomRunsMs: number[]
   /** A new tab opened on the account room URL: goto → a contenteditable notes editor. */
   accountRoomColdMs: number
+  /**
+   * In-app navigation from the live board to the accounts list: the route change → its first row. Median of
+   * `listRunsMs` (absent in results from before issue #12's bench).
+   */
+  listFirstPageMs?: number
+  listRunsMs?: number[]
 }
 
 const LAUNCH_ARGS = [
@@ -54,6 +60,7 @@ const VIEWPORT = { width: 1600, height: 1000 }
 const LIVE_CARD = '[data-testid="board"] [data-testid^="card-"]'
 const ANY_CARD = `${LIVE_CARD}, [data-testid="board-preview"] [data-testid^="card-"]`
 const EDITABLE_NOTES = '[data-testid="notes-editor"] [contenteditable="true"]'
+const LIST_ROW = '[data-testid="list-accounts"] [data-testid^="row-"]'
 const DRAG_STEPS = 60
 const NEXT_FRAME = 'new Promise((resolve) => requestAnimationFrame(() => resolve(0)))'
 
@@ -302,6 +309,13 @@ export async function measureBrowser(log: (msg: string) => void, seed: SeedTempl
       await timeHashChange(page, `#/pipelines/${w.pipelineId}`, LIVE_CARD)
     }
 
+    const listRuns: number[] = []
+    for (let i = 0; i < REPEATS; i++) {
+      log(`browser: accounts list, in-app navigation ${i + 1}/${REPEATS}`)
+      listRuns.push(await timeHashChange(page, '#/accounts', LIST_ROW))
+      await timeHashChange(page, `#/pipelines/${w.pipelineId}`, LIVE_CARD)
+    }
+
     log('browser: board in a second tab (IndexedDB copy)')
     const warm = await context.newPage()
     await warm.goto(boardUrl)
@@ -326,6 +340,8 @@ export async function measureBrowser(log: (msg: string) => void, seed: SeedTempl
       accountRoomEditableMs: Math.round(median(roomRuns)),
       accountRoomRunsMs: roomRuns.map(Math.round),
       accountRoomColdMs: Math.round(accountRoomColdMs),
+      listFirstPageMs: Math.round(median(listRuns)),
+      listRunsMs: listRuns.map(Math.round),
     }
   } finally {
     await browser?.close()

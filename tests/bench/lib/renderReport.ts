@@ -271,6 +271,11 @@ function browserSection(r: BenchResults): string[] {
     `| remote move → DOM p50 / p95 | ${ms(b.remoteMoveToDomMs.p50)} / ${ms(b.remoteMoveToDomMs.p95)} ms (${b.remoteMoveToDomMs.n} moves) |`,
     `| account room, in-app navigation → editable note, median | ${int(b.accountRoomEditableMs)} ms (${b.accountRoomRunsMs.map(int).join(', ')}) |`,
     `| account room, new tab → editable note | ${int(b.accountRoomColdMs)} ms |`,
+    ...(b.listFirstPageMs === undefined
+      ? []
+      : [
+          `| accounts list, in-app navigation → first row, median | ${int(b.listFirstPageMs)} ms (${(b.listRunsMs ?? []).map(int).join(', ')}) |`,
+        ]),
     ...(b.pageErrors.length
       ? ['', `Uncaught page errors on the board: ${b.pageErrors.map((e) => `\`${e}\``).join('; ')}`]
       : []),
