@@ -158,7 +158,7 @@ async function serverSteps(
   try {
     log('big workspace: cold start')
     const spawnedAt = performance.now()
-    server = await startRapport({ dataDir: dataDir })
+    server = await startRapport({ dataDir, readyTimeoutMs: 10 * 60_000 })
     const s = server
     out.coldStartMs = Math.round(server.startMs)
     const fresh = await login(s.url, DEMO_LOGIN.email, DEMO_LOGIN.password)
@@ -196,7 +196,7 @@ async function serverSteps(
         url: s.wsUrl,
         docName: d.name,
         token,
-        timeoutMs: 60_000,
+        timeoutMs: 180_000,
       })
       const r = await c.connect()
       out.firstSync.push({ label: d.label, ms: Math.round(r.ms), bytes: r.bytes })

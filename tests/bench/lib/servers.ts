@@ -240,6 +240,8 @@ export async function startRapport(opts: {
   env?: NodeJS.ProcessEnv
   /** Extra node flags (profiling). */
   nodeArgs?: string[]
+  /** How long the server may take to answer /api/health (default 120 s; the big workspace's cold start is longer). */
+  readyTimeoutMs?: number
 }): Promise<BenchServer> {
   const port = await freePort()
   const serverDir = join(REPO_ROOT, 'apps', 'server')
@@ -259,7 +261,7 @@ export async function startRapport(opts: {
     'rapport',
   )
   const url = `http://127.0.0.1:${port}`
-  await waitForHttp(`${url}/api/health`, spawned.child, 120_000)
+  await waitForHttp(`${url}/api/health`, spawned.child, opts.readyTimeoutMs ?? 120_000)
   return {
     ...serverProcess(spawned, port, `ws://127.0.0.1:${port}/collab`),
     kind: 'rapport',
