@@ -9,6 +9,8 @@ import { archiveRoutes } from './archive/archiveRoutes.ts'
 import { createAccountServices } from './auth/accountServices.ts'
 import { type AuthServices, createAuthServices } from './auth/authServices.ts'
 import { Automation } from './automation/Automation.ts'
+import { BoardMirror } from './board/BoardMirror.ts'
+import { catchUpBoards } from './board/boardCatchUp.ts'
 import { createAudit } from './collab/auditExtension.ts'
 import { createAuthExtension } from './collab/authExtension.ts'
 import { automationExtension } from './collab/automationExtension.ts'
@@ -122,6 +124,10 @@ export interface RapportServer {
   index: IndexWorker
   /** What the start-up catch-up of the index did (documents compared, re-indexed, time). */
   catchUp: CatchUpResult
+  /** Derives every `W/board/P` from the deal documents (issue #12); the only writer of boards. */
+  boards: BoardMirror
+  /** The boards' start-up catch-up from the index (runs in the background; resolves with boards and entries changed). */
+  boardsCaughtUp: Promise<{ boards: number; changed: number }>
   /** Logins of the demo workspace when this start seeded it (`seedDemo` on an empty data dir), else null. */
   demoLogins: DemoLogin[] | null
   health(): Promise<HealthReport>
@@ -237,6 +243,14 @@ export const createServer = async (deps: ServerDeps): Promise<RapportServer> => 
     timing: deps.historyTiming,
   })
 
+  // Boards are derived from the deal documents by the server alone (board connections are read-only for everyone).
+  const boards = new BoardMirror({
+    store: documentStore,
+    logger,
+    now,
+    isDirty: (name) => persistence.isDirty(name),
+  })
+
   // Every Hocuspocus extension, in one place (persistence sets its own priority to load first).
   // Automation writes through Hocuspocus, which lists its extension: the extension reads it once built.
   const automationRef: { current: Automation | null } = { current: null }
@@ -259,6 +273,7 @@ export const createServer = async (deps: ServerDeps): Promise<RapportServer> => 
       history.extension,
       automationExtension(() => automationRef.current),
       feedExtension(feed, logger),
+      boards.extension,
     ],
   })
   const automation = new Automation({
@@ -274,6 +289,14 @@ export const createServer = async (deps: ServerDeps): Promise<RapportServer> => 
   // Won deals whose handoff trigger was lost by a crash get their draft (in the background, exactly once).
   automation.background('reconcile:startup', 'won deal reconcile', () => automation.wonDeals.reconcileAll())
   notifyTaskAssignments(projection, automation)
+  // Every board equals the mirror of its pipeline's deals as the index holds them (a crash between storing a deal
+  // and mirroring it, a deal that moved while unloaded); deals loaded meanwhile are mirrored live.
+  const boardsCaughtUp = catchUpBoards(boards, worker, projection, logger.child('board-mirror')).catch(
+    (error: unknown) => {
+      logger.error('board catch-up failed', { error })
+      return { boards: 0, changed: 0 }
+    },
+  )
   const reminders = await ReminderScheduler.open({
     projection,
     automation,
@@ -431,6 +454,8 @@ export const createServer = async (deps: ServerDeps): Promise<RapportServer> => 
       await automation.idle()
       await audit.flush()
       await history.close()
+      await boardsCaughtUp
+      await boards.close()
       const left = await persistence.flushAll()
       persistence.stop()
       await worker.stop()
@@ -461,6 +486,8 @@ export const createServer = async (deps: ServerDeps): Promise<RapportServer> => 
     feed,
     index: worker,
     catchUp,
+    boards,
+    boardsCaughtUp,
     history,
     demoLogins,
     health,

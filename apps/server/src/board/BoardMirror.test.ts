@@ -153,6 +153,65 @@ describe('BoardMirror', () => {
     await expect.poll(() => s.board('ws_1/board/pip_2').has('deal_1')).toBe(false)
   })
 
+  it('reconcile (catch-up from the index) makes a stale board equal the mirror of the given deals', async () => {
+    const s = await start()
+    // A live deal (loaded) and a stale board: a card of a deal that moved away, a card at an old position.
+    const live = await s.hocuspocus.openDirectConnection(dealDoc('deal_live'), {})
+    await live.transact((doc) => create(doc, 'deal_live'))
+    await expect.poll(() => s.board().has('deal_live')).toBe(true)
+    const mirrored = (stage: string, key: string, status: 'open' | 'won' = 'open') => ({
+      pipelineId: 'pip_1',
+      position: { column: stage, key },
+      status,
+      stageEnteredAt: START,
+      archived: false,
+    })
+    expect(await s.mirror.reconcile(BOARD, new Map([['deal_gone', mirrored('lead', 'a1')]]))).toBe(1)
+    expect(s.board().has('deal_gone')).toBe(true)
+    expect(
+      await s.mirror.reconcile(
+        BOARD,
+        new Map([
+          ['deal_a', mirrored('proposal', 'a2')],
+          ['deal_won', mirrored('won', 'a3', 'won')],
+        ]),
+      ),
+    ).toBe(3)
+    expect(s.board().has('deal_gone')).toBe(false)
+    expect(s.board().get('deal_a')).toEqual({
+      stageId: 'proposal',
+      key: 'a2',
+      status: 'open',
+      enteredAt: START,
+    })
+    expect(s.board().get('deal_won')?.status).toBe('won')
+    // The loaded deal is the live mirror's: not removed although the index did not list it.
+    expect(s.board().has('deal_live')).toBe(true)
+    // Current already: nothing written.
+    expect(
+      await s.mirror.reconcile(
+        BOARD,
+        new Map([
+          ['deal_a', mirrored('proposal', 'a2')],
+          ['deal_won', mirrored('won', 'a3', 'won')],
+        ]),
+      ),
+    ).toBe(0)
+    // Closed past closedDays: evicted by the catch-up too.
+    s.clock.now = START + 8 * DAY
+    expect(
+      await s.mirror.reconcile(
+        BOARD,
+        new Map([
+          ['deal_a', mirrored('proposal', 'a2')],
+          ['deal_won', mirrored('won', 'a3', 'won')],
+        ]),
+      ),
+    ).toBe(1)
+    expect(s.board().has('deal_won')).toBe(false)
+    await live.disconnect()
+  })
+
   it('writes the deals changed within one batch in ONE board transaction', async () => {
     const s = await start()
     await s.onDeal('deal_0', (doc) => create(doc, 'deal_0'))

@@ -82,7 +82,8 @@ interface BoardConnection {
  * Board connections are read-only for every role, so no client copy can push the old items back. Other server code
  * must not open `W/board/*` documents itself.
  *
- * Not wired into `createServer` yet: pass `extension` to Hocuspocus and call `close()` on shutdown.
+ * Wired in `createServer` (its `extension` among Hocuspocus' extensions, `close()` on shutdown); the start-up
+ * catch-up (`board/boardCatchUp.ts`) calls `reconcile` with every deal of a pipeline as the record index holds it.
  */
 export class BoardMirror {
   readonly extension: Extension
@@ -420,6 +421,44 @@ export class BoardMirror {
       if (await unloaded) return true
     }
     return !this.instance?.documents.has(board)
+  }
+
+  /**
+   * Catch-up (at start, after a crash): makes board `board` equal the mirror of `deals` — every deal of its pipeline,
+   * as the record index holds them — in one transaction. Deals whose document is loaded are left to the live mirror
+   * (it mirrors them on load and on every change); any other entry not in `deals` is removed (a deal that moved to
+   * another pipeline, was deleted, or a crash between storing a deal and mirroring it). Resolves how many entries
+   * changed (0: the board was current, nothing written).
+   */
+  async reconcile(board: string, deals: ReadonlyMap<string, MirroredDeal>): Promise<number> {
+    const ref = parseDocName(board)
+    if (ref?.kind !== 'board' || this.closed) return 0
+    await this.flush()
+    await this.gates.get(board)
+    const handle = await this.connect(board)
+    const now = this.now()
+    const closedDays = this.closedDaysOf(ref.workspaceId)
+    const origin = serverOrigin('repair')
+    const live = (dealId: string): boolean =>
+      this.following.has(docName({ workspaceId: ref.workspaceId, kind: 'deal', dealId }))
+    let written = 0
+    await handle.connection.transact((doc) => {
+      const map = boardPosMap(doc)
+      const ids = [...new Set([...deals.keys(), ...map.keys()])].sort()
+      doc.transact(() => {
+        for (const dealId of ids) {
+          if (live(dealId)) continue
+          const deal = deals.get(dealId) ?? null
+          if (deal === null && !map.has(dealId)) continue
+          if (mirrorDeal(doc, dealId, deal, now, closedDays, origin, ref.pipelineId) !== 'unchanged')
+            written += 1
+        }
+      }, origin)
+    })
+    handle.lastUsed = this.now()
+    handle.writesSinceCheck += written
+    if (written > 0) this.checkSize(board)
+    return written
   }
 
   /** Stops timers, writes what is queued and closes the board connections. */

@@ -211,18 +211,29 @@ export function recordsRoutes(services: RecordsServices): Hono<AppEnv> {
     return names
   }
 
-  // The board's first paint while its pipeline document syncs (see BoardSnapshot in the model).
+  // The board's faces from the index (title, amount, owner, account name, stage, key), so a board paints before and
+  // without opening deal documents; its live positions are `W/board/P` (see BoardSnapshot in the model).
   app.get('/pipelines/:pipelineId/board', services.session, async (c) => {
     const session = c.get('session')
     const pipelineId = c.req.param('pipelineId')
     const { perColumn } = BoardSnapshotQuery.parse(c.req.query())
-    requireAccess(session, { workspaceId: session.workspaceId, kind: 'pipeline', pipelineId }, 'read')
+    requireAccess(session, { workspaceId: session.workspaceId, kind: 'board', pipelineId }, 'read')
     const ws = projection.workspace(session.workspaceId)
     const pipeline = ws.pipelines.get(pipelineId)
     if (!pipeline) throw notFound(`pipeline ${pipelineId} not found`)
-    // A deal belongs to the pipeline of its document (docs/schema.md §4.1), whatever its `pipelineId` says.
-    const doc = docName({ workspaceId: session.workspaceId, kind: 'pipeline', pipelineId })
-    const deals = (await index.docRecords(session.workspaceId, 'deals', doc)) as unknown as Deal[]
+    // A deal is on the board of its `pipelineId` (docs/schema.md §4.1).
+    await services.index.flush()
+    const deals: Deal[] = []
+    for (let offset: number | null = 0; offset !== null; ) {
+      const page = await index.list(session.workspaceId, 'deals', {
+        filters: { pipelineId },
+        offset,
+        limit: MAX_PAGE,
+        archived: 'false',
+      })
+      deals.push(...(page.items as unknown as Deal[]))
+      offset = page.nextOffset
+    }
     const names = await accountNames(
       session.workspaceId,
       deals.map((deal) => deal.accountId),
