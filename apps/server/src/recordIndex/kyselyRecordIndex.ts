@@ -597,6 +597,13 @@ export class KyselyRecordIndex implements RecordIndex {
 
   // ---- search ----
 
+  /**
+   * As SearchIndex.search (projection/SearchIndex.ts): the same words (MiniSearch's split on spaces and punctuation,
+   * lower-cased), every word required, words of two letters or more as prefixes, exact words first when they fill the
+   * page, title/fields/body weighted 3/1.5/1, archived records and tasks never found. What MiniSearch does and this
+   * does not: typo tolerance (its fuzzy tier, 1–2 edits for words of 5+ letters); its BM25+ scores (here FTS5 bm25 or
+   * ts_rank: orders of close scores differ); above RANKED_MAX matches hits come newest first with score 0.
+   */
   async search(workspaceId: string, q: string, options: IndexSearchOptions = {}): Promise<SearchHit[]> {
     this.open()
     const ws = checkWorkspace(workspaceId)

@@ -164,21 +164,25 @@ async function rejectsPlainly(promise: Promise<unknown>, pattern: RegExp): Promi
 
 export function recordIndexContract(name: string, makeStore: () => Promise<IndexStore>): void {
   describe(`RecordIndex contract: ${name}`, () => {
-    let store: IndexStore
+    let store: IndexStore | undefined
     let index: RecordIndex
 
     beforeEach(async () => {
+      store = undefined
+      index = undefined as unknown as RecordIndex
       store = await makeStore()
       index = await store.open()
     })
     afterEach(async () => {
+      // After a failed open (store not reachable) only that failure is reported.
+      if (!index) return
       await index.close()
-      await store.dispose()
+      await store?.dispose()
     })
 
     const reopen = async () => {
       await index.close()
-      index = await store.open()
+      index = await (store as IndexStore).open()
     }
 
     describe('records', () => {
