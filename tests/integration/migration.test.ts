@@ -162,7 +162,7 @@ describe('data directory migration, format 1 → 2 (lowdb files → documents.sq
     expect(archived.body.archived).toBe(true)
     const search = await api<{ items: Array<{ kind: string }> }>(url, '/api/search?q=migration', { cookie })
     expect(search.body.items.some((hit) => hit.kind === 'notes')).toBe(true)
-    expect(await proc.kill('SIGTERM')).toBe(0)
+    expect(await proc.kill('SIGTERM'), proc.output()).toBe(0)
     proc = null
   }, 120_000)
 
@@ -174,7 +174,7 @@ describe('data directory migration, format 1 → 2 (lowdb files → documents.sq
     proc = await startServerProcess(dataDir, { LOG_LEVEL: 'info' })
     expect(proc.output()).not.toMatch(/migrat/)
     expect(await backupsIn(dataDir)).toHaveLength(1)
-    expect(await proc.kill('SIGTERM')).toBe(0)
+    expect(await proc.kill('SIGTERM'), proc.output()).toBe(0)
     proc = null
   }, 60_000)
 

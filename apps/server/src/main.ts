@@ -49,11 +49,8 @@ const main = async (): Promise<void> => {
     index: config.index,
   })
   const { url } = await server.listen(config.port, config.host)
-  // Tests of the child process read this line from stdout.
-  console.log(`Rapport listening on ${url}`)
-  printDemoLogins(server, url)
-  logger.info('started', { dataDir: config.dataDir, store: config.store, index: config.index.kind })
-
+  // Before the line below: a test (or a person) that reacts to it with a SIGTERM must reach the handler, not Node's
+  // default action (exit without storing).
   let stopping = false
   const stop = (signal: string): void => {
     if (stopping) return
@@ -69,6 +66,10 @@ const main = async (): Promise<void> => {
   }
   process.on('SIGTERM', () => stop('SIGTERM'))
   process.on('SIGINT', () => stop('SIGINT'))
+  // Tests of the child process read this line from stdout.
+  console.log(`Rapport listening on ${url}`)
+  printDemoLogins(server, url)
+  logger.info('started', { dataDir: config.dataDir, store: config.store, index: config.index.kind })
 }
 
 main().catch((error: unknown) => {
