@@ -65,7 +65,6 @@ export function AccountsList() {
         field: 'team',
         label: 'Team',
         width: '100px',
-        sort: 'team',
         render: (a) => <span className="capitalize">{a.team}</span>,
         edit: {
           kind: 'select',

@@ -53,8 +53,9 @@ export function ContactsList() {
   )
 
   const columns = useMemo((): ListColumn<ContactRow>[] => {
+    // `GET /api/contacts` sorts by email, not by title.
     const text = (field: 'email' | 'title', label: string, width: string) =>
-      textColumn<ContactRow, typeof field>(field, label, width)
+      textColumn<ContactRow, typeof field>(field, label, width, field === 'email')
     return [
       {
         field: 'name',
@@ -102,7 +103,6 @@ export function ContactsList() {
         field: 'source',
         label: 'Source',
         width: '100px',
-        sort: 'source',
         render: (c) => <span className="capitalize">{c.source}</span>,
         edit: {
           kind: 'select',
