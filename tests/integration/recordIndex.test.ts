@@ -1,8 +1,15 @@
 import { existsSync } from 'node:fs'
 import { rm } from 'node:fs/promises'
 import { join } from 'node:path'
-import { createAccount, docName, updateAccount } from '@rapport/model'
-import type { HealthReport } from '@rapport/server'
+import {
+  createAccount,
+  defaultPipelines,
+  docName,
+  initWorkspace,
+  type Pipeline,
+  updateAccount,
+} from '@rapport/model'
+import { dropPostgresIndexSchema, type HealthReport } from '@rapport/server'
 import { afterEach, describe, expect, it } from 'vitest'
 import { api, seedMember, signIn } from './helpers/clients.ts'
 import { openSyncedDoc, waitForAcked } from './helpers/collabClient.ts'
@@ -135,5 +142,90 @@ describe('REST reads from the persisted index', () => {
       cookie: rebuilt.cookie,
     })
     expect(search.body.items.map((h) => h.id)).toEqual([acme.body.id])
+  })
+})
+
+describe('the server on the PostgreSQL index (INDEX=postgres)', () => {
+  it('answers lists, search, the board snapshot and tasks from its own schema, and restarts without re-indexing', async () => {
+    const schema = `rapport_it_${process.pid}_${Date.now().toString(36)}`
+    cleanups.push(() => dropPostgresIndexSchema(schema))
+    const dataDir = await newDataDir()
+    cleanups.push(() => rm(dataDir, { recursive: true, force: true }))
+    const index = { kind: 'postgres', schema } as const
+    const first = await startServer({ dataDir, index })
+    cleanups.push(() => first.stop({ keep: true }))
+    expect(existsSync(join(dataDir, 'index.sqlite'))).toBe(false)
+    const { cookie } = await member(first)
+    const post = async <T = { id: string }>(path: string, body: unknown) => {
+      const res = await api<T>(first.url, path, { cookie, body })
+      expect(res.status).toBe(201)
+      return res.body
+    }
+    const acme = await post('/api/accounts', { name: 'Postgres Acme', city: 'Oslo' })
+    await post('/api/accounts', { name: 'Other Co', city: 'Bergen' })
+    await post('/api/contacts', { firstName: 'Pia', lastName: 'Gres', accountId: acme.id })
+    let pipeline: Pipeline | undefined
+    const connection = await first.server.hocuspocus.openDirectConnection(
+      docName({ workspaceId: WS, kind: 'workspace' }),
+      { system: true },
+    )
+    await connection.transact((doc) => {
+      pipeline = initWorkspace(doc, { name: 'Index', pipelines: defaultPipelines() }, 'test-setup')
+        .pipelines[0]
+    })
+    await connection.disconnect()
+    expect(pipeline).toBeDefined()
+    const deal = pipeline
+      ? await post('/api/deals', {
+          title: 'Postgres deal',
+          pipelineId: pipeline.id,
+          stageId: pipeline.stages[0]?.id,
+          accountId: acme.id,
+        })
+      : null
+    await post('/api/tasks', { accountId: acme.id, title: 'Call Pia' })
+
+    const oslo = await api<Page>(first.url, '/api/accounts?city=Oslo', { cookie })
+    expect(oslo.body.items.map((a) => a.id)).toEqual([acme.id])
+    const sorted = await api<Page>(first.url, '/api/accounts?sort=-name', { cookie })
+    expect(sorted.body.items.map((a) => a.name)).toEqual(['Postgres Acme', 'Other Co'])
+    const contacts = await api<{ items: Array<{ accountName: string | null }> }>(
+      first.url,
+      '/api/contacts?q=pia',
+      { cookie },
+    )
+    expect(contacts.body.items.map((c) => c.accountName)).toEqual(['Postgres Acme'])
+    const search = await api<{ items: Array<{ kind: string; id: string }> }>(
+      first.url,
+      '/api/search?q=postgres',
+      {
+        cookie,
+      },
+    )
+    expect(search.body.items.map((h) => h.id)).toContain(acme.id)
+    const tasks = await api<{ items: Array<{ title: string; accountName: string | null }> }>(
+      first.url,
+      `/api/tasks?accountId=${acme.id}`,
+      { cookie },
+    )
+    expect(tasks.body.items).toMatchObject([{ title: 'Call Pia', accountName: 'Postgres Acme' }])
+    if (pipeline && deal) {
+      const board = await api(first.url, `/api/pipelines/${pipeline.id}/board`, { cookie })
+      expect(board.status).toBe(200)
+      expect(JSON.stringify(board.body)).toContain(deal.id)
+    }
+    expect((await health(first)).index).toMatchObject({ implementation: 'postgres', failures: 0 })
+    await first.stop({ keep: true })
+
+    const second = await startServer({ dataDir, index })
+    cleanups.push(() => second.stop({ keep: true }))
+    expect(second.server.catchUp.reindexed).toBe(0)
+    const again = await signIn(second.url, {
+      email: 'sales@index.test',
+      password: 'test-password-123',
+      id: '',
+    })
+    const all = await api<Page>(second.url, '/api/accounts?sort=name', { cookie: again.cookie })
+    expect(all.body.items.map((a) => a.name)).toEqual(['Other Co', 'Postgres Acme'])
   })
 })

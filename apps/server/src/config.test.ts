@@ -32,6 +32,20 @@ describe('config', () => {
     expect(() => parseEnv({ STORE: 'mongo' })).toThrow(/STORE/)
   })
 
+  it('opens the record index on SQLite by default, or PostgreSQL with INDEX=postgres', () => {
+    expect(parseEnv({}).index).toEqual({ kind: 'sqlite' })
+    expect(
+      parseEnv({
+        INDEX: 'postgres',
+        RAPPORT_PG_URL: 'postgres://u@db:5432/crm',
+        INDEX_PG_SCHEMA: 'crm_index',
+      }).index,
+    ).toEqual({ kind: 'postgres', url: 'postgres://u@db:5432/crm', schema: 'crm_index' })
+    expect(parseEnv({ INDEX: 'postgres' }).index).toMatchObject({ kind: 'postgres', schema: 'rapport_index' })
+    expect(() => parseEnv({ INDEX: 'mysql' })).toThrow(ConfigError)
+    expect(() => parseEnv({ INDEX: 'postgres', INDEX_PG_SCHEMA: 'Drop Table' })).toThrow(ConfigError)
+  })
+
   it('lists every bad value in one clear error', () => {
     const attempt = () => parseEnv({ PORT: 'eighty', LOG_LEVEL: 'loud', SESSION_SECRET: 'short' })
     expect(attempt).toThrow(ConfigError)

@@ -78,11 +78,7 @@ export const parseEnv = (
     store: e.STORE ?? 'sqlite',
     index:
       e.INDEX === 'postgres'
-        ? {
-            kind: 'postgres',
-            url: e.RAPPORT_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/rapport',
-            schema: e.INDEX_PG_SCHEMA ?? 'rapport_index',
-          }
+        ? { kind: 'postgres', url: e.RAPPORT_PG_URL, schema: e.INDEX_PG_SCHEMA ?? 'rapport_index' }
         : { kind: 'sqlite' },
   }
 }

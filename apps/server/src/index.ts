@@ -18,8 +18,12 @@ export { type Config, ConfigError, loadConfig, parseEnv } from './config.ts'
 export { COLLAB_PATH, createServer, type RapportServer, type ServerDeps } from './createServer.ts'
 export { AppError, badRequest, conflict, forbidden, notFound, unauthorized } from './errors.ts'
 export type { AppEnv } from './http/app.ts'
-export type { HealthReport } from './http/health.ts'
+export type { HealthReport, IndexHealth } from './http/health.ts'
 export { createLogger, type Logger, type LogLevel, silentLogger } from './log/logger.ts'
+export { IndexWorker } from './recordIndex/IndexWorker.ts'
+export { type IndexConfig, openRecordIndex } from './recordIndex/openRecordIndex.ts'
+export { dropPostgresIndexSchema } from './recordIndex/postgresRecordIndex.ts'
+export type { RecordIndex } from './recordIndex/RecordIndex.ts'
 export type { DocumentStore } from './storage/DocumentStore.ts'
 export {
   CURRENT_FORMAT,

@@ -6,21 +6,19 @@ import { openSqliteRecordIndex } from './sqliteRecordIndex.ts'
 export const INDEX_KINDS = ['sqlite', 'postgres'] as const
 export type IndexKind = (typeof INDEX_KINDS)[number]
 
-/** `sqlite`: `<dataDir>/index.sqlite`; `postgres`: the server at `url`, tables in `schema` (created if missing). */
-export type IndexConfig = { kind: 'sqlite' } | { kind: 'postgres'; url: string; schema: string }
+/**
+ * `sqlite`: `<dataDir>/index.sqlite`; `postgres`: the server at `url` (default `RAPPORT_PG_URL`, else the local
+ * postgres://postgres@127.0.0.1:5432/test), tables in `schema` (created if missing).
+ */
+export type IndexConfig = { kind: 'sqlite' } | { kind: 'postgres'; url?: string; schema: string }
 
 /** The index file of a data directory. */
 export const SQLITE_INDEX_FILE = 'index.sqlite'
-
-interface PostgresModule {
-  openPostgresRecordIndex(options: { connectionString: string; schema: string }): Promise<RecordIndex>
-}
 
 /** Opens the configured record index (throws a plain-words error when it cannot). */
 export async function openRecordIndex(dataDir: string, config: IndexConfig): Promise<RecordIndex> {
   if (config.kind === 'sqlite') return openSqliteRecordIndex(join(dataDir, SQLITE_INDEX_FILE))
   // Loaded only when asked for: the default start never touches the PostgreSQL driver.
-  const modulePath = './postgresRecordIndex.ts'
-  const module = (await import(modulePath)) as PostgresModule
-  return module.openPostgresRecordIndex({ connectionString: config.url, schema: config.schema })
+  const { openPostgresRecordIndex } = await import('./postgresRecordIndex.ts')
+  return openPostgresRecordIndex({ url: config.url, schema: config.schema })
 }
