@@ -97,7 +97,7 @@ describe('FeedHub', () => {
       { kind: 'deals', id: 'dea_1', op: 'remove', doc: `${W}/inbox/usr_v` },
       // A document of another workspace, or none known: delivered to nobody.
       { kind: 'contacts', id: 'con_x', op: 'upsert', doc: 'ws_b/contacts' },
-      { kind: 'deals', id: 'dea_2', op: 'upsert' },
+      { kind: 'tasks', id: 'tsk_2', op: 'remove' },
     ])
     expect(s.got.filter((m) => 'id' in m).map((m) => ('id' in m ? m.id : ''))).toEqual(['con_1', 'tsk_1'])
     expect(viewer.got.filter((m) => 'id' in m).map((m) => ('id' in m ? m.id : ''))).toEqual([
