@@ -1,10 +1,10 @@
 import { readdir, readFile, rm, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { sqliteStore } from '@rapport/server'
+import { CURRENT_FORMAT, sqliteStore } from '@rapport/server'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
 import { api, collabToken, login } from './helpers/clients.ts'
-import { openSyncedDoc } from './helpers/collabClient.ts'
+import { openDoc, openSyncedDoc } from './helpers/collabClient.ts'
 import {
   buildFormatOneDataDir,
   DEMO_ADMIN,
@@ -33,6 +33,27 @@ const filesUnder = async (dir: string, prefix = ''): Promise<string[]> => {
     else out.push(path)
   }
   return out.sort()
+}
+
+/** Documents a later format step split into per-record documents (they are checked record by record). */
+const isSplit = (name: string): boolean => name.split('/')[1] === 'pipeline'
+
+/** Every deal of the fixture's pipeline documents: name of its pipeline document → deal id → fields (JSON). */
+const fixtureDeals = (
+  documents: Map<string, Uint8Array>,
+): Map<string, Map<string, Record<string, unknown>>> => {
+  const out = new Map<string, Map<string, Record<string, unknown>>>()
+  for (const [name, state] of documents) {
+    if (name.split('/')[1] !== 'pipeline') continue
+    const doc = new Y.Doc()
+    Y.applyUpdate(doc, state)
+    out.set(
+      name,
+      new Map(Object.entries(doc.getMap('deals').toJSON() as Record<string, Record<string, unknown>>)),
+    )
+    doc.destroy()
+  }
+  return out
 }
 
 const backupsIn = async (dataDir: string): Promise<string[]> =>
@@ -67,7 +88,9 @@ describe('data directory migration, format 1 → 2 (lowdb files → documents.sq
     cleanups.push(async () => proc?.kill('SIGKILL'))
     expect(proc.output()).toMatch(/backed up the data directory before migrating it/)
     expect(proc.output()).toMatch(/moved the documents into documents\.sqlite/)
-    expect(JSON.parse(await readFile(join(dataDir, 'format.json'), 'utf8'))).toEqual({ version: 2 })
+    expect(JSON.parse(await readFile(join(dataDir, 'format.json'), 'utf8'))).toEqual({
+      version: CURRENT_FORMAT,
+    })
     const after = await readdir(dataDir)
     expect(after).toContain('documents.sqlite')
     expect(after).not.toContain('docs')
@@ -100,6 +123,8 @@ describe('data directory migration, format 1 → 2 (lowdb files → documents.sq
       return found
     }
     for (const [name, state] of fixture.documents) {
+      // Split by a later step (checked record by record below).
+      if (isSplit(name)) continue
       const owner = await cookieFor(name)
       const client = await openSyncedDoc({
         wsUrl: proc.wsUrl,
@@ -162,6 +187,64 @@ describe('data directory migration, format 1 → 2 (lowdb files → documents.sq
     expect(archived.body.archived).toBe(true)
     const search = await api<{ items: Array<{ kind: string }> }>(url, '/api/search?q=migration', { cookie })
     expect(search.body.items.some((hit) => hit.kind === 'notes')).toBe(true)
+
+    // Deals (format step splitDeals): every deal of every pipeline document, field by field (custom-field entries
+    // included), alone in its own document W/deal/D, in REST, and on its pipeline's board; the pipeline document is
+    // retired (refused with document-retired).
+    const pipelines = fixtureDeals(fixture.documents)
+    expect(pipelines.size).toBeGreaterThan(0)
+    let dealCount = 0
+    for (const [pipelineDoc, deals] of pipelines) {
+      const pipelineId = pipelineDoc.split('/')[2] as string
+      const board = await openSyncedDoc({
+        wsUrl: proc.wsUrl,
+        name: `${facts.workspaceId}/board/${pipelineId}`,
+        token: () => collabToken(url, cookie),
+      })
+      try {
+        for (const [dealId, fields] of deals) {
+          dealCount += 1
+          const client = await openSyncedDoc({
+            wsUrl: proc.wsUrl,
+            name: `${facts.workspaceId}/deal/${dealId}`,
+            token: () => collabToken(url, cookie),
+          })
+          try {
+            const own = client.doc.getMap('deals').toJSON() as Record<string, Record<string, unknown>>
+            expect(Object.keys(own), dealId).toEqual([dealId])
+            expect(own[dealId], dealId).toEqual({ ...fields, pipelineId })
+          } finally {
+            client.destroy()
+          }
+          const rest = await api<Record<string, unknown>>(url, `/api/deals/${dealId}`, { cookie })
+          expect(rest.status, dealId).toBe(200)
+          for (const field of ['title', 'amount', 'currency', 'status', 'lostReason', 'position', 'ownerId'])
+            expect(rest.body[field], `${dealId}.${field}`).toEqual(fields[field])
+          const card = board.doc.getMap('pos').get(dealId) as unknown[] | undefined
+          const position = fields.position as { column: string; key: string }
+          if (fields.archived !== true && fields.status === 'open')
+            expect(card?.slice(0, 3), dealId).toEqual([position.column, position.key, 'o'])
+        }
+      } finally {
+        board.destroy()
+      }
+    }
+    expect(dealCount).toBe(facts.counts.deals)
+    const deal = await api<{ customFields: Record<string, unknown> }>(url, `/api/deals/${facts.dealId}`, {
+      cookie,
+    })
+    expect(deal.body.customFields[facts.dealCustomFieldId]).toBe(facts.dealCustomFieldValue)
+    const retired = openDoc({
+      wsUrl: proc.wsUrl,
+      name: [...pipelines.keys()][0] as string,
+      token: () => collabToken(url, cookie),
+    })
+    const reason = await new Promise<string>((resolve) =>
+      retired.provider.on('close', ({ event }: { event: { reason: string } }) => resolve(event.reason)),
+    )
+    retired.destroy()
+    expect(reason).toBe('document-retired')
+    expect(retired.doc.getMap('deals').size).toBe(0)
     expect(await proc.kill('SIGTERM'), proc.output()).toBe(0)
     proc = null
   }, 120_000)
@@ -169,8 +252,16 @@ describe('data directory migration, format 1 → 2 (lowdb files → documents.sq
   it('the second start does not migrate again, and the documents are in documents.sqlite', async () => {
     const { dataDir } = fixture
     const store = sqliteStore({ file: join(dataDir, 'documents.sqlite') })
-    expect(await store.list()).toEqual([...fixture.documents.keys()].sort())
+    const stored = await store.list()
     await store.close()
+    // Every document that was not split, and for the split ones their per-record documents (and the boards).
+    const kept = [...fixture.documents.keys()].filter((name) => !isSplit(name))
+    const deals = [...fixtureDeals(fixture.documents).values()].flatMap((byId) => [...byId.keys()])
+    expect(stored.filter((name) => !/^[^/]+\/(deal|board)\//.test(name))).toEqual(kept.sort())
+    expect(stored.filter((name) => name.split('/')[1] === 'deal')).toEqual(
+      deals.map((id) => `${fixture.facts.workspaceId}/deal/${id}`).sort(),
+    )
+    expect(stored.some((name) => isSplit(name))).toBe(false)
     proc = await startServerProcess(dataDir, { LOG_LEVEL: 'info' })
     expect(proc.output()).not.toMatch(/migrat/)
     expect(await backupsIn(dataDir)).toHaveLength(1)
@@ -180,7 +271,7 @@ describe('data directory migration, format 1 → 2 (lowdb files → documents.sq
 
   it('STORE=lowdb refuses a migrated directory instead of starting empty', async () => {
     await expect(startServerProcess(fixture.dataDir, { STORE: 'lowdb' })).rejects.toThrow(
-      /format version 2: its documents are in documents\.sqlite, which STORE=lowdb cannot read/,
+      /format version \d+: its documents are in documents\.sqlite, which STORE=lowdb cannot read/,
     )
   }, 30_000)
 })
@@ -193,7 +284,7 @@ describe('data format version', () => {
     const before = await filesUnder(dataDir)
     const refused = startServerProcess(dataDir)
     await expect(refused).rejects.toThrow(
-      /format version 99, written by a newer Rapport; this version reads up to 2/,
+      new RegExp(`format version 99, written by a newer Rapport; this version reads up to ${CURRENT_FORMAT}`),
     )
     await expect(refused).rejects.not.toThrow(/at .*\.ts:\d+/)
     expect(await filesUnder(dataDir)).toEqual(before)

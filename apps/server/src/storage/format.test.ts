@@ -37,6 +37,9 @@ const textOf = (state: Uint8Array | null): string => {
   return doc.getText('t').toString()
 }
 
+/** The 1 → 2 step alone, whatever steps come after it. */
+const ONE_TO_TWO = { target: 2, migrations: [lowdbToSqlite] }
+
 /** A recording logger: the messages it was given. */
 const recording = () => {
   const lines: string[] = []
@@ -86,7 +89,9 @@ describe('data format', () => {
     const dataDir = join(await fresh(), 'data')
     const result = await migrateDataDir(dataDir, { logger: silentLogger() })
     expect(result).toEqual({ from: 1, to: CURRENT_FORMAT, backup: null })
-    expect(JSON.parse(await readFile(join(dataDir, 'format.json'), 'utf8'))).toEqual({ version: 2 })
+    expect(JSON.parse(await readFile(join(dataDir, 'format.json'), 'utf8'))).toEqual({
+      version: CURRENT_FORMAT,
+    })
     expect(await readdir(dataDir)).toEqual(['format.json'])
     // With STORE=lowdb a new directory stays format 1 (no file).
     const lowdbDir = await fresh()
@@ -97,7 +102,11 @@ describe('data format', () => {
   it('1 → 2 moves every document with its pending log into documents.sqlite, after a backup of the old files', async () => {
     const { dataDir, texts } = await formatOne()
     const { logger, lines } = recording()
-    const result = await migrateDataDir(dataDir, { logger, now: () => new Date('2026-12-04T21:00:00.000Z') })
+    const result = await migrateDataDir(dataDir, {
+      ...ONE_TO_TWO,
+      logger,
+      now: () => new Date('2026-12-04T21:00:00.000Z'),
+    })
     expect(result).toEqual({ from: 1, to: 2, backup: 'backup-v1-2026-12-04T21-00-00.000Z' })
     await expectMigrated(dataDir, texts)
     expect((await readdir(dataDir)).sort()).toEqual([
@@ -120,7 +129,7 @@ describe('data format', () => {
       'migrated the data directory',
     ])
     // Nothing left to do on the next start.
-    expect(await migrateDataDir(dataDir, { logger })).toEqual({ from: 2, to: 2, backup: null })
+    expect(await migrateDataDir(dataDir, { ...ONE_TO_TWO, logger })).toEqual({ from: 2, to: 2, backup: null })
     expect(lines).toHaveLength(4)
   })
 
@@ -144,7 +153,7 @@ describe('data format', () => {
     )
     expect(await readFormat(dataDir)).toBe(1)
     const { logger, lines } = recording()
-    await migrateDataDir(dataDir, { logger, migrations: [crashing] })
+    await migrateDataDir(dataDir, { logger, target: 2, migrations: [crashing] })
     expect(lines[0]).toBe('resuming a migration that was interrupted')
     await expectMigrated(dataDir, texts)
     expect((await readdir(dataDir)).filter((name) => name.includes('backup'))).toHaveLength(1)
@@ -157,14 +166,14 @@ describe('data format', () => {
     await cp(join(first.dataDir, 'docs'), join(first.dataDir, 'docs-copy'), { recursive: true })
     await lowdbToSqlite.run(first.dataDir, silentLogger())
     await rename(join(first.dataDir, 'docs-copy'), join(first.dataDir, 'docs'))
-    await migrateDataDir(first.dataDir, { logger: silentLogger() })
+    await migrateDataDir(first.dataDir, { ...ONE_TO_TWO, logger: silentLogger() })
     await expectMigrated(first.dataDir, first.texts)
     // Crash after docs/ was renamed, before it was deleted: the leftover goes, the documents stay.
     const second = await formatOne()
     await cp(join(second.dataDir, 'docs'), join(second.dataDir, 'docs-copy'), { recursive: true })
     await lowdbToSqlite.run(second.dataDir, silentLogger())
     await rename(join(second.dataDir, 'docs-copy'), join(second.dataDir, '.docs.migrated'))
-    await migrateDataDir(second.dataDir, { logger: silentLogger() })
+    await migrateDataDir(second.dataDir, { ...ONE_TO_TWO, logger: silentLogger() })
     expect(await readdir(second.dataDir)).not.toContain('.docs.migrated')
     await expectMigrated(second.dataDir, second.texts)
   })

@@ -3,7 +3,7 @@ import { mkdtemp, readdir, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { describe, expect, it } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 import * as Y from 'yjs'
 import { silentLogger } from '../log/logger.ts'
 import { compactLogs } from './compactLogs.ts'
@@ -32,6 +32,12 @@ for (const fsync of [false, true]) {
     reopen: async () => sqliteStore({ file: join(current, 'documents.sqlite'), fsync }),
     cleanup,
   })
+}
+
+const textState = (text: string): Uint8Array => {
+  const doc = new Y.Doc()
+  doc.getText('t').insert(0, text)
+  return Y.encodeStateAsUpdate(doc)
 }
 
 const textOf = (state: Uint8Array | null): string => {
@@ -99,6 +105,21 @@ describe('sqliteStore durability', () => {
     expect((await readdir(dir)).sort()).toEqual(['documents.sqlite'])
     await cleanup()
   }, 30_000)
+
+  it('checkpoints in its worker thread, and a reopen sees everything', async () => {
+    const file = join(await fresh(), 'documents.sqlite')
+    const store = sqliteStore({ file, fsync: true })
+    const big = (index: number) => textState(`${index}`.padEnd(512 * 1024, 'x'))
+    for (let index = 0; index < 20; index += 1) await store.store(`ws/account/a${index % 5}`, big(index))
+    await vi.waitFor(() => expect(store.checkpoints).toBeGreaterThan(0))
+    await store.close()
+    const again = sqliteStore({ file })
+    for (let index = 15; index < 20; index += 1) {
+      expect(textOf(await again.load(`ws/account/a${index % 5}`)).startsWith(`${index}x`)).toBe(true)
+    }
+    await again.close()
+    await cleanup()
+  })
 
   it('rejects writes after close instead of losing them silently', async () => {
     const store = sqliteStore({ file: join(await fresh(), 'documents.sqlite') })

@@ -3,6 +3,7 @@ import { dirname } from 'node:path'
 import Database from 'better-sqlite3'
 import type { DocumentStore, LoadedDocument } from './DocumentStore.ts'
 import { mergeLogged } from './mergeLogged.ts'
+import { walCheckpointer } from './walCheckpointer.ts'
 
 /** The store's file in a data directory (format 2 on): `<dataDir>/documents.sqlite`. */
 export const SQLITE_DOCUMENTS_FILE = 'documents.sqlite'
@@ -49,15 +50,23 @@ const SCHEMA = `
  * the valid prefix, so a synced later commit implies every earlier one. `synchronous=FULL` would fsync inside every
  * commit, on the event loop: measured 0.15 ms vs 0.02 ms per store (docs/ARCHITECTURE.md) and a blocking fsync per
  * edit. The WAL file stays the same inode while the connection is open (SQLite deletes it only when the last
- * connection closes), so the one descriptor opened here syncs the live log.
+ * connection closes), so the one descriptor opened here syncs the live log. Checkpoints run in a worker thread
+ * (`walCheckpointer.ts`), not inside commits on the event loop.
  */
-export const sqliteStore = (options: SqliteStoreOptions): DocumentStore & { readonly file: string } => {
+export const sqliteStore = (
+  options: SqliteStoreOptions,
+): DocumentStore & { readonly file: string; readonly checkpoints: number } => {
   const { file } = options
   mkdirSync(dirname(file), { recursive: true })
   const db = new Database(file)
   db.pragma('journal_mode = WAL')
   db.pragma('synchronous = NORMAL')
   db.exec(SCHEMA)
+  const checkpointer = walCheckpointer(file, () => {
+    // Without the worker, SQLite checkpoints inside commits again (on the event loop, but it does).
+    if (db.open) db.pragma('wal_autocheckpoint = 1000')
+  })
+  db.pragma('wal_autocheckpoint = 0')
 
   const statements = {
     state: db.prepare<[string], { state: Buffer }>('select state from docs where name = ?'),
@@ -89,14 +98,15 @@ export const sqliteStore = (options: SqliteStoreOptions): DocumentStore & { read
   const sync = options.fsync ? groupSync(file) : null
   let closed: Promise<void> | null = null
 
-  /** Runs a synchronous write; resolves when it is durable (at once without fsync). */
-  const write = (run: () => void): Promise<void> => {
+  /** Runs a synchronous write of about `bytes`; resolves when it is durable (at once without fsync). */
+  const write = (run: () => void, bytes: number): Promise<void> => {
     try {
       if (closed) throw new Error('the document store is closed')
       run()
     } catch (error) {
       return Promise.reject(error)
     }
+    checkpointer.wrote(bytes)
     return sync ? sync.request() : Promise.resolve()
   }
 
@@ -116,16 +126,20 @@ export const sqliteStore = (options: SqliteStoreOptions): DocumentStore & { read
 
   return {
     file,
+    /** WAL checkpoints the worker ran (tests). */
+    get checkpoints() {
+      return checkpointer.checkpoints
+    },
     async load(name) {
       const { state, log } = await loadWithLog(name)
       return mergeLogged(state, log)
     },
     loadWithLog,
     store(name, state) {
-      return write(() => storeTx(name, state))
+      return write(() => storeTx(name, state), state.byteLength)
     },
     appendUpdate(name, update) {
-      return write(() => statements.append.run(name, update))
+      return write(() => statements.append.run(name, update), update.byteLength)
     },
     async list(prefix = '') {
       // Every name starting with `prefix` sorts (UTF-8, as SQLite compares) between it and it + U+10FFFF.
@@ -144,11 +158,13 @@ export const sqliteStore = (options: SqliteStoreOptions): DocumentStore & { read
         .sort()
     },
     delete(name) {
-      return write(() => deleteTx(name))
+      return write(() => deleteTx(name), 0)
     },
     close() {
       closed ??= (async () => {
         await sync?.close()
+        // The worker's connection first, so that the main one is the last and folds the WAL into the file.
+        await checkpointer.close()
         db.close()
       })()
       return closed
