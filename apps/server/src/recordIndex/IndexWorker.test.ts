@@ -158,11 +158,11 @@ describe('IndexWorker', () => {
     const worker = new IndexWorker({ index: wrapped, projection, logger: silentLogger(), maxWorkMs: 1 })
     worker.start()
     doc.transact(() => {
-      for (let i = 0; i < 200; i++) createAccount(doc, { name: `Bulk ${i}` }, 'test')
+      for (let i = 0; i < 1_200; i++) createAccount(doc, { name: `Bulk ${i}` }, 'test')
     })
     await worker.flush()
     expect(state.applies.length).toBeGreaterThan(1)
-    expect((await index.stats(WS)).records.accounts).toBe(200)
+    expect((await index.stats(WS)).records.accounts).toBe(1_200)
   })
 
   it('a store first waits until the index holds the document (the update log may then be dropped)', async () => {
