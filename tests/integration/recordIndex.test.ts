@@ -229,3 +229,24 @@ describe('the server on the PostgreSQL index (INDEX=postgres)', () => {
     expect(all.body.items.map((a) => a.name)).toEqual(['Other Co', 'Postgres Acme'])
   })
 })
+
+describe('a deleted workspace', () => {
+  it('leaves no rows in the record index', async () => {
+    const dataDir = await newDataDir()
+    cleanups.push(() => rm(dataDir, { recursive: true, force: true }))
+    const s = await started(dataDir)
+    const admin = await seedMember(s.server, { workspaceId: WS, email: 'admin@index.test', role: 'admin' })
+    const { cookie } = await signIn(s.url, admin)
+    for (const name of ['Gone One', 'Gone Two'])
+      expect((await api(s.url, '/api/accounts', { cookie, body: { name } })).status).toBe(201)
+    expect((await s.server.index.index.stats(WS)).records.accounts).toBe(2)
+    const deleted = await api(s.url, `/api/workspaces/${WS}`, {
+      cookie,
+      method: 'DELETE',
+      body: { confirmName: WS },
+    })
+    expect(deleted.status).toBeLessThan(300)
+    expect((await s.server.index.index.stats(WS)).records).toMatchObject({ accounts: 0, tasks: 0 })
+    expect(await s.server.index.index.search(WS, 'gone')).toEqual([])
+  })
+})

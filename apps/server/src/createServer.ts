@@ -308,7 +308,12 @@ export const createServer = async (deps: ServerDeps): Promise<RapportServer> => 
   reminders.start()
   // A deleted workspace leaves nothing behind; one whose delete was interrupted by a stop is finished now.
   const holders = { store: documentStore, projection, history, reminders, logger: logger.child('workspaces') }
-  for (const id of meta.data.removedWorkspaces) await purgeWorkspace(holders, id)
+  // The record index forgets it too (after the projection stopped following its documents).
+  const purgeEverywhere = async (id: string): Promise<void> => {
+    await purgeWorkspace(holders, id)
+    await worker.purgeWorkspace(id)
+  }
+  for (const id of meta.data.removedWorkspaces) await purgeEverywhere(id)
 
   const indexImplementation = deps.recordIndex ? 'custom' : (deps.index?.kind ?? 'sqlite')
   const indexRows = async (): Promise<number> => {
@@ -359,7 +364,7 @@ export const createServer = async (deps: ServerDeps): Promise<RapportServer> => 
     auth,
     hocuspocus,
     now,
-    purge: async (id) => void (await purgeWorkspace(holders, id)),
+    purge: purgeEverywhere,
   })
   app.route('/api', workspaceRoutes({ auth, workspaces, session: sessionMiddleware(auth), now }))
   // Route modules of S2/S3 are mounted here, under /api, before the static fallback.

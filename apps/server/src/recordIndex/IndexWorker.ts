@@ -3,7 +3,7 @@ import * as Y from 'yjs'
 import { isAppError } from '../errors.ts'
 import type { Logger } from '../log/logger.ts'
 import type { Projection, ProjectionEvent } from '../projection/Projection.ts'
-import { kindOfDoc, type ProjectedRecord } from '../projection/recordKinds.ts'
+import { kindOfDoc, type ProjectedRecord, RECORD_KINDS } from '../projection/recordKinds.ts'
 import type { DocumentStore } from '../storage/DocumentStore.ts'
 import {
   type AppliedChange,
@@ -350,6 +350,34 @@ export class IndexWorker {
       }
     }
     return { batch: { records, notes, docStates }, rows }
+  }
+
+  /**
+   * Removes every index row of a deleted workspace (records, account note texts), after committing what is queued.
+   * Idempotent: a start runs it again for every removed workspace (nothing left = five empty reads). Returns how many
+   * records it removed.
+   */
+  async purgeWorkspace(workspaceId: string): Promise<number> {
+    await this.flush()
+    let removed = 0
+    for (const kind of RECORD_KINDS) {
+      for (;;) {
+        const page = await this.index.list(workspaceId, kind, { offset: 0, limit: MAX_PAGE, archived: 'all' })
+        if (page.items.length === 0) break
+        // Accounts also drop their note text: two changes per account.
+        const chunk = kind === 'accounts' ? MAX_BATCH_CHANGES / 2 : MAX_BATCH_CHANGES
+        for (let i = 0; i < page.items.length; i += chunk) {
+          const ids = page.items.slice(i, i + chunk).map((row) => row.id)
+          await this.index.apply({
+            records: ids.map((id) => ({ op: 'remove', workspaceId, kind, id })),
+            notes: kind === 'accounts' ? ids.map((accountId) => ({ workspaceId, accountId, text: '' })) : [],
+          })
+        }
+        removed += page.items.length
+        if (page.nextOffset === null) break
+      }
+    }
+    return removed
   }
 
   /**
