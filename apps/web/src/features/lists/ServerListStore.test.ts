@@ -96,7 +96,7 @@ describe('ServerListStore', () => {
     expect(store.rowAt(200)?.id).toBe('r0200')
     expect(server.calls.at(-1)).toContain('offset=200')
     // A feed event refetches only the visible pages (1 and 2); page 0 is dropped.
-    store.onEvent(event({ id: 'nope' }))
+    store.onEvent(event({ id: 'nope', row: { id: 'nope', name: 'New' } }))
     const before = server.calls.length
     runTimers()
     await server.flush()
@@ -122,10 +122,18 @@ describe('ServerListStore', () => {
     const calls = server.calls.length
     runTimers()
     expect(server.calls.length).toBe(calls + 1)
+    // An edit of a shown row that keeps its sort value costs no request; one that changes it refetches.
+    store.onEvent(event({ id: 'r0000', row: { id: 'r0000', name: 'Row 0', accountId: 'acc_9' } }))
+    expect(store.rowAt(0)?.accountId).toBe('acc_9')
+    runTimers()
+    expect(server.calls.length).toBe(calls + 1)
+    store.onEvent(event({ id: 'r0000', row: { id: 'r0000', name: 'Zed' } }))
+    runTimers()
+    expect(server.calls.length).toBe(calls + 2)
     // Events of other kinds are ignored unless related.
     store.onEvent(event({ id: 'r0000', kind: 'deals' }))
     runTimers()
-    expect(server.calls.length).toBe(calls + 1)
+    expect(server.calls.length).toBe(calls + 2)
   })
 
   it('patches rows of a related record and holds refetches while paused', async () => {
@@ -141,6 +149,7 @@ describe('ServerListStore', () => {
     const calls = server.calls.length
     runTimers()
     expect(server.calls.length).toBe(calls)
+    // Unpaused, the held refetch (for the removal) runs.
     store.setPaused(false)
     runTimers()
     expect(server.calls.length).toBe(calls + 1)

@@ -51,6 +51,20 @@ export function pagePath(request: ListRequest, offset: number, limit: number): s
   return `/api/${request.kind}?${params}`
 }
 
+/** Whether a row changed from `before` to `after` may move in, out of or within the list's order. */
+function movesIn(request: ListRequest, before: object, after: object): boolean {
+  if (request.q.trim() !== '') return true
+  const a = before as Record<string, unknown>
+  const b = after as Record<string, unknown>
+  const same = (key: string) => JSON.stringify(a[key]) === JSON.stringify(b[key])
+  if (request.sort && !same(request.sort.replace(/^-/, ''))) return true
+  for (const [key, value] of Object.entries(request.filters)) {
+    if (value === null) continue
+    if (key.startsWith('cf.') ? !same('customFields') : !same(key)) return true
+  }
+  return false
+}
+
 const filtered = (request: ListRequest): boolean =>
   request.q.trim() !== '' || Object.values(request.filters).some((v) => v !== null)
 
@@ -124,15 +138,26 @@ export class ServerListStore<T extends { id: string; archived?: boolean }> {
     if (this.replace(id, (row) => ({ ...row, ...patch }))) this.changed()
   }
 
-  /** A feed event: patch or take out a shown row now, refetch the visible pages soon. */
+  /**
+   * A feed event: patch or take out a shown row now; refetch the visible pages soon unless the event only changed
+   * a shown row in place (same sort value, same filtered values, no search): an edit of a visible record costs no
+   * request.
+   */
   onEvent(event: FeedEvent): void {
-    if (!this.request) return
-    if (event.kind === this.request.kind) {
+    const request = this.request
+    if (!request) return
+    if (event.kind === request.kind) {
+      const before = this.row(event.id)
       if (event.op === 'remove' || event.row?.archived === true) {
         if (!this.paused && this.removeRow(event.id)) this.changed()
-      } else if (event.row) {
-        const parsed = this.options.schema.safeParse(event.row)
-        if (parsed.success && this.replace(event.id, (row) => ({ ...row, ...parsed.data }))) this.changed()
+        this.scheduleRefresh()
+        return
+      }
+      const parsed = event.row ? this.options.schema.safeParse(event.row) : null
+      if (before && parsed?.success) {
+        this.replace(event.id, (row) => ({ ...row, ...parsed.data }))
+        this.changed()
+        if (!movesIn(request, before, parsed.data)) return
       }
       this.scheduleRefresh()
       return
@@ -154,10 +179,8 @@ export class ServerListStore<T extends { id: string; archived?: boolean }> {
         touched = true
       }
     }
-    if (touched) {
-      this.changed()
-      this.scheduleRefresh()
-    }
+    // A related record's change is shown in place; it never moves a row (lists do not sort by related fields).
+    if (touched) this.changed()
   }
 
   /** The feed restarted or lost events: what is shown may be old — refetch now. */
