@@ -37,6 +37,7 @@ import { memberRoutes } from './http/routes/members.ts'
 import { recordsRoutes } from './http/routes/records.ts'
 import { sessionMiddleware } from './http/sessionMiddleware.ts'
 import { mountStatic } from './http/static.ts'
+import { inboxGuard } from './inbox/inboxGuard.ts'
 import { createLogger, type Logger } from './log/logger.ts'
 import { listMembers } from './meta/members.ts'
 import { createMetaStore, type MetaStore } from './meta/metaStore.ts'
@@ -268,6 +269,7 @@ export const createServer = async (deps: ServerDeps): Promise<RapportServer> => 
       validation,
       historyGuardExtension(logger),
       ticketThreadGuard(logger),
+      inboxGuard(logger),
       audit.extension,
       createAttributionExtension({ logger, now }),
       history.extension,
