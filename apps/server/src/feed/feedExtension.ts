@@ -26,7 +26,8 @@ const messageType = (frame: Uint8Array): number | null => {
   }
 }
 
-const isFeedDoc = (name: string): boolean => parseDocName(name)?.kind === 'feed'
+/** Runs for every message of every document: the cheap suffix test first. */
+const isFeedDoc = (name: string): boolean => name.endsWith('/feed') && parseDocName(name)?.kind === 'feed'
 
 /**
  * The change feed over `W/feed` (docs/schema.md "Change feed"). The document holds no content and every connection
