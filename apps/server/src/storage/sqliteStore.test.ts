@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process'
-import { mkdtemp, readdir, rm } from 'node:fs/promises'
+import { mkdtemp, readdir, rm, utimes, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -23,15 +23,19 @@ const cleanup = async (): Promise<void> => {
 }
 
 for (const fsync of [false, true]) {
-  let current = ''
-  documentStoreContract(`sqlite${fsync ? ' (fsync)' : ''}`, {
-    create: async () => {
-      current = await fresh()
-      return sqliteStore({ file: join(current, 'documents.sqlite'), fsync })
-    },
-    reopen: async () => sqliteStore({ file: join(current, 'documents.sqlite'), fsync }),
-    cleanup,
-  })
+  // Default: states inside the database; `largeStateBytes: 1`: every state in its own file (the large-state path).
+  for (const largeStateBytes of [undefined, 1]) {
+    let current = ''
+    const label = `sqlite${fsync ? ' (fsync)' : ''}${largeStateBytes ? ', every state in a file' : ''}`
+    documentStoreContract(label, {
+      create: async () => {
+        current = await fresh()
+        return sqliteStore({ file: join(current, 'documents.sqlite'), fsync, largeStateBytes })
+      },
+      reopen: async () => sqliteStore({ file: join(current, 'documents.sqlite'), fsync, largeStateBytes }),
+      cleanup,
+    })
+  }
 }
 
 const textState = (text: string): Uint8Array => {
@@ -108,7 +112,8 @@ describe('sqliteStore durability', () => {
 
   it('checkpoints in its worker thread, and a reopen sees everything', async () => {
     const file = join(await fresh(), 'documents.sqlite')
-    const store = sqliteStore({ file, fsync: true })
+    // States inside the database, so that the WAL grows.
+    const store = sqliteStore({ file, fsync: true, largeStateBytes: Number.POSITIVE_INFINITY })
     const big = (index: number) => textState(`${index}`.padEnd(512 * 1024, 'x'))
     for (let index = 0; index < 20; index += 1) await store.store(`ws/account/a${index % 5}`, big(index))
     await vi.waitFor(() => expect(store.checkpoints).toBeGreaterThan(0))
@@ -117,6 +122,52 @@ describe('sqliteStore durability', () => {
     for (let index = 15; index < 20; index += 1) {
       expect(textOf(await again.load(`ws/account/a${index % 5}`)).startsWith(`${index}x`)).toBe(true)
     }
+    await again.close()
+    await cleanup()
+  })
+
+  it('large states live in files: replaced and deleted with their row, orphans removed at open', async () => {
+    const dir = await fresh()
+    const file = join(dir, 'documents.sqlite')
+    const statesDir = `${file}.states`
+    const store = sqliteStore({ file, fsync: true, largeStateBytes: 1024 })
+    const large = (text: string) => textState(text.padEnd(4096, '.'))
+    await store.store('ws/contacts', large('one'))
+    const [first] = await readdir(statesDir)
+    await store.store('ws/contacts', large('two'))
+    expect(await readdir(statesDir)).not.toContain(first)
+    expect(await readdir(statesDir)).toHaveLength(1)
+    // A small state goes back into the database and the file goes.
+    await store.store('ws/contacts', textState('small'))
+    expect(await readdir(statesDir)).toEqual([])
+    expect(textOf(await store.load('ws/contacts'))).toBe('small')
+    await store.store('ws/contacts', large('three'))
+    await store.delete('ws/contacts')
+    expect(await readdir(statesDir)).toEqual([])
+    expect(await store.load('ws/contacts')).toBeNull()
+
+    // Updates appended while a large state is being written stay in the log; small stores queue behind it.
+    const writer = new Y.Doc()
+    writer.getText('t').insert(0, 'x'.repeat(4096))
+    const updates: Uint8Array[] = []
+    writer.on('update', (update: Uint8Array) => updates.push(update))
+    const storing = store.store('ws/room', Y.encodeStateAsUpdate(writer))
+    writer.getText('t').insert(0, 'later ')
+    const appended = store.appendUpdate('ws/room', updates[0] as Uint8Array)
+    await Promise.all([storing, appended])
+    expect((await store.loadWithLog('ws/room')).log).toHaveLength(1)
+    expect(textOf(await store.load('ws/room')).startsWith('later x')).toBe(true)
+    await store.close()
+
+    // A file no row names (its commit was lost in a crash) is removed when the store opens, once a minute old.
+    await writeFile(join(statesDir, 'lost.bin'), 'orphan')
+    await writeFile(join(statesDir, 'just-written.bin'), 'a live store of another connection')
+    const longAgo = new Date(Date.now() - 120_000)
+    await utimes(join(statesDir, 'lost.bin'), longAgo, longAgo)
+    const again = sqliteStore({ file, largeStateBytes: 1024 })
+    expect(await readdir(statesDir)).toHaveLength(2)
+    expect(await readdir(statesDir)).toContain('just-written.bin')
+    expect(textOf(await again.load('ws/room')).startsWith('later x')).toBe(true)
     await again.close()
     await cleanup()
   })

@@ -31,7 +31,8 @@ export const lowdbToSqlite: Migration = {
       const temp = `${target}.migrating`
       await removeDatabase(temp)
       const source = lowdbStore({ dir: docsDir, fsync: false })
-      const sink = sqliteStore({ file: temp, fsync: false })
+      // Every state inside the database: state files would sit beside the temporary name, not the final one.
+      const sink = sqliteStore({ file: temp, fsync: false, largeStateBytes: Number.POSITIVE_INFINITY })
       let documents = 0
       let updates = 0
       let damagedBytes = 0
