@@ -28,6 +28,11 @@ export type BigWorkspaceResult = {
   coldStartMs?: number
   /** From spawn until a search finds a generated record (projection built). */
   searchReadyMs?: number | null
+  /**
+   * The first start on the generated data dir (builds the record index, migrates the data dir if needed): spawn →
+   * /api/health, spawn → search finds the last generated deal.
+   */
+  firstStart?: { serveMs: number; searchReadyMs: number | null }
   firstSync?: Array<{ label: string; ms: number; bytes: number }>
   search?: QueryResult
   typing?: {
@@ -156,23 +161,27 @@ async function serverSteps(
   const size = out.size
   let server: BenchServer | null = null
   try {
+    // The data dir was written by the generator: the first start builds what the server derives from it (the
+    // persisted record index, a data-format migration), as a first start after an upgrade or import would. The
+    // cold start measured is the restart after it.
+    log('big workspace: first start (builds the record index; migrates the data dir if needed)')
+    const first = await startRapport({ dataDir, readyTimeoutMs: 10 * 60_000 })
+    try {
+      out.firstStart = {
+        serveMs: Math.round(first.startMs),
+        searchReadyMs: await searchReady(first, size.deals),
+      }
+      await first.settled()
+    } finally {
+      await first.stop()
+    }
+
     log('big workspace: cold start')
-    const spawnedAt = performance.now()
     server = await startRapport({ dataDir, readyTimeoutMs: 10 * 60_000 })
     const s = server
     out.coldStartMs = Math.round(server.startMs)
+    out.searchReadyMs = await searchReady(s, size.deals)
     const fresh = await login(s.url, DEMO_LOGIN.email, DEMO_LOGIN.password)
-    const term = `renewal ${size.deals - 1}`
-    out.searchReadyMs = null
-    const readyDeadline = performance.now() + 60_000
-    while (performance.now() < readyDeadline) {
-      const res = await apiGet(s.url, fresh, `/api/search?q=${encodeURIComponent(term)}`)
-      if (res.status === 200 && JSON.stringify(res.body).includes(`deal_b${size.deals - 1}`)) {
-        out.searchReadyMs = Math.round(performance.now() - spawnedAt)
-        break
-      }
-      await new Promise((r) => setTimeout(r, 100))
-    }
 
     const token = (await rapportWorkload(s, 0)).token
     out.memoryIndexed = await s.memory()
@@ -242,6 +251,23 @@ async function serverSteps(
   } finally {
     await server?.stop()
   }
+}
+
+/**
+ * ms from the server's spawn until `/api/search` finds the last generated deal (every record served), polled every
+ * 100 ms for at most 60 s after it answered /api/health; null when it never did.
+ */
+async function searchReady(s: BenchServer, deals: number): Promise<number | null> {
+  const session = await login(s.url, DEMO_LOGIN.email, DEMO_LOGIN.password)
+  const term = `renewal ${deals - 1}`
+  const deadline = performance.now() + 60_000
+  while (performance.now() < deadline) {
+    const res = await apiGet(s.url, session, `/api/search?q=${encodeURIComponent(term)}`)
+    if (res.status === 200 && JSON.stringify(res.body).includes(`deal_b${deals - 1}`))
+      return Math.round(s.startMs + (performance.now() - s.readyAt))
+    await new Promise((r) => setTimeout(r, 100))
+  }
+  return null
 }
 
 /** Types one character every 50 ms into the note; counts the server's document stores meanwhile. */

@@ -12,12 +12,15 @@ import { type Summary, summarize } from './lib/stats.ts'
  * awareness `user` field, as the web app sets it for presence, and the workspace document (every page reads settings
  * from it) WITHOUT awareness: with awareness on a document that all 1,000 tabs share, each tab's 15 s awareness renewal
  * is fanned out to 999 others (~66,000 messages/s), which measures presence fan-out, not idle connections; the web app
- * today does set awareness on every document, the workspace one included — see the report. Collection documents
+ * today does set awareness on every document, the workspace one included: the clients phase measures that as a
+ * variant (`sharedAwareness`). Collection documents
  * (`W/contacts` …) are not opened: issue #12 retires them, and the board/list pages then read REST + the change feed.
  * The tabs run in a separate process (clients/fleet.ts) so that their CPU does not share the bench process.
  */
 export type ClientsResult = {
   server: string
+  /** Whether the tabs set awareness on the shared (workspace) document too, as the web app does today. */
+  sharedAwareness?: boolean
   tabs: number
   /** Account rooms + shared documents. */
   documents: number
@@ -47,8 +50,8 @@ export type ClientsResult = {
   } | null
 }
 
-/** How long the idle CPU is sampled. */
-const IDLE_WINDOW_MS = 5_000
+/** How long the idle CPU is sampled: a whole awareness renewal period (15 s) and a little more. */
+const IDLE_WINDOW_MS = 16_000
 const heap = (m: MemorySample) => m.heapUsed + m.external
 
 /**
@@ -58,7 +61,16 @@ const heap = (m: MemorySample) => m.heapUsed + m.external
  */
 export async function measureClients(
   server: BenchServer,
-  opts: { token: string; rooms: string[]; shared: string[]; tabs: number; rounds: number; warmup?: number },
+  opts: {
+    token: string
+    rooms: string[]
+    shared: string[]
+    /** Awareness on the shared documents too (default false, see above). */
+    sharedAwareness?: boolean
+    tabs: number
+    rounds: number
+    warmup?: number
+  },
 ): Promise<ClientsResult> {
   const docs = [...opts.rooms, ...opts.shared]
   const anchors = docs.map(
@@ -81,6 +93,7 @@ export async function measureClients(
       token: opts.token,
       rooms: opts.rooms,
       shared: opts.shared,
+      sharedAwareness: opts.sharedAwareness ?? false,
       tabs: opts.tabs,
       batch: 50,
       timeoutMs: 60_000,
@@ -108,6 +121,7 @@ export async function measureClients(
     }
     return {
       server: server.kind,
+      sharedAwareness: opts.sharedAwareness ?? false,
       tabs: connected.tabs,
       documents: docs.length,
       providers: connected.providers,

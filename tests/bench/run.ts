@@ -230,24 +230,37 @@ async function clientsPhase(results: BenchResults, seed: SeedTemplate | null): P
   const out: NonNullable<BenchResults['clients']> = []
   results.clients = out
   const { tabs, rooms, rounds } = CONFIG.clients
-  const servers: Array<[string, () => Promise<BenchServer>, (s: BenchServer) => Promise<Workload>]> = [
-    ['hocuspocus', startBareHocuspocus, async (s) => baselineWorkload(s, rooms)],
-  ]
+  type Run = [string, () => Promise<BenchServer>, (s: BenchServer) => Promise<Workload>, boolean]
+  const servers: Run[] = [['hocuspocus', startBareHocuspocus, async (s) => baselineWorkload(s, rooms), false]]
   const dir = seed ? copyTemplate(seed, 'rapport-clients-') : null
-  if (dir)
-    servers.push(['rapport', () => startRapport({ dataDir: dir.path }), (s) => rapportWorkload(s, rooms)])
+  if (dir) {
+    const start = () => startRapport({ dataDir: dir.path })
+    const workload = (s: BenchServer) => rapportWorkload(s, rooms)
+    // Then as the web app does today: awareness on the workspace document too (every tab of the workspace).
+    servers.push(['rapport', start, workload, false], ['rapport', start, workload, true])
+  }
   try {
-    for (const [kind, start, workload] of servers) {
+    for (const [kind, start, workload, sharedAwareness] of servers) {
       let server: BenchServer | null = null
+      const label = sharedAwareness ? `${kind} (awareness on the workspace document too)` : kind
       try {
-        log(`clients: ${kind}, ${tabs} tabs across ${rooms} rooms + the workspace document`)
+        log(`clients: ${label}, ${tabs} tabs across ${rooms} rooms + the workspace document`)
         server = await start()
         const w = await workload(server)
         const shared = [docName({ workspaceId: w.workspaceId, kind: 'workspace' })]
-        out.push(await measureClients(server, { token: w.token, rooms: w.roomDocs, shared, tabs, rounds }))
+        out.push(
+          await measureClients(server, {
+            token: w.token,
+            rooms: w.roomDocs,
+            shared,
+            sharedAwareness,
+            tabs,
+            rounds,
+          }),
+        )
       } catch (error) {
-        out.push({ server: kind, error: errorText(error) })
-        log(`clients: ${kind} FAILED: ${errorText(error)}`)
+        out.push({ server: label, error: errorText(error) })
+        log(`clients: ${label} FAILED: ${errorText(error)}`)
       } finally {
         await server?.stop()
       }

@@ -5,7 +5,7 @@
  * A tab is what the web app keeps per browser tab (apps/web/src/collab/DocRegistry.ts): ONE socket
  * (`HocuspocusProviderWebsocket`) shared by every document the tab has open. Here a tab opens one account room
  * (round-robin over the given rooms) with an awareness `user` field as the web app sets it, plus the `shared`
- * documents (the workspace document) without awareness — see clients.ts for why.
+ * documents (the workspace document), with or without awareness — see clients.ts.
  *
  * Commands and replies are the zod-checked messages of fleetProtocol.ts over the IPC channel.
  */
@@ -34,7 +34,14 @@ function reply(message: FleetReply): void {
   process.send?.(message)
 }
 
-function openTab(url: string, token: string, room: string, roomIndex: number, shared: string[]): Tab {
+function openTab(
+  url: string,
+  token: string,
+  room: string,
+  roomIndex: number,
+  shared: string[],
+  sharedAwareness: boolean,
+): Tab {
   const socket = new HocuspocusProviderWebsocket({ url, WebSocketPolyfill: NodeWebSocket })
   const open = (name: string, awareness: boolean): HocuspocusProvider => {
     const provider = new HocuspocusProvider({
@@ -54,7 +61,7 @@ function openTab(url: string, token: string, room: string, roomIndex: number, sh
   const roomProvider = open(room, true)
   return {
     socket,
-    providers: [roomProvider, ...shared.map((name) => open(name, false))],
+    providers: [roomProvider, ...shared.map((name) => open(name, sharedAwareness))],
     room: roomProvider.document,
     roomIndex,
   }
@@ -69,7 +76,14 @@ async function connect(cmd: Extract<FleetCommand, { type: 'connect' }>): Promise
     const batch: Tab[] = []
     for (let i = first; i < Math.min(cmd.tabs, first + cmd.batch); i++) {
       const roomIndex = i % cmd.rooms.length
-      const tab = openTab(cmd.url, cmd.token, cmd.rooms[roomIndex] as string, roomIndex, cmd.shared)
+      const tab = openTab(
+        cmd.url,
+        cmd.token,
+        cmd.rooms[roomIndex] as string,
+        roomIndex,
+        cmd.shared,
+        cmd.sharedAwareness,
+      )
       tabs.push(tab)
       batch.push(tab)
     }

@@ -12,8 +12,10 @@ export const FleetCommand = z.discriminatedUnion('type', [
     token: z.string(),
     /** Documents shared out round-robin: tab i opens `rooms[i % rooms.length]` with awareness (as the web app). */
     rooms: z.array(z.string().min(1)).min(1),
-    /** Documents every tab also opens, without awareness (e.g. `W/workspace`). */
+    /** Documents every tab also opens (e.g. `W/workspace`). */
     shared: z.array(z.string().min(1)),
+    /** Whether the shared documents get the awareness `user` field too (the web app sets it on every document). */
+    sharedAwareness: z.boolean(),
     /** Tabs (one socket each). */
     tabs: z.number().int().min(1).max(5_000),
     /** Tabs connected at once; the next batch starts when these have synced. */

@@ -27,6 +27,8 @@ export type ServerProcess = {
   wsUrl: string
   /** ms from spawn until the server answered. */
   startMs: number
+  /** `performance.now()` of this process when the server answered (spawn = readyAt − startMs). */
+  readyAt: number
   /** Full GC in the server (via its memory probe), then its memory usage. Rejects after 10 s. */
   memory(): Promise<MemorySample>
   stop(): Promise<void>
@@ -180,6 +182,7 @@ function serverProcess({ child, lines, started }: Spawned, port: number, wsUrl: 
     port,
     wsUrl,
     startMs: performance.now() - started,
+    readyAt: performance.now(),
     memory: memoryReader(child, lines),
     stop: stopper(child),
   }
