@@ -1,5 +1,5 @@
 import { accessTo } from '@rapport/model'
-import { useCallback, useDeferredValue, useState } from 'react'
+import { useCallback, useEffect, useState } from 'react'
 import type { z } from 'zod'
 import { useCollab } from '../../collab/CollabContext.tsx'
 import { ApiError, request } from '../auth/authApi.ts'
@@ -38,6 +38,7 @@ export interface RecordListPageProps<T extends { id: string; archived?: boolean 
 }
 
 const DEFAULT_SORT: SortState = { field: 'name', dir: 'asc' }
+const SEARCH_DELAY_MS = 150
 
 /** A readable "not saved" message from a failed REST write. */
 const notSaved = (error: unknown): string =>
@@ -62,7 +63,12 @@ export function RecordListPage<T extends { id: string; archived?: boolean }, I>(
   const [filters, setFilters] = useState<FilterValues>(props.kind.noFilters)
   const [sort, setSort] = useState<SortState>(DEFAULT_SORT)
   const [creating, setCreating] = useState(false)
-  const q = useDeferredValue(text)
+  // One request per pause in typing, not per key.
+  const [q, setQ] = useState('')
+  useEffect(() => {
+    const timer = setTimeout(() => setQ(text), text === '' ? 0 : SEARCH_DELAY_MS)
+    return () => clearTimeout(timer)
+  }, [text])
 
   const sortColumn = columns.find((c) => c.field === sort.field)
   const sortParam = sortColumn?.sort ? `${sort.dir === 'desc' ? '-' : ''}${sortColumn.sort}` : null
