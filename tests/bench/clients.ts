@@ -37,7 +37,7 @@ export type ClientsResult = {
   heapPerTabBytes: number
   /** ΔRSS / tabs, both samples after a full GC. */
   rssPerTabBytes: number
-  /** Server CPU while every tab sits idle (awareness renewals only), over IDLE_WINDOW_MS. */
+  /** Server CPU while every tab sits idle (awareness renewals only), over `idleWindowMs`. */
   idleServerCpuPct: number
   /** Edit-to-remote across the rooms while every tab stays connected; null when not measured. */
   latency: {
@@ -50,8 +50,11 @@ export type ClientsResult = {
   } | null
 }
 
-/** How long the idle CPU is sampled: a whole awareness renewal period (15 s) and a little more. */
-const IDLE_WINDOW_MS = 16_000
+/**
+ * How long the idle CPU is sampled: 5 s; with awareness on the shared document, a whole awareness renewal period
+ * (15 s) and a little more, since that is what it costs.
+ */
+const idleWindowMs = (sharedAwareness: boolean) => (sharedAwareness ? 16_000 : 5_000)
 const heap = (m: MemorySample) => m.heapUsed + m.external
 
 /**
@@ -99,7 +102,7 @@ export async function measureClients(
       timeoutMs: 60_000,
     })
     const idle0 = sampleProcess(server.pid)
-    await new Promise((r) => setTimeout(r, IDLE_WINDOW_MS))
+    await new Promise((r) => setTimeout(r, idleWindowMs(opts.sharedAwareness ?? false)))
     const idle1 = sampleProcess(server.pid)
     const rssNoGcAfter = idle1.rssBytes
     const after = await server.memory()

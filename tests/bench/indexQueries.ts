@@ -40,7 +40,7 @@ export type IndexResult = { records: number; notes: number; readMs: number; impl
 
 const QUERY_RUNS = 300
 const QUERY_WARMUP = 10
-const SERIES_MAX_MS = 10_000
+const SERIES_MAX_MS = 5_000
 const BATCH = 5_000
 const PG_URL = process.env.RAPPORT_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test'
 
