@@ -135,7 +135,7 @@ describe('audit and attribution', () => {
     expect(deal.status).toBe(201)
     const board = await openProvider({
       wsUrl: started.wsUrl,
-      name: docName({ workspaceId: WS, kind: 'pipeline', pipelineId: pipeline.id }),
+      name: docName({ workspaceId: WS, kind: 'deal', dealId: deal.body.id }),
       token: alice.token,
     })
     moveDeal(board.doc, deal.body.id, { column: qualified?.id ?? '', key: 'a5' }, 'local', {

@@ -1,5 +1,6 @@
 import {
   type BoardSnapshot,
+  boardColumns,
   COLLECTION,
   collectionMap,
   createDeal,
@@ -9,7 +10,6 @@ import {
   docName,
   initWorkspace,
   layoutBoard,
-  layoutDeals,
   type Pipeline,
   placeDeal,
   readRecords,
@@ -41,7 +41,9 @@ const PIPELINE: Pipeline = {
     { id: 'stg_lost', name: 'Lost', probability: 0, rotAfterDays: null, outcome: 'lost' },
   ],
 }
-const PIPELINE_DOC = docName({ workspaceId: WS, kind: 'pipeline', pipelineId: PIPELINE.id })
+/** Each deal lives in its own document; the board `W/board/P` is the server's mirror of them. */
+const dealDoc = (dealId: string): string => docName({ workspaceId: WS, kind: 'deal', dealId })
+const BOARD_DOC = docName({ workspaceId: WS, kind: 'board', pipelineId: PIPELINE.id })
 const SUPPORT_DOC = docName({ workspaceId: WS, kind: 'support' })
 
 let started: StartedServer
@@ -87,7 +89,8 @@ function rawDeal(id: string, column: string, status: string, extra: Record<strin
     status,
     lostReason: null,
     position: { column, key: 'a5' },
-    stageEnteredAt: 1,
+    // Now: a closed card stays on the board document for closedDays after entering its stage.
+    stageEnteredAt: Date.now(),
     createdAt: 1,
     updatedAt: 1,
     archived: false,
@@ -100,7 +103,7 @@ const dealOf = (doc: Y.Doc, id: string): Deal | undefined => dealsOf(doc).find((
 
 /** The stored state of a document, straight from the document store (not through a load, which would repair). */
 async function storedDeal(id: string): Promise<Deal | undefined> {
-  const state = await started.server.documentStore.load(PIPELINE_DOC)
+  const state = await started.server.documentStore.load(dealDoc(id))
   const doc = new Y.Doc()
   if (state) Y.applyUpdate(doc, state)
   return dealOf(doc, id)
@@ -160,7 +163,7 @@ describe('deals inconsistent with their board are repaired', () => {
       expected: { position: { column: 'stg_prop', key: 'a5' }, status: 'open', lostReason: 'price' },
     },
     {
-      name: 'a pipelineId naming another pipeline',
+      name: 'a pipelineId naming no pipeline → the first pipeline (by key, id)',
       deal: rawDeal('deal_pipe', 'stg_prop', 'open', { pipelineId: 'pip_other' }),
       expected: { pipelineId: PIPELINE.id, position: { column: 'stg_prop', key: 'a5' }, status: 'open' },
     },
@@ -168,10 +171,11 @@ describe('deals inconsistent with their board are repaired', () => {
 
   for (const { name, deal, expected } of cases) {
     it(name, async () => {
-      const writer = await open(PIPELINE_DOC)
-      const watcher = await open(PIPELINE_DOC)
-      writeRaw(writer.doc, COLLECTION.deals, deal)
       const id = deal.id as string
+      const writer = await open(dealDoc(id))
+      const watcher = await open(dealDoc(id))
+      const boardDoc = await open(BOARD_DOC)
+      writeRaw(writer.doc, COLLECTION.deals, deal)
       // Broadcast: the other client and the writer itself receive the repair.
       await vi.waitFor(() => expect(dealOf(watcher.doc, id)).toMatchObject(expected), { timeout: 5_000 })
       await vi.waitFor(() => expect(dealOf(writer.doc, id)).toMatchObject(expected), { timeout: 5_000 })
@@ -181,14 +185,18 @@ describe('deals inconsistent with their board are repaired', () => {
       const repaired = dealOf(watcher.doc, id) as Deal
       const column = expected.position?.column as string
       expect(placeDeal(repaired, PIPELINE.stages)).toBe(column)
-      const board = await restBoard()
-      expect(board[column]).toContain(id)
-      expect(board).toEqual(layoutDeals(dealsOf(watcher.doc), PIPELINE.stages).columns)
+      await vi.waitFor(async () => {
+        const board = await restBoard()
+        expect(board[column]).toContain(id)
+        // The REST board (index) and the board document (the server's mirror) agree.
+        expect(board).toEqual(boardColumns(boardDoc.doc, PIPELINE).columns)
+      })
     })
   }
 
   it('a move into an unknown column of an existing deal is repaired; REST and document boards agree', async () => {
-    const writer = await open(PIPELINE_DOC)
+    const writer = await open(dealDoc('deal_moved'))
+    const boardDoc = await open(BOARD_DOC)
     createDeal(
       writer.doc,
       { id: 'deal_moved', pipelineId: PIPELINE.id, title: 'x', stageId: 'stg_won' },
@@ -209,21 +217,21 @@ describe('deals inconsistent with their board are repaired', () => {
       { timeout: 5_000 },
     )
     await vi.waitFor(async () =>
-      expect(await restBoard()).toEqual(layoutDeals(dealsOf(writer.doc), PIPELINE.stages).columns),
+      expect(await restBoard()).toEqual(boardColumns(boardDoc.doc, PIPELINE).columns),
     )
   })
 })
 
 describe('stored inconsistent deals', () => {
-  it('are repaired when their pipeline document loads', async () => {
+  it('are repaired when their deal document loads', async () => {
     // Written to the store while the document is not loaded (data from before this repair existed).
     const other: Pipeline = { ...PIPELINE, id: 'pip_stored', key: 'a1' }
     await serverDoc(docName({ workspaceId: WS, kind: 'workspace' }), (doc) => {
       upsertPipeline(doc, other, 'setup')
     })
-    const name = docName({ workspaceId: WS, kind: 'pipeline', pipelineId: other.id })
+    const name = dealDoc('deal_stored')
     const offline = new Y.Doc()
-    const raw = rawDeal('deal_stored', 'stg_gone', 'lost', { pipelineId: PIPELINE.id })
+    const raw = rawDeal('deal_stored', 'stg_gone', 'lost', { pipelineId: other.id })
     writeRaw(offline, COLLECTION.deals, raw)
     await started.server.documentStore.store(name, Y.encodeStateAsUpdate(offline))
     const client = await open(name)
@@ -240,30 +248,33 @@ describe('stored inconsistent deals', () => {
 })
 
 describe('a stage removed from a pipeline', () => {
-  it('moves its deals, in loaded pipeline documents, to the stage every reader already shows them in', async () => {
+  it('moves its deals, in loaded deal documents, to the stage every reader already shows them in', async () => {
     const pipeline: Pipeline = { ...PIPELINE, id: 'pip_stages', key: 'a2' }
     const workspaceDoc = docName({ workspaceId: WS, kind: 'workspace' })
     await serverDoc(workspaceDoc, (doc) => upsertPipeline(doc, pipeline, 'setup'))
-    const client = await open(docName({ workspaceId: WS, kind: 'pipeline', pipelineId: pipeline.id }))
+    const docs = new Map<string, CollabClient>()
     for (const [id, stageId] of [
       ['deal_prop', 'stg_prop'],
       ['deal_won', 'stg_won'],
     ] as const) {
+      const client = await open(dealDoc(id))
       createDeal(client.doc, { id, pipelineId: pipeline.id, title: id, stageId }, 'me', {
         stages: pipeline.stages,
       })
+      await waitForAcked(client)
+      docs.set(id, client)
     }
-    await waitForAcked(client)
+    const inOwnDoc = (id: string) => dealOf((docs.get(id) as CollabClient).doc, id)
     const remaining = pipeline.stages.filter((s) => s.id !== 'stg_prop' && s.id !== 'stg_won')
     await serverDoc(workspaceDoc, (doc) => upsertPipeline(doc, { ...pipeline, stages: remaining }, 'setup'))
     await vi.waitFor(
       () => {
-        expect(dealOf(client.doc, 'deal_prop')).toMatchObject({
+        expect(inOwnDoc('deal_prop')).toMatchObject({
           position: { column: 'stg_lead' },
           status: 'open',
         })
         // No won stage left: the first open stage, and the status follows it.
-        expect(dealOf(client.doc, 'deal_won')).toMatchObject({
+        expect(inOwnDoc('deal_won')).toMatchObject({
           position: { column: 'stg_lead' },
           status: 'open',
         })

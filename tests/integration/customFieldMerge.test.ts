@@ -37,7 +37,8 @@ const PIPELINE: Pipeline = {
   ],
 }
 const WORKSPACE_DOC = docName({ workspaceId: WS, kind: 'workspace' })
-const PIPELINE_DOC = docName({ workspaceId: WS, kind: 'pipeline', pipelineId: PIPELINE.id })
+/** Each deal lives in its own document. */
+const dealDoc = (dealId: string): string => docName({ workspaceId: WS, kind: 'deal', dealId })
 const field = (id: string, label: string, type: 'text' | 'number' | 'select', options: string[] = []) => ({
   id,
   label,
@@ -52,15 +53,15 @@ let alice = { cookie: '', token: async () => '' }
 let bob = { cookie: '', token: async () => '' }
 const clients: CollabClient[] = []
 
-const open = async (token: () => Promise<string>): Promise<CollabClient> => {
-  const client = await openSyncedDoc({ wsUrl: started.wsUrl, name: PIPELINE_DOC, token })
+const open = async (token: () => Promise<string>, dealId: string): Promise<CollabClient> => {
+  const client = await openSyncedDoc({ wsUrl: started.wsUrl, name: dealDoc(dealId), token })
   clients.push(client)
   return client
 }
 
-/** Runs `fn` on the server's own copy of the pipeline document. */
-async function onServer<T>(fn: (doc: Y.Doc) => T): Promise<T> {
-  const connection = await started.server.hocuspocus.openDirectConnection(PIPELINE_DOC, { system: true })
+/** Runs `fn` on the server's own copy of deal `dealId`'s document. */
+async function onServer<T>(dealId: string, fn: (doc: Y.Doc) => T): Promise<T> {
+  const connection = await started.server.hocuspocus.openDirectConnection(dealDoc(dealId), { system: true })
   try {
     let result: T | undefined
     await connection.transact((doc) => {
@@ -96,9 +97,9 @@ afterAll(() => started.stop())
 
 describe('custom field values merge per field', () => {
   it('two users set different custom fields of one deal at once: both kept, and the server and REST agree', async () => {
-    const a = await open(alice.token)
-    const b = await open(bob.token)
     const id = 'deal_cf_both'
+    const a = await open(alice.token, id)
+    const b = await open(bob.token, id)
     createDeal(
       a.doc,
       {
@@ -120,15 +121,15 @@ describe('custom field values merge per field', () => {
       expect(dealIn(b.doc, id)?.customFields).toEqual(expected)
     })
     await Promise.all([waitForAcked(a), waitForAcked(b)])
-    expect((await onServer((doc) => dealIn(doc, id)))?.customFields).toEqual(expected)
+    expect((await onServer(id, (doc) => dealIn(doc, id)))?.customFields).toEqual(expected)
     const rest = await api<Deal>(started.url, `/api/deals/${id}`, { cookie: alice.cookie })
     expect(rest.status).toBe(200)
     expect(rest.body.customFields).toEqual(expected)
   })
 
   it('a REST patch writes only the fields it names, so a provider edit of another field at the same time is kept', async () => {
-    const a = await open(alice.token)
     const id = 'deal_cf_rest'
+    const a = await open(alice.token, id)
     createDeal(
       a.doc,
       { id, pipelineId: PIPELINE.id, title: 'Expansion', stageId: 'stg_open', customFields: { cf_seats: 5 } },
@@ -154,8 +155,8 @@ describe('custom field values merge per field', () => {
       body: { name: 'Timeline Co' },
     })
     expect(account.status).toBe(201)
-    const a = await open(alice.token)
     const id = 'deal_cf_timeline'
+    const a = await open(alice.token, id)
     createDeal(
       a.doc,
       {
@@ -186,8 +187,8 @@ describe('custom field values merge per field', () => {
   })
 
   it('a custom field entry that breaks its definition or is no value at all is put back; the other entries are kept', async () => {
-    const a = await open(alice.token)
     const id = 'deal_cf_repair'
+    const a = await open(alice.token, id)
     createDeal(
       a.doc,
       {
@@ -216,8 +217,8 @@ describe('custom field values merge per field', () => {
   })
 
   it('a deal written in the old form (one customFields object) reads as it was and the server moves it to per-field entries', async () => {
-    const a = await open(alice.token)
     const id = 'deal_cf_old'
+    const a = await open(alice.token, id)
     createDeal(a.doc, { id, pipelineId: PIPELINE.id, title: 'Legacy', stageId: 'stg_open' }, 'client')
     await waitForAcked(a)
     // What a client of the old schema writes: every value in one plain object.

@@ -100,7 +100,7 @@ describe('REST: every field of a deal and a contact (the deal and contact pages)
     })
     const { doc } = await openProvider({
       wsUrl: started.wsUrl,
-      name: docName({ workspaceId: WS, kind: 'pipeline', pipelineId: pipeline.id }),
+      name: docName({ workspaceId: WS, kind: 'deal', dealId: created.body.id }),
       token: sales.token,
     })
     const lost = await send('POST', `/api/deals/${created.body.id}/move`, {

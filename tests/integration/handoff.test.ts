@@ -46,7 +46,7 @@ let openStage: Stage
 let wonStage: Stage
 let counter = 0
 
-const pipelineDoc = () => docName({ workspaceId: WS, kind: 'pipeline', pipelineId: pipeline.id })
+const dealDoc = (dealId: string) => docName({ workspaceId: WS, kind: 'deal', dealId })
 const roomDoc = (accountId: string) => docName({ workspaceId: WS, kind: 'account', accountId })
 const inboxDoc = (userId: string) => docName({ workspaceId: WS, kind: 'inbox', userId })
 
@@ -82,7 +82,7 @@ async function accountWithDeal(): Promise<{ accountId: string; dealId: string }>
   await serverWrite(docName({ workspaceId: WS, kind: 'accounts' }), (doc) => {
     createAccount(doc, { id: accountId, name: `Handoff Co ${counter}`, ownerId: sales.id }, 'setup')
   })
-  await serverWrite(pipelineDoc(), (doc) => {
+  await serverWrite(dealDoc(dealId), (doc) => {
     createDeal(
       doc,
       {
@@ -129,8 +129,8 @@ afterAll(() => started.stop())
 describe('won deal → handoff draft', () => {
   it('creates exactly one handoff when two users move the same deal to Won at once', async () => {
     const { accountId, dealId } = await accountWithDeal()
-    const a = await openProvider({ wsUrl: started.wsUrl, name: pipelineDoc(), token: sales.token })
-    const b = await openProvider({ wsUrl: started.wsUrl, name: pipelineDoc(), token: sales2.token })
+    const a = await openProvider({ wsUrl: started.wsUrl, name: dealDoc(dealId), token: sales.token })
+    const b = await openProvider({ wsUrl: started.wsUrl, name: dealDoc(dealId), token: sales2.token })
     // Both move in the same tick: neither has seen the other's update.
     moveDeal(a.doc, dealId, endOf(a.doc, wonStage.id), 'local', { stages: pipeline.stages })
     moveDeal(b.doc, dealId, endOf(b.doc, wonStage.id), 'local', { stages: pipeline.stages })
@@ -164,7 +164,7 @@ describe('won deal → handoff draft', () => {
 
   it('does not create a second handoff when the deal goes Won → Open → Won', async () => {
     const { accountId, dealId } = await accountWithDeal()
-    const a = await openProvider({ wsUrl: started.wsUrl, name: pipelineDoc(), token: sales.token })
+    const a = await openProvider({ wsUrl: started.wsUrl, name: dealDoc(dealId), token: sales.token })
     for (const stage of [wonStage, openStage, wonStage]) {
       moveDeal(a.doc, dealId, endOf(a.doc, stage.id), 'local', { stages: pipeline.stages })
       await expect.poll(() => dealStatus(dealId)).toBe(stage.outcome)
@@ -176,7 +176,7 @@ describe('won deal → handoff draft', () => {
 
   it('ignores deals without an account and moves that are not into a won stage', async () => {
     const { accountId, dealId } = await accountWithDeal()
-    const a = await openProvider({ wsUrl: started.wsUrl, name: pipelineDoc(), token: sales.token })
+    const a = await openProvider({ wsUrl: started.wsUrl, name: dealDoc(dealId), token: sales.token })
     const next = pipeline.stages.filter((s) => s.outcome === 'open')[1] as Stage
     moveDeal(a.doc, dealId, endOf(a.doc, next.id), 'local', { stages: pipeline.stages })
     await expect
@@ -190,7 +190,7 @@ describe('won deal → handoff draft', () => {
 describe('handoff steps', () => {
   it('send → notify receiver → accept changes owner and team, all on the timeline', async () => {
     const { accountId, dealId } = await accountWithDeal()
-    const a = await openProvider({ wsUrl: started.wsUrl, name: pipelineDoc(), token: sales.token })
+    const a = await openProvider({ wsUrl: started.wsUrl, name: dealDoc(dealId), token: sales.token })
     moveDeal(a.doc, dealId, endOf(a.doc, wonStage.id), 'local', { stages: pipeline.stages })
     const handoffId = `hof_won_${dealId}`
     await expect.poll(async () => (await handoffsOf(accountId)).length).toBe(1)

@@ -73,22 +73,27 @@ function wonDealDocs(pipeline: Pipeline, ownerId: string, deals: Array<{ id: str
       for (const d of deals)
         createAccount(doc, { id: d.accountId, name: `Reconcile ${d.accountId}`, ownerId }, 'x')
     }),
-    [docName({ workspaceId: WS, kind: 'pipeline', pipelineId: pipeline.id })]: encode((doc) => {
-      for (const d of deals)
-        createDeal(
-          doc,
-          {
-            id: d.id,
-            pipelineId: pipeline.id,
-            title: `Won ${d.id}`,
-            stageId: won.id,
-            accountId: d.accountId,
-            ownerId,
-          },
-          'x',
-          { stages: pipeline.stages },
-        )
-    }),
+    // Each deal in its own document.
+    ...Object.fromEntries(
+      deals.map((d) => [
+        docName({ workspaceId: WS, kind: 'deal', dealId: d.id }),
+        encode((doc) => {
+          createDeal(
+            doc,
+            {
+              id: d.id,
+              pipelineId: pipeline.id,
+              title: `Won ${d.id}`,
+              stageId: won.id,
+              accountId: d.accountId,
+              ownerId,
+            },
+            'x',
+            { stages: pipeline.stages },
+          )
+        }),
+      ]),
+    ),
   }
 }
 
@@ -135,28 +140,27 @@ describe('won deal reconcile (automation durability)', () => {
     expect(inbox.filter((n) => n.link.handoffId === 'hof_won_deal_r1')).toHaveLength(1)
     await stop(second)
 
-    // A further restart (and loading the pipeline again) finds the draft and creates nothing more.
+    // A further restart (and loading the deal again) finds the draft and creates nothing more.
     const third = await start(dataDir)
-    const pipelineName = docName({ workspaceId: WS, kind: 'pipeline', pipelineId: pipeline.id })
-    await serverRead(third, pipelineName, () => null)
+    await serverRead(third, docName({ workspaceId: WS, kind: 'deal', dealId: 'deal_r1' }), () => null)
     await third.server.automation.idle()
     expect((await handoffs(third, 'acc_r1')).map((h) => h.id)).toEqual(['hof_won_deal_r1'])
   })
 
-  it('a pipeline document loaded later reconciles its won deals', async () => {
+  it('a deal document loaded later reconciles its won deal', async () => {
     const dataDir = await newDataDir()
     const started = await start(dataDir)
     await started.server.automation.idle()
-    // A pipeline the running server has never seen (not in the projection, not loaded) appears in the store.
+    // A deal the running server has never seen (not in the projection, not loaded) appears in the store.
     const pipeline = { ...(defaultPipelines()[0] as Pipeline), id: 'pl_late' }
     const docs = wonDealDocs(pipeline, 'usr_nobody', [{ id: 'deal_r2', accountId: 'acc_r2' }])
-    const pipelineName = docName({ workspaceId: WS, kind: 'pipeline', pipelineId: pipeline.id })
-    const state = docs[pipelineName]
-    if (!state) throw new Error('missing pipeline state')
-    await started.server.documentStore.store(pipelineName, state)
+    const dealName = docName({ workspaceId: WS, kind: 'deal', dealId: 'deal_r2' })
+    const state = docs[dealName]
+    if (!state) throw new Error('missing deal state')
+    await started.server.documentStore.store(dealName, state)
     expect(await handoffs(started, 'acc_r2')).toEqual([])
 
-    await serverRead(started, pipelineName, () => null)
+    await serverRead(started, dealName, () => null)
     await expect
       .poll(async () => (await handoffs(started, 'acc_r2')).map((h) => h.id))
       .toEqual(['hof_won_deal_r2'])

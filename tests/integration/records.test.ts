@@ -1,4 +1,5 @@
 import {
+  boardColumns,
   createAccount,
   createDeal,
   DEALS,
@@ -27,6 +28,7 @@ interface Page {
 let started: StartedServer
 let sales: { id: string; cookie: string; token: () => Promise<string> }
 let viewerCookie: string
+let viewerToken: () => Promise<string>
 let otherCookie: string
 let pipeline: Pipeline
 
@@ -37,7 +39,9 @@ beforeAll(async () => {
   const viewer = await seedMember(server, { workspaceId: WS, email: 'viewer@records.test', role: 'viewer' })
   const other = await seedMember(server, { workspaceId: OTHER, email: 'admin@other.test', role: 'admin' })
   sales = { id: salesUser.id, ...(await signIn(url, salesUser)) }
-  viewerCookie = (await signIn(url, viewer)).cookie
+  const viewerSession = await signIn(url, viewer)
+  viewerCookie = viewerSession.cookie
+  viewerToken = viewerSession.token
   otherCookie = (await signIn(url, other)).cookie
   const connection = await server.hocuspocus.openDirectConnection(
     docName({ workspaceId: WS, kind: 'workspace' }),
@@ -127,7 +131,7 @@ describe('REST records', () => {
     expect(created.body.position.column).toBe(lead?.id)
     const { doc } = await openProvider({
       wsUrl: started.wsUrl,
-      name: docName({ workspaceId: WS, kind: 'pipeline', pipelineId: pipeline.id }),
+      name: docName({ workspaceId: WS, kind: 'deal', dealId: created.body.id }),
       token: sales.token,
     })
     const moved = await send<{ position: { column: string } }>('POST', `/api/deals/${created.body.id}/move`, {
@@ -146,57 +150,83 @@ describe('REST records', () => {
     )
   })
 
-  it('serves a board snapshot that matches the live pipeline document and follows its edits', async () => {
+  it('serves a board snapshot from the index that matches the board the server mirrors from the deal documents', async () => {
     const [lead, qualified] = pipeline.stages
     if (!lead || !qualified) throw new Error('pipeline needs two stages')
-    const { doc } = await openProvider({
-      wsUrl: started.wsUrl,
-      name: docName({ workspaceId: WS, kind: 'pipeline', pipelineId: pipeline.id }),
-      token: sales.token,
-    })
     const account = await send<{ id: string }>('POST', '/api/accounts', { name: 'Snapshot Account' })
-    const ids = ['Snap A', 'Snap B', 'Snap C'].map(
-      (title, i) =>
-        createDeal(
-          doc,
-          {
-            pipelineId: pipeline.id,
-            title,
-            stageId: lead.id,
-            amount: 100 * (i + 1),
-            accountId: account.body.id,
-          },
-          'test',
-          { stages: pipeline.stages },
-        ).id,
-    )
+    // Each deal in its own document, written by a client (the board is the server's).
+    const docs = new Map<string, Y.Doc>()
+    for (const [i, title] of ['Snap A', 'Snap B', 'Snap C'].entries()) {
+      const id = `deal_snap${i}`
+      const { doc } = await openProvider({
+        wsUrl: started.wsUrl,
+        name: docName({ workspaceId: WS, kind: 'deal', dealId: id }),
+        token: sales.token,
+      })
+      createDeal(
+        doc,
+        {
+          id,
+          pipelineId: pipeline.id,
+          title,
+          stageId: lead.id,
+          amount: 100 * (i + 1),
+          accountId: account.body.id,
+        },
+        'test',
+        { stages: pipeline.stages },
+      )
+      docs.set(id, doc)
+    }
+    const ids = [...docs.keys()]
+    const board = await openProvider({
+      wsUrl: started.wsUrl,
+      name: docName({ workspaceId: WS, kind: 'board', pipelineId: pipeline.id }),
+      token: viewerToken,
+    })
     type Snapshot = {
       columns: Array<{ stageId: string; count: number; deals: Array<{ id: string }> }>
       accountNames: Record<string, string>
     }
     const snapshot = () => get<Snapshot>(`/api/pipelines/${pipeline.id}/board?perColumn=2`)
-    const live = () =>
-      layoutBoard(
-        readRecords(doc.getMap(DEALS.name), DEALS.schema).records,
-        pipeline.stages.map((s) => s.id),
-      ).columns
+    const live = () => boardColumns(board.doc, pipeline).columns
     const matchesLive = (body: Snapshot) =>
       body.columns.every(
         (c) =>
           c.count === live()[c.stageId]?.length &&
           c.deals.map((d) => d.id).join() === live()[c.stageId]?.slice(0, 2).join(),
       )
+    await expect.poll(() => ids.every((id) => live()[lead.id]?.includes(id))).toBe(true)
     await expect.poll(async () => matchesLive((await snapshot()).body)).toBe(true)
     const first = (await snapshot()).body
     expect(first.columns.map((c) => c.stageId)).toEqual(pipeline.stages.map((s) => s.id))
     expect(first.columns[0]?.deals.length).toBe(2)
 
-    moveDeal(doc, ids[2] as string, { column: qualified.id, key: 'a0' }, 'test', { stages: pipeline.stages })
+    moveDeal(
+      docs.get(ids[2] as string) as Y.Doc,
+      ids[2] as string,
+      { column: qualified.id, key: 'a0' },
+      'test',
+      {
+        stages: pipeline.stages,
+      },
+    )
+    await expect.poll(() => live()[qualified.id]?.includes(ids[2] as string)).toBe(true)
     await expect
       .poll(async () => (await snapshot()).body.columns[1]?.deals.some((d) => d.id === ids[2]))
       .toBe(true)
     expect(matchesLive((await snapshot()).body)).toBe(true)
     expect((await snapshot()).body.accountNames[account.body.id]).toBe('Snapshot Account')
+
+    // A viewer's (or anyone's) write to the board is never applied: the server alone writes it.
+    board.doc.getMap('pos').set(ids[0] as string, [qualified.id, 'zz', 'o', 0])
+    await expect
+      .poll(async () => (await snapshot()).body.columns[0]?.deals.some((d) => d.id === ids[0]))
+      .toBe(true)
+    const serverBoard = started.server.hocuspocus.documents.get(
+      docName({ workspaceId: WS, kind: 'board', pipelineId: pipeline.id }),
+    )
+    expect((serverBoard?.getMap('pos').get(ids[0] as string) as unknown[] | undefined)?.[0]).toBe(lead.id)
 
     expect((await get(`/api/pipelines/${pipeline.id}/board`, viewerCookie)).status).toBe(200)
     expect((await get(`/api/pipelines/${pipeline.id}/board`, otherCookie)).status).toBe(404)
@@ -233,12 +263,18 @@ describe('REST records', () => {
     const [lead] = pipeline.stages
     const { doc } = await openProvider({
       wsUrl: started.wsUrl,
-      name: docName({ workspaceId: WS, kind: 'pipeline', pipelineId: pipeline.id }),
+      name: docName({ workspaceId: WS, kind: 'deal', dealId: 'deal_repairme' }),
       token: sales.token,
     })
     const deal = createDeal(
       doc,
-      { pipelineId: pipeline.id, title: 'Repair me', stageId: lead?.id ?? '', amount: 500 },
+      {
+        id: 'deal_repairme',
+        pipelineId: pipeline.id,
+        title: 'Repair me',
+        stageId: lead?.id ?? '',
+        amount: 500,
+      },
       'local',
     )
     await expect.poll(async () => (await get(`/api/deals/${deal.id}`)).status).toBe(200)

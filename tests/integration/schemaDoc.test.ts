@@ -118,6 +118,16 @@ const recordOf = (doc: Y.Doc, collection: string, id: string): Y.Map<unknown> | 
   doc.getMap(collection).get(id) as Y.Map<unknown> | undefined
 
 /** The largest `position.key` of a column (non-archived records), for appending to its end. */
+/** The largest key of a column of a board document `W/board/P` (§4.2: `[stageId, key, status, minute]`). */
+function lastBoardKey(board: Y.Doc, column: string): string | null {
+  let max: string | null = null
+  for (const entry of board.getMap('pos').values()) {
+    const [stageId, key] = entry as [string, string]
+    if (stageId === column && (max === null || key > max)) max = key
+  }
+  return max
+}
+
 function lastKey(map: Y.Map<unknown>, column: string): string | null {
   let max: string | null = null
   for (const value of map.values()) {
@@ -167,7 +177,9 @@ describe('docs/schema.md, followed by an outside client', () => {
     const [accounts, contacts, deals, tickets] = await Promise.all([
       openSynced('demo/accounts'),
       openSynced('demo/contacts'),
-      openSynced(`demo/pipeline/${salesPipeline.id}`),
+      rest(`/api/deals?pipelineId=${salesPipeline.id}&limit=1`, sales.cookie).then((page) =>
+        openSynced(`demo/deal/${(page.body as { items: Array<{ id: string }> }).items[0]?.id}`),
+      ),
       openSynced('demo/support'),
     ])
     expect(accounts.doc.getMap('accounts').size).toBe(60)
@@ -179,8 +191,14 @@ describe('docs/schema.md, followed by an outside client', () => {
     ]
     expect(someAccount.get('id')).toBe(someId)
     expect(typeof someAccount.get('name')).toBe('string')
+    // A deal document holds its one deal.
+    expect(deals.doc.getMap('deals').size).toBe(1)
     const deal = [...deals.doc.getMap('deals').values()][0] as Y.Map<unknown>
     expect(deal.get('pipelineId')).toBe(salesPipeline.id)
+    // The board lists it (read-only, written by the server).
+    const board = await openSynced(`demo/board/${salesPipeline.id}`)
+    expect(board.provider.authorizedScope).toBe('readonly')
+    expect(board.doc.getMap('pos').size).toBeGreaterThan(0)
     const stageIds = salesPipeline.stages.map((stage) => stage.id)
     expect(stageIds).toContain((deal.get('position') as { column: string }).column)
     // The account room and the user's own inbox open on the same socket.
@@ -195,7 +213,8 @@ describe('docs/schema.md, followed by an outside client', () => {
     const { openSynced } = connect(sales.cookie)
     const accounts = await openSynced('demo/accounts')
     const contacts = await openSynced('demo/contacts')
-    const deals = await openSynced(`demo/pipeline/${salesPipeline.id}`)
+    const deals = await openSynced(`demo/deal/${DEAL_ID}`)
+    const board = await openSynced(`demo/board/${salesPipeline.id}`)
     writeRecord(accounts.doc, 'accounts', {
       ...base(ACCOUNT_ID),
       name: 'Schemadoc Outside Client',
@@ -224,7 +243,6 @@ describe('docs/schema.md, followed by an outside client', () => {
       ownerId: sales.profile.user.id,
     })
     const firstStage = salesPipeline.stages[0] as Stage
-    const dealsMap = deals.doc.getMap('deals') as Y.Map<unknown>
     writeRecord(deals.doc, 'deals', {
       ...base(DEAL_ID),
       pipelineId: salesPipeline.id,
@@ -237,7 +255,10 @@ describe('docs/schema.md, followed by an outside client', () => {
       expectedCloseDate: '2026-03-31',
       status: firstStage.outcome,
       lostReason: null,
-      position: { column: firstStage.id, key: generateKeyBetween(lastKey(dealsMap, firstStage.id), null) },
+      position: {
+        column: firstStage.id,
+        key: generateKeyBetween(lastBoardKey(board.doc, firstStage.id), null),
+      },
       stageEnteredAt: NOW,
     })
     // Tickets: sales may only read `W/support`, support writes it (POLICY table).
@@ -293,12 +314,13 @@ describe('docs/schema.md, followed by an outside client', () => {
 
   it('moves the deal to the won stage as documented; the server creates the handoff draft (no notice to the winner, who owns it)', async () => {
     const { openSynced } = connect(sales.cookie)
-    const deals = await openSynced(`demo/pipeline/${salesPipeline.id}`)
+    const deals = await openSynced(`demo/deal/${DEAL_ID}`)
+    const board = await openSynced(`demo/board/${salesPipeline.id}`)
     const room = await openSynced(`demo/account/${ACCOUNT_ID}`)
     const inbox = await openSynced(`demo/inbox/${sales.profile.user.id}`)
     const won = salesPipeline.stages.find((stage) => stage.outcome === 'won') as Stage
     const deal = recordOf(deals.doc, 'deals', DEAL_ID) as Y.Map<unknown>
-    const key = generateKeyBetween(lastKey(deals.doc.getMap('deals'), won.id), null)
+    const key = generateKeyBetween(lastBoardKey(board.doc, won.id), null)
     const movedAt = Date.now()
     deals.doc.transact(() => {
       deal.set('position', { column: won.id, key })
@@ -381,7 +403,7 @@ describe('docs/schema.md, followed by an outside client', () => {
   it('keeps everything after the client reconnects with fresh documents', async () => {
     const { openSynced } = connect(sales.cookie)
     const accounts = await openSynced('demo/accounts')
-    const deals = await openSynced(`demo/pipeline/${salesPipeline.id}`)
+    const deals = await openSynced(`demo/deal/${DEAL_ID}`)
     const contacts = await openSynced('demo/contacts')
     const tickets = await openSynced('demo/support')
     expect(recordOf(accounts.doc, 'accounts', ACCOUNT_ID)?.get('team')).toBe('support')

@@ -39,7 +39,7 @@ let support: Member
 let pipeline: Pipeline
 let counter = 0
 
-const pipelineDoc = () => docName({ workspaceId: WS, kind: 'pipeline', pipelineId: pipeline.id })
+const dealDoc = (dealId: string) => docName({ workspaceId: WS, kind: 'deal', dealId })
 const roomDoc = (accountId: string) => docName({ workspaceId: WS, kind: 'account', accountId })
 
 async function serverRead<T>(name: string, read: (doc: Y.Doc) => T): Promise<T> {
@@ -70,7 +70,7 @@ async function ownDeal(): Promise<{ accountId: string; dealId: string }> {
     createAccount(doc, { id: accountId, name: `Self Co ${counter}`, ownerId: sales.id }, 'setup')
   })
   const stageId = (pipeline.stages.find((s) => s.outcome === 'open') as Stage).id
-  await serverWrite(pipelineDoc(), (doc) => {
+  await serverWrite(dealDoc(dealId), (doc) => {
     createDeal(
       doc,
       {
@@ -90,7 +90,7 @@ async function ownDeal(): Promise<{ accountId: string; dealId: string }> {
 
 async function win(member: Member, dealId: string, accountId: string): Promise<void> {
   const won = pipeline.stages.find((s) => s.outcome === 'won') as Stage
-  const client = await openProvider({ wsUrl: started.wsUrl, name: pipelineDoc(), token: member.token })
+  const client = await openProvider({ wsUrl: started.wsUrl, name: dealDoc(dealId), token: member.token })
   moveDeal(client.doc, dealId, endOfColumn(collectionMap(client.doc, DEALS), won.id), 'local', {
     stages: pipeline.stages,
   })

@@ -37,7 +37,6 @@ const PIPELINE: Pipeline = {
   ],
 }
 const WORKSPACE_DOC = docName({ workspaceId: WS, kind: 'workspace' })
-const PIPELINE_DOC = docName({ workspaceId: WS, kind: 'pipeline', pipelineId: PIPELINE.id })
 
 let started: StartedServer
 let admin = { cookie: '', token: async () => '' }
@@ -124,8 +123,7 @@ describe('settings over REST', () => {
     })
   })
 
-  it('removing a stage moves its deals to the chosen stage on the pipeline document; none is left behind', async () => {
-    const board = await open(PIPELINE_DOC, admin.token)
+  it('removing a stage moves its deals to the chosen stage, each in its own document; none is left behind', async () => {
     const ids: string[] = []
     for (const title of ['One', 'Two']) {
       const created = await api<Deal>(started.url, '/api/deals', {
@@ -153,14 +151,17 @@ describe('settings over REST', () => {
     expect(removed.status).toBe(200)
     expect(removed.body.movedDealIds.sort()).toEqual([...ids].sort())
     expect(removed.body.pipeline.stages.map((s) => s.id)).not.toContain('stg_b')
+    const docs = await Promise.all(
+      ids.map((dealId) => open(docName({ workspaceId: WS, kind: 'deal', dealId }), admin.token)),
+    )
     await vi.waitFor(() => {
-      const deals = readRecords(collectionMap(board.doc, DEALS), Deal).records.filter((d) =>
-        ids.includes(d.id),
-      )
+      const deals = docs.flatMap((client) => readRecords(collectionMap(client.doc, DEALS), Deal).records)
       expect(deals.map((d) => [d.position.column, d.status])).toEqual([
         ['stg_lost', 'lost'],
         ['stg_lost', 'lost'],
       ])
+      // One after the other at the end of the column, in their old order.
+      expect((deals[0]?.position.key ?? '') < (deals[1]?.position.key ?? '')).toBe(true)
     })
   })
 

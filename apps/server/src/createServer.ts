@@ -19,6 +19,7 @@ import { createLimitsExtension, type LimitsExtension } from './collab/limitsExte
 import { createLoggingExtension } from './collab/loggingExtension.ts'
 import { createPersistenceExtension, type PersistenceExtension } from './collab/persistenceExtension.ts'
 import { projectionExtension } from './collab/projectionExtension.ts'
+import { retiredDocumentsExtension } from './collab/retiredDocuments.ts'
 import { validationExtension } from './collab/validationExtension.ts'
 import { FeedHub, type FeedInput } from './feed/FeedHub.ts'
 import { feedExtension } from './feed/feedExtension.ts'
@@ -267,6 +268,7 @@ export const createServer = async (deps: ServerDeps): Promise<RapportServer> => 
       createLoggingExtension(logger.child('collab')),
       projectionExtension(projection),
       validation,
+      retiredDocumentsExtension(logger),
       historyGuardExtension(logger),
       ticketThreadGuard(logger),
       inboxGuard(logger),
@@ -396,7 +398,7 @@ export const createServer = async (deps: ServerDeps): Promise<RapportServer> => 
   app.route('/api', ticketThreadRoutes({ hocuspocus, session: sessionMiddleware(auth) }))
   app.route(
     '/api',
-    settingsRoutes({ settings: new SettingsService(hocuspocus), session: sessionMiddleware(auth) }),
+    settingsRoutes({ settings: new SettingsService(hocuspocus, worker), session: sessionMiddleware(auth) }),
   )
   app.route(
     '/api',

@@ -14,6 +14,7 @@ export {
   type PersistenceOptions,
   type PersistenceStats,
 } from './collab/persistenceExtension.ts'
+export { DocumentRetired, isRetiredDoc, RETIRED_KINDS } from './collab/retiredDocuments.ts'
 export { type Config, ConfigError, loadConfig, parseEnv } from './config.ts'
 export { COLLAB_PATH, createServer, type RapportServer, type ServerDeps } from './createServer.ts'
 export { AppError, badRequest, conflict, forbidden, notFound, unauthorized } from './errors.ts'

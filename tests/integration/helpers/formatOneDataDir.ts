@@ -25,6 +25,10 @@ export interface FormatOneFacts {
   taskId: string
   taskTitle: string
   archivedContactId: string
+  /** A deal with a custom-field value (deals are in `W/pipeline/P` in format 1). */
+  dealId: string
+  dealCustomFieldId: string
+  dealCustomFieldValue: number
   counts: Record<'accounts' | 'contacts' | 'deals' | 'tickets', number>
 }
 
@@ -52,6 +56,33 @@ export const recordCounts = async (
     ).total
   }
   return out
+}
+
+/**
+ * Format 1 kept every deal of pipeline P in ONE document `W/pipeline/P` (map `deals`, one entry per deal); today's
+ * server writes `W/deal/D` per deal and derives `W/board/P`. This puts the deals back the format-1 way: the states of
+ * a pipeline's deal documents merged into one document (each deal's items keep their own writers, as when many
+ * clients wrote one pipeline document), deal and board documents removed.
+ */
+async function toFormatOneDeals(store: ReturnType<typeof lowdbStore>): Promise<void> {
+  const byPipeline = new Map<string, Uint8Array[]>()
+  for (const name of await store.list()) {
+    const [workspaceId, kind] = name.split('/')
+    if (kind === 'board') await store.delete(name)
+    if (kind !== 'deal') continue
+    const state = await store.load(name)
+    await store.delete(name)
+    if (!state) continue
+    const doc = new Y.Doc()
+    Y.applyUpdate(doc, state)
+    const [fields] = [...doc.getMap<Y.Map<unknown>>('deals').values()]
+    const pipelineId = fields?.get('pipelineId')
+    doc.destroy()
+    if (typeof pipelineId !== 'string') continue
+    const pipeline = `${workspaceId}/pipeline/${pipelineId}`
+    byPipeline.set(pipeline, [...(byPipeline.get(pipeline) ?? []), state])
+  }
+  for (const [name, states] of byPipeline) await store.store(name, Y.mergeUpdates(states))
 }
 
 /**
@@ -157,11 +188,34 @@ export const buildFormatOneDataDir = async (): Promise<FormatOneDataDir> => {
     if (!contact) throw new Error('the demo seed has no contact')
     ok(await api(url, `/api/contacts/${contact.id}/archive`, { method: 'POST', cookie }), 'archive')
 
+    const dealField = ok(
+      await api<{ id: string }>(url, '/api/settings/custom-fields', {
+        cookie,
+        body: { label: 'Migration score', entity: 'deal', type: 'number' },
+      }),
+      'deal custom field',
+    )
+    const [deal] = ok(
+      await api<{ items: Array<{ id: string }> }>(url, '/api/deals?sort=title&limit=1', { cookie }),
+      'deals',
+    ).items
+    if (!deal) throw new Error('the demo seed has no deal')
+    const dealCustomFieldValue = 42
+    ok(
+      await api(url, `/api/deals/${deal.id}`, {
+        method: 'PATCH',
+        cookie,
+        body: { customFields: { [dealField.id]: dealCustomFieldValue } },
+      }),
+      'deal custom field value',
+    )
+
     const counts = await recordCounts(url, cookie)
     await started.stop({ keep: true })
 
     await rm(join(dataDir, 'format.json'), { force: true })
     const store = lowdbStore({ dir: join(dataDir, 'docs') })
+    await toFormatOneDeals(store)
     const documents = new Map<string, Uint8Array>()
     for (const name of await store.list()) {
       const state = await store.load(name)
@@ -186,6 +240,9 @@ export const buildFormatOneDataDir = async (): Promise<FormatOneDataDir> => {
         taskId: task.id,
         taskTitle,
         archivedContactId: contact.id,
+        dealId: deal.id,
+        dealCustomFieldId: dealField.id,
+        dealCustomFieldValue,
         counts,
       },
     }

@@ -6,7 +6,7 @@ import { wonHandoffId } from './wonHandoffId.ts'
 
 /**
  * Durability of the won-deal trigger: a server killed between a deal's Won move and the draft creation loses
- * the trigger, so every won deal is checked again — when its pipeline document is loaded, and at startup over
+ * the trigger, so every won deal is checked again — when its deal document `W/deal/D` is loaded, and at startup over
  * the projection. A won deal whose account room has no `hof_won_<dealId>` handoff gets one through the same
  * exactly-once path (`Automation.dealWon`). Deals found complete are remembered for the process lifetime.
  */
@@ -35,7 +35,7 @@ export class WonDealReconciler {
     return created
   }
 
-  /** Every won deal of a loaded pipeline document; one log line when it created drafts. */
+  /** The won deal of a loaded deal document; one log line when it created a draft. */
   async reconcileDocument(workspaceId: string, doc: Y.Doc): Promise<number> {
     const created = await this.reconcile(workspaceId, readRecords(collectionMap(doc, DEALS), Deal).records)
     if (created > 0) this.automation.deps.logger.info('reconciled won deals', { workspaceId, created })

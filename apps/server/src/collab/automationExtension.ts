@@ -4,7 +4,7 @@ import type { Automation } from '../automation/Automation.ts'
 import { watchMentions, watchPipeline, watchTickets } from '../automation/watchers.ts'
 
 /**
- * Runs the workflow automation on the server: watches pipeline documents (won deal → handoff draft), the
+ * Runs the workflow automation on the server: watches deal documents `W/deal/D` (won deal → handoff draft), the
  * support document (ticket assignments) and account rooms (@mentions) while Hocuspocus has them loaded.
  */
 export function automationExtension(automationOf: () => Automation | null): Extension {
@@ -16,7 +16,7 @@ export function automationExtension(automationOf: () => Automation | null): Exte
       const automation = automationOf()
       if (!ref || !automation) return
       watching.get(documentName)?.()
-      if (ref.kind === 'pipeline') {
+      if (ref.kind === 'deal') {
         watching.set(documentName, watchPipeline(automation, ref.workspaceId, document))
         // A won deal whose trigger was lost (crash between the move and the draft) gets its draft now.
         automation.background(`reconcile:${documentName}`, 'won deal reconcile', () =>

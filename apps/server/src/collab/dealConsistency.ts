@@ -9,16 +9,16 @@ import { originActor } from './originActor.ts'
 type RecordEvent = Extract<ProjectionEvent, { type: 'record' }>
 
 /**
- * Keeps every deal consistent with the pipeline of its document (docs/schema.md §6): a schema-valid deal whose
- * `pipelineId` names another pipeline, whose column is not a stage of its pipeline, or whose status is not its
- * stage's outcome is rewritten by the model's `dealRepair` (position and status together, the key kept) in a server
- * transaction on the same document, which Hocuspocus broadcasts and stores like any update. Checked on every deal
- * change, for stored deals when a pipeline document loads, and for the deals of loaded pipeline documents when their
- * workspace's stages change. Until then every reader places the deal by the model's `placeDeal`, so all boards agree
- * anyway.
+ * Keeps every deal consistent with its pipeline (docs/schema.md §6): a deal lives in its own document `W/deal/D` and
+ * its pipeline is its `pipelineId`. A schema-valid deal whose `pipelineId` names no pipeline of the workspace (it is
+ * moved to the first pipeline, by `(key, id)`), whose column is not a stage of its pipeline, or whose status is not
+ * its stage's outcome is rewritten by the model's `dealRepair` (position and status together, the key kept) in a
+ * server transaction on the same document, which Hocuspocus broadcasts and stores like any update. Checked on every
+ * deal change, when a deal document loads, and for the loaded deal documents of a workspace when its pipelines or
+ * stages change. Until then every reader places the deal by the model's `placeDeal`, so all boards agree anyway.
  */
 export class DealConsistency {
-  /** Loaded pipeline documents. */
+  /** Loaded deal documents. */
   private readonly docs = new Map<string, Y.Doc>()
   /** Loaded workspace documents: stop following their pipelines. */
   private readonly workspaces = new Map<string, () => void>()
@@ -32,9 +32,9 @@ export class DealConsistency {
   }
 
   /**
-   * A document was loaded (and attached to the projection). A pipeline document: remember it and repair its stored
-   * deals. A workspace document: when its pipelines' stages change (a stage removed, an outcome changed), repair the
-   * deals of its loaded pipeline documents.
+   * A document was loaded (and attached to the projection). A deal document: remember it and repair its deal. A
+   * workspace document: when its pipelines or their stages change (a stage removed, an outcome changed), repair the
+   * deals of its loaded deal documents.
    */
   loaded(docName: string, doc: Y.Doc): void {
     const ref = parseDocName(docName)
@@ -54,7 +54,7 @@ export class DealConsistency {
       this.workspaces.set(docName, () => doc.off('update', onUpdate))
       return
     }
-    if (ref?.kind !== 'pipeline') return
+    if (ref?.kind !== 'deal') return
     this.docs.set(docName, doc)
     this.checkAll(docName)
   }
@@ -71,7 +71,7 @@ export class DealConsistency {
     return JSON.stringify(pipelines.map((p) => [p.id, p.stages.map((s) => [s.id, s.outcome])]).sort())
   }
 
-  /** Checks every projected deal of a loaded pipeline document. */
+  /** Checks the projected deal of a loaded deal document. */
   private checkAll(docName: string): void {
     const ref = parseDocName(docName)
     if (!ref) return
@@ -91,9 +91,16 @@ export class DealConsistency {
   private check(docName: string, id: string, deal: ProjectedRecord, origin: unknown): void {
     const ref = parseDocName(docName)
     const doc = this.docs.get(docName)
-    if (ref?.kind !== 'pipeline' || !doc) return
-    const pipeline = this.projection.workspace(ref.workspaceId).pipelines.get(ref.pipelineId)
-    const repair = dealRepair(deal as unknown as Deal, ref.pipelineId, pipeline?.stages ?? null)
+    if (ref?.kind !== 'deal' || !doc) return
+    const pipelines = this.projection.workspace(ref.workspaceId).pipelines
+    // Its own pipeline; one that names no pipeline goes to the workspace's first (none known yet: left alone).
+    const pipeline =
+      pipelines.get(String(deal.pipelineId)) ??
+      [...pipelines.values()].sort((a, b) =>
+        a.key < b.key ? -1 : a.key > b.key ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0,
+      )[0]
+    if (!pipeline) return
+    const repair = dealRepair(deal as unknown as Deal, pipeline.id, pipeline.stages)
     if (repair === null) return
     if (isServerOrigin(origin) && origin.reason === 'repair') {
       this.log.error('repair left an inconsistent deal', { docName, id, repair })

@@ -4,10 +4,13 @@ import {
   CustomFieldValue,
   customFieldKey,
   docName,
+  dropForeignEntries,
   isCustomFieldKey,
+  isRecordDocRef,
   jsonEqual,
   LEGACY_CUSTOM_FIELDS_KEY,
   migrateCustomFields,
+  parseDocName,
   recordJSON,
 } from '@rapport/model'
 import * as Y from 'yjs'
@@ -156,16 +159,34 @@ export function validationExtension(deps: { projection: Projection; logger: Logg
     })
   }
   const unsubscribe = deps.projection.on(onEvent)
+  /** Per-record documents (`W/deal/D`, …) → their listener's remover: a foreign entry is dropped at once. */
+  const recordDocs = new Map<string, () => void>()
+  const dropForeign = (documentName: string, document: Y.Doc): void => {
+    const ref = parseDocName(documentName)
+    if (!ref || !isRecordDocRef(ref)) return
+    const drop = (): void => {
+      const dropped = dropForeignEntries(ref, document, serverOrigin('repair'))
+      if (dropped.length > 0)
+        log.warn('dropped foreign entries of a per-record document', { documentName, dropped })
+    }
+    drop()
+    recordDocs.get(documentName)?.()
+    document.on('update', drop)
+    recordDocs.set(documentName, () => document.off('update', drop))
+  }
   return {
     extensionName: 'rapport-validation',
     // After the projection extension's (listed before this one): the loaded document is projected.
     async afterLoadDocument({ documentName, document, instance: hocuspocus }) {
       instance = hocuspocus
       migrateOnLoad(log, documentName, document)
+      dropForeign(documentName, document)
       deals.loaded(documentName, document)
       loaded.loaded(documentName, document)
     },
     async afterUnloadDocument({ documentName }) {
+      recordDocs.get(documentName)?.()
+      recordDocs.delete(documentName)
       deals.unloaded(documentName)
       loaded.unloaded(documentName)
     },

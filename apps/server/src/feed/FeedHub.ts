@@ -89,9 +89,7 @@ function refOf(workspaceId: string, input: FeedInput): DocRef | null {
     case 'tickets':
       return { workspaceId, kind: 'support' }
     case 'deals':
-      return typeof row?.pipelineId === 'string'
-        ? { workspaceId, kind: 'pipeline', pipelineId: row.pipelineId }
-        : null
+      return { workspaceId, kind: 'deal', dealId: input.id }
     case 'tasks':
       return typeof row?.accountId === 'string'
         ? { workspaceId, kind: 'account', accountId: row.accountId }

@@ -159,12 +159,12 @@ describe('Projection', () => {
     if (!sales) throw new Error('no pipeline')
     const stage = sales.stages[0]
     if (!stage) throw new Error('no stage')
-    const pipeline = new Y.Doc()
-    createDeal(pipeline, { pipelineId: sales.id, title: 'Big deal', stageId: stage.id }, null)
+    const deal = new Y.Doc()
+    createDeal(deal, { id: 'deal_big', pipelineId: sales.id, title: 'Big deal', stageId: stage.id }, null)
     await store.store(docName({ workspaceId: WS, kind: 'workspace' }), Y.encodeStateAsUpdate(settings))
     await store.store(
-      docName({ workspaceId: WS, kind: 'pipeline', pipelineId: sales.id }),
-      Y.encodeStateAsUpdate(pipeline),
+      docName({ workspaceId: WS, kind: 'deal', dealId: 'deal_big' }),
+      Y.encodeStateAsUpdate(deal),
     )
     const projection = new Projection(silentLogger())
     expect(await projection.bootstrap(store)).toBe(2)

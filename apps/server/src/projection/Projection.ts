@@ -1,5 +1,7 @@
 import {
   type DocRef,
+  isOwnRecord,
+  isRecordDocRef,
   jsonEqual,
   NOTES_FIELD,
   Pipeline,
@@ -318,6 +320,8 @@ export class Projection {
     origin: unknown,
     live: boolean,
   ): void {
+    // A per-record document holds its own record only: a foreign entry is never projected (validation drops it).
+    if (isRecordDocRef(ref) && ref.kind !== 'account' && !isOwnRecord(ref, id)) return
     const ws = this.workspace(ref.workspaceId)
     const spec = KIND_SPECS[kind]
     const before = ws.records[kind].get(id) ?? null

@@ -43,7 +43,7 @@ export function kindOfDoc(ref: DocRef): RecordKind | null {
       return 'accounts'
     case 'contacts':
       return 'contacts'
-    case 'pipeline':
+    case 'deal':
       return 'deals'
     case 'support':
       return 'tickets'

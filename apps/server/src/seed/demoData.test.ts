@@ -28,11 +28,11 @@ describe('buildDemoDocs', () => {
     expect(Object.keys(json(docs.get('demo/accounts'), 'accounts'))).toHaveLength(DEMO_COUNTS.accounts)
     expect(Object.keys(json(docs.get('demo/contacts'), 'contacts'))).toHaveLength(DEMO_COUNTS.contacts)
     expect(Object.keys(json(docs.get('demo/support'), 'tickets'))).toHaveLength(DEMO_COUNTS.tickets)
-    const deals = [...docs.keys()].filter((n) => n.startsWith('demo/pipeline/'))
-    expect(deals).toHaveLength(2)
-    expect(deals.reduce((n, name) => n + Object.keys(json(docs.get(name), 'deals')).length, 0)).toBe(
-      DEMO_COUNTS.deals,
-    )
+    // Each deal in its own document, holding exactly its own entry; no pipeline document any more.
+    expect([...docs.keys()].filter((n) => n.startsWith('demo/pipeline/'))).toHaveLength(0)
+    const deals = [...docs.keys()].filter((n) => n.startsWith('demo/deal/'))
+    expect(deals).toHaveLength(DEMO_COUNTS.deals)
+    for (const name of deals) expect(Object.keys(json(docs.get(name), 'deals'))).toEqual([name.split('/')[2]])
     expect([...docs.keys()].filter((n) => n.startsWith('demo/account/'))).toHaveLength(DEMO_COUNTS.accounts)
   })
 })

@@ -343,7 +343,18 @@ export function buildDemoDocs(input: {
         { now: at(), stages: pipeline.stages },
       )
     }
-    save(docName({ workspaceId, kind: 'pipeline', pipelineId: pipeline.id }), doc)
+    // Each deal in its own document `W/deal/D` (keys were given in board order above); boards are derived at start.
+    const deals = doc.getMap<unknown>(COLLECTION.deals)
+    for (const id of [...deals.keys()].sort()) {
+      const own = new Y.Doc()
+      own.transact(() => {
+        const fields = new Y.Map<unknown>()
+        own.getMap<unknown>(COLLECTION.deals).set(id, fields)
+        for (const [key, value] of (deals.get(id) as Y.Map<unknown>).entries()) fields.set(key, value)
+      }, origin)
+      save(docName({ workspaceId, kind: 'deal', dealId: id }), own)
+    }
+    doc.destroy()
   }
 
   const support = new Y.Doc()

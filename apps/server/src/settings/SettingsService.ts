@@ -3,10 +3,14 @@ import {
   addStage,
   CurrencySettings,
   CustomFieldDef,
+  collectionMap,
   createPipeline,
+  DEALS,
+  Deal,
   docName,
   isModelError,
-  moveDealsToStage,
+  keyForIndex,
+  moveDeal,
   newId,
   type Pipeline,
   readSettings,
@@ -30,6 +34,8 @@ import type * as Y from 'yjs'
 import type { SessionInfo } from '../auth/sessionInfo.ts'
 import { type Actor, writeDocument } from '../collab/directWrites.ts'
 import { AppError, badRequest, forbidden, notFound } from '../errors.ts'
+import type { IndexWorker } from '../recordIndex/IndexWorker.ts'
+import { MAX_PAGE } from '../recordIndex/RecordIndex.ts'
 
 /** The workspace settings as read from the server's copy of `W/workspace` (loads it if needed). */
 export async function readWorkspaceSettings(
@@ -72,7 +78,39 @@ function optionsProblem(def: Pick<CustomFieldDef, 'type' | 'options' | 'label'>)
  * its deals (model `moveDealsToStage` → `moveDeal`) on the pipeline document, then removes the column.
  */
 export class SettingsService {
-  constructor(private readonly hocuspocus: Hocuspocus) {}
+  /** `index`: the record index, to find a stage's deals (each lives in its own document `W/deal/D`). */
+  constructor(
+    private readonly hocuspocus: Hocuspocus,
+    private readonly index: Pick<IndexWorker, 'index' | 'flush'> | null = null,
+  ) {}
+
+  /** Every deal of pipeline `pipelineId` in column `stageId` (archived too) as the index holds it, in board order. */
+  private async dealsOfStage(
+    workspaceId: string,
+    pipelineId: string,
+    stageId: string,
+    archived: 'all' | 'false',
+  ) {
+    if (!this.index) return []
+    await this.index.flush()
+    const deals: Deal[] = []
+    for (let offset: number | null = 0; offset !== null; ) {
+      const page = await this.index.index.list(workspaceId, 'deals', {
+        filters: { pipelineId, stage: stageId },
+        offset,
+        limit: MAX_PAGE,
+        archived,
+      })
+      for (const row of page.items) {
+        const deal = Deal.safeParse(row)
+        if (deal.success && deal.data.position.column === stageId) deals.push(deal.data)
+      }
+      offset = page.nextOffset
+    }
+    const byPosition = (a: Deal, b: Deal): number =>
+      a.position.key < b.position.key ? -1 : a.position.key > b.position.key ? 1 : a.id < b.id ? -1 : 1
+    return deals.sort(byPosition)
+  }
 
   read(session: SessionInfo): Promise<WorkspaceSettings> {
     return readWorkspaceSettings(this.hocuspocus, session.workspaceId)
@@ -154,8 +192,9 @@ export class SettingsService {
   }
 
   /**
-   * Moves every deal of `stageId` to `moveTo` (same pipeline) on the pipeline document, then removes the stage
-   * from the settings. Returns the pipeline after the removal and the moved deal ids.
+   * Moves every deal of `stageId` (found through the index) to the end of `moveTo` (same pipeline), each with
+   * `moveDeal` in its own document, then removes the stage from the settings. Returns the pipeline after the removal
+   * and the moved deal ids.
    */
   async removeStage(
     session: SessionInfo,
@@ -174,15 +213,31 @@ export class SettingsService {
         'invalid_input',
       )
     if (pipeline.stages.length <= 1) throw badRequest('A pipeline needs at least one stage.', 'invalid_input')
-    let movedDealIds: string[]
+    const movedDealIds: string[] = []
+    const moving = await this.dealsOfStage(session.workspaceId, pipelineId, stageId, 'all')
+    const keys = (await this.dealsOfStage(session.workspaceId, pipelineId, moveTo, 'false')).map(
+      (deal) => deal.position.key,
+    )
     try {
-      movedDealIds = await writeDocument(
-        this.hocuspocus,
-        docName({ workspaceId: session.workspaceId, kind: 'pipeline', pipelineId }),
-        'rest',
-        actorOf(session),
-        (doc, origin) => moveDealsToStage(doc, stageId, moveTo, pipeline.stages, origin),
-      )
+      for (const deal of moving) {
+        const key = keyForIndex(keys, keys.length)
+        keys.push(key)
+        const moved = await writeDocument(
+          this.hocuspocus,
+          docName({ workspaceId: session.workspaceId, kind: 'deal', dealId: deal.id }),
+          'rest',
+          actorOf(session),
+          (doc, origin) => {
+            // Moved meanwhile (or gone): left to its writer; `DealConsistency` places a late arrival.
+            const current = collectionMap(doc, DEALS).get(deal.id) as Y.Map<unknown> | undefined
+            const position = current?.get('position') as { column?: unknown } | undefined
+            if (position?.column !== stageId) return false
+            moveDeal(doc, deal.id, { column: moveTo, key }, origin, { stages: pipeline.stages })
+            return true
+          },
+        )
+        if (moved) movedDealIds.push(deal.id)
+      }
     } catch (error) {
       toAppError(error)
     }

@@ -4,14 +4,18 @@ import {
   AccountPatch,
   accessTo,
   BoardSnapshotQuery,
+  boardEntryOf,
   buildBoardSnapshot,
+  CLOSED_DAYS_DEFAULT,
   ContactCreate,
   ContactPatch,
   type CustomFieldValue,
+  collectionMap,
   createAccount,
   createContact,
   createDeal,
   createTicket,
+  DEALS,
   type Deal,
   DealCreate,
   DealPatch,
@@ -21,6 +25,7 @@ import {
   keyForIndex,
   moveDeal,
   moveTicket,
+  newDealId,
   TicketCreate,
   TicketPatch,
   TicketStatus,
@@ -92,12 +97,7 @@ function decodeCursor(cursor: string): number {
 }
 
 /** The document a record of `kind` lives in. */
-function recordDoc(
-  session: SessionInfo,
-  kind: ListKind,
-  record?: ProjectedRecord,
-  pipelineId?: string,
-): DocRef {
+function recordDoc(session: SessionInfo, kind: ListKind, record?: ProjectedRecord, dealId?: string): DocRef {
   const workspaceId = session.workspaceId
   switch (kind) {
     case 'accounts':
@@ -106,8 +106,9 @@ function recordDoc(
       return { workspaceId, kind: 'contacts' }
     case 'tickets':
       return { workspaceId, kind: 'support' }
+    // A deal lives in its own document `W/deal/D` (access depends on the kind only: any id stands for a new one).
     case 'deals':
-      return { workspaceId, kind: 'pipeline', pipelineId: String(pipelineId ?? record?.pipelineId) }
+      return { workspaceId, kind: 'deal', dealId: String(record?.id ?? dealId ?? 'deal') }
   }
 }
 
@@ -231,7 +232,9 @@ export function recordsRoutes(services: RecordsServices): Hono<AppEnv> {
         limit: MAX_PAGE,
         archived: 'false',
       })
-      deals.push(...(page.items as unknown as Deal[]))
+      // The cards the board document shows: closed ones only for `closedDays` after entering their stage.
+      for (const deal of page.items as unknown as Deal[])
+        if (boardEntryOf(deal, pipelineId, Date.now(), CLOSED_DAYS_DEFAULT) !== null) deals.push(deal)
       offset = page.nextOffset
     }
     const names = await accountNames(
@@ -359,12 +362,29 @@ export function recordsRoutes(services: RecordsServices): Hono<AppEnv> {
     ref: recordDoc(session, 'contacts'),
     create: (doc, origin) => createContact(doc, input, origin),
   }))
-  createRoute('deals', DealCreate, (session, input) => {
+  createRoute('deals', DealCreate, async (session, input) => {
     const pipeline = projection.workspace(session.workspaceId).pipelines.get(input.pipelineId)
     if (!pipeline) throw badRequest(`unknown pipeline ${input.pipelineId}`, 'invalid_input')
+    if (!pipeline.stages.some((s) => s.id === input.stageId))
+      throw badRequest(`unknown stage ${input.stageId}`, 'invalid_input')
+    const id = input.id ?? newDealId()
+    // The new card goes after the column's last card (the deal's own document knows no other card).
+    const keys = await columnKeys(session, 'deals', input.stageId, id)
+    const key = keyForIndex(keys, keys.length)
     return {
-      ref: recordDoc(session, 'deals', undefined, input.pipelineId),
-      create: (doc, origin) => createDeal(doc, input, origin, { stages: pipeline.stages }),
+      ref: recordDoc(session, 'deals', undefined, id),
+      create: (doc, origin) => {
+        const position = { column: input.stageId, key }
+        let created: Deal | undefined
+        doc.transact(() => {
+          created = createDeal(doc, { ...input, id }, origin, { stages: pipeline.stages })
+          ;(collectionMap(doc, DEALS).get(id) as unknown as import('yjs').Map<unknown> | undefined)?.set(
+            'position',
+            position,
+          )
+        }, origin)
+        return { ...(created as Deal), position }
+      },
     }
   })
   createRoute('tickets', TicketCreate, async (session, input) => {
