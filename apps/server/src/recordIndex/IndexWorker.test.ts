@@ -219,4 +219,18 @@ describe('IndexWorker', () => {
     expect((await index.get('ws_other', 'accounts', kept.id))?.record.name).toBe('Kept Elsewhere')
     expect(await worker.purgeWorkspace(WS)).toBe(0)
   })
+
+  it('a flush gives up after its timeout while the index keeps failing (a REST answer never hangs)', async () => {
+    const { doc, worker, state } = setup({ retryMs: { base: 5, max: 10 } })
+    state.failNext = 1_000_000
+    createAccount(doc, { name: 'Stuck' }, 'test')
+    const started = performance.now()
+    await worker.flush(100)
+    expect(performance.now() - started).toBeGreaterThanOrEqual(95)
+    expect(worker.stats().lag).toBeGreaterThan(0)
+    // Once the index works again, the queued change is committed.
+    state.failNext = 0
+    await worker.flush()
+    expect(worker.stats().lag).toBe(0)
+  })
 })

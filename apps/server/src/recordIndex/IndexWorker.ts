@@ -186,11 +186,31 @@ export class IndexWorker {
     }
   }
 
-  /** Resolves once everything queued before this call is committed to the index (or dropped as invalid). */
-  flush(): Promise<void> {
+  /**
+   * Resolves once everything queued before this call is committed to the index (or dropped as invalid) — or, while
+   * the index keeps failing, after `timeoutMs` (logged): a REST answer then reads what the index has, never hangs.
+   */
+  flush(timeoutMs = 10_000): Promise<void> {
     const gen = this.enqueued
     if (this.committed >= gen) return Promise.resolve()
-    return new Promise((resolve) => this.waiters.push({ gen, resolve }))
+    return new Promise((resolve) => {
+      const waiter = { gen, resolve: () => {} }
+      const timer = setTimeout(() => {
+        this.waiters = this.waiters.filter((w) => w !== waiter)
+        this.logger.warn('index flush timed out', {
+          timeoutMs,
+          lag: this.stats().lag,
+          lastError: this.lastError,
+        })
+        resolve()
+      }, timeoutMs)
+      timer.unref?.()
+      waiter.resolve = () => {
+        clearTimeout(timer)
+        resolve()
+      }
+      this.waiters.push(waiter)
+    })
   }
 
   stats(): IndexWorkerStats {
