@@ -11,7 +11,7 @@ import { textSortKey } from './textKeys.ts'
 /*
  * The tables of the index, written once for both stores. Per record kind one table `rec_<kind>`:
  *   workspace_id, id (primary key together), doc (the document the record lives in), archived (0/1), account_id,
- *   data (the record's JSON text, as given), updated_at, created_at,
+ *   data (the record's JSON text, as given), custom_fields (its `customFields`, binary JSON), updated_at, created_at,
  *   f_<field>: JSON of `fieldValue(record, field)` (NULL when undefined) for the common equality filters — so a
  *     filter is one exact text comparison: `"open"` ≠ `null` ≠ `5` ≠ `true`, as `===` in queryRecords.ts;
  *   s_<field>: the sort value — a number (booleans 0/1), or `textSortKey` of a text — NULL for null/undefined.
@@ -106,6 +106,9 @@ export function sortSpec(kind: RecordKind, field: string): ColumnSpec | undefine
   return COLUMNS[kind].find((c) => c.field === field && c.sort)
 }
 
+const isPlainObject = (value: unknown): boolean =>
+  typeof value === 'object' && value !== null && !Array.isArray(value)
+
 /** The stored row of a record (without workspace_id/id/doc). Throws a plain message for a sort field of the wrong type. */
 export function rowOf(kind: RecordKind, record: ProjectedRecord, data: string): Record<string, unknown> {
   const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null)
@@ -113,6 +116,8 @@ export function rowOf(kind: RecordKind, record: ProjectedRecord, data: string): 
     archived: record.archived === true ? 1 : 0,
     account_id: accountIdOf(kind, record),
     data,
+    // A record's custom-field values alone, binary JSON (the `cf.` filters read only them).
+    custom_fields: isPlainObject(record.customFields) ? JSON.stringify(record.customFields) : null,
     updated_at: num(record.updatedAt),
     created_at: num(record.createdAt),
   }
@@ -138,6 +143,8 @@ export function rowOf(kind: RecordKind, record: ProjectedRecord, data: string): 
 
 export interface DialectTypes {
   json: string
+  /** Binary JSON (SQLite 3.45+ `jsonb()` blobs, PostgreSQL `jsonb`). */
+  jsonb: string
   blob: string
   number: string
   /** Text compared by code point (PostgreSQL: `collate "C"`). */
@@ -156,6 +163,7 @@ export function commonDdl(t: DialectTypes): string[] {
       'archived smallint not null',
       `account_id ${t.key}`,
       `data ${t.json} not null`,
+      `custom_fields ${t.jsonb}`,
       `updated_at ${t.number}`,
       `created_at ${t.number}`,
     ]

@@ -81,6 +81,8 @@ export interface IndexFlavor {
   removeSearch(trx: AnyTrx, workspaceId: string, kind: SearchKind, id: string): Promise<void>
   /** `select kind, id, rank, updated_at, title, subtitle, account_id from … where <matches>` */
   matches(spec: MatchSpec): RawBuilder<unknown>
+  /** A JSON text as the store's binary JSON (the `custom_fields` column). */
+  jsonb(text: string): RawBuilder<unknown>
   /** `data` at `path` is exactly `value` (same JSON type and value; `null` is not a missing key). */
   jsonEquals(path: readonly string[], value: string | number | boolean | null): RawBuilder<boolean>
   customField(condition: CustomFieldCondition): RawBuilder<boolean>
@@ -245,7 +247,18 @@ export class KyselyRecordIndex implements RecordIndex {
       const ofKind = items.filter((item) => item.change.kind === kind)
       const upserts = ofKind.flatMap((item) =>
         item.change.op === 'upsert' && item.row
-          ? [{ workspace_id: item.change.workspaceId, id: item.change.id, doc: item.change.doc, ...item.row }]
+          ? [
+              {
+                workspace_id: item.change.workspaceId,
+                id: item.change.id,
+                doc: item.change.doc,
+                ...item.row,
+                custom_fields:
+                  typeof item.row.custom_fields === 'string'
+                    ? this.flavor.jsonb(item.row.custom_fields)
+                    : null,
+              },
+            ]
           : [],
       )
       for (let i = 0; i < upserts.length; i += 200) {
@@ -518,22 +531,42 @@ export class KyselyRecordIndex implements RecordIndex {
       const ranked = total <= RANKED_MAX
       const relevance = ranked ? sql`m.rank asc, r.id asc` : sql`r.updated_at desc nulls last, r.id asc`
       const order = sortBy ? sql`${sortBy}, ${relevance}` : relevance
-      const rows = await sql<{ data: unknown }>`select r.data from ${from} where ${where}
+      if (query.offset >= total) return this.page(ws, k, [], total, query)
+      const rows = await sql<{ id: string }>`select r.id from ${from} where ${where}
         order by ${order} limit ${query.limit} offset ${query.offset}`.execute(this.db)
-      return this.page(rows.rows, total, query)
+      return this.page(ws, k, rows.rows, total, query)
     }
     const total = num(
       (await sql<{ n: unknown }>`select count(*) as n from ${table} r where ${where}`.execute(this.db))
         .rows[0]?.n,
     )
     const order = sortBy ? sql`${sortBy}, r.id asc` : sql`r.id asc`
-    const rows = await sql<{ data: unknown }>`select r.data from ${table} r where ${where}
+    if (query.offset >= total) return this.page(ws, k, [], total, query)
+    // The page's ids first (the sort carries keys, not whole records), then their data.
+    const rows = await sql<{ id: string }>`select r.id from ${table} r where ${where}
       order by ${order} limit ${query.limit} offset ${query.offset}`.execute(this.db)
-    return this.page(rows.rows, total, query)
+    return this.page(ws, k, rows.rows, total, query)
   }
 
-  private page(rows: Array<{ data: unknown }>, total: number, query: IndexListQuery): IndexPage {
-    const items = rows.map((row) => this.flavor.parseData(row.data))
+  private async page(
+    workspaceId: string,
+    kind: RecordKind,
+    rows: Array<{ id: string }>,
+    total: number,
+    query: IndexListQuery,
+  ): Promise<IndexPage> {
+    const ids = rows.map((row) => String(row.id))
+    const data = new Map<string, ProjectedRecord>()
+    for (let i = 0; i < ids.length; i += 500) {
+      const found = await this.db
+        .selectFrom(tableOf(kind))
+        .select(['id', 'data'])
+        .where('workspace_id', '=', workspaceId)
+        .where('id', 'in', ids.slice(i, i + 500))
+        .execute()
+      for (const row of found) data.set(String(row.id), this.flavor.parseData(row.data))
+    }
+    const items = ids.flatMap((id) => data.get(id) ?? [])
     const next = query.offset + items.length
     return { items, total, nextOffset: next < total ? next : null }
   }

@@ -74,7 +74,7 @@ function tsqueryText(terms: readonly string[], prefix: boolean): string {
 
 const postgresFlavor: IndexFlavor = {
   name: 'postgres',
-  types: { json: 'json', blob: 'bytea', number: 'double precision', key: 'text collate "C"' },
+  types: { json: 'json', jsonb: 'jsonb', blob: 'bytea', number: 'double precision', key: 'text collate "C"' },
   searchDdl: SEARCH_DDL,
 
   async putSearch(trx: AnyTrx, row: SearchRow) {
@@ -133,6 +133,10 @@ const postgresFlavor: IndexFlavor = {
       where s.tsv @@ q.query and s.workspace_id = ${workspaceId}${kindFilter}`
   },
 
+  jsonb(text: string) {
+    return sql`${text}::jsonb`
+  },
+
   jsonEquals(path, value) {
     const p = sql`${[...path]}::text[]`
     const type = sql`json_typeof(r.data #> ${p})`
@@ -146,11 +150,11 @@ const postgresFlavor: IndexFlavor = {
   },
 
   customField({ fieldId, text }: CustomFieldCondition) {
-    const v = sql`(r.data -> 'customFields' -> ${fieldId}::text)`
-    const type = sql`json_typeof(${v})`
+    const v = sql`(r.custom_fields -> ${fieldId}::text)`
+    const type = sql`jsonb_typeof(${v})`
     const value = sql`(${v} #>> '{}')`
     const empty = sql`(${v} is null or ${type} = 'null' or (${type} = 'string' and ${value} = '')
-      or (case when ${type} = 'array' then json_array_length(${v}) = 0 else false end))`
+      or ${v} = '[]'::jsonb)`
     if (text === '') return sql<boolean>`${empty}`
     const n = numberText(text)
     const numeric =
@@ -161,10 +165,10 @@ const postgresFlavor: IndexFlavor = {
       text === 'true' || text === 'false'
         ? sql`(${type} = 'boolean' and ${value} = ${text}::text)`
         : sql`false`
+    // A multi-select holds `text`: jsonb containment of a one-string array (strings only, as `includes`).
+    const holds = sql`(${type} = 'array' and ${v} @> jsonb_build_array(${text}::text))`
     return sql<boolean>`coalesce(not ${empty} and (
-      (${type} = 'string' and ${value} = ${text}::text) or ${numeric} or ${bool} or
-      (case when ${type} = 'array' then exists (select 1 from json_array_elements(${v}) a(x)
-        where json_typeof(a.x) = 'string' and a.x #>> '{}' = ${text}::text) else false end)), false)`
+      (${type} = 'string' and ${value} = ${text}::text) or ${numeric} or ${bool} or ${holds}), false)`
   },
 
   parseData(value: unknown): ProjectedRecord {

@@ -33,31 +33,55 @@ const jsonPath = (path: readonly string[]): string => `$${path.map((p) => `."${p
 
 const sqliteFlavor: IndexFlavor = {
   name: 'sqlite',
-  types: { json: 'text', blob: 'blob', number: 'integer', key: 'text' },
+  types: { json: 'text', jsonb: 'blob', blob: 'blob', number: 'integer', key: 'text' },
   searchDdl: SEARCH_DDL,
 
-  async putSearch(trx: AnyTrx, { workspaceId, entry, updatedAt }: SearchRow) {
-    const shown = {
-      title: entry.title,
-      subtitle: entry.subtitle,
-      account_id: entry.accountId,
-      updated_at: updatedAt,
-    }
-    const key = await trx
-      .insertInto('search_key')
-      .values({ workspace_id: workspaceId, kind: entry.kind, id: entry.id, ...shown })
-      .onConflict((oc) => oc.columns(['workspace_id', 'kind', 'id']).doUpdateSet(shown))
-      .returning('rowid')
-      .executeTakeFirstOrThrow()
-    await sql`delete from search where rowid = ${key.rowid}`.execute(trx)
-    await sql`insert into search (rowid, title, fields, body) values (${key.rowid},
-      ${words(entry.title).join(' ')}, ${words(entry.fields).join(' ')}, ${words(entry.body).join(' ')})`.execute(
-      trx,
-    )
+  async putSearch(trx: AnyTrx, row: SearchRow) {
+    await this.putSearchMany(trx, [row])
   },
 
   async putSearchMany(trx: AnyTrx, rows: readonly SearchRow[]) {
-    for (const row of rows) await this.putSearch(trx, row)
+    // One row per (workspace, kind, id): the last wins.
+    const unique = new Map<string, SearchRow>()
+    for (const row of rows) unique.set(`${row.workspaceId}\u0000${row.entry.kind}\u0000${row.entry.id}`, row)
+    const all = [...unique.values()]
+    for (let i = 0; i < all.length; i += 200) {
+      const chunk = all.slice(i, i + 200)
+      const keys = await trx
+        .insertInto('search_key')
+        .values(
+          chunk.map(({ workspaceId, entry, updatedAt }) => ({
+            workspace_id: workspaceId,
+            kind: entry.kind,
+            id: entry.id,
+            title: entry.title,
+            subtitle: entry.subtitle,
+            account_id: entry.accountId,
+            updated_at: updatedAt,
+          })),
+        )
+        .onConflict((oc) =>
+          oc.columns(['workspace_id', 'kind', 'id']).doUpdateSet((eb) => ({
+            title: eb.ref('excluded.title'),
+            subtitle: eb.ref('excluded.subtitle'),
+            account_id: eb.ref('excluded.account_id'),
+            updated_at: eb.ref('excluded.updated_at'),
+          })),
+        )
+        .returning(['rowid', 'workspace_id', 'kind', 'id'])
+        .execute()
+      const rowids = new Map(
+        keys.map((k) => [`${k.workspace_id}\u0000${k.kind}\u0000${k.id}`, Number(k.rowid)]),
+      )
+      const ids = [...rowids.values()]
+      // Replacing a record's words is a delete by rowid and an insert, never a scan of the FTS table.
+      await sql`delete from search where rowid in (${sql.join(ids)})`.execute(trx)
+      const values = chunk.map(({ workspaceId, entry }) => {
+        const rowid = rowids.get(`${workspaceId}\u0000${entry.kind}\u0000${entry.id}`)
+        return sql`(${rowid}, ${words(entry.title).join(' ')}, ${words(entry.fields).join(' ')}, ${words(entry.body).join(' ')})`
+      })
+      await sql`insert into search (rowid, title, fields, body) values ${sql.join(values)}`.execute(trx)
+    }
   },
 
   async removeSearch(trx: AnyTrx, workspaceId: string, kind: SearchKind, id: string) {
@@ -79,6 +103,10 @@ const sqliteFlavor: IndexFlavor = {
       where search match ${match} and k.workspace_id = ${workspaceId}${kindFilter}`
   },
 
+  jsonb(text: string) {
+    return sql`jsonb(${text})`
+  },
+
   jsonEquals(path, value) {
     const p = jsonPath(path)
     const type = sql`json_type(r.data, ${p})`
@@ -90,7 +118,7 @@ const sqliteFlavor: IndexFlavor = {
   },
 
   customField({ fieldId, text }: CustomFieldCondition) {
-    const entries = sql`json_each(r.data, '$.customFields') e`
+    const entries = sql`json_each(r.custom_fields) e`
     const empty = sql`(e.type = 'null' or (e.type = 'text' and e.atom = '') or (e.type = 'array' and json_array_length(e.value) = 0))`
     if (text === '')
       return sql<boolean>`not exists (select 1 from ${entries} where e.key = ${fieldId} and not ${empty})`
