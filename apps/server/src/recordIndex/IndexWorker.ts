@@ -246,6 +246,10 @@ export class IndexWorker {
     this.running = true
     try {
       await this.runOnce()
+    } catch (error) {
+      // Never an unhandled rejection: whatever failed is logged, the queue is tried again.
+      this.logger.error('index worker step failed', { error })
+      this.retryDelay = this.nextDelay()
     } finally {
       this.running = false
     }
