@@ -301,6 +301,17 @@ function indexTable(r: BenchResults): string[] {
   const lines = [
     `${int(x.records)} records and ${int(x.notes)} account note texts read out of the big workspace's data dir in ${int(x.readMs)} ms, then loaded into each implementation in batches of 5,000 (one \`apply\` = one transaction).`,
     '',
+    ...x.impls
+      .filter((i) => i.loadMsByKind)
+      .map(
+        (i) =>
+          `- ${i.impl === 'sqlite' ? 'SQLite' : 'PostgreSQL'} bulk load by kind: ${Object.entries(
+            i.loadMsByKind ?? {},
+          )
+            .map(([k, v]) => `${k} ${int(v)} ms`)
+            .join(', ')}.`,
+      ),
+    '',
     '| implementation | bulk load s | on disk MB | query | p50 ms | p99 ms | n | rows |',
     '| --- | ---: | ---: | --- | ---: | ---: | ---: | ---: |',
   ]
