@@ -11,9 +11,9 @@ import {
 } from '@rapport/model'
 import { dropPostgresIndexSchema, type HealthReport } from '@rapport/server'
 import { afterEach, describe, expect, it } from 'vitest'
-import { api, seedMember, signIn } from './helpers/clients.ts'
+import { api, login, seedMember, signIn } from './helpers/clients.ts'
 import { openSyncedDoc, waitForAcked } from './helpers/collabClient.ts'
-import { newDataDir, type StartedServer, startServer } from './helpers/startServer.ts'
+import { newDataDir, type StartedServer, startServer, startServerProcess } from './helpers/startServer.ts'
 
 /*
  * The persisted record index behind the REST reads (issue #12): a REST write is in the next REST list, a provider edit
@@ -227,6 +227,37 @@ describe('the server on the PostgreSQL index (INDEX=postgres)', () => {
     })
     const all = await api<Page>(second.url, '/api/accounts?sort=name', { cookie: again.cookie })
     expect(all.body.items.map((a) => a.name)).toEqual(['Other Co', 'Postgres Acme'])
+  })
+})
+
+describe('main.ts with INDEX=postgres', () => {
+  it('opens the index in INDEX_PG_SCHEMA and serves the demo workspace from it', async () => {
+    const schema = `rapport_main_${process.pid}_${Date.now().toString(36)}`
+    cleanups.push(() => dropPostgresIndexSchema(schema))
+    const dataDir = await newDataDir()
+    cleanups.push(() => rm(dataDir, { recursive: true, force: true }))
+    const proc = await startServerProcess(dataDir, {
+      INDEX: 'postgres',
+      INDEX_PG_SCHEMA: schema,
+      SEED_DEMO: '1',
+    })
+    cleanups.push(() => proc.kill('SIGTERM'))
+    const h = (await api<HealthReport>(proc.url, '/api/health')).body
+    expect(h.index).toMatchObject({ implementation: 'postgres', failures: 0 })
+    expect(h.index.rows).toBeGreaterThan(100)
+    expect(existsSync(join(dataDir, 'index.sqlite'))).toBe(false)
+    const cookie = await login(proc.url, 'sales@rapport.dev', 'rapport-demo')
+    const accounts = await api<Page>(proc.url, '/api/accounts?limit=5&sort=name', { cookie })
+    expect(accounts.status).toBe(200)
+    expect(accounts.body.items).toHaveLength(5)
+    const first = accounts.body.items[0]?.name as string
+    const search = await api<{ items: Array<{ title: string }> }>(
+      proc.url,
+      `/api/search?q=${encodeURIComponent(first.split(' ')[0] as string)}&kind=accounts`,
+      { cookie },
+    )
+    expect(search.body.items.map((hit) => hit.title)).toContain(first)
+    expect(await proc.kill('SIGTERM')).toBe(0)
   })
 })
 
