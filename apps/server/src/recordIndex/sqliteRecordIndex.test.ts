@@ -1,6 +1,8 @@
-import { mkdtempSync, rmSync } from 'node:fs'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import Database from 'better-sqlite3'
+import { afterEach, describe, expect, it } from 'vitest'
 import { recordIndexContract } from './recordIndex.contract.ts'
 import { openSqliteRecordIndex } from './sqliteRecordIndex.ts'
 
@@ -11,4 +13,32 @@ recordIndexContract('SQLite', async () => {
     open: () => openSqliteRecordIndex(file),
     dispose: async () => rmSync(dir, { recursive: true, force: true }),
   }
+})
+
+describe('SQLite record index file', () => {
+  const dirs: string[] = []
+  const tempFile = () => {
+    const dir = mkdtempSync(join(tmpdir(), 'rapport-index-'))
+    dirs.push(dir)
+    return join(dir, 'index.sqlite')
+  }
+  afterEach(() => {
+    for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true })
+  })
+
+  it('is in WAL mode and refuses a file of another format in plain words', async () => {
+    const file = tempFile()
+    await (await openSqliteRecordIndex(file)).close()
+    const raw = new Database(file)
+    expect(raw.pragma('journal_mode', { simple: true })).toBe('wal')
+    raw.prepare("update meta set value = '99' where key = 'format'").run()
+    raw.close()
+    await expect(openSqliteRecordIndex(file)).rejects.toThrow(/format 99; this server reads format 1/)
+  })
+
+  it('refuses a file that is not a database in plain words', async () => {
+    const file = tempFile()
+    writeFileSync(file, 'not a database, just text '.repeat(100))
+    await expect(openSqliteRecordIndex(file)).rejects.toThrow(/record index|not a database/)
+  })
 })
