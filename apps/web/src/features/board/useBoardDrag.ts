@@ -64,6 +64,11 @@ export interface BoardDragOptions<T extends BoardRecord & BaseRecord> {
   move: (doc: Y.Doc, id: string, position: Position) => void
   /** Announces the dragged id to the other people on the board (presence). */
   setDragging: (id: string | null) => void
+  /**
+   * Where a card is now, when the board does not hold the records themselves (the deal board reads `W/board/P`);
+   * by default the record is read from `collection` in `doc`.
+   */
+  read?: (id: string) => { position: Position; archived: boolean } | null
   /** What a card is, for the notices ("deal", "ticket"). */
   noun: string
 }
@@ -80,6 +85,7 @@ export function useBoardDrag<T extends BoardRecord & BaseRecord>({
   move,
   setDragging,
   noun,
+  read,
 }: BoardDragOptions<T>): BoardDrag {
   const [drag, setDrag] = useState<DragState | null>(null)
   const [notice, setNotice] = useState<string | null>(null)
@@ -87,6 +93,11 @@ export function useBoardDrag<T extends BoardRecord & BaseRecord>({
   dragRef.current = drag
   const boardRef = useRef(board)
   boardRef.current = board
+  const readCard = useCallback(
+    (target: Y.Doc, id: string) =>
+      read ? read(id) : readRecord(collectionMap(target, collection), id, collection.schema),
+    [read, collection],
+  )
 
   const columns = useMemo(() => {
     if (!drag) return board.columns
@@ -121,7 +132,7 @@ export function useBoardDrag<T extends BoardRecord & BaseRecord>({
   const startDrag = useCallback(
     (mode: 'pointer' | 'keyboard', activeId: string): boolean => {
       if (readOnly || !doc) return false
-      const current = readRecord(collectionMap(doc, collection), activeId, collection.schema)
+      const current = readCard(doc, activeId)
       if (!current) return false
       setDrag(
         mode === 'pointer'
@@ -132,7 +143,7 @@ export function useBoardDrag<T extends BoardRecord & BaseRecord>({
       setDragging(activeId)
       return true
     },
-    [doc, readOnly, setDragging, collection],
+    [doc, readOnly, setDragging, readCard],
   )
 
   const onDragStart = useCallback(
@@ -206,7 +217,7 @@ export function useBoardDrag<T extends BoardRecord & BaseRecord>({
     (ids: string[], transaction: Y.Transaction) => {
       const d = dragRef.current
       if (!d || !doc || isLocalOrigin(transaction.origin) || !ids.includes(d.activeId)) return
-      const now = readRecord(collectionMap(doc, collection), d.activeId, collection.schema)
+      const now = readCard(doc, d.activeId)
       const moved =
         !now || now.archived || now.position.column !== d.start.column || now.position.key !== d.start.key
       if (!moved) return
@@ -218,7 +229,7 @@ export function useBoardDrag<T extends BoardRecord & BaseRecord>({
           : `This ${noun} was removed while you were dragging it.`,
       )
     },
-    [doc, finish, collection, noun],
+    [doc, finish, readCard, noun],
   )
 
   return {

@@ -5,6 +5,7 @@ import {
   type Deal,
   type DealPatch,
   endOfColumn,
+  type Position,
   placeDeal,
   type Stage,
   updateDeal,
@@ -41,16 +42,22 @@ export interface DealDetailsProps {
   provider: HocuspocusProvider | null
   readOnly: boolean
   stages: readonly Stage[]
-  /** Every live deal of the pipeline: someone else moving this deal while its lost reason is asked cancels the ask. */
+  /** The live deal(s): someone else moving this deal while its lost reason is asked cancels the ask. */
   deals: ReadonlyMap<string, Deal>
+  /**
+   * The place at the end of a stage on the board (after its last card); by default the end of the stage among the
+   * deals of `doc` (a deal's own document holds no other card).
+   */
+  columnEnd?: (stageId: string) => Position | null
 }
 
 /**
- * Every field of a deal, edited live in its pipeline document with presence: each field publishes
+ * Every field of a deal, edited live in its own document with presence: each field publishes
  * `editing: 'deal.<id>.<field>'`. A stage change is a `moveDeal` (position, status, stage time and lost reason
  * together); a move into a lost stage asks why first.
  */
-export function DealDetails({ deal, live, doc, provider, readOnly, stages, deals }: DealDetailsProps) {
+export function DealDetails(props: DealDetailsProps) {
+  const { deal, live, doc, provider, readOnly, stages, deals, columnEnd } = props
   const locked = readOnly || !live || !doc
   const { editors, presence, setError, write, common } = useRecordFields<DealPatch>({
     doc,
@@ -75,7 +82,7 @@ export function DealDetails({ deal, live, doc, provider, readOnly, stages, deals
   const stageId = lost.pending?.to.column ?? placeDeal(deal, stages) ?? ''
   const moveTo = (target: string) => {
     if (!doc || locked || target === deal.position.column) return
-    lost.move(doc, deal.id, endOfColumn(collectionMap(doc, DEALS), target))
+    lost.move(doc, deal.id, columnEnd?.(target) ?? endOfColumn(collectionMap(doc, DEALS), target))
   }
 
   return (

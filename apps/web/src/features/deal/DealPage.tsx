@@ -1,5 +1,5 @@
-import { DEALS, Deal } from '@rapport/model'
-import { type ReactNode, useCallback, useEffect, useState } from 'react'
+import { DEALS, Deal, keyForIndex, type Position, readBoardEntries, recordDocRef } from '@rapport/model'
+import { useCallback, useEffect, useState } from 'react'
 import { useDoc } from '../../collab/useDoc.ts'
 import { useLiveRecords } from '../../collab/useLiveRecords.ts'
 import { ApiError, authApi } from '../auth/authApi.ts'
@@ -18,7 +18,7 @@ type Loaded =
   | { kind: 'denied' }
   | { kind: 'failed' }
 
-/** The server's copy of the deal: it names the pipeline document the deal lives in, and paints the page first. */
+/** The server's copy of the deal: it names the deal's pipeline, and paints the page first. */
 function useServerDeal(dealId: string): Loaded {
   const [state, setState] = useState<{ id: string; loaded: Loaded }>({
     id: dealId,
@@ -48,113 +48,67 @@ function useServerDeal(dealId: string): Loaded {
   return state.id === dealId ? state.loaded : { kind: 'loading' }
 }
 
-/** `#/deals/<id>`: every field of a deal, live from its pipeline document, with its timeline and tasks. */
+/** `#/deals/<id>`: every field of a deal, live from its own document `W/deal/D`, with its timeline and tasks. */
 export function DealPage({ dealId }: { dealId: string }) {
   const loaded = useServerDeal(dealId)
-  if (loaded.kind === 'loading') return <div className="empty">Loading deal…</div>
   if (loaded.kind === 'denied')
     return (
       <div className="notice notice--error" data-testid="no-access">
         You do not have access to this deal.
       </div>
     )
-  if (loaded.kind === 'found')
-    return <LiveDeal key={dealId} serverCopy={loaded.deal} pipelineId={loaded.deal.pipelineId} />
-  // The server does not know the deal (yet), or cannot be reached: a deal created offline, or one whose creation
-  // has not reached the server, is in this browser's copy of its pipeline.
-  return (
-    <LocalDeal
-      key={dealId}
-      dealId={dealId}
-      notFound={
-        loaded.kind === 'missing' ? (
-          <div className="empty" data-testid="deal-missing">
-            This deal does not exist or was deleted. <a href="#/pipelines">Back to the pipelines</a>
-          </div>
-        ) : (
-          <div className="notice notice--error" data-testid="deal-unavailable">
-            The deal could not be loaded, and this browser has no copy of it. Try again once you are online.
-          </div>
-        )
-      }
-    />
+  // The server's copy paints the page first; a deal the server does not know (yet) — created offline, or whose
+  // creation has not reached the server — is in this browser's copy of the deal's own document.
+  return <LiveDeal key={dealId} dealId={dealId} loaded={loaded} />
+}
+
+/** The key after the last card of each stage on the board `W/board/P` (this deal's own entry left out). */
+function useColumnEnd(workspaceId: string, pipelineId: string | null, dealId: string) {
+  const board = useDoc(pipelineId ? { workspaceId, kind: 'board', pipelineId } : null)
+  const doc = board.doc
+  return useCallback(
+    (stageId: string): Position | null => {
+      if (!doc) return null
+      const keys = [...readBoardEntries(doc)]
+        .filter(([id, card]) => id !== dealId && card.stageId === stageId)
+        .map(([, card]) => card.key)
+        .sort()
+      return { column: stageId, key: keyForIndex(keys, keys.length) }
+    },
+    [doc, dealId],
   )
 }
 
-/** Looks for the deal in every pipeline document this browser can open (its offline copy or the server's). */
-function LocalDeal({ dealId, notFound }: { dealId: string; notFound: ReactNode }) {
+function LiveDeal({ dealId, loaded }: { dealId: string; loaded: Loaded }) {
   const { session } = useSession()
   const workspaceId = session.workspace.id
   const settings = useWorkspaceSettings(useDoc({ workspaceId, kind: 'workspace' }).doc)
-  const [found, setFound] = useState<{ deal: Deal; pipelineId: string } | null>(null)
-  const [searched, setSearched] = useState<ReadonlySet<string>>(() => new Set())
-  const onSearched = useCallback(
-    (pipelineId: string) =>
-      setSearched((prev) => (prev.has(pipelineId) ? prev : new Set(prev).add(pipelineId))),
-    [],
-  )
-  if (found) return <LiveDeal serverCopy={found.deal} pipelineId={found.pipelineId} />
-  const pipelines = settings?.pipelines ?? []
-  const done = settings !== null && pipelines.every((p) => searched.has(p.id))
-  return (
-    <>
-      {pipelines.map((p) => (
-        <PipelineProbe
-          key={p.id}
-          workspaceId={workspaceId}
-          pipelineId={p.id}
-          dealId={dealId}
-          onFound={setFound}
-          onSearched={onSearched}
-        />
-      ))}
-      {done ? notFound : <div className="empty">Loading deal…</div>}
-    </>
-  )
-}
-
-/** Opens one pipeline document and reports whether it holds the deal, once its copy is loaded. */
-function PipelineProbe(props: {
-  workspaceId: string
-  pipelineId: string
-  dealId: string
-  onFound: (found: { deal: Deal; pipelineId: string }) => void
-  onSearched: (pipelineId: string) => void
-}) {
-  const { workspaceId, pipelineId, dealId, onFound, onSearched } = props
-  const doc = useDoc({ workspaceId, kind: 'pipeline', pipelineId })
-  const deal = useLiveRecords(doc.doc, DEALS).byId.get(dealId)
-  useEffect(() => {
-    if (deal) onFound({ deal, pipelineId })
-  }, [deal, pipelineId, onFound])
-  const searched = doc.ready || doc.noAccess
-  useEffect(() => {
-    if (searched) onSearched(pipelineId)
-  }, [searched, pipelineId, onSearched])
-  return null
-}
-
-function LiveDeal({ serverCopy, pipelineId }: { serverCopy: Deal; pipelineId: string }) {
-  const { session } = useSession()
-  const workspaceId = session.workspace.id
-  const settings = useWorkspaceSettings(useDoc({ workspaceId, kind: 'workspace' }).doc)
+  const dealDoc = useDoc(recordDocRef(workspaceId, 'deal', dealId))
+  const deals = useLiveRecords(dealDoc.doc, DEALS)
+  const live = deals.byId.get(dealId)
+  const serverCopy = loaded.kind === 'found' ? loaded.deal : undefined
+  const pipelineId = live?.pipelineId ?? serverCopy?.pipelineId ?? null
   const pipeline = settings?.pipelines.find((p) => p.id === pipelineId) ?? null
-  const dealsDoc = useDoc({ workspaceId, kind: 'pipeline', pipelineId })
-  const deals = useLiveRecords(dealsDoc.doc, DEALS)
-  const live = deals.byId.get(serverCopy.id)
-  if (dealsDoc.noAccess)
+  const columnEnd = useColumnEnd(workspaceId, pipelineId, dealId)
+  if (dealDoc.noAccess)
     return (
       <div className="notice notice--error" data-testid="no-access">
         You do not have access to this deal.
       </div>
     )
-  if (!live && dealsDoc.synced)
-    return (
+  const answered = loaded.kind !== 'loading'
+  if (!live && (dealDoc.synced || (answered && dealDoc.ready && !serverCopy)))
+    return loaded.kind === 'failed' && !dealDoc.synced ? (
+      <div className="notice notice--error" data-testid="deal-unavailable">
+        The deal could not be loaded, and this browser has no copy of it. Try again once you are online.
+      </div>
+    ) : (
       <div className="empty" data-testid="deal-missing">
         This deal does not exist or was deleted. <a href="#/pipelines">Back to the pipelines</a>
       </div>
     )
-  const deal = live ?? serverCopy
+  if (!live && !serverCopy) return <div className="empty">Loading deal…</div>
+  const deal = (live ?? serverCopy) as Deal
   return (
     <div className="record-page" data-testid="deal-page" data-deal={deal.id}>
       <div className="record-page__header">
@@ -167,7 +121,7 @@ function LiveDeal({ serverCopy, pipelineId }: { serverCopy: Deal; pipelineId: st
         <ArchiveButton
           kind="deals"
           id={deal.id}
-          readOnly={dealsDoc.readOnly}
+          readOnly={dealDoc.readOnly}
           onArchived={() => {
             window.location.hash = `#/pipelines/${pipelineId}`
           }}
@@ -178,11 +132,12 @@ function LiveDeal({ serverCopy, pipelineId }: { serverCopy: Deal; pipelineId: st
           <DealDetails
             deal={deal}
             live={live !== undefined}
-            doc={dealsDoc.doc}
-            provider={dealsDoc.provider}
-            readOnly={dealsDoc.readOnly}
+            doc={dealDoc.doc}
+            provider={dealDoc.provider}
+            readOnly={dealDoc.readOnly}
             stages={pipeline?.stages ?? []}
             deals={deals.byId}
+            columnEnd={columnEnd}
           />
           <RecordTimeline accountId={deal.accountId} subject={{ kind: 'deal', id: deal.id }} />
         </div>

@@ -1,14 +1,17 @@
-import type { BoardCard, Deal, Stage } from '@rapport/model'
+import type { BoardCard, Stage } from '@rapport/model'
 import { memo } from 'react'
 import { Avatar } from '../../ui/Avatar.tsx'
 import { type CardDragState, SortableCard, stopDrag } from '../board/SortableCard.tsx'
 import { daysInStage, formatMoney, isStale } from './boardColumns.ts'
 
+/** What a card shows of a deal (the board snapshot's card; ids as plain strings). */
+type CardDeal = Omit<BoardCard, 'id'> & { id: string }
+
 /** Estimated height of a deal card before it is measured (virtualized columns). */
 export const DEAL_CARD_HEIGHT = 118
 
 export interface DealCardProps extends CardDragState {
-  deal: Deal
+  deal: CardDeal
   stage: Stage | undefined
   accountName: string | null
   owner: { name: string; color: string } | null
@@ -81,7 +84,7 @@ export const DealCard = memo(function DealCard(props: DealCardProps) {
 
 /** A deal card that cannot move (the board snapshot shown while the document syncs). */
 export function StaticDealCard(
-  props: Pick<DealCardProps, 'stage' | 'accountName' | 'owner' | 'now'> & { deal: BoardCard },
+  props: Pick<DealCardProps, 'stage' | 'accountName' | 'owner' | 'now'> & { deal: CardDeal },
 ) {
   const { deal, stage, accountName, owner, now } = props
   const stale = isStale(deal, stage, now)
@@ -99,7 +102,7 @@ export function StaticDealCard(
 
 /** What every deal card shows: title, owner, account link, amount and days in stage. */
 function DealCardContent(props: {
-  deal: BoardCard
+  deal: CardDeal
   accountName: string | null
   owner: { name: string; color: string } | null
   now: number

@@ -1,23 +1,32 @@
-import { ACCOUNTS, createDeal, DEALS, type Deal, type Pipeline, resolveDrop } from '@rapport/model'
-import { useCallback, useEffect, useMemo, useRef, useState } from 'react'
+import {
+  collectionMap,
+  createDeal,
+  DEALS,
+  docName,
+  keyForIndex,
+  newDealId,
+  type Pipeline,
+  recordDocRef,
+  resolveDrop,
+} from '@rapport/model'
+import { memo, useCallback, useEffect, useMemo, useRef, useState } from 'react'
+import type * as Y from 'yjs'
+import { useCollab } from '../../collab/CollabContext.tsx'
 import { LOCAL_ORIGIN } from '../../collab/localOrigin.ts'
 import { useDoc } from '../../collab/useDoc.ts'
-import { useLiveRecords } from '../../collab/useLiveRecords.ts'
 import { useSession } from '../auth/SessionContext.tsx'
 import { BoardColumn } from '../board/BoardColumn.tsx'
 import { BoardToolbarActions } from '../board/BoardToolbarActions.tsx'
 import { KanbanBoard } from '../board/KanbanBoard.tsx'
-import { useKanban } from '../board/useKanban.ts'
 import { BoardPreview } from './BoardPreview.tsx'
-import { type BoardFilter, buildBoard } from './boardColumns.ts'
+import type { BoardFilter } from './boardColumns.ts'
 import { DEAL_CARD_HEIGHT, DealCard } from './DealCard.tsx'
 import { LostNotice } from './LostNotice.tsx'
 import { LostReasonDialog } from './LostReasonDialog.tsx'
-import { withPendingLoss } from './lostReason.ts'
 import { QuickAdd, type QuickAddInput } from './QuickAdd.tsx'
 import { StageHeader } from './StageHeader.tsx'
 import { useBoardSnapshot } from './useBoardSnapshot.ts'
-import { useLostReason } from './useLostReason.ts'
+import { useDealBoard } from './useDealBoard.ts'
 import { useWorkspaceSettings } from './useWorkspaceSettings.ts'
 
 /** The live kanban of one pipeline. */
@@ -28,9 +37,7 @@ export function PipelineBoard({ workspaceId, pipeline }: { workspaceId: string; 
     () => new Map(session.members.map((m) => [m.userId, { name: m.name, color: m.color }])),
     [session.members],
   )
-  const dealsDoc = useDoc({ workspaceId, kind: 'pipeline', pipelineId: pipeline.id })
-  const accountsDoc = useDoc({ workspaceId, kind: 'accounts' })
-  const readOnly = dealsDoc.readOnly
+  const { registry } = useCollab()
   const [filter, setFilter] = useState<BoardFilter>({ ownerId: null, text: '' })
   const [now, setNow] = useState(() => Date.now())
   useEffect(() => {
@@ -38,53 +45,44 @@ export function PipelineBoard({ workspaceId, pipeline }: { workspaceId: string; 
     return () => clearInterval(t)
   }, [])
 
-  const accounts = useLiveRecords(accountsDoc.doc, ACCOUNTS)
-  const accountNames = useMemo(() => {
-    const m = new Map<string, string>()
-    for (const a of accounts.byId.values()) m.set(a.id, a.name)
-    return m
-  }, [accounts])
-
   const stages = pipeline.stages
-  // A move into a lost stage waits for its reason; meanwhile the board shows the deal where it was dropped.
-  const lost = useLostReason(dealsDoc.doc, stages)
+  // Places from W/board/P, faces from the index, moves written to each deal's own document.
+  const dealBoard = useDealBoard(workspaceId, pipeline, filter)
+  const { kanban, deals, lost, accountNames, warm } = dealBoard
+  const readOnly = kanban.readOnly
   const pendingLoss = lost.pending
-  const kanban = useKanban({
-    doc: dealsDoc.doc,
-    provider: dealsDoc.provider,
-    readOnly,
-    collection: DEALS,
-    layoutOf: useCallback(
-      (deals: ReadonlyMap<string, Deal>) =>
-        buildBoard(withPendingLoss(deals, pendingLoss).values(), stages, filter, accountNames),
-      [stages, filter, accountNames, pendingLoss],
-    ),
-    move: lost.move,
-    noun: 'deal',
-  })
-  const { records: live, layout: board, drag, draggedBy, arrived } = kanban
-  const deals = useMemo(() => ({ byId: withPendingLoss(live.byId, pendingLoss) }), [live, pendingLoss])
-  const { onDealsChanged } = lost
-  useEffect(() => onDealsChanged(live.byId), [live, onDealsChanged])
-  // Until the document has synced (or an offline copy holds deals), paint the server's snapshot of the board.
-  const waiting = !dealsDoc.synced && deals.byId.size === 0
+  const { layout: board, drag, draggedBy, arrived } = kanban
+  // Until the board document has synced (or an offline copy holds cards), paint the server's snapshot of the board.
+  const waiting = !dealBoard.ready
   const snapshot = useBoardSnapshot(pipeline.id, waiting)
 
   // A new deal starts in the workspace's base currency (Settings), else in the currency of the board's deals.
   const workspaceSettings = useWorkspaceSettings(useDoc({ workspaceId, kind: 'workspace' }).doc)
-  const defaultCurrency =
-    workspaceSettings?.currency.base ?? deals.byId.values().next().value?.currency ?? 'USD'
+  const defaultCurrency = workspaceSettings?.currency.base ?? deals.values().next().value?.currency ?? 'USD'
+  // Quick-add writes the new deal's own document, at the end of the column as this board shows it (the new document
+  // knows no other card). The card appears once the server has mirrored it onto the board.
   const onQuickAdd = useCallback(
     (stageId: string, input: QuickAddInput) => {
-      if (!dealsDoc.doc || readOnly) return
-      createDeal(
-        dealsDoc.doc,
-        { pipelineId: pipeline.id, stageId, ownerId: session.user.id, ...input },
-        LOCAL_ORIGIN,
-        { stages },
-      )
+      if (readOnly) return
+      const id = newDealId()
+      const name = docName(recordDocRef(workspaceId, 'deal', id))
+      const handle = registry.acquire(name)
+      const keys = (boardRef.current.columns[stageId] ?? [])
+        .map((dealId) => boardRef.current.keys[dealId])
+        .filter((key): key is string => key !== undefined)
+      const position = { column: stageId, key: keyForIndex(keys, keys.length) }
+      writeNewDeal(handle.doc, () => {
+        createDeal(
+          handle.doc,
+          { id, pipelineId: pipeline.id, stageId, ownerId: session.user.id, ...input },
+          LOCAL_ORIGIN,
+          { stages },
+        )
+        ;(collectionMap(handle.doc, DEALS).get(id) as Y.Map<unknown> | undefined)?.set('position', position)
+      })
+      registry.release(name)
     },
-    [dealsDoc.doc, readOnly, pipeline.id, session.user.id, stages],
+    [registry, workspaceId, readOnly, pipeline.id, session.user.id, stages],
   )
 
   // Read the live layout through a ref: a stable callback keeps every memoized card from re-rendering
@@ -95,12 +93,12 @@ export function PipelineBoard({ workspaceId, pipeline }: { workspaceId: string; 
   // Won/Lost buttons and the card's "Move to" menu: to the end of the stage, through the drop path.
   const onMoveTo = useCallback(
     (dealId: string, stageId: string) => {
-      if (!dealsDoc.doc || readOnly || !stages.some((s) => s.id === stageId)) return
+      if (readOnly || !stages.some((s) => s.id === stageId)) return
       const { columns, keys } = boardRef.current
       const position = resolveDrop({ columns, keys, activeId: dealId, over: { type: 'column', id: stageId } })
       if (position) commitMove(dealId, position)
     },
-    [dealsDoc.doc, stages, readOnly, commitMove],
+    [stages, readOnly, commitMove],
   )
   const onOutcome = useCallback(
     (dealId: string, outcome: 'won' | 'lost') => {
@@ -110,31 +108,34 @@ export function PipelineBoard({ workspaceId, pipeline }: { workspaceId: string; 
     [stages, onMoveTo],
   )
 
-  if (dealsDoc.noAccess)
+  if (dealBoard.noAccess)
     return <div className="notice notice--error">You do not have access to the {pipeline.name} pipeline.</div>
   if (waiting)
     return snapshot ? <BoardPreview snapshot={snapshot} /> : <div className="empty">Loading deals…</div>
 
-  const pendingDeal = pendingLoss ? deals.byId.get(pendingLoss.dealId) : undefined
+  const pendingDeal = pendingLoss ? deals.get(pendingLoss.dealId) : undefined
   const renderCard = (id: string) => {
-    const deal = deals.byId.get(id)
+    const deal = deals.get(id)
     if (!deal) return null
     return (
-      <DealCard
-        deal={deal}
-        stage={stages.find((s) => s.id === deal.position.column)}
-        accountName={deal.accountId ? (accountNames.get(deal.accountId) ?? null) : null}
-        owner={deal.ownerId ? (owners.get(deal.ownerId) ?? null) : null}
-        now={now}
-        draggedBy={draggedBy.get(id) ?? null}
-        keyboardLifted={drag.mode === 'keyboard' && drag.activeId === id}
-        arrived={arrived.has(id)}
-        readOnly={readOnly}
-        onKey={drag.onCardKey}
-        onOutcome={onOutcome}
-        stages={stages}
-        onMoveTo={onMoveTo}
-      />
+      <>
+        <WarmDeal id={id} warm={warm} />
+        <DealCard
+          deal={deal}
+          stage={stages.find((s) => s.id === deal.position.column)}
+          accountName={deal.accountId ? (accountNames.get(deal.accountId) ?? null) : null}
+          owner={deal.ownerId ? (owners.get(deal.ownerId) ?? null) : null}
+          now={now}
+          draggedBy={draggedBy.get(id) ?? null}
+          keyboardLifted={drag.mode === 'keyboard' && drag.activeId === id}
+          arrived={arrived.has(id)}
+          readOnly={readOnly}
+          onKey={drag.onCardKey}
+          onOutcome={onOutcome}
+          stages={stages}
+          onMoveTo={onMoveTo}
+        />
+      </>
     )
   }
 
@@ -203,6 +204,7 @@ export function PipelineBoard({ workspaceId, pipeline }: { workspaceId: string; 
         switcherLabel="Stage"
       />
       <LostNotice notice={lost.notice} onDismiss={lost.dismissNotice} />
+      <LostNotice notice={dealBoard.notice} onDismiss={dealBoard.dismissNotice} />
       {pendingLoss && pendingDeal && (
         <LostReasonDialog
           dealTitle={pendingDeal.title}
@@ -214,4 +216,18 @@ export function PipelineBoard({ workspaceId, pipeline }: { workspaceId: string; 
       )}
     </div>
   )
+}
+
+/**
+ * Keeps the document of a card's deal open while the card shows (a screen's worth: the columns are virtualized), so a
+ * drop writes at once and a card on screen can be moved offline.
+ */
+const WarmDeal = memo(function WarmDeal({ id, warm }: { id: string; warm: (id: string) => () => void }) {
+  useEffect(() => warm(id), [id, warm])
+  return null
+})
+
+/** Writes a new deal into its (fresh) document in one transaction. */
+function writeNewDeal(doc: Y.Doc, write: () => void) {
+  doc.transact(write, LOCAL_ORIGIN)
 }

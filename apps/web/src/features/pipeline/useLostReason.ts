@@ -1,5 +1,5 @@
 import { collectionMap, DEALS, moveDeal, type Position, readRecord, type Stage } from '@rapport/model'
-import { useCallback, useState } from 'react'
+import { useCallback, useRef, useState } from 'react'
 import type * as Y from 'yjs'
 import { LOCAL_ORIGIN } from '../../collab/localOrigin.ts'
 import { asksLostReason, lostReasonOf, type PendingLoss, type PlacedDeal, stillAt } from './lostReason.ts'
@@ -27,10 +27,18 @@ const MOVED_MEANWHILE =
 
 /**
  * Every move of a deal into a lost stage (drag, keyboard, the card's Lost button) asks why before anything is
- * written; Confirm writes the move and the reason together, Cancel writes nothing.
+ * written; Confirm writes the move and the reason together, Cancel writes nothing. The move is written to the
+ * document it was asked in (the deal's own `W/deal/D`; `doc` when none was given yet); `onMoved` hears every
+ * move written.
  */
-export function useLostReason(doc: Y.Doc | null, stages: readonly Stage[]): LostReasonFlow {
+export function useLostReason(
+  doc: Y.Doc | null,
+  stages: readonly Stage[],
+  onMoved?: (id: string, position: Position) => void,
+): LostReasonFlow {
   const [pending, setPending] = useState<PendingLoss | null>(null)
+  // The document the waiting move was asked in.
+  const pendingDoc = useRef<Y.Doc | null>(null)
   const [error, setError] = useState<string | null>(null)
   const [notice, setNotice] = useState<string | null>(null)
 
@@ -38,38 +46,42 @@ export function useLostReason(doc: Y.Doc | null, stages: readonly Stage[]): Lost
     (target: Y.Doc, id: string, position: Position) => {
       const current = readRecord(collectionMap(target, DEALS), id, DEALS.schema)
       if (current && asksLostReason(stages, current, position)) {
+        pendingDoc.current = target
         setPending({ dealId: id, from: current.position, to: position })
         setError(null)
         setNotice(null)
         return
       }
       moveDeal(target, id, position, LOCAL_ORIGIN, { stages })
+      onMoved?.(id, position)
     },
-    [stages],
+    [stages, onMoved],
   )
 
   const confirm = useCallback(
     (reasonText: string) => {
-      if (!pending || !doc) return
-      const now = readRecord(collectionMap(doc, DEALS), pending.dealId, DEALS.schema)
+      const target = pendingDoc.current ?? doc
+      if (!pending || !target) return
+      const now = readRecord(collectionMap(target, DEALS), pending.dealId, DEALS.schema)
       if (!stillAt(now, pending)) {
         setPending(null)
         setNotice(MOVED_MEANWHILE)
         return
       }
       try {
-        moveDeal(doc, pending.dealId, pending.to, LOCAL_ORIGIN, {
+        moveDeal(target, pending.dealId, pending.to, LOCAL_ORIGIN, {
           stages,
           lostReason: lostReasonOf(reasonText),
         })
         setPending(null)
+        onMoved?.(pending.dealId, pending.to)
       } catch (err) {
         setError(
           err instanceof Error ? `Could not move the deal: ${err.message}` : 'Could not move the deal.',
         )
       }
     },
-    [doc, pending, stages],
+    [doc, pending, stages, onMoved],
   )
 
   const cancel = useCallback(() => {

@@ -1,0 +1,368 @@
+import {
+  accessTo,
+  type BoardCardState,
+  boardPosMap,
+  collectionMap,
+  DEALS,
+  docName,
+  type Pipeline,
+  type Position,
+  readBoardEntries,
+  readRecord,
+  recordDocRef,
+} from '@rapport/model'
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react'
+import type * as Y from 'yjs'
+import { useCollab } from '../../collab/CollabContext.tsx'
+import type { DocHandle } from '../../collab/DocHandle.ts'
+import { useDoc } from '../../collab/useDoc.ts'
+import type { UndoControls } from '../../collab/useUndoManager.ts'
+import { shareUnchangedColumns } from '../board/boardLayout.ts'
+import { useBoardDrag } from '../board/useBoardDrag.ts'
+import type { Kanban } from '../board/useKanban.ts'
+import { useRemoteArrivals } from '../board/useRemoteArrivals.ts'
+import { usePeers, usePresenceField } from '../presence/usePeers.ts'
+import { type Board, type BoardDeal, type BoardFilter, buildBoard } from './boardColumns.ts'
+import { asksLostReason, withPendingLoss } from './lostReason.ts'
+import { type DealFace, useDealFaces } from './useDealFaces.ts'
+import { type LostReasonFlow, useLostReason } from './useLostReason.ts'
+
+/** A move this tab wrote to a deal document that the board (`W/board/P`) does not show yet. */
+interface OptimisticMove {
+  /** The board's entry when the move was made (null: not on the board). */
+  from: Position | null
+  to: Position
+}
+
+const MOVE_FAILED = 'This deal could not be opened to move it. Nothing was changed.'
+/** How long a drop waits for the deal's document before giving up (offline without a copy of it). */
+const OPEN_TIMEOUT_MS = 10_000
+
+const samePosition = (a: Position | null | undefined, b: Position | null | undefined) =>
+  !!a && !!b && a.column === b.column && a.key === b.key
+
+/**
+ * Opens deal `dealId`'s own document through the registry (ref-counted; the caller releases it) and resolves with it
+ * once the deal is in it (offline copy or server), or rejects when the server refuses it, does not have the deal, or
+ * nothing arrives in time.
+ */
+function openDealDoc(handle: DocHandle, dealId: string): Promise<Y.Doc> {
+  const has = () => collectionMap(handle.doc, DEALS).has(dealId)
+  if (has()) return Promise.resolve(handle.doc)
+  return new Promise((resolve, reject) => {
+    const check = () => {
+      const state = handle.getState()
+      if (has()) done(() => resolve(handle.doc))
+      else if (state.denied !== null) done(() => reject(new Error(state.denied ?? 'denied')))
+      else if (state.synced) done(() => reject(new Error('not found')))
+    }
+    const timer = setTimeout(() => done(() => reject(new Error('timeout'))), OPEN_TIMEOUT_MS)
+    const unsubscribe = handle.subscribe(check)
+    handle.doc.on('update', check)
+    const done = (settle: () => void) => {
+      clearTimeout(timer)
+      unsubscribe()
+      handle.doc.off('update', check)
+      settle()
+    }
+    check()
+  })
+}
+
+export interface DealBoard {
+  kanban: Kanban<BoardDeal, Board>
+  /** Deals as shown (a loss waiting for its reason already in its new place). */
+  deals: ReadonlyMap<string, BoardDeal>
+  lost: LostReasonFlow
+  accountNames: ReadonlyMap<string, string>
+  /** The board document has synced (or its offline copy holds cards). */
+  ready: boolean
+  noAccess: boolean
+  /** Opens the deal's document (ref-counted) while a card shows; returns the release. */
+  warm: (dealId: string) => () => void
+  notice: string | null
+  dismissNotice: () => void
+}
+
+/**
+ * The live board of one pipeline (issue #12): card places from `W/board/P` (read-only; the server mirrors each deal
+ * into it), card faces from the index (`useDealFaces`), and every move written to the deal's own document
+ * (`W/deal/D`, `moveDeal`). The mover's board shows its own move until the mirrored entry matches it; a move of a card
+ * that someone else moved meanwhile cancels the drag (as before).
+ */
+export function useDealBoard(workspaceId: string, pipeline: Pipeline, filter: BoardFilter): DealBoard {
+  const { registry, member } = useCollab()
+  const boardDoc = useDoc({ workspaceId, kind: 'board', pipelineId: pipeline.id })
+  const { faces, accountNames } = useDealFaces(pipeline.id)
+  const stages = pipeline.stages
+  // The board is written by the server only: whether this user may move cards is their access to deal documents.
+  const readOnly = accessTo(member, recordDocRef(workspaceId, 'deal', 'any')) !== 'write'
+  const [historyVersion, setHistoryVersion] = useState(0)
+  const history = useRef<MoveHistory | null>(null)
+  history.current ??= new MoveHistory(() => setHistoryVersion((v) => v + 1))
+
+  // Board entries, re-read on every change of the board document.
+  const [entries, setEntries] = useState<ReadonlyMap<string, BoardCardState>>(() => new Map())
+  const { arrived, noteChange } = useRemoteArrivals()
+  const changeRef = useRef<(ids: string[], tr: Y.Transaction) => void>(() => {})
+  const [moves, setMoves] = useState<ReadonlyMap<string, OptimisticMove>>(() => new Map())
+  const movesRef = useRef(moves)
+  movesRef.current = moves
+  useEffect(() => {
+    const doc = boardDoc.doc
+    if (!doc) {
+      setEntries(new Map())
+      return
+    }
+    const map = boardPosMap(doc)
+    setEntries(readBoardEntries(doc))
+    const onChange = (event: Y.YMapEvent<unknown>, tr: Y.Transaction) => {
+      const next = readBoardEntries(doc)
+      setEntries(next)
+      const ids = [...event.keysChanged]
+      changeRef.current(ids, tr)
+      // Our own moves coming back from the mirror are not someone else's arrival.
+      const foreign = ids.filter((id) => {
+        const mine = movesRef.current.get(id)
+        const card = next.get(id)
+        return !(mine && card && samePosition(mine.to, { column: card.stageId, key: card.key }))
+      })
+      if (foreign.length > 0) noteChange(foreign, tr)
+    }
+    map.observe(onChange)
+    return () => map.unobserve(onChange)
+  }, [boardDoc.doc, noteChange])
+
+  // An optimistic move ends once the board shows it, or shows the card somewhere else than before and after it.
+  useEffect(() => {
+    if (moves.size === 0) return
+    let next: Map<string, OptimisticMove> | null = null
+    for (const [id, move] of moves) {
+      const card = entries.get(id)
+      const at = card ? { column: card.stageId, key: card.key } : null
+      if (samePosition(at, move.to) || (at !== null && move.from !== null && !samePosition(at, move.from))) {
+        next ??= new Map(moves)
+        next.delete(id)
+      }
+    }
+    if (next) setMoves(next)
+  }, [entries, moves])
+
+  // The deals as placed on the board: the entry (or our pending move) with the face from the index.
+  const placed = useMemo(() => {
+    const byId = new Map<string, BoardDeal>()
+    for (const [id, card] of entries) {
+      const face: DealFace | undefined = faces.get(id)
+      const move = moves.get(id)
+      const position = move?.to ?? { column: card.stageId, key: card.key }
+      const outcome = move ? stages.find((s) => s.id === move.to.column)?.outcome : undefined
+      const movedColumn = move !== undefined && move.to.column !== card.stageId
+      byId.set(id, {
+        id,
+        title: face?.title ?? '',
+        accountId: face?.accountId ?? null,
+        amount: face?.amount ?? 0,
+        currency: face?.currency ?? 'USD',
+        ownerId: face?.ownerId ?? null,
+        position,
+        status: outcome ?? card.status,
+        stageEnteredAt: movedColumn ? Date.now() : (face?.stageEnteredAt ?? card.enteredAt),
+        archived: false,
+      })
+    }
+    return byId
+  }, [entries, faces, moves, stages])
+  const placedRef = useRef(placed)
+  placedRef.current = placed
+
+  // Deal documents this board opened to write moves: kept open while the board is, released on unmount.
+  const held = useRef(new Map<string, DocHandle>())
+  useEffect(() => {
+    const open = held.current
+    return () => {
+      for (const name of open.keys()) registry.release(name)
+      open.clear()
+    }
+  }, [registry])
+  const dealDoc = useCallback(
+    (dealId: string): Promise<Y.Doc> => {
+      const name = docName(recordDocRef(workspaceId, 'deal', dealId))
+      let handle = held.current.get(name)
+      if (!handle) {
+        handle = registry.acquire(name)
+        held.current.set(name, handle)
+      }
+      return openDealDoc(handle, dealId)
+    },
+    [registry, workspaceId],
+  )
+  const warm = useCallback(
+    (dealId: string) => {
+      const name = docName(recordDocRef(workspaceId, 'deal', dealId))
+      registry.acquire(name)
+      return () => registry.release(name)
+    },
+    [registry, workspaceId],
+  )
+
+  const setMove = useCallback((id: string, move: OptimisticMove | null) => {
+    setMoves((prev) => {
+      const next = new Map(prev)
+      if (move) next.set(id, move)
+      else next.delete(id)
+      return next
+    })
+  }, [])
+  const onMoved = useCallback(
+    (id: string, to: Position) => {
+      const card = placedRef.current.get(id)
+      const mine = movesRef.current.get(id)
+      setMove(id, { from: mine?.from ?? card?.position ?? null, to })
+      history.current?.onMoved(id, card?.position ?? null, to)
+    },
+    [setMove],
+  )
+  const lost = useLostReason(null, stages, onMoved)
+  const [notice, setNotice] = useState<string | null>(null)
+
+  // The board's move: shown at once, written to the deal's document as soon as it is open.
+  const lostMove = lost.move
+  const move = useCallback(
+    (_board: Y.Doc, id: string, to: Position) => {
+      const from = placedRef.current.get(id)?.position ?? null
+      setMove(id, { from, to })
+      setNotice(null)
+      dealDoc(id).then(
+        (doc) => {
+          const current = readRecord(collectionMap(doc, DEALS), id, DEALS.schema)
+          // A loss waits for its reason: the waiting move shows the card meanwhile, Cancel puts it back.
+          if (current && asksLostReason(stages, current, to)) setMove(id, null)
+          try {
+            lostMove(doc, id, to)
+          } catch (err) {
+            setMove(id, null)
+            setNotice(err instanceof Error ? `Could not move the deal: ${err.message}` : MOVE_FAILED)
+          }
+        },
+        () => {
+          setMove(id, null)
+          setNotice(MOVE_FAILED)
+        },
+      )
+    },
+    [dealDoc, lostMove, setMove, stages],
+  )
+
+  const pendingLoss = lost.pending
+  const deals = useMemo(() => withPendingLoss(placed, pendingLoss), [placed, pendingLoss])
+  const { onDealsChanged } = lost
+  useEffect(() => onDealsChanged(placed), [placed, onDealsChanged])
+
+  const names = accountNames
+  const previousColumns = useRef<Record<string, string[]> | null>(null)
+  const layout = useMemo(() => {
+    const next = buildBoard(deals.values(), stages, filter, names)
+    return { ...next, columns: shareUnchangedColumns(previousColumns.current, next.columns) }
+  }, [deals, stages, filter, names])
+  previousColumns.current = layout.columns
+
+  const peers = usePeers(boardDoc.provider)
+  const setPresence = usePresenceField(boardDoc.provider)
+  const setDragging = useCallback((id: string | null) => setPresence('dragging', id), [setPresence])
+  const read = useCallback((id: string) => placedRef.current.get(id) ?? null, [])
+  const drag = useBoardDrag({
+    doc: boardDoc.doc,
+    collection: DEALS,
+    board: layout,
+    readOnly,
+    move,
+    setDragging,
+    noun: 'deal',
+    read,
+  })
+  changeRef.current = drag.onRecordsChanged
+
+  // Undo/redo of this tab's own moves, each written again through the drop path.
+  const commitMove = drag.commitMove
+  const steps = history.current
+  const undo: UndoControls = useMemo(
+    () => ({
+      canUndo: historyVersion >= 0 && steps.canUndo,
+      canRedo: steps.canRedo,
+      undo: () => {
+        const step = steps.take('undo')
+        if (step) commitMove(step.id, step.position)
+      },
+      redo: () => {
+        const step = steps.take('redo')
+        if (step) commitMove(step.id, step.position)
+      },
+    }),
+    [historyVersion, commitMove, steps],
+  )
+
+  const draggedBy = useMemo(() => {
+    const m = new Map<string, { name: string; color: string }>()
+    for (const p of peers) if (p.dragging) m.set(p.dragging, { name: p.user.name, color: p.user.color })
+    return m
+  }, [peers])
+
+  const records = useMemo(() => ({ byId: deals, version: 0 }), [deals])
+  const kanban: Kanban<BoardDeal, Board> = {
+    records,
+    layout,
+    drag,
+    undo,
+    peers,
+    draggedBy,
+    arrived,
+    readOnly,
+  }
+  return {
+    kanban,
+    deals,
+    lost,
+    accountNames,
+    ready: boardDoc.synced || entries.size > 0,
+    noAccess: boardDoc.noAccess,
+    warm,
+    notice,
+    dismissNotice: () => setNotice(null),
+  }
+}
+
+/** This tab's own moves, for undo and redo (a step moves the card back to where it was, or forward again). */
+class MoveHistory {
+  private done: { id: string; from: Position; to: Position }[] = []
+  private undone: { id: string; from: Position; to: Position }[] = []
+  private replaying = false
+
+  constructor(private readonly changed: () => void) {}
+
+  get canUndo() {
+    return this.done.length > 0
+  }
+  get canRedo() {
+    return this.undone.length > 0
+  }
+
+  onMoved(id: string, from: Position | null, to: Position) {
+    if (this.replaying) {
+      this.replaying = false
+      return
+    }
+    if (!from) return
+    this.done.push({ id, from, to })
+    this.undone = []
+    this.changed()
+  }
+
+  take(which: 'undo' | 'redo'): { id: string; position: Position } | null {
+    const step = which === 'undo' ? this.done.pop() : this.undone.pop()
+    if (!step) return null
+    ;(which === 'undo' ? this.undone : this.done).push(step)
+    this.replaying = true
+    this.changed()
+    return { id: step.id, position: which === 'undo' ? step.from : step.to }
+  }
+}
