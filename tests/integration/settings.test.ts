@@ -4,6 +4,7 @@ import {
   COLLECTION,
   collectionMap,
   createAccount,
+  createDeal,
   DEALS,
   Deal,
   docName,
@@ -217,6 +218,69 @@ describe('settings over REST', () => {
     expect(put.status).toBe(200)
     const read = await api(started.url, '/api/settings/currency', { cookie: viewer.cookie })
     expect(read.body).toEqual({ base: 'EUR', rates: { USD: 0.9 } })
+  })
+
+  it('closedDays: how long a won card stays on the board; the board and its snapshot follow the setting', async () => {
+    expect((await api(started.url, '/api/settings/board', { cookie: viewer.cookie })).body).toEqual({
+      closedDays: 7,
+    })
+    // A deal won 5 days ago: on the board with the default of 7 days.
+    const dealId = 'deal_closed5'
+    await serverDoc(docName({ workspaceId: WS, kind: 'deal', dealId }), (doc) => {
+      createDeal(
+        doc,
+        { id: dealId, pipelineId: PIPELINE.id, title: 'Won long ago', stageId: 'stg_won' },
+        'setup',
+        {
+          stages: PIPELINE.stages,
+          now: Date.now() - 5 * 86_400_000,
+        },
+      )
+    })
+    const board = await open(
+      docName({ workspaceId: WS, kind: 'board', pipelineId: PIPELINE.id }),
+      viewer.token,
+    )
+    const snapshotHas = async () =>
+      (
+        await api<{ columns: Array<{ deals: Array<{ id: string }> }> }>(
+          started.url,
+          `/api/pipelines/${PIPELINE.id}/board?perColumn=100`,
+          { cookie: viewer.cookie },
+        )
+      ).body.columns.some((column) => column.deals.some((deal) => deal.id === dealId))
+    await vi.waitFor(() => expect(board.doc.getMap('pos').has(dealId)).toBe(true))
+    expect(await snapshotHas()).toBe(true)
+
+    for (const closedDays of [0, 366, 2.5, '3'])
+      expect(
+        (
+          await api(started.url, '/api/settings/board', {
+            method: 'PUT',
+            cookie: admin.cookie,
+            body: { closedDays },
+          })
+        ).status,
+      ).toBe(400)
+    expect(
+      (
+        await api(started.url, '/api/settings/board', {
+          method: 'PUT',
+          cookie: sales.cookie,
+          body: { closedDays: 3 },
+        })
+      ).status,
+    ).toBe(403)
+    const put = await api(started.url, '/api/settings/board', {
+      method: 'PUT',
+      cookie: admin.cookie,
+      body: { closedDays: 3 },
+    })
+    expect(put.body).toEqual({ closedDays: 3 })
+    expect(await snapshotHas()).toBe(false)
+    // The hourly sweep (run now) takes the card off the board.
+    await started.server.boards.sweep()
+    await vi.waitFor(() => expect(board.doc.getMap('pos').has(dealId)).toBe(false))
   })
 })
 

@@ -251,6 +251,7 @@ export const createServer = async (deps: ServerDeps): Promise<RapportServer> => 
     logger,
     now,
     isDirty: (name) => persistence.isDirty(name),
+    closedDaysOf: (workspaceId) => projection.workspace(workspaceId).closedDays,
   })
 
   // Every Hocuspocus extension, in one place (persistence sets its own priority to load first).

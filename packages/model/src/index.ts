@@ -332,6 +332,7 @@ export {
   ticketThread,
 } from './records/ticketMessage.ts'
 export {
+  ClosedDays,
   CUSTOM_FIELD_ENTITIES,
   CUSTOM_FIELD_TYPES,
   CustomFieldDef,
@@ -347,6 +348,7 @@ export {
   SlaPolicy,
   STAGE_OUTCOMES,
   Stage,
+  setClosedDays,
   setCurrency,
   setSla,
   settingsMap,

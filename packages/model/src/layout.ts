@@ -44,6 +44,8 @@ export const SETTINGS_KEY = {
   customFields: 'customFields',
   sla: 'sla',
   currency: 'currency',
+  /** Days a won or lost card stays on the board `W/board/P` after entering its stage (issue #12). */
+  closedDays: 'closedDays',
 } as const
 
 /** The account room's map of who wrote what (clientID → author), written by the server only (see authorship.ts). */

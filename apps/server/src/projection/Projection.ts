@@ -1,4 +1,6 @@
 import {
+  CLOSED_DAYS_DEFAULT,
+  ClosedDays,
   type DocRef,
   isOwnRecord,
   isRecordDocRef,
@@ -86,6 +88,8 @@ export class WorkspaceProjection {
     RECORD_KINDS.map((kind) => [kind, new RecordViews(this.records[kind])]),
   ) as Record<RecordKind, RecordViews>
   readonly pipelines = new Map<string, Pipeline>()
+  /** Days a closed card stays on the board (workspace setting `closedDays`, default 7). */
+  closedDays = CLOSED_DAYS_DEFAULT
   /** Custom field id → its label (workspace settings), for the timeline's wording. */
   readonly customFieldLabels = new Map<string, string>()
   /** accountId → plain text of the notes and every handoff brief of the account room. */
@@ -434,6 +438,8 @@ export class Projection {
   }
 
   private indexPipelines(ws: WorkspaceProjection, doc: Y.Doc): void {
+    const closedDays = ClosedDays.safeParse(doc.getMap<unknown>(SETTINGS_MAP).get(SETTINGS_KEY.closedDays))
+    ws.closedDays = closedDays.success ? closedDays.data : CLOSED_DAYS_DEFAULT
     const value = doc.getMap<unknown>(SETTINGS_MAP).get(SETTINGS_KEY.pipelines)
     ws.pipelines.clear()
     if (!(value instanceof Y.Map)) return

@@ -22,6 +22,7 @@ import {
   type Stage,
   type StageInput,
   type StagePatch,
+  setClosedDays,
   setCurrency,
   setSla,
   setWorkspaceName,
@@ -150,6 +151,11 @@ export class SettingsService {
       setSla(doc, SlaPolicy.parse(sla), origin)
       return readSettings(doc).sla
     })
+  }
+
+  /** Days a won or lost card stays on the boards (`W/board/P`) after entering its stage. */
+  setClosedDays(session: SessionInfo, days: number): Promise<number> {
+    return this.write(session, (doc, origin) => setClosedDays(doc, days, origin))
   }
 
   setCurrency(session: SessionInfo, currency: CurrencySettings): Promise<CurrencySettings> {

@@ -1,4 +1,5 @@
 import {
+  ClosedDays,
   CUSTOM_FIELD_ENTITIES,
   CUSTOM_FIELD_TYPES,
   CurrencySettings,
@@ -17,6 +18,10 @@ import type { SettingsService } from './SettingsService.ts'
 
 const index = z.number().int().min(0).max(1000)
 export const SettingsNameBody = z.object({ name: z.string().trim().min(1).max(200) })
+/** `PUT /api/settings/board`: days a won or lost card stays on the board (1..365). */
+export const BoardSettingsBody = z.object({
+  closedDays: ClosedDays,
+})
 export const PipelineCreateBody = z.object({ name: z.string().trim().min(1).max(100) })
 export const PipelinePatchBody = z
   .object({
@@ -79,6 +84,12 @@ export function settingsRoutes(deps: {
     return c.json(await settings.setCurrency(c.get('session'), body))
   })
 
+  app.get('/settings/board', session, async (c) => c.json({ closedDays: (await read(c)).closedDays }))
+  app.put('/settings/board', session, admin, async (c) => {
+    const body = await readJsonBody(c, BoardSettingsBody)
+    return c.json({ closedDays: await settings.setClosedDays(c.get('session'), body.closedDays) })
+  })
+
   app.get('/settings/pipelines', session, async (c) => c.json({ pipelines: (await read(c)).pipelines }))
   app.post('/settings/pipelines', session, admin, async (c) => {
     const body = await readJsonBody(c, PipelineCreateBody)
@@ -138,6 +149,11 @@ export const settingsRouteDocs: Record<string, RouteDoc> = {
   'PUT /api/settings/currency': {
     summary: 'Set the base currency and rates (admin); rates[X] = value of one X in the base currency',
     body: CurrencySettings,
+  },
+  'GET /api/settings/board': { summary: 'How many days a won or lost card stays on the board (closedDays)' },
+  'PUT /api/settings/board': {
+    summary: 'Set closedDays (admin): days a won or lost card stays on the board after entering its stage',
+    body: BoardSettingsBody,
   },
   'GET /api/settings/pipelines': { summary: 'Every pipeline with its stages, in order (archived ones too)' },
   'POST /api/settings/pipelines': {

@@ -1,5 +1,6 @@
 import * as Y from 'yjs'
 import { z } from 'zod'
+import { CLOSED_DAYS_DEFAULT } from '../board/boardEntries.ts'
 import { compareStrings, keyAfterAll } from '../board/position.ts'
 import { idString, newId } from '../ids.ts'
 import { SETTINGS_KEY, SETTINGS_MAP } from '../layout.ts'
@@ -130,6 +131,8 @@ export interface WorkspaceSettings {
   sla: SlaPolicy
   /** Base currency and exchange rates (default: USD, no rates). */
   currency: CurrencySettings
+  /** Days a won or lost card stays on the board after entering its stage (default 7). */
+  closedDays: number
   /** Entries that failed their schema (skipped), as `path: issues`. */
   invalid: Array<{ path: string; issues: string }>
 }
@@ -176,12 +179,17 @@ export function readSettings(doc: Y.Doc): WorkspaceSettings {
   if (!currency.success && map.has(SETTINGS_KEY.currency)) {
     invalid.push({ path: SETTINGS_KEY.currency, issues: formatIssues(currency.error).join('; ') })
   }
+  const closedDays = ClosedDays.safeParse(map.get(SETTINGS_KEY.closedDays))
+  if (!closedDays.success && map.has(SETTINGS_KEY.closedDays)) {
+    invalid.push({ path: SETTINGS_KEY.closedDays, issues: formatIssues(closedDays.error).join('; ') })
+  }
   return {
     name: typeof name === 'string' ? name : '',
     pipelines,
     customFields,
     sla: sla.success ? sla.data : DEFAULT_SLA,
     currency: currency.success ? currency.data : DEFAULT_CURRENCY,
+    closedDays: closedDays.success ? closedDays.data : CLOSED_DAYS_DEFAULT,
     invalid,
   }
 }
@@ -257,6 +265,15 @@ export function removeCustomField(doc: Y.Doc, fieldId: string, origin: unknown):
 export function setSla(doc: Y.Doc, sla: SlaPolicy, origin: unknown): void {
   const value = parseInput(SlaPolicy, sla)
   doc.transact(() => settingsMap(doc).set(SETTINGS_KEY.sla, value), origin)
+}
+
+/** Days a won or lost card stays on the board (`W/board/P`) after entering its stage: a whole number 1..365. */
+export const ClosedDays = z.number().int().min(1).max(365)
+
+export function setClosedDays(doc: Y.Doc, days: number, origin: unknown): number {
+  const value = parseInput(ClosedDays, days)
+  doc.transact(() => settingsMap(doc).set(SETTINGS_KEY.closedDays, value), origin)
+  return value
 }
 
 export function setCurrency(doc: Y.Doc, currency: CurrencySettings, origin: unknown): CurrencySettings {

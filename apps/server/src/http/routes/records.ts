@@ -6,7 +6,6 @@ import {
   BoardSnapshotQuery,
   boardEntryOf,
   buildBoardSnapshot,
-  CLOSED_DAYS_DEFAULT,
   ContactCreate,
   ContactPatch,
   type CustomFieldValue,
@@ -234,7 +233,7 @@ export function recordsRoutes(services: RecordsServices): Hono<AppEnv> {
       })
       // The cards the board document shows: closed ones only for `closedDays` after entering their stage.
       for (const deal of page.items as unknown as Deal[])
-        if (boardEntryOf(deal, pipelineId, Date.now(), CLOSED_DAYS_DEFAULT) !== null) deals.push(deal)
+        if (boardEntryOf(deal, pipelineId, Date.now(), ws.closedDays) !== null) deals.push(deal)
       offset = page.nextOffset
     }
     const names = await accountNames(
