@@ -288,6 +288,7 @@ export const createServer = async (deps: ServerDeps): Promise<RapportServer> => 
     logger: logger.child('automation'),
     now,
     store: documentStore,
+    index: () => workerRef.current,
   })
   automationRef.current = automation
   hocuspocusRef.current = hocuspocus

@@ -18,6 +18,7 @@ import type { OriginActor } from '../collab/originActor.ts'
 import type { Logger } from '../log/logger.ts'
 import type { MemberView } from '../meta/members.ts'
 import type { Projection } from '../projection/Projection.ts'
+import type { IndexWorker } from '../recordIndex/IndexWorker.ts'
 import type { DocumentStore } from '../storage/DocumentStore.ts'
 import { WonDealReconciler } from './WonDealReconciler.ts'
 import { wonHandoffId } from './wonHandoffId.ts'
@@ -31,6 +32,8 @@ export interface AutomationDeps {
   now: () => number
   /** The document store, to check unloaded account rooms cheaply when reconciling won deals. */
   store?: DocumentStore
+  /** The record index: the won deals reconciled at start come from it (else from the projection). */
+  index?: () => Pick<IndexWorker, 'index' | 'flush'> | null
 }
 
 /** Who a server write is done for: a user, or the system (null). */

@@ -1,5 +1,6 @@
 import { collectionMap, DEALS, Deal, docName, HANDOFFS, parseDocName, readRecords } from '@rapport/model'
 import * as Y from 'yjs'
+import { MAX_PAGE } from '../recordIndex/RecordIndex.ts'
 import type { DocumentStore } from '../storage/DocumentStore.ts'
 import type { Automation } from './Automation.ts'
 import { wonHandoffId } from './wonHandoffId.ts'
@@ -42,27 +43,48 @@ export class WonDealReconciler {
     return created
   }
 
-  /** Every won deal the projection knows, in every workspace with stored documents (startup). */
+  /** Every won deal of the record index (else of the projection), in every workspace with stored documents (startup). */
   async reconcileAll(): Promise<number> {
-    const { projection } = this.automation.deps
     const workspaces = new Set<string>()
     for (const name of this.store ? await this.store.list() : []) {
       const ref = parseDocName(name)
       if (ref) workspaces.add(ref.workspaceId)
     }
     let created = 0
-    for (const workspaceId of workspaces) {
-      const deals: Deal[] = []
-      for (const record of projection.workspace(workspaceId).records.deals.values()) {
-        const deal = Deal.safeParse(record)
-        if (deal.success) deals.push(deal.data)
-      }
-      created += await this.reconcile(workspaceId, deals)
-    }
+    for (const workspaceId of [...workspaces].sort())
+      created += await this.reconcile(workspaceId, await this.wonDeals(workspaceId))
     // One summary line at start, not a line per deal (each draft is logged at debug level).
     if (created > 0)
       this.automation.deps.logger.info('handoff drafts created for won deals at start', { created })
     return created
+  }
+
+  /** The won, non-archived deals of a workspace: from the record index when there is one. */
+  private async wonDeals(workspaceId: string): Promise<Deal[]> {
+    const deals: Deal[] = []
+    const worker = this.automation.deps.index?.() ?? null
+    if (!worker) {
+      for (const record of this.automation.deps.projection.workspace(workspaceId).records.deals.values()) {
+        const deal = Deal.safeParse(record)
+        if (deal.success && deal.data.status === 'won') deals.push(deal.data)
+      }
+      return deals
+    }
+    await worker.flush()
+    for (let offset: number | null = 0; offset !== null; ) {
+      const page = await worker.index.list(workspaceId, 'deals', {
+        filters: { status: 'won' },
+        offset,
+        limit: MAX_PAGE,
+        archived: 'false',
+      })
+      for (const row of page.items) {
+        const deal = Deal.safeParse(row)
+        if (deal.success) deals.push(deal.data)
+      }
+      offset = page.nextOffset
+    }
+    return deals
   }
 
   /**
