@@ -8,14 +8,9 @@ import {
   parseDocName,
 } from '@rapport/model'
 import type { Logger } from '../log/logger.ts'
+import { kindsOfDoc } from '../projection/docKinds.ts'
 import type { Projection, ProjectionEvent } from '../projection/Projection.ts'
-import {
-  accountIdOf,
-  KIND_SPECS,
-  kindOfDoc,
-  type ProjectedRecord,
-  type RecordKind,
-} from '../projection/recordKinds.ts'
+import { accountIdOf, KIND_SPECS, type ProjectedRecord, type RecordKind } from '../projection/recordKinds.ts'
 import { customFieldChanges, customFieldOfEntry } from './customFieldChanges.ts'
 import { writeDocument } from './directWrites.ts'
 import type { LostSet } from './lostSets.ts'
@@ -343,14 +338,18 @@ export function createAudit(deps: {
       },
       async afterLoadDocument({ documentName, document }) {
         const ref = parseDocName(documentName)
-        const kind = ref ? kindOfDoc(ref) : null
-        if (!ref || !kind) return
+        const kinds = ref ? kindsOfDoc(ref) : []
+        if (!ref || kinds.length === 0) return
         watches.get(documentName)?.()
-        const collection = document.getMap<unknown>(KIND_SPECS[kind].collection)
-        watches.set(
-          documentName,
-          watchLostSets(document, collection, (...args) => onLostSets(ref.workspaceId, kind, ...args)),
+        // Every record map of the document (an account room: its account and its tasks).
+        const stops = kinds.map((kind) =>
+          watchLostSets(document, document.getMap<unknown>(KIND_SPECS[kind].collection), (...args) =>
+            onLostSets(ref.workspaceId, kind, ...args),
+          ),
         )
+        watches.set(documentName, () => {
+          for (const stop of stops) stop()
+        })
       },
       async afterUnloadDocument({ documentName }) {
         watches.get(documentName)?.()
