@@ -1,18 +1,5 @@
-import {
-  collectionMap,
-  createDeal,
-  DEALS,
-  docName,
-  keyForIndex,
-  newDealId,
-  type Pipeline,
-  recordDocRef,
-  resolveDrop,
-} from '@rapport/model'
+import { type Pipeline, resolveDrop } from '@rapport/model'
 import { memo, useCallback, useEffect, useMemo, useRef, useState } from 'react'
-import type * as Y from 'yjs'
-import { useCollab } from '../../collab/CollabContext.tsx'
-import { LOCAL_ORIGIN } from '../../collab/localOrigin.ts'
 import { useDoc } from '../../collab/useDoc.ts'
 import { useSession } from '../auth/SessionContext.tsx'
 import { BoardColumn } from '../board/BoardColumn.tsx'
@@ -37,7 +24,6 @@ export function PipelineBoard({ workspaceId, pipeline }: { workspaceId: string; 
     () => new Map(session.members.map((m) => [m.userId, { name: m.name, color: m.color }])),
     [session.members],
   )
-  const { registry } = useCollab()
   const [filter, setFilter] = useState<BoardFilter>({ ownerId: null, text: '' })
   const [now, setNow] = useState(() => Date.now())
   useEffect(() => {
@@ -59,30 +45,12 @@ export function PipelineBoard({ workspaceId, pipeline }: { workspaceId: string; 
   // A new deal starts in the workspace's base currency (Settings), else in the currency of the board's deals.
   const workspaceSettings = useWorkspaceSettings(useDoc({ workspaceId, kind: 'workspace' }).doc)
   const defaultCurrency = workspaceSettings?.currency.base ?? deals.values().next().value?.currency ?? 'USD'
-  // Quick-add writes the new deal's own document, at the end of the column as this board shows it (the new document
-  // knows no other card). The card appears once the server has mirrored it onto the board.
+  const create = dealBoard.create
   const onQuickAdd = useCallback(
     (stageId: string, input: QuickAddInput) => {
-      if (readOnly) return
-      const id = newDealId()
-      const name = docName(recordDocRef(workspaceId, 'deal', id))
-      const handle = registry.acquire(name)
-      const keys = (boardRef.current.columns[stageId] ?? [])
-        .map((dealId) => boardRef.current.keys[dealId])
-        .filter((key): key is string => key !== undefined)
-      const position = { column: stageId, key: keyForIndex(keys, keys.length) }
-      writeNewDeal(handle.doc, () => {
-        createDeal(
-          handle.doc,
-          { id, pipelineId: pipeline.id, stageId, ownerId: session.user.id, ...input },
-          LOCAL_ORIGIN,
-          { stages },
-        )
-        ;(collectionMap(handle.doc, DEALS).get(id) as Y.Map<unknown> | undefined)?.set('position', position)
-      })
-      registry.release(name)
+      if (!readOnly) create({ stageId, ownerId: session.user.id, ...input })
     },
-    [registry, workspaceId, readOnly, pipeline.id, session.user.id, stages],
+    [create, readOnly, session.user.id],
   )
 
   // Read the live layout through a ref: a stable callback keeps every memoized card from re-rendering
@@ -226,8 +194,3 @@ const WarmDeal = memo(function WarmDeal({ id, warm }: { id: string; warm: (id: s
   useEffect(() => warm(id), [id, warm])
   return null
 })
-
-/** Writes a new deal into its (fresh) document in one transaction. */
-function writeNewDeal(doc: Y.Doc, write: () => void) {
-  doc.transact(write, LOCAL_ORIGIN)
-}

@@ -3,8 +3,12 @@ import {
   type BoardCardState,
   boardPosMap,
   collectionMap,
+  createDeal,
   DEALS,
+  type DealCreate,
   docName,
+  keyForIndex,
+  newDealId,
   type Pipeline,
   type Position,
   readBoardEntries,
@@ -15,6 +19,7 @@ import { useCallback, useEffect, useMemo, useRef, useState } from 'react'
 import type * as Y from 'yjs'
 import { useCollab } from '../../collab/CollabContext.tsx'
 import type { DocHandle } from '../../collab/DocHandle.ts'
+import { LOCAL_ORIGIN } from '../../collab/localOrigin.ts'
 import { useDoc } from '../../collab/useDoc.ts'
 import type { UndoControls } from '../../collab/useUndoManager.ts'
 import { shareUnchangedColumns } from '../board/boardLayout.ts'
@@ -78,6 +83,11 @@ export interface DealBoard {
   /** The board document has synced (or its offline copy holds cards). */
   ready: boolean
   noAccess: boolean
+  /**
+   * Creates a deal in its own new document at the end of the stage as this board shows it (the new document knows no
+   * other card); this board shows it at once, the others once the server has mirrored it.
+   */
+  create: (input: Omit<DealCreate, 'id' | 'pipelineId'> & { stageId: string }) => void
   /** Opens the deal's document (ref-counted) while a card shows; returns the release. */
   warm: (dealId: string) => () => void
   notice: string | null
@@ -106,6 +116,8 @@ export function useDealBoard(workspaceId: string, pipeline: Pipeline, filter: Bo
   const { arrived, noteChange } = useRemoteArrivals()
   const changeRef = useRef<(ids: string[], tr: Y.Transaction) => void>(() => {})
   const [moves, setMoves] = useState<ReadonlyMap<string, OptimisticMove>>(() => new Map())
+  // Deals this tab created that the board does not show yet (offline, or before the mirror's entry arrives).
+  const [created, setCreated] = useState<ReadonlyMap<string, BoardDeal>>(() => new Map())
   const movesRef = useRef(moves)
   movesRef.current = moves
   useEffect(() => {
@@ -147,10 +159,15 @@ export function useDealBoard(workspaceId: string, pipeline: Pipeline, filter: Bo
     }
     if (next) setMoves(next)
   }, [entries, moves])
+  useEffect(() => {
+    if (![...created.keys()].some((id) => entries.has(id))) return
+    setCreated((prev) => new Map([...prev].filter(([id]) => !entries.has(id))))
+  }, [entries, created])
 
   // The deals as placed on the board: the entry (or our pending move) with the face from the index.
   const placed = useMemo(() => {
     const byId = new Map<string, BoardDeal>()
+    for (const [id, deal] of created) if (!entries.has(id)) byId.set(id, deal)
     for (const [id, card] of entries) {
       const face: DealFace | undefined = faces.get(id)
       const move = moves.get(id)
@@ -171,7 +188,7 @@ export function useDealBoard(workspaceId: string, pipeline: Pipeline, filter: Bo
       })
     }
     return byId
-  }, [entries, faces, moves, stages])
+  }, [entries, faces, moves, stages, created])
   const placedRef = useRef(placed)
   placedRef.current = placed
 
@@ -203,6 +220,30 @@ export function useDealBoard(workspaceId: string, pipeline: Pipeline, filter: Bo
       return () => registry.release(name)
     },
     [registry, workspaceId],
+  )
+
+  const layoutRef = useRef<Board | null>(null)
+  const create = useCallback(
+    (input: Omit<DealCreate, 'id' | 'pipelineId'> & { stageId: string }) => {
+      const id = newDealId()
+      const name = docName(recordDocRef(workspaceId, 'deal', id))
+      const handle = registry.acquire(name)
+      held.current.set(name, handle)
+      const column = layoutRef.current?.columns[input.stageId] ?? []
+      const keys = column.map((dealId) => layoutRef.current?.keys[dealId]).filter((k): k is string => !!k)
+      const position = { column: input.stageId, key: keyForIndex(keys, keys.length) }
+      let deal: BoardDeal | null = null
+      handle.doc.transact(() => {
+        const made = createDeal(handle.doc, { ...input, id, pipelineId: pipeline.id }, LOCAL_ORIGIN, {
+          stages,
+        })
+        ;(collectionMap(handle.doc, DEALS).get(id) as Y.Map<unknown> | undefined)?.set('position', position)
+        deal = { ...made, position }
+      }, LOCAL_ORIGIN)
+      const shown = deal as BoardDeal | null
+      if (shown) setCreated((prev) => new Map(prev).set(id, shown))
+    },
+    [registry, workspaceId, pipeline.id, stages],
   )
 
   const setMove = useCallback((id: string, move: OptimisticMove | null) => {
@@ -265,6 +306,7 @@ export function useDealBoard(workspaceId: string, pipeline: Pipeline, filter: Bo
     return { ...next, columns: shareUnchangedColumns(previousColumns.current, next.columns) }
   }, [deals, stages, filter, names])
   previousColumns.current = layout.columns
+  layoutRef.current = layout
 
   const peers = usePeers(boardDoc.provider)
   const setPresence = usePresenceField(boardDoc.provider)
@@ -325,6 +367,7 @@ export function useDealBoard(workspaceId: string, pipeline: Pipeline, filter: Bo
     accountNames,
     ready: boardDoc.synced || entries.size > 0,
     noAccess: boardDoc.noAccess,
+    create,
     warm,
     notice,
     dismissNotice: () => setNotice(null),
