@@ -186,7 +186,7 @@ export const createServer = async (deps: ServerDeps): Promise<RapportServer> => 
     ? await seedDemo({ store: documentStore, auth, logger: logger.child('seed'), now })
     : null
   const projection = new Projection(logger.child('projection'))
-  const validation = validationExtension({ projection, logger })
+  const validation = validationExtension({ projection, logger, index: () => workerRef.current })
   const audit = createAudit({ projection, logger, now })
   const recordIndex =
     deps.recordIndex ?? (await openRecordIndex(deps.dataDir, deps.index ?? { kind: 'sqlite' }))
@@ -397,7 +397,7 @@ export const createServer = async (deps: ServerDeps): Promise<RapportServer> => 
     }),
   )
   app.route('/api', timelineRoutes({ hocuspocus, session: sessionMiddleware(auth) }))
-  app.route('/api', ticketThreadRoutes({ hocuspocus, session: sessionMiddleware(auth) }))
+  app.route('/api', ticketThreadRoutes({ hocuspocus, index: worker, session: sessionMiddleware(auth) }))
   app.route(
     '/api',
     settingsRoutes({ settings: new SettingsService(hocuspocus, worker), session: sessionMiddleware(auth) }),

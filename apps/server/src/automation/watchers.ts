@@ -70,8 +70,13 @@ export function watchPipeline(automation: Automation, workspaceId: string, doc: 
   return () => deals.unobserveDeep(observer)
 }
 
-/** The support document: a ticket assigned to someone notifies them. */
-export function watchTickets(automation: Automation, workspaceId: string, doc: Y.Doc): () => void {
+/** A ticket's document `W/ticket/T` (or `W/support`, not split yet) named `name`: a ticket assigned to someone notifies them. */
+export function watchTickets(
+  automation: Automation,
+  workspaceId: string,
+  doc: Y.Doc,
+  name: string,
+): () => void {
   const tickets = collectionMap(doc, TICKETS) as unknown as Y.Map<unknown>
   const observer = (events: Events, transaction: Y.Transaction) => {
     const actor = userChange(transaction)
@@ -89,7 +94,7 @@ export function watchTickets(automation: Automation, workspaceId: string, doc: Y
           text: `${actor.name} assigned you the ticket “${ticket.subject}”`,
           link: {
             ticketId: ticket.id,
-            docName: docName({ workspaceId, kind: 'support' }),
+            docName: name,
             ...(ticket.accountId ? { accountId: ticket.accountId } : {}),
           },
         }),

@@ -5,7 +5,7 @@ import { watchMentions, watchPipeline, watchTickets } from '../automation/watche
 
 /**
  * Runs the workflow automation on the server: watches deal documents `W/deal/D` (won deal → handoff draft), the
- * support document (ticket assignments) and account rooms (@mentions) while Hocuspocus has them loaded.
+ * ticket documents `W/ticket/T` (ticket assignments) and account rooms (@mentions) while Hocuspocus has them loaded.
  */
 export function automationExtension(automationOf: () => Automation | null): Extension {
   const watching = new Map<string, () => void>()
@@ -23,8 +23,8 @@ export function automationExtension(automationOf: () => Automation | null): Exte
           automation.wonDeals.reconcileDocument(ref.workspaceId, document),
         )
       }
-      if (ref.kind === 'support')
-        watching.set(documentName, watchTickets(automation, ref.workspaceId, document))
+      if (ref.kind === 'ticket' || ref.kind === 'support')
+        watching.set(documentName, watchTickets(automation, ref.workspaceId, document, documentName))
       if (ref.kind === 'account') {
         watching.set(documentName, watchMentions(automation, ref.workspaceId, ref.accountId, document))
       }

@@ -17,6 +17,7 @@ import * as Y from 'yjs'
 import type { Logger } from '../log/logger.ts'
 import type { Projection, ProjectionEvent } from '../projection/Projection.ts'
 import { KIND_SPECS } from '../projection/recordKinds.ts'
+import type { IndexWorker } from '../recordIndex/IndexWorker.ts'
 import { CustomFieldGuard } from '../settings/CustomFieldGuard.ts'
 import { LoadedDocs } from '../settings/LoadedDocs.ts'
 import { SlaPolicyFollower } from '../settings/SlaPolicyFollower.ts'
@@ -116,7 +117,12 @@ function restoreCustomFields(
  * ticket's due time with its priority (see `TicketSlaFollower`) and with the SLA policy (see `SlaPolicyFollower`);
  * logs who sent the update.
  */
-export function validationExtension(deps: { projection: Projection; logger: Logger }): Extension {
+export function validationExtension(deps: {
+  projection: Projection
+  logger: Logger
+  /** The record index (the SLA policy finds open tickets there); null until it is up. */
+  index?: () => Pick<IndexWorker, 'index' | 'flush'> | null
+}): Extension {
   const log = deps.logger.child('validation')
   const deals = new DealConsistency(deps.projection, deps.logger)
   let instance: Hocuspocus | null = null
@@ -129,7 +135,7 @@ export function validationExtension(deps: { projection: Projection; logger: Logg
   })
   const customFields = new CustomFieldGuard(deps.logger, loaded)
   const ticketSla = new TicketSlaFollower(deps.logger, loaded)
-  const slaPolicy = new SlaPolicyFollower(deps.logger, loaded, () => instance)
+  const slaPolicy = new SlaPolicyFollower(deps.logger, loaded, () => instance, deps.index ?? (() => null))
   const onEvent = (event: ProjectionEvent): void => {
     if (event.type === 'record') {
       const doc = event.after === null ? undefined : loaded.doc(event.docName)

@@ -4,10 +4,12 @@ import { isCollabContext } from '../auth/collabContext.ts'
 import { serverOrigin } from '../collab/directWrites.ts'
 import { applyReverts, collectReverts } from '../collab/historyGuardExtension.ts'
 import type { Logger } from '../log/logger.ts'
+import { isTicketDocRef } from './ticketDocs.ts'
 
 /**
  * A ticket's conversation is written by the server only (`POST /api/tickets/{id}/messages`), so every message's
- * author and time are the server's. In `W/support`, a client connection's transaction that adds, edits or deletes a
+ * author and time are the server's. In a ticket's document `W/ticket/T` (and `W/support` until it is split), a client
+ * connection's transaction that adds, edits or deletes a
  * message in `ticketMessages` is undone by the next transaction (a server `repair` write, broadcast and stored),
  * the same way the account room's timeline is guarded (`collab/historyGuardExtension.ts`: every field reverted).
  */
@@ -16,7 +18,7 @@ export function ticketThreadGuard(logger: Logger): Extension {
   return {
     extensionName: 'rapport-ticket-thread-guard',
     async afterLoadDocument({ documentName, document }) {
-      if (parseDocName(documentName)?.kind !== 'support') return
+      if (!isTicketDocRef(parseDocName(documentName))) return
       const map = document.getMap<unknown>(COLLECTION.ticketMessages)
       map.observeDeep((events, transaction) => {
         const context = (transaction.origin as { context?: unknown } | null)?.context

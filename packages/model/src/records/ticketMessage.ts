@@ -18,7 +18,7 @@ export const TicketMessageKind = z.enum(TICKET_MESSAGE_KINDS)
 export type TicketMessageKind = z.infer<typeof TicketMessageKind>
 
 /**
- * One message of a ticket's conversation (`W/support`, map `ticketMessages`). Written only by the server
+ * One message of a ticket's conversation (map `ticketMessages` of the ticket's document `W/ticket/T`). Written only by the server
  * (`POST /api/tickets/{id}/messages`): `authorId` and `at` come from the authenticated caller and the server's clock.
  */
 export const TicketMessage = z.object({
@@ -48,6 +48,15 @@ export const TicketMessageInput = z.object({
 })
 export type TicketMessageInput = z.input<typeof TicketMessageInput>
 
+export interface TicketMessageOptions extends CommandOptions {
+  /**
+   * The key the ticket gets in `open` when this reply moves it there. A ticket's own document `W/ticket/T` knows no
+   * other card, so the server passes the key after the column's last (from the record index); without it the key
+   * goes after the last `open` ticket of `doc`.
+   */
+  openKey?: string
+}
+
 /**
  * Adds a message to ticket `ticketId`, authored by `authorId` (the server's authenticated caller). The first
  * `reply` to a ticket still in `new` moves it to `open` in the same transaction, which sets `firstResponseAt`
@@ -59,7 +68,7 @@ export function addTicketMessage(
   authorId: string,
   input: TicketMessageInput,
   origin: unknown,
-  options?: CommandOptions,
+  options?: TicketMessageOptions,
 ): TicketMessage {
   const { kind, body } = parseInput(TicketMessageInput, input)
   const ticket = readRecord(collectionMap(doc, TICKETS), ticketId, Ticket)
@@ -84,7 +93,15 @@ export function addTicketMessage(
       origin,
     )
     if (kind === 'reply' && ticket.position.column === 'new')
-      moveTicket(doc, ticketId, endOfColumn(collectionMap(doc, TICKETS), 'open'), origin, { now })
+      moveTicket(
+        doc,
+        ticketId,
+        options?.openKey === undefined
+          ? endOfColumn(collectionMap(doc, TICKETS), 'open')
+          : { column: 'open', key: options.openKey },
+        origin,
+        { now },
+      )
   }, origin)
   return created as TicketMessage
 }
