@@ -174,7 +174,7 @@ describe('read-only connections', () => {
 
   it("a viewer's edits are neither stored nor broadcast, and are gone after a restart", async () => {
     const viewer = await seedMember(s.server, { workspaceId: 'ws_a', email: 'viewer@a.io', role: 'viewer' })
-    const name = 'ws_a/contacts'
+    const name = 'ws_a/contact/con_viewer_probe'
     const writer = await openProvider({
       wsUrl: s.wsUrl,
       name,

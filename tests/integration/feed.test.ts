@@ -180,10 +180,10 @@ describe('the change feed on W/feed', () => {
     // The row is what GET /api/contacts/:id answers.
     expect(event?.row).toEqual(await rest(salesSession.cookie, `/api/contacts/${created.id}`))
 
-    // A client edit through the collection document (a real provider on W/contacts).
+    // A client edit through the contact's own document (a real provider on W/contact/C).
     const contacts = await openProvider({
       wsUrl: s.wsUrl,
-      name: docName({ workspaceId: WS, kind: 'contacts' }),
+      name: docName({ workspaceId: WS, kind: 'contact', contactId: created.id }),
       token: await salesSession.token(),
     })
     updateContact(contacts.doc, created.id, { lastName: 'Hopper-Murray' }, 'test')

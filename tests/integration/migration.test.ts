@@ -36,7 +36,21 @@ const filesUnder = async (dir: string, prefix = ''): Promise<string[]> => {
 }
 
 /** Documents a later format step split into per-record documents (they are checked record by record). */
-const isSplit = (name: string): boolean => name.split('/')[1] === 'pipeline'
+const isSplit = (name: string): boolean => ['pipeline', 'contacts'].includes(name.split('/')[1] ?? '')
+
+/** Every contact of the fixture's contacts documents: contact id → fields (JSON). */
+const fixtureContacts = (documents: Map<string, Uint8Array>): Map<string, Record<string, unknown>> => {
+  const out = new Map<string, Record<string, unknown>>()
+  for (const [name, state] of documents) {
+    if (name.split('/')[1] !== 'contacts') continue
+    const doc = new Y.Doc()
+    Y.applyUpdate(doc, state)
+    for (const [id, fields] of Object.entries(doc.getMap('contacts').toJSON()))
+      out.set(id, fields as Record<string, unknown>)
+    doc.destroy()
+  }
+  return out
+}
 
 /** Every deal of the fixture's pipeline documents: name of its pipeline document → deal id → fields (JSON). */
 const fixtureDeals = (
@@ -245,6 +259,47 @@ describe('data directory migration, format 1 → 2 (lowdb files → documents.sq
     retired.destroy()
     expect(reason).toBe('document-retired')
     expect(retired.doc.getMap('deals').size).toBe(0)
+
+    // Contacts (format step splitContacts): every contact of W/contacts, field by field (custom-field entries
+    // included), alone in its own document W/contact/C and in REST; W/contacts is retired.
+    const contacts = fixtureContacts(fixture.documents)
+    expect(contacts.size).toBe(facts.counts.contacts)
+    for (const [contactId, fields] of contacts) {
+      const client = await openSyncedDoc({
+        wsUrl: proc.wsUrl,
+        name: `${facts.workspaceId}/contact/${contactId}`,
+        token: () => collabToken(url, cookie),
+      })
+      try {
+        expect(client.doc.getMap('contacts').toJSON(), contactId).toEqual({ [contactId]: fields })
+      } finally {
+        client.destroy()
+      }
+      const rest = await api<Record<string, unknown>>(url, `/api/contacts/${contactId}`, { cookie })
+      expect(rest.status, contactId).toBe(200)
+      for (const field of Object.keys(fields).filter((key) => !key.startsWith('cf:')))
+        expect(rest.body[field], `${contactId}.${field}`).toEqual(fields[field])
+    }
+    const badge = await api<{ customFields: Record<string, unknown>; archived: boolean }>(
+      url,
+      `/api/contacts/${facts.archivedContactId}`,
+      { cookie },
+    )
+    expect(badge.body.customFields[facts.contactCustomFieldId]).toBe(facts.contactCustomFieldValue)
+    expect(badge.body.archived).toBe(true)
+    const retiredContacts = openDoc({
+      wsUrl: proc.wsUrl,
+      name: `${facts.workspaceId}/contacts`,
+      token: () => collabToken(url, cookie),
+    })
+    const contactsReason = await new Promise<string>((resolve) =>
+      retiredContacts.provider.on('close', ({ event }: { event: { reason: string } }) =>
+        resolve(event.reason),
+      ),
+    )
+    retiredContacts.destroy()
+    expect(contactsReason).toBe('document-retired')
+    expect(retiredContacts.doc.getMap('contacts').size).toBe(0)
     expect(await proc.kill('SIGTERM'), proc.output()).toBe(0)
     proc = null
   }, 120_000)
@@ -257,9 +312,14 @@ describe('data directory migration, format 1 → 2 (lowdb files → documents.sq
     // Every document that was not split, and for the split ones their per-record documents (and the boards).
     const kept = [...fixture.documents.keys()].filter((name) => !isSplit(name))
     const deals = [...fixtureDeals(fixture.documents).values()].flatMap((byId) => [...byId.keys()])
-    expect(stored.filter((name) => !/^[^/]+\/(deal|board)\//.test(name))).toEqual(kept.sort())
+    expect(stored.filter((name) => !/^[^/]+\/(deal|board|contact)\//.test(name))).toEqual(kept.sort())
     expect(stored.filter((name) => name.split('/')[1] === 'deal')).toEqual(
       deals.map((id) => `${fixture.facts.workspaceId}/deal/${id}`).sort(),
+    )
+    expect(stored.filter((name) => name.split('/')[1] === 'contact')).toEqual(
+      [...fixtureContacts(fixture.documents).keys()]
+        .map((id) => `${fixture.facts.workspaceId}/contact/${id}`)
+        .sort(),
     )
     expect(stored.some((name) => isSplit(name))).toBe(false)
     proc = await startServerProcess(dataDir, { LOG_LEVEL: 'info' })

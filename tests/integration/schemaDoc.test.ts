@@ -176,14 +176,17 @@ describe('docs/schema.md, followed by an outside client', () => {
     const { openSynced } = connect(sales.cookie)
     const [accounts, contacts, deals, tickets] = await Promise.all([
       openSynced('demo/accounts'),
-      openSynced('demo/contacts'),
+      rest('/api/contacts?limit=1', sales.cookie).then((page) =>
+        openSynced(`demo/contact/${(page.body as { items: Array<{ id: string }> }).items[0]?.id}`),
+      ),
       rest(`/api/deals?pipelineId=${salesPipeline.id}&limit=1`, sales.cookie).then((page) =>
         openSynced(`demo/deal/${(page.body as { items: Array<{ id: string }> }).items[0]?.id}`),
       ),
       openSynced('demo/support'),
     ])
     expect(accounts.doc.getMap('accounts').size).toBe(60)
-    expect(contacts.doc.getMap('contacts').size).toBe(200)
+    // A contact document holds its one contact.
+    expect(contacts.doc.getMap('contacts').size).toBe(1)
     expect(tickets.doc.getMap('tickets').size).toBe(40)
     const [someId, someAccount] = [...accounts.doc.getMap('accounts').entries()][0] as [
       string,
@@ -212,7 +215,7 @@ describe('docs/schema.md, followed by an outside client', () => {
   it('creates an account, contact and deal, and a ticket, by writing the documented fields', async () => {
     const { openSynced } = connect(sales.cookie)
     const accounts = await openSynced('demo/accounts')
-    const contacts = await openSynced('demo/contacts')
+    const contacts = await openSynced(`demo/contact/${CONTACT_ID}`)
     const deals = await openSynced(`demo/deal/${DEAL_ID}`)
     const board = await openSynced(`demo/board/${salesPipeline.id}`)
     writeRecord(accounts.doc, 'accounts', {
@@ -384,7 +387,7 @@ describe('docs/schema.md, followed by an outside client', () => {
 
   it('repairs records written with a wrong type or unknown fields, as documented', async () => {
     const { openSynced } = connect(sales.cookie)
-    const contacts = await openSynced('demo/contacts')
+    const contacts = await openSynced(`demo/contact/${CONTACT_ID}`)
     const contact = recordOf(contacts.doc, 'contacts', CONTACT_ID) as Y.Map<unknown>
     contacts.doc.transact(() => {
       contact.set('score', 'very high')
@@ -395,8 +398,13 @@ describe('docs/schema.md, followed by an outside client', () => {
       expect(contact.has('nickname')).toBe(false)
     })
     // A new record that was never valid is removed.
-    writeRecord(contacts.doc, 'contacts', { ...base('con_schemadoc_bad'), firstName: 42 })
-    await vi.waitFor(() => expect(contacts.doc.getMap('contacts').has('con_schemadoc_bad')).toBe(false))
+    const bad = await openSynced('demo/contact/con_schemadoc_bad')
+    writeRecord(bad.doc, 'contacts', { ...base('con_schemadoc_bad'), firstName: 42 })
+    await vi.waitFor(() => expect(bad.doc.getMap('contacts').has('con_schemadoc_bad')).toBe(false))
+    // An entry of another id in a contact's document is foreign: the server drops it.
+    writeRecord(contacts.doc, 'contacts', { ...base('con_schemadoc_foreign'), firstName: 'Foreign' })
+    await vi.waitFor(() => expect(contacts.doc.getMap('contacts').has('con_schemadoc_foreign')).toBe(false))
+    expect((await rest('/api/contacts/con_schemadoc_foreign', sales.cookie)).status).toBe(404)
     expect((await rest('/api/contacts/con_schemadoc_bad', sales.cookie)).status).toBe(404)
   })
 
@@ -404,7 +412,7 @@ describe('docs/schema.md, followed by an outside client', () => {
     const { openSynced } = connect(sales.cookie)
     const accounts = await openSynced('demo/accounts')
     const deals = await openSynced(`demo/deal/${DEAL_ID}`)
-    const contacts = await openSynced('demo/contacts')
+    const contacts = await openSynced(`demo/contact/${CONTACT_ID}`)
     const tickets = await openSynced('demo/support')
     expect(recordOf(accounts.doc, 'accounts', ACCOUNT_ID)?.get('team')).toBe('support')
     expect(recordOf(deals.doc, 'deals', DEAL_ID)?.get('status')).toBe('won')

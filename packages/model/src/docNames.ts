@@ -8,12 +8,12 @@ import { ID_PATTERN } from './ids.ts'
  * | ------------------- | ---------- | -------------------------------------------------------------- |
  * | `W/workspace`       | workspace  | settings: pipelines + stages, teams, custom fields             |
  * | `W/accounts`        | accounts   | account records                                                |
- * | `W/contacts`        | contacts   | contact records                                                |
+ * | `W/contacts`        | contacts   | retired: contacts moved to `W/contact/C` (issue #12)           |
  * | `W/pipeline/P`      | pipeline   | the deals of pipeline P                                        |
  * | `W/support`         | support    | tickets                                                        |
  * | `W/account/A`       | account    | the account room: notes, timeline, tasks, handoffs             |
  * | `W/inbox/U`         | inbox      | user U's notifications                                         |
- * | `W/contact/C`       | contact    | contact C alone (issue #12, reserved: not used yet)            |
+ * | `W/contact/C`       | contact    | contact C alone (issue #12)                                    |
  * | `W/deal/D`          | deal       | deal D alone (issue #12, reserved: not used yet)               |
  * | `W/ticket/T`        | ticket     | ticket T and its messages (issue #12, reserved: not used yet)  |
  * | `W/board/P`         | board      | pipeline P's board entries, server-written (issue #12)         |

@@ -24,7 +24,10 @@ export interface FormatOneFacts {
   customFieldValue: string
   taskId: string
   taskTitle: string
+  /** Archived, with a custom-field value (contacts are in `W/contacts` in format 1). */
   archivedContactId: string
+  contactCustomFieldId: string
+  contactCustomFieldValue: string
   /** A deal with a custom-field value (deals are in `W/pipeline/P` in format 1). */
   dealId: string
   dealCustomFieldId: string
@@ -83,6 +86,25 @@ async function toFormatOneDeals(store: ReturnType<typeof lowdbStore>): Promise<v
     byPipeline.set(pipeline, [...(byPipeline.get(pipeline) ?? []), state])
   }
   for (const [name, states] of byPipeline) await store.store(name, Y.mergeUpdates(states))
+}
+
+/**
+ * Format 1 kept every contact of the workspace in ONE document `W/contacts` (map `contacts`); today's server writes
+ * `W/contact/C` per contact. This puts them back the format-1 way: the states of the workspace's contact documents
+ * merged into one document `W/contacts`, contact documents removed.
+ */
+async function toFormatOneContacts(store: ReturnType<typeof lowdbStore>): Promise<void> {
+  const byWorkspace = new Map<string, Uint8Array[]>()
+  for (const name of await store.list()) {
+    const [workspaceId, kind] = name.split('/')
+    if (kind !== 'contact') continue
+    const state = await store.load(name)
+    await store.delete(name)
+    if (!state) continue
+    const contacts = `${workspaceId}/contacts`
+    byWorkspace.set(contacts, [...(byWorkspace.get(contacts) ?? []), state])
+  }
+  for (const [name, states] of byWorkspace) await store.store(name, Y.mergeUpdates(states))
 }
 
 /**
@@ -186,6 +208,22 @@ export const buildFormatOneDataDir = async (): Promise<FormatOneDataDir> => {
       'contacts',
     ).items
     if (!contact) throw new Error('the demo seed has no contact')
+    const contactField = ok(
+      await api<{ id: string }>(url, '/api/settings/custom-fields', {
+        cookie,
+        body: { label: 'Migration badge', entity: 'contact', type: 'text' },
+      }),
+      'contact custom field',
+    )
+    const contactCustomFieldValue = 'badge-7'
+    ok(
+      await api(url, `/api/contacts/${contact.id}`, {
+        method: 'PATCH',
+        cookie,
+        body: { customFields: { [contactField.id]: contactCustomFieldValue } },
+      }),
+      'contact custom field value',
+    )
     ok(await api(url, `/api/contacts/${contact.id}/archive`, { method: 'POST', cookie }), 'archive')
 
     const dealField = ok(
@@ -216,6 +254,7 @@ export const buildFormatOneDataDir = async (): Promise<FormatOneDataDir> => {
     await rm(join(dataDir, 'format.json'), { force: true })
     const store = lowdbStore({ dir: join(dataDir, 'docs') })
     await toFormatOneDeals(store)
+    await toFormatOneContacts(store)
     const documents = new Map<string, Uint8Array>()
     for (const name of await store.list()) {
       const state = await store.load(name)
@@ -240,6 +279,8 @@ export const buildFormatOneDataDir = async (): Promise<FormatOneDataDir> => {
         taskId: task.id,
         taskTitle,
         archivedContactId: contact.id,
+        contactCustomFieldId: contactField.id,
+        contactCustomFieldValue,
         dealId: deal.id,
         dealCustomFieldId: dealField.id,
         dealCustomFieldValue,

@@ -12,7 +12,7 @@ const contact = (id: string, name = 'Ada'): FeedInput => ({
   id,
   op: 'upsert',
   row: { id, lastName: name },
-  doc: `${W}/contacts`,
+  doc: `${W}/contact/${id}`,
 })
 
 function clock(start = 1_000_000) {
@@ -62,7 +62,7 @@ describe('FeedHub', () => {
     // Another workspace has its own numbering and subscribers.
     const other = collector()
     hub.subscribe({ ...sales, workspaceId: 'ws_b' }, undefined, other.deliver)
-    expect(hub.publish('ws_b', [{ ...contact('con_9'), doc: 'ws_b/contacts' }])[0]?.seq).toBe(base + 1)
+    expect(hub.publish('ws_b', [{ ...contact('con_9'), doc: 'ws_b/contact/con_x' }])[0]?.seq).toBe(base + 1)
     expect(c.got).toHaveLength(3)
     expect(other.got).toHaveLength(2)
   })
@@ -96,7 +96,7 @@ describe('FeedHub', () => {
       { kind: 'tasks', id: 'tsk_1', op: 'upsert', row: { id: 'tsk_1' }, doc: `${W}/account/acc_1` },
       { kind: 'deals', id: 'dea_1', op: 'remove', doc: `${W}/inbox/usr_v` },
       // A document of another workspace, or none known: delivered to nobody.
-      { kind: 'contacts', id: 'con_x', op: 'upsert', doc: 'ws_b/contacts' },
+      { kind: 'contacts', id: 'con_x', op: 'upsert', doc: 'ws_b/contact/con_x' },
       { kind: 'tasks', id: 'tsk_2', op: 'remove' },
     ])
     expect(s.got.filter((m) => 'id' in m).map((m) => ('id' in m ? m.id : ''))).toEqual(['con_1', 'tsk_1'])

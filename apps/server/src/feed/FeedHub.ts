@@ -85,7 +85,7 @@ function refOf(workspaceId: string, input: FeedInput): DocRef | null {
     case 'accounts':
       return { workspaceId, kind: 'accounts' }
     case 'contacts':
-      return { workspaceId, kind: 'contacts' }
+      return { workspaceId, kind: 'contact', contactId: input.id }
     case 'tickets':
       return { workspaceId, kind: 'support' }
     case 'deals':

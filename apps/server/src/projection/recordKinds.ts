@@ -41,12 +41,11 @@ export function kindOfDoc(ref: DocRef): RecordKind | null {
   switch (ref.kind) {
     case 'accounts':
       return 'accounts'
-    case 'contacts':
+    case 'contact':
       return 'contacts'
     case 'deal':
       return 'deals'
     case 'support':
-    case 'ticket':
       return 'tickets'
     case 'account':
       return 'tasks'

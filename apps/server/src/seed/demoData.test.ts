@@ -26,7 +26,12 @@ describe('buildDemoDocs', () => {
   it('has the promised counts and one room per account', () => {
     const docs = build(1)
     expect(Object.keys(json(docs.get('demo/accounts'), 'accounts'))).toHaveLength(DEMO_COUNTS.accounts)
-    expect(Object.keys(json(docs.get('demo/contacts'), 'contacts'))).toHaveLength(DEMO_COUNTS.contacts)
+    // Each contact in its own document, holding exactly its own entry; no contacts document any more.
+    expect(docs.has('demo/contacts')).toBe(false)
+    const contacts = [...docs.keys()].filter((n) => n.startsWith('demo/contact/'))
+    expect(contacts).toHaveLength(DEMO_COUNTS.contacts)
+    for (const name of contacts)
+      expect(Object.keys(json(docs.get(name), 'contacts'))).toEqual([name.split('/')[2]])
     expect(Object.keys(json(docs.get('demo/support'), 'tickets'))).toHaveLength(DEMO_COUNTS.tickets)
     // Each deal in its own document, holding exactly its own entry; no pipeline document any more.
     expect([...docs.keys()].filter((n) => n.startsWith('demo/pipeline/'))).toHaveLength(0)

@@ -281,7 +281,7 @@ export function buildDemoDocs(input: {
   })
   save(docName({ workspaceId, kind: 'accounts' }), accountsDoc)
 
-  const contactsDoc = new Y.Doc()
+  // Each contact in its own document `W/contact/C` (issue #12).
   const contactIds = new Map<string, string[]>()
   const namesAt = new Map<string, Set<string>>()
   for (let i = 0; i < DEMO_COUNTS.contacts; i++) {
@@ -297,8 +297,9 @@ export function buildDemoDocs(input: {
       lastName = pick(LAST)
     }
     taken.add(`${firstName} ${lastName}`)
+    const contactDoc = new Y.Doc()
     const contact = createContact(
-      contactsDoc,
+      contactDoc,
       {
         id: makeId('con'),
         accountId: account.id,
@@ -315,8 +316,8 @@ export function buildDemoDocs(input: {
       { now: at() },
     )
     contactIds.set(account.id, [...(contactIds.get(account.id) ?? []), contact.id])
+    save(docName({ workspaceId, kind: 'contact', contactId: contact.id }), contactDoc)
   }
-  save(docName({ workspaceId, kind: 'contacts' }), contactsDoc)
 
   for (const [p, pipeline] of pipelines.entries()) {
     const doc = new Y.Doc()

@@ -13,6 +13,8 @@ export const RELEASE_GRACE_MS = 3_000
 
 /** The server's reason when it refused an update as written under another author's clientID (schema.md §8). */
 export const SPOOFED_AUTHOR_REASON = 'spoofed-author'
+/** The server no longer serves this document (schema.md §8): its records moved into per-record documents. */
+export const DOCUMENT_RETIRED_REASON = 'document-retired'
 /** First wait before reconnecting after such a refusal; doubles per refusal in a row, up to the max. */
 export const REFUSAL_RETRY_MS = 1_000
 export const REFUSAL_RETRY_MAX_MS = 60_000
@@ -158,6 +160,7 @@ export class DocRegistry {
     })
     provider.on('close', ({ event }: { event?: { reason?: string } }) => {
       if (event?.reason === SPOOFED_AUTHOR_REASON) this.reconnectAfterRefusal()
+      if (event?.reason === DOCUMENT_RETIRED_REASON) this.retire(handle)
     })
     provider.on('authenticated', ({ scope }: { scope: string }) => {
       handle.setState({ denied: null, serverReadOnly: scope === 'readonly' })
@@ -167,6 +170,14 @@ export class DocRegistry {
     })
     provider.attach()
     return handle
+  }
+
+  /** A retired document: never reopened (the provider leaves the socket), its offline copy is deleted. */
+  private retire(handle: DocHandle): void {
+    handle.provider.detach()
+    void handle.persistence?.clearData()
+    handle.setState({ denied: DOCUMENT_RETIRED_REASON })
+    this.emit()
   }
 
   private async onAuthFailed(handle: DocHandle, reason: string): Promise<void> {

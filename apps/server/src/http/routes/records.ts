@@ -24,6 +24,7 @@ import {
   keyForIndex,
   moveDeal,
   moveTicket,
+  newContactId,
   newDealId,
   TicketCreate,
   TicketPatch,
@@ -50,7 +51,6 @@ import {
   type RecordIndex,
 } from '../../recordIndex/RecordIndex.ts'
 import { checkCustomFieldInput } from '../../settings/customFieldValues.ts'
-import { locateTicket } from '../../tickets/ticketDocs.ts'
 import type { AppEnv } from '../app.ts'
 import { readJsonBody } from './auth.ts'
 import { LIST_KINDS, type ListKind, listQuerySchemas } from './recordQueries.ts'
@@ -97,18 +97,19 @@ function decodeCursor(cursor: string): number {
 }
 
 /** The document a record of `kind` lives in. */
-function recordDoc(session: SessionInfo, kind: ListKind, record?: ProjectedRecord, dealId?: string): DocRef {
+function recordDoc(session: SessionInfo, kind: ListKind, record?: ProjectedRecord, id?: string): DocRef {
   const workspaceId = session.workspaceId
   switch (kind) {
     case 'accounts':
       return { workspaceId, kind: 'accounts' }
+    // A contact lives in its own document `W/contact/C` (access depends on the kind only).
     case 'contacts':
-      return { workspaceId, kind: 'contacts' }
+      return { workspaceId, kind: 'contact', contactId: String(record?.id ?? id ?? 'contact') }
     case 'tickets':
       return { workspaceId, kind: 'support' }
     // A deal lives in its own document `W/deal/D` (access depends on the kind only: any id stands for a new one).
     case 'deals':
-      return { workspaceId, kind: 'deal', dealId: String(record?.id ?? dealId ?? 'deal') }
+      return { workspaceId, kind: 'deal', dealId: String(record?.id ?? id ?? 'deal') }
   }
 }
 
@@ -188,13 +189,6 @@ export function recordsRoutes(services: RecordsServices): Hono<AppEnv> {
     if (!record) throw notFound(`${kind} ${id} not found`)
     requireAccess(session, recordDoc(session, kind, record), 'read')
     return record
-  }
-
-  /** The document ticket `id` lives in, as the index names it (`W/ticket/T`; `W/support` before the split). */
-  const ticketDoc = async (session: SessionInfo, id: string): Promise<DocRef> => {
-    const ref = await locateTicket(services.index, session.workspaceId, id)
-    if (!ref) throw notFound(`tickets ${id} not found`)
-    return ref
   }
 
   /** The record as the index holds it once the write is committed there (the REST client reads its own write). */
@@ -351,9 +345,7 @@ export function recordsRoutes(services: RecordsServices): Hono<AppEnv> {
       )
       const given = (body as { customFields?: Record<string, CustomFieldValue> }).customFields
       const options = optionsFor ? await optionsFor(session) : undefined
-      const ref =
-        kind === 'tickets' ? await ticketDoc(session, current.id) : recordDoc(session, kind, current)
-      const updated = await write(session, ref, (doc, origin) => {
+      const updated = await write(session, recordDoc(session, kind, current), (doc, origin) => {
         // The model command merges per field (`null` clears) and writes only the fields given, one entry each:
         // a custom field another client set meanwhile, or sets at the same time, is kept.
         const patch =
@@ -367,10 +359,13 @@ export function recordsRoutes(services: RecordsServices): Hono<AppEnv> {
     ref: recordDoc(session, 'accounts'),
     create: (doc, origin) => createAccount(doc, input, origin),
   }))
-  createRoute('contacts', ContactCreate, (session, input) => ({
-    ref: recordDoc(session, 'contacts'),
-    create: (doc, origin) => createContact(doc, input, origin),
-  }))
+  createRoute('contacts', ContactCreate, (session, input) => {
+    const id = input.id ?? newContactId()
+    return {
+      ref: recordDoc(session, 'contacts', undefined, id),
+      create: (doc, origin) => createContact(doc, { ...input, id }, origin),
+    }
+  })
   createRoute('deals', DealCreate, async (session, input) => {
     const pipeline = projection.workspace(session.workspaceId).pipelines.get(input.pipelineId)
     if (!pipeline) throw badRequest(`unknown pipeline ${input.pipelineId}`, 'invalid_input')
@@ -473,7 +468,7 @@ export function recordsRoutes(services: RecordsServices): Hono<AppEnv> {
     const body = await readJsonBody(c, TicketMove)
     const keys = await columnKeys(session, 'tickets', body.status, current.id)
     const key = keyForIndex(keys, body.index ?? keys.length)
-    const moved = await write(session, await ticketDoc(session, current.id), (doc, origin) =>
+    const moved = await write(session, recordDoc(session, 'tickets', current), (doc, origin) =>
       moveTicket(doc, current.id, { column: body.status, key }, origin),
     )
     return c.json(await projected(session, 'tickets', moved))

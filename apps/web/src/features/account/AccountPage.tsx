@@ -4,8 +4,6 @@ import {
   ACCOUNTS,
   Account,
   COLLECTION,
-  CONTACTS,
-  Contact,
   customFieldKey,
   NOTES_FIELD,
   TICKETS,
@@ -19,6 +17,7 @@ import { useServerCopy } from '../../collab/useServerCopy.ts'
 import { useUndoManager } from '../../collab/useUndoManager.ts'
 import { authApi } from '../auth/authApi.ts'
 import { useSession } from '../auth/SessionContext.tsx'
+import { useAccountContacts, useContactsById } from '../contact/contactQueries.ts'
 import { CustomFieldsSection } from '../customFields/CustomFieldsSection.tsx'
 import { HandoffPanel } from '../handoff/HandoffPanel.tsx'
 import { sentenceCase } from '../lists/listColumns.ts'
@@ -56,13 +55,11 @@ export function AccountPage({ accountId }: { accountId: string }) {
   // The room first: its notes are what the user waits for; the collections may sync after it.
   const room = useDoc({ workspaceId, kind: 'account', accountId })
   const accountsDoc = useDoc({ workspaceId, kind: 'accounts' })
-  const contactsDoc = useDoc({ workspaceId, kind: 'contacts' })
   const supportDoc = useDoc({ workspaceId, kind: 'support' })
   const workspaceDoc = useDoc({ workspaceId, kind: 'workspace' })
   const settings = useWorkspaceSettings(workspaceDoc.doc)
 
   const accounts = useLiveRecords(accountsDoc.doc, ACCOUNTS)
-  const contacts = useLiveRecords(contactsDoc.doc, CONTACTS)
   const tickets = useLiveRecords(supportDoc.doc, TICKETS)
   const live = accounts.byId.get(accountId)
   // Until the collections are here (seconds for tens of thousands of records), show the server's copies, read only.
@@ -73,22 +70,17 @@ export function AccountPage({ accountId }: { accountId: string }) {
     !live && !accountsDoc.synced,
   )
   const account = live ?? serverAccount ?? undefined
-  const contactsPath = `/api/contacts?accountId=${encodeURIComponent(accountId)}&limit=200`
-  const serverContacts = useServerCopy(
-    contactsPath,
-    () => authApi.list(contactsPath, Contact),
-    !contactsDoc.synced && contacts.byId.size === 0,
-  )
-  const accountContacts = useMemo(
-    () =>
-      serverContacts
-        ? serverContacts.items
-        : [...contacts.byId.values()].filter((c) => c.accountId === accountId && !c.archived),
-    [serverContacts, contacts, accountId],
-  )
+  // The account's contacts from REST, live through the feed (each contact lives in its own document W/contact/C).
+  const { contacts: accountContacts, loading: contactsLoading } = useAccountContacts(accountId)
   const accountTickets = useMemo(
     () => [...tickets.byId.values()].filter((t) => t.accountId === accountId && !t.archived),
     [tickets, accountId],
+  )
+  // A ticket's contact may belong to another account: fetched by id.
+  const ticketContacts = useContactsById(accountTickets.map((t) => t.contactId))
+  const contactsById = useMemo(
+    () => new Map([...ticketContacts, ...accountContacts.map((c) => [c.id, c] as const)]),
+    [ticketContacts, accountContacts],
   )
 
   const notesReady = useEditorGate(room.doc, NOTES_FIELD, room)
@@ -329,7 +321,7 @@ export function AccountPage({ accountId }: { accountId: string }) {
             <ul className="mini-list">
               {accountContacts.length === 0 && (
                 <li className="muted" data-testid="contacts-empty">
-                  {contactsDoc.synced ? 'No contacts yet.' : 'Loading contacts…'}
+                  {contactsLoading ? 'Loading contacts…' : 'No contacts yet.'}
                 </li>
               )}
               {accountContacts.map((c) => (
@@ -353,7 +345,7 @@ export function AccountPage({ accountId }: { accountId: string }) {
           />
           <AccountTickets
             tickets={accountTickets}
-            contacts={contacts.byId}
+            contacts={contactsById}
             policy={settings?.sla}
             newTicket={
               supportDoc.doc && !supportDoc.readOnly && supportDoc.ready

@@ -4,6 +4,7 @@ import {
   type ContactPatch,
   LEAD_SOURCES,
   LEAD_STATUSES,
+  recordDocRef,
   updateContact,
 } from '@rapport/model'
 import { useDoc } from '../../collab/useDoc.ts'
@@ -36,11 +37,14 @@ const sentence = (value: string) => value.charAt(0).toUpperCase() + value.slice(
 
 const fullName = (c: Contact) => `${c.firstName} ${c.lastName}`.trim() || 'Unnamed contact'
 
-/** `#/contacts/<id>`: every field of a contact, live from `W/contacts`, with its account, activity, deals and tickets. */
+/**
+ * `#/contacts/<id>`: every field of a contact, live from its own document `W/contact/C`, with its account, activity,
+ * deals and tickets.
+ */
 export function ContactPage({ contactId }: { contactId: string }) {
   const { session } = useSession()
   const workspaceId = session.workspace.id
-  const contactsDoc = useDoc({ workspaceId, kind: 'contacts' })
+  const contactsDoc = useDoc(recordDocRef(workspaceId, 'contact', contactId))
   const contacts = useLiveRecords(contactsDoc.doc, CONTACTS)
   const live = contacts.byId.get(contactId)
   const path = `/api/contacts/${encodeURIComponent(contactId)}`
@@ -187,7 +191,7 @@ export function ContactPage({ contactId }: { contactId: string }) {
         </div>
         <aside className="record-page__side">
           <ContactDeals accountId={contact.accountId} contactId={contact.id} />
-          <ContactTickets contactId={contact.id} />
+          <ContactTickets contact={contact} />
           {contact.accountId && (
             <TaskList
               scope={{ accountId: contact.accountId, contactId: contact.id }}

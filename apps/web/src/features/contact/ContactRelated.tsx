@@ -1,4 +1,4 @@
-import { CONTACTS, TICKETS } from '@rapport/model'
+import { type Contact, TICKETS } from '@rapport/model'
 import { useEffect, useMemo, useState } from 'react'
 import { z } from 'zod'
 import { useDoc } from '../../collab/useDoc.ts'
@@ -8,6 +8,7 @@ import { authApi } from '../auth/authApi.ts'
 import { useSession } from '../auth/SessionContext.tsx'
 import { formatMoney } from '../pipeline/boardColumns.ts'
 import { NewTicketForm } from '../support/NewTicketForm.tsx'
+import { useAccountContacts } from './contactQueries.ts'
 
 const DealRow = z.object({
   id: z.string(),
@@ -63,23 +64,21 @@ export function ContactDeals({ accountId, contactId }: { accountId: string | nul
   )
 }
 
-/** The tickets whose contact this is, live from the support document. */
-export function ContactTickets({ contactId }: { contactId: string }) {
+/**
+ * The tickets whose contact this is, live from the support document. A new ticket may name the contact or another
+ * contact of its account (from `GET /api/contacts?accountId=`, never a collection document).
+ */
+export function ContactTickets({ contact }: { contact: Contact }) {
   const { session } = useSession()
   const supportDoc = useDoc({ workspaceId: session.workspace.id, kind: 'support' })
   const tickets = useLiveRecords(supportDoc.doc, TICKETS)
-  const contacts = useLiveRecords(
-    useDoc({ workspaceId: session.workspace.id, kind: 'contacts' }).doc,
-    CONTACTS,
-  )
+  const contactId = contact.id
+  const accountId = contact.accountId
+  const others = useAccountContacts(accountId).contacts
   const [creating, setCreating] = useState(false)
-  const accountId = contacts.byId.get(contactId)?.accountId ?? null
   const accountContacts = useMemo(
-    () =>
-      [...contacts.byId.values()].filter(
-        (c) => !c.archived && (c.id === contactId || (accountId !== null && c.accountId === accountId)),
-      ),
-    [contacts, contactId, accountId],
+    () => [contact, ...others.filter((c) => c.id !== contact.id)],
+    [contact, others],
   )
   const mine = useMemo(
     () => [...tickets.byId.values()].filter((t) => t.contactId === contactId && !t.archived),

@@ -1,5 +1,4 @@
 import {
-  CONTACTS,
   createTicket,
   DEFAULT_SLA,
   layoutBoard,
@@ -9,17 +8,17 @@ import {
   TICKETS,
   type Ticket,
 } from '@rapport/model'
-import { useEffect, useMemo, useState } from 'react'
+import { type ReactNode, useEffect, useState } from 'react'
 import type * as Y from 'yjs'
 import { navigate } from '../../app/useHashRoute.ts'
 import { LOCAL_ORIGIN } from '../../collab/localOrigin.ts'
 import { useDoc } from '../../collab/useDoc.ts'
-import { useLiveRecords } from '../../collab/useLiveRecords.ts'
 import { useMemberLookup, useSession } from '../auth/SessionContext.tsx'
 import { BoardColumn } from '../board/BoardColumn.tsx'
 import { BoardToolbarActions } from '../board/BoardToolbarActions.tsx'
 import { KanbanBoard } from '../board/KanbanBoard.tsx'
 import { useKanban } from '../board/useKanban.ts'
+import { useContactsById } from '../contact/contactQueries.ts'
 import { useWorkspaceSettings } from '../pipeline/useWorkspaceSettings.ts'
 import { contactLabel } from './contactLabel.ts'
 import { slaState } from './sla.ts'
@@ -37,10 +36,8 @@ export function SupportPage({ ticketId = null }: { ticketId?: string | null } = 
   const memberOf = useMemberLookup()
   const workspaceId = session.workspace.id
   const supportDoc = useDoc({ workspaceId, kind: 'support' })
-  const contactsDoc = useDoc({ workspaceId, kind: 'contacts' })
   const settings = useWorkspaceSettings(useDoc({ workspaceId, kind: 'workspace' }).doc)
   const policy = settings?.sla ?? DEFAULT_SLA
-  const contacts = useLiveRecords(contactsDoc.doc, CONTACTS)
   const readOnly = supportDoc.readOnly || !supportDoc.doc
   const kanban = useKanban({
     doc: supportDoc.doc,
@@ -61,11 +58,9 @@ export function SupportPage({ ticketId = null }: { ticketId?: string | null } = 
     const t = setInterval(() => setNow(Date.now()), 30_000)
     return () => clearInterval(t)
   }, [])
-  const contactNames = useMemo(() => {
-    const m = new Map<string, string>()
-    for (const c of contacts.byId.values()) m.set(c.id, contactLabel(c))
-    return m
-  }, [contacts])
+
+  const open = openId ? tickets.byId.get(openId) : undefined
+  const openContacts = useContactsById([open?.contactId])
 
   if (supportDoc.noAccess)
     return <div className="notice notice--error">You do not have access to support.</div>
@@ -75,21 +70,24 @@ export function SupportPage({ ticketId = null }: { ticketId?: string | null } = 
     const ticket = tickets.byId.get(id)
     if (!ticket) return null
     return (
-      <TicketCard
-        ticket={ticket}
-        sla={slaState(ticket, policy, now)}
-        assigneeName={ticket.assigneeId ? (memberOf(ticket.assigneeId)?.name ?? 'someone') : null}
-        contactName={ticket.contactId ? (contactNames.get(ticket.contactId) ?? null) : null}
-        draggedBy={draggedBy.get(id) ?? null}
-        keyboardLifted={drag.mode === 'keyboard' && drag.activeId === id}
-        arrived={arrived.has(id)}
-        readOnly={readOnly}
-        onKey={drag.onCardKey}
-        onOpen={setOpenId}
-      />
+      <WithContactName contactId={ticket.contactId}>
+        {(contactName) => (
+          <TicketCard
+            ticket={ticket}
+            sla={slaState(ticket, policy, now)}
+            assigneeName={ticket.assigneeId ? (memberOf(ticket.assigneeId)?.name ?? 'someone') : null}
+            contactName={contactName}
+            draggedBy={draggedBy.get(id) ?? null}
+            keyboardLifted={drag.mode === 'keyboard' && drag.activeId === id}
+            arrived={arrived.has(id)}
+            readOnly={readOnly}
+            onKey={drag.onCardKey}
+            onOpen={setOpenId}
+          />
+        )}
+      </WithContactName>
     )
   }
-  const open = openId ? tickets.byId.get(openId) : undefined
 
   return (
     <div className="support board-page">
@@ -155,7 +153,7 @@ export function SupportPage({ ticketId = null }: { ticketId?: string | null } = 
           ticket={open}
           sla={slaState(open, policy, now)}
           readOnly={readOnly}
-          contacts={contacts.byId}
+          contacts={openContacts}
           onMove={drag.commitMove}
           onClose={() => {
             setOpenId(null)
@@ -165,4 +163,16 @@ export function SupportPage({ ticketId = null }: { ticketId?: string | null } = 
       )}
     </div>
   )
+}
+
+/** A card's contact name, fetched by id when the card is shown (contacts live in their own documents). */
+function WithContactName({
+  contactId,
+  children,
+}: {
+  contactId: string | null
+  children: (name: string | null) => ReactNode
+}) {
+  const contact = useContactsById([contactId]).get(contactId ?? '')
+  return children(contact ? contactLabel(contact) : null)
 }

@@ -1,16 +1,20 @@
-import { ACCOUNTS, type Contact, type Ticket } from '@rapport/model'
-import { useId, useMemo, useState } from 'react'
+import { ACCOUNTS, Contact, type Ticket } from '@rapport/model'
+import { useEffect, useId, useMemo, useState } from 'react'
 import { useDoc } from '../../collab/useDoc.ts'
 import { useLiveRecords } from '../../collab/useLiveRecords.ts'
 import { useSession } from '../auth/SessionContext.tsx'
+import { useServerList } from '../lists/useServerList.ts'
 import { contactLabel } from './contactLabel.ts'
 
 const SHOWN = 50
+/** The picker asks the server once per pause in typing. */
+const SEARCH_PAUSE_MS = 150
 
 /**
  * The ticket's contact: a searchable picker over the contacts of the ticket's account (all contacts when the ticket
- * has no account yet — picking one then links the ticket to that contact's account). Every option names the
- * contact's account and e-mail; below, the chosen contact's details.
+ * has no account yet — picking one then links the ticket to that contact's account), searched by the server
+ * (`GET /api/contacts?q=&accountId=`, live through the feed). Every option names the contact's account and e-mail;
+ * below, the chosen contact's details (`contacts`: the contacts known by id, the ticket's own among them).
  */
 export function TicketContact({
   ticket,
@@ -30,21 +34,37 @@ export function TicketContact({
     ACCOUNTS,
   )
   const [query, setQuery] = useState('')
+  const [asked, setAsked] = useState('')
+  useEffect(() => {
+    const timer = setTimeout(() => setAsked(query.trim()), SEARCH_PAUSE_MS)
+    return () => clearTimeout(timer)
+  }, [query])
   const [open, setOpen] = useState(false)
   const accountName = (accountId: string | null) =>
     accountId ? (accounts.byId.get(accountId)?.name ?? null) : null
+  const found = useServerList(
+    {
+      kind: 'contacts',
+      sort: asked === '' ? 'lastName' : null,
+      q: asked,
+      filters: { accountId: ticket.accountId },
+    },
+    Contact,
+  )
+  const version = found.version
+  // Options are shown once they answer what is typed (never an older search's).
+  const settled = query.trim() === asked && found.total !== null
+  // biome-ignore lint/correctness/useExhaustiveDependencies: the store changes in place; `version` counts changes
   const options = useMemo(() => {
-    const words = query.trim().toLowerCase().split(/\s+/).filter(Boolean)
-    return [...contacts.values()]
-      .filter((c) => !c.archived && (ticket.accountId === null || c.accountId === ticket.accountId))
-      .filter((c) => {
-        if (words.length === 0) return true
-        const text =
-          `${contactLabel(c)} ${c.email} ${c.accountId ? (accounts.byId.get(c.accountId)?.name ?? '') : ''}`.toLowerCase()
-        return words.every((w) => text.includes(w))
-      })
-      .sort((a, b) => contactLabel(a).localeCompare(contactLabel(b)))
-  }, [contacts, accounts, ticket.accountId, query])
+    const rows: Contact[] = []
+    if (!settled) return rows
+    for (let i = 0; i < Math.min(found.total ?? 0, SHOWN); i++) {
+      const row = found.rowAt(i)
+      if (row && !row.archived) rows.push(row)
+    }
+    return rows
+  }, [found, version, settled])
+  const more = settled ? Math.max(0, (found.total ?? 0) - SHOWN) : 0
   const current = ticket.contactId ? contacts.get(ticket.contactId) : undefined
   const pick = (picked: Contact | null) => {
     onChange(picked?.id ?? null, ticket.accountId ?? picked?.accountId ?? null)
@@ -63,9 +83,7 @@ export function TicketContact({
             type="search"
             aria-controls={`${id}-options`}
             placeholder={
-              current
-                ? `Change contact (${contactLabel(current)})`
-                : 'Search contacts by name, e-mail or account'
+              current ? `Change contact (${contactLabel(current)})` : 'Search contacts by name or e-mail'
             }
             value={query}
             data-testid="ticket-contact-search"
@@ -111,11 +129,12 @@ export function TicketContact({
                   </button>
                 </li>
               ))}
-              {options.length === 0 && <li className="muted ticket-contact__option">No contact matches.</li>}
-              {options.length > SHOWN && (
-                <li className="muted ticket-contact__option">
-                  {options.length - SHOWN} more — type to narrow the list.
-                </li>
+              {settled && found.total === 0 && (
+                <li className="muted ticket-contact__option">No contact matches.</li>
+              )}
+              {!settled && <li className="muted ticket-contact__option">Searching contacts…</li>}
+              {more > 0 && (
+                <li className="muted ticket-contact__option">{more} more — type to narrow the list.</li>
               )}
             </ul>
           )}
