@@ -46,6 +46,7 @@ export function kindOfDoc(ref: DocRef): RecordKind | null {
     case 'deal':
       return 'deals'
     case 'support':
+    case 'ticket':
       return 'tickets'
     case 'account':
       return 'tasks'

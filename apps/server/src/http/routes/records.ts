@@ -51,6 +51,7 @@ import {
   type RecordIndex,
 } from '../../recordIndex/RecordIndex.ts'
 import { checkCustomFieldInput } from '../../settings/customFieldValues.ts'
+import { locateTicket } from '../../tickets/ticketDocs.ts'
 import type { AppEnv } from '../app.ts'
 import { readJsonBody } from './auth.ts'
 import { LIST_KINDS, type ListKind, listQuerySchemas } from './recordQueries.ts'
@@ -189,6 +190,13 @@ export function recordsRoutes(services: RecordsServices): Hono<AppEnv> {
     if (!record) throw notFound(`${kind} ${id} not found`)
     requireAccess(session, recordDoc(session, kind, record), 'read')
     return record
+  }
+
+  /** The document ticket `id` lives in, as the index names it (`W/ticket/T`; `W/support` before the split). */
+  const ticketDoc = async (session: SessionInfo, id: string): Promise<DocRef> => {
+    const ref = await locateTicket(services.index, session.workspaceId, id)
+    if (!ref) throw notFound(`tickets ${id} not found`)
+    return ref
   }
 
   /** The record as the index holds it once the write is committed there (the REST client reads its own write). */
@@ -345,7 +353,9 @@ export function recordsRoutes(services: RecordsServices): Hono<AppEnv> {
       )
       const given = (body as { customFields?: Record<string, CustomFieldValue> }).customFields
       const options = optionsFor ? await optionsFor(session) : undefined
-      const updated = await write(session, recordDoc(session, kind, current), (doc, origin) => {
+      const ref =
+        kind === 'tickets' ? await ticketDoc(session, current.id) : recordDoc(session, kind, current)
+      const updated = await write(session, ref, (doc, origin) => {
         // The model command merges per field (`null` clears) and writes only the fields given, one entry each:
         // a custom field another client set meanwhile, or sets at the same time, is kept.
         const patch =
@@ -468,7 +478,7 @@ export function recordsRoutes(services: RecordsServices): Hono<AppEnv> {
     const body = await readJsonBody(c, TicketMove)
     const keys = await columnKeys(session, 'tickets', body.status, current.id)
     const key = keyForIndex(keys, body.index ?? keys.length)
-    const moved = await write(session, recordDoc(session, 'tickets', current), (doc, origin) =>
+    const moved = await write(session, await ticketDoc(session, current.id), (doc, origin) =>
       moveTicket(doc, current.id, { column: body.status, key }, origin),
     )
     return c.json(await projected(session, 'tickets', moved))
