@@ -146,5 +146,26 @@ describe('tickets in their own documents W/ticket/T', () => {
     await expect.poll(() => fields(open1, 'tkt_docsla')?.get('slaDueAt')).toBe(created + 90 * MIN)
     await expect.poll(async () => (await get('tkt_docsla')).body.slaDueAt).toBe(created + 90 * MIN)
     expect((await get('tkt_docslaresolved')).body.slaDueAt).toBe(resolvedBefore)
+    // A client's priority change in the ticket's document: the server sets the due time that follows it.
+    open1.doc.transact(() => fields(open1, 'tkt_docsla')?.set('priority', 'urgent'))
+    await expect
+      .poll(() => fields(open1, 'tkt_docsla')?.get('slaDueAt'))
+      .toBe(created + DEFAULT_SLA.urgent.resolutionMins * MIN)
+  })
+
+  it('archive and restore go to the ticket’s own document', async () => {
+    const client = await ownTicket('tkt_docarchive', { subject: 'To the trash' })
+    const archived = await api<Ticket>(started.url, '/api/tickets/tkt_docarchive/archive', {
+      cookie: admin.cookie,
+      body: {},
+    })
+    expect(archived.status).toBe(200)
+    await expect.poll(() => fields(client, 'tkt_docarchive')?.get('archived')).toBe(true)
+    const restored = await api<Ticket>(started.url, '/api/tickets/tkt_docarchive/restore', {
+      cookie: admin.cookie,
+      body: {},
+    })
+    expect(restored.status).toBe(200)
+    await expect.poll(() => fields(client, 'tkt_docarchive')?.get('archived')).toBe(false)
   })
 })
