@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
-import { DocRegistry, RELEASE_GRACE_MS } from './DocRegistry.ts'
+import { DOCUMENT_RETIRED_REASON, DocRegistry, RELEASE_GRACE_MS } from './DocRegistry.ts'
 import { TokenSource } from './TokenSource.ts'
 
 /** A socket that connects only when told to (`SilentSocket.openLatest()`) and never answers. */
@@ -120,6 +120,16 @@ describe('DocRegistry', () => {
     registry.acquire('w1/workspace')
     expect(registry.getSnapshot().openDocuments).toBe(1)
     expect(registry.getSnapshot().status).not.toBe('connected')
+    await registry.destroy({ clearOffline: false })
+  })
+  it('a document the server retired is detached for good and marked denied', async () => {
+    const registry = makeRegistry()
+    const handle = registry.acquire('w1/contacts')
+    const detach = vi.spyOn(handle.provider, 'detach')
+    handle.provider.emit('close', { event: { code: 4410, reason: DOCUMENT_RETIRED_REASON } })
+    expect(detach).toHaveBeenCalledTimes(1)
+    expect(handle.state.denied).toBe(DOCUMENT_RETIRED_REASON)
+    expect(registry.socket.configuration.providerMap.has('w1/contacts')).toBe(false)
     await registry.destroy({ clearOffline: false })
   })
 })
