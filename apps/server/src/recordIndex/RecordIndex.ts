@@ -1,3 +1,4 @@
+import type { CustomFieldType } from '@rapport/model'
 import { badRequest } from '../errors.ts'
 import type { ArchivedMode } from '../projection/RecordViews.ts'
 import type { ProjectedRecord, RecordKind } from '../projection/recordKinds.ts'
@@ -15,8 +16,12 @@ import type { TaskItem, TaskListQuery } from '../tasks/taskQueries.ts'
  * that workspace's rows. Document names (`W/...`) carry their workspace already.
  */
 
-/** Version of the stored layout (`meta.format`). An index file of another format is refused (rebuild it). */
-export const INDEX_FORMAT = 1
+/**
+ * Version of the stored layout (`meta.format`). An index of an older format is emptied and rebuilt from the documents
+ * (its tables are dropped on open); one of a newer format is refused.
+ * 2: `s_accountName`, `cf_sort` and the sort columns of team, size, title, source and status.
+ */
+export const INDEX_FORMAT = 2
 
 /** The change feed keeps, per workspace, at least the last FEED_KEEP_EVENTS events or those of the last FEED_KEEP_MS. */
 export const FEED_KEEP_EVENTS = 10_000
@@ -101,8 +106,20 @@ export interface IndexListQuery {
   customFields?: readonly CustomFieldCondition[]
   /** Text query: only records it matches (as `search` with that kind), in relevance order unless `sort` is given. */
   q?: string | null
-  /** `field` ascending or `-field` descending, then id (nulls last ascending, first descending; text by `compareValues`). */
+  /**
+   * `field` ascending or `-field` descending, then id (nulls last ascending, first descending; text by `compareValues`).
+   * Besides the typed columns (`SORTABLE`): `accountName` (contacts, deals, tickets: the name of the record's account),
+   * `owner` (every kind with `ownerId`) and `assignee` (tickets) by the member's name in `memberNames`, and
+   * `cf.<fieldId>` (accounts, contacts, deals, tickets) as `customSort` says.
+   */
   sort?: string | null
+  /** How a `cf.<fieldId>` sort compares the field's values (`customSortType` of its definition); default `text`. */
+  customSort?: CustomSortType
+  /**
+   * Display names by user id, for `owner`, `assignee` and `member` custom-field sorts: records order by their member's
+   * name (as text); a member not named here, and no member, count as empty (last).
+   */
+  memberNames?: Readonly<Record<string, string>>
   offset: number
   limit: number
   archived: ArchivedMode
@@ -161,6 +178,17 @@ export interface RecordIndex {
 
   stats(workspaceId?: string): Promise<IndexStats>
   close(): Promise<void>
+}
+
+/**
+ * How a custom field sorts: `number` (number, currency; yes/no as no < yes), `text` (text, select, date, url, email;
+ * a multi-select by its choices joined by ", "), `member` (user: by the member's name). See `customSortValue`.
+ */
+export type CustomSortType = 'number' | 'text' | 'member'
+
+export function customSortType(type: CustomFieldType): CustomSortType {
+  if (type === 'number' || type === 'currency' || type === 'boolean') return 'number'
+  return type === 'user' ? 'member' : 'text'
 }
 
 const CF_PREFIX = 'cf.'

@@ -121,8 +121,13 @@ const ListQuerySchema = z.object({
   q: z.string().max(200).nullable().optional(),
   sort: z
     .string()
-    .regex(/^-?[A-Za-z][A-Za-z0-9_]{0,63}$/, 'is not a field name')
+    .regex(/^-?([A-Za-z][A-Za-z0-9_]{0,63}|cf\.[A-Za-z0-9_-]{1,64})$/, 'is not a field name')
     .nullable()
+    .optional(),
+  customSort: z.enum(['number', 'text', 'member']).optional(),
+  memberNames: z
+    .record(z.string().min(1).max(64), z.string().max(200))
+    .refine((names) => Object.keys(names).length <= 5_000, 'at most 5000 member names')
     .optional(),
   offset: z.number().int().min(0).max(1_000_000_000),
   limit: z.number().int().min(1).max(MAX_PAGE),

@@ -14,7 +14,9 @@ import { textSortKey } from './textKeys.ts'
  *   data (the record's JSON text, as given), custom_fields (its `customFields`, binary JSON), updated_at, created_at,
  *   f_<field>: JSON of `fieldValue(record, field)` (NULL when undefined) for the common equality filters — so a
  *     filter is one exact text comparison: `"open"` ≠ `null` ≠ `5` ≠ `true`, as `===` in queryRecords.ts;
- *   s_<field>: the sort value — a number (booleans 0/1), or `textSortKey` of a text — NULL for null/undefined.
+ *   s_<field>: the sort value — a number (booleans 0/1), or `textSortKey` of a text — NULL for null/undefined;
+ *     `s_accountName` (contacts, deals, tickets) is the `s_name` of the record's account, kept by `apply`,
+ *   cf_sort: per custom field its sort value (`customSortJson`), read by a `cf.<fieldId>` sort.
  * Filters on other fields read `data` (exact JSON type + value). Shared tables: search (per store), doc_state, feed,
  * workspace_seq, meta.
  */
@@ -28,6 +30,8 @@ export interface ColumnSpec {
   sort?: SortType
   /** The value when it is not `fieldValue(record, field)` (internal columns such as a task's due time). */
   value?: (record: ProjectedRecord) => unknown
+  /** Not a value of the record itself: `apply` keeps it (the account's name of a contact, deal or ticket). */
+  derived?: true
 }
 
 const common: ColumnSpec[] = [
@@ -37,6 +41,8 @@ const common: ColumnSpec[] = [
   { field: 'accountId', filter: true },
 ]
 const text = (field: string, filter = false): ColumnSpec => ({ field, sort: 'text', filter })
+/** The name of the record's account (`s_accountName` = that account's `s_name`, NULL without one). */
+const accountName: ColumnSpec = { field: 'accountName', sort: 'text', derived: true }
 
 export const COLUMNS: Readonly<Record<RecordKind, readonly ColumnSpec[]>> = {
   accounts: [
@@ -47,17 +53,19 @@ export const COLUMNS: Readonly<Record<RecordKind, readonly ColumnSpec[]>> = {
     text('city', true),
     text('country', true),
     text('tier', true),
-    { field: 'team', filter: true },
-    { field: 'size', filter: true },
+    text('team', true),
+    text('size', true),
   ],
   contacts: [
     ...common,
     text('lastName'),
     text('firstName'),
     text('email'),
+    text('title'),
     { field: 'score', sort: 'number' },
     text('leadStatus', true),
-    { field: 'source', filter: true },
+    text('source', true),
+    accountName,
   ],
   deals: [
     ...common,
@@ -67,14 +75,16 @@ export const COLUMNS: Readonly<Record<RecordKind, readonly ColumnSpec[]>> = {
     { field: 'stageEnteredAt', sort: 'number' },
     { field: 'pipelineId', filter: true },
     { field: 'stage', filter: true },
-    { field: 'status', filter: true },
+    text('status', true),
+    accountName,
   ],
   tickets: [
     ...common,
     text('subject'),
     text('priority', true),
     { field: 'slaDueAt', sort: 'number' },
-    { field: 'status', filter: true },
+    text('status', true),
+    accountName,
     { field: 'assigneeId', filter: true },
   ],
   tasks: [
@@ -118,10 +128,12 @@ export function rowOf(kind: RecordKind, record: ProjectedRecord, data: string): 
     data,
     // A record's custom-field values alone, binary JSON (the `cf.` filters read only them).
     custom_fields: isPlainObject(record.customFields) ? JSON.stringify(record.customFields) : null,
+    cf_sort: customSortJson(record.customFields),
     updated_at: num(record.updatedAt),
     created_at: num(record.createdAt),
   }
   for (const spec of COLUMNS[kind]) {
+    if (spec.derived) continue
     let value = spec.value ? spec.value(record) : fieldValue(record, spec.field)
     if (spec.value && typeof value === 'number' && !Number.isFinite(value)) value = null
     if (spec.filter) row[filterColumn(spec.field)] = value === undefined ? null : JSON.stringify(value)
@@ -139,6 +151,34 @@ export function rowOf(kind: RecordKind, record: ProjectedRecord, data: string): 
     row[sortColumn(spec.field)] = sortValue
   }
   return row
+}
+
+/**
+ * The sort value of one custom-field value: a number as it is, yes/no as 1/0, a text (text, select, date, url,
+ * email, member id) as its `textSortKey`, a multi-select as the key of its choices joined by ", " in the order held;
+ * `undefined` for an empty value (null, '', no choices), which sorts last. Which of them a sort reads is decided by
+ * the field's definition (`customSortType`): a value of the other kind counts as empty.
+ */
+export function customSortValue(value: unknown): number | string | undefined {
+  if (typeof value === 'number') return Number.isFinite(value) ? value : undefined
+  if (typeof value === 'boolean') return value ? 1 : 0
+  if (typeof value === 'string') return value === '' ? undefined : textSortKey(value)
+  if (Array.isArray(value)) {
+    const texts = value.filter((v): v is string => typeof v === 'string')
+    return texts.length === 0 ? undefined : textSortKey(texts.join(', '))
+  }
+  return undefined
+}
+
+/** The `cf_sort` JSON of a record's custom fields (NULL when it has none with a value). */
+export function customSortJson(customFields: unknown): string | null {
+  if (!isPlainObject(customFields)) return null
+  const out: Record<string, number | string> = {}
+  for (const [fieldId, value] of Object.entries(customFields as Record<string, unknown>)) {
+    const sortValue = customSortValue(value)
+    if (sortValue !== undefined) out[fieldId] = sortValue
+  }
+  return Object.keys(out).length === 0 ? null : JSON.stringify(out)
 }
 
 export interface DialectTypes {
@@ -164,6 +204,7 @@ export function commonDdl(t: DialectTypes): string[] {
       `account_id ${t.key}`,
       `data ${t.json} not null`,
       `custom_fields ${t.jsonb}`,
+      `cf_sort ${t.jsonb}`,
       `updated_at ${t.number}`,
       `created_at ${t.number}`,
     ]

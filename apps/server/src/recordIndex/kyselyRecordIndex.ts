@@ -35,6 +35,7 @@ import {
 import {
   type AppliedChange,
   type CustomFieldCondition,
+  type CustomSortType,
   FEED_KEEP_EVENTS,
   FEED_KEEP_MS,
   type FeedAnswer,
@@ -48,7 +49,7 @@ import {
   type RecordChange,
   type RecordIndex,
 } from './RecordIndex.ts'
-import { words } from './textKeys.ts'
+import { textSortKey, words } from './textKeys.ts'
 
 // biome-ignore lint/suspicious/noExplicitAny: tables are per kind and generated (indexSchema.ts)
 export type AnyDb = Kysely<any>
@@ -86,6 +87,18 @@ export interface IndexFlavor {
   /** `data` at `path` is exactly `value` (same JSON type and value; `null` is not a missing key). */
   jsonEquals(path: readonly string[], value: string | number | boolean | null): RawBuilder<boolean>
   customField(condition: CustomFieldCondition): RawBuilder<boolean>
+  /**
+   * SQL text of the sort value of custom field `fieldId` (checked: letters, digits, `_`, `-`) in the `cf_sort` column
+   * `column` (`cf_sort` in an index definition, `r.cf_sort` in a query: the same expression, so the index serves it):
+   * numbers only (`number`) or text keys only (`text`, ordered by code point), else NULL.
+   */
+  customSortSql(column: string, fieldId: string, type: 'number' | 'text'): string
+  /** The text value of custom field `fieldId` of `r` (a member field's user id), else NULL. */
+  customText(fieldId: string): RawBuilder<unknown>
+  /** Text keys (`textSortKey`) ordered by code point (PostgreSQL: `collate "C"`). */
+  keyOrder(expression: RawBuilder<unknown>): RawBuilder<unknown>
+  /** Drops every table of the index (an index of an older format is rebuilt from the documents). */
+  dropAll(db: AnyDb): Promise<void>
   /** The `data` column as read back (SQLite: text; PostgreSQL `json`: already parsed). */
   parseData(value: unknown): ProjectedRecord
   bytes(value: unknown): Uint8Array
@@ -94,6 +107,12 @@ export interface IndexFlavor {
   /** Store-specific counting of the search table. */
   searchCount(db: AnyDb, workspaceId: string | undefined, kind?: SearchKind): Promise<number>
 }
+
+/** The kinds whose rows keep their account's name (`s_accountName`) for the `accountName` sort. */
+const ACCOUNT_NAMED: readonly RecordKind[] = ['contacts', 'deals', 'tickets']
+/** The member sorts: sort field → the filter column holding the user id. */
+const MEMBER_SORTS: Readonly<Record<string, string>> = { owner: 'ownerId', assignee: 'assigneeId' }
+const CF_SORT = 'cf.'
 
 /** Above this many matches a search is ordered newest first instead of by relevance (ranking them costs too much). */
 export const RANKED_MAX = 1_000
@@ -120,12 +139,16 @@ export class KyselyRecordIndex implements RecordIndex {
         .select('value')
         .where('key', '=', 'format')
         .executeTakeFirst()
-      if (row?.value !== String(INDEX_FORMAT)) {
+      const stored = Number(row?.value)
+      if (row?.value === String(INDEX_FORMAT)) return
+      if (!(Number.isInteger(stored) && stored >= 1 && stored < INDEX_FORMAT)) {
         throw new Error(
           `The record index has format ${row?.value ?? 'unknown'}; this server reads format ${INDEX_FORMAT}. Delete it to rebuild.`,
         )
       }
-      return
+      // An older layout: the index is derived data, emptied here and rebuilt from the documents at start-up (its
+      // "built for" row is gone with it, see IndexWorker.ts INDEX_BUILT_DOC).
+      await this.flavor.dropAll(this.db)
     }
     await this.db.transaction().execute(async (trx) => {
       const statements = [...commonDdl(this.flavor.types), ...this.flavor.searchDdl]
@@ -214,6 +237,7 @@ export class KyselyRecordIndex implements RecordIndex {
         pending.push({ workspaceId: change.workspaceId, kind: change.kind, id: change.id, op: change.op, at })
       }
       await this.writeRecords(trx, [...final.values()], at)
+      await this.keepAccountNames(trx, final, accountNames, keyOf)
       for (const [key, item] of final) {
         const { change } = item
         if (change.kind !== 'accounts' || change.op !== 'upsert' || !accountNames.has(key)) continue
@@ -257,6 +281,7 @@ export class KyselyRecordIndex implements RecordIndex {
                   typeof item.row.custom_fields === 'string'
                     ? this.flavor.jsonb(item.row.custom_fields)
                     : null,
+                cf_sort: typeof item.row.cf_sort === 'string' ? this.flavor.jsonb(item.row.cf_sort) : null,
               },
             ]
           : [],
@@ -305,6 +330,64 @@ export class KyselyRecordIndex implements RecordIndex {
       } else await this.flavor.removeSearch(trx, change.workspaceId, change.kind as SearchKind, change.id)
     }
     await this.flavor.putSearchMany(trx, put)
+  }
+
+  /**
+   * `s_accountName` of the contacts, deals and tickets a batch wrote (from their account's `s_name`), and of every
+   * record of an account the batch added, renamed or removed.
+   */
+  private async keepAccountNames(
+    trx: AnyTrx,
+    final: Map<string, { change: RecordChange }>,
+    oldNames: Map<string, unknown>,
+    keyOf: (c: { workspaceId: string; kind: RecordKind; id: string }) => string,
+  ): Promise<void> {
+    const records = new Map<string, string[]>()
+    const accounts = new Map<string, string[]>()
+    const add = (map: Map<string, string[]>, key: string, id: string) => {
+      const list = map.get(key) ?? []
+      list.push(id)
+      map.set(key, list)
+    }
+    for (const { change } of final.values()) {
+      if (change.kind === 'accounts') {
+        const renamed =
+          change.op === 'remove' ||
+          !oldNames.has(keyOf(change)) ||
+          oldNames.get(keyOf(change)) !== change.record.name
+        if (renamed) add(accounts, change.workspaceId, change.id)
+      } else if (change.op === 'upsert' && ACCOUNT_NAMED.includes(change.kind))
+        add(records, `${change.workspaceId}\u0000${change.kind}`, change.id)
+    }
+    const column = sortColumn('accountName')
+    const update = (kind: RecordKind, workspaceId: string) => {
+      const table = tableOf(kind)
+      return trx
+        .updateTable(table)
+        .set((eb) => ({
+          [column]: eb
+            .selectFrom(`${tableOf('accounts')} as a`)
+            .select(`a.${sortColumn('name')}`)
+            .whereRef('a.workspace_id', '=', `${table}.workspace_id`)
+            .whereRef('a.id', '=', `${table}.account_id`),
+        }))
+        .where('workspace_id', '=', workspaceId)
+    }
+    for (const [key, ids] of records) {
+      const [workspaceId, kind] = key.split('\u0000') as [string, RecordKind]
+      for (let i = 0; i < ids.length; i += 500)
+        await update(kind, workspaceId)
+          .where('id', 'in', ids.slice(i, i + 500))
+          .execute()
+    }
+    for (const [workspaceId, ids] of accounts) {
+      for (const kind of ACCOUNT_NAMED) {
+        for (let i = 0; i < ids.length; i += 500)
+          await update(kind, workspaceId)
+            .where('account_id', 'in', ids.slice(i, i + 500))
+            .execute()
+      }
+    }
   }
 
   private dataText(value: unknown): string {
@@ -511,8 +594,9 @@ export class KyselyRecordIndex implements RecordIndex {
     let sortBy: RawBuilder<unknown> | null = null
     if (query.sort) {
       const { field, desc } = parseSort(query.sort)
-      if (!sortSpec(k, field)) throw badRequest(`${k} cannot be sorted by ${field}.`, 'invalid_input')
-      sortBy = sql`${sql.ref(`r.${sortColumn(field)}`)} ${sql.raw(desc ? 'desc nulls first' : 'asc nulls last')}`
+      const value = await this.sortValue(k, field, query)
+      // No value to sort by (no member named): every record ties, so id (or relevance) order.
+      if (value) sortBy = sql`${value} ${sql.raw(desc ? 'desc nulls first' : 'asc nulls last')}`
     }
     const conditions = this.listConditions(ws, k, query)
     const table = sql.table(tableOf(k))
@@ -546,6 +630,61 @@ export class KyselyRecordIndex implements RecordIndex {
     const rows = await sql<{ id: string }>`select r.id from ${table} r where ${where}
       order by ${order} limit ${query.limit} offset ${query.offset}`.execute(this.db)
     return this.page(ws, k, rows.rows, total, query)
+  }
+
+  /** What a list sorts by (see IndexListQuery.sort), or a plain 400 for a field it cannot sort by. */
+  private async sortValue(
+    kind: RecordKind,
+    field: string,
+    query: IndexListQuery,
+  ): Promise<RawBuilder<unknown> | null> {
+    if (sortSpec(kind, field)) return sql.ref(`r.${sortColumn(field)}`)
+    const memberColumn = MEMBER_SORTS[field]
+    if (memberColumn && filterSpec(kind, memberColumn)) {
+      // The filter column holds the id as JSON text.
+      const ids = sql.ref(`r.${filterColumn(memberColumn)}`)
+      return this.memberOrder(ids, query.memberNames, (id) => JSON.stringify(id))
+    }
+    if (field.startsWith(CF_SORT) && kind !== 'tasks') {
+      const fieldId = field.slice(CF_SORT.length)
+      const type: CustomSortType = query.customSort ?? 'text'
+      if (type === 'member')
+        return this.memberOrder(this.flavor.customText(fieldId), query.memberNames, (id) => id)
+      await this.ensureCustomSortIndex(kind, fieldId, type)
+      return sql.raw(this.flavor.customSortSql('r.cf_sort', fieldId, type))
+    }
+    throw badRequest(`${kind} cannot be sorted by ${field}.`, 'invalid_input')
+  }
+
+  /** Records by their member's name: `case <id> when … then <key of the name> end`, NULL for anyone not named. */
+  private memberOrder(
+    id: RawBuilder<unknown>,
+    names: Readonly<Record<string, string>> | undefined,
+    stored: (id: string) => string,
+  ): RawBuilder<unknown> | null {
+    const entries = Object.entries(names ?? {})
+    if (entries.length === 0) return null
+    const whens = entries.map(([userId, name]) => sql`when ${stored(userId)} then ${textSortKey(name)}`)
+    return this.flavor.keyOrder(sql`case ${id} ${sql.join(whens, sql` `)} end`)
+  }
+
+  /** Expression indexes already made (or found) by this process: `<table> <type> <fieldId>`. */
+  private readonly sortIndexes = new Set<string>()
+
+  /**
+   * One expression index per custom field and sort type (created on its first sort, then kept; `if not exists`), so
+   * a sorted page is an index walk, not a sort of every row of the workspace.
+   */
+  private async ensureCustomSortIndex(kind: RecordKind, fieldId: string, type: 'number' | 'text') {
+    const table = tableOf(kind)
+    const key = `${table} ${type} ${fieldId}`
+    if (this.sortIndexes.has(key)) return
+    const name = `${table}_cf_${type}_${fieldId}`
+    const expression = this.flavor.customSortSql('cf_sort', fieldId, type)
+    await sql
+      .raw(`create index if not exists "${name}" on ${table} (workspace_id, archived, (${expression}), id)`)
+      .execute(this.db)
+    this.sortIndexes.add(key)
   }
 
   private async page(
@@ -809,10 +948,18 @@ export class KyselyRecordIndex implements RecordIndex {
   }
 }
 
-/** Every kind's sortable fields (for callers that check a sort before asking). */
+/**
+ * Every kind's sortable fields (for callers that check a sort before asking), with `owner` / `assignee` (by the
+ * member's name); custom fields sort as `cf.<fieldId>` besides (every kind but tasks).
+ */
 export const SORTABLE: Readonly<Record<RecordKind, readonly string[]>> = Object.fromEntries(
   RECORD_KINDS.map((kind) => [
     kind,
-    COLUMNS[kind].filter((c) => c.sort && !c.field.startsWith('$')).map((c) => c.field),
+    [
+      ...COLUMNS[kind].filter((c) => c.sort && !c.field.startsWith('$')).map((c) => c.field),
+      ...Object.entries(MEMBER_SORTS)
+        .filter(([, column]) => filterSpec(kind, column))
+        .map(([field]) => field),
+    ],
   ]),
 ) as Record<RecordKind, string[]>

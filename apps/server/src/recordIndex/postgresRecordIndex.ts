@@ -171,6 +171,28 @@ const postgresFlavor: IndexFlavor = {
       (${type} = 'string' and ${value} = ${text}::text) or ${numeric} or ${bool} or ${holds}), false)`
   },
 
+  customSortSql(column, fieldId, type) {
+    const at = `'${fieldId}'`
+    if (type === 'number')
+      return `(case when jsonb_typeof(${column} -> ${at}) = 'number' then (${column} ->> ${at})::float8 end)`
+    return `((case when jsonb_typeof(${column} -> ${at}) = 'string' then ${column} ->> ${at} end) collate "C")`
+  },
+
+  customText(fieldId) {
+    const v = sql`(r.custom_fields -> ${fieldId}::text)`
+    return sql`(case when jsonb_typeof(${v}) = 'string' then ${v} #>> '{}' end)`
+  },
+
+  keyOrder(expression) {
+    return sql`((${expression}) collate "C")`
+  },
+
+  async dropAll(db: AnyDb) {
+    const tables = await sql<{ name: string }>`select tablename as name from pg_tables
+      where schemaname = current_schema()`.execute(db)
+    for (const { name } of tables.rows) await sql`drop table if exists ${sql.table(name)} cascade`.execute(db)
+  },
+
   parseData(value: unknown): ProjectedRecord {
     return (typeof value === 'string' ? JSON.parse(value) : value) as ProjectedRecord
   },

@@ -412,6 +412,138 @@ export function recordIndexContract(name: string, makeStore: () => Promise<Index
         )
       })
 
+      it('sorts by the account name, kept current on rename, removal and late accounts', async () => {
+        const byAccount = async (sort = 'accountName') => ids(await index.list(W, 'deals', list({ sort })))
+        await index.apply({
+          records: [up('accounts', account('a1', 'Zeta')), up('accounts', account('a2', 'alpha'))],
+        })
+        expect(await byAccount()).toEqual(['d3', 'd1', 'd2', 'd5', 'd6'])
+        expect(await byAccount('-accountName')).toEqual(['d2', 'd5', 'd6', 'd1', 'd3'])
+        await index.apply({ records: [up('accounts', account('a2', 'Zulu'))] })
+        expect(await byAccount()).toEqual(['d1', 'd3', 'd2', 'd5', 'd6'])
+        // Another field of the account changes: the order stays.
+        await index.apply({ records: [up('accounts', account('a2', 'Zulu', { city: 'Oslo' }))] })
+        expect(await byAccount()).toEqual(['d1', 'd3', 'd2', 'd5', 'd6'])
+        await index.apply({ records: [rm('accounts', 'a1')] })
+        expect(await byAccount()).toEqual(['d3', 'd1', 'd2', 'd5', 'd6'])
+        // A deal indexed before its account, and a contact and its account in one batch.
+        await index.apply({ records: [up('deals', deal('d7', 'late', { accountId: 'a3' }))] })
+        expect((await byAccount()).at(0)).toBe('d3')
+        await index.apply({
+          records: [
+            up('contacts', contact('c1', 'x', 'y', { accountId: 'a3' })),
+            up('accounts', account('a3', 'Beta')),
+            up('contacts', contact('c2', 'x', 'z', { accountId: 'a1' })),
+          ],
+        })
+        expect(await byAccount()).toEqual(['d7', 'd3', 'd1', 'd2', 'd5', 'd6'])
+        expect(ids(await index.list(W, 'contacts', list({ sort: 'accountName' })))).toEqual(['c1', 'c2'])
+        // Accounts themselves are not sorted by an account name.
+        await rejectsPlainly(
+          index.list(W, 'accounts', list({ sort: 'accountName' })),
+          /accounts cannot be sorted by accountName/,
+        )
+      })
+
+      it('sorts by owner and assignee as the members are named; unnamed members and none last', async () => {
+        await index.apply({
+          records: [
+            up('deals', deal('d6', 'item 9', { amount: 1000, pipelineId: 'p2', ownerId: 'u2' })),
+            up('deals', deal('d2', 'banana', { ownerId: 'u3' })),
+            up('tickets', ticket('t1', 'one', { assigneeId: 'u1' })),
+            up('tickets', ticket('t2', 'two', { assigneeId: 'u2' })),
+          ],
+        })
+        const memberNames = { u1: 'Zed', u2: 'amy' }
+        const sorted = async (sort: string, names: Record<string, string> = memberNames) =>
+          ids(await index.list(W, 'deals', list({ sort, memberNames: names })))
+        expect(await sorted('owner')).toEqual(['d6', 'd1', 'd5', 'd2', 'd3'])
+        expect(await sorted('-owner')).toEqual(['d2', 'd3', 'd1', 'd5', 'd6'])
+        // Nobody named: every record ties, id order.
+        expect(await sorted('owner', {})).toEqual(['d1', 'd2', 'd3', 'd5', 'd6'])
+        expect(ids(await index.list(W, 'tickets', list({ sort: 'assignee', memberNames })))).toEqual([
+          't2',
+          't1',
+        ])
+        await rejectsPlainly(
+          index.list(W, 'deals', list({ sort: 'assignee', memberNames })),
+          /deals cannot be sorted by assignee/,
+        )
+      })
+
+      it('sorts by the fields lists show: team, size, title, source, status', async () => {
+        await index.apply({
+          records: [
+            up('accounts', account('a1', 'A', { team: 'support', size: '11-50' })),
+            up('accounts', account('a2', 'B', { team: 'sales', size: '201-1000' })),
+            up('accounts', account('a3', 'C', { team: 'sales', size: null })),
+            up('contacts', contact('c1', 'a', 'a', { title: 'VP 10', source: 'web' })),
+            up('contacts', contact('c2', 'b', 'b', { title: 'vp 9', source: 'event' })),
+            up('tickets', ticket('t1', 'x', { position: { column: 'open', key: 'a0' } })),
+            up('tickets', ticket('t2', 'y')),
+          ],
+        })
+        const sorted = async (kind: RecordKind, sort: string) =>
+          ids(await index.list(W, kind, list({ sort })))
+        expect(await sorted('accounts', 'team')).toEqual(['a2', 'a3', 'a1'])
+        expect(await sorted('accounts', 'size')).toEqual(['a1', 'a2', 'a3'])
+        expect(await sorted('contacts', 'title')).toEqual(['c2', 'c1'])
+        expect(await sorted('contacts', 'source')).toEqual(['c2', 'c1'])
+        expect(await sorted('tickets', 'status')).toEqual(['t2', 't1'])
+        expect(await sorted('deals', 'status')).toEqual(['d1', 'd3', 'd5', 'd6', 'd2'])
+      })
+
+      it('sorts by a custom field as its definition says: numbers, text, member names; empty last', async () => {
+        await index.apply({
+          records: [
+            up(
+              'contacts',
+              contact('c1', 'a', 'a', {
+                customFields: { n: 10, t: 'b', vip: true, tags: ['y'], who: 'u1', day: '2025-10-01' },
+              }),
+            ),
+            up(
+              'contacts',
+              contact('c2', 'b', 'b', {
+                customFields: { n: 9, t: 'B2', vip: false, tags: ['x', 'z'], who: 'u2', day: '2025-9-30' },
+              }),
+            ),
+            up(
+              'contacts',
+              contact('c3', 'c', 'c', { customFields: { n: 'oops', t: '', tags: [], who: null } }),
+            ),
+            up('contacts', contact('c4', 'd', 'd')),
+          ],
+        })
+        const sorted = async (sort: string, customSort?: IndexListQuery['customSort']) =>
+          ids(
+            await index.list(
+              W,
+              'contacts',
+              list({ sort, customSort, memberNames: { u1: 'Zed', u2: 'amy' } }),
+            ),
+          )
+        expect(await sorted('cf.n', 'number')).toEqual(['c2', 'c1', 'c3', 'c4'])
+        expect(await sorted('-cf.n', 'number')).toEqual(['c3', 'c4', 'c1', 'c2'])
+        // A value of another type than the definition's counts as empty.
+        expect(await sorted('cf.n', 'text')).toEqual(['c3', 'c1', 'c2', 'c4'])
+        expect(await sorted('cf.t')).toEqual(['c1', 'c2', 'c3', 'c4'])
+        expect(await sorted('cf.vip', 'number')).toEqual(['c2', 'c1', 'c3', 'c4'])
+        expect(await sorted('cf.tags', 'text')).toEqual(['c2', 'c1', 'c3', 'c4'])
+        expect(await sorted('cf.who', 'member')).toEqual(['c2', 'c1', 'c3', 'c4'])
+        expect(await sorted('cf.day', 'text')).toEqual(['c2', 'c1', 'c3', 'c4'])
+        expect(await sorted('cf.none-such', 'number')).toEqual(['c1', 'c2', 'c3', 'c4'])
+        // Sorted twice (the field's index exists by now), and with a filter and a page.
+        const page = await index.list(
+          W,
+          'contacts',
+          list({ sort: '-cf.n', customSort: 'number', customFields: [{ fieldId: 'vip', text: 'true' }] }),
+        )
+        expect(ids(page)).toEqual(['c1'])
+        await rejectsPlainly(index.list(W, 'contacts', list({ sort: 'cf.bad id' })), /not a field name/)
+        await rejectsPlainly(index.list(W, 'tasks', list({ sort: 'cf.n' })), /tasks cannot be sorted by cf.n/)
+      })
+
       it('custom-field filters as data, as customFieldFilter reads the query string', async () => {
         await index.apply({
           records: [

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import Database from 'better-sqlite3'
 import { afterEach, describe, expect, it } from 'vitest'
+import { INDEX_FORMAT } from './RecordIndex.ts'
 import { recordIndexContract } from './recordIndex.contract.ts'
 import { openSqliteRecordIndex } from './sqliteRecordIndex.ts'
 
@@ -33,7 +34,27 @@ describe('SQLite record index file', () => {
     expect(raw.pragma('journal_mode', { simple: true })).toBe('wal')
     raw.prepare("update meta set value = '99' where key = 'format'").run()
     raw.close()
-    await expect(openSqliteRecordIndex(file)).rejects.toThrow(/format 99; this server reads format 1/)
+    await expect(openSqliteRecordIndex(file)).rejects.toThrow(
+      new RegExp(`format 99; this server reads format ${INDEX_FORMAT}`),
+    )
+  })
+
+  it('empties an index of an older format (the server rebuilds it from the documents)', async () => {
+    const file = tempFile()
+    const index = await openSqliteRecordIndex(file)
+    await index.apply({ docStates: [{ doc: 'W/accounts', stateVector: new Uint8Array([1]) }] })
+    await index.close()
+    const raw = new Database(file)
+    raw.prepare("update meta set value = '1' where key = 'format'").run()
+    raw.close()
+    const reopened = await openSqliteRecordIndex(file)
+    expect(await reopened.docState('W/accounts')).toBeNull()
+    await reopened.close()
+    const again = new Database(file)
+    expect(again.prepare("select value from meta where key = 'format'").get()).toEqual({
+      value: String(INDEX_FORMAT),
+    })
+    again.close()
   })
 
   it('refuses a file that is not a database in plain words', async () => {

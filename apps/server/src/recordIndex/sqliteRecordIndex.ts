@@ -130,6 +130,29 @@ const sqliteFlavor: IndexFlavor = {
       (e.type = 'array' and exists (select 1 from json_each(e.value) a where a.type = 'text' and a.atom = ${text}))))`
   },
 
+  customSortSql(column, fieldId, type) {
+    const at = `'$."${fieldId}"'`
+    const types = type === 'number' ? `in ('integer', 'real')` : `= 'text'`
+    return `(case when json_type(${column}, ${at}) ${types} then json_extract(${column}, ${at}) end)`
+  },
+
+  customText(fieldId) {
+    const p = jsonPath([fieldId])
+    return sql`(case when json_type(r.custom_fields, ${p}) = 'text' then json_extract(r.custom_fields, ${p}) end)`
+  },
+
+  keyOrder(expression) {
+    return expression
+  },
+
+  async dropAll(db: AnyDb) {
+    // The FTS table first: dropping it drops its shadow tables.
+    await sql`drop table if exists search`.execute(db)
+    const tables = await sql<{ name: string }>`select name from sqlite_master
+      where type = 'table' and name not like 'sqlite_%'`.execute(db)
+    for (const { name } of tables.rows) await sql`drop table if exists ${sql.table(name)}`.execute(db)
+  },
+
   parseData(value: unknown): ProjectedRecord {
     return JSON.parse(String(value)) as ProjectedRecord
   },
