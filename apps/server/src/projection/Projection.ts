@@ -9,6 +9,7 @@ import {
   Pipeline,
   parseBriefField,
   parseDocName,
+  RECORD_DOC_COLLECTION,
   recordJSON,
   SETTINGS_KEY,
   SETTINGS_MAP,
@@ -16,11 +17,11 @@ import {
 import * as Y from 'yjs'
 import type { Logger } from '../log/logger.ts'
 import type { DocumentStore } from '../storage/DocumentStore.ts'
+import { kindsOfDoc } from './docKinds.ts'
 import { fragmentText } from './fragmentText.ts'
 import { RecordViews } from './RecordViews.ts'
 import {
   KIND_SPECS,
-  kindOfDoc,
   type ProjectedRecord,
   RECORD_KINDS,
   type RecordKind,
@@ -97,10 +98,18 @@ export class WorkspaceProjection {
   readonly search = new SearchIndex()
   /** `kind:id` → the document the record lives in. */
   readonly sources = new Map<string, string>()
-  /** document name → ids of the records projected from it (for full re-index of one document). */
+  /**
+   * document name → ids of the records projected from it (for full re-index of one document). An account room holds
+   * two kinds (its account and its tasks): `idsFrom` gives one kind's.
+   */
   readonly sourceIds = new Map<string, Set<string>>()
 
   constructor(readonly workspaceId: string) {}
+
+  /** Ids of the records of `kind` projected from document `name`. */
+  idsFrom(name: string, kind: RecordKind): string[] {
+    return [...(this.sourceIds.get(name) ?? [])].filter((id) => this.sources.get(`${kind}:${id}`) === name)
+  }
 }
 
 type Root = Y.AbstractType<unknown>
@@ -202,12 +211,15 @@ export class Projection {
     this.detach(name)
     const known = this.indexed.get(name)
     this.indexed.delete(name)
-    const kind = kindOfDoc(ref)
-    if (known && kind && Y.equalSnapshots(known.snapshot, Y.snapshot(doc))) {
+    const kinds = kindsOfDoc(ref)
+    if (known && kinds.length > 0 && Y.equalSnapshots(known.snapshot, Y.snapshot(doc))) {
       // Loaded exactly as last indexed (the usual load): the projection is current. Only the records found invalid
-      // then are re-checked live, so their `invalid` events reach the validation extension now.
-      const collection = doc.getMap<unknown>(KIND_SPECS[kind].collection)
-      for (const id of known.invalid) this.updateRecord(ref, name, doc, kind, collection, id, null, true)
+      // then are re-checked live, so their `invalid` events reach the validation extension now (an account room: in
+      // each record map; an id absent from a map changes nothing there).
+      for (const kind of kinds) {
+        const collection = doc.getMap<unknown>(KIND_SPECS[kind].collection)
+        for (const id of known.invalid) this.updateRecord(ref, name, doc, kind, collection, id, null, true)
+      }
     } else {
       this.fullIndex(name, doc, true)
     }
@@ -235,11 +247,13 @@ export class Projection {
   /** Records of `name`'s collection that are not projected (they failed their schema when last seen). */
   private unprojectedIds(name: string, doc: Y.Doc): Set<string> {
     const ref = parseDocName(name)
-    const kind = ref ? kindOfDoc(ref) : null
-    if (!ref || !kind) return new Set()
+    const unprojected = new Set<string>()
+    if (!ref) return unprojected
     const projected = this.workspace(ref.workspaceId).sourceIds.get(name) ?? new Set<string>()
-    const ids = doc.getMap<unknown>(KIND_SPECS[kind].collection).keys()
-    return new Set([...ids].filter((id) => !projected.has(id)))
+    for (const kind of kindsOfDoc(ref))
+      for (const id of doc.getMap<unknown>(KIND_SPECS[kind].collection).keys())
+        if (!projected.has(id)) unprojected.add(id)
+    return unprojected
   }
 
   private emit(event: ProjectionEvent): void {
@@ -260,14 +274,14 @@ export class Projection {
       this.indexPipelines(ws, doc)
       return
     }
-    const kind = kindOfDoc(ref)
-    if (!kind) return
-    const collection = doc.getMap<unknown>(KIND_SPECS[kind].collection)
-    const present = new Set(collection.keys())
-    for (const id of [...(ws.sourceIds.get(name) ?? [])]) {
-      if (!present.has(id)) this.removeRecord(ws, kind, id)
+    for (const kind of kindsOfDoc(ref)) {
+      const collection = doc.getMap<unknown>(KIND_SPECS[kind].collection)
+      const present = new Set(collection.keys())
+      for (const id of ws.idsFrom(name, kind)) {
+        if (!present.has(id)) this.removeRecord(ws, kind, id)
+      }
+      for (const id of present) this.updateRecord(ref, name, doc, kind, collection, id, null, live)
     }
-    for (const id of present) this.updateRecord(ref, name, doc, kind, collection, id, null, live)
     if (ref.kind === 'account') this.indexNotes(ws, ref.accountId, doc)
   }
 
@@ -287,8 +301,8 @@ export class Projection {
         notesChanged = true
         continue
       }
-      const kind = kindOfDoc(ref)
-      if (!kind || rootName !== KIND_SPECS[kind].collection) continue
+      const kind = kindsOfDoc(ref).find((k) => KIND_SPECS[k].collection === rootName)
+      if (!kind) continue
       const collection = type as unknown as Y.Map<unknown>
       const ids = new Set<string>()
       for (const event of events) {
@@ -324,8 +338,14 @@ export class Projection {
     origin: unknown,
     live: boolean,
   ): void {
-    // A per-record document holds its own record only: a foreign entry is never projected (validation drops it).
-    if (isRecordDocRef(ref) && ref.kind !== 'account' && !isOwnRecord(ref, id)) return
+    // A per-record document holds its own record only: a foreign entry is never projected (validation drops it). An
+    // account room's other record map (tasks) holds many.
+    if (
+      isRecordDocRef(ref) &&
+      RECORD_DOC_COLLECTION[ref.kind].name === KIND_SPECS[kind].collection &&
+      !isOwnRecord(ref, id)
+    )
+      return
     const ws = this.workspace(ref.workspaceId)
     const spec = KIND_SPECS[kind]
     const before = ws.records[kind].get(id) ?? null
@@ -366,7 +386,8 @@ export class Projection {
       if (!valid) return
     }
     const data = parsed?.data as ProjectedRecord
-    const after: ProjectedRecord = ref.kind === 'account' ? { ...data, accountId: ref.accountId } : data
+    const after: ProjectedRecord =
+      ref.kind === 'account' && kind === 'tasks' ? { ...data, accountId: ref.accountId } : data
     if (before && jsonEqual(before, after)) return
     ws.records[kind].set(id, after)
     ws.views[kind].changed(before, after)
