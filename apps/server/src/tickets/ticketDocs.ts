@@ -1,7 +1,8 @@
 import { type DocRef, parseDocName, Ticket } from '@rapport/model'
 import { AppError } from '../errors.ts'
+import type { ProjectedRecord } from '../projection/recordKinds.ts'
 import type { IndexWorker } from '../recordIndex/IndexWorker.ts'
-import { MAX_PAGE } from '../recordIndex/RecordIndex.ts'
+import { type IndexedRecord, MAX_PAGE } from '../recordIndex/RecordIndex.ts'
 
 type Index = Pick<IndexWorker, 'index' | 'flush'>
 
@@ -11,21 +12,32 @@ export const isTicketDocRef = (ref: DocRef | null | undefined): boolean =>
 
 /**
  * The document ticket `id` of `workspaceId` lives in, as the record index names it (`W/ticket/T`; `W/support` for a
- * data directory not split yet), or null when the index knows no such ticket (or the id is malformed). Reads what
- * the index holds after the writes made just before.
+ * data directory not split yet), with the ticket as the index holds it, or null when the index knows no such ticket
+ * (or the id is malformed). Reads what the index holds after the writes made just before.
  */
-export async function locateTicket(index: Index, workspaceId: string, id: string): Promise<DocRef | null> {
+export async function locateTicketRecord(
+  index: Index,
+  workspaceId: string,
+  id: string,
+): Promise<{ ref: DocRef; record: ProjectedRecord } | null> {
   await index.flush()
-  let source: string | undefined
+  let found: IndexedRecord | null
   try {
-    source = (await index.index.get(workspaceId, 'tickets', id))?.doc
+    found = await index.index.get(workspaceId, 'tickets', id)
   } catch (error) {
     // An id the index refuses (malformed) is simply not found.
     if (error instanceof AppError && error.status === 400) return null
     throw error
   }
-  const ref = source ? parseDocName(source) : null
-  return ref && ref.workspaceId === workspaceId && isTicketDocRef(ref) ? ref : null
+  const ref = found ? parseDocName(found.doc) : null
+  return found && ref && ref.workspaceId === workspaceId && isTicketDocRef(ref)
+    ? { ref, record: found.record }
+    : null
+}
+
+/** The document ticket `id` lives in (see `locateTicketRecord`), or null. */
+export async function locateTicket(index: Index, workspaceId: string, id: string): Promise<DocRef | null> {
+  return (await locateTicketRecord(index, workspaceId, id))?.ref ?? null
 }
 
 /**

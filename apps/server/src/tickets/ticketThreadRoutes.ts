@@ -19,7 +19,7 @@ import { AppError, forbidden, notFound } from '../errors.ts'
 import type { AppEnv } from '../http/app.ts'
 import { readJsonBody } from '../http/routes/auth.ts'
 import type { IndexWorker } from '../recordIndex/IndexWorker.ts'
-import { locateTicket, ticketColumnKeys } from './ticketDocs.ts'
+import { locateTicketRecord, ticketColumnKeys } from './ticketDocs.ts'
 
 /** Access to a ticket's conversation is access to the ticket's document (the same for every ticket). */
 const ticketRef = (session: SessionInfo, ticketId: string): DocRef => ({
@@ -41,10 +41,10 @@ export function ticketThreadRoutes(deps: {
   index: Pick<IndexWorker, 'index' | 'flush'>
 }): Hono<AppEnv> {
   const app = new Hono<AppEnv>()
-  const located = async (session: SessionInfo, ticketId: string): Promise<DocRef> => {
-    const ref = await locateTicket(deps.index, session.workspaceId, ticketId)
-    if (!ref) throw notFound(`ticket ${ticketId} not found`)
-    return ref
+  const located = async (session: SessionInfo, ticketId: string) => {
+    const found = await locateTicketRecord(deps.index, session.workspaceId, ticketId)
+    if (!found) throw notFound(`ticket ${ticketId} not found`)
+    return found
   }
 
   app.get('/tickets/:id/messages', deps.session, async (c) => {
@@ -52,7 +52,7 @@ export function ticketThreadRoutes(deps: {
     const ticketId = idString.parse(c.req.param('id'))
     if (accessTo(session, ticketRef(session, ticketId)) === 'none')
       throw forbidden('You may not read support tickets')
-    const ref = await located(session, ticketId)
+    const { ref } = await located(session, ticketId)
     const connection = await deps.hocuspocus.openDirectConnection(docName(ref), { system: true })
     try {
       const doc = connection.document
@@ -69,12 +69,14 @@ export function ticketThreadRoutes(deps: {
     const input = await readJsonBody(c, TicketMessageInput)
     if (accessTo(session, ticketRef(session, ticketId)) !== 'write')
       throw forbidden(`Your role (${session.role}) may not answer tickets`)
-    const ref = await located(session, ticketId)
-    // A first reply moves a `new` ticket to the end of `open`: the key after that column's last, from the index.
+    const { ref, record } = await located(session, ticketId)
+    // A first reply moves a `new` ticket to the end of `open`: the key after that column's last, from the index (the
+    // document re-checks the column; a ticket moved out of `new` meanwhile is not moved).
+    const column = (record.position as { column?: unknown } | undefined)?.column
     const keys =
-      input.kind === 'internal'
-        ? []
-        : await ticketColumnKeys(deps.index, session.workspaceId, 'open', ticketId)
+      input.kind === 'reply' && column === 'new'
+        ? await ticketColumnKeys(deps.index, session.workspaceId, 'open', ticketId)
+        : []
     const openKey = keyForIndex(keys, keys.length)
     try {
       const message = await writeDocument(
