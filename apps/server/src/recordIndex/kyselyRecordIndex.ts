@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto'
 import { type Kysely, type RawBuilder, sql, type Transaction } from 'kysely'
 import { badRequest } from '../errors.ts'
 import { parseSort } from '../projection/queryRecords.ts'
@@ -679,7 +680,8 @@ export class KyselyRecordIndex implements RecordIndex {
     const table = tableOf(kind)
     const key = `${table} ${type} ${fieldId}`
     if (this.sortIndexes.has(key)) return
-    const name = `${table}_cf_${type}_${fieldId}`
+    // Names stay short (PostgreSQL cuts them at 63 bytes): the field id as a hash.
+    const name = `${table}_cf_${type}_${createHash('sha256').update(fieldId).digest('hex').slice(0, 16)}`
     const expression = this.flavor.customSortSql('cf_sort', fieldId, type)
     await sql
       .raw(`create index if not exists "${name}" on ${table} (workspace_id, archived, (${expression}), id)`)

@@ -1019,7 +1019,7 @@ export function recordIndexContract(name: string, makeStore: () => Promise<Index
         title: text,
         amount: fc.constantFrom(0, 1, 2.5, 10, 100),
         accountId: maybe(fc.constantFrom('a1', 'a2')),
-        ownerId: maybe(fc.constantFrom('u1', 'u2')),
+        ownerId: maybe(fc.constantFrom('u1', 'u2', 'u3')),
         expectedCloseDate: maybe(fc.constantFrom('2025-01-01', '2025-02-01', '2026-01-01')),
         stage: fc.constantFrom('lead', 'won'),
         status: fc.constantFrom('open', 'won', 'lost'),
@@ -1030,15 +1030,40 @@ export function recordIndexContract(name: string, makeStore: () => Promise<Index
         createdAt: fc.integer({ min: 0, max: 5 }),
         cf: fc.record({
           color: fc.constantFrom(undefined, null, '', 'red', 'blue'),
-          n: fc.constantFrom(undefined, 1, 1.5, 0),
+          n: fc.constantFrom(undefined, 1, 1.5, 0, 'x'),
           tags: fc.constantFrom(undefined, [], ['x'], ['x', 'y']),
         }),
       })
+      const accountIdArb = fc.constantFrom('a1', 'a2')
       const opArb = fc.oneof(
         { weight: 4, arbitrary: recordArb.map((r) => ({ op: 'upsert' as const, r })) },
         { weight: 1, arbitrary: recordArb.map((r) => ({ op: 'remove' as const, id: r.id })) },
+        // The deals' accounts come, get renamed and go (the accountName sort follows).
+        {
+          weight: 1,
+          arbitrary: fc
+            .record({ id: accountIdArb, name: text })
+            .map((a) => ({ op: 'account' as const, ...a })),
+        },
+        { weight: 1, arbitrary: accountIdArb.map((id) => ({ op: 'unaccount' as const, id })) },
       )
-      const SORTS = ['title', 'amount', 'expectedCloseDate', 'createdAt', 'updatedAt', 'stageEnteredAt']
+      const SORTS = [
+        'title',
+        'amount',
+        'expectedCloseDate',
+        'createdAt',
+        'updatedAt',
+        'stageEnteredAt',
+        'status',
+        'accountName',
+        'owner',
+        'cf.color',
+        'cf.n',
+        'cf.tags',
+      ]
+      /** The sort types of the custom fields as their definitions would give them. */
+      const CF_TYPES: Record<string, 'number' | 'text'> = { color: 'text', n: 'number', tags: 'text' }
+      const MEMBER_NAMES = { u1: 'Bé', u2: 'al' }
       /** Mostly absent: a query with every filter set matches nothing and proves little. */
       const rarely = <T>(...values: T[]) =>
         fc.oneof(
@@ -1053,7 +1078,7 @@ export function recordIndexContract(name: string, makeStore: () => Promise<Index
         title: rarely('a', 'B', ''),
         // Text sorts (title) most often: they are where the stores' order could part from the collator's.
         sort: fc.oneof(
-          fc.constantFrom('title', '-title'),
+          fc.constantFrom('title', '-title', 'accountName', '-cf.color'),
           fc.option(fc.constantFrom(...SORTS, ...SORTS.map((s) => `-${s}`)), { nil: null }),
         ),
         archived: fc.constantFrom('false', 'true', 'all') as fc.Arbitrary<'false' | 'true' | 'all'>,
@@ -1109,15 +1134,30 @@ export function recordIndexContract(name: string, makeStore: () => Promise<Index
                 // Each run has its own workspace: the store is shared by the runs of this test.
                 const ws = `prop${round++}`
                 const rows = new Map<string, ProjectedRecord>()
+                const accountNames = new Map<string, string>()
                 for (const ops of batches) {
-                  const changes: RecordChange[] = ops.map((o) =>
-                    o.op === 'upsert' ? up('deals', toDeal(o.r), ws) : rm('deals', o.id, ws),
-                  )
+                  const changes: RecordChange[] = ops.map((o) => {
+                    if (o.op === 'upsert') return up('deals', toDeal(o.r), ws)
+                    if (o.op === 'remove') return rm('deals', o.id, ws)
+                    if (o.op === 'account') return up('accounts', account(o.id, o.name), ws)
+                    return rm('accounts', o.id, ws)
+                  })
                   await index.apply({ records: changes })
                   for (const o of ops) {
                     if (o.op === 'upsert') rows.set(o.r.id, toDeal(o.r))
-                    else rows.delete(o.id)
+                    else if (o.op === 'remove') rows.delete(o.id)
+                    else if (o.op === 'account') accountNames.set(o.id, o.name)
+                    else accountNames.delete(o.id)
                   }
+                }
+                /** The value a sort orders by, as the index documents it (see customSortValue). */
+                const sortValue = (r: ProjectedRecord, field: string): unknown => {
+                  if (field === 'accountName') return accountNames.get(String(r.accountId)) ?? null
+                  if (field === 'owner') return MEMBER_NAMES[r.ownerId as keyof typeof MEMBER_NAMES] ?? null
+                  const cf = (r.customFields as Record<string, unknown>)[field.slice(3)]
+                  if (CF_TYPES[field.slice(3)] === 'number') return typeof cf === 'number' ? cf : null
+                  if (typeof cf === 'string') return cf === '' ? null : cf
+                  return Array.isArray(cf) && cf.length > 0 ? cf.join(', ') : null
                 }
                 for (const query of queries) {
                   const filters = {
@@ -1133,16 +1173,28 @@ export function recordIndexContract(name: string, makeStore: () => Promise<Index
                       (query.archived === 'all' || (r.archived === true) === (query.archived === 'true')) &&
                       (matchesCf === null || matchesCf(r)),
                   )
-                  const expected = queryRecords(candidates, {
-                    filters,
-                    matchIds: null,
-                    sort: query.sort,
-                    offset: query.offset,
-                    limit: query.limit,
-                  })
+                  // A sort by something besides the record's own fields: the model sorts by it as a field `$sort`.
+                  const field = query.sort?.replace(/^-/, '') ?? ''
+                  const derived = ['accountName', 'owner'].includes(field) || field.startsWith('cf.')
+                  const page = queryRecords(
+                    derived ? candidates.map((r) => ({ ...r, $sort: sortValue(r, field) })) : candidates,
+                    {
+                      filters,
+                      matchIds: null,
+                      sort: derived ? (query.sort?.replace(field, '$sort') ?? null) : query.sort,
+                      offset: query.offset,
+                      limit: query.limit,
+                    },
+                  )
+                  const expected = {
+                    ...page,
+                    items: page.items.map(({ $sort: _, ...r }) => r as ProjectedRecord),
+                  }
                   const actual = await index.list(ws, 'deals', {
                     filters,
                     customFields: customFieldConditions(query.cf),
+                    customSort: field.startsWith('cf.') ? CF_TYPES[field.slice(3)] : undefined,
+                    memberNames: MEMBER_NAMES,
                     sort: query.sort,
                     offset: query.offset,
                     limit: query.limit,
