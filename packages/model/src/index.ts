@@ -28,6 +28,7 @@ export {
   type MirroredDeal,
   mirrorDeal,
   readBoardEntries,
+  reconcileBoard,
   regenerateBoard,
 } from './board/boardEntries.ts'
 export {

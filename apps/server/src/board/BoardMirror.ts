@@ -21,6 +21,7 @@ import {
   mirrorDeal,
   parseDocName,
   readRecord,
+  reconcileBoard,
   regenerateBoard,
 } from '@rapport/model'
 import * as Y from 'yjs'
@@ -443,17 +444,7 @@ export class BoardMirror {
       this.following.has(docName({ workspaceId: ref.workspaceId, kind: 'deal', dealId }))
     let written = 0
     await handle.connection.transact((doc) => {
-      const map = boardPosMap(doc)
-      const ids = [...new Set([...deals.keys(), ...map.keys()])].sort()
-      doc.transact(() => {
-        for (const dealId of ids) {
-          if (live(dealId)) continue
-          const deal = deals.get(dealId) ?? null
-          if (deal === null && !map.has(dealId)) continue
-          if (mirrorDeal(doc, dealId, deal, now, closedDays, origin, ref.pipelineId) !== 'unchanged')
-            written += 1
-        }
-      }, origin)
+      written = reconcileBoard(doc, deals, now, closedDays, origin, ref.pipelineId, live)
     })
     handle.lastUsed = this.now()
     handle.writesSinceCheck += written

@@ -136,6 +136,37 @@ export function mirrorDeal(
 }
 
 /**
+ * Catch-up (the server at start, after a crash): makes the board of `pipelineId` equal the mirror of `deals` — every
+ * deal of that pipeline as an index holds them — in one transaction: each given deal mirrored (`mirrorDeal`), every
+ * other entry removed, except the deals `live` names (mirrored from their loaded document instead). Returns how many
+ * entries changed.
+ */
+export function reconcileBoard(
+  boardDoc: Y.Doc,
+  deals: ReadonlyMap<string, MirroredDeal>,
+  now: number,
+  closedDays: number,
+  origin: unknown,
+  pipelineId: string,
+  live: (dealId: string) => boolean = () => false,
+): number {
+  const map = boardPosMap(boardDoc)
+  const ids = [...new Set([...deals.keys(), ...map.keys()])].sort()
+  let changed = 0
+  boardDoc.transact(() => {
+    for (const dealId of ids) {
+      if (live(dealId)) continue
+      if (
+        mirrorDeal(boardDoc, dealId, deals.get(dealId) ?? null, now, closedDays, origin, pipelineId) !==
+        'unchanged'
+      )
+        changed += 1
+    }
+  }, origin)
+  return changed
+}
+
+/**
  * The hourly sweep: removes every closed card that entered its stage more than `closedDays` ago, and every malformed
  * entry, in one transaction. Returns the removed ids (sorted). The cards stay in the index (search, reports, reopen).
  */
