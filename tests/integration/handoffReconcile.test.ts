@@ -44,10 +44,13 @@ const encode = (build: (doc: Y.Doc) => void): Uint8Array => {
   return state
 }
 
-/** Writes straight into the stored state of documents (as if the server died before its automation ran). */
+/**
+ * Appends to the update logs of documents, as an acknowledged edit the server died on before its automation ran (the
+ * start-up catch-up indexes logged documents; a stored state is always indexed already).
+ */
 async function writeStore(dataDir: string, docs: Record<string, Uint8Array>): Promise<void> {
   const store = sqliteStore({ file: `${dataDir}/${SQLITE_DOCUMENTS_FILE}` })
-  for (const [name, state] of Object.entries(docs)) await store.store(name, state)
+  for (const [name, state] of Object.entries(docs)) await store.appendUpdate(name, state)
   await store.close()
 }
 

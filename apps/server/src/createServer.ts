@@ -2,9 +2,9 @@ import { createServer as createHttpServer, type Server } from 'node:http'
 import type { Duplex } from 'node:stream'
 import { Hocuspocus } from '@hocuspocus/server'
 import { getRequestListener } from '@hono/node-server'
+import { parseDocName } from '@rapport/model'
 import type { Hono } from 'hono'
 import { WebSocketServer } from 'ws'
-import * as Y from 'yjs'
 import { archiveRoutes } from './archive/archiveRoutes.ts'
 import { createAccountServices } from './auth/accountServices.ts'
 import { type AuthServices, createAuthServices } from './auth/authServices.ts'
@@ -45,8 +45,10 @@ import { createMetaStore, type MetaStore } from './meta/metaStore.ts'
 import { Projection } from './projection/Projection.ts'
 import {
   type CatchUpResult,
+  catchUpIndex,
   IndexWorker,
-  isIndexedDoc,
+  indexBuiltFor,
+  markIndexBuilt,
   recordKey,
   storeAfterIndex,
 } from './recordIndex/IndexWorker.ts'
@@ -57,6 +59,7 @@ import { SettingsService } from './settings/SettingsService.ts'
 import { settingsRoutes } from './settings/settingsRoutes.ts'
 import { compactLogs } from './storage/compactLogs.ts'
 import type { DocumentStore } from './storage/DocumentStore.ts'
+import { readFormat } from './storage/format.ts'
 import { openDataDirStore, type StoreKind } from './storage/openDataDirStore.ts'
 import { ReminderScheduler } from './tasks/ReminderScheduler.ts'
 import { notifyTaskAssignments } from './tasks/taskAssignments.ts'
@@ -125,7 +128,7 @@ export interface RapportServer {
   /** The persisted record index and the worker keeping it current (`index.flush()` before reading a write). */
   index: IndexWorker
   /** What the start-up catch-up of the index did (documents compared, re-indexed, time). */
-  catchUp: CatchUpResult
+  catchUp: CatchUpResult & { mode: 'logged' | 'rebuild' }
   /** Derives every `W/board/P` from the deal documents (issue #12); the only writer of boards. */
   boards: BoardMirror
   /** The boards' start-up catch-up from the index (runs in the background; resolves with boards and entries changed). */
@@ -180,8 +183,6 @@ export const createServer = async (deps: ServerDeps): Promise<RapportServer> => 
     authDeadlineMs: deps.authDeadlineMs ?? 15_000,
   })
 
-  // Updates acknowledged after the last stores (a crash): into the stored states, before anything loads.
-  await compactLogs(documentStore, logger.child('persistence'))
   const demoLogins = deps.seedDemo
     ? await seedDemo({ store: documentStore, auth, logger: logger.child('seed'), now })
     : null
@@ -190,11 +191,20 @@ export const createServer = async (deps: ServerDeps): Promise<RapportServer> => 
   const audit = createAudit({ projection, logger, now })
   const recordIndex =
     deps.recordIndex ?? (await openRecordIndex(deps.dataDir, deps.index ?? { kind: 'sqlite' }))
-  // The projection still decodes every document; the index re-indexes only those whose state vector differs.
-  const stateVectors = new Map<string, Uint8Array>()
-  await projection.bootstrap(documentStore, (name, doc) => {
-    if (isIndexedDoc(name)) stateVectors.set(name, Y.encodeStateVector(doc))
-  })
+  // Start-up catch-up (docs/ARCHITECTURE.md "Catch-up on restart"), before the server listens and BEFORE the update
+  // logs are compacted: only a document with a logged update can be ahead of the index. An index built for another
+  // data format (a lost or new index file, a migration since) is rebuilt from every stored document instead.
+  const builtFor = `data-format ${await readFormat(deps.dataDir)}`
+  const rebuild = !(await indexBuiltFor(recordIndex, builtFor))
+  const catchUpNames = rebuild ? await documentStore.list() : await documentStore.loggedNames()
+  const caughtUp = await catchUpIndex(recordIndex, catchUpNames, (name) => documentStore.load(name))
+  if (rebuild) await markIndexBuilt(recordIndex, builtFor)
+  const catchUp = { ...caughtUp, mode: rebuild ? ('rebuild' as const) : ('logged' as const) }
+  logger.child('index').info('index caught up', { ...catchUp })
+  // Updates acknowledged after the last stores (a crash): into the stored states, before anything loads.
+  await compactLogs(documentStore, logger.child('persistence'))
+  // The projection reads only the workspace documents (settings); records are read when their document loads.
+  await projection.bootstrap(documentStore)
   const hocuspocusRef: { current: Hocuspocus | null } = { current: null }
   let feedOpen = true
   const worker = new IndexWorker({
@@ -225,11 +235,12 @@ export const createServer = async (deps: ServerDeps): Promise<RapportServer> => 
       for (const [workspaceId, inputs] of byWorkspace) feed.publish(workspaceId, inputs)
     },
   })
-  const catchUp = await worker.catchUp(stateVectors)
-  logger.child('index').info('index caught up', { ...catchUp })
-  stateVectors.clear()
   const lastSeqs = new Map<string, number>()
-  for (const id of projection.workspaceIds()) lastSeqs.set(id, await recordIndex.lastSeq(id))
+  for (const name of await documentStore.list()) {
+    const ref = parseDocName(name)
+    if (ref && !lastSeqs.has(ref.workspaceId))
+      lastSeqs.set(ref.workspaceId, await recordIndex.lastSeq(ref.workspaceId))
+  }
   const feed = new FeedHub({
     logger: logger.child('feed'),
     now,
@@ -243,6 +254,7 @@ export const createServer = async (deps: ServerDeps): Promise<RapportServer> => 
     logger,
     now,
     timing: deps.historyTiming,
+    index: () => workerRef.current,
   })
 
   // Boards are derived from the deal documents by the server alone (board connections are read-only for everyone).
@@ -310,6 +322,15 @@ export const createServer = async (deps: ServerDeps): Promise<RapportServer> => 
     logger: logger.child('reminders'),
     now,
     file: `${deps.dataDir}/reminders.json`,
+    index: () => workerRef.current,
+    workspaceIds: async () => {
+      const ids = new Set<string>()
+      for (const name of await documentStore.list()) {
+        const ref = parseDocName(name)
+        if (ref) ids.add(ref.workspaceId)
+      }
+      return [...ids].sort()
+    },
   })
   reminders.start()
   // A deleted workspace leaves nothing behind; one whose delete was interrupted by a stop is finished now.
@@ -350,6 +371,7 @@ export const createServer = async (deps: ServerDeps): Promise<RapportServer> => 
         dropped: work.dropped,
         catchUp: {
           state: 'done',
+          mode: catchUp.mode,
           documents: catchUp.documents,
           reindexed: catchUp.reindexed,
           ms: catchUp.ms,
@@ -382,6 +404,7 @@ export const createServer = async (deps: ServerDeps): Promise<RapportServer> => 
       hocuspocus,
       session: sessionMiddleware(auth),
       memberIds: (session) => new Set(auth.listMembers(session).map((m) => m.userId)),
+      memberNames: (session) => Object.fromEntries(auth.listMembers(session).map((m) => [m.userId, m.name])),
     }),
   )
   app.route('/api', handoffRoutes({ automation, session: sessionMiddleware(auth) }))

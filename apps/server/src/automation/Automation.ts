@@ -32,7 +32,7 @@ export interface AutomationDeps {
   now: () => number
   /** The document store, to check unloaded account rooms cheaply when reconciling won deals. */
   store?: DocumentStore
-  /** The record index: the won deals reconciled at start come from it (else from the projection). */
+  /** The record index: won deals reconciled at start, account names of unloaded accounts (else the projection). */
   index?: () => Pick<IndexWorker, 'index' | 'flush'> | null
 }
 
@@ -92,8 +92,19 @@ export class Automation {
     return this.deps.members(workspaceId).find((m) => m.userId === userId)
   }
 
-  accountName(workspaceId: string, accountId: string): string {
-    const record = this.deps.projection.workspace(workspaceId).records.accounts.get(accountId)
+  /** An account's name for a message: from its loaded document, else the record index; 'an account' when unknown. */
+  async accountName(workspaceId: string, accountId: string): Promise<string> {
+    let record: Record<string, unknown> | null | undefined = this.deps.projection
+      .workspace(workspaceId)
+      .records.accounts.get(accountId)
+    const worker = this.deps.index?.() ?? null
+    if (!record && worker) {
+      try {
+        record = (await worker.index.get(workspaceId, 'accounts', accountId))?.record
+      } catch (error) {
+        this.deps.logger.warn('account name lookup failed', { workspaceId, accountId, error })
+      }
+    }
     return typeof record?.name === 'string' ? record.name : 'an account'
   }
 
@@ -158,7 +169,7 @@ export class Automation {
       // The deal's owner hears of it — never the user who won it themselves (they see the draft in the room).
       const owner = deal.ownerId
       if (owner === null || owner === actor?.userId) return created
-      const account = this.accountName(workspaceId, accountId)
+      const account = await this.accountName(workspaceId, accountId)
       await this.notify(workspaceId, owner, {
         type: 'handoff',
         actorId: actor?.userId ?? null,

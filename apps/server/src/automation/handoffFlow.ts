@@ -173,7 +173,7 @@ export class HandoffFlow {
       const sent = setHandoffStatus(doc, current.id, 'sent', origin, { now })
       return { text: `sent the handoff to ${this.receiverName(session, sent)}` }
     })
-    const account = this.automation.accountName(session.workspaceId, accountId)
+    const account = await this.automation.accountName(session.workspaceId, accountId)
     for (const userId of this.receivers(session.workspaceId, after)) {
       if (userId === session.userId) continue
       await this.automation.notify(session.workspaceId, userId, {
@@ -244,7 +244,7 @@ export class HandoffFlow {
     status: Extract<HandoffStatus, 'accepted' | 'returned'>,
   ): Promise<void> {
     if (handoff.fromUserId === session.userId) return
-    const account = this.automation.accountName(session.workspaceId, accountId)
+    const account = await this.automation.accountName(session.workspaceId, accountId)
     await this.automation.notify(session.workspaceId, handoff.fromUserId, {
       type: 'handoff',
       actorId: session.userId,

@@ -123,14 +123,13 @@ export function watchMentions(
       if (!actor) continue
       const handoffId = parseBriefField(field)
       const where = field === NOTES_FIELD ? 'the notes' : 'a handoff brief'
-      const account = automation.accountName(workspaceId, accountId)
       for (const userId of new Set(added.map((m) => m.userId))) {
         if (userId === actor.actorId) continue
-        automation.background(`inbox:${workspaceId}:${userId}`, 'mention', () =>
+        automation.background(`inbox:${workspaceId}:${userId}`, 'mention', async () =>
           automation.notify(workspaceId, userId, {
             type: 'mention',
             actorId: actor.actorId,
-            text: `${actor.name} mentioned you in ${where} of ${account}`,
+            text: `${actor.name} mentioned you in ${where} of ${await automation.accountName(workspaceId, accountId)}`,
             link: {
               accountId,
               docName: docName({ workspaceId, kind: 'account', accountId }),

@@ -7,6 +7,7 @@ import { originActor } from '../collab/originActor.ts'
 import type { Logger } from '../log/logger.ts'
 import { fragmentText } from '../projection/fragmentText.ts'
 import type { Projection, ProjectionEvent } from '../projection/Projection.ts'
+import type { IndexWorker } from '../recordIndex/IndexWorker.ts'
 import { notesJson, type PmNode } from './notesJson.ts'
 import { restoreNotes } from './restoreNotes.ts'
 import type { StoredVersion, VersionStore } from './VersionStore.ts'
@@ -71,6 +72,8 @@ export class RoomHistory {
       logger: Logger
       now: () => number
       timing?: Partial<HistoryTiming>
+      /** The record index: the fields of an account whose document is not loaded. */
+      index?: () => Pick<IndexWorker, 'index'> | null
     },
   ) {
     this.log = deps.logger.child('history')
@@ -85,8 +88,12 @@ export class RoomHistory {
     this.hocuspocus = hocuspocus
   }
 
-  private fieldsOf(workspaceId: string, accountId: string): Record<string, unknown> | null {
-    return this.deps.projection.workspace(workspaceId).records.accounts.get(accountId) ?? null
+  /** The account's fields: from its loaded document, else the record index (its document is not loaded). */
+  private async fieldsOf(workspaceId: string, accountId: string): Promise<Record<string, unknown> | null> {
+    const loaded = this.deps.projection.workspace(workspaceId).records.accounts.get(accountId)
+    if (loaded) return loaded
+    const worker = this.deps.index?.() ?? null
+    return worker ? ((await worker.index.get(workspaceId, 'accounts', accountId))?.record ?? null) : null
   }
 
   private onEvent(event: ProjectionEvent): void {
@@ -154,17 +161,22 @@ export class RoomHistory {
     if (pending?.timer) clearTimeout(pending.timer)
     this.pending.delete(name)
     const at = this.deps.now()
-    const room = stateOf(doc, this.fieldsOf(ref.workspaceId, ref.accountId))
+    // The notes and the state as they are now; the fields may come from the index (read in the save).
+    const notes = stateOf(doc, null).notes
+    const loadedFields = this.deps.projection.workspace(ref.workspaceId).records.accounts.get(ref.accountId)
     const state = Y.encodeStateAsUpdate(doc)
-    const version: StoredVersion = {
-      id: newId('ver'),
-      at,
-      reason,
-      editors: [...(pending?.editors ?? [])],
-      fields: room.fields,
-      hash: hashOf(room),
-    }
+    const editors = [...(pending?.editors ?? [])]
     const save = async (): Promise<VersionSummary | null> => {
+      const fields = loadedFields ?? (await this.fieldsOf(ref.workspaceId, ref.accountId))
+      const room: RoomState = { notes, fields }
+      const version: StoredVersion = {
+        id: newId('ver'),
+        at,
+        reason,
+        editors,
+        fields: room.fields,
+        hash: hashOf(room),
+      }
       const last = (await this.deps.store.list(name)).at(-1)
       if (last?.hash === version.hash) return null
       await this.deps.store.add(name, version, state, at)
@@ -235,7 +247,9 @@ export class RoomHistory {
     const connection = await this.requireHocuspocus().openDirectConnection(name, { system: true })
     try {
       const doc = connection.document
-      const current = doc ? stateOf(doc, this.fieldsOf(workspaceId, accountId)) : stateOf(new Y.Doc(), null)
+      const current = doc
+        ? stateOf(doc, await this.fieldsOf(workspaceId, accountId))
+        : stateOf(new Y.Doc(), null)
       return { version: summary(version), ...stateOf(old, version.fields), current }
     } finally {
       await connection.disconnect()

@@ -27,8 +27,12 @@ export interface IndexHealth {
   /** Applies that failed (each is retried) and changes the index refused (dropped). */
   failures: number
   dropped: number
-  /** The start-up catch-up: documents compared with the index's state vectors, and those re-indexed. */
-  catchUp: { state: 'done'; documents: number; reindexed: number; ms: number }
+  /**
+   * The start-up catch-up, done before the server listens: `logged` compares only the documents with a pending update
+   * log, `rebuild` every stored document (a new or lost index, a migrated data directory); documents compared with
+   * the index's state vectors, and those re-indexed.
+   */
+  catchUp: { state: 'done'; mode: 'logged' | 'rebuild'; documents: number; reindexed: number; ms: number }
 }
 
 /** `GET /health` (mounted under /api): counts that tests and operators watch. */

@@ -1,5 +1,4 @@
 import {
-  Account,
   createAccount,
   createDeal,
   defaultPipelines,
@@ -8,7 +7,7 @@ import {
   NOTES_FIELD,
   updateAccount,
 } from '@rapport/model'
-import { describe, expect, it, vi } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
 import { repairRecord } from '../collab/validationExtension.ts'
 import { silentLogger } from '../log/logger.ts'
@@ -93,7 +92,7 @@ describe('Projection', () => {
     expect(ws.records.accounts.has('acc_bad')).toBe(false)
   })
 
-  it('indexes note text of account rooms and keeps data after detach', () => {
+  it('indexes note text of account rooms and forgets it after detach (the index keeps it)', () => {
     const projection = new Projection(silentLogger())
     const room = new Y.Doc()
     const name = docName({ workspaceId: WS, kind: 'account', accountId: 'acc_1' })
@@ -110,7 +109,8 @@ describe('Projection', () => {
     })
     projection.detach(name)
     room.destroy()
-    expect(ws.search.search('procurement')).toHaveLength(1)
+    expect(ws.notes.has('acc_1')).toBe(false)
+    expect(ws.search.search('procurement')).toHaveLength(0)
   })
 
   it('projects an edit after update listeners registered before attach (the broadcast comes first) and within transact', () => {
@@ -125,34 +125,31 @@ describe('Projection', () => {
     expect(ws.records.accounts.get(acme.id)?.name).toBe('Acme')
   })
 
-  it('re-parses a reloaded document only when it changed while unloaded', () => {
+  it("forgets an unloaded document's records and reads them again, without record events, when it loads", () => {
     const projection = new Projection(silentLogger())
     const doc = new Y.Doc()
     projection.attach(accountsName, doc)
     const acme = createAccount(doc, { name: 'Acme' }, 'user-a')
     projection.detach(accountsName)
     const ws = projection.workspace(WS)
-    const parse = vi.spyOn(Account, 'safeParse')
-    try {
-      // The same state loaded again (a new Y.Doc, as Hocuspocus does): nothing to re-index.
-      const reloaded = new Y.Doc()
-      Y.applyUpdate(reloaded, Y.encodeStateAsUpdate(doc))
-      projection.attach(accountsName, reloaded)
-      expect(parse).not.toHaveBeenCalled()
-      projection.detach(accountsName)
-      // A state the projection has not seen (changed behind its back) is indexed in full.
-      updateAccount(doc, acme.id, { name: 'Acme Renamed' }, 'user-a', { now: acme.updatedAt + 1 })
-      const changed = new Y.Doc()
-      Y.applyUpdate(changed, Y.encodeStateAsUpdate(doc))
-      projection.attach(accountsName, changed)
-      expect(parse).toHaveBeenCalled()
-      expect(ws.records.accounts.get(acme.id)?.name).toBe('Acme Renamed')
-    } finally {
-      parse.mockRestore()
-    }
+    expect(ws.records.accounts.has(acme.id)).toBe(false)
+    const events: string[] = []
+    projection.on((event) => {
+      if (event.type === 'record')
+        events.push(`${event.id}:${event.before?.name ?? '-'}→${event.after?.name ?? '-'}`)
+    })
+    // Loaded again (a new Y.Doc, as Hocuspocus does): its records are read, no events.
+    const reloaded = new Y.Doc()
+    Y.applyUpdate(reloaded, Y.encodeStateAsUpdate(doc))
+    projection.attach(accountsName, reloaded)
+    expect(events).toEqual([])
+    expect(ws.records.accounts.get(acme.id)?.name).toBe('Acme')
+    // The next change has the loaded record as its "before".
+    updateAccount(reloaded, acme.id, { name: 'Acme Renamed' }, 'user-a', { now: acme.updatedAt + 1 })
+    expect(events).toEqual([`${acme.id}:Acme→Acme Renamed`])
+    expect(projection.stats().recordDocsRead).toBe(2)
   })
-
-  it('bootstraps every stored document', async () => {
+  it('bootstraps only the workspace documents (settings), never a record document', async () => {
     const store = memoryStore()
     const settings = new Y.Doc()
     const [sales] = initWorkspace(settings, { name: 'Unit', pipelines: defaultPipelines() }, null).pipelines
@@ -167,9 +164,10 @@ describe('Projection', () => {
       Y.encodeStateAsUpdate(deal),
     )
     const projection = new Projection(silentLogger())
-    expect(await projection.bootstrap(store)).toBe(2)
+    expect(await projection.bootstrap(store)).toBe(1)
     const ws = projection.workspace(WS)
-    expect([...ws.records.deals.values()].map((d) => d.title)).toEqual(['Big deal'])
+    expect(ws.records.deals.size).toBe(0)
+    expect(projection.stats().recordDocsRead).toBe(0)
     expect(ws.pipelines.get(sales.id)?.stages.length).toBe(6)
   })
 })

@@ -31,15 +31,18 @@ import { SearchIndex } from './SearchIndex.ts'
 
 /*
  * Design: the projection is plain data (records parsed by their schemas, note text, pipelines, a MiniSearch index)
- * per workspace, derived from Y.Docs. Documents change only while Hocuspocus has them loaded (client updates, and
- * server writes through direct connections, which load the document too), so:
- *  - at startup `bootstrap(store)` indexes every stored document once (temporary Y.Docs, then discarded);
- *  - `attach(name, doc)` (projectionExtension, afterLoadDocument) re-indexes the loaded document and listens to its
- *    `update` events (one batch per transaction, with the transaction for attribution). Hocuspocus' `Document`
+ * per workspace, derived from the Y.Docs loaded NOW (issue #12: nothing decodes every stored document at start).
+ * Lists, search and every read of many records go to the persisted record index; the projection only gives the
+ * synchronous before/after of changes to loaded documents (audit, validation, automation, the IndexWorker):
+ *  - at startup `bootstrap(store)` reads only the `W/workspace` documents (pipelines, custom field labels, settings);
+ *  - `attach(name, doc)` (projectionExtension, afterLoadDocument) reads the loaded document's records WITHOUT events
+ *    (they are "before" of later changes; the index already holds them, or the start-up catch-up re-indexed them)
+ *    and listens to its `update` events (one batch per transaction, with the transaction for attribution); records
+ *    failing their schema get their `invalid` event then, so validation repairs them. Hocuspocus' `Document`
  *    registers its broadcast on `update` when it is constructed, before any attach, so an edit reaches the other
  *    clients before the projection, audit and search work it causes: that work is not on the edit's latency path;
- *  - `detach(name)` (afterUnloadDocument) stops listening and KEEPS the projected data: an unloaded document
- *    cannot change until it is loaded (and attached) again.
+ *  - `detach(name)` (afterUnloadDocument) stops listening and FORGETS the document's records and note text (the
+ *    `W/workspace` settings stay): an unloaded document cannot change until it is loaded (and attached) again.
  * Records failing their schema are never projected: the previous valid version stays, and an `invalid` event lets the
  * validation extension repair the document. Listeners run synchronously inside the transaction's cleanup (still within
  * `transact`, so a REST write reads its own projection): a transaction they start runs right after the current one
@@ -114,6 +117,80 @@ export class WorkspaceProjection {
 
 type Root = Y.AbstractType<unknown>
 
+/** A record entry checked against its kind's schema: `record` (null when invalid) and what is wrong with it. */
+interface CheckedRecord {
+  record: ProjectedRecord | null
+  badFields: string[]
+  unknownFields: string[]
+  issues: string[]
+}
+
+function checkRecord(ref: DocRef, kind: RecordKind, id: string, value: unknown): CheckedRecord {
+  const spec = KIND_SPECS[kind]
+  const raw = value instanceof Y.Map ? recordJSON(value as Y.Map<unknown>) : null
+  const parsed = raw ? spec.schema.safeParse(raw) : null
+  const unknownFields = raw && spec.fields.size > 0 ? Object.keys(raw).filter((f) => !spec.fields.has(f)) : []
+  const valid = parsed?.success === true && (parsed.data as { id?: unknown }).id === id
+  const zodIssues = parsed && !parsed.success ? parsed.error.issues : []
+  const badFields = [...new Set(zodIssues.map((i) => String(i.path[0] ?? '')).filter(Boolean))]
+  if (parsed?.success && (parsed.data as { id?: unknown }).id !== id) badFields.push('id')
+  const issues = zodIssues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`)
+  if (!valid) return { record: null, badFields, unknownFields, issues }
+  const data = parsed?.data as ProjectedRecord
+  // An account room's tasks carry the room's account; the room's own account record is left as it is.
+  const record: ProjectedRecord =
+    ref.kind === 'account' && kind === 'tasks' ? { ...data, accountId: ref.accountId } : data
+  return { record, badFields, unknownFields, issues }
+}
+
+/** Plain text of an account room's notes and every handoff brief (search kind `notes`). */
+export function notesText(doc: Y.Doc): string {
+  const parts = [fragmentText(doc.getXmlFragment(NOTES_FIELD))]
+  for (const key of [...doc.share.keys()].sort()) {
+    if (parseBriefField(key)) parts.push(fragmentText(doc.getXmlFragment(key)))
+  }
+  return parts.filter(Boolean).join('\n')
+}
+
+/** The records a stored document holds, as the projection would read them (index catch-up and rebuild). */
+export interface DocumentRecords {
+  /** Every record kind the document holds, each with its valid records by id (invalid ones are left out, as the
+   * projection leaves them out). */
+  kinds: Array<{ kind: RecordKind; records: Map<string, ProjectedRecord> }>
+  /** An account room's note text (`''` when empty), null for other documents. */
+  notes: string | null
+}
+
+/** Reads a document's records without keeping anything (null for documents that hold no records). */
+export function readDocumentRecords(name: string, doc: Y.Doc): DocumentRecords | null {
+  const ref = parseDocName(name)
+  const kinds = ref ? kindsOfDoc(ref) : []
+  if (!ref || kinds.length === 0) return null
+  const out: DocumentRecords = { kinds: [], notes: ref.kind === 'account' ? notesText(doc) : null }
+  for (const kind of kinds) {
+    const records = new Map<string, ProjectedRecord>()
+    for (const [id, value] of doc.getMap<unknown>(KIND_SPECS[kind].collection).entries()) {
+      if (!ownEntry(ref, kind, id)) continue
+      const { record } = checkRecord(ref, kind, id, value)
+      if (record) records.set(id, record)
+    }
+    out.kinds.push({ kind, records })
+  }
+  return out
+}
+
+/**
+ * A per-record document holds its own record only: a foreign entry is never projected (validation drops it). An
+ * account room's other record map (tasks) holds many.
+ */
+function ownEntry(ref: DocRef, kind: RecordKind, id: string): boolean {
+  return !(
+    isRecordDocRef(ref) &&
+    RECORD_DOC_COLLECTION[ref.kind].name === KIND_SPECS[kind].collection &&
+    !isOwnRecord(ref, id)
+  )
+}
+
 /** The key under `root` of the branch `target` sits in (the record id), or null when target is the root. */
 function topKey(root: Root, target: Root): string | null {
   let type: Root = target
@@ -125,14 +202,10 @@ export class Projection {
   private readonly workspaces = new Map<string, WorkspaceProjection>()
   private readonly attached = new Map<string, { doc: Y.Doc; stop: () => void }>()
   private readonly listeners = new Set<ProjectionListener>()
-  /**
-   * Documents indexed (by `bootstrap`, or attached and detached since) and not attached now: the snapshot indexed, and
-   * the records found invalid (not projected). `attach` skips re-indexing a document whose snapshot is unchanged, so
-   * reloading a 5,000-deal pipeline does not re-parse 5,000 records.
-   */
-  private readonly indexed = new Map<string, { snapshot: Y.Snapshot; invalid: Set<string> }>()
-  /** While bootstrap indexes a document: collects the ids of invalid records. */
+  /** While attach reads a document: collects the ids of invalid records (their events follow the read). */
   private invalidSink: Set<string> | null = null
+  /** Record documents read since start (attach); the start-up test checks an untouched restart reads none. */
+  private recordDocsRead = 0
 
   constructor(private readonly logger: Logger) {}
 
@@ -145,7 +218,7 @@ export class Projection {
     return ws
   }
 
-  /** Forgets a deleted workspace: its records and search index, and every document of it followed or indexed. */
+  /** Forgets a deleted workspace: its records and search index, and every document of it followed. */
   dropWorkspace(workspaceId: string): void {
     const prefix = `${workspaceId}/`
     for (const [name, entry] of [...this.attached]) {
@@ -153,7 +226,6 @@ export class Projection {
       entry.stop()
       this.attached.delete(name)
     }
-    for (const name of [...this.indexed.keys()]) if (name.startsWith(prefix)) this.indexed.delete(name)
     this.workspaces.delete(workspaceId)
   }
 
@@ -171,57 +243,59 @@ export class Projection {
     return this.attached.has(name)
   }
 
+  /** How many documents holding records were read (attached) since start: only loaded ones. */
+  stats(): { attached: number; recordDocsRead: number } {
+    return { attached: this.attached.size, recordDocsRead: this.recordDocsRead }
+  }
+
   /**
-   * Indexes every stored document (skipping documents already attached). Returns the number indexed. `onDocument`
-   * sees each decoded document before it is discarded (the record index's catch-up reads its state vector).
+   * Reads the `W/workspace` document of every workspace (pipelines, custom field labels, settings; small) —
+   * nothing else: records are read from the index, or from their document once it is loaded. Returns the number read.
    */
-  async bootstrap(store: DocumentStore, onDocument?: (name: string, doc: Y.Doc) => void): Promise<number> {
+  async bootstrap(store: DocumentStore): Promise<number> {
     let count = 0
     for (const name of await store.list()) {
-      if (!parseDocName(name) || this.attached.has(name)) continue
+      const ref = parseDocName(name)
+      if (ref?.kind !== 'workspace' || this.attached.has(name)) continue
       const state = await store.load(name)
       if (!state || this.attached.has(name)) continue
-      // A guid avoids generating a random uuid per document (measurable over thousands of account rooms).
       const doc = new Y.Doc({ guid: name })
       Y.applyUpdate(doc, state)
-      const invalid = new Set<string>()
-      this.invalidSink = invalid
-      try {
-        this.indexDocument(name, doc)
-      } finally {
-        this.invalidSink = null
-      }
-      this.indexed.set(name, { snapshot: Y.snapshot(doc), invalid })
-      onDocument?.(name, doc)
+      this.fullIndex(name, doc, false)
       doc.destroy()
       count += 1
     }
     return count
   }
 
-  /** Re-indexes a whole document without emitting events (startup, or a document just loaded). */
+  /** Re-indexes a whole document without emitting events (a document just loaded). */
   indexDocument(name: string, doc: Y.Doc): void {
     this.fullIndex(name, doc, false)
   }
 
-  /** Indexes `doc` and follows its transactions until `detach(name)`. */
+  /**
+   * Reads `doc`'s records (no `record` events: they are the "before" of later changes) and follows its transactions
+   * until `detach(name)`. Records failing their schema get their `invalid` event now (validation repairs them).
+   */
   attach(name: string, doc: Y.Doc): void {
     const ref = parseDocName(name)
     if (!ref) return
     this.detach(name)
-    const known = this.indexed.get(name)
-    this.indexed.delete(name)
     const kinds = kindsOfDoc(ref)
-    if (known && kinds.length > 0 && Y.equalSnapshots(known.snapshot, Y.snapshot(doc))) {
-      // Loaded exactly as last indexed (the usual load): the projection is current. Only the records found invalid
-      // then are re-checked live, so their `invalid` events reach the validation extension now (an account room: in
-      // each record map; an id absent from a map changes nothing there).
-      for (const kind of kinds) {
-        const collection = doc.getMap<unknown>(KIND_SPECS[kind].collection)
-        for (const id of known.invalid) this.updateRecord(ref, name, doc, kind, collection, id, null, true)
+    const invalid = new Set<string>()
+    this.invalidSink = invalid
+    try {
+      this.fullIndex(name, doc, false)
+    } finally {
+      this.invalidSink = null
+    }
+    if (kinds.length > 0) this.recordDocsRead += 1
+    for (const kind of kinds) {
+      const collection = doc.getMap<unknown>(KIND_SPECS[kind].collection)
+      for (const key of [...invalid].sort()) {
+        const [k, id] = key.split('\u0000') as [string, string]
+        if (k === kind) this.updateRecord(ref, name, doc, kind, collection, id, null, true)
       }
-    } else {
-      this.fullIndex(name, doc, true)
     }
     const handler = (_update: Uint8Array, _origin: unknown, _doc: Y.Doc, txn: Y.Transaction): void => {
       if (txn.changedParentTypes.size === 0 && txn.changed.size === 0) return
@@ -235,25 +309,22 @@ export class Projection {
     this.attached.set(name, { doc, stop: () => doc.off('update', handler) })
   }
 
-  /** Stops following `name` and remembers the state indexed (the data stays: an unloaded document cannot change). */
+  /** Stops following `name` and forgets its records and note text (`W/workspace` settings stay). */
   detach(name: string): void {
     const entry = this.attached.get(name)
     if (!entry) return
     entry.stop()
     this.attached.delete(name)
-    this.indexed.set(name, { snapshot: Y.snapshot(entry.doc), invalid: this.unprojectedIds(name, entry.doc) })
-  }
-
-  /** Records of `name`'s collection that are not projected (they failed their schema when last seen). */
-  private unprojectedIds(name: string, doc: Y.Doc): Set<string> {
     const ref = parseDocName(name)
-    const unprojected = new Set<string>()
-    if (!ref) return unprojected
-    const projected = this.workspace(ref.workspaceId).sourceIds.get(name) ?? new Set<string>()
-    for (const kind of kindsOfDoc(ref))
-      for (const id of doc.getMap<unknown>(KIND_SPECS[kind].collection).keys())
-        if (!projected.has(id)) unprojected.add(id)
-    return unprojected
+    const kinds = ref ? kindsOfDoc(ref) : []
+    if (!ref || kinds.length === 0) return
+    const ws = this.workspace(ref.workspaceId)
+    for (const kind of kinds) for (const id of ws.idsFrom(name, kind)) this.removeRecord(ws, kind, id)
+    ws.sourceIds.delete(name)
+    if (ref.kind === 'account') {
+      ws.notes.delete(ref.accountId)
+      ws.search.remove('notes', ref.accountId)
+    }
   }
 
   private emit(event: ProjectionEvent): void {
@@ -338,16 +409,8 @@ export class Projection {
     origin: unknown,
     live: boolean,
   ): void {
-    // A per-record document holds its own record only: a foreign entry is never projected (validation drops it). An
-    // account room's other record map (tasks) holds many.
-    if (
-      isRecordDocRef(ref) &&
-      RECORD_DOC_COLLECTION[ref.kind].name === KIND_SPECS[kind].collection &&
-      !isOwnRecord(ref, id)
-    )
-      return
+    if (!ownEntry(ref, kind, id)) return
     const ws = this.workspace(ref.workspaceId)
-    const spec = KIND_SPECS[kind]
     const before = ws.records[kind].get(id) ?? null
     const value = collection.get(id)
     if (value === undefined) {
@@ -356,17 +419,11 @@ export class Projection {
       if (live) this.emitRecord(ws, name, kind, id, before, null, origin)
       return
     }
-    const raw = value instanceof Y.Map ? recordJSON(value as Y.Map<unknown>) : null
-    const parsed = raw ? spec.schema.safeParse(raw) : null
-    const unknownFields =
-      raw && spec.fields.size > 0 ? Object.keys(raw).filter((f) => !spec.fields.has(f)) : []
-    const valid = parsed?.success === true && (parsed.data as { id?: unknown }).id === id
-    if (!valid || unknownFields.length > 0) {
-      const issues = parsed && !parsed.success ? parsed.error.issues : []
-      const badFields = [...new Set(issues.map((i) => String(i.path[0] ?? '')).filter(Boolean))]
-      if (parsed?.success && (parsed.data as { id?: unknown }).id !== id) badFields.push('id')
-      this.logger.debug('invalid record', { docName: name, kind, id, issues: issues.map((i) => i.message) })
-      this.invalidSink?.add(id)
+    const checked = checkRecord(ref, kind, id, value)
+    if (!checked.record || checked.unknownFields.length > 0) {
+      const { issues, badFields, unknownFields } = checked
+      this.logger.debug('invalid record', { docName: name, kind, id, issues })
+      this.invalidSink?.add(`${kind}\u0000${id}`)
       if (live) {
         this.emit({
           type: 'invalid',
@@ -379,15 +436,13 @@ export class Projection {
           lastValid: before,
           badFields,
           unknownFields,
-          issues: issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; '),
+          issues: issues.join('; '),
           origin,
         })
       }
-      if (!valid) return
+      if (!checked.record) return
     }
-    const data = parsed?.data as ProjectedRecord
-    const after: ProjectedRecord =
-      ref.kind === 'account' && kind === 'tasks' ? { ...data, accountId: ref.accountId } : data
+    const after = checked.record
     if (before && jsonEqual(before, after)) return
     ws.records[kind].set(id, after)
     ws.views[kind].changed(before, after)
@@ -435,11 +490,7 @@ export class Projection {
   }
 
   private indexNotes(ws: WorkspaceProjection, accountId: string, doc: Y.Doc): void {
-    const parts = [fragmentText(doc.getXmlFragment(NOTES_FIELD))]
-    for (const key of [...doc.share.keys()].sort()) {
-      if (parseBriefField(key)) parts.push(fragmentText(doc.getXmlFragment(key)))
-    }
-    const text = parts.filter(Boolean).join('\n')
+    const text = notesText(doc)
     if (!text) {
       ws.notes.delete(accountId)
       ws.search.remove('notes', accountId)

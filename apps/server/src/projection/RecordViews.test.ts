@@ -86,7 +86,7 @@ describe('RecordViews (cached list views)', () => {
 })
 
 describe('Projection bootstrap then attach', () => {
-  it('skips re-indexing an unchanged document but still reports its invalid records live', async () => {
+  it('reads a document when it loads (not at bootstrap) and reports its invalid records live', async () => {
     const store = memoryStore()
     const source = new Y.Doc()
     const good = createAccount(source, { name: 'Good' }, null, { now: NOW })
@@ -99,14 +99,15 @@ describe('Projection bootstrap then attach', () => {
     projection.on((event) => {
       if (event.type === 'invalid') invalid.push(event.id)
     })
-    expect(await projection.bootstrap(store)).toBe(1)
+    expect(await projection.bootstrap(store)).toBe(0)
     const ws = projection.workspace(WS)
-    expect([...ws.records.accounts.keys()]).toEqual([good.id])
+    expect(ws.records.accounts.size).toBe(0)
     expect(invalid).toEqual([])
 
     const loaded = new Y.Doc()
     Y.applyUpdate(loaded, (await store.load(accountsName)) as Uint8Array)
     projection.attach(accountsName, loaded)
+    expect([...ws.records.accounts.keys()]).toEqual([good.id])
     expect(invalid).toEqual([bad.id])
     updateAccount(loaded, good.id, { name: 'Better' }, null, { now: NOW + 1 })
     expect(ws.records.accounts.get(good.id)?.name).toBe('Better')

@@ -176,28 +176,32 @@ describe('IndexWorker', () => {
     )
   })
 
-  it('catch-up re-indexes only documents whose state vector differs, and removes records gone from them', async () => {
+  it('catch-up re-indexes only documents whose state vector differs, from their own content, and removes records gone from them', async () => {
     const projection = new Projection(silentLogger())
     const worker = new IndexWorker({ index, projection, logger: silentLogger() })
     const docs = new Map<string, Y.Doc>()
-    for (const kind of ['accounts', 'contacts'] as const) {
-      const name = docName({ workspaceId: WS, kind })
-      const doc = new Y.Doc()
-      docs.set(name, doc)
-      projection.attach(name, doc)
-    }
+    for (const kind of ['accounts', 'contacts'] as const)
+      docs.set(docName({ workspaceId: WS, kind }), new Y.Doc())
     const accounts = docs.get(accountsName) as Y.Doc
     const a = createAccount(accounts, { name: 'Kept' }, 'test')
     const b = createAccount(accounts, { name: 'Deleted later' }, 'test')
-    const vectors = () => new Map([...docs].map(([name, doc]) => [name, Y.encodeStateVector(doc)]))
-    expect(await worker.catchUp(vectors())).toMatchObject({ documents: 2, reindexed: 2, upserts: 2 })
-    expect(await worker.catchUp(vectors())).toMatchObject({ documents: 2, reindexed: 0, upserts: 0 })
+    const names = [...docs.keys(), docName({ workspaceId: WS, kind: 'workspace' })]
+    const load = async (name: string) => {
+      const doc = docs.get(name)
+      return doc ? Y.encodeStateAsUpdate(doc) : null
+    }
+    expect(await worker.catchUp(names, load)).toMatchObject({ documents: 1, reindexed: 1, upserts: 2 })
+    expect(await worker.catchUp(names, load)).toMatchObject({ documents: 1, reindexed: 0, upserts: 0 })
     // Changed while the worker was not following (as by a crash before the index committed).
     accounts.transact(() => accounts.getMap('accounts').delete(b.id))
     updateAccount(accounts, a.id, { city: 'Porto' }, 'test', { now: a.updatedAt + 1 })
-    expect(await worker.catchUp(vectors())).toMatchObject({ reindexed: 1, removals: 1, upserts: 1 })
+    expect(await worker.catchUp(names, load)).toMatchObject({ reindexed: 1, removals: 1, upserts: 1 })
     expect(await index.get(WS, 'accounts', b.id)).toBeNull()
     expect((await index.get(WS, 'accounts', a.id))?.record.city).toBe('Porto')
+    // A document gone from the store loses its rows.
+    docs.delete(accountsName)
+    expect(await worker.catchUp(names, load)).toMatchObject({ reindexed: 1, removals: 1 })
+    expect(await index.get(WS, 'accounts', a.id)).toBeNull()
   })
 
   it('purges a deleted workspace: its records and note texts leave the index, other workspaces keep theirs', async () => {

@@ -2,8 +2,13 @@ import { parseDocName } from '@rapport/model'
 import * as Y from 'yjs'
 import { isAppError } from '../errors.ts'
 import type { Logger } from '../log/logger.ts'
-import type { Projection, ProjectionEvent } from '../projection/Projection.ts'
 import { kindsOfDoc } from '../projection/docKinds.ts'
+import {
+  type DocumentRecords,
+  type Projection,
+  type ProjectionEvent,
+  readDocumentRecords,
+} from '../projection/Projection.ts'
 import { type ProjectedRecord, RECORD_KINDS } from '../projection/recordKinds.ts'
 import type { DocumentStore } from '../storage/DocumentStore.ts'
 import {
@@ -146,8 +151,10 @@ export class IndexWorker {
       this.push({ type: 'record', key, change, doc: event.docName })
       this.push({ type: 'state', key: `state\u0000${event.docName}`, doc: event.docName, state: null })
     } else if (event.type === 'notes') {
-      // The text itself is read when the batch is built (the projection's `fragmentText` of notes and briefs).
-      const change: NotesChange = { workspaceId: event.workspaceId, accountId: event.accountId, text: '' }
+      // The text as the projection holds it now (`fragmentText` of notes and briefs): the room may be unloaded, and
+      // its text forgotten, before the batch is built.
+      const text = this.options.projection.workspace(event.workspaceId).notes.get(event.accountId) ?? ''
+      const change: NotesChange = { workspaceId: event.workspaceId, accountId: event.accountId, text }
       this.push({ type: 'notes', key: `notes\u0000${event.workspaceId}\u0000${event.accountId}`, change })
       this.push({ type: 'state', key: `state\u0000${event.docName}`, doc: event.docName, state: null })
     }
@@ -361,9 +368,7 @@ export class IndexWorker {
           doc: work.doc,
         })
       } else if (work.type === 'notes') {
-        const { workspaceId, accountId } = work.change
-        const text = this.options.projection.workspace(workspaceId).notes.get(accountId) ?? ''
-        notes.push({ workspaceId, accountId, text })
+        notes.push(work.change)
       } else {
         const live = this.options.docOf?.(work.doc)
         const stateVector = live
@@ -405,76 +410,115 @@ export class IndexWorker {
     return removed
   }
 
-  /**
-   * Start-up catch-up: `stateVectors` are the stored documents' state vectors (as `Y.encodeStateVector` of each
-   * bootstrapped document). A document whose vector equals the index's `doc_state` byte for byte is skipped; any
-   * other is re-indexed from the projection (its records upserted, index rows of records no longer in it removed,
-   * an account room's note text rewritten) with its vector, in batches of at most MAX_BATCH_CHANGES changes.
-   */
-  async catchUp(stateVectors: ReadonlyMap<string, Uint8Array>): Promise<CatchUpResult> {
-    const started = performance.now()
-    const result: CatchUpResult = { documents: 0, reindexed: 0, upserts: 0, removals: 0, notes: 0, ms: 0 }
-    const names = [...stateVectors.keys()].filter(isIndexedDoc)
-    result.documents = names.length
-    let batch: Required<Pick<IndexBatch, 'records' | 'notes' | 'docStates'>> = {
-      records: [],
-      notes: [],
-      docStates: [],
-    }
-    const size = () => batch.records.length + batch.notes.length + batch.docStates.length
-    const commit = async () => {
-      if (size() === 0) return
-      await this.index.apply(batch)
-      batch = { records: [], notes: [], docStates: [] }
-    }
-    const chunk = Math.min(MAX_PAGE, 1_000)
-    for (let i = 0; i < names.length; i += chunk) {
-      const group = names.slice(i, i + chunk)
-      const known = await this.index.docStates(group)
-      for (const name of group) {
-        const vector = stateVectors.get(name) as Uint8Array
-        const stored = known.get(name)
-        if (stored && sameBytes(stored, vector)) continue
-        result.reindexed += 1
-        const ref = parseDocName(name)
-        const kinds = ref ? kindsOfDoc(ref) : []
-        if (!ref || kinds.length === 0) continue
-        const ws = this.options.projection.workspace(ref.workspaceId)
-        // Every kind the document holds (an account room: its account and its tasks).
-        for (const kind of kinds) {
-          const present = new Set(
-            [...(ws.sourceIds.get(name) ?? [])].filter((id) => ws.sources.get(`${kind}:${id}`) === name),
-          )
-          for (const row of await this.index.docRecords(ref.workspaceId, kind, name)) {
-            if (present.has(row.id)) continue
-            batch.records.push({ op: 'remove', workspaceId: ref.workspaceId, kind, id: row.id })
-            result.removals += 1
-            if (size() >= MAX_BATCH_CHANGES - 2) await commit()
-          }
-          for (const id of present) {
-            const record = ws.records[kind].get(id)
-            if (!record) continue
-            batch.records.push({ op: 'upsert', workspaceId: ref.workspaceId, kind, id, doc: name, record })
-            result.upserts += 1
-            if (size() >= MAX_BATCH_CHANGES - 2) await commit()
-          }
-        }
-        if (ref.kind === 'account') {
-          batch.notes.push({
-            workspaceId: ref.workspaceId,
-            accountId: ref.accountId,
-            text: ws.notes.get(ref.accountId) ?? '',
-          })
-          result.notes += 1
-        }
-        batch.docStates.push({ doc: name, stateVector: vector })
-        if (size() >= MAX_BATCH_CHANGES - 2) await commit()
-      }
-    }
-    await commit()
-    result.ms = Math.round(performance.now() - started)
-    return result
+  /** Start-up catch-up of `names` into this worker's index (see `catchUpIndex`). */
+  catchUp(
+    names: readonly string[],
+    load: (name: string) => Promise<Uint8Array | null>,
+  ): Promise<CatchUpResult> {
+    return catchUpIndex(this.index, names, load)
   }
+}
+
+/**
+ * The `doc_state` row that says what the index was last rebuilt from (its "state vector" is the UTF-8 of a tag such
+ * as `data-format 4`): a start rebuilds the index from every stored document when the tag differs — a new or lost
+ * index (no row), a data directory migrated since (another format), a rebuild interrupted by a crash (the row is
+ * written only once the rebuild committed).
+ */
+export const INDEX_BUILT_DOC = '#index-built'
+
+/** Whether the index was last rebuilt for `tag` (see INDEX_BUILT_DOC). */
+export async function indexBuiltFor(index: RecordIndex, tag: string): Promise<boolean> {
+  const stored = await index.docState(INDEX_BUILT_DOC)
+  return stored !== null && Buffer.from(stored).toString('utf8') === tag
+}
+
+export async function markIndexBuilt(index: RecordIndex, tag: string): Promise<void> {
+  await index.apply({ docStates: [{ doc: INDEX_BUILT_DOC, stateVector: new TextEncoder().encode(tag) }] })
+}
+
+/**
+ * Start-up catch-up (docs/ARCHITECTURE.md "Catch-up on restart"): each document of `names` that holds records is
+ * loaded (`load`: its stored state with its update log merged) and decoded, one at a time; a document whose
+ * `Y.encodeStateVector` equals the index's `doc_state` byte for byte is skipped, any other is re-indexed from its own
+ * content (its valid records upserted, index rows of records no longer in it removed, an account room's note text
+ * rewritten) with its vector, in batches of at most MAX_BATCH_CHANGES changes. A document that is gone from the store
+ * loses its rows. `names` is `store.loggedNames()` on a normal start (only those can be ahead of the index), every
+ * stored document when the index must be rebuilt.
+ */
+export async function catchUpIndex(
+  index: RecordIndex,
+  names: readonly string[],
+  load: (name: string) => Promise<Uint8Array | null>,
+): Promise<CatchUpResult> {
+  const started = performance.now()
+  const result: CatchUpResult = { documents: 0, reindexed: 0, upserts: 0, removals: 0, notes: 0, ms: 0 }
+  const indexed = [...new Set(names)].filter(isIndexedDoc)
+  result.documents = indexed.length
+  let batch: Required<Pick<IndexBatch, 'records' | 'notes' | 'docStates'>> = {
+    records: [],
+    notes: [],
+    docStates: [],
+  }
+  const size = () => batch.records.length + batch.notes.length + batch.docStates.length
+  const commit = async () => {
+    if (size() === 0) return
+    await index.apply(batch)
+    batch = { records: [], notes: [], docStates: [] }
+  }
+  const full = async () => {
+    if (size() >= MAX_BATCH_CHANGES - 2) await commit()
+  }
+  const chunk = Math.min(MAX_PAGE, 1_000)
+  for (let i = 0; i < indexed.length; i += chunk) {
+    const group = indexed.slice(i, i + chunk)
+    const known = await index.docStates(group)
+    for (const name of group) {
+      const ref = parseDocName(name)
+      if (!ref) continue
+      const state = await load(name)
+      let read: DocumentRecords | null = null
+      let vector: Uint8Array | null = null
+      if (state) {
+        const doc = new Y.Doc({ guid: name })
+        try {
+          Y.applyUpdate(doc, state)
+          vector = Y.encodeStateVector(doc)
+          const stored = known.get(name)
+          if (stored && sameBytes(stored, vector)) continue
+          read = readDocumentRecords(name, doc)
+        } finally {
+          doc.destroy()
+        }
+      }
+      result.reindexed += 1
+      // Every kind the document holds (an account room: its account and its tasks); none when it is gone.
+      for (const kind of kindsOfDoc(ref)) {
+        const present =
+          read?.kinds.find((k) => k.kind === kind)?.records ?? new Map<string, ProjectedRecord>()
+        for (const row of await index.docRecords(ref.workspaceId, kind, name)) {
+          if (present.has(row.id)) continue
+          batch.records.push({ op: 'remove', workspaceId: ref.workspaceId, kind, id: row.id })
+          result.removals += 1
+          await full()
+        }
+        for (const [id, record] of present) {
+          batch.records.push({ op: 'upsert', workspaceId: ref.workspaceId, kind, id, doc: name, record })
+          result.upserts += 1
+          await full()
+        }
+      }
+      if (ref.kind === 'account') {
+        batch.notes.push({ workspaceId: ref.workspaceId, accountId: ref.accountId, text: read?.notes ?? '' })
+        result.notes += 1
+      }
+      if (vector) batch.docStates.push({ doc: name, stateVector: vector })
+      await full()
+    }
+  }
+  await commit()
+  result.ms = Math.round(performance.now() - started)
+  return result
 }
 
 /**

@@ -19,12 +19,11 @@ export function notifyTaskAssignments(projection: Projection, automation: Automa
     if (!actor || actor.internal || actor.actorId === null || actor.actorId === assignee) return
     const { workspaceId } = event
     const accountId = String(after.accountId)
-    const account = automation.accountName(workspaceId, accountId)
-    automation.background(`inbox:${workspaceId}:${assignee}`, 'task assignment', () =>
+    automation.background(`inbox:${workspaceId}:${assignee}`, 'task assignment', async () =>
       automation.notify(workspaceId, assignee, {
         type: 'assignment',
         actorId: actor.actorId,
-        text: `${actor.name} gave you the task “${String(after.title)}” on ${account}`,
+        text: `${actor.name} gave you the task “${String(after.title)}” on ${await automation.accountName(workspaceId, accountId)}`,
         link: { accountId, taskId: after.id, docName: docName({ workspaceId, kind: 'account', accountId }) },
       }),
     )
