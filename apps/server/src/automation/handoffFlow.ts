@@ -16,6 +16,7 @@ import {
   updateAccount,
   updateHandoff,
 } from '@rapport/model'
+import { locateAccount } from '../accounts/accountDocs.ts'
 import type { SessionInfo } from '../auth/sessionInfo.ts'
 import { writeDocument } from '../collab/directWrites.ts'
 import { AppError, forbidden, notFound } from '../errors.ts'
@@ -220,9 +221,14 @@ export class HandoffFlow {
     return after
   }
 
-  /** Moves the account to the receiver and the handoff's team (the audit records the field changes on the timeline). */
+  /**
+   * Moves the account to the receiver and the handoff's team (the audit records the field changes on the timeline),
+   * in the document the record index says holds it (`W/account/A`, or `W/accounts` until it is split).
+   */
   private async moveAccount(session: SessionInfo, accountId: string, handoff: Handoff): Promise<void> {
-    const name = docName({ workspaceId: session.workspaceId, kind: 'accounts' })
+    const worker = this.automation.deps.index?.() ?? null
+    const found = worker ? await locateAccount(worker, session.workspaceId, accountId) : null
+    const name = docName(found ?? { workspaceId: session.workspaceId, kind: 'accounts' })
     const now = this.automation.deps.now()
     await writeDocument(
       this.automation.deps.hocuspocus,

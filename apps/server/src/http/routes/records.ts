@@ -36,6 +36,7 @@ import {
 } from '@rapport/model'
 import { Hono, type MiddlewareHandler } from 'hono'
 import { z } from 'zod'
+import { locateAccount } from '../../accounts/accountDocs.ts'
 import type { SessionInfo } from '../../auth/sessionInfo.ts'
 import { workspaceSla } from '../../automation/workspaceSla.ts'
 import { type Actor, writeDocument } from '../../collab/directWrites.ts'
@@ -354,7 +355,13 @@ export function recordsRoutes(services: RecordsServices): Hono<AppEnv> {
       const given = (body as { customFields?: Record<string, CustomFieldValue> }).customFields
       const options = optionsFor ? await optionsFor(session) : undefined
       const ref =
-        kind === 'tickets' ? await ticketDoc(session, current.id) : recordDoc(session, kind, current)
+        kind === 'tickets'
+          ? await ticketDoc(session, current.id)
+          : kind === 'accounts'
+            ? // The account's room `W/account/A`, or `W/accounts` until it is split: where the index found it.
+              ((await locateAccount(services.index, session.workspaceId, current.id)) ??
+              recordDoc(session, kind, current))
+            : recordDoc(session, kind, current)
       const updated = await write(session, ref, (doc, origin) => {
         // The model command merges per field (`null` clears) and writes only the fields given, one entry each:
         // a custom field another client set meanwhile, or sets at the same time, is kept.
