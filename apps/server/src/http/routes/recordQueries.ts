@@ -14,8 +14,17 @@ import { z } from 'zod'
 export const LIST_KINDS = ['accounts', 'contacts', 'deals', 'tickets'] as const
 export type ListKind = (typeof LIST_KINDS)[number]
 
+/** `cf.<fieldId>` / `-cf.<fieldId>`: a custom field of the kind (its definition says how it sorts). */
+const CUSTOM_FIELD_SORT = /^-?cf\.[A-Za-z0-9_-]{1,64}$/
+
+/** `field` or `-field` of `fields`, or a custom field (`cf.<fieldId>`). */
 const sortOf = <const F extends readonly [string, ...string[]]>(fields: F) =>
-  z.enum([...fields, ...fields.map((f) => `-${f}`)] as [string, ...string[]]).optional()
+  z
+    .union([
+      z.enum([...fields, ...fields.map((f) => `-${f}`)] as [string, ...string[]]),
+      z.string().regex(CUSTOM_FIELD_SORT),
+    ])
+    .optional()
 
 /** An empty filter value (`ownerId=`) asks for records where the field is empty (null). */
 function emptyIsNull(value: string | undefined): string | null | undefined {
@@ -47,14 +56,38 @@ export const listQuerySchemas = {
     industry: z.string().max(100).optional(),
     city: z.string().max(100).optional(),
     country: z.string().max(100).optional(),
-    sort: sortOf(['name', 'domain', 'industry', 'city', 'country', 'tier', 'createdAt', 'updatedAt']),
+    sort: sortOf([
+      'name',
+      'domain',
+      'industry',
+      'city',
+      'country',
+      'tier',
+      'team',
+      'size',
+      'owner',
+      'createdAt',
+      'updatedAt',
+    ]),
   }),
   contacts: z.object({
     ...page,
     accountId: idOrNone,
     leadStatus: z.enum(LEAD_STATUSES).optional(),
     source: z.enum(LEAD_SOURCES).optional(),
-    sort: sortOf(['lastName', 'firstName', 'email', 'score', 'leadStatus', 'createdAt', 'updatedAt']),
+    sort: sortOf([
+      'lastName',
+      'firstName',
+      'email',
+      'title',
+      'accountName',
+      'source',
+      'score',
+      'leadStatus',
+      'owner',
+      'createdAt',
+      'updatedAt',
+    ]),
   }),
   deals: z.object({
     ...page,
@@ -62,14 +95,35 @@ export const listQuerySchemas = {
     pipelineId: id.optional(),
     stage: id.optional(),
     status: z.enum(DEAL_STATUSES).optional(),
-    sort: sortOf(['title', 'amount', 'expectedCloseDate', 'stageEnteredAt', 'createdAt', 'updatedAt']),
+    sort: sortOf([
+      'title',
+      'amount',
+      'expectedCloseDate',
+      'stageEnteredAt',
+      'status',
+      'accountName',
+      'owner',
+      'createdAt',
+      'updatedAt',
+    ]),
   }),
   tickets: z.object({
     ...page,
     accountId: id.optional(),
+    contactId: id.optional(),
     status: z.enum(TICKET_STATUSES).optional(),
     priority: z.enum(TICKET_PRIORITIES).optional(),
     assigneeId: id.optional(),
-    sort: sortOf(['subject', 'priority', 'slaDueAt', 'createdAt', 'updatedAt']),
+    sort: sortOf([
+      'subject',
+      'priority',
+      'slaDueAt',
+      'status',
+      'accountName',
+      'owner',
+      'assignee',
+      'createdAt',
+      'updatedAt',
+    ]),
   }),
 } as const

@@ -55,6 +55,7 @@ import { checkCustomFieldInput } from '../../settings/customFieldValues.ts'
 import { locateTicket } from '../../tickets/ticketDocs.ts'
 import type { AppEnv } from '../app.ts'
 import { readJsonBody } from './auth.ts'
+import { listSortOptions } from './listSort.ts'
 import { LIST_KINDS, type ListKind, listQuerySchemas } from './recordQueries.ts'
 
 export interface RecordsServices {
@@ -67,6 +68,8 @@ export interface RecordsServices {
   session: MiddlewareHandler<AppEnv>
   /** The workspace's members (a `user` custom field must name one); unchecked when absent. */
   memberIds?: (session: SessionInfo) => ReadonlySet<string>
+  /** The members' display names by user id: lists sort by owner / assignee / a member field by them. */
+  memberNames?: (session: SessionInfo) => Readonly<Record<string, string>>
 }
 
 export const SearchQuery = z.object({
@@ -274,11 +277,15 @@ export function recordsRoutes(services: RecordsServices): Hono<AppEnv> {
       // Access depends on the kind of the record's document only: a member who may not read it sees an empty list.
       if (accessTo(session, recordDoc(session, kind, undefined, '')) === 'none')
         return c.json({ items: [], total: 0, nextCursor: null })
+      const sortOptions = await listSortOptions(hocuspocus, session.workspaceId, kind, sort, () =>
+        services.memberNames?.(session),
+      )
       const page = await index.list(session.workspaceId, kind, {
         filters,
         customFields,
         q: q ?? null,
         sort: sort ?? null,
+        ...sortOptions,
         offset: start,
         limit,
         archived,
