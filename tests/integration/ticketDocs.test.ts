@@ -153,6 +153,27 @@ describe('tickets in their own documents W/ticket/T', () => {
       .toBe(created + DEFAULT_SLA.urgent.resolutionMins * MIN)
   })
 
+  it('GET /api/tickets filters by contactId (a contact page lists its tickets from REST)', async () => {
+    const client = await open(ticketDoc('tkt_doccontact'))
+    createTicket(
+      client.doc,
+      { id: 'tkt_doccontact', subject: 'Via contact', contactId: 'con_listed' },
+      'browser',
+    )
+    await expect
+      .poll(async () => {
+        const page = await api<{ items: Ticket[] }>(started.url, '/api/tickets?contactId=con_listed', {
+          cookie: admin.cookie,
+        })
+        return page.body.items.map((t) => t.id)
+      })
+      .toEqual(['tkt_doccontact'])
+    const none = await api<{ items: Ticket[] }>(started.url, '/api/tickets?contactId=con_nobody', {
+      cookie: admin.cookie,
+    })
+    expect(none.body.items).toEqual([])
+  })
+
   it('archive and restore go to the ticket’s own document', async () => {
     const client = await ownTicket('tkt_docarchive', { subject: 'To the trash' })
     const archived = await api<Ticket>(started.url, '/api/tickets/tkt_docarchive/archive', {

@@ -1,13 +1,12 @@
-import { type Contact, TICKETS } from '@rapport/model'
+import { accessTo, type Contact, recordDocRef } from '@rapport/model'
 import { useEffect, useMemo, useState } from 'react'
 import { z } from 'zod'
-import { useDoc } from '../../collab/useDoc.ts'
-import { useLiveRecords } from '../../collab/useLiveRecords.ts'
+import { useCollab } from '../../collab/CollabContext.tsx'
 import { PanelHeader } from '../../ui/PanelHeader.tsx'
 import { authApi } from '../auth/authApi.ts'
-import { useSession } from '../auth/SessionContext.tsx'
 import { formatMoney } from '../pipeline/boardColumns.ts'
 import { NewTicketForm } from '../support/NewTicketForm.tsx'
+import { useRelatedTickets } from '../support/ticketQueries.ts'
 import { useAccountContacts } from './contactQueries.ts'
 
 const DealRow = z.object({
@@ -65,38 +64,34 @@ export function ContactDeals({ accountId, contactId }: { accountId: string | nul
 }
 
 /**
- * The tickets whose contact this is, live from the support document. A new ticket may name the contact or another
- * contact of its account (from `GET /api/contacts?accountId=`, never a collection document).
+ * The tickets whose contact this is, from `GET /api/tickets?contactId=` kept live by the feed. A new ticket
+ * (`POST /api/tickets`) may name the contact or another contact of its account (from `GET /api/contacts?accountId=`,
+ * never a collection document).
  */
 export function ContactTickets({ contact }: { contact: Contact }) {
-  const { session } = useSession()
-  const supportDoc = useDoc({ workspaceId: session.workspace.id, kind: 'support' })
-  const tickets = useLiveRecords(supportDoc.doc, TICKETS)
+  const { member } = useCollab()
+  const access = accessTo(member, recordDocRef(member.workspaceId, 'ticket', 'any'))
   const contactId = contact.id
   const accountId = contact.accountId
+  const { tickets: mine, loading } = useRelatedTickets({ contactId: access === 'none' ? null : contactId })
   const others = useAccountContacts(accountId).contacts
   const [creating, setCreating] = useState(false)
   const accountContacts = useMemo(
     () => [contact, ...others.filter((c) => c.id !== contact.id)],
     [contact, others],
   )
-  const mine = useMemo(
-    () => [...tickets.byId.values()].filter((t) => t.contactId === contactId && !t.archived),
-    [tickets, contactId],
-  )
   return (
     <section className="panel" data-testid="contact-tickets">
       <PanelHeader
         title="Tickets"
         action={
-          supportDoc.doc && supportDoc.ready && !supportDoc.readOnly && !creating
+          access === 'write' && !creating
             ? { label: 'New ticket', testId: 'contact-new-ticket', onClick: () => setCreating(true) }
             : null
         }
       />
-      {creating && supportDoc.doc && (
+      {creating && (
         <NewTicketForm
-          supportDoc={supportDoc.doc}
           accountId={accountId}
           contactId={contactId}
           contacts={accountContacts}
@@ -114,11 +109,11 @@ export function ContactTickets({ contact }: { contact: Contact }) {
         ))}
         {mine.length === 0 && (
           <li className="muted">
-            {supportDoc.noAccess
+            {access === 'none'
               ? 'You do not have access to tickets.'
-              : supportDoc.ready
-                ? 'No tickets from this contact.'
-                : 'Loading tickets…'}
+              : loading
+                ? 'Loading tickets…'
+                : 'No tickets from this contact.'}
           </li>
         )}
       </ul>

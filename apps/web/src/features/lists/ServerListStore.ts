@@ -8,7 +8,7 @@ export const REFRESH_DEBOUNCE_MS = 50
 
 /** What a list asks the server for: `GET /api/<kind>?q&sort&<filters>` (an empty filter value = "none"). */
 export interface ListRequest {
-  kind: 'accounts' | 'contacts' | 'deals'
+  kind: 'accounts' | 'contacts' | 'deals' | 'tickets'
   /** `field` or `-field` (a REST sort of the kind), or null for the server's order. */
   sort: string | null
   q: string

@@ -1,6 +1,5 @@
 import { type Contact, compareByPosition, DEFAULT_SLA, type SlaPolicy, type Ticket } from '@rapport/model'
 import { useEffect, useMemo, useState } from 'react'
-import type * as Y from 'yjs'
 import { PanelHeader } from '../../ui/PanelHeader.tsx'
 import { contactLabel } from './contactLabel.ts'
 import { NewTicketForm } from './NewTicketForm.tsx'
@@ -22,7 +21,7 @@ export function AccountTickets({
   tickets: readonly Ticket[]
   contacts: ReadonlyMap<string, Contact>
   policy: SlaPolicy | undefined
-  newTicket?: { supportDoc: Y.Doc; accountId: string; contacts: readonly Contact[] } | null
+  newTicket?: { accountId: string; contacts: readonly Contact[] } | null
 }) {
   const [creating, setCreating] = useState(false)
   const [now, setNow] = useState(() => Date.now())
@@ -51,10 +50,8 @@ export function AccountTickets({
       />
       {newTicket && creating && (
         <NewTicketForm
-          supportDoc={newTicket.supportDoc}
           accountId={newTicket.accountId}
           contacts={newTicket.contacts}
-          sla={policy}
           onCreated={() => setCreating(false)}
           onCancel={() => setCreating(false)}
         />

@@ -1,15 +1,12 @@
 import {
   type Contact,
-  createTicket,
-  type SlaPolicy,
   TICKET_PRIORITIES,
   type TicketCreate,
   TicketCreate as TicketCreateSchema,
 } from '@rapport/model'
 import { useId, useState } from 'react'
-import type * as Y from 'yjs'
-import { LOCAL_ORIGIN } from '../../collab/localOrigin.ts'
 import { contactLabel } from './contactLabel.ts'
+import { createTicketRest } from './ticketQueries.ts'
 
 const PRIORITY_LABEL: Record<string, string> = {
   low: 'Low',
@@ -20,23 +17,20 @@ const PRIORITY_LABEL: Record<string, string> = {
 
 /**
  * "New ticket" from an account room or a contact page: subject, description, priority and contact, with the
- * account (and contact) filled in. Written with the model's `createTicket` on the live support document.
+ * account (and contact) filled in. Created with `POST /api/tickets` (the server places it at the end of its column
+ * and sets its due time from the workspace's policy); lists of tickets show it through the change feed.
  */
 export function NewTicketForm({
-  supportDoc,
   accountId,
   contactId = null,
   contacts,
-  sla,
   onCreated,
   onCancel,
 }: {
-  supportDoc: Y.Doc
   accountId: string | null
   contactId?: string | null
   /** The contacts to choose from (the account's). */
   contacts: readonly Contact[]
-  sla?: SlaPolicy
   onCreated?: (ticketId: string) => void
   onCancel?: () => void
 }) {
@@ -46,8 +40,9 @@ export function NewTicketForm({
   const [priority, setPriority] = useState<(typeof TICKET_PRIORITIES)[number]>('normal')
   const [contact, setContact] = useState(contactId ?? '')
   const [problem, setProblem] = useState<string | null>(null)
+  const [saving, setSaving] = useState(false)
 
-  const submit = () => {
+  const submit = async () => {
     const input: TicketCreate = {
       subject,
       description,
@@ -62,10 +57,17 @@ export function NewTicketForm({
       return
     }
     setProblem(null)
-    const created = createTicket(supportDoc, input, LOCAL_ORIGIN, sla ? { sla } : undefined)
-    setSubject('')
-    setDescription('')
-    onCreated?.(created.id)
+    setSaving(true)
+    try {
+      const created = await createTicketRest(input)
+      setSubject('')
+      setDescription('')
+      onCreated?.(created.id)
+    } catch (error) {
+      setProblem(`Not saved — ${error instanceof Error ? error.message : String(error)}`)
+    } finally {
+      setSaving(false)
+    }
   }
 
   return (
@@ -76,7 +78,7 @@ export function NewTicketForm({
       noValidate
       onSubmit={(e) => {
         e.preventDefault()
-        submit()
+        void submit()
       }}
     >
       <label className="field">
@@ -146,7 +148,7 @@ export function NewTicketForm({
         </label>
       </div>
       <div className="new-ticket__actions">
-        <button type="submit" className="btn btn--primary" data-testid="new-ticket-submit">
+        <button type="submit" className="btn btn--primary" data-testid="new-ticket-submit" disabled={saving}>
           Create ticket
         </button>
         {onCancel && (
