@@ -537,7 +537,10 @@ describe('docs/schema.md matches the routes it documents', () => {
     for (const [route, fields] of rows) {
       const kind = (route as string).replace(/`GET \/(\w+)`/, '$1')
       const sortParam = spec.paths[`/api/${kind}`]?.get?.parameters?.find((p) => p.name === 'sort')
-      const accepted = ((sortParam?.schema?.enum ?? []) as string[]).filter((f) => !f.startsWith('-'))
+      // The named fields (an enum), besides `cf.<fieldId>` (a pattern).
+      const schema = sortParam?.schema as { enum?: string[]; anyOf?: Array<{ enum?: string[] }> } | undefined
+      const named = schema?.enum ?? schema?.anyOf?.flatMap((s) => s.enum ?? []) ?? []
+      const accepted = named.filter((f) => !f.startsWith('-'))
       const documented = codes(fields as string)
       expect(documented.sort(), kind).toEqual(accepted.sort())
       for (const field of documented) {
@@ -548,6 +551,18 @@ describe('docs/schema.md matches the routes it documents', () => {
       }
       const wrong = await rest(`/api/${kind}?sort=password`, admin.cookie)
       expect(wrong.status).toBe(400)
+      // `cf.<fieldId>`: a custom field of the kind sorts (as its type says), any other is refused in plain words.
+      const field = await rest<{ id: string }>('/api/settings/custom-fields', admin.cookie, {
+        body: { label: `Sort ${kind}`, entity: kind.slice(0, -1), type: 'number' },
+      })
+      expect(field.status).toBe(201)
+      for (const sort of [`cf.${field.body.id}`, `-cf.${field.body.id}`]) {
+        const { status } = await rest(`/api/${kind}?sort=${sort}&limit=5`, admin.cookie)
+        expect(status, `${kind} sort=${sort}`).toBe(200)
+      }
+      const unknown = await rest<{ error: { message: string } }>(`/api/${kind}?sort=cf.cf_none`, admin.cookie)
+      expect(unknown.status).toBe(400)
+      expect(unknown.body.error.message).toBe(`${kind} have no custom field cf_none to sort by.`)
     }
     const byName = await rest<{ items: Array<{ name: string }> }>(
       '/api/accounts?sort=-name&limit=200',
