@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs'
 import { join } from 'node:path'
+import { docName, readBoardEntries } from '@rapport/model'
 import { generateKeyBetween } from 'fractional-indexing'
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core'
 import * as Y from 'yjs'
@@ -192,18 +193,27 @@ async function dragFrames(
   return { frames, landed }
 }
 
-/** Moves visible cards from this process (a second client) and times until the card sits in its new column. */
+/**
+ * Moves visible cards from this process (a second user's client) and times until the card sits in its new column of
+ * the page. Since issue #12 a move is written to the deal's own document (`W/deal/D`); the server mirrors it into the
+ * board document `W/board/P` the page shows. The target key comes from the board document (read-only here).
+ */
 async function remoteMoves(
   page: Page,
   server: BenchServer,
-  boardDoc: string,
+  workspaceId: string,
+  pipelineId: string,
   token: string,
   stages: [string, string],
   moves: number,
 ): Promise<number[]> {
-  const client = new SyncClient({ protocol: 'hocuspocus', url: server.wsUrl, docName: boardDoc, token })
-  await client.connect()
-  const deals = client.doc.getMap<Y.Map<unknown>>('deals')
+  const board = new SyncClient({
+    protocol: 'hocuspocus',
+    url: server.wsUrl,
+    docName: docName({ workspaceId, kind: 'board', pipelineId }),
+    token,
+  })
+  await board.connect()
   const out: number[] = []
   try {
     for (let i = 0; i < moves; i++) {
@@ -213,26 +223,35 @@ async function remoteMoves(
         .first()
         .getAttribute('data-testid', { timeout: UI_TIMEOUT })
       const id = testId?.slice('card-'.length)
-      const rec = id ? deals.get(id) : undefined
-      if (!id || !(rec instanceof Y.Map)) throw new Error('no visible card to move')
+      if (!id) throw new Error('no visible card to move')
       let minKey: string | null = null
-      for (const d of deals.values()) {
-        const pos = d.get('position') as { column?: string; key?: string } | undefined
-        if (pos?.column === to && typeof pos.key === 'string' && (minKey === null || pos.key < minKey)) {
-          minKey = pos.key
-        }
+      for (const card of readBoardEntries(board.doc).values()) {
+        if (card.stageId === to && (minKey === null || card.key < minKey)) minKey = card.key
       }
-      await page.evaluate(moveWatcher(`[data-testid="column-${to}"] [data-testid="card-${id}"]`))
-      const sent = nowMs()
-      client.doc.transact(() => {
-        rec.set('position', { column: to, key: generateKeyBetween(null, minKey) })
-        rec.set('stageEnteredAt', Date.now())
-      }, LOCAL)
-      const seen = await page.evaluate<number>('window.__benchMove || -1')
-      if (seen > 0) out.push(seen - sent)
+      const deal = new SyncClient({
+        protocol: 'hocuspocus',
+        url: server.wsUrl,
+        docName: docName({ workspaceId, kind: 'deal', dealId: id }),
+        token,
+      })
+      await deal.connect()
+      try {
+        const rec = deal.doc.getMap<Y.Map<unknown>>('deals').get(id)
+        if (!(rec instanceof Y.Map)) throw new Error(`deal ${id} is not in its document`)
+        await page.evaluate(moveWatcher(`[data-testid="column-${to}"] [data-testid="card-${id}"]`))
+        const sent = nowMs()
+        deal.doc.transact(() => {
+          rec.set('position', { column: to, key: generateKeyBetween(null, minKey) })
+          rec.set('stageEnteredAt', Date.now())
+        }, LOCAL)
+        const seen = await page.evaluate<number>('window.__benchMove || -1')
+        if (seen > 0) out.push(seen - sent)
+      } finally {
+        await deal.close()
+      }
     }
   } finally {
-    await client.close()
+    await board.close()
   }
   return out
 }
@@ -262,7 +281,11 @@ export async function measureBrowser(log: (msg: string) => void, seed: SeedTempl
       longNotes: REPEATS + 1,
       seed: 7,
     })
-    server = await startRapport({ dataDir: dir.path, env: { WEB_DIST: webDist } })
+    server = await startRapport({
+      dataDir: dir.path,
+      env: { WEB_DIST: webDist },
+      readyTimeoutMs: 10 * 60_000,
+    })
     const w = await rapportWorkload(server, 0)
     const token = w.token
     const [s0, s1] = stageIds
@@ -296,7 +319,7 @@ export async function measureBrowser(log: (msg: string) => void, seed: SeedTempl
     const pageErrors: string[] = []
     page.on('pageerror', (error) => pageErrors.push(error.message.slice(0, 200)))
     log('browser: remote moves')
-    const moves = await remoteMoves(page, server, w.boardDoc, token, [s0, s1], 20)
+    const moves = await remoteMoves(page, server, w.workspaceId, w.pipelineId, token, [s0, s1], 20)
     log('browser: drag frames')
     const drag = await dragFrames(page, s0, s1)
 

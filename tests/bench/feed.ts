@@ -3,7 +3,7 @@ import { DEMO_LOGIN, login } from './lib/rapportSession.ts'
 import { SyncClient } from './lib/SyncClient.ts'
 import type { BenchServer } from './lib/servers.ts'
 import { nowMs, type Summary, summarize, waitUntil } from './lib/stats.ts'
-import { ensureDeal, rapportWorkload, setField } from './lib/workload.ts'
+import { ensureDeal, PROBE_DEAL_ID, rapportWorkload, setField } from './lib/workload.ts'
 
 /** Remote edit → the change feed event at another user's open list (issue #12: p95 < 100 ms). */
 export type FeedResult = {
@@ -17,7 +17,7 @@ export type FeedResult = {
 /** The change feed is not in this server (`GET /api/feed` answers 404). */
 export class FeedNotBuilt extends Error {}
 
-const DEAL_ID = 'deal_bench_feed'
+const DEAL_ID = PROBE_DEAL_ID
 const ROUND_TIMEOUT_MS = 5_000
 const MARK = /^feed:(\d+):([\d.]+)$/
 
@@ -63,7 +63,7 @@ async function openReader(url: string, cookie: string, onEvent: (e: FeedEvent) =
 /**
  * `readers` SSE streams of the demo user's workspace; one Yjs client edits a deal's title on the pipeline
  * document, stamped with its send time; each reader records arrival − send when the deal's `upsert` event carries
- * that title. Sequential rounds (next when every reader got it, 5 s cap = lost), after 10 warm-up rounds.
+ * that title (the deal in its own document, `W/deal/D`). Sequential rounds (next when every reader got it, 5 s cap = lost), after 10 warm-up rounds.
  */
 export async function measureFeed(server: BenchServer, readers: number, rounds: number): Promise<FeedResult> {
   const w = await rapportWorkload(server, 0)
@@ -76,7 +76,7 @@ export async function measureFeed(server: BenchServer, readers: number, rounds: 
   const writer = new SyncClient({
     protocol: 'hocuspocus',
     url: server.wsUrl,
-    docName: w.boardDoc,
+    docName: w.probeDoc,
     token: w.token,
   })
   try {

@@ -5,7 +5,11 @@ import { NOTES_FIELD, parseDocName, recordJSON } from '@rapport/model'
 import pg from 'pg'
 import * as Y from 'yjs'
 import { fragmentText } from '../../apps/server/src/projection/fragmentText.ts'
-import { KIND_SPECS, kindOfDoc, type ProjectedRecord } from '../../apps/server/src/projection/recordKinds.ts'
+import {
+  KIND_SPECS,
+  type ProjectedRecord,
+  RECORD_KINDS,
+} from '../../apps/server/src/projection/recordKinds.ts'
 import type {
   IndexListQuery,
   NotesChange,
@@ -57,20 +61,24 @@ async function readWorkspace(dataDir: string, workspaceId: string) {
     for (const name of await store.list()) {
       const ref = parseDocName(name)
       if (!ref || ref.workspaceId !== workspaceId) continue
-      const kind = kindOfDoc(ref)
-      if (!kind) continue
       const state = await store.load(name)
       if (!state) continue
       const doc = new Y.Doc()
       Y.applyUpdate(doc, state)
-      const spec = KIND_SPECS[kind]
-      for (const [id, value] of doc.getMap<unknown>(spec.collection)) {
-        if (!(value instanceof Y.Map)) continue
-        const parsed = spec.schema.safeParse(recordJSON(value as Y.Map<unknown>))
-        if (!parsed.success) continue
-        const data = parsed.data as ProjectedRecord
-        const record = ref.kind === 'account' ? { ...data, accountId: ref.accountId } : data
-        records.push({ op: 'upsert', workspaceId, kind, id, doc: name, record })
+      // Every record map the document holds (collections, per-record documents, an account room's account and
+      // tasks — the layout moves with issue #12's format steps, the record maps keep their names).
+      for (const kind of RECORD_KINDS) {
+        if (!doc.share.has(KIND_SPECS[kind].collection)) continue
+        const spec = KIND_SPECS[kind]
+        for (const [id, value] of doc.getMap<unknown>(spec.collection)) {
+          if (!(value instanceof Y.Map)) continue
+          const parsed = spec.schema.safeParse(recordJSON(value as Y.Map<unknown>))
+          if (!parsed.success) continue
+          const data = parsed.data as ProjectedRecord
+          const record =
+            ref.kind === 'account' && kind === 'tasks' ? { ...data, accountId: ref.accountId } : data
+          records.push({ op: 'upsert', workspaceId, kind, id, doc: name, record })
+        }
       }
       if (ref.kind === 'account') {
         const text = fragmentText(doc.getXmlFragment(NOTES_FIELD))

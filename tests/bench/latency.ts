@@ -5,7 +5,14 @@ import { errorText } from './lib/results.ts'
 import { connectAll } from './lib/SyncClient.ts'
 import type { ServerProcess } from './lib/servers.ts'
 import { median, nowMs, type Summary, summarize, waitUntil } from './lib/stats.ts'
-import { ensureDeal, newClient, onFieldChange, setField, type Workload } from './lib/workload.ts'
+import {
+  ensureDeal,
+  newClient,
+  onFieldChange,
+  PROBE_DEAL_ID,
+  setField,
+  type Workload,
+} from './lib/workload.ts'
 
 /** One server's edit-to-remote latency at one client count (ms), pooled over its interleaved blocks. */
 export type LatencyResult = {
@@ -50,7 +57,7 @@ type RoundsResult = { rounds: number; samples: number[]; lost: number; ackSample
 type SendRound = (writer: number, round: number, sentAt: number) => void
 
 const ROUND_TIMEOUT_MS = 5_000
-const DEAL_ID = 'deal_bench_latency'
+const DEAL_ID = PROBE_DEAL_ID
 
 /**
  * The round loop shared by every panel. In each round one client (rotating) sends its send time; every
@@ -93,14 +100,14 @@ function roundLoop(clientCount: number, send: SendRound) {
 }
 
 /**
- * A Yjs server: every client opens the board document; the writer sets the title of a probe deal to
+ * A Yjs server: every client opens the probe deal's document; the writer sets the title of the probe deal to
  * `L:<round>:<sendTime>`, readers see it through their replica's deep observer.
  */
 export function yjsTarget(w: Workload): LatencyTarget {
   return {
     server: w.server.kind,
     async open(clientCount) {
-      const clients = Array.from({ length: clientCount }, () => newClient(w, w.boardDoc))
+      const clients = Array.from({ length: clientCount }, () => newClient(w, w.probeDoc))
       try {
         const connects = await connectAll(clients)
         const first = clients[0]

@@ -6,7 +6,7 @@ import { newClient, type Workload } from './lib/workload.ts'
 /** One server's memory per idle connection and per loaded document, measured after full GCs. */
 export type MemoryResult = {
   server: string
-  /** Idle clients connected to the board document. */
+  /** Idle clients connected to the probe deal's document. */
   connections: number
   /** Server heapUsed + external growth per idle connection, both samples after a full GC. */
   heapPerConnectionBytes: number
@@ -30,13 +30,13 @@ async function closeAll(clients: SyncClient[]): Promise<void> {
 }
 
 /**
- * Memory per idle connection: one client opens the board document (so the document itself is loaded
+ * Memory per idle connection: one client opens the probe deal's document (so the document itself is loaded
  * before the first sample), the server is GC'd and sampled, `connections` more clients connect and finish
  * their first sync, and the server is GC'd and sampled again.
  */
 async function connectionMemory(w: Workload, connections: number) {
-  const anchor = newClient(w, w.boardDoc)
-  const clients = Array.from({ length: connections }, () => newClient(w, w.boardDoc))
+  const anchor = newClient(w, w.probeDoc)
+  const clients = Array.from({ length: connections }, () => newClient(w, w.probeDoc))
   try {
     await anchor.connect()
     const rssNoGcBefore = sampleProcess(w.server.pid).rssBytes

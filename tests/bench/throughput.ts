@@ -1,7 +1,7 @@
 import { cpuBetween, sampleProcess } from './lib/procStats.ts'
 import { connectAll, type SyncClient } from './lib/SyncClient.ts'
 import { waitUntil } from './lib/stats.ts'
-import { ensureDeal, ensureTask, newClient, onFieldChange, setField, type Workload } from './lib/workload.ts'
+import { ensureTask, newClient, onFieldChange, setField, type Workload } from './lib/workload.ts'
 
 /** One sustained-throughput run of one server (see measureThroughput). */
 export type ThroughputResult = {
@@ -29,7 +29,7 @@ export const MAX_RATE_PER_WRITER = 250
  * Y.Map set of the record's title, and each writer sends at most MAX_RATE_PER_WRITER updates/s. Runs for `durationMs`, counts what the observers received, and samples
  * the server's CPU over exactly that window.
  *
- * - one-document: `writers` writers + 1 observer on the board document.
+ * - one-document: `writers` writers + 1 observer on one account room (each writer its own task).
  * - many-documents: one writer + one observer on each of `documents` account rooms.
  */
 export async function measureThroughput(
@@ -38,17 +38,18 @@ export async function measureThroughput(
   writers: number,
   durationMs: number,
 ): Promise<ThroughputResult> {
-  const docs = mode === 'one-document' ? [w.boardDoc] : w.roomDocs.slice(0, writers)
-  const collection = mode === 'one-document' ? 'deals' : 'tasks'
-  const docOf = (i: number) => docs[mode === 'one-document' ? 0 : i] ?? w.boardDoc
+  // One document holding many records: an account room's tasks (a deal document holds one deal since issue #12).
+  const shared = w.roomDocs[w.roomDocs.length - 1] ?? w.probeDoc
+  const docs = mode === 'one-document' ? [shared] : w.roomDocs.slice(0, writers)
+  const collection = 'tasks'
+  const docOf = (i: number) => docs[mode === 'one-document' ? 0 : i] ?? shared
   const writerClients: SyncClient[] = Array.from({ length: writers }, (_, i) => newClient(w, docOf(i)))
   const observers: SyncClient[] = docs.map((d) => newClient(w, d))
   await connectAll([...observers, ...writerClients])
-  const recordId = (i: number) => `${mode === 'one-document' ? 'deal' : 'task'}_bench_w${i}`
+  const recordId = (i: number) => `task_bench_w${i}`
   try {
     writerClients.forEach((c, i) => {
-      if (mode === 'one-document') ensureDeal(c.doc, recordId(i), w.pipelineId, w.stageId, 'T:0')
-      else ensureTask(c.doc, recordId(i), 'T:0')
+      ensureTask(c.doc, recordId(i), 'T:0')
     })
     await waitUntil(
       () =>

@@ -235,7 +235,7 @@ function bigSection(r: BenchResults): string[] {
   )
   if (b.largestDocument) {
     lines.push(
-      `- Largest document \`${b.largestDocument.name}\`: ${kb(b.largestDocument.bytes)} KB; store (encode + ${b.storeKind ?? 'lowdb'} write) p50 ${ms(b.largestDocument.storeMs.p50)} ms, max ${ms(b.largestDocument.storeMs.max)} ms.`,
+      `- Largest document \`${b.largestDocument.name}\`: ${kb(b.largestDocument.bytes)} KB; store (encode + ${b.largestDocument.kind ?? b.storeKind ?? 'lowdb'} write) p50 ${ms(b.largestDocument.storeMs.p50)} ms, max ${ms(b.largestDocument.storeMs.max)} ms.`,
     )
   } else lines.push('- Largest document store: not measured.')
   const t = b.typing

@@ -12,10 +12,15 @@ export type SeedTemplate = {
   remove(): void
 }
 
-/** Starts Rapport once on an empty dir (the demo seed runs), reads the first pipeline, stops. */
-export async function createSeedTemplate(): Promise<SeedTemplate> {
-  const dir = tempDir('rapport-seed-')
-  const server = await startRapport({ dataDir: dir.path })
+/**
+ * Starts Rapport once on an empty dir (the demo seed runs), reads the first pipeline, stops. With `legacy`, the dir is
+ * seeded in the first data format (`STORE=lowdb`: lowdb files, format 1), which the bench's workspace generator
+ * writes (one document per collection); the next default start migrates it to the current format, as it would a
+ * data dir of an older release — so the generator need not follow every format change of issue #12.
+ */
+export async function createSeedTemplate(opts: { legacy?: boolean } = {}): Promise<SeedTemplate> {
+  const dir = tempDir(opts.legacy ? 'rapport-seed-v1-' : 'rapport-seed-')
+  const server = await startRapport({ dataDir: dir.path, env: opts.legacy ? { STORE: 'lowdb' } : {} })
   try {
     const w = await rapportWorkload(server, 0)
     return {

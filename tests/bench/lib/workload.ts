@@ -15,8 +15,11 @@ export type Workload = {
   server: BenchServer
   /** Hocuspocus auth token (Rapport: a collab token; bare Hocuspocus: empty). */
   token: string
-  /** A board document: `<workspaceId>/pipeline/<pipelineId>` built with the model's docName. */
-  boardDoc: string
+  /**
+   * The latency probe's document: the probe deal's own `<workspaceId>/deal/<PROBE_DEAL_ID>` (issue #12: a deal lives in
+   * its own document; the pipeline document is retired), holding `getMap('deals')` with that one entry.
+   */
+  probeDoc: string
   workspaceId: string
   pipelineId: string
   stageId: string
@@ -32,6 +35,11 @@ export type Workload = {
 }
 
 export const LOCAL = Symbol('bench-local')
+
+/** The deal every latency round edits (and the feed phase's probe): its id names its document. */
+export const PROBE_DEAL_ID = 'deal_bench_latency'
+
+const probeDocOf = (workspaceId: string) => docName({ workspaceId, kind: 'deal', dealId: PROBE_DEAL_ID })
 
 export function newClient(w: Workload, docName: string): SyncClient {
   return new SyncClient({ protocol: w.server.protocol, url: w.server.wsUrl, docName, token: w.token })
@@ -134,12 +142,12 @@ export function onFieldChange(
 
 const BENCH_WORKSPACE = 'ws_bench'
 
-/** Names for the baselines: the same shapes as Rapport's (`ws_bench/pipeline/pl_bench`, account rooms). */
+/** Names for the baselines: the same shapes as Rapport's (`ws_bench/deal/deal_bench_latency`, account rooms). */
 export function baselineWorkload(server: BenchServer, rooms: number): Workload {
   return {
     server,
     token: '',
-    boardDoc: docName({ workspaceId: BENCH_WORKSPACE, kind: 'pipeline', pipelineId: 'pl_bench' }),
+    probeDoc: probeDocOf(BENCH_WORKSPACE),
     workspaceId: BENCH_WORKSPACE,
     pipelineId: 'pl_bench',
     stageId: 'stg_lead',
@@ -186,7 +194,7 @@ export async function rapportWorkload(server: BenchServer, rooms: number): Promi
   return {
     server,
     token,
-    boardDoc: docName({ workspaceId: session.workspaceId, kind: 'pipeline', pipelineId: first.id }),
+    probeDoc: probeDocOf(session.workspaceId),
     workspaceId: session.workspaceId,
     pipelineId: first.id,
     stageId: first.stages[0]?.id ?? 'stg_lead',
