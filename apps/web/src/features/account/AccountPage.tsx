@@ -3,15 +3,14 @@ import {
   ACCOUNT_TIERS,
   ACCOUNTS,
   Account,
-  accessTo,
   COLLECTION,
   customFieldKey,
   NOTES_FIELD,
-  recordDocRef,
+  TICKETS,
   updateAccount,
 } from '@rapport/model'
 import { useCallback, useEffect, useMemo, useState } from 'react'
-import { useCollab } from '../../collab/CollabContext.tsx'
+import { DOCUMENT_RETIRED_REASON } from '../../collab/DocRegistry.ts'
 import { LOCAL_ORIGIN } from '../../collab/localOrigin.ts'
 import { useDoc } from '../../collab/useDoc.ts'
 import { useLiveRecords } from '../../collab/useLiveRecords.ts'
@@ -28,7 +27,6 @@ import { PresenceAvatars } from '../presence/PresenceAvatars.tsx'
 import { usePeers, usePresenceField } from '../presence/usePeers.ts'
 import { AccountTickets } from '../support/AccountTickets.tsx'
 import { contactLabel } from '../support/contactLabel.ts'
-import { useRelatedTickets } from '../support/ticketQueries.ts'
 import { ArchiveButton } from '../trash/ArchiveButton.tsx'
 import { AccountDeals } from './AccountDeals.tsx'
 import { committedKeys } from './fieldConflict.ts'
@@ -54,29 +52,40 @@ const TEXT_FIELDS: Array<[TextField, string]> = [
 /** The account room: live fields, contacts, deals, tickets, shared notes, timeline, tasks and who is here. */
 export function AccountPage({ accountId }: { accountId: string }) {
   const { session } = useSession()
-  const { member } = useCollab()
   const workspaceId = session.workspace.id
   // The room first: its notes are what the user waits for; the collections may sync after it.
   const room = useDoc({ workspaceId, kind: 'account', accountId })
   const accountsDoc = useDoc({ workspaceId, kind: 'accounts' })
+  const supportDoc = useDoc({ workspaceId, kind: 'support' })
   const workspaceDoc = useDoc({ workspaceId, kind: 'workspace' })
   const settings = useWorkspaceSettings(workspaceDoc.doc)
 
-  const accounts = useLiveRecords(accountsDoc.doc, ACCOUNTS)
-  const live = accounts.byId.get(accountId)
+  // Issue #12: the account lives in its room `W/account/A` (getMap('accounts'), the one entry A) once the data
+  // directory is split — `W/accounts` is then refused as retired; until then in `W/accounts`. Its fields are read,
+  // written, undone and checked for conflicts in whichever document holds it (`home`).
+  const accountsRetired = accountsDoc.denied === DOCUMENT_RETIRED_REASON
+  const roomAccounts = useLiveRecords(room.doc, ACCOUNTS)
+  const collectionAccounts = useLiveRecords(accountsRetired ? null : accountsDoc.doc, ACCOUNTS)
+  const inRoom = accountsRetired || roomAccounts.byId.has(accountId)
+  const home = inRoom ? room : accountsDoc
+  const tickets = useLiveRecords(supportDoc.doc, TICKETS)
+  const live = (inRoom ? roomAccounts : collectionAccounts).byId.get(accountId)
+  // Both documents answered (a retired W/accounts has nothing to say): a missing account is really missing.
+  const bothSynced = room.synced && (accountsRetired || accountsDoc.synced)
   // Until the collections are here (seconds for tens of thousands of records), show the server's copies, read only.
   const accountPath = `/api/accounts/${encodeURIComponent(accountId)}`
   const serverAccount = useServerCopy(
     accountPath,
     () => authApi.get(accountPath, Account),
-    !live && !accountsDoc.synced,
+    !live && !bothSynced,
   )
   const account = live ?? serverAccount ?? undefined
   // The account's contacts from REST, live through the feed (each contact lives in its own document W/contact/C).
   const { contacts: accountContacts, loading: contactsLoading } = useAccountContacts(accountId)
-  // The account's tickets from REST, live through the feed (never the support document).
-  const { tickets: accountTickets } = useRelatedTickets({ accountId })
-  const ticketAccess = accessTo(member, recordDocRef(workspaceId, 'ticket', 'any'))
+  const accountTickets = useMemo(
+    () => [...tickets.byId.values()].filter((t) => t.accountId === accountId && !t.archived),
+    [tickets, accountId],
+  )
   // A ticket's contact may belong to another account: fetched by id.
   const ticketContacts = useContactsById(accountTickets.map((t) => t.contactId))
   const contactsById = useMemo(
@@ -89,43 +98,43 @@ export function AccountPage({ accountId }: { accountId: string }) {
   const setPresence = usePresenceField(room.provider)
   // Leaving the room while a field has the focus: React never sends its blur, so clear what we were editing.
   useEffect(() => () => setPresence('editing', null), [setPresence])
-  const undo = useUndoManager(accountsDoc.doc, [COLLECTION.accounts], !accountsDoc.readOnly)
+  const undo = useUndoManager(home.doc, [COLLECTION.accounts], !home.readOnly)
   const [error, setError] = useState<string | null>(null)
-  const conflicts = useFieldConflicts(accountsDoc.doc, room.doc, accountId)
+  const conflicts = useFieldConflicts(home.doc, room.doc, accountId)
   const { remember } = conflicts
 
   const commit = useCallback(
     (patch: Partial<Account>) => {
-      if (!accountsDoc.doc || accountsDoc.readOnly) return
+      if (!home.doc || home.readOnly) return
       try {
         setError(null)
-        updateAccount(accountsDoc.doc, accountId, patch, LOCAL_ORIGIN)
+        updateAccount(home.doc, accountId, patch, LOCAL_ORIGIN)
         remember(committedKeys(patch))
       } catch (err) {
         setError(err instanceof Error ? err.message : 'Could not save the change.')
       }
     },
-    [accountsDoc.doc, accountsDoc.readOnly, accountId, remember],
+    [home.doc, home.readOnly, accountId, remember],
   )
   const conflictProps = (field: string) => ({
     conflict: conflicts.conflictOf(field),
     onDismissConflict: () => conflicts.dismiss(field),
   })
 
-  if (accountsDoc.noAccess || room.noAccess)
+  if ((accountsDoc.noAccess && !accountsRetired) || room.noAccess)
     return (
       <div className="notice notice--error" data-testid="no-access">
         You do not have access to this account.
       </div>
     )
-  if (!live && accountsDoc.synced)
+  if (!live && bothSynced)
     return (
       <div className="empty" data-testid="account-missing">
         This account does not exist or was deleted. <a href="#/accounts">Back to accounts</a>
       </div>
     )
 
-  const readOnly = accountsDoc.readOnly
+  const readOnly = home.readOnly
   // The server's copy is for reading until the document is here.
   const fieldsReadOnly = readOnly || !live
   const editingBy = (field: string) => {
@@ -348,7 +357,11 @@ export function AccountPage({ accountId }: { accountId: string }) {
             tickets={accountTickets}
             contacts={contactsById}
             policy={settings?.sla}
-            newTicket={ticketAccess === 'write' ? { accountId, contacts: accountContacts } : null}
+            newTicket={
+              supportDoc.doc && !supportDoc.readOnly && supportDoc.ready
+                ? { supportDoc: supportDoc.doc, accountId, contacts: accountContacts }
+                : null
+            }
           />
         </aside>
       </div>
