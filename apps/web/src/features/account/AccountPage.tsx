@@ -3,13 +3,15 @@ import {
   ACCOUNT_TIERS,
   ACCOUNTS,
   Account,
+  accessTo,
   COLLECTION,
   customFieldKey,
   NOTES_FIELD,
-  TICKETS,
+  recordDocRef,
   updateAccount,
 } from '@rapport/model'
 import { useCallback, useEffect, useMemo, useState } from 'react'
+import { useCollab } from '../../collab/CollabContext.tsx'
 import { DOCUMENT_RETIRED_REASON } from '../../collab/DocRegistry.ts'
 import { LOCAL_ORIGIN } from '../../collab/localOrigin.ts'
 import { useDoc } from '../../collab/useDoc.ts'
@@ -27,6 +29,7 @@ import { PresenceAvatars } from '../presence/PresenceAvatars.tsx'
 import { usePeers, usePresenceField } from '../presence/usePeers.ts'
 import { AccountTickets } from '../support/AccountTickets.tsx'
 import { contactLabel } from '../support/contactLabel.ts'
+import { useRelatedTickets } from '../support/ticketQueries.ts'
 import { ArchiveButton } from '../trash/ArchiveButton.tsx'
 import { AccountDeals } from './AccountDeals.tsx'
 import { committedKeys } from './fieldConflict.ts'
@@ -52,11 +55,11 @@ const TEXT_FIELDS: Array<[TextField, string]> = [
 /** The account room: live fields, contacts, deals, tickets, shared notes, timeline, tasks and who is here. */
 export function AccountPage({ accountId }: { accountId: string }) {
   const { session } = useSession()
+  const { member } = useCollab()
   const workspaceId = session.workspace.id
   // The room first: its notes are what the user waits for; the collections may sync after it.
   const room = useDoc({ workspaceId, kind: 'account', accountId })
   const accountsDoc = useDoc({ workspaceId, kind: 'accounts' })
-  const supportDoc = useDoc({ workspaceId, kind: 'support' })
   const workspaceDoc = useDoc({ workspaceId, kind: 'workspace' })
   const settings = useWorkspaceSettings(workspaceDoc.doc)
 
@@ -68,7 +71,6 @@ export function AccountPage({ accountId }: { accountId: string }) {
   const collectionAccounts = useLiveRecords(accountsRetired ? null : accountsDoc.doc, ACCOUNTS)
   const inRoom = accountsRetired || roomAccounts.byId.has(accountId)
   const home = inRoom ? room : accountsDoc
-  const tickets = useLiveRecords(supportDoc.doc, TICKETS)
   const live = (inRoom ? roomAccounts : collectionAccounts).byId.get(accountId)
   // Both documents answered (a retired W/accounts has nothing to say): a missing account is really missing.
   const bothSynced = room.synced && (accountsRetired || accountsDoc.synced)
@@ -82,10 +84,9 @@ export function AccountPage({ accountId }: { accountId: string }) {
   const account = live ?? serverAccount ?? undefined
   // The account's contacts from REST, live through the feed (each contact lives in its own document W/contact/C).
   const { contacts: accountContacts, loading: contactsLoading } = useAccountContacts(accountId)
-  const accountTickets = useMemo(
-    () => [...tickets.byId.values()].filter((t) => t.accountId === accountId && !t.archived),
-    [tickets, accountId],
-  )
+  // The account's tickets from REST, live through the feed (never the support document).
+  const { tickets: accountTickets } = useRelatedTickets({ accountId })
+  const ticketAccess = accessTo(member, recordDocRef(workspaceId, 'ticket', 'any'))
   // A ticket's contact may belong to another account: fetched by id.
   const ticketContacts = useContactsById(accountTickets.map((t) => t.contactId))
   const contactsById = useMemo(
@@ -357,11 +358,7 @@ export function AccountPage({ accountId }: { accountId: string }) {
             tickets={accountTickets}
             contacts={contactsById}
             policy={settings?.sla}
-            newTicket={
-              supportDoc.doc && !supportDoc.readOnly && supportDoc.ready
-                ? { supportDoc: supportDoc.doc, accountId, contacts: accountContacts }
-                : null
-            }
+            newTicket={ticketAccess === 'write' ? { accountId, contacts: accountContacts } : null}
           />
         </aside>
       </div>
