@@ -65,6 +65,7 @@ export function AccountsList() {
         field: 'team',
         label: 'Team',
         width: '100px',
+        sort: 'team',
         render: (a) => <span className="capitalize">{a.team}</span>,
         edit: {
           kind: 'select',
@@ -77,6 +78,8 @@ export function AccountsList() {
         field: 'ownerId',
         label: 'Owner',
         width: 'minmax(140px, 1.2fr)',
+        // By the owner's display name (the server knows the members).
+        sort: 'owner',
         render: (a) => {
           const m = a.ownerId ? memberById.get(a.ownerId) : undefined
           if (!m) return <span className="muted">{a.ownerId ? 'Unknown' : 'Unassigned'}</span>

@@ -53,9 +53,8 @@ export function ContactsList() {
   )
 
   const columns = useMemo((): ListColumn<ContactRow>[] => {
-    // `GET /api/contacts` sorts by email, not by title.
     const text = (field: 'email' | 'title', label: string, width: string) =>
-      textColumn<ContactRow, typeof field>(field, label, width, field === 'email')
+      textColumn<ContactRow, typeof field>(field, label, width)
     return [
       {
         field: 'name',
@@ -74,6 +73,8 @@ export function ContactsList() {
         field: 'accountId',
         label: 'Account',
         width: 'minmax(140px, 1.3fr)',
+        // By the account's name as shown (the server keeps it current when the account is renamed).
+        sort: 'accountName',
         render: (c) => c.accountName ?? <span className="muted">—</span>,
         edit: {
           kind: 'select',
@@ -103,6 +104,7 @@ export function ContactsList() {
         field: 'source',
         label: 'Source',
         width: '100px',
+        sort: 'source',
         render: (c) => <span className="capitalize">{c.source}</span>,
         edit: {
           kind: 'select',

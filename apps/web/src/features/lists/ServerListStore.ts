@@ -51,13 +51,24 @@ export function pagePath(request: ListRequest, offset: number, limit: number): s
   return `/api/${request.kind}?${params}`
 }
 
+/** The record key a REST sort field reads (a member's name from its id, the account's name from its id, …). */
+function sortedKey(field: string): string {
+  if (field.startsWith('cf.')) return 'customFields'
+  return SORT_KEYS[field] ?? field
+}
+const SORT_KEYS: Readonly<Record<string, string>> = {
+  owner: 'ownerId',
+  assignee: 'assigneeId',
+  accountName: 'accountId',
+}
+
 /** Whether a row changed from `before` to `after` may move in, out of or within the list's order. */
 function movesIn(request: ListRequest, before: object, after: object): boolean {
   if (request.q.trim() !== '') return true
   const a = before as Record<string, unknown>
   const b = after as Record<string, unknown>
   const same = (key: string) => JSON.stringify(a[key]) === JSON.stringify(b[key])
-  if (request.sort && !same(request.sort.replace(/^-/, ''))) return true
+  if (request.sort && !same(sortedKey(request.sort.replace(/^-/, '')))) return true
   for (const [key, value] of Object.entries(request.filters)) {
     if (value === null) continue
     if (key.startsWith('cf.') ? !same('customFields') : !same(key)) return true

@@ -9,8 +9,8 @@ const FILTER_PREFIX = 'cf.'
 const FILTERABLE = new Set(['select', 'boolean', 'user'])
 
 /**
- * One read-only list column per custom field (edit them on the record's page); long values end in an ellipsis. Not
- * sortable: the REST lists sort by record fields only (filter with `cf.<fieldId>` instead).
+ * One read-only list column per custom field (edit them on the record's page); long values end in an ellipsis. Each
+ * sorts by the REST list's `cf.<fieldId>` (as the field's type says: numbers, text, member names — docs/schema.md).
  */
 export function customFieldColumns<T extends WithCustomFields>(
   defs: readonly CustomFieldDef[],
@@ -21,6 +21,7 @@ export function customFieldColumns<T extends WithCustomFields>(
     field: `cf-${def.id}`,
     label: def.label,
     width: 'minmax(120px, 1fr)',
+    sort: `${FILTER_PREFIX}${def.id}`,
     render: (row: T) => {
       const value = row.customFields?.[def.id]
       const text = formatCustomValue(def, value, members, currency)
