@@ -56,7 +56,7 @@ export const CONFIG = QUICK
       oneDocWriters: [1, 10, 50],
       manyDocs: 100,
       big: BIG_SIZES[BIG_SIZE_NAME],
-      typingMs: 60_000,
+      typingMs: 30_000,
       queries: 300,
       browserDeals: BIG_SIZE_NAME === 'issue12' ? 20_000 : 5_000,
       clients: { tabs: 1_000, rooms: 100, rounds: 300 },
