@@ -1,17 +1,6 @@
-import {
-  createTicket,
-  DEFAULT_SLA,
-  layoutBoard,
-  moveTicket,
-  type Position,
-  TICKET_STATUSES,
-  TICKETS,
-  type Ticket,
-} from '@rapport/model'
+import { DEFAULT_SLA, layoutBoard, TICKET_STATUSES, TICKETS, type Ticket } from '@rapport/model'
 import { type ReactNode, useEffect, useState } from 'react'
-import type * as Y from 'yjs'
 import { navigate } from '../../app/useHashRoute.ts'
-import { LOCAL_ORIGIN } from '../../collab/localOrigin.ts'
 import { useDoc } from '../../collab/useDoc.ts'
 import { useMemberLookup, useSession } from '../auth/SessionContext.tsx'
 import { BoardColumn } from '../board/BoardColumn.tsx'
@@ -23,29 +12,34 @@ import { useWorkspaceSettings } from '../pipeline/useWorkspaceSettings.ts'
 import { contactLabel } from './contactLabel.ts'
 import { slaState } from './sla.ts'
 import { TicketCard } from './TicketCard.tsx'
-import { TicketDrawer } from './TicketDrawer.tsx'
+import { TicketDrawerHost } from './TicketDrawerHost.tsx'
+import { createTicketRest } from './ticketQueries.ts'
+import { useTicketBoardDoc } from './useTicketBoardDoc.ts'
 import './support.css'
 
 const CARD_HEIGHT = 92
 const layoutTickets = (tickets: ReadonlyMap<string, Ticket>) => layoutBoard(tickets.values(), TICKET_STATUSES)
-const move = (doc: Y.Doc, id: string, position: Position) => moveTicket(doc, id, position, LOCAL_ORIGIN)
 
-/** The live support queue: New, Open, Waiting, Resolved, with SLA badges and a ticket drawer. */
+/**
+ * The live support queue: New, Open, Waiting, Resolved, with SLA badges and a ticket drawer. The cards come from
+ * `GET /api/tickets` kept live by the change feed (never a collection document, issue #12); a drop is
+ * `POST /api/tickets/:id/move`, which writes the ticket's own document; the drawer opens the ticket's document.
+ */
 export function SupportPage({ ticketId = null }: { ticketId?: string | null } = {}) {
   const { session } = useSession()
   const memberOf = useMemberLookup()
   const workspaceId = session.workspace.id
-  const supportDoc = useDoc({ workspaceId, kind: 'support' })
+  const board = useTicketBoardDoc()
   const settings = useWorkspaceSettings(useDoc({ workspaceId, kind: 'workspace' }).doc)
   const policy = settings?.sla ?? DEFAULT_SLA
-  const readOnly = supportDoc.readOnly || !supportDoc.doc
+  const readOnly = board.readOnly
   const kanban = useKanban({
-    doc: supportDoc.doc,
-    provider: supportDoc.provider,
+    doc: board.doc,
+    provider: null,
     readOnly,
     collection: TICKETS,
     layoutOf: layoutTickets,
-    move,
+    move: board.move,
     noun: 'ticket',
   })
   const { records: tickets, layout, drag, draggedBy, arrived } = kanban
@@ -59,12 +53,15 @@ export function SupportPage({ ticketId = null }: { ticketId?: string | null } = 
     return () => clearInterval(t)
   }, [])
 
-  const open = openId ? tickets.byId.get(openId) : undefined
-  const openContacts = useContactsById([open?.contactId])
+  const [problem, setProblem] = useState<string | null>(null)
 
-  if (supportDoc.noAccess)
-    return <div className="notice notice--error">You do not have access to support.</div>
-  if (!supportDoc.ready) return <div className="empty">Loading tickets…</div>
+  if (board.noAccess) return <div className="notice notice--error">You do not have access to support.</div>
+  if (!board.ready)
+    return (
+      <div className="empty">
+        {board.error ? `Could not load tickets — ${board.error}` : 'Loading tickets…'}
+      </div>
+    )
 
   const renderCard = (id: string) => {
     const ticket = tickets.byId.get(id)
@@ -98,9 +95,14 @@ export function SupportPage({ ticketId = null }: { ticketId?: string | null } = 
             className="inline-form"
             onSubmit={(e) => {
               e.preventDefault()
-              if (!supportDoc.doc || subject.trim() === '') return
-              createTicket(supportDoc.doc, { subject }, LOCAL_ORIGIN, { sla: policy })
+              const text = subject.trim()
+              if (text === '') return
               setSubject('')
+              setProblem(null)
+              createTicketRest({ subject: text }).catch((error: unknown) => {
+                setSubject(text)
+                setProblem(`Not saved — ${error instanceof Error ? error.message : String(error)}`)
+              })
             }}
           >
             <input
@@ -118,6 +120,11 @@ export function SupportPage({ ticketId = null }: { ticketId?: string | null } = 
         )}
         <BoardToolbarActions kanban={kanban} />
       </div>
+      {(problem ?? board.error) && (
+        <p className="notice notice--error" role="alert" data-testid="support-error">
+          {problem ?? board.error}
+        </p>
+      )}
       <KanbanBoard
         kanban={kanban}
         testId="support-board"
@@ -147,13 +154,13 @@ export function SupportPage({ ticketId = null }: { ticketId?: string | null } = 
         columnLabel={(status) => status.charAt(0).toUpperCase() + status.slice(1)}
         switcherLabel="Status"
       />
-      {open && supportDoc.doc && (
-        <TicketDrawer
-          doc={supportDoc.doc}
-          ticket={open}
-          sla={slaState(open, policy, now)}
-          readOnly={readOnly}
-          contacts={openContacts}
+      {openId && (
+        <TicketDrawerHost
+          key={openId}
+          ticketId={openId}
+          boardDoc={board.doc}
+          policy={policy}
+          now={now}
           onMove={drag.commitMove}
           onClose={() => {
             setOpenId(null)

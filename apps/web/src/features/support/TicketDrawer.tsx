@@ -39,6 +39,7 @@ const LABEL: Record<string, string> = {
  */
 export function TicketDrawer({
   doc,
+  columnsDoc = doc,
   ticket,
   sla,
   readOnly,
@@ -46,7 +47,10 @@ export function TicketDrawer({
   onMove,
   onClose,
 }: {
+  /** The document the ticket lives in (`W/ticket/T`, or `W/support` not split yet). */
   doc: Y.Doc
+  /** Where the other tickets are ("Move to" goes after the column's last card): the board's tickets. */
+  columnsDoc?: Y.Doc
   ticket: Ticket
   sla: SlaState
   readOnly: boolean
@@ -128,7 +132,7 @@ export function TicketDrawer({
             className="btn btn--ghost"
             disabled={readOnly}
             data-testid={`ticket-move-${s}`}
-            onClick={() => onMove(ticket.id, endOfColumn(collectionMap(doc, TICKETS), s))}
+            onClick={() => onMove(ticket.id, endOfColumn(collectionMap(columnsDoc, TICKETS), s))}
           >
             Move to {LABEL[s]}
           </button>
