@@ -29,22 +29,13 @@ import { useRemoteArrivals } from '../board/useRemoteArrivals.ts'
 import { usePeers, usePresenceField } from '../presence/usePeers.ts'
 import { type Board, type BoardDeal, type BoardFilter, buildBoard } from './boardColumns.ts'
 import { asksLostReason, withPendingLoss } from './lostReason.ts'
+import { nextMove, type OptimisticMove, samePosition, settleMoves } from './optimisticMoves.ts'
 import { type DealFace, useDealFaces } from './useDealFaces.ts'
 import { type LostReasonFlow, useLostReason } from './useLostReason.ts'
-
-/** A move this tab wrote to a deal document that the board (`W/board/P`) does not show yet. */
-interface OptimisticMove {
-  /** The board's entry when the move was made (null: not on the board). */
-  from: Position | null
-  to: Position
-}
 
 const MOVE_FAILED = 'This deal could not be opened to move it. Nothing was changed.'
 /** How long a drop waits for the deal's document before giving up (offline without a copy of it). */
 const OPEN_TIMEOUT_MS = 10_000
-
-const samePosition = (a: Position | null | undefined, b: Position | null | undefined) =>
-  !!a && !!b && a.column === b.column && a.key === b.key
 
 /**
  * Opens deal `dealId`'s own document through the registry (ref-counted; the caller releases it) and resolves with it
@@ -147,17 +138,8 @@ export function useDealBoard(workspaceId: string, pipeline: Pipeline, filter: Bo
 
   // An optimistic move ends once the board shows it, or shows the card somewhere else than before and after it.
   useEffect(() => {
-    if (moves.size === 0) return
-    let next: Map<string, OptimisticMove> | null = null
-    for (const [id, move] of moves) {
-      const card = entries.get(id)
-      const at = card ? { column: card.stageId, key: card.key } : null
-      if (samePosition(at, move.to) || (at !== null && move.from !== null && !samePosition(at, move.from))) {
-        next ??= new Map(moves)
-        next.delete(id)
-      }
-    }
-    if (next) setMoves(next)
+    const next = settleMoves(moves, entries)
+    if (next !== moves) setMoves(next)
   }, [entries, moves])
   useEffect(() => {
     if (![...created.keys()].some((id) => entries.has(id))) return
@@ -258,7 +240,8 @@ export function useDealBoard(workspaceId: string, pipeline: Pipeline, filter: Bo
     (id: string, to: Position) => {
       const card = placedRef.current.get(id)
       const mine = movesRef.current.get(id)
-      setMove(id, { from: mine?.from ?? card?.position ?? null, to })
+      // The move shown since the drop (same target) keeps its history; a new target adds one.
+      setMove(id, mine && samePosition(mine.to, to) ? mine : nextMove(mine, card?.position ?? null, to))
       history.current?.onMoved(id, card?.position ?? null, to)
     },
     [setMove],
@@ -270,8 +253,7 @@ export function useDealBoard(workspaceId: string, pipeline: Pipeline, filter: Bo
   const lostMove = lost.move
   const move = useCallback(
     (_board: Y.Doc, id: string, to: Position) => {
-      const from = placedRef.current.get(id)?.position ?? null
-      setMove(id, { from, to })
+      setMove(id, nextMove(movesRef.current.get(id), placedRef.current.get(id)?.position ?? null, to))
       setNotice(null)
       dealDoc(id).then(
         (doc) => {
