@@ -1,8 +1,6 @@
-import { ACCOUNTS, Contact, type Ticket } from '@rapport/model'
+import { Contact, type Ticket } from '@rapport/model'
 import { useEffect, useId, useMemo, useState } from 'react'
-import { useDoc } from '../../collab/useDoc.ts'
-import { useLiveRecords } from '../../collab/useLiveRecords.ts'
-import { useSession } from '../auth/SessionContext.tsx'
+import { useAccountsById } from '../account/accountQueries.ts'
 import { useServerList } from '../lists/useServerList.ts'
 import { contactLabel } from './contactLabel.ts'
 
@@ -13,8 +11,9 @@ const SEARCH_PAUSE_MS = 150
 /**
  * The ticket's contact: a searchable picker over the contacts of the ticket's account (all contacts when the ticket
  * has no account yet — picking one then links the ticket to that contact's account), searched by the server
- * (`GET /api/contacts?q=&accountId=`, live through the feed). Every option names the contact's account and e-mail;
- * below, the chosen contact's details (`contacts`: the contacts known by id, the ticket's own among them).
+ * (`GET /api/contacts?q=&accountId=`, live through the feed). Every option names the contact's account (from REST
+ * and the feed, `useAccountsById`, never the accounts' documents) and e-mail; below, the chosen contact's details
+ * (`contacts`: the contacts known by id, the ticket's own among them).
  */
 export function TicketContact({
   ticket,
@@ -28,11 +27,6 @@ export function TicketContact({
   onChange: (contactId: string | null, accountId: string | null) => void
 }) {
   const id = useId()
-  const { session } = useSession()
-  const accounts = useLiveRecords(
-    useDoc({ workspaceId: session.workspace.id, kind: 'accounts' }).doc,
-    ACCOUNTS,
-  )
   const [query, setQuery] = useState('')
   const [asked, setAsked] = useState('')
   useEffect(() => {
@@ -40,8 +34,6 @@ export function TicketContact({
     return () => clearTimeout(timer)
   }, [query])
   const [open, setOpen] = useState(false)
-  const accountName = (accountId: string | null) =>
-    accountId ? (accounts.byId.get(accountId)?.name ?? null) : null
   const found = useServerList(
     {
       kind: 'contacts',
@@ -66,6 +58,10 @@ export function TicketContact({
   }, [found, version, settled])
   const more = settled ? Math.max(0, (found.total ?? 0) - SHOWN) : 0
   const current = ticket.contactId ? contacts.get(ticket.contactId) : undefined
+  // The accounts named on screen, from REST + the feed (never the accounts' documents).
+  const accounts = useAccountsById([current?.accountId, ...options.map((c) => c.accountId)])
+  const accountName = (accountId: string | null) =>
+    accountId ? (accounts.get(accountId)?.name ?? null) : null
   const pick = (picked: Contact | null) => {
     onChange(picked?.id ?? null, ticket.accountId ?? picked?.accountId ?? null)
     setQuery('')
