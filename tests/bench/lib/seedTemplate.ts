@@ -20,9 +20,17 @@ export type SeedTemplate = {
  */
 export async function createSeedTemplate(opts: { legacy?: boolean } = {}): Promise<SeedTemplate> {
   const dir = tempDir(opts.legacy ? 'rapport-seed-v1-' : 'rapport-seed-')
-  const server = await startRapport({ dataDir: dir.path, env: opts.legacy ? { STORE: 'lowdb' } : {} })
+  let server: Awaited<ReturnType<typeof startRapport>>
+  try {
+    server = await startRapport({ dataDir: dir.path, env: opts.legacy ? { STORE: 'lowdb' } : {} })
+  } catch (error) {
+    dir.remove()
+    throw error
+  }
+  let ok = false
   try {
     const w = await rapportWorkload(server, 0)
+    ok = true
     return {
       dir: dir.path,
       workspaceId: w.workspaceId,
@@ -32,6 +40,7 @@ export async function createSeedTemplate(opts: { legacy?: boolean } = {}): Promi
     }
   } finally {
     await server.stop()
+    if (!ok) dir.remove()
   }
 }
 
