@@ -155,6 +155,22 @@ function memoryReader(child: ChildProcess, lines: Interface): () => Promise<Memo
 
 type Spawned = { child: ChildProcess; lines: Interface; started: number }
 
+/** Every server child still running: killed when the bench exits (also on its time limit), never left behind. */
+const running = new Set<ChildProcess>()
+process.on('exit', () => {
+  for (const child of running) child.kill('SIGKILL')
+})
+
+/** Waits for `ready`; a child that never gets there is killed before the error is thrown. */
+async function readyOrKill(child: ChildProcess, ready: Promise<void>): Promise<void> {
+  try {
+    await ready
+  } catch (error) {
+    child.kill('SIGKILL')
+    throw error
+  }
+}
+
 function spawnLogged(args: string[], env: NodeJS.ProcessEnv, cwd: string, tag: string): Spawned {
   const started = performance.now()
   const child = spawn(process.execPath, args, {
@@ -168,7 +184,9 @@ function spawnLogged(args: string[], env: NodeJS.ProcessEnv, cwd: string, tag: s
   }
   child.stdout?.on('data', keep)
   child.stderr?.on('data', keep)
+  running.add(child)
   child.once('exit', (code, signal) => {
+    running.delete(child)
     if (code && code !== 0 && signal !== 'SIGTERM') console.error(`[${tag}] exited ${code}:\n${tail}`)
   })
   const stdout = child.stdout
@@ -197,7 +215,7 @@ async function startBaseline(entry: string, env: Record<string, string> = {}): P
     join(REPO_ROOT, 'tests'),
     entry,
   )
-  await waitForPort(port, spawned.child, 30_000)
+  await readyOrKill(spawned.child, waitForPort(port, spawned.child, 30_000))
   return serverProcess(spawned, port, `ws://127.0.0.1:${port}`)
 }
 
@@ -264,7 +282,10 @@ export async function startRapport(opts: {
     'rapport',
   )
   const url = `http://127.0.0.1:${port}`
-  await waitForHttp(`${url}/api/health`, spawned.child, opts.readyTimeoutMs ?? 120_000)
+  await readyOrKill(
+    spawned.child,
+    waitForHttp(`${url}/api/health`, spawned.child, opts.readyTimeoutMs ?? 120_000),
+  )
   return {
     ...serverProcess(spawned, port, `ws://127.0.0.1:${port}/collab`),
     kind: 'rapport',
