@@ -71,7 +71,7 @@ export interface DealBoard {
   deals: ReadonlyMap<string, BoardDeal>
   lost: LostReasonFlow
   accountNames: ReadonlyMap<string, string>
-  /** The board document has synced (or its offline copy holds cards). */
+  /** The board document has synced (or its offline copy holds cards) and the first faces have arrived. */
   ready: boolean
   noAccess: boolean
   /**
@@ -94,7 +94,7 @@ export interface DealBoard {
 export function useDealBoard(workspaceId: string, pipeline: Pipeline, filter: BoardFilter): DealBoard {
   const { registry, member } = useCollab()
   const boardDoc = useDoc({ workspaceId, kind: 'board', pipelineId: pipeline.id })
-  const { faces, accountNames } = useDealFaces(pipeline.id)
+  const { faces, accountNames, first: facesShown } = useDealFaces(pipeline.id)
   const stages = pipeline.stages
   // The board is written by the server only: whether this user may move cards is their access to deal documents.
   const readOnly = accessTo(member, recordDocRef(workspaceId, 'deal', 'any')) !== 'write'
@@ -347,7 +347,7 @@ export function useDealBoard(workspaceId: string, pipeline: Pipeline, filter: Bo
     deals,
     lost,
     accountNames,
-    ready: boardDoc.synced || entries.size > 0,
+    ready: (boardDoc.synced || entries.size > 0) && facesShown,
     noAccess: boardDoc.noAccess,
     create,
     warm,

@@ -19,6 +19,8 @@ export interface DealFaces {
   accountNames: ReadonlyMap<string, string>
   /** The first load has answered (faces of every deal of the pipeline, or the failure). */
   loaded: boolean
+  /** The board snapshot's faces (the first cards of each column) have arrived, or the load failed. */
+  first: boolean
 }
 
 /** Rows per page of `GET /api/deals` (its maximum). */
@@ -45,6 +47,7 @@ export function useDealFaces(pipelineId: string): DealFaces {
     faces: new Map(),
     accountNames: new Map(),
     loaded: false,
+    first: false,
   }))
   const [generation, setGeneration] = useState(0)
   const live = useRef(true)
@@ -64,7 +67,13 @@ export function useDealFaces(pipelineId: string): DealFaces {
         for (const column of snapshot.columns)
           for (const card of column.deals) faces.set(card.id, faceOf(card))
         for (const [id, name] of Object.entries(snapshot.accountNames)) names.set(id, name)
-        if (current) setState({ faces: new Map(faces), accountNames: new Map(names), loaded: false })
+        if (current)
+          setState((prev) => ({
+            faces: new Map([...prev.faces, ...faces]),
+            accountNames: new Map([...prev.accountNames, ...names]),
+            loaded: false,
+            first: true,
+          }))
         for (let offset = 0; current; offset += PAGE) {
           const params = new URLSearchParams({ pipelineId, offset: String(offset), limit: String(PAGE) })
           const page = await authApi.list(`/api/deals?${params}`, Deal)
@@ -79,6 +88,7 @@ export function useDealFaces(pipelineId: string): DealFaces {
           faces: new Map([...prev.faces, ...faces]),
           accountNames: new Map([...prev.accountNames, ...names]),
           loaded: true,
+          first: true,
         }))
     }
     void load()
