@@ -122,11 +122,24 @@ describe('DocRegistry', () => {
     expect(registry.getSnapshot().status).not.toBe('connected')
     await registry.destroy({ clearOffline: false })
   })
+  it('sets presence on record documents only: W/workspace and W/feed are opened without awareness', async () => {
+    const registry = makeRegistry()
+    const workspace = registry.acquire('w1/workspace')
+    const feed = registry.acquire('w1/feed')
+    const contacts = registry.acquire('w1/contacts')
+    expect(workspace.provider.awareness).toBeNull()
+    expect(feed.provider.awareness).toBeNull()
+    expect(contacts.provider.awareness?.getLocalState()?.user).toBeDefined()
+    await registry.destroy({ clearOffline: false })
+  })
   it('a document the server retired is detached for good and marked denied', async () => {
     const registry = makeRegistry()
     const handle = registry.acquire('w1/contacts')
     const detach = vi.spyOn(handle.provider, 'detach')
-    handle.provider.emit('close', { event: { code: 4410, reason: DOCUMENT_RETIRED_REASON } })
+    // `emit` is protected on the provider: the socket's close reaches it the same way.
+    ;(handle.provider as unknown as { emit(event: string, payload: unknown): void }).emit('close', {
+      event: { code: 4410, reason: DOCUMENT_RETIRED_REASON },
+    })
     expect(detach).toHaveBeenCalledTimes(1)
     expect(handle.state.denied).toBe(DOCUMENT_RETIRED_REASON)
     expect(registry.socket.configuration.providerMap.has('w1/contacts')).toBe(false)

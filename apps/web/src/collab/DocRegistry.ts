@@ -126,14 +126,18 @@ export class DocRegistry {
     const doc = new Y.Doc()
     const { tokens, user } = this.options
     // `W/feed` holds no content and carries only the change feed: no presence (every member of the workspace is on
-    // it, so awareness would fan out to all of them) and no offline copy.
-    const feed = parseDocName(name)?.kind === 'feed'
+    // it, so awareness would fan out to all of them) and no offline copy. `W/workspace` (settings, pipelines, name)
+    // is open in every tab too and no feature shows who is on it: no presence either, else each tab's 15 s presence
+    // renewal is broadcast to every other tab of the workspace (the benchmark stalled the server at 1,000 tabs).
+    const kind = parseDocName(name)?.kind
+    const feed = kind === 'feed'
+    const presence = !feed && kind !== 'workspace'
     const provider = new HocuspocusProvider({
       name,
       document: doc,
       websocketProvider: this.socket,
       token: () => tokens.get(),
-      ...(feed ? { awareness: null } : {}),
+      ...(presence ? {} : { awareness: null }),
     })
     const useOffline = !feed && (this.options.offline ?? typeof indexedDB !== 'undefined')
     let persistence: IndexeddbPersistence | null = null
@@ -146,7 +150,7 @@ export class DocRegistry {
     if (persistence) persistence.whenSynced.then(() => handle.setState({ localLoaded: true }))
     else handle.setState({ localLoaded: true })
 
-    if (!feed) provider.setAwarenessField('user', user)
+    if (presence) provider.setAwarenessField('user', user)
     provider.on('synced', ({ state }: { state: boolean }) => {
       handle.setState({ synced: state })
       if (state) handle.authRetries = 0
