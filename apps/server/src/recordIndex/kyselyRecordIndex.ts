@@ -627,6 +627,12 @@ export class KyselyRecordIndex implements RecordIndex {
     )
     const order = sortBy ? sql`${sortBy}, r.id asc` : sql`r.id asc`
     if (query.offset >= total) return this.page(ws, k, [], total, query)
+    const member = query.sort ? this.memberColumn(k, parseSort(query.sort).field) : null
+    if (member && query.sort && Object.keys(query.memberNames ?? {}).length > 0) {
+      const desc = parseSort(query.sort).desc
+      const rows = await this.memberSortedIds(table, where, member, query.memberNames ?? {}, desc, query)
+      return this.page(ws, k, rows, total, query)
+    }
     // The page's ids first (the sort carries keys, not whole records), then their data.
     const rows = await sql<{ id: string }>`select r.id from ${table} r where ${where}
       order by ${order} limit ${query.limit} offset ${query.offset}`.execute(this.db)
@@ -655,6 +661,70 @@ export class KyselyRecordIndex implements RecordIndex {
       return sql.raw(this.flavor.customSortSql('r.cf_sort', fieldId, type))
     }
     throw badRequest(`${kind} cannot be sorted by ${field}.`, 'invalid_input')
+  }
+
+  /** The filter column of a member sort (`owner` → `f_ownerId`) of this kind, else null. */
+  private memberColumn(kind: RecordKind, field: string): string | null {
+    const column = MEMBER_SORTS[field]
+    return column && filterSpec(kind, column) ? filterColumn(column) : null
+  }
+
+  /**
+   * A page of a member sort without sorting every row: the members' names give the order of the owner groups (one
+   * group per name; no member or one not named is the empty group, last ascending, first descending); the rows per
+   * group are counted (one indexed `group by`), and only the groups the page covers are read, each in id order.
+   * Same order as `memberOrder` (name, then id).
+   */
+  private async memberSortedIds(
+    table: RawBuilder<unknown>,
+    where: RawBuilder<unknown>,
+    column: string,
+    names: Readonly<Record<string, string>>,
+    desc: boolean,
+    query: IndexListQuery,
+  ): Promise<Array<{ id: string }>> {
+    const byKey = new Map<string, string[]>()
+    for (const [userId, name] of Object.entries(names)) {
+      const key = textSortKey(name)
+      byKey.set(key, [...(byKey.get(key) ?? []), JSON.stringify(userId)])
+    }
+    const col = sql.ref(`r.${column}`)
+    const counts = new Map<string, number>()
+    const grouped = await sql<{ v: unknown; n: unknown }>`select ${col} as v, count(*) as n from ${table} r
+      where ${where} group by ${col}`.execute(this.db)
+    let all = 0
+    for (const row of grouped.rows) {
+      all += num(row.n)
+      if (typeof row.v === 'string') counts.set(row.v, num(row.n))
+    }
+    const named = [...byKey.values()].flat()
+    const groups = [...byKey.keys()]
+      .sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))
+      .map((key) => {
+        const values = byKey.get(key) as string[]
+        const count = values.reduce((sum, v) => sum + (counts.get(v) ?? 0), 0)
+        return { count, condition: sql<boolean>`${col} in (${sql.join(values)})` }
+      })
+    const empty = {
+      count: all - groups.reduce((sum, g) => sum + g.count, 0),
+      condition: sql<boolean>`(${col} is null or ${col} not in (${sql.join(named)}))`,
+    }
+    const ordered = desc ? [empty, ...groups.reverse()] : [...groups, empty]
+    const out: Array<{ id: string }> = []
+    let skip = query.offset
+    for (const group of ordered) {
+      const need = query.limit - out.length
+      if (need <= 0) break
+      if (group.count <= skip) {
+        skip -= group.count
+        continue
+      }
+      const rows = await sql<{ id: string }>`select r.id from ${table} r where ${where} and ${group.condition}
+        order by r.id asc limit ${need} offset ${skip}`.execute(this.db)
+      out.push(...rows.rows)
+      skip = 0
+    }
+    return out
   }
 
   /** Records by their member's name: `case <id> when … then <key of the name> end`, NULL for anyone not named. */
