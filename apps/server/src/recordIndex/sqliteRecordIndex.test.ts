@@ -4,7 +4,7 @@ import { join } from 'node:path'
 import Database from 'better-sqlite3'
 import { afterEach, describe, expect, it } from 'vitest'
 import { INDEX_FORMAT } from './RecordIndex.ts'
-import { recordIndexContract } from './recordIndex.contract.ts'
+import { contact, recordIndexContract, up } from './recordIndex.contract.ts'
 import { openSqliteRecordIndex } from './sqliteRecordIndex.ts'
 
 recordIndexContract('SQLite', async () => {
@@ -61,5 +61,51 @@ describe('SQLite record index file', () => {
     const file = tempFile()
     writeFileSync(file, 'not a database, just text '.repeat(100))
     await expect(openSqliteRecordIndex(file)).rejects.toThrow(/record index|not a database/)
+  })
+})
+
+describe('SQLite record index statistics', () => {
+  it('after a bulk load, "contacts of one account, by name" reads the account index (PRAGMA optimize ran)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'rapport-index-'))
+    const file = join(dir, 'index.sqlite')
+    const queries: Array<{ sql: string; parameters: readonly unknown[] }> = []
+    const index = await openSqliteRecordIndex(file, {
+      onQuery: (sql, parameters) => queries.push({ sql, parameters }),
+    })
+    try {
+      // 10,000 contacts over 100 accounts of one workspace, written as the catch-up writes them (batches of 2,000).
+      const contacts = Array.from({ length: 10_000 }, (_, i) =>
+        up('contacts', contact(`c${i}`, `First${i % 997}`, `Last${i}`, { accountId: `a${i % 100}` })),
+      )
+      for (let i = 0; i < contacts.length; i += 2_000)
+        await index.apply({ records: contacts.slice(i, i + 2_000) })
+      await (index as unknown as { settled(): Promise<void> }).settled()
+
+      queries.length = 0
+      const page = await index.list('wsA', 'contacts', {
+        filters: { accountId: 'a7' },
+        sort: 'lastName',
+        archived: 'false',
+        limit: 20,
+        offset: 0,
+      })
+      expect(page.total).toBe(100)
+      const idQuery = queries.find((q) => /order by/i.test(q.sql) && /limit/i.test(q.sql))
+      expect(idQuery).toBeDefined()
+      const raw = new Database(file, { readonly: true })
+      try {
+        const plan = raw
+          .prepare(`explain query plan ${idQuery?.sql}`)
+          .all(...((idQuery?.parameters ?? []) as unknown[])) as Array<{ detail: string }>
+        const details = plan.map((row) => row.detail).join('\n')
+        expect(details).toMatch(/USING INDEX rec_contacts_f_accountId /)
+        expect(details).not.toMatch(/rec_contacts_s_lastName/)
+      } finally {
+        raw.close()
+      }
+    } finally {
+      await index.close()
+      rmSync(dir, { recursive: true, force: true })
+    }
   })
 })
