@@ -20,8 +20,9 @@ import type { TaskItem, TaskListQuery } from '../tasks/taskQueries.ts'
  * Version of the stored layout (`meta.format`). An index of an older format is emptied and rebuilt from the documents
  * (its tables are dropped on open); one of a newer format is refused.
  * 2: `s_accountName`, `cf_sort` and the sort columns of team, size, title, source and status.
+ * 3: the owner / assignee indexes hold (workspace, archived, member, id) for member sorts.
  */
-export const INDEX_FORMAT = 2
+export const INDEX_FORMAT = 3
 
 /** The change feed keeps, per workspace, at least the last FEED_KEEP_EVENTS events or those of the last FEED_KEEP_MS. */
 export const FEED_KEEP_EVENTS = 10_000

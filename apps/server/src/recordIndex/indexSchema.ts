@@ -105,6 +105,9 @@ export const COLUMNS: Readonly<Record<RecordKind, readonly ColumnSpec[]>> = {
   ],
 }
 
+/** Filter columns that member sorts (`owner`, `assignee`) page by. */
+const MEMBER_FIELDS = new Set(['ownerId', 'assigneeId'])
+
 export const tableOf = (kind: RecordKind): string => `rec_${kind}`
 export const filterColumn = (field: string): string => `f_${field}`
 export const sortColumn = (field: string): string => `s_${field.replace('$', '')}`
@@ -221,7 +224,12 @@ export function commonDdl(t: DialectTypes): string[] {
         const col = sortColumn(spec.field)
         out.push(`create index ${table}_${col} on ${table} (workspace_id, archived, "${col}", id)`)
       }
-      if (spec.filter && spec.field !== 'createdAt' && spec.field !== 'updatedAt') {
+      if (spec.filter && MEMBER_FIELDS.has(spec.field)) {
+        // A member sort counts the rows per member and reads one member's rows in id order (kyselyRecordIndex.ts
+        // memberSortedIds): both straight from this index.
+        const col = filterColumn(spec.field)
+        out.push(`create index ${table}_${col} on ${table} (workspace_id, archived, "${col}", id)`)
+      } else if (spec.filter && spec.field !== 'createdAt' && spec.field !== 'updatedAt') {
         const col = filterColumn(spec.field)
         out.push(`create index ${table}_${col} on ${table} (workspace_id, "${col}")`)
       }
