@@ -317,9 +317,14 @@ describe('versions of the account room', () => {
     const [[, client]] = runs(b.doc) as [[string, number]]
     expect(client).not.toBe(a.doc.clientID)
     await expect.poll(() => authorOf(b.doc, client)).toBe(alice.id)
-    const before = await versionOf(accountId, restore.body.before?.id ?? 'ver_missing', alice)
-    expect(before.body.notes.text).toBe('Version two, later.')
-    expect(before.body.version.reason).toBe('before-restore')
+    // The state before the restore is a version: the restore saves it ('before-restore') unless the pause timer
+    // already saved exactly that state (a loaded machine can be slower than the 60 ms pause).
+    if (restore.body.before) expect(restore.body.before.reason).toBe('before-restore')
+    const texts: string[] = []
+    for (const v of (await history(accountId, alice)).body.items) {
+      texts.push((await versionOf(accountId, v.id, alice)).body.notes.text)
+    }
+    expect(texts).toContain('Version two, later.')
     await expect
       .poll(() =>
         (Object.values(b.doc.getMap(TIMELINE.name).toJSON()) as Activity[]).find((e) =>
