@@ -1,7 +1,6 @@
-import { Contact, type FeedEvent } from '@rapport/model'
-import { useEffect, useMemo, useState } from 'react'
-import { useFeed } from '../../collab/useFeed.ts'
-import { authApi } from '../auth/authApi.ts'
+import { Contact } from '@rapport/model'
+import { useEffect, useMemo } from 'react'
+import { RecordsById, useRecordsById } from '../lists/recordsById.ts'
 import { PAGE_SIZE } from '../lists/ServerListStore.ts'
 import { useServerList } from '../lists/useServerList.ts'
 
@@ -37,82 +36,12 @@ export function useAccountContacts(accountId: string | null): { contacts: Contac
   return { contacts, loading: total === null && store.error === null }
 }
 
-/** Contacts fetched by id, shared by the tab: id → the contact, or null when it is missing or not readable. */
-const known = new Map<string, Contact | null>()
-const asked = new Set<string>()
-const listeners = new Set<() => void>()
-const notify = (): void => {
-  for (const listener of listeners) listener()
-}
-
-const fetchContact = (id: string): void => {
-  if (asked.has(id)) return
-  asked.add(id)
-  authApi.get(`/api/contacts/${encodeURIComponent(id)}`, Contact).then(
-    (contact) => {
-      known.set(id, contact)
-      notify()
-    },
-    () => {
-      known.set(id, null)
-      notify()
-    },
-  )
-}
-
-/** Ids asked again in this task (every mounted hook hears the same feed signal: one request per id). */
-const refetching = new Set<string>()
-const refetch = (id: string): void => {
-  if (refetching.has(id)) return
-  if (refetching.size === 0) queueMicrotask(() => refetching.clear())
-  refetching.add(id)
-  asked.delete(id)
-  fetchContact(id)
-}
-
-/** Seq of the last feed event applied (every mounted hook hears each event in turn; it is applied once). */
-let lastSeq = -1
-const onContactEvent = (event: FeedEvent): void => {
-  if (event.seq === lastSeq) return
-  lastSeq = event.seq
-  if (event.kind !== 'contacts' || !known.has(event.id)) return
-  const parsed = event.op === 'upsert' && event.row ? Contact.safeParse(event.row) : null
-  if (parsed?.success) {
-    known.set(event.id, parsed.data)
-    notify()
-  } else refetch(event.id)
-}
+const contactCache = new RecordsById('contacts', Contact)
 
 /**
  * The contacts `ids` name, each from `GET /api/contacts/{id}` once per tab, kept current by the change feed (an
- * event's row replaces the copy; a removal forgets it). Missing ids are absent from the map until their answer.
+ * event's row replaces the copy). Missing ids are absent from the map until their answer.
  */
 export function useContactsById(ids: readonly (string | null | undefined)[]): ReadonlyMap<string, Contact> {
-  const [version, setVersion] = useState(0)
-  const key = [...new Set(ids.filter((id): id is string => typeof id === 'string' && id !== ''))]
-    .sort()
-    .join('\n')
-  useEffect(() => {
-    const listener = () => setVersion((n) => n + 1)
-    listeners.add(listener)
-    for (const id of key === '' ? [] : key.split('\n')) fetchContact(id)
-    return () => {
-      listeners.delete(listener)
-    }
-  }, [key])
-  useFeed((signal) => {
-    if (signal.type === 'event') onContactEvent(signal.event)
-    else if (signal.type === 'reset' || !signal.resumed)
-      // Missed events: ask again for what is shown.
-      for (const id of key === '' ? [] : key.split('\n')) refetch(id)
-  })
-  // biome-ignore lint/correctness/useExhaustiveDependencies: `version` counts answers and feed changes
-  return useMemo(() => {
-    const out = new Map<string, Contact>()
-    for (const id of key === '' ? [] : key.split('\n')) {
-      const contact = known.get(id)
-      if (contact) out.set(id, contact)
-    }
-    return out
-  }, [key, version])
+  return useRecordsById(contactCache, ids)
 }
