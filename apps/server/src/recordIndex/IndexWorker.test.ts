@@ -1,15 +1,15 @@
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { createAccount, createTask, docName, NOTES_FIELD, updateAccount } from '@rapport/model'
+import { createAccount, createContact, createTask, docName, NOTES_FIELD, updateAccount } from '@rapport/model'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
 import { badRequest } from '../errors.ts'
 import { silentLogger } from '../log/logger.ts'
 import { Projection } from '../projection/Projection.ts'
 import { memoryStore } from '../storage/memoryStore.ts'
-import { type CommittedRow, IndexWorker, storeAfterIndex } from './IndexWorker.ts'
-import type { AppliedChange, IndexBatch, RecordIndex } from './RecordIndex.ts'
+import { type CommittedRow, catchUpIndex, IndexWorker, storeAfterIndex } from './IndexWorker.ts'
+import { type AppliedChange, type IndexBatch, MAX_PAGE, type RecordIndex } from './RecordIndex.ts'
 import { openSqliteRecordIndex } from './sqliteRecordIndex.ts'
 
 const WS = 'ws_worker'
@@ -236,5 +236,139 @@ describe('IndexWorker', () => {
     state.failNext = 0
     await worker.flush()
     expect(worker.stats().lag).toBe(0)
+  })
+})
+
+describe('catch-up rebuild in batches', () => {
+  /** Everything a reader sees: rows of every kind, search answers, and the state vector of every document. */
+  async function snapshot(target: RecordIndex, names: readonly string[]) {
+    const rows: Record<string, unknown> = {}
+    for (const kind of ['accounts', 'contacts', 'tasks'] as const) {
+      const page = await target.list(WS, kind, { offset: 0, limit: MAX_PAGE, archived: 'all' })
+      rows[kind] = page.items
+    }
+    const search: Record<string, unknown> = {}
+    for (const q of ['first1', 'last3', 'zeppelin', 'acme', 'renewal'])
+      search[q] = await target.search(WS, q, { limit: MAX_PAGE })
+    const states = Object.fromEntries(
+      [...(await target.docStates(names))].map(([doc, vector]) => [doc, Buffer.from(vector).toString('hex')]),
+    )
+    const { feed: _feed, ...stats } = await target.stats(WS)
+    return { rows, search, states, stats }
+  }
+
+  it('a rebuild of N documents (over several read groups) gives exactly the index of indexing them one by one', async () => {
+    const docs = new Map<string, Y.Doc>()
+    // 1,100 one-contact documents: more than one group of 1,000 documents read at once.
+    for (let i = 0; i < 1_100; i += 1) {
+      const contactId = `con_${String(i).padStart(5, '0')}`
+      const doc = new Y.Doc()
+      createContact(doc, { id: contactId, firstName: `First${i}`, lastName: `Last${i % 7}` }, 'test')
+      docs.set(docName({ workspaceId: WS, kind: 'contact', contactId }), doc)
+    }
+    const accounts = new Y.Doc()
+    const acme = createAccount(accounts, { name: 'Acme' }, 'test')
+    createAccount(accounts, { name: 'Globex' }, 'test')
+    docs.set(accountsName, accounts)
+    const room = new Y.Doc()
+    createTask(room, { title: 'Call back about the renewal' }, 'test')
+    const paragraph = new Y.XmlElement('paragraph')
+    paragraph.insert(0, [new Y.XmlText('Quarterly zeppelin review')])
+    room.getXmlFragment(NOTES_FIELD).insert(0, [paragraph])
+    const roomName = docName({ workspaceId: WS, kind: 'account', accountId: acme.id })
+    docs.set(roomName, room)
+    const gone = docName({ workspaceId: WS, kind: 'contact', contactId: 'con_gone' })
+    const names = [...docs.keys(), gone]
+    const load = async (name: string) => {
+      const doc = docs.get(name)
+      return doc ? Y.encodeStateAsUpdate(doc) : null
+    }
+    const other = await openSqliteRecordIndex(join(dir, 'one-by-one.sqlite'))
+    try {
+      // Both indexes start with rows the documents no longer hold (removed by the catch-up): a contact of a
+      // document that is gone, a second contact in a one-contact document, and an account gone from `W/accounts`.
+      for (const target of [index, other]) {
+        await target.apply({
+          records: [
+            {
+              op: 'upsert',
+              workspaceId: WS,
+              kind: 'contacts',
+              id: 'con_gone',
+              doc: gone,
+              record: {
+                id: 'con_gone',
+                firstName: 'Gone',
+                lastName: 'Away',
+                createdAt: 1,
+                updatedAt: 1,
+                archived: false,
+              } as never,
+            },
+            {
+              op: 'upsert',
+              workspaceId: WS,
+              kind: 'contacts',
+              id: 'con_extra',
+              doc: names[3] as string,
+              record: {
+                id: 'con_extra',
+                firstName: 'Extra',
+                lastName: 'Row',
+                createdAt: 1,
+                updatedAt: 1,
+                archived: false,
+              } as never,
+            },
+            {
+              op: 'upsert',
+              workspaceId: WS,
+              kind: 'accounts',
+              id: 'acc_old',
+              doc: accountsName,
+              record: { ...acme, id: 'acc_old', name: 'Old' } as never,
+            },
+          ],
+        })
+      }
+      const batched = await catchUpIndex(index, names, load)
+      expect(batched).toMatchObject({ documents: names.length, reindexed: names.length, removals: 3 })
+      let upserts = 0
+      for (const name of names) upserts += (await catchUpIndex(other, [name], load)).upserts
+      expect(batched.upserts).toBe(upserts)
+      const [a, b] = [await snapshot(index, names), await snapshot(other, names)]
+      expect(a.stats.records.contacts).toBe(1_100)
+      expect(a.search.zeppelin).toHaveLength(1)
+      expect(Object.keys(a.states)).toHaveLength(names.length - 1)
+      expect(a).toEqual(b)
+      // Rebuilt again, nothing differs: only the document that is gone is looked at again (it has no vector).
+      expect(await catchUpIndex(index, names, load)).toMatchObject({ reindexed: 1, upserts: 0, removals: 0 })
+    } finally {
+      await other.close()
+    }
+  }, 120_000)
+
+  it('a record that moved to another document is not removed by the stale row of its old document', async () => {
+    const from = docName({ workspaceId: WS, kind: 'contact', contactId: 'con_b' })
+    const to = docName({ workspaceId: WS, kind: 'contact', contactId: 'con_a' })
+    const contact = {
+      id: 'con_a',
+      firstName: 'Moved',
+      lastName: 'Once',
+      createdAt: 1,
+      updatedAt: 1,
+      archived: false,
+    }
+    await index.apply({
+      records: [
+        { op: 'upsert', workspaceId: WS, kind: 'contacts', id: 'con_a', doc: from, record: contact as never },
+      ],
+    })
+    const doc = new Y.Doc()
+    createContact(doc, { id: 'con_a', firstName: 'Moved', lastName: 'Once' }, 'test')
+    const load = async (name: string) => (name === to ? Y.encodeStateAsUpdate(doc) : null)
+    // `to` (holding the record now) is read before `from` (gone): the removal from `from` must not win.
+    await catchUpIndex(index, [to, from], load)
+    expect((await index.get(WS, 'contacts', 'con_a'))?.doc).toBe(to)
   })
 })

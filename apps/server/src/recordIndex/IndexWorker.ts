@@ -1,4 +1,4 @@
-import { parseDocName } from '@rapport/model'
+import { type DocRef, parseDocName } from '@rapport/model'
 import * as Y from 'yjs'
 import { isAppError } from '../errors.ts'
 import type { Logger } from '../log/logger.ts'
@@ -9,7 +9,7 @@ import {
   type ProjectionEvent,
   readDocumentRecords,
 } from '../projection/Projection.ts'
-import { type ProjectedRecord, RECORD_KINDS } from '../projection/recordKinds.ts'
+import { type ProjectedRecord, RECORD_KINDS, type RecordKind } from '../projection/recordKinds.ts'
 import type { DocumentStore } from '../storage/DocumentStore.ts'
 import {
   type AppliedChange,
@@ -439,10 +439,11 @@ export async function markIndexBuilt(index: RecordIndex, tag: string): Promise<v
 
 /**
  * Start-up catch-up (docs/ARCHITECTURE.md "Catch-up on restart"): each document of `names` that holds records is
- * loaded (`load`: its stored state with its update log merged) and decoded, one at a time; a document whose
+ * loaded (`load`: its stored state with its update log merged) and decoded, 1,000 at a time; a document whose
  * `Y.encodeStateVector` equals the index's `doc_state` byte for byte is skipped, any other is re-indexed from its own
  * content (its valid records upserted, index rows of records no longer in it removed, an account room's note text
- * rewritten) with its vector, in batches of at most MAX_BATCH_CHANGES changes. A document that is gone from the store
+ * rewritten) with its vector, in batches of at most MAX_BATCH_CHANGES changes (the rows a group's documents hold are
+ * read in one query per workspace and kind, not per document). A document that is gone from the store
  * loses its rows. `names` is `store.loggedNames()` on a normal start (only those can be ahead of the index), every
  * stored document when the index must be rebuilt.
  */
@@ -469,10 +470,20 @@ export async function catchUpIndex(
   const full = async () => {
     if (size() >= MAX_BATCH_CHANGES - 2) await commit()
   }
+  // Records upserted by this run: a stale row of another document (read before that upsert was committed, as a
+  // record that moved between documents) must not remove it again.
+  const upserted = new Set<string>()
   const chunk = Math.min(MAX_PAGE, 1_000)
   for (let i = 0; i < indexed.length; i += chunk) {
     const group = indexed.slice(i, i + chunk)
     const known = await index.docStates(group)
+    // Decode the group, keeping only the documents whose vector differs from the index's.
+    const changed: Array<{
+      name: string
+      ref: DocRef
+      read: DocumentRecords | null
+      vector: Uint8Array | null
+    }> = []
     for (const name of group) {
       const ref = parseDocName(name)
       if (!ref) continue
@@ -491,19 +502,36 @@ export async function catchUpIndex(
           doc.destroy()
         }
       }
+      changed.push({ name, ref, read, vector })
+    }
+    // The rows the index holds for these documents: one read per workspace and kind, not one per document.
+    const wanted = new Map<string, { workspaceId: string; kind: RecordKind; docs: string[] }>()
+    for (const { name, ref } of changed) {
+      for (const kind of kindsOfDoc(ref)) {
+        const key = `${ref.workspaceId}\u0000${kind}`
+        const entry = wanted.get(key) ?? { workspaceId: ref.workspaceId, kind, docs: [] }
+        entry.docs.push(name)
+        wanted.set(key, entry)
+      }
+    }
+    const stale = new Map<string, Map<string, string[]>>()
+    for (const [key, { workspaceId, kind, docs }] of wanted)
+      stale.set(key, await index.docRecordIds(workspaceId, kind, docs))
+    for (const { name, ref, read, vector } of changed) {
       result.reindexed += 1
       // Every kind the document holds (an account room: its account and its tasks); none when it is gone.
       for (const kind of kindsOfDoc(ref)) {
         const present =
           read?.kinds.find((k) => k.kind === kind)?.records ?? new Map<string, ProjectedRecord>()
-        for (const row of await index.docRecords(ref.workspaceId, kind, name)) {
-          if (present.has(row.id)) continue
-          batch.records.push({ op: 'remove', workspaceId: ref.workspaceId, kind, id: row.id })
+        for (const id of stale.get(`${ref.workspaceId}\u0000${kind}`)?.get(name) ?? []) {
+          if (present.has(id) || upserted.has(recordKey(ref.workspaceId, kind, id))) continue
+          batch.records.push({ op: 'remove', workspaceId: ref.workspaceId, kind, id })
           result.removals += 1
           await full()
         }
         for (const [id, record] of present) {
           batch.records.push({ op: 'upsert', workspaceId: ref.workspaceId, kind, id, doc: name, record })
+          upserted.add(recordKey(ref.workspaceId, kind, id))
           result.upserts += 1
           await full()
         }

@@ -158,6 +158,11 @@ export interface RecordIndex {
   getMany(workspaceId: string, kind: RecordKind, ids: readonly string[]): Promise<IndexedRecord[]>
   /** Every record of `kind` living in document `doc` (the board snapshot: a deal belongs to its document's pipeline). */
   docRecords(workspaceId: string, kind: RecordKind, doc: string): Promise<ProjectedRecord[]>
+  /**
+   * The ids of the `kind` records living in each document of `docs` (at most MAX_PAGE documents), by document; a
+   * document without records is absent. One read for many documents (the catch-up's rebuild).
+   */
+  docRecordIds(workspaceId: string, kind: RecordKind, docs: readonly string[]): Promise<Map<string, string[]>>
 
   /** One page of a list (`GET /api/<kind>`). */
   list(workspaceId: string, kind: RecordKind, query: IndexListQuery): Promise<IndexPage>

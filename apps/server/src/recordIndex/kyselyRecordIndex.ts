@@ -546,6 +546,35 @@ export class KyselyRecordIndex implements RecordIndex {
     return rows.map((row) => this.flavor.parseData(row.data))
   }
 
+  async docRecordIds(
+    workspaceId: string,
+    kind: RecordKind,
+    docs: readonly string[],
+  ): Promise<Map<string, string[]>> {
+    this.open()
+    const ws = checkWorkspace(workspaceId)
+    const table = tableOf(checkKind(kind))
+    const names = [...new Set(checkDocs(docs))]
+    const out = new Map<string, string[]>()
+    for (let i = 0; i < names.length; i += 500) {
+      // No ORDER BY: the (workspace_id, doc) index answers it, never a walk of the workspace's rows.
+      const rows = await this.db
+        .selectFrom(table)
+        .select(['doc', 'id'])
+        .where('workspace_id', '=', ws)
+        .where('doc', 'in', names.slice(i, i + 500))
+        .execute()
+      for (const row of rows) {
+        const doc = String(row.doc)
+        const ids = out.get(doc)
+        if (ids) ids.push(String(row.id))
+        else out.set(doc, [String(row.id)])
+      }
+    }
+    for (const ids of out.values()) ids.sort()
+    return out
+  }
+
   /** The condition of one equality filter (see `fieldValue`: stage/status read `position.column`). */
   private filterCondition(kind: RecordKind, field: string, value: string | number | boolean | null) {
     const spec = filterSpec(kind, field)
