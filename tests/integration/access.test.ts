@@ -237,7 +237,7 @@ describe('permission changes', () => {
     const g = await signIn(s.url, gone)
     const heldToken = await g.token()
     const open = await openProvider({ wsUrl: s.wsUrl, name: 'ws_a/accounts', token: g.token })
-    const second = await openProvider({ wsUrl: s.wsUrl, name: 'ws_a/support', token: g.token })
+    const second = await openProvider({ wsUrl: s.wsUrl, name: 'ws_a/ticket/tkt_gone', token: g.token })
     expect(userCount(gone.id)).toBe(2)
 
     const adminCookie = await login(s.url, adminA.email, adminA.password)

@@ -44,7 +44,7 @@ const PIPELINE: Pipeline = {
 /** Each deal lives in its own document; the board `W/board/P` is the server's mirror of them. */
 const dealDoc = (dealId: string): string => docName({ workspaceId: WS, kind: 'deal', dealId })
 const BOARD_DOC = docName({ workspaceId: WS, kind: 'board', pipelineId: PIPELINE.id })
-const SUPPORT_DOC = docName({ workspaceId: WS, kind: 'support' })
+const TICKET_DOC = docName({ workspaceId: WS, kind: 'ticket', ticketId: 'tkt_board' })
 
 let started: StartedServer
 let cookie = ''
@@ -286,8 +286,8 @@ describe('a stage removed from a pipeline', () => {
 
 describe('tickets inconsistent with the support board are repaired', () => {
   it('an unknown status column is restored and a stray `status` field removed; every reader agrees', async () => {
-    const writer = await open(SUPPORT_DOC)
-    const watcher = await open(SUPPORT_DOC)
+    const writer = await open(TICKET_DOC)
+    const watcher = await open(TICKET_DOC)
     createTicket(writer.doc, { id: 'tkt_board', subject: 'Printer', status: 'open' }, 'me')
     await waitForAcked(writer)
     const fields = writer.doc.getMap<unknown>(COLLECTION.tickets).get('tkt_board') as Y.Map<unknown>

@@ -284,12 +284,13 @@ describe('notifications', () => {
   })
 
   it('notifies the assignee of a ticket', async () => {
+    const ticketId = 'tkt_login_broken'
     const desk = await openProvider({
       wsUrl: started.wsUrl,
-      name: docName({ workspaceId: WS, kind: 'support' }),
+      name: docName({ workspaceId: WS, kind: 'ticket', ticketId }),
       token: support.token,
     })
-    const ticket = createTicket(desk.doc, { subject: 'Login broken' }, 'local')
+    const ticket = createTicket(desk.doc, { id: ticketId, subject: 'Login broken' }, 'local')
     updateTicket(desk.doc, ticket.id, { assigneeId: sales2.id }, 'local')
     await expect
       .poll(

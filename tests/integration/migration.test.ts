@@ -36,7 +36,33 @@ const filesUnder = async (dir: string, prefix = ''): Promise<string[]> => {
 }
 
 /** Documents a later format step split into per-record documents (they are checked record by record). */
-const isSplit = (name: string): boolean => ['pipeline', 'contacts'].includes(name.split('/')[1] ?? '')
+const isSplit = (name: string): boolean =>
+  ['pipeline', 'contacts', 'support'].includes(name.split('/')[1] ?? '')
+
+/** Every ticket of the fixture's support documents with its messages: ticket id → fields and messages (JSON). */
+const fixtureTickets = (
+  documents: Map<string, Uint8Array>,
+): Map<string, { fields: Record<string, unknown>; messages: Record<string, Record<string, unknown>> }> => {
+  const out = new Map<
+    string,
+    { fields: Record<string, unknown>; messages: Record<string, Record<string, unknown>> }
+  >()
+  for (const [name, state] of documents) {
+    if (name.split('/')[1] !== 'support') continue
+    const doc = new Y.Doc()
+    Y.applyUpdate(doc, state)
+    for (const [id, fields] of Object.entries(doc.getMap('tickets').toJSON()))
+      out.set(id, { fields: fields as Record<string, unknown>, messages: {} })
+    for (const [id, message] of Object.entries(
+      doc.getMap('ticketMessages').toJSON() as Record<string, Record<string, unknown>>,
+    )) {
+      const ticket = out.get(String(message.ticketId))
+      if (ticket) ticket.messages[id] = message
+    }
+    doc.destroy()
+  }
+  return out
+}
 
 /** Every contact of the fixture's contacts documents: contact id → fields (JSON). */
 const fixtureContacts = (documents: Map<string, Uint8Array>): Map<string, Record<string, unknown>> => {
@@ -300,6 +326,67 @@ describe('data directory migration, format 1 → 2 (lowdb files → documents.sq
     retiredContacts.destroy()
     expect(contactsReason).toBe('document-retired')
     expect(retiredContacts.doc.getMap('contacts').size).toBe(0)
+
+    // Tickets (format step splitTickets): every ticket of W/support, field by field (custom-field entries included),
+    // alone in its own document W/ticket/T with every message of it, field by field, and in REST; W/support is
+    // retired.
+    const tickets = fixtureTickets(fixture.documents)
+    expect(tickets.size).toBe(facts.counts.tickets)
+    const fixtureMessages = [...tickets.values()].flatMap(({ messages }) => Object.keys(messages))
+    expect(fixtureMessages).toEqual(expect.arrayContaining([facts.ticketMessageId, facts.ticketNoteId]))
+    for (const [ticketId, { fields, messages }] of tickets) {
+      const client = await openSyncedDoc({
+        wsUrl: proc.wsUrl,
+        name: `${facts.workspaceId}/ticket/${ticketId}`,
+        token: () => collabToken(url, cookie),
+      })
+      try {
+        expect(client.doc.getMap('tickets').toJSON(), ticketId).toEqual({ [ticketId]: fields })
+        expect(client.doc.getMap('ticketMessages').toJSON(), ticketId).toEqual(messages)
+      } finally {
+        client.destroy()
+      }
+      const rest = await api<Record<string, unknown>>(url, `/api/tickets/${ticketId}`, { cookie })
+      expect(rest.status, ticketId).toBe(200)
+      for (const field of Object.keys(fields).filter((key) => !key.startsWith('cf:')))
+        expect(rest.body[field], `${ticketId}.${field}`).toEqual(fields[field])
+      const thread = await api<{ items: Array<Record<string, unknown>> }>(
+        url,
+        `/api/tickets/${ticketId}/messages`,
+        { cookie },
+      )
+      expect(thread.status, ticketId).toBe(200)
+      expect(thread.body.items.map((message) => message.id).sort(), ticketId).toEqual(
+        Object.keys(messages).sort(),
+      )
+      for (const message of thread.body.items) {
+        const stored = messages[String(message.id)] ?? {}
+        for (const field of Object.keys(stored))
+          expect(message[field], `${ticketId}/${String(message.id)}.${field}`).toEqual(stored[field])
+      }
+    }
+    const coded = await api<{ customFields: Record<string, unknown> }>(
+      url,
+      `/api/tickets/${facts.ticketId}`,
+      {
+        cookie,
+      },
+    )
+    expect(coded.body.customFields[facts.ticketCustomFieldId]).toBe(facts.ticketCustomFieldValue)
+    const retiredSupport = openDoc({
+      wsUrl: proc.wsUrl,
+      name: `${facts.workspaceId}/support`,
+      token: () => collabToken(url, cookie),
+    })
+    const supportReason = await new Promise<string>((resolve) =>
+      retiredSupport.provider.on('close', ({ event }: { event: { reason: string } }) =>
+        resolve(event.reason),
+      ),
+    )
+    retiredSupport.destroy()
+    expect(supportReason).toBe('document-retired')
+    expect(retiredSupport.doc.getMap('tickets').size).toBe(0)
+    expect(retiredSupport.doc.getMap('ticketMessages').size).toBe(0)
     expect(await proc.kill('SIGTERM'), proc.output()).toBe(0)
     proc = null
   }, 120_000)
@@ -312,13 +399,18 @@ describe('data directory migration, format 1 → 2 (lowdb files → documents.sq
     // Every document that was not split, and for the split ones their per-record documents (and the boards).
     const kept = [...fixture.documents.keys()].filter((name) => !isSplit(name))
     const deals = [...fixtureDeals(fixture.documents).values()].flatMap((byId) => [...byId.keys()])
-    expect(stored.filter((name) => !/^[^/]+\/(deal|board|contact)\//.test(name))).toEqual(kept.sort())
+    expect(stored.filter((name) => !/^[^/]+\/(deal|board|contact|ticket)\//.test(name))).toEqual(kept.sort())
     expect(stored.filter((name) => name.split('/')[1] === 'deal')).toEqual(
       deals.map((id) => `${fixture.facts.workspaceId}/deal/${id}`).sort(),
     )
     expect(stored.filter((name) => name.split('/')[1] === 'contact')).toEqual(
       [...fixtureContacts(fixture.documents).keys()]
         .map((id) => `${fixture.facts.workspaceId}/contact/${id}`)
+        .sort(),
+    )
+    expect(stored.filter((name) => name.split('/')[1] === 'ticket')).toEqual(
+      [...fixtureTickets(fixture.documents).keys()]
+        .map((id) => `${fixture.facts.workspaceId}/ticket/${id}`)
         .sort(),
     )
     expect(stored.some((name) => isSplit(name))).toBe(false)

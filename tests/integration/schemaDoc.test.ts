@@ -128,17 +128,6 @@ function lastBoardKey(board: Y.Doc, column: string): string | null {
   return max
 }
 
-function lastKey(map: Y.Map<unknown>, column: string): string | null {
-  let max: string | null = null
-  for (const value of map.values()) {
-    const fields = value as Y.Map<unknown>
-    const position = fields.get('position') as { column: string; key: string } | undefined
-    if (fields.get('archived') === true || position?.column !== column) continue
-    if (max === null || position.key > max) max = position.key
-  }
-  return max
-}
-
 const NOW = 1_767_225_600_000 // 2026-01-01, fixed so the records are identical on every run
 const base = (id: string) => ({ id, createdAt: NOW, updatedAt: NOW, archived: false })
 const ACCOUNT_ID = 'acc_schemadoc'
@@ -182,12 +171,16 @@ describe('docs/schema.md, followed by an outside client', () => {
       rest(`/api/deals?pipelineId=${salesPipeline.id}&limit=1`, sales.cookie).then((page) =>
         openSynced(`demo/deal/${(page.body as { items: Array<{ id: string }> }).items[0]?.id}`),
       ),
-      openSynced('demo/support'),
+      rest('/api/tickets?limit=1', sales.cookie).then((page) =>
+        openSynced(`demo/ticket/${(page.body as { items: Array<{ id: string }> }).items[0]?.id}`),
+      ),
     ])
     expect(accounts.doc.getMap('accounts').size).toBe(60)
     // A contact document holds its one contact.
     expect(contacts.doc.getMap('contacts').size).toBe(1)
-    expect(tickets.doc.getMap('tickets').size).toBe(40)
+    // A ticket document holds its one ticket (and its messages); REST lists all 40.
+    expect(tickets.doc.getMap('tickets').size).toBe(1)
+    expect(((await rest('/api/tickets?limit=1', sales.cookie)).body as { total: number }).total).toBe(40)
     const [someId, someAccount] = [...accounts.doc.getMap('accounts').entries()][0] as [
       string,
       Y.Map<unknown>,
@@ -264,9 +257,17 @@ describe('docs/schema.md, followed by an outside client', () => {
       },
       stageEnteredAt: NOW,
     })
-    // Tickets: sales may only read `W/support`, support writes it (POLICY table).
+    // Tickets: each in its own `W/ticket/T`; sales may only read it, support writes it (POLICY table). The new card
+    // goes after the last card of its column, as REST lists them.
     const supportUser = connect(support.cookie)
-    const tickets = await supportUser.openSynced('demo/support')
+    const tickets = await supportUser.openSynced(`demo/ticket/${TICKET_ID}`)
+    const newColumn = await rest<{ items: Array<{ position: { key: string } }> }>(
+      '/api/tickets?status=new&limit=200',
+      support.cookie,
+    )
+    const lastNewKey = newColumn.body.items
+      .map((row) => row.position.key)
+      .reduce<string | null>((max, key) => (max === null || key > max ? key : max), null)
     writeRecord(tickets.doc, 'tickets', {
       ...base(TICKET_ID),
       subject: 'Schemadoc cannot log in',
@@ -276,7 +277,7 @@ describe('docs/schema.md, followed by an outside client', () => {
       priority: 'high',
       position: {
         column: 'new',
-        key: generateKeyBetween(lastKey(tickets.doc.getMap('tickets'), 'new'), null),
+        key: generateKeyBetween(lastNewKey, null),
       },
       assigneeId: support.profile.user.id,
       slaDueAt: NOW + 24 * 60 * 60_000,
@@ -413,7 +414,7 @@ describe('docs/schema.md, followed by an outside client', () => {
     const accounts = await openSynced('demo/accounts')
     const deals = await openSynced(`demo/deal/${DEAL_ID}`)
     const contacts = await openSynced(`demo/contact/${CONTACT_ID}`)
-    const tickets = await openSynced('demo/support')
+    const tickets = await openSynced(`demo/ticket/${TICKET_ID}`)
     expect(recordOf(accounts.doc, 'accounts', ACCOUNT_ID)?.get('team')).toBe('support')
     expect(recordOf(deals.doc, 'deals', DEAL_ID)?.get('status')).toBe('won')
     expect(recordOf(contacts.doc, 'contacts', CONTACT_ID)?.get('score')).toBe(70)

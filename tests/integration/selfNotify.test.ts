@@ -153,15 +153,19 @@ describe('no notification about your own action', () => {
   })
 
   it('assigning a ticket to yourself notifies nobody; assigning it to a colleague notifies them', async () => {
-    const desk = await openProvider({
-      wsUrl: started.wsUrl,
-      name: docName({ workspaceId: WS, kind: 'support' }),
-      token: support.token,
-    })
-    const mine = createTicket(desk.doc, { subject: 'Mine' }, 'local')
-    updateTicket(desk.doc, mine.id, { assigneeId: support.id }, 'local')
-    const theirs = createTicket(desk.doc, { subject: 'Theirs' }, 'local')
-    updateTicket(desk.doc, theirs.id, { assigneeId: sales2.id }, 'local')
+    // Each ticket in its own document `W/ticket/T`.
+    const deskOf = (ticketId: string) =>
+      openProvider({
+        wsUrl: started.wsUrl,
+        name: docName({ workspaceId: WS, kind: 'ticket', ticketId }),
+        token: support.token,
+      })
+    const myDesk = await deskOf('tkt_self_mine')
+    const mine = createTicket(myDesk.doc, { id: 'tkt_self_mine', subject: 'Mine' }, 'local')
+    updateTicket(myDesk.doc, mine.id, { assigneeId: support.id }, 'local')
+    const theirDesk = await deskOf('tkt_self_theirs')
+    const theirs = createTicket(theirDesk.doc, { id: 'tkt_self_theirs', subject: 'Theirs' }, 'local')
+    updateTicket(theirDesk.doc, theirs.id, { assigneeId: sales2.id }, 'local')
     await expect
       .poll(async () => (await inboxOf(sales2.id)).filter((n) => n.link.ticketId === theirs.id).length)
       .toBe(1)

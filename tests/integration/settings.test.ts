@@ -194,11 +194,14 @@ describe('settings over REST', () => {
   })
 
   it('a priority change written straight to the document gets its due time from the server', async () => {
-    const support = await open(docName({ workspaceId: WS, kind: 'support' }), admin.token)
     const created = await api<Ticket>(started.url, '/api/tickets', {
       cookie: admin.cookie,
       body: { subject: 'Raw' },
     })
+    const support = await open(
+      docName({ workspaceId: WS, kind: 'ticket', ticketId: created.body.id }),
+      admin.token,
+    )
     await vi.waitFor(() => expect(support.doc.getMap(COLLECTION.tickets).has(created.body.id)).toBe(true))
     // An outside client following docs/schema.md sets only the priority.
     const fields = support.doc.getMap(COLLECTION.tickets).get(created.body.id) as Y.Map<unknown>

@@ -17,7 +17,7 @@ import { type StartedServer, startServer } from './helpers/startServer.ts'
 /** Issue #11: an SLA policy change recomputes the due time of the open tickets of the priorities it changes. */
 const WS = 'ws_slapolicy'
 const WORKSPACE_DOC = docName({ workspaceId: WS, kind: 'workspace' })
-const SUPPORT_DOC = docName({ workspaceId: WS, kind: 'support' })
+const ticketDoc = (ticketId: string) => docName({ workspaceId: WS, kind: 'ticket', ticketId })
 const MIN = 60_000
 
 let started: StartedServer
@@ -94,9 +94,13 @@ describe('changing the SLA policy', () => {
     const urgent = await newTicket('Urgent', 'urgent')
     const normal = await newTicket('Normal', 'normal')
     const settings = await open(WORKSPACE_DOC)
-    const support = await open(SUPPORT_DOC)
+    // Each ticket in its own document `W/ticket/T`.
+    const docs = new Map<string, Awaited<ReturnType<typeof open>>>([
+      [urgent.id, await open(ticketDoc(urgent.id))],
+      [normal.id, await open(ticketDoc(normal.id))],
+    ])
     const fields = (id: string) =>
-      support.doc.getMap(COLLECTION.tickets).get(id) as Y.Map<unknown> | undefined
+      docs.get(id)?.doc.getMap(COLLECTION.tickets).get(id) as Y.Map<unknown> | undefined
     await expect.poll(() => fields(urgent.id)?.get('slaDueAt')).toBe(urgent.slaDueAt)
     const before = readSettings(settings.doc).sla
     setSla(settings.doc, { ...before, urgent: { ...before.urgent, resolutionMins: 15 } }, 'browser')

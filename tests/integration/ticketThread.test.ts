@@ -22,7 +22,8 @@ import {
 import { type StartedServer, startServer } from './helpers/startServer.ts'
 
 const WS = 'ws_thread'
-const SUPPORT_DOC = docName({ workspaceId: WS, kind: 'support' })
+/** A ticket's own document `W/ticket/T` (its conversation lives there). */
+const ticketDoc = (ticketId: string) => docName({ workspaceId: WS, kind: 'ticket', ticketId })
 
 type Who = 'support' | 'support2' | 'sales' | 'viewer'
 let started: StartedServer
@@ -63,7 +64,7 @@ describe('ticket conversation', () => {
     const ticket = await newTicket()
     const watcher = await openProvider({
       wsUrl: started.wsUrl,
-      name: SUPPORT_DOC,
+      name: ticketDoc(ticket.id),
       token: users.support2.token,
     })
     const reply = await post(ticket.id, {
@@ -118,8 +119,16 @@ describe('ticket conversation', () => {
 
   it("a client's own write to the conversation is undone for everyone", async () => {
     const ticket = await newTicket()
-    const writer = await openProvider({ wsUrl: started.wsUrl, name: SUPPORT_DOC, token: users.support.token })
-    const other = await openProvider({ wsUrl: started.wsUrl, name: SUPPORT_DOC, token: users.support2.token })
+    const writer = await openProvider({
+      wsUrl: started.wsUrl,
+      name: ticketDoc(ticket.id),
+      token: users.support.token,
+    })
+    const other = await openProvider({
+      wsUrl: started.wsUrl,
+      name: ticketDoc(ticket.id),
+      token: users.support2.token,
+    })
     const forged = new Y.Map<unknown>()
     for (const [key, value] of Object.entries({
       id: 'msg_forged',

@@ -28,6 +28,11 @@ export interface FormatOneFacts {
   archivedContactId: string
   contactCustomFieldId: string
   contactCustomFieldValue: string
+  /** A ticket with a custom-field value and an internal note besides the reply (tickets and their messages are in
+   * `W/support` in format 1). */
+  ticketCustomFieldId: string
+  ticketCustomFieldValue: string
+  ticketNoteId: string
   /** A deal with a custom-field value (deals are in `W/pipeline/P` in format 1). */
   dealId: string
   dealCustomFieldId: string
@@ -108,10 +113,31 @@ async function toFormatOneContacts(store: ReturnType<typeof lowdbStore>): Promis
 }
 
 /**
+ * Format 1 kept every ticket of the workspace and every message of every ticket in ONE document `W/support` (maps
+ * `tickets` and `ticketMessages`); today's server writes `W/ticket/T` per ticket with its messages. This puts them
+ * back the format-1 way: the states of the workspace's ticket documents merged into one document `W/support`,
+ * ticket documents removed.
+ */
+async function toFormatOneTickets(store: ReturnType<typeof lowdbStore>): Promise<void> {
+  const byWorkspace = new Map<string, Uint8Array[]>()
+  for (const name of await store.list()) {
+    const [workspaceId, kind] = name.split('/')
+    if (kind !== 'ticket') continue
+    const state = await store.load(name)
+    await store.delete(name)
+    if (!state) continue
+    const support = `${workspaceId}/support`
+    byWorkspace.set(support, [...(byWorkspace.get(support) ?? []), state])
+  }
+  for (const [name, states] of byWorkspace) await store.store(name, Y.mergeUpdates(states))
+}
+
+/**
  * A format-1 data directory exactly as main wrote it before format.json existed: the real server with the lowdb
  * store (documents in `docs/`, fsync on) on an empty directory, so the demo workspace is seeded; then edits through
  * a real provider and the REST API — note text in an account room, a logged call (timeline entry), a handoff
- * (created and sent), a ticket reply, a custom field with a value, a task, an archived contact — and a clean stop.
+ * (created and sent), a ticket reply and internal note, custom fields with values, a task, an archived contact —
+ * and a clean stop.
  * format.json is removed if anything wrote it. Reused by every migration test (1 → 2 and the ones after it).
  */
 export const buildFormatOneDataDir = async (): Promise<FormatOneDataDir> => {
@@ -178,6 +204,29 @@ export const buildFormatOneDataDir = async (): Promise<FormatOneDataDir> => {
         body: { body: ticketReply },
       }),
       'ticket reply',
+    )
+    const note = ok(
+      await api<{ id: string }>(url, `/api/tickets/${ticket.id}/messages`, {
+        cookie,
+        body: { kind: 'internal', body: 'Internal note written before the migration' },
+      }),
+      'ticket note',
+    )
+    const ticketField = ok(
+      await api<{ id: string }>(url, '/api/settings/custom-fields', {
+        cookie,
+        body: { label: 'Migration ticket code', entity: 'ticket', type: 'text' },
+      }),
+      'ticket custom field',
+    )
+    const ticketCustomFieldValue = 'TKT-MIG-9'
+    ok(
+      await api(url, `/api/tickets/${ticket.id}`, {
+        method: 'PATCH',
+        cookie,
+        body: { customFields: { [ticketField.id]: ticketCustomFieldValue } },
+      }),
+      'ticket custom field value',
     )
 
     const field = ok(
@@ -255,6 +304,7 @@ export const buildFormatOneDataDir = async (): Promise<FormatOneDataDir> => {
     const store = lowdbStore({ dir: join(dataDir, 'docs') })
     await toFormatOneDeals(store)
     await toFormatOneContacts(store)
+    await toFormatOneTickets(store)
     const documents = new Map<string, Uint8Array>()
     for (const name of await store.list()) {
       const state = await store.load(name)
@@ -274,6 +324,9 @@ export const buildFormatOneDataDir = async (): Promise<FormatOneDataDir> => {
         ticketId: ticket.id,
         ticketMessageId: message.id,
         ticketReply,
+        ticketNoteId: note.id,
+        ticketCustomFieldId: ticketField.id,
+        ticketCustomFieldValue,
         customFieldId: field.id,
         customFieldValue,
         taskId: task.id,

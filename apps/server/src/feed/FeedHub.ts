@@ -87,7 +87,7 @@ function refOf(workspaceId: string, input: FeedInput): DocRef | null {
     case 'contacts':
       return { workspaceId, kind: 'contact', contactId: input.id }
     case 'tickets':
-      return { workspaceId, kind: 'support' }
+      return { workspaceId, kind: 'ticket', ticketId: input.id }
     case 'deals':
       return { workspaceId, kind: 'deal', dealId: input.id }
     case 'tasks':

@@ -382,7 +382,25 @@ export function buildDemoDocs(input: {
       moveTicket(support, ticket.id, position, origin, { now: created + 3_600_000 })
     }
   }
-  save(docName({ workspaceId, kind: 'support' }), support)
+  // Each ticket in its own document `W/ticket/T` with its messages (keys were given in board order above).
+  const ticketMap = support.getMap<unknown>(COLLECTION.tickets)
+  const messageMap = support.getMap<unknown>(COLLECTION.ticketMessages)
+  for (const id of [...ticketMap.keys()].sort()) {
+    const own = new Y.Doc()
+    own.transact(() => {
+      const fields = new Y.Map<unknown>()
+      own.getMap<unknown>(COLLECTION.tickets).set(id, fields)
+      for (const [key, value] of (ticketMap.get(id) as Y.Map<unknown>).entries()) fields.set(key, value)
+      for (const [messageId, message] of messageMap.entries()) {
+        if (!(message instanceof Y.Map) || message.get('ticketId') !== id) continue
+        const copy = new Y.Map<unknown>()
+        own.getMap<unknown>(COLLECTION.ticketMessages).set(messageId, copy)
+        for (const [key, value] of message.entries()) copy.set(key, value)
+      }
+    }, origin)
+    save(docName({ workspaceId, kind: 'ticket', ticketId: id }), own)
+  }
+  support.destroy()
 
   for (const [accountId, room] of rooms) save(docName({ workspaceId, kind: 'account', accountId }), room)
   return out

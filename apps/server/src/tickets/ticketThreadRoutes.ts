@@ -14,7 +14,7 @@ import {
 } from '@rapport/model'
 import { Hono, type MiddlewareHandler } from 'hono'
 import type { SessionInfo } from '../auth/sessionInfo.ts'
-import { writeDocument } from '../collab/directWrites.ts'
+import { openLiveDirectConnection, writeDocument } from '../collab/directWrites.ts'
 import { AppError, forbidden, notFound } from '../errors.ts'
 import type { AppEnv } from '../http/app.ts'
 import { readJsonBody } from '../http/routes/auth.ts'
@@ -53,7 +53,7 @@ export function ticketThreadRoutes(deps: {
     if (accessTo(session, ticketRef(session, ticketId)) === 'none')
       throw forbidden('You may not read support tickets')
     const { ref } = await located(session, ticketId)
-    const connection = await deps.hocuspocus.openDirectConnection(docName(ref), { system: true })
+    const connection = await openLiveDirectConnection(deps.hocuspocus, docName(ref), { system: true })
     try {
       const doc = connection.document
       if (!doc || !collectionMap(doc, TICKETS).has(ticketId)) throw notFound(`ticket ${ticketId} not found`)

@@ -26,6 +26,9 @@ import {
   moveTicket,
   newContactId,
   newDealId,
+  newTicketId,
+  TICKETS,
+  type Ticket,
   TicketCreate,
   TicketPatch,
   TicketStatus,
@@ -52,7 +55,7 @@ import {
   type RecordIndex,
 } from '../../recordIndex/RecordIndex.ts'
 import { checkCustomFieldInput } from '../../settings/customFieldValues.ts'
-import { locateTicket } from '../../tickets/ticketDocs.ts'
+import { locateTicket, ticketColumnKeys } from '../../tickets/ticketDocs.ts'
 import type { AppEnv } from '../app.ts'
 import { readJsonBody } from './auth.ts'
 import { listSortOptions } from './listSort.ts'
@@ -110,8 +113,9 @@ function recordDoc(session: SessionInfo, kind: ListKind, record?: ProjectedRecor
     // A contact lives in its own document `W/contact/C` (access depends on the kind only).
     case 'contacts':
       return { workspaceId, kind: 'contact', contactId: String(record?.id ?? id ?? 'contact') }
+    // A ticket lives in its own document `W/ticket/T` with its messages (access depends on the kind only).
     case 'tickets':
-      return { workspaceId, kind: 'support' }
+      return { workspaceId, kind: 'ticket', ticketId: String(record?.id ?? id ?? 'ticket') }
     // A deal lives in its own document `W/deal/D` (access depends on the kind only: any id stands for a new one).
     case 'deals':
       return { workspaceId, kind: 'deal', dealId: String(record?.id ?? id ?? 'deal') }
@@ -416,9 +420,27 @@ export function recordsRoutes(services: RecordsServices): Hono<AppEnv> {
     }
   })
   createRoute('tickets', TicketCreate, async (session, input) => {
-    const ref = recordDoc(session, 'tickets')
+    const id = input.id ?? newTicketId()
+    const status = input.status ?? 'new'
+    // The new card goes after the column's last card (the ticket's own document knows no other card).
+    const keys = await ticketColumnKeys(services.index, session.workspaceId, status, id)
+    const key = keyForIndex(keys, keys.length)
     const sla = await workspaceSla(services.hocuspocus, session.workspaceId)
-    return { ref, create: (doc, origin) => createTicket(doc, input, origin, { sla }) }
+    return {
+      ref: recordDoc(session, 'tickets', undefined, id),
+      create: (doc, origin) => {
+        const position = { column: status, key }
+        let created: Ticket | undefined
+        doc.transact(() => {
+          created = createTicket(doc, { ...input, id }, origin, { sla })
+          ;(collectionMap(doc, TICKETS).get(id) as unknown as import('yjs').Map<unknown> | undefined)?.set(
+            'position',
+            position,
+          )
+        }, origin)
+        return { ...(created as Ticket), position }
+      },
+    }
   })
 
   patchRoute('accounts', AccountPatch, updateAccount)

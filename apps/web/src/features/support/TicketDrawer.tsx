@@ -47,7 +47,7 @@ export function TicketDrawer({
   onMove,
   onClose,
 }: {
-  /** The document the ticket lives in (`W/ticket/T`, or `W/support` not split yet). */
+  /** The document the ticket lives in (`W/ticket/T`). */
   doc: Y.Doc
   /** Where the other tickets are ("Move to" goes after the column's last card): the board's tickets. */
   columnsDoc?: Y.Doc

@@ -7,11 +7,7 @@ import { useContactsById } from '../contact/contactQueries.ts'
 import { slaState } from './sla.ts'
 import { TicketDrawer } from './TicketDrawer.tsx'
 
-/**
- * The drawer of ticket `ticketId`, on the ticket's own document `W/ticket/T` (issue #12). A data directory not split
- * yet keeps its tickets in `W/support`: when `W/ticket/T` has synced without the ticket, that document is opened
- * instead (a retired `W/support` is refused by the server and simply never holds it).
- */
+/** The drawer of ticket `ticketId`, on the ticket's own document `W/ticket/T` with its messages (issue #12). */
 export function TicketDrawerHost({
   ticketId,
   boardDoc,
@@ -30,21 +26,16 @@ export function TicketDrawerHost({
 }) {
   const { member } = useCollab()
   const own = useDoc(recordDocRef(member.workspaceId, 'ticket', ticketId))
-  const ownTickets = useLiveRecords(own.doc, TICKETS)
-  const inOwn = ownTickets.byId.has(ticketId)
-  const support = useDoc(own.synced && !inOwn ? { workspaceId: member.workspaceId, kind: 'support' } : null)
-  const supportTickets = useLiveRecords(support.doc, TICKETS)
-  const home = inOwn ? own : support
-  const ticket = (inOwn ? ownTickets : supportTickets).byId.get(ticketId)
+  const ticket = useLiveRecords(own.doc, TICKETS).byId.get(ticketId)
   const contacts = useContactsById([ticket?.contactId])
-  if (!ticket || !home.doc) return null
+  if (!ticket || !own.doc) return null
   return (
     <TicketDrawer
-      doc={home.doc}
+      doc={own.doc}
       columnsDoc={boardDoc}
       ticket={ticket}
       sla={slaState(ticket, policy, now)}
-      readOnly={home.readOnly}
+      readOnly={own.readOnly}
       contacts={contacts}
       onMove={onMove}
       onClose={onClose}
