@@ -1,7 +1,7 @@
 /**
  * Remote edit → another user's open list, through the path the web app uses: `W/feed` stateless messages (not SSE,
  * which `feed.ts` measures). The real Rapport server in this process with the demo seed; one writer edits an
- * account's city on `W/accounts` through a real provider, stamped with its send time; `receivers` real providers,
+ * account's city in its room `W/account/A` through a real provider, stamped with its send time; `receivers` real providers,
  * one socket each, follow `W/feed` (resume after sync) and record arrival − send when the account's `upsert` event
  * carries that city. Sequential rounds (the next when every receiver got it), after 10 warm-up rounds. Not part of
  * `pnpm bench` (prints a Markdown line):
@@ -9,11 +9,11 @@
  *   pnpm --filter @rapport/tests exec tsx bench/feedSocket.ts [receivers=50] [rounds=200]
  */
 import { HocuspocusProvider, HocuspocusProviderWebsocket } from '@hocuspocus/provider'
-import { ACCOUNTS, docName, isFeedMarker, parseFeedMessage, updateAccount } from '@rapport/model'
+import { docName, isFeedMarker, parseFeedMessage, updateAccount } from '@rapport/model'
 import * as Y from 'yjs'
 import { NodeWebSocket } from '../integration/helpers/NodeWebSocket.ts'
 import { startServer } from '../integration/helpers/startServer.ts'
-import { collabToken, DEMO_LOGIN, login } from './lib/rapportSession.ts'
+import { apiGet, collabToken, DEMO_LOGIN, login } from './lib/rapportSession.ts'
 import { nowMs, summarize, waitUntil } from './lib/stats.ts'
 
 const receiverCount = Number(process.argv[2] ?? 50)
@@ -42,10 +42,14 @@ const open = (name: string, doc = new Y.Doc(), awareness = true) => {
   return provider
 }
 
-const writer = open(docName({ workspaceId: session.workspaceId, kind: 'accounts' }))
-await waitUntil(() => writer.isSynced, 30_000, 'writer synced')
-const accountId = [...writer.document.getMap(ACCOUNTS.name).keys()][0]
+// The first account of the list; it lives in its room W/account/A (issue #12).
+const first = (await apiGet(server.url, session, '/api/accounts?limit=1')).body as {
+  items?: Array<{ id: string }>
+}
+const accountId = first.items?.[0]?.id
 if (!accountId) throw new Error('the demo has accounts')
+const writer = open(docName({ workspaceId: session.workspaceId, kind: 'account', accountId }))
+await waitUntil(() => writer.isSynced, 30_000, 'writer synced')
 
 let round = -1
 let got = 0

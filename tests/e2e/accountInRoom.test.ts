@@ -8,8 +8,8 @@ import { e2eSession } from './support/e2eSession.ts'
 import { eventually } from './support/eventually.ts'
 
 /**
- * Issue #12 (accounts slice groundwork): an account held in its room `W/account/A` — as every account will be once
- * `W/accounts` is split — shows on the account page and is edited there: the page writes the room, never `W/accounts`.
+ * Issue #12: an account lives in its room `W/account/A` (`W/accounts` is retired) — it shows on the account page and
+ * is edited there: the page writes the room.
  */
 const WS = 'demo'
 const clients: CollabClient[] = []
@@ -42,7 +42,8 @@ e2eDescribe('the account page on an account held in its room', () => {
     // And a change in the room reaches the page.
     room.doc.transact(() => fields()?.set('industry', 'Logistics'))
     await eventually(() => a.room.fieldValue('industry')).toBe('Logistics')
-    const accounts = await open(docName({ workspaceId: WS, kind: 'accounts' }))
-    expect(accounts.doc.getMap(ACCOUNTS.name).has(id)).toBe(false)
+    // The account still answers over REST (from the index, which names the room as its document).
+    const rest = await fetch(`${url}/api/accounts/${id}`, { headers: { cookie } })
+    expect(((await rest.json()) as { city: string }).city).toBe('Linz')
   })
 })

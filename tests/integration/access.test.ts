@@ -95,7 +95,7 @@ describe('workspace isolation', () => {
       }
     }
     // Own workspace works with the same kind of token.
-    await openProvider({ wsUrl: s.wsUrl, name: 'ws_a/accounts', token: await a.token() })
+    await openProvider({ wsUrl: s.wsUrl, name: 'ws_a/account/acc_1', token: await a.token() })
   })
 
   it("another user's inbox is refused, even to an admin; one's own inbox opens", async () => {
@@ -236,7 +236,7 @@ describe('permission changes', () => {
     const gone = await seedMember(s.server, { workspaceId: 'ws_a', email: 'gone@a.io', role: 'sales' })
     const g = await signIn(s.url, gone)
     const heldToken = await g.token()
-    const open = await openProvider({ wsUrl: s.wsUrl, name: 'ws_a/accounts', token: g.token })
+    const open = await openProvider({ wsUrl: s.wsUrl, name: 'ws_a/account/acc_1', token: g.token })
     const second = await openProvider({ wsUrl: s.wsUrl, name: 'ws_a/ticket/tkt_gone', token: g.token })
     expect(userCount(gone.id)).toBe(2)
 
@@ -249,9 +249,9 @@ describe('permission changes', () => {
     await expect.poll(() => open.denials.length > 0).toBe(true)
     expect(userCount(gone.id)).toBe(0)
     open.doc.getMap('probe').set('fromRemoved', 1)
-    await expectDenied({ wsUrl: s.wsUrl, name: 'ws_a/accounts', token: heldToken })
+    await expectDenied({ wsUrl: s.wsUrl, name: 'ws_a/account/acc_1', token: heldToken })
     expect(
-      s.server.hocuspocus.documents.get('ws_a/accounts')?.getMap('probe').get('fromRemoved'),
+      s.server.hocuspocus.documents.get('ws_a/account/acc_1')?.getMap('probe').get('fromRemoved'),
     ).toBeUndefined()
     expect((await api(s.url, '/api/auth/me', { cookie: g.cookie })).status).toBe(401)
   })
@@ -263,11 +263,11 @@ describe('permission changes', () => {
       role: 'viewer',
     })
     const p = await signIn(s.url, promoted)
-    const conn = await openProvider({ wsUrl: s.wsUrl, name: 'ws_a/accounts', token: p.token })
+    const conn = await openProvider({ wsUrl: s.wsUrl, name: 'ws_a/account/acc_1', token: p.token })
     expect(conn.provider.authorizedScope).toBe('readonly')
     const watcher = await openProvider({
       wsUrl: s.wsUrl,
-      name: 'ws_a/accounts',
+      name: 'ws_a/account/acc_1',
       token: await (await signIn(s.url, adminA)).token(),
     })
 

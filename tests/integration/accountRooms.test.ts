@@ -2,7 +2,7 @@ import { ACCOUNTS, type Account, createAccount, createTask, docName, initWorkspa
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import type * as Y from 'yjs'
 import { api, seedMember, signIn } from './helpers/clients.ts'
-import { type CollabClient, openSyncedDoc } from './helpers/collabClient.ts'
+import { type CollabClient, openDoc, openSyncedDoc } from './helpers/collabClient.ts'
 import { type StartedServer, startServer } from './helpers/startServer.ts'
 
 /**
@@ -55,7 +55,7 @@ const ownAccount = async (id: string, name: string): Promise<CollabClient> => {
 }
 
 describe('accounts in their rooms W/account/A', () => {
-  it('lists and searches the account, REST patch and archive write the room, W/accounts never gets it', async () => {
+  it('lists and searches the account, REST patch and archive write the room, W/accounts is retired', async () => {
     const client = await ownAccount('acc_roomzephyr', 'Zephyrine Holdings')
     const list = await api<{ items: Array<{ id: string }> }>(started.url, '/api/accounts?q=zephyrine', {
       cookie: admin.cookie,
@@ -75,7 +75,17 @@ describe('accounts in their rooms W/account/A', () => {
     })
     expect(archived.status).toBe(200)
     await expect.poll(() => fields(client, 'acc_roomzephyr')?.get('archived')).toBe(true)
-    const accounts = await open(docName({ workspaceId: WS, kind: 'accounts' }))
+    // W/accounts is retired: a connection to it is closed with document-retired and gets nothing.
+    const accounts = openDoc({
+      wsUrl: started.wsUrl,
+      name: docName({ workspaceId: WS, kind: 'accounts' }),
+      token: admin.token,
+    })
+    clients.push(accounts)
+    const reason = await new Promise<string>((resolve) =>
+      accounts.provider.on('close', ({ event }: { event: { reason: string } }) => resolve(event.reason)),
+    )
+    expect(reason).toBe('document-retired')
     expect(accounts.doc.getMap(ACCOUNTS.name).has('acc_roomzephyr')).toBe(false)
   })
 

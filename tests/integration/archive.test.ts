@@ -116,7 +116,7 @@ describe('archive, restore and delete for good', () => {
     expect(
       (await api(started.url, `/api/accounts/${account.body.id}`, { cookie: cookies.sales })).status,
     ).toBe(404)
-    const accounts = docName({ workspaceId: WS, kind: 'accounts' })
+    const accounts = docName({ workspaceId: WS, kind: 'account', accountId: account.body.id })
     expect(await serverRead(accounts, (doc) => collectionMap(doc, ACCOUNTS).has(account.body.id))).toBe(false)
     await started.server.automation.idle()
     await expect

@@ -71,7 +71,7 @@ describe('audit and attribution', () => {
     const accountId = created.body.id
     const accounts = await openProvider({
       wsUrl: started.wsUrl,
-      name: docName({ workspaceId: WS, kind: 'accounts' }),
+      name: docName({ workspaceId: WS, kind: 'account', accountId }),
       token: alice.token,
     })
     await expect.poll(() => accounts.doc.getMap(ACCOUNTS.name).has(accountId)).toBe(true)
@@ -102,7 +102,7 @@ describe('audit and attribution', () => {
     const accountId = created.body.id
     const accounts = await openProvider({
       wsUrl: started.wsUrl,
-      name: docName({ workspaceId: WS, kind: 'accounts' }),
+      name: docName({ workspaceId: WS, kind: 'account', accountId }),
       token: alice.token,
     })
     await expect.poll(() => accounts.doc.getMap(ACCOUNTS.name).has(accountId)).toBe(true)

@@ -99,7 +99,7 @@ describe('collab tokens', () => {
   it('a valid token syncs; forged, expired and logged-out tokens are refused', async () => {
     const cookie = await login(s.url, sales.email, sales.password)
     const token = await collabToken(s.url, cookie)
-    const name = 'ws_a/accounts'
+    const name = 'ws_a/account/acc_1'
     await openProvider({ wsUrl: s.wsUrl, name, token })
 
     const [body, signature] = token.split('.')

@@ -30,7 +30,8 @@ beforeAll(async () => {
 afterEach(() => destroyProviders())
 afterAll(() => started.stop())
 
-const accountsName = docName({ workspaceId: WS, kind: 'accounts' })
+/** The room of the account: its fields are its `accounts` entry (issue #12). */
+const roomOf = (accountId: string) => docName({ workspaceId: WS, kind: 'account', accountId })
 
 /** A replica of the accounts document with a fixed Yjs client id (concurrent sets of a field: the higher id is kept). */
 const replica = (clientID: number): Y.Doc => {
@@ -43,7 +44,7 @@ const replica = (clientID: number): Y.Doc => {
 const connect = async (who: Member, doc: Y.Doc, accountId: string) => {
   const connected = await openProvider({
     wsUrl: started.wsUrl,
-    name: accountsName,
+    name: roomOf(accountId),
     token: who.token,
     document: doc,
   })

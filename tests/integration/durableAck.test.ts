@@ -95,7 +95,7 @@ describe('durable acknowledgement', () => {
     const { token } = await signIn(proc.url, rig.admin)
     const accounts = await openSyncedDoc({
       wsUrl: proc.wsUrl,
-      name: docName({ workspaceId: TEST_WORKSPACE, kind: 'accounts' }),
+      name: docName({ workspaceId: TEST_WORKSPACE, kind: 'account', accountId: 'acc_rest_durable' }),
       token,
     })
     cleanups.push(() => accounts.destroy())

@@ -227,7 +227,7 @@ describe('the change feed on W/feed', () => {
         kind: 'accounts',
         id: 'acc_marker',
         op: 'remove',
-        doc: docName({ workspaceId: WS, kind: 'accounts' }),
+        doc: docName({ workspaceId: WS, kind: 'account', accountId: 'acc_marker' }),
       },
     ])
     await expect.poll(() => a.ids()).toContain('acc_marker')

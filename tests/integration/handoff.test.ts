@@ -79,7 +79,7 @@ async function accountWithDeal(): Promise<{ accountId: string; dealId: string }>
   counter += 1
   const accountId = `acc_h${counter}`
   const dealId = `deal_h${counter}`
-  await serverWrite(docName({ workspaceId: WS, kind: 'accounts' }), (doc) => {
+  await serverWrite(docName({ workspaceId: WS, kind: 'account', accountId }), (doc) => {
     createAccount(doc, { id: accountId, name: `Handoff Co ${counter}`, ownerId: sales.id }, 'setup')
   })
   await serverWrite(dealDoc(dealId), (doc) => {
@@ -215,7 +215,7 @@ describe('handoff steps', () => {
     })
     expect(accepted.status).toBe(200)
     expect(accepted.body.status).toBe('accepted')
-    const account = await serverRead(docName({ workspaceId: WS, kind: 'accounts' }), (doc) =>
+    const account = await serverRead(docName({ workspaceId: WS, kind: 'account', accountId }), (doc) =>
       readRecords(collectionMap(doc, ACCOUNTS), Account).records.find((r) => r.id === accountId),
     )
     expect(account).toMatchObject({ ownerId: support.id, team: 'support' })

@@ -72,10 +72,15 @@ function wonDealDocs(pipeline: Pipeline, ownerId: string, deals: Array<{ id: str
   const won = pipeline.stages.find((s) => s.outcome === 'won')
   if (!won) throw new Error('no won stage')
   return {
-    [docName({ workspaceId: WS, kind: 'accounts' })]: encode((doc) => {
-      for (const d of deals)
-        createAccount(doc, { id: d.accountId, name: `Reconcile ${d.accountId}`, ownerId }, 'x')
-    }),
+    // Each account in its room.
+    ...Object.fromEntries(
+      deals.map((d) => [
+        room(d.accountId),
+        encode((doc) => {
+          createAccount(doc, { id: d.accountId, name: `Reconcile ${d.accountId}`, ownerId }, 'x')
+        }),
+      ]),
+    ),
     // Each deal in its own document.
     ...Object.fromEntries(
       deals.map((d) => [

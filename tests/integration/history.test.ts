@@ -278,7 +278,7 @@ describe('versions of the account room', () => {
     await expect.poll(() => notesText(b.doc)).toBe('Version two, later.')
     const accounts: ConnectedProvider = await openProvider({
       wsUrl: started.wsUrl,
-      name: docName({ workspaceId: WS, kind: 'accounts' }),
+      name: docName({ workspaceId: WS, kind: 'account', accountId }),
       token: bob.token,
     })
     await expect.poll(() => accounts.doc.getMap(ACCOUNTS.name).has(accountId)).toBe(true)

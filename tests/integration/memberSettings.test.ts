@@ -218,7 +218,7 @@ describe('password', () => {
     const here = await login(s.url, u.email, u.password)
     const elsewhere = await login(s.url, u.email, u.password)
     const elsewhereToken = await collabToken(s.url, elsewhere)
-    const open = await openProvider({ wsUrl: s.wsUrl, name: 'ws_pw/accounts', token: elsewhereToken })
+    const open = await openProvider({ wsUrl: s.wsUrl, name: 'ws_pw/workspace', token: elsewhereToken })
     const wrong = await api<ErrorBody>(s.url, '/api/auth/password', {
       cookie: here,
       body: { currentPassword: 'nope-nope', newPassword: 'brand-new-pass' },
@@ -281,7 +281,7 @@ describe('API tokens', () => {
       method: 'POST',
       bearer: read.body.token,
     })
-    const doc = await openProvider({ wsUrl: s.wsUrl, name: 'ws_m/accounts', token: collab.body.token })
+    const doc = await openProvider({ wsUrl: s.wsUrl, name: 'ws_m/workspace', token: collab.body.token })
     expect(doc.provider.authorizedScope).toBe('readonly')
 
     const listed = await api<{ apiTokens: TokenView[] }>(s.url, '/api/api-tokens', { cookie })

@@ -37,7 +37,7 @@ const filesUnder = async (dir: string, prefix = ''): Promise<string[]> => {
 
 /** Documents a later format step split into per-record documents (they are checked record by record). */
 const isSplit = (name: string): boolean =>
-  ['pipeline', 'contacts', 'support'].includes(name.split('/')[1] ?? '')
+  ['pipeline', 'contacts', 'support', 'accounts'].includes(name.split('/')[1] ?? '')
 
 /** Every ticket of the fixture's support documents with its messages: ticket id → fields and messages (JSON). */
 const fixtureTickets = (
@@ -59,6 +59,23 @@ const fixtureTickets = (
       const ticket = out.get(String(message.ticketId))
       if (ticket) ticket.messages[id] = message
     }
+    doc.destroy()
+  }
+  return out
+}
+
+/** An account room: the accounts step merges the account's entry into it (checked: it keeps all it held). */
+const isRoom = (name: string): boolean => name.split('/')[1] === 'account'
+
+/** Every account of the fixture's accounts documents: account id → fields (JSON). */
+const fixtureAccounts = (documents: Map<string, Uint8Array>): Map<string, Record<string, unknown>> => {
+  const out = new Map<string, Record<string, unknown>>()
+  for (const [name, state] of documents) {
+    if (name.split('/')[1] !== 'accounts') continue
+    const doc = new Y.Doc()
+    Y.applyUpdate(doc, state)
+    for (const [id, fields] of Object.entries(doc.getMap('accounts').toJSON()))
+      out.set(id, fields as Record<string, unknown>)
     doc.destroy()
   }
   return out
@@ -172,10 +189,15 @@ describe('data directory migration, format 1 → 2 (lowdb files → documents.sq
         token: () => collabToken(proc?.url ?? '', owner),
       })
       try {
-        expect(
-          Buffer.from(Y.encodeStateAsUpdate(client.doc)).equals(Buffer.from(normalized(state))),
-          name,
-        ).toBe(true)
+        if (isRoom(name)) {
+          // Everything the room held is still there (the step only added the account's entry).
+          const missing = Y.decodeUpdate(Y.diffUpdate(state, Y.encodeStateVector(client.doc)))
+          expect(missing.structs, name).toEqual([])
+        } else
+          expect(
+            Buffer.from(Y.encodeStateAsUpdate(client.doc)).equals(Buffer.from(normalized(state))),
+            name,
+          ).toBe(true)
         if (name === `${facts.workspaceId}/account/${facts.accountId}`) {
           expect(client.doc.getXmlFragment('notes').toString()).toContain(facts.noteText)
         }
@@ -387,6 +409,39 @@ describe('data directory migration, format 1 → 2 (lowdb files → documents.sq
     expect(supportReason).toBe('document-retired')
     expect(retiredSupport.doc.getMap('tickets').size).toBe(0)
     expect(retiredSupport.doc.getMap('ticketMessages').size).toBe(0)
+    // Accounts (format step splitAccounts): every account of W/accounts, field by field (custom-field entries
+    // included), alone in the accounts map of its room W/account/A and in REST; W/accounts is retired.
+    const accounts = fixtureAccounts(fixture.documents)
+    expect(accounts.size).toBe(facts.counts.accounts)
+    for (const [accountId, fields] of accounts) {
+      const client = await openSyncedDoc({
+        wsUrl: proc.wsUrl,
+        name: `${facts.workspaceId}/account/${accountId}`,
+        token: () => collabToken(url, cookie),
+      })
+      try {
+        expect(client.doc.getMap('accounts').toJSON(), accountId).toEqual({ [accountId]: fields })
+      } finally {
+        client.destroy()
+      }
+      const rest = await api<Record<string, unknown>>(url, `/api/accounts/${accountId}`, { cookie })
+      expect(rest.status, accountId).toBe(200)
+      for (const field of Object.keys(fields).filter((key) => !key.startsWith('cf:')))
+        expect(rest.body[field], `${accountId}.${field}`).toEqual(fields[field])
+    }
+    const retiredAccounts = openDoc({
+      wsUrl: proc.wsUrl,
+      name: `${facts.workspaceId}/accounts`,
+      token: () => collabToken(url, cookie),
+    })
+    const accountsReason = await new Promise<string>((resolve) =>
+      retiredAccounts.provider.on('close', ({ event }: { event: { reason: string } }) =>
+        resolve(event.reason),
+      ),
+    )
+    retiredAccounts.destroy()
+    expect(accountsReason).toBe('document-retired')
+    expect(retiredAccounts.doc.getMap('accounts').size).toBe(0)
     expect(await proc.kill('SIGTERM'), proc.output()).toBe(0)
     proc = null
   }, 120_000)
@@ -414,6 +469,9 @@ describe('data directory migration, format 1 → 2 (lowdb files → documents.sq
         .sort(),
     )
     expect(stored.some((name) => isSplit(name))).toBe(false)
+    // Every account has its room (most had one already; one missing is created).
+    for (const id of fixtureAccounts(fixture.documents).keys())
+      expect(stored).toContain(`${fixture.facts.workspaceId}/account/${id}`)
     proc = await startServerProcess(dataDir, { LOG_LEVEL: 'info' })
     expect(proc.output()).not.toMatch(/migrat/)
     expect(await backupsIn(dataDir)).toHaveLength(1)

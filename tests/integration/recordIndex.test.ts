@@ -75,11 +75,11 @@ describe('REST reads from the persisted index', () => {
     // A provider edit: the index follows it (after the broadcast) without any REST call.
     const client = await openSyncedDoc({
       wsUrl: s.wsUrl,
-      name: docName({ workspaceId: WS, kind: 'accounts' }),
+      name: docName({ workspaceId: WS, kind: 'account', accountId: 'acc_typedlive' }),
       token,
     })
     cleanups.push(() => client.destroy())
-    const typed = createAccount(client.doc, { name: 'Typed Live', city: 'Faro' }, null)
+    const typed = createAccount(client.doc, { id: 'acc_typedlive', name: 'Typed Live', city: 'Faro' }, null)
     await waitForAcked(client)
     await expect
       .poll(async () =>
@@ -104,7 +104,7 @@ describe('REST reads from the persisted index', () => {
     // An edit through a provider, stored when the server stops.
     const client = await openSyncedDoc({
       wsUrl: first.wsUrl,
-      name: docName({ workspaceId: WS, kind: 'accounts' }),
+      name: docName({ workspaceId: WS, kind: 'account', accountId: acme.body.id }),
       token,
     })
     updateAccount(client.doc, acme.body.id, { name: 'Acme Renamed' }, null)

@@ -66,10 +66,10 @@ describe('REST records', () => {
   it('finds an account a provider just created (projection follows live edits)', async () => {
     const { doc } = await openProvider({
       wsUrl: started.wsUrl,
-      name: docName({ workspaceId: WS, kind: 'accounts' }),
+      name: docName({ workspaceId: WS, kind: 'account', accountId: 'acc_zyxelcorp' }),
       token: sales.token,
     })
-    createAccount(doc, { name: 'Zyxelcorp Holdings', domain: 'zyxel.example' }, 'local')
+    createAccount(doc, { id: 'acc_zyxelcorp', name: 'Zyxelcorp Holdings', domain: 'zyxel.example' }, 'local')
     await expect
       .poll(async () => (await get<Page>('/api/accounts?q=zyxelc')).body.items.map((a) => a.name))
       .toEqual(['Zyxelcorp Holdings'])
@@ -105,7 +105,7 @@ describe('REST records', () => {
     const created = await send<{ id: string }>('POST', '/api/accounts', { name: 'Before Rename' })
     const { doc } = await openProvider({
       wsUrl: started.wsUrl,
-      name: docName({ workspaceId: WS, kind: 'accounts' }),
+      name: docName({ workspaceId: WS, kind: 'account', accountId: created.body.id }),
       token: sales.token,
     })
     const patched = await send<{ name: string }>('PATCH', `/api/accounts/${created.body.id}`, {

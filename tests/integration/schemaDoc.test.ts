@@ -164,7 +164,9 @@ describe('docs/schema.md, followed by an outside client', () => {
   it('reads seeded records of every document kind over one socket', async () => {
     const { openSynced } = connect(sales.cookie)
     const [accounts, contacts, deals, tickets] = await Promise.all([
-      openSynced('demo/accounts'),
+      rest('/api/accounts?limit=1', sales.cookie).then((page) =>
+        openSynced(`demo/account/${(page.body as { items: Array<{ id: string }> }).items[0]?.id}`),
+      ),
       rest('/api/contacts?limit=1', sales.cookie).then((page) =>
         openSynced(`demo/contact/${(page.body as { items: Array<{ id: string }> }).items[0]?.id}`),
       ),
@@ -175,7 +177,8 @@ describe('docs/schema.md, followed by an outside client', () => {
         openSynced(`demo/ticket/${(page.body as { items: Array<{ id: string }> }).items[0]?.id}`),
       ),
     ])
-    expect(accounts.doc.getMap('accounts').size).toBe(60)
+    // An account room holds its one account.
+    expect(accounts.doc.getMap('accounts').size).toBe(1)
     // A contact document holds its one contact.
     expect(contacts.doc.getMap('contacts').size).toBe(1)
     // A ticket document holds its one ticket (and its messages); REST lists all 40.
@@ -207,7 +210,7 @@ describe('docs/schema.md, followed by an outside client', () => {
 
   it('creates an account, contact and deal, and a ticket, by writing the documented fields', async () => {
     const { openSynced } = connect(sales.cookie)
-    const accounts = await openSynced('demo/accounts')
+    const accounts = await openSynced(`demo/account/${ACCOUNT_ID}`)
     const contacts = await openSynced(`demo/contact/${CONTACT_ID}`)
     const deals = await openSynced(`demo/deal/${DEAL_ID}`)
     const board = await openSynced(`demo/board/${salesPipeline.id}`)
@@ -411,7 +414,7 @@ describe('docs/schema.md, followed by an outside client', () => {
 
   it('keeps everything after the client reconnects with fresh documents', async () => {
     const { openSynced } = connect(sales.cookie)
-    const accounts = await openSynced('demo/accounts')
+    const accounts = await openSynced(`demo/account/${ACCOUNT_ID}`)
     const deals = await openSynced(`demo/deal/${DEAL_ID}`)
     const contacts = await openSynced(`demo/contact/${CONTACT_ID}`)
     const tickets = await openSynced(`demo/ticket/${TICKET_ID}`)
@@ -425,13 +428,13 @@ describe('docs/schema.md, followed by an outside client', () => {
   it('gives viewers read-only connections whose edits never reach the server', async () => {
     const viewer = await logIn('viewer@rapport.dev')
     const { openSynced } = connect(viewer.cookie)
-    const accounts = await openSynced('demo/accounts')
+    const accounts = await openSynced(`demo/account/${ACCOUNT_ID}`)
     expect(accounts.provider.authorizedScope).toBe('readonly')
     const account = recordOf(accounts.doc, 'accounts', ACCOUNT_ID) as Y.Map<unknown>
     account.set('city', 'Viewer City')
     await vi.waitFor(() => expect(accounts.provider.hasUnsyncedChanges).toBe(true))
     // A fresh reader sees the server's copy: the edit was dropped.
-    const fresh = await connect(sales.cookie).openSynced('demo/accounts')
+    const fresh = await connect(sales.cookie).openSynced(`demo/account/${ACCOUNT_ID}`)
     expect(recordOf(fresh.doc, 'accounts', ACCOUNT_ID)?.get('city')).toBe('Lisbon')
     expect((await rest(`/api/accounts/${ACCOUNT_ID}`, viewer.cookie)).body).toMatchObject({ city: 'Lisbon' })
   })
@@ -439,7 +442,7 @@ describe('docs/schema.md, followed by an outside client', () => {
   it('refuses another workspace, another user’s inbox and a bad token', async () => {
     const { open } = connect(sales.cookie)
     const admin = sales.profile.members.find((m) => m.role === 'admin')
-    const otherWorkspace = open('other/accounts')
+    const otherWorkspace = open('other/workspace')
     const otherInbox = open(`demo/inbox/${admin?.userId}`)
     await vi.waitFor(() => {
       expect(otherWorkspace.failures).toContain('Forbidden')
@@ -455,7 +458,7 @@ describe('docs/schema.md, followed by an outside client', () => {
     const failures: string[] = []
     const forged = new HocuspocusProvider({
       websocketProvider: socket,
-      name: 'demo/accounts',
+      name: 'demo/workspace',
       token: 'forged.token',
       onAuthenticationFailed: ({ reason }) => failures.push(reason),
     })

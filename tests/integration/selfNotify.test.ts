@@ -66,7 +66,7 @@ async function ownDeal(): Promise<{ accountId: string; dealId: string }> {
   counter += 1
   const accountId = `acc_s${counter}`
   const dealId = `deal_s${counter}`
-  await serverWrite(docName({ workspaceId: WS, kind: 'accounts' }), (doc) => {
+  await serverWrite(docName({ workspaceId: WS, kind: 'account', accountId }), (doc) => {
     createAccount(doc, { id: accountId, name: `Self Co ${counter}`, ownerId: sales.id }, 'setup')
   })
   const stageId = (pipeline.stages.find((s) => s.outcome === 'open') as Stage).id

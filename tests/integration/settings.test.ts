@@ -411,8 +411,8 @@ describe('custom fields', () => {
   })
 
   it('a value written through the document that fails its definition is put back by the server', async () => {
-    const accounts = await open(docName({ workspaceId: WS, kind: 'accounts' }), sales.token)
     const id = 'acc_cf_doc'
+    const accounts = await open(docName({ workspaceId: WS, kind: 'account', accountId: id }), sales.token)
     createAccount(accounts.doc, { id, name: 'Doc Co', customFields: { [seats]: 5 } }, 'client')
     await waitForAcked(accounts)
     updateAccount(

@@ -143,7 +143,7 @@ describe('deleting a workspace', () => {
     })
     const memberDoc = await openProvider({
       wsUrl: s.wsUrl,
-      name: `${id}/accounts`,
+      name: `${id}/workspace`,
       token: await collabToken(s.url, team.member.cookie),
     })
     const adminRoom = await openProvider({
@@ -151,7 +151,9 @@ describe('deleting a workspace', () => {
       name: `${id}/account/${account.body.id}`,
       token: await collabToken(s.url, team.admin.cookie),
     })
-    await expect.poll(() => s.server.documentStore.list(`${id}/`)).toContain(`${id}/accounts`)
+    await expect
+      .poll(() => s.server.documentStore.list(`${id}/`))
+      .toContain(`${id}/account/${account.body.id}`)
     await expect.poll(() => historyDirs(id)).not.toEqual([])
 
     const path = `/api/workspaces/${id}`
@@ -208,11 +210,13 @@ describe('deleting a workspace', () => {
     expect(meta.apiTokens.some((t) => t.workspaceId === id)).toBe(false)
     expect(meta.removedWorkspaces).toContain(id)
     // A document of it opened by the server now is empty and never stored.
-    await s.server.hocuspocus.openDirectConnection(`${id}/accounts`, { system: true }).then(async (c) => {
-      expect(c.document?.getMap('accounts').size).toBe(0)
-      await c.transact((doc) => doc.getMap('accounts').set('late', 1))
-      await c.disconnect()
-    })
+    await s.server.hocuspocus
+      .openDirectConnection(`${id}/account/${account.body.id}`, { system: true })
+      .then(async (c) => {
+        expect(c.document?.getMap('accounts').size).toBe(0)
+        await c.transact((doc) => doc.getMap('accounts').set('late', 1))
+        await c.disconnect()
+      })
     await s.server.persistence.flushAll()
     expect(await s.server.documentStore.list(`${id}/`)).toEqual([])
   })
@@ -252,7 +256,7 @@ describe('leaving a workspace', () => {
     const team = await newTeam('Leavers')
     const memberDoc = await openProvider({
       wsUrl: s.wsUrl,
-      name: `${team.workspaceId}/accounts`,
+      name: `${team.workspaceId}/workspace`,
       token: await collabToken(s.url, team.member.cookie),
     })
     const path = `/api/workspaces/${team.workspaceId}/leave`

@@ -168,7 +168,7 @@ describe('several workspaces per user', () => {
     ])
 
     const alphaToken = await collabToken(s.url, owner.cookie)
-    const alphaDoc = await openProvider({ wsUrl: s.wsUrl, name: `${alphaId}/accounts`, token: alphaToken })
+    const alphaDoc = await openProvider({ wsUrl: s.wsUrl, name: `${alphaId}/workspace`, token: alphaToken })
     const switched = await api<Profile>(s.url, '/api/auth/switch-workspace', {
       cookie: owner.cookie,
       body: { workspaceId: betaId },
@@ -180,13 +180,13 @@ describe('several workspaces per user', () => {
     expect((await api(s.url, '/api/auth/me', { cookie: owner.cookie })).status).toBe(401)
     // The old session's socket is closed and its token no longer authenticates.
     await expect.poll(() => alphaDoc.closes()).toBeGreaterThan(0)
-    expect(await expectDenied({ wsUrl: s.wsUrl, name: `${alphaId}/accounts`, token: alphaToken })).toBe(
+    expect(await expectDenied({ wsUrl: s.wsUrl, name: `${alphaId}/workspace`, token: alphaToken })).toBe(
       'Unauthorized',
     )
     // A token of the new session opens Beta's documents, not Alpha's.
     const betaToken = await collabToken(s.url, betaCookie)
-    await openProvider({ wsUrl: s.wsUrl, name: `${betaId}/accounts`, token: betaToken })
-    expect(await expectDenied({ wsUrl: s.wsUrl, name: `${alphaId}/accounts`, token: betaToken })).toBe(
+    await openProvider({ wsUrl: s.wsUrl, name: `${betaId}/workspace`, token: betaToken })
+    expect(await expectDenied({ wsUrl: s.wsUrl, name: `${alphaId}/workspace`, token: betaToken })).toBe(
       'Forbidden',
     )
     // REST follows the session: an account created now lands in Beta only.

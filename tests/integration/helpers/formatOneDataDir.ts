@@ -112,6 +112,58 @@ async function toFormatOneContacts(store: ReturnType<typeof lowdbStore>): Promis
   for (const [name, states] of byWorkspace) await store.store(name, Y.mergeUpdates(states))
 }
 
+/** A copy of `value` for another document (shared types cloned, plain values as they are). */
+const copyOf = (value: unknown): unknown => (value instanceof Y.AbstractType ? value.clone() : value)
+
+/**
+ * Format 1 kept every account of the workspace in ONE document `W/accounts` (map `accounts`); today's server keeps
+ * account A in its room `W/account/A` (map `accounts`, the one entry A, besides notes, timeline, tasks, …). This puts
+ * them back the format-1 way: each room's entry copied into `W/accounts`, and the room rewritten without its
+ * `accounts` map (its other shared types copied as they are: XML fragments — notes, briefs — and maps), so the room
+ * holds no trace of the entry, as in format 1.
+ */
+async function toFormatOneAccounts(store: ReturnType<typeof lowdbStore>): Promise<void> {
+  const byWorkspace = new Map<string, Y.Doc>()
+  for (const name of (await store.list()).sort()) {
+    const [workspaceId, kind] = name.split('/')
+    if (kind !== 'account' || !workspaceId) continue
+    const state = await store.load(name)
+    if (!state) continue
+    const room = new Y.Doc()
+    Y.applyUpdate(room, state)
+    const entries = room.getMap<unknown>('accounts')
+    let accounts = byWorkspace.get(workspaceId)
+    if (!accounts) {
+      accounts = new Y.Doc()
+      byWorkspace.set(workspaceId, accounts)
+    }
+    const target = accounts.getMap<unknown>('accounts')
+    for (const [id, fields] of entries) target.set(id, copyOf(fields))
+    const old = new Y.Doc()
+    for (const [root, type] of room.share) {
+      if (root === 'accounts') continue
+      if (type._start !== null) {
+        const fragment = room.getXmlFragment(root)
+        old.getXmlFragment(root).insert(
+          0,
+          fragment.toArray().map((node) => node.clone() as Y.XmlElement | Y.XmlText),
+        )
+      } else {
+        const map = room.getMap<unknown>(root)
+        const copy = old.getMap<unknown>(root)
+        for (const [key, value] of map) copy.set(key, copyOf(value))
+      }
+    }
+    await store.store(name, Y.encodeStateAsUpdate(old))
+    room.destroy()
+    old.destroy()
+  }
+  for (const [workspaceId, doc] of byWorkspace) {
+    await store.store(`${workspaceId}/accounts`, Y.encodeStateAsUpdate(doc))
+    doc.destroy()
+  }
+}
+
 /**
  * Format 1 kept every ticket of the workspace and every message of every ticket in ONE document `W/support` (maps
  * `tickets` and `ticketMessages`); today's server writes `W/ticket/T` per ticket with its messages. This puts them
@@ -305,6 +357,7 @@ export const buildFormatOneDataDir = async (): Promise<FormatOneDataDir> => {
     await toFormatOneDeals(store)
     await toFormatOneContacts(store)
     await toFormatOneTickets(store)
+    await toFormatOneAccounts(store)
     const documents = new Map<string, Uint8Array>()
     for (const name of await store.list()) {
       const state = await store.load(name)

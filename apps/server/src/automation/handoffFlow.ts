@@ -228,7 +228,7 @@ export class HandoffFlow {
   private async moveAccount(session: SessionInfo, accountId: string, handoff: Handoff): Promise<void> {
     const worker = this.automation.deps.index?.() ?? null
     const found = worker ? await locateAccount(worker, session.workspaceId, accountId) : null
-    const name = docName(found ?? { workspaceId: session.workspaceId, kind: 'accounts' })
+    const name = docName(found ?? { workspaceId: session.workspaceId, kind: 'account', accountId })
     const now = this.automation.deps.now()
     await writeDocument(
       this.automation.deps.hocuspocus,

@@ -6,9 +6,14 @@ import type { Logger } from '../log/logger.ts'
  * Document kinds retired by issue #12 ("Records at real size"): their records moved into per-record documents, and
  * the data-format migration split every stored one. Each slice adds its kind here when it lands:
  * `pipeline` (`W/pipeline/P` → `W/deal/D`), `contacts` (`W/contacts` → `W/contact/C`), `support` (`W/support` →
- * `W/ticket/T`).
+ * `W/ticket/T`), `accounts` (`W/accounts` → `W/account/A`).
  */
-export const RETIRED_KINDS: ReadonlySet<DocKind> = new Set<DocKind>(['pipeline', 'contacts', 'support'])
+export const RETIRED_KINDS: ReadonlySet<DocKind> = new Set<DocKind>([
+  'pipeline',
+  'contacts',
+  'support',
+  'accounts',
+])
 
 /** The `Close` a connection to a retired document gets (docs/schema.md §8): drop the offline copy, do not reopen. */
 export const DocumentRetired = { code: 4410, reason: 'document-retired' } as const

@@ -83,7 +83,7 @@ function refOf(workspaceId: string, input: FeedInput): DocRef | null {
   const row = input.row
   switch (input.kind) {
     case 'accounts':
-      return { workspaceId, kind: 'accounts' }
+      return { workspaceId, kind: 'account', accountId: input.id }
     case 'contacts':
       return { workspaceId, kind: 'contact', contactId: input.id }
     case 'tickets':

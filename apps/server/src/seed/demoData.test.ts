@@ -1,4 +1,3 @@
-import { docName } from '@rapport/model'
 import { describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
 import { buildDemoDocs, DEMO_COUNTS } from './demoData.ts'
@@ -17,15 +16,22 @@ describe('buildDemoDocs', () => {
     const a = build(7)
     const b = build(7)
     const c = build(8)
-    const accounts = docName({ workspaceId: 'demo', kind: 'accounts' })
-    expect(json(a.get(accounts), 'accounts')).toEqual(json(b.get(accounts), 'accounts'))
-    expect(json(a.get(accounts), 'accounts')).not.toEqual(json(c.get(accounts), 'accounts'))
+    const rooms = (docs: Map<string, Uint8Array>) =>
+      [...docs.keys()]
+        .filter((n) => n.startsWith('demo/account/'))
+        .sort()
+        .map((n) => json(docs.get(n), 'accounts'))
+    expect(rooms(a)).toEqual(rooms(b))
+    expect(rooms(a)).not.toEqual(rooms(c))
     expect([...a.keys()].sort()).toEqual([...b.keys()].sort())
   })
 
   it('has the promised counts and one room per account', () => {
     const docs = build(1)
-    expect(Object.keys(json(docs.get('demo/accounts'), 'accounts'))).toHaveLength(DEMO_COUNTS.accounts)
+    // Each account in its room, holding exactly its own entry; no accounts document any more.
+    expect(docs.has('demo/accounts')).toBe(false)
+    for (const name of [...docs.keys()].filter((n) => n.startsWith('demo/account/')))
+      expect(Object.keys(json(docs.get(name), 'accounts'))).toEqual([name.split('/')[2]])
     // Each contact in its own document, holding exactly its own entry; no contacts document any more.
     expect(docs.has('demo/contacts')).toBe(false)
     const contacts = [...docs.keys()].filter((n) => n.startsWith('demo/contact/'))

@@ -206,13 +206,15 @@ export function buildDemoDocs(input: {
   initWorkspace(settings, { name: input.workspaceName, pipelines }, origin)
   save(docName({ workspaceId, kind: 'workspace' }), settings)
 
-  const accountsDoc = new Y.Doc()
+  // Each account in its room `W/account/A` (getMap('accounts'), the one entry A — issue #12), with its notes,
+  // timeline and tasks.
   const rooms = new Map<string, Y.Doc>()
   const accounts = Array.from({ length: DEMO_COUNTS.accounts }, (_, i) => {
     const base = `${PREFIX[i % PREFIX.length]} ${SUFFIX[Math.floor(i / PREFIX.length) % SUFFIX.length]}`
     const [city, country] = pick(CITIES)
+    const room = new Y.Doc()
     const account = createAccount(
-      accountsDoc,
+      room,
       {
         id: makeId('acc'),
         name: base,
@@ -229,7 +231,6 @@ export function buildDemoDocs(input: {
       origin,
       { now: at() },
     )
-    const room = new Y.Doc()
     const notes = room.getXmlFragment(NOTES_FIELD)
     room.transact(() => {
       const heading = new Y.XmlElement('heading')
@@ -279,7 +280,6 @@ export function buildDemoDocs(input: {
     rooms.set(account.id, room)
     return account
   })
-  save(docName({ workspaceId, kind: 'accounts' }), accountsDoc)
 
   // Each contact in its own document `W/contact/C` (issue #12).
   const contactIds = new Map<string, string[]>()

@@ -24,6 +24,7 @@ import {
   keyForIndex,
   moveDeal,
   moveTicket,
+  newAccountId,
   newContactId,
   newDealId,
   newTicketId,
@@ -108,8 +109,9 @@ function decodeCursor(cursor: string): number {
 function recordDoc(session: SessionInfo, kind: ListKind, record?: ProjectedRecord, id?: string): DocRef {
   const workspaceId = session.workspaceId
   switch (kind) {
+    // An account lives in its room `W/account/A` (access depends on the kind only: any id stands for a new one).
     case 'accounts':
-      return { workspaceId, kind: 'accounts' }
+      return { workspaceId, kind: 'account', accountId: String(record?.id ?? id ?? 'account') }
     // A contact lives in its own document `W/contact/C` (access depends on the kind only).
     case 'contacts':
       return { workspaceId, kind: 'contact', contactId: String(record?.id ?? id ?? 'contact') }
@@ -383,10 +385,13 @@ export function recordsRoutes(services: RecordsServices): Hono<AppEnv> {
       return c.json(await projected(session, kind, updated))
     })
 
-  createRoute('accounts', AccountCreate, (session, input) => ({
-    ref: recordDoc(session, 'accounts'),
-    create: (doc, origin) => createAccount(doc, input, origin),
-  }))
+  createRoute('accounts', AccountCreate, (session, input) => {
+    const id = input.id ?? newAccountId()
+    return {
+      ref: recordDoc(session, 'accounts', undefined, id),
+      create: (doc, origin) => createAccount(doc, { ...input, id }, origin),
+    }
+  })
   createRoute('contacts', ContactCreate, (session, input) => {
     const id = input.id ?? newContactId()
     return {

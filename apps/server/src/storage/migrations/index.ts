@@ -1,5 +1,6 @@
 import { lowdbToSqlite } from './lowdbToSqlite.ts'
 import type { Migration } from './Migration.ts'
+import { splitAccountsStep } from './splitAccounts.ts'
 import { splitContactsStep } from './splitContacts.ts'
 import { splitDeals } from './splitDeals.ts'
 import { splitTicketsStep } from './splitTickets.ts'
@@ -10,4 +11,5 @@ export const MIGRATIONS: readonly Migration[] = [
   splitDeals,
   splitContactsStep(3),
   splitTicketsStep(4),
+  splitAccountsStep(5),
 ]

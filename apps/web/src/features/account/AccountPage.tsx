@@ -12,7 +12,6 @@ import {
 } from '@rapport/model'
 import { useCallback, useEffect, useMemo, useState } from 'react'
 import { useCollab } from '../../collab/CollabContext.tsx'
-import { DOCUMENT_RETIRED_REASON } from '../../collab/DocRegistry.ts'
 import { LOCAL_ORIGIN } from '../../collab/localOrigin.ts'
 import { useDoc } from '../../collab/useDoc.ts'
 import { useLiveRecords } from '../../collab/useLiveRecords.ts'
@@ -59,21 +58,16 @@ export function AccountPage({ accountId }: { accountId: string }) {
   const workspaceId = session.workspace.id
   // The room first: its notes are what the user waits for; the collections may sync after it.
   const room = useDoc({ workspaceId, kind: 'account', accountId })
-  const accountsDoc = useDoc({ workspaceId, kind: 'accounts' })
   const workspaceDoc = useDoc({ workspaceId, kind: 'workspace' })
   const settings = useWorkspaceSettings(workspaceDoc.doc)
 
-  // Issue #12: the account lives in its room `W/account/A` (getMap('accounts'), the one entry A) once the data
-  // directory is split — `W/accounts` is then refused as retired; until then in `W/accounts`. Its fields are read,
-  // written, undone and checked for conflicts in whichever document holds it (`home`).
-  const accountsRetired = accountsDoc.denied === DOCUMENT_RETIRED_REASON
+  // Issue #12: the account lives in its room `W/account/A` (getMap('accounts'), the one entry A); `W/accounts` is
+  // retired. Its fields are read, written, undone and checked for conflicts in the room (`home`).
   const roomAccounts = useLiveRecords(room.doc, ACCOUNTS)
-  const collectionAccounts = useLiveRecords(accountsRetired ? null : accountsDoc.doc, ACCOUNTS)
-  const inRoom = accountsRetired || roomAccounts.byId.has(accountId)
-  const home = inRoom ? room : accountsDoc
-  const live = (inRoom ? roomAccounts : collectionAccounts).byId.get(accountId)
-  // Both documents answered (a retired W/accounts has nothing to say): a missing account is really missing.
-  const bothSynced = room.synced && (accountsRetired || accountsDoc.synced)
+  const home = room
+  const live = roomAccounts.byId.get(accountId)
+  // The room answered: a missing account is really missing.
+  const bothSynced = room.synced
   // Until the collections are here (seconds for tens of thousands of records), show the server's copies, read only.
   const accountPath = `/api/accounts/${encodeURIComponent(accountId)}`
   const serverAccount = useServerCopy(
@@ -122,7 +116,7 @@ export function AccountPage({ accountId }: { accountId: string }) {
     onDismissConflict: () => conflicts.dismiss(field),
   })
 
-  if ((accountsDoc.noAccess && !accountsRetired) || room.noAccess)
+  if (room.noAccess)
     return (
       <div className="notice notice--error" data-testid="no-access">
         You do not have access to this account.
