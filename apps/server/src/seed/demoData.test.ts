@@ -38,7 +38,12 @@ describe('buildDemoDocs', () => {
     expect(contacts).toHaveLength(DEMO_COUNTS.contacts)
     for (const name of contacts)
       expect(Object.keys(json(docs.get(name), 'contacts'))).toEqual([name.split('/')[2]])
-    expect(Object.keys(json(docs.get('demo/support'), 'tickets'))).toHaveLength(DEMO_COUNTS.tickets)
+    // Each ticket in its own document, holding exactly its own entry; no support document any more.
+    expect(docs.has('demo/support')).toBe(false)
+    const tickets = [...docs.keys()].filter((n) => n.startsWith('demo/ticket/'))
+    expect(tickets).toHaveLength(DEMO_COUNTS.tickets)
+    for (const name of tickets)
+      expect(Object.keys(json(docs.get(name), 'tickets'))).toEqual([name.split('/')[2]])
     // Each deal in its own document, holding exactly its own entry; no pipeline document any more.
     expect([...docs.keys()].filter((n) => n.startsWith('demo/pipeline/'))).toHaveLength(0)
     const deals = [...docs.keys()].filter((n) => n.startsWith('demo/deal/'))
