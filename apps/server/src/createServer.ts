@@ -58,7 +58,7 @@ import { type DemoLogin, seedDemo } from './seed/demoSeed.ts'
 import { SettingsService } from './settings/SettingsService.ts'
 import { settingsRoutes } from './settings/settingsRoutes.ts'
 import { compactLogs } from './storage/compactLogs.ts'
-import type { DocumentStore } from './storage/DocumentStore.ts'
+import { type DocumentStore, storedWorkspaceIds } from './storage/DocumentStore.ts'
 import { readFormat } from './storage/format.ts'
 import { openDataDirStore, type StoreKind } from './storage/openDataDirStore.ts'
 import { ReminderScheduler } from './tasks/ReminderScheduler.ts'
@@ -236,11 +236,8 @@ export const createServer = async (deps: ServerDeps): Promise<RapportServer> => 
     },
   })
   const lastSeqs = new Map<string, number>()
-  for (const name of await documentStore.list()) {
-    const ref = parseDocName(name)
-    if (ref && !lastSeqs.has(ref.workspaceId))
-      lastSeqs.set(ref.workspaceId, await recordIndex.lastSeq(ref.workspaceId))
-  }
+  for (const workspaceId of await storedWorkspaceIds(documentStore))
+    lastSeqs.set(workspaceId, await recordIndex.lastSeq(workspaceId))
   const feed = new FeedHub({
     logger: logger.child('feed'),
     now,
@@ -301,6 +298,7 @@ export const createServer = async (deps: ServerDeps): Promise<RapportServer> => 
     now,
     store: documentStore,
     index: () => workerRef.current,
+    wonDealsStateFile: `${deps.dataDir}/won-deals.json`,
   })
   automationRef.current = automation
   hocuspocusRef.current = hocuspocus
@@ -323,14 +321,7 @@ export const createServer = async (deps: ServerDeps): Promise<RapportServer> => 
     now,
     file: `${deps.dataDir}/reminders.json`,
     index: () => workerRef.current,
-    workspaceIds: async () => {
-      const ids = new Set<string>()
-      for (const name of await documentStore.list()) {
-        const ref = parseDocName(name)
-        if (ref) ids.add(ref.workspaceId)
-      }
-      return [...ids].sort()
-    },
+    workspaceIds: () => storedWorkspaceIds(documentStore),
   })
   reminders.start()
   // A deleted workspace leaves nothing behind; one whose delete was interrupted by a stop is finished now.

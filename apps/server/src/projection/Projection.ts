@@ -2,6 +2,7 @@ import {
   CLOSED_DAYS_DEFAULT,
   ClosedDays,
   type DocRef,
+  docName,
   isOwnRecord,
   isRecordDocRef,
   jsonEqual,
@@ -16,7 +17,7 @@ import {
 } from '@rapport/model'
 import * as Y from 'yjs'
 import type { Logger } from '../log/logger.ts'
-import type { DocumentStore } from '../storage/DocumentStore.ts'
+import { type DocumentStore, storedWorkspaceIds } from '../storage/DocumentStore.ts'
 import { kindsOfDoc } from './docKinds.ts'
 import { fragmentText } from './fragmentText.ts'
 import { RecordViews } from './RecordViews.ts'
@@ -254,9 +255,9 @@ export class Projection {
    */
   async bootstrap(store: DocumentStore): Promise<number> {
     let count = 0
-    for (const name of await store.list()) {
-      const ref = parseDocName(name)
-      if (ref?.kind !== 'workspace' || this.attached.has(name)) continue
+    for (const workspaceId of await storedWorkspaceIds(store)) {
+      const name = docName({ workspaceId, kind: 'workspace' })
+      if (this.attached.has(name)) continue
       const state = await store.load(name)
       if (!state || this.attached.has(name)) continue
       const doc = new Y.Doc({ guid: name })

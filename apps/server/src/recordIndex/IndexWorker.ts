@@ -571,6 +571,7 @@ export function storeAfterIndex(
     appendUpdate: (name, update) => store.appendUpdate(name, update),
     list: (prefix) => store.list(prefix),
     loggedNames: () => store.loggedNames(),
+    ...(store.workspaceIds && { workspaceIds: () => (store.workspaceIds as () => Promise<string[]>)() }),
     delete: (name) => store.delete(name),
     close: () => store.close(),
   }

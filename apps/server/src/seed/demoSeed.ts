@@ -1,6 +1,6 @@
 import type { AuthServices } from '../auth/authServices.ts'
 import type { Logger } from '../log/logger.ts'
-import type { DocumentStore } from '../storage/DocumentStore.ts'
+import { type DocumentStore, storedWorkspaceIds } from '../storage/DocumentStore.ts'
 import { buildDemoDocs, type DemoUsers } from './demoData.ts'
 
 export const DEMO_WORKSPACE_ID = 'demo'
@@ -43,7 +43,7 @@ export async function seedDemo(deps: {
   seed?: number
 }): Promise<DemoLogin[] | null> {
   const now = deps.now ?? Date.now
-  if ((await deps.store.list()).length > 0 || deps.auth.meta.data.users.length > 0) return null
+  if ((await storedWorkspaceIds(deps.store)).length > 0 || deps.auth.meta.data.users.length > 0) return null
   const started = Date.now()
   const workspace = { id: DEMO_WORKSPACE_ID, name: 'Rapport Demo' }
   const ids = Object.fromEntries(DEMO_USERS.map((u) => [u.key, `usr_demo_${u.key}`])) as unknown as DemoUsers

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
-import type { DocumentStore } from './DocumentStore.ts'
+import { type DocumentStore, storedWorkspaceIds, workspaceIdsOf } from './DocumentStore.ts'
 
 export interface StoreFactory {
   /** A fresh, empty store. */
@@ -79,6 +79,21 @@ export const documentStoreContract = (label: string, factory: StoreFactory): voi
       expect(await store.list('ws_a/account/')).toEqual(['ws_a/account/acc_1', 'ws_a/account/acc_2'])
       expect(await store.list('nope')).toEqual([])
       expect(await store.list()).toHaveLength(4)
+    })
+
+    it('names the workspaces of its documents, stored or only logged, as listing every name would', async () => {
+      // Workspace ids that sort around the '/' of others' names ('-' and '.' before it, '0' and letters after).
+      const names = ['ws/a', 'ws/b/c', 'ws-x/a', 'ws.y/a', 'ws0/a', 'wsZ/d', 'nodash', 'é/a', '𝔸/a', 'ws/z']
+      for (const name of names.slice(0, 7)) await store.store(name, stateOf(name))
+      for (const name of names.slice(7)) await store.appendUpdate(name, stateOf(name))
+      const expected = ['é', 'ws', 'ws-x', 'ws.y', 'ws0', 'wsZ', '𝔸'].sort()
+      expect(await storedWorkspaceIds(store)).toEqual(expected)
+      expect(workspaceIdsOf(await store.list())).toEqual(expected)
+      await store.delete('ws/a')
+      await store.delete('ws/b/c')
+      expect(await storedWorkspaceIds(store)).toEqual(expected) // ws/z is still logged
+      await store.delete('ws/z')
+      expect(await storedWorkspaceIds(store)).toEqual(expected.filter((id) => id !== 'ws'))
     })
 
     it('deletes, and deleting a missing document is fine', async () => {

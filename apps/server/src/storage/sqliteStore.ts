@@ -43,6 +43,9 @@ export const LARGE_STATE_BYTES = 256 * 1024
 /** Rows come back as Buffers over a shared pool; callers get plain, unaliased Uint8Arrays. */
 const bytes = (buffer: Buffer): Uint8Array => new Uint8Array(buffer)
 
+/** SQLite's order of text (UTF-8 bytes), which differs from JavaScript's `<` (UTF-16) beyond the BMP. */
+const utf8Before = (a: string, b: string): boolean => Buffer.compare(Buffer.from(a), Buffer.from(b)) < 0
+
 const SCHEMA = `
   create table if not exists docs (
     name text primary key,
@@ -117,6 +120,13 @@ export const sqliteStore = (
     append: db.prepare<[string, Uint8Array]>('insert into log (name, update_) values (?, ?)'),
     loggedNames: db.prepare<[], { name: string }>('select distinct name from log'),
     names: db.prepare<[], { name: string }>('select name from docs union select name from log'),
+    /** The first name at or after a key, in each table (one primary-key seek each): `workspaceIds` skips with them. */
+    firstDoc: db.prepare<[string], { name: string }>(
+      'select name from docs where name >= ? order by name limit 1',
+    ),
+    firstLogged: db.prepare<[string], { name: string }>(
+      'select name from log where name >= ? order by name limit 1',
+    ),
     /** Names in [from, to): a range over both primary keys, not a scan (a workspace's documents among 190k). */
     namesIn: db.prepare<{ from: string; to: string }, { name: string }>(
       `select name from docs where name >= :from and name < :to
@@ -279,6 +289,27 @@ export const sqliteStore = (
         .map((row) => row.name)
         .filter((name) => name.startsWith(prefix))
         .sort()
+    },
+    async workspaceIds() {
+      // A skip scan: the first name at or after `from`, its workspace, then on past every name of that workspace
+      // (`<id>0` is the least text above every `<id>/…`, as '0' follows '/'): a few seeks per workspace, whatever
+      // the number of documents.
+      const ids: string[] = []
+      let from = ''
+      for (;;) {
+        const a = statements.firstDoc.get(from)?.name
+        const b = statements.firstLogged.get(from)?.name
+        const name = a === undefined ? b : b === undefined || utf8Before(a, b) ? a : b
+        if (name === undefined) return ids.sort()
+        const slash = name.indexOf('/')
+        if (slash <= 0) {
+          from = `${name}\u0001`
+          continue
+        }
+        const id = name.slice(0, slash)
+        ids.push(id)
+        from = `${id}0`
+      }
     },
     async loggedNames() {
       return statements.loggedNames

@@ -29,6 +29,7 @@ export function withoutRemovedWorkspaces(
     appendUpdate: (name, update) => (removed(name) ? Promise.resolve() : store.appendUpdate(name, update)),
     list: (prefix) => store.list(prefix),
     loggedNames: () => store.loggedNames(),
+    ...(store.workspaceIds && { workspaceIds: () => (store.workspaceIds as () => Promise<string[]>)() }),
     delete: (name) => store.delete(name),
     close: () => store.close(),
   }
