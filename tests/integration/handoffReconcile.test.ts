@@ -1,3 +1,4 @@
+import { readFile, rm } from 'node:fs/promises'
 import {
   Activity,
   collectionMap,
@@ -14,7 +15,7 @@ import {
   readRecords,
   TIMELINE,
 } from '@rapport/model'
-import { SQLITE_DOCUMENTS_FILE, sqliteStore } from '@rapport/server'
+import { RECHECK_MARGIN_MS, SQLITE_DOCUMENTS_FILE, sqliteStore } from '@rapport/server'
 import { afterEach, describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
 import { seedMember } from './helpers/clients.ts'
@@ -68,7 +69,11 @@ const handoffs = (started: StartedServer, accountId: string) =>
   serverRead(started, room(accountId), (doc) => readRecords(collectionMap(doc, HANDOFFS), Handoff).records)
 
 /** A workspace with one pipeline, accounts and a deal already Won, in stored form (no automation ran). */
-function wonDealDocs(pipeline: Pipeline, ownerId: string, deals: Array<{ id: string; accountId: string }>) {
+function wonDealDocs(
+  pipeline: Pipeline,
+  ownerId: string,
+  deals: Array<{ id: string; accountId: string; at?: number }>,
+) {
   const won = pipeline.stages.find((s) => s.outcome === 'won')
   if (!won) throw new Error('no won stage')
   return {
@@ -97,7 +102,7 @@ function wonDealDocs(pipeline: Pipeline, ownerId: string, deals: Array<{ id: str
               ownerId,
             },
             'x',
-            { stages: pipeline.stages },
+            { stages: pipeline.stages, ...(d.at !== undefined && { now: d.at }) },
           )
         }),
       ]),
@@ -172,5 +177,46 @@ describe('won deal reconcile (automation durability)', () => {
     await expect
       .poll(async () => (await handoffs(started, 'acc_r2')).map((h) => h.id))
       .toEqual(['hof_won_deal_r2'])
+  })
+
+  it('at startup only won deals changed since the last startup check (minus a day) are checked; without the state, all', async () => {
+    const dataDir = await newDataDir()
+    const first = await start(dataDir)
+    const owner = await seedMember(first.server, {
+      workspaceId: WS,
+      email: 'owner2@reconcile.test',
+      role: 'sales',
+    })
+    await first.server.automation.idle()
+    await stop(first)
+    const state = JSON.parse(await readFile(`${dataDir}/won-deals.json`, 'utf8')) as { checkedAt: number }
+    expect(state.checkedAt).toBeGreaterThan(Date.now() - 60_000)
+
+    // Two won deals without their drafts: one changed long before that check (as if a check had missed it), one now.
+    const [pipeline] = defaultPipelines() as [Pipeline]
+    const old = state.checkedAt - RECHECK_MARGIN_MS - 60_000
+    await writeStore(dataDir, {
+      [docName({ workspaceId: WS, kind: 'workspace' })]: encode((doc) => {
+        initWorkspace(doc, { name: 'Reconcile', pipelines: [pipeline] }, 'x')
+      }),
+      ...wonDealDocs(pipeline, owner.id, [
+        { id: 'deal_old', accountId: 'acc_old', at: old },
+        { id: 'deal_new', accountId: 'acc_new' },
+      ]),
+    })
+    const second = await start(dataDir)
+    await expect
+      .poll(async () => (await handoffs(second, 'acc_new')).map((h) => h.id))
+      .toEqual(['hof_won_deal_new'])
+    await second.server.automation.idle()
+    expect(await handoffs(second, 'acc_old')).toEqual([])
+    await stop(second)
+
+    // Without the state file the next start checks every won deal.
+    await rm(`${dataDir}/won-deals.json`)
+    const third = await start(dataDir)
+    await expect
+      .poll(async () => (await handoffs(third, 'acc_old')).map((h) => h.id))
+      .toEqual(['hof_won_deal_old'])
   })
 })

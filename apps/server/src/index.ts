@@ -6,6 +6,7 @@ export {
   type SystemContext,
 } from './auth/collabContext.ts'
 export type { SessionInfo } from './auth/sessionInfo.ts'
+export { RECHECK_MARGIN_MS } from './automation/WonDealReconciler.ts'
 export { AccessChanged, createAuthExtension } from './collab/authExtension.ts'
 export { createLimitsExtension, LIMIT_CLOSE, type LimitsExtension } from './collab/limitsExtension.ts'
 export {

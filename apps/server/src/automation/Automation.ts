@@ -34,6 +34,8 @@ export interface AutomationDeps {
   store?: DocumentStore
   /** The record index: won deals reconciled at start, account names of unloaded accounts (else the projection). */
   index?: () => Pick<IndexWorker, 'index' | 'flush'> | null
+  /** Where the won-deal reconciler keeps the time of its last startup check (`<dataDir>/won-deals.json`). */
+  wonDealsStateFile?: string
 }
 
 /** Who a server write is done for: a user, or the system (null). */
@@ -55,7 +57,7 @@ export class Automation {
   readonly wonDeals: WonDealReconciler
 
   constructor(readonly deps: AutomationDeps) {
-    this.wonDeals = new WonDealReconciler(this, deps.store ?? null)
+    this.wonDeals = new WonDealReconciler(this, deps.store ?? null, deps.wonDealsStateFile ?? null)
   }
 
   /** Runs `task` after every earlier task with the same key has settled. */
