@@ -36,6 +36,8 @@ export type IndexImplResult = {
   loadMs?: number
   /** Bulk-load ms per record kind, and `notes` for the note texts. */
   loadMsByKind?: Record<string, number>
+  /** The statistics step after the load (`Opened.settle`). */
+  settleMs?: number
   diskBytes?: number | null
   queries?: IndexQueryResult[]
   /** 'not built yet' when the implementation's file is missing. */
@@ -215,7 +217,17 @@ async function bulkLoad(
   return ms
 }
 
-type Opened = { index: RecordIndex; diskBytes(): Promise<number | null>; drop(): Promise<void> }
+type Opened = {
+  index: RecordIndex
+  /**
+   * Planner statistics after the bulk load, as a running server has them: SQLite `PRAGMA optimize` (the server runs
+   * it at every open and after large writes), PostgreSQL `ANALYZE` of the schema (autovacuum's auto-analyze does it
+   * within a minute of a bulk load; the server's rebuild runs it too).
+   */
+  settle(): Promise<void>
+  diskBytes(): Promise<number | null>
+  drop(): Promise<void>
+}
 
 /** Imports an implementation module by path (null when its file is not in this tree: "not built yet"). */
 async function implModule(file: string): Promise<Record<string, unknown> | null> {
@@ -238,6 +250,11 @@ async function openSqlite(): Promise<Opened | null> {
   const index = await opener(mod, 'openSqliteRecordIndex')(file)
   const size = (p: string) => (existsSync(p) ? statSync(p).size : 0)
   return {
+    settle: async () => {
+      const sqlite = index as RecordIndex & { settled?(): Promise<void>; optimize?(): Promise<void> }
+      await sqlite.settled?.()
+      await sqlite.optimize?.()
+    },
     index,
     diskBytes: async () => size(file) + size(`${file}-wal`) + size(`${file}-shm`),
     drop: async () => {
@@ -256,6 +273,13 @@ async function openPostgres(): Promise<Opened | null> {
   await admin.connect()
   return {
     index,
+    settle: async () => {
+      const tables = await admin.query<{ tablename: string }>(
+        'select tablename from pg_tables where schemaname = $1',
+        [schema],
+      )
+      for (const { tablename } of tables.rows) await admin.query(`analyze "${schema}"."${tablename}"`)
+    },
     diskBytes: async () => {
       const res = await admin.query<{ bytes: string | null }>(
         `select sum(pg_total_relation_size(format('%I.%I', schemaname, tablename)))::text as bytes
@@ -307,6 +331,9 @@ export async function measureIndex(
       log(`index: ${impl}, loading ${records.length} records + ${notes.length} notes`)
       out.loadMsByKind = await bulkLoad(opened.index, records, notes)
       out.loadMs = Object.values(out.loadMsByKind).reduce((a, b) => a + b, 0)
+      const s0 = performance.now()
+      await opened.settle()
+      out.settleMs = Math.round(performance.now() - s0)
       out.diskBytes = await opened.diskBytes()
       log(`index: ${impl}, queries`)
       out.queries = await querySeries(opened.index, full)
