@@ -185,7 +185,7 @@ describe('duplicate pairs and dismissals', () => {
     // Paging: one pair per page walks every pair once.
     const seen: string[] = []
     for (let offset: number | null = 0; offset !== null; ) {
-      const page = await send<{ pairs: Pair[]; nextOffset: number | null }>(
+      const page: { body: { pairs: Pair[]; nextOffset: number | null } } = await send(
         `/api/duplicates?kind=contacts&limit=1&offset=${offset}`,
         'admin',
       )
