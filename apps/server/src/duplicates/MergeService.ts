@@ -7,6 +7,7 @@ import {
   collectionMap,
   createRecord,
   type DocRef,
+  docName,
   NOTES_FIELD,
   newTaskId,
   parseDocName,
@@ -24,13 +25,14 @@ import {
 import * as Y from 'yjs'
 import { z } from 'zod'
 import type { SessionInfo } from '../auth/sessionInfo.ts'
+import { writeDocument } from '../collab/directWrites.ts'
 import { AppError, badRequest, notFound } from '../errors.ts'
 import { indexedRecord } from '../http/routes/records.ts'
 import type { ProjectedRecord, RecordKind } from '../projection/recordKinds.ts'
 import type { DuplicateKind } from '../recordIndex/duplicateKeys.ts'
 import type { IndexWorker } from '../recordIndex/IndexWorker.ts'
 import { MAX_PAGE } from '../recordIndex/RecordIndex.ts'
-import { requireAccess, restWrite } from '../tasks/restWrites.ts'
+import { modelErrorToApp, requireAccess, restWrite } from '../tasks/restWrites.ts'
 import type { DuplicateLog } from './DuplicateLog.ts'
 import { labelOf } from './DuplicateService.ts'
 
@@ -128,6 +130,29 @@ export class MergeService {
       offset = page.nextOffset
     }
     return rows
+  }
+
+  /**
+   * A link of another record (a ticket's contact, a deal's account …) written as part of the merge, attributed to the
+   * caller: the merge needs write access to the two merged records, not to every kind that points at them (a sales
+   * member merging two contacts moves their support tickets too, rather than leaving them on an archived contact).
+   */
+  private async relink<T>(
+    session: SessionInfo,
+    ref: DocRef,
+    write: (doc: Y.Doc, origin: unknown) => T,
+  ): Promise<T> {
+    try {
+      return await writeDocument(
+        this.hocuspocus,
+        docName(ref),
+        'rest',
+        { userId: session.userId, name: session.name },
+        write,
+      )
+    } catch (error) {
+      modelErrorToApp(error)
+    }
   }
 
   private async docOf(session: SessionInfo, kind: RecordKind, recordId: string): Promise<DocRef | null> {
@@ -266,7 +291,7 @@ export class MergeService {
     for (const { record } of await this.all(session, 'tickets', { contactId: mergedId })) {
       const ref = await this.docOf(session, 'tickets', record.id)
       if (ref)
-        await restWrite(this.hocuspocus, session, ref, (doc, origin) =>
+        await this.relink(session, ref, (doc, origin) =>
           updateTicket(doc, record.id, { contactId: survivorId }, origin),
         )
     }
@@ -276,7 +301,7 @@ export class MergeService {
       const ref = await this.docOf(session, 'deals', record.id)
       const next = [...new Set(ids.map((c) => (c === mergedId ? survivorId : c)))]
       if (ref)
-        await restWrite(this.hocuspocus, session, ref, (doc, origin) =>
+        await this.relink(session, ref, (doc, origin) =>
           updateDeal(doc, record.id, { contactIds: next }, origin),
         )
     }
@@ -287,7 +312,7 @@ export class MergeService {
     )
     for (const task of tasks.items) {
       const ref: DocRef = { workspaceId: ws, kind: 'account', accountId: task.accountId }
-      await restWrite(this.hocuspocus, session, ref, (doc, origin) =>
+      await this.relink(session, ref, (doc, origin) =>
         updateTask(doc, task.id, { contactId: survivorId }, origin),
       )
     }
@@ -311,7 +336,7 @@ export class MergeService {
       for (const { record } of await this.all(session, kind, { accountId: mergedId })) {
         const ref = await this.docOf(session, kind, record.id)
         if (ref)
-          await restWrite(this.hocuspocus, session, ref, (doc, origin) =>
+          await this.relink(session, ref, (doc, origin) =>
             command(doc, record.id, { accountId: survivorId }, origin),
           )
       }
