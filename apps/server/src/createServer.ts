@@ -413,6 +413,7 @@ export const createServer = async (deps: ServerDeps): Promise<RapportServer> => 
       hocuspocus,
       session: sessionMiddleware(auth),
       members: (session) => auth.listMembers(session),
+      auditFlush: () => audit.flush(),
       contacts: new ContactData({
         worker,
         hocuspocus,

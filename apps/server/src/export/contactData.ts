@@ -87,6 +87,7 @@ export class ContactData {
   }
 
   async export(session: SessionInfo, contactId: string) {
+    await this.deps.auditFlush()
     const { record } = await this.contact(session, contactId)
     const ws = session.workspaceId
     const linked = await this.linked(session, contactId)

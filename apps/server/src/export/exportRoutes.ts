@@ -21,6 +21,8 @@ export interface ExportRoutesDeps {
   session: MiddlewareHandler<AppEnv>
   contacts: ContactData
   members: (session: SessionInfo) => MemberView[]
+  /** Waits for the audit's pending timeline entries (an export shows what was done up to the request). */
+  auditFlush: () => Promise<void>
 }
 
 export const exportRouteDocs: Record<string, RouteDoc> = {
@@ -89,6 +91,7 @@ export function exportRoutes(deps: ExportRoutesDeps): Hono<AppEnv> {
   app.get('/export', deps.session, async (c) => {
     const s = c.get('session')
     if (s.role !== 'admin') throw forbidden('Only an admin can export the whole workspace', 'admin_only')
+    await deps.auditFlush()
     await worker.flush()
     const body = streamOf(workspaceZip({ index, hocuspocus, members: deps.members }, s))
     return new Response(body, {
