@@ -221,17 +221,23 @@ export async function findByKeys(
   keys: readonly DuplicateKey[],
 ): Promise<KeyMatch[]> {
   const found = new Map<string, Set<KeyType>>()
-  for (const key of keys) {
-    const rows = await db
-      .selectFrom(DUP_TABLE)
-      .select('id')
-      .where('workspace_id', '=', workspaceId)
-      .where('kind', '=', kind)
-      .where('key_type', '=', key.type)
-      .where('value', '=', key.value)
-      .orderBy('id')
-      .limit(MAX_PER_VALUE + 1)
-      .execute()
+  // One read per key, all at once (PostgreSQL runs them on the pool's connections side by side).
+  const results = await Promise.all(
+    keys.map((key) =>
+      db
+        .selectFrom(DUP_TABLE)
+        .select('id')
+        .where('workspace_id', '=', workspaceId)
+        .where('kind', '=', kind)
+        .where('key_type', '=', key.type)
+        .where('value', '=', key.value)
+        .orderBy('id')
+        .limit(MAX_PER_VALUE + 1)
+        .execute(),
+    ),
+  )
+  for (const [i, rows] of results.entries()) {
+    const key = keys[i] as DuplicateKey
     if (rows.length > MAX_PER_VALUE) continue
     for (const row of rows) {
       const id = String(row.id)
@@ -249,22 +255,18 @@ export async function keyPairs(
   workspaceId: string,
   kind: DuplicateKind,
 ): Promise<Array<{ a: string; b: string; types: KeyType[] }>> {
-  const shared = db
+  // One read: every key row of the kind with how many records share its value (a window count), kept when shared
+  // by 2..MAX_PER_VALUE records, in value order (a join against a grouped subquery took seconds on PostgreSQL).
+  const counted = db
     .selectFrom(DUP_TABLE)
-    .select(['key_type', 'value'])
+    .select(['key_type', 'value', 'id', sql<number>`count(*) over (partition by key_type, value)`.as('n')])
     .where('workspace_id', '=', workspaceId)
     .where('kind', '=', kind)
-    .groupBy(['key_type', 'value'])
-    .having(sql`count(*)`, '>', 1)
-    .having(sql`count(*)`, '<=', MAX_PER_VALUE)
   const rows = await db
-    .selectFrom(`${DUP_TABLE} as k`)
-    .innerJoin(shared.as('s'), (join) =>
-      join.onRef('s.key_type', '=', 'k.key_type').onRef('s.value', '=', 'k.value'),
-    )
+    .selectFrom(counted.as('k'))
     .select(['k.key_type', 'k.value', 'k.id'])
-    .where('k.workspace_id', '=', workspaceId)
-    .where('k.kind', '=', kind)
+    .where('k.n', '>', 1)
+    .where('k.n', '<=', MAX_PER_VALUE)
     .orderBy('k.key_type')
     .orderBy('k.value')
     .orderBy('k.id')
