@@ -305,13 +305,8 @@ export class MergeService {
           updateDeal(doc, record.id, { contactIds: next }, origin),
         )
     }
-    const tasks = await this.worker.index.tasks(
-      ws,
-      { contactId: mergedId, status: 'all', archived: 'all', limit: 500 },
-      session.userId,
-    )
-    for (const task of tasks.items) {
-      const ref: DocRef = { workspaceId: ws, kind: 'account', accountId: task.accountId }
+    for (const { record: task } of await this.all(session, 'tasks', { contactId: mergedId })) {
+      const ref: DocRef = { workspaceId: ws, kind: 'account', accountId: String(task.accountId) }
       await this.relink(session, ref, (doc, origin) =>
         updateTask(doc, task.id, { contactId: survivorId }, origin),
       )
