@@ -58,8 +58,15 @@ export interface DuplicatePair {
 /** At most this many matches are returned by a check. */
 export const MAX_MATCHES = 10
 
+type KeyPair = { a: string; b: string; types: KeyType[] }
+/** Workspaces × kinds whose pairs are kept between requests (paging a list does not read every key again). */
+const CACHED_PAIR_LISTS = 16
+
 /** Duplicate check (create-time warning) and the pairs list, over the index's duplicate keys. */
 export class DuplicateService {
+  /** The pairs of a workspace's kind as of the index's feed seq: reused while no record changed. */
+  private readonly pairCache = new Map<string, { seq: number; pairs: KeyPair[] }>()
+
   constructor(
     private readonly worker: Pick<IndexWorker, 'index' | 'flush'>,
     readonly log: DuplicateLog,
@@ -97,6 +104,19 @@ export class DuplicateService {
     })
   }
 
+  private async keyPairs(workspaceId: string, kind: DuplicateKind): Promise<KeyPair[]> {
+    const key = `${workspaceId}\u0000${kind}`
+    const seq = await this.worker.index.lastSeq(workspaceId)
+    const cached = this.pairCache.get(key)
+    if (cached && cached.seq === seq) return cached.pairs
+    const pairs = await this.worker.index.duplicatePairs(workspaceId, kind)
+    this.pairCache.delete(key)
+    this.pairCache.set(key, { seq, pairs })
+    while (this.pairCache.size > CACHED_PAIR_LISTS)
+      this.pairCache.delete(this.pairCache.keys().next().value as string)
+    return pairs
+  }
+
   /** One page of likely pairs, best score first (then by ids), without dismissed pairs. */
   async pairs(
     workspaceId: string,
@@ -106,7 +126,7 @@ export class DuplicateService {
   ): Promise<{ pairs: DuplicatePair[]; total: number; nextOffset: number | null }> {
     await this.worker.flush()
     const dismissed = this.log.dismissedSet(workspaceId)
-    const all = (await this.worker.index.duplicatePairs(workspaceId, kind))
+    const all = (await this.keyPairs(workspaceId, kind))
       .filter((p) => !dismissed.has(DuplicateLog.pairKey(kind, p.a, p.b)))
       .map((p) => ({ ...p, score: scoreOf(kind, p.types) }))
       .filter((p) => p.score >= MIN_SCORE)
