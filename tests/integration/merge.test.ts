@@ -178,6 +178,12 @@ describe('POST /api/merges — accounts', () => {
 
     const gone = await send(`/api/accounts/${merged.id}`, 'sales')
     expect(gone.body.archived).toBe(true)
+    const pointer = await send(`/api/merges/${merged.id}`, 'viewer')
+    expect(pointer.body).toMatchObject({
+      merge: { kind: 'accounts', mergedId: merged.id, mergedInto: survivor.id, survivorId: survivor.id },
+    })
+    expect((await send(`/api/merges/${survivor.id}`, 'sales')).status).toBe(404)
+    expect((await send(`/api/merges/${merged.id}`, 'outsider')).status).toBe(404)
     const again = await send('/api/merges', 'sales', {
       kind: 'accounts',
       survivorId: survivor.id,

@@ -99,7 +99,7 @@ type Record_ = Record<string, unknown>
  *      the merge is written to the survivor again; edits arriving at the merged record after that stay on the
  *      archived record (it can be restored from the Trash, and its room keeps its own notes and timeline);
  *   4. a `field_change` entry in the survivor's account room records the merge and the fields taken, and the
- *      merge is remembered (`mergedInto`): merging either record again answers 409.
+ *      merge is remembered (`mergedInto`, `GET /api/merges/:id`): merging the archived record again answers 409.
  */
 export class MergeService {
   constructor(
@@ -178,19 +178,16 @@ export class MergeService {
       ['survivor', survivor],
       ['merged', merged],
     ] as const) {
+      if (side.record.archived !== true) continue
+      // A merged record is archived; restored from the Trash it is a live record again and may be merged anew.
       const into = this.log.mergedInto(session.workspaceId, side.record.id)
-      if (into)
-        throw new AppError(
-          409,
-          'conflict',
-          `The ${what} record ${side.record.id} was already merged into ${into.survivorId}; merge that one instead.`,
-        )
-      if (side.record.archived === true)
-        throw new AppError(
-          409,
-          'conflict',
-          `The ${what} record ${side.record.id} is archived; restore it before merging.`,
-        )
+      throw new AppError(
+        409,
+        'conflict',
+        into
+          ? `The ${what} record ${side.record.id} was already merged into ${into.survivorId}; merge that one instead.`
+          : `The ${what} record ${side.record.id} is archived; restore it before merging.`,
+      )
     }
     requireAccess(session, survivor.ref, 'write')
     requireAccess(session, merged.ref, 'write')

@@ -54,6 +54,9 @@ export const duplicateRouteDocs: Record<string, RouteDoc> = {
     summary: 'Remember that two records are not duplicates',
     body: DismissBody,
   },
+  'GET /api/merges/{id}': {
+    summary: 'Where a merged (archived) account or contact went: its merge, or 404 when it was not merged',
+  },
   'POST /api/merges': {
     summary: 'Merge two accounts or two contacts, choosing each field; links, tasks, notes and timeline move',
     body: MergeBody,
@@ -115,6 +118,14 @@ export function duplicateRoutes({ duplicates, merges, index, session }: Duplicat
     const body = await readJsonBody(c, MergeBody)
     requireKind(s, body.kind, 'write')
     return c.json({ survivor: await merges.merge(s, body) })
+  })
+
+  app.get('/merges/:id', session, async (c) => {
+    const s = c.get('session')
+    const merge = duplicates.log.mergedInto(s.workspaceId, c.req.param('id'))
+    if (!merge) throw notFound(`${c.req.param('id')} was not merged into another record`)
+    requireKind(s, merge.kind, 'read')
+    return c.json({ merge: { ...merge, mergedInto: merge.survivorId } })
   })
 
   return app
