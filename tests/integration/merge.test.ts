@@ -202,6 +202,13 @@ describe('POST /api/merges — accounts', () => {
   it('refuses bad input, the wrong role, archived records and another workspace in plain words', async () => {
     const a = await created('/api/accounts', 'sales', { name: 'Alpha' })
     const b = await created('/api/accounts', 'sales', { name: 'Alpha Two' })
+    // Two merges of one record at once (a double click): one runs, the other is refused in words.
+    const c = await created('/api/accounts', 'sales', { name: 'Alpha Three' })
+    const both = await Promise.all([
+      send('/api/merges', 'sales', { kind: 'accounts', survivorId: a.id, mergedId: c.id }),
+      send('/api/merges', 'sales', { kind: 'accounts', survivorId: a.id, mergedId: c.id }),
+    ])
+    expect(both.map((r) => r.status).sort()).toEqual([200, 409])
     const same = await send('/api/merges', 'sales', { kind: 'accounts', survivorId: a.id, mergedId: a.id })
     expect(same.status).toBe(400)
     const field = await send('/api/merges', 'sales', {

@@ -161,7 +161,26 @@ export class MergeService {
     return ref && ref.workspaceId === session.workspaceId ? ref : null
   }
 
+  /** Records in a merge right now (`workspace\0id`): a second merge touching one of them meanwhile is refused (409). */
+  private readonly inFlight = new Set<string>()
+
   async merge(session: SessionInfo, body: MergeBody): Promise<ProjectedRecord> {
+    const keys = [body.survivorId, body.mergedId].map((id) => `${session.workspaceId}\u0000${id}`)
+    if (keys.some((key) => this.inFlight.has(key)))
+      throw new AppError(
+        409,
+        'conflict',
+        'One of these records is being merged right now; try again in a moment.',
+      )
+    for (const key of keys) this.inFlight.add(key)
+    try {
+      return await this.mergeNow(session, body)
+    } finally {
+      for (const key of keys) this.inFlight.delete(key)
+    }
+  }
+
+  private async mergeNow(session: SessionInfo, body: MergeBody): Promise<ProjectedRecord> {
     const { kind, survivorId, mergedId } = body
     const collection = COLLECTIONS[kind]
     const allowed = new Set(MERGE_FIELDS[kind])
