@@ -5,6 +5,7 @@ import { docName } from '@rapport/model'
 import { type BigWorkspaceResult, measureBigWorkspace } from './bigWorkspace.ts'
 import { measureBrowser } from './browser.ts'
 import { measureClients } from './clients.ts'
+import { measureDedupe } from './dedupeBench.ts'
 import { FeedNotBuilt, measureFeed } from './feed.ts'
 import { measureIndex } from './indexQueries.ts'
 import { type LatencyTarget, measureLatency, rawFanoutTarget, yjsTarget } from './latency.ts'
@@ -61,7 +62,7 @@ function machineInfo(): MachineInfo {
   }
 }
 
-/** `BENCH_ONLY=rapport,big` runs only some phases (hocuspocus, y-websocket, rapport, clients, feed, big, index, browser). */
+/** `BENCH_ONLY=rapport,big` runs only some phases (hocuspocus, y-websocket, rapport, clients, feed, big, index, browser, dedupe). */
 const ONLY = process.env.BENCH_ONLY?.split(',').map((s) => s.trim()) ?? null
 const enabled = (phase: string) => !ONLY || ONLY.includes(phase)
 /** Only a full run (no BENCH_ONLY, no BENCH_QUICK) regenerates docs/benchmarks.md. */
@@ -320,6 +321,7 @@ async function main(): Promise<void> {
     clients: null,
     feed: null,
     index: null,
+    dedupe: null,
   }
   // Hard limit: write what we have and exit, so a hung phase never blocks CI beyond the budget (10 minutes; the
   // issue-size workspace, `BENCH_BIG=issue12`, is opt-in and takes longer: see docs/benchmarks.md).
@@ -401,6 +403,14 @@ async function main(): Promise<void> {
   }
   seed?.remove()
   if (legacySeed !== seed) legacySeed?.remove()
+  if (enabled('dedupe')) {
+    try {
+      results.dedupe = await measureDedupe(log)
+    } catch (error) {
+      results.dedupe = { error: errorText(error) }
+      log(`dedupe FAILED: ${results.dedupe.error}`)
+    }
+  }
 
   results.finishedAt = new Date().toISOString()
   const written = writeResults(results, FULL_RUN)

@@ -14,6 +14,7 @@ const NO_BODY = new Set([
   'POST /api/accounts/{accountId}/handoffs/{handoffId}/accept',
   'POST /api/accounts/{accountId}/history/{versionId}/restore',
   'POST /api/workspaces/{id}/leave',
+  'POST /api/contacts/{id}/erase',
   ...['accounts', 'contacts', 'deals', 'tickets', 'tasks'].flatMap((kind) => [
     `POST /api/${kind}/{id}/archive`,
     `POST /api/${kind}/{id}/restore`,

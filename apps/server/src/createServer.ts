@@ -21,6 +21,12 @@ import { createPersistenceExtension, type PersistenceExtension } from './collab/
 import { projectionExtension } from './collab/projectionExtension.ts'
 import { retiredDocumentsExtension } from './collab/retiredDocuments.ts'
 import { validationExtension } from './collab/validationExtension.ts'
+import { DuplicateLog } from './duplicates/DuplicateLog.ts'
+import { DuplicateService } from './duplicates/DuplicateService.ts'
+import { duplicateRoutes } from './duplicates/duplicateRoutes.ts'
+import { MergeService } from './duplicates/MergeService.ts'
+import { ContactData } from './export/contactData.ts'
+import { exportRoutes } from './export/exportRoutes.ts'
 import { FeedHub, type FeedInput } from './feed/FeedHub.ts'
 import { feedExtension } from './feed/feedExtension.ts'
 import { feedRoutes } from './feed/feedRoutes.ts'
@@ -327,9 +333,12 @@ export const createServer = async (deps: ServerDeps): Promise<RapportServer> => 
   // A deleted workspace leaves nothing behind; one whose delete was interrupted by a stop is finished now.
   const holders = { store: documentStore, projection, history, reminders, logger: logger.child('workspaces') }
   // The record index forgets it too (after the projection stopped following its documents).
+  // Dismissed duplicate pairs and merge pointers (`duplicates.json`).
+  const duplicateLog = await DuplicateLog.open(`${deps.dataDir}/duplicates.json`)
   const purgeEverywhere = async (id: string): Promise<void> => {
     await purgeWorkspace(holders, id)
     await worker.purgeWorkspace(id)
+    await duplicateLog.forget(id)
   }
   for (const id of meta.data.removedWorkspaces) await purgeEverywhere(id)
 
@@ -387,6 +396,32 @@ export const createServer = async (deps: ServerDeps): Promise<RapportServer> => 
   })
   app.route('/api', workspaceRoutes({ auth, workspaces, session: sessionMiddleware(auth), now }))
   // Route modules of S2/S3 are mounted here, under /api, before the static fallback.
+  // Exports first: `/contacts/export.csv` must not be read as the contact `export.csv`.
+  app.route(
+    '/api',
+    exportRoutes({
+      worker,
+      hocuspocus,
+      session: sessionMiddleware(auth),
+      members: (session) => auth.listMembers(session),
+      auditFlush: () => audit.flush(),
+      contacts: new ContactData({
+        worker,
+        hocuspocus,
+        auditFlush: () => audit.flush(),
+        logger: logger.child('export'),
+      }),
+    }),
+  )
+  app.route(
+    '/api',
+    duplicateRoutes({
+      duplicates: new DuplicateService(worker, duplicateLog),
+      merges: new MergeService(hocuspocus, worker, duplicateLog),
+      index: worker,
+      session: sessionMiddleware(auth),
+    }),
+  )
   app.route(
     '/api',
     recordsRoutes({

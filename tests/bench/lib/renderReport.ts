@@ -1,5 +1,6 @@
 import type { QueryResult } from '../bigWorkspace.ts'
 import type { BrowserResult } from '../browser.ts'
+import { renderDedupe } from '../dedupeBench.ts'
 import type { LatencyResult } from '../latency.ts'
 import { MAX_RATE_PER_WRITER } from '../throughput.ts'
 import { issue12Section } from './renderIssue12.ts'
@@ -359,6 +360,10 @@ export function renderReport(r: BenchResults): string {
     '## Browser',
     '',
     ...browserSection(r),
+    '',
+    '## Duplicates',
+    '',
+    ...renderDedupe(r.dedupe),
     '',
   ].join('\n')
 }

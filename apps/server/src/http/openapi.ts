@@ -15,6 +15,8 @@ import {
 import { Hono } from 'hono'
 import { z } from 'zod'
 import { archiveRouteDocs } from '../archive/archiveRoutes.ts'
+import { duplicateRouteDocs } from '../duplicates/duplicateRoutes.ts'
+import { exportRouteDocs } from '../export/exportRoutes.ts'
 import { feedRouteDocs } from '../feed/feedRoutes.ts'
 import { settingsRouteDocs } from '../settings/settingsRoutes.ts'
 import { taskRouteDocs } from '../tasks/taskRoutes.ts'
@@ -107,6 +109,8 @@ export function recordRouteDocs(): Record<string, RouteDoc> {
     taskRouteDocs,
     archiveRouteDocs,
     feedRouteDocs,
+    exportRouteDocs,
+    duplicateRouteDocs,
   )
   for (const kind of LIST_KINDS) {
     docs[`GET /api/${kind}`] = {

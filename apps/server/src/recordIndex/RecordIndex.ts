@@ -4,6 +4,7 @@ import type { ArchivedMode } from '../projection/RecordViews.ts'
 import type { ProjectedRecord, RecordKind } from '../projection/recordKinds.ts'
 import type { SearchHit, SearchKind } from '../projection/SearchIndex.ts'
 import type { TaskItem, TaskListQuery } from '../tasks/taskQueries.ts'
+import type { DuplicateKey, DuplicateKind, KeyMatch, KeyType } from './duplicateKeys.ts'
 
 /*
  * The persisted record index (issue #12, docs/ARCHITECTURE.md "The index"): the read side of every record, kept
@@ -21,8 +22,9 @@ import type { TaskItem, TaskListQuery } from '../tasks/taskQueries.ts'
  * (its tables are dropped on open); one of a newer format is refused.
  * 2: `s_accountName`, `cf_sort` and the sort columns of team, size, title, source and status.
  * 3: the owner / assignee indexes hold (workspace, archived, member, id) for member sorts.
+ * 5: duplicate keys
  */
-export const INDEX_FORMAT = 3
+export const INDEX_FORMAT = 5
 
 /** The change feed keeps, per workspace, at least the last FEED_KEEP_EVENTS events or those of the last FEED_KEEP_MS. */
 export const FEED_KEEP_EVENTS = 10_000
@@ -184,6 +186,18 @@ export interface RecordIndex {
 
   stats(workspaceId?: string): Promise<IndexStats>
   close(): Promise<void>
+
+  /** Non-archived accounts/contacts sharing any of `keys` (duplicateKeys.ts), with the key types they share. */
+  duplicateMatches(
+    workspaceId: string,
+    kind: DuplicateKind,
+    keys: readonly DuplicateKey[],
+  ): Promise<KeyMatch[]>
+  /** Every pair of non-archived records of `kind` sharing a duplicate key, with the key types they share. */
+  duplicatePairs(
+    workspaceId: string,
+    kind: DuplicateKind,
+  ): Promise<Array<{ a: string; b: string; types: KeyType[] }>>
 }
 
 /**

@@ -6,6 +6,7 @@ import {
   RECORD_KINDS,
   type RecordKind,
 } from '../projection/recordKinds.ts'
+import { duplicateKeyDdl } from './duplicateKeys.ts'
 import { textSortKey } from './textKeys.ts'
 
 /*
@@ -242,5 +243,6 @@ export function commonDdl(t: DialectTypes): string[] {
     `create table workspace_seq (workspace_id ${t.key} primary key, seq ${t.number} not null)`,
     'create table meta (key text primary key, value text not null)',
   )
+  out.push(...duplicateKeyDdl(t))
   return out
 }

@@ -11,6 +11,13 @@ import {
 import type { SearchEntry, SearchHit, SearchKind } from '../projection/SearchIndex.ts'
 import { type TaskItem, TaskListQuery } from '../tasks/taskQueries.ts'
 import {
+  type DuplicateKey,
+  type DuplicateKind,
+  findByKeys,
+  keyPairs,
+  writeDuplicateKeys,
+} from './duplicateKeys.ts'
+import {
   checkBatch,
   checkDoc,
   checkDocs,
@@ -317,6 +324,7 @@ export class KyselyRecordIndex implements RecordIndex {
         }
       }
     }
+    await writeDuplicateKeys(trx, items)
     const put: SearchRow[] = []
     for (const { change } of items) {
       if (change.kind === 'tasks') continue
@@ -1039,6 +1047,16 @@ export class KyselyRecordIndex implements RecordIndex {
   private async countAll(table: string): Promise<number> {
     const row = await this.db.selectFrom(table).select(sql<unknown>`count(*)`.as('n')).executeTakeFirst()
     return num(row?.n)
+  }
+
+  duplicateMatches(workspaceId: string, kind: DuplicateKind, keys: readonly DuplicateKey[]) {
+    this.open()
+    return findByKeys(this.db, workspaceId, kind, keys)
+  }
+
+  duplicatePairs(workspaceId: string, kind: DuplicateKind) {
+    this.open()
+    return keyPairs(this.db, workspaceId, kind)
   }
 
   async close(): Promise<void> {

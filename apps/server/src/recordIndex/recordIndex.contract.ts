@@ -4,6 +4,7 @@ import { isAppError } from '../errors.ts'
 import { queryRecords } from '../projection/queryRecords.ts'
 import type { ProjectedRecord, RecordKind } from '../projection/recordKinds.ts'
 import { customFieldFilter } from '../settings/customFieldFilters.ts'
+import { duplicateKeysOf } from './duplicateKeys.ts'
 import {
   customFieldConditions,
   FEED_KEEP_EVENTS,
@@ -865,6 +866,52 @@ export function recordIndexContract(name: string, makeStore: () => Promise<Index
         expect(kept !== 'gap' && kept.changes.map((c) => c.seq)).toEqual([3, 4, 5])
         expect((await index.stats(W)).feed).toBe(FEED_KEEP_EVENTS)
       }, 120_000)
+    })
+
+    describe('duplicate keys', () => {
+      const keys = (kind: 'accounts' | 'contacts', r: ProjectedRecord) => duplicateKeysOf(kind, r)
+      const matches = async (kind: 'accounts' | 'contacts', r: ProjectedRecord, ws = W) =>
+        (await index.duplicateMatches(ws, kind, keys(kind, r)))
+          .map((m) => [m.id, [...m.types].sort()])
+          .sort((a, b) => String(a[0]).localeCompare(String(b[0])))
+
+      it('finds records by normalized keys, follows updates, archives and removes, per workspace', async () => {
+        await index.apply({
+          records: [
+            up(
+              'contacts',
+              contact('c1', 'Ada', 'Lovelace', { email: 'Ada@Example.org', phone: '+44 20 7946 0958' }),
+            ),
+            up('contacts', contact('c2', 'Lovelace', 'ada', { phone: '020 7946 0958' })),
+            up('contacts', contact('c3', 'Ada', 'Lovelace'), OTHER),
+            up('accounts', account('a1', 'Acme, Inc.', { website: 'https://www.acme.example/x' })),
+          ],
+        })
+        const probe = contact('new', 'ADA', 'lovelace', { email: ' ada@example.org' })
+        expect(await matches('contacts', probe)).toEqual([
+          ['c1', ['domain', 'email', 'name']],
+          ['c2', ['name']],
+        ])
+        expect(await matches('accounts', account('x', 'acme', { domain: 'ACME.example' }))).toEqual([
+          ['a1', ['domain', 'name']],
+        ])
+        expect(
+          (await index.duplicatePairs(W, 'contacts')).map((p) => [p.a, p.b, [...p.types].sort()]),
+        ).toEqual([['c1', 'c2', ['name', 'phone']]])
+        await index.apply({
+          records: [
+            up('contacts', contact('c1', 'Grace', 'Hopper', { email: 'ada@example.org' })),
+            up('contacts', { ...contact('c2', 'Ada', 'Lovelace'), archived: true }),
+          ],
+        })
+        expect(await matches('contacts', probe)).toEqual([['c1', ['domain', 'email']]])
+        expect(await index.duplicatePairs(W, 'contacts')).toEqual([])
+        await index.apply({ records: [rm('contacts', 'c1')] })
+        expect(await matches('contacts', probe)).toEqual([])
+        expect(await matches('contacts', probe, OTHER)).toEqual([['c3', ['name']]])
+        await reopen()
+        expect(await matches('contacts', probe, OTHER)).toEqual([['c3', ['name']]])
+      })
     })
 
     describe('isolation and bad input', () => {
