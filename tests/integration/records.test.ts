@@ -6,10 +6,8 @@ import {
   defaultPipelines,
   docName,
   initWorkspace,
-  layoutBoard,
   moveDeal,
   type Pipeline,
-  readRecords,
 } from '@rapport/model'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import type * as Y from 'yjs'

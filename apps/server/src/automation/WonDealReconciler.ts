@@ -1,4 +1,4 @@
-import { collectionMap, DEALS, Deal, docName, HANDOFFS, parseDocName, readRecords } from '@rapport/model'
+import { collectionMap, DEALS, Deal, docName, HANDOFFS, readRecords } from '@rapport/model'
 import { JSONFile } from 'lowdb/node'
 import * as Y from 'yjs'
 import { z } from 'zod'
