@@ -673,12 +673,13 @@ export class ImportJobs {
     }
     if (!stopped && batch.length > 0) stopped = await flush()
     if (this.closed && !this.cancelRequested.has(job.id)) return // stays running on disk → interrupted at start
+    // Lists read after the status says `done` show every record written.
+    await this.deps.index.flush()
     job.status = stopped ? 'cancelled' : 'done'
     if (!stopped) job.total = job.processed
     job.finishedAt = this.now()
     this.cancelRequested.delete(job.id)
     await this.save(job)
-    await this.deps.index.flush()
   }
 
   /** Writes one batch (a few at once), then logs its outcomes and commits `lastRow` and the counts. */
@@ -917,9 +918,10 @@ export class ImportJobs {
       undo.state = 'done'
       if (undo.kept > 0)
         undo.message = `${undo.kept} updated value${undo.kept === 1 ? ' was' : 's were'} changed by someone after the import and kept.`
+      // Lists read after the status says `undone` show it.
+      await this.deps.index.flush()
       job.status = 'undone'
       await this.save(job)
-      await this.deps.index.flush()
     })().catch(async (error: unknown) => {
       this.deps.logger.error('import undo failed', { id: job.id, error })
       if (job.undo) {
