@@ -420,7 +420,9 @@ class PlanContext {
     const failed = (): Planned => ({ row, action: 'fail', values, errors, duplicateOf: null })
     // Duplicates: of a record in the workspace, or of an earlier row of this file.
     const key = matchKey(kind, this.settings.duplicates, input)
-    const duplicateOf = key ? (this.existing?.get(key) ?? null) : null
+    const found = key ? (this.existing?.get(key) ?? null) : null
+    // This row's own record, written before a crash (a resume): created once, counted as created, not a duplicate.
+    const duplicateOf = found && found.id !== idFor(row) ? found : null
     if (duplicateOf && this.settings.duplicates.policy !== 'create') {
       if (this.settings.duplicates.policy === 'skip') {
         if (errors.length > 0) return { ...failed(), duplicateOf }
