@@ -58,7 +58,7 @@ async function upload(
   const response = await fetch(`${s.url}/api/imports?kind=${kind}&fileName=test.csv`, {
     method: 'POST',
     headers: { cookie, 'content-type': 'text/csv' },
-    body,
+    body: body as BodyInit,
   })
   return { status: response.status, body: (await response.json()) as never }
 }

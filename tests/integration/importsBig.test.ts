@@ -42,7 +42,7 @@ async function uploadTo(
   const response = await fetch(`${url}/api/imports?kind=contacts&fileName=big.csv`, {
     method: 'POST',
     headers: { cookie, 'content-type': 'text/csv' },
-    body,
+    body: body as BodyInit,
   })
   const json = (await response.json()) as { id: string; rowCount: number }
   expect(response.status, JSON.stringify(json)).toBe(201)
