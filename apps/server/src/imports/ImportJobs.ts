@@ -739,6 +739,9 @@ export class ImportJobs {
         else job.failed++
       }
     }
+    // Back-pressure: the next batch waits until the record index holds this one, so the index (lists, search, the
+    // change feed others read) never falls behind by more than a batch, and `done` means every record is listed.
+    await this.deps.index.flush()
     const last = batch[batch.length - 1]
     if (last) job.lastRow = last.row
     await this.appendLog(job.id, lines)
