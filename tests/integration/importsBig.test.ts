@@ -134,7 +134,7 @@ describe('CSV import at size and across a crash', () => {
     expect((await api(s.url, `/api/imports/${id}/start`, { cookie: admin.cookie, body: start })).status).toBe(
       202,
     )
-    const done = await waitFor(s.url, admin.cookie, id, (st) => st.status === 'done', 600_000)
+    const done = await waitFor(s.url, admin.cookie, id, (st) => st.status === 'done', 840_000)
     expect(done).toMatchObject({ processed: 100_000, created: 100_000, failed: 0, skipped: 0 })
     const list = await api<{ total: number }>(s.url, '/api/contacts?limit=1', { cookie: admin.cookie })
     expect(list.body.total).toBe(100_000)
