@@ -133,7 +133,7 @@ describe('CSV import at size and across a crash', () => {
     expect((await api(s.url, `/api/imports/${id}/start`, { cookie: admin.cookie, body: start })).status).toBe(
       202,
     )
-    const done = await waitFor(s.url, admin.cookie, id, (st) => st.status === 'done', 840_000)
+    const done = await waitFor(s.url, admin.cookie, id, (st) => st.status === 'done', 1_700_000)
     expect(done).toMatchObject({ processed: 100_000, created: 100_000, failed: 0, skipped: 0 })
     const list = await api<{ total: number }>(s.url, '/api/contacts?limit=1', { cookie: admin.cookie })
     expect(list.body.total).toBe(100_000)
@@ -155,5 +155,5 @@ describe('CSV import at size and across a crash', () => {
     expect(
       (await api<{ imports: unknown[] }>(s.url, '/api/imports', { cookie: otherCookie })).body.imports,
     ).toEqual([])
-  }, 900_000)
+  }, 1_800_000)
 })
