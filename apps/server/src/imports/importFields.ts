@@ -384,8 +384,6 @@ export function convertCell(
       if (dmy) return { value: `${dmy[3]}-${dmy[2]?.padStart(2, '0')}-${dmy[1]?.padStart(2, '0')}` }
       return { error: `${field.label} must be a date like 2026-03-31, not "${clip(text)}".` }
     }
-    case 'email':
-      return { value: text.toLowerCase() === text ? text : text }
     default:
       return { value: text }
   }
