@@ -3,6 +3,7 @@ import type { BrowserResult } from '../browser.ts'
 import type { ClientsResult } from '../clients.ts'
 import type { DedupeResult } from '../dedupeBench.ts'
 import type { FeedResult } from '../feed.ts'
+import type { ImportResult } from '../importBench.ts'
 import type { IndexResult } from '../indexQueries.ts'
 import type { LatencyResult } from '../latency.ts'
 import type { MemoryResult } from '../memory.ts'
@@ -52,6 +53,8 @@ export type BenchResults = {
   index: IndexResult | { error: string } | null
   /** Duplicate check and pairs over the index (issue #14); null or absent = phase not run. */
   dedupe?: DedupeResult | { error: string } | null
+  /** 100,000 contacts imported from CSV while another user edits (issue #14); null or absent = phase not run. */
+  import?: ImportResult | { error: string } | null
 }
 
 /** The first line of an error's message (≤ 300 characters), for results and logs. */
