@@ -38,6 +38,9 @@ import { memberRoutes } from './http/routes/members.ts'
 import { recordsRoutes } from './http/routes/records.ts'
 import { sessionMiddleware } from './http/sessionMiddleware.ts'
 import { mountStatic } from './http/static.ts'
+import { MAX_IMPORT_BYTES } from './imports/csvFile.ts'
+import { ImportJobs } from './imports/ImportJobs.ts'
+import { importRoutes } from './imports/importRoutes.ts'
 import { inboxGuard } from './inbox/inboxGuard.ts'
 import { createLogger, type Logger } from './log/logger.ts'
 import { listMembers } from './meta/members.ts'
@@ -380,7 +383,9 @@ export const createServer = async (deps: ServerDeps): Promise<RapportServer> => 
     }
   }
 
-  const app = createApp(logger.child('http'))
+  const app = createApp(logger.child('http'), {
+    bodyLimits: { routes: [{ method: 'POST', path: '/api/imports', maxBytes: MAX_IMPORT_BYTES }] },
+  })
   app.route('/api', healthRoutes(health))
   app.route('/api', authRoutes(auth))
   app.route('/api', memberRoutes(auth))
@@ -434,6 +439,14 @@ export const createServer = async (deps: ServerDeps): Promise<RapportServer> => 
       logger: logger.child('feed'),
     }),
   )
+  const imports = await ImportJobs.open({
+    dataDir: deps.dataDir,
+    hocuspocus,
+    index: worker,
+    logger: logger.child('imports'),
+    memberIds: (workspaceId) => new Set(listMembers(meta, workspaceId).map((m) => m.userId)),
+  })
+  app.route('/api', importRoutes({ jobs: imports, session: sessionMiddleware(auth) }))
   app.route(
     '/api',
     openApiRoutes(() => app.routes),
@@ -485,6 +498,7 @@ export const createServer = async (deps: ServerDeps): Promise<RapportServer> => 
       http.closeAllConnections()
       await httpClosed
       await reminders.stop()
+      await imports.close()
       await automation.idle()
       await audit.flush()
       await history.close()

@@ -16,6 +16,7 @@ import { Hono } from 'hono'
 import { z } from 'zod'
 import { archiveRouteDocs } from '../archive/archiveRoutes.ts'
 import { feedRouteDocs } from '../feed/feedRoutes.ts'
+import { importRouteDocs } from '../imports/importRoutes.ts'
 import { settingsRouteDocs } from '../settings/settingsRoutes.ts'
 import { taskRouteDocs } from '../tasks/taskRoutes.ts'
 import { TimelineQuery } from '../timeline/timelineRoutes.ts'
@@ -33,6 +34,8 @@ export interface RouteDoc {
   summary: string
   query?: z.ZodObject
   body?: z.ZodType
+  /** A body that is not JSON (an upload): its content type, e.g. `text/csv`. */
+  rawBody?: string
 }
 
 /** Documentation of the routes whose inputs we validate with zod, keyed by `METHOD /api/path/{param}`. */
@@ -107,6 +110,7 @@ export function recordRouteDocs(): Record<string, RouteDoc> {
     taskRouteDocs,
     archiveRouteDocs,
     feedRouteDocs,
+    importRouteDocs,
   )
   for (const kind of LIST_KINDS) {
     docs[`GET /api/${kind}`] = {
@@ -183,6 +187,12 @@ export function openApiDocument(
         ...(BODY_METHODS.has(route.method) ? { '413': PAYLOAD_TOO_LARGE } : {}),
         default: ERROR,
       },
+    }
+    if (doc?.rawBody) {
+      operation.requestBody = {
+        required: true,
+        content: { [doc.rawBody]: { schema: { type: 'string', format: 'binary' } } },
+      }
     }
     if (doc?.body) {
       operation.requestBody = {

@@ -1,0 +1,972 @@
+import { randomBytes } from 'node:crypto'
+import { existsSync } from 'node:fs'
+import { appendFile, mkdir, readdir, readFile, rename, writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import type { Hocuspocus } from '@hocuspocus/server'
+import {
+  ACCOUNTS,
+  AccountPatch,
+  archiveRecord,
+  CONTACTS,
+  ContactPatch,
+  type CustomFieldDef,
+  type CustomFieldValue,
+  collectionMap,
+  createAccount,
+  createContact,
+  createDeal,
+  createTicket,
+  DEALS,
+  DealPatch,
+  type DocRef,
+  docName,
+  isModelError,
+  jsonEqual,
+  keyForIndex,
+  type Pipeline,
+  parseDocName,
+  type RecordCollection,
+  readRecord,
+  type SlaPolicy,
+  TICKETS,
+  TicketPatch,
+  updateAccount,
+  updateContact,
+  updateDeal,
+  updateTicket,
+} from '@rapport/model'
+import type * as Y from 'yjs'
+import { z } from 'zod'
+import { workspaceSla } from '../automation/workspaceSla.ts'
+import { type Actor, writeDocument } from '../collab/directWrites.ts'
+import { badRequest } from '../errors.ts'
+import type { Logger } from '../log/logger.ts'
+import type { ProjectedRecord } from '../projection/recordKinds.ts'
+import type { IndexWorker } from '../recordIndex/IndexWorker.ts'
+import { MAX_PAGE } from '../recordIndex/RecordIndex.ts'
+import { readWorkspaceSettings } from '../settings/SettingsService.ts'
+import { ticketColumnKeys } from '../tickets/ticketDocs.ts'
+import { csvProblem, csvRecords, rowObject, type Separator } from './csvFile.ts'
+import {
+  type FieldError,
+  type ImportField,
+  type ImportKind,
+  importFields,
+  mapRow,
+  validateCreate,
+  validatePatch,
+} from './importFields.ts'
+
+export const IMPORT_STATUSES = [
+  'uploaded',
+  'running',
+  'done',
+  'cancelled',
+  'failed',
+  'interrupted',
+  'undone',
+] as const
+export type ImportStatus = (typeof IMPORT_STATUSES)[number]
+
+export const DuplicatePolicy = z.object({
+  policy: z.enum(['skip', 'update', 'create']),
+  matchOn: z.enum(['email', 'domain', 'name', 'column']),
+  column: z.string().max(100).optional(),
+})
+export type DuplicatePolicy = z.infer<typeof DuplicatePolicy>
+
+export const ImportSettings = z.object({
+  mapping: z.record(z.string().max(500), z.string().max(100).nullable()),
+  duplicates: DuplicatePolicy,
+})
+export type ImportSettings = z.infer<typeof ImportSettings>
+
+/** What is persisted of an import in `<dataDir>/imports/<id>/job.json`. */
+export interface ImportJob {
+  id: string
+  workspaceId: string
+  kind: ImportKind
+  fileName: string
+  status: ImportStatus
+  separator: Separator
+  columns: string[]
+  rowCount: number | null
+  total: number | null
+  processed: number
+  created: number
+  updated: number
+  skipped: number
+  failed: number
+  uploadedAt: number
+  startedAt: number | null
+  finishedAt: number | null
+  createdBy: string
+  createdByName: string
+  /** The last data row whose outcome is in the log (a resume continues after it). */
+  lastRow: number
+  settings: ImportSettings | null
+  error?: string
+  undo?: { state: 'running' | 'done'; archived: number; reverted: number; kept: number; message?: string }
+}
+
+/** A line of `log.jsonl`: a created record, an update with the values before it, or a failed row. */
+type LogLine =
+  | { t: 'c'; row: number; id: string }
+  | { t: 'u'; row: number; id: string; prev: Record<string, unknown>; next: Record<string, unknown> }
+  | { t: 'f'; row: number; reason: string }
+
+export interface PreviewRow {
+  row: number
+  values: Record<string, CustomFieldValue>
+  errors: FieldError[]
+  duplicateOf: { id: string; label: string } | null
+}
+
+const BATCH_ROWS = 200
+const WRITE_CONCURRENCY = 12
+const PREVIEW_ROWS = 50
+
+// biome-ignore lint/suspicious/noExplicitAny: one table of differently typed collections
+const COLLECTION: Record<ImportKind, RecordCollection<any>> = {
+  accounts: ACCOUNTS,
+  contacts: CONTACTS,
+  deals: DEALS,
+  tickets: TICKETS,
+}
+const PATCH_SCHEMA: Record<ImportKind, z.ZodType> = {
+  accounts: AccountPatch,
+  contacts: ContactPatch,
+  deals: DealPatch,
+  tickets: TicketPatch,
+}
+const ID_PREFIX: Record<ImportKind, string> = {
+  accounts: 'acc',
+  contacts: 'con',
+  deals: 'deal',
+  tickets: 'tkt',
+}
+
+/** The document a record of `kind` lives in (every kind has its own document). */
+export function recordRef(workspaceId: string, kind: ImportKind, id: string): DocRef {
+  switch (kind) {
+    case 'accounts':
+      return { workspaceId, kind: 'account', accountId: id }
+    case 'contacts':
+      return { workspaceId, kind: 'contact', contactId: id }
+    case 'deals':
+      return { workspaceId, kind: 'deal', dealId: id }
+    case 'tickets':
+      return { workspaceId, kind: 'ticket', ticketId: id }
+  }
+}
+
+const lower = (value: unknown): string => (typeof value === 'string' ? value.trim().toLowerCase() : '')
+
+/** A record's label for "duplicate of …". */
+function labelOf(kind: ImportKind, record: Record<string, unknown>): string {
+  switch (kind) {
+    case 'accounts':
+      return String(record.name ?? '')
+    case 'contacts': {
+      const name = `${record.firstName ?? ''} ${record.lastName ?? ''}`.trim()
+      return name || String(record.email ?? '')
+    }
+    case 'deals':
+      return String(record.title ?? '')
+    case 'tickets':
+      return String(record.subject ?? '')
+  }
+}
+
+/** The value a record (or a row's input) is matched on, normalized; '' = nothing to match. */
+function matchKey(kind: ImportKind, duplicates: DuplicatePolicy, record: Record<string, unknown>): string {
+  switch (duplicates.matchOn) {
+    case 'email':
+      return lower(record.email)
+    case 'domain':
+      return lower(record.domain)
+    case 'name':
+      return kind === 'contacts'
+        ? lower(`${record.firstName ?? ''} ${record.lastName ?? ''}`.replace(/\s+/g, ' '))
+        : lower(labelOf(kind, record))
+    case 'column': {
+      const key = duplicates.column ?? ''
+      const value = key.startsWith('cf.')
+        ? (record.customFields as Record<string, unknown> | undefined)?.[key.slice(3)]
+        : record[key]
+      return typeof value === 'number' || typeof value === 'boolean' ? String(value) : lower(value)
+    }
+  }
+}
+
+/** Refuses in plain words a duplicate rule that does not fit the kind or the mapping. */
+export function checkSettings(
+  kind: ImportKind,
+  settings: ImportSettings,
+  fields: readonly ImportField[],
+): void {
+  const { matchOn, column } = settings.duplicates
+  if (matchOn === 'email' && kind !== 'contacts')
+    throw badRequest('Only contacts can be matched on email; choose name or a column.', 'invalid_input')
+  if (matchOn === 'domain' && kind !== 'accounts')
+    throw badRequest('Only accounts can be matched on domain; choose name or a column.', 'invalid_input')
+  if (matchOn === 'column' && (!column || !fields.some((f) => f.key === column)))
+    throw badRequest('Choose the field to match duplicates on (duplicates.column).', 'invalid_input')
+  const keys = new Set(fields.map((f) => f.key))
+  const used = new Set<string>()
+  for (const [columnName, key] of Object.entries(settings.mapping)) {
+    if (key === null) continue
+    if (!keys.has(key))
+      throw badRequest(`"${key}" is not a field you can import ${kind} into.`, 'invalid_input')
+    if (used.has(key))
+      throw badRequest(`Two columns are mapped to ${key} (one is "${columnName}").`, 'invalid_input')
+    used.add(key)
+  }
+}
+
+interface Planned {
+  row: number
+  action: 'create' | 'update' | 'skip' | 'fail'
+  values: Record<string, CustomFieldValue>
+  errors: FieldError[]
+  duplicateOf: { id: string; label: string } | null
+  /** create: the full input; update: the patch. */
+  input?: Record<string, unknown>
+  id?: string
+  /** The deal's pipeline stages / the card's column for deals and tickets. */
+  stages?: Pipeline['stages']
+  column?: string
+}
+
+export interface ImportJobsDeps {
+  dataDir: string
+  hocuspocus: Hocuspocus
+  index: Pick<IndexWorker, 'index' | 'flush'>
+  logger: Logger
+  now?: () => number
+  memberIds?: (workspaceId: string) => ReadonlySet<string>
+}
+
+/** A workspace's view an import plans against: definitions, lookups and the records to match duplicates with. */
+class PlanContext {
+  readonly fieldMap: Map<string, ImportField>
+  private accountsByName: Map<string, string> | null = null
+  private accountsByDomain: Map<string, string> | null = null
+  private contactsByEmail: Map<string, string> | null = null
+  private existing: Map<string, { id: string; label: string }> | null = null
+  private lastKeys = new Map<string, string | null>()
+  sla: SlaPolicy | null = null
+
+  constructor(
+    private readonly deps: ImportJobsDeps,
+    readonly job: ImportJob,
+    readonly settings: ImportSettings,
+    readonly customFields: readonly CustomFieldDef[],
+    readonly pipelines: readonly Pipeline[],
+    readonly fields: readonly ImportField[],
+  ) {
+    this.fieldMap = new Map(fields.map((f) => [f.key, f]))
+  }
+
+  private async scan(kind: ImportKind, each: (record: ProjectedRecord) => void): Promise<void> {
+    for (let offset: number | null = 0; offset !== null; ) {
+      const page = await this.deps.index.index.list(this.job.workspaceId, kind, {
+        offset,
+        limit: MAX_PAGE,
+        archived: 'false',
+      })
+      for (const record of page.items) each(record)
+      offset = page.nextOffset
+    }
+  }
+
+  async load(): Promise<void> {
+    await this.deps.index.flush()
+    const mapped = new Set(Object.values(this.settings.mapping))
+    if (mapped.has('accountName') || mapped.has('accountDomain')) {
+      this.accountsByName = new Map()
+      this.accountsByDomain = new Map()
+      await this.scan('accounts', (r) => {
+        if (lower(r.name)) this.accountsByName?.set(lower(r.name), r.id)
+        if (lower(r.domain)) this.accountsByDomain?.set(lower(r.domain), r.id)
+      })
+    }
+    if (mapped.has('contactEmail')) {
+      this.contactsByEmail = new Map()
+      await this.scan('contacts', (r) => {
+        if (lower(r.email)) this.contactsByEmail?.set(lower(r.email), r.id)
+      })
+    }
+    const { kind } = this.job
+    this.existing = new Map()
+    await this.scan(kind, (r) => {
+      const key = matchKey(kind, this.settings.duplicates, r)
+      if (key && !this.existing?.has(key)) this.existing?.set(key, { id: r.id, label: labelOf(kind, r) })
+    })
+    if (kind === 'tickets') this.sla = await workspaceSla(this.deps.hocuspocus, this.job.workspaceId)
+  }
+
+  /** The key after the column's last card (deals by stage, tickets by status), one after another. */
+  async nextKey(column: string): Promise<string> {
+    let last = this.lastKeys.get(column)
+    if (last === undefined) {
+      const { kind, workspaceId } = this.job
+      if (kind === 'tickets') {
+        const keys = await ticketColumnKeys(this.deps.index, workspaceId, column, '')
+        last = keys.length > 0 ? (keys[keys.length - 1] as string) : null
+      } else {
+        last = null
+        await this.scanDealsOfStage(column, (key) => {
+          if (last === null || key > (last as string)) last = key
+        })
+      }
+    }
+    const key = keyForIndex(last === null ? [] : [last], 1)
+    this.lastKeys.set(column, key)
+    return key
+  }
+
+  private async scanDealsOfStage(stage: string, each: (key: string) => void): Promise<void> {
+    for (let offset: number | null = 0; offset !== null; ) {
+      const page = await this.deps.index.index.list(this.job.workspaceId, 'deals', {
+        filters: { stage },
+        offset,
+        limit: MAX_PAGE,
+        archived: 'false',
+      })
+      for (const r of page.items) {
+        const key = (r.position as { key?: unknown } | undefined)?.key
+        if (typeof key === 'string') each(key)
+      }
+      offset = page.nextOffset
+    }
+  }
+
+  /** Plans one row: what to write, or why it fails / is skipped. Rows planned to be created join the matches. */
+  plan(row: number, cells: Record<string, string>, idFor: (row: number) => string): Planned {
+    const { kind } = this.job
+    const { values, errors } = mapRow(this.fieldMap, this.settings.mapping, cells)
+    const input: Record<string, unknown> = {}
+    const customFields: Record<string, CustomFieldValue> = {}
+    for (const [key, value] of Object.entries(values)) {
+      if (key.startsWith('cf.')) customFields[key.slice(3)] = value
+      else input[key] = value
+    }
+    // Lookups by name.
+    if (kind === 'contacts' || kind === 'deals' || kind === 'tickets') {
+      const name = input.accountName
+      const domain = input.accountDomain
+      delete input.accountName
+      delete input.accountDomain
+      if (typeof name === 'string' || typeof domain === 'string') {
+        const id =
+          (typeof domain === 'string' ? this.accountsByDomain?.get(lower(domain)) : undefined) ??
+          (typeof name === 'string' ? this.accountsByName?.get(lower(name)) : undefined)
+        if (id) input.accountId = id
+        else
+          errors.push({
+            field: typeof name === 'string' ? 'accountName' : 'accountDomain',
+            message: `No account ${typeof name === 'string' ? `named "${name}"` : `with the domain "${domain}"`} exists; create it first or import accounts before ${kind}.`,
+          })
+      }
+    }
+    if (kind === 'tickets' && typeof input.contactEmail === 'string') {
+      const email = input.contactEmail
+      delete input.contactEmail
+      const id = this.contactsByEmail?.get(lower(email))
+      if (id) input.contactId = id
+      else errors.push({ field: 'contactEmail', message: `No contact has the email "${email}".` })
+    }
+    let stages: Pipeline['stages'] | undefined
+    let column: string | undefined
+    if (kind === 'deals') {
+      const pipelineName = input.pipeline
+      const stageName = input.stage
+      delete input.pipeline
+      delete input.stage
+      const open = this.pipelines.filter((p) => !p.archived)
+      const pipeline =
+        typeof pipelineName === 'string'
+          ? this.pipelines.find((p) => lower(p.name) === lower(pipelineName))
+          : open[0]
+      if (!pipeline) {
+        errors.push({
+          field: 'pipeline',
+          message:
+            typeof pipelineName === 'string'
+              ? `There is no pipeline named "${pipelineName}".`
+              : 'The workspace has no pipeline to put deals in.',
+        })
+      } else {
+        const stage =
+          typeof stageName === 'string'
+            ? pipeline.stages.find((s) => lower(s.name) === lower(stageName))
+            : pipeline.stages[0]
+        if (!stage)
+          errors.push({
+            field: 'stage',
+            message: `The pipeline ${pipeline.name} has no stage named "${String(stageName)}".`,
+          })
+        else {
+          input.pipelineId = pipeline.id
+          input.stageId = stage.id
+          stages = pipeline.stages
+          column = stage.id
+        }
+      }
+    }
+    if (kind === 'tickets') column = typeof input.status === 'string' ? input.status : 'new'
+    if (Object.keys(customFields).length > 0) input.customFields = customFields
+    const failed = (): Planned => ({ row, action: 'fail', values, errors, duplicateOf: null })
+    // Duplicates: of a record in the workspace, or of an earlier row of this file.
+    const key = matchKey(kind, this.settings.duplicates, input)
+    const duplicateOf = key ? (this.existing?.get(key) ?? null) : null
+    if (duplicateOf && this.settings.duplicates.policy !== 'create') {
+      if (this.settings.duplicates.policy === 'skip') {
+        if (errors.length > 0) return { ...failed(), duplicateOf }
+        return { row, action: 'skip', values, errors, duplicateOf }
+      }
+      // update: only the fields the row gives.
+      const patch = { ...input }
+      delete patch.pipelineId
+      delete patch.stageId
+      delete patch.status
+      errors.push(
+        ...validatePatch(
+          kind,
+          patch,
+          PATCH_SCHEMA[kind],
+          this.customFields,
+          this.deps.memberIds?.(this.job.workspaceId),
+        ),
+      )
+      if (errors.length > 0) return { ...failed(), duplicateOf }
+      return { row, action: 'update', values, errors, duplicateOf, input: patch, id: duplicateOf.id }
+    }
+    const checked = validateCreate(
+      kind,
+      input,
+      this.customFields,
+      this.deps.memberIds?.(this.job.workspaceId),
+    )
+    errors.push(...checked.errors)
+    if (errors.length > 0) return { ...failed(), duplicateOf }
+    const id = idFor(row)
+    if (key && !this.existing?.has(key)) this.existing?.set(key, { id, label: labelOf(kind, input) })
+    return { row, action: 'create', values, errors, duplicateOf, input: { ...input, id }, id, stages, column }
+  }
+}
+
+/** Runs `fn` over `items` with at most `limit` at once. */
+async function eachLimited<T>(
+  items: readonly T[],
+  limit: number,
+  fn: (item: T) => Promise<void>,
+): Promise<void> {
+  let next = 0
+  const workers = Array.from({ length: Math.min(limit, items.length) }, async () => {
+    while (next < items.length) {
+      const item = items[next++] as T
+      await fn(item)
+    }
+  })
+  await Promise.all(workers)
+}
+
+const yieldToLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve))
+
+/**
+ * CSV import jobs: uploads, previews, the server-side job (batches of rows written through the model's commands,
+ * yielding to the event loop between batches), cancel, resume after a restart, failed rows, undo. Every job lives in
+ * `<dataDir>/imports/<id>/` (`job.json`, `upload.csv`, `log.jsonl`).
+ */
+export class ImportJobs {
+  private readonly jobs = new Map<string, ImportJob>()
+  private readonly cancelRequested = new Set<string>()
+  private readonly running = new Map<string, Promise<void>>()
+  private readonly root: string
+  private readonly now: () => number
+  private closed = false
+
+  private constructor(private readonly deps: ImportJobsDeps) {
+    this.root = join(deps.dataDir, 'imports')
+    this.now = deps.now ?? Date.now
+  }
+
+  /** Loads every import; one that was running when the server stopped is now `interrupted` (counts kept). */
+  static async open(deps: ImportJobsDeps): Promise<ImportJobs> {
+    const jobs = new ImportJobs(deps)
+    await mkdir(jobs.root, { recursive: true })
+    for (const id of await readdir(jobs.root)) {
+      const file = join(jobs.root, id, 'job.json')
+      if (!existsSync(file)) continue
+      try {
+        const job = JSON.parse(await readFile(file, 'utf8')) as ImportJob
+        if (job.status === 'running') {
+          job.status = 'interrupted'
+          job.error = `The server stopped during the import after row ${job.lastRow}; resume it to import the rest.`
+          await jobs.save(job)
+          deps.logger.warn('import interrupted by a restart', { id, lastRow: job.lastRow })
+        }
+        if (job.undo?.state === 'running') {
+          job.undo = {
+            ...job.undo,
+            state: 'done',
+            message: 'The server stopped during the undo; undo again to finish it.',
+          }
+          await jobs.save(job)
+        }
+        jobs.jobs.set(job.id, job)
+      } catch (error) {
+        deps.logger.error('unreadable import job', { id, error })
+      }
+    }
+    return jobs
+  }
+
+  dir(id: string): string {
+    return join(this.root, id)
+  }
+  filePath(id: string): string {
+    return join(this.root, id, 'upload.csv')
+  }
+
+  newId(): string {
+    return `imp_${randomBytes(9).toString('base64url').replace(/[-_]/g, 'x')}`
+  }
+
+  async add(job: ImportJob): Promise<void> {
+    this.jobs.set(job.id, job)
+    await this.save(job)
+  }
+
+  get(workspaceId: string, id: string): ImportJob | null {
+    const job = this.jobs.get(id)
+    return job && job.workspaceId === workspaceId ? job : null
+  }
+
+  list(workspaceId: string): ImportJob[] {
+    return [...this.jobs.values()]
+      .filter((j) => j.workspaceId === workspaceId)
+      .sort((a, b) => b.uploadedAt - a.uploadedAt || (a.id < b.id ? 1 : -1))
+  }
+
+  private async save(job: ImportJob): Promise<void> {
+    const dir = this.dir(job.id)
+    await mkdir(dir, { recursive: true })
+    const tmp = join(dir, 'job.json.tmp')
+    await writeFile(tmp, JSON.stringify(job))
+    await rename(tmp, join(dir, 'job.json'))
+  }
+
+  private async appendLog(id: string, lines: readonly LogLine[]): Promise<void> {
+    if (lines.length === 0) return
+    await appendFile(join(this.dir(id), 'log.jsonl'), `${lines.map((l) => JSON.stringify(l)).join('\n')}\n`)
+  }
+
+  async readLog(id: string): Promise<LogLine[]> {
+    const file = join(this.dir(id), 'log.jsonl')
+    if (!existsSync(file)) return []
+    const lines: LogLine[] = []
+    for (const line of (await readFile(file, 'utf8')).split('\n')) {
+      if (!line) continue
+      try {
+        lines.push(JSON.parse(line) as LogLine)
+      } catch {
+        // A line cut by a crash: its batch was not committed (the job's lastRow is before it) and is redone.
+      }
+    }
+    return lines
+  }
+
+  async fieldsOf(workspaceId: string, kind: ImportKind): Promise<ImportField[]> {
+    const settings = await readWorkspaceSettings(this.deps.hocuspocus, workspaceId)
+    return importFields(kind, settings.customFields)
+  }
+
+  private async context(job: ImportJob, settings: ImportSettings): Promise<PlanContext> {
+    const ws = await readWorkspaceSettings(this.deps.hocuspocus, job.workspaceId)
+    const fields = importFields(job.kind, ws.customFields)
+    checkSettings(job.kind, settings, fields)
+    const context = new PlanContext(this.deps, job, settings, ws.customFields, ws.pipelines, fields)
+    await context.load()
+    return context
+  }
+
+  private recordId(job: ImportJob, row: number): string {
+    return `${ID_PREFIX[job.kind]}_${job.id.slice(4)}_${row.toString(36)}`
+  }
+
+  /** The first 50 rows as the job would see them (nothing is written). */
+  async preview(job: ImportJob, settings: ImportSettings): Promise<PreviewRow[]> {
+    const context = await this.context(job, settings)
+    const rows: PreviewRow[] = []
+    let row = 0
+    try {
+      for await (const cells of csvRecords(this.filePath(job.id), job.separator)) {
+        if (row++ === 0) continue
+        const planned = context.plan(row - 1, rowObject(job.columns, cells), (r) => this.recordId(job, r))
+        rows.push({
+          row: row - 1,
+          values: planned.values,
+          errors: planned.errors,
+          duplicateOf: planned.duplicateOf,
+        })
+        if (rows.length >= PREVIEW_ROWS) break
+      }
+    } catch (error) {
+      throw badRequest(csvProblem(error), 'invalid_input')
+    }
+    return rows
+  }
+
+  /** Starts (or resumes after `job.lastRow`) the job in the background. */
+  async start(job: ImportJob, settings: ImportSettings, actor: Actor): Promise<void> {
+    const context = await this.context(job, settings)
+    job.settings = settings
+    job.status = 'running'
+    job.startedAt ??= this.now()
+    job.finishedAt = null
+    delete job.error
+    job.total = job.rowCount
+    await this.save(job)
+    const run = this.run(job, context, actor)
+      .catch(async (error: unknown) => {
+        this.deps.logger.error('import failed', { id: job.id, error })
+        job.status = 'failed'
+        job.error = csvProblem(error)
+        job.finishedAt = this.now()
+        await this.save(job).catch(() => {})
+      })
+      .finally(() => this.running.delete(job.id))
+    this.running.set(job.id, run)
+  }
+
+  cancel(job: ImportJob): void {
+    if (job.status === 'running') this.cancelRequested.add(job.id)
+  }
+
+  /** Resolves when the job's run (if any) ended. */
+  async settled(id: string): Promise<void> {
+    await this.running.get(id)
+  }
+
+  private async run(job: ImportJob, context: PlanContext, actor: Actor): Promise<void> {
+    let row = 0
+    let batch: Planned[] = []
+    const flush = async (): Promise<boolean> => {
+      await this.writeBatch(job, context, batch, actor)
+      batch = []
+      await yieldToLoop()
+      return this.cancelRequested.has(job.id) || this.closed
+    }
+    let stopped = false
+    for await (const cells of csvRecords(this.filePath(job.id), job.separator)) {
+      if (row++ === 0) continue
+      const dataRow = row - 1
+      if (dataRow <= job.lastRow) continue
+      batch.push(context.plan(dataRow, rowObject(job.columns, cells), (r) => this.recordId(job, r)))
+      if (batch.length >= BATCH_ROWS && (await flush())) {
+        stopped = true
+        break
+      }
+    }
+    if (!stopped && batch.length > 0) stopped = await flush()
+    if (this.closed && !this.cancelRequested.has(job.id)) return // stays running on disk → interrupted at start
+    // Lists read after the status says `done` show every record written.
+    await this.deps.index.flush()
+    job.status = stopped ? 'cancelled' : 'done'
+    if (!stopped) job.total = job.processed
+    job.finishedAt = this.now()
+    this.cancelRequested.delete(job.id)
+    await this.save(job)
+  }
+
+  /** Writes one batch (a few at once), then logs its outcomes and commits `lastRow` and the counts. */
+  private async writeBatch(
+    job: ImportJob,
+    context: PlanContext,
+    batch: Planned[],
+    actor: Actor,
+  ): Promise<void> {
+    const lines: LogLine[] = []
+    const outcomes = new Map<number, LogLine | 'skip'>()
+    const writes = batch.filter((p) => p.action === 'create' || p.action === 'update')
+    // Column keys are taken in row order before the writes run at once.
+    const keys = new Map<number, string>()
+    for (const p of writes)
+      if (p.action === 'create' && p.column !== undefined) keys.set(p.row, await context.nextKey(p.column))
+    await eachLimited(writes, WRITE_CONCURRENCY, async (p) => {
+      try {
+        if (p.action === 'create') {
+          await this.create(job, context, p, keys.get(p.row), actor)
+          outcomes.set(p.row, { t: 'c', row: p.row, id: p.id as string })
+        } else {
+          const change = await this.update(job, p, actor)
+          outcomes.set(p.row, change ? { t: 'u', row: p.row, id: p.id as string, ...change } : 'skip')
+        }
+      } catch (error) {
+        if (p.action === 'create' && isModelError(error) && error.code === 'conflict') {
+          // Created before a crash (the record exists under the row's id): not created twice.
+          outcomes.set(p.row, { t: 'c', row: p.row, id: p.id as string })
+          return
+        }
+        const reason = isModelError(error) ? error.message : 'The record could not be written.'
+        if (!isModelError(error))
+          this.deps.logger.error('import row failed', { id: job.id, row: p.row, error })
+        outcomes.set(p.row, { t: 'f', row: p.row, reason })
+      }
+    })
+    for (const p of batch) {
+      job.processed++
+      if (p.action === 'skip') {
+        job.skipped++
+        continue
+      }
+      if (p.action === 'fail') {
+        job.failed++
+        lines.push({ t: 'f', row: p.row, reason: p.errors.map((e) => e.message).join(' ') })
+        continue
+      }
+      const outcome = outcomes.get(p.row)
+      if (outcome === 'skip' || outcome === undefined) job.skipped++
+      else {
+        lines.push(outcome)
+        if (outcome.t === 'c') job.created++
+        else if (outcome.t === 'u') job.updated++
+        else job.failed++
+      }
+    }
+    const last = batch[batch.length - 1]
+    if (last) job.lastRow = last.row
+    await this.appendLog(job.id, lines)
+    await this.save(job)
+  }
+
+  private async create(
+    job: ImportJob,
+    context: PlanContext,
+    p: Planned,
+    key: string | undefined,
+    actor: Actor,
+  ): Promise<void> {
+    const input = p.input as Record<string, unknown>
+    const name = docName(recordRef(job.workspaceId, job.kind, p.id as string))
+    await writeDocument(this.deps.hocuspocus, name, 'rest', actor, (doc, origin) => {
+      switch (job.kind) {
+        case 'accounts':
+          return createAccount(doc, input as Parameters<typeof createAccount>[1], origin)
+        case 'contacts':
+          return createContact(doc, input as Parameters<typeof createContact>[1], origin)
+        case 'deals': {
+          doc.transact(() => {
+            createDeal(doc, input as Parameters<typeof createDeal>[1], origin, { stages: p.stages ?? [] })
+            ;(collectionMap(doc, DEALS).get(p.id as string) as Y.Map<unknown> | undefined)?.set('position', {
+              column: p.column,
+              key,
+            })
+          }, origin)
+          return null
+        }
+        case 'tickets': {
+          doc.transact(() => {
+            createTicket(doc, input as Parameters<typeof createTicket>[1], origin, {
+              sla: context.sla ?? undefined,
+            } as Parameters<typeof createTicket>[3])
+            ;(collectionMap(doc, TICKETS).get(p.id as string) as Y.Map<unknown> | undefined)?.set(
+              'position',
+              {
+                column: p.column,
+                key,
+              },
+            )
+          }, origin)
+          return null
+        }
+      }
+    })
+  }
+
+  /** Updates an existing record with the row's fields; returns the values before and after (null: nothing changed). */
+  private async update(
+    job: ImportJob,
+    p: Planned,
+    actor: Actor,
+  ): Promise<{ prev: Record<string, unknown>; next: Record<string, unknown> } | null> {
+    const id = p.id as string
+    const located = await this.deps.index.index.get(job.workspaceId, job.kind, id).catch(() => null)
+    const ref = (located?.doc ? parseDocName(located.doc) : null) ?? recordRef(job.workspaceId, job.kind, id)
+    const patch = p.input as Record<string, unknown>
+    return writeDocument(this.deps.hocuspocus, docName(ref), 'rest', actor, (doc, origin) => {
+      const collection = COLLECTION[job.kind]
+      const current = readRecord(collectionMap(doc, collection), id, collection.schema) as Record<
+        string,
+        unknown
+      > | null
+      if (!current) return null
+      const prev: Record<string, unknown> = {}
+      const next: Record<string, unknown> = {}
+      const changed: Record<string, unknown> = {}
+      for (const [field, value] of Object.entries(patch)) {
+        if (field === 'customFields') {
+          const stored = (current.customFields ?? {}) as Record<string, unknown>
+          const cf: Record<string, unknown> = {}
+          for (const [fieldId, v] of Object.entries(value as Record<string, unknown>)) {
+            if (jsonEqual(stored[fieldId] ?? null, v)) continue
+            prev[`cf.${fieldId}`] = stored[fieldId] ?? null
+            next[`cf.${fieldId}`] = v
+            cf[fieldId] = v
+          }
+          if (Object.keys(cf).length > 0) changed.customFields = cf
+        } else if (!jsonEqual(current[field] ?? null, value)) {
+          prev[field] = current[field] ?? null
+          next[field] = value
+          changed[field] = value
+        }
+      }
+      if (Object.keys(changed).length === 0) return null
+      applyUpdate(job.kind, doc, id, changed, origin)
+      return { prev, next }
+    })
+  }
+
+  /** The failed rows as CSV: the original columns and `reason`, in file order. */
+  async *failedCsv(job: ImportJob): AsyncGenerator<string> {
+    const reasons = new Map<number, string>()
+    for (const line of await this.readLog(job.id))
+      if (line.t === 'f' && !reasons.has(line.row)) reasons.set(line.row, line.reason)
+    yield `${[...job.columns, 'reason'].map(csvCell).join(',')}\r\n`
+    if (reasons.size === 0) return
+    let row = 0
+    for await (const cells of csvRecords(this.filePath(job.id), job.separator)) {
+      if (row++ === 0) continue
+      const reason = reasons.get(row - 1)
+      if (reason === undefined) continue
+      const padded = job.columns.map((_, i) => cells[i] ?? '')
+      yield `${[...padded, reason].map(csvCell).join(',')}\r\n`
+    }
+  }
+
+  /**
+   * Undoes the import in the background: its created records are archived, and each field it updated gets its value
+   * from before the import back — only where the field still holds the imported value (someone changed it since:
+   * it is kept and counted in `undo.kept`).
+   */
+  async undo(job: ImportJob, actor: Actor): Promise<void> {
+    job.undo = { state: 'running', archived: 0, reverted: 0, kept: 0 }
+    await this.save(job)
+    const work = (async () => {
+      const log = await this.readLog(job.id)
+      const created = [...new Set(log.filter((l) => l.t === 'c').map((l) => (l as { id: string }).id))]
+      const updates = new Map<number, Extract<LogLine, { t: 'u' }>>()
+      for (const line of log) if (line.t === 'u' && !updates.has(line.row)) updates.set(line.row, line)
+      const undo = job.undo as NonNullable<ImportJob['undo']>
+      for (let i = 0; i < created.length; i += BATCH_ROWS) {
+        await eachLimited(created.slice(i, i + BATCH_ROWS), WRITE_CONCURRENCY, async (id) => {
+          const name = docName(recordRef(job.workspaceId, job.kind, id))
+          const done = await writeDocument(this.deps.hocuspocus, name, 'rest', actor, (doc, origin) => {
+            const map = collectionMap(doc, COLLECTION[job.kind])
+            if (!map.has(id)) return false
+            archiveRecord(doc, COLLECTION[job.kind], id, origin)
+            return true
+          }).catch(() => false)
+          if (done) undo.archived++
+        })
+        await this.save(job)
+        await yieldToLoop()
+      }
+      // Later updates first, so a record updated twice ends with its value from before the import.
+      for (const line of [...updates.values()].sort((a, b) => b.row - a.row)) {
+        const located = await this.deps.index.index.get(job.workspaceId, job.kind, line.id).catch(() => null)
+        const ref =
+          (located?.doc ? parseDocName(located.doc) : null) ?? recordRef(job.workspaceId, job.kind, line.id)
+        const result = await writeDocument(
+          this.deps.hocuspocus,
+          docName(ref),
+          'rest',
+          actor,
+          (doc, origin) => {
+            const collection = COLLECTION[job.kind]
+            const current = readRecord(collectionMap(doc, collection), line.id, collection.schema) as Record<
+              string,
+              unknown
+            > | null
+            if (!current) return { reverted: 0, kept: Object.keys(line.next).length }
+            const patch: Record<string, unknown> = {}
+            const cf: Record<string, unknown> = {}
+            let kept = 0
+            for (const [field, imported] of Object.entries(line.next)) {
+              const now = field.startsWith('cf.')
+                ? ((current.customFields ?? {}) as Record<string, unknown>)[field.slice(3)]
+                : current[field]
+              if (!jsonEqual(now ?? null, imported)) {
+                kept++
+                continue
+              }
+              if (field.startsWith('cf.')) cf[field.slice(3)] = line.prev[field] ?? null
+              else patch[field] = line.prev[field]
+            }
+            if (Object.keys(cf).length > 0) patch.customFields = cf
+            const reverted = Object.keys(line.next).length - kept
+            if (reverted > 0) applyUpdate(job.kind, doc, line.id, patch, origin)
+            return { reverted, kept }
+          },
+        ).catch(() => ({ reverted: 0, kept: Object.keys(line.next).length }))
+        undo.reverted += result.reverted
+        undo.kept += result.kept
+      }
+      undo.state = 'done'
+      if (undo.kept > 0)
+        undo.message = `${undo.kept} updated value${undo.kept === 1 ? ' was' : 's were'} changed by someone after the import and kept.`
+      // Lists read after the status says `undone` show it.
+      await this.deps.index.flush()
+      job.status = 'undone'
+      await this.save(job)
+    })().catch(async (error: unknown) => {
+      this.deps.logger.error('import undo failed', { id: job.id, error })
+      if (job.undo) {
+        job.undo.state = 'done'
+        job.undo.message = 'The undo stopped on an error; undo again to finish it.'
+      }
+      await this.save(job).catch(() => {})
+    })
+    this.running.set(
+      job.id,
+      work.finally(() => this.running.delete(job.id)),
+    )
+  }
+
+  /** Stops running jobs after their current batch (they stay `running` on disk → `interrupted` at the next start). */
+  async close(): Promise<void> {
+    this.closed = true
+    await Promise.all([...this.running.values()])
+  }
+}
+
+function applyUpdate(
+  kind: ImportKind,
+  doc: Y.Doc,
+  id: string,
+  patch: Record<string, unknown>,
+  origin: unknown,
+): void {
+  switch (kind) {
+    case 'accounts':
+      updateAccount(doc, id, patch as Parameters<typeof updateAccount>[2], origin)
+      return
+    case 'contacts':
+      updateContact(doc, id, patch as Parameters<typeof updateContact>[2], origin)
+      return
+    case 'deals':
+      updateDeal(doc, id, patch as Parameters<typeof updateDeal>[2], origin)
+      return
+    case 'tickets':
+      updateTicket(doc, id, patch as Parameters<typeof updateTicket>[2], origin)
+      return
+  }
+}
+
+/** A CSV cell as written, quoted when it needs to be (the failed rows go back as they came, to be fixed). */
+export function csvCell(value: string): string {
+  return /[",;\r\n]/.test(value) ? `"${value.replace(/"/g, '""')}"` : value
+}
