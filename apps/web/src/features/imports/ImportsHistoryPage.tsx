@@ -2,7 +2,7 @@ import { useCallback, useEffect, useState } from 'react'
 import { useSession } from '../auth/SessionContext.tsx'
 import { ConfirmDialog } from './ConfirmDialog.tsx'
 import { IMPORT_KINDS, type ImportJob, importApi } from './importApi.ts'
-import { isSettled, jobActions, progress, statusWords } from './importWizard.ts'
+import { isSettled, jobActions, progress, statusWords, undoWords } from './importWizard.ts'
 import { errorText } from './useImportJob.ts'
 import './imports.css'
 
@@ -55,8 +55,8 @@ export function ImportsHistoryPage() {
       },
     )
   }
-  const who = (id: string | null | undefined) =>
-    session.members.find((m) => m.userId === id)?.name ?? 'someone'
+  const who = (job: ImportJob) =>
+    job.createdByName ?? session.members.find((m) => m.userId === job.createdBy)?.name ?? 'someone'
 
   return (
     <div className="import-page" data-testid="imports-page">
@@ -104,12 +104,17 @@ export function ImportsHistoryPage() {
                   </span>
                 </div>
                 <p className="muted">
-                  {job.kind} · {progress(job).text} · by {who(job.createdBy)}
+                  {job.kind} · {progress(job).text} · by {who(job)}
                   {job.startedAt ? ` · ${new Date(job.startedAt).toLocaleString()}` : ''}
                 </p>
                 <p className="import-history__counts" data-testid="import-counts">
                   {job.created} created · {job.updated} updated · {job.skipped} skipped · {job.failed} failed
                 </p>
+                {job.undo && (
+                  <p className="muted" data-testid="import-undo-result">
+                    {undoWords(job)}
+                  </p>
+                )}
                 {job.error && <p className="notice notice--error">{job.error}</p>}
                 <div className="import-history__actions">
                   {job.failed > 0 && (

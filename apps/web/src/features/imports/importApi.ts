@@ -84,7 +84,18 @@ export const ImportJob = z
     startedAt: z.number().nullable().optional(),
     finishedAt: z.number().nullable().optional(),
     createdBy: z.string().nullable().optional(),
+    createdByName: z.string().nullable().optional(),
     error: z.string().optional(),
+    /** The undo of this import: records archived, updates reverted, updates kept because someone changed them since. */
+    undo: z
+      .object({
+        state: z.enum(['running', 'done']),
+        archived: z.number(),
+        reverted: z.number(),
+        kept: z.number(),
+        message: z.string().optional(),
+      })
+      .optional(),
   })
   .loose()
 export type ImportJob = z.infer<typeof ImportJob>

@@ -11,6 +11,7 @@ import {
   mappingProblems,
   previewSummary,
   progress,
+  undoWords,
 } from './importWizard.ts'
 
 const LONG = process.env.RAPPORT_LONG === '1'
@@ -181,5 +182,17 @@ describe('progress and actions', () => {
       undo: true,
       resume: true,
     })
+    const undoing = { state: 'running' as const, archived: 1, reverted: 0, kept: 0 }
+    expect(jobActions({ status: 'done', created: 5, updated: 0, undo: undoing })).toEqual({
+      undo: false,
+      resume: false,
+    })
+  })
+
+  it('says what an undo did, and what it kept', () => {
+    expect(undoWords({})).toBeNull()
+    expect(undoWords({ undo: { state: 'done', archived: 970, reverted: 2, kept: 1 } })).toBe(
+      '970 created records moved to the trash, 2 updates reverted, 1 updates kept because someone changed those fields since.',
+    )
   })
 })

@@ -114,8 +114,9 @@ export function cellText(value: unknown): string {
   return JSON.stringify(value)
 }
 
-/** Statuses after which a job no longer changes by itself. */
-export const isSettled = (job: Pick<ImportJob, 'status'>): boolean => job.status !== 'running'
+/** Whether a job no longer changes by itself (neither importing nor being undone). */
+export const isSettled = (job: Pick<ImportJob, 'status' | 'undo'>): boolean =>
+  job.status !== 'running' && job.undo?.state !== 'running'
 
 /** The progress bar: processed of total (total unknown until the file is counted). */
 export function progress(job: Pick<ImportJob, 'processed' | 'total' | 'status'>): {
@@ -130,6 +131,16 @@ export function progress(job: Pick<ImportJob, 'processed' | 'total' | 'status'>)
   return { value, max: total, text: `${value.toLocaleString('en')} of ${total.toLocaleString('en')} rows` }
 }
 
+/** What an undo did, in plain words (`null` before any undo). */
+export function undoWords(job: Pick<ImportJob, 'undo'>): string | null {
+  const undo = job.undo
+  if (!undo) return null
+  if (undo.state === 'running') return 'Undoing…'
+  const parts = [`${undo.archived} created records moved to the trash`, `${undo.reverted} updates reverted`]
+  if (undo.kept > 0) parts.push(`${undo.kept} updates kept because someone changed those fields since`)
+  return `${parts.join(', ')}.${undo.message ? ` ${undo.message}` : ''}`
+}
+
 const STATUS_WORDS: Record<ImportJob['status'], string> = {
   uploaded: 'Not started',
   running: 'Running',
@@ -142,13 +153,13 @@ const STATUS_WORDS: Record<ImportJob['status'], string> = {
 export const statusWords = (status: ImportJob['status']): string => STATUS_WORDS[status]
 
 /** What may be done with a job from the history. */
-export function jobActions(job: Pick<ImportJob, 'status' | 'created' | 'updated'>): {
+export function jobActions(job: Pick<ImportJob, 'status' | 'created' | 'updated' | 'undo'>): {
   undo: boolean
   resume: boolean
 } {
-  const finished = job.status === 'done' || job.status === 'cancelled' || job.status === 'interrupted'
+  const finished = ['done', 'cancelled', 'interrupted', 'failed'].includes(job.status)
   return {
-    undo: finished && job.created + job.updated > 0,
+    undo: finished && job.created + job.updated > 0 && job.undo?.state !== 'running',
     resume: job.status === 'interrupted',
   }
 }
