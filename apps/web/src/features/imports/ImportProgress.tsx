@@ -28,7 +28,12 @@ export function ImportProgress({ job, onChanged }: ImportProgressProps) {
     )
   }
   return (
-    <section className="panel import-step" data-testid="import-progress" data-status={job.status}>
+    <section
+      className="panel import-step"
+      data-testid="import-progress"
+      data-status={job.status}
+      data-id={job.id}
+    >
       <h2 className="panel__title">
         {running ? `Importing ${job.fileName}…` : `${statusWords(job.status)}: ${job.fileName}`}
       </h2>

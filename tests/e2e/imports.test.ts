@@ -1,0 +1,143 @@
+import { expect, it } from 'vitest'
+import { z } from 'zod'
+import { e2eDescribe } from './support/e2eDescribe.ts'
+import { e2eSession } from './support/e2eSession.ts'
+import { eventually } from './support/eventually.ts'
+import { ImportPage, screenshotsAt } from './support/ImportPage.ts'
+import { ListPage } from './support/ListPage.ts'
+
+const Items = <T extends z.ZodType>(item: T) => z.object({ items: z.array(item), total: z.number() })
+const ContactRow = z.object({ id: z.string(), email: z.string(), lastName: z.string() }).loose()
+const ImportJob = z.object({ id: z.string(), status: z.string(), created: z.number() }).loose()
+
+const ROWS = 1_000
+/** Data rows (1-based) with an address that is not an email: 10, some within the preview's first 50 rows. */
+const INVALID_ROWS = new Set([3, 17, 120, 250, 333, 480, 612, 777, 901, 999])
+/** Data rows with the email of an existing contact: 20, one of them in the preview. */
+const DUPLICATE_ROWS = [5, ...Array.from({ length: 19 }, (_, i) => 60 + i * 47)]
+const EMAIL_ERROR = 'Email is not an email address.'
+
+/**
+ * A contacts CSV as a spreadsheet exports it: "First name" and "Status" match fields by name; "Family" and
+ * "Work mail" match none (the user maps them); "Role" is suggested as the title but holds junk (the user skips it);
+ * "Internal id" is skipped.
+ */
+function contactsCsv(marker: string, existingEmails: readonly string[]): string {
+  const lines = ['First name,Family,Work mail,Role,Status,Internal id']
+  const duplicateOf = new Map(DUPLICATE_ROWS.map((row, i) => [row, existingEmails[i] ?? '']))
+  for (let row = 1; row <= ROWS; row++) {
+    const existing = duplicateOf.get(row)
+    // An existing contact's address, in other letter case: matching is case-insensitive.
+    const email = INVALID_ROWS.has(row)
+      ? `not-an-email-${row}`
+      : existing
+        ? existing.toUpperCase()
+        : `person${row}.${marker}@import.example`
+    const status = row % 3 === 0 ? 'qualified' : 'new'
+    lines.push(`Person${row},${marker},${email},x${row}y,${status},ID-${row}`)
+  }
+  return `${lines.join('\r\n')}\r\n`
+}
+
+e2eDescribe('CSV import wizard', () => {
+  const session = e2eSession()
+  const shoot = (page: Parameters<typeof session.env.screenshot>[0], name: string) =>
+    session.env.screenshot(page, name)
+
+  it('imports 1,000 contacts with mapping fixes, 10 invalid rows and 20 duplicates skipped; failed rows download; undo removes them', async () => {
+    const user = await session.signIn('sales')
+    const url = session.env.server.url
+    const wizard = new ImportPage(user.page, url)
+    const list = new ListPage(user.page, url)
+    const marker = `Zimport${Date.now().toString(36)}`
+
+    const existing = (await user.api('/api/contacts?sort=lastName&limit=200', Items(ContactRow))).items
+    const emails = [...new Set(existing.map((c) => c.email).filter((e) => e.includes('@')))].slice(0, 20)
+    expect(emails).toHaveLength(20)
+
+    await wizard.open('contacts')
+    await wizard.upload(`contacts-${marker}.csv`, contactsCsv(marker, emails))
+
+    // The suggestion, then the user's corrections.
+    expect(await wizard.mappedTo('First name')).toBe('firstName')
+    expect(await wizard.mappedTo('Status')).toBe('leadStatus')
+    expect(await wizard.mappedTo('Role')).toBe('title')
+    expect(await wizard.mappedTo('Family')).toBe('__skip__')
+    expect(await wizard.mappedTo('Work mail')).toBe('__skip__')
+    expect(await wizard.mappedTo('Internal id')).toBe('__skip__')
+    await wizard.map('Family', 'lastName')
+    await wizard.map('Work mail', 'email')
+    await wizard.map('Role', null)
+    await wizard.duplicatePolicy('skip', 'email')
+
+    // The preview follows the mapping: errors beside the cell in plain words, the duplicate flagged.
+    await eventually(() => wizard.cellErrors(3, 'email')).toEqual([EMAIL_ERROR])
+    expect(await wizard.cellErrors(17, 'email')).toEqual([EMAIL_ERROR])
+    expect(await wizard.cellErrors(4, 'email')).toEqual([])
+    await eventually(() => wizard.duplicateNote(5)).toMatch(/^Duplicate of /)
+    expect(await wizard.duplicateNote(4)).toBe('')
+    expect(await wizard.problems()).toEqual([])
+    const mapping = await screenshotsAt(user.page, shoot, 'import-mapping', 'import-page')
+    expect(mapping.fitsPhone).toBe(true)
+
+    // Start, and watch the progress bar run to the end.
+    await wizard.start()
+    const seen: number[] = []
+    await eventually(async () => {
+      const p = await wizard.progress()
+      seen.push(p.processed)
+      return p.status
+    }, 60_000).toBe('done')
+    expect(await wizard.progress()).toMatchObject({ processed: ROWS, total: ROWS })
+    expect(seen).toEqual([...seen].sort((a, b) => a - b)) // never goes back
+    expect(await wizard.count('created')).toBe(ROWS - 10 - 20)
+    expect(await wizard.count('skipped')).toBe(20)
+    expect(await wizard.count('failed')).toBe(10)
+    expect(await wizard.count('updated')).toBe(0)
+    const result = await screenshotsAt(user.page, shoot, 'import-result', 'import-page')
+    expect(result.fitsPhone).toBe(true)
+
+    // The failed rows: their original columns and the reason.
+    const failed = await wizard.downloadFailedRows()
+    const lines = failed.text
+      .replace(/^\uFEFF/, '')
+      .split(/\r?\n/)
+      .filter((l) => l !== '')
+    expect(lines[0]).toBe('First name,Family,Work mail,Role,Status,Internal id,reason')
+    expect(lines).toHaveLength(11)
+    const failedRows = lines.slice(1).map((l) => Number(/^Person(\d+),/.exec(l)?.[1]))
+    expect(new Set(failedRows)).toEqual(INVALID_ROWS)
+    for (const line of lines.slice(1)) expect(line.endsWith(`,${EMAIL_ERROR}`)).toBe(true)
+
+    // The imported contacts are in the list; the skipped duplicates did not change the existing ones.
+    await list.open('contacts')
+    await list.search(marker)
+    await eventually(() => list.countText()).toMatch(new RegExp(`^${ROWS - 30} of \\d+ contacts$`))
+    const jobId = (await user.api('/api/imports', z.object({ imports: z.array(ImportJob) }))).imports[0]?.id
+    if (!jobId) throw new Error('the import is not in the history')
+
+    // Undo from the history (after confirming): the created contacts leave the list.
+    await wizard.openHistory()
+    expect(await wizard.historyStatus(jobId)).toBe('done')
+    await wizard.undo(jobId)
+    await eventually(() => wizard.historyStatus(jobId), 60_000).toBe('undone')
+    await expect(wizard.historyItem(jobId).getByTestId('import-undo-result').textContent()).resolves.toMatch(
+      new RegExp(`^${ROWS - 30} created records moved to the trash`),
+    )
+    const history = await screenshotsAt(user.page, shoot, 'import-history', 'imports-page')
+    expect(history.fitsPhone).toBe(true)
+    await list.open('contacts')
+    await list.search(marker)
+    await eventually(() => list.countText()).toMatch(/^0 of \d+ contacts$/)
+    const left = await user.api(`/api/contacts?q=${marker}&limit=1`, Items(ContactRow))
+    expect(left.total).toBe(0)
+  })
+
+  it('a viewer cannot import: the wizard says so in plain words', async () => {
+    const viewer = await session.signIn('viewer')
+    await viewer.page.goto(`${session.env.server.url}/#/import/contacts`)
+    await expect(viewer.page.getByTestId('no-access').textContent()).resolves.toBe(
+      'Your role may not create contacts, so it cannot import them.',
+    )
+  })
+})
