@@ -3,7 +3,7 @@ import { z } from 'zod'
 import { e2eDescribe } from './support/e2eDescribe.ts'
 import { e2eSession } from './support/e2eSession.ts'
 import { eventually } from './support/eventually.ts'
-import { ImportPage, screenshotsAt } from './support/ImportPage.ts'
+import { ImportPage, readCsv, screenshotsAt } from './support/ImportPage.ts'
 import { ListPage } from './support/ListPage.ts'
 
 const Items = <T extends z.ZodType>(item: T) => z.object({ items: z.array(item), total: z.number() })
@@ -99,15 +99,24 @@ e2eDescribe('CSV import wizard', () => {
 
     // The failed rows: their original columns and the reason.
     const failed = await wizard.downloadFailedRows()
-    const lines = failed.text
-      .replace(/^\uFEFF/, '')
-      .split(/\r?\n/)
-      .filter((l) => l !== '')
-    expect(lines[0]).toBe('First name,Family,Work mail,Role,Status,Internal id,reason')
-    expect(lines).toHaveLength(11)
-    const failedRows = lines.slice(1).map((l) => Number(/^Person(\d+),/.exec(l)?.[1]))
-    expect(new Set(failedRows)).toEqual(INVALID_ROWS)
-    for (const line of lines.slice(1)) expect(line.endsWith(`,${EMAIL_ERROR}`)).toBe(true)
+    const failedRows = readCsv(failed.text)
+    expect(failedRows).toHaveLength(10)
+    expect(Object.keys(failedRows[0] ?? {})).toEqual([
+      'First name',
+      'Family',
+      'Work mail',
+      'Role',
+      'Status',
+      'Internal id',
+      'reason',
+    ])
+    expect(new Set(failedRows.map((r) => Number(r['Internal id']?.slice('ID-'.length))))).toEqual(
+      INVALID_ROWS,
+    )
+    for (const r of failedRows) {
+      expect(r.reason).toBe(EMAIL_ERROR)
+      expect(r['Work mail']).toBe(`not-an-email-${r['Internal id']?.slice('ID-'.length)}`)
+    }
 
     // The imported contacts are in the list; the skipped duplicates did not change the existing ones.
     await list.open('contacts')

@@ -1,5 +1,34 @@
 import { readFile } from 'node:fs/promises'
-import type { Locator, Page } from 'playwright-core'
+import { createRequire } from 'node:module'
+import { join } from 'node:path'
+import type { Download, Locator, Page } from 'playwright-core'
+import { REPO_ROOT } from '../../integration/helpers/startServer.ts'
+
+// The server's own CSV parser and zip library (csv-parse, fflate): the files the app hands out are read with the
+// libraries that wrote them, not with a hand-made parser.
+const fromServer = createRequire(join(REPO_ROOT, 'apps/server/package.json'))
+const csvParse = fromServer('csv-parse/sync') as {
+  parse: (input: string, options: { bom: boolean; columns: boolean }) => Record<string, string>[]
+}
+const fflate = fromServer('fflate') as { unzipSync: (data: Uint8Array) => Record<string, Uint8Array> }
+
+/** A CSV file's rows by header name (BOM allowed). */
+export const readCsv = (text: string): Record<string, string>[] =>
+  csvParse.parse(text, { bom: true, columns: true })
+
+/** A zip file's entries by path. */
+export const readZip = (data: Uint8Array): Record<string, Uint8Array> => fflate.unzipSync(data)
+
+/** Clicks `trigger` and returns the download it starts: its suggested name and bytes. */
+export async function downloadOf(
+  page: Page,
+  click: () => Promise<void>,
+): Promise<{ fileName: string; bytes: Buffer }> {
+  const downloading: Promise<Download> = page.waitForEvent('download')
+  await click()
+  const download = await downloading
+  return { fileName: download.suggestedFilename(), bytes: await readFile(await download.path()) }
+}
 
 /**
  * The import wizard (`#/import/<kind>`: file input `import-file`, a select per column `map-<column>`, the duplicate
@@ -95,12 +124,10 @@ export class ImportPage {
 
   /** Clicks "Download the failed rows" and returns the downloaded file's text. */
   async downloadFailedRows(): Promise<{ fileName: string; text: string }> {
-    const [download] = await Promise.all([
-      this.page.waitForEvent('download'),
+    const { fileName, bytes } = await downloadOf(this.page, () =>
       this.page.getByTestId('import-failed-rows').click(),
-    ])
-    const path = await download.path()
-    return { fileName: download.suggestedFilename(), text: await readFile(path, 'utf8') }
+    )
+    return { fileName, text: bytes.toString('utf8') }
   }
 
   async openHistory(): Promise<void> {
