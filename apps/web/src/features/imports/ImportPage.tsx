@@ -68,15 +68,14 @@ export function ImportPage({ kind }: { kind: ImportKind }) {
     }
   }, [kind, mayImport])
 
+  // The file goes up at once; its mapping is made when both the file's columns and the fields are here.
   const onFile = (file: File) => {
-    if (!fields) return
     setUploading(true)
     setUploadError(null)
     importApi.upload(kind, file, file.name).then(
       (u) => {
         setUploading(false)
         setUpload(u)
-        setMapping(initialMapping(u.columns, u.suggestedMapping, fields))
       },
       (e: unknown) => {
         setUploading(false)
@@ -84,6 +83,12 @@ export function ImportPage({ kind }: { kind: ImportKind }) {
       },
     )
   }
+  const [mappedUpload, setMappedUpload] = useState<string | null>(null)
+  useEffect(() => {
+    if (!upload || !fields || mappedUpload === upload.id) return
+    setMapping(initialMapping(upload.columns, upload.suggestedMapping, fields))
+    setMappedUpload(upload.id)
+  }, [upload, fields, mappedUpload])
 
   const problems = useMemo(
     () => (fields ? mappingProblems(mapping, fields, duplicates) : []),
@@ -92,7 +97,7 @@ export function ImportPage({ kind }: { kind: ImportKind }) {
 
   // The preview follows every correction (after a short pause), for the mapping as it stands.
   useEffect(() => {
-    if (!upload || jobId !== null) return
+    if (!upload || mappedUpload !== upload.id || jobId !== null) return
     let cancelled = false
     const timer = setTimeout(() => {
       importApi.preview(upload.id, mapping, duplicates).then(
@@ -108,7 +113,7 @@ export function ImportPage({ kind }: { kind: ImportKind }) {
       cancelled = true
       clearTimeout(timer)
     }
-  }, [upload, mapping, duplicates, jobId])
+  }, [upload, mappedUpload, mapping, duplicates, jobId])
 
   const start = () => {
     if (!upload) return
@@ -154,7 +159,7 @@ export function ImportPage({ kind }: { kind: ImportKind }) {
         ) : (
           <div className="empty">Starting…</div>
         )
-      ) : upload && fields ? (
+      ) : upload && fields && mappedUpload === upload.id ? (
         <>
           <MappingStep
             kind={kind}
