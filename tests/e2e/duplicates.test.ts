@@ -86,7 +86,10 @@ e2eDescribe('duplicates: the create-time warning, the duplicates page and merge'
       },
       ContactRow,
     )
-    const pipelines = await user.api('/api/pipelines', Items(z.object({ pipelineId: z.string() }).loose()))
+    const pipelines = await user.api(
+      '/api/deals?limit=1',
+      Items(z.object({ pipelineId: z.string() }).loose()),
+    )
     const pipelineId = pipelines.items[0]?.pipelineId
     const board = await user.api(
       `/api/pipelines/${pipelineId}/board`,

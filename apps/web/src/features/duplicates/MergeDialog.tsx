@@ -39,6 +39,7 @@ export function MergeDialog({ kind, ids, onCancel }: MergeDialogProps) {
   const [loadError, setLoadError] = useState<string | null>(null)
   const [survivorFirst, setSurvivorFirst] = useState(true)
   const [choices, setChoices] = useState<Record<string, MergeSide>>({})
+  const [touched, setTouched] = useState(false)
   const [busy, setBusy] = useState(false)
   const [error, setError] = useState<string | null>(null)
   const [accountNames, setAccountNames] = useState<Record<string, string>>({})
@@ -144,8 +145,14 @@ export function MergeDialog({ kind, ids, onCancel }: MergeDialogProps) {
                 type="button"
                 className="btn btn--ghost"
                 onClick={() => {
-                  setSurvivorFirst((s) => !s)
-                  setChoices(swapChoices)
+                  const nextFirst = !survivorFirst
+                  setSurvivorFirst(nextFirst)
+                  // Untouched choices follow the new survivor; the user's own choices keep their values.
+                  if (touched) setChoices(swapChoices)
+                  else {
+                    const [a, b] = nextFirst ? records : [records[1], records[0]]
+                    setChoices(defaultChoices(differingFields(kind, a, b, defs)))
+                  }
                 }}
                 data-testid="merge-swap"
               >
@@ -170,7 +177,10 @@ export function MergeDialog({ kind, ids, onCancel }: MergeDialogProps) {
                           type="radio"
                           name={`merge-${d.field}`}
                           checked={choices[d.field] === side}
-                          onChange={() => setChoices((c) => ({ ...c, [d.field]: side }))}
+                          onChange={() => {
+                            setTouched(true)
+                            setChoices((c) => ({ ...c, [d.field]: side }))
+                          }}
                           data-testid={`merge-${d.field}-${side}`}
                         />
                         <span className="merge-field__value">{show(d, d[side])}</span>
