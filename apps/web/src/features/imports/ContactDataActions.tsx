@@ -32,7 +32,7 @@ export function ContactDataActions({ contactId, name }: { contactId: string; nam
     )
   }
   return (
-    <>
+    <span className="contact-data-actions">
       <a
         className="btn btn--ghost"
         href={`${path}/export`}
@@ -69,6 +69,6 @@ export function ContactDataActions({ contactId, name }: { contactId: string; nam
           </p>
         </ConfirmDialog>
       )}
-    </>
+    </span>
   )
 }
