@@ -6,6 +6,7 @@ import { type BigWorkspaceResult, measureBigWorkspace } from './bigWorkspace.ts'
 import { measureBrowser } from './browser.ts'
 import { measureClients } from './clients.ts'
 import { FeedNotBuilt, measureFeed } from './feed.ts'
+import { measureImport } from './importBench.ts'
 import { measureIndex } from './indexQueries.ts'
 import { type LatencyTarget, measureLatency, rawFanoutTarget, yjsTarget } from './latency.ts'
 import { builtParts } from './lib/built.ts'
@@ -61,7 +62,7 @@ function machineInfo(): MachineInfo {
   }
 }
 
-/** `BENCH_ONLY=rapport,big` runs only some phases (hocuspocus, y-websocket, rapport, clients, feed, big, index, browser). */
+/** `BENCH_ONLY=rapport,big` runs only some phases (hocuspocus, y-websocket, rapport, clients, feed, big, index, browser, import). */
 const ONLY = process.env.BENCH_ONLY?.split(',').map((s) => s.trim()) ?? null
 const enabled = (phase: string) => !ONLY || ONLY.includes(phase)
 /** Only a full run (no BENCH_ONLY, no BENCH_QUICK) regenerates docs/benchmarks.md. */
@@ -287,6 +288,23 @@ async function feedPhase(results: BenchResults, seed: SeedTemplate): Promise<voi
   }
 }
 
+/** 100,000 contacts (quick: 10,000) imported from CSV on a fresh Rapport while another user edits a deal. */
+async function importPhase(results: BenchResults, seed: SeedTemplate): Promise<void> {
+  const dir = copyTemplate(seed, 'rapport-import-')
+  let server: BenchServer | null = null
+  try {
+    log(`import: ${CONFIG.importRows} contacts from CSV`)
+    server = await startRapport({ dataDir: dir.path })
+    results.import = await measureImport(log, server, CONFIG.importRows, CONFIG.importIdleRounds)
+  } catch (error) {
+    results.import = { error: errorText(error) }
+    log(`import FAILED: ${results.import.error}`)
+  } finally {
+    await server?.stop()
+    dir.remove()
+  }
+}
+
 /**
  * Raw JSON to tests/bench/results/ (timestamped + latest.json). The rendered report goes to
  * docs/benchmarks.md only for a complete full run; otherwise to tests/bench/results/latest.md.
@@ -336,7 +354,7 @@ async function main(): Promise<void> {
   log(`start (${QUICK ? 'quick' : 'full'}${ONLY ? `, only ${ONLY.join(',')}` : ''})`)
 
   let seed: SeedTemplate | null = null
-  if (['rapport', 'clients', 'feed', 'big', 'index', 'browser'].some(enabled)) {
+  if (['rapport', 'clients', 'feed', 'big', 'index', 'browser', 'import'].some(enabled)) {
     try {
       log('seeding a Rapport data dir')
       seed = await createSeedTemplate()
@@ -360,6 +378,7 @@ async function main(): Promise<void> {
   await serverPhases(results, seed)
   if (enabled('clients')) await clientsPhase(results, seed)
   if (enabled('feed') && seed) await feedPhase(results, seed)
+  if (enabled('import') && seed) await importPhase(results, seed)
 
   if (enabled('browser') && legacySeed) {
     try {

@@ -58,7 +58,7 @@ async function upload(
   const response = await fetch(`${s.url}/api/imports?kind=${kind}&fileName=test.csv`, {
     method: 'POST',
     headers: { cookie, 'content-type': 'text/csv' },
-    body,
+    body: body as BodyInit,
   })
   return { status: response.status, body: (await response.json()) as never }
 }
@@ -327,6 +327,69 @@ describe('CSV import: mapping, preview and the job', () => {
     )
     expect(wrong.status).toBe(400)
     expect(wrong.body.error.message).toBe('Only contacts can be matched on email; choose name or a column.')
+  })
+
+  it('deals by pipeline and stage name, tickets with their contact by email', async () => {
+    const pipeline = await api<{ id: string; stages: Array<{ id: string; name: string }> }>(
+      s.url,
+      '/api/settings/pipelines',
+      {
+        cookie: admin.cookie,
+        body: { name: 'Imported pipe' },
+      },
+    )
+    expect(pipeline.status).toBe(201)
+    const won = pipeline.body.stages.find((st) => st.name === 'Won')
+    const deals = await upload(
+      'Deal name,Value,Pipeline,Stage\nBig one,"1,250.50",imported PIPE,won\nNo stage,5,Imported pipe,Nowhere\n',
+      'deals',
+    )
+    expect(deals.body.suggestedMapping).toEqual({
+      'Deal name': 'title',
+      Value: 'amount',
+      Pipeline: 'pipeline',
+      Stage: 'stage',
+    })
+    const result = await runImport(deals.body.id, settings(deals.body.suggestedMapping, 'skip', 'name'))
+    expect(result).toMatchObject({ created: 1, failed: 1 })
+    const listed = await api<{
+      items: Array<{ title: string; amount: number; position: { column: string } }>
+    }>(s.url, `/api/deals?pipelineId=${pipeline.body.id}`, { cookie: admin.cookie })
+    expect(listed.body.items).toEqual([
+      expect.objectContaining({
+        title: 'Big one',
+        amount: 1250.5,
+        position: expect.objectContaining({ column: won?.id }),
+      }),
+    ])
+
+    const contact = await api<{ id: string }>(s.url, '/api/contacts', {
+      cookie: admin.cookie,
+      body: { firstName: 'Req', lastName: 'Uester', email: 'requester@tickets.test' },
+    })
+    const tickets = await upload(
+      'Subject;Priority;Requester\nPrinter on fire;URGENT;Requester@Tickets.test\nNobody;low;ghost@tickets.test\n',
+      'tickets',
+    )
+    expect(tickets.body.suggestedMapping).toEqual({
+      Subject: 'subject',
+      Priority: 'priority',
+      Requester: 'contactEmail',
+    })
+    expect(
+      await runImport(tickets.body.id, settings(tickets.body.suggestedMapping, 'create', 'name')),
+    ).toMatchObject({
+      created: 1,
+      failed: 1,
+    })
+    const found = await api<{ items: Array<{ subject: string; priority: string; contactId: string }> }>(
+      s.url,
+      `/api/tickets?contactId=${contact.body.id}`,
+      { cookie: admin.cookie },
+    )
+    expect(found.body.items).toEqual([
+      expect.objectContaining({ subject: 'Printer on fire', priority: 'urgent' }),
+    ])
   })
 
   it('undo archives what the import created', async () => {

@@ -45,6 +45,8 @@ export const CONFIG = QUICK
       browserDeals: 1_000,
       clients: { tabs: 200, rooms: 20, rounds: 40 },
       feedRounds: 20,
+      importRows: 10_000,
+      importIdleRounds: 50,
     }
   : {
       latency: [
@@ -61,4 +63,6 @@ export const CONFIG = QUICK
       browserDeals: BIG_SIZE_NAME === 'issue12' ? 20_000 : 5_000,
       clients: { tabs: 1_000, rooms: 100, rounds: 300 },
       feedRounds: 200,
+      importRows: 100_000,
+      importIdleRounds: 200,
     }

@@ -2,6 +2,7 @@ import type { BigWorkspaceResult } from '../bigWorkspace.ts'
 import type { BrowserResult } from '../browser.ts'
 import type { ClientsResult } from '../clients.ts'
 import type { FeedResult } from '../feed.ts'
+import type { ImportResult } from '../importBench.ts'
 import type { IndexResult } from '../indexQueries.ts'
 import type { LatencyResult } from '../latency.ts'
 import type { MemoryResult } from '../memory.ts'
@@ -49,6 +50,8 @@ export type BenchResults = {
   feed: FeedResult | { error: string } | null
   /** The production RecordIndex (SQLite, PostgreSQL) over the big workspace's records; null = phase not run. */
   index: IndexResult | { error: string } | null
+  /** 100,000 contacts imported from CSV while another user edits (issue #14); null or absent = phase not run. */
+  import?: ImportResult | { error: string } | null
 }
 
 /** The first line of an error's message (≤ 300 characters), for results and logs. */

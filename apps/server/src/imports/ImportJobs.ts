@@ -420,7 +420,9 @@ class PlanContext {
     const failed = (): Planned => ({ row, action: 'fail', values, errors, duplicateOf: null })
     // Duplicates: of a record in the workspace, or of an earlier row of this file.
     const key = matchKey(kind, this.settings.duplicates, input)
-    const duplicateOf = key ? (this.existing?.get(key) ?? null) : null
+    const found = key ? (this.existing?.get(key) ?? null) : null
+    // This row's own record, written before a crash (a resume): created once, counted as created, not a duplicate.
+    const duplicateOf = found && found.id !== idFor(row) ? found : null
     if (duplicateOf && this.settings.duplicates.policy !== 'create') {
       if (this.settings.duplicates.policy === 'skip') {
         if (errors.length > 0) return { ...failed(), duplicateOf }
@@ -737,6 +739,9 @@ export class ImportJobs {
         else job.failed++
       }
     }
+    // Back-pressure: the next batch waits until the record index holds this one, so the index (lists, search, the
+    // change feed others read) never falls behind by more than a batch, and `done` means every record is listed.
+    await this.deps.index.flush()
     const last = batch[batch.length - 1]
     if (last) job.lastRow = last.row
     await this.appendLog(job.id, lines)

@@ -1,0 +1,174 @@
+import { createReadStream, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { Readable } from 'node:stream'
+import { peakRssBytes, sampleProcess } from './lib/procStats.ts'
+import { login } from './lib/rapportSession.ts'
+import { SyncClient } from './lib/SyncClient.ts'
+import type { BenchServer } from './lib/servers.ts'
+import { nowMs, type Summary, summarize, waitUntil } from './lib/stats.ts'
+import { ensureDeal, onFieldChange, rapportWorkload, setField } from './lib/workload.ts'
+
+/** Issue #14: a CSV of contacts imported by the server's job while another user keeps editing a deal. */
+export type ImportResult = {
+  rows: number
+  /** Upload answered → job `done`. */
+  totalMs: number
+  uploadMs: number
+  rowsPerSecond: number
+  created: number
+  failed: number
+  /** Server RSS before the upload, and its peak (VmHWM) at the end. */
+  rssBeforeMb: number
+  rssPeakMb: number
+  /** Another user's edit → the remote replica, on a deal document: idle, then during the import. */
+  idleMs: Summary
+  duringMs: Summary
+}
+
+const ADMIN = { email: 'admin@rapport.dev', password: 'rapport-demo' }
+const EDIT_TIMEOUT_MS = 10_000
+
+/** One probe round: the writer sets the field, resolves when the reader saw it (ms). */
+async function probeRound(
+  writer: SyncClient,
+  reader: SyncClient,
+  dealId: string,
+  round: { n: number; wake: (() => void) | null },
+) {
+  const mark = `import:${++round.n}`
+  const seen = new Promise<void>((resolve) => {
+    round.wake = resolve
+  })
+  const started = nowMs()
+  setField(writer.doc, 'deals', dealId, 'title', mark)
+  let timer: NodeJS.Timeout | undefined
+  const timeout = new Promise<void>((_, reject) => {
+    timer = setTimeout(
+      () => reject(new Error(`edit ${mark} not seen in ${EDIT_TIMEOUT_MS} ms`)),
+      EDIT_TIMEOUT_MS,
+    )
+  })
+  await Promise.race([seen, timeout])
+  clearTimeout(timer)
+  return nowMs() - started
+}
+
+/**
+ * `rows` contacts generated into a temp CSV, uploaded (streamed) and imported on a Rapport with the demo seed; two
+ * Yjs clients (writer, reader) edit the probe deal's title one round after another, idle first (`idleRounds`), then
+ * for as long as the import runs; the server's RSS is sampled every 250 ms.
+ */
+export async function measureImport(
+  log: (msg: string) => void,
+  server: BenchServer,
+  rows: number,
+  idleRounds: number,
+): Promise<ImportResult> {
+  const w = await rapportWorkload(server, 0)
+  const admin = await login(server.url, ADMIN.email, ADMIN.password)
+  const dir = mkdtempSync(join(tmpdir(), 'rapport-import-bench-'))
+  const dealId = 'deal_bench_import_probe'
+  const probeDoc = w.probeDoc.replace(/deal_bench_latency$/, dealId)
+  const writer = new SyncClient({
+    protocol: 'hocuspocus',
+    url: server.wsUrl,
+    docName: probeDoc,
+    token: w.token,
+  })
+  const reader = new SyncClient({
+    protocol: 'hocuspocus',
+    url: server.wsUrl,
+    docName: probeDoc,
+    token: w.token,
+  })
+  const round: { n: number; wake: (() => void) | null } = { n: 0, wake: null }
+  try {
+    const file = join(dir, 'contacts.csv')
+    const lines = ['First name,Last name,Email,Phone,Title']
+    for (let i = 1; i <= rows; i++)
+      lines.push(`Bench,"Person ${i}",bench${i}@import.bench,+1 555 ${String(i).padStart(7, '0')},Buyer`)
+    writeFileSync(file, `${lines.join('\n')}\n`)
+
+    await writer.connect()
+    await reader.connect()
+    ensureDeal(writer.doc, dealId, w.pipelineId, w.stageId, 'import probe', w.probeAccountId)
+    await waitUntil(() => reader.doc.getMap('deals').has(dealId), 10_000, 'the import probe deal')
+    onFieldChange(reader.doc, 'deals', 'title', (id, value) => {
+      if (id === dealId && value === `import:${round.n}`) round.wake?.()
+    })
+    const idle: number[] = []
+    for (let r = 0; r < 10 + idleRounds; r++) {
+      const ms = await probeRound(writer, reader, dealId, round)
+      if (r >= 10) idle.push(ms)
+    }
+    const rssBefore = sampleProcess(server.pid).rssBytes
+
+    log(`import: uploading ${rows} contacts`)
+    const uploadStart = nowMs()
+    const upload = await fetch(`${server.url}/api/imports?kind=contacts&fileName=bench.csv`, {
+      method: 'POST',
+      headers: { cookie: admin.cookie, 'content-type': 'text/csv' },
+      body: Readable.toWeb(createReadStream(file)) as ReadableStream,
+      duplex: 'half',
+    } as RequestInit)
+    const uploaded = (await upload.json()) as { id: string }
+    if (upload.status !== 201) throw new Error(`upload: ${upload.status} ${JSON.stringify(uploaded)}`)
+    const uploadMs = nowMs() - uploadStart
+
+    const mapping = {
+      'First name': 'firstName',
+      'Last name': 'lastName',
+      Email: 'email',
+      Phone: 'phone',
+      Title: 'title',
+    }
+    const started = nowMs()
+    const start = await fetch(`${server.url}/api/imports/${uploaded.id}/start`, {
+      method: 'POST',
+      headers: { cookie: admin.cookie, 'content-type': 'application/json' },
+      body: JSON.stringify({ mapping, duplicates: { policy: 'skip', matchOn: 'email' } }),
+    })
+    if (start.status !== 202) throw new Error(`start: ${start.status} ${await start.text()}`)
+    let status = { status: 'running', created: 0, failed: 0, processed: 0 }
+    let finished = false
+    const poll = (async () => {
+      while (!finished) {
+        const res = await fetch(`${server.url}/api/imports/${uploaded.id}`, {
+          headers: { cookie: admin.cookie },
+        })
+        status = (await res.json()) as typeof status
+        if (status.status !== 'running') finished = true
+        else await new Promise((resolve) => setTimeout(resolve, 250))
+      }
+    })()
+    const during: number[] = []
+    let lastLog = nowMs()
+    while (!finished) {
+      during.push(await probeRound(writer, reader, dealId, round))
+      if (nowMs() - lastLog > 10_000) {
+        lastLog = nowMs()
+        log(`import: ${status.processed} rows, ${during.length} probe edits`)
+      }
+    }
+    await poll
+    const totalMs = nowMs() - started
+    if (status.status !== 'done') throw new Error(`import ended ${status.status}`)
+    return {
+      rows,
+      totalMs: Math.round(totalMs),
+      uploadMs: Math.round(uploadMs),
+      rowsPerSecond: Math.round((rows / totalMs) * 1000),
+      created: status.created,
+      failed: status.failed,
+      rssBeforeMb: Math.round(rssBefore / 2 ** 20),
+      rssPeakMb: Math.round(peakRssBytes(server.pid) / 2 ** 20),
+      idleMs: summarize(idle),
+      duringMs: summarize(during),
+    }
+  } finally {
+    await writer.close()
+    await reader.close()
+    rmSync(dir, { recursive: true, force: true })
+  }
+}
