@@ -241,4 +241,59 @@ e2eDescribe('duplicates: the create-time warning, the duplicates page and merge'
       .waitFor()
     expect(await dupes.pair(survivor.id, merged.id).count()).toBe(0)
   })
+
+  it('merges two accounts with the same domain: the survivor takes the chosen values and the contacts', async () => {
+    const user = await session.signIn('sales')
+    const url = session.env.server.url
+    const marker = `initech${Date.now().toString(36)}`
+    const Account = z.object({ id: z.string(), name: z.string(), domain: z.string() }).loose()
+    const survivor = await post(
+      user,
+      url,
+      '/api/accounts',
+      { name: `Initech ${marker}`, domain: `${marker}.example` },
+      Account,
+    )
+    const merged = await post(
+      user,
+      url,
+      '/api/accounts',
+      { name: `Initech ${marker} Ltd`, domain: `${marker}.example`, industry: 'Software' },
+      Account,
+    )
+    const contact = await post(
+      user,
+      url,
+      '/api/contacts',
+      { firstName: 'Peter', lastName: marker, accountId: merged.id },
+      ContactRow,
+    )
+    const dupes = new DuplicatesPage(user.page, url)
+    await dupes.open('accounts')
+    await eventually(async () => {
+      await user.page.reload()
+      await user.page.getByTestId('duplicates-tab-accounts').click()
+      await user.page
+        .locator('[data-testid="duplicates-accounts"], [data-testid="duplicates-empty"]')
+        .first()
+        .waitFor()
+      return dupes.pair(survivor.id, merged.id).count()
+    }).toBe(1)
+    expect(await dupes.evidence(survivor.id, merged.id)).toContain('same domain')
+    await dupes.startMerge(survivor.id, merged.id)
+    expect(await dupes.chosen('industry')).toBe('merged')
+    await dupes.choose('name', 'merged')
+    await eventually(() => dupes.movesText()).toMatch(/^Moves to the survivor: 1 contacts, 0 deals/)
+    await dupes.confirm()
+    await eventually(() => user.page.evaluate(() => window.location.hash)).toBe(`#/accounts/${survivor.id}`)
+    await eventually(() => user.api(`/api/accounts/${survivor.id}`, Account)).toMatchObject({
+      name: `Initech ${marker} Ltd`,
+      industry: 'Software',
+    })
+    await eventually(
+      async () =>
+        (await user.api(`/api/contacts/${contact.id}`, z.object({ accountId: z.string() }).loose()))
+          .accountId,
+    ).toBe(survivor.id)
+  })
 })
