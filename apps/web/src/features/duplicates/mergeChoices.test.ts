@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import type { AnyRecord } from './duplicatesApi.ts'
 import { defaultChoices, differingFields, mergedValues, swapChoices } from './mergeChoices.ts'
+import { worthChecking } from './useDuplicateCheck.ts'
 
 const contact = (
   id: string,
@@ -59,5 +60,15 @@ describe('merge choices', () => {
     const swapped = swapChoices(choices)
     const diffsSwapped = differingFields('contacts', b, a)
     expect(mergedValues(diffsSwapped, swapped)).toEqual(mergedValues(diffs, choices))
+  })
+})
+
+describe('the create-time check', () => {
+  it('asks only once the draft has a name part, an email, a domain or a phone of two characters or more', () => {
+    expect(worthChecking({ firstName: '', lastName: ' ', email: '' })).toBe(false)
+    expect(worthChecking({ firstName: 'A', leadStatus: 'qualified' })).toBe(false)
+    expect(worthChecking({ lastName: 'Li' })).toBe(true)
+    expect(worthChecking({ email: 'ada@x.dev' })).toBe(true)
+    expect(worthChecking({ name: 'Acme', domain: '' })).toBe(true)
   })
 })
