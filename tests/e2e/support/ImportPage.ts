@@ -152,6 +152,31 @@ export class ImportPage {
   }
 }
 
+/**
+ * Waits until `read()` says the work is finished, for as long as it keeps moving: fails only when `progress` has not
+ * changed for `stallMs` (a long import or undo on a busy machine is slow, not stuck).
+ */
+export async function whileProgressing<T>(
+  read: () => Promise<T>,
+  finished: (value: T) => boolean,
+  progress: (value: T) => unknown,
+  stallMs = 30_000,
+): Promise<T> {
+  let last: string | undefined
+  let changedAt = Date.now()
+  for (;;) {
+    const value = await read()
+    if (finished(value)) return value
+    const now = JSON.stringify(progress(value))
+    if (now !== last) {
+      last = now
+      changedAt = Date.now()
+    } else if (Date.now() - changedAt > stallMs)
+      throw new Error(`no progress for ${stallMs} ms; last seen ${now}`)
+    await new Promise((resolve) => setTimeout(resolve, 250)) // poll interval, not a wait for an outcome
+  }
+}
+
 const PHONE = { width: 390, height: 844 }
 const DESKTOP = { width: 1440, height: 900 }
 
