@@ -4,6 +4,9 @@ import { OfflineBanner } from '../collab/OfflineBanner.tsx'
 import { useSession } from '../features/auth/SessionContext.tsx'
 import { ContactPage } from '../features/contact/ContactPage.tsx'
 import { DealPage } from '../features/deal/DealPage.tsx'
+import { DuplicatesPage } from '../features/duplicates/DuplicatesPage.tsx'
+import { ImportPage } from '../features/imports/ImportPage.tsx'
+import { ImportsHistoryPage } from '../features/imports/ImportsHistoryPage.tsx'
 import { InboxBadge } from '../features/inbox/InboxBadge.tsx'
 import { InboxPage } from '../features/inbox/InboxPage.tsx'
 import { AccountsList } from '../features/lists/AccountsList.tsx'
@@ -94,6 +97,12 @@ function Page({ route }: { route: Route }) {
       return <div className="empty">You are signed in: create another workspace from the workspace menu.</div>
     case 'invite':
       return null // App shows the invitation page outside the shell
+    case 'import':
+      return <ImportPage key={route.kind} kind={route.kind} />
+    case 'imports':
+      return <ImportsHistoryPage />
+    case 'duplicates':
+      return <DuplicatesPage />
     case 'notFound':
       return <NotFound path={route.path} />
   }

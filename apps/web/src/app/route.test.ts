@@ -46,4 +46,16 @@ describe('parseRoute', () => {
     expect(routeSection(parseRoute('#/deals/deal_2'))).toBe('pipelines')
     expect(routeSection(parseRoute('#/support/tkt_2'))).toBe('support')
   })
+
+  it('parses the import wizard per kind, the import history and the duplicates page', () => {
+    expect(parseRoute('#/import/contacts')).toEqual({ name: 'import', kind: 'contacts' })
+    expect(parseRoute('#/import/tickets')).toEqual({ name: 'import', kind: 'tickets' })
+    expect(parseRoute('#/import/tasks').name).toBe('notFound')
+    expect(parseRoute('#/import').name).toBe('notFound')
+    expect(parseRoute('#/imports')).toEqual({ name: 'imports' })
+    expect(parseRoute('#/imports/x').name).toBe('notFound')
+    expect(parseRoute('#/duplicates')).toEqual({ name: 'duplicates' })
+    for (const hash of ['#/import/accounts', '#/imports', '#/duplicates'])
+      expect(routeHref(parseRoute(hash))).toBe(hash)
+  })
 })

@@ -18,7 +18,15 @@ export type Route =
   | { name: 'profile' }
   | { name: 'signup' }
   | { name: 'invite'; token: string }
+  | { name: 'import'; kind: ImportKind }
+  | { name: 'imports' }
+  | { name: 'duplicates' }
   | { name: 'notFound'; path: string }
+
+/** The record kinds the import wizard takes (`#/import/<kind>`). */
+export const IMPORT_ROUTE_KINDS = ['accounts', 'contacts', 'deals', 'tickets'] as const
+export type ImportKind = (typeof IMPORT_ROUTE_KINDS)[number]
+const isImportKind = (id: string): id is ImportKind => (IMPORT_ROUTE_KINDS as readonly string[]).includes(id)
 
 export const NAV_ITEMS = [
   { name: 'pipelines', label: 'Pipelines', href: '#/pipelines' },
@@ -70,6 +78,11 @@ export function parseRoute(hash: string): Route {
       return id ? { name: 'notFound', path } : { name: 'profile' }
     case 'invite':
       return id ? { name: 'invite', token: id } : { name: 'notFound', path }
+    case 'import':
+      return id && isImportKind(id) ? { name: 'import', kind: id } : { name: 'notFound', path }
+    case 'imports':
+    case 'duplicates':
+      return id ? { name: 'notFound', path } : { name: section }
     default:
       return { name: 'notFound', path }
   }
@@ -91,6 +104,8 @@ export function routeHref(route: Route): string {
       return `#/support/${route.ticketId}`
     case 'invite':
       return `#/invite/${route.token}`
+    case 'import':
+      return `#/import/${route.kind}`
     case 'notFound':
       return `#${route.path}`
     default:
@@ -103,6 +118,8 @@ const SECTION_OF: Partial<Record<Route['name'], string>> = {
   contact: 'contacts',
   deal: 'pipelines',
   ticket: 'support',
+  imports: 'workspaceSettings',
+  duplicates: 'workspaceSettings',
 }
 
 /** The top-nav section a route belongs to. */

@@ -20,6 +20,7 @@ import { type FieldInput, notSaved, parseEmail, parseScore, parseText } from '..
 import { OwnerField } from '../deal/OwnerField.tsx'
 import { RecordTimeline } from '../deal/RecordTimeline.tsx'
 import { useRecordFields } from '../deal/useRecordFields.ts'
+import { ContactDataActions } from '../imports/ContactDataActions.tsx'
 import { TaskList } from '../tasks/TaskList.tsx'
 import { ArchiveButton } from '../trash/ArchiveButton.tsx'
 import { ContactDeals, ContactTickets } from './ContactRelated.tsx'
@@ -97,6 +98,7 @@ export function ContactPage({ contactId }: { contactId: string }) {
             window.location.hash = '#/contacts'
           }}
         />
+        <ContactDataActions contactId={contact.id} name={fullName(contact)} />
         <p className="muted record-page__title">
           {contact.title}
           {contact.accountId && (

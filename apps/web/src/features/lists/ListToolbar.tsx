@@ -1,3 +1,4 @@
+import type { ReactNode } from 'react'
 import { OptionList } from './EditableCell.tsx'
 import type { ListOption } from './listColumns.ts'
 import type { FilterValues } from './listQuery.ts'
@@ -23,6 +24,8 @@ export interface ListToolbarProps {
   canCreate: boolean
   onNew: () => void
   newLabel: string
+  /** More actions of the list (export, import), before the "new" button. */
+  actions?: ReactNode
 }
 
 /** Title, search box, filter selects and the "new" button above a record list. */
@@ -57,6 +60,7 @@ export function ListToolbar(props: ListToolbarProps) {
       <span className="muted" data-testid="list-count">
         {count === total ? `${total} ${noun}` : `${count} of ${total} ${noun}`}
       </span>
+      {props.actions}
       {canCreate && (
         <button
           type="button"

@@ -1,4 +1,4 @@
-import { type FormEvent, useState } from 'react'
+import { type FormEvent, type ReactNode, useState } from 'react'
 import { OptionList } from './EditableCell.tsx'
 import type { ListOption } from './listColumns.ts'
 
@@ -17,6 +17,8 @@ export interface NewRowFormProps {
   /** Creates the record; resolves to an error message, or `null` when created. */
   onCreate: (values: Record<string, string>) => Promise<string | null> | string | null
   onClose: () => void
+  /** Shown under the fields as they are typed (the duplicate warning). */
+  aside?: (values: Record<string, string>) => ReactNode
 }
 
 function initialValues(fields: readonly NewRowField[]): Record<string, string> {
@@ -24,7 +26,7 @@ function initialValues(fields: readonly NewRowField[]): Record<string, string> {
 }
 
 /** The inline "new row" form above a list: Enter creates the record and keeps the form open for the next one. */
-export function NewRowForm({ fields, submitLabel, onCreate, onClose }: NewRowFormProps) {
+export function NewRowForm({ fields, submitLabel, onCreate, onClose, aside }: NewRowFormProps) {
   const [values, setValues] = useState(() => initialValues(fields))
   const [error, setError] = useState<string | null>(null)
 
@@ -77,6 +79,7 @@ export function NewRowForm({ fields, submitLabel, onCreate, onClose }: NewRowFor
           Cancel
         </button>
       </div>
+      {aside?.(values)}
       {error && (
         <p className="notice notice--error new-row__error" role="alert" data-testid="new-row-error">
           {error}

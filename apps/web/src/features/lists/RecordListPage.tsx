@@ -3,6 +3,8 @@ import { useCallback, useEffect, useState } from 'react'
 import type { z } from 'zod'
 import { useCollab } from '../../collab/CollabContext.tsx'
 import { ApiError, request } from '../auth/authApi.ts'
+import { DuplicateWarning } from '../duplicates/DuplicateWarning.tsx'
+import { ExportCsvLink, exportCsvHref, ImportLink } from '../imports/ExportCsvLink.tsx'
 import { type ListFilter, ListToolbar } from './ListToolbar.tsx'
 import type { ListColumn } from './listColumns.ts'
 import { type FilterValues, type SortState, toggleSort } from './listQuery.ts'
@@ -131,6 +133,17 @@ export function RecordListPage<T extends { id: string; archived?: boolean }, I>(
         canCreate={!readOnly}
         onNew={() => setCreating(true)}
         newLabel={`New ${one}`}
+        actions={
+          <>
+            <ExportCsvLink kind={kind} href={exportCsvHref(kind, { q, sort: sortParam, filters })} />
+            {!readOnly && <ImportLink kind={kind} />}
+            {!readOnly && (
+              <a className="btn btn--ghost export-link" href="#/duplicates" data-testid="list-duplicates">
+                Duplicates
+              </a>
+            )}
+          </>
+        }
       />
       {props.notice && (
         <div className="notice notice--info" role="status" data-testid="list-notice">
@@ -148,6 +161,9 @@ export function RecordListPage<T extends { id: string; archived?: boolean }, I>(
           submitLabel={`Create ${one}`}
           onCreate={onCreate}
           onClose={() => setCreating(false)}
+          aside={(values) => (
+            <DuplicateWarning kind={kind} record={props.createInput(values) as Record<string, unknown>} />
+          )}
         />
       )}
       {total === null ? (

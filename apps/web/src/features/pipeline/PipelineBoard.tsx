@@ -5,6 +5,7 @@ import { useSession } from '../auth/SessionContext.tsx'
 import { BoardColumn } from '../board/BoardColumn.tsx'
 import { BoardToolbarActions } from '../board/BoardToolbarActions.tsx'
 import { KanbanBoard } from '../board/KanbanBoard.tsx'
+import { ExportCsvLink, exportCsvHref, ImportLink } from '../imports/ExportCsvLink.tsx'
 import { BoardPreview } from './BoardPreview.tsx'
 import type { BoardFilter } from './boardColumns.ts'
 import { DEAL_CARD_HEIGHT, DealCard } from './DealCard.tsx'
@@ -132,6 +133,17 @@ export function PipelineBoard({ workspaceId, pipeline }: { workspaceId: string; 
           ))}
         </select>
         <BoardToolbarActions kanban={kanban} />
+        <ExportCsvLink
+          kind="deals"
+          href={exportCsvHref('deals', {
+            q: filter.text,
+            filters: {
+              pipelineId: pipeline.id,
+              ownerId: filter.ownerId && filter.ownerId !== 'none' ? filter.ownerId : null,
+            },
+          })}
+        />
+        {!readOnly && <ImportLink kind="deals" />}
       </div>
       <KanbanBoard
         kanban={kanban}

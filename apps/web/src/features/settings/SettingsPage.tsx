@@ -4,6 +4,7 @@ import type * as Y from 'yjs'
 import { SETTINGS_SECTIONS, type SettingsSection } from '../../app/route.ts'
 import { useDoc } from '../../collab/useDoc.ts'
 import { useSession } from '../auth/SessionContext.tsx'
+import { DataPanel } from '../imports/DataPanel.tsx'
 import { useWorkspaceSettings } from '../pipeline/useWorkspaceSettings.ts'
 import { WorkspaceSettings } from '../workspace/WorkspaceSettings.tsx'
 import { CurrencySettingsPanel } from './CurrencySettingsPanel.tsx'
@@ -95,10 +96,13 @@ export function SettingsPage({ section }: { section: SettingsSection }) {
       ) : section === 'currency' ? (
         <CurrencySettingsPanel settings={settings} readOnly={readOnly} run={run} />
       ) : (
-        <WorkspaceSettings
-          name={settings.name || session.workspace.name}
-          isAdmin={session.role === 'admin'}
-        />
+        <>
+          <WorkspaceSettings
+            name={settings.name || session.workspace.name}
+            isAdmin={session.role === 'admin'}
+          />
+          <DataPanel isAdmin={session.role === 'admin'} />
+        </>
       )}
     </div>
   )

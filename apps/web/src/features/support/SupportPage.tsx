@@ -8,6 +8,7 @@ import { BoardToolbarActions } from '../board/BoardToolbarActions.tsx'
 import { KanbanBoard } from '../board/KanbanBoard.tsx'
 import { useKanban } from '../board/useKanban.ts'
 import { useContactsById } from '../contact/contactQueries.ts'
+import { ExportCsvLink, exportCsvHref, ImportLink } from '../imports/ExportCsvLink.tsx'
 import { useWorkspaceSettings } from '../pipeline/useWorkspaceSettings.ts'
 import { contactLabel } from './contactLabel.ts'
 import { slaState } from './sla.ts'
@@ -90,6 +91,8 @@ export function SupportPage({ ticketId = null }: { ticketId?: string | null } = 
     <div className="support board-page">
       <div className="toolbar">
         <h1 className="page__title">Support</h1>
+        <ExportCsvLink kind="tickets" href={exportCsvHref('tickets')} />
+        {!readOnly && <ImportLink kind="tickets" />}
         {!readOnly && (
           <form
             className="inline-form"

@@ -3,6 +3,7 @@ import { useMemo } from 'react'
 import { useDoc } from '../../collab/useDoc.ts'
 import { useLiveRecords } from '../../collab/useLiveRecords.ts'
 import { useSession } from '../auth/SessionContext.tsx'
+import { ExportCsvLink, exportCsvHref } from '../imports/ExportCsvLink.tsx'
 import { TaskMeta, TaskRow, taskDueState, taskRowClass } from './TaskRow.tsx'
 import type { TaskItem } from './tasksApi.ts'
 import { endOfLocalDay } from './taskTime.ts'
@@ -47,6 +48,7 @@ export function MyTasksPage() {
             {groups.overdue.length} overdue · {groups.today.length} today
           </span>
         )}
+        <ExportCsvLink kind="tasks" href={exportCsvHref('tasks', { filters: { assignee: 'me' } })} />
       </div>
       {error && (
         <p className="field-error" role="alert">
