@@ -5,6 +5,7 @@ import type { FeedResult } from '../feed.ts'
 import type { IndexResult } from '../indexQueries.ts'
 import type { LatencyResult } from '../latency.ts'
 import type { MemoryResult } from '../memory.ts'
+import type { ReportsResult } from '../reports.ts'
 import type { ThroughputResult } from '../throughput.ts'
 import type { BuiltPart } from './built.ts'
 
@@ -49,6 +50,8 @@ export type BenchResults = {
   feed: FeedResult | { error: string } | null
   /** The production RecordIndex (SQLite, PostgreSQL) over the big workspace's records; null = phase not run. */
   index: IndexResult | { error: string } | null
+  /** Issue #13's reports over the big workspace (SQLite, PostgreSQL); null = phase not run (older results: absent). */
+  reports?: ReportsResult | { error: string } | null
 }
 
 /** The first line of an error's message (≤ 300 characters), for results and logs. */
