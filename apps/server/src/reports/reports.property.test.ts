@@ -39,7 +39,8 @@ import * as Y from 'yjs'
 import { silentLogger } from '../log/logger.ts'
 import { Projection } from '../projection/Projection.ts'
 import { IndexWorker } from '../recordIndex/IndexWorker.ts'
-import type { StageChange } from '../recordIndex/RecordIndex.ts'
+import { dropPostgresIndexSchema, openPostgresRecordIndex } from '../recordIndex/postgresRecordIndex.ts'
+import type { RecordIndex, StageChange } from '../recordIndex/RecordIndex.ts'
 import { openSqliteRecordIndex } from '../recordIndex/sqliteRecordIndex.ts'
 import type { AppliedFilters, ReportFacts } from './facts.ts'
 import { REPORTS } from './figures.ts'
@@ -445,7 +446,33 @@ class World {
 
 const sla = (mins: number) => ({ firstResponseMins: mins, resolutionMins: mins * 4 })
 
-describe('reports: figures from the index equal figures from the documents', () => {
+/** A fresh index of each store (PostgreSQL: a schema of its own, dropped after). */
+const STORES: Array<{
+  name: string
+  runs: number
+  open: () => Promise<{ index: RecordIndex; dispose(): Promise<void> }>
+}> = [
+  {
+    name: 'SQLite',
+    runs: RUNS,
+    open: async () => {
+      const dir = await mkdtemp(join(tmpdir(), 'rapport-reports-prop-'))
+      const index = await openSqliteRecordIndex(join(dir, 'index.sqlite'))
+      return { index, dispose: () => rm(dir, { recursive: true, force: true }) }
+    },
+  },
+  {
+    name: 'PostgreSQL',
+    runs: LONG ? 50 : 4,
+    open: async () => {
+      const schema = `reports_prop_${process.pid}_${Math.floor(Math.random() * 1e9)}`
+      const index = await openPostgresRecordIndex({ schema })
+      return { index, dispose: () => dropPostgresIndexSchema(schema) }
+    },
+  },
+]
+
+describe.each(STORES)('reports: figures from the index ($name) equal figures from the documents', (store) => {
   it(
     'after random edits through the model commands (fixed seed)',
     async () => {
@@ -455,8 +482,7 @@ describe('reports: figures from the index equal figures from the documents', () 
           fc.array(filters, { minLength: 1, maxLength: 3 }),
           fc.boolean(),
           async (ops, filterSets, rates) => {
-            const dir = await mkdtemp(join(tmpdir(), 'rapport-reports-prop-'))
-            const index = await openSqliteRecordIndex(join(dir, 'index.sqlite'))
+            const { index, dispose } = await store.open()
             const projection = new Projection(silentLogger())
             const world = new World(projection)
             const worker = new IndexWorker({
@@ -511,11 +537,11 @@ describe('reports: figures from the index equal figures from the documents', () 
             } finally {
               await worker.stop()
               await index.close()
-              await rm(dir, { recursive: true, force: true })
+              await dispose()
             }
           },
         ),
-        { seed: SEED, numRuns: RUNS },
+        { seed: SEED, numRuns: store.runs },
       )
     },
     LONG ? 1_800_000 : 180_000,
