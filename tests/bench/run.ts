@@ -399,7 +399,14 @@ async function main(): Promise<void> {
                 if (enabled('reports')) {
                   try {
                     log('reports: every report over the big workspace, SQLite and PostgreSQL')
-                    results.reports = await measureReports(log, dataDir, { workspaceId: s.workspaceId })
+                    results.reports = await measureReports(
+                      log,
+                      dataDir,
+                      { workspaceId: s.workspaceId },
+                      (partial) => {
+                        results.reports = partial
+                      },
+                    )
                   } catch (error) {
                     results.reports = { error: errorText(error) }
                     log(`reports FAILED: ${errorText(error)}`)
