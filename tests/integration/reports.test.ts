@@ -224,6 +224,24 @@ describe('GET /api/reports', () => {
     }
     expect((await api(started.url, '/api/reports')).status).toBe(401)
   })
+
+  it('a read API token reads reports and drill-downs of its own workspace', async () => {
+    const token = await post<{ token: string }>('/api/api-tokens', { name: 'Reports', scope: 'read' })
+    expect(token.status, JSON.stringify(token.body)).toBe(201)
+    const byToken = await api<Report>(started.url, '/api/reports/customers.byTier', {
+      bearer: token.body.token,
+    })
+    expect(byToken.status).toBe(200)
+    expect(byToken.body.rows.map((r) => r.key)).toEqual(['strategic'])
+    const drill = await api<Drill>(started.url, '/api/reports/customers.byTier/rows/strategic/records', {
+      bearer: token.body.token,
+    })
+    expect(drill.body).toMatchObject({
+      kind: 'accounts',
+      total: 1,
+      items: [{ id: ids.account, label: 'Acme' }],
+    })
+  })
 })
 
 describe('figures over the index', () => {
