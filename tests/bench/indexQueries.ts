@@ -55,7 +55,7 @@ const PG_URL = process.env.RAPPORT_PG_URL ?? 'postgres://postgres@127.0.0.1:5432
 const INDEX_DIR = join(REPO_ROOT, 'apps', 'server', 'src', 'recordIndex')
 
 /** Reads every record and account-room note text of `workspaceId` from the data dir's document store. */
-async function readWorkspace(dataDir: string, workspaceId: string) {
+export async function readWorkspace(dataDir: string, workspaceId: string) {
   const store = openDataDirDocs(dataDir)
   const records: RecordChange[] = []
   const notes: NotesChange[] = []
@@ -194,7 +194,7 @@ async function querySeries(index: RecordIndex, ctx: Ctx): Promise<IndexQueryResu
 }
 
 /** Applies the records kind by kind, then the notes, in batches of BATCH; ms per kind (and `notes`). */
-async function bulkLoad(
+export async function bulkLoad(
   index: RecordIndex,
   records: RecordChange[],
   notes: NotesChange[],
@@ -217,7 +217,7 @@ async function bulkLoad(
   return ms
 }
 
-type Opened = {
+export type Opened = {
   index: RecordIndex
   /**
    * Planner statistics after the bulk load, as a running server has them: SQLite `PRAGMA optimize` (the server runs
@@ -242,7 +242,7 @@ function opener(mod: Record<string, unknown>, name: string): (...args: unknown[]
   return fn as (...args: unknown[]) => Promise<RecordIndex>
 }
 
-async function openSqlite(): Promise<Opened | null> {
+export async function openSqlite(): Promise<Opened | null> {
   const mod = await implModule('sqliteRecordIndex.ts')
   if (!mod) return null
   const dir = tempDir('rapport-index-')
@@ -264,7 +264,7 @@ async function openSqlite(): Promise<Opened | null> {
   }
 }
 
-async function openPostgres(): Promise<Opened | null> {
+export async function openPostgres(): Promise<Opened | null> {
   const mod = await implModule('postgresRecordIndex.ts')
   if (!mod) return null
   const schema = `bench_${process.pid}`

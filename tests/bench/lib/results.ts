@@ -7,6 +7,7 @@ import type { ImportResult } from '../importBench.ts'
 import type { IndexResult } from '../indexQueries.ts'
 import type { LatencyResult } from '../latency.ts'
 import type { MemoryResult } from '../memory.ts'
+import type { ReportsResult } from '../reports.ts'
 import type { ThroughputResult } from '../throughput.ts'
 import type { BuiltPart } from './built.ts'
 
@@ -55,6 +56,8 @@ export type BenchResults = {
   dedupe?: DedupeResult | { error: string } | null
   /** 100,000 contacts imported from CSV while another user edits (issue #14); null or absent = phase not run. */
   import?: ImportResult | { error: string } | null
+  /** Issue #13's reports over the big workspace (SQLite, PostgreSQL); null = phase not run (older results: absent). */
+  reports?: ReportsResult | { error: string } | null
 }
 
 /** The first line of an error's message (≤ 300 characters), for results and logs. */
