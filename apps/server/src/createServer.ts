@@ -54,6 +54,7 @@ import {
 } from './recordIndex/IndexWorker.ts'
 import { type IndexConfig, openRecordIndex } from './recordIndex/openRecordIndex.ts'
 import type { RecordIndex } from './recordIndex/RecordIndex.ts'
+import { dashboardRoutes } from './reports/dashboardRoutes.ts'
 import { type DemoLogin, seedDemo } from './seed/demoSeed.ts'
 import { SettingsService } from './settings/SettingsService.ts'
 import { settingsRoutes } from './settings/settingsRoutes.ts'
@@ -425,6 +426,7 @@ export const createServer = async (deps: ServerDeps): Promise<RapportServer> => 
     '/api',
     settingsRoutes({ settings: new SettingsService(hocuspocus, worker), session: sessionMiddleware(auth) }),
   )
+  app.route('/api', dashboardRoutes({ hocuspocus, session: sessionMiddleware(auth), now }))
   app.route(
     '/api',
     feedRoutes({

@@ -16,6 +16,7 @@ import { Hono } from 'hono'
 import { z } from 'zod'
 import { archiveRouteDocs } from '../archive/archiveRoutes.ts'
 import { feedRouteDocs } from '../feed/feedRoutes.ts'
+import { dashboardRouteDocs } from '../reports/dashboardRoutes.ts'
 import { settingsRouteDocs } from '../settings/settingsRoutes.ts'
 import { taskRouteDocs } from '../tasks/taskRoutes.ts'
 import { TimelineQuery } from '../timeline/timelineRoutes.ts'
@@ -107,6 +108,7 @@ export function recordRouteDocs(): Record<string, RouteDoc> {
     taskRouteDocs,
     archiveRouteDocs,
     feedRouteDocs,
+    dashboardRouteDocs,
   )
   for (const kind of LIST_KINDS) {
     docs[`GET /api/${kind}`] = {
