@@ -45,6 +45,11 @@ function AccountRoute({ accountId }: { accountId: string }) {
   return Loaded ? <Loaded accountId={accountId} /> : <LazyAccountPage accountId={accountId} />
 }
 
+// The dashboard and its charting library (recharts) are one chunk, loaded only when the dashboard opens.
+const LazyDashboardPage = lazy(() =>
+  import('../features/reports/DashboardPage.tsx').then((m) => ({ default: m.DashboardPage })),
+)
+
 /** Fetches the account-room chunk when the browser is idle, so the first visit does not wait for it. */
 function usePreloadAccountPage(): void {
   useEffect(() => {
@@ -62,6 +67,8 @@ function Page({ route }: { route: Route }) {
   switch (route.name) {
     case 'pipelines':
       return <PipelinesPage pipelineId={route.pipelineId} />
+    case 'dashboard':
+      return <LazyDashboardPage />
     case 'workspaceSettings':
       return <SettingsPage section={route.section} />
     case 'accounts':

@@ -2,6 +2,7 @@ import { ID_PATTERN } from '@rapport/model'
 
 export type Route =
   | { name: 'pipelines'; pipelineId: string | null }
+  | { name: 'dashboard' }
   | { name: 'workspaceSettings'; section: SettingsSection }
   | { name: 'accounts' }
   | { name: 'account'; accountId: string }
@@ -22,6 +23,7 @@ export type Route =
 
 export const NAV_ITEMS = [
   { name: 'pipelines', label: 'Pipelines', href: '#/pipelines' },
+  { name: 'dashboard', label: 'Dashboard', href: '#/dashboard' },
   { name: 'accounts', label: 'Accounts', href: '#/accounts' },
   { name: 'contacts', label: 'Contacts', href: '#/contacts' },
   { name: 'support', label: 'Support', href: '#/support' },
@@ -57,6 +59,7 @@ export function parseRoute(hash: string): Route {
       return id ? { name: 'deal', dealId: id } : { name: 'notFound', path }
     case 'support':
       return id ? { name: 'ticket', ticketId: id } : { name: 'support' }
+    case 'dashboard':
     case 'inbox':
     case 'tasks':
     case 'trash':

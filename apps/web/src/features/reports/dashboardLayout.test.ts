@@ -32,7 +32,10 @@ describe('dashboard layout', () => {
   it('adds a report once, small, at the end, and never past the cap', () => {
     expect(addWidget(L, 'd')).toEqual([...L, { reportId: 'd', size: 'small' }])
     expect(addWidget(L, 'b')).toBe(L)
-    const full = Array.from({ length: MAX_WIDGETS }, (_, i) => ({ reportId: `r${i}`, size: 'small' as const }))
+    const full = Array.from({ length: MAX_WIDGETS }, (_, i) => ({
+      reportId: `r${i}`,
+      size: 'small' as const,
+    }))
     expect(addWidget(full, 'x')).toBe(full)
   })
 
@@ -51,7 +54,11 @@ describe('dashboard layout', () => {
   })
 
   it('normalizes a stored layout: each report once, at most the cap, unknown reports kept', () => {
-    const stored = [...L, { reportId: 'a', size: 'small' as const }, { reportId: 'gone', size: 'small' as const }]
+    const stored = [
+      ...L,
+      { reportId: 'a', size: 'small' as const },
+      { reportId: 'gone', size: 'small' as const },
+    ]
     expect(ids(normalizeLayout(stored))).toBe('abcgone')
     const many = Array.from({ length: 40 }, (_, i) => ({ reportId: `r${i}`, size: 'small' as const }))
     expect(normalizeLayout(many)).toHaveLength(MAX_WIDGETS)
