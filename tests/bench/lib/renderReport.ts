@@ -1,5 +1,6 @@
 import type { QueryResult } from '../bigWorkspace.ts'
 import type { BrowserResult } from '../browser.ts'
+import { dashboardSection, dashboardTargets } from '../dashboard.ts'
 import type { LatencyResult } from '../latency.ts'
 import { MAX_RATE_PER_WRITER } from '../throughput.ts'
 import { issue12Section } from './renderIssue12.ts'
@@ -123,6 +124,7 @@ function targets(r: BenchResults): Target[] {
         : brErr,
     },
   )
+  out.push(...dashboardTargets(r.dashboard))
   return out
 }
 
@@ -359,6 +361,10 @@ export function renderReport(r: BenchResults): string {
     '## Browser',
     '',
     ...browserSection(r),
+    '',
+    '## Dashboard (issue #13)',
+    '',
+    ...dashboardSection(r.dashboard),
     '',
   ].join('\n')
 }

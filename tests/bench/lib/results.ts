@@ -1,6 +1,7 @@
 import type { BigWorkspaceResult } from '../bigWorkspace.ts'
 import type { BrowserResult } from '../browser.ts'
 import type { ClientsResult } from '../clients.ts'
+import type { DashboardResult } from '../dashboard.ts'
 import type { FeedResult } from '../feed.ts'
 import type { IndexResult } from '../indexQueries.ts'
 import type { LatencyResult } from '../latency.ts'
@@ -49,6 +50,8 @@ export type BenchResults = {
   feed: FeedResult | { error: string } | null
   /** The production RecordIndex (SQLite, PostgreSQL) over the big workspace's records; null = phase not run. */
   index: IndexResult | { error: string } | null
+  /** The live dashboard in a browser (issue #13); absent or null = phase not run. */
+  dashboard?: DashboardResult | { error: string } | null
 }
 
 /** The first line of an error's message (≤ 300 characters), for results and logs. */
