@@ -175,7 +175,15 @@ export class DashboardPage {
     return (await this.page.getByTestId('dashboard-source').textContent()) ?? ''
   }
 
-  async setPeriod(period: 'month' | 'quarter' | 'year' | 'all' | 'custom'): Promise<void> {
+  /** Sets the period filter and waits until every widget shows figures for it. */
+  async setPeriod(period: 'month' | 'quarter' | 'year' | 'all'): Promise<void> {
     await this.page.getByTestId('filter-period').selectOption(period)
+    await this.page.waitForFunction(
+      (p) =>
+        [...document.querySelectorAll('[data-report-id]')].every(
+          (w) => w.getAttribute('data-period') === p && w.getAttribute('data-loading') === 'false',
+        ),
+      period,
+    )
   }
 }

@@ -94,6 +94,7 @@ export function WidgetCard({
       data-testid={`widget-${widget.reportId}`}
       data-report-id={widget.reportId}
       data-seq={report?.seq ?? ''}
+      data-period={typeof report?.filters.period === 'string' ? report.filters.period : ''}
       data-loading={state?.loading ? 'true' : 'false'}
       aria-label={title}
     >
