@@ -55,8 +55,10 @@ import {
 import { type IndexConfig, openRecordIndex } from './recordIndex/openRecordIndex.ts'
 import type { RecordIndex } from './recordIndex/RecordIndex.ts'
 import { dashboardRoutes } from './reports/dashboardRoutes.ts'
+import { ReportService } from './reports/ReportService.ts'
+import { reportRoutes } from './reports/reportRoutes.ts'
 import { type DemoLogin, seedDemo } from './seed/demoSeed.ts'
-import { SettingsService } from './settings/SettingsService.ts'
+import { readWorkspaceSettings, SettingsService } from './settings/SettingsService.ts'
 import { settingsRoutes } from './settings/settingsRoutes.ts'
 import { compactLogs } from './storage/compactLogs.ts'
 import type { DocumentStore } from './storage/DocumentStore.ts'
@@ -409,6 +411,19 @@ export const createServer = async (deps: ServerDeps): Promise<RapportServer> => 
     }),
   )
   app.route('/api', handoffRoutes({ automation, session: sessionMiddleware(auth) }))
+  app.route(
+    '/api',
+    reportRoutes({
+      reports: new ReportService({
+        index: () => worker.index,
+        settings: (workspaceId) => readWorkspaceSettings(hocuspocus, workspaceId),
+        members: (workspaceId) =>
+          listMembers(meta, workspaceId).map((m) => ({ userId: m.userId, name: m.name, team: m.team })),
+        now,
+      }),
+      session: sessionMiddleware(auth),
+    }),
+  )
   app.route('/api', historyRoutes({ history, session: sessionMiddleware(auth) }))
   app.route('/api', taskRoutes({ index: worker, hocuspocus, session: sessionMiddleware(auth) }))
   app.route(

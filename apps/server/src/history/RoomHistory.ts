@@ -97,7 +97,7 @@ export class RoomHistory {
   }
 
   private onEvent(event: ProjectionEvent): void {
-    if (event.type === 'invalid') return
+    if (event.type === 'invalid' || event.type === 'roomFacts') return
     // A new account's room has nothing to go back to: creations (imports of thousands) make no version.
     if (event.type === 'record' && (event.kind !== 'accounts' || !event.before)) return
     const actor = originActor(event.origin)

@@ -17,6 +17,7 @@ import { z } from 'zod'
 import { archiveRouteDocs } from '../archive/archiveRoutes.ts'
 import { feedRouteDocs } from '../feed/feedRoutes.ts'
 import { dashboardRouteDocs } from '../reports/dashboardRoutes.ts'
+import { reportRouteDocs } from '../reports/reportRoutes.ts'
 import { settingsRouteDocs } from '../settings/settingsRoutes.ts'
 import { taskRouteDocs } from '../tasks/taskRoutes.ts'
 import { TimelineQuery } from '../timeline/timelineRoutes.ts'
@@ -109,6 +110,7 @@ export function recordRouteDocs(): Record<string, RouteDoc> {
     archiveRouteDocs,
     feedRouteDocs,
     dashboardRouteDocs,
+    reportRouteDocs,
   )
   for (const kind of LIST_KINDS) {
     docs[`GET /api/${kind}`] = {

@@ -1,6 +1,7 @@
 import {
   CLOSED_DAYS_DEFAULT,
   ClosedDays,
+  COLLECTION,
   type DocRef,
   isOwnRecord,
   isRecordDocRef,
@@ -76,6 +77,15 @@ export type ProjectionEvent =
       origin: unknown
     }
   | { type: 'notes'; workspaceId: string; docName: string; accountId: string; origin: unknown }
+  /** An account room's handoffs or timeline changed (the index's report facts, issue #13). */
+  | {
+      type: 'roomFacts'
+      workspaceId: string
+      docName: string
+      accountId: string
+      doc: Y.Doc
+      origin: unknown
+    }
 
 export type ProjectionListener = (event: ProjectionEvent) => void
 
@@ -361,6 +371,7 @@ export class Projection {
     const roots = new Map<Root, string>()
     for (const [key, type] of doc.share) roots.set(type as Root, key)
     let notesChanged = false
+    let factsChanged = false
     for (const [type, events] of txn.changedParentTypes) {
       const rootName = roots.get(type as Root)
       if (rootName === undefined) continue
@@ -370,6 +381,10 @@ export class Projection {
       }
       if (ref.kind === 'account' && (rootName === NOTES_FIELD || parseBriefField(rootName))) {
         notesChanged = true
+        continue
+      }
+      if (ref.kind === 'account' && (rootName === COLLECTION.handoffs || rootName === COLLECTION.timeline)) {
+        factsChanged = true
         continue
       }
       const kind = kindsOfDoc(ref).find((k) => KIND_SPECS[k].collection === rootName)
@@ -386,6 +401,16 @@ export class Projection {
       }
       for (const id of [...ids].sort())
         this.updateRecord(ref, name, doc, kind, collection, id, txn.origin, true)
+    }
+    if (factsChanged && ref.kind === 'account') {
+      this.emit({
+        type: 'roomFacts',
+        workspaceId: ref.workspaceId,
+        docName: name,
+        accountId: ref.accountId,
+        doc,
+        origin: txn.origin,
+      })
     }
     if (notesChanged && ref.kind === 'account') {
       this.indexNotes(ws, ref.accountId, doc)

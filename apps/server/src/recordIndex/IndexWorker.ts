@@ -20,7 +20,9 @@ import {
   type NotesChange,
   type RecordChange,
   type RecordIndex,
+  type RoomFactsChange,
 } from './RecordIndex.ts'
+import { roomFactsOf } from './roomFacts.ts'
 
 /*
  * The IndexWorker keeps the persisted record index current (docs/ARCHITECTURE.md "The index — built"). It follows the
@@ -83,6 +85,7 @@ type Work =
   | { type: 'record'; key: string; change: RecordChange; doc: string }
   | { type: 'notes'; key: string; change: NotesChange }
   | { type: 'state'; key: string; doc: string; state: Uint8Array | null }
+  | { type: 'facts'; key: string; workspaceId: string; accountId: string; doc: Y.Doc }
 
 export const recordKey = (workspaceId: string, kind: string, id: string): string =>
   `${workspaceId}\u0000${kind}\u0000${id}`
@@ -156,6 +159,17 @@ export class IndexWorker {
       const text = this.options.projection.workspace(event.workspaceId).notes.get(event.accountId) ?? ''
       const change: NotesChange = { workspaceId: event.workspaceId, accountId: event.accountId, text }
       this.push({ type: 'notes', key: `notes\u0000${event.workspaceId}\u0000${event.accountId}`, change })
+      this.push({ type: 'state', key: `state\u0000${event.docName}`, doc: event.docName, state: null })
+    } else if (event.type === 'roomFacts') {
+      // Only queued here: the room's handoffs and timeline are read when the batch is built, off the broadcast path
+      // (from the Y.Doc of the event, which keeps its content even if the room is unloaded meanwhile).
+      this.push({
+        type: 'facts',
+        key: `facts\u0000${event.workspaceId}\u0000${event.accountId}`,
+        workspaceId: event.workspaceId,
+        accountId: event.accountId,
+        doc: event.doc,
+      })
       this.push({ type: 'state', key: `state\u0000${event.docName}`, doc: event.docName, state: null })
     }
   }
@@ -359,8 +373,13 @@ export class IndexWorker {
     const records: RecordChange[] = []
     const notes: NotesChange[] = []
     const docStates: DocStateChange[] = []
+    const roomFacts: RoomFactsChange[] = []
     const rows = new Map<string, CommittedRow>()
     for (const work of taken) {
+      if (work.type === 'facts') {
+        roomFacts.push(roomFactsOf(work.workspaceId, work.accountId, work.doc))
+        continue
+      }
       if (work.type === 'record') {
         records.push(work.change)
         rows.set(work.key, {
@@ -379,7 +398,7 @@ export class IndexWorker {
         if (stateVector) docStates.push({ doc: work.doc, stateVector })
       }
     }
-    return { batch: { records, notes, docStates }, rows }
+    return { batch: { records, notes, docStates, roomFacts }, rows }
   }
 
   /**
@@ -395,12 +414,17 @@ export class IndexWorker {
         const page = await this.index.list(workspaceId, kind, { offset: 0, limit: MAX_PAGE, archived: 'all' })
         if (page.items.length === 0) break
         // Accounts also drop their note text: two changes per account.
-        const chunk = kind === 'accounts' ? MAX_BATCH_CHANGES / 2 : MAX_BATCH_CHANGES
+        // Accounts also drop their note text and report facts: three changes per account.
+        const chunk = kind === 'accounts' ? Math.floor(MAX_BATCH_CHANGES / 3) : MAX_BATCH_CHANGES
         for (let i = 0; i < page.items.length; i += chunk) {
           const ids = page.items.slice(i, i + chunk).map((row) => row.id)
           await this.index.apply({
             records: ids.map((id) => ({ op: 'remove', workspaceId, kind, id })),
             notes: kind === 'accounts' ? ids.map((accountId) => ({ workspaceId, accountId, text: '' })) : [],
+            roomFacts:
+              kind === 'accounts'
+                ? ids.map((accountId) => ({ workspaceId, accountId, handoffs: [], activities: [] }))
+                : [],
           })
         }
         removed += page.items.length
@@ -456,19 +480,21 @@ export async function catchUpIndex(
   const result: CatchUpResult = { documents: 0, reindexed: 0, upserts: 0, removals: 0, notes: 0, ms: 0 }
   const indexed = [...new Set(names)].filter(isIndexedDoc)
   result.documents = indexed.length
-  let batch: Required<Pick<IndexBatch, 'records' | 'notes' | 'docStates'>> = {
+  let batch: Required<Pick<IndexBatch, 'records' | 'notes' | 'docStates' | 'roomFacts'>> = {
     records: [],
     notes: [],
     docStates: [],
+    roomFacts: [],
   }
-  const size = () => batch.records.length + batch.notes.length + batch.docStates.length
+  const size = () =>
+    batch.records.length + batch.notes.length + batch.docStates.length + batch.roomFacts.length
   const commit = async () => {
     if (size() === 0) return
     await index.apply(batch)
-    batch = { records: [], notes: [], docStates: [] }
+    batch = { records: [], notes: [], docStates: [], roomFacts: [] }
   }
   const full = async () => {
-    if (size() >= MAX_BATCH_CHANGES - 2) await commit()
+    if (size() >= MAX_BATCH_CHANGES - 3) await commit()
   }
   // Records upserted by this run: a stale row of another document (read before that upsert was committed, as a
   // record that moved between documents) must not remove it again.
@@ -483,6 +509,7 @@ export async function catchUpIndex(
       ref: DocRef
       read: DocumentRecords | null
       vector: Uint8Array | null
+      facts: RoomFactsChange | null
     }> = []
     for (const name of group) {
       const ref = parseDocName(name)
@@ -490,6 +517,7 @@ export async function catchUpIndex(
       const state = await load(name)
       let read: DocumentRecords | null = null
       let vector: Uint8Array | null = null
+      let facts: RoomFactsChange | null = null
       if (state) {
         const doc = new Y.Doc({ guid: name })
         try {
@@ -498,11 +526,12 @@ export async function catchUpIndex(
           const stored = known.get(name)
           if (stored && sameBytes(stored, vector)) continue
           read = readDocumentRecords(name, doc)
+          if (ref.kind === 'account') facts = roomFactsOf(ref.workspaceId, ref.accountId, doc)
         } finally {
           doc.destroy()
         }
       }
-      changed.push({ name, ref, read, vector })
+      changed.push({ name, ref, read, vector, facts })
     }
     // The rows the index holds for these documents: one read per workspace and kind, not one per document.
     const wanted = new Map<string, { workspaceId: string; kind: RecordKind; docs: string[] }>()
@@ -517,7 +546,7 @@ export async function catchUpIndex(
     const stale = new Map<string, Map<string, string[]>>()
     for (const [key, { workspaceId, kind, docs }] of wanted)
       stale.set(key, await index.docRecordIds(workspaceId, kind, docs))
-    for (const { name, ref, read, vector } of changed) {
+    for (const { name, ref, read, vector, facts } of changed) {
       result.reindexed += 1
       // Every kind the document holds (an account room: its account and its tasks); none when it is gone.
       for (const kind of kindsOfDoc(ref)) {
@@ -538,6 +567,9 @@ export async function catchUpIndex(
       }
       if (ref.kind === 'account') {
         batch.notes.push({ workspaceId: ref.workspaceId, accountId: ref.accountId, text: read?.notes ?? '' })
+        batch.roomFacts.push(
+          facts ?? { workspaceId: ref.workspaceId, accountId: ref.accountId, handoffs: [], activities: [] },
+        )
         result.notes += 1
       }
       if (vector) batch.docStates.push({ doc: name, stateVector: vector })

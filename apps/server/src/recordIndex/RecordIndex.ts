@@ -21,8 +21,10 @@ import type { TaskItem, TaskListQuery } from '../tasks/taskQueries.ts'
  * (its tables are dropped on open); one of a newer format is refused.
  * 2: `s_accountName`, `cf_sort` and the sort columns of team, size, title, source and status.
  * 3: the owner / assignee indexes hold (workspace, archived, member, id) for member sorts.
+ * 4: report facts (issue #13): `fact_stage` (every stage change of a deal), `fact_handoff` and `fact_activity` (the
+ *    handoffs and logged calls/emails/meetings of each account room).
  */
-export const INDEX_FORMAT = 3
+export const INDEX_FORMAT = 4
 
 /** The change feed keeps, per workspace, at least the last FEED_KEEP_EVENTS events or those of the last FEED_KEEP_MS. */
 export const FEED_KEEP_EVENTS = 10_000
@@ -33,6 +35,8 @@ export const MAX_BATCH_CHANGES = 5_000
 /** Largest JSON of one record, and of one account's note text. */
 export const MAX_RECORD_BYTES = 256 * 1024
 export const MAX_NOTES_CHARS = 1_000_000
+/** Most handoffs, and most logged activities, of one account room in the index (a room keeps 500 timeline entries). */
+export const MAX_ROOM_FACTS = 10_000
 /** Largest page of `list`, `search`, `getMany`, `feedSince`. */
 export const MAX_PAGE = 10_000
 
@@ -64,10 +68,58 @@ export interface DocStateChange {
   stateVector: Uint8Array
 }
 
+/**
+ * One stage change of a deal (`fact_stage`), written by `apply` when a deal is first indexed (`fromStage` null) and
+ * whenever an upsert changes its stage (`position.column`) or pipeline. `at` is the deal's new `stageEnteredAt`;
+ * `seq` the feed seq of the change (orders changes of one deal at the same millisecond). Removed with the deal.
+ */
+export interface StageChange {
+  dealId: string
+  pipelineId: string
+  fromStage: string | null
+  toStage: string
+  at: number
+  seq: number
+}
+
+/** A handoff of an account room, as reports read it (`fact_handoff`; archived handoffs are left out). */
+export interface HandoffFact {
+  id: string
+  accountId: string
+  dealId: string | null
+  status: 'draft' | 'sent' | 'accepted' | 'returned'
+  fromUserId: string
+  toUserId: string | null
+  createdAt: number
+  sentAt: number | null
+  acceptedAt: number | null
+}
+
+/** A logged call, email or meeting of an account room's timeline (`fact_activity`; archived entries left out). */
+export interface ActivityFact {
+  id: string
+  accountId: string
+  type: 'call' | 'email' | 'meeting'
+  at: number
+  actorId: string | null
+  /** `details.dealId`, else the subject when the subject is a deal. */
+  dealId: string | null
+}
+
+/** Every report fact of one account room: replaces what the index held for that room (empty lists remove them). */
+export interface RoomFactsChange {
+  workspaceId: string
+  accountId: string
+  handoffs: Array<Omit<HandoffFact, 'accountId'>>
+  activities: Array<Omit<ActivityFact, 'accountId'>>
+}
+
 /** What the IndexWorker hands over; applied in one transaction, record changes in the order given. */
 export interface IndexBatch {
   records?: RecordChange[]
   notes?: NotesChange[]
+  /** Report facts of account rooms (issue #13), each replacing its room's. */
+  roomFacts?: RoomFactsChange[]
   docStates?: DocStateChange[]
   /** Time of the changes (ms since epoch) for the feed; default now. */
   at?: number
@@ -183,6 +235,24 @@ export interface RecordIndex {
   prune(now?: number): Promise<void>
 
   stats(workspaceId?: string): Promise<IndexStats>
+
+  // ---- report facts (issue #13, apps/server/src/reports) ----
+  /** Stage changes of the workspace's deals (of `dealIds` when given, at most MAX_PAGE), by deal, then seq. */
+  stageHistory(workspaceId: string, dealIds?: readonly string[]): Promise<StageChange[]>
+  handoffFacts(workspaceId: string): Promise<HandoffFact[]>
+  activityFacts(workspaceId: string): Promise<ActivityFact[]>
+  /**
+   * Named fields of every non-archived record of `kind` (at most 30 plain field names; a missing field reads null),
+   * optionally only the records whose `ownerField` (`ownerId`, `assigneeId`) is one of `owners`: the compact rows the
+   * report engine aggregates, read in one query without parsing the records' JSON.
+   */
+  reportRows(
+    workspaceId: string,
+    kind: RecordKind,
+    fields: readonly string[],
+    where?: { ownerField: 'ownerId' | 'assigneeId'; owners: readonly string[] },
+  ): Promise<Array<Record<string, unknown>>>
+
   close(): Promise<void>
 }
 

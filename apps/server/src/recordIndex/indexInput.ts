@@ -9,6 +9,7 @@ import {
   MAX_NOTES_CHARS,
   MAX_PAGE,
   MAX_RECORD_BYTES,
+  MAX_ROOM_FACTS,
 } from './RecordIndex.ts'
 
 /* Validation of everything a RecordIndex is handed: plain-word 400s (`invalid_input`), never a crash. */
@@ -36,6 +37,40 @@ export const IndexBatchSchema = z.object({
   records: z.array(RecordChangeSchema).max(MAX_BATCH_CHANGES).optional(),
   notes: z
     .array(z.object({ workspaceId, accountId: recordId, text: z.string().max(MAX_NOTES_CHARS) }))
+    .max(MAX_BATCH_CHANGES)
+    .optional(),
+  roomFacts: z
+    .array(
+      z.object({
+        workspaceId,
+        accountId: recordId,
+        handoffs: z
+          .array(
+            z.object({
+              id: recordId,
+              dealId: recordId.nullable(),
+              status: z.enum(['draft', 'sent', 'accepted', 'returned']),
+              fromUserId: recordId,
+              toUserId: recordId.nullable(),
+              createdAt: z.number().finite(),
+              sentAt: z.number().finite().nullable(),
+              acceptedAt: z.number().finite().nullable(),
+            }),
+          )
+          .max(MAX_ROOM_FACTS),
+        activities: z
+          .array(
+            z.object({
+              id: recordId,
+              type: z.enum(['call', 'email', 'meeting']),
+              at: z.number().finite(),
+              actorId: recordId.nullable(),
+              dealId: recordId.nullable(),
+            }),
+          )
+          .max(MAX_ROOM_FACTS),
+      }),
+    )
     .max(MAX_BATCH_CHANGES)
     .optional(),
   docStates: z
@@ -67,7 +102,11 @@ function parse<T>(schema: z.ZodType<T>, value: unknown, what: string): T {
 export function checkBatch(batch: unknown): IndexBatch & { json: Map<number, string> } {
   const parsed = parse(IndexBatchSchema, batch, 'Invalid index batch') as IndexBatch
   const json = new Map<number, string>()
-  const total = (parsed.records?.length ?? 0) + (parsed.notes?.length ?? 0) + (parsed.docStates?.length ?? 0)
+  const total =
+    (parsed.records?.length ?? 0) +
+    (parsed.notes?.length ?? 0) +
+    (parsed.docStates?.length ?? 0) +
+    (parsed.roomFacts?.length ?? 0)
   if (total > MAX_BATCH_CHANGES)
     throw badRequest(`An index batch holds at most ${MAX_BATCH_CHANGES} changes.`, 'invalid_input')
   parsed.records?.forEach((change, i) => {
@@ -150,3 +189,15 @@ export const checkFeed = (since: unknown, limit: unknown) => ({
   since: parse(z.number().int().min(0), since, 'Invalid feed position'),
   limit: parse(z.number().int().min(1).max(MAX_PAGE).default(1000), limit, 'Invalid feed limit'),
 })
+
+const FIELD_NAME = z.string().regex(/^[A-Za-z][A-Za-z0-9_]{0,63}$/, 'is not a field name')
+export const checkReportFields = (value: unknown): string[] =>
+  parse(z.array(FIELD_NAME).min(1).max(30), value, 'Invalid report fields')
+export const checkOwners = (value: unknown) =>
+  parse(
+    z
+      .object({ ownerField: z.enum(['ownerId', 'assigneeId']), owners: z.array(recordId).max(MAX_PAGE) })
+      .optional(),
+    value,
+    'Invalid owner filter',
+  )

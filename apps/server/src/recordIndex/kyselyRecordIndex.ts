@@ -19,6 +19,8 @@ import {
   checkIds,
   checkKind,
   checkListQuery,
+  checkOwners,
+  checkReportFields,
   checkSearch,
   checkWorkspace,
 } from './indexInput.ts'
@@ -34,12 +36,14 @@ import {
   tableOf,
 } from './indexSchema.ts'
 import {
+  type ActivityFact,
   type AppliedChange,
   type CustomFieldCondition,
   type CustomSortType,
   FEED_KEEP_EVENTS,
   FEED_KEEP_MS,
   type FeedAnswer,
+  type HandoffFact,
   INDEX_FORMAT,
   type IndexBatch,
   type IndexedRecord,
@@ -49,6 +53,8 @@ import {
   type IndexStats,
   type RecordChange,
   type RecordIndex,
+  type RoomFactsChange,
+  type StageChange,
 } from './RecordIndex.ts'
 import { textSortKey, words } from './textKeys.ts'
 
@@ -105,8 +111,36 @@ export interface IndexFlavor {
   bytes(value: unknown): Uint8Array
   /** Whether the store already has table `name` (in this index's schema). */
   tableExists(db: AnyDb, name: string): Promise<boolean>
+  /** A JSON array of the named top-level fields of `r.data` (null for a missing one), one value per report row. */
+  jsonRow(fields: readonly string[]): RawBuilder<unknown>
   /** Store-specific counting of the search table. */
   searchCount(db: AnyDb, workspaceId: string | undefined, kind?: SearchKind): Promise<number>
+}
+
+/**
+ * The stage-history entry an upsert of a deal adds (`before` = the stored deal, null when new): one when the deal is
+ * new or its stage or pipeline changed, else null.
+ */
+export function stageChangeOf(
+  before: Record<string, unknown> | null,
+  after: Record<string, unknown>,
+  at: number,
+): Omit<StageChange, 'seq'> | null {
+  const stageOf = (deal: Record<string, unknown> | null): string | null => {
+    const position = deal?.position as { column?: unknown } | undefined
+    return typeof position?.column === 'string' ? position.column : null
+  }
+  const to = stageOf(after)
+  if (to === null || typeof after.pipelineId !== 'string') return null
+  const from = stageOf(before)
+  if (before && from === to && before.pipelineId === after.pipelineId) return null
+  return {
+    dealId: String(after.id),
+    pipelineId: after.pipelineId,
+    fromStage: before ? from : null,
+    toStage: to,
+    at: typeof after.stageEnteredAt === 'number' ? after.stageEnteredAt : at,
+  }
 }
 
 /** The kinds whose rows keep their account's name (`s_accountName`) for the `accountName` sort. */
@@ -223,6 +257,14 @@ export class KyselyRecordIndex implements RecordIndex {
       // The changes in order against the current rows: what each changes (the feed), and each record's final state.
       const pending: Array<Omit<AppliedChange, 'seq'>> = []
       const final = new Map<string, (typeof prepared)[number]>()
+      // Stage history (fact_stage): the deals whose history goes (removed), the entries to add (with their change).
+      const clearedDeals = new Map<string, { workspaceId: string; id: string }>()
+      let history: Array<{
+        key: string
+        workspaceId: string
+        change: number
+        fact: Omit<StageChange, 'seq'>
+      }> = []
       for (const item of prepared) {
         const { change } = item
         const key = keyOf(change)
@@ -230,9 +272,17 @@ export class KyselyRecordIndex implements RecordIndex {
         if (change.op === 'remove') {
           if (!now) continue
           current.set(key, null)
+          if (change.kind === 'deals') {
+            clearedDeals.set(key, { workspaceId: change.workspaceId, id: change.id })
+            history = history.filter((h) => h.key !== key)
+          }
         } else {
           if (now && now.doc === change.doc && now.data === item.data) continue
           current.set(key, { doc: change.doc, data: item.data })
+          if (change.kind === 'deals') {
+            const fact = stageChangeOf(now ? this.flavor.parseData(now.data) : null, change.record, at)
+            if (fact) history.push({ key, workspaceId: change.workspaceId, change: pending.length, fact })
+          }
         }
         final.set(key, item)
         pending.push({ workspaceId: change.workspaceId, kind: change.kind, id: change.id, op: change.op, at })
@@ -257,7 +307,179 @@ export class KyselyRecordIndex implements RecordIndex {
           )
           .execute()
       }
-      return this.recordFeed(trx, pending, at)
+      for (const facts of batch.roomFacts ?? []) await this.putRoomFacts(trx, facts)
+      const applied = await this.recordFeed(trx, pending, at)
+      for (const { workspaceId, id } of clearedDeals.values())
+        await trx
+          .deleteFrom('fact_stage')
+          .where('workspace_id', '=', workspaceId)
+          .where('deal_id', '=', id)
+          .execute()
+      const rows = history.map((h) => ({
+        workspace_id: h.workspaceId,
+        deal_id: h.fact.dealId,
+        seq: applied[h.change]?.seq ?? 0,
+        pipeline_id: h.fact.pipelineId,
+        from_stage: h.fact.fromStage,
+        to_stage: h.fact.toStage,
+        at: h.fact.at,
+      }))
+      for (let i = 0; i < rows.length; i += 200)
+        await trx
+          .insertInto('fact_stage')
+          .values(rows.slice(i, i + 200))
+          .onConflict((oc) => oc.doNothing())
+          .execute()
+      return applied
+    })
+  }
+
+  /** Replaces the handoff and activity facts of one account room. */
+  private async putRoomFacts(trx: AnyTrx, facts: RoomFactsChange): Promise<void> {
+    const { workspaceId, accountId } = facts
+    for (const table of ['fact_handoff', 'fact_activity'])
+      await trx
+        .deleteFrom(table)
+        .where('workspace_id', '=', workspaceId)
+        .where('account_id', '=', accountId)
+        .execute()
+    const handoffs = facts.handoffs.map((h) => ({
+      workspace_id: workspaceId,
+      account_id: accountId,
+      id: h.id,
+      deal_id: h.dealId,
+      status: h.status,
+      from_user: h.fromUserId,
+      to_user: h.toUserId,
+      created_at: h.createdAt,
+      sent_at: h.sentAt,
+      accepted_at: h.acceptedAt,
+    }))
+    for (let i = 0; i < handoffs.length; i += 200)
+      await trx
+        .insertInto('fact_handoff')
+        .values(handoffs.slice(i, i + 200))
+        .onConflict((oc) => oc.doNothing())
+        .execute()
+    const activities = facts.activities.map((a) => ({
+      workspace_id: workspaceId,
+      account_id: accountId,
+      id: a.id,
+      type: a.type,
+      at: a.at,
+      actor_id: a.actorId,
+      deal_id: a.dealId,
+    }))
+    for (let i = 0; i < activities.length; i += 200)
+      await trx
+        .insertInto('fact_activity')
+        .values(activities.slice(i, i + 200))
+        .onConflict((oc) => oc.doNothing())
+        .execute()
+  }
+
+  // ---- report facts ----
+
+  async stageHistory(workspaceId: string, dealIds?: readonly string[]): Promise<StageChange[]> {
+    this.open()
+    const ws = checkWorkspace(workspaceId)
+    const ids = dealIds === undefined ? undefined : checkIds(dealIds)
+    const read = (chunk?: string[]) => {
+      let query = this.db.selectFrom('fact_stage').selectAll().where('workspace_id', '=', ws)
+      if (chunk) query = query.where('deal_id', 'in', chunk)
+      return query.orderBy('deal_id').orderBy('seq').execute()
+    }
+    const rows: Array<Record<string, unknown>> = []
+    if (ids === undefined) rows.push(...(await read()))
+    else
+      for (let i = 0; i < ids.length; i += 500)
+        if (ids.length > 0) rows.push(...(await read(ids.slice(i, i + 500))))
+    return rows.map((row) => ({
+      dealId: String(row.deal_id),
+      pipelineId: String(row.pipeline_id),
+      fromStage: row.from_stage === null ? null : String(row.from_stage),
+      toStage: String(row.to_stage),
+      at: num(row.at),
+      seq: num(row.seq),
+    }))
+  }
+
+  async handoffFacts(workspaceId: string): Promise<HandoffFact[]> {
+    this.open()
+    const ws = checkWorkspace(workspaceId)
+    const rows = await this.db
+      .selectFrom('fact_handoff')
+      .selectAll()
+      .where('workspace_id', '=', ws)
+      .orderBy('account_id')
+      .orderBy('id')
+      .execute()
+    const orNull = (v: unknown) => (v === null || v === undefined ? null : num(v))
+    return rows.map((row) => ({
+      id: String(row.id),
+      accountId: String(row.account_id),
+      dealId: row.deal_id === null ? null : String(row.deal_id),
+      status: row.status as HandoffFact['status'],
+      fromUserId: String(row.from_user),
+      toUserId: row.to_user === null ? null : String(row.to_user),
+      createdAt: num(row.created_at),
+      sentAt: orNull(row.sent_at),
+      acceptedAt: orNull(row.accepted_at),
+    }))
+  }
+
+  async activityFacts(workspaceId: string): Promise<ActivityFact[]> {
+    this.open()
+    const ws = checkWorkspace(workspaceId)
+    const rows = await this.db
+      .selectFrom('fact_activity')
+      .selectAll()
+      .where('workspace_id', '=', ws)
+      .orderBy('account_id')
+      .orderBy('id')
+      .execute()
+    return rows.map((row) => ({
+      id: String(row.id),
+      accountId: String(row.account_id),
+      type: row.type as ActivityFact['type'],
+      at: num(row.at),
+      actorId: row.actor_id === null ? null : String(row.actor_id),
+      dealId: row.deal_id === null ? null : String(row.deal_id),
+    }))
+  }
+
+  async reportRows(
+    workspaceId: string,
+    kind: RecordKind,
+    fields: readonly string[],
+    where?: { ownerField: 'ownerId' | 'assigneeId'; owners: readonly string[] },
+  ): Promise<Array<Record<string, unknown>>> {
+    this.open()
+    const ws = checkWorkspace(workspaceId)
+    const k = checkKind(kind)
+    const names = checkReportFields(fields)
+    const owner = checkOwners(where)
+    if (owner && !filterSpec(k, owner.ownerField))
+      throw badRequest(`${k} have no ${owner.ownerField}.`, 'invalid_input')
+    if (owner && owner.owners.length === 0) return []
+    const conditions = [sql<boolean>`r.workspace_id = ${ws}`, sql<boolean>`r.archived = 0`]
+    if (owner) {
+      const values = owner.owners.map((id) => JSON.stringify(id))
+      conditions.push(
+        sql<boolean>`${sql.ref(`r.${filterColumn(owner.ownerField)}`)} in (${sql.join(values)})`,
+      )
+    }
+    const result = await sql<{
+      v: unknown
+    }>`select ${this.flavor.jsonRow(names)} as v from ${sql.table(tableOf(k))} r
+      where ${sql.join(conditions, sql` and `)}`.execute(this.db)
+    return result.rows.map((row) => {
+      const values = (typeof row.v === 'string' ? JSON.parse(row.v) : row.v) as unknown[]
+      const out: Record<string, unknown> = {}
+      names.forEach((name, i) => {
+        out[name] = values[i] ?? null
+      })
+      return out
     })
   }
 

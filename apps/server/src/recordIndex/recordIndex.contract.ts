@@ -185,6 +185,127 @@ export function recordIndexContract(name: string, makeStore: () => Promise<Index
       index = await (store as IndexStore).open()
     }
 
+    describe('report facts (issue #13)', () => {
+      const moved = (
+        d: ProjectedRecord,
+        column: string,
+        at: number,
+        extra: Record<string, unknown> = {},
+      ) => ({
+        ...d,
+        position: { column, key: 'a0' },
+        stageEnteredAt: at,
+        updatedAt: at,
+        ...extra,
+      })
+
+      it('keeps every stage change of a deal with its time, one entry at creation, and drops it with the deal', async () => {
+        const d1 = deal('d1', 'One')
+        await index.apply({
+          records: [up('deals', d1), up('deals', deal('d2', 'Two', { pipelineId: 'p2' }))],
+        })
+        // An upsert that does not change the stage adds nothing; two moves in one batch add two entries in order.
+        await index.apply({ records: [up('deals', { ...d1, title: 'One renamed', updatedAt: T0 + 5 })] })
+        await index.apply({
+          records: [
+            up('deals', moved(d1, 'demo', T0 + 10)),
+            up('deals', moved(d1, 'won', T0 + 20, { status: 'won' })),
+          ],
+        })
+        const history = await index.stageHistory(W)
+        expect(history.map(({ seq: _, ...h }) => h)).toEqual([
+          { dealId: 'd1', pipelineId: 'p1', fromStage: null, toStage: 'lead', at: T0 },
+          { dealId: 'd1', pipelineId: 'p1', fromStage: 'lead', toStage: 'demo', at: T0 + 10 },
+          { dealId: 'd1', pipelineId: 'p1', fromStage: 'demo', toStage: 'won', at: T0 + 20 },
+          { dealId: 'd2', pipelineId: 'p2', fromStage: null, toStage: 'lead', at: T0 },
+        ])
+        const seqs = history.filter((h) => h.dealId === 'd1').map((h) => h.seq)
+        expect([...seqs].sort((a, b) => a - b)).toEqual(seqs)
+        expect((await index.stageHistory(W, ['d2'])).map((h) => h.dealId)).toEqual(['d2'])
+        expect(await index.stageHistory(OTHER)).toEqual([])
+        await reopen()
+        expect(await index.stageHistory(W)).toHaveLength(4)
+        await index.apply({ records: [rm('deals', 'd1')] })
+        expect((await index.stageHistory(W)).map((h) => h.dealId)).toEqual(['d2'])
+      })
+
+      it('replaces the handoffs and activities of a room, per workspace', async () => {
+        const handoff = {
+          id: 'h1',
+          dealId: 'd1',
+          status: 'sent' as const,
+          fromUserId: 'u1',
+          toUserId: 'u2',
+          createdAt: T0,
+          sentAt: T0 + 1,
+          acceptedAt: null,
+        }
+        const call = { id: 'act1', type: 'call' as const, at: T0 + 2, actorId: 'u1', dealId: null }
+        await index.apply({
+          roomFacts: [
+            { workspaceId: W, accountId: 'a1', handoffs: [handoff], activities: [call] },
+            { workspaceId: OTHER, accountId: 'a1', handoffs: [], activities: [{ ...call, id: 'act9' }] },
+          ],
+        })
+        expect(await index.handoffFacts(W)).toEqual([{ ...handoff, accountId: 'a1' }])
+        expect(await index.activityFacts(W)).toEqual([{ ...call, accountId: 'a1' }])
+        await index.apply({
+          roomFacts: [
+            {
+              workspaceId: W,
+              accountId: 'a1',
+              handoffs: [{ ...handoff, status: 'accepted', acceptedAt: T0 + 9 }],
+              activities: [],
+            },
+          ],
+        })
+        await reopen()
+        expect(await index.handoffFacts(W)).toEqual([
+          { ...handoff, accountId: 'a1', status: 'accepted', acceptedAt: T0 + 9 },
+        ])
+        expect(await index.activityFacts(W)).toEqual([])
+        expect((await index.activityFacts(OTHER)).map((a) => a.id)).toEqual(['act9'])
+        await rejectsPlainly(
+          index.apply({
+            roomFacts: [
+              {
+                workspaceId: W,
+                accountId: 'a1',
+                handoffs: [{ ...handoff, status: 'lost' as 'sent' }],
+                activities: [],
+              },
+            ],
+          }),
+          /Invalid index batch/,
+        )
+      })
+
+      it('reads named fields of non-archived records, optionally of some owners only', async () => {
+        await index.apply({
+          records: [
+            up('deals', deal('d1', 'One', { amount: 10, ownerId: 'u1', contactIds: ['c1', 'c2'] })),
+            up('deals', deal('d2', 'Two', { amount: 20, ownerId: 'u2' })),
+            up('deals', deal('d3', 'Gone', { archived: true })),
+            up('deals', deal('d9', 'Theirs'), OTHER),
+          ],
+        })
+        const rows = await index.reportRows(W, 'deals', ['id', 'amount', 'contactIds', 'position', 'nothing'])
+        expect(rows.sort((a, b) => String(a.id).localeCompare(String(b.id)))).toEqual([
+          {
+            id: 'd1',
+            amount: 10,
+            contactIds: ['c1', 'c2'],
+            position: { column: 'lead', key: 'a0' },
+            nothing: null,
+          },
+          { id: 'd2', amount: 20, contactIds: [], position: { column: 'lead', key: 'a0' }, nothing: null },
+        ])
+        const mine = await index.reportRows(W, 'deals', ['id'], { ownerField: 'ownerId', owners: ['u2'] })
+        expect(mine).toEqual([{ id: 'd2' }])
+        await rejectsPlainly(index.reportRows(W, 'deals', ['data; drop table x']), /Invalid report fields/)
+      })
+    })
+
     describe('records', () => {
       it('stores, reads and removes records with the document they live in', async () => {
         const acme = account('a1', 'Acme')

@@ -123,7 +123,7 @@ export class DashboardStore {
 
 /**
  * `/api/dashboard`: the caller's dashboard layout (every member, their own), falling back to the workspace default;
- * `/api/dashboard/default`: the workspace default (every member reads, admins set). See docs/schema.md §5.5.
+ * `/api/dashboard/default`: the workspace default (every member reads, admins set). See docs/schema.md §5.6.
  */
 export function dashboardRoutes(deps: {
   hocuspocus: Hocuspocus

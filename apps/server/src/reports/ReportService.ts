@@ -1,0 +1,282 @@
+import type { WorkspaceSettings } from '@rapport/model'
+import { badRequest, notFound } from '../errors.ts'
+import type { RecordIndex } from '../recordIndex/RecordIndex.ts'
+import type {
+  AccountFact,
+  AppliedFilters,
+  ContactFact,
+  DealFact,
+  FactSet,
+  ReportContext,
+  ReportFacts,
+  ReportMember,
+  TicketFact,
+} from './facts.ts'
+import { REPORTS, type ReportDef, reportById } from './figures.ts'
+import { applyFilters, type DrillQuery, type ReportQuery } from './filters.ts'
+
+/*
+ * Reports over the record index (issue #13, docs/schema.md "Reports"): reads the compact facts a report needs from the
+ * index (`reportRows`: named fields of non-archived records in one query each; stage history, handoffs, activities),
+ * then runs the report's pure figure function (figures.ts). Only the caller's workspace is ever read.
+ */
+
+export interface ReportDeps {
+  index: () => RecordIndex
+  settings: (workspaceId: string) => Promise<WorkspaceSettings>
+  members: (workspaceId: string) => ReportMember[]
+  now?: () => number
+}
+
+const str = (v: unknown): string => (typeof v === 'string' ? v : '')
+const strOrNull = (v: unknown): string | null => (typeof v === 'string' ? v : null)
+const numOr = (v: unknown, fallback: number): number =>
+  typeof v === 'number' && Number.isFinite(v) ? v : fallback
+const numOrNull = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null)
+
+/** Fact rows from records as the index (or a document) holds them: the same mapping for both (the property oracle). */
+export const factOf = {
+  deal: (r: Record<string, unknown>): DealFact => ({
+    id: str(r.id),
+    title: str(r.title),
+    pipelineId: str(r.pipelineId),
+    stage: str((r.position as { column?: unknown } | null)?.column),
+    status: (r.status === 'won' || r.status === 'lost' ? r.status : 'open') as DealFact['status'],
+    amount: numOr(r.amount, 0),
+    currency: str(r.currency) || 'USD',
+    ownerId: strOrNull(r.ownerId),
+    accountId: strOrNull(r.accountId),
+    contactIds: Array.isArray(r.contactIds)
+      ? r.contactIds.filter((c): c is string => typeof c === 'string')
+      : [],
+    createdAt: numOr(r.createdAt, 0),
+    stageEnteredAt: numOr(r.stageEnteredAt, numOr(r.createdAt, 0)),
+    expectedCloseDate: strOrNull(r.expectedCloseDate),
+    lostReason: strOrNull(r.lostReason),
+  }),
+  ticket: (r: Record<string, unknown>): TicketFact => ({
+    id: str(r.id),
+    subject: str(r.subject),
+    status: (str((r.position as { column?: unknown } | null)?.column) || 'new') as TicketFact['status'],
+    priority: (str(r.priority) || 'normal') as TicketFact['priority'],
+    assigneeId: strOrNull(r.assigneeId),
+    accountId: strOrNull(r.accountId),
+    createdAt: numOr(r.createdAt, 0),
+    firstResponseAt: numOrNull(r.firstResponseAt),
+    resolvedAt: numOrNull(r.resolvedAt),
+    slaDueAt: numOrNull(r.slaDueAt),
+    csat: numOrNull(r.csat),
+  }),
+  account: (r: Record<string, unknown>): AccountFact => ({
+    id: str(r.id),
+    name: str(r.name),
+    tier: str(r.tier),
+    industry: str(r.industry),
+    ownerId: strOrNull(r.ownerId),
+    createdAt: numOr(r.createdAt, 0),
+  }),
+  contact: (r: Record<string, unknown>): ContactFact => ({
+    id: str(r.id),
+    name: `${str(r.firstName)} ${str(r.lastName)}`.trim(),
+    source: str(r.source),
+    leadStatus: str(r.leadStatus),
+    ownerId: strOrNull(r.ownerId),
+    createdAt: numOr(r.createdAt, 0),
+  }),
+}
+
+/** The record fields each fact reads (the columns `reportRows` selects). */
+export const FACT_FIELDS = {
+  deals: [
+    'id',
+    'title',
+    'pipelineId',
+    'position',
+    'status',
+    'amount',
+    'currency',
+    'ownerId',
+    'accountId',
+    'contactIds',
+    'createdAt',
+    'stageEnteredAt',
+    'expectedCloseDate',
+    'lostReason',
+  ],
+  tickets: [
+    'id',
+    'subject',
+    'position',
+    'priority',
+    'assigneeId',
+    'accountId',
+    'createdAt',
+    'firstResponseAt',
+    'resolvedAt',
+    'slaDueAt',
+    'csat',
+  ],
+  accounts: ['id', 'name', 'tier', 'industry', 'ownerId', 'createdAt'],
+  contacts: ['id', 'firstName', 'lastName', 'source', 'leadStatus', 'ownerId', 'createdAt'],
+} as const
+
+export function emptyFacts(): ReportFacts {
+  return {
+    deals: [],
+    tickets: [],
+    accounts: [],
+    contacts: [],
+    stageHistory: [],
+    handoffs: [],
+    activities: [],
+  }
+}
+
+/** The context of a report run: filters (pipeline checked), pipelines, currency (null without rates), members. */
+export function contextOf(
+  settings: WorkspaceSettings,
+  members: readonly ReportMember[],
+  filters: AppliedFilters,
+  now: number,
+): ReportContext {
+  if (filters.pipelineId !== null && !settings.pipelines.some((p) => p.id === filters.pipelineId))
+    throw badRequest(`There is no pipeline ${filters.pipelineId} in this workspace.`, 'invalid_input')
+  const hasRates = Object.keys(settings.currency.rates).length > 0
+  return {
+    filters,
+    pipelines: settings.pipelines,
+    currency: hasRates ? settings.currency : null,
+    members,
+    now,
+  }
+}
+
+export interface ReportAnswer {
+  id: string
+  title: string
+  filters: AppliedFilters
+  currency: { base: string | null; converted: boolean }
+  columns: ReturnType<ReportDef['compute']>['columns']
+  rows: ReturnType<ReportDef['compute']>['rows']
+  chart: ReportDef['chart']
+  seq: number
+  generatedAt: number
+}
+
+export interface DrillItem {
+  id: string
+  label: string
+  amount?: number
+  currency?: string
+  status?: string
+  stage?: string
+  ownerId?: string | null
+  accountId?: string | null
+  priority?: string
+}
+
+export class ReportService {
+  constructor(private readonly deps: ReportDeps) {}
+
+  list() {
+    return REPORTS.map((r) => ({
+      id: r.id,
+      title: r.title,
+      family: r.family,
+      chart: r.chart.type,
+      description: r.description,
+    }))
+  }
+
+  private definition(id: string): ReportDef {
+    const def = reportById(id)
+    if (!def) throw notFound(`There is no report ${id}. GET /api/reports lists them.`, 'not_found')
+    return def
+  }
+
+  /** Reads the facts `needs` names from the index. */
+  async facts(workspaceId: string, needs: readonly FactSet[]): Promise<ReportFacts> {
+    const index = this.deps.index()
+    const out = emptyFacts()
+    const want = new Set(needs)
+    if (want.has('deals'))
+      out.deals = (await index.reportRows(workspaceId, 'deals', FACT_FIELDS.deals)).map(factOf.deal)
+    if (want.has('tickets'))
+      out.tickets = (await index.reportRows(workspaceId, 'tickets', FACT_FIELDS.tickets)).map(factOf.ticket)
+    if (want.has('accounts'))
+      out.accounts = (await index.reportRows(workspaceId, 'accounts', FACT_FIELDS.accounts)).map(
+        factOf.account,
+      )
+    if (want.has('contacts'))
+      out.contacts = (await index.reportRows(workspaceId, 'contacts', FACT_FIELDS.contacts)).map(
+        factOf.contact,
+      )
+    if (want.has('stageHistory')) out.stageHistory = await index.stageHistory(workspaceId)
+    if (want.has('handoffs')) out.handoffs = await index.handoffFacts(workspaceId)
+    if (want.has('activities')) out.activities = await index.activityFacts(workspaceId)
+    return out
+  }
+
+  private async run(workspaceId: string, id: string, query: Omit<ReportQuery, 'format'>) {
+    const def = this.definition(id)
+    const now = (this.deps.now ?? Date.now)()
+    const filters = applyFilters(query, now)
+    const settings = await this.deps.settings(workspaceId)
+    const ctx = contextOf(settings, this.deps.members(workspaceId), filters, now)
+    // The seq first: the figures reflect at least every change up to it.
+    const seq = await this.deps.index().lastSeq(workspaceId)
+    const facts = await this.facts(workspaceId, def.needs)
+    return { def, ctx, seq, now, figures: def.compute(facts, ctx) }
+  }
+
+  async report(workspaceId: string, id: string, query: Omit<ReportQuery, 'format'>): Promise<ReportAnswer> {
+    const { def, ctx, seq, now, figures } = await this.run(workspaceId, id, query)
+    return {
+      id: def.id,
+      title: def.title,
+      filters: ctx.filters,
+      currency: { base: ctx.currency?.base ?? null, converted: ctx.currency !== null },
+      columns: figures.columns,
+      rows: figures.rows,
+      chart: def.chart,
+      seq,
+      generatedAt: now,
+    }
+  }
+
+  async drill(workspaceId: string, id: string, rowKey: string, query: DrillQuery) {
+    const { offset, limit, ...filters } = query
+    const { def, figures } = await this.run(workspaceId, id, filters)
+    const ids = figures.members.get(rowKey)
+    if (!ids) throw notFound(`Report ${id} has no row ${rowKey} with these filters.`, 'not_found')
+    const page = ids.slice(offset, offset + limit)
+    const records = await this.deps.index().getMany(workspaceId, def.drill, page)
+    const items = records.map(({ record: r }): DrillItem => {
+      const base = { id: r.id, accountId: strOrNull(r.accountId) }
+      if (def.drill === 'deals') {
+        const d = factOf.deal(r)
+        return {
+          ...base,
+          label: d.title,
+          amount: d.amount,
+          currency: d.currency,
+          status: d.status,
+          stage: d.stage,
+          ownerId: d.ownerId,
+        }
+      }
+      if (def.drill === 'tickets') {
+        const t = factOf.ticket(r)
+        return { ...base, label: t.subject, status: t.status, priority: t.priority, ownerId: t.assigneeId }
+      }
+      if (def.drill === 'contacts') {
+        const c = factOf.contact(r)
+        return { ...base, label: c.name, status: c.leadStatus, ownerId: c.ownerId }
+      }
+      const a = factOf.account(r)
+      return { id: a.id, label: a.name, ownerId: a.ownerId, accountId: a.id }
+    })
+    const next = offset + page.length
+    return { kind: def.drill, items, total: ids.length, nextOffset: next < ids.length ? next : null }
+  }
+}
