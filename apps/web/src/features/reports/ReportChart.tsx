@@ -13,7 +13,7 @@ import {
   XAxis,
   YAxis,
 } from 'recharts'
-import { type ChartDatum, chartData, chartSeries, formatValue } from './formatFigures.ts'
+import { type ChartDatum, chartData, chartSeries, formatAxis, formatValue } from './formatFigures.ts'
 import type { ReportResult } from './reportsApi.ts'
 
 const COLORS = ['#4f46e5', '#0f9d58', '#f59e0b', '#d93025', '#0891b2', '#9333ea', '#64748b', '#db2777']
@@ -43,7 +43,7 @@ export function ReportChart({
     if (typeof key === 'string') onSelect(key)
   }
   const tick = { fontSize: 11 }
-  const axisNumber = (value: number) => formatValue(value, typeOf.get(series[0]?.key ?? '') ?? 'number')
+  const axisNumber = (value: number) => formatAxis(value, typeOf.get(series[0]?.key ?? '') ?? 'number')
 
   if (report.chart.type === 'pie') {
     const first = series[0]
@@ -75,7 +75,7 @@ export function ReportChart({
         <LineChart data={data} margin={{ top: 8, right: 12, left: 0, bottom: 0 }}>
           <CartesianGrid strokeDasharray="3 3" vertical={false} />
           <XAxis dataKey="name" tick={tick} />
-          <YAxis tick={tick} width={56} tickFormatter={axisNumber} />
+          <YAxis tick={tick} width={44} tickFormatter={axisNumber} />
           <Tooltip formatter={tooltipFormatter} />
           {series.length > 1 && <Legend wrapperStyle={{ fontSize: 11 }} />}
           {series.map((s, i) => (
@@ -109,7 +109,7 @@ export function ReportChart({
         ) : (
           <>
             <XAxis dataKey="name" tick={tick} interval="preserveStartEnd" />
-            <YAxis tick={tick} width={56} tickFormatter={axisNumber} />
+            <YAxis tick={tick} width={44} tickFormatter={axisNumber} />
           </>
         )}
         <Tooltip formatter={tooltipFormatter} cursor={{ fill: 'rgb(79 70 229 / 8%)' }} />

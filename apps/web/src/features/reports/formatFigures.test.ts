@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest'
-import { chartData, chartSeries, currencyOf, formatValue, headline, rowLabel } from './formatFigures.ts'
+import {
+  chartData,
+  chartSeries,
+  currencyOf,
+  formatAxis,
+  formatValue,
+  headline,
+  rowLabel,
+} from './formatFigures.ts'
 import type { ReportResult } from './reportsApi.ts'
 
 const report = (converted: boolean, rows: ReportResult['rows']): ReportResult => ({
@@ -28,6 +36,8 @@ describe('figures', () => {
     expect(formatValue(null, 'number')).toBe('—')
     expect(formatValue(Number.NaN, 'number')).toBe('—')
     expect(formatValue('2026-05', 'month')).toBe('2026-05')
+    expect(formatAxis(1_600_000, 'money')).toBe('1.6M')
+    expect(formatAxis(0.25, 'percent')).toBe('25%')
   })
 
   it('labels rows per currency when the report did not convert, in the base currency when it did', () => {
@@ -42,7 +52,8 @@ describe('figures', () => {
       { key: 'won', label: 'Won', values: { stage: 'Won', count: 3, total: 400 } },
     ])
     expect(rowLabel(converted, converted.rows[0] as never)).toBe('Won')
-    expect(headline(converted)).toBe('Total: €400')
+    expect(headline(converted)).toBe('Total, total: €400')
+    expect(headline({ ...converted, chart: { ...converted.chart, type: 'funnel' } })).toBeNull()
   })
 
   it('draws only numeric series, missing values as 0', () => {

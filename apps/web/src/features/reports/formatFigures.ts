@@ -50,6 +50,15 @@ export function formatValue(
   }
 }
 
+const compactFormat = new Intl.NumberFormat('en-US', { notation: 'compact', maximumFractionDigits: 1 })
+
+/** A chart axis tick: short (1.6M, 250K, 40%), never cut off by the axis width. */
+export function formatAxis(value: number, type: ColumnType): string {
+  if (!Number.isFinite(value)) return ''
+  if (type === 'percent') return `${Math.round(value * 100)}%`
+  return compactFormat.format(value)
+}
+
 /** The label of a row on a chart axis or legend: its x value, and its currency when amounts are per currency. */
 export function rowLabel(report: ReportResult, row: ReportRow): string {
   const x = row.values[report.chart.x]
@@ -87,10 +96,14 @@ export function chartData(report: ReportResult): ChartDatum[] {
   })
 }
 
-/** The figure a widget's heading shows: the first series' total over the rows when they share one currency. */
+/**
+ * The figure a widget's heading shows: the first series' total over the rows, for bar, line and pie charts of counts
+ * or amounts in one currency (a table's or funnel's figures — medians, cumulative counts — do not add up).
+ */
 export function headline(report: ReportResult): string | null {
   const first = chartSeries(report)[0]
   if (!first || report.rows.length === 0) return null
+  if (report.chart.type === 'table' || report.chart.type === 'funnel') return null
   if (first.type !== 'number' && first.type !== 'money') return null
   const currencies = new Set(report.rows.map((r) => currencyOf(report, r)))
   if (currencies.size > 1) return null
@@ -99,5 +112,5 @@ export function headline(report: ReportResult): string | null {
     const value = row.values[first.key]
     if (typeof value === 'number' && Number.isFinite(value)) total += value
   }
-  return `${first.label}: ${formatValue(total, first.type, [...currencies][0] ?? null)}`
+  return `${first.label}, total: ${formatValue(total, first.type, [...currencies][0] ?? null)}`
 }
