@@ -34,9 +34,10 @@ export function ReportChart({
   const data = chartData(report)
   const series = chartSeries(report)
   const typeOf = new Map(series.map((s) => [s.key, s.type]))
-  const tooltipFormatter = (value: unknown, name: unknown) => {
+  const tooltipFormatter = (value: unknown, name: unknown, item: unknown) => {
     const column = series.find((s) => s.label === name || s.key === name)
-    return formatValue(typeof value === 'number' ? value : null, column?.type ?? 'number')
+    const currency = (item as { payload?: ChartDatum } | null)?.payload?.currency || null
+    return formatValue(typeof value === 'number' ? value : null, column?.type ?? 'number', currency)
   }
   const select = (datum: unknown) => {
     const key = (datum as { payload?: ChartDatum } | null)?.payload?.key
@@ -63,7 +64,7 @@ export function ReportChart({
               <Cell key={datum.key} fill={COLORS[i % COLORS.length]} cursor="pointer" />
             ))}
           </Pie>
-          <Tooltip formatter={(v) => formatValue(typeof v === 'number' ? v : null, first.type)} />
+          <Tooltip formatter={(v, _name, item) => tooltipFormatter(v, first.label, item)} />
           <Legend wrapperStyle={{ fontSize: 11 }} />
         </PieChart>
       </ResponsiveContainer>

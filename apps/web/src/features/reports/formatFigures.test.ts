@@ -59,6 +59,6 @@ describe('figures', () => {
   it('draws only numeric series, missing values as 0', () => {
     const r = report(true, [{ key: 'a', label: 'A', values: { stage: 'A', count: null } }])
     expect(chartSeries(r).map((c) => c.key)).toEqual(['total', 'count'])
-    expect(chartData(r)).toEqual([{ key: 'a', name: 'A', total: 0, count: 0 }])
+    expect(chartData(r)).toEqual([{ key: 'a', name: 'A', currency: 'EUR', total: 0, count: 0 }])
   })
 })

@@ -80,6 +80,8 @@ export function chartSeries(report: ReportResult): ReportColumn[] {
 export interface ChartDatum {
   key: string
   name: string
+  /** The currency of the row's money figures ('' when none). */
+  currency: string
   [series: string]: string | number
 }
 
@@ -87,7 +89,11 @@ export interface ChartDatum {
 export function chartData(report: ReportResult): ChartDatum[] {
   const series = chartSeries(report)
   return report.rows.map((row) => {
-    const datum: ChartDatum = { key: row.key, name: rowLabel(report, row) }
+    const datum: ChartDatum = {
+      key: row.key,
+      name: rowLabel(report, row),
+      currency: currencyOf(report, row) ?? '',
+    }
     for (const column of series) {
       const value = row.values[column.key]
       datum[column.key] = typeof value === 'number' && Number.isFinite(value) ? value : 0
