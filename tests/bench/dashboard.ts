@@ -128,6 +128,12 @@ export async function measureDashboard(
       await page.goto(`${url}/#/dashboard`)
       onePaint.push(await waitFirst(page, 'one'))
       allPaint.push(await waitFirst(page, 'all'))
+      if (process.env.BENCH_DASHBOARD_TRACE === '1')
+        log(
+          await page.evaluate<string>(
+            `performance.getEntriesByType('resource').map((e) => Math.round(e.startTime) + '-' + Math.round(e.responseEnd) + ' ' + e.name.replace(location.origin, '')).join('\\n') + '\\nfcp ' + JSON.stringify(window.__benchFirst)`,
+          ),
+        )
     }
     if (!page) throw new Error('no dashboard visit ran')
     const pageErrors: string[] = []

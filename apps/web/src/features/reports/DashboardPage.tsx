@@ -50,26 +50,31 @@ export function DashboardPage() {
   const [filters, setFilters] = useState<ReportFilters>(DEFAULT_FILTERS)
   const [drill, setDrill] = useState<DrillTarget | null>(null)
 
-  const show = useCallback((answer: DashboardAnswer, list: ReportInfo[]) => {
+  const show = useCallback((answer: DashboardAnswer, list: ReportInfo[] | null) => {
     if (answer.source === 'none') {
-      setLayout(suggestedLayout(list))
-      setSource('suggested')
-    } else {
-      setLayout(normalizeLayout(answer.widgets))
-      setSource(answer.source)
+      if (list) {
+        setLayout(suggestedLayout(list))
+        setSource('suggested')
+      }
+      return false
     }
+    setLayout(normalizeLayout(answer.widgets))
+    setSource(answer.source)
+    return true
   }, [])
 
+  // The layout and the report list load side by side; a saved layout's widgets start fetching as soon as it is
+  // there (the list is needed only for the suggestion, the titles and which feed events concern a widget).
   useEffect(() => {
     let cancelled = false
-    Promise.all([reportsApi.list(), reportsApi.dashboard()]).then(
-      ([list, answer]) => {
-        if (cancelled) return
-        setReports(list)
-        show(answer, list)
-      },
-      (e: unknown) => !cancelled && setLoadError(errorText(e, 'The dashboard could not be loaded.')),
-    )
+    const fail = (e: unknown) =>
+      !cancelled && setLoadError(errorText(e, 'The dashboard could not be loaded.'))
+    const listed = reportsApi.list()
+    reportsApi.dashboard().then((answer) => {
+      if (cancelled || show(answer, null)) return
+      listed.then((list) => !cancelled && show(answer, list), fail)
+    }, fail)
+    listed.then((list) => !cancelled && setReports(list), fail)
     return () => {
       cancelled = true
     }
@@ -104,7 +109,7 @@ export function DashboardPage() {
     setStatus({ kind: 'info', text: 'Resetting…' })
     reportsApi.resetDashboard().then(
       (answer) => {
-        show(answer, reports ?? [])
+        show(answer, reports)
         setStatus({ kind: 'info', text: 'Back to the workspace default.' })
       },
       (e: unknown) => setStatus({ kind: 'error', text: errorText(e, 'The layout could not be reset.') }),
@@ -112,8 +117,8 @@ export function DashboardPage() {
   }
 
   if (loadError) return <div className="notice notice--error">{loadError}</div>
-  if (!reports || !layout) return <div className="empty">Loading dashboard…</div>
-  const addable = addableReports(layout, reports)
+  if (!layout) return <div className="empty">Loading dashboard…</div>
+  const addable = addableReports(layout, reports ?? [])
 
   return (
     <div className="dashboard" data-testid="dashboard-page">

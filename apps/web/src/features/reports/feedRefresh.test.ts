@@ -27,6 +27,8 @@ describe('feed kind → widgets', () => {
     expect(affectedWidgets('contacts', widgets)).toEqual(['sources'])
     expect(affectedWidgets('accounts', widgets)).toEqual(['pipeline', 'tiers'])
     expect(affectedWidgets('tasks', widgets)).toEqual([])
+    // While the report list loads, a widget's family is unknown: any change refetches it.
+    expect(affectedWidgets('tickets', [{ reportId: 'x', family: 'unknown' }])).toEqual(['x'])
     // Every family is reachable from some kind, and tickets never refetch sales.
     const reachable = new Set(Object.values(FAMILIES_OF_KIND).flat())
     expect([...reachable].sort()).toEqual(['customers', 'leads', 'sales', 'service'])

@@ -15,13 +15,21 @@ export const FAMILIES_OF_KIND: Record<FeedKind, readonly ReportFamily[]> = {
   tasks: [],
 }
 
+/**
+ * A widget's report family as far as known: `unknown` while the report list loads (every record change concerns
+ * it), `null` for a report the server no longer offers (none does).
+ */
+export type WidgetFamily = ReportFamily | 'unknown' | null
+
 /** The widgets (report ids) a change of `kind` must refetch. */
 export function affectedWidgets(
   kind: FeedKind,
-  widgets: ReadonlyArray<{ reportId: string; family: ReportFamily | null }>,
+  widgets: ReadonlyArray<{ reportId: string; family: WidgetFamily }>,
 ): string[] {
   const families = FAMILIES_OF_KIND[kind]
-  return widgets.filter((w) => w.family !== null && families.includes(w.family)).map((w) => w.reportId)
+  return widgets
+    .filter((w) => w.family === 'unknown' || (w.family !== null && families.includes(w.family)))
+    .map((w) => w.reportId)
 }
 
 /**

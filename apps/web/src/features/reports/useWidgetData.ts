@@ -1,15 +1,10 @@
 import type { FeedKind } from '@rapport/model'
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react'
-import { useFeed } from '../../collab/useFeed.ts'
+import { useCollab } from '../../collab/CollabContext.tsx'
+import { feedChannel, useFeed } from '../../collab/useFeed.ts'
 import { ApiError } from '../auth/authApi.ts'
-import { affectedWidgets, Coalescer } from './feedRefresh.ts'
-import {
-  filterQuery,
-  type ReportFamily,
-  type ReportFilters,
-  type ReportResult,
-  reportsApi,
-} from './reportsApi.ts'
+import { affectedWidgets, Coalescer, type WidgetFamily } from './feedRefresh.ts'
+import { filterQuery, type ReportFilters, type ReportResult, reportsApi } from './reportsApi.ts'
 
 export interface WidgetData {
   report: ReportResult | null
@@ -28,7 +23,7 @@ const BEHIND_RETRIES = 20
  * is dropped; an answer whose `seq` is older than the change that asked for it is asked again shortly.
  */
 export function useWidgetData(
-  widgets: ReadonlyArray<{ reportId: string; family: ReportFamily | null }>,
+  widgets: ReadonlyArray<{ reportId: string; family: WidgetFamily }>,
   filters: ReportFilters,
 ): { data: Record<string, WidgetData>; refetch: (reportId: string) => void } {
   const [data, setData] = useState<Record<string, WidgetData>>({})
@@ -100,6 +95,7 @@ export function useWidgetData(
 
   const widgetsRef = useRef(widgets)
   widgetsRef.current = widgets
+  const { registry, member } = useCollab()
   useFeed((signal) => {
     if (signal.type === 'event') {
       const kind: FeedKind = signal.event.kind
@@ -110,7 +106,22 @@ export function useWidgetData(
       return
     }
     if (signal.type === 'live' && signal.resumed) return // every missed event came first
-    for (const w of widgetsRef.current) coalescer.request(w.reportId)
+    // A (re)connect that could not resume, or a reset: what is shown may miss changes up to the feed's seq now. A
+    // widget whose figures hold that seq already is current (the first connect right after the first fetch); one
+    // being fetched asks again if its answer is older (the `wanted` check above).
+    const seq = feedChannel(registry, member.workspaceId).lastSeq
+    const { filtersKey: key } = current.current
+    const busy = new Set(coalescer.busy())
+    for (const w of widgetsRef.current) {
+      if (seq === undefined) {
+        coalescer.request(w.reportId)
+        continue
+      }
+      wanted.current.set(w.reportId, Math.max(wanted.current.get(w.reportId) ?? 0, seq))
+      const shownNow = shown.current.get(w.reportId)
+      if (shownNow && shownNow.filtersKey === key && shownNow.seq >= seq) continue
+      if (!busy.has(w.reportId)) coalescer.request(w.reportId)
+    }
   })
 
   const refetch = useCallback((reportId: string) => coalescer.request(reportId), [coalescer])
