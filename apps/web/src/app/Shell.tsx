@@ -57,8 +57,10 @@ const loadDashboardPage = (): Promise<DashboardModule> => {
   })
   return dashboardChunk
 }
-if (typeof window !== 'undefined' && /^#\/dashboard\/?$/.test(window.location.hash))
+if (typeof window !== 'undefined' && /^#\/dashboard\/?$/.test(window.location.hash)) {
   loadDashboardPage().catch(() => undefined) // a failure shows when the page renders
+  import('../features/reports/ReportChart.tsx').catch(() => undefined) // the charts' chunk, side by side
+}
 
 /**
  * The dashboard page, without Suspense: React holds a revealed Suspense boundary back for up to 300 ms, which was a

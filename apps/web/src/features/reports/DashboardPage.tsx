@@ -1,5 +1,6 @@
 import { useCallback, useEffect, useMemo, useState } from 'react'
 import { useSession } from '../auth/SessionContext.tsx'
+import { loadCharts } from './chartModule.ts'
 import { DashboardFilters } from './DashboardFilters.tsx'
 import { DrillDownPanel, type DrillTarget } from './DrillDownPanel.tsx'
 import {
@@ -23,6 +24,9 @@ import {
 import { useWidgetData } from './useWidgetData.ts'
 import { WidgetCard } from './WidgetCard.tsx'
 import './dashboard.css'
+
+// The charts download and evaluate while the layout and the figures load.
+loadCharts().catch(() => undefined)
 
 type Source = DashboardAnswer['source'] | 'suggested'
 const SOURCE_LABEL: Record<Source, string> = {

@@ -1,6 +1,6 @@
 import { useState } from 'react'
+import { useCharts } from './chartModule.ts'
 import { currencyOf, formatValue, headline, rowLabel } from './formatFigures.ts'
-import { ReportChart } from './ReportChart.tsx'
 import {
   csvHref,
   type DashboardWidget,
@@ -80,10 +80,11 @@ export function WidgetCard({
   onSelect: (rowKey: string, label: string) => void
 }) {
   const [asTable, setAsTable] = useState(false)
+  const { charts, failed: chartsFailed } = useCharts()
   const report = state?.report ?? null
   const title = report?.title ?? info?.title ?? widget.reportId
   const figure = report ? headline(report) : null
-  const chartable = report && report.chart.type !== 'table' && report.rows.length > 0
+  const chartable = report && report.chart.type !== 'table' && report.rows.length > 0 && !chartsFailed
   const select = (rowKey: string) => {
     const row = report?.rows.find((r) => r.key === rowKey)
     if (report && row) onSelect(rowKey, rowLabel(report, row))
@@ -183,9 +184,13 @@ export function WidgetCard({
         {report &&
           report.rows.length > 0 &&
           (chartable && !asTable ? (
-            <div className="widget__chart" data-testid="widget-chart">
-              <ReportChart report={report} onSelect={select} />
-            </div>
+            charts ? (
+              <div className="widget__chart" data-testid="widget-chart">
+                <charts.ReportChart report={report} onSelect={select} />
+              </div>
+            ) : (
+              <div className="widget__chart empty">Loading chart…</div>
+            )
           ) : (
             <FigureTable report={report} onSelect={select} />
           ))}
