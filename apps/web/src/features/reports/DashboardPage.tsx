@@ -15,6 +15,7 @@ import {
   suggestedLayout,
 } from './dashboardLayout.ts'
 import {
+  customPeriodProblem,
   type DashboardAnswer,
   DEFAULT_FILTERS,
   type ReportFilters,
@@ -51,7 +52,14 @@ export function DashboardPage() {
   const [loadError, setLoadError] = useState<string | null>(null)
   const [arranging, setArranging] = useState(false)
   const [status, setStatus] = useState<{ kind: 'info' | 'error'; text: string } | null>(null)
+  // What the filter bar shows, and what the widgets apply: a custom period applies once both dates are chosen.
+  const [draft, setDraft] = useState<ReportFilters>(DEFAULT_FILTERS)
   const [filters, setFilters] = useState<ReportFilters>(DEFAULT_FILTERS)
+  const changeFilters = (next: ReportFilters) => {
+    setDraft(next)
+    if (customPeriodProblem(next) === null) setFilters(next)
+  }
+  const periodProblem = customPeriodProblem(draft)
   const [drill, setDrill] = useState<DrillTarget | null>(null)
 
   const show = useCallback((answer: DashboardAnswer, list: ReportInfo[] | null) => {
@@ -143,7 +151,12 @@ export function DashboardPage() {
           </button>
         </div>
       </div>
-      <DashboardFilters filters={filters} onChange={setFilters} />
+      <DashboardFilters filters={draft} onChange={changeFilters} />
+      {periodProblem && (
+        <div className="notice notice--info" data-testid="dashboard-period-hint">
+          {periodProblem}
+        </div>
+      )}
       {arranging && (
         <div className="dashboard__arrange panel" data-testid="dashboard-arrange-panel">
           <label className="dash-filter">

@@ -105,6 +105,14 @@ export function filterQuery(filters: ReportFilters): string {
   return params.toString()
 }
 
+/** Why a custom period cannot apply yet (null when it can, or the period is not custom). */
+export function customPeriodProblem(f: ReportFilters): string | null {
+  if (f.period !== 'custom') return null
+  if (!f.from || !f.to) return 'Choose both dates of the custom period.'
+  if (f.from > f.to) return 'The custom period must start before it ends.'
+  return null
+}
+
 const reportPath = (id: string) => `/api/reports/${encodeURIComponent(id)}`
 
 /** The CSV of a report with the filters applied (a download link). */
