@@ -53,7 +53,7 @@ const PG_URL = process.env.RAPPORT_PG_URL ?? 'postgres://postgres@127.0.0.1:5432
 const INDEX_DIR = join(REPO_ROOT, 'apps', 'server', 'src', 'recordIndex')
 
 /** Reads every record and account-room note text of `workspaceId` from the data dir's document store. */
-async function readWorkspace(dataDir: string, workspaceId: string) {
+export async function readWorkspace(dataDir: string, workspaceId: string) {
   const store = openDataDirDocs(dataDir)
   const records: RecordChange[] = []
   const notes: NotesChange[] = []
@@ -192,7 +192,7 @@ async function querySeries(index: RecordIndex, ctx: Ctx): Promise<IndexQueryResu
 }
 
 /** Applies the records kind by kind, then the notes, in batches of BATCH; ms per kind (and `notes`). */
-async function bulkLoad(
+export async function bulkLoad(
   index: RecordIndex,
   records: RecordChange[],
   notes: NotesChange[],
@@ -215,7 +215,7 @@ async function bulkLoad(
   return ms
 }
 
-type Opened = { index: RecordIndex; diskBytes(): Promise<number | null>; drop(): Promise<void> }
+export type Opened = { index: RecordIndex; diskBytes(): Promise<number | null>; drop(): Promise<void> }
 
 /** Imports an implementation module by path (null when its file is not in this tree: "not built yet"). */
 async function implModule(file: string): Promise<Record<string, unknown> | null> {
@@ -230,7 +230,7 @@ function opener(mod: Record<string, unknown>, name: string): (...args: unknown[]
   return fn as (...args: unknown[]) => Promise<RecordIndex>
 }
 
-async function openSqlite(): Promise<Opened | null> {
+export async function openSqlite(): Promise<Opened | null> {
   const mod = await implModule('sqliteRecordIndex.ts')
   if (!mod) return null
   const dir = tempDir('rapport-index-')
@@ -247,7 +247,7 @@ async function openSqlite(): Promise<Opened | null> {
   }
 }
 
-async function openPostgres(): Promise<Opened | null> {
+export async function openPostgres(): Promise<Opened | null> {
   const mod = await implModule('postgresRecordIndex.ts')
   if (!mod) return null
   const schema = `bench_${process.pid}`

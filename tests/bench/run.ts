@@ -25,6 +25,7 @@ import {
 } from './lib/servers.ts'
 import { baselineWorkload, rapportWorkload, type Workload } from './lib/workload.ts'
 import { measureMemory } from './memory.ts'
+import { measureReports } from './reports.ts'
 import { measureThroughput } from './throughput.ts'
 
 /**
@@ -62,7 +63,7 @@ function machineInfo(): MachineInfo {
   }
 }
 
-/** `BENCH_ONLY=rapport,big` runs only some phases (hocuspocus, y-websocket, rapport, clients, feed, big, index, browser, dashboard). */
+/** `BENCH_ONLY=rapport,big` runs only some phases (hocuspocus, y-websocket, rapport, clients, feed, big, index, reports, browser, dashboard). */
 const ONLY = process.env.BENCH_ONLY?.split(',').map((s) => s.trim()) ?? null
 const enabled = (phase: string) => !ONLY || ONLY.includes(phase)
 /** Only a full run (no BENCH_ONLY, no BENCH_QUICK) regenerates docs/benchmarks.md. */
@@ -321,6 +322,7 @@ async function main(): Promise<void> {
     clients: null,
     feed: null,
     index: null,
+    reports: null,
     dashboard: null,
   }
   // Hard limit: write what we have and exit, so a hung phase never blocks CI beyond the budget (10 minutes; the
@@ -338,7 +340,7 @@ async function main(): Promise<void> {
   log(`start (${QUICK ? 'quick' : 'full'}${ONLY ? `, only ${ONLY.join(',')}` : ''})`)
 
   let seed: SeedTemplate | null = null
-  if (['rapport', 'clients', 'feed', 'big', 'index', 'browser', 'dashboard'].some(enabled)) {
+  if (['rapport', 'clients', 'feed', 'big', 'index', 'reports', 'browser', 'dashboard'].some(enabled)) {
     try {
       log('seeding a Rapport data dir')
       seed = await createSeedTemplate()
@@ -350,7 +352,7 @@ async function main(): Promise<void> {
   // The big workspace and the browser board are generated in the first data format (one document per collection)
   // and migrated by the server's first start; see createSeedTemplate.
   let legacySeed: SeedTemplate | null = null
-  if (['big', 'index', 'browser'].some(enabled)) {
+  if (['big', 'index', 'reports', 'browser'].some(enabled)) {
     try {
       log('seeding a data dir in the first data format (STORE=lowdb)')
       legacySeed = await createSeedTemplate({ legacy: true })
@@ -381,7 +383,7 @@ async function main(): Promise<void> {
       log(`browser FAILED: ${results.browser.error}`)
     }
   }
-  if ((enabled('big') || enabled('index')) && legacySeed) {
+  if ((enabled('big') || enabled('index') || enabled('reports')) && legacySeed) {
     const big: BigWorkspaceResult = { size: CONFIG.big }
     if (enabled('big')) results.bigWorkspace = big
     const s = legacySeed
@@ -389,21 +391,33 @@ async function main(): Promise<void> {
       log('big workspace')
       await measureBigWorkspace(log, legacySeed, big, {
         serverSteps: enabled('big'),
-        afterServer: enabled('index')
-          ? async (dataDir, generated) => {
-              try {
-                log('index: the big workspace in both RecordIndex implementations')
-                results.index = await measureIndex(log, dataDir, {
-                  workspaceId: s.workspaceId,
-                  terms: generated.searchTerms,
-                  stageIds: s.stageIds,
-                })
-              } catch (error) {
-                results.index = { error: errorText(error) }
-                log(`index FAILED: ${errorText(error)}`)
+        afterServer:
+          enabled('index') || enabled('reports')
+            ? async (dataDir, generated) => {
+                if (enabled('index')) {
+                  try {
+                    log('index: the big workspace in both RecordIndex implementations')
+                    results.index = await measureIndex(log, dataDir, {
+                      workspaceId: s.workspaceId,
+                      terms: generated.searchTerms,
+                      stageIds: s.stageIds,
+                    })
+                  } catch (error) {
+                    results.index = { error: errorText(error) }
+                    log(`index FAILED: ${errorText(error)}`)
+                  }
+                }
+                if (enabled('reports')) {
+                  try {
+                    log('reports: every report over the big workspace, SQLite and PostgreSQL')
+                    results.reports = await measureReports(log, dataDir, { workspaceId: s.workspaceId })
+                  } catch (error) {
+                    results.reports = { error: errorText(error) }
+                    log(`reports FAILED: ${errorText(error)}`)
+                  }
+                }
               }
-            }
-          : undefined,
+            : undefined,
       })
     } catch (error) {
       if (enabled('big')) results.bigWorkspace = { ...big, error: errorText(error) }

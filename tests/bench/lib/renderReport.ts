@@ -2,6 +2,7 @@ import type { QueryResult } from '../bigWorkspace.ts'
 import type { BrowserResult } from '../browser.ts'
 import { dashboardSection, dashboardTargets } from '../dashboard.ts'
 import type { LatencyResult } from '../latency.ts'
+import { renderReports } from '../reports.ts'
 import { MAX_RATE_PER_WRITER } from '../throughput.ts'
 import { issue12Section } from './renderIssue12.ts'
 import type { BenchResults, ServerRun } from './results.ts'
@@ -357,6 +358,10 @@ export function renderReport(r: BenchResults): string {
     '## Big workspace (Rapport)',
     '',
     ...bigSection(r),
+    '',
+    '## Reports (issue #13)',
+    '',
+    ...renderReports(r.reports ?? null),
     '',
     '## Browser',
     '',

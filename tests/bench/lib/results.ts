@@ -6,6 +6,7 @@ import type { FeedResult } from '../feed.ts'
 import type { IndexResult } from '../indexQueries.ts'
 import type { LatencyResult } from '../latency.ts'
 import type { MemoryResult } from '../memory.ts'
+import type { ReportsResult } from '../reports.ts'
 import type { ThroughputResult } from '../throughput.ts'
 import type { BuiltPart } from './built.ts'
 
@@ -50,6 +51,8 @@ export type BenchResults = {
   feed: FeedResult | { error: string } | null
   /** The production RecordIndex (SQLite, PostgreSQL) over the big workspace's records; null = phase not run. */
   index: IndexResult | { error: string } | null
+  /** Issue #13's reports over the big workspace (SQLite, PostgreSQL); null = phase not run (older results: absent). */
+  reports?: ReportsResult | { error: string } | null
   /** The live dashboard in a browser (issue #13); absent or null = phase not run. */
   dashboard?: DashboardResult | { error: string } | null
 }

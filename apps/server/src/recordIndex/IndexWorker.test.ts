@@ -1,7 +1,18 @@
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { createAccount, createContact, createTask, docName, NOTES_FIELD, updateAccount } from '@rapport/model'
+import {
+  appendActivity,
+  createAccount,
+  createContact,
+  createHandoff,
+  createTask,
+  docName,
+  logActivity,
+  NOTES_FIELD,
+  setHandoffStatus,
+  updateAccount,
+} from '@rapport/model'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
 import { badRequest } from '../errors.ts'
@@ -122,6 +133,65 @@ describe('IndexWorker', () => {
     expect((await index.get(WS, 'tasks', task.id))?.record).toMatchObject({ accountId: 'acc1' })
     const hits = await index.search(WS, 'zeppelin')
     expect(hits.map((h) => [h.kind, h.id])).toEqual([['notes', 'acc1']])
+  })
+
+  it("keeps an account room's report facts: its handoffs and logged activities, off the broadcast path", async () => {
+    const projection = new Projection(silentLogger())
+    const roomName = docName({ workspaceId: WS, kind: 'account', accountId: 'acc1' })
+    const room = new Y.Doc()
+    projection.attach(roomName, room)
+    const worker = new IndexWorker({ index, projection, logger: silentLogger(), docOf: () => room })
+    worker.start()
+    createAccount(room, { id: 'acc1', name: 'Acme' }, 'test')
+    const handoff = createHandoff(
+      room,
+      { accountId: 'acc1', fromUserId: 'usr_a', toTeam: 'support' },
+      'test',
+      {
+        now: 1_000,
+      },
+    )
+    const call = logActivity(
+      room,
+      'acc1',
+      'usr_a',
+      { type: 'call', at: 2_000, outcome: 'Talked', dealId: 'deal_1' },
+      'test',
+    )
+    // A server-written timeline entry (not a logged call, email or meeting) is no activity fact.
+    appendActivity(room, { type: 'note', actorId: null, subject: { kind: 'account', id: 'acc1' } }, 'test')
+    expect(worker.stats().lag).toBeGreaterThan(0)
+    await worker.flush()
+    expect(await index.handoffFacts(WS)).toEqual([
+      expect.objectContaining({
+        id: handoff.id,
+        accountId: 'acc1',
+        status: 'draft',
+        sentAt: null,
+        fromUserId: 'usr_a',
+      }),
+    ])
+    expect(await index.activityFacts(WS)).toEqual([
+      { id: call.id, accountId: 'acc1', type: 'call', at: 2_000, actorId: 'usr_a', dealId: 'deal_1' },
+    ])
+    setHandoffStatus(room, handoff.id, 'sent', 'test', { now: 3_000 })
+    setHandoffStatus(room, handoff.id, 'accepted', 'test', { now: 5_000 })
+    await worker.flush()
+    expect(await index.handoffFacts(WS)).toEqual([
+      expect.objectContaining({ id: handoff.id, status: 'accepted', sentAt: 3_000, acceptedAt: 5_000 }),
+    ])
+    // The catch-up (a rebuild after the format changed) reads the same facts from the stored room.
+    const other = await openSqliteRecordIndex(join(dir, 'rebuilt.sqlite'))
+    try {
+      const state = Y.encodeStateAsUpdate(room)
+      await catchUpIndex(other, [roomName], async () => state)
+      expect(await other.handoffFacts(WS)).toEqual(await index.handoffFacts(WS))
+      expect(await other.activityFacts(WS)).toEqual(await index.activityFacts(WS))
+    } finally {
+      await other.close()
+    }
+    await worker.purgeWorkspace(WS)
+    expect(await index.handoffFacts(WS)).toEqual([])
   })
 
   it('logs and retries a failing apply with backoff, without losing or reordering changes', async () => {

@@ -1,8 +1,11 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { createDeal } from '@rapport/model'
 import Database from 'better-sqlite3'
 import { afterEach, describe, expect, it } from 'vitest'
+import * as Y from 'yjs'
+import { catchUpIndex } from './IndexWorker.ts'
 import { INDEX_FORMAT } from './RecordIndex.ts'
 import { contact, recordIndexContract, up } from './recordIndex.contract.ts'
 import { openSqliteRecordIndex } from './sqliteRecordIndex.ts'
@@ -55,6 +58,34 @@ describe('SQLite record index file', () => {
       value: String(INDEX_FORMAT),
     })
     again.close()
+  })
+
+  it('an index of format 3 (before report facts) is rebuilt with them: a deal from before gets one history entry', async () => {
+    const file = tempFile()
+    const old = new Database(file)
+    // What a format-3 index looked like as far as opening goes: a meta table saying 3, no fact tables.
+    old.exec(
+      "create table meta (key text primary key, value text not null); insert into meta values ('format', '3')",
+    )
+    old.close()
+    const index = await openSqliteRecordIndex(file)
+    try {
+      const doc = new Y.Doc()
+      const d = createDeal(
+        doc,
+        { id: 'deal_old', pipelineId: 'p1', title: 'Old deal', stageId: 'stg_b' },
+        'test',
+        { now: 5_000 },
+      )
+      const name = 'W/deal/deal_old'
+      await catchUpIndex(index, [name], async () => Y.encodeStateAsUpdate(doc))
+      expect((await index.stageHistory('W')).map(({ seq: _, ...h }) => h)).toEqual([
+        { dealId: d.id, pipelineId: 'p1', fromStage: null, toStage: 'stg_b', at: 5_000 },
+      ])
+      expect(await index.handoffFacts('W')).toEqual([])
+    } finally {
+      await index.close()
+    }
   })
 
   it('refuses a file that is not a database in plain words', async () => {

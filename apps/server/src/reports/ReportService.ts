@@ -12,7 +12,7 @@ import type {
   ReportMember,
   TicketFact,
 } from './facts.ts'
-import { REPORTS, type ReportDef, reportById } from './figures.ts'
+import { DEAL_CORE, type DealField, REPORTS, type ReportDef, reportById } from './figures.ts'
 import { applyFilters, type DrillQuery, type ReportQuery } from './filters.ts'
 
 /*
@@ -85,27 +85,10 @@ export const factOf = {
   }),
 }
 
-/** The record fields each fact reads (the columns `reportRows` selects). */
+/** The record fields each fact reads (the columns `reportRows` selects); deals: DEAL_CORE + a report's `dealFields`. */
 export const FACT_FIELDS = {
-  deals: [
-    'id',
-    'title',
-    'pipelineId',
-    'position',
-    'status',
-    'amount',
-    'currency',
-    'ownerId',
-    'accountId',
-    'contactIds',
-    'createdAt',
-    'stageEnteredAt',
-    'expectedCloseDate',
-    'lostReason',
-  ],
   tickets: [
     'id',
-    'subject',
     'position',
     'priority',
     'assigneeId',
@@ -117,7 +100,8 @@ export const FACT_FIELDS = {
     'csat',
   ],
   accounts: ['id', 'name', 'tier', 'industry', 'ownerId', 'createdAt'],
-  contacts: ['id', 'firstName', 'lastName', 'source', 'leadStatus', 'ownerId', 'createdAt'],
+  // The name is the drill-down's label (read there from the record), not a figure's: not read here.
+  contacts: ['id', 'source', 'leadStatus', 'ownerId', 'createdAt'],
 } as const
 
 export function emptyFacts(): ReportFacts {
@@ -194,13 +178,19 @@ export class ReportService {
     return def
   }
 
-  /** Reads the facts `needs` names from the index. */
-  async facts(workspaceId: string, needs: readonly FactSet[]): Promise<ReportFacts> {
+  /** Reads the facts `needs` names from the index (of deals, DEAL_CORE and `dealFields` only). */
+  async facts(
+    workspaceId: string,
+    needs: readonly FactSet[],
+    dealFields: readonly DealField[] = [],
+  ): Promise<ReportFacts> {
     const index = this.deps.index()
     const out = emptyFacts()
     const want = new Set(needs)
     if (want.has('deals'))
-      out.deals = (await index.reportRows(workspaceId, 'deals', FACT_FIELDS.deals)).map(factOf.deal)
+      out.deals = (await index.reportRows(workspaceId, 'deals', [...DEAL_CORE, ...dealFields])).map(
+        factOf.deal,
+      )
     if (want.has('tickets'))
       out.tickets = (await index.reportRows(workspaceId, 'tickets', FACT_FIELDS.tickets)).map(factOf.ticket)
     if (want.has('accounts'))
@@ -225,7 +215,7 @@ export class ReportService {
     const ctx = contextOf(settings, this.deps.members(workspaceId), filters, now)
     // The seq first: the figures reflect at least every change up to it.
     const seq = await this.deps.index().lastSeq(workspaceId)
-    const facts = await this.facts(workspaceId, def.needs)
+    const facts = await this.facts(workspaceId, def.needs, def.dealFields)
     return { def, ctx, seq, now, figures: def.compute(facts, ctx) }
   }
 
