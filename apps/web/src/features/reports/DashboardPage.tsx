@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useMemo, useState } from 'react'
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react'
 import { useSession } from '../auth/SessionContext.tsx'
 import { loadCharts } from './chartModule.ts'
 import { DashboardFilters } from './DashboardFilters.tsx'
@@ -100,33 +100,48 @@ export function DashboardPage() {
   )
   const { data } = useWidgetData(widgets, filters)
 
+  // Layout writes go one after another, so the last change made is the one stored (two PUTs in flight could land
+  // in either order).
+  const writes = useRef<Promise<unknown>>(Promise.resolve())
+  const write = <T,>(call: () => Promise<T>, busy: string, done: (answer: T) => string, failed: string) => {
+    setStatus({ kind: 'info', text: busy })
+    const next = writes.current.then(call)
+    writes.current = next.catch(() => undefined)
+    next.then(
+      (answer) => setStatus({ kind: 'info', text: done(answer) }),
+      (e: unknown) => setStatus({ kind: 'error', text: errorText(e, failed) }),
+    )
+  }
   const save = (next: Layout) => {
     setLayout(next)
     setSource('user')
-    setStatus({ kind: 'info', text: 'Saving…' })
-    reportsApi.saveDashboard([...next]).then(
-      () => setStatus({ kind: 'info', text: 'Layout saved.' }),
-      (e: unknown) => setStatus({ kind: 'error', text: errorText(e, 'The layout could not be saved.') }),
+    write(
+      () => reportsApi.saveDashboard([...next]),
+      'Saving…',
+      () => 'Layout saved.',
+      'The layout could not be saved.',
     )
   }
   const saveDefault = () => {
     if (!layout) return
-    setStatus({ kind: 'info', text: 'Saving…' })
-    reportsApi.saveDefault([...layout]).then(
-      () => setStatus({ kind: 'info', text: 'Saved as the workspace default.' }),
-      (e: unknown) => setStatus({ kind: 'error', text: errorText(e, 'The default could not be saved.') }),
+    const widgets = [...layout]
+    write(
+      () => reportsApi.saveDefault(widgets),
+      'Saving…',
+      () => 'Saved as the workspace default.',
+      'The default could not be saved.',
     )
   }
-  const reset = () => {
-    setStatus({ kind: 'info', text: 'Resetting…' })
-    reportsApi.resetDashboard().then(
+  const reset = () =>
+    write(
+      () => reportsApi.resetDashboard(),
+      'Resetting…',
       (answer) => {
         show(answer, reports)
-        setStatus({ kind: 'info', text: 'Back to the workspace default.' })
+        return 'Back to the workspace default.'
       },
-      (e: unknown) => setStatus({ kind: 'error', text: errorText(e, 'The layout could not be reset.') }),
+      'The layout could not be reset.',
     )
-  }
 
   if (loadError) return <div className="notice notice--error">{loadError}</div>
   if (!layout) return <div className="empty">Loading dashboard…</div>
