@@ -134,9 +134,9 @@ export class DashboardPage {
     if (on) await this.page.getByTestId('dashboard-arrange-panel').waitFor()
   }
 
-  /** Waits for the last layout change to be saved. */
+  /** Waits until no layout write is pending and the last one said `text`. */
   async saved(text = 'Layout saved.'): Promise<void> {
-    await this.page.getByTestId('dashboard-status').getByText(text).waitFor()
+    await this.page.locator('[data-testid="dashboard-status"][data-pending="0"]').getByText(text).waitFor()
   }
 
   async add(reportId: string): Promise<void> {

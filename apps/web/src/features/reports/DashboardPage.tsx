@@ -103,14 +103,18 @@ export function DashboardPage() {
   // Layout writes go one after another, so the last change made is the one stored (two PUTs in flight could land
   // in either order).
   const writes = useRef<Promise<unknown>>(Promise.resolve())
+  const [pendingWrites, setPendingWrites] = useState(0)
   const write = <T,>(call: () => Promise<T>, busy: string, done: (answer: T) => string, failed: string) => {
     setStatus({ kind: 'info', text: busy })
+    setPendingWrites((n) => n + 1)
     const next = writes.current.then(call)
     writes.current = next.catch(() => undefined)
-    next.then(
-      (answer) => setStatus({ kind: 'info', text: done(answer) }),
-      (e: unknown) => setStatus({ kind: 'error', text: errorText(e, failed) }),
-    )
+    next
+      .then(
+        (answer) => setStatus({ kind: 'info', text: done(answer) }),
+        (e: unknown) => setStatus({ kind: 'error', text: errorText(e, failed) }),
+      )
+      .finally(() => setPendingWrites((n) => n - 1))
   }
   const save = (next: Layout) => {
     setLayout(next)
@@ -203,7 +207,12 @@ export function DashboardPage() {
         </div>
       )}
       {status && (
-        <div className={`notice notice--${status.kind}`} role="status" data-testid="dashboard-status">
+        <div
+          className={`notice notice--${status.kind}`}
+          role="status"
+          data-testid="dashboard-status"
+          data-pending={pendingWrites}
+        >
           {status.text}
         </div>
       )}
