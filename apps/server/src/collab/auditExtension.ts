@@ -251,7 +251,8 @@ export function createAudit(deps: {
   }
 
   const onEvent = (event: ProjectionEvent): void => {
-    if (event.type === 'invalid') return
+    // `roomFacts` (handoffs or timeline changed) is the index's, not an edit of the notes.
+    if (event.type === 'invalid' || event.type === 'roomFacts') return
     const actor = originActor(event.origin)
     if (!actor || actor.internal) return
     if (event.type === 'record') {

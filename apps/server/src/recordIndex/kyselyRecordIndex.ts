@@ -111,8 +111,11 @@ export interface IndexFlavor {
   bytes(value: unknown): Uint8Array
   /** Whether the store already has table `name` (in this index's schema). */
   tableExists(db: AnyDb, name: string): Promise<boolean>
-  /** A JSON array of the named top-level fields of `r.data` (null for a missing one), one value per report row. */
-  jsonRow(fields: readonly string[]): RawBuilder<unknown>
+  /**
+   * An aggregate: one JSON array of every row's array of the named top-level fields of `r.data` (null for a missing
+   * one) — one value to parse instead of one per row.
+   */
+  jsonRows(fields: readonly string[]): RawBuilder<unknown>
   /** Store-specific counting of the search table. */
   searchCount(db: AnyDb, workspaceId: string | undefined, kind?: SearchKind): Promise<number>
 }
@@ -471,14 +474,13 @@ export class KyselyRecordIndex implements RecordIndex {
     }
     const result = await sql<{
       v: unknown
-    }>`select ${this.flavor.jsonRow(names)} as v from ${sql.table(tableOf(k))} r
+    }>`select ${this.flavor.jsonRows(names)} as v from ${sql.table(tableOf(k))} r
       where ${sql.join(conditions, sql` and `)}`.execute(this.db)
-    return result.rows.map((row) => {
-      const values = (typeof row.v === 'string' ? JSON.parse(row.v) : row.v) as unknown[]
+    const all = result.rows[0]?.v ?? '[]'
+    const rows = (typeof all === 'string' ? JSON.parse(all) : all) as unknown[][]
+    return rows.map((values) => {
       const out: Record<string, unknown> = {}
-      names.forEach((name, i) => {
-        out[name] = values[i] ?? null
-      })
+      for (let i = 0; i < names.length; i++) out[names[i] as string] = values[i] ?? null
       return out
     })
   }

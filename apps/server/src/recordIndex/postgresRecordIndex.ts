@@ -193,8 +193,10 @@ const postgresFlavor: IndexFlavor = {
     for (const { name } of tables.rows) await sql`drop table if exists ${sql.table(name)} cascade`.execute(db)
   },
 
-  jsonRow(fields: readonly string[]) {
-    return sql.raw(`json_build_array(${fields.map((f) => `r.data -> '${f}'`).join(', ')})`)
+  jsonRows(fields: readonly string[]) {
+    return sql.raw(
+      `coalesce(json_agg(json_build_array(${fields.map((f) => `r.data -> '${f}'`).join(', ')})), '[]'::json)`,
+    )
   },
 
   parseData(value: unknown): ProjectedRecord {

@@ -153,9 +153,9 @@ const sqliteFlavor: IndexFlavor = {
     for (const { name } of tables.rows) await sql`drop table if exists ${sql.table(name)}`.execute(db)
   },
 
-  jsonRow(fields: readonly string[]) {
-    // `->` keeps each value's JSON (arrays stay arrays inside the row array).
-    return sql.raw(`json_array(${fields.map((f) => `r.data -> '$.${f}'`).join(', ')})`)
+  jsonRows(fields: readonly string[]) {
+    // `->` keeps each value's JSON (arrays stay arrays inside the row array); all rows as one JSON text, parsed once.
+    return sql.raw(`json_group_array(json_array(${fields.map((f) => `r.data -> '$.${f}'`).join(', ')}))`)
   },
 
   parseData(value: unknown): ProjectedRecord {

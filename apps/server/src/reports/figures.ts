@@ -73,6 +73,9 @@ export interface ReportDef {
   compute(facts: ReportFacts, ctx: ReportContext): Figures
 }
 
+/** Code-point order (what `sort()` does): fast and the same everywhere, unlike the locale's collation. */
+export const cmp = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0)
+
 const DAY_MS = 86_400_000
 const HOUR_MS = 3_600_000
 const round = (n: number, digits: number) => {
@@ -193,16 +196,18 @@ function stageInfo(ctx: ReportContext): Map<string, { stage: Stage; pipeline: st
   return out
 }
 
+/** A sum of amounts (each weighted, then rounded to cents) in whole cents: the same in any order. */
 const sumMoney = (
   ctx: ReportContext,
   deals: readonly DealFact[],
   weight: (d: DealFact) => number = () => 1,
-) => cents(deals.reduce((s, d) => s + moneyOf(ctx, d.amount, d.currency).amount * weight(d), 0))
+) =>
+  deals.reduce((s, d) => s + Math.round(moneyOf(ctx, d.amount, d.currency).amount * weight(d) * 100), 0) / 100
 
 const byText = (column: string) => (a: Row, b: Row) =>
-  String(a.values[column] ?? '').localeCompare(String(b.values[column] ?? '')) || a.key.localeCompare(b.key)
+  cmp(String(a.values[column] ?? ''), String(b.values[column] ?? '')) || cmp(a.key, b.key)
 const byNumberDesc = (column: string) => (a: Row, b: Row) =>
-  Number(b.values[column] ?? 0) - Number(a.values[column] ?? 0) || a.key.localeCompare(b.key)
+  Number(b.values[column] ?? 0) - Number(a.values[column] ?? 0) || cmp(a.key, b.key)
 
 /** A row key for a free text (a lost reason, an industry): the text when it is URL-plain, else a short hash of it. */
 export const textKey = (text: string): string =>
@@ -227,23 +232,15 @@ const salesPipeline: ReportDef = {
   compute(facts, ctx) {
     const info = stageInfo(ctx)
     const multi = ctx.filters.pipelineId === null && ctx.pipelines.length > 1
-    const deals = dealsOf(facts, ctx)
-      .filter((d) => d.status === 'open' && inPeriod(ctx.filters, d.createdAt))
-      .sort((a, b) => {
-        const oa = info.get(`${a.pipelineId}\u0000${a.stage}`)?.order ?? Number.MAX_SAFE_INTEGER
-        const ob = info.get(`${b.pipelineId}\u0000${b.stage}`)?.order ?? Number.MAX_SAFE_INTEGER
-        return (
-          oa - ob ||
-          a.pipelineId.localeCompare(b.pipelineId) ||
-          a.stage.localeCompare(b.stage) ||
-          a.id.localeCompare(b.id)
-        )
-      })
+    const deals = dealsOf(facts, ctx).filter((d) => d.status === 'open' && inPeriod(ctx.filters, d.createdAt))
+    // Rows in stage order (pipelines in settings order, unknown stages last), then by key.
+    const orderOf = new Map<string, number>()
     const groups = new Groups<DealFact>(ctx)
     for (const d of deals) {
       const s = info.get(`${d.pipelineId}\u0000${d.stage}`)
       const name = s?.stage.name ?? d.stage
       const key = multi ? `${d.pipelineId}:${d.stage}` : d.stage
+      orderOf.set(key, s?.order ?? Number.MAX_SAFE_INTEGER)
       groups.add(
         key,
         multi && s ? `${s.pipeline} / ${name}` : name,
@@ -266,6 +263,9 @@ const salesPipeline: ReportDef = {
         total: sumMoney(ctx, items),
         weighted: sumMoney(ctx, items, prob),
       }),
+      (a, b) =>
+        (orderOf.get(a.key.split('~')[0] as string) ?? 0) -
+          (orderOf.get(b.key.split('~')[0] as string) ?? 0) || cmp(a.key, b.key),
     )
   },
 }
@@ -284,10 +284,7 @@ const salesForecast: ReportDef = {
     const info = stageInfo(ctx)
     const deals = dealsOf(facts, ctx)
       .filter((d) => d.status !== 'lost' && dayInPeriod(ctx.filters, d.expectedCloseDate))
-      .sort(
-        (a, b) =>
-          String(a.expectedCloseDate).localeCompare(String(b.expectedCloseDate)) || a.id.localeCompare(b.id),
-      )
+      .sort((a, b) => cmp(String(a.expectedCloseDate), String(b.expectedCloseDate)) || cmp(a.id, b.id))
     const groups = new Groups<DealFact>(ctx)
     for (const d of deals) {
       const month = String(d.expectedCloseDate).slice(0, 7)
@@ -332,7 +329,7 @@ const salesWinRate: ReportDef = {
   compute(facts, ctx) {
     const deals = dealsOf(facts, ctx)
       .filter((d) => closed(d) && inPeriod(ctx.filters, d.stageEnteredAt))
-      .sort((a, b) => a.stageEnteredAt - b.stageEnteredAt || a.id.localeCompare(b.id))
+      .sort((a, b) => a.stageEnteredAt - b.stageEnteredAt || cmp(a.id, b.id))
     const groups = new Groups<DealFact>(ctx)
     for (const d of deals) {
       const month = monthOf(d.stageEnteredAt)
@@ -446,7 +443,7 @@ const salesLostReasons: ReportDef = {
   compute(facts, ctx) {
     const deals = dealsOf(facts, ctx)
       .filter((d) => d.status === 'lost' && inPeriod(ctx.filters, d.stageEnteredAt))
-      .sort((a, b) => a.id.localeCompare(b.id))
+      .sort((a, b) => cmp(a.id, b.id))
     const groups = new Groups<DealFact>(ctx)
     for (const d of deals) {
       const reason = d.lostReason?.trim() || ''
@@ -488,7 +485,7 @@ const salesLeaderboard: ReportDef = {
     const owners = ownerSet(ctx.filters, ctx.members)
     const deals = dealsOf(facts, ctx)
       .filter((d) => d.status === 'open' || inPeriod(ctx.filters, d.stageEnteredAt))
-      .sort((a, b) => a.id.localeCompare(b.id))
+      .sort((a, b) => cmp(a.id, b.id))
     const activities = new Map<string, number>()
     for (const a of facts.activities) {
       if (a.actorId === null || !inPeriod(ctx.filters, a.at)) continue
@@ -553,7 +550,7 @@ const leadsBySource: ReportDef = {
   compute(facts, ctx) {
     const contacts = contactsOf(facts, ctx)
       .filter((c) => inPeriod(ctx.filters, c.createdAt))
-      .sort((a, b) => a.id.localeCompare(b.id))
+      .sort((a, b) => cmp(a.id, b.id))
     const groups = new Groups<ContactFact>(ctx)
     for (const c of contacts) groups.add(c.source, c.source, null, c)
     return figuresOf(
@@ -634,7 +631,7 @@ const leadsRevenue: ReportDef = {
     const sources = new Map(facts.contacts.map((c) => [c.id, c.source]))
     const deals = dealsOf(facts, ctx)
       .filter((d) => d.status === 'won' && inPeriod(ctx.filters, d.stageEnteredAt))
-      .sort((a, b) => a.id.localeCompare(b.id))
+      .sort((a, b) => cmp(a.id, b.id))
     const groups = new Groups<DealFact>(ctx)
     for (const d of deals) {
       const contact = d.contactIds.find((id) => sources.has(id))
@@ -681,7 +678,7 @@ const serviceVolume: ReportDef = {
       if (t.status === 'resolved' && t.resolvedAt !== null && inPeriod(ctx.filters, t.resolvedAt))
         items.push({ week: weekOf(t.resolvedAt), item: { id: t.id, created: false, resolved: true } })
     }
-    items.sort((a, b) => a.week.localeCompare(b.week) || a.item.id.localeCompare(b.item.id))
+    items.sort((a, b) => cmp(a.week, b.week) || cmp(a.item.id, b.item.id))
     for (const { week, item } of items) groups.add(week, week, null, item)
     return figuresOf(
       groups,
@@ -714,7 +711,7 @@ const serviceTimes: ReportDef = {
   compute(facts, ctx) {
     const tickets = ticketsOf(facts, ctx)
       .filter((t) => inPeriod(ctx.filters, t.createdAt))
-      .sort((a, b) => a.id.localeCompare(b.id))
+      .sort((a, b) => cmp(a.id, b.id))
     const groups = new Groups<TicketFact>(ctx)
     for (const p of PRIORITIES) groups.ensure(p, p)
     groups.ensure('all', 'All')
@@ -778,7 +775,7 @@ const serviceBacklog: ReportDef = {
   compute(facts, ctx) {
     const groups = new Groups<TicketFact>(ctx)
     for (const p of PRIORITIES) groups.ensure(p, p)
-    for (const t of ticketsOf(facts, ctx).sort((a, b) => a.id.localeCompare(b.id)))
+    for (const t of ticketsOf(facts, ctx).sort((a, b) => cmp(a.id, b.id)))
       if (t.status !== 'resolved' && inPeriod(ctx.filters, t.createdAt))
         groups.add(t.priority, t.priority, null, t)
     return figuresOf(
@@ -815,7 +812,7 @@ const serviceCsat: ReportDef = {
     for (const score of ['1', '2', '3', '4', '5']) groups.ensure(score, score)
     const rated = ticketsOf(facts, ctx)
       .filter((t) => t.csat !== null && inPeriod(ctx.filters, t.createdAt))
-      .sort((a, b) => a.id.localeCompare(b.id))
+      .sort((a, b) => cmp(a.id, b.id))
     for (const t of rated) groups.add(String(t.csat), String(t.csat), null, t)
     return figuresOf(
       groups,
@@ -848,7 +845,7 @@ const serviceByAccount: ReportDef = {
   compute(facts, ctx) {
     const names = new Map(facts.accounts.map((a) => [a.id, a.name]))
     const groups = new Groups<TicketFact>(ctx)
-    for (const t of ticketsOf(facts, ctx).sort((a, b) => a.id.localeCompare(b.id))) {
+    for (const t of ticketsOf(facts, ctx).sort((a, b) => cmp(a.id, b.id))) {
       if (!inPeriod(ctx.filters, t.createdAt)) continue
       const id = t.accountId ?? '-'
       groups.add(id, t.accountId === null ? 'No account' : (names.get(t.accountId) ?? t.accountId), null, t)
@@ -894,7 +891,7 @@ function accountsBy(
     drill: 'accounts',
     compute(facts, ctx) {
       const groups = new Groups<AccountFact>(ctx)
-      for (const a of accountsOf(facts, ctx).sort((x, y) => x.id.localeCompare(y.id))) {
+      for (const a of accountsOf(facts, ctx).sort((x, y) => cmp(x.id, y.id))) {
         if (!inPeriod(ctx.filters, a.createdAt)) continue
         const value = a[field]
         const key = value === null || value === '' ? '-' : textKey(value)
@@ -927,7 +924,7 @@ const customersRevenue: ReportDef = {
   compute(facts, ctx) {
     const names = new Map(facts.accounts.map((a) => [a.id, a.name]))
     const groups = new Groups<DealFact>(ctx)
-    for (const d of dealsOf(facts, ctx).sort((a, b) => a.id.localeCompare(b.id))) {
+    for (const d of dealsOf(facts, ctx).sort((a, b) => cmp(a.id, b.id))) {
       if (d.status !== 'won' || !inPeriod(ctx.filters, d.stageEnteredAt)) continue
       const id = d.accountId ?? '-'
       const name = d.accountId === null ? 'No account' : (names.get(d.accountId) ?? d.accountId)
@@ -968,7 +965,7 @@ const customersHandoffs: ReportDef = {
           inPeriod(ctx.filters, h.sentAt) &&
           (owners === null || owners.has(h.fromUserId)),
       )
-      .sort((a, b) => (a.sentAt as number) - (b.sentAt as number) || a.id.localeCompare(b.id))
+      .sort((a, b) => (a.sentAt as number) - (b.sentAt as number) || cmp(a.id, b.id))
     for (const h of sent) {
       const month = monthOf(h.sentAt as number)
       const days =
