@@ -5,6 +5,7 @@ import { docName } from '@rapport/model'
 import { type BigWorkspaceResult, measureBigWorkspace } from './bigWorkspace.ts'
 import { measureBrowser } from './browser.ts'
 import { measureClients } from './clients.ts'
+import { measureDashboard } from './dashboard.ts'
 import { measureDedupe } from './dedupeBench.ts'
 import { FeedNotBuilt, measureFeed } from './feed.ts'
 import { measureImport } from './importBench.ts'
@@ -64,7 +65,7 @@ function machineInfo(): MachineInfo {
   }
 }
 
-/** `BENCH_ONLY=rapport,big` runs only some phases (hocuspocus, y-websocket, rapport, clients, feed, big, index, reports, browser, dedupe, import). */
+/** `BENCH_ONLY=rapport,big` runs only some phases (hocuspocus, y-websocket, rapport, clients, feed, big, index, reports, browser, dashboard, dedupe, import). */
 const ONLY = process.env.BENCH_ONLY?.split(',').map((s) => s.trim()) ?? null
 const enabled = (phase: string) => !ONLY || ONLY.includes(phase)
 /** Only a full run (no BENCH_ONLY, no BENCH_QUICK) regenerates docs/benchmarks.md. */
@@ -342,6 +343,7 @@ async function main(): Promise<void> {
     index: null,
     dedupe: null,
     reports: null,
+    dashboard: null,
   }
   // Hard limit: write what we have and exit, so a hung phase never blocks CI beyond the budget (10 minutes; the
   // issue-size workspace, `BENCH_BIG=issue12`, is opt-in and takes longer: see docs/benchmarks.md).
@@ -358,7 +360,9 @@ async function main(): Promise<void> {
   log(`start (${QUICK ? 'quick' : 'full'}${ONLY ? `, only ${ONLY.join(',')}` : ''})`)
 
   let seed: SeedTemplate | null = null
-  if (['rapport', 'clients', 'feed', 'big', 'index', 'reports', 'browser', 'import'].some(enabled)) {
+  if (
+    ['rapport', 'clients', 'feed', 'big', 'index', 'reports', 'browser', 'dashboard', 'import'].some(enabled)
+  ) {
     try {
       log('seeding a Rapport data dir')
       seed = await createSeedTemplate()
@@ -383,6 +387,15 @@ async function main(): Promise<void> {
   if (enabled('clients')) await clientsPhase(results, seed)
   if (enabled('feed') && seed) await feedPhase(results, seed)
   if (enabled('import') && seed) await importPhase(results, seed)
+  if (enabled('dashboard') && seed) {
+    try {
+      log('dashboard')
+      results.dashboard = await measureDashboard(log, seed)
+    } catch (error) {
+      results.dashboard = { error: errorText(error) }
+      log(`dashboard FAILED: ${results.dashboard.error}`)
+    }
+  }
 
   if (enabled('browser') && legacySeed) {
     try {

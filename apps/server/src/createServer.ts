@@ -62,6 +62,7 @@ import {
 } from './recordIndex/IndexWorker.ts'
 import { type IndexConfig, openRecordIndex } from './recordIndex/openRecordIndex.ts'
 import type { RecordIndex } from './recordIndex/RecordIndex.ts'
+import { dashboardRoutes } from './reports/dashboardRoutes.ts'
 import { ReportService } from './reports/ReportService.ts'
 import { reportRoutes } from './reports/reportRoutes.ts'
 import { type DemoLogin, seedDemo } from './seed/demoSeed.ts'
@@ -470,6 +471,7 @@ export const createServer = async (deps: ServerDeps): Promise<RapportServer> => 
     '/api',
     settingsRoutes({ settings: new SettingsService(hocuspocus, worker), session: sessionMiddleware(auth) }),
   )
+  app.route('/api', dashboardRoutes({ hocuspocus, session: sessionMiddleware(auth), now }))
   app.route(
     '/api',
     feedRoutes({

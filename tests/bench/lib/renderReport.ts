@@ -1,5 +1,6 @@
 import type { QueryResult } from '../bigWorkspace.ts'
 import type { BrowserResult } from '../browser.ts'
+import { dashboardSection, dashboardTargets } from '../dashboard.ts'
 import { renderDedupe } from '../dedupeBench.ts'
 import type { LatencyResult } from '../latency.ts'
 import { renderReports } from '../reports.ts'
@@ -125,6 +126,7 @@ function targets(r: BenchResults): Target[] {
         : brErr,
     },
   )
+  out.push(...dashboardTargets(r.dashboard))
   return out
 }
 
@@ -390,6 +392,10 @@ export function renderReport(r: BenchResults): string {
     '## CSV import (issue #14)',
     '',
     ...importSection(r),
+    '',
+    '## Dashboard (issue #13)',
+    '',
+    ...dashboardSection(r.dashboard),
     '',
   ].join('\n')
 }

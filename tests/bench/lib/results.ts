@@ -1,6 +1,7 @@
 import type { BigWorkspaceResult } from '../bigWorkspace.ts'
 import type { BrowserResult } from '../browser.ts'
 import type { ClientsResult } from '../clients.ts'
+import type { DashboardResult } from '../dashboard.ts'
 import type { DedupeResult } from '../dedupeBench.ts'
 import type { FeedResult } from '../feed.ts'
 import type { ImportResult } from '../importBench.ts'
@@ -58,6 +59,8 @@ export type BenchResults = {
   import?: ImportResult | { error: string } | null
   /** Issue #13's reports over the big workspace (SQLite, PostgreSQL); null = phase not run (older results: absent). */
   reports?: ReportsResult | { error: string } | null
+  /** The live dashboard in a browser (issue #13); absent or null = phase not run. */
+  dashboard?: DashboardResult | { error: string } | null
 }
 
 /** The first line of an error's message (≤ 300 characters), for results and logs. */

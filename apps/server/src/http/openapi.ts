@@ -19,6 +19,7 @@ import { duplicateRouteDocs } from '../duplicates/duplicateRoutes.ts'
 import { exportRouteDocs } from '../export/exportRoutes.ts'
 import { feedRouteDocs } from '../feed/feedRoutes.ts'
 import { importRouteDocs } from '../imports/importRoutes.ts'
+import { dashboardRouteDocs } from '../reports/dashboardRoutes.ts'
 import { reportRouteDocs } from '../reports/reportRoutes.ts'
 import { settingsRouteDocs } from '../settings/settingsRoutes.ts'
 import { taskRouteDocs } from '../tasks/taskRoutes.ts'
@@ -116,6 +117,7 @@ export function recordRouteDocs(): Record<string, RouteDoc> {
     exportRouteDocs,
     duplicateRouteDocs,
     importRouteDocs,
+    dashboardRouteDocs,
     reportRouteDocs,
   )
   for (const kind of LIST_KINDS) {

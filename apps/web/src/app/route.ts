@@ -2,6 +2,7 @@ import { ID_PATTERN } from '@rapport/model'
 
 export type Route =
   | { name: 'pipelines'; pipelineId: string | null }
+  | { name: 'dashboard' }
   | { name: 'workspaceSettings'; section: SettingsSection }
   | { name: 'accounts' }
   | { name: 'account'; accountId: string }
@@ -30,6 +31,7 @@ const isImportKind = (id: string): id is ImportKind => (IMPORT_ROUTE_KINDS as re
 
 export const NAV_ITEMS = [
   { name: 'pipelines', label: 'Pipelines', href: '#/pipelines' },
+  { name: 'dashboard', label: 'Dashboard', href: '#/dashboard' },
   { name: 'accounts', label: 'Accounts', href: '#/accounts' },
   { name: 'contacts', label: 'Contacts', href: '#/contacts' },
   { name: 'support', label: 'Support', href: '#/support' },
@@ -65,6 +67,7 @@ export function parseRoute(hash: string): Route {
       return id ? { name: 'deal', dealId: id } : { name: 'notFound', path }
     case 'support':
       return id ? { name: 'ticket', ticketId: id } : { name: 'support' }
+    case 'dashboard':
     case 'inbox':
     case 'tasks':
     case 'trash':
