@@ -8,7 +8,7 @@ import * as Y from 'yjs'
 import { catchUpIndex } from './IndexWorker.ts'
 import { INDEX_FORMAT } from './RecordIndex.ts'
 import { contact, recordIndexContract, up } from './recordIndex.contract.ts'
-import { openSqliteRecordIndex } from './sqliteRecordIndex.ts'
+import { cachingStatements, openSqliteRecordIndex } from './sqliteRecordIndex.ts'
 
 recordIndexContract('SQLite', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'rapport-index-'))
@@ -138,5 +138,28 @@ describe('SQLite record index statistics', () => {
       await index.close()
       rmSync(dir, { recursive: true, force: true })
     }
+  })
+})
+
+describe('SQLite statement cache', () => {
+  it('reuses the statement of an SQL text, keeps the most recently used, and answers like a fresh one', () => {
+    const raw = new Database(':memory:')
+    const db = cachingStatements(raw, 2)
+    db.prepare('create table t (x integer)').run()
+    const insert = db.prepare('insert into t (x) values (?)')
+    expect(db.prepare('insert into t (x) values (?)')).toBe(insert)
+    for (let i = 0; i < 3; i++) db.prepare('insert into t (x) values (?)').run(i)
+    const count = db.prepare('select count(*) as n from t')
+    expect(count.get()).toEqual({ n: 3 })
+    // Cache of 2: 'insert' used again after 'count', so the third text pushes 'count' out, not 'insert'.
+    expect(db.prepare('insert into t (x) values (?)')).toBe(insert)
+    db.prepare('select max(x) as m from t')
+    expect(db.prepare('insert into t (x) values (?)')).toBe(insert)
+    expect(db.prepare('select count(*) as n from t')).not.toBe(count)
+    expect(db.prepare('select count(*) as n from t').get()).toEqual({ n: 3 })
+    // Everything else is the database's own.
+    expect(db.inTransaction).toBe(false)
+    expect(db.transaction(() => db.prepare('select 1 as one').get())()).toEqual({ one: 1 })
+    raw.close()
   })
 })
