@@ -81,6 +81,16 @@ describe('server core', () => {
     expect(await crashed.text()).not.toContain('secret detail')
   })
 
+  it('names each loaded Y.Doc by its document (guid = name: no random uuid per document)', async () => {
+    const name = 'ws_guid/account/acc_guid'
+    const connection = await withoutWeb.server.hocuspocus.openDirectConnection(name, { system: true })
+    try {
+      expect(connection.document?.guid).toBe(name)
+    } finally {
+      await connection.disconnect()
+    }
+  })
+
   it('close() is idempotent and refuses new work', async () => {
     const extra = await startServer()
     await Promise.all([extra.stop(), extra.server.close()])
