@@ -15,6 +15,7 @@ import {
 import { Hono } from 'hono'
 import { z } from 'zod'
 import { archiveRouteDocs } from '../archive/archiveRoutes.ts'
+import { boardFacesRouteDocs } from '../board/boardFacesRoute.ts'
 import { feedRouteDocs } from '../feed/feedRoutes.ts'
 import { settingsRouteDocs } from '../settings/settingsRoutes.ts'
 import { taskRouteDocs } from '../tasks/taskRoutes.ts'
@@ -107,6 +108,7 @@ export function recordRouteDocs(): Record<string, RouteDoc> {
     taskRouteDocs,
     archiveRouteDocs,
     feedRouteDocs,
+    boardFacesRouteDocs,
   )
   for (const kind of LIST_KINDS) {
     docs[`GET /api/${kind}`] = {
