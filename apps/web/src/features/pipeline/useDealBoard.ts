@@ -94,7 +94,13 @@ export interface DealBoard {
 export function useDealBoard(workspaceId: string, pipeline: Pipeline, filter: BoardFilter): DealBoard {
   const { registry, member } = useCollab()
   const boardDoc = useDoc({ workspaceId, kind: 'board', pipelineId: pipeline.id })
-  const { faces, accountNames, first: facesShown } = useDealFaces(pipeline.id)
+  const { faces, accountNames, first: facesShown, reload: reloadFaces } = useDealFaces(pipeline.id)
+  // The server regenerated the board: the registry dropped our copy and swapped in a fresh, synced one (the cards
+  // stay on screen, a drag goes on: moves are written to deal documents). Ask for every face again too.
+  const generation = boardDoc.generation
+  useEffect(() => {
+    if (generation > 0) reloadFaces()
+  }, [generation, reloadFaces])
   const stages = pipeline.stages
   // The board is written by the server only: whether this user may move cards is their access to deal documents.
   const readOnly = accessTo(member, recordDocRef(workspaceId, 'deal', 'any')) !== 'write'
