@@ -12,6 +12,9 @@ export interface DealFace {
   currency: string
   ownerId: string | null
   stageEnteredAt: number
+  /** Its place as the index holds it: what the board paints before `W/board/P` has synced. */
+  position: { column: string; key: string }
+  status: 'open' | 'won' | 'lost'
 }
 
 export interface DealFaces {
@@ -37,6 +40,8 @@ const faceOf = (deal: DealFace): DealFace => ({
   currency: deal.currency,
   ownerId: deal.ownerId,
   stageEnteredAt: deal.stageEnteredAt,
+  position: { column: deal.position.column, key: deal.position.key },
+  status: deal.status,
 })
 
 /**
