@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs'
 import { join } from 'node:path'
+import { gzipSync } from 'node:zlib'
 import { docName, readBoardEntries } from '@rapport/model'
 import { generateKeyBetween } from 'fractional-indexing'
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core'
@@ -25,6 +26,12 @@ export type BrowserResult = {
   liveBoardMs: number
   /** A second tab of the same browser (the IndexedDB copy exists): goto → the first live card. */
   warmRenderMs: number
+  /**
+   * `GET /api/pipelines/:id/board/faces` (every card's face in one response): in the cold visits, navigation start
+   * → its response's end (median); then asked alone 5 times (median ms), its size, gzipped size (the server does not
+   * compress; what gzip would send) and cards. Absent in results from before the route.
+   */
+  faces?: { inPageMs: number; ms: number; bytes: number; gzipBytes: number; cards: number }
   dragFrameMs: Summary
   /** Whether the dragged card ended in the target column (the drag really ran through dnd-kit). */
   dragLanded: boolean
@@ -99,6 +106,34 @@ async function firstMatch(page: Page, selector: string): Promise<number> {
   const at = await page.evaluate<number | undefined>(`window.__benchFirst?.[${JSON.stringify(selector)}]`)
   if (at === undefined) throw new Error(`no first-match time for ${selector}`)
   return at
+}
+
+/** Navigation start → the end of the page's faces response (Resource Timing), or -1 when it made none. */
+async function facesResponseEnd(page: Page): Promise<number> {
+  return page.evaluate<number>(`(() => {
+    const entry = performance.getEntriesByType('resource').find((e) => e.name.endsWith('/board/faces'))
+    return entry ? entry.responseEnd : -1
+  })()`)
+}
+
+/** The faces route asked alone `runs` times with the page's session: median ms, bytes, gzipped bytes, cards. */
+async function measureFaces(page: Page, url: string, pipelineId: string, runs = 5) {
+  const times: number[] = []
+  let body = ''
+  for (let i = 0; i < runs; i++) {
+    const t0 = nowMs()
+    const response = await page.request.get(`${url}/api/pipelines/${pipelineId}/board/faces`)
+    body = await response.text()
+    times.push(nowMs() - t0)
+    if (!response.ok()) throw new Error(`board faces: ${response.status()} ${body.slice(0, 200)}`)
+  }
+  const cards = (JSON.parse(body) as { cards: unknown[] }).cards.length
+  return {
+    ms: median(times),
+    bytes: Buffer.byteLength(body),
+    gzipBytes: gzipSync(body).byteLength,
+    cards,
+  }
 }
 
 /** In-app navigation: sets the hash and resolves with the ms until `selector` matches, timed in the page. */
@@ -303,6 +338,7 @@ export async function measureBrowser(log: (msg: string) => void, seed: SeedTempl
     // Cold visits: each in a new context (no IndexedDB copy, empty HTTP cache); the last one stays open.
     const firstRenderRuns: number[] = []
     const liveBoardRuns: number[] = []
+    const facesRuns: number[] = []
     let context: BrowserContext | null = null
     let page: Page | null = null
     for (let i = 0; i < REPEATS; i++) {
@@ -313,8 +349,11 @@ export async function measureBrowser(log: (msg: string) => void, seed: SeedTempl
       await page.goto(boardUrl)
       firstRenderRuns.push(await firstMatch(page, ANY_CARD))
       liveBoardRuns.push(await firstMatch(page, LIVE_CARD))
+      facesRuns.push(await facesResponseEnd(page))
     }
     if (!context || !page) throw new Error('no board visit ran')
+    log('browser: board faces route')
+    const faces = await measureFaces(page, server.url, w.pipelineId)
 
     const pageErrors: string[] = []
     page.on('pageerror', (error) => pageErrors.push(error.message.slice(0, 200)))
@@ -356,6 +395,13 @@ export async function measureBrowser(log: (msg: string) => void, seed: SeedTempl
       firstRenderRunsMs: firstRenderRuns.map(Math.round),
       liveBoardMs: Math.round(median(liveBoardRuns)),
       warmRenderMs: Math.round(warmRenderMs),
+      faces: {
+        inPageMs: Math.round(median(facesRuns)),
+        ms: Math.round(faces.ms),
+        bytes: faces.bytes,
+        gzipBytes: faces.gzipBytes,
+        cards: faces.cards,
+      },
       dragFrameMs: summarize(drag.frames),
       dragLanded: drag.landed,
       pageErrors: pageErrors.slice(0, 3),

@@ -5,17 +5,51 @@ import { e2eDescribe } from './support/e2eDescribe.ts'
 import { e2eSession } from './support/e2eSession.ts'
 import { eventually } from './support/eventually.ts'
 
-/** No document can sync while the collab token is held back; returns the release. */
-async function holdCollabToken(page: Page): Promise<() => void> {
+/** Requests to `pattern` wait until released (no document can sync while the collab token is held back). */
+async function hold(page: Page, pattern: string): Promise<() => void> {
   let release = () => {}
   const held = new Promise<void>((resolve) => {
     release = resolve
   })
-  await page.route('**/api/auth/collab-token', async (route) => {
+  await page.route(pattern, async (route) => {
     await held
     await route.continue()
   })
   return release
+}
+const holdCollabToken = (page: Page) => hold(page, '**/api/auth/collab-token')
+
+/** The document name at the start of a Hocuspocus frame (a lib0 varUint length + UTF-8). */
+function frameDocName(frame: Buffer): string | null {
+  let length = 0
+  let shift = 0
+  let i = 0
+  for (; i < frame.length && i < 5; i++) {
+    const byte = frame[i] as number
+    length += (byte & 0x7f) * 2 ** shift
+    shift += 7
+    if (byte < 0x80) break
+  }
+  const start = i + 1
+  return start + length > frame.length ? null : frame.subarray(start, start + length).toString('utf8')
+}
+
+/** The server's frames of document `name` reach the page only once released (the other documents sync). */
+async function holdDocument(page: Page, name: string): Promise<() => void> {
+  let held = true
+  const queued: Array<() => void> = []
+  await page.routeWebSocket(/\/collab/, (ws) => {
+    const server = ws.connectToServer()
+    server.onMessage((message) => {
+      if (held && typeof message !== 'string' && frameDocName(message) === name)
+        queued.push(() => ws.send(message))
+      else ws.send(message)
+    })
+  })
+  return () => {
+    held = false
+    for (const send of queued.splice(0)) send()
+  }
 }
 
 const Deals = z.object({ items: z.array(z.object({ pipelineId: z.string() })) })
@@ -28,7 +62,7 @@ const Snapshot = z.object({
 e2eDescribe('pages paint the server’s copy while their documents sync (a new device)', () => {
   const session = e2eSession()
 
-  it('shows read-only cards and counts before the pipeline document syncs, then the live board', async () => {
+  it('paints the snapshot, then the live board from the faces route before the board document syncs, then the synced board', async () => {
     // The first sign-in of a user goes through the UI and syncs the board into that context's IndexedDB; a later
     // context starts with the session cookie only, like a new device.
     await session.signIn('sales')
@@ -40,9 +74,11 @@ e2eDescribe('pages paint the server’s copy while their documents sync (a new d
     if (!first) throw new Error('the demo pipeline needs a deal')
     const firstDeal = first.deals[0]?.id
 
-    const release = await holdCollabToken(a.page)
+    const releaseBoard = await holdDocument(a.page, `demo/board/${pipelineId}`)
+    const releaseFaces = await hold(a.page, '**/board/faces')
     await a.page.goto(`${a.board.baseUrl}/#/pipelines/${pipelineId}`)
 
+    // While every card's face is on its way: the server's snapshot, read only.
     const preview = a.page.getByTestId('board-preview')
     await preview.getByTestId(`card-${firstDeal}`).waitFor()
     await a.page.getByTestId('board-syncing').waitFor()
@@ -50,12 +86,20 @@ e2eDescribe('pages paint the server’s copy while their documents sync (a new d
     expect(await preview.locator('[data-testid^="won-"]').count()).toBe(0)
     expect(await a.board.board.count()).toBe(0)
 
-    release()
+    // The faces place every card: the live board (its cards can be moved) before the board document has synced.
+    releaseFaces()
     await a.board.board.waitFor()
     await a.board.card(`${firstDeal}`).waitFor()
     expect(await preview.count()).toBe(0)
-    expect(await a.board.count(first.stageId)).toBe(first.count)
+    for (const column of snapshot.columns)
+      await eventually(() => a.board.count(column.stageId)).toBe(column.count)
     expect(await a.board.board.locator('[data-testid^="won-"]').count()).toBeGreaterThan(0)
+
+    // The board document syncs: the same cards in the same columns.
+    releaseBoard()
+    for (const column of snapshot.columns)
+      await eventually(() => a.board.count(column.stageId)).toBe(column.count)
+    await a.board.card(`${firstDeal}`).waitFor()
   })
 
   it('the account room shows the account and its contacts read only, then live', async () => {

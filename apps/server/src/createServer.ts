@@ -10,6 +10,7 @@ import { type AuthServices, createAuthServices } from './auth/authServices.ts'
 import { Automation } from './automation/Automation.ts'
 import { BoardMirror } from './board/BoardMirror.ts'
 import { catchUpBoards } from './board/boardCatchUp.ts'
+import { boardFacesRoutes } from './board/boardFacesRoute.ts'
 import { createAudit } from './collab/auditExtension.ts'
 import { createAuthExtension } from './collab/authExtension.ts'
 import { automationExtension } from './collab/automationExtension.ts'
@@ -443,6 +444,7 @@ export const createServer = async (deps: ServerDeps): Promise<RapportServer> => 
       memberNames: (session) => Object.fromEntries(auth.listMembers(session).map((m) => [m.userId, m.name])),
     }),
   )
+  app.route('/api', boardFacesRoutes({ projection, index: worker, session: sessionMiddleware(auth), now }))
   app.route('/api', handoffRoutes({ automation, session: sessionMiddleware(auth) }))
   app.route(
     '/api',

@@ -32,6 +32,15 @@ export {
   regenerateBoard,
 } from './board/boardEntries.ts'
 export {
+  BOARD_FACE_FIELDS,
+  type BoardFace,
+  BoardFaceRow,
+  BoardFaceStatus,
+  BoardFaces,
+  boardFaceOfRow,
+  boardFaceRow,
+} from './board/boardFaces.ts'
+export {
   BoardCard,
   BoardSnapshot,
   BoardSnapshotColumn,

@@ -276,6 +276,11 @@ function browserSection(r: BenchResults): string[] {
     `| first visit, new device: navigation → first card (server snapshot), median | ${int(b.firstRenderMs)} ms (${b.firstRenderRunsMs.map(int).join(', ')}) |`,
     `| first visit, new device: navigation → live board (document synced, cards draggable), median | ${int(b.liveBoardMs)} ms |`,
     `| second tab (IndexedDB copy): navigation → first live card | ${int(b.warmRenderMs)} ms |`,
+    ...(b.faces === undefined
+      ? []
+      : [
+          `| board faces route (every card, one response): navigation → response end, median / alone, median | ${int(b.faces.inPageMs)} / ${int(b.faces.ms)} ms (${int(b.faces.cards)} cards, ${int(b.faces.bytes)} bytes, ${int(b.faces.gzipBytes)} gzipped; not compressed by the server) |`,
+        ]),
     `| drag frame p50 / p95 / max | ${ms(b.dragFrameMs.p50)} / ${ms(b.dragFrameMs.p95)} / ${ms(b.dragFrameMs.max)} ms (${b.dragFrameMs.n} frames; the card ${b.dragLanded ? 'landed in the target column' : 'did NOT land in the target column'}) |`,
     `| remote move → DOM p50 / p95 | ${ms(b.remoteMoveToDomMs.p50)} / ${ms(b.remoteMoveToDomMs.p95)} ms (${b.remoteMoveToDomMs.n} moves) |`,
     `| account room, in-app navigation → editable note, median | ${int(b.accountRoomEditableMs)} ms (${b.accountRoomRunsMs.map(int).join(', ')}) |`,

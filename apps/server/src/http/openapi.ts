@@ -15,6 +15,7 @@ import {
 import { Hono } from 'hono'
 import { z } from 'zod'
 import { archiveRouteDocs } from '../archive/archiveRoutes.ts'
+import { boardFacesRouteDocs } from '../board/boardFacesRoute.ts'
 import { duplicateRouteDocs } from '../duplicates/duplicateRoutes.ts'
 import { exportRouteDocs } from '../export/exportRoutes.ts'
 import { feedRouteDocs } from '../feed/feedRoutes.ts'
@@ -119,6 +120,7 @@ export function recordRouteDocs(): Record<string, RouteDoc> {
     importRouteDocs,
     dashboardRouteDocs,
     reportRouteDocs,
+    boardFacesRouteDocs,
   )
   for (const kind of LIST_KINDS) {
     docs[`GET /api/${kind}`] = {

@@ -14,6 +14,8 @@ export interface DocState {
   denied: string | null
   /** The server granted only read access. */
   serverReadOnly: boolean
+  /** How many times the registry replaced this handle's `Y.Doc` by a fresh one (`DocRegistry.resync`). */
+  generation: number
 }
 
 export const INITIAL_DOC_STATE: DocState = {
@@ -22,21 +24,28 @@ export const INITIAL_DOC_STATE: DocState = {
   unsynced: 0,
   denied: null,
   serverReadOnly: false,
+  generation: 0,
 }
 
-/** One open document: its Y.Doc, its provider on the shared socket and its offline copy. Owned by `DocRegistry`. */
+/**
+ * One open document: its Y.Doc, its provider on the shared socket and its offline copy. Owned by `DocRegistry`.
+ * `doc`, `provider` and `persistence` are replaced together with a fresh set when the registry resyncs the document
+ * (the server regenerated it): read them when needed rather than keeping them, and re-read on a new `generation`.
+ */
 export class DocHandle {
   refs = 0
   state: DocState = INITIAL_DOC_STATE
   releaseTimer: ReturnType<typeof setTimeout> | null = null
   authRetries = 0
+  /** A fresh document syncing to replace `doc` (`DocRegistry.resync`); null otherwise. */
+  pending: Y.Doc | null = null
   private readonly listeners = new Set<() => void>()
 
   constructor(
     readonly name: string,
-    readonly doc: Y.Doc,
-    readonly provider: HocuspocusProvider,
-    readonly persistence: IndexeddbPersistence | null,
+    public doc: Y.Doc,
+    public provider: HocuspocusProvider,
+    public persistence: IndexeddbPersistence | null,
   ) {}
 
   setState(patch: Partial<DocState>): void {

@@ -1,5 +1,11 @@
+import { WebSocketStatus } from '@hocuspocus/provider'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
-import { DOCUMENT_RETIRED_REASON, DocRegistry, RELEASE_GRACE_MS } from './DocRegistry.ts'
+import {
+  BOARD_REGENERATED_REASON,
+  DOCUMENT_RETIRED_REASON,
+  DocRegistry,
+  RELEASE_GRACE_MS,
+} from './DocRegistry.ts'
 import { TokenSource } from './TokenSource.ts'
 
 /** A socket that connects only when told to (`SilentSocket.openLatest()`) and never answers. */
@@ -143,6 +149,89 @@ describe('DocRegistry', () => {
     expect(detach).toHaveBeenCalledTimes(1)
     expect(handle.state.denied).toBe(DOCUMENT_RETIRED_REASON)
     expect(registry.socket.configuration.providerMap.has('w1/contacts')).toBe(false)
+    await registry.destroy({ clearOffline: false })
+  })
+
+  /** What the provider does when the server sends a `Close` message for its document (code 1000, the reason). */
+  const serverCloses = (provider: unknown, reason: string) =>
+    (provider as { emit(event: string, payload: unknown): void }).emit('close', {
+      event: { code: 1000, reason },
+    })
+  /** The shared socket reports a status, as it does when its WebSocket closes or opens. */
+  const socketStatus = (registry: DocRegistry, status: WebSocketStatus) =>
+    (registry.socket as unknown as { emit(event: string, payload: unknown): void }).emit('status', { status })
+
+  it('a regenerated board: the old copy is dropped, the socket reconnects, a fresh document replaces it once synced', async () => {
+    const registry = makeRegistry()
+    SilentSocket.openLatest()
+    const name = 'w1/board/pip_1'
+    const handle = registry.acquire(name)
+    const feed = registry.acquire('w1/feed')
+    const oldDoc = handle.doc
+    const oldProvider = handle.provider
+    oldDoc.getMap('pos').set('deal_old', ['stg_1', 'a0', 'o', 1])
+    const destroy = vi.spyOn(oldProvider, 'destroy')
+    const disconnect = vi.spyOn(registry.socket, 'disconnect')
+    const connect = vi.spyOn(registry.socket, 'connect')
+    const seen: number[] = []
+    handle.subscribe(() => seen.push(handle.state.generation))
+
+    serverCloses(oldProvider, BOARD_REGENERATED_REASON)
+    serverCloses(oldProvider, BOARD_REGENERATED_REASON)
+    // At once: the old provider leaves (its close goes out on the old socket), the socket is asked to close.
+    expect(destroy).toHaveBeenCalledOnce()
+    expect(disconnect).toHaveBeenCalledOnce()
+    expect(registry.socket.configuration.providerMap.has(name)).toBe(false)
+    expect(handle.doc).toBe(oldDoc)
+    expect(connect).not.toHaveBeenCalled()
+
+    // Once the socket is down: a fresh provider for a fresh document, then the socket reconnects.
+    socketStatus(registry, WebSocketStatus.Disconnected)
+    await vi.advanceTimersByTimeAsync(0)
+    expect(handle.provider).not.toBe(oldProvider)
+    expect(registry.socket.configuration.providerMap.get(name)).toBe(handle.provider)
+    expect(handle.provider.document).not.toBe(oldDoc)
+    expect(connect).toHaveBeenCalledOnce()
+    // The page keeps the old copy until the fresh one has the server's state.
+    expect(handle.doc).toBe(oldDoc)
+    expect(handle.state.generation).toBe(0)
+
+    const fresh = handle.provider.document
+    fresh.getMap('pos').set('deal_new', ['stg_1', 'a1', 'o', 1])
+    handle.provider.synced = true
+    expect(handle.doc).toBe(fresh)
+    expect([...handle.doc.getMap('pos').keys()]).toEqual(['deal_new'])
+    expect(handle.state.generation).toBe(1)
+    expect(seen).toContain(1)
+    expect(oldDoc.isDestroyed).toBe(true)
+    // Other documents keep their handle (they re-sync on the new socket by themselves).
+    expect(registry.acquire('w1/feed')).toBe(feed)
+    expect(registry.openNames().sort()).toEqual([name, 'w1/feed'])
+    await registry.destroy({ clearOffline: false })
+  })
+
+  it('a board released while it resyncs is closed with its fresh copy', async () => {
+    const registry = makeRegistry()
+    SilentSocket.openLatest()
+    const name = 'w1/board/pip_2'
+    const handle = registry.acquire(name)
+    serverCloses(handle.provider, BOARD_REGENERATED_REASON)
+    socketStatus(registry, WebSocketStatus.Disconnected)
+    await vi.advanceTimersByTimeAsync(0)
+    const fresh = handle.provider.document
+    const freshDestroy = vi.spyOn(handle.provider, 'destroy')
+    // A board is read-only for every role: the server never acknowledges the client's sync step.
+    ;(handle.provider as unknown as { emit(event: string, payload: unknown): void }).emit('authenticated', {
+      scope: 'readonly',
+    })
+    registry.release(name)
+    SilentSocket.openLatest()
+    socketStatus(registry, WebSocketStatus.Connected)
+    await vi.advanceTimersByTimeAsync(RELEASE_GRACE_MS + 1)
+    expect(registry.openNames()).toEqual([])
+    expect(freshDestroy).toHaveBeenCalledOnce()
+    expect(fresh.isDestroyed).toBe(true)
+    expect(handle.doc.isDestroyed).toBe(true)
     await registry.destroy({ clearOffline: false })
   })
 })

@@ -15,6 +15,11 @@ export const RELEASE_GRACE_MS = 3_000
 export const SPOOFED_AUTHOR_REASON = 'spoofed-author'
 /** The server no longer serves this document (schema.md §8): its records moved into per-record documents. */
 export const DOCUMENT_RETIRED_REASON = 'document-retired'
+/**
+ * The server replaced this board document's stored state by a fresh one (schema.md §4.2, §8): drop the local copy
+ * (IndexedDB included) and sync a fresh `Y.Doc` (`DocRegistry.resync`).
+ */
+export const BOARD_REGENERATED_REASON = 'board-regenerated'
 /** First wait before reconnecting after such a refusal; doubles per refusal in a row, up to the max. */
 export const REFUSAL_RETRY_MS = 1_000
 export const REFUSAL_RETRY_MAX_MS = 60_000
@@ -123,6 +128,19 @@ export class DocRegistry {
   }
 
   private open(name: string): DocHandle {
+    const { doc, provider, persistence } = this.createParts(name)
+    const handle = new DocHandle(name, doc, provider, persistence)
+    this.wire(handle, doc, provider, persistence)
+    provider.attach()
+    return handle
+  }
+
+  /** A fresh Y.Doc, its provider on the shared socket (not attached yet) and its offline copy. */
+  private createParts(name: string): {
+    doc: Y.Doc
+    provider: HocuspocusProvider
+    persistence: IndexeddbPersistence | null
+  } {
     const doc = new Y.Doc()
     const { tokens, user } = this.options
     // `W/feed` holds no content and carries only the change feed: no presence (every member of the workspace is on
@@ -139,6 +157,7 @@ export class DocRegistry {
       token: () => tokens.get(),
       ...(presence ? {} : { awareness: null }),
     })
+    if (presence) provider.setAwarenessField('user', user)
     const useOffline = !feed && (this.options.offline ?? typeof indexedDB !== 'undefined')
     let persistence: IndexeddbPersistence | null = null
     if (useOffline) {
@@ -146,12 +165,26 @@ export class DocRegistry {
       this.offlineIndex.add(dbName)
       persistence = new IndexeddbPersistence(dbName, doc)
     }
-    const handle = new DocHandle(name, doc, provider, persistence)
-    if (persistence) persistence.whenSynced.then(() => handle.setState({ localLoaded: true }))
-    else handle.setState({ localLoaded: true })
+    // Not attached yet (a provider on a shared socket attaches when told): the caller wires its events first.
+    return { doc, provider, persistence }
+  }
 
-    if (presence) provider.setAwarenessField('user', user)
+  /** The events of `provider` (the handle's current one, or the fresh one of a resync) update `handle`. */
+  private wire(
+    handle: DocHandle,
+    doc: Y.Doc,
+    provider: HocuspocusProvider,
+    persistence: IndexeddbPersistence | null,
+  ): void {
+    if (persistence)
+      persistence.whenSynced.then(() => {
+        if (handle.doc === doc) handle.setState({ localLoaded: true })
+      })
+    else if (handle.doc === doc) handle.setState({ localLoaded: true })
+
     provider.on('synced', ({ state }: { state: boolean }) => {
+      // A resync's fresh document replaces the old one once it holds the server's state.
+      if (state && handle.pending === doc) this.swap(handle, doc)
       handle.setState({ synced: state })
       if (state) handle.authRetries = 0
       this.emit()
@@ -165,6 +198,7 @@ export class DocRegistry {
     provider.on('close', ({ event }: { event?: { reason?: string } }) => {
       if (event?.reason === SPOOFED_AUTHOR_REASON) this.reconnectAfterRefusal()
       if (event?.reason === DOCUMENT_RETIRED_REASON) this.retire(handle)
+      if (event?.reason === BOARD_REGENERATED_REASON) this.resync(handle.name)
     })
     provider.on('authenticated', ({ scope }: { scope: string }) => {
       handle.setState({ denied: null, serverReadOnly: scope === 'readonly' })
@@ -172,8 +206,73 @@ export class DocRegistry {
     provider.on('authenticationFailed', ({ reason }: { reason: string }) => {
       void this.onAuthFailed(handle, reason)
     })
-    provider.attach()
-    return handle
+  }
+
+  /**
+   * Drops this tab's copy of document `name` and syncs a fresh one: used when the server regenerated a board
+   * (`board-regenerated`: its stored state was replaced, so the old copy's history must not be merged back). The old
+   * provider leaves the socket and the offline copy is deleted; the socket is reconnected (schema.md §8: a provider
+   * re-created on the same socket would be closed again by the server replaying the old provider's close), a fresh
+   * `Y.Doc` with a fresh provider and offline copy syncs, and only then replaces the handle's document
+   * (`state.generation` + 1), so the page keeps showing the old copy meanwhile. Components re-read `doc`/`provider`
+   * of the handle (`useDoc` does). Returns at once; a resync already running for `name` is not started twice.
+   */
+  resync(name: string): void {
+    const handle = this.handles.get(name)
+    if (!handle || handle.pending || this.destroyed) return
+    const old = { provider: handle.provider, persistence: handle.persistence }
+    // Synchronously: the old provider's close goes out on the socket that is about to be replaced.
+    handle.pending = handle.doc
+    old.provider.destroy()
+    const cleared = old.persistence?.clearData().catch(() => {}) ?? Promise.resolve()
+    handle.setState({ synced: false })
+    this.whileDisconnected(async () => {
+      await cleared
+      if (this.destroyed || this.handles.get(name) !== handle) return
+      const fresh = this.createParts(name)
+      handle.provider = fresh.provider
+      handle.persistence = fresh.persistence
+      handle.pending = fresh.doc
+      // What the old provider had not sent is dropped with its copy (a board is read-only for every role anyway).
+      handle.setState({ unsynced: 0 })
+      this.wire(handle, fresh.doc, fresh.provider, fresh.persistence)
+      fresh.provider.attach()
+      this.emit()
+    })
+  }
+
+  /** A resync's fresh document, synced, becomes the handle's document; the old copy is destroyed. */
+  private swap(handle: DocHandle, fresh: Y.Doc): void {
+    const old = handle.doc
+    handle.doc = fresh
+    handle.pending = null
+    handle.setState({ generation: handle.state.generation + 1, localLoaded: true })
+    old.destroy()
+  }
+
+  /** Work to run while the socket is down, then the socket reconnects (several callers share one reconnect). */
+  private readonly disconnectedWork: Array<() => Promise<void>> = []
+  private whileDisconnected(work: () => Promise<void>): void {
+    this.disconnectedWork.push(work)
+    if (this.disconnectedWork.length > 1) return
+    const run = async () => {
+      while (this.disconnectedWork.length > 0) {
+        const batch = this.disconnectedWork.splice(0)
+        await Promise.all(batch.map((w) => w().catch(() => {})))
+      }
+      if (!this.destroyed) void this.socket.connect()
+    }
+    if (this.socketStatus === WebSocketStatus.Disconnected) {
+      void run()
+      return
+    }
+    const onStatus = ({ status }: { status: WebSocketStatus }) => {
+      if (status !== WebSocketStatus.Disconnected) return
+      this.socket.off('status', onStatus)
+      void run()
+    }
+    this.socket.on('status', onStatus)
+    this.socket.disconnect()
   }
 
   /** A retired document: never reopened (the provider leaves the socket), its offline copy is deleted. */
@@ -248,6 +347,8 @@ export class DocRegistry {
     if (handle.releaseTimer) clearTimeout(handle.releaseTimer)
     handle.provider.destroy()
     void handle.persistence?.destroy()
+    if (handle.pending && handle.pending !== handle.doc) handle.pending.destroy()
+    handle.pending = null
     handle.doc.destroy()
   }
 

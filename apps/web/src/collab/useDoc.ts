@@ -20,6 +20,8 @@ export interface UseDocResult {
   /** The server refused the document. */
   denied: string | null
   noAccess: boolean
+  /** Bumped each time the registry replaced the document by a fresh copy (`DocRegistry.resync`). */
+  generation: number
 }
 
 const noop = () => () => {}
@@ -66,5 +68,6 @@ export function useDoc(ref: DocRef | null): UseDocResult {
     readOnly: access !== 'write' || state.serverReadOnly,
     denied: state.denied,
     noAccess: access === 'none' || state.denied !== null,
+    generation: state.generation,
   }
 }

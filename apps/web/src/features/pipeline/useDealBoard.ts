@@ -94,7 +94,19 @@ export interface DealBoard {
 export function useDealBoard(workspaceId: string, pipeline: Pipeline, filter: BoardFilter): DealBoard {
   const { registry, member } = useCollab()
   const boardDoc = useDoc({ workspaceId, kind: 'board', pipelineId: pipeline.id })
-  const { faces, accountNames, first: facesShown } = useDealFaces(pipeline.id)
+  const {
+    faces,
+    accountNames,
+    first: facesShown,
+    loaded: facesLoaded,
+    reload: reloadFaces,
+  } = useDealFaces(pipeline.id)
+  // The server regenerated the board: the registry dropped our copy and swapped in a fresh, synced one (the cards
+  // stay on screen, a drag goes on: moves are written to deal documents). Ask for every face again too.
+  const generation = boardDoc.generation
+  useEffect(() => {
+    if (generation > 0) reloadFaces()
+  }, [generation, reloadFaces])
   const stages = pipeline.stages
   // The board is written by the server only: whether this user may move cards is their access to deal documents.
   const readOnly = accessTo(member, recordDocRef(workspaceId, 'deal', 'any')) !== 'write'
@@ -118,12 +130,17 @@ export function useDealBoard(workspaceId: string, pipeline: Pipeline, filter: Bo
       return
     }
     const map = boardPosMap(doc)
-    setEntries(readBoardEntries(doc))
+    let first = readBoardEntries(doc)
+    setEntries(first)
     const onChange = (event: Y.YMapEvent<unknown>, tr: Y.Transaction) => {
       const next = readBoardEntries(doc)
+      // The document's first content (its sync while the faces placed the cards) is no one's arrival.
+      const initial = first.size === 0
+      first = next
       setEntries(next)
       const ids = [...event.keysChanged]
       changeRef.current(ids, tr)
+      if (initial) return
       // Our own moves coming back from the mirror are not someone else's arrival.
       const foreign = ids.filter((id) => {
         const mine = movesRef.current.get(id)
@@ -146,11 +163,16 @@ export function useDealBoard(workspaceId: string, pipeline: Pipeline, filter: Bo
     setCreated((prev) => new Map([...prev].filter(([id]) => !entries.has(id))))
   }, [entries, created])
 
+  // Until the board document has synced (and no offline copy holds cards), the cards are placed where the index's
+  // faces say: one REST response paints a draggable board (moves are written to deal documents, never to the board).
+  const fromFaces = !boardDoc.synced && entries.size === 0 && facesLoaded
+  const shown = useMemo(() => (fromFaces ? entriesOfFaces(faces) : entries), [fromFaces, faces, entries])
+
   // The deals as placed on the board: the entry (or our pending move) with the face from the index.
   const placed = useMemo(() => {
     const byId = new Map<string, BoardDeal>()
-    for (const [id, deal] of created) if (!entries.has(id)) byId.set(id, deal)
-    for (const [id, card] of entries) {
+    for (const [id, deal] of created) if (!shown.has(id)) byId.set(id, deal)
+    for (const [id, card] of shown) {
       const face: DealFace | undefined = faces.get(id)
       const move = moves.get(id)
       const position = move?.to ?? { column: card.stageId, key: card.key }
@@ -170,7 +192,7 @@ export function useDealBoard(workspaceId: string, pipeline: Pipeline, filter: Bo
       })
     }
     return byId
-  }, [entries, faces, moves, stages, created])
+  }, [shown, faces, moves, stages, created])
   const placedRef = useRef(placed)
   placedRef.current = placed
 
@@ -347,13 +369,26 @@ export function useDealBoard(workspaceId: string, pipeline: Pipeline, filter: Bo
     deals,
     lost,
     accountNames,
-    ready: (boardDoc.synced || entries.size > 0) && facesShown,
+    ready: ((boardDoc.synced || entries.size > 0) && facesShown) || fromFaces,
     noAccess: boardDoc.noAccess,
     create,
     warm,
     notice,
     dismissNotice: () => setNotice(null),
   }
+}
+
+/** Board entries as the index's faces place the cards (before `W/board/P` has synced). */
+function entriesOfFaces(faces: ReadonlyMap<string, DealFace>): Map<string, BoardCardState> {
+  const entries = new Map<string, BoardCardState>()
+  for (const [id, face] of faces)
+    entries.set(id, {
+      stageId: face.position.column,
+      key: face.position.key,
+      status: face.status,
+      enteredAt: face.stageEnteredAt,
+    })
+  return entries
 }
 
 /** This tab's own moves, for undo and redo (a step moves the card back to where it was, or forward again). */

@@ -1,4 +1,4 @@
-import { BoardSnapshot, Deal, SNAPSHOT_CARDS_MAX } from '@rapport/model'
+import { BoardFaces, boardFaceOfRow, Deal } from '@rapport/model'
 import { useCallback, useEffect, useRef, useState } from 'react'
 import { type FeedSignal, useFeed } from '../../collab/useFeed.ts'
 import { authApi } from '../auth/authApi.ts'
@@ -12,21 +12,27 @@ export interface DealFace {
   currency: string
   ownerId: string | null
   stageEnteredAt: number
+  /** Its place as the index holds it: what the board paints before `W/board/P` has synced. */
+  position: { column: string; key: string }
+  status: 'open' | 'won' | 'lost'
 }
 
 export interface DealFaces {
   faces: ReadonlyMap<string, DealFace>
   accountNames: ReadonlyMap<string, string>
-  /** The first load has answered (faces of every deal of the pipeline, or the failure). */
+  /** The first load has answered (faces of every card of the board, or the failure). */
   loaded: boolean
-  /** The board snapshot's faces (the first cards of each column) have arrived, or the load failed. */
+  /** Same as `loaded` (one request gives every face); kept for the board's readiness. */
   first: boolean
+  /** Fetches every face again (after the board document was regenerated, or to recover from a failure). */
+  reload: () => void
 }
 
-/** Rows per page of `GET /api/deals` (its maximum). */
-const PAGE = 200
+/** `GET /api/pipelines/:id/board/faces` (index.html starts it early on a board link: keep the path identical). */
+export const boardFacesPath = (pipelineId: string): string =>
+  `/api/pipelines/${encodeURIComponent(pipelineId)}/board/faces`
 
-const faceOf = (deal: Pick<Deal, keyof DealFace>): DealFace => ({
+const faceOf = (deal: DealFace): DealFace => ({
   id: deal.id,
   title: deal.title,
   accountId: deal.accountId,
@@ -34,62 +40,60 @@ const faceOf = (deal: Pick<Deal, keyof DealFace>): DealFace => ({
   currency: deal.currency,
   ownerId: deal.ownerId,
   stageEnteredAt: deal.stageEnteredAt,
+  position: { column: deal.position.column, key: deal.position.key },
+  status: deal.status,
 })
 
 /**
- * The card faces of one pipeline's deals, from the index — never from the deal documents: the board snapshot
- * (`GET /api/pipelines/:id/board`, which also names the cards' accounts), then every deal of the pipeline page by page
- * (`GET /api/deals?pipelineId=`), kept current by the change feed (kinds `deals` and `accounts`). After a feed reset or
- * a reconnect that could not resume, everything is fetched again.
+ * The card faces of one pipeline's board, from the index — never from the deal documents: every card's face in ONE
+ * response (`GET /api/pipelines/:id/board/faces`, with the names of the cards' accounts), kept current by the change
+ * feed (kinds `deals` and `accounts`). After a feed reset, a reconnect that could not resume, or `reload()`,
+ * everything is fetched again.
  */
 export function useDealFaces(pipelineId: string): DealFaces {
+  const [generation, setGeneration] = useState(0)
+  const reload = useCallback(() => setGeneration((g) => g + 1), [])
   const [state, setState] = useState<DealFaces>(() => ({
     faces: new Map(),
     accountNames: new Map(),
     loaded: false,
     first: false,
+    reload,
   }))
-  const [generation, setGeneration] = useState(0)
   const live = useRef(true)
+  /** Deals the feed changed since the running load started: their feed state wins over the load's answer. */
+  const touched = useRef(new Set<string>())
 
   // biome-ignore lint/correctness/useExhaustiveDependencies: a new generation asks for everything again
   useEffect(() => {
     live.current = true
     let current = true
+    touched.current = new Set()
     const load = async () => {
       const faces = new Map<string, DealFace>()
       const names = new Map<string, string>()
+      let ok = false
       try {
-        const snapshot = await authApi.get(
-          `/api/pipelines/${encodeURIComponent(pipelineId)}/board?perColumn=${SNAPSHOT_CARDS_MAX}`,
-          BoardSnapshot,
-        )
-        for (const column of snapshot.columns)
-          for (const card of column.deals) faces.set(card.id, faceOf(card))
-        for (const [id, name] of Object.entries(snapshot.accountNames)) names.set(id, name)
-        if (current)
-          setState((prev) => ({
-            faces: new Map([...prev.faces, ...faces]),
-            accountNames: new Map([...prev.accountNames, ...names]),
-            loaded: false,
-            first: true,
-          }))
-        for (let offset = 0; current; offset += PAGE) {
-          const params = new URLSearchParams({ pipelineId, offset: String(offset), limit: String(PAGE) })
-          const page = await authApi.list(`/api/deals?${params}`, Deal)
-          for (const deal of page.items) faces.set(deal.id, faceOf(deal))
-          if (page.items.length < PAGE || offset + PAGE >= page.total) break
+        const body = await authApi.get(boardFacesPath(pipelineId), BoardFaces)
+        for (const row of body.cards) {
+          const face = boardFaceOfRow(row)
+          faces.set(face.id, faceOf(face))
         }
+        for (const [id, name] of Object.entries(body.accounts)) names.set(id, name)
+        ok = true
       } catch {
         // The faces shown so far stay; cards without one show their place only.
       }
-      if (current)
-        setState((prev) => ({
-          faces: new Map([...prev.faces, ...faces]),
-          accountNames: new Map([...prev.accountNames, ...names]),
-          loaded: true,
-          first: true,
-        }))
+      if (!current) return
+      setState((prev) => ({
+        // A full answer replaces the faces (a deal that left the board meanwhile leaves), except those the feed
+        // changed while it was on its way; a failure keeps them.
+        faces: ok ? merged(faces, prev.faces, touched.current) : prev.faces,
+        accountNames: new Map([...prev.accountNames, ...names]),
+        loaded: true,
+        first: true,
+        reload: prev.reload,
+      }))
     }
     void load()
     return () => {
@@ -101,7 +105,7 @@ export function useDealFaces(pipelineId: string): DealFaces {
   const onSignal = useCallback(
     (signal: FeedSignal) => {
       if (signal.type !== 'event') {
-        if (signal.type === 'reset' || !signal.resumed) setGeneration((g) => g + 1)
+        if (signal.type === 'reset' || !signal.resumed) reload()
         return
       }
       const { event } = signal
@@ -116,6 +120,7 @@ export function useDealFaces(pipelineId: string): DealFaces {
         return
       }
       if (event.kind !== 'deals') return
+      touched.current.add(event.id)
       const parsed = event.op === 'upsert' ? Deal.safeParse(event.row) : null
       if (parsed && !parsed.success) {
         // An upsert without a usable row: ask for the deal itself.
@@ -131,10 +136,24 @@ export function useDealFaces(pipelineId: string): DealFaces {
         parsed?.success ? withDeal(prev, parsed.data, pipelineId) : withoutDeal(prev, event.id),
       )
     },
-    [pipelineId],
+    [pipelineId, reload],
   )
   useFeed(onSignal)
   return state
+}
+
+/** The load's faces, with the current ones of the deals in `touched`. */
+function merged(
+  loaded: Map<string, DealFace>,
+  current: ReadonlyMap<string, DealFace>,
+  touched: ReadonlySet<string>,
+): Map<string, DealFace> {
+  for (const id of touched) {
+    const face = current.get(id)
+    if (face) loaded.set(id, face)
+    else loaded.delete(id)
+  }
+  return loaded
 }
 
 function withDeal(prev: DealFaces, deal: Deal, pipelineId: string): DealFaces {
