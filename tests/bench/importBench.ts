@@ -32,7 +32,7 @@ const EDIT_TIMEOUT_MS = 10_000
 /** One probe round: the writer sets the field, resolves when the reader saw it (ms). */
 async function probeRound(
   writer: SyncClient,
-  reader: SyncClient,
+  _reader: SyncClient,
   dealId: string,
   round: { n: number; wake: (() => void) | null },
 ) {

@@ -319,8 +319,8 @@ function writeResults(results: BenchResults, complete: boolean): string[] {
   const stamped = join(dir, `${results.startedAt.replace(/[:.]/g, '-')}${QUICK ? '-quick' : ''}.json`)
   writeFileSync(stamped, json)
   writeFileSync(join(dir, 'latest.json'), json)
-  // The issue-size run (`BENCH_BIG=issue12`) has its own report; docs/benchmarks.md is the default run's.
-  const docsReport = BIG_SIZE_NAME === 'issue12' ? 'benchmarks-issue12.md' : 'benchmarks.md'
+  // docs/benchmarks.md is the default run's (issue #12's size); the smaller `BENCH_BIG=small` run has its own.
+  const docsReport = BIG_SIZE_NAME === 'small' ? 'benchmarks-small.md' : 'benchmarks.md'
   const report = complete ? join(REPO_ROOT, 'docs', docsReport) : join(dir, 'latest.md')
   writeFileSync(report, renderReport(results))
   return [stamped, join(dir, 'latest.json'), report].map((path) => relative(REPO_ROOT, path))
@@ -345,8 +345,9 @@ async function main(): Promise<void> {
     reports: null,
     dashboard: null,
   }
-  // Hard limit: write what we have and exit, so a hung phase never blocks CI beyond the budget (10 minutes; the
-  // issue-size workspace, `BENCH_BIG=issue12`, is opt-in and takes longer: see docs/benchmarks.md).
+  // Hard limit: write what we have and exit, so a hung phase never blocks anything forever. Issue #12 asks for a full
+  // run under 10 minutes; at its workspace size this run takes longer (reported in docs/benchmarks.md "Duration"),
+  // so the cap is 40 minutes (9.5 for `BENCH_BIG=small`) rather than cutting phases off.
   const deadline = setTimeout(
     () => {
       console.error('bench: time limit reached, writing partial results')
@@ -354,7 +355,7 @@ async function main(): Promise<void> {
       console.error(`bench: wrote ${writeResults(results, false).join(', ')}`)
       process.exit(2)
     },
-    QUICK ? 8 * 60_000 : BIG_SIZE_NAME === 'issue12' ? 45 * 60_000 : 9.5 * 60_000,
+    QUICK ? 8 * 60_000 : BIG_SIZE_NAME === 'small' ? 9.5 * 60_000 : 40 * 60_000,
   )
   deadline.unref()
   log(`start (${QUICK ? 'quick' : 'full'}${ONLY ? `, only ${ONLY.join(',')}` : ''})`)

@@ -211,7 +211,7 @@ function runLimits(r: BenchResults): string {
   const limits = [
     ...(r.quick ? ['QUICK mode (`BENCH_QUICK=1`, small samples: smoke only, do not quote)'] : []),
     ...(r.only ? [`only \`${r.only.join(',')}\` (\`BENCH_ONLY\`)`] : []),
-    ...(r.bigSize === 'issue12' ? ['issue #12’s workspace size (`BENCH_BIG=issue12`)'] : []),
+    ...(r.bigSize === 'small' ? ['the smaller workspace (`BENCH_BIG=small`)'] : []),
   ]
   return limits.length ? ` — ${limits.join(', ')}` : ''
 }
