@@ -548,9 +548,8 @@ const leadsBySource: ReportDef = {
   needs: ['contacts'],
   drill: 'contacts',
   compute(facts, ctx) {
-    const contacts = contactsOf(facts, ctx)
-      .filter((c) => inPeriod(ctx.filters, c.createdAt))
-      .sort((a, b) => cmp(a.id, b.id))
+    // No sort by id here: the rows are counts, ordered by source, and each row's members are sorted (figuresOf).
+    const contacts = contactsOf(facts, ctx).filter((c) => inPeriod(ctx.filters, c.createdAt))
     const groups = new Groups<ContactFact>(ctx)
     for (const c of contacts) groups.add(c.source, c.source, null, c)
     return figuresOf(
