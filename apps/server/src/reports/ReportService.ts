@@ -99,7 +99,8 @@ export const FACT_FIELDS = {
     'slaDueAt',
     'csat',
   ],
-  accounts: ['id', 'name', 'tier', 'industry', 'ownerId', 'createdAt'],
+  // The name only for reports that show it (`accountNames`): every other field has a column of its own (no JSON parse).
+  accounts: ['id', 'tier', 'industry', 'ownerId', 'createdAt'],
   // The name is the drill-down's label (read there from the record), not a figure's: not read here.
   contacts: ['id', 'source', 'leadStatus', 'ownerId', 'createdAt'],
 } as const
@@ -178,11 +179,15 @@ export class ReportService {
     return def
   }
 
-  /** Reads the facts `needs` names from the index (of deals, DEAL_CORE and `dealFields` only). */
+  /**
+   * Reads the facts `needs` names from the index (of deals, DEAL_CORE and `dealFields` only; account names only with
+   * `accountNames`, else '').
+   */
   async facts(
     workspaceId: string,
     needs: readonly FactSet[],
     dealFields: readonly DealField[] = [],
+    accountNames = false,
   ): Promise<ReportFacts> {
     const index = this.deps.index()
     const out = emptyFacts()
@@ -194,9 +199,13 @@ export class ReportService {
     if (want.has('tickets'))
       out.tickets = (await index.reportRows(workspaceId, 'tickets', FACT_FIELDS.tickets)).map(factOf.ticket)
     if (want.has('accounts'))
-      out.accounts = (await index.reportRows(workspaceId, 'accounts', FACT_FIELDS.accounts)).map(
-        factOf.account,
-      )
+      out.accounts = (
+        await index.reportRows(
+          workspaceId,
+          'accounts',
+          accountNames ? [...FACT_FIELDS.accounts, 'name'] : FACT_FIELDS.accounts,
+        )
+      ).map(factOf.account)
     if (want.has('contacts'))
       out.contacts = (await index.reportRows(workspaceId, 'contacts', FACT_FIELDS.contacts)).map(
         factOf.contact,
@@ -215,7 +224,7 @@ export class ReportService {
     const ctx = contextOf(settings, this.deps.members(workspaceId), filters, now)
     // The seq first: the figures reflect at least every change up to it.
     const seq = await this.deps.index().lastSeq(workspaceId)
-    const facts = await this.facts(workspaceId, def.needs, def.dealFields)
+    const facts = await this.facts(workspaceId, def.needs, def.dealFields, def.accountNames === true)
     return { def, ctx, seq, now, figures: def.compute(facts, ctx) }
   }
 

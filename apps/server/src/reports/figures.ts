@@ -69,6 +69,8 @@ export interface ReportDef {
   needs: readonly FactSet[]
   /** Deal fields the figures read besides DEAL_CORE (the index reads only these: fewer bytes per row). */
   dealFields?: readonly DealField[]
+  /** Whether the figures read account names (else the index reads accounts without parsing their data). */
+  accountNames?: true
   drill: DrillKind
   compute(facts: ReportFacts, ctx: ReportContext): Figures
 }
@@ -841,6 +843,7 @@ const serviceByAccount: ReportDef = {
   description: `Tickets per account, the ${TOP_ACCOUNTS} accounts with most first (period: ticket created).`,
   needs: ['tickets', 'accounts'],
   drill: 'tickets',
+  accountNames: true,
   compute(facts, ctx) {
     const names = new Map(facts.accounts.map((a) => [a.id, a.name]))
     const groups = new Groups<TicketFact>(ctx)
@@ -919,6 +922,7 @@ const customersRevenue: ReportDef = {
   description: `Won deals per account, the ${TOP_ACCOUNTS} accounts with most revenue first (period: won, i.e. entered the won stage).`,
   needs: ['deals', 'accounts'],
   dealFields: ['accountId'],
+  accountNames: true,
   drill: 'deals',
   compute(facts, ctx) {
     const names = new Map(facts.accounts.map((a) => [a.id, a.name]))
