@@ -1,4 +1,4 @@
-import type { WorkspaceSettings } from '@rapport/model'
+import { idString, type WorkspaceSettings } from '@rapport/model'
 import { badRequest, notFound } from '../errors.ts'
 import type { RecordIndex } from '../recordIndex/RecordIndex.ts'
 import type {
@@ -20,6 +20,9 @@ import { applyFilters, type DrillQuery, type ReportQuery } from './filters.ts'
  * index (`reportRows`: named fields of non-archived records in one query each; stage history, handoffs, activities),
  * then runs the report's pure figure function (figures.ts). Only the caller's workspace is ever read.
  */
+
+/** Contacts read per `getMany` (at most MAX_PAGE). */
+const CONTACT_CHUNK = 5_000
 
 export interface ReportDeps {
   index: () => RecordIndex
@@ -188,6 +191,7 @@ export class ReportService {
     needs: readonly FactSet[],
     dealFields: readonly DealField[] = [],
     accountNames = false,
+    contactsOfWonDeals = false,
   ): Promise<ReportFacts> {
     const index = this.deps.index()
     const out = emptyFacts()
@@ -206,7 +210,24 @@ export class ReportService {
           accountNames ? [...FACT_FIELDS.accounts, 'name'] : FACT_FIELDS.accounts,
         )
       ).map(factOf.account)
-    if (want.has('contacts'))
+    if (want.has('contacts') && contactsOfWonDeals && want.has('deals')) {
+      // Only the contacts the won deals name (existing, not archived): all a lookup by those ids can find.
+      const ids = [
+        ...new Set(
+          out.deals
+            .filter((d) => d.status === 'won')
+            .flatMap((d) => d.contactIds)
+            .filter((id) => idString.safeParse(id).success),
+        ),
+      ]
+      for (let i = 0; i < ids.length; i += CONTACT_CHUNK)
+        for (const { record } of await index.getMany(
+          workspaceId,
+          'contacts',
+          ids.slice(i, i + CONTACT_CHUNK),
+        ))
+          if (record.archived !== true) out.contacts.push(factOf.contact(record))
+    } else if (want.has('contacts'))
       out.contacts = (await index.reportRows(workspaceId, 'contacts', FACT_FIELDS.contacts)).map(
         factOf.contact,
       )
@@ -224,7 +245,13 @@ export class ReportService {
     const ctx = contextOf(settings, this.deps.members(workspaceId), filters, now)
     // The seq first: the figures reflect at least every change up to it.
     const seq = await this.deps.index().lastSeq(workspaceId)
-    const facts = await this.facts(workspaceId, def.needs, def.dealFields, def.accountNames === true)
+    const facts = await this.facts(
+      workspaceId,
+      def.needs,
+      def.dealFields,
+      def.accountNames === true,
+      def.contactsOfWonDeals === true,
+    )
     return { def, ctx, seq, now, figures: def.compute(facts, ctx) }
   }
 

@@ -71,6 +71,8 @@ export interface ReportDef {
   dealFields?: readonly DealField[]
   /** Whether the figures read account names (else the index reads accounts without parsing their data). */
   accountNames?: true
+  /** Whether the figures look contacts up only by the ids of won deals (the index reads those, not every contact). */
+  contactsOfWonDeals?: true
   drill: DrillKind
   compute(facts: ReportFacts, ctx: ReportContext): Figures
 }
@@ -628,6 +630,7 @@ const leadsRevenue: ReportDef = {
   needs: ['deals', 'contacts'],
   dealFields: ['contactIds'],
   drill: 'deals',
+  contactsOfWonDeals: true,
   compute(facts, ctx) {
     const sources = new Map(facts.contacts.map((c) => [c.id, c.source]))
     const deals = dealsOf(facts, ctx)
