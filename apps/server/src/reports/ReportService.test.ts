@@ -5,13 +5,14 @@ import type { WorkspaceSettings } from '@rapport/model'
 import { afterEach, describe, expect, it } from 'vitest'
 import type { ProjectedRecord } from '../projection/recordKinds.ts'
 import type { RecordIndex } from '../recordIndex/RecordIndex.ts'
-import { contact, deal, up } from '../recordIndex/recordIndex.contract.ts'
+import { account, contact, deal, up } from '../recordIndex/recordIndex.contract.ts'
 import { openSqliteRecordIndex } from '../recordIndex/sqliteRecordIndex.ts'
 import { ReportService } from './ReportService.ts'
 
 /*
  * ReportService's narrowed reads over a real SQLite index: leads.revenueBySource reads only the contacts of won deals
- * (getMany), so an archived contact there must read as missing, as the full read left it out.
+ * (getMany), customers.revenue only the accounts of won deals: an archived one must read as missing, as the full
+ * read left it out.
  */
 
 const W = 'wsA'
@@ -59,6 +60,20 @@ describe('ReportService', () => {
     expect(answer.rows.map((r) => [r.key, r.values.deals, r.values.revenue])).toEqual([
       ['none~USD', 1, 500],
       ['web~USD', 2, 150],
+    ])
+    await index.apply({
+      records: [
+        up('accounts', account('a1', 'Acme')),
+        up('accounts', account('a2', 'Gone', { archived: true })),
+        up('deals', deal('d1', 'd1', { status: 'won', amount: 100, accountId: 'a1' }) as ProjectedRecord),
+        up('deals', deal('d3', 'd3', { status: 'won', amount: 500, accountId: 'a2' }) as ProjectedRecord),
+      ],
+    })
+    const revenue = await service.report(W, 'customers.revenue', { period: 'all' })
+    expect(revenue.rows.map((r) => [r.key, r.label, r.values.revenue])).toEqual([
+      ['a2~USD', 'a2 (USD)', 500],
+      ['a1~USD', 'Acme (USD)', 100],
+      ['-~USD', 'No account (USD)', 50],
     ])
   })
 })

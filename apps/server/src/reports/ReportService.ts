@@ -12,7 +12,7 @@ import type {
   ReportMember,
   TicketFact,
 } from './facts.ts'
-import { DEAL_CORE, type DealField, REPORTS, type ReportDef, reportById } from './figures.ts'
+import { DEAL_CORE, REPORTS, type ReportDef, reportById } from './figures.ts'
 import { applyFilters, type DrillQuery, type ReportQuery } from './filters.ts'
 
 /*
@@ -21,8 +21,8 @@ import { applyFilters, type DrillQuery, type ReportQuery } from './filters.ts'
  * then runs the report's pure figure function (figures.ts). Only the caller's workspace is ever read.
  */
 
-/** Contacts read per `getMany` (at most MAX_PAGE). */
-const CONTACT_CHUNK = 5_000
+/** Records read per `getMany` (at most MAX_PAGE). */
+const BY_ID_CHUNK = 5_000
 
 export interface ReportDeps {
   index: () => RecordIndex
@@ -102,7 +102,8 @@ export const FACT_FIELDS = {
     'slaDueAt',
     'csat',
   ],
-  // The name only for reports that show it (`accountNames`): every other field has a column of its own (no JSON parse).
+  // No name: the reports that show names read their accounts by id (`accountsOf`); every field here has a column of
+  // its own (no JSON parse).
   accounts: ['id', 'tier', 'industry', 'ownerId', 'createdAt'],
   // The name is the drill-down's label (read there from the record), not a figure's: not read here.
   contacts: ['id', 'source', 'leadStatus', 'ownerId', 'createdAt'],
@@ -183,54 +184,69 @@ export class ReportService {
   }
 
   /**
-   * Reads the facts `needs` names from the index (of deals, DEAL_CORE and `dealFields` only; account names only with
-   * `accountNames`, else '').
+   * Reads the facts `needs` names from the index: of deals, DEAL_CORE and `dealFields` only; accounts without names,
+   * or — with `accountsOf` — only the accounts the tickets / won deals name, with names; all contacts, or — with
+   * `contactsOfWonDeals` — only those the won deals name. Records read by id leave archived ones out, as the full
+   * reads do, so a lookup by those ids finds the same.
    */
   async facts(
     workspaceId: string,
     needs: readonly FactSet[],
-    dealFields: readonly DealField[] = [],
-    accountNames = false,
-    contactsOfWonDeals = false,
+    options: Pick<ReportDef, 'dealFields' | 'accountsOf' | 'contactsOfWonDeals'> = {},
   ): Promise<ReportFacts> {
     const index = this.deps.index()
     const out = emptyFacts()
     const want = new Set(needs)
-    if (want.has('deals'))
-      out.deals = (await index.reportRows(workspaceId, 'deals', [...DEAL_CORE, ...dealFields])).map(
-        factOf.deal,
+    const byIds = async (kind: 'accounts' | 'contacts', refs: ReadonlyArray<string | null>) => {
+      const ids = [...new Set(refs)].filter(
+        (id): id is string => id !== null && idString.safeParse(id).success,
       )
+      const records: Array<Record<string, unknown>> = []
+      for (let i = 0; i < ids.length; i += BY_ID_CHUNK)
+        for (const { record } of await index.getMany(workspaceId, kind, ids.slice(i, i + BY_ID_CHUNK)))
+          if (record.archived !== true) records.push(record)
+      return records
+    }
+    const won = () => out.deals.filter((d) => d.status === 'won')
+    if (want.has('deals'))
+      out.deals = (
+        await index.reportRows(workspaceId, 'deals', [...DEAL_CORE, ...(options.dealFields ?? [])])
+      ).map(factOf.deal)
     if (want.has('tickets'))
       out.tickets = (await index.reportRows(workspaceId, 'tickets', FACT_FIELDS.tickets)).map(factOf.ticket)
-    if (want.has('accounts'))
-      out.accounts = (
-        await index.reportRows(
-          workspaceId,
-          'accounts',
-          accountNames ? [...FACT_FIELDS.accounts, 'name'] : FACT_FIELDS.accounts,
+    if (want.has('accounts')) {
+      if (options.accountsOf === 'tickets')
+        out.accounts = (
+          await byIds(
+            'accounts',
+            out.tickets.map((t) => t.accountId),
+          )
+        ).map(factOf.account)
+      else if (options.accountsOf === 'wonDeals')
+        out.accounts = (
+          await byIds(
+            'accounts',
+            won().map((d) => d.accountId),
+          )
+        ).map(factOf.account)
+      else
+        out.accounts = (await index.reportRows(workspaceId, 'accounts', FACT_FIELDS.accounts)).map(
+          factOf.account,
         )
-      ).map(factOf.account)
-    if (want.has('contacts') && contactsOfWonDeals && want.has('deals')) {
-      // Only the contacts the won deals name (existing, not archived): all a lookup by those ids can find.
-      const ids = [
-        ...new Set(
-          out.deals
-            .filter((d) => d.status === 'won')
-            .flatMap((d) => d.contactIds)
-            .filter((id) => idString.safeParse(id).success),
-        ),
-      ]
-      for (let i = 0; i < ids.length; i += CONTACT_CHUNK)
-        for (const { record } of await index.getMany(
-          workspaceId,
-          'contacts',
-          ids.slice(i, i + CONTACT_CHUNK),
-        ))
-          if (record.archived !== true) out.contacts.push(factOf.contact(record))
-    } else if (want.has('contacts'))
-      out.contacts = (await index.reportRows(workspaceId, 'contacts', FACT_FIELDS.contacts)).map(
-        factOf.contact,
-      )
+    }
+    if (want.has('contacts')) {
+      if (options.contactsOfWonDeals)
+        out.contacts = (
+          await byIds(
+            'contacts',
+            won().flatMap((d) => d.contactIds),
+          )
+        ).map(factOf.contact)
+      else
+        out.contacts = (await index.reportRows(workspaceId, 'contacts', FACT_FIELDS.contacts)).map(
+          factOf.contact,
+        )
+    }
     if (want.has('stageHistory')) out.stageHistory = await index.stageHistory(workspaceId)
     if (want.has('handoffs')) out.handoffs = await index.handoffFacts(workspaceId)
     if (want.has('activities')) out.activities = await index.activityFacts(workspaceId)
@@ -245,13 +261,7 @@ export class ReportService {
     const ctx = contextOf(settings, this.deps.members(workspaceId), filters, now)
     // The seq first: the figures reflect at least every change up to it.
     const seq = await this.deps.index().lastSeq(workspaceId)
-    const facts = await this.facts(
-      workspaceId,
-      def.needs,
-      def.dealFields,
-      def.accountNames === true,
-      def.contactsOfWonDeals === true,
-    )
+    const facts = await this.facts(workspaceId, def.needs, def)
     return { def, ctx, seq, now, figures: def.compute(facts, ctx) }
   }
 

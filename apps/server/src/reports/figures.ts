@@ -69,8 +69,11 @@ export interface ReportDef {
   needs: readonly FactSet[]
   /** Deal fields the figures read besides DEAL_CORE (the index reads only these: fewer bytes per row). */
   dealFields?: readonly DealField[]
-  /** Whether the figures read account names (else the index reads accounts without parsing their data). */
-  accountNames?: true
+  /**
+   * Whether the figures look accounts up only by the `accountId` of the tickets or of the won deals (then the index
+   * reads those, with names); else every account is read, without its name.
+   */
+  accountsOf?: 'tickets' | 'wonDeals'
   /** Whether the figures look contacts up only by the ids of won deals (the index reads those, not every contact). */
   contactsOfWonDeals?: true
   drill: DrillKind
@@ -846,7 +849,7 @@ const serviceByAccount: ReportDef = {
   description: `Tickets per account, the ${TOP_ACCOUNTS} accounts with most first (period: ticket created).`,
   needs: ['tickets', 'accounts'],
   drill: 'tickets',
-  accountNames: true,
+  accountsOf: 'tickets',
   compute(facts, ctx) {
     const names = new Map(facts.accounts.map((a) => [a.id, a.name]))
     const groups = new Groups<TicketFact>(ctx)
@@ -925,7 +928,7 @@ const customersRevenue: ReportDef = {
   description: `Won deals per account, the ${TOP_ACCOUNTS} accounts with most revenue first (period: won, i.e. entered the won stage).`,
   needs: ['deals', 'accounts'],
   dealFields: ['accountId'],
-  accountNames: true,
+  accountsOf: 'wonDeals',
   drill: 'deals',
   compute(facts, ctx) {
     const names = new Map(facts.accounts.map((a) => [a.id, a.name]))
