@@ -119,10 +119,17 @@ export interface IndexFlavor {
   /** Whether the store already has table `name` (in this index's schema). */
   tableExists(db: AnyDb, name: string): Promise<boolean>
   /**
-   * An aggregate: one JSON array of every row's array of the named top-level fields of `r.data` (null for a missing
-   * one) — one value to parse instead of one per row.
+   * The record's JSON as `reportRows` reads it (`j` of its inner query): PostgreSQL parses its `json` text once per
+   * row into `jsonb` (each `->` on `json` would parse the whole text again); SQLite reads the text (its JSON cache
+   * parses it once per row).
    */
-  jsonRows(fields: readonly string[]): RawBuilder<unknown>
+  parsedData(): RawBuilder<unknown>
+  /** A top-level field of `p.j` (`parsedData`) as JSON, SQL NULL when missing. */
+  jsonField(field: string): RawBuilder<unknown>
+  /** The JSON value held as text in column `p.<column>` (an `f_` column), as JSON. */
+  textAsJson(column: string): RawBuilder<unknown>
+  /** An aggregate: one JSON array of every row's array of `values` — one value to parse instead of one per row. */
+  jsonRows(values: readonly RawBuilder<unknown>[]): RawBuilder<unknown>
   /** Store-specific counting of the search table. */
   searchCount(db: AnyDb, workspaceId: string | undefined, kind?: SearchKind): Promise<number>
 }
@@ -165,6 +172,23 @@ export const RANKED_MAX = 1_000
 const NO_DUE = Number.MAX_SAFE_INTEGER
 
 const num = (value: unknown): number => Number(value ?? 0)
+
+/**
+ * Per kind, the fields whose `f_` column holds the JSON of the field itself (`fieldValue` is the plain field: not
+ * `status`/`stage`, which may read the board position): `reportRows` reads these without parsing the record's data.
+ */
+const COLUMN_FIELDS = Object.fromEntries(
+  (Object.keys(COLUMNS) as RecordKind[]).map((kind) => [
+    kind,
+    new Set(
+      COLUMNS[kind]
+        .filter(
+          (c) => c.filter && !c.derived && !c.value && !['status', 'stage', 'stageId'].includes(c.field),
+        )
+        .map((c) => c.field),
+    ),
+  ]),
+) as Record<RecordKind, Set<string>>
 
 export class KyselyRecordIndex implements RecordIndex {
   private closed = false
@@ -394,24 +418,31 @@ export class KyselyRecordIndex implements RecordIndex {
     this.open()
     const ws = checkWorkspace(workspaceId)
     const ids = dealIds === undefined ? undefined : checkIds(dealIds)
-    const read = (chunk?: string[]) => {
-      let query = this.db.selectFrom('fact_stage').selectAll().where('workspace_id', '=', ws)
-      if (chunk) query = query.where('deal_id', 'in', chunk)
-      return query.orderBy('deal_id').orderBy('seq').execute()
+    // One JSON value of all rows (as reportRows): far cheaper to read than one driver row per change.
+    const read = async (chunk?: string[]) => {
+      const conditions = [sql<boolean>`f.workspace_id = ${ws}`]
+      if (chunk) conditions.push(sql<boolean>`f.deal_id in (${sql.join(chunk)})`)
+      const values = ['deal_id', 'pipeline_id', 'from_stage', 'to_stage', 'at', 'seq'].map((c) =>
+        sql.ref(`p.${c}`),
+      )
+      const result = await sql<{ v: unknown }>`select ${this.flavor.jsonRows(values)} as v
+        from (select f.* from fact_stage f where ${sql.join(conditions, sql` and `)}) p`.execute(this.db)
+      const all = result.rows[0]?.v ?? '[]'
+      return (typeof all === 'string' ? JSON.parse(all) : all) as unknown[][]
     }
-    const rows: Array<Record<string, unknown>> = []
-    if (ids === undefined) rows.push(...(await read()))
-    else
-      for (let i = 0; i < ids.length; i += 500)
-        if (ids.length > 0) rows.push(...(await read(ids.slice(i, i + 500))))
-    return rows.map((row) => ({
-      dealId: String(row.deal_id),
-      pipelineId: String(row.pipeline_id),
-      fromStage: row.from_stage === null ? null : String(row.from_stage),
-      toStage: String(row.to_stage),
-      at: num(row.at),
-      seq: num(row.seq),
+    let rows: unknown[][] = []
+    if (ids === undefined) rows = await read()
+    else for (let i = 0; i < ids.length; i += 500) rows = rows.concat(await read(ids.slice(i, i + 500)))
+    const out = rows.map(([dealId, pipelineId, fromStage, toStage, at, seq]) => ({
+      dealId: String(dealId),
+      pipelineId: String(pipelineId),
+      fromStage: fromStage === null ? null : String(fromStage),
+      toStage: String(toStage),
+      at: num(at),
+      seq: num(seq),
     }))
+    // By deal (code-point order, as the stores' key collation), then seq.
+    return out.sort((a, b) => (a.dealId < b.dealId ? -1 : a.dealId > b.dealId ? 1 : a.seq - b.seq))
   }
 
   async handoffFacts(workspaceId: string): Promise<HandoffFact[]> {
@@ -479,10 +510,27 @@ export class KyselyRecordIndex implements RecordIndex {
         sql<boolean>`${sql.ref(`r.${filterColumn(owner.ownerField)}`)} in (${sql.join(values)})`,
       )
     }
+    // Fields with an `f_` column (the JSON of the field itself) read it; only the others parse the record's data.
+    // PostgreSQL: `offset 0` keeps the inner query apart (not flattened into the aggregate), so the data is parsed
+    // once per row, not once per field.
+    const inner: RawBuilder<unknown>[] = [sql`r.id as id`]
+    let needsData = false
+    const values = names.map((name) => {
+      if (name === 'id') return sql`p.id`
+      if (COLUMN_FIELDS[k].has(name)) {
+        const column = filterColumn(name)
+        inner.push(sql`${sql.ref(`r.${column}`)} as ${sql.ref(column)}`)
+        return this.flavor.textAsJson(column)
+      }
+      needsData = true
+      return this.flavor.jsonField(name)
+    })
+    if (needsData) inner.push(sql`${this.flavor.parsedData()} as j`)
+    const fence = this.flavor.name === 'postgres' ? sql` offset 0` : sql``
     const result = await sql<{
       v: unknown
-    }>`select ${this.flavor.jsonRows(names)} as v from ${sql.table(tableOf(k))} r
-      where ${sql.join(conditions, sql` and `)}`.execute(this.db)
+    }>`select ${this.flavor.jsonRows(values)} as v from (select ${sql.join(inner)}
+      from ${sql.table(tableOf(k))} r where ${sql.join(conditions, sql` and `)}${fence}) p`.execute(this.db)
     const all = result.rows[0]?.v ?? '[]'
     const rows = (typeof all === 'string' ? JSON.parse(all) : all) as unknown[][]
     return rows.map((values) => {

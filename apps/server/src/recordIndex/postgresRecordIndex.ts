@@ -1,4 +1,4 @@
-import { Kysely, PostgresDialect, sql } from 'kysely'
+import { Kysely, PostgresDialect, type RawBuilder, sql } from 'kysely'
 import pg from 'pg'
 import type { ProjectedRecord } from '../projection/recordKinds.ts'
 import type { SearchKind } from '../projection/SearchIndex.ts'
@@ -193,10 +193,20 @@ const postgresFlavor: IndexFlavor = {
     for (const { name } of tables.rows) await sql`drop table if exists ${sql.table(name)} cascade`.execute(db)
   },
 
-  jsonRows(fields: readonly string[]) {
-    return sql.raw(
-      `coalesce(json_agg(json_build_array(${fields.map((f) => `r.data -> '${f}'`).join(', ')})), '[]'::json)`,
-    )
+  parsedData() {
+    return sql`r.data::jsonb`
+  },
+
+  jsonField(field: string) {
+    return sql`p.j -> ${sql.lit(field)}`
+  },
+
+  textAsJson(column: string) {
+    return sql`${sql.ref(`p.${column}`)}::json`
+  },
+
+  jsonRows(values: readonly RawBuilder<unknown>[]) {
+    return sql`coalesce(json_agg(json_build_array(${sql.join(values)})), '[]'::json)`
   },
 
   parseData(value: unknown): ProjectedRecord {

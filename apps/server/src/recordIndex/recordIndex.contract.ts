@@ -301,6 +301,23 @@ export function recordIndexContract(name: string, makeStore: () => Promise<Index
           },
           { id: 'd2', amount: 20, contactIds: [], position: { column: 'lead', key: 'a0' }, nothing: null },
         ])
+        // Fields with an `f_` column (owner, pipeline, creation time) read the same as those read from the data:
+        // a null stays null, a number a number, a text a text.
+        const typed = await index.reportRows(W, 'deals', [
+          'id',
+          'ownerId',
+          'pipelineId',
+          'createdAt',
+          'accountId',
+        ])
+        expect(typed.sort((a, b) => String(a.id).localeCompare(String(b.id)))).toEqual([
+          { id: 'd1', ownerId: 'u1', pipelineId: 'p1', createdAt: T0, accountId: null },
+          { id: 'd2', ownerId: 'u2', pipelineId: 'p1', createdAt: T0, accountId: null },
+        ])
+        await index.apply({ records: [up('deals', deal('d4', 'Nobody', { ownerId: null }))] })
+        const nobody = await index.reportRows(W, 'deals', ['id', 'ownerId', 'amount'])
+        expect(nobody.find((r) => r.id === 'd4')).toEqual({ id: 'd4', ownerId: null, amount: 0 })
+        await index.apply({ records: [{ op: 'remove', workspaceId: W, kind: 'deals', id: 'd4' }] })
         const mine = await index.reportRows(W, 'deals', ['id'], { ownerField: 'ownerId', owners: ['u2'] })
         expect(mine).toEqual([{ id: 'd2' }])
         await rejectsPlainly(index.reportRows(W, 'deals', ['data; drop table x']), /Invalid report fields/)

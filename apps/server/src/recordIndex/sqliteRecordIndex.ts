@@ -1,5 +1,5 @@
 import Database from 'better-sqlite3'
-import { Kysely, type LogEvent, SqliteDialect, sql } from 'kysely'
+import { Kysely, type LogEvent, type RawBuilder, SqliteDialect, sql } from 'kysely'
 import type { ProjectedRecord } from '../projection/recordKinds.ts'
 import type { SearchKind } from '../projection/SearchIndex.ts'
 import {
@@ -153,9 +153,22 @@ const sqliteFlavor: IndexFlavor = {
     for (const { name } of tables.rows) await sql`drop table if exists ${sql.table(name)}`.execute(db)
   },
 
-  jsonRows(fields: readonly string[]) {
-    // `->` keeps each value's JSON (arrays stay arrays inside the row array); all rows as one JSON text, parsed once.
-    return sql.raw(`json_group_array(json_array(${fields.map((f) => `r.data -> '$.${f}'`).join(', ')}))`)
+  parsedData() {
+    return sql`r.data`
+  },
+
+  jsonField(field: string) {
+    // `->` keeps each value's JSON (arrays stay arrays inside the row array).
+    return sql`p.j -> ${sql.lit(`$.${field}`)}`
+  },
+
+  textAsJson(column: string) {
+    return sql`json(${sql.ref(`p.${column}`)})`
+  },
+
+  jsonRows(values: readonly RawBuilder<unknown>[]) {
+    // All rows as one JSON text, parsed once.
+    return sql`json_group_array(json_array(${sql.join(values)}))`
   },
 
   parseData(value: unknown): ProjectedRecord {

@@ -1,4 +1,4 @@
-import type { WorkspaceSettings } from '@rapport/model'
+import { idString, type WorkspaceSettings } from '@rapport/model'
 import { badRequest, notFound } from '../errors.ts'
 import type { RecordIndex } from '../recordIndex/RecordIndex.ts'
 import type {
@@ -12,7 +12,7 @@ import type {
   ReportMember,
   TicketFact,
 } from './facts.ts'
-import { DEAL_CORE, type DealField, REPORTS, type ReportDef, reportById } from './figures.ts'
+import { DEAL_CORE, REPORTS, type ReportDef, reportById } from './figures.ts'
 import { applyFilters, type DrillQuery, type ReportQuery } from './filters.ts'
 
 /*
@@ -20,6 +20,9 @@ import { applyFilters, type DrillQuery, type ReportQuery } from './filters.ts'
  * index (`reportRows`: named fields of non-archived records in one query each; stage history, handoffs, activities),
  * then runs the report's pure figure function (figures.ts). Only the caller's workspace is ever read.
  */
+
+/** Records read per `getMany` (at most MAX_PAGE). */
+const BY_ID_CHUNK = 5_000
 
 export interface ReportDeps {
   index: () => RecordIndex
@@ -99,7 +102,9 @@ export const FACT_FIELDS = {
     'slaDueAt',
     'csat',
   ],
-  accounts: ['id', 'name', 'tier', 'industry', 'ownerId', 'createdAt'],
+  // No name: the reports that show names read their accounts by id (`accountsOf`); every field here has a column of
+  // its own (no JSON parse).
+  accounts: ['id', 'tier', 'industry', 'ownerId', 'createdAt'],
   // The name is the drill-down's label (read there from the record), not a figure's: not read here.
   contacts: ['id', 'source', 'leadStatus', 'ownerId', 'createdAt'],
 } as const
@@ -178,29 +183,70 @@ export class ReportService {
     return def
   }
 
-  /** Reads the facts `needs` names from the index (of deals, DEAL_CORE and `dealFields` only). */
+  /**
+   * Reads the facts `needs` names from the index: of deals, DEAL_CORE and `dealFields` only; accounts without names,
+   * or — with `accountsOf` — only the accounts the tickets / won deals name, with names; all contacts, or — with
+   * `contactsOfWonDeals` — only those the won deals name. Records read by id leave archived ones out, as the full
+   * reads do, so a lookup by those ids finds the same.
+   */
   async facts(
     workspaceId: string,
     needs: readonly FactSet[],
-    dealFields: readonly DealField[] = [],
+    options: Pick<ReportDef, 'dealFields' | 'accountsOf' | 'contactsOfWonDeals'> = {},
   ): Promise<ReportFacts> {
     const index = this.deps.index()
     const out = emptyFacts()
     const want = new Set(needs)
-    if (want.has('deals'))
-      out.deals = (await index.reportRows(workspaceId, 'deals', [...DEAL_CORE, ...dealFields])).map(
-        factOf.deal,
+    const byIds = async (kind: 'accounts' | 'contacts', refs: ReadonlyArray<string | null>) => {
+      const ids = [...new Set(refs)].filter(
+        (id): id is string => id !== null && idString.safeParse(id).success,
       )
+      const records: Array<Record<string, unknown>> = []
+      for (let i = 0; i < ids.length; i += BY_ID_CHUNK)
+        for (const { record } of await index.getMany(workspaceId, kind, ids.slice(i, i + BY_ID_CHUNK)))
+          if (record.archived !== true) records.push(record)
+      return records
+    }
+    const won = () => out.deals.filter((d) => d.status === 'won')
+    if (want.has('deals'))
+      out.deals = (
+        await index.reportRows(workspaceId, 'deals', [...DEAL_CORE, ...(options.dealFields ?? [])])
+      ).map(factOf.deal)
     if (want.has('tickets'))
       out.tickets = (await index.reportRows(workspaceId, 'tickets', FACT_FIELDS.tickets)).map(factOf.ticket)
-    if (want.has('accounts'))
-      out.accounts = (await index.reportRows(workspaceId, 'accounts', FACT_FIELDS.accounts)).map(
-        factOf.account,
-      )
-    if (want.has('contacts'))
-      out.contacts = (await index.reportRows(workspaceId, 'contacts', FACT_FIELDS.contacts)).map(
-        factOf.contact,
-      )
+    if (want.has('accounts')) {
+      if (options.accountsOf === 'tickets')
+        out.accounts = (
+          await byIds(
+            'accounts',
+            out.tickets.map((t) => t.accountId),
+          )
+        ).map(factOf.account)
+      else if (options.accountsOf === 'wonDeals')
+        out.accounts = (
+          await byIds(
+            'accounts',
+            won().map((d) => d.accountId),
+          )
+        ).map(factOf.account)
+      else
+        out.accounts = (await index.reportRows(workspaceId, 'accounts', FACT_FIELDS.accounts)).map(
+          factOf.account,
+        )
+    }
+    if (want.has('contacts')) {
+      if (options.contactsOfWonDeals)
+        out.contacts = (
+          await byIds(
+            'contacts',
+            won().flatMap((d) => d.contactIds),
+          )
+        ).map(factOf.contact)
+      else
+        out.contacts = (await index.reportRows(workspaceId, 'contacts', FACT_FIELDS.contacts)).map(
+          factOf.contact,
+        )
+    }
     if (want.has('stageHistory')) out.stageHistory = await index.stageHistory(workspaceId)
     if (want.has('handoffs')) out.handoffs = await index.handoffFacts(workspaceId)
     if (want.has('activities')) out.activities = await index.activityFacts(workspaceId)
@@ -215,7 +261,7 @@ export class ReportService {
     const ctx = contextOf(settings, this.deps.members(workspaceId), filters, now)
     // The seq first: the figures reflect at least every change up to it.
     const seq = await this.deps.index().lastSeq(workspaceId)
-    const facts = await this.facts(workspaceId, def.needs, def.dealFields)
+    const facts = await this.facts(workspaceId, def.needs, def)
     return { def, ctx, seq, now, figures: def.compute(facts, ctx) }
   }
 

@@ -69,6 +69,13 @@ export interface ReportDef {
   needs: readonly FactSet[]
   /** Deal fields the figures read besides DEAL_CORE (the index reads only these: fewer bytes per row). */
   dealFields?: readonly DealField[]
+  /**
+   * Whether the figures look accounts up only by the `accountId` of the tickets or of the won deals (then the index
+   * reads those, with names); else every account is read, without its name.
+   */
+  accountsOf?: 'tickets' | 'wonDeals'
+  /** Whether the figures look contacts up only by the ids of won deals (the index reads those, not every contact). */
+  contactsOfWonDeals?: true
   drill: DrillKind
   compute(facts: ReportFacts, ctx: ReportContext): Figures
 }
@@ -548,9 +555,8 @@ const leadsBySource: ReportDef = {
   needs: ['contacts'],
   drill: 'contacts',
   compute(facts, ctx) {
-    const contacts = contactsOf(facts, ctx)
-      .filter((c) => inPeriod(ctx.filters, c.createdAt))
-      .sort((a, b) => cmp(a.id, b.id))
+    // No sort by id here: the rows are counts, ordered by source, and each row's members are sorted (figuresOf).
+    const contacts = contactsOf(facts, ctx).filter((c) => inPeriod(ctx.filters, c.createdAt))
     const groups = new Groups<ContactFact>(ctx)
     for (const c of contacts) groups.add(c.source, c.source, null, c)
     return figuresOf(
@@ -627,6 +633,7 @@ const leadsRevenue: ReportDef = {
   needs: ['deals', 'contacts'],
   dealFields: ['contactIds'],
   drill: 'deals',
+  contactsOfWonDeals: true,
   compute(facts, ctx) {
     const sources = new Map(facts.contacts.map((c) => [c.id, c.source]))
     const deals = dealsOf(facts, ctx)
@@ -842,6 +849,7 @@ const serviceByAccount: ReportDef = {
   description: `Tickets per account, the ${TOP_ACCOUNTS} accounts with most first (period: ticket created).`,
   needs: ['tickets', 'accounts'],
   drill: 'tickets',
+  accountsOf: 'tickets',
   compute(facts, ctx) {
     const names = new Map(facts.accounts.map((a) => [a.id, a.name]))
     const groups = new Groups<TicketFact>(ctx)
@@ -920,6 +928,7 @@ const customersRevenue: ReportDef = {
   description: `Won deals per account, the ${TOP_ACCOUNTS} accounts with most revenue first (period: won, i.e. entered the won stage).`,
   needs: ['deals', 'accounts'],
   dealFields: ['accountId'],
+  accountsOf: 'wonDeals',
   drill: 'deals',
   compute(facts, ctx) {
     const names = new Map(facts.accounts.map((a) => [a.id, a.name]))
