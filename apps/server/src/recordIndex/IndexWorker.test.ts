@@ -220,19 +220,59 @@ describe('IndexWorker', () => {
     for (const account of good) expect(await index.get(WS, 'accounts', account.id)).not.toBeNull()
   })
 
-  it('keeps one apply near the work target: a large burst is split into several batches', async () => {
+  it('keeps one apply near the work target: a burst is split into batches that fill it, and one slow apply does not pin them small', async () => {
+    // The worker times each apply on a clock the index advances (never the machine's: a loaded machine must not
+    // change what is asserted): an apply "takes" a fixed 6 ms plus 0.025 ms per change, so 160 changes fill the
+    // 10 ms target; the fixed cost alone is over half of it.
+    let clock = 0
+    let slowApplies = 0
     const projection = new Projection(silentLogger())
     const doc = new Y.Doc()
     projection.attach(accountsName, doc)
     const { wrapped, state } = faulty(index)
-    const worker = new IndexWorker({ index: wrapped, projection, logger: silentLogger(), maxWorkMs: 1 })
-    worker.start()
-    doc.transact(() => {
-      for (let i = 0; i < 1_200; i++) createAccount(doc, { name: `Bulk ${i}` }, 'test')
+    const size = (batch: IndexBatch) =>
+      (batch.records?.length ?? 0) +
+      (batch.notes?.length ?? 0) +
+      (batch.docStates?.length ?? 0) +
+      (batch.roomFacts?.length ?? 0)
+    const timed = wrapped.apply
+    wrapped.apply = async (batch) => {
+      clock += slowApplies > 0 ? 1_000 : 6 + 0.025 * size(batch)
+      slowApplies = Math.max(0, slowApplies - 1)
+      return timed(batch)
+    }
+    const worker = new IndexWorker({
+      index: wrapped,
+      projection,
+      logger: silentLogger(),
+      docOf: () => doc,
+      maxWorkMs: 10,
+      now: () => clock,
     })
+    worker.start()
+    const burst = (from: number) =>
+      doc.transact(() => {
+        for (let i = from; i < from + 1_200; i++) createAccount(doc, { name: `Bulk ${i}` }, 'test')
+      })
+
+    burst(0)
     await worker.flush()
-    expect(state.applies.length).toBeGreaterThan(1)
-    expect((await index.stats(WS)).records.accounts).toBe(1_200)
+    const first = state.applies.splice(0).map(size)
+    expect(first.reduce((a, b) => a + b, 0)).toBe(1_201)
+    // The first batch is the starting size (500 changes, 18.5 ms): the next ones shrink towards 160.
+    expect(first.length).toBeGreaterThan(2)
+    for (const changes of first.slice(1)) expect(6 + 0.025 * changes).toBeLessThanOrEqual(15)
+
+    // One apply that takes a second (a pause of the machine), then a second burst: the limit halves, then climbs
+    // back towards the target instead of staying at the one change that second's pace would allow.
+    slowApplies = 1
+    burst(1_200)
+    await worker.flush()
+    const second = state.applies.splice(0).map(size)
+    expect(second.reduce((a, b) => a + b, 0)).toBe(1_201)
+    expect(second.length).toBeLessThan(20)
+    expect(Math.min(...second.slice(0, -1))).toBeGreaterThanOrEqual(80)
+    expect((await index.stats(WS)).records.accounts).toBe(2_400)
   })
 
   it('a store first waits until the index holds the document (the update log may then be dropped)', async () => {

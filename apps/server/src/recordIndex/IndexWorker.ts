@@ -54,6 +54,8 @@ export interface IndexWorkerOptions {
   onCommitted?: (applied: AppliedChange[], rows: ReadonlyMap<string, CommittedRow>) => void
   /** Target time of one apply (default 10 ms): the batch size adapts to it. */
   maxWorkMs?: number
+  /** The clock an apply is timed with (default `performance.now`; a test drives it). */
+  now?: () => number
   /** Backoff of a failed apply: base doubles per failure up to max (defaults 50 ms / 5000 ms). */
   retryMs?: { base: number; max: number }
 }
@@ -298,10 +300,11 @@ export class IndexWorker {
       this.logger.error('index batch could not be built', { error })
       ;({ batch, rows } = this.build(taken.filter((w) => w.type !== 'state')))
     }
-    const started = performance.now()
+    const now = this.options.now ?? (() => performance.now())
+    const started = now()
     try {
       const applied = await this.index.apply(batch)
-      const ms = performance.now() - started
+      const ms = now() - started
       this.counters.batches += 1
       this.counters.committedChanges += taken.length
       this.retryDelay = 0
@@ -350,15 +353,22 @@ export class IndexWorker {
     return Math.min(max, this.retryDelay === 0 ? base : this.retryDelay * 2)
   }
 
-  /** Keeps one apply near `maxWorkMs`: shrink after a slow batch, grow after a fast full one. */
+  /**
+   * Keeps one apply near `maxWorkMs`: the next limit is the size this apply's pace would fill the target with
+   * (`size × target / ms`), moved by at most a factor of two per apply. Bounded both ways, so one slow apply (a cold
+   * first one, a pause of the machine) halves the limit instead of collapsing it to one change, and the limit climbs
+   * back. The pace counts the apply's fixed cost (a transaction, a round trip) as if it grew with the size, so a
+   * limit below the target's size rises while an apply takes less than the target: a fixed cost near the target no
+   * longer pins the limit at a few changes per apply (it did while growing needed an apply under half the target).
+   * A batch smaller than the limit (the queue ran dry) only ever lowers it.
+   */
   private adapt(size: number, ms: number): void {
     const target = this.options.maxWorkMs ?? 10
-    if (ms > target && size > MIN_BATCH) {
-      this.batchLimit = Math.max(MIN_BATCH, Math.floor((size * target) / ms))
-    } else if (size >= this.batchLimit && ms < target / 2) {
-      this.batchLimit = Math.min(MAX_BATCH_CHANGES, this.batchLimit * 2)
-    } else if (this.batchLimit < START_BATCH && ms < target / 2) {
-      this.batchLimit = Math.min(START_BATCH, this.batchLimit * 2)
+    const fits = ms > 0 ? Math.floor((size * target) / ms) : Number.POSITIVE_INFINITY
+    if (ms > target) {
+      this.batchLimit = Math.max(MIN_BATCH, Math.floor(size / 2), Math.min(this.batchLimit, fits))
+    } else if (size >= this.batchLimit) {
+      this.batchLimit = Math.min(MAX_BATCH_CHANGES, this.batchLimit * 2, Math.max(this.batchLimit, fits))
     }
   }
 
