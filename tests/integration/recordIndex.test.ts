@@ -6,11 +6,13 @@ import {
   defaultPipelines,
   docName,
   initWorkspace,
+  NOTES_FIELD,
   type Pipeline,
   updateAccount,
 } from '@rapport/model'
 import { dropPostgresIndexSchema, type HealthReport } from '@rapport/server'
 import { afterEach, describe, expect, it } from 'vitest'
+import * as Y from 'yjs'
 import { api, login, seedMember, signIn } from './helpers/clients.ts'
 import { openSyncedDoc, waitForAcked } from './helpers/collabClient.ts'
 import { newDataDir, type StartedServer, startServer, startServerProcess } from './helpers/startServer.ts'
@@ -276,7 +278,25 @@ describe('a deleted workspace', () => {
     const { cookie } = await signIn(s.url, admin)
     for (const name of ['Gone One', 'Gone Two'])
       expect((await api(s.url, '/api/accounts', { cookie, body: { name } })).status).toBe(201)
-    expect((await s.server.index.index.stats(WS)).records.accounts).toBe(2)
+    // An account deleted for good before: its room keeps its notes (and their index text), no account row leads there.
+    const kept = await api<{ id: string }>(s.url, '/api/accounts', {
+      cookie,
+      body: { name: 'Deleted First' },
+    })
+    const client = await openSyncedDoc({
+      wsUrl: s.wsUrl,
+      name: docName({ workspaceId: WS, kind: 'account', accountId: kept.body.id }),
+      token: (await signIn(s.url, admin)).token,
+    })
+    cleanups.push(() => client.destroy())
+    const paragraph = new Y.XmlElement('paragraph')
+    paragraph.insert(0, [new Y.XmlText('zeppelin renewal notes')])
+    client.doc.getXmlFragment(NOTES_FIELD).insert(0, [paragraph])
+    await waitForAcked(client)
+    client.destroy()
+    expect((await api(s.url, `/api/accounts/${kept.body.id}`, { cookie, method: 'DELETE' })).status).toBe(204)
+    await s.server.index.flush()
+    expect(await s.server.index.index.stats(WS)).toMatchObject({ records: { accounts: 2 }, notes: 1 })
     const deleted = await api(s.url, `/api/workspaces/${WS}`, {
       cookie,
       method: 'DELETE',
@@ -285,5 +305,7 @@ describe('a deleted workspace', () => {
     expect(deleted.status).toBeLessThan(300)
     expect((await s.server.index.index.stats(WS)).records).toMatchObject({ accounts: 0, tasks: 0 })
     expect(await s.server.index.index.search(WS, 'gone')).toEqual([])
+    expect(await s.server.index.index.search(WS, 'zeppelin')).toEqual([])
+    expect((await s.server.index.index.stats(WS)).notes).toBe(0)
   })
 })

@@ -79,7 +79,7 @@ import { taskRoutes } from './tasks/taskRoutes.ts'
 import { ticketThreadGuard } from './tickets/ticketThreadGuard.ts'
 import { ticketThreadRoutes } from './tickets/ticketThreadRoutes.ts'
 import { timelineRoutes } from './timeline/timelineRoutes.ts'
-import { purgeWorkspace, withoutRemovedWorkspaces } from './workspaces/removedWorkspaces.ts'
+import { purgeWorkspace, withoutRemovedWorkspaces, workspacePrefix } from './workspaces/removedWorkspaces.ts'
 import { workspaceRoutes } from './workspaces/workspaceRoutes.ts'
 import { createWorkspaceService } from './workspaces/workspaceService.ts'
 
@@ -345,8 +345,10 @@ export const createServer = async (deps: ServerDeps): Promise<RapportServer> => 
   // Dismissed duplicate pairs and merge pointers (`duplicates.json`).
   const duplicateLog = await DuplicateLog.open(`${deps.dataDir}/duplicates.json`)
   const purgeEverywhere = async (id: string): Promise<void> => {
+    // Read before they are deleted: the account rooms among them may hold notes whose account is gone (no index row).
+    const stored = await documentStore.list(workspacePrefix(id))
     await purgeWorkspace(holders, id)
-    await worker.purgeWorkspace(id)
+    await worker.purgeWorkspace(id, stored)
     await duplicateLog.forget(id)
   }
   for (const id of meta.data.removedWorkspaces) await purgeEverywhere(id)

@@ -334,6 +334,31 @@ describe('IndexWorker', () => {
     expect(await worker.purgeWorkspace(WS)).toBe(0)
   })
 
+  it('purges the note text and report facts of an account room whose account was deleted before the workspace', async () => {
+    const projection = new Projection(silentLogger())
+    const roomName = docName({ workspaceId: WS, kind: 'account', accountId: 'acc_gone' })
+    const room = new Y.Doc()
+    projection.attach(roomName, room)
+    const worker = new IndexWorker({ index, projection, logger: silentLogger(), docOf: () => room })
+    worker.start()
+    createAccount(room, { id: 'acc_gone', name: 'Gone Soon' }, 'test')
+    logActivity(room, 'acc_gone', 'usr_a', { type: 'call', at: 2_000, outcome: 'Talked' }, 'test')
+    const paragraph = new Y.XmlElement('paragraph')
+    paragraph.insert(0, [new Y.XmlText('Quarterly zeppelin review')])
+    room.getXmlFragment(NOTES_FIELD).insert(0, [paragraph])
+    await worker.flush()
+    // Deleted for good (DELETE /api/accounts/:id): the room keeps its notes and timeline, the index its facts.
+    room.transact(() => room.getMap('accounts').delete('acc_gone'))
+    await worker.flush()
+    expect(await index.get(WS, 'accounts', 'acc_gone')).toBeNull()
+    expect((await index.stats(WS)).notes).toBe(1)
+    // The workspace is deleted: no account row leads to the room, the stored rooms do.
+    expect(await worker.purgeWorkspace(WS, [roomName, accountsName])).toBe(0)
+    expect((await index.stats(WS)).notes).toBe(0)
+    expect(await index.search(WS, 'zeppelin')).toEqual([])
+    expect(await index.activityFacts(WS)).toEqual([])
+  })
+
   it('a flush gives up after its timeout while the index keeps failing (a REST answer never hangs)', async () => {
     const { doc, worker, state } = setup({ retryMs: { base: 5, max: 10 } })
     state.failNext = 1_000_000

@@ -412,35 +412,49 @@ export class IndexWorker {
   }
 
   /**
-   * Removes every index row of a deleted workspace (records, account note texts), after committing what is queued.
-   * Idempotent: a start runs it again for every removed workspace (nothing left = five empty reads). Returns how many
-   * records it removed.
+   * Removes every index row of a deleted workspace (records, account note texts, report facts), after committing what
+   * is queued. `storedNames` are the workspace's stored documents: an account room whose account was deleted before
+   * (its notes and timeline stay in the room) has no account row to be found by, so its note text and facts are
+   * removed by its room's name, as are those of any account the report facts name. Idempotent: a start runs it again
+   * for every removed workspace (nothing left = a few empty reads). Returns how many records it removed.
    */
-  async purgeWorkspace(workspaceId: string): Promise<number> {
+  async purgeWorkspace(workspaceId: string, storedNames: Iterable<string> = []): Promise<number> {
     await this.flush()
     let removed = 0
+    const purgedRooms = new Set<string>()
     for (const kind of RECORD_KINDS) {
       for (;;) {
         const page = await this.index.list(workspaceId, kind, { offset: 0, limit: MAX_PAGE, archived: 'all' })
         if (page.items.length === 0) break
-        // Accounts also drop their note text: two changes per account.
         // Accounts also drop their note text and report facts: three changes per account.
         const chunk = kind === 'accounts' ? Math.floor(MAX_BATCH_CHANGES / 3) : MAX_BATCH_CHANGES
         for (let i = 0; i < page.items.length; i += chunk) {
           const ids = page.items.slice(i, i + chunk).map((row) => row.id)
           await this.index.apply({
             records: ids.map((id) => ({ op: 'remove', workspaceId, kind, id })),
-            notes: kind === 'accounts' ? ids.map((accountId) => ({ workspaceId, accountId, text: '' })) : [],
-            roomFacts:
-              kind === 'accounts'
-                ? ids.map((accountId) => ({ workspaceId, accountId, handoffs: [], activities: [] }))
-                : [],
+            ...(kind === 'accounts' ? roomRowsGone(workspaceId, ids) : {}),
           })
+          if (kind === 'accounts') for (const id of ids) purgedRooms.add(id)
         }
         removed += page.items.length
         if (page.nextOffset === null) break
       }
     }
+    // Rooms without an account row: from the stored documents and the report facts.
+    const rooms = new Set<string>()
+    for (const name of storedNames) {
+      const ref = parseDocName(name)
+      if (ref?.kind === 'account' && ref.workspaceId === workspaceId) rooms.add(ref.accountId)
+    }
+    for (const fact of [
+      ...(await this.index.handoffFacts(workspaceId)),
+      ...(await this.index.activityFacts(workspaceId)),
+    ])
+      rooms.add(fact.accountId)
+    const left = [...rooms].filter((id) => !purgedRooms.has(id))
+    const chunk = Math.floor(MAX_BATCH_CHANGES / 2)
+    for (let i = 0; i < left.length; i += chunk)
+      await this.index.apply(roomRowsGone(workspaceId, left.slice(i, i + chunk)))
     return removed
   }
 
@@ -450,6 +464,17 @@ export class IndexWorker {
     load: (name: string) => Promise<Uint8Array | null>,
   ): Promise<CatchUpResult> {
     return catchUpIndex(this.index, names, load)
+  }
+}
+
+/** The note texts and report facts of the account rooms `accountIds`, emptied (a purged workspace). */
+function roomRowsGone(
+  workspaceId: string,
+  accountIds: readonly string[],
+): Pick<IndexBatch, 'notes' | 'roomFacts'> {
+  return {
+    notes: accountIds.map((accountId) => ({ workspaceId, accountId, text: '' })),
+    roomFacts: accountIds.map((accountId) => ({ workspaceId, accountId, handoffs: [], activities: [] })),
   }
 }
 
