@@ -5,6 +5,13 @@ import { getRequestListener } from '@hono/node-server'
 import type { Hono } from 'hono'
 import { WebSocketServer } from 'ws'
 import { archiveRoutes } from './archive/archiveRoutes.ts'
+import {
+  DeletedDocuments,
+  deletedDocumentsExtension,
+  deleteRememberedDocuments,
+  removeEmptyRecordDocument,
+  withoutDeletedDocuments,
+} from './archive/deletedDocuments.ts'
 import { createAccountServices } from './auth/accountServices.ts'
 import { type AuthServices, createAuthServices } from './auth/authServices.ts'
 import { Automation } from './automation/Automation.ts'
@@ -173,8 +180,13 @@ export const createServer = async (deps: ServerDeps): Promise<RapportServer> => 
   // A deleted workspace's documents are never stored again (`meta` is open before anything is stored).
   // A store (which drops the document's update log) first waits until the record index holds that state.
   const workerRef: { current: IndexWorker | null } = { current: null }
+  // The documents of records deleted for good are never loaded or stored again (archive/deletedDocuments.ts).
+  const deletedDocuments = await DeletedDocuments.open(`${deps.dataDir}/deleted-documents.json`)
   const documentStore = storeAfterIndex(
-    withoutRemovedWorkspaces(storeOfDataDir, (id) => meta.data.removedWorkspaces.includes(id)),
+    withoutDeletedDocuments(
+      withoutRemovedWorkspaces(storeOfDataDir, (id) => meta.data.removedWorkspaces.includes(id)),
+      () => deletedDocuments,
+    ),
     () => workerRef.current,
     logger.child('index'),
   )
@@ -291,6 +303,7 @@ export const createServer = async (deps: ServerDeps): Promise<RapportServer> => 
       projectionExtension(projection),
       validation,
       retiredDocumentsExtension(logger),
+      deletedDocumentsExtension(deletedDocuments, logger),
       historyGuardExtension(logger),
       ticketThreadGuard(logger),
       inboxGuard(logger),
@@ -350,8 +363,16 @@ export const createServer = async (deps: ServerDeps): Promise<RapportServer> => 
     await purgeWorkspace(holders, id)
     await worker.purgeWorkspace(id, stored)
     await duplicateLog.forget(id)
+    await deletedDocuments.forgetWorkspace(id)
   }
   for (const id of meta.data.removedWorkspaces) await purgeEverywhere(id)
+  // A stop between remembering a deleted record's document and deleting it: deleted now.
+  await deleteRememberedDocuments(storeOfDataDir, deletedDocuments)
+  const removeRecordDocument = (name: string) =>
+    removeEmptyRecordDocument(
+      { hocuspocus, store: documentStore, deleted: deletedDocuments, logger: logger.child('archive') },
+      name,
+    )
 
   const indexImplementation = deps.recordIndex ? 'custom' : (deps.index?.kind ?? 'sqlite')
   const indexRows = async (): Promise<number> => {
@@ -423,6 +444,7 @@ export const createServer = async (deps: ServerDeps): Promise<RapportServer> => 
         hocuspocus,
         auditFlush: () => audit.flush(),
         logger: logger.child('export'),
+        removeRecordDocument,
       }),
     }),
   )
@@ -470,6 +492,7 @@ export const createServer = async (deps: ServerDeps): Promise<RapportServer> => 
       hocuspocus,
       session: sessionMiddleware(auth),
       logger: logger.child('archive'),
+      removeRecordDocument,
     }),
   )
   app.route('/api', timelineRoutes({ hocuspocus, session: sessionMiddleware(auth) }))

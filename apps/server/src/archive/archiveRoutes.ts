@@ -6,6 +6,7 @@ import {
   collectionMap,
   DEALS,
   type DocRef,
+  docName,
   parseDocName,
   type RecordCollection,
   restoreRecord,
@@ -42,6 +43,8 @@ export interface ArchiveRoutesDeps {
   hocuspocus: Hocuspocus
   session: MiddlewareHandler<AppEnv>
   logger: Logger
+  /** Removes a per-record document its deleted record left empty (archive/deletedDocuments.ts). */
+  removeRecordDocument?: (name: string) => Promise<boolean>
 }
 
 /**
@@ -49,13 +52,15 @@ export interface ArchiveRoutesDeps {
  * `DELETE /api/<kind>/:id` (admins only). The record's document is where the index found it, so a deal is
  * archived in the pipeline document that holds it whatever its `pipelineId` says. A delete removes the record's key
  * from its document (its content is garbage-collected by Yjs) and the projection drops it; the audit extension writes
- * a "deleted" timeline entry in the record's account room naming the admin, and the server log records it too.
+ * a "deleted" timeline entry in the record's account room naming the admin, and the server log records it too. A
+ * contact's, deal's or ticket's own document that holds nothing else is then removed from the store for good.
  */
 export function archiveRoutes({
   index: worker,
   hocuspocus,
   session,
   logger,
+  removeRecordDocument,
 }: ArchiveRoutesDeps): Hono<AppEnv> {
   const app = new Hono<AppEnv>()
 
@@ -113,6 +118,8 @@ export function archiveRoutes({
       logger.info('record deleted', { workspaceId: s.workspaceId, kind, id, by: s.userId })
       // Lists read after the answer no longer show it.
       await worker.flush()
+      // A contact's, deal's or ticket's own document holding nothing else goes with it (not left empty forever).
+      await removeRecordDocument?.(docName(ref))
       return c.body(null, 204)
     })
   }

@@ -5,6 +5,7 @@ import {
   CONTACTS,
   collectionMap,
   type DocRef,
+  docName,
   parseDocName,
   readRecords,
   TICKET_MESSAGES,
@@ -31,6 +32,8 @@ export interface ContactDataDeps {
   /** Waits until the audit extension has written its pending timeline entries (the erase scrubs them). */
   auditFlush: () => Promise<void>
   logger: Logger
+  /** Removes the contact's own document once the erased contact left it empty (archive/deletedDocuments.ts). */
+  removeRecordDocument?: (name: string) => Promise<boolean>
 }
 
 /** Whether a timeline entry is about the contact: its subject, or a logged activity naming it. */
@@ -174,6 +177,8 @@ export class ContactData {
       doc.transact(() => map.delete(contactId), origin)
     })
     await worker.flush()
+    // Its own document goes too (an erased contact leaves no empty `W/contact/C` behind).
+    await this.deps.removeRecordDocument?.(docName(ref))
     // The audit's "deleted contact <name>" and field-change entries are written (debounced) before they are scrubbed.
     await this.deps.auditFlush()
     let scrubbed = 0
