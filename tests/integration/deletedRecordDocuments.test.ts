@@ -1,5 +1,13 @@
 import { rm } from 'node:fs/promises'
-import { CONTACTS, collectionMap, docName } from '@rapport/model'
+import {
+  BOARD_POS_MAP,
+  CONTACTS,
+  collectionMap,
+  defaultPipelines,
+  docName,
+  initWorkspace,
+  type Pipeline,
+} from '@rapport/model'
 import { afterEach, describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
 import { api, seedMember, signIn } from './helpers/clients.ts'
@@ -77,6 +85,41 @@ describe('a record deleted for good', () => {
     })
     expect(again.status).toBe(410)
     expect(again.body.error.code).toBe('record_deleted')
+    // A deal: its document goes, and the board W/board/P drops its card (derived from the deal documents).
+    const setup = await first.server.hocuspocus.openDirectConnection(
+      docName({ workspaceId: WS, kind: 'workspace' }),
+      {
+        system: true,
+      },
+    )
+    let pipeline: Pipeline | undefined
+    await setup.transact((doc) => {
+      pipeline = initWorkspace(doc, { name: 'Deleted', pipelines: defaultPipelines() }, 'setup').pipelines[0]
+    })
+    await setup.disconnect()
+    const deal = await api<{ id: string }>(first.url, '/api/deals', {
+      cookie,
+      body: { pipelineId: pipeline?.id, title: 'Deleted deal', stageId: pipeline?.stages[0]?.id },
+    })
+    expect(deal.status).toBe(201)
+    const dealDoc = docName({ workspaceId: WS, kind: 'deal', dealId: deal.body.id })
+    const boardName = docName({ workspaceId: WS, kind: 'board', pipelineId: pipeline?.id ?? '' })
+    const onBoard = async () => {
+      const board = await first.server.hocuspocus.openDirectConnection(boardName, { system: true })
+      try {
+        return board.document?.getMap(BOARD_POS_MAP).has(deal.body.id)
+      } finally {
+        await board.disconnect()
+      }
+    }
+    await expect.poll(onBoard).toBe(true)
+    expect(await first.server.documentStore.list(`${WS}/deal/`)).toEqual([dealDoc])
+    expect((await api(first.url, `/api/deals/${deal.body.id}`, { cookie, method: 'DELETE' })).status).toBe(
+      204,
+    )
+    expect(await first.server.documentStore.list(`${WS}/deal/`)).toEqual([])
+    await expect.poll(onBoard).toBe(false)
+
     // An erased contact (POST /api/contacts/:id/erase) leaves no document either.
     const erasedDoc = docName({ workspaceId: WS, kind: 'contact', contactId: kept.body.id })
     expect(
