@@ -79,7 +79,7 @@ import { taskRoutes } from './tasks/taskRoutes.ts'
 import { ticketThreadGuard } from './tickets/ticketThreadGuard.ts'
 import { ticketThreadRoutes } from './tickets/ticketThreadRoutes.ts'
 import { timelineRoutes } from './timeline/timelineRoutes.ts'
-import { purgeWorkspace, withoutRemovedWorkspaces } from './workspaces/removedWorkspaces.ts'
+import { purgeWorkspace, withoutRemovedWorkspaces, workspacePrefix } from './workspaces/removedWorkspaces.ts'
 import { workspaceRoutes } from './workspaces/workspaceRoutes.ts'
 import { createWorkspaceService } from './workspaces/workspaceService.ts'
 
@@ -345,6 +345,15 @@ export const createServer = async (deps: ServerDeps): Promise<RapportServer> => 
   // Dismissed duplicate pairs and merge pointers (`duplicates.json`).
   const duplicateLog = await DuplicateLog.open(`${deps.dataDir}/duplicates.json`)
   const purgeEverywhere = async (id: string): Promise<void> => {
+    // Its documents still in memory go first: their sockets were closed, but an unload may be pending (vetoed while
+    // a store ran) and a copy unloaded before it was stored would be merged into the next load of its name.
+    const prefix = workspacePrefix(id)
+    persistence.forget(prefix)
+    for (const document of [...hocuspocus.documents.values()]) {
+      if (!document.name.startsWith(prefix)) continue
+      hocuspocus.closeConnections(document.name)
+      await hocuspocus.unloadDocument(document)
+    }
     await purgeWorkspace(holders, id)
     await worker.purgeWorkspace(id)
     await duplicateLog.forget(id)
