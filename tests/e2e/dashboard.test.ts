@@ -148,6 +148,11 @@ e2eDescribe('live dashboard', () => {
     }
     await session.env.screenshot(support.page, 'dashboard-390')
     expect(await ui.pageScrollWidth()).toBeLessThanOrEqual(PHONE.width)
+    // Arranging adds each widget's controls (drag handle, up, down, size, remove): still inside the screen.
+    await dash.arrange(true)
+    await session.env.screenshot(support.page, 'dashboard-arrange-390')
+    expect(await ui.pageScrollWidth()).toBeLessThanOrEqual(PHONE.width)
+    await dash.arrange(false)
 
     await ui.resize(DESKTOP)
     await dash.open()
@@ -157,7 +162,7 @@ e2eDescribe('live dashboard', () => {
     await docImage(support.page, 'dashboard')
   })
 
-  it('arranging is saved per user and survives a reload; an admin’s default is what others see and reset to', async () => {
+  it('arranging (buttons or dragging) is saved per user and survives a reload; an admin’s default is what others see and reset to', async () => {
     const seller = await session.signIn('sales2')
     const dash = await dashboardWith(seller, ['sales.pipeline', 'service.volume', 'leads.bySource'])
     await dash.arrange(true)
@@ -165,7 +170,10 @@ e2eDescribe('live dashboard', () => {
     await dash.move('customers.revenue', 'up')
     await dash.toggleSize('customers.revenue')
     await dash.remove('service.volume')
-    const order = ['sales.pipeline', 'customers.revenue', 'leads.bySource']
+    expect(await dash.widgetIds()).toEqual(['sales.pipeline', 'customers.revenue', 'leads.bySource'])
+    // Or dragged by its handle to another place.
+    await dash.drag('leads.bySource', 'sales.pipeline')
+    const order = ['leads.bySource', 'sales.pipeline', 'customers.revenue']
     expect(await dash.widgetIds()).toEqual(order)
     expect(await dash.widgetSize('customers.revenue')).toBe('wide')
 
