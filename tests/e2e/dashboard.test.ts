@@ -92,7 +92,7 @@ e2eDescribe('live dashboard', () => {
     expect(await manager.page.evaluate(() => performance.getEntriesByType('navigation').length)).toBe(1)
   })
 
-  it('a bar drills down to exactly its records, each linking to its page; the CSV holds the widget’s figures', async () => {
+  it('a bar drills down to exactly its records, live, each linking to its page; the CSV holds the widget’s figures', async () => {
     const manager = await session.signIn('admin')
     const dash = await dashboardWith(manager, ['sales.pipeline'])
     await dash.showTable('sales.pipeline')
@@ -127,6 +127,26 @@ e2eDescribe('live dashboard', () => {
       expect(deal.position.column).toBe(stage)
       expect(deal.status).toBe('open')
     }
+
+    // The open list is live: a colleague moves one of its deals to another stage, and it leaves the list.
+    const otherStage = rows.map((r) => r.key.split('~')[0]?.split(':').pop()).find((s) => s && s !== stage)
+    const moved = ids[ids.length - 1]
+    if (!otherStage || !moved) throw new Error('the demo pipeline has one stage only')
+    const sales = await session.signIn('sales')
+    const status = await sales.page.evaluate(
+      async ([id, stageId]) =>
+        (
+          await fetch(`/api/deals/${id}/move`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json' },
+            body: JSON.stringify({ stageId }),
+          })
+        ).status,
+      [moved, otherStage] as const,
+    )
+    expect(status).toBe(200)
+    await eventually(() => dash.drillIds()).toEqual(ids.slice(0, -1))
+
     await dash.drillPanel().getByTestId('drilldown-item').first().click()
     await manager.page.getByTestId('deal-page').waitFor()
     expect(manager.page.url()).toContain(`#/deals/${ids[0]}`)

@@ -276,7 +276,14 @@ export function DashboardPage() {
           </SortableContext>
         </DndContext>
       )}
-      {drill && <DrillDownPanel target={drill} filters={filters} onClose={() => setDrill(null)} />}
+      {drill && (
+        <DrillDownPanel
+          target={drill}
+          filters={filters}
+          seq={data[drill.reportId]?.report?.seq ?? null}
+          onClose={() => setDrill(null)}
+        />
+      )}
     </div>
   )
 }
