@@ -1,4 +1,6 @@
-import { type FormEvent, useState } from 'react'
+import { type CustomFieldDef, type CustomFieldValue, isEmptyValue } from '@rapport/model'
+import { type FormEvent, useRef, useState } from 'react'
+import { CustomFieldInput } from '../customFields/CustomFieldInput.tsx'
 import { AccountPicker } from '../deal/AccountPicker.tsx'
 import { parseAmount, parseCurrency, parseRequiredText } from '../deal/fieldInput.ts'
 import { useFieldErrors } from '../deal/useFieldErrors.ts'
@@ -11,6 +13,8 @@ export interface QuickAddInput {
   accountId: string | null
   amount: number
   currency: string
+  /** Values of the deal fields an admin made required (asked here, so a new deal never lacks them). */
+  customFields: Record<string, CustomFieldValue>
 }
 
 /**
@@ -20,10 +24,15 @@ export interface QuickAddInput {
 export function QuickAdd({
   stageId,
   defaultCurrency,
+  requiredFields = [],
+  members = [],
   onAdd,
 }: {
   stageId: string
   defaultCurrency: string
+  /** The workspace's required deal custom fields (Settings): each gets its input here. */
+  requiredFields?: readonly CustomFieldDef[]
+  members?: ReadonlyArray<{ userId: string; name: string }>
   onAdd: (input: QuickAddInput) => void
 }) {
   const [open, setOpen] = useState(false)
@@ -31,6 +40,9 @@ export function QuickAdd({
   const [accountId, setAccountId] = useState<string | null>(null)
   const [amount, setAmount] = useState('')
   const [currency, setCurrency] = useState(defaultCurrency)
+  const [custom, setCustom] = useState<Record<string, CustomFieldValue>>({})
+  // Also kept in a ref: Enter in a field commits it and submits the form in the same event, before a re-render.
+  const customRef = useRef(custom)
   const { errors, set: setError } = useFieldErrors()
   if (!open)
     return (
@@ -51,7 +63,10 @@ export function QuickAdd({
     setTitle('')
     setAccountId(null)
     setAmount('')
-    for (const field of ['title', 'amount', 'currency']) setError(field, null)
+    setCustom({})
+    customRef.current = {}
+    for (const field of ['title', 'amount', 'currency', ...requiredFields.map((d) => d.id)])
+      setError(field, null)
   }
   const submit = (e: FormEvent) => {
     e.preventDefault()
@@ -61,8 +76,12 @@ export function QuickAdd({
     setError('title', t.ok ? null : t.message)
     setError('amount', a.ok ? null : a.message)
     setError('currency', c.ok ? null : c.message)
-    if (!t.ok || !a.ok || !c.ok) return
-    onAdd({ title: t.value, accountId, amount: a.value, currency: c.value })
+    const values = customRef.current
+    const missing = requiredFields.filter((def) => isEmptyValue(values[def.id]))
+    for (const def of requiredFields)
+      setError(def.id, missing.includes(def) ? `${def.label} is required.` : null)
+    if (!t.ok || !a.ok || !c.ok || missing.length > 0) return
+    onAdd({ title: t.value, accountId, amount: a.value, currency: c.value, customFields: values })
     close()
   }
   const id = (field: string) => `quick-add-${field}-${stageId}`
@@ -131,8 +150,25 @@ export function QuickAdd({
       </div>
       {error('amount')}
       {error('currency')}
+      {requiredFields.map((def) => (
+        <div key={def.id} data-testid={id(`cf-${def.id}`)}>
+          <CustomFieldInput
+            def={def}
+            value={custom[def.id]}
+            readOnly={false}
+            members={members}
+            currency={currency}
+            onCommit={(value) => {
+              customRef.current = { ...customRef.current, [def.id]: value }
+              setCustom(customRef.current)
+              setError(def.id, null)
+            }}
+          />
+          {error(def.id)}
+        </div>
+      ))}
       <div className="quick-add__actions">
-        <button type="button" className="btn btn--ghost" onClick={close}>
+        <button type="button" className="btn btn--ghost" onClick={close} data-testid={id('cancel')}>
           Cancel
         </button>
         <button type="submit" className="btn btn--primary" data-testid={id('submit')}>
