@@ -155,6 +155,16 @@ e2eDescribe('workspace settings, live for everyone (#11 item 3)', () => {
     await eventually(() => list.rowIds('accounts')).toEqual([accountId])
     expect(await list.countText()).toMatch(/^1 of \d+ accounts$/)
     await env.screenshot(sales.page, 'custom-fields-list-1440')
+
+    // A new account from the list asks for the required field: without it, the form says so beside it.
+    await list.createRow({ name: 'Required Plan Co' })
+    expect(await sales.page.getByTestId(`new-cf-${plan}-error`).textContent()).toBe('Plan is required.')
+    await sales.page.getByTestId(`new-cf-${plan}`).getByTestId(`cf-input-${plan}`).selectOption('Free')
+    await sales.page.getByTestId('new-submit').click()
+    const Found = z.object({ items: z.array(z.object({ customFields: z.record(z.string(), z.unknown()) })) })
+    await eventually(async () =>
+      (await sales.api('/api/accounts?q=Required%20Plan%20Co', Found)).items.map((a) => a.customFields[plan]),
+    ).toEqual(['Free'])
   })
 
   it('a viewer sees the settings read-only; a change an admin makes reaches that page live', async () => {

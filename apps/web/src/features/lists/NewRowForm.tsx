@@ -1,4 +1,6 @@
-import { type FormEvent, type ReactNode, useState } from 'react'
+import { type CustomFieldDef, type CustomFieldValue, isEmptyValue } from '@rapport/model'
+import { type FormEvent, type ReactNode, useRef, useState } from 'react'
+import { CustomFieldInput } from '../customFields/CustomFieldInput.tsx'
 import { OptionList } from './EditableCell.tsx'
 import type { ListOption } from './listColumns.ts'
 
@@ -14,8 +16,17 @@ export interface NewRowField {
 export interface NewRowFormProps {
   fields: readonly NewRowField[]
   submitLabel: string
-  /** Creates the record; resolves to an error message, or `null` when created. */
-  onCreate: (values: Record<string, string>) => Promise<string | null> | string | null
+  /** Creates the record (with the required custom fields' values); resolves to an error message, or `null`. */
+  onCreate: (
+    values: Record<string, string>,
+    customFields: Record<string, CustomFieldValue>,
+  ) => Promise<string | null> | string | null
+  /** The custom fields an admin made required for this kind: each gets its input, and none may stay empty. */
+  requiredFields?: {
+    defs: readonly CustomFieldDef[]
+    members: ReadonlyArray<{ userId: string; name: string }>
+    currency: string
+  }
   onClose: () => void
   /** Shown under the fields as they are typed (the duplicate warning). */
   aside?: (values: Record<string, string>) => ReactNode
@@ -26,19 +37,39 @@ function initialValues(fields: readonly NewRowField[]): Record<string, string> {
 }
 
 /** The inline "new row" form above a list: Enter creates the record and keeps the form open for the next one. */
-export function NewRowForm({ fields, submitLabel, onCreate, onClose, aside }: NewRowFormProps) {
+export function NewRowForm({
+  fields,
+  submitLabel,
+  onCreate,
+  onClose,
+  aside,
+  requiredFields,
+}: NewRowFormProps) {
   const [values, setValues] = useState(() => initialValues(fields))
   const [error, setError] = useState<string | null>(null)
+  const [custom, setCustom] = useState<Record<string, CustomFieldValue>>({})
+  // Also in a ref: Enter in a field commits it and submits the form in the same event, before a re-render.
+  const customRef = useRef(custom)
+  const [missing, setMissing] = useState<readonly string[]>([])
+  const requiredDefs = requiredFields?.defs ?? []
 
   const [saving, setSaving] = useState(false)
   const submit = async (e: FormEvent) => {
     e.preventDefault()
     if (saving) return
+    const customValues = customRef.current
+    const empty = requiredDefs.filter((d) => isEmptyValue(customValues[d.id])).map((d) => d.id)
+    setMissing(empty)
+    if (empty.length > 0) return
     setSaving(true)
-    const message = await onCreate(values)
+    const message = await onCreate(values, customValues)
     setSaving(false)
     setError(message)
-    if (message === null) setValues(initialValues(fields))
+    if (message === null) {
+      setValues(initialValues(fields))
+      customRef.current = {}
+      setCustom({})
+    }
   }
 
   return (
@@ -71,6 +102,32 @@ export function NewRowForm({ fields, submitLabel, onCreate, onClose, aside }: Ne
           )}
         </div>
       ))}
+      {requiredFields &&
+        requiredDefs.map((def) => (
+          <div
+            key={def.id}
+            className="new-row__field new-row__field--custom"
+            data-testid={`new-cf-${def.id}`}
+          >
+            <CustomFieldInput
+              def={def}
+              value={custom[def.id]}
+              readOnly={false}
+              members={requiredFields.members}
+              currency={requiredFields.currency}
+              onCommit={(value) => {
+                customRef.current = { ...customRef.current, [def.id]: value }
+                setCustom(customRef.current)
+                setMissing((m) => m.filter((id) => id !== def.id))
+              }}
+            />
+            {missing.includes(def.id) && (
+              <p className="field-error" role="alert" data-testid={`new-cf-${def.id}-error`}>
+                {def.label} is required.
+              </p>
+            )}
+          </div>
+        ))}
       <div className="new-row__actions">
         <button type="submit" className="btn btn--primary" data-testid="new-submit" disabled={saving}>
           {submitLabel}
