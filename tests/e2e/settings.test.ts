@@ -272,4 +272,33 @@ e2eDescribe('workspace settings, live for everyone (#11 item 3)', () => {
     await sales.page.setViewportSize({ width: 390, height: 844 })
     await env.screenshot(sales.page, 'board-base-currency-390')
   })
+
+  it('"New ticket" asks for the ticket fields an admin made required', async () => {
+    const admin = await env.signIn('admin')
+    const support = await env.signIn('support')
+    const settings = new SettingsPage(admin.page, env.server.url)
+    await settings.open('fields')
+    await settings.addCustomField({ label: 'Severity', entity: 'ticket', type: 'text', required: true })
+    const severity = (await settingsOf(admin)).customFields.find((f) => f.label === 'Severity')?.id
+    if (!severity) throw new Error('the field was not stored')
+    const [accountId] = await accountIds(support, 1)
+    if (!accountId) throw new Error('the demo workspace needs accounts')
+    await support.room.open(accountId)
+    const tickets = new TicketPage(support.page, env.server.url)
+    await tickets.createFromAccountRoom('Printer on fire')
+    const form = support.page.getByTestId('new-ticket-form')
+    expect(await form.getByTestId(`new-ticket-cf-${severity}-error`).textContent()).toBe(
+      'Severity is required.',
+    )
+    await form.getByTestId(`cf-input-${severity}`).fill('S1')
+    await form.getByTestId('new-ticket-submit').click()
+    const Found = z.object({
+      items: z.array(z.object({ subject: z.string(), customFields: z.record(z.string(), z.unknown()) })),
+    })
+    await eventually(async () =>
+      (await support.api('/api/tickets?q=Printer%20on%20fire', Found)).items.map(
+        (t) => t.customFields[severity],
+      ),
+    ).toEqual(['S1'])
+  })
 })

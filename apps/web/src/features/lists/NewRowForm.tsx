@@ -1,6 +1,6 @@
-import { type CustomFieldDef, type CustomFieldValue, isEmptyValue } from '@rapport/model'
-import { type FormEvent, type ReactNode, useRef, useState } from 'react'
-import { CustomFieldInput } from '../customFields/CustomFieldInput.tsx'
+import type { CustomFieldDef, CustomFieldValue } from '@rapport/model'
+import { type FormEvent, type ReactNode, useState } from 'react'
+import { RequiredFieldInputs, useRequiredFields } from '../customFields/RequiredCustomFields.tsx'
 import { OptionList } from './EditableCell.tsx'
 import type { ListOption } from './listColumns.ts'
 
@@ -32,6 +32,8 @@ export interface NewRowFormProps {
   aside?: (values: Record<string, string>) => ReactNode
 }
 
+const NONE: readonly CustomFieldDef[] = []
+
 function initialValues(fields: readonly NewRowField[]): Record<string, string> {
   return Object.fromEntries(fields.map((f) => [f.name, f.initial]))
 }
@@ -47,28 +49,21 @@ export function NewRowForm({
 }: NewRowFormProps) {
   const [values, setValues] = useState(() => initialValues(fields))
   const [error, setError] = useState<string | null>(null)
-  const [custom, setCustom] = useState<Record<string, CustomFieldValue>>({})
-  // Also in a ref: Enter in a field commits it and submits the form in the same event, before a re-render.
-  const customRef = useRef(custom)
-  const [missing, setMissing] = useState<readonly string[]>([])
-  const requiredDefs = requiredFields?.defs ?? []
+  const required = useRequiredFields(requiredFields?.defs ?? NONE)
 
   const [saving, setSaving] = useState(false)
   const submit = async (e: FormEvent) => {
     e.preventDefault()
     if (saving) return
-    const customValues = customRef.current
-    const empty = requiredDefs.filter((d) => isEmptyValue(customValues[d.id])).map((d) => d.id)
-    setMissing(empty)
-    if (empty.length > 0) return
+    const customValues = required.check()
+    if (!customValues) return
     setSaving(true)
     const message = await onCreate(values, customValues)
     setSaving(false)
     setError(message)
     if (message === null) {
       setValues(initialValues(fields))
-      customRef.current = {}
-      setCustom({})
+      required.reset()
     }
   }
 
@@ -102,32 +97,15 @@ export function NewRowForm({
           )}
         </div>
       ))}
-      {requiredFields &&
-        requiredDefs.map((def) => (
-          <div
-            key={def.id}
-            className="new-row__field new-row__field--custom"
-            data-testid={`new-cf-${def.id}`}
-          >
-            <CustomFieldInput
-              def={def}
-              value={custom[def.id]}
-              readOnly={false}
-              members={requiredFields.members}
-              currency={requiredFields.currency}
-              onCommit={(value) => {
-                customRef.current = { ...customRef.current, [def.id]: value }
-                setCustom(customRef.current)
-                setMissing((m) => m.filter((id) => id !== def.id))
-              }}
-            />
-            {missing.includes(def.id) && (
-              <p className="field-error" role="alert" data-testid={`new-cf-${def.id}-error`}>
-                {def.label} is required.
-              </p>
-            )}
-          </div>
-        ))}
+      {requiredFields && (
+        <RequiredFieldInputs
+          defs={requiredFields.defs}
+          state={required}
+          members={requiredFields.members}
+          currency={requiredFields.currency}
+          testId={(fieldId) => `new-cf-${fieldId}`}
+        />
+      )}
       <div className="new-row__actions">
         <button type="submit" className="btn btn--primary" data-testid="new-submit" disabled={saving}>
           {submitLabel}

@@ -1,6 +1,6 @@
-import { type CustomFieldDef, type CustomFieldValue, isEmptyValue } from '@rapport/model'
-import { type FormEvent, useRef, useState } from 'react'
-import { CustomFieldInput } from '../customFields/CustomFieldInput.tsx'
+import type { CustomFieldDef, CustomFieldValue } from '@rapport/model'
+import { type FormEvent, useState } from 'react'
+import { RequiredFieldInputs, useRequiredFields } from '../customFields/RequiredCustomFields.tsx'
 import { AccountPicker } from '../deal/AccountPicker.tsx'
 import { parseAmount, parseCurrency, parseRequiredText } from '../deal/fieldInput.ts'
 import { useFieldErrors } from '../deal/useFieldErrors.ts'
@@ -40,9 +40,7 @@ export function QuickAdd({
   const [accountId, setAccountId] = useState<string | null>(null)
   const [amount, setAmount] = useState('')
   const [currency, setCurrency] = useState(defaultCurrency)
-  const [custom, setCustom] = useState<Record<string, CustomFieldValue>>({})
-  // Also kept in a ref: Enter in a field commits it and submits the form in the same event, before a re-render.
-  const customRef = useRef(custom)
+  const required = useRequiredFields(requiredFields)
   const { errors, set: setError } = useFieldErrors()
   if (!open)
     return (
@@ -63,10 +61,8 @@ export function QuickAdd({
     setTitle('')
     setAccountId(null)
     setAmount('')
-    setCustom({})
-    customRef.current = {}
-    for (const field of ['title', 'amount', 'currency', ...requiredFields.map((d) => d.id)])
-      setError(field, null)
+    required.reset()
+    for (const field of ['title', 'amount', 'currency']) setError(field, null)
   }
   const submit = (e: FormEvent) => {
     e.preventDefault()
@@ -76,12 +72,9 @@ export function QuickAdd({
     setError('title', t.ok ? null : t.message)
     setError('amount', a.ok ? null : a.message)
     setError('currency', c.ok ? null : c.message)
-    const values = customRef.current
-    const missing = requiredFields.filter((def) => isEmptyValue(values[def.id]))
-    for (const def of requiredFields)
-      setError(def.id, missing.includes(def) ? `${def.label} is required.` : null)
-    if (!t.ok || !a.ok || !c.ok || missing.length > 0) return
-    onAdd({ title: t.value, accountId, amount: a.value, currency: c.value, customFields: values })
+    const customFields = required.check()
+    if (!t.ok || !a.ok || !c.ok || !customFields) return
+    onAdd({ title: t.value, accountId, amount: a.value, currency: c.value, customFields })
     close()
   }
   const id = (field: string) => `quick-add-${field}-${stageId}`
@@ -150,23 +143,13 @@ export function QuickAdd({
       </div>
       {error('amount')}
       {error('currency')}
-      {requiredFields.map((def) => (
-        <div key={def.id} data-testid={id(`cf-${def.id}`)}>
-          <CustomFieldInput
-            def={def}
-            value={custom[def.id]}
-            readOnly={false}
-            members={members}
-            currency={currency}
-            onCommit={(value) => {
-              customRef.current = { ...customRef.current, [def.id]: value }
-              setCustom(customRef.current)
-              setError(def.id, null)
-            }}
-          />
-          {error(def.id)}
-        </div>
-      ))}
+      <RequiredFieldInputs
+        defs={requiredFields}
+        state={required}
+        members={members}
+        currency={currency}
+        testId={(fieldId) => id(fieldId)}
+      />
       <div className="quick-add__actions">
         <button type="button" className="btn btn--ghost" onClick={close} data-testid={id('cancel')}>
           Cancel
