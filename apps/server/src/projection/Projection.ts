@@ -11,6 +11,7 @@ import {
   Pipeline,
   parseBriefField,
   parseDocName,
+  plainPipeline,
   RECORD_DOC_COLLECTION,
   recordJSON,
   SETTINGS_KEY,
@@ -542,7 +543,7 @@ export class Projection {
     ws.pipelines.clear()
     if (!(value instanceof Y.Map)) return
     for (const [id, raw] of value.entries()) {
-      const parsed = Pipeline.safeParse(raw instanceof Y.Map ? raw.toJSON() : raw)
+      const parsed = Pipeline.safeParse(plainPipeline(raw))
       if (parsed.success && parsed.data.id === id) ws.pipelines.set(id, parsed.data)
     }
     this.indexCustomFieldLabels(ws, doc)
