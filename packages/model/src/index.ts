@@ -360,6 +360,7 @@ export {
   SlaPolicy,
   STAGE_OUTCOMES,
   Stage,
+  StoredPipeline,
   setClosedDays,
   setCurrency,
   setSla,

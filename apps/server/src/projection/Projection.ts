@@ -8,7 +8,7 @@ import {
   isRecordDocRef,
   jsonEqual,
   NOTES_FIELD,
-  Pipeline,
+  type Pipeline,
   parseBriefField,
   parseDocName,
   plainPipeline,
@@ -16,6 +16,7 @@ import {
   recordJSON,
   SETTINGS_KEY,
   SETTINGS_MAP,
+  StoredPipeline,
 } from '@rapport/model'
 import * as Y from 'yjs'
 import type { Logger } from '../log/logger.ts'
@@ -543,7 +544,7 @@ export class Projection {
     ws.pipelines.clear()
     if (!(value instanceof Y.Map)) return
     for (const [id, raw] of value.entries()) {
-      const parsed = Pipeline.safeParse(plainPipeline(raw))
+      const parsed = StoredPipeline.safeParse(plainPipeline(raw))
       if (parsed.success && parsed.data.id === id) ws.pipelines.set(id, parsed.data)
     }
     this.indexCustomFieldLabels(ws, doc)

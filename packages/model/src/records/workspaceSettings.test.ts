@@ -231,3 +231,28 @@ describe('old plain pipeline values', () => {
     expect(readSettings(doc).invalid.map((i) => i.path)).toEqual(['pipelines.pip_bad'])
   })
 })
+
+describe('the 50-stage cap under concurrent adds', () => {
+  it('two admins each adding a stage to a pipeline of 49 end with 51: it still reads; no more may be added, one may be removed', () => {
+    const [a, b] = twoAdmins()
+    const pipeline = sales(a)
+    const extra = Array.from({ length: 43 }, (_, i) => ({
+      id: `stg_x${i}`,
+      name: `X${i}`,
+      probability: 0.2,
+      rotAfterDays: null,
+      outcome: 'open' as const,
+    }))
+    upsertPipeline(a, { ...pipeline, stages: [...pipeline.stages, ...extra] }, 'test')
+    sync(a, b)
+    expect(sales(a).stages).toHaveLength(49)
+    addStage(a, pipeline.id, { id: 'stg_one', name: 'One' }, 'test')
+    addStage(b, pipeline.id, { id: 'stg_two', name: 'Two' }, 'test')
+    sync(a, b)
+    expect(converged(a, b).stages).toHaveLength(51)
+    expect(() => addStage(a, pipeline.id, { name: 'Three' }, 'test')).toThrow()
+    removeStage(a, pipeline.id, 'stg_one', 'test')
+    updateStage(a, pipeline.id, 'stg_two', { name: 'Two!' }, 'test')
+    expect(sales(a).stages).toHaveLength(50)
+  })
+})

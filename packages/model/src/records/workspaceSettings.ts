@@ -30,6 +30,13 @@ export const Pipeline = z.object({
 })
 export type Pipeline = z.infer<typeof Pipeline>
 
+/**
+ * A pipeline as READ from the document: like `Pipeline` without the 50-stage cap. Stages merge per field, so two
+ * admins each adding a stage to a pipeline of 49 at once end with 51; the pipeline must still read (a write may then
+ * not add more, but may edit or remove).
+ */
+export const StoredPipeline = Pipeline.extend({ stages: z.array(Stage).min(1) })
+
 export const CUSTOM_FIELD_ENTITIES = ['account', 'contact', 'deal', 'ticket'] as const
 export type CustomFieldEntity = (typeof CUSTOM_FIELD_ENTITIES)[number]
 export const CUSTOM_FIELD_TYPES = [
@@ -169,7 +176,7 @@ export function readSettings(doc: Y.Doc): WorkspaceSettings {
   }
   const pipelines = readEntries(
     map.get(SETTINGS_KEY.pipelines),
-    Pipeline,
+    StoredPipeline,
     SETTINGS_KEY.pipelines,
     invalid,
     plainPipeline,
@@ -252,9 +259,11 @@ export function upsertPipeline(
   origin: unknown,
 ): Pipeline {
   const existing = readSettings(doc).pipelines
-  const key =
-    input.key ?? existing.find((p) => p.id === input.id)?.key ?? keyAfterAll(existing.map((p) => p.key))
-  const value = parseInput(Pipeline, { ...input, key })
+  const before = existing.find((p) => p.id === input.id)
+  const key = input.key ?? before?.key ?? keyAfterAll(existing.map((p) => p.key))
+  // At most 50 stages, unless a concurrent merge already went past it: then no stage may be added.
+  const schema = before && input.stages.length <= before.stages.length ? StoredPipeline : Pipeline
+  const value = parseInput(schema, { ...input, key })
   doc.transact(() => writePipeline(nestedMap(doc, SETTINGS_KEY.pipelines), value), origin)
   return value
 }
@@ -531,7 +540,7 @@ export function convertPlainPipelines(doc: Y.Doc, origin: unknown): string[] {
   const plain: Pipeline[] = []
   for (const [id, entry] of map.entries()) {
     if (entry instanceof Y.Map) continue
-    const parsed = Pipeline.safeParse(entry)
+    const parsed = StoredPipeline.safeParse(entry)
     if (parsed.success && parsed.data.id === id) plain.push(parsed.data)
   }
   if (plain.length === 0) return []
