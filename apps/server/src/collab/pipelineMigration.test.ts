@@ -26,6 +26,8 @@ function oldWorkspace(): { doc: Y.Doc; sales: Pipeline } {
   const all = readSettings(doc).pipelines
   doc.transact(() => {
     for (const p of all) pipelines(doc).set(p.id, p)
+    const fields = settingsMap(doc).get(SETTINGS_KEY.customFields) as Y.Map<unknown>
+    fields.set('cf_plan', { id: 'cf_plan', label: 'Plan', entity: 'account', type: 'text', options: [] })
   })
   return { doc, sales: all[0] as Pipeline }
 }
@@ -35,7 +37,7 @@ async function load(hooks: Hooks, doc: Y.Doc, documentName = NAME): Promise<void
 }
 
 describe('pipelineMigrationExtension', () => {
-  it('converts the plain pipelines of a loaded workspace document in one update; what reads does not change', async () => {
+  it('converts the plain pipelines and custom fields of a loaded workspace document in one update; what reads does not change', async () => {
     const { doc, sales } = oldWorkspace()
     const before = readSettings(doc)
     let updates = 0
@@ -44,6 +46,9 @@ describe('pipelineMigrationExtension', () => {
     expect(updates).toBe(1)
     expect(pipelines(doc).get(sales.id)).toBeInstanceOf(Y.Map)
     expect([...pipelines(doc).values()].every((p) => p instanceof Y.Map)).toBe(true)
+    expect((settingsMap(doc).get(SETTINGS_KEY.customFields) as Y.Map<unknown>).get('cf_plan')).toBeInstanceOf(
+      Y.Map,
+    )
     expect(readSettings(doc)).toEqual(before)
   })
 

@@ -555,7 +555,7 @@ export class Projection {
     ws.customFieldLabels.clear()
     if (!(value instanceof Y.Map)) return
     for (const [id, raw] of value.entries()) {
-      const label = (raw as { label?: unknown } | null)?.label
+      const label = raw instanceof Y.Map ? raw.get('label') : (raw as { label?: unknown } | null)?.label
       if (typeof label === 'string') ws.customFieldLabels.set(id, label)
     }
   }

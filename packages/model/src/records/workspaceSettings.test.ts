@@ -3,12 +3,15 @@ import * as Y from 'yjs'
 import { SETTINGS_KEY } from '../layout.ts'
 import { addStage, removeStage, reorderStage, updatePipeline, updateStage } from './pipelineSettings.ts'
 import {
+  type CustomFieldDef,
+  convertPlainCustomFields,
   convertPlainPipelines,
   initWorkspace,
   type Pipeline,
   plainPipeline,
   readSettings,
   settingsMap,
+  upsertCustomField,
   upsertPipeline,
 } from './workspaceSettings.ts'
 
@@ -254,5 +257,55 @@ describe('the 50-stage cap under concurrent adds', () => {
     removeStage(a, pipeline.id, 'stg_one', 'test')
     updateStage(a, pipeline.id, 'stg_two', { name: 'Two!' }, 'test')
     expect(sales(a).stages).toHaveLength(50)
+  })
+})
+
+describe('custom field definitions are stored per field', () => {
+  const PLAN: CustomFieldDef = {
+    id: 'cf_plan',
+    label: 'Plan',
+    entity: 'account',
+    type: 'select',
+    options: ['Gold', 'Silver'],
+    required: false,
+  }
+  const fieldsMap = (doc: Y.Doc) => settingsMap(doc).get(SETTINGS_KEY.customFields) as Y.Map<unknown>
+
+  it('concurrent rename, options change and required toggle of one definition: all survive', () => {
+    const [a, b] = twoAdmins()
+    upsertCustomField(a, PLAN, 'test')
+    sync(a, b)
+    expect(fieldsMap(a).get(PLAN.id)).toBeInstanceOf(Y.Map)
+    upsertCustomField(a, { ...PLAN, label: 'Plan tier' }, 'test')
+    upsertCustomField(b, { ...PLAN, options: ['Gold', 'Silver', 'Bronze'], required: true }, 'test')
+    sync(a, b)
+    expect(readSettings(a)).toEqual(readSettings(b))
+    expect(readSettings(a).customFields).toEqual([
+      { ...PLAN, label: 'Plan tier', options: ['Gold', 'Silver', 'Bronze'], required: true },
+    ])
+  })
+
+  it('an unchanged write writes nothing', () => {
+    const [a] = twoAdmins()
+    upsertCustomField(a, PLAN, 'test')
+    const updates: Uint8Array[] = []
+    a.on('update', (update: Uint8Array) => updates.push(update))
+    upsertCustomField(a, { ...PLAN, options: [...PLAN.options] }, 'test')
+    expect(updates).toHaveLength(0)
+  })
+
+  it('an old plain definition still reads, converts idempotently, and a new write converts it', () => {
+    const [a] = twoAdmins()
+    const { required: _required, ...old } = PLAN
+    a.transact(() => fieldsMap(a).set(PLAN.id, old))
+    expect(readSettings(a).customFields).toEqual([PLAN])
+    expect(convertPlainCustomFields(a, 'server')).toEqual([PLAN.id])
+    expect(fieldsMap(a).get(PLAN.id)).toBeInstanceOf(Y.Map)
+    expect(readSettings(a).customFields).toEqual([PLAN])
+    expect(convertPlainCustomFields(a, 'server')).toEqual([])
+    a.transact(() => fieldsMap(a).set(PLAN.id, { ...old, label: 'Old tab' }))
+    upsertCustomField(a, { ...PLAN, label: 'Plan', required: true }, 'test')
+    expect(fieldsMap(a).get(PLAN.id)).toBeInstanceOf(Y.Map)
+    expect(readSettings(a).customFields).toEqual([{ ...PLAN, required: true }])
   })
 })

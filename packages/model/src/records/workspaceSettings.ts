@@ -187,6 +187,7 @@ export function readSettings(doc: Y.Doc): WorkspaceSettings {
     CustomFieldDef,
     SETTINGS_KEY.customFields,
     invalid,
+    plainCustomField,
   )
   customFields.sort((a, b) => compareStrings(a.id, b.id))
   const currency = CurrencySettings.safeParse(map.get(SETTINGS_KEY.currency))
@@ -272,9 +273,13 @@ export function removePipeline(doc: Y.Doc, pipelineId: string, origin: unknown):
   doc.transact(() => nestedMap(doc, SETTINGS_KEY.pipelines).delete(pipelineId), origin)
 }
 
+/**
+ * Adds or replaces a custom field definition, as a diff: an existing definition map gets only its changed fields set
+ * (two admins renaming a field and making it required at once both keep their edit; `options` is one value).
+ */
 export function upsertCustomField(doc: Y.Doc, input: CustomFieldDef, origin: unknown): CustomFieldDef {
   const value = parseInput(CustomFieldDef, input)
-  doc.transact(() => nestedMap(doc, SETTINGS_KEY.customFields).set(value.id, value), origin)
+  doc.transact(() => writeCustomField(nestedMap(doc, SETTINGS_KEY.customFields), value), origin)
   return value
 }
 
@@ -377,12 +382,19 @@ export function plainPipeline(entry: unknown): unknown {
   return out
 }
 
+function sameValue(a: unknown, b: unknown): boolean {
+  if (a === b) return true
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false
+  if (a instanceof Y.AbstractType || b instanceof Y.AbstractType) return false
+  return JSON.stringify(a) === JSON.stringify(b)
+}
+
 function setIfChanged(map: Y.Map<unknown>, field: string, value: unknown): void {
   if (value === undefined) {
     if (map.has(field)) map.delete(field)
     return
   }
-  if (!map.has(field) || map.get(field) !== value) map.set(field, value)
+  if (!map.has(field) || !sameValue(map.get(field), value)) map.set(field, value)
 }
 
 /** A new pipeline map (to be integrated into a document) holding `pipeline`, stages keyed in their order. */
@@ -548,4 +560,50 @@ export function convertPlainPipelines(doc: Y.Doc, origin: unknown): string[] {
     for (const pipeline of plain) map.set(pipeline.id, pipelineYMap(pipeline))
   }, origin)
   return plain.map((p) => p.id)
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Custom field definitions as Yjs maps (docs/schema.md §3.8): each definition a `Y.Map` of its fields `id, label,
+// entity, type, options (one plain string array), required`. Old documents hold one plain value per definition: it
+// still reads, and the server converts it (`convertPlainCustomFields`).
+// ---------------------------------------------------------------------------------------------------------------
+
+const CUSTOM_FIELD_FIELDS = ['id', 'label', 'entity', 'type', 'options', 'required'] as const
+
+/** A stored custom field definition as the plain value `CustomFieldDef` validates (both forms). */
+export function plainCustomField(entry: unknown): unknown {
+  return entry instanceof Y.Map ? entry.toJSON() : entry
+}
+
+function customFieldYMap(value: CustomFieldDef): Y.Map<unknown> {
+  const map = new Y.Map<unknown>()
+  for (const field of CUSTOM_FIELD_FIELDS) map.set(field, value[field])
+  return map
+}
+
+/** Writes `value` (valid) into the custom-fields map as a diff (see `upsertCustomField`). Call inside a transaction. */
+export function writeCustomField(fields: Y.Map<unknown>, value: CustomFieldDef): void {
+  const current = fields.get(value.id)
+  if (!(current instanceof Y.Map)) {
+    fields.set(value.id, customFieldYMap(value))
+    return
+  }
+  for (const field of CUSTOM_FIELD_FIELDS) setIfChanged(current as Y.Map<unknown>, field, value[field])
+}
+
+/** Converts custom field definitions stored as old plain values (that validate) into maps; idempotent. */
+export function convertPlainCustomFields(doc: Y.Doc, origin: unknown): string[] {
+  const map = settingsMap(doc).get(SETTINGS_KEY.customFields)
+  if (!(map instanceof Y.Map)) return []
+  const plain: CustomFieldDef[] = []
+  for (const [id, entry] of map.entries()) {
+    if (entry instanceof Y.Map) continue
+    const parsed = CustomFieldDef.safeParse(entry)
+    if (parsed.success && parsed.data.id === id) plain.push(parsed.data)
+  }
+  if (plain.length === 0) return []
+  doc.transact(() => {
+    for (const def of plain) map.set(def.id, customFieldYMap(def))
+  }, origin)
+  return plain.map((d) => d.id)
 }
