@@ -18,6 +18,7 @@ import { historyGuardExtension } from './collab/historyGuardExtension.ts'
 import { createLimitsExtension, type LimitsExtension } from './collab/limitsExtension.ts'
 import { createLoggingExtension } from './collab/loggingExtension.ts'
 import { createPersistenceExtension, type PersistenceExtension } from './collab/persistenceExtension.ts'
+import { pipelineMigrationExtension } from './collab/pipelineMigration.ts'
 import { projectionExtension } from './collab/projectionExtension.ts'
 import { retiredDocumentsExtension } from './collab/retiredDocuments.ts'
 import { validationExtension } from './collab/validationExtension.ts'
@@ -290,6 +291,7 @@ export const createServer = async (deps: ServerDeps): Promise<RapportServer> => 
       createLoggingExtension(logger.child('collab')),
       projectionExtension(projection),
       validation,
+      pipelineMigrationExtension(logger),
       retiredDocumentsExtension(logger),
       historyGuardExtension(logger),
       ticketThreadGuard(logger),
