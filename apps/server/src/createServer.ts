@@ -598,8 +598,7 @@ export const createServer = async (deps: ServerDeps): Promise<RapportServer> => 
       await history.close()
       const caughtUp = await boardsCaughtUp
       // Every change indexed so far is mirrored once boards.close() has written what it queued.
-      await worker.flush()
-      const seqsBefore = await indexSeqs()
+      const seqsBefore = await worker.flush().then(indexSeqs, () => null)
       await boards.close()
       const left = await persistence.flushAll()
       persistence.stop()
