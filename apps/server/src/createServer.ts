@@ -359,7 +359,16 @@ export const createServer = async (deps: ServerDeps): Promise<RapportServer> => 
           return { boards: 0, changed: 0, failed: 1, skipped: false }
         },
       )
-  if (boardsCurrent) logger.debug('boards current since the last clean stop: no catch-up')
+  let sweepSoon: ReturnType<typeof setTimeout> | null = null
+  if (boardsCurrent) {
+    logger.debug('boards current since the last clean stop: no catch-up')
+    // The catch-up also evicts closed cards past `closedDays`; without it they would wait for the hourly sweep,
+    // which a server restarted more often than hourly never reaches. One sweep a minute after the start instead.
+    sweepSoon = setTimeout(() => {
+      void boards.sweep().catch((error: unknown) => logger.error('board sweep after start failed', { error }))
+    }, 60_000)
+    sweepSoon.unref?.()
+  }
   steps.mark('task notifications + board catch-up (sync part)')
   const reminders = await ReminderScheduler.open({
     projection,
@@ -602,6 +611,7 @@ export const createServer = async (deps: ServerDeps): Promise<RapportServer> => 
       for (const client of wss.clients) client.terminate()
       http.closeAllConnections()
       await httpClosed
+      if (sweepSoon) clearTimeout(sweepSoon)
       await reminders.stop()
       await imports.close()
       await automation.idle()
