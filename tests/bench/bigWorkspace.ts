@@ -26,9 +26,12 @@ export type BigWorkspaceResult = {
   /** The document store the seeded data dir holds, which the generator wrote through and the server reads. */
   storeKind?: 'sqlite' | 'lowdb'
   dataBytes?: number
+  /** The median of `coldStarts` (spawn → /api/health). */
   coldStartMs?: number
-  /** From spawn until a search finds a generated record (projection built). */
+  /** From spawn until a search finds the last generated deal: the median of `coldStarts`. */
   searchReadyMs?: number | null
+  /** Each restart after the first start, each after the previous one stopped cleanly (medians above). */
+  coldStarts?: Array<{ serveMs: number; searchReadyMs: number | null }>
   /**
    * The first start on the generated data dir (builds the record index, migrates the data dir if needed): spawn →
    * /api/health, spawn → search finds the last generated deal.
@@ -82,6 +85,14 @@ async function quiesce(url: string, timeoutMs = 15_000): Promise<void> {
     if ((h.documents === 0 && h.dirtyDocuments === 0) || performance.now() > deadline) return
     await new Promise((r) => setTimeout(r, 100))
   }
+}
+
+/** Restarts timed after the first start; the cold start reported is their median. */
+const COLD_STARTS = 3
+
+const median = (values: number[]): number => {
+  const sorted = [...values].sort((a, b) => a - b)
+  return sorted[Math.floor(sorted.length / 2)] ?? 0
 }
 
 /** Discarded requests before each series (first-call costs: route, JIT, caches). */
@@ -178,11 +189,27 @@ async function serverSteps(
       await first.stop()
     }
 
-    log('big workspace: cold start')
-    server = await startRapport({ dataDir, readyTimeoutMs: 10 * 60_000 })
+    // A restart takes ~1-2 s and one run on a busy machine can take twice that: the median of COLD_STARTS. Each
+    // restart follows a clean stop of the previous one (as a deploy would); the last one serves the steps below.
+    out.coldStarts = []
+    for (let i = 0; i < COLD_STARTS; i++) {
+      log(`big workspace: cold start ${i + 1}/${COLD_STARTS}`)
+      const restart = await startRapport({ dataDir, readyTimeoutMs: 10 * 60_000 })
+      server = restart
+      out.coldStarts.push({
+        serveMs: Math.round(restart.startMs),
+        searchReadyMs: await searchReady(restart, size.deals),
+      })
+      if (i === COLD_STARTS - 1) break
+      await restart.settled()
+      await restart.stop()
+      server = null
+    }
+    if (!server) throw new Error('no cold start')
     const s = server
-    out.coldStartMs = Math.round(server.startMs)
-    out.searchReadyMs = await searchReady(s, size.deals)
+    out.coldStartMs = median(out.coldStarts.map((c) => c.serveMs))
+    const ready = out.coldStarts.map((c) => c.searchReadyMs)
+    out.searchReadyMs = ready.includes(null) ? null : median(ready.filter((ms) => ms !== null))
     const fresh = await login(s.url, DEMO_LOGIN.email, DEMO_LOGIN.password)
 
     const token = (await rapportWorkload(s, 0)).token

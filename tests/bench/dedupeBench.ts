@@ -7,6 +7,7 @@ import { openPostgresRecordIndex } from '../../apps/server/src/recordIndex/postg
 import type { RecordChange, RecordIndex } from '../../apps/server/src/recordIndex/RecordIndex.ts'
 import { openSqliteRecordIndex } from '../../apps/server/src/recordIndex/sqliteRecordIndex.ts'
 import { CONFIG } from './lib/config.ts'
+import { prng } from './lib/generateWorkspace.ts'
 import { type Summary, summarize } from './lib/stats.ts'
 import { tempDir } from './lib/tempDir.ts'
 
@@ -59,17 +60,6 @@ const WORDS = [
   'Soylent',
   'Tyrell',
 ]
-
-function prng(seed: number): () => number {
-  let s = seed >>> 0
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0
-    let t = s
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
 
 const base = (id: string) => ({
   id,

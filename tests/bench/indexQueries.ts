@@ -25,7 +25,8 @@ import { tempDir } from './lib/tempDir.ts'
  * The production `RecordIndex` (apps/server/src/recordIndex/) over the big workspace, on both implementations:
  * the records and note texts are read out of the big workspace's data dir (parsed by the projection's schemas, as
  * the server would index them), bulk-loaded into a fresh index (SQLite file in a temp dir; PostgreSQL schema
- * `bench_<pid>` at RAPPORT_PG_URL, dropped after), then search and list/sort/filter series are timed in-process.
+ * `bench_<pid>` at RAPPORT_PG_URL, dropped after), then search and list/sort/filter series are timed in-process. The
+ * load is shared with the reports phase (indexPhases.ts): one load per implementation for both.
  */
 export type IndexQueryResult = { label: string; type: 'search' | 'list'; latencyMs: Summary; total: number }
 
@@ -107,7 +108,7 @@ async function series(run: (i: number) => Promise<number>): Promise<{ latencyMs:
   return { latencyMs: summarize(times), total }
 }
 
-type Ctx = {
+export type IndexQueryCtx = {
   workspaceId: string
   terms: string[]
   accounts: number
@@ -116,7 +117,7 @@ type Ctx = {
 }
 
 /** The timed series: what REST lists and search ask of the index (same shapes as bigWorkspace.ts's REST series). */
-async function querySeries(index: RecordIndex, ctx: Ctx): Promise<IndexQueryResult[]> {
+async function querySeries(index: RecordIndex, ctx: IndexQueryCtx): Promise<IndexQueryResult[]> {
   const { workspaceId: ws, terms } = ctx
   const term = (i: number) => terms[i % terms.length] ?? 'acme'
   const page = (q: Partial<IndexListQuery>): IndexListQuery => ({
@@ -297,52 +298,18 @@ export async function openPostgres(): Promise<Opened | null> {
 }
 
 /**
- * Reads the big workspace's records out of `dataDir` and measures both index implementations over them. An
- * implementation whose file is missing is reported as "not built yet"; one that fails, with its error.
+ * The index phase's measurements on an index the shared load filled and settled (indexPhases.ts): the size on disk,
+ * then the search and list series. The load and settle figures are the shared load's.
  */
-export async function measureIndex(
+export async function measureIndexOn(
   log: (msg: string) => void,
-  dataDir: string,
-  ctx: Omit<Ctx, 'accountIds' | 'accounts'>,
-): Promise<IndexResult> {
-  const r0 = performance.now()
-  const { records, notes } = await readWorkspace(dataDir, ctx.workspaceId)
+  opened: Opened,
+  out: IndexImplResult,
+  records: RecordChange[],
+  ctx: Omit<IndexQueryCtx, 'accountIds' | 'accounts'>,
+): Promise<void> {
   const accountIds = records.filter((r) => r.kind === 'accounts').map((r) => r.id)
-  const full: Ctx = { ...ctx, accountIds, accounts: accountIds.length }
-  const result: IndexResult = {
-    records: records.length,
-    notes: notes.length,
-    readMs: Math.round(performance.now() - r0),
-    impls: [],
-  }
-  for (const [impl, open] of [
-    ['sqlite', openSqlite],
-    ['postgres', openPostgres],
-  ] as const) {
-    const out: IndexImplResult = { impl, rows: records.length + notes.length }
-    result.impls.push(out)
-    let opened: Opened | null = null
-    try {
-      opened = await open()
-      if (!opened) {
-        out.error = 'not built yet'
-        continue
-      }
-      log(`index: ${impl}, loading ${records.length} records + ${notes.length} notes`)
-      out.loadMsByKind = await bulkLoad(opened.index, records, notes)
-      out.loadMs = Object.values(out.loadMsByKind).reduce((a, b) => a + b, 0)
-      const s0 = performance.now()
-      await opened.settle()
-      out.settleMs = Math.round(performance.now() - s0)
-      out.diskBytes = await opened.diskBytes()
-      log(`index: ${impl}, queries`)
-      out.queries = await querySeries(opened.index, full)
-    } catch (error) {
-      out.error = error instanceof Error ? error.message.split('\n')[0]?.slice(0, 300) : String(error)
-      log(`index: ${impl} FAILED: ${out.error}`)
-    } finally {
-      await opened?.drop().catch(() => {})
-    }
-  }
-  return result
+  out.diskBytes = await opened.diskBytes()
+  log(`index: ${out.impl}, queries`)
+  out.queries = await querySeries(opened.index, { ...ctx, accountIds, accounts: accountIds.length })
 }

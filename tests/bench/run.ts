@@ -9,7 +9,7 @@ import { measureDashboard } from './dashboard.ts'
 import { measureDedupe } from './dedupeBench.ts'
 import { FeedNotBuilt, measureFeed } from './feed.ts'
 import { measureImport } from './importBench.ts'
-import { measureIndex } from './indexQueries.ts'
+import { measureIndexPhases } from './indexPhases.ts'
 import { type LatencyTarget, measureLatency, rawFanoutTarget, yjsTarget } from './latency.ts'
 import { builtParts } from './lib/built.ts'
 import { BIG_SIZE_NAME, CONFIG, QUICK } from './lib/config.ts'
@@ -27,7 +27,6 @@ import {
 } from './lib/servers.ts'
 import { baselineWorkload, rapportWorkload, type Workload } from './lib/workload.ts'
 import { measureMemory } from './memory.ts'
-import { measureReports } from './reports.ts'
 import { measureThroughput } from './throughput.ts'
 
 /**
@@ -418,34 +417,23 @@ async function main(): Promise<void> {
         afterServer:
           enabled('index') || enabled('reports')
             ? async (dataDir, generated) => {
-                if (enabled('index')) {
-                  try {
-                    log('index: the big workspace in both RecordIndex implementations')
-                    results.index = await measureIndex(log, dataDir, {
-                      workspaceId: s.workspaceId,
-                      terms: generated.searchTerms,
-                      stageIds: s.stageIds,
-                    })
-                  } catch (error) {
-                    results.index = { error: errorText(error) }
-                    log(`index FAILED: ${errorText(error)}`)
-                  }
-                }
-                if (enabled('reports')) {
-                  try {
-                    log('reports: every report over the big workspace, SQLite and PostgreSQL')
-                    results.reports = await measureReports(
-                      log,
-                      dataDir,
-                      { workspaceId: s.workspaceId },
-                      (partial) => {
-                        results.reports = partial
-                      },
-                    )
-                  } catch (error) {
-                    results.reports = { error: errorText(error) }
-                    log(`reports FAILED: ${errorText(error)}`)
-                  }
+                // One load of the big workspace per index implementation serves both phases (indexPhases.ts).
+                try {
+                  log('index + reports: the big workspace in both RecordIndex implementations')
+                  await measureIndexPhases(
+                    log,
+                    dataDir,
+                    { workspaceId: s.workspaceId, terms: generated.searchTerms, stageIds: s.stageIds },
+                    { index: enabled('index'), reports: enabled('reports') },
+                    (partial) => {
+                      results.index = partial.index
+                      results.reports = partial.reports
+                    },
+                  )
+                } catch (error) {
+                  if (enabled('index')) results.index = { error: errorText(error) }
+                  if (enabled('reports')) results.reports = { error: errorText(error) }
+                  log(`index + reports FAILED: ${errorText(error)}`)
                 }
               }
             : undefined,

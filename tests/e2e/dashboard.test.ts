@@ -92,7 +92,7 @@ e2eDescribe('live dashboard', () => {
     expect(await manager.page.evaluate(() => performance.getEntriesByType('navigation').length)).toBe(1)
   })
 
-  it('a bar drills down to exactly its records, each linking to its page; the CSV holds the widget’s figures', async () => {
+  it('a bar drills down to exactly its records, live, each linking to its page; the CSV holds the widget’s figures', async () => {
     const manager = await session.signIn('admin')
     const dash = await dashboardWith(manager, ['sales.pipeline'])
     await dash.showTable('sales.pipeline')
@@ -127,6 +127,26 @@ e2eDescribe('live dashboard', () => {
       expect(deal.position.column).toBe(stage)
       expect(deal.status).toBe('open')
     }
+
+    // The open list is live: a colleague moves one of its deals to another stage, and it leaves the list.
+    const otherStage = rows.map((r) => r.key.split('~')[0]?.split(':').pop()).find((s) => s && s !== stage)
+    const moved = ids[ids.length - 1]
+    if (!otherStage || !moved) throw new Error('the demo pipeline has one stage only')
+    const sales = await session.signIn('sales')
+    const status = await sales.page.evaluate(
+      async ([id, stageId]) =>
+        (
+          await fetch(`/api/deals/${id}/move`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json' },
+            body: JSON.stringify({ stageId }),
+          })
+        ).status,
+      [moved, otherStage] as const,
+    )
+    expect(status).toBe(200)
+    await eventually(() => dash.drillIds()).toEqual(ids.slice(0, -1))
+
     await dash.drillPanel().getByTestId('drilldown-item').first().click()
     await manager.page.getByTestId('deal-page').waitFor()
     expect(manager.page.url()).toContain(`#/deals/${ids[0]}`)
@@ -148,6 +168,11 @@ e2eDescribe('live dashboard', () => {
     }
     await session.env.screenshot(support.page, 'dashboard-390')
     expect(await ui.pageScrollWidth()).toBeLessThanOrEqual(PHONE.width)
+    // Arranging adds each widget's controls (drag handle, up, down, size, remove): still inside the screen.
+    await dash.arrange(true)
+    await session.env.screenshot(support.page, 'dashboard-arrange-390')
+    expect(await ui.pageScrollWidth()).toBeLessThanOrEqual(PHONE.width)
+    await dash.arrange(false)
 
     await ui.resize(DESKTOP)
     await dash.open()
@@ -157,7 +182,7 @@ e2eDescribe('live dashboard', () => {
     await docImage(support.page, 'dashboard')
   })
 
-  it('arranging is saved per user and survives a reload; an admin’s default is what others see and reset to', async () => {
+  it('arranging (buttons or dragging) is saved per user and survives a reload; an admin’s default is what others see and reset to', async () => {
     const seller = await session.signIn('sales2')
     const dash = await dashboardWith(seller, ['sales.pipeline', 'service.volume', 'leads.bySource'])
     await dash.arrange(true)
@@ -165,7 +190,10 @@ e2eDescribe('live dashboard', () => {
     await dash.move('customers.revenue', 'up')
     await dash.toggleSize('customers.revenue')
     await dash.remove('service.volume')
-    const order = ['sales.pipeline', 'customers.revenue', 'leads.bySource']
+    expect(await dash.widgetIds()).toEqual(['sales.pipeline', 'customers.revenue', 'leads.bySource'])
+    // Or dragged by its handle to another place.
+    await dash.drag('leads.bySource', 'sales.pipeline')
+    const order = ['leads.bySource', 'sales.pipeline', 'customers.revenue']
     expect(await dash.widgetIds()).toEqual(order)
     expect(await dash.widgetSize('customers.revenue')).toBe('wide')
 

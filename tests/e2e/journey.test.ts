@@ -176,12 +176,17 @@ e2eDescribe(
       await board.openColumns(ids.pipeline)
       const [first, second] = ids.stages
       if (!first || !second) throw new Error('the pipeline needs two stages')
-      await deal.quickAdd(first, {
+      const quick = {
         title: DEAL_TITLE,
         account: { name: ACCOUNT.name, id: ids.account },
         amount: '48,000',
         currency: 'eur',
-      })
+      }
+      // The required custom field is asked by the quick add: without it, no deal.
+      await deal.quickAdd(first, quick)
+      expect(await deal.quickAddError(first, ids.field).textContent()).toBe('Seats is required.')
+      await owner.getByTestId(`quick-add-cancel-${first}`).click()
+      await deal.quickAdd(first, { ...quick, custom: { [ids.field]: '200' } })
       const link = owner.locator('a.card__title', { hasText: DEAL_TITLE })
       await link.waitFor()
       ids.deal = ((await link.getAttribute('data-testid')) ?? '').slice('open-'.length)
@@ -197,9 +202,8 @@ e2eDescribe(
       await deal.choose('stage', second)
       await deal.contact(ids.contact).check()
       const fields = new CustomFieldsUi(owner)
-      await owner.getByTestId(`cf-missing-${ids.field}`).waitFor()
+      expect(await fields.input(ids.field).inputValue()).toBe('200')
       await fields.type(ids.field, '250')
-      await owner.getByTestId(`cf-missing-${ids.field}`).waitFor({ state: 'detached' })
 
       await eventually(() => theirs.value('stage')).toBe(second)
       await eventually(() => theirs.value('ownerId')).toBe(colleagueId)

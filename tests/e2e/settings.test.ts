@@ -37,6 +37,21 @@ const TicketRow = z.object({
 })
 
 const settingsOf = (user: E2eUser) => user.api('/api/settings', Settings)
+/**
+ * What `pick` finds in the settings once the server has it: the settings pages write through the workspace document,
+ * so a REST read right after a click may not see the change yet.
+ */
+async function stored<T>(
+  user: E2eUser,
+  pick: (settings: z.infer<typeof Settings>) => T | undefined,
+): Promise<T> {
+  let found: T | undefined
+  await eventually(async () => {
+    found = pick(await settingsOf(user))
+    return found !== undefined
+  }).toBe(true)
+  return found as T
+}
 const salesPipeline = async (user: E2eUser) => {
   const pipeline = (await settingsOf(user)).pipelines.find((p) => p.name === 'Sales')
   if (!pipeline) throw new Error('the demo workspace needs the Sales pipeline')
@@ -90,8 +105,7 @@ e2eDescribe('workspace settings, live for everyone (#11 item 3)', () => {
     await sales.room.open(accountId)
     await settings.open('fields')
     await settings.addCustomField({ label: 'Renewal date', entity: 'account', type: 'date' })
-    const field = (await settingsOf(admin)).customFields.find((f) => f.label === 'Renewal date')
-    if (!field) throw new Error('the field was not stored')
+    const field = await stored(admin, (s) => s.customFields.find((f) => f.label === 'Renewal date'))
     const input = sales.page.getByTestId(`cf-input-${field.id}`)
     await input.waitFor()
     await input.fill('2027-03-31')
@@ -122,10 +136,8 @@ e2eDescribe('workspace settings, live for everyone (#11 item 3)', () => {
       required: true,
     })
     await settings.addCustomField({ label: 'Contract link', entity: 'account', type: 'url' })
-    const defs = (await settingsOf(admin)).customFields
-    const plan = defs.find((f) => f.label === 'Plan')?.id
-    const link = defs.find((f) => f.label === 'Contract link')?.id
-    if (!plan || !link) throw new Error('the fields were not stored')
+    const plan = (await stored(admin, (s) => s.customFields.find((f) => f.label === 'Plan'))).id
+    const link = (await stored(admin, (s) => s.customFields.find((f) => f.label === 'Contract link'))).id
 
     const [accountId] = await accountIds(sales, 1)
     if (!accountId) throw new Error('the demo workspace needs accounts')
@@ -155,6 +167,16 @@ e2eDescribe('workspace settings, live for everyone (#11 item 3)', () => {
     await eventually(() => list.rowIds('accounts')).toEqual([accountId])
     expect(await list.countText()).toMatch(/^1 of \d+ accounts$/)
     await env.screenshot(sales.page, 'custom-fields-list-1440')
+
+    // A new account from the list asks for the required field: without it, the form says so beside it.
+    await list.createRow({ name: 'Required Plan Co' })
+    expect(await sales.page.getByTestId(`new-cf-${plan}-error`).textContent()).toBe('Plan is required.')
+    await sales.page.getByTestId(`new-cf-${plan}`).getByTestId(`cf-input-${plan}`).selectOption('Free')
+    await sales.page.getByTestId('new-submit').click()
+    const Found = z.object({ items: z.array(z.object({ customFields: z.record(z.string(), z.unknown()) })) })
+    await eventually(async () =>
+      (await sales.api('/api/accounts?q=Required%20Plan%20Co', Found)).items.map((a) => a.customFields[plan]),
+    ).toEqual(['Free'])
   })
 
   it('a viewer sees the settings read-only; a change an admin makes reaches that page live', async () => {
@@ -182,8 +204,7 @@ e2eDescribe('workspace settings, live for everyone (#11 item 3)', () => {
     const settings = new SettingsPage(admin.page, env.server.url)
     await Promise.all([settings.open('pipelines'), sales.board.open()])
     await settings.createPipeline('Renewals')
-    const created = (await settingsOf(admin)).pipelines.find((p) => p.name === 'Renewals')
-    if (!created) throw new Error('the pipeline was not stored')
+    const created = await stored(admin, (s) => s.pipelines.find((p) => p.name === 'Renewals'))
     const tab = sales.page.getByTestId(`pipeline-tab-${created.id}`)
     await eventually(() => tab.innerText()).toBe('Renewals')
     await settings.renamePipeline('Renewals 2027')
@@ -261,5 +282,33 @@ e2eDescribe('workspace settings, live for everyone (#11 item 3)', () => {
     await env.screenshot(sales.page, 'board-base-currency-1440')
     await sales.page.setViewportSize({ width: 390, height: 844 })
     await env.screenshot(sales.page, 'board-base-currency-390')
+  })
+
+  it('"New ticket" asks for the ticket fields an admin made required', async () => {
+    const admin = await env.signIn('admin')
+    const support = await env.signIn('support')
+    const settings = new SettingsPage(admin.page, env.server.url)
+    await settings.open('fields')
+    await settings.addCustomField({ label: 'Severity', entity: 'ticket', type: 'text', required: true })
+    const severity = (await stored(admin, (s) => s.customFields.find((f) => f.label === 'Severity'))).id
+    const [accountId] = await accountIds(support, 1)
+    if (!accountId) throw new Error('the demo workspace needs accounts')
+    await support.room.open(accountId)
+    const tickets = new TicketPage(support.page, env.server.url)
+    await tickets.createFromAccountRoom('Printer on fire')
+    const form = support.page.getByTestId('new-ticket-form')
+    expect(await form.getByTestId(`new-ticket-cf-${severity}-error`).textContent()).toBe(
+      'Severity is required.',
+    )
+    await form.getByTestId(`cf-input-${severity}`).fill('S1')
+    await form.getByTestId('new-ticket-submit').click()
+    const Found = z.object({
+      items: z.array(z.object({ subject: z.string(), customFields: z.record(z.string(), z.unknown()) })),
+    })
+    await eventually(async () =>
+      (await support.api('/api/tickets?q=Printer%20on%20fire', Found)).items.map(
+        (t) => t.customFields[severity],
+      ),
+    ).toEqual(['S1'])
   })
 })

@@ -103,8 +103,11 @@ e2eDescribe('workspace settings: rename, leave, delete', () => {
 
     await eventually(() => menu.current()).toBe('After Demo')
     expect(await menu.names()).toEqual(['After Demo'])
-    // The member's open board loses its workspace: back to sign in.
+    // The member's open board loses its workspace: back to sign in, told why.
     await sales2.page.getByTestId('login-form').waitFor({ timeout: 20_000 })
+    expect(await sales2.page.getByTestId('login-notice').textContent()).toBe(
+      `The workspace "${name}" was deleted by an admin. Sign in to go on in another workspace, or create one.`,
+    )
     const res = await sales2.page.request.get(`${url}/api/accounts`)
     expect(res.status()).toBe(401)
   })

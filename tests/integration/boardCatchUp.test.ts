@@ -18,7 +18,7 @@ import { newDataDir, type StartedServer, startServer } from './helpers/startServ
  * Issue #12: the board `W/board/P` is derived from the deal documents; the server mirrors each change while the deal
  * is loaded. A crash between storing a deal's change and mirroring it (or a deal written while the server was down)
  * leaves the stored board stale: at the next start the board catch-up makes it equal the mirror of the pipeline's
- * deals as the record index holds them.
+ * deals as the record index holds them — unless nothing was indexed since a clean stop left every board current.
  */
 const WS = 'ws_boardcatchup'
 const running: StartedServer[] = []
@@ -103,9 +103,41 @@ describe('board catch-up at start', () => {
     running.splice(0)
     await restarted.stop({ keep: true })
 
-    // The next start finds every board current: nothing is written.
+    // The next start finds every board current: nothing is written. Nothing was indexed since the clean stop, so it
+    // does not even read the deals (board/boardsCurrent.ts).
     const third = await startServer({ dataDir })
     running.push(third)
-    expect(await third.server.boardsCaughtUp).toEqual({ boards: 1, changed: 0 })
+    expect(await third.server.boardsCaughtUp).toEqual({ boards: 0, changed: 0, failed: 0, skipped: true })
+    running.splice(0)
+    await third.stop({ keep: true })
+
+    // A deal acknowledged after that stop but never mirrored (only in the log): the index catch-up takes it in, its
+    // seq is past the mark, and the boards' catch-up runs again.
+    const again = sqliteStore({ file: `${dataDir}/${SQLITE_DOCUMENTS_FILE}` })
+    await again.appendUpdate(
+      docName({ workspaceId: WS, kind: 'deal', dealId: 'deal_late' }),
+      encode((doc) =>
+        createDeal(
+          doc,
+          { id: 'deal_late', pipelineId: pipeline.id, title: 'deal_late', stageId: lead?.id ?? '' },
+          'x',
+          { stages: pipeline.stages },
+        ),
+      ),
+    )
+    await again.close()
+    const fourth = await startServer({ dataDir })
+    running.push(fourth)
+    expect(await fourth.server.boardsCaughtUp).toEqual({ boards: 1, changed: 1, failed: 0, skipped: false })
+    const late = await openSyncedDoc({
+      wsUrl: fourth.wsUrl,
+      name: board,
+      token: (await signIn(fourth.url, admin)).token,
+    })
+    try {
+      expect([...readBoardEntries(late.doc).keys()].sort()).toEqual(['deal_late', 'deal_moved', 'deal_new'])
+    } finally {
+      late.destroy()
+    }
   }, 60_000)
 })

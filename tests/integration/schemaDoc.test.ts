@@ -152,9 +152,19 @@ describe('docs/schema.md, followed by an outside client', () => {
     const { doc } = await openSynced('demo/workspace')
     const settings = doc.getMap('settings')
     expect(settings.get('name')).toBe('Rapport Demo')
-    const pipelines = [...(settings.get('pipelines') as Y.Map<Pipeline>).values()].sort((a, b) =>
-      a.key < b.key ? -1 : a.key > b.key ? 1 : a.id < b.id ? -1 : 1,
-    )
+    // §3.8: each pipeline a map of its fields; its stages a map stageId → map of fields, in (key, id) order,
+    // leaving out the removed ones.
+    const byKey = (a: { key: string; id: string }, b: { key: string; id: string }) =>
+      a.key < b.key ? -1 : a.key > b.key ? 1 : a.id < b.id ? -1 : 1
+    const pipelines = [...(settings.get('pipelines') as Y.Map<Y.Map<unknown>>).values()]
+      .map((p) => {
+        const stages = [...(p.get('stages') as Y.Map<Y.Map<unknown>>).values()]
+          .filter((stage) => !stage.has('removed'))
+          .map((stage) => stage.toJSON() as Stage & { key: string })
+          .sort(byKey)
+        return { ...(p.toJSON() as Pipeline), stages }
+      })
+      .sort(byKey)
     expect(pipelines.map((p) => p.name)).toEqual(['Sales', 'Expansion'])
     salesPipeline = pipelines[0] as Pipeline
     expect(salesPipeline.stages.map((stage) => stage.outcome)).toContain('won')

@@ -188,7 +188,14 @@ describe('deleting a workspace', () => {
 
     // Every member loses access at once: REST, API tokens, open sockets and new sockets.
     expect((await api(s.url, '/api/auth/me', { cookie: team.admin.cookie })).status).toBe(401)
-    expect((await api(s.url, '/api/accounts', { cookie: team.member.cookie })).status).toBe(401)
+    // A member's page is told why (the sign-in page shows it), not just "expired".
+    const why = await api<ErrorBody>(s.url, '/api/accounts', { cookie: team.member.cookie })
+    expect(why.status).toBe(401)
+    expect(why.body.error).toEqual({
+      code: 'workspace_deleted',
+      message:
+        'The workspace "Doomed Ltd" was deleted by an admin. Sign in to go on in another workspace, or create one.',
+    })
     expect((await api(s.url, '/api/accounts', { bearer: token.body.token })).status).toBe(401)
     await expect.poll(() => memberDoc.closes()).toBeGreaterThan(0)
     await expect.poll(() => adminRoom.closes()).toBeGreaterThan(0)

@@ -18,6 +18,7 @@ import { Automation } from './automation/Automation.ts'
 import { BoardMirror } from './board/BoardMirror.ts'
 import { catchUpBoards } from './board/boardCatchUp.ts'
 import { boardFacesRoutes } from './board/boardFacesRoute.ts'
+import { boardsAreCurrent, readBoardsCurrent, writeBoardsCurrent } from './board/boardsCurrent.ts'
 import { createAudit } from './collab/auditExtension.ts'
 import { createAuthExtension } from './collab/authExtension.ts'
 import { automationExtension } from './collab/automationExtension.ts'
@@ -25,6 +26,7 @@ import { historyGuardExtension } from './collab/historyGuardExtension.ts'
 import { createLimitsExtension, type LimitsExtension } from './collab/limitsExtension.ts'
 import { createLoggingExtension } from './collab/loggingExtension.ts'
 import { createPersistenceExtension, type PersistenceExtension } from './collab/persistenceExtension.ts'
+import { pipelineMigrationExtension } from './collab/pipelineMigration.ts'
 import { projectionExtension } from './collab/projectionExtension.ts'
 import { retiredDocumentsExtension } from './collab/retiredDocuments.ts'
 import { validationExtension } from './collab/validationExtension.ts'
@@ -76,6 +78,7 @@ import { reportRoutes } from './reports/reportRoutes.ts'
 import { type DemoLogin, seedDemo } from './seed/demoSeed.ts'
 import { readWorkspaceSettings, SettingsService } from './settings/SettingsService.ts'
 import { settingsRoutes } from './settings/settingsRoutes.ts'
+import { startupSteps } from './startupSteps.ts'
 import { compactLogs } from './storage/compactLogs.ts'
 import { type DocumentStore, storedWorkspaceIds } from './storage/DocumentStore.ts'
 import { readFormat } from './storage/format.ts'
@@ -151,7 +154,7 @@ export interface RapportServer {
   /** Derives every `W/board/P` from the deal documents (issue #12); the only writer of boards. */
   boards: BoardMirror
   /** The boards' start-up catch-up from the index (runs in the background; resolves with boards and entries changed). */
-  boardsCaughtUp: Promise<{ boards: number; changed: number }>
+  boardsCaughtUp: Promise<{ boards: number; changed: number; failed: number; skipped: boolean }>
   /** Logins of the demo workspace when this start seeded it (`seedDemo` on an empty data dir), else null. */
   demoLogins: DemoLogin[] | null
   health(): Promise<HealthReport>
@@ -174,6 +177,7 @@ export const createServer = async (deps: ServerDeps): Promise<RapportServer> => 
   const now = deps.now ?? Date.now
   const startedAt = now()
   const logger = deps.logger ?? createLogger({ level: 'info', format: 'pretty' })
+  const steps = startupSteps()
   const storeOfDataDir =
     deps.documentStore ??
     (await openDataDirStore(deps.dataDir, deps.store ?? 'sqlite', deps.fsync ?? false, logger))
@@ -198,6 +202,7 @@ export const createServer = async (deps: ServerDeps): Promise<RapportServer> => 
     maxDebounceMs: deps.maxDebounceMs ?? 10_000,
     now,
   })
+  steps.mark('store open')
   const meta = await createMetaStore(deps.dataDir)
   const auth = createAuthServices({ meta, secret: deps.secrets.session, now, logger: logger.child('auth') })
   const limits = createLimitsExtension({
@@ -210,6 +215,7 @@ export const createServer = async (deps: ServerDeps): Promise<RapportServer> => 
   const demoLogins = deps.seedDemo
     ? await seedDemo({ store: documentStore, auth, logger: logger.child('seed'), now })
     : null
+  steps.mark('meta + demo seed')
   const projection = new Projection(logger.child('projection'))
   const validation = validationExtension({ projection, logger, index: () => workerRef.current })
   const audit = createAudit({ projection, logger, now })
@@ -218,6 +224,7 @@ export const createServer = async (deps: ServerDeps): Promise<RapportServer> => 
   // Start-up catch-up (docs/ARCHITECTURE.md "Catch-up on restart"), before the server listens and BEFORE the update
   // logs are compacted: only a document with a logged update can be ahead of the index. An index built for another
   // data format (a lost or new index file, a migration since) is rebuilt from every stored document instead.
+  steps.mark('index open')
   const builtFor = `data-format ${await readFormat(deps.dataDir)}`
   const rebuild = !(await indexBuiltFor(recordIndex, builtFor))
   const catchUpNames = rebuild ? await documentStore.list() : await documentStore.loggedNames()
@@ -225,10 +232,13 @@ export const createServer = async (deps: ServerDeps): Promise<RapportServer> => 
   if (rebuild) await markIndexBuilt(recordIndex, builtFor)
   const catchUp = { ...caughtUp, mode: rebuild ? ('rebuild' as const) : ('logged' as const) }
   logger.child('index').info('index caught up', { ...catchUp })
+  steps.mark('index catch-up')
   // Updates acknowledged after the last stores (a crash): into the stored states, before anything loads.
   await compactLogs(documentStore, logger.child('persistence'))
+  steps.mark('compact logs')
   // The projection reads only the workspace documents (settings); records are read when their document loads.
   await projection.bootstrap(documentStore)
+  steps.mark('workspace documents')
   const hocuspocusRef: { current: Hocuspocus | null } = { current: null }
   let feedOpen = true
   const worker = new IndexWorker({
@@ -269,6 +279,7 @@ export const createServer = async (deps: ServerDeps): Promise<RapportServer> => 
   })
   worker.start()
   workerRef.current = worker
+  steps.mark('feed seqs + index worker')
   const history = new RoomHistory({
     store: lowdbVersionStore(`${deps.dataDir}/history`),
     projection,
@@ -302,6 +313,7 @@ export const createServer = async (deps: ServerDeps): Promise<RapportServer> => 
       createLoggingExtension(logger.child('collab')),
       projectionExtension(projection),
       validation,
+      pipelineMigrationExtension(logger),
       retiredDocumentsExtension(logger),
       deletedDocumentsExtension(deletedDocuments, logger),
       historyGuardExtension(logger),
@@ -318,6 +330,7 @@ export const createServer = async (deps: ServerDeps): Promise<RapportServer> => 
       { onCreateDocument: async ({ documentName }: { documentName: string }) => ({ guid: documentName }) },
     ],
   })
+  steps.mark('history, boards, hocuspocus')
   const automation = new Automation({
     hocuspocus,
     projection,
@@ -331,16 +344,45 @@ export const createServer = async (deps: ServerDeps): Promise<RapportServer> => 
   automationRef.current = automation
   hocuspocusRef.current = hocuspocus
   // Won deals whose handoff trigger was lost by a crash get their draft (in the background, exactly once).
-  automation.background('reconcile:startup', 'won deal reconcile', () => automation.wonDeals.reconcileAll())
+  automation.background('reconcile:startup', 'won deal reconcile', async () => {
+    const t0 = performance.now()
+    const created = await automation.wonDeals.reconcileAll()
+    logger.debug('won deals reconciled at start', { created, ms: Math.round(performance.now() - t0) })
+  })
+  steps.mark('automation + won-deal reconcile (sync part)')
   notifyTaskAssignments(projection, automation)
   // Every board equals the mirror of its pipeline's deals as the index holds them (a crash between storing a deal
   // and mirroring it, a deal that moved while unloaded); deals loaded meanwhile are mirrored live.
-  const boardsCaughtUp = catchUpBoards(boards, worker, projection, logger.child('board-mirror')).catch(
-    (error: unknown) => {
-      logger.error('board catch-up failed', { error })
-      return { boards: 0, changed: 0 }
-    },
-  )
+  // Skipped when nothing was indexed since a clean stop left every board current (board/boardsCurrent.ts).
+  const boardsCurrent =
+    catchUp.mode === 'logged' && boardsAreCurrent(await readBoardsCurrent(deps.dataDir), builtFor, lastSeqs)
+  const boardsT0 = performance.now()
+  const boardsCaughtUp = boardsCurrent
+    ? Promise.resolve({ boards: 0, changed: 0, failed: 0, skipped: true })
+    : catchUpBoards(boards, worker, projection, logger.child('board-mirror')).then(
+        (result) => {
+          logger.debug('boards caught up at start', {
+            ...result,
+            ms: Math.round(performance.now() - boardsT0),
+          })
+          return { ...result, skipped: false }
+        },
+        (error: unknown) => {
+          logger.error('board catch-up failed', { error })
+          return { boards: 0, changed: 0, failed: 1, skipped: false }
+        },
+      )
+  let sweepSoon: ReturnType<typeof setTimeout> | null = null
+  if (boardsCurrent) {
+    logger.debug('boards current since the last clean stop: no catch-up')
+    // The catch-up also evicts closed cards past `closedDays`; without it they would wait for the hourly sweep,
+    // which a server restarted more often than hourly never reaches. One sweep a minute after the start instead.
+    sweepSoon = setTimeout(() => {
+      void boards.sweep().catch((error: unknown) => logger.error('board sweep after start failed', { error }))
+    }, 60_000)
+    sweepSoon.unref?.()
+  }
+  steps.mark('task notifications + board catch-up (sync part)')
   const reminders = await ReminderScheduler.open({
     projection,
     automation,
@@ -352,14 +394,24 @@ export const createServer = async (deps: ServerDeps): Promise<RapportServer> => 
     workspaceIds: () => storedWorkspaceIds(documentStore),
   })
   reminders.start()
+  steps.mark('reminders (background catch-ups interleave)')
   // A deleted workspace leaves nothing behind; one whose delete was interrupted by a stop is finished now.
   const holders = { store: documentStore, projection, history, reminders, logger: logger.child('workspaces') }
   // The record index forgets it too (after the projection stopped following its documents).
   // Dismissed duplicate pairs and merge pointers (`duplicates.json`).
   const duplicateLog = await DuplicateLog.open(`${deps.dataDir}/duplicates.json`)
   const purgeEverywhere = async (id: string): Promise<void> => {
+    // Its documents still in memory go first: their sockets were closed, but an unload may be pending (vetoed while
+    // a store ran) and a copy unloaded before it was stored would be merged into the next load of its name.
+    const prefix = workspacePrefix(id)
+    persistence.forget(prefix)
+    for (const document of [...hocuspocus.documents.values()]) {
+      if (!document.name.startsWith(prefix)) continue
+      hocuspocus.closeConnections(document.name)
+      await hocuspocus.unloadDocument(document)
+    }
     // Read before they are deleted: the account rooms among them may hold notes whose account is gone (no index row).
-    const stored = await documentStore.list(workspacePrefix(id))
+    const stored = await documentStore.list(prefix)
     await purgeWorkspace(holders, id)
     await worker.purgeWorkspace(id, stored)
     await duplicateLog.forget(id)
@@ -373,6 +425,7 @@ export const createServer = async (deps: ServerDeps): Promise<RapportServer> => 
       { hocuspocus, store: documentStore, deleted: deletedDocuments, logger: logger.child('archive') },
       name,
     )
+  steps.mark('duplicates + purges')
 
   const indexImplementation = deps.recordIndex ? 'custom' : (deps.index?.kind ?? 'sqlite')
   const indexRows = async (): Promise<number> => {
@@ -524,6 +577,8 @@ export const createServer = async (deps: ServerDeps): Promise<RapportServer> => 
     openApiRoutes(() => app.routes),
   )
   mountStatic(app, deps.webDist ?? null)
+  steps.mark('routes')
+  logger.debug('start-up steps', steps.done())
 
   const http = createHttpServer(getRequestListener(app.fetch))
   const wss = new WebSocketServer({ noServer: true, maxPayload: limits.maxPayload })
@@ -558,6 +613,18 @@ export const createServer = async (deps: ServerDeps): Promise<RapportServer> => 
       })
     })
 
+  /** The index's last seq of every stored workspace (null when the index cannot say). */
+  const indexSeqs = async (): Promise<Map<string, number> | null> => {
+    try {
+      const seqs = new Map<string, number>()
+      for (const workspaceId of await storedWorkspaceIds(documentStore))
+        seqs.set(workspaceId, await recordIndex.lastSeq(workspaceId))
+      return seqs
+    } catch {
+      return null
+    }
+  }
+
   let closed: Promise<void> | null = null
   const close = (): Promise<void> => {
     closed ??= (async () => {
@@ -569,16 +636,35 @@ export const createServer = async (deps: ServerDeps): Promise<RapportServer> => 
       for (const client of wss.clients) client.terminate()
       http.closeAllConnections()
       await httpClosed
+      if (sweepSoon) clearTimeout(sweepSoon)
       await reminders.stop()
       await imports.close()
       await automation.idle()
       await audit.flush()
       await history.close()
-      await boardsCaughtUp
+      const caughtUp = await boardsCaughtUp
+      // Every change indexed so far is mirrored once boards.close() has written what it queued.
+      const seqsBefore = await worker.flush().then(indexSeqs, () => null)
       await boards.close()
       const left = await persistence.flushAll()
       persistence.stop()
       await worker.stop()
+      // Nothing indexed meanwhile, nothing left unmirrored or unstored: the next start may skip the boards' catch-up.
+      const seqsAfter = await indexSeqs()
+      if (
+        caughtUp.failed === 0 &&
+        boards.unmirrored === 0 &&
+        left.length === 0 &&
+        seqsBefore !== null &&
+        boardsAreCurrent(
+          { builtFor, lastSeqs: Object.fromEntries(seqsBefore) },
+          builtFor,
+          seqsAfter ?? new Map(),
+        )
+      )
+        await writeBoardsCurrent(deps.dataDir, { builtFor, lastSeqs: Object.fromEntries(seqsBefore) }).catch(
+          (error: unknown) => logger.warn('could not mark the boards current', { error }),
+        )
       await recordIndex.close().catch((error: unknown) => logger.error('index close failed', { error }))
       await hocuspocus.hooks('onDestroy', { instance: hocuspocus }).catch((error: unknown) => {
         logger.error('onDestroy failed', { error })

@@ -21,6 +21,9 @@ const printDemoLogins = (server: RapportServer, url: string): void => {
 
 /** The only entry point that reads the environment, listens and handles signals. */
 const main = async (): Promise<void> => {
+  // performance.now() counts from the process start: this much went to loading the server's modules.
+  const loadedMs = Math.round(performance.now())
+  const loadedCpu = process.cpuUsage()
   let config: Awaited<ReturnType<typeof loadConfig>>
   try {
     config = await loadConfig(process.env)
@@ -29,6 +32,7 @@ const main = async (): Promise<void> => {
     process.exit(1)
   }
   const logger = createLogger({ level: config.logLevel, format: config.logFormat })
+  const configuredAt = performance.now()
   // Before any store opens: upgrade an older data directory (after a backup), refuse a newer one.
   try {
     await migrateDataDir(config.dataDir, { logger: logger.child('format'), target: formatOf(config.store) })
@@ -37,6 +41,7 @@ const main = async (): Promise<void> => {
     console.error(error.message)
     process.exit(1)
   }
+  const migratedAt = performance.now()
   const server = await createServer({
     dataDir: config.dataDir,
     logger,
@@ -48,6 +53,7 @@ const main = async (): Promise<void> => {
     store: config.store,
     index: config.index,
   })
+  const builtAt = performance.now()
   const { url } = await server.listen(config.port, config.host)
   // Before the line below: a test (or a person) that reacts to it with a SIGTERM must reach the handler, not Node's
   // default action (exit without storing).
@@ -69,7 +75,21 @@ const main = async (): Promise<void> => {
   // Tests of the child process read this line from stdout.
   console.log(`Rapport listening on ${url}`)
   printDemoLogins(server, url)
-  logger.info('started', { dataDir: config.dataDir, store: config.store, index: config.index.kind })
+  logger.info('started', {
+    dataDir: config.dataDir,
+    store: config.store,
+    index: config.index.kind,
+    // Where the start went (ms): module loading, data-format check/migration, building the server, listening.
+    startMs: {
+      modules: loadedMs,
+      modulesCpu: Math.round((loadedCpu.user + loadedCpu.system) / 1000),
+      migrate: Math.round(migratedAt - configuredAt),
+      server: Math.round(builtAt - migratedAt),
+      listen: Math.round(performance.now() - builtAt),
+      total: Math.round(performance.now()),
+    },
+    cpuMs: Math.round((process.cpuUsage().user + process.cpuUsage().system) / 1000),
+  })
 }
 
 main().catch((error: unknown) => {

@@ -84,8 +84,8 @@ const LAST = [
 const INDUSTRIES = ['software', 'retail', 'finance', 'health', 'energy', 'logistics', 'media', 'education']
 const CITIES = ['Berlin', 'Paris', 'Lisbon', 'Austin', 'Toronto', 'Osaka', 'Nairobi', 'Sydney']
 
-/** mulberry32: a small seeded PRNG so every run generates the same workspace. */
-function prng(seed: number): () => number {
+/** mulberry32: a small seeded PRNG so every run generates the same workspace (and the dedupe phase its rows). */
+export function prng(seed: number): () => number {
   let a = seed >>> 0
   return () => {
     a = (a + 0x6d2b79f5) >>> 0

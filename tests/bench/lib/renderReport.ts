@@ -235,7 +235,7 @@ function bigSection(r: BenchResults): string[] {
     )
   }
   lines.push(
-    `- Cold start${b.firstStart ? ' (the restart after it)' : ''} (spawn → /api/health 200): **${int(b.coldStartMs)} ms**; search finds the last generated deal after ${b.searchReadyMs === null ? 'not within 60 s' : `${int(b.searchReadyMs)} ms`}.`,
+    `- Cold start${b.firstStart ? ' (the restart after it)' : ''} (spawn → /api/health 200): **${int(b.coldStartMs)} ms**; search finds the last generated deal after ${b.searchReadyMs === null ? 'not within 60 s' : `${int(b.searchReadyMs)} ms`}${b.coldStarts && b.coldStarts.length > 1 ? ` (medians of ${b.coldStarts.length} restarts: ${b.coldStarts.map((c) => `${int(c.serveMs)}/${c.searchReadyMs === null ? '—' : int(c.searchReadyMs)}`).join(', ')} ms)` : ''}.`,
   )
   if (b.largestDocument) {
     lines.push(

@@ -1,4 +1,4 @@
-import { docName } from '@rapport/model'
+import { docName, plainPipeline } from '@rapport/model'
 import * as Y from 'yjs'
 import { z } from 'zod'
 import { apiGet, collabToken, DEMO_LOGIN, login, type RapportSession } from './rapportSession.ts'
@@ -185,7 +185,7 @@ export async function rapportWorkload(server: BenchServer, rooms: number): Promi
   await ws.connect()
   const pipelines = ws.doc.getMap('settings').get('pipelines')
   const values =
-    pipelines instanceof Y.Map ? [...pipelines.values()].map((v) => PipelineValue.safeParse(v)) : []
+    pipelines instanceof Y.Map ? [...pipelines.values()].map((v) => PipelineValue.safeParse(plainPipeline(v))) : []
   await ws.close()
   const first = values
     .flatMap((p) => (p.success ? [p.data] : []))

@@ -156,6 +156,20 @@ export class DashboardPage {
     await this.saved()
   }
 
+  /** Drags a widget by its handle (pointer, in small steps as a hand would) onto the place of `ontoReportId`. */
+  async drag(reportId: string, ontoReportId: string): Promise<void> {
+    const handle = await this.widget(reportId).getByTestId('widget-handle').boundingBox()
+    const target = await this.widget(ontoReportId).boundingBox()
+    if (!handle || !target) throw new Error(`widget ${reportId} or ${ontoReportId} is not on screen`)
+    const mouse = this.page.mouse
+    await mouse.move(handle.x + handle.width / 2, handle.y + handle.height / 2)
+    await mouse.down()
+    await mouse.move(target.x + target.width / 2, target.y + target.height / 2, { steps: 12 })
+    await mouse.move(target.x + target.width / 2 + 2, target.y + target.height / 2 + 2, { steps: 2 })
+    await mouse.up()
+    await this.saved()
+  }
+
   async toggleSize(reportId: string): Promise<void> {
     await this.widget(reportId).getByTestId('widget-size').click()
     await this.saved()

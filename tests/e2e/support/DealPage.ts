@@ -123,7 +123,16 @@ export class DealPage {
   /** Fills the board's quick-add form of a stage and submits it. */
   async quickAdd(
     stageId: string,
-    deal: { title: string; account?: { name: string; id: string }; amount?: string; currency?: string },
+    deal: {
+      title: string
+      account?: { name: string; id: string }
+      amount?: string
+      currency?: string
+      /** Typed values of required custom fields (fieldId → text), asked by the quick add. */
+      custom?: Record<string, string>
+      /** Leave the form open (to check its errors) instead of expecting it to submit. */
+      submit?: boolean
+    },
   ): Promise<void> {
     await this.page.getByTestId(`quick-add-${stageId}`).click()
     await this.page.getByTestId(`quick-add-input-${stageId}`).fill(deal.title)
@@ -133,10 +142,14 @@ export class DealPage {
       await this.page.getByTestId(`quick-add-amount-${stageId}`).fill(deal.amount)
     if (deal.currency !== undefined)
       await this.page.getByTestId(`quick-add-currency-${stageId}`).fill(deal.currency)
+    const form = this.page.getByTestId(`quick-add-form-${stageId}`)
+    for (const [fieldId, text] of Object.entries(deal.custom ?? {}))
+      await form.getByTestId(`cf-input-${fieldId}`).fill(text)
     await this.page.getByTestId(`quick-add-submit-${stageId}`).click()
   }
 
-  quickAddError(stageId: string, field: 'title' | 'amount' | 'currency'): Locator {
+  /** A field's error under the quick add: title, amount, currency or a required custom field's id. */
+  quickAddError(stageId: string, field: string): Locator {
     return this.page.getByTestId(`quick-add-${field}-${stageId}-error`)
   }
 }

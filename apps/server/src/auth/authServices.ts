@@ -27,6 +27,7 @@ import {
 } from './invitations.ts'
 import { createLoginLimiter, type LoginLimiter } from './loginLimiter.ts'
 import { hashPassword, verifyAgainstDummy, verifyPassword } from './passwords.ts'
+import { sha256 } from './secrets.ts'
 import type { SessionInfo } from './sessionInfo.ts'
 import { createSessions, type Sessions } from './sessions.ts'
 
@@ -117,11 +118,35 @@ export function createAuthServices(deps: AuthServicesDeps) {
     )
   }
 
+  /**
+   * Why sessions ended that their holders did not end themselves (their workspace was deleted): sid hash → a sentence
+   * for the sign-in page. In memory and bounded (after a restart such a cookie reads as expired, as before).
+   */
+  const endedSessions = new Map<string, string>()
+  const ENDED_SESSIONS_MAX = 10_000
+
   return {
     meta,
     sessions,
     apiTokens,
     limiter,
+
+    /** Remembers why these sessions ended, for `whySessionEnded` (their cookies then get that sentence). */
+    noteSessionsEnded(idHashes: readonly string[], reason: string): void {
+      for (const idHash of idHashes) {
+        endedSessions.delete(idHash)
+        endedSessions.set(idHash, reason)
+      }
+      for (const oldest of endedSessions.keys()) {
+        if (endedSessions.size <= ENDED_SESSIONS_MAX) break
+        endedSessions.delete(oldest)
+      }
+    },
+
+    /** The sentence noted for the session of this cookie, when it was ended for its holder. */
+    whySessionEnded(cookie: string): string | undefined {
+      return cookie.length > 0 && cookie.length < 200 ? endedSessions.get(sha256(cookie)) : undefined
+    },
 
     onAccessChange(listener: (change: AccessChange) => void): () => void {
       listeners.add(listener)

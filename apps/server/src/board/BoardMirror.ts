@@ -452,6 +452,13 @@ export class BoardMirror {
     return written
   }
 
+  /** Deal changes not yet written into their boards (queued, or kept after a failed write). */
+  get unmirrored(): number {
+    let writes = this.changed.size
+    for (const queued of this.boardWrites.values()) writes += queued.size
+    return writes
+  }
+
   /** Stops timers, writes what is queued and closes the board connections. */
   async close(): Promise<void> {
     if (this.sweepTimer) clearInterval(this.sweepTimer)

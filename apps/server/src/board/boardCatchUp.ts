@@ -46,16 +46,17 @@ export async function indexedBoardDeals(
  * The boards' catch-up (issue #12): at start (and so after a crash) every board `W/board/P` of every pipeline of
  * every workspace is made equal to the mirror of its deals as the record index holds them (`BoardMirror.reconcile`;
  * a board that is current is not written). Deals loaded meanwhile are mirrored live. Returns boards and entries
- * changed.
+ * changed, and the boards whose catch-up failed (logged; `createServer` then does not mark the boards current).
  */
 export async function catchUpBoards(
   mirror: BoardMirror,
   worker: Pick<IndexWorker, 'index' | 'flush'>,
   projection: Projection,
   logger: Logger,
-): Promise<{ boards: number; changed: number }> {
+): Promise<{ boards: number; changed: number; failed: number }> {
   let boards = 0
   let changed = 0
+  let failed = 0
   for (const workspaceId of projection.workspaceIds().sort()) {
     for (const pipelineId of [...projection.workspace(workspaceId).pipelines.keys()].sort()) {
       const board = docName({ workspaceId, kind: 'board', pipelineId })
@@ -68,9 +69,10 @@ export async function catchUpBoards(
         changed += written
         if (written > 0) logger.info('board caught up from the index', { board, entries: written })
       } catch (error) {
+        failed += 1
         logger.error('board catch-up failed', { board, error })
       }
     }
   }
-  return { boards, changed }
+  return { boards, changed, failed }
 }

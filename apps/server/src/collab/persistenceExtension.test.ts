@@ -113,6 +113,31 @@ describe('persistenceExtension', () => {
     expect(persistence.isDirty('d')).toBe(false)
   })
 
+  it('forget (a deleted workspace): no store, no merge of its dirty copy into the next load of the name', async () => {
+    const { store, knobs } = instrumented()
+    knobs.failNext = 1_000 // every store fails: the document stays dirty and loaded (its unload vetoed)
+    const { hocuspocus, persistence } = setup(store)
+    const direct = await hocuspocus.openDirectConnection('gone/account/a')
+    await direct.transact((doc) => doc.getText('t').insert(0, 'of a deleted workspace'))
+    await direct.disconnect()
+    await vi.waitFor(() => expect(knobs.calls).toBeGreaterThanOrEqual(1))
+    const kept = hocuspocus.documents.get('gone/account/a')
+    expect(kept).toBeDefined()
+    // What the workspace delete does: forget its documents, then unload the loaded ones.
+    persistence.forget('gone/')
+    await hocuspocus.unloadDocument(kept as NonNullable<typeof kept>)
+    expect(hocuspocus.documents.has('gone/account/a')).toBe(false)
+    expect(persistence.stats()).toMatchObject({ tracked: 0, dirtyDocuments: 0 })
+    const callsAfter = knobs.calls
+    knobs.failNext = 0
+    // A later open of the name finds only what the store holds (the log, here): not the forgotten in-memory copy.
+    await store.delete('gone/account/a')
+    const again = await hocuspocus.openDirectConnection('gone/account/a')
+    expect(again.document?.getText('t').toString()).toBe('')
+    await again.disconnect()
+    expect(knobs.calls).toBe(callsAfter)
+  })
+
   it('flushAll stores every dirty document immediately', async () => {
     const { store } = instrumented()
     const { hocuspocus, persistence } = setup(store, 60_000, 120_000)

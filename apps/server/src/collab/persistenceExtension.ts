@@ -46,6 +46,12 @@ export interface PersistenceExtension extends Extension {
   /** Store every dirty document now (retrying failures `attempts` times); resolves with the names still dirty. */
   flushAll(attempts?: number): Promise<string[]>
   isDirty(name: string): boolean
+  /**
+   * Drops every tracked document whose name starts with `prefix` (a deleted workspace's): its pending store is
+   * cancelled and an unloaded-but-unstored copy is never merged into a later load. Its in-memory documents are the
+   * caller's to unload.
+   */
+  forget(prefix: string): void
   stats(): PersistenceStats
   /** Stop timers (after flushAll, on close). */
   stop(): void
@@ -69,6 +75,8 @@ interface Entry {
   logged: Promise<void>
   /** The newest version whose update could not be appended: it is durable only once a store covers it. */
   unloggedVersion: number
+  /** Dropped by `forget`: never stored, scheduled or merged again. */
+  forgotten: boolean
 }
 
 const silentVeto = (): Error => {
@@ -118,7 +126,7 @@ export const createPersistenceExtension = (options: PersistenceOptions): Persist
 
   const arm = (entry: Entry, delay: number): void => {
     clearTimer(entry)
-    if (stopped) return
+    if (stopped || entry.forgotten) return
     entry.timer = setTimeout(() => {
       entry.timer = null
       void runStore(entry)
@@ -135,7 +143,7 @@ export const createPersistenceExtension = (options: PersistenceOptions): Persist
   }
 
   const release = (entry: Entry): void => {
-    if (isDirty(entry) || entry.inFlight) return
+    if (isDirty(entry) || entry.inFlight || entry.forgotten) return
     if (entry.unloaded) {
       entries.delete(entry.name)
       entry.detach()
@@ -206,6 +214,7 @@ export const createPersistenceExtension = (options: PersistenceOptions): Persist
       detach: () => doc.off('update', onUpdate),
       logged: Promise.resolve(),
       unloggedVersion: 0,
+      forgotten: false,
     }
     // Every update of the document, whatever its origin (clients, direct connections, repairs), goes to the log.
     const onUpdate = (update: Uint8Array): void => {
@@ -377,6 +386,15 @@ export const createPersistenceExtension = (options: PersistenceOptions): Persist
     },
 
     flushAll,
+    forget(prefix) {
+      for (const entry of [...entries.values()]) {
+        if (!entry.name.startsWith(prefix)) continue
+        entry.forgotten = true
+        clearTimer(entry)
+        entry.detach()
+        entries.delete(entry.name)
+      }
+    },
     isDirty: (name) => {
       const entry = entries.get(name)
       return entry ? isDirty(entry) : false

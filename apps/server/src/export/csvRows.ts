@@ -85,20 +85,3 @@ export function csvLayout(kind: ExportKind, customFields: readonly CustomFieldDe
     },
   }
 }
-
-/**
- * One CSV line (RFC 4180: fields with a comma, quote or line break are quoted, quotes doubled; CRLF ends a line).
- * A text starting with `=`, `+`, `-`, `@`, tab or CR gets a leading `'` so a spreadsheet shows it instead of running
- * it as a formula (CSV injection). Writing is this escape only; reading CSV is csv-parse's job (imports).
- */
-export function csvLine(cells: readonly string[]): string {
-  return `${cells
-    .map((cell) => {
-      const safe = /^[=+\-@\t\r]/.test(cell) && !/^-?\d+(\.\d+)?$/.test(cell) ? `'${cell}` : cell
-      return /[",\r\n]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe
-    })
-    .join(',')}\r\n`
-}
-
-/** The file starts with a UTF-8 byte order mark so spreadsheet programs read accents right. */
-export const CSV_BOM = '\uFEFF'

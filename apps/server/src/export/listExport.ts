@@ -1,12 +1,13 @@
 import type { Hocuspocus } from '@hocuspocus/server'
 import { accessTo, type DocRef } from '@rapport/model'
 import type { SessionInfo } from '../auth/sessionInfo.ts'
+import { CSV_BOM, csvLines } from '../csv.ts'
 import { listSortOptions } from '../http/routes/listSort.ts'
 import { LIST_KINDS, type ListKind, listQuerySchemas } from '../http/routes/recordQueries.ts'
 import type { ProjectedRecord } from '../projection/recordKinds.ts'
 import { customFieldConditions, type IndexListQuery, type RecordIndex } from '../recordIndex/RecordIndex.ts'
 import { TaskListQuery } from '../tasks/taskQueries.ts'
-import { CSV_BOM, type CsvLayout, csvLine, type ExportKind } from './csvRows.ts'
+import type { CsvLayout, ExportKind } from './csvRows.ts'
 
 /** Rows read from the index per page while streaming (memory stays one page whatever the list's length). */
 export const EXPORT_PAGE = 1_000
@@ -105,7 +106,7 @@ export async function* csvChunks(
   layout: CsvLayout,
   pages: AsyncGenerator<ProjectedRecord[]>,
 ): AsyncGenerator<string> {
-  yield CSV_BOM + csvLine(layout.header)
+  yield CSV_BOM + csvLines([layout.header])
   const readsAccounts = accessTo(session, kindRef(session, 'accounts')) !== 'none'
   for await (const page of pages) {
     const names = new Map<string, string>()
@@ -116,11 +117,13 @@ export async function* csvChunks(
       for (const { id, record } of await index.getMany(session.workspaceId, 'accounts', ids))
         if (typeof record.name === 'string') names.set(id, record.name)
     }
-    let text = ''
-    for (const record of page) {
-      const accountName = typeof record.accountId === 'string' ? (names.get(record.accountId) ?? null) : null
-      text += csvLine(layout.row(record, { accountName }))
-    }
+    const text = csvLines(
+      page.map((record) => {
+        const accountName =
+          typeof record.accountId === 'string' ? (names.get(record.accountId) ?? null) : null
+        return layout.row(record, { accountName })
+      }),
+    )
     if (text) yield text
   }
 }

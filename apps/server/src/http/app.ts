@@ -5,6 +5,7 @@ import type { SessionInfo } from '../auth/sessionInfo.ts'
 import { AppError } from '../errors.ts'
 import type { Logger } from '../log/logger.ts'
 import { type BodyLimits, bodyLimits } from './bodyLimit.ts'
+import { compression } from './compression.ts'
 
 export interface AppEnv {
   Variables: { session: SessionInfo }
@@ -23,11 +24,14 @@ export interface AppOptions {
 /**
  * The Hono app with the ONE error mapping of the server: AppError → its status, ZodError → 400 invalid_input,
  * anything else → 500 internal (logged). Routes are mounted by createServer under `/api`. Request bodies are capped
- * first of all (413 `payload_too_large`), before sessions are checked and before any route reads JSON.
+ * first of all (413 `payload_too_large`), before sessions are checked and before any route reads JSON; then responses
+ * are compressed (./compression.ts).
  */
 export const createApp = (logger: Logger, options: AppOptions = {}): Hono<AppEnv> => {
   const app = new Hono<AppEnv>()
   app.use('*', bodyLimits(options.bodyLimits))
+  // Text responses of 1 KiB and more are gzipped for clients that ask (never the SSE feed, never a zip).
+  app.use('*', ...compression())
   app.onError((error, c) => {
     if (error instanceof AppError) {
       return c.json({ error: { code: error.code, message: error.message } }, error.status)

@@ -28,7 +28,10 @@ export function sessionMiddleware(auth: AuthServices) {
     }
     const cookie = getCookie(c, SESSION_COOKIE)
     const session = cookie ? auth.sessionFromCookie(cookie) : undefined
-    if (!session) throw unauthorized()
+    if (!session) {
+      const why = cookie ? auth.whySessionEnded(cookie) : undefined
+      throw why ? unauthorized(why, 'workspace_deleted') : unauthorized()
+    }
     c.set('session', session)
     return next()
   })

@@ -8,13 +8,15 @@ import {
   isRecordDocRef,
   jsonEqual,
   NOTES_FIELD,
-  Pipeline,
+  type Pipeline,
   parseBriefField,
   parseDocName,
+  plainPipeline,
   RECORD_DOC_COLLECTION,
   recordJSON,
   SETTINGS_KEY,
   SETTINGS_MAP,
+  StoredPipeline,
 } from '@rapport/model'
 import * as Y from 'yjs'
 import type { Logger } from '../log/logger.ts'
@@ -542,7 +544,7 @@ export class Projection {
     ws.pipelines.clear()
     if (!(value instanceof Y.Map)) return
     for (const [id, raw] of value.entries()) {
-      const parsed = Pipeline.safeParse(raw instanceof Y.Map ? raw.toJSON() : raw)
+      const parsed = StoredPipeline.safeParse(plainPipeline(raw))
       if (parsed.success && parsed.data.id === id) ws.pipelines.set(id, parsed.data)
     }
     this.indexCustomFieldLabels(ws, doc)
@@ -553,7 +555,7 @@ export class Projection {
     ws.customFieldLabels.clear()
     if (!(value instanceof Y.Map)) return
     for (const [id, raw] of value.entries()) {
-      const label = (raw as { label?: unknown } | null)?.label
+      const label = raw instanceof Y.Map ? raw.get('label') : (raw as { label?: unknown } | null)?.label
       if (typeof label === 'string') ws.customFieldLabels.set(id, label)
     }
   }

@@ -164,6 +164,14 @@ export function createWorkspaceService(deps: {
           'confirmation_mismatch',
         )
       }
+      // Its members' open pages learn why they were signed out (the admin who deletes it lands elsewhere).
+      const ended = meta.data.sessions
+        .filter((x) => x.workspaceId === workspaceId && x.idHash !== session.sid)
+        .map((x) => x.idHash)
+      auth.noteSessionsEnded(
+        ended,
+        `The workspace "${row.name}" was deleted by an admin. Sign in to go on in another workspace, or create one.`,
+      )
       await meta.write((draft) => {
         draft.workspaces = draft.workspaces.filter((w) => w.id !== workspaceId)
         draft.memberships = draft.memberships.filter((m) => m.workspaceId !== workspaceId)

@@ -37,6 +37,8 @@ export function App() {
   const startSession = useCallback(
     (session: Session) => {
       const tokens = new TokenSource(() => authApi.collabToken())
+      // Why the session ended, when the server says (its workspace was deleted); else it expired.
+      let lostNotice = 'Your session has expired. Please sign in again.'
       const registry = new DocRegistry({
         url: collabUrl(),
         user: { id: session.user.id, name: session.user.name, color: session.user.color },
@@ -44,9 +46,13 @@ export function App() {
         checkSession: () =>
           authApi.me().then(
             () => true,
-            (e: unknown) => !(e instanceof ApiError && e.kind === 'unauthorized'),
+            (e: unknown) => {
+              if (!(e instanceof ApiError && e.kind === 'unauthorized')) return true
+              if (e.code === 'workspace_deleted') lostNotice = e.message
+              return false
+            },
           ),
-        onSessionLost: () => endSession('Your session has expired. Please sign in again.', false),
+        onSessionLost: () => endSession(lostNotice, false),
       })
       const member = { userId: session.user.id, workspaceId: session.workspace.id, role: session.role }
       setState({ kind: 'ready', session, collab: { registry, member } })
@@ -64,7 +70,11 @@ export function App() {
         (e: unknown) => {
           if (isCancelled()) return
           if (e instanceof ApiError && e.kind === 'unreachable') setState({ kind: 'unreachable' })
-          else setState({ kind: 'login', notice: null })
+          else
+            setState({
+              kind: 'login',
+              notice: e instanceof ApiError && e.code === 'workspace_deleted' ? e.message : null,
+            })
         },
       )
     },

@@ -25,7 +25,13 @@ export const StageInput = z.object({
   outcome: z.enum(STAGE_OUTCOMES).default('open'),
 })
 export type StageInput = z.input<typeof StageInput>
-export const StagePatch = StageInput.partial()
+/** A stage edit: only the fields given change (no defaults here — a rename must not reset the probability). */
+export const StagePatch = Stage.pick({
+  name: true,
+  probability: true,
+  rotAfterDays: true,
+  outcome: true,
+}).partial()
 export type StagePatch = z.input<typeof StagePatch>
 
 /** The stages of a new pipeline: one open stage, then Won and Lost. */

@@ -1,7 +1,7 @@
 import * as Y from 'yjs'
 import { z } from 'zod'
 import { CLOSED_DAYS_DEFAULT } from '../board/boardEntries.ts'
-import { compareStrings, keyAfterAll } from '../board/position.ts'
+import { compareStrings, keyAfterAll, safeKeyBetween } from '../board/position.ts'
 import { idString, newId } from '../ids.ts'
 import { SETTINGS_KEY, SETTINGS_MAP } from '../layout.ts'
 import { CurrencySettings, DEFAULT_CURRENCY } from './currencySettings.ts'
@@ -29,6 +29,13 @@ export const Pipeline = z.object({
   archived: z.boolean().optional(),
 })
 export type Pipeline = z.infer<typeof Pipeline>
+
+/**
+ * A pipeline as READ from the document: like `Pipeline` without the 50-stage cap. Stages merge per field, so two
+ * admins each adding a stage to a pipeline of 49 at once end with 51; the pipeline must still read (a write may then
+ * not add more, but may edit or remove).
+ */
+export const StoredPipeline = Pipeline.extend({ stages: z.array(Stage).min(1) })
 
 export const CUSTOM_FIELD_ENTITIES = ['account', 'contact', 'deal', 'ticket'] as const
 export type CustomFieldEntity = (typeof CUSTOM_FIELD_ENTITIES)[number]
@@ -146,11 +153,12 @@ function readEntries<T>(
   schema: z.ZodType<T>,
   path: string,
   invalid: WorkspaceSettings['invalid'],
+  plain: (entry: unknown) => unknown = (entry) => entry,
 ): T[] {
   if (!(value instanceof Y.Map)) return []
   const out: T[] = []
   for (const [id, entry] of value.entries()) {
-    const parsed = schema.safeParse(entry)
+    const parsed = schema.safeParse(plain(entry))
     if (parsed.success) out.push(parsed.data)
     else invalid.push({ path: `${path}.${id}`, issues: formatIssues(parsed.error).join('; ') })
   }
@@ -166,13 +174,20 @@ export function readSettings(doc: Y.Doc): WorkspaceSettings {
   if (!sla.success && map.has(SETTINGS_KEY.sla)) {
     invalid.push({ path: SETTINGS_KEY.sla, issues: formatIssues(sla.error).join('; ') })
   }
-  const pipelines = readEntries(map.get(SETTINGS_KEY.pipelines), Pipeline, SETTINGS_KEY.pipelines, invalid)
+  const pipelines = readEntries(
+    map.get(SETTINGS_KEY.pipelines),
+    StoredPipeline,
+    SETTINGS_KEY.pipelines,
+    invalid,
+    plainPipeline,
+  )
   pipelines.sort((a, b) => compareStrings(a.key, b.key) || compareStrings(a.id, b.id))
   const customFields = readEntries(
     map.get(SETTINGS_KEY.customFields),
     CustomFieldDef,
     SETTINGS_KEY.customFields,
     invalid,
+    plainCustomField,
   )
   customFields.sort((a, b) => compareStrings(a.id, b.id))
   const currency = CurrencySettings.safeParse(map.get(SETTINGS_KEY.currency))
@@ -221,7 +236,7 @@ export function initWorkspace(
     doc.transact(() => {
       map.set(SETTINGS_KEY.name, name)
       const pipelineMap = nestedMap(doc, SETTINGS_KEY.pipelines)
-      for (const p of pipelines) pipelineMap.set(p.id, p)
+      for (const p of pipelines) pipelineMap.set(p.id, pipelineYMap(p))
       nestedMap(doc, SETTINGS_KEY.customFields)
       map.set(SETTINGS_KEY.sla, DEFAULT_SLA)
     }, origin)
@@ -234,17 +249,23 @@ export function setWorkspaceName(doc: Y.Doc, name: string, origin: unknown): voi
   doc.transact(() => settingsMap(doc).set(SETTINGS_KEY.name, value), origin)
 }
 
-/** Adds or replaces a pipeline (a whole plain value). Without `key`, a new pipeline goes last. */
+/**
+ * Adds or replaces a pipeline. Without `key`, a new pipeline goes last. The write is a diff against the stored
+ * structure (see `writePipeline`): only the fields and stages that changed are written, so two admins editing
+ * different fields or stages of one pipeline at once both keep their edit.
+ */
 export function upsertPipeline(
   doc: Y.Doc,
   input: Omit<Pipeline, 'key'> & { key?: string },
   origin: unknown,
 ): Pipeline {
   const existing = readSettings(doc).pipelines
-  const key =
-    input.key ?? existing.find((p) => p.id === input.id)?.key ?? keyAfterAll(existing.map((p) => p.key))
-  const value = parseInput(Pipeline, { ...input, key })
-  doc.transact(() => nestedMap(doc, SETTINGS_KEY.pipelines).set(value.id, value), origin)
+  const before = existing.find((p) => p.id === input.id)
+  const key = input.key ?? before?.key ?? keyAfterAll(existing.map((p) => p.key))
+  // At most 50 stages, unless a concurrent merge already went past it: then no stage may be added.
+  const schema = before && input.stages.length <= before.stages.length ? StoredPipeline : Pipeline
+  const value = parseInput(schema, { ...input, key })
+  doc.transact(() => writePipeline(nestedMap(doc, SETTINGS_KEY.pipelines), value), origin)
   return value
 }
 
@@ -252,9 +273,13 @@ export function removePipeline(doc: Y.Doc, pipelineId: string, origin: unknown):
   doc.transact(() => nestedMap(doc, SETTINGS_KEY.pipelines).delete(pipelineId), origin)
 }
 
+/**
+ * Adds or replaces a custom field definition, as a diff: an existing definition map gets only its changed fields set
+ * (two admins renaming a field and making it required at once both keep their edit; `options` is one value).
+ */
 export function upsertCustomField(doc: Y.Doc, input: CustomFieldDef, origin: unknown): CustomFieldDef {
   const value = parseInput(CustomFieldDef, input)
-  doc.transact(() => nestedMap(doc, SETTINGS_KEY.customFields).set(value.id, value), origin)
+  doc.transact(() => writeCustomField(nestedMap(doc, SETTINGS_KEY.customFields), value), origin)
   return value
 }
 
@@ -280,4 +305,305 @@ export function setCurrency(doc: Y.Doc, currency: CurrencySettings, origin: unkn
   const value = parseInput(CurrencySettings, currency)
   doc.transact(() => settingsMap(doc).set(SETTINGS_KEY.currency, value), origin)
   return value
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Pipelines as Yjs structures (docs/schema.md §3.8)
+//
+// A pipeline is a `Y.Map` of its fields `id, name, key, archived?` plus `stages`: a `Y.Map` stageId → `Y.Map` of the
+// stage's fields `id, name, probability, rotAfterDays, outcome` plus `key` (fractional; stages are in `(key, id)`
+// order) and, once removed, `removed` (a tombstone, see below). Older documents (and clients from before this
+// format) hold a pipeline as ONE plain value `{ id, name, key, stages: Stage[] }`: it still reads, and the server
+// converts it (`convertPlainPipelines`).
+//
+// A removed stage keeps its map with `removed: n` (n = 1 + the largest `removed` of the pipeline's stages) instead
+// of being deleted: two admins each removing a different one of the last two stages at once would otherwise leave
+// a pipeline with no stage. When no live stage is left, the stages removed last (largest `n`) read as live again.
+// ---------------------------------------------------------------------------------------------------------------
+
+/** The fields a stage map holds besides the `Stage` ones. */
+export const STAGE_KEY_FIELD = 'key'
+export const STAGE_REMOVED_FIELD = 'removed'
+const PIPELINE_FIELDS = ['id', 'name', 'key', 'archived'] as const
+const STAGE_FIELDS = ['id', 'name', 'probability', 'rotAfterDays', 'outcome'] as const
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value)
+}
+
+function stageEntries(stages: unknown): Array<Record<string, unknown>> {
+  if (Array.isArray(stages)) return stages.filter(isRecord)
+  if (!(stages instanceof Y.Map)) return []
+  const out: Array<Record<string, unknown>> = []
+  for (const entry of stages.values()) {
+    const value = entry instanceof Y.Map ? (entry.toJSON() as unknown) : entry
+    if (isRecord(value)) out.push(value)
+  }
+  return out
+}
+
+function removedMark(stage: Record<string, unknown>): number | null {
+  const value = stage[STAGE_REMOVED_FIELD]
+  if (value === undefined || value === null || value === false) return null
+  return typeof value === 'number' ? value : 0
+}
+
+/** The live stages of a pipeline's `stages` map, in `(key, id)` order, as plain values (still to validate). */
+function liveStages(stages: unknown): unknown[] {
+  if (Array.isArray(stages)) return stages
+  const all = stageEntries(stages)
+  let live = all.filter((s) => removedMark(s) === null)
+  if (live.length === 0 && all.length > 0) {
+    // Every stage removed (concurrent removals of the last ones): those removed last read as live again.
+    const last = Math.max(...all.map((s) => removedMark(s) ?? 0))
+    live = all.filter((s) => removedMark(s) === last)
+  }
+  const keyOf = (s: Record<string, unknown>) => (typeof s.key === 'string' ? s.key : '')
+  const idOf = (s: Record<string, unknown>) => (typeof s.id === 'string' ? s.id : '')
+  live.sort((a, b) => compareStrings(keyOf(a), keyOf(b)) || compareStrings(idOf(a), idOf(b)))
+  return live.map((s) => {
+    const { [STAGE_KEY_FIELD]: _key, [STAGE_REMOVED_FIELD]: _removed, ...stage } = s
+    return stage
+  })
+}
+
+/**
+ * A stored pipeline entry as the plain value `Pipeline` validates: a pipeline map is assembled (stages in order,
+ * tombstones left out), an old plain value is returned as it is.
+ */
+export function plainPipeline(entry: unknown): unknown {
+  if (!(entry instanceof Y.Map)) return entry
+  const out: Record<string, unknown> = {}
+  for (const [field, value] of entry.entries()) {
+    if (field === 'stages') continue
+    out[field] = value instanceof Y.AbstractType ? value.toJSON() : value
+  }
+  out.stages = liveStages(entry.get('stages'))
+  return out
+}
+
+function sameValue(a: unknown, b: unknown): boolean {
+  if (a === b) return true
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false
+  if (a instanceof Y.AbstractType || b instanceof Y.AbstractType) return false
+  return JSON.stringify(a) === JSON.stringify(b)
+}
+
+function setIfChanged(map: Y.Map<unknown>, field: string, value: unknown): void {
+  if (value === undefined) {
+    if (map.has(field)) map.delete(field)
+    return
+  }
+  if (!map.has(field) || !sameValue(map.get(field), value)) map.set(field, value)
+}
+
+/** A new pipeline map (to be integrated into a document) holding `pipeline`, stages keyed in their order. */
+export function pipelineYMap(pipeline: Pipeline): Y.Map<unknown> {
+  const map = new Y.Map<unknown>()
+  for (const field of PIPELINE_FIELDS) if (pipeline[field] !== undefined) map.set(field, pipeline[field])
+  const stages = new Y.Map<unknown>()
+  let key: string | null = null
+  for (const stage of pipeline.stages) {
+    key = safeKeyBetween(key, null)
+    stages.set(stage.id, stageYMap(stage, key))
+  }
+  map.set('stages', stages)
+  return map
+}
+
+function stageYMap(stage: Stage, key: string): Y.Map<unknown> {
+  const map = new Y.Map<unknown>()
+  for (const field of STAGE_FIELDS) map.set(field, stage[field])
+  map.set(STAGE_KEY_FIELD, key)
+  return map
+}
+
+/** Indexes (into `ranks`) of a longest strictly increasing subsequence of `ranks` (null = not a candidate). */
+function longestIncreasing(ranks: Array<number | null>): Set<number> {
+  const tails: number[] = [] // index into ranks of the smallest tail of each length
+  const previous = new Map<number, number>()
+  for (let i = 0; i < ranks.length; i++) {
+    const rank = ranks[i]
+    if (rank === null || rank === undefined) continue
+    let lo = 0
+    let hi = tails.length
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1
+      if ((ranks[tails[mid] as number] as number) < rank) lo = mid + 1
+      else hi = mid
+    }
+    if (lo > 0) previous.set(i, tails[lo - 1] as number)
+    tails[lo] = i
+  }
+  const out = new Set<number>()
+  let at = tails[tails.length - 1]
+  while (at !== undefined) {
+    out.add(at)
+    at = previous.get(at)
+  }
+  return out
+}
+
+/**
+ * The order keys for `ids` (the desired stage order): stages whose relative order is unchanged (a longest run in
+ * the current order) keep their key; moved and new stages get a key between their kept neighbours. Falls back to
+ * fresh keys for all when equal keys leave no room.
+ */
+function stageKeys(ids: readonly string[], current: ReadonlyMap<string, string>): string[] {
+  const currentOrder = [...current.entries()]
+    .sort(([ia, ka], [ib, kb]) => compareStrings(ka, kb) || compareStrings(ia, ib))
+    .map(([id]) => id)
+  const rankOf = new Map(currentOrder.map((id, i) => [id, i]))
+  const kept = longestIncreasing(ids.map((id) => rankOf.get(id) ?? null))
+  const keys: string[] = []
+  let lower: string | null = null
+  for (let i = 0; i < ids.length; i++) {
+    const id = ids[i] as string
+    if (kept.has(i)) {
+      lower = current.get(id) as string
+      keys.push(lower)
+      continue
+    }
+    let upper: string | null = null
+    for (let j = i + 1; j < ids.length; j++) {
+      if (kept.has(j)) {
+        upper = current.get(ids[j] as string) as string
+        break
+      }
+    }
+    lower = safeKeyBetween(lower, upper)
+    keys.push(lower)
+  }
+  const ordered = ids
+    .map((id, i) => ({ id, key: keys[i] as string }))
+    .sort((a, b) => compareStrings(a.key, b.key) || compareStrings(a.id, b.id))
+  if (ordered.every((entry, i) => entry.id === ids[i])) return keys
+  const fresh: string[] = []
+  let last: string | null = null
+  for (let i = 0; i < ids.length; i++) {
+    last = safeKeyBetween(last, null)
+    fresh.push(last)
+  }
+  return fresh
+}
+
+/**
+ * Writes `value` (valid) into the pipelines map as a diff: a missing pipeline (or an old plain value) becomes a new
+ * pipeline map; an existing one gets only its changed fields set, new stages added, stages no longer listed marked
+ * removed, and order keys changed only for the stages that moved. Call inside a transaction.
+ */
+export function writePipeline(pipelines: Y.Map<unknown>, value: Pipeline): void {
+  const current = pipelines.get(value.id)
+  if (!(current instanceof Y.Map)) {
+    pipelines.set(value.id, pipelineYMap(value))
+    return
+  }
+  const map = current as Y.Map<unknown>
+  for (const field of PIPELINE_FIELDS) setIfChanged(map, field, value[field])
+  let stages = map.get('stages')
+  if (!(stages instanceof Y.Map)) {
+    stages = new Y.Map<unknown>()
+    map.set('stages', stages)
+  }
+  const stageMap = stages as Y.Map<unknown>
+  // The stages as this replica sees them: live ones (in order) and the rest (removed or unreadable).
+  const visible = new Set((liveStages(stageMap) as Array<{ id?: unknown }>).map((s) => s.id))
+  const currentKeys = new Map<string, string>()
+  let lastRemoved = 0
+  for (const [id, entry] of stageMap.entries()) {
+    if (!(entry instanceof Y.Map)) continue
+    const mark = removedMark(entry.toJSON() as Record<string, unknown>)
+    if (mark !== null) lastRemoved = Math.max(lastRemoved, mark)
+    const key = entry.get(STAGE_KEY_FIELD)
+    if (visible.has(id) && typeof key === 'string') currentKeys.set(id, key)
+  }
+  const ids = value.stages.map((s) => s.id)
+  const keys = stageKeys(ids, currentKeys)
+  value.stages.forEach((stage, i) => {
+    const key = keys[i] as string
+    const entry = stageMap.get(stage.id)
+    if (!(entry instanceof Y.Map)) {
+      stageMap.set(stage.id, stageYMap(stage, key))
+      return
+    }
+    const fields = entry as Y.Map<unknown>
+    for (const field of STAGE_FIELDS) setIfChanged(fields, field, stage[field])
+    setIfChanged(fields, STAGE_KEY_FIELD, key)
+    if (fields.has(STAGE_REMOVED_FIELD)) fields.delete(STAGE_REMOVED_FIELD)
+  })
+  const listed = new Set(ids)
+  for (const [id, entry] of stageMap.entries()) {
+    if (listed.has(id)) continue
+    if (entry instanceof Y.Map) {
+      if (visible.has(id) && !entry.has(STAGE_REMOVED_FIELD)) entry.set(STAGE_REMOVED_FIELD, lastRemoved + 1)
+    } else {
+      stageMap.delete(id)
+    }
+  }
+}
+
+/**
+ * Converts every pipeline stored as an old plain value (that still validates) into a pipeline map with the same
+ * content, in one transaction with `origin`; idempotent. Returns the converted pipeline ids.
+ */
+export function convertPlainPipelines(doc: Y.Doc, origin: unknown): string[] {
+  const map = settingsMap(doc).get(SETTINGS_KEY.pipelines)
+  if (!(map instanceof Y.Map)) return []
+  const plain: Pipeline[] = []
+  for (const [id, entry] of map.entries()) {
+    if (entry instanceof Y.Map) continue
+    const parsed = StoredPipeline.safeParse(entry)
+    if (parsed.success && parsed.data.id === id) plain.push(parsed.data)
+  }
+  if (plain.length === 0) return []
+  doc.transact(() => {
+    for (const pipeline of plain) map.set(pipeline.id, pipelineYMap(pipeline))
+  }, origin)
+  return plain.map((p) => p.id)
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Custom field definitions as Yjs maps (docs/schema.md §3.8): each definition a `Y.Map` of its fields `id, label,
+// entity, type, options (one plain string array), required`. Old documents hold one plain value per definition: it
+// still reads, and the server converts it (`convertPlainCustomFields`).
+// ---------------------------------------------------------------------------------------------------------------
+
+const CUSTOM_FIELD_FIELDS = ['id', 'label', 'entity', 'type', 'options', 'required'] as const
+
+/** A stored custom field definition as the plain value `CustomFieldDef` validates (both forms). */
+export function plainCustomField(entry: unknown): unknown {
+  return entry instanceof Y.Map ? entry.toJSON() : entry
+}
+
+function customFieldYMap(value: CustomFieldDef): Y.Map<unknown> {
+  const map = new Y.Map<unknown>()
+  for (const field of CUSTOM_FIELD_FIELDS) map.set(field, value[field])
+  return map
+}
+
+/** Writes `value` (valid) into the custom-fields map as a diff (see `upsertCustomField`). Call inside a transaction. */
+export function writeCustomField(fields: Y.Map<unknown>, value: CustomFieldDef): void {
+  const current = fields.get(value.id)
+  if (!(current instanceof Y.Map)) {
+    fields.set(value.id, customFieldYMap(value))
+    return
+  }
+  for (const field of CUSTOM_FIELD_FIELDS) setIfChanged(current as Y.Map<unknown>, field, value[field])
+}
+
+/** Converts custom field definitions stored as old plain values (that validate) into maps; idempotent. */
+export function convertPlainCustomFields(doc: Y.Doc, origin: unknown): string[] {
+  const map = settingsMap(doc).get(SETTINGS_KEY.customFields)
+  if (!(map instanceof Y.Map)) return []
+  const plain: CustomFieldDef[] = []
+  for (const [id, entry] of map.entries()) {
+    if (entry instanceof Y.Map) continue
+    const parsed = CustomFieldDef.safeParse(entry)
+    if (parsed.success && parsed.data.id === id) plain.push(parsed.data)
+  }
+  if (plain.length === 0) return []
+  doc.transact(() => {
+    for (const def of plain) map.set(def.id, customFieldYMap(def))
+  }, origin)
+  return plain.map((d) => d.id)
 }

@@ -9,6 +9,11 @@ export interface CustomFieldInputProps {
   /** The workspace's base currency (label of `currency` fields). */
   currency: string
   onCommit: (value: CustomFieldValue) => void
+  /**
+   * In a create form: no "not filled in yet" hint (the form says "is required" on submit). The hint vanishing as the
+   * field commits on blur would move the submit button from under the pointer.
+   */
+  inForm?: boolean
 }
 
 const TEXT_TYPES = { text: 'text', url: 'url', email: 'email', number: 'number', currency: 'number' } as const
@@ -49,6 +54,7 @@ export function CustomFieldInput({
   members,
   currency,
   onCommit,
+  inForm = false,
 }: CustomFieldInputProps) {
   const [draft, setDraft] = useState<string | null>(null)
   const [error, setError] = useState<string | null>(null)
@@ -208,6 +214,7 @@ export function CustomFieldInput({
         </span>
       ) : (
         def.required &&
+        !inForm &&
         isEmptyValue(value) && (
           <span className="cf-hint" data-testid={`cf-missing-${def.id}`}>
             Required: not filled in yet.

@@ -1,4 +1,6 @@
+import type { CustomFieldDef, CustomFieldValue } from '@rapport/model'
 import { type FormEvent, type ReactNode, useState } from 'react'
+import { RequiredFieldInputs, useRequiredFields } from '../customFields/RequiredCustomFields.tsx'
 import { OptionList } from './EditableCell.tsx'
 import type { ListOption } from './listColumns.ts'
 
@@ -14,31 +16,55 @@ export interface NewRowField {
 export interface NewRowFormProps {
   fields: readonly NewRowField[]
   submitLabel: string
-  /** Creates the record; resolves to an error message, or `null` when created. */
-  onCreate: (values: Record<string, string>) => Promise<string | null> | string | null
+  /** Creates the record (with the required custom fields' values); resolves to an error message, or `null`. */
+  onCreate: (
+    values: Record<string, string>,
+    customFields: Record<string, CustomFieldValue>,
+  ) => Promise<string | null> | string | null
+  /** The custom fields an admin made required for this kind: each gets its input, and none may stay empty. */
+  requiredFields?: {
+    defs: readonly CustomFieldDef[]
+    members: ReadonlyArray<{ userId: string; name: string }>
+    currency: string
+  }
   onClose: () => void
   /** Shown under the fields as they are typed (the duplicate warning). */
   aside?: (values: Record<string, string>) => ReactNode
 }
+
+const NONE: readonly CustomFieldDef[] = []
 
 function initialValues(fields: readonly NewRowField[]): Record<string, string> {
   return Object.fromEntries(fields.map((f) => [f.name, f.initial]))
 }
 
 /** The inline "new row" form above a list: Enter creates the record and keeps the form open for the next one. */
-export function NewRowForm({ fields, submitLabel, onCreate, onClose, aside }: NewRowFormProps) {
+export function NewRowForm({
+  fields,
+  submitLabel,
+  onCreate,
+  onClose,
+  aside,
+  requiredFields,
+}: NewRowFormProps) {
   const [values, setValues] = useState(() => initialValues(fields))
   const [error, setError] = useState<string | null>(null)
+  const required = useRequiredFields(requiredFields?.defs ?? NONE)
 
   const [saving, setSaving] = useState(false)
   const submit = async (e: FormEvent) => {
     e.preventDefault()
     if (saving) return
+    const customValues = required.check()
+    if (!customValues) return
     setSaving(true)
-    const message = await onCreate(values)
+    const message = await onCreate(values, customValues)
     setSaving(false)
     setError(message)
-    if (message === null) setValues(initialValues(fields))
+    if (message === null) {
+      setValues(initialValues(fields))
+      required.reset()
+    }
   }
 
   return (
@@ -71,6 +97,15 @@ export function NewRowForm({ fields, submitLabel, onCreate, onClose, aside }: Ne
           )}
         </div>
       ))}
+      {requiredFields && (
+        <RequiredFieldInputs
+          defs={requiredFields.defs}
+          state={required}
+          members={requiredFields.members}
+          currency={requiredFields.currency}
+          testId={(fieldId) => `new-cf-${fieldId}`}
+        />
+      )}
       <div className="new-row__actions">
         <button type="submit" className="btn btn--primary" data-testid="new-submit" disabled={saving}>
           {submitLabel}

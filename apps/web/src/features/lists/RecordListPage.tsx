@@ -1,8 +1,10 @@
 import { accessTo } from '@rapport/model'
-import { useCallback, useEffect, useState } from 'react'
+import { useCallback, useEffect, useMemo, useState } from 'react'
 import type { z } from 'zod'
 import { useCollab } from '../../collab/CollabContext.tsx'
 import { ApiError, request } from '../auth/authApi.ts'
+import { useSession } from '../auth/SessionContext.tsx'
+import { useCustomFieldDefs } from '../customFields/useCustomFieldDefs.ts'
 import { DuplicateWarning } from '../duplicates/DuplicateWarning.tsx'
 import { ExportCsvLink, exportCsvHref, ImportLink } from '../imports/ExportCsvLink.tsx'
 import { type ListFilter, ListToolbar } from './ListToolbar.tsx'
@@ -65,6 +67,9 @@ export function RecordListPage<T extends { id: string; archived?: boolean }, I>(
   const [filters, setFilters] = useState<FilterValues>(props.kind.noFilters)
   const [sort, setSort] = useState<SortState>(DEFAULT_SORT)
   const [creating, setCreating] = useState(false)
+  const { session } = useSession()
+  const { defs, settings } = useCustomFieldDefs(kind === 'accounts' ? 'account' : 'contact')
+  const requiredDefs = useMemo(() => defs.filter((d) => d.required), [defs])
   // One request per pause in typing, not per key.
   const [q, setQ] = useState('')
   useEffect(() => {
@@ -94,11 +99,15 @@ export function RecordListPage<T extends { id: string; archived?: boolean }, I>(
     },
     [list, kind, schema],
   )
-  const onCreate = async (values: Record<string, string>): Promise<string | null> => {
+  const onCreate = async (
+    values: Record<string, string>,
+    customFields: Record<string, unknown>,
+  ): Promise<string | null> => {
     try {
+      const input = props.createInput(values) as Record<string, unknown>
       await request(`/api/${kind}`, schema, {
         method: 'POST',
-        body: JSON.stringify(props.createInput(values)),
+        body: JSON.stringify(Object.keys(customFields).length > 0 ? { ...input, customFields } : input),
       })
       return null
     } catch (error) {
@@ -160,6 +169,11 @@ export function RecordListPage<T extends { id: string; archived?: boolean }, I>(
           fields={props.newFields}
           submitLabel={`Create ${one}`}
           onCreate={onCreate}
+          requiredFields={{
+            defs: requiredDefs,
+            members: session.members,
+            currency: settings?.currency.base ?? 'USD',
+          }}
           onClose={() => setCreating(false)}
           aside={(values) => (
             <DuplicateWarning kind={kind} record={props.createInput(values) as Record<string, unknown>} />

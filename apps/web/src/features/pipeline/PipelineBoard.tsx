@@ -47,6 +47,11 @@ export function PipelineBoard({ workspaceId, pipeline }: { workspaceId: string; 
   const workspaceSettings = useWorkspaceSettings(useDoc({ workspaceId, kind: 'workspace' }).doc)
   const defaultCurrency = workspaceSettings?.currency.base ?? deals.values().next().value?.currency ?? 'USD'
   const create = dealBoard.create
+  // Deal fields an admin made required: the quick add asks for them.
+  const requiredFields = useMemo(
+    () => (workspaceSettings?.customFields ?? []).filter((d) => d.entity === 'deal' && d.required),
+    [workspaceSettings],
+  )
   const onQuickAdd = useCallback(
     (stageId: string, input: QuickAddInput) => {
       if (!readOnly) create({ stageId, ownerId: session.user.id, ...input })
@@ -169,6 +174,8 @@ export function PipelineBoard({ workspaceId, pipeline }: { workspaceId: string; 
                   <QuickAdd
                     stageId={stage.id}
                     defaultCurrency={defaultCurrency}
+                    requiredFields={requiredFields}
+                    members={session.members}
                     onAdd={(input) => onQuickAdd(stage.id, input)}
                   />
                 ) : null

@@ -1,4 +1,6 @@
+import type { CustomFieldDef, CustomFieldValue } from '@rapport/model'
 import { type FormEvent, useState } from 'react'
+import { RequiredFieldInputs, useRequiredFields } from '../customFields/RequiredCustomFields.tsx'
 import { AccountPicker } from '../deal/AccountPicker.tsx'
 import { parseAmount, parseCurrency, parseRequiredText } from '../deal/fieldInput.ts'
 import { useFieldErrors } from '../deal/useFieldErrors.ts'
@@ -11,6 +13,8 @@ export interface QuickAddInput {
   accountId: string | null
   amount: number
   currency: string
+  /** Values of the deal fields an admin made required (asked here, so a new deal never lacks them). */
+  customFields: Record<string, CustomFieldValue>
 }
 
 /**
@@ -20,10 +24,15 @@ export interface QuickAddInput {
 export function QuickAdd({
   stageId,
   defaultCurrency,
+  requiredFields = [],
+  members = [],
   onAdd,
 }: {
   stageId: string
   defaultCurrency: string
+  /** The workspace's required deal custom fields (Settings): each gets its input here. */
+  requiredFields?: readonly CustomFieldDef[]
+  members?: ReadonlyArray<{ userId: string; name: string }>
   onAdd: (input: QuickAddInput) => void
 }) {
   const [open, setOpen] = useState(false)
@@ -31,6 +40,7 @@ export function QuickAdd({
   const [accountId, setAccountId] = useState<string | null>(null)
   const [amount, setAmount] = useState('')
   const [currency, setCurrency] = useState(defaultCurrency)
+  const required = useRequiredFields(requiredFields)
   const { errors, set: setError } = useFieldErrors()
   if (!open)
     return (
@@ -51,6 +61,7 @@ export function QuickAdd({
     setTitle('')
     setAccountId(null)
     setAmount('')
+    required.reset()
     for (const field of ['title', 'amount', 'currency']) setError(field, null)
   }
   const submit = (e: FormEvent) => {
@@ -61,8 +72,9 @@ export function QuickAdd({
     setError('title', t.ok ? null : t.message)
     setError('amount', a.ok ? null : a.message)
     setError('currency', c.ok ? null : c.message)
-    if (!t.ok || !a.ok || !c.ok) return
-    onAdd({ title: t.value, accountId, amount: a.value, currency: c.value })
+    const customFields = required.check()
+    if (!t.ok || !a.ok || !c.ok || !customFields) return
+    onAdd({ title: t.value, accountId, amount: a.value, currency: c.value, customFields })
     close()
   }
   const id = (field: string) => `quick-add-${field}-${stageId}`
@@ -131,8 +143,15 @@ export function QuickAdd({
       </div>
       {error('amount')}
       {error('currency')}
+      <RequiredFieldInputs
+        defs={requiredFields}
+        state={required}
+        members={members}
+        currency={currency}
+        testId={(fieldId) => id(fieldId)}
+      />
       <div className="quick-add__actions">
-        <button type="button" className="btn btn--ghost" onClick={close}>
+        <button type="button" className="btn btn--ghost" onClick={close} data-testid={id('cancel')}>
           Cancel
         </button>
         <button type="submit" className="btn btn--primary" data-testid={id('submit')}>

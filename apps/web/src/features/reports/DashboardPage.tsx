@@ -1,3 +1,13 @@
+import {
+  closestCenter,
+  DndContext,
+  type DragEndEvent,
+  KeyboardSensor,
+  PointerSensor,
+  useSensor,
+  useSensors,
+} from '@dnd-kit/core'
+import { rectSortingStrategy, SortableContext, sortableKeyboardCoordinates } from '@dnd-kit/sortable'
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react'
 import { useSession } from '../auth/SessionContext.tsx'
 import { loadCharts } from './chartModule.ts'
@@ -8,6 +18,7 @@ import {
   addWidget,
   type Layout,
   MAX_WIDGETS,
+  moveWidget,
   normalizeLayout,
   removeWidget,
   resizeWidget,
@@ -104,6 +115,10 @@ export function DashboardPage() {
   // in either order).
   const writes = useRef<Promise<unknown>>(Promise.resolve())
   const [pendingWrites, setPendingWrites] = useState(0)
+  const sensors = useSensors(
+    useSensor(PointerSensor, { activationConstraint: { distance: 6 } }),
+    useSensor(KeyboardSensor, { coordinateGetter: sortableKeyboardCoordinates }),
+  )
   const write = <T,>(call: () => Promise<T>, busy: string, done: (answer: T) => string, failed: string) => {
     setStatus({ kind: 'info', text: busy })
     setPendingWrites((n) => n + 1)
@@ -146,6 +161,13 @@ export function DashboardPage() {
       },
       'The layout could not be reset.',
     )
+
+  const onDragEnd = ({ active, over }: DragEndEvent) => {
+    if (!layout || !over || active.id === over.id) return
+    const to = layout.findIndex((w) => w.reportId === over.id)
+    const next = moveWidget(layout, String(active.id), to)
+    if (next !== layout) save(next)
+  }
 
   if (loadError) return <div className="notice notice--error">{loadError}</div>
   if (!layout) return <div className="empty">Loading dashboard…</div>
@@ -219,38 +241,49 @@ export function DashboardPage() {
       {layout.length === 0 ? (
         <div className="empty">No reports on this dashboard. Choose Arrange to add some.</div>
       ) : (
-        <div className="dashboard__grid">
-          {layout.map((widget, i) => (
-            <WidgetCard
-              key={widget.reportId}
-              widget={widget}
-              info={infoById.get(widget.reportId) ?? null}
-              state={data[widget.reportId]}
-              filters={filters}
-              arrange={
-                arranging
-                  ? {
-                      first: i === 0,
-                      last: i === layout.length - 1,
-                      onShift: (by) => save(shiftWidget(layout, widget.reportId, by)),
-                      onResize: (size) => save(resizeWidget(layout, widget.reportId, size)),
-                      onRemove: () => save(removeWidget(layout, widget.reportId)),
-                    }
-                  : null
-              }
-              onSelect={(rowKey, rowLabel) =>
-                setDrill({
-                  reportId: widget.reportId,
-                  reportTitle: infoById.get(widget.reportId)?.title ?? widget.reportId,
-                  rowKey,
-                  rowLabel,
-                })
-              }
-            />
-          ))}
-        </div>
+        <DndContext sensors={sensors} collisionDetection={closestCenter} onDragEnd={onDragEnd}>
+          <SortableContext items={layout.map((w) => w.reportId)} strategy={rectSortingStrategy}>
+            <div className="dashboard__grid">
+              {layout.map((widget, i) => (
+                <WidgetCard
+                  key={widget.reportId}
+                  widget={widget}
+                  info={infoById.get(widget.reportId) ?? null}
+                  state={data[widget.reportId]}
+                  filters={filters}
+                  arrange={
+                    arranging
+                      ? {
+                          first: i === 0,
+                          last: i === layout.length - 1,
+                          onShift: (by) => save(shiftWidget(layout, widget.reportId, by)),
+                          onResize: (size) => save(resizeWidget(layout, widget.reportId, size)),
+                          onRemove: () => save(removeWidget(layout, widget.reportId)),
+                        }
+                      : null
+                  }
+                  onSelect={(rowKey, rowLabel) =>
+                    setDrill({
+                      reportId: widget.reportId,
+                      reportTitle: infoById.get(widget.reportId)?.title ?? widget.reportId,
+                      rowKey,
+                      rowLabel,
+                    })
+                  }
+                />
+              ))}
+            </div>
+          </SortableContext>
+        </DndContext>
       )}
-      {drill && <DrillDownPanel target={drill} filters={filters} onClose={() => setDrill(null)} />}
+      {drill && (
+        <DrillDownPanel
+          target={drill}
+          filters={filters}
+          seq={data[drill.reportId]?.report?.seq ?? null}
+          onClose={() => setDrill(null)}
+        />
+      )}
     </div>
   )
 }

@@ -20,20 +20,29 @@ const KIND_LABEL: Record<DrillPage['kind'], string> = {
 export function DrillDownPanel({
   target,
   filters,
+  seq,
   onClose,
 }: {
   target: DrillTarget
   filters: ReportFilters
+  /** The change-feed position of the widget's figures: when they refresh (a colleague's edit), so do the records. */
+  seq?: number | null
   onClose: () => void
 }) {
   const [page, setPage] = useState<DrillPage | null>(null)
   const [error, setError] = useState<string | null>(null)
   const [loadingMore, setLoadingMore] = useState(false)
 
+  // A new bar (or new filters) starts empty; a refresh of the same bar keeps the list shown until the new one arrives.
+  // biome-ignore lint/correctness/useExhaustiveDependencies: target and filters are the identity of the list
   useEffect(() => {
-    let cancelled = false
     setPage(null)
     setError(null)
+  }, [target, filters])
+
+  // biome-ignore lint/correctness/useExhaustiveDependencies: seq is the trigger (the figures behind it changed)
+  useEffect(() => {
+    let cancelled = false
     reportsApi.drill(target.reportId, target.rowKey, filters, 0).then(
       (first) => !cancelled && setPage(first),
       (e: unknown) =>
@@ -42,7 +51,7 @@ export function DrillDownPanel({
     return () => {
       cancelled = true
     }
-  }, [target, filters])
+  }, [target, filters, seq])
 
   useEffect(() => {
     const onKey = (event: KeyboardEvent) => {

@@ -1,3 +1,5 @@
+import { useSortable } from '@dnd-kit/sortable'
+import { CSS } from '@dnd-kit/utilities'
 import { useState } from 'react'
 import { useCharts } from './chartModule.ts'
 import { currencyOf, formatValue, headline, rowLabel } from './formatFigures.ts'
@@ -81,6 +83,8 @@ export function WidgetCard({
 }) {
   const [asTable, setAsTable] = useState(false)
   const { charts, failed: chartsFailed } = useCharts()
+  // While arranging, the widget is dragged by its handle (pointer, or keyboard: Space, arrows, Space) to a new place.
+  const sortable = useSortable({ id: widget.reportId, disabled: !arrange })
   const report = state?.report ?? null
   const title = report?.title ?? info?.title ?? widget.reportId
   const figure = report ? headline(report) : null
@@ -91,7 +95,9 @@ export function WidgetCard({
   }
   return (
     <section
-      className={`widget widget--${widget.size}`}
+      ref={sortable.setNodeRef}
+      style={{ transform: CSS.Translate.toString(sortable.transform), transition: sortable.transition }}
+      className={`widget widget--${widget.size}${sortable.isDragging ? ' widget--dragging' : ''}`}
       data-testid={`widget-${widget.reportId}`}
       data-report-id={widget.reportId}
       data-seq={report?.seq ?? ''}
@@ -137,6 +143,16 @@ export function WidgetCard({
       </header>
       {arrange && (
         <div className="widget__arrange" data-testid="widget-arrange">
+          <button
+            type="button"
+            className="btn btn--small widget__handle"
+            aria-label={`Drag ${title} to another place`}
+            data-testid="widget-handle"
+            {...sortable.attributes}
+            {...sortable.listeners}
+          >
+            ⠿ Drag
+          </button>
           <button
             type="button"
             className="btn btn--small"

@@ -4,7 +4,10 @@ import {
   type TicketCreate,
   TicketCreate as TicketCreateSchema,
 } from '@rapport/model'
-import { useId, useState } from 'react'
+import { useId, useMemo, useState } from 'react'
+import { useSession } from '../auth/SessionContext.tsx'
+import { RequiredFieldInputs, useRequiredFields } from '../customFields/RequiredCustomFields.tsx'
+import { useCustomFieldDefs } from '../customFields/useCustomFieldDefs.ts'
 import { contactLabel } from './contactLabel.ts'
 import { createTicketRest } from './ticketQueries.ts'
 
@@ -41,6 +44,10 @@ export function NewTicketForm({
   const [contact, setContact] = useState(contactId ?? '')
   const [problem, setProblem] = useState<string | null>(null)
   const [saving, setSaving] = useState(false)
+  const { session } = useSession()
+  const { defs, settings } = useCustomFieldDefs('ticket')
+  const requiredDefs = useMemo(() => defs.filter((d) => d.required), [defs])
+  const required = useRequiredFields(requiredDefs)
 
   const submit = async () => {
     const input: TicketCreate = {
@@ -57,11 +64,16 @@ export function NewTicketForm({
       return
     }
     setProblem(null)
+    const customFields = required.check()
+    if (!customFields) return
     setSaving(true)
     try {
-      const created = await createTicketRest(input)
+      const created = await createTicketRest(
+        Object.keys(customFields).length > 0 ? { ...input, customFields } : input,
+      )
       setSubject('')
       setDescription('')
+      required.reset()
       onCreated?.(created.id)
     } catch (error) {
       setProblem(`Not saved — ${error instanceof Error ? error.message : String(error)}`)
@@ -147,6 +159,13 @@ export function NewTicketForm({
           </select>
         </label>
       </div>
+      <RequiredFieldInputs
+        defs={requiredDefs}
+        state={required}
+        members={session.members}
+        currency={settings?.currency.base ?? 'USD'}
+        testId={(fieldId) => `new-ticket-cf-${fieldId}`}
+      />
       <div className="new-ticket__actions">
         <button type="submit" className="btn btn--primary" data-testid="new-ticket-submit" disabled={saving}>
           Create ticket
