@@ -2,7 +2,7 @@ import type {
   beforeHandleMessagePayload,
   Extension,
   Hocuspocus,
-  onLoadDocumentPayload,
+  onConfigurePayload,
 } from '@hocuspocus/server'
 import { type DocKind, parseDocName } from '@rapport/model'
 import { Low } from 'lowdb'
@@ -23,7 +23,7 @@ import { workspacePrefix } from '../workspaces/removedWorkspaces.ts'
  *    still connected);
  *  - a connection to it is refused like a retired document (close 4410 `document-retired`: the web app drops its
  *    offline copy), so a device that was offline during the delete cannot sync the record back;
- *  - a server write (REST) that would load it again is refused (410 `record_deleted`), e.g. a create with the id.
+ *  - a server write (REST) to it is refused (410 `record_deleted`), e.g. a create with the id.
  * A start deletes any remembered document still stored (a stop between remembering and deleting); a deleted
  * workspace forgets its names.
  */
@@ -115,15 +115,19 @@ export function withoutDeletedDocuments(
 const recordDeleted = () =>
   new AppError(410, 'record_deleted', 'This record was deleted for good; its id cannot be used again')
 
-/** Refuses connections to a deleted record's document (4410) and server writes that would load it again (410). */
+/**
+ * Refuses connections to a deleted record's document (4410) and server writes to it (410): every server write opens
+ * a direct connection, so `openDirectConnection` refuses the name, whether the document is still loaded (an unload
+ * vetoed until the persistence store, which the store wrapper drops, has run) or would be loaded again.
+ */
 export function deletedDocumentsExtension(deleted: DeletedDocuments, logger: Logger): Extension {
   const log = logger.child('deleted')
   return {
     extensionName: 'rapport-deleted-documents',
-    async onLoadDocument({ documentName, context }: onLoadDocumentPayload) {
-      if (!deleted.has(documentName)) return
-      // A client's connection is refused at its first message (below); a server write fails here.
-      if ((context as { system?: unknown } | undefined)?.system === true) throw recordDeleted()
+    async onConfigure({ instance }: onConfigurePayload) {
+      const open = instance.openDirectConnection.bind(instance)
+      instance.openDirectConnection = (documentName, context) =>
+        deleted.has(documentName) ? Promise.reject(recordDeleted()) : open(documentName, context)
     },
     async beforeHandleMessage({ documentName }: beforeHandleMessagePayload) {
       if (!deleted.has(documentName)) return
@@ -166,8 +170,11 @@ export async function removeEmptyRecordDocument(deps: RemoveDocumentDeps, name: 
   }
   if (!empty) return false
   await deps.deleted.add(name)
-  // Open connections are told at once that the document is gone (the web app drops its offline copy).
-  for (const open of deps.hocuspocus.documents.get(name)?.getConnections() ?? []) open.close(DocumentRetired)
+  // Open connections are told at once that the document is gone (the web app drops its offline copy), and the
+  // document is unloaded (once persistence has run its store, which the store wrapper drops, if it vetoes now).
+  const loaded = deps.hocuspocus.documents.get(name)
+  for (const open of loaded?.getConnections() ?? []) open.close(DocumentRetired)
+  if (loaded) await deps.hocuspocus.unloadDocument(loaded)
   await deps.store.delete(name)
   await deps.deleted.deleted(name)
   deps.logger.info('record document removed', { docName: name })
