@@ -708,6 +708,8 @@ export class ImportJobs {
       const dataRow = row - 1
       if (dataRow <= job.lastRow) continue
       batch.push(context.plan(dataRow, rowObject(job.columns, cells), (r) => this.recordId(job, r)))
+      // The parser hands over buffered rows without leaving the event loop: others' messages wait otherwise.
+      if (batch.length % BUILD_SLICE === 0) await yieldToLoop()
       if (batch.length >= batchRows && (await flush())) {
         stopped = true
         break

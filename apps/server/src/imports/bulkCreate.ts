@@ -86,6 +86,28 @@ const SUBJECT = {
   tasks: 'task',
 } as const
 
+/** Documents per store transaction: SQLite writes synchronously, so a slice holds the event loop (~2 ms per 100). */
+const STORE_SLICE = 100
+
+/**
+ * Runs `write` over slices of `items`, leaving the event loop between slices (others' edits go on), and resolves
+ * when every slice's write did: the waits for the disk overlap (one group commit covers several slices).
+ */
+async function inSlices<T>(
+  items: readonly T[],
+  write: (slice: readonly T[]) => Promise<void>,
+): Promise<void> {
+  const writes: Array<Promise<void>> = []
+  for (let i = 0; i < items.length; i += STORE_SLICE) {
+    if (i > 0) await new Promise((resolve) => setImmediate(resolve))
+    const done = write(items.slice(i, i + STORE_SLICE))
+    // Awaited below; not an unhandled rejection meanwhile.
+    done.catch(() => {})
+    writes.push(done)
+  }
+  await Promise.all(writes)
+}
+
 /**
  * Writes the built documents of one workspace (see the top of this file); resolves once they are durable, indexed
  * and stored, and their timeline entries written.
@@ -98,9 +120,11 @@ export async function writeBuiltDocuments(
 ): Promise<void> {
   if (built.length === 0) return
   // 1. Durable before anything reads them.
-  await appendUpdates(
-    deps.store,
-    built.map((d) => ({ name: d.name, update: d.state })),
+  await inSlices(built, (slice) =>
+    appendUpdates(
+      deps.store,
+      slice.map((d) => ({ name: d.name, update: d.state })),
+    ),
   )
   // 2. Lists, search, duplicate keys, the feed.
   deps.index.enqueueWritten(
@@ -112,11 +136,15 @@ export async function writeBuiltDocuments(
   await deps.index.flush()
   // 3. Folded into stored states. A document someone opened meanwhile (it is in the feed now) is left to the
   // persistence extension, which stores its live state: storing ours could drop an edit already in its log.
-  await storeStates(
-    deps.store,
-    built
-      .filter((d) => !deps.hocuspocus.documents.has(d.name) && !deps.hocuspocus.loadingDocuments.has(d.name))
-      .map((d) => ({ name: d.name, state: d.state })),
+  await inSlices(built, (slice) =>
+    storeStates(
+      deps.store,
+      slice
+        .filter(
+          (d) => !deps.hocuspocus.documents.has(d.name) && !deps.hocuspocus.loadingDocuments.has(d.name),
+        )
+        .map((d) => ({ name: d.name, state: d.state })),
+    ),
   )
   // The audit's `created <kind> <title>` entry in the account room of each record that has an account.
   const byAccount = new Map<string, ActivityCreate[]>()
