@@ -42,6 +42,7 @@ import { type Actor, type ServerOrigin, writeDocument } from '../collab/directWr
 import { badRequest } from '../errors.ts'
 import type { Logger } from '../log/logger.ts'
 import type { ProjectedRecord } from '../projection/recordKinds.ts'
+import { type DuplicateKind, normalizeDomain, normalizeEmail } from '../recordIndex/duplicateKeys.ts'
 import type { IndexWorker } from '../recordIndex/IndexWorker.ts'
 import { MAX_PAGE } from '../recordIndex/RecordIndex.ts'
 import { readWorkspaceSettings } from '../settings/SettingsService.ts'
@@ -139,6 +140,8 @@ const BULK_BATCH_ROWS = 1000
 const BUILD_SLICE = 50
 const WRITE_CONCURRENCY = 12
 const PREVIEW_ROWS = 50
+/** Duplicate keys per index lookup (`duplicateMatches` reads each key through the primary key). */
+const PREFETCH_KEYS = 1_000
 
 // biome-ignore lint/suspicious/noExplicitAny: one table of differently typed collections
 const COLLECTION: Record<ImportKind, RecordCollection<any>> = {
@@ -318,11 +321,74 @@ class PlanContext {
     }
     const { kind } = this.job
     this.existing = new Map()
-    await this.scan(kind, (r) => {
-      const key = matchKey(kind, this.settings.duplicates, r)
-      if (key && !this.existing?.has(key)) this.existing?.set(key, { id: r.id, label: labelOf(kind, r) })
-    })
+    // Emails and domains are looked up per batch in the index's duplicate keys (`prefetch`); other rules read every
+    // record of the kind once.
+    if (!this.keyType)
+      await this.scan(kind, (r) => {
+        const key = matchKey(kind, this.settings.duplicates, r)
+        if (key && !this.existing?.has(key)) this.existing?.set(key, { id: r.id, label: labelOf(kind, r) })
+      })
     if (kind === 'tickets') this.sla = await workspaceSla(this.deps.hocuspocus, this.job.workspaceId)
+  }
+
+  /**
+   * The duplicate key type the rule is looked up by in the index (`dup_keys`), or null when the rule needs every
+   * record read (a name or a chosen column: the index's normalized names and phones are not the rule's exact keys).
+   */
+  private get keyType(): 'email' | 'domain' | null {
+    const { kind } = this.job
+    const { matchOn } = this.settings.duplicates
+    if (matchOn === 'email' && kind === 'contacts') return 'email'
+    if (matchOn === 'domain' && kind === 'accounts') return 'domain'
+    return null
+  }
+
+  /**
+   * Before a batch is planned: the existing records matching its rows' emails (domains), from the index's duplicate
+   * keys — one lookup for the batch's keys, the candidates read at once and kept only where the rule's own key (the
+   * trimmed, lower-cased value) is equal. Keys known already (earlier rows of the file, earlier batches) are skipped.
+   */
+  async prefetch(rows: ReadonlyArray<Record<string, string>>): Promise<void> {
+    const type = this.keyType
+    const existing = this.existing
+    if (!type || !existing) return
+    const { kind, workspaceId } = this.job
+    const wanted = new Set<string>()
+    for (const cells of rows) {
+      const { values } = mapRow(this.fieldMap, this.settings.mapping, cells)
+      const key = matchKey(kind, this.settings.duplicates, values)
+      if (key && !existing.has(key)) wanted.add(key)
+    }
+    const keys = new Map<string, { type: 'email' | 'domain'; value: string }>()
+    for (const key of wanted) {
+      const value = type === 'email' ? normalizeEmail(key) : normalizeDomain(key)
+      if (value) keys.set(value, { type, value })
+    }
+    if (keys.size === 0) return
+    const dupKind = kind as DuplicateKind
+    const ids = new Set<string>()
+    const all = [...keys.values()]
+    for (let i = 0; i < all.length; i += PREFETCH_KEYS) {
+      for (const match of await this.deps.index.index.duplicateMatches(
+        workspaceId,
+        dupKind,
+        all.slice(i, i + PREFETCH_KEYS),
+      ))
+        ids.add(match.id)
+    }
+    const sorted = [...ids].sort()
+    for (let i = 0; i < sorted.length; i += MAX_PAGE) {
+      for (const { record } of await this.deps.index.index.getMany(
+        workspaceId,
+        kind,
+        sorted.slice(i, i + MAX_PAGE),
+      )) {
+        if (record.archived === true) continue
+        const key = matchKey(kind, this.settings.duplicates, record)
+        if (key && wanted.has(key) && !existing.has(key))
+          existing.set(key, { id: record.id, label: labelOf(kind, record) })
+      }
+    }
   }
 
   /** The key after the column's last card (deals by stage, tickets by status), one after another. */
@@ -638,16 +704,21 @@ export class ImportJobs {
     const rows: PreviewRow[] = []
     let row = 0
     try {
+      const read: Array<Record<string, string>> = []
       for await (const cells of csvRecords(this.filePath(job.id), job.separator)) {
         if (row++ === 0) continue
-        const planned = context.plan(row - 1, rowObject(job.columns, cells), (r) => this.recordId(job, r))
+        read.push(rowObject(job.columns, cells))
+        if (read.length >= PREVIEW_ROWS) break
+      }
+      await context.prefetch(read)
+      for (const [i, cells] of read.entries()) {
+        const planned = context.plan(i + 1, cells, (r) => this.recordId(job, r))
         rows.push({
-          row: row - 1,
+          row: i + 1,
           values: planned.values,
           errors: planned.errors,
           duplicateOf: planned.duplicateOf,
         })
-        if (rows.length >= PREVIEW_ROWS) break
       }
     } catch (error) {
       throw badRequest(csvProblem(error), 'invalid_input')
@@ -703,18 +774,31 @@ export class ImportJobs {
       return this.cancelRequested.has(job.id) || this.closed
     }
     let stopped = false
+    // Rows are read a batch at a time, their duplicates looked up together, then planned in file order.
+    let read: Array<{ row: number; cells: Record<string, string> }> = []
+    const planRead = async (): Promise<void> => {
+      await context.prefetch(read.map((r) => r.cells))
+      for (const [i, r] of read.entries()) {
+        // The parser hands over buffered rows without leaving the event loop: others' messages wait otherwise.
+        if (i > 0 && i % BUILD_SLICE === 0) await yieldToLoop()
+        batch.push(context.plan(r.row, r.cells, (n) => this.recordId(job, n)))
+      }
+      read = []
+    }
     for await (const cells of csvRecords(this.filePath(job.id), job.separator)) {
       if (row++ === 0) continue
       const dataRow = row - 1
       if (dataRow <= job.lastRow) continue
-      batch.push(context.plan(dataRow, rowObject(job.columns, cells), (r) => this.recordId(job, r)))
-      // The parser hands over buffered rows without leaving the event loop: others' messages wait otherwise.
-      if (batch.length % BUILD_SLICE === 0) await yieldToLoop()
-      if (batch.length >= batchRows && (await flush())) {
+      read.push({ row: dataRow, cells: rowObject(job.columns, cells) })
+      if (read.length % BUILD_SLICE === 0) await yieldToLoop()
+      if (read.length < batchRows) continue
+      await planRead()
+      if (await flush()) {
         stopped = true
         break
       }
     }
+    if (!stopped && read.length > 0) await planRead()
     if (!stopped && batch.length > 0) stopped = await flush()
     if (this.closed && !this.cancelRequested.has(job.id)) return // stays running on disk → interrupted at start
     // Lists read after the status says `done` show every record written.
