@@ -112,7 +112,7 @@ const START_BATCH = 500
  * measured time of every apply grows and the adaptive limit shrinks — an import indexed a few rows per apply and
  * spent most of its time in that fixed cost. 200 changes (100 records with their document states) are ~10 ms.
  */
-const BULK_MIN_BATCH = 200
+const BULK_MIN_BATCH = 100
 
 export class IndexWorker {
   readonly index: RecordIndex
