@@ -6,7 +6,16 @@
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { PerformanceObserver } from 'node:perf_hooks'
 import { createLogger, createServer } from '@rapport/server'
+
+function report(what: string, gaps: number[]): void {
+  gaps.sort((a, b) => a - b)
+  const at = (q: number) => (gaps[Math.min(gaps.length - 1, Math.floor(q * gaps.length))] ?? 0).toFixed(1)
+  console.log(
+    `${what}: event-loop gaps p50 ${at(0.5)} / p99 ${at(0.99)} / p99.9 ${at(0.999)} / max ${at(1)} ms, > 50 ms: ${gaps.filter((g) => g > 50).length}`,
+  )
+}
 
 const rows = Number(process.env.IMPORT_ROWS ?? 5_000)
 const dataDir = mkdtempSync(join(tmpdir(), 'rapport-import-profile-'))
@@ -19,6 +28,24 @@ const server = await createServer({
   fsync: process.env.FSYNC !== '0',
 })
 const { url } = await server.listen(0)
+// Where long holds come from: index applies and GC pauses over 20 ms.
+const held: string[] = []
+const index = server.index.index
+const apply = index.apply.bind(index)
+index.apply = async (batch) => {
+  const t = performance.now()
+  try {
+    return await apply(batch)
+  } finally {
+    const ms = performance.now() - t
+    if (ms > 20)
+      held.push(`apply ${batch.records?.length ?? 0}+${batch.docStates?.length ?? 0}: ${ms.toFixed(0)} ms`)
+  }
+}
+const gcs = new PerformanceObserver((list) => {
+  for (const e of list.getEntries()) if (e.duration > 20) held.push(`gc ${e.duration.toFixed(0)} ms`)
+})
+gcs.observe({ entryTypes: ['gc'] })
 try {
   const login = await fetch(`${url}/api/auth/login`, {
     method: 'POST',
@@ -45,6 +72,18 @@ try {
     Phone: 'phone',
     Title: 'title',
   }
+  // How long the event loop is held: the gaps between turns of a 2 ms timer (others' edits wait that long), idle
+  // for 3 s first, then during the import.
+  let gaps: number[] = []
+  let last = performance.now()
+  const probe = setInterval(() => {
+    const now = performance.now()
+    gaps.push(now - last)
+    last = now
+  }, 2)
+  await new Promise((resolve) => setTimeout(resolve, 3_000))
+  report('idle', gaps)
+  gaps = []
   const started = performance.now()
   const start = await fetch(`${url}/api/imports/${id}/start`, {
     method: 'POST',
@@ -61,6 +100,9 @@ try {
     await new Promise((resolve) => setTimeout(resolve, 100))
   }
   const ms = performance.now() - started
+  clearInterval(probe)
+  if (process.env.HELD) console.log(held.join('\n'))
+  report('import', gaps)
   const rss = Math.round(process.memoryUsage().rss / 2 ** 20)
   console.log(
     `${rows} rows: ${status.status}, created ${status.created}, failed ${status.failed}, ${Math.round(ms)} ms, ${Math.round((rows / ms) * 1000)} rows/s, rss ${rss} MB`,
