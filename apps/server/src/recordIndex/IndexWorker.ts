@@ -110,7 +110,7 @@ const START_BATCH = 500
  * Fewest changes of one apply that starts with bulk-written work (`enqueueWritten`): an apply costs ~2 ms of CPU
  * before its first row (transaction, seq, feed prune) and ~0.04 ms per change, so on a loaded machine — where the
  * measured time of every apply grows and the adaptive limit shrinks — an import indexed a few rows per apply and
- * spent most of its time in that fixed cost. 200 changes (100 records with their document states) are ~10 ms.
+ * spent most of its time in that fixed cost. 100 changes (50 records with their document states) are ~5 ms.
  */
 const BULK_MIN_BATCH = 100
 
