@@ -85,6 +85,7 @@ try {
   report('idle', gaps)
   gaps = []
   const started = performance.now()
+  const cpuBefore = process.cpuUsage()
   const start = await fetch(`${url}/api/imports/${id}/start`, {
     method: 'POST',
     headers: { cookie, 'content-type': 'application/json' },
@@ -100,12 +101,14 @@ try {
     await new Promise((resolve) => setTimeout(resolve, 100))
   }
   const ms = performance.now() - started
+  const cpu = process.cpuUsage(cpuBefore)
+  const cpuMs = (cpu.user + cpu.system) / 1000
   clearInterval(probe)
   if (process.env.HELD) console.log(held.join('\n'))
   report('import', gaps)
   const rss = Math.round(process.memoryUsage().rss / 2 ** 20)
   console.log(
-    `${rows} rows: ${status.status}, created ${status.created}, failed ${status.failed}, ${Math.round(ms)} ms, ${Math.round((rows / ms) * 1000)} rows/s, rss ${rss} MB`,
+    `${rows} rows: ${status.status}, created ${status.created}, failed ${status.failed}, ${Math.round(ms)} ms, ${Math.round((rows / ms) * 1000)} rows/s, CPU ${Math.round(cpuMs)} ms (${((cpuMs / rows) * 1000).toFixed(0)} µs/row), rss ${rss} MB`,
   )
 } finally {
   await server.close()
