@@ -868,33 +868,44 @@ export class ImportJobs {
         outcomes.set(p.row, { t: 'f', row: p.row, reason })
       }
     })
+    // The counts the job reports move only once the batch's outcomes are on disk (log and job file): a restart never
+    // shows fewer than a status read before it, whatever the batch size.
+    const counts = {
+      processed: job.processed,
+      created: job.created,
+      updated: job.updated,
+      skipped: job.skipped,
+      failed: job.failed,
+      lastRow: job.lastRow,
+    }
     for (const p of batch) {
-      job.processed++
+      counts.processed++
       if (p.action === 'skip') {
-        job.skipped++
+        counts.skipped++
         continue
       }
       if (p.action === 'fail') {
-        job.failed++
+        counts.failed++
         lines.push({ t: 'f', row: p.row, reason: p.errors.map((e) => e.message).join(' ') })
         continue
       }
       const outcome = outcomes.get(p.row)
-      if (outcome === 'skip' || outcome === undefined) job.skipped++
+      if (outcome === 'skip' || outcome === undefined) counts.skipped++
       else {
         lines.push(outcome)
-        if (outcome.t === 'c') job.created++
-        else if (outcome.t === 'u') job.updated++
-        else job.failed++
+        if (outcome.t === 'c') counts.created++
+        else if (outcome.t === 'u') counts.updated++
+        else counts.failed++
       }
     }
     // Back-pressure: the next batch waits until the record index holds this one, so the index (lists, search, the
     // change feed others read) never falls behind by more than a batch, and `done` means every record is listed.
     await this.deps.index.flush()
     const last = batch[batch.length - 1]
-    if (last) job.lastRow = last.row
+    if (last) counts.lastRow = last.row
     await this.appendLog(job.id, lines)
-    await this.save(job)
+    await this.save({ ...job, ...counts })
+    Object.assign(job, counts)
   }
 
   private async create(
