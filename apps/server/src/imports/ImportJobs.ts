@@ -140,8 +140,11 @@ const BULK_BATCH_ROWS = 1000
 const BUILD_SLICE = 50
 const WRITE_CONCURRENCY = 12
 const PREVIEW_ROWS = 50
-/** Duplicate keys per index lookup (`duplicateMatches` reads each key through the primary key). */
-const PREFETCH_KEYS = 1_000
+/**
+ * Duplicate keys per index lookup (`duplicateMatches` reads each key through the primary key, synchronously on
+ * SQLite: ~100 keys hold the event loop a few ms), with a yield between lookups.
+ */
+const PREFETCH_KEYS = 100
 
 // biome-ignore lint/suspicious/noExplicitAny: one table of differently typed collections
 const COLLECTION: Record<ImportKind, RecordCollection<any>> = {
@@ -369,6 +372,7 @@ class PlanContext {
     const ids = new Set<string>()
     const all = [...keys.values()]
     for (let i = 0; i < all.length; i += PREFETCH_KEYS) {
+      if (i > 0) await yieldToLoop()
       for (const match of await this.deps.index.index.duplicateMatches(
         workspaceId,
         dupKind,
