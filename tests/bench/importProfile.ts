@@ -84,6 +84,8 @@ try {
   await new Promise((resolve) => setTimeout(resolve, 3_000))
   report('idle', gaps)
   gaps = []
+  ;(globalThis as { gc?: () => void }).gc?.()
+  const heapBefore = Math.round(process.memoryUsage().heapUsed / 2 ** 20)
   const started = performance.now()
   const cpuBefore = process.cpuUsage()
   const start = await fetch(`${url}/api/imports/${id}/start`, {
@@ -107,6 +109,14 @@ try {
   if (process.env.HELD) console.log(held.join('\n'))
   report('import', gaps)
   const rss = Math.round(process.memoryUsage().rss / 2 ** 20)
+  // With --expose-gc: the heap the import left behind (retained, not garbage).
+  const gc = (globalThis as { gc?: () => void }).gc
+  if (gc) {
+    gc()
+    console.log(
+      `heap after the import (after a full GC): ${Math.round(process.memoryUsage().heapUsed / 2 ** 20)} MB, before it ${heapBefore} MB`,
+    )
+  }
   console.log(
     `${rows} rows: ${status.status}, created ${status.created}, failed ${status.failed}, ${Math.round(ms)} ms, ${Math.round((rows / ms) * 1000)} rows/s, CPU ${Math.round(cpuMs)} ms (${((cpuMs / rows) * 1000).toFixed(0)} µs/row), rss ${rss} MB`,
   )
