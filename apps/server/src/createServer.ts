@@ -177,11 +177,10 @@ export const createServer = async (deps: ServerDeps): Promise<RapportServer> => 
   // A deleted workspace's documents are never stored again (`meta` is open before anything is stored).
   // A store (which drops the document's update log) first waits until the record index holds that state.
   const workerRef: { current: IndexWorker | null } = { current: null }
-  const documentStore = storeAfterIndex(
-    withoutRemovedWorkspaces(storeOfDataDir, (id) => meta.data.removedWorkspaces.includes(id)),
-    () => workerRef.current,
-    logger.child('index'),
+  const liveWorkspacesStore = withoutRemovedWorkspaces(storeOfDataDir, (id) =>
+    meta.data.removedWorkspaces.includes(id),
   )
+  const documentStore = storeAfterIndex(liveWorkspacesStore, () => workerRef.current, logger.child('index'))
 
   const persistence = createPersistenceExtension({
     store: documentStore,
@@ -543,6 +542,9 @@ export const createServer = async (deps: ServerDeps): Promise<RapportServer> => 
     dataDir: deps.dataDir,
     hocuspocus,
     index: worker,
+    // The contacts an import creates are written in batches straight to the store and the index (bulkCreate.ts),
+    // which indexes them itself before storing them (the rule `storeAfterIndex` keeps for every other store).
+    store: liveWorkspacesStore,
     logger: logger.child('imports'),
     memberIds: (workspaceId) => new Set(listMembers(meta, workspaceId).map((m) => m.userId)),
   })
