@@ -55,16 +55,18 @@ async function probeRound(
 }
 
 /**
- * `rows` contacts generated into a temp CSV, uploaded (streamed) and imported on a Rapport with the demo seed; two
+ * `rows` contacts (`BENCH_IMPORT_ROWS` overrides) generated into a temp CSV, uploaded (streamed) and imported on a Rapport with the demo seed; two
  * Yjs clients (writer, reader) edit the probe deal's title one round after another, idle first (`idleRounds`), then
  * for as long as the import runs; the server's RSS is sampled every 250 ms.
  */
 export async function measureImport(
   log: (msg: string) => void,
   server: BenchServer,
-  rows: number,
+  configuredRows: number,
   idleRounds: number,
 ): Promise<ImportResult> {
+  // `BENCH_IMPORT_ROWS=20000 BENCH_ONLY=import pnpm bench`: a shorter local run (the report says how many rows).
+  const rows = Number(process.env.BENCH_IMPORT_ROWS) || configuredRows
   const w = await rapportWorkload(server, 0)
   const admin = await login(server.url, ADMIN.email, ADMIN.password)
   const dir = mkdtempSync(join(tmpdir(), 'rapport-import-bench-'))

@@ -186,14 +186,11 @@ export const createServer = async (deps: ServerDeps): Promise<RapportServer> => 
   const workerRef: { current: IndexWorker | null } = { current: null }
   // The documents of records deleted for good are never loaded or stored again (archive/deletedDocuments.ts).
   const deletedDocuments = await DeletedDocuments.open(`${deps.dataDir}/deleted-documents.json`)
-  const documentStore = storeAfterIndex(
-    withoutDeletedDocuments(
-      withoutRemovedWorkspaces(storeOfDataDir, (id) => meta.data.removedWorkspaces.includes(id)),
-      () => deletedDocuments,
-    ),
-    () => workerRef.current,
-    logger.child('index'),
+  const liveWorkspacesStore = withoutDeletedDocuments(
+    withoutRemovedWorkspaces(storeOfDataDir, (id) => meta.data.removedWorkspaces.includes(id)),
+    () => deletedDocuments,
   )
+  const documentStore = storeAfterIndex(liveWorkspacesStore, () => workerRef.current, logger.child('index'))
 
   const persistence = createPersistenceExtension({
     store: documentStore,
@@ -568,6 +565,9 @@ export const createServer = async (deps: ServerDeps): Promise<RapportServer> => 
     dataDir: deps.dataDir,
     hocuspocus,
     index: worker,
+    // The contacts an import creates are written in batches straight to the store and the index (bulkCreate.ts),
+    // which indexes them itself before storing them (the rule `storeAfterIndex` keeps for every other store).
+    store: liveWorkspacesStore,
     logger: logger.child('imports'),
     memberIds: (workspaceId) => new Set(listMembers(meta, workspaceId).map((m) => m.userId)),
   })

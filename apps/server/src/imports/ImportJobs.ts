@@ -38,14 +38,17 @@ import {
 import type * as Y from 'yjs'
 import { z } from 'zod'
 import { workspaceSla } from '../automation/workspaceSla.ts'
-import { type Actor, writeDocument } from '../collab/directWrites.ts'
+import { type Actor, type ServerOrigin, writeDocument } from '../collab/directWrites.ts'
 import { badRequest } from '../errors.ts'
 import type { Logger } from '../log/logger.ts'
 import type { ProjectedRecord } from '../projection/recordKinds.ts'
+import { type DuplicateKind, normalizeDomain, normalizeEmail } from '../recordIndex/duplicateKeys.ts'
 import type { IndexWorker } from '../recordIndex/IndexWorker.ts'
 import { MAX_PAGE } from '../recordIndex/RecordIndex.ts'
 import { readWorkspaceSettings } from '../settings/SettingsService.ts'
+import type { DocumentStore } from '../storage/DocumentStore.ts'
 import { ticketColumnKeys } from '../tickets/ticketDocs.ts'
+import { type BuiltDocument, type BulkWriteDeps, buildDocument, writeBuiltDocuments } from './bulkCreate.ts'
 import { csvProblem, csvRecords, rowObject, type Separator } from './csvFile.ts'
 import {
   type FieldError,
@@ -123,8 +126,25 @@ export interface PreviewRow {
 }
 
 const BATCH_ROWS = 200
+/**
+ * Kinds whose new records take the bulk path (bulkCreate.ts). Accounts (rooms: history, attribution), deals (the
+ * board mirror, won-deal automation) and tickets (the queue) have more work hung on their documents' loading and stay
+ * on the normal path.
+ */
+const BULK_KINDS: ReadonlySet<ImportKind> = new Set(['contacts'])
+/**
+ * Rows per batch on the bulk path: its cost is mostly per batch (two waits for the disk, one index flush), so larger
+ * batches; the documents are built BUILD_SLICE at a time with a yield between, so others' edits are not held up.
+ */
+const BULK_BATCH_ROWS = 1000
+const BUILD_SLICE = 50
 const WRITE_CONCURRENCY = 12
 const PREVIEW_ROWS = 50
+/**
+ * Duplicate keys per index lookup (`duplicateMatches` reads each key through the primary key, synchronously on
+ * SQLite: ~100 keys hold the event loop a few ms), with a yield between lookups.
+ */
+const PREFETCH_KEYS = 100
 
 // biome-ignore lint/suspicious/noExplicitAny: one table of differently typed collections
 const COLLECTION: Record<ImportKind, RecordCollection<any>> = {
@@ -241,7 +261,12 @@ interface Planned {
 export interface ImportJobsDeps {
   dataDir: string
   hocuspocus: Hocuspocus
-  index: Pick<IndexWorker, 'index' | 'flush'>
+  index: Pick<IndexWorker, 'index' | 'flush'> & Partial<Pick<IndexWorker, 'enqueueWritten'>>
+  /**
+   * The server's document store: with it (and `index.enqueueWritten`), the contacts an import creates take the bulk
+   * path (bulkCreate.ts); without it every row goes through Hocuspocus.
+   */
+  store?: DocumentStore
   logger: Logger
   now?: () => number
   memberIds?: (workspaceId: string) => ReadonlySet<string>
@@ -299,11 +324,75 @@ class PlanContext {
     }
     const { kind } = this.job
     this.existing = new Map()
-    await this.scan(kind, (r) => {
-      const key = matchKey(kind, this.settings.duplicates, r)
-      if (key && !this.existing?.has(key)) this.existing?.set(key, { id: r.id, label: labelOf(kind, r) })
-    })
+    // Emails and domains are looked up per batch in the index's duplicate keys (`prefetch`); other rules read every
+    // record of the kind once.
+    if (!this.keyType)
+      await this.scan(kind, (r) => {
+        const key = matchKey(kind, this.settings.duplicates, r)
+        if (key && !this.existing?.has(key)) this.existing?.set(key, { id: r.id, label: labelOf(kind, r) })
+      })
     if (kind === 'tickets') this.sla = await workspaceSla(this.deps.hocuspocus, this.job.workspaceId)
+  }
+
+  /**
+   * The duplicate key type the rule is looked up by in the index (`dup_keys`), or null when the rule needs every
+   * record read (a name or a chosen column: the index's normalized names and phones are not the rule's exact keys).
+   */
+  private get keyType(): 'email' | 'domain' | null {
+    const { kind } = this.job
+    const { matchOn } = this.settings.duplicates
+    if (matchOn === 'email' && kind === 'contacts') return 'email'
+    if (matchOn === 'domain' && kind === 'accounts') return 'domain'
+    return null
+  }
+
+  /**
+   * Before a batch is planned: the existing records matching its rows' emails (domains), from the index's duplicate
+   * keys — one lookup for the batch's keys, the candidates read at once and kept only where the rule's own key (the
+   * trimmed, lower-cased value) is equal. Keys known already (earlier rows of the file, earlier batches) are skipped.
+   */
+  async prefetch(rows: ReadonlyArray<Record<string, string>>): Promise<void> {
+    const type = this.keyType
+    const existing = this.existing
+    if (!type || !existing) return
+    const { kind, workspaceId } = this.job
+    const wanted = new Set<string>()
+    for (const cells of rows) {
+      const { values } = mapRow(this.fieldMap, this.settings.mapping, cells)
+      const key = matchKey(kind, this.settings.duplicates, values)
+      if (key && !existing.has(key)) wanted.add(key)
+    }
+    const keys = new Map<string, { type: 'email' | 'domain'; value: string }>()
+    for (const key of wanted) {
+      const value = type === 'email' ? normalizeEmail(key) : normalizeDomain(key)
+      if (value) keys.set(value, { type, value })
+    }
+    if (keys.size === 0) return
+    const dupKind = kind as DuplicateKind
+    const ids = new Set<string>()
+    const all = [...keys.values()]
+    for (let i = 0; i < all.length; i += PREFETCH_KEYS) {
+      if (i > 0) await yieldToLoop()
+      for (const match of await this.deps.index.index.duplicateMatches(
+        workspaceId,
+        dupKind,
+        all.slice(i, i + PREFETCH_KEYS),
+      ))
+        ids.add(match.id)
+    }
+    const sorted = [...ids].sort()
+    for (let i = 0; i < sorted.length; i += MAX_PAGE) {
+      for (const { record } of await this.deps.index.index.getMany(
+        workspaceId,
+        kind,
+        sorted.slice(i, i + MAX_PAGE),
+      )) {
+        if (record.archived === true) continue
+        const key = matchKey(kind, this.settings.duplicates, record)
+        if (key && wanted.has(key) && !existing.has(key))
+          existing.set(key, { id: record.id, label: labelOf(kind, record) })
+      }
+    }
   }
 
   /** The key after the column's last card (deals by stage, tickets by status), one after another. */
@@ -490,9 +579,23 @@ export class ImportJobs {
   private readonly now: () => number
   private closed = false
 
+  /** What the bulk path writes with (null: every create goes through Hocuspocus). */
+  private readonly bulkDeps: BulkWriteDeps | null
+
   private constructor(private readonly deps: ImportJobsDeps) {
     this.root = join(deps.dataDir, 'imports')
     this.now = deps.now ?? Date.now
+    const { store } = deps
+    const enqueueWritten = deps.index.enqueueWritten?.bind(deps.index)
+    this.bulkDeps =
+      store && enqueueWritten
+        ? {
+            store,
+            index: { enqueueWritten, flush: (timeoutMs?: number) => deps.index.flush(timeoutMs) },
+            hocuspocus: deps.hocuspocus,
+            now: this.now,
+          }
+        : null
   }
 
   /** Loads every import; one that was running when the server stopped is now `interrupted` (counts kept). */
@@ -605,16 +708,21 @@ export class ImportJobs {
     const rows: PreviewRow[] = []
     let row = 0
     try {
+      const read: Array<Record<string, string>> = []
       for await (const cells of csvRecords(this.filePath(job.id), job.separator)) {
         if (row++ === 0) continue
-        const planned = context.plan(row - 1, rowObject(job.columns, cells), (r) => this.recordId(job, r))
+        read.push(rowObject(job.columns, cells))
+        if (read.length >= PREVIEW_ROWS) break
+      }
+      await context.prefetch(read)
+      for (const [i, cells] of read.entries()) {
+        const planned = context.plan(i + 1, cells, (r) => this.recordId(job, r))
         rows.push({
-          row: row - 1,
+          row: i + 1,
           values: planned.values,
           errors: planned.errors,
           duplicateOf: planned.duplicateOf,
         })
-        if (rows.length >= PREVIEW_ROWS) break
       }
     } catch (error) {
       throw badRequest(csvProblem(error), 'invalid_input')
@@ -625,6 +733,8 @@ export class ImportJobs {
   /** Starts (or resumes after `job.lastRow`) the job in the background. */
   async start(job: ImportJob, settings: ImportSettings, actor: Actor): Promise<void> {
     const context = await this.context(job, settings)
+    // A job started before (interrupted, cancelled) may have written part of the batch it was in.
+    const resumed = job.startedAt !== null
     job.settings = settings
     job.status = 'running'
     job.startedAt ??= this.now()
@@ -632,7 +742,7 @@ export class ImportJobs {
     delete job.error
     job.total = job.rowCount
     await this.save(job)
-    const run = this.run(job, context, actor)
+    const run = this.run(job, context, actor, resumed)
       .catch(async (error: unknown) => {
         this.deps.logger.error('import failed', { id: job.id, error })
         job.status = 'failed'
@@ -653,26 +763,46 @@ export class ImportJobs {
     await this.running.get(id)
   }
 
-  private async run(job: ImportJob, context: PlanContext, actor: Actor): Promise<void> {
+  private async run(job: ImportJob, context: PlanContext, actor: Actor, resumed: boolean): Promise<void> {
     let row = 0
     let batch: Planned[] = []
+    // After a resume, the first batch goes through Hocuspocus: a record of it created before the stop is found
+    // there (a `conflict`) and counted once. Later batches are new and may take the bulk path.
+    let bulk = !resumed
+    const batchRows = this.bulkDeps && BULK_KINDS.has(job.kind) ? BULK_BATCH_ROWS : BATCH_ROWS
     const flush = async (): Promise<boolean> => {
-      await this.writeBatch(job, context, batch, actor)
+      await this.writeBatch(job, context, batch, actor, bulk)
+      bulk = true
       batch = []
       await yieldToLoop()
       return this.cancelRequested.has(job.id) || this.closed
     }
     let stopped = false
+    // Rows are read a batch at a time, their duplicates looked up together, then planned in file order.
+    let read: Array<{ row: number; cells: Record<string, string> }> = []
+    const planRead = async (): Promise<void> => {
+      await context.prefetch(read.map((r) => r.cells))
+      for (const [i, r] of read.entries()) {
+        // The parser hands over buffered rows without leaving the event loop: others' messages wait otherwise.
+        if (i > 0 && i % BUILD_SLICE === 0) await yieldToLoop()
+        batch.push(context.plan(r.row, r.cells, (n) => this.recordId(job, n)))
+      }
+      read = []
+    }
     for await (const cells of csvRecords(this.filePath(job.id), job.separator)) {
       if (row++ === 0) continue
       const dataRow = row - 1
       if (dataRow <= job.lastRow) continue
-      batch.push(context.plan(dataRow, rowObject(job.columns, cells), (r) => this.recordId(job, r)))
-      if (batch.length >= BATCH_ROWS && (await flush())) {
+      read.push({ row: dataRow, cells: rowObject(job.columns, cells) })
+      if (read.length % BUILD_SLICE === 0) await yieldToLoop()
+      if (read.length < batchRows) continue
+      await planRead()
+      if (await flush()) {
         stopped = true
         break
       }
     }
+    if (!stopped && read.length > 0) await planRead()
     if (!stopped && batch.length > 0) stopped = await flush()
     if (this.closed && !this.cancelRequested.has(job.id)) return // stays running on disk → interrupted at start
     // Lists read after the status says `done` show every record written.
@@ -690,14 +820,37 @@ export class ImportJobs {
     context: PlanContext,
     batch: Planned[],
     actor: Actor,
+    bulk: boolean,
   ): Promise<void> {
     const lines: LogLine[] = []
     const outcomes = new Map<number, LogLine | 'skip'>()
-    const writes = batch.filter((p) => p.action === 'create' || p.action === 'update')
+    let writes = batch.filter((p) => p.action === 'create' || p.action === 'update')
     // Column keys are taken in row order before the writes run at once.
     const keys = new Map<number, string>()
     for (const p of writes)
       if (p.action === 'create' && p.column !== undefined) keys.set(p.row, await context.nextKey(p.column))
+    if (bulk && this.bulkDeps && BULK_KINDS.has(job.kind)) {
+      const creates = writes.filter((p) => p.action === 'create')
+      writes = writes.filter((p) => p.action !== 'create')
+      const built: BuiltDocument[] = []
+      for (const [i, p] of creates.entries()) {
+        if (i > 0 && i % BUILD_SLICE === 0) await yieldToLoop()
+        const id = p.id as string
+        const name = docName(recordRef(job.workspaceId, job.kind, id))
+        try {
+          built.push(
+            buildDocument(name, job.kind, id, actor, createCommand(job.kind, context, p, keys.get(p.row))),
+          )
+          outcomes.set(p.row, { t: 'c', row: p.row, id })
+        } catch (error) {
+          const reason = isModelError(error) ? error.message : 'The record could not be written.'
+          if (!isModelError(error))
+            this.deps.logger.error('import row failed', { id: job.id, row: p.row, error })
+          outcomes.set(p.row, { t: 'f', row: p.row, reason })
+        }
+      }
+      await writeBuiltDocuments(this.bulkDeps, job.workspaceId, built, actor)
+    }
     await eachLimited(writes, WRITE_CONCURRENCY, async (p) => {
       try {
         if (p.action === 'create') {
@@ -719,33 +872,44 @@ export class ImportJobs {
         outcomes.set(p.row, { t: 'f', row: p.row, reason })
       }
     })
+    // The counts the job reports move only once the batch's outcomes are on disk (log and job file): a restart never
+    // shows fewer than a status read before it, whatever the batch size.
+    const counts = {
+      processed: job.processed,
+      created: job.created,
+      updated: job.updated,
+      skipped: job.skipped,
+      failed: job.failed,
+      lastRow: job.lastRow,
+    }
     for (const p of batch) {
-      job.processed++
+      counts.processed++
       if (p.action === 'skip') {
-        job.skipped++
+        counts.skipped++
         continue
       }
       if (p.action === 'fail') {
-        job.failed++
+        counts.failed++
         lines.push({ t: 'f', row: p.row, reason: p.errors.map((e) => e.message).join(' ') })
         continue
       }
       const outcome = outcomes.get(p.row)
-      if (outcome === 'skip' || outcome === undefined) job.skipped++
+      if (outcome === 'skip' || outcome === undefined) counts.skipped++
       else {
         lines.push(outcome)
-        if (outcome.t === 'c') job.created++
-        else if (outcome.t === 'u') job.updated++
-        else job.failed++
+        if (outcome.t === 'c') counts.created++
+        else if (outcome.t === 'u') counts.updated++
+        else counts.failed++
       }
     }
     // Back-pressure: the next batch waits until the record index holds this one, so the index (lists, search, the
     // change feed others read) never falls behind by more than a batch, and `done` means every record is listed.
     await this.deps.index.flush()
     const last = batch[batch.length - 1]
-    if (last) job.lastRow = last.row
+    if (last) counts.lastRow = last.row
     await this.appendLog(job.id, lines)
-    await this.save(job)
+    await this.save({ ...job, ...counts })
+    Object.assign(job, counts)
   }
 
   private async create(
@@ -755,41 +919,8 @@ export class ImportJobs {
     key: string | undefined,
     actor: Actor,
   ): Promise<void> {
-    const input = p.input as Record<string, unknown>
     const name = docName(recordRef(job.workspaceId, job.kind, p.id as string))
-    await writeDocument(this.deps.hocuspocus, name, 'rest', actor, (doc, origin) => {
-      switch (job.kind) {
-        case 'accounts':
-          return createAccount(doc, input as Parameters<typeof createAccount>[1], origin)
-        case 'contacts':
-          return createContact(doc, input as Parameters<typeof createContact>[1], origin)
-        case 'deals': {
-          doc.transact(() => {
-            createDeal(doc, input as Parameters<typeof createDeal>[1], origin, { stages: p.stages ?? [] })
-            ;(collectionMap(doc, DEALS).get(p.id as string) as Y.Map<unknown> | undefined)?.set('position', {
-              column: p.column,
-              key,
-            })
-          }, origin)
-          return null
-        }
-        case 'tickets': {
-          doc.transact(() => {
-            createTicket(doc, input as Parameters<typeof createTicket>[1], origin, {
-              sla: context.sla ?? undefined,
-            } as Parameters<typeof createTicket>[3])
-            ;(collectionMap(doc, TICKETS).get(p.id as string) as Y.Map<unknown> | undefined)?.set(
-              'position',
-              {
-                column: p.column,
-                key,
-              },
-            )
-          }, origin)
-          return null
-        }
-      }
-    })
+    await writeDocument(this.deps.hocuspocus, name, 'rest', actor, createCommand(job.kind, context, p, key))
   }
 
   /** Updates an existing record with the row's fields; returns the values before and after (null: nothing changed). */
@@ -945,6 +1076,46 @@ export class ImportJobs {
   async close(): Promise<void> {
     this.closed = true
     await Promise.all([...this.running.values()])
+  }
+}
+
+/** The model command creating a planned row's record in its document (the normal and the bulk path run the same). */
+function createCommand(
+  kind: ImportKind,
+  context: PlanContext,
+  p: Planned,
+  key: string | undefined,
+): (doc: Y.Doc, origin: ServerOrigin) => unknown {
+  const input = p.input as Record<string, unknown>
+  return (doc, origin) => {
+    switch (kind) {
+      case 'accounts':
+        return createAccount(doc, input as Parameters<typeof createAccount>[1], origin)
+      case 'contacts':
+        return createContact(doc, input as Parameters<typeof createContact>[1], origin)
+      case 'deals': {
+        doc.transact(() => {
+          createDeal(doc, input as Parameters<typeof createDeal>[1], origin, { stages: p.stages ?? [] })
+          ;(collectionMap(doc, DEALS).get(p.id as string) as Y.Map<unknown> | undefined)?.set('position', {
+            column: p.column,
+            key,
+          })
+        }, origin)
+        return null
+      }
+      case 'tickets': {
+        doc.transact(() => {
+          createTicket(doc, input as Parameters<typeof createTicket>[1], origin, {
+            sla: context.sla ?? undefined,
+          } as Parameters<typeof createTicket>[3])
+          ;(collectionMap(doc, TICKETS).get(p.id as string) as Y.Map<unknown> | undefined)?.set('position', {
+            column: p.column,
+            key,
+          })
+        }, origin)
+        return null
+      }
+    }
   }
 }
 

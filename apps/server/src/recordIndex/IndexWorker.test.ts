@@ -220,6 +220,36 @@ describe('IndexWorker', () => {
     for (const account of good) expect(await index.get(WS, 'accounts', account.id)).not.toBeNull()
   })
 
+  it('enqueueWritten: records of unloaded documents are indexed with their vectors, fed, and a refused one isolated', async () => {
+    const { worker, state, committed } = setup()
+    const written = Array.from({ length: 120 }, (_, i) => {
+      const id = `con_bulk_${i}`
+      const name = docName({ workspaceId: WS, kind: 'contact', contactId: id })
+      const doc = new Y.Doc({ guid: name })
+      createContact(doc, { id, firstName: 'Bulk', lastName: `N${i}` }, 'test')
+      const record = doc.getMap('contacts').toJSON()[id] as { id: string }
+      return {
+        change: { op: 'upsert' as const, workspaceId: WS, kind: 'contacts' as const, id, doc: name, record },
+        state: Y.encodeStateAsUpdate(doc),
+        vector: Y.encodeStateVector(doc),
+      }
+    })
+    const bad = written[70]?.change.id
+    state.refuse = (batch) => (batch.records ?? []).some((r) => r.id === bad)
+    worker.enqueueWritten(written)
+    await worker.flush()
+    expect(worker.stats()).toMatchObject({ lag: 0, dropped: 1 })
+    expect(await index.get(WS, 'contacts', bad as string)).toBeNull()
+    for (const w of written.filter((w) => w.change.id !== bad)) {
+      expect((await index.get(WS, 'contacts', w.change.id))?.doc).toBe(w.change.doc)
+      expect(Buffer.from((await index.docState(w.change.doc)) as Uint8Array)).toEqual(Buffer.from(w.vector))
+    }
+    const fed = new Set(committed.flatMap((c) => c.applied.map((a) => a.id)))
+    expect(fed.size).toBe(119)
+    // Bulk work is applied at least 100 changes (50 records with their states) at a time while nothing is refused.
+    expect((state.applies[0]?.records ?? []).length).toBeGreaterThanOrEqual(50)
+  })
+
   it('keeps one apply near the work target: a burst is split into batches that fill it, and one slow apply does not pin them small', async () => {
     // The worker times each apply on a clock the index advances (never the machine's: a loaded machine must not
     // change what is asserted): an apply "takes" a fixed 6 ms plus 0.025 ms per change, so 160 changes fill the

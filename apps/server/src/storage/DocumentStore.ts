@@ -21,6 +21,12 @@ export interface DocumentStore {
    * (and of the machine where the store syncs to disk). Appending an update the state already holds is harmless.
    */
   appendUpdate(name: string, update: Uint8Array): Promise<void>
+  /**
+   * Optional batch forms of `appendUpdate` and `store` (an import writing many new documents): the same effect as
+   * calling them one by one, in one transaction and one wait for the disk. `appendUpdates` / `storeStates` below call them or fall back to the one-by-one calls.
+   */
+  appendUpdates?(entries: ReadonlyArray<{ name: string; update: Uint8Array }>): Promise<void>
+  storeStates?(entries: ReadonlyArray<{ name: string; state: Uint8Array }>): Promise<void>
   /** Names of documents with a stored state or logged updates, optionally only those starting with `prefix`, sorted. */
   list(prefix?: string): Promise<string[]>
   /** Names of documents that have logged updates (not yet compacted into their state), sorted. */
@@ -61,4 +67,22 @@ export function workspaceIdsOf(names: Iterable<string>): string[] {
  */
 export function storedWorkspaceIds(store: DocumentStore): Promise<string[]> {
   return store.workspaceIds ? store.workspaceIds() : store.list().then(workspaceIdsOf)
+}
+
+/** `appendUpdates` of the store, or one `appendUpdate` per entry. */
+export function appendUpdates(
+  store: DocumentStore,
+  entries: ReadonlyArray<{ name: string; update: Uint8Array }>,
+): Promise<void> {
+  if (store.appendUpdates) return store.appendUpdates(entries)
+  return Promise.all(entries.map((e) => store.appendUpdate(e.name, e.update))).then(() => {})
+}
+
+/** `storeStates` of the store, or one `store` per entry. */
+export function storeStates(
+  store: DocumentStore,
+  entries: ReadonlyArray<{ name: string; state: Uint8Array }>,
+): Promise<void> {
+  if (store.storeStates) return store.storeStates(entries)
+  return Promise.all(entries.map((e) => store.store(e.name, e.state))).then(() => {})
 }

@@ -1,6 +1,12 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
-import { type DocumentStore, storedWorkspaceIds, workspaceIdsOf } from './DocumentStore.ts'
+import {
+  appendUpdates,
+  type DocumentStore,
+  storedWorkspaceIds,
+  storeStates,
+  workspaceIdsOf,
+} from './DocumentStore.ts'
 
 export interface StoreFactory {
   /** A fresh, empty store. */
@@ -33,6 +39,36 @@ export const documentStoreContract = (label: string, factory: StoreFactory): voi
     afterEach(async () => {
       await store.close()
       await factory.cleanup?.()
+    })
+
+    it('appendUpdates then storeStates: logged, then stored with the logs dropped (batch or one by one)', async () => {
+      const names = ['ws_a/contact/c1', 'ws_a/contact/c2', 'ws_a/contact/c3']
+      await store.store('ws_a/contact/c0', stateOf('other'))
+      await appendUpdates(
+        store,
+        names.map((name) => ({ name, update: stateOf(name) })),
+      )
+      expect(await store.loggedNames()).toEqual(names)
+      for (const name of names) expect(textOf(await store.load(name))).toBe(name)
+      await storeStates(
+        store,
+        names.map((name) => ({ name, state: stateOf(name) })),
+      )
+      expect(await store.loggedNames()).toEqual([])
+      for (const name of names) {
+        const loaded = await store.loadWithLog(name)
+        expect(loaded.log).toEqual([])
+        expect(textOf(loaded.state)).toBe(name)
+      }
+      expect(textOf(await store.load('ws_a/contact/c0'))).toBe('other')
+      if (factory.reopen) {
+        const again = await factory.reopen()
+        try {
+          for (const name of names) expect(textOf(await again.load(name))).toBe(name)
+        } finally {
+          await again.close()
+        }
+      }
     })
 
     it('returns null for a document never stored', async () => {

@@ -146,6 +146,12 @@ export const sqliteStore = (
       return previous
     },
   )
+  const appendManyTx = db.transaction((entries: ReadonlyArray<{ name: string; update: Uint8Array }>) => {
+    for (const { name, update } of entries) statements.append.run(name, update)
+  })
+  const storeManyTx = db.transaction((entries: ReadonlyArray<{ name: string; state: Uint8Array }>) => {
+    for (const { name, state } of entries) storeTx(name, state, null, null)
+  })
   const deleteTx = db.transaction((name: string): string | null => {
     const previous = statements.stateFile.get(name)?.state_file ?? null
     statements.dropDoc.run(name)
@@ -279,6 +285,40 @@ export const sqliteStore = (
         statements.append.run(name, update)
         return null
       }, update.byteLength)
+    },
+    appendUpdates(entries) {
+      if (closed) return Promise.reject(new Error('the document store is closed'))
+      let bytes = 0
+      for (const entry of entries) bytes += entry.update.byteLength
+      return write(() => {
+        appendManyTx(entries)
+        return null
+      }, bytes)
+    },
+    async storeStates(entries) {
+      if (closed) throw new Error('the document store is closed')
+      // Small states of documents with no store in progress: one transaction (a state that replaced a state file
+      // is left to `store`, which removes the file once the row no longer names it); the rest one by one.
+      const one: Array<{ name: string; state: Uint8Array }> = []
+      const rest: Array<{ name: string; state: Uint8Array }> = []
+      for (const entry of entries) {
+        const inline =
+          entry.state.byteLength < largeStateBytes &&
+          !slots.has(entry.name) &&
+          !statements.stateFile.get(entry.name)?.state_file
+        ;(inline ? one : rest).push(entry)
+      }
+      let bytes = 0
+      for (const entry of one) bytes += entry.state.byteLength
+      await Promise.all([
+        one.length > 0
+          ? write(() => {
+              storeManyTx(one)
+              return null
+            }, bytes)
+          : undefined,
+        ...rest.map((entry) => this.store(entry.name, entry.state)),
+      ])
     },
     async list(prefix = '') {
       // Every name starting with `prefix` sorts (UTF-8, as SQLite compares) between it and it + U+10FFFF.

@@ -2,7 +2,7 @@ import { parseDocName } from '@rapport/model'
 import type { RoomHistory } from '../history/RoomHistory.ts'
 import type { Logger } from '../log/logger.ts'
 import type { Projection } from '../projection/Projection.ts'
-import type { DocumentStore } from '../storage/DocumentStore.ts'
+import { appendUpdates, type DocumentStore, storeStates } from '../storage/DocumentStore.ts'
 import type { ReminderScheduler } from '../tasks/ReminderScheduler.ts'
 
 /** The prefix every document name of a workspace starts with (`docName` builds `W/<kind>…`). */
@@ -27,6 +27,16 @@ export function withoutRemovedWorkspaces(
       removed(name) ? Promise.resolve({ state: null, log: [], damagedLogBytes: 0 }) : store.loadWithLog(name),
     store: (name, state) => (removed(name) ? Promise.resolve() : store.store(name, state)),
     appendUpdate: (name, update) => (removed(name) ? Promise.resolve() : store.appendUpdate(name, update)),
+    appendUpdates: (entries) =>
+      appendUpdates(
+        store,
+        entries.filter((e) => !removed(e.name)),
+      ),
+    storeStates: (entries) =>
+      storeStates(
+        store,
+        entries.filter((e) => !removed(e.name)),
+      ),
     list: (prefix) => store.list(prefix),
     loggedNames: () => store.loggedNames(),
     ...(store.workspaceIds && { workspaceIds: () => (store.workspaceIds as () => Promise<string[]>)() }),

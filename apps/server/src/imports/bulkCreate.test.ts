@@ -1,0 +1,228 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { COLLECTION, collectionMap, createAccount, docName, TIMELINE } from '@rapport/model'
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
+import * as Y from 'yjs'
+import { writeDocument } from '../collab/directWrites.ts'
+import { createServer, type RapportServer } from '../createServer.ts'
+import { silentLogger } from '../log/logger.ts'
+import { type ImportJob, ImportJobs, type ImportSettings } from './ImportJobs.ts'
+
+const WS = 'ws_bulk'
+const ACTOR = { userId: 'usr_bulk_admin', name: 'Bulk Admin' }
+const ACCOUNT = 'acc_bulk_room'
+
+let dir: string
+let server: RapportServer
+/** The server's own jobs: contacts created on the bulk path. */
+let bulk: ImportJobs
+/** The same jobs without a store: every row through Hocuspocus (the path before the bulk path). */
+let oneByOne: ImportJobs
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'rapport-bulk-import-'))
+  server = await createServer({
+    dataDir: join(dir, 'data'),
+    secrets: { session: 'bulk-import-test-session-secret-0123456789' },
+    logger: silentLogger(),
+    webDist: null,
+    debounceMs: 50,
+    maxDebounceMs: 500,
+  })
+  await writeDocument(
+    server.hocuspocus,
+    docName({ workspaceId: WS, kind: 'account', accountId: ACCOUNT }),
+    'rest',
+    ACTOR,
+    (doc, origin) => createAccount(doc, { id: ACCOUNT, name: 'Bulk Room Inc' }, origin),
+  )
+  await server.index.flush()
+  const deps = { hocuspocus: server.hocuspocus, index: server.index, logger: silentLogger() }
+  bulk = await ImportJobs.open({ ...deps, dataDir: join(dir, 'bulk'), store: server.documentStore })
+  oneByOne = await ImportJobs.open({ ...deps, dataDir: join(dir, 'one') })
+})
+afterAll(async () => {
+  await bulk?.close()
+  await oneByOne?.close()
+  await server?.close()
+  await rm(dir, { recursive: true, force: true })
+})
+
+const MAPPING = {
+  'First name': 'firstName',
+  'Last name': 'lastName',
+  Email: 'email',
+  Phone: 'phone',
+  Account: 'accountName',
+}
+
+async function runImport(jobs: ImportJobs, csv: string, settings: ImportSettings): Promise<ImportJob> {
+  const id = jobs.newId()
+  const lines = csv.trimEnd().split('\n')
+  const job: ImportJob = {
+    id,
+    workspaceId: WS,
+    kind: 'contacts',
+    fileName: 'bulk.csv',
+    status: 'uploaded',
+    separator: ',',
+    columns: (lines[0] as string).split(','),
+    rowCount: lines.length - 1,
+    total: lines.length - 1,
+    processed: 0,
+    created: 0,
+    updated: 0,
+    skipped: 0,
+    failed: 0,
+    uploadedAt: Date.now(),
+    startedAt: null,
+    finishedAt: null,
+    createdBy: ACTOR.userId,
+    createdByName: ACTOR.name,
+    lastRow: 0,
+    settings: null,
+  }
+  await jobs.add(job)
+  await writeFile(jobs.filePath(id), csv)
+  await jobs.start(job, settings, ACTOR)
+  await jobs.settled(id)
+  return jobs.get(WS, id) as ImportJob
+}
+
+const createdIds = async (jobs: ImportJobs, job: ImportJob): Promise<string[]> =>
+  (await jobs.readLog(job.id))
+    .filter((l) => l.t === 'c')
+    .sort((a, b) => a.row - b.row)
+    .map((l) => (l as { id: string }).id)
+
+/** A stored document's content as JSON, with the record's own id and times left out. */
+async function storedContent(name: string, id: string): Promise<Record<string, unknown>> {
+  const state = await server.documentStore.load(name)
+  expect(state, name).not.toBeNull()
+  const doc = new Y.Doc()
+  Y.applyUpdate(doc, state as Uint8Array)
+  const content: Record<string, unknown> = {}
+  for (const key of doc.share.keys()) content[key] = doc.getMap(key).toJSON()
+  const record = (content[COLLECTION.contacts] as Record<string, Record<string, unknown>>)[id]
+  expect(record, `${id} in ${name}`).toBeDefined()
+  const { id: _id, createdAt: _c, updatedAt: _u, ...fields } = record as Record<string, unknown>
+  doc.destroy()
+  return {
+    keys: [...Object.keys(content)].sort(),
+    records: Object.keys(content[COLLECTION.contacts] as object),
+    fields,
+  }
+}
+
+const contactDoc = (id: string) => docName({ workspaceId: WS, kind: 'contact', contactId: id })
+
+describe('the bulk path of an import', () => {
+  it('creates the same documents, index rows, feed events and timeline entries as creating one by one', async () => {
+    const csv = [
+      'First name,Last name,Email,Phone,Account',
+      'Ada,Lovelace,ada@bulk.test,+44 20 7946 0001,Bulk Room Inc',
+      'Alan,Turing,alan@bulk.test,+44 20 7946 0002,',
+      'Grace,Hopper,grace@bulk.test,,Bulk Room Inc',
+    ].join('\n')
+    const settings: ImportSettings = { mapping: MAPPING, duplicates: { policy: 'create', matchOn: 'email' } }
+    const seqBefore = await server.index.index.lastSeq(WS)
+    const a = await runImport(bulk, csv, settings)
+    const b = await runImport(oneByOne, csv, settings)
+    expect([a.status, a.created, a.failed]).toEqual(['done', 3, 0])
+    expect([b.status, b.created, b.failed]).toEqual(['done', 3, 0])
+    const bulkIds = await createdIds(bulk, a)
+    const oneIds = await createdIds(oneByOne, b)
+    expect(bulkIds).toHaveLength(3)
+    await server.index.flush()
+    for (const [i, id] of bulkIds.entries()) {
+      const other = oneIds[i] as string
+      // Documents: the same maps, one record each, the same fields.
+      const mine = await storedContent(contactDoc(id), id)
+      expect(mine.records).toEqual([id])
+      expect(mine).toEqual({ ...(await storedContent(contactDoc(other), other)), records: [id] })
+      // Index rows: the same record (id and times aside) in its own document.
+      const row = await server.index.index.get(WS, 'contacts', id)
+      const otherRow = await server.index.index.get(WS, 'contacts', other)
+      expect(row?.doc).toBe(contactDoc(id))
+      const strip = (r: Record<string, unknown> | undefined) => {
+        const { id: _i, createdAt: _c, updatedAt: _u, ...rest } = r ?? {}
+        return rest
+      }
+      expect(strip(row?.record)).toEqual(strip(otherRow?.record))
+      // Duplicate keys: each finds the other (same email).
+      const email = String(row?.record.email)
+      const matches = await server.index.index.duplicateMatches(WS, 'contacts', [
+        { type: 'email', value: email },
+      ])
+      expect(matches.map((m) => m.id).sort()).toEqual([id, other].sort())
+    }
+    // Nothing of the bulk documents is left in the update log: their states are stored.
+    const logged = await server.documentStore.loggedNames()
+    for (const id of bulkIds) expect(logged).not.toContain(contactDoc(id))
+    // The change feed announced every created record.
+    const feed = await server.index.index.feedSince(WS, seqBefore)
+    expect(feed).not.toBe('gap')
+    const announced = new Set(
+      (feed as { changes: Array<{ id: string; op: string }> }).changes
+        .filter((c) => c.op === 'upsert')
+        .map((c) => c.id),
+    )
+    for (const id of [...bulkIds, ...oneIds]) expect(announced.has(id), id).toBe(true)
+    // The account room's timeline: "created contact …" by the importing user, for both paths alike.
+    const room = docName({ workspaceId: WS, kind: 'account', accountId: ACCOUNT })
+    await vi.waitFor(
+      async () => {
+        const entries = await writeDocument(server.hocuspocus, room, 'audit', null, (doc) =>
+          [...collectionMap(doc, TIMELINE).values()].map((e) => (e as Y.Map<unknown>).toJSON()),
+        )
+        const created = (ids: string[]) =>
+          entries
+            .filter((e) => ids.includes(String(e.subject?.id)))
+            .map((e) => [e.type, e.actorId, e.text])
+            .sort()
+        const withAccount = (ids: string[]) => [ids[0], ids[2]] as string[]
+        expect(created(withAccount(bulkIds))).toEqual([
+          ['field_change', ACTOR.userId, 'created contact Ada Lovelace'],
+          ['field_change', ACTOR.userId, 'created contact Grace Hopper'],
+        ])
+        expect(created(withAccount(bulkIds))).toEqual(created(withAccount(oneIds)))
+      },
+      { timeout: 5_000, interval: 50 },
+    )
+  })
+
+  it('matches duplicates inside one batch and existing ones by email: the first row is created, later ones skipped', async () => {
+    const csv = [
+      'First name,Last name,Email,Phone,Account',
+      'Katherine,Johnson,kj@bulk.test,,',
+      'Kathy,Johnson,KJ@bulk.test ,,',
+      'Dorothy,Vaughan,dv@bulk.test,,',
+      'Dot,Vaughan,dv@bulk.test,,',
+      // A contact of the first test (found through the index's duplicate keys, case and spaces aside).
+      'Ada,Byron, ADA@Bulk.test,,',
+    ].join('\n')
+    const job = await runImport(bulk, csv, {
+      mapping: MAPPING,
+      duplicates: { policy: 'skip', matchOn: 'email' },
+    })
+    expect([job.status, job.created, job.skipped, job.failed]).toEqual(['done', 2, 3, 0])
+    const ids = await createdIds(bulk, job)
+    const rows = await server.index.index.getMany(WS, 'contacts', ids)
+    expect(rows.map((r) => r.record.firstName)).toEqual(['Katherine', 'Dorothy'])
+  })
+
+  it('undo archives what the bulk path created', async () => {
+    const csv = ['First name,Last name,Email,Phone,Account', 'Mary,Jackson,mj@bulk.test,,'].join('\n')
+    const job = await runImport(bulk, csv, {
+      mapping: MAPPING,
+      duplicates: { policy: 'create', matchOn: 'email' },
+    })
+    const [id] = await createdIds(bulk, job)
+    await bulk.undo(job, ACTOR)
+    await bulk.settled(job.id)
+    expect(bulk.get(WS, job.id)?.status).toBe('undone')
+    const row = await server.index.index.get(WS, 'contacts', id as string)
+    expect(row?.record.archived).toBe(true)
+  })
+})

@@ -1,0 +1,179 @@
+import type { Hocuspocus } from '@hocuspocus/server'
+import { type ActivityCreate, appendActivity, docName } from '@rapport/model'
+import * as Y from 'yjs'
+import { type Actor, type ServerOrigin, serverOrigin, writeDocument } from '../collab/directWrites.ts'
+import { readDocumentRecords } from '../projection/Projection.ts'
+import type { ProjectedRecord, RecordKind } from '../projection/recordKinds.ts'
+import type { IndexWorker } from '../recordIndex/IndexWorker.ts'
+import { appendUpdates, type DocumentStore, storeStates } from '../storage/DocumentStore.ts'
+
+/*
+ * The bulk path of an import's creates (issue #14: 100k contacts in < 60 s). A record the import creates lives in a
+ * document of its own that nobody has open yet, so instead of loading each new document in Hocuspocus (load, direct
+ * connection, update log, debounced store, unload — per row) the job builds each document's state here with the same
+ * model command and origin as the normal path (`writeDocument`), and writes a batch of them at once, keeping the
+ * order the persistence rule asks for (docs/ARCHITECTURE.md "Catch-up on restart"):
+ *   1. every document's state is appended to its update log (one group commit: durable, like an acknowledged edit);
+ *   2. the records and the documents' state vectors go to the record index (`enqueueWritten`, then `flush`): lists,
+ *      search, duplicate keys and the change feed see them;
+ *   3. the states are stored (`store`: the log is folded into the state), as the persistence extension would store
+ *      them — so a restart finds no log to replay for them.
+ * A crash between 1 and 3 leaves logged documents: the start-up catch-up indexes them and compacts their logs.
+ * The timeline entries the audit writes for a created record with an account (`created contact …`) are written
+ * here too, one transaction per account room and batch.
+ */
+
+/** One new record's document, built locally. */
+export interface BuiltDocument {
+  name: string
+  id: string
+  kind: RecordKind
+  /** The document's full state (`Y.encodeStateAsUpdate`). */
+  state: Uint8Array
+  /** The record as the projection reads it (schema-parsed). */
+  record: ProjectedRecord
+}
+
+/**
+ * Runs `create(doc, origin)` — the same model command the normal path runs through a direct connection — on a new
+ * local document named `name` and returns its state and record. Throws what the command throws (ModelError).
+ */
+export function buildDocument(
+  name: string,
+  kind: RecordKind,
+  id: string,
+  actor: Actor,
+  create: (doc: Y.Doc, origin: ServerOrigin) => unknown,
+): BuiltDocument {
+  // Hocuspocus makes its documents with the name as guid (createServer's onCreateDocument) and gc on.
+  const doc = new Y.Doc({ guid: name })
+  try {
+    create(doc, serverOrigin('rest', actor))
+    const record = readDocumentRecords(name, doc)
+      ?.kinds.find((k) => k.kind === kind)
+      ?.records.get(id)
+    if (!record) throw new Error(`the new record ${id} does not read back from ${name}`)
+    return { name, id, kind, state: Y.encodeStateAsUpdate(doc), record }
+  } finally {
+    doc.destroy()
+  }
+}
+
+export interface BulkWriteDeps {
+  store: DocumentStore
+  index: Pick<IndexWorker, 'enqueueWritten' | 'flush'>
+  hocuspocus: Hocuspocus
+  now: () => number
+}
+
+/** The audit's title of a record (auditExtension `titleOf`). */
+function titleOf(record: ProjectedRecord): string {
+  for (const key of ['name', 'title', 'subject']) {
+    const value = record[key]
+    if (typeof value === 'string' && value) return value
+  }
+  const first = record.firstName
+  const last = record.lastName
+  if (typeof first === 'string' || typeof last === 'string') return `${first ?? ''} ${last ?? ''}`.trim()
+  return record.id
+}
+
+const SUBJECT = {
+  accounts: 'account',
+  contacts: 'contact',
+  deals: 'deal',
+  tickets: 'ticket',
+  tasks: 'task',
+} as const
+
+/** Documents per store transaction: SQLite writes synchronously, so a slice holds the event loop (~2 ms per 100). */
+const STORE_SLICE = 100
+
+/**
+ * Runs `write` over slices of `items`, leaving the event loop between slices (others' edits go on), and resolves
+ * when every slice's write did: the waits for the disk overlap (one group commit covers several slices).
+ */
+async function inSlices<T>(
+  items: readonly T[],
+  write: (slice: readonly T[]) => Promise<void>,
+): Promise<void> {
+  const writes: Array<Promise<void>> = []
+  for (let i = 0; i < items.length; i += STORE_SLICE) {
+    if (i > 0) await new Promise((resolve) => setImmediate(resolve))
+    const done = write(items.slice(i, i + STORE_SLICE))
+    // Awaited below; not an unhandled rejection meanwhile.
+    done.catch(() => {})
+    writes.push(done)
+  }
+  await Promise.all(writes)
+}
+
+/**
+ * Writes the built documents of one workspace (see the top of this file); resolves once they are durable, indexed
+ * and stored, and their timeline entries written.
+ */
+export async function writeBuiltDocuments(
+  deps: BulkWriteDeps,
+  workspaceId: string,
+  built: readonly BuiltDocument[],
+  actor: Actor,
+): Promise<void> {
+  if (built.length === 0) return
+  // 1. Durable before anything reads them.
+  await inSlices(built, (slice) =>
+    appendUpdates(
+      deps.store,
+      slice.map((d) => ({ name: d.name, update: d.state })),
+    ),
+  )
+  // 2. Lists, search, duplicate keys, the feed.
+  deps.index.enqueueWritten(
+    built.map((d) => ({
+      change: { op: 'upsert', workspaceId, kind: d.kind, id: d.id, doc: d.name, record: d.record },
+      state: d.state,
+    })),
+  )
+  await deps.index.flush()
+  // 3. Folded into stored states. A document someone opened meanwhile (it is in the feed now) is left to the
+  // persistence extension, which stores its live state: storing ours could drop an edit already in its log.
+  await inSlices(built, (slice) =>
+    storeStates(
+      deps.store,
+      slice
+        .filter(
+          (d) => !deps.hocuspocus.documents.has(d.name) && !deps.hocuspocus.loadingDocuments.has(d.name),
+        )
+        .map((d) => ({ name: d.name, state: d.state })),
+    ),
+  )
+  // The audit's `created <kind> <title>` entry in the account room of each record that has an account.
+  const byAccount = new Map<string, ActivityCreate[]>()
+  const at = deps.now()
+  for (const d of built) {
+    const accountId = d.record.accountId
+    if (typeof accountId !== 'string' || accountId === '') continue
+    const subject = { kind: SUBJECT[d.kind], id: d.id }
+    const list = byAccount.get(accountId) ?? []
+    list.push({
+      type: 'field_change',
+      at,
+      actorId: actor.userId,
+      subject,
+      text: `created ${subject.kind} ${titleOf(d.record)}`,
+    })
+    byAccount.set(accountId, list)
+  }
+  for (const [accountId, activities] of byAccount) {
+    await writeDocument(
+      deps.hocuspocus,
+      docName({ workspaceId, kind: 'account', accountId }),
+      'audit',
+      null,
+      (doc, origin) => {
+        doc.transact(() => {
+          for (const activity of activities) appendActivity(doc, activity, origin, { now: at })
+        }, origin)
+      },
+    )
+  }
+}
