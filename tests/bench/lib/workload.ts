@@ -185,7 +185,9 @@ export async function rapportWorkload(server: BenchServer, rooms: number): Promi
   await ws.connect()
   const pipelines = ws.doc.getMap('settings').get('pipelines')
   const values =
-    pipelines instanceof Y.Map ? [...pipelines.values()].map((v) => PipelineValue.safeParse(plainPipeline(v))) : []
+    pipelines instanceof Y.Map
+      ? [...pipelines.values()].map((v) => PipelineValue.safeParse(plainPipeline(v)))
+      : []
   await ws.close()
   const first = values
     .flatMap((p) => (p.success ? [p.data] : []))
