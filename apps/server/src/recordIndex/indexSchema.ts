@@ -106,6 +106,57 @@ export const COLUMNS: Readonly<Record<RecordKind, readonly ColumnSpec[]>> = {
   ],
 }
 
+/**
+ * Report columns (issue #13): per kind, the facts the report figures group on or sum (reports/ReportService.ts
+ * `factOf`), kept as plain values in `r_<field>` so `reportGroups` reads columns, not the record's JSON. Each value is
+ * the fact itself (a default filled in, the board column of a ticket's status), so a group key needs no mapping.
+ */
+export interface ReportColumnSpec {
+  field: string
+  type: 'text' | 'number'
+  value: (record: Record<string, unknown>) => string | number | null
+}
+const textOr = (v: unknown, fallback: string) => (typeof v === 'string' && v !== '' ? v : fallback)
+const textOrNull = (v: unknown) => (typeof v === 'string' ? v : null)
+const numberOr = (v: unknown, fallback: number | null) =>
+  typeof v === 'number' && Number.isFinite(v) ? v : fallback
+const columnOf = (r: Record<string, unknown>) =>
+  (r.position as { column?: unknown } | null | undefined)?.column
+
+export const REPORT_COLUMNS: Readonly<Record<RecordKind, readonly ReportColumnSpec[]>> = {
+  accounts: [],
+  contacts: [],
+  deals: [
+    {
+      field: 'status',
+      type: 'text',
+      value: (r) => (r.status === 'won' || r.status === 'lost' ? r.status : 'open'),
+    },
+    { field: 'stage', type: 'text', value: (r) => textOr(columnOf(r), '') },
+    { field: 'currency', type: 'text', value: (r) => textOr(r.currency, 'USD') },
+    { field: 'amount', type: 'number', value: (r) => numberOr(r.amount, 0) },
+    {
+      field: 'stageEnteredAt',
+      type: 'number',
+      value: (r) => numberOr(r.stageEnteredAt, numberOr(r.createdAt, 0)),
+    },
+    { field: 'expectedCloseDate', type: 'text', value: (r) => textOrNull(r.expectedCloseDate) },
+    { field: 'lostReason', type: 'text', value: (r) => textOrNull(r.lostReason) },
+  ],
+  tickets: [
+    { field: 'status', type: 'text', value: (r) => textOr(columnOf(r), 'new') },
+    { field: 'priority', type: 'text', value: (r) => textOr(r.priority, 'normal') },
+    { field: 'firstResponseAt', type: 'number', value: (r) => numberOr(r.firstResponseAt, null) },
+    { field: 'resolvedAt', type: 'number', value: (r) => numberOr(r.resolvedAt, null) },
+    { field: 'slaDueAt', type: 'number', value: (r) => numberOr(r.slaDueAt, null) },
+    { field: 'csat', type: 'number', value: (r) => numberOr(r.csat, null) },
+  ],
+  tasks: [],
+}
+export const reportColumn = (field: string): string => `r_${field}`
+export const reportSpec = (kind: RecordKind, field: string): ReportColumnSpec | undefined =>
+  REPORT_COLUMNS[kind].find((c) => c.field === field)
+
 /** Filter columns that member sorts (`owner`, `assignee`) page by. */
 const MEMBER_FIELDS = new Set(['ownerId', 'assigneeId'])
 
@@ -136,6 +187,8 @@ export function rowOf(kind: RecordKind, record: ProjectedRecord, data: string): 
     updated_at: num(record.updatedAt),
     created_at: num(record.createdAt),
   }
+  for (const spec of REPORT_COLUMNS[kind])
+    row[reportColumn(spec.field)] = spec.value(record as unknown as Record<string, unknown>)
   for (const spec of COLUMNS[kind]) {
     if (spec.derived) continue
     let value = spec.value ? spec.value(record) : fieldValue(record, spec.field)
@@ -191,6 +244,8 @@ export interface DialectTypes {
   jsonb: string
   blob: string
   number: string
+  /** A number that may have a fraction (an amount). */
+  realNumber: string
   /** Text compared by code point (PostgreSQL: `collate "C"`). */
   key: string
 }
@@ -216,6 +271,8 @@ export function commonDdl(t: DialectTypes): string[] {
       if (spec.filter) cols.push(`"${filterColumn(spec.field)}" ${t.key}`)
       if (spec.sort) cols.push(`"${sortColumn(spec.field)}" ${spec.sort === 'text' ? t.key : t.number}`)
     }
+    for (const spec of REPORT_COLUMNS[kind])
+      cols.push(`"${reportColumn(spec.field)}" ${spec.type === 'text' ? t.key : t.realNumber}`)
     cols.push('primary key (workspace_id, id)')
     out.push(`create table ${table} (${cols.join(', ')})`)
     out.push(`create index ${table}_doc on ${table} (workspace_id, doc)`)

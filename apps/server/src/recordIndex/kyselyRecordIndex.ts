@@ -28,6 +28,7 @@ import {
   checkListQuery,
   checkOwners,
   checkReportFields,
+  checkReportGroupQuery,
   checkSearch,
   checkWorkspace,
 } from './indexInput.ts'
@@ -37,6 +38,8 @@ import {
   type DialectTypes,
   filterColumn,
   filterSpec,
+  reportColumn,
+  reportSpec,
   rowOf,
   sortColumn,
   sortSpec,
@@ -60,6 +63,8 @@ import {
   type IndexStats,
   type RecordChange,
   type RecordIndex,
+  type ReportGroup,
+  type ReportGroupQuery,
   type RoomFactsChange,
   type StageChange,
 } from './RecordIndex.ts'
@@ -130,6 +135,10 @@ export interface IndexFlavor {
   textAsJson(column: string): RawBuilder<unknown>
   /** An aggregate: one JSON array of every row's array of `values` — one value to parse instead of one per row. */
   jsonRows(values: readonly RawBuilder<unknown>[]): RawBuilder<unknown>
+  /** The JSON value at `path` (checked field names) of `p.j` (`parsedData`), SQL NULL when missing. */
+  jsonPath(path: readonly string[]): RawBuilder<unknown>
+  /** The same as JSON text (a value to group by). */
+  jsonPathText(path: readonly string[]): RawBuilder<unknown>
   /** Store-specific counting of the search table. */
   searchCount(db: AnyDb, workspaceId: string | undefined, kind?: SearchKind): Promise<number>
 }
@@ -538,6 +547,90 @@ export class KyselyRecordIndex implements RecordIndex {
       for (let i = 0; i < names.length; i++) out[names[i] as string] = values[i] ?? null
       return out
     })
+  }
+
+  async reportGroups(workspaceId: string, kind: RecordKind, input: ReportGroupQuery): Promise<ReportGroup[]> {
+    this.open()
+    const ws = checkWorkspace(workspaceId)
+    const k = checkKind(kind)
+    const query = checkReportGroupQuery(input)
+    const where = query.where ?? {}
+    const conditions = [sql<boolean>`r.workspace_id = ${ws}`, sql<boolean>`r.archived = 0`]
+    const filterOf = (field: string) => {
+      if (!filterSpec(k, field)) throw badRequest(`${k} have no filter on ${field}.`, 'invalid_input')
+      return sql.ref(`r.${filterColumn(field)}`)
+    }
+    if (where.owners) {
+      if (where.owners.ids.length === 0) return []
+      const values = where.owners.ids.map((id) => JSON.stringify(id))
+      conditions.push(sql<boolean>`${filterOf(where.owners.field)} in (${sql.join(values)})`)
+    }
+    for (const { field, value } of where.equals ?? [])
+      conditions.push(sql<boolean>`${filterOf(field)} = ${JSON.stringify(value)}`)
+    if (where.createdAt?.from != null)
+      conditions.push(sql<boolean>`coalesce(r.created_at, 0) >= ${where.createdAt.from}`)
+    if (where.createdAt?.to != null)
+      conditions.push(sql<boolean>`coalesce(r.created_at, 0) < ${where.createdAt.to}`)
+    // The inner query reads the columns (and the parsed JSON, when a field has no column); the outer one groups.
+    const inner: RawBuilder<unknown>[] = [sql`r.id as id`]
+    const columns = new Set<string>()
+    let needsData = false
+    const plain = new Set<number>()
+    const field = (name: string, asText: boolean) => {
+      if (reportSpec(k, name)) {
+        const column = reportColumn(name)
+        if (!columns.has(column)) inner.push(sql`${sql.ref(`r.${column}`)} as ${sql.ref(column)}`)
+        columns.add(column)
+        return sql.ref(`p.${column}`)
+      }
+      if (COLUMN_FIELDS[k].has(name)) {
+        const column = filterColumn(name)
+        if (!columns.has(column)) inner.push(sql`${sql.ref(`r.${column}`)} as ${sql.ref(column)}`)
+        columns.add(column)
+        return asText ? sql.ref(`p.${column}`) : this.flavor.textAsJson(column)
+      }
+      needsData = true
+      const path = name.split('.')
+      return asText ? this.flavor.jsonPathText(path) : this.flavor.jsonPath(path)
+    }
+    const groups = query.groupBy.map((name, i) => {
+      if (reportSpec(k, name)) plain.add(i)
+      return field(name, true)
+    })
+    const values = (query.values ?? []).map((name) => field(name, false))
+    if (needsData) inner.push(sql`${this.flavor.parsedData()} as j`)
+    const fence = this.flavor.name === 'postgres' ? sql` offset 0` : sql``
+    const outer: RawBuilder<unknown>[] = [
+      ...groups.map((g, i) => sql`${g} as ${sql.ref(`g${i}`)}`),
+      sql`count(*) as n`,
+      sql`min(p.id) as first`,
+    ]
+    if (values.length > 0) outer.push(sql`${this.flavor.jsonRows(values)} as v`)
+    const groupBy =
+      groups.length === 0 ? sql`` : sql` group by ${sql.join(groups.map((_, i) => sql.lit(i + 1)))}`
+    const result = await sql<
+      Record<string, unknown>
+    >`select ${sql.join(outer)} from (select ${sql.join(inner)}
+      from ${sql.table(tableOf(k))} r where ${sql.join(conditions, sql` and `)}${fence}) p${groupBy}`.execute(
+      this.db,
+    )
+    // A report column holds the value itself (PostgreSQL gives a double precision as a number already).
+    const plainValue = (value: unknown) => value ?? null
+    const decode = (text: unknown) => (typeof text === 'string' ? JSON.parse(text) : (text ?? null))
+    const out: ReportGroup[] = []
+    for (const row of result.rows) {
+      const count = num(row.n)
+      if (count === 0) continue
+      const group: ReportGroup = {
+        keys: groups.map((_, i) => (plain.has(i) ? plainValue(row[`g${i}`]) : decode(row[`g${i}`]))),
+        count,
+        firstId: String(row.first),
+      }
+      if (values.length > 0)
+        group.values = (typeof row.v === 'string' ? JSON.parse(row.v) : row.v) as unknown[][]
+      out.push(group)
+    }
+    return out
   }
 
   /** Final states of the records a batch changed: bulk upserts and deletes per kind, then their search rows. */

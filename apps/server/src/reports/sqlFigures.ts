@@ -1,0 +1,412 @@
+import type { RecordKind } from '../projection/recordKinds.ts'
+import type { ReportGroup, ReportGroupQuery } from '../recordIndex/RecordIndex.ts'
+import type { DealFact, ReportContext } from './facts.ts'
+import {
+  byNumberDesc,
+  byText,
+  type Column,
+  cmp,
+  converted,
+  type Figures,
+  LEAD_STATUS_COLUMNS,
+  memberName,
+  moneyOf,
+  PRIORITIES,
+  type Row,
+  ratio,
+  stageInfo,
+  sumMoney,
+  TOP_ACCOUNTS,
+  textKey,
+  type Value,
+} from './figures.ts'
+import { inPeriod, ownerSet } from './filters.ts'
+
+/*
+ * The reports' rows aggregated where the records are (issue #13): each function here asks the index for groups
+ * (`reportGroups`: GROUP BY over the columns the figure groups on, the filters as WHERE clauses; per record only the
+ * numbers a figure sums) and builds exactly the rows its figure function in figures.ts builds from facts — same keys,
+ * labels, values and order (the property test compares them). The drill-down (the records behind a row) still runs
+ * the figure function over facts, only when asked.
+ */
+
+export interface GroupReads {
+  groups(kind: RecordKind, query: ReportGroupQuery): Promise<ReportGroup[]>
+  /** Names of the non-archived accounts of `ids`. */
+  accountNames(ids: readonly string[]): Promise<Map<string, string>>
+}
+
+export type SqlFigure = (
+  reads: GroupReads,
+  ctx: ReportContext,
+  columns: Column[],
+) => Promise<Pick<Figures, 'columns' | 'rows'>>
+
+const DAY = 86_400_000
+const str = (v: unknown): string => (typeof v === 'string' ? v : '')
+const strOrNull = (v: unknown): string | null => (typeof v === 'string' ? v : null)
+const numOr = (v: unknown, fallback: number): number =>
+  typeof v === 'number' && Number.isFinite(v) ? v : fallback
+const numOrNull = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null)
+const dealStatus = (v: unknown): DealFact['status'] => (v === 'won' || v === 'lost' ? v : 'open')
+
+/** The filters as an index query's `where`: the owner set, the pipeline, and (with `created`) the period on createdAt. */
+function whereOf(
+  ctx: ReportContext,
+  ownerField: 'ownerId' | 'assigneeId',
+  opts: { pipeline?: boolean; created?: boolean },
+): NonNullable<ReportGroupQuery['where']> {
+  const where: NonNullable<ReportGroupQuery['where']> = {}
+  const owners = ownerSet(ctx.filters, ctx.members)
+  if (owners !== null) where.owners = { field: ownerField, ids: [...owners] }
+  if (opts.pipeline && ctx.filters.pipelineId !== null)
+    where.equals = [{ field: 'pipelineId', value: ctx.filters.pipelineId }]
+  if (opts.created && ctx.filters.from !== null && ctx.filters.to !== null)
+    // inPeriod: the UTC day of the time is within [from, to].
+    where.createdAt = {
+      from: Date.parse(`${ctx.filters.from}T00:00:00Z`),
+      to: Date.parse(`${ctx.filters.to}T00:00:00Z`) + DAY,
+    }
+  return where
+}
+
+interface Entry<A> {
+  key: string
+  group: string
+  name: string
+  label: string
+  currency: string | null
+  /** The smallest id behind the entry ('' for an entry that exists before any record: `ensure`). */
+  firstId: string
+  /** Place among the entries made by `ensure` (they come first, in that order). */
+  ensured: number
+  acc: A
+}
+
+/**
+ * Rows as figures.ts `Groups` makes them — per group, per currency when money does not convert — from groups of
+ * records: an entry's label is the one of its record with the smallest id (the figures add records in id order).
+ */
+class Entries<A> {
+  readonly byKey = new Map<string, Entry<A>>()
+  constructor(
+    private readonly ctx: ReportContext,
+    private readonly init: () => A,
+  ) {}
+  add(group: string, label: string, currency: string | null, firstId: string): A {
+    const plain = currency === null || converted(this.ctx, currency)
+    const key = plain ? group : `${group}~${currency}`
+    const full = plain ? label : `${label} (${currency})`
+    let entry = this.byKey.get(key)
+    if (!entry) {
+      entry = {
+        key,
+        group,
+        name: label,
+        label: full,
+        currency,
+        firstId,
+        ensured: Number.MAX_SAFE_INTEGER,
+        acc: this.init(),
+      }
+      this.byKey.set(key, entry)
+    } else if (firstId < entry.firstId) {
+      Object.assign(entry, { name: label, label: full, currency, firstId })
+    }
+    return entry.acc
+  }
+  ensure(group: string, label: string): void {
+    if (!this.byKey.has(group))
+      this.byKey.set(group, {
+        key: group,
+        group,
+        name: label,
+        label,
+        currency: null,
+        firstId: '',
+        ensured: this.byKey.size,
+        acc: this.init(),
+      })
+  }
+  /** Rows in the figures' insertion order (ensured entries, then by first id), then sorted by `order` if given. */
+  rows(values: (e: Entry<A>) => Record<string, Value>, order?: (a: Row, b: Row) => number): Row[] {
+    const entries = [...this.byKey.values()].sort(
+      (a, b) => a.ensured - b.ensured || cmp(a.firstId, b.firstId),
+    )
+    const rows = entries.map((e) => {
+      const row: Row = { key: e.key, label: e.label, values: values(e) }
+      if (e.currency !== null) row.currency = e.currency
+      return row
+    })
+    if (order) rows.sort(order)
+    return rows
+  }
+}
+
+/** A deal with only what the money figures read (`sumMoney` takes DealFacts). */
+const moneyDeal = (amount: unknown, currency: string): DealFact =>
+  ({ amount: numOr(amount, 0), currency }) as DealFact
+
+const leadsBySource: SqlFigure = async (reads, ctx, columns) => {
+  const groups = await reads.groups('contacts', {
+    groupBy: ['source', 'leadStatus'],
+    where: whereOf(ctx, 'ownerId', { created: true }),
+  })
+  const entries = new Entries(ctx, () => ({ contacts: 0, byStatus: new Map<string, number>() }))
+  for (const g of groups) {
+    const source = str(g.keys[0])
+    const status = str(g.keys[1])
+    const acc = entries.add(source, source, null, g.firstId)
+    acc.contacts += g.count
+    acc.byStatus.set(status, (acc.byStatus.get(status) ?? 0) + g.count)
+  }
+  const rows = entries.rows(
+    (e) => ({
+      source: e.group,
+      contacts: e.acc.contacts,
+      ...Object.fromEntries(LEAD_STATUS_COLUMNS.map((s) => [s, e.acc.byStatus.get(s) ?? 0])),
+    }),
+    byText('source'),
+  )
+  return { columns, rows }
+}
+
+const accountsBy =
+  (field: 'tier' | 'industry' | 'ownerId'): SqlFigure =>
+  async (reads, ctx, columns) => {
+    const groups = await reads.groups('accounts', {
+      groupBy: [field],
+      where: whereOf(ctx, 'ownerId', { created: true }),
+    })
+    const entries = new Entries(ctx, () => ({ accounts: 0 }))
+    for (const g of groups) {
+      const value = field === 'ownerId' ? strOrNull(g.keys[0]) : str(g.keys[0])
+      const key = value === null || value === '' ? '-' : textKey(value)
+      const name =
+        field === 'ownerId' ? memberName(ctx, value) : value === null || value === '' ? 'None' : value
+      entries.add(key, name, null, g.firstId).accounts += g.count
+    }
+    return {
+      columns,
+      rows: entries.rows((e) => ({ group: e.name, accounts: e.acc.accounts }), byNumberDesc('accounts')),
+    }
+  }
+
+const ticketStatus = (column: unknown) => str(column) || 'new'
+
+const serviceByAccount: SqlFigure = async (reads, ctx, columns) => {
+  const groups = await reads.groups('tickets', {
+    groupBy: ['accountId', 'status'],
+    where: whereOf(ctx, 'assigneeId', { created: true }),
+  })
+  const entries = new Entries(ctx, () => ({ accountId: null as string | null, tickets: 0, resolved: 0 }))
+  for (const g of groups) {
+    const accountId = strOrNull(g.keys[0])
+    const acc = entries.add(accountId ?? '-', '', null, g.firstId)
+    acc.accountId = accountId
+    acc.tickets += g.count
+    if (ticketStatus(g.keys[1]) === 'resolved') acc.resolved += g.count
+  }
+  const sorted = entries
+    .rows((e) => ({ account: '', tickets: e.acc.tickets, open: 0, resolved: 0 }), byNumberDesc('tickets'))
+    .slice(0, TOP_ACCOUNTS)
+  const top = sorted.map(
+    (r) => entries.byKey.get(r.key) as Entry<{ accountId: string | null; tickets: number; resolved: number }>,
+  )
+  const names = await reads.accountNames(
+    top.flatMap((e) => (e.acc.accountId === null ? [] : [e.acc.accountId])),
+  )
+  const rows = top.map((e): Row => {
+    const id = e.acc.accountId
+    const account = id === null ? 'No account' : (names.get(id) ?? id)
+    return {
+      key: e.key,
+      label: account,
+      values: {
+        account,
+        tickets: e.acc.tickets,
+        open: e.acc.tickets - e.acc.resolved,
+        resolved: e.acc.resolved,
+      },
+    }
+  })
+  return { columns, rows }
+}
+
+const serviceBacklog: SqlFigure = async (reads, ctx, columns) => {
+  const groups = await reads.groups('tickets', {
+    groupBy: ['priority', 'status'],
+    where: whereOf(ctx, 'assigneeId', { created: true }),
+  })
+  const entries = new Entries(ctx, () => new Map<string, number>())
+  for (const p of PRIORITIES) entries.ensure(p, p)
+  for (const g of groups) {
+    const status = ticketStatus(g.keys[1])
+    if (status === 'resolved') continue
+    const priority = str(g.keys[0]) || 'normal'
+    const acc = entries.add(priority, priority, null, g.firstId)
+    acc.set(status, (acc.get(status) ?? 0) + g.count)
+  }
+  const rows = entries.rows((e) => ({
+    priority: e.name,
+    new: e.acc.get('new') ?? 0,
+    open: e.acc.get('open') ?? 0,
+    waiting: e.acc.get('waiting') ?? 0,
+    total: [...e.acc.values()].reduce((s, n) => s + n, 0),
+  }))
+  return { columns, rows }
+}
+
+const serviceCsat: SqlFigure = async (reads, ctx, columns) => {
+  const groups = await reads.groups('tickets', {
+    groupBy: ['csat'],
+    where: whereOf(ctx, 'assigneeId', { created: true }),
+  })
+  const entries = new Entries(ctx, () => ({ tickets: 0 }))
+  for (const score of ['1', '2', '3', '4', '5']) entries.ensure(score, score)
+  let rated = 0
+  for (const g of groups) {
+    const csat = numOrNull(g.keys[0])
+    if (csat === null) continue
+    rated += g.count
+    entries.add(String(csat), String(csat), null, g.firstId).tickets += g.count
+  }
+  const rows = entries.rows((e) => ({
+    score: e.group,
+    tickets: e.acc.tickets,
+    share: ratio(e.acc.tickets, rated),
+  }))
+  return { columns, rows }
+}
+
+const customersRevenue: SqlFigure = async (reads, ctx, columns) => {
+  const groups = await reads.groups('deals', {
+    groupBy: ['status', 'accountId', 'currency'],
+    where: whereOf(ctx, 'ownerId', { pipeline: true }),
+    values: ['amount', 'stageEnteredAt'],
+  })
+  const entries = new Entries(ctx, () => ({ accountId: null as string | null, deals: [] as DealFact[] }))
+  for (const g of groups) {
+    if (dealStatus(g.keys[0]) !== 'won') continue
+    const accountId = strOrNull(g.keys[1])
+    const currency = str(g.keys[2]) || 'USD'
+    const deals = (g.values ?? [])
+      .filter(([, entered]) => inPeriod(ctx.filters, numOr(entered, 0)))
+      .map(([amount]) => moneyDeal(amount, currency))
+    if (deals.length === 0) continue
+    const acc = entries.add(accountId ?? '-', '', moneyOf(ctx, 0, currency).currency, g.firstId)
+    acc.accountId = accountId
+    acc.deals.push(...deals)
+  }
+  const sorted = entries
+    .rows(
+      (e) => ({ account: '', deals: e.acc.deals.length, revenue: sumMoney(ctx, e.acc.deals) }),
+      byNumberDesc('revenue'),
+    )
+    .slice(0, TOP_ACCOUNTS)
+  const ids = sorted.flatMap((r) => {
+    const id = entries.byKey.get(r.key)?.acc.accountId
+    return id === null || id === undefined ? [] : [id]
+  })
+  const names = await reads.accountNames(ids)
+  for (const row of sorted) {
+    const entry = entries.byKey.get(row.key) as Entry<{ accountId: string | null }>
+    const id = entry.acc.accountId
+    const name = id === null ? 'No account' : (names.get(id) ?? id)
+    row.label =
+      row.currency !== undefined && !converted(ctx, row.currency) ? `${name} (${row.currency})` : name
+    row.values = { account: name, deals: row.values.deals ?? 0, revenue: row.values.revenue ?? 0 }
+  }
+  return { columns, rows: sorted }
+}
+
+const salesPipeline: SqlFigure = async (reads, ctx, columns) => {
+  const info = stageInfo(ctx)
+  const multi = ctx.filters.pipelineId === null && ctx.pipelines.length > 1
+  const groups = await reads.groups('deals', {
+    groupBy: ['status', 'pipelineId', 'stage', 'currency'],
+    where: whereOf(ctx, 'ownerId', { pipeline: true, created: true }),
+    values: ['amount'],
+  })
+  const orderOf = new Map<string, number>()
+  const entries = new Entries(ctx, () => ({ count: 0, deals: [] as DealFact[], weighted: 0 }))
+  for (const g of groups) {
+    if (dealStatus(g.keys[0]) !== 'open') continue
+    const pipelineId = str(g.keys[1])
+    const stage = str(g.keys[2])
+    const currency = str(g.keys[3]) || 'USD'
+    const s = info.get(`${pipelineId}\u0000${stage}`)
+    const name = s?.stage.name ?? stage
+    const key = multi ? `${pipelineId}:${stage}` : stage
+    orderOf.set(key, s?.order ?? Number.MAX_SAFE_INTEGER)
+    const prob = s?.stage.probability ?? 0
+    const deals = (g.values ?? []).map(([amount]) => moneyDeal(amount, currency))
+    const acc = entries.add(
+      key,
+      multi && s ? `${s.pipeline} / ${name}` : name,
+      moneyOf(ctx, 0, currency).currency,
+      g.firstId,
+    )
+    acc.count += g.count
+    acc.deals.push(...deals)
+    // Whole cents, as sumMoney adds them.
+    acc.weighted += Math.round(sumMoney(ctx, deals, () => prob) * 100)
+  }
+  const rows = entries.rows(
+    (e) => ({
+      stage: e.name,
+      deals: e.acc.count,
+      total: sumMoney(ctx, e.acc.deals),
+      weighted: e.acc.weighted / 100,
+    }),
+    (a, b) =>
+      (orderOf.get(a.key.split('~')[0] as string) ?? 0) - (orderOf.get(b.key.split('~')[0] as string) ?? 0) ||
+      cmp(a.key, b.key),
+  )
+  return { columns, rows }
+}
+
+const salesLostReasons: SqlFigure = async (reads, ctx, columns) => {
+  const groups = await reads.groups('deals', {
+    groupBy: ['status', 'lostReason', 'currency'],
+    where: whereOf(ctx, 'ownerId', { pipeline: true }),
+    values: ['amount', 'stageEnteredAt'],
+  })
+  const entries = new Entries(ctx, () => [] as DealFact[])
+  for (const g of groups) {
+    if (dealStatus(g.keys[0]) !== 'lost') continue
+    const reason = strOrNull(g.keys[1])?.trim() || ''
+    const currency = str(g.keys[2]) || 'USD'
+    const deals = (g.values ?? [])
+      .filter(([, entered]) => inPeriod(ctx.filters, numOr(entered, 0)))
+      .map(([amount]) => moneyDeal(amount, currency))
+    if (deals.length === 0) continue
+    entries
+      .add(
+        reason === '' ? '-' : textKey(reason),
+        reason === '' ? 'No reason given' : reason,
+        moneyOf(ctx, 0, currency).currency,
+        g.firstId,
+      )
+      .push(...deals)
+  }
+  const rows = entries.rows(
+    (e) => ({ reason: e.name, deals: e.acc.length, amount: sumMoney(ctx, e.acc) }),
+    byNumberDesc('deals'),
+  )
+  return { columns, rows }
+}
+
+/** Reports whose rows the index aggregates (the others read facts). */
+export const SQL_FIGURES: Readonly<Record<string, SqlFigure>> = {
+  'sales.pipeline': salesPipeline,
+  'sales.lostReasons': salesLostReasons,
+  'leads.bySource': leadsBySource,
+  'service.backlog': serviceBacklog,
+  'service.csat': serviceCsat,
+  'service.byAccount': serviceByAccount,
+  'customers.byTier': accountsBy('tier'),
+  'customers.byIndustry': accountsBy('industry'),
+  'customers.byOwner': accountsBy('ownerId'),
+  'customers.revenue': customersRevenue,
+}
