@@ -217,6 +217,11 @@ export interface ReportGroupQuery {
     equals?: ReadonlyArray<{ field: string; value: string }>
     /** Only records whose `createdAt` (a missing one counts as 0) is in `[from, to)`, each bound optional. */
     createdAt?: { from: number | null; to: number | null }
+    /**
+     * Contacts only: those named in the `contactIds` of a non-archived deal (of pipeline `pipelineId` when not null;
+     * a won one with `won`).
+     */
+    onDeal?: { pipelineId: string | null; won: boolean }
   }
   values?: readonly string[]
 }

@@ -219,6 +219,7 @@ const ReportGroupQuerySchema = z.object({
       createdAt: z
         .object({ from: z.number().finite().nullable(), to: z.number().finite().nullable() })
         .optional(),
+      onDeal: z.object({ pipelineId: recordId.nullable(), won: z.boolean() }).optional(),
     })
     .optional(),
   values: z.array(REPORT_FIELD).max(8).optional(),

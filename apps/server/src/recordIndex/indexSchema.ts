@@ -142,6 +142,13 @@ export const REPORT_COLUMNS: Readonly<Record<RecordKind, readonly ReportColumnSp
     },
     { field: 'expectedCloseDate', type: 'text', value: (r) => textOrNull(r.expectedCloseDate) },
     { field: 'lostReason', type: 'text', value: (r) => textOrNull(r.lostReason) },
+    // The JSON array of the deal's contact ids (text ones only): `reportGroups`' `onDeal` expands it.
+    {
+      field: 'contactIds',
+      type: 'text',
+      value: (r) =>
+        JSON.stringify(Array.isArray(r.contactIds) ? r.contactIds.filter((c) => typeof c === 'string') : []),
+    },
   ],
   tickets: [
     { field: 'status', type: 'text', value: (r) => textOr(columnOf(r), 'new') },

@@ -139,6 +139,8 @@ export interface IndexFlavor {
   jsonPath(path: readonly string[]): RawBuilder<unknown>
   /** The same as JSON text (a value to group by). */
   jsonPathText(path: readonly string[]): RawBuilder<unknown>
+  /** A FROM item `e` with one row per element (column `value`) of a JSON array of texts held as text. */
+  textElements(column: RawBuilder<unknown>): RawBuilder<unknown>
   /** Store-specific counting of the search table. */
   searchCount(db: AnyDb, workspaceId: string | undefined, kind?: SearchKind): Promise<number>
 }
@@ -571,6 +573,17 @@ export class KyselyRecordIndex implements RecordIndex {
       conditions.push(sql<boolean>`coalesce(r.created_at, 0) >= ${where.createdAt.from}`)
     if (where.createdAt?.to != null)
       conditions.push(sql<boolean>`coalesce(r.created_at, 0) < ${where.createdAt.to}`)
+    if (where.onDeal) {
+      if (k !== 'contacts') throw badRequest('Only contacts are on deals.', 'invalid_input')
+      const deal = [sql<boolean>`d.workspace_id = ${ws}`, sql<boolean>`d.archived = 0`]
+      if (where.onDeal.pipelineId !== null)
+        deal.push(
+          sql<boolean>`d.${sql.ref(filterColumn('pipelineId'))} = ${JSON.stringify(where.onDeal.pipelineId)}`,
+        )
+      if (where.onDeal.won) deal.push(sql<boolean>`d.${sql.ref(reportColumn('status'))} = 'won'`)
+      conditions.push(sql<boolean>`r.id in (select e.value from ${sql.table(tableOf('deals'))} d,
+        ${this.flavor.textElements(sql.ref(`d.${reportColumn('contactIds')}`))} where ${sql.join(deal, sql` and `)})`)
+    }
     // The inner query reads the columns (and the parsed JSON, when a field has no column); the outer one groups.
     const inner: RawBuilder<unknown>[] = [sql`r.id as id`]
     const columns = new Set<string>()

@@ -216,6 +216,10 @@ const postgresFlavor: IndexFlavor = {
     return sql`(p.j #> ${sql.lit(`{${path.join(',')}}`)})::text`
   },
 
+  textElements(column: RawBuilder<unknown>) {
+    return sql`json_array_elements_text(${column}::json) as e(value)`
+  },
+
   textAsJson(column: string) {
     return sql`${sql.ref(`p.${column}`)}::json`
   },

@@ -171,6 +171,10 @@ const sqliteFlavor: IndexFlavor = {
     return sql`p.j -> ${sql.lit(`$.${path.join('.')}`)}`
   },
 
+  textElements(column: RawBuilder<unknown>) {
+    return sql`json_each(${column}) e`
+  },
+
   textAsJson(column: string) {
     return sql`json(${sql.ref(`p.${column}`)})`
   },

@@ -259,6 +259,7 @@ export class ReportService {
     const index = this.deps.index()
     return {
       groups: (kind, query) => index.reportGroups(workspaceId, kind, query),
+      activities: () => index.activityFacts(workspaceId),
       accountNames: async (ids) => {
         const names = new Map<string, string>()
         const valid = [...new Set(ids)].filter((id) => idString.safeParse(id).success)

@@ -1,5 +1,5 @@
 import type { RecordKind } from '../projection/recordKinds.ts'
-import type { ReportGroup, ReportGroupQuery } from '../recordIndex/RecordIndex.ts'
+import type { ActivityFact, ReportGroup, ReportGroupQuery } from '../recordIndex/RecordIndex.ts'
 import type { DealFact, ReportContext } from './facts.ts'
 import {
   byNumberDesc,
@@ -20,7 +20,7 @@ import {
   textKey,
   type Value,
 } from './figures.ts'
-import { inPeriod, ownerSet } from './filters.ts'
+import { dayInPeriod, inPeriod, ownerSet } from './filters.ts'
 
 /*
  * The reports' rows aggregated where the records are (issue #13): each function here asks the index for groups
@@ -34,6 +34,7 @@ export interface GroupReads {
   groups(kind: RecordKind, query: ReportGroupQuery): Promise<ReportGroup[]>
   /** Names of the non-archived accounts of `ids`. */
   accountNames(ids: readonly string[]): Promise<Map<string, string>>
+  activities(): Promise<ActivityFact[]>
 }
 
 export type SqlFigure = (
@@ -397,10 +398,133 @@ const salesLostReasons: SqlFigure = async (reads, ctx, columns) => {
   return { columns, rows }
 }
 
+/** `sumMoney` in whole cents (exact to add up across groups). */
+const centsOf = (ctx: ReportContext, deals: readonly DealFact[], weight = 1) =>
+  Math.round(sumMoney(ctx, deals, () => weight) * 100)
+
+const leadsConversion: SqlFigure = async (reads, ctx, columns) => {
+  const where = whereOf(ctx, 'ownerId', { created: true })
+  const count = async (onDeal?: { won: boolean }) => {
+    const groups = await reads.groups('contacts', {
+      groupBy: [],
+      where: onDeal ? { ...where, onDeal: { pipelineId: ctx.filters.pipelineId, won: onDeal.won } } : where,
+    })
+    return groups.reduce((n, g) => n + g.count, 0)
+  }
+  const [leads, deal, won] = await Promise.all([count(), count({ won: false }), count({ won: true })])
+  const steps = [
+    { key: 'leads', label: 'Leads', n: leads },
+    { key: 'deal', label: 'On a deal', n: deal },
+    { key: 'won', label: 'On a won deal', n: won },
+  ]
+  return {
+    columns,
+    rows: steps.map((s) => ({
+      key: s.key,
+      label: s.label,
+      values: { step: s.label, contacts: s.n, conversion: ratio(s.n, leads) },
+    })),
+  }
+}
+
+const salesForecast: SqlFigure = async (reads, ctx, columns) => {
+  const info = stageInfo(ctx)
+  const groups = await reads.groups('deals', {
+    groupBy: ['status', 'pipelineId', 'stage', 'currency', 'expectedCloseDate'],
+    where: whereOf(ctx, 'ownerId', { pipeline: true }),
+    values: ['amount'],
+  })
+  const entries = new Entries(ctx, () => ({ weighted: 0, bestCase: 0, closedWon: 0 }))
+  for (const g of groups) {
+    const status = dealStatus(g.keys[0])
+    const close = strOrNull(g.keys[4])
+    if (status === 'lost' || !dayInPeriod(ctx.filters, close)) continue
+    const currency = str(g.keys[3]) || 'USD'
+    const month = String(close).slice(0, 7)
+    const deals = (g.values ?? []).map(([amount]) => moneyDeal(amount, currency))
+    const acc = entries.add(month, month, moneyOf(ctx, 0, currency).currency, g.firstId)
+    acc.bestCase += centsOf(ctx, deals)
+    if (status === 'won') acc.closedWon += centsOf(ctx, deals)
+    if (status === 'open') {
+      const prob = info.get(`${str(g.keys[1])}\u0000${str(g.keys[2])}`)?.stage.probability ?? 0
+      acc.weighted += centsOf(ctx, deals, prob)
+    }
+  }
+  const rows = entries.rows(
+    (e) => ({
+      month: e.group,
+      weighted: e.acc.weighted / 100,
+      bestCase: e.acc.bestCase / 100,
+      closedWon: e.acc.closedWon / 100,
+    }),
+    byText('month'),
+  )
+  return { columns, rows }
+}
+
+const salesLeaderboard: SqlFigure = async (reads, ctx, columns) => {
+  const owners = ownerSet(ctx.filters, ctx.members)
+  const [groups, activityFacts] = await Promise.all([
+    reads.groups('deals', {
+      groupBy: ['ownerId', 'status', 'currency'],
+      where: whereOf(ctx, 'ownerId', { pipeline: true }),
+      values: ['amount', 'stageEnteredAt'],
+    }),
+    reads.activities(),
+  ])
+  const activities = new Map<string, number>()
+  for (const a of activityFacts) {
+    if (a.actorId === null || !inPeriod(ctx.filters, a.at)) continue
+    if (owners !== null && !owners.has(a.actorId)) continue
+    activities.set(a.actorId, (activities.get(a.actorId) ?? 0) + 1)
+  }
+  const entries = new Entries(ctx, () => ({ wonValue: 0, won: 0, closed: 0, open: 0 }))
+  for (const g of groups) {
+    const ownerId = strOrNull(g.keys[0])
+    const status = dealStatus(g.keys[1])
+    const currency = str(g.keys[2]) || 'USD'
+    const deals = (g.values ?? [])
+      .filter(([, entered]) => status === 'open' || inPeriod(ctx.filters, numOr(entered, 0)))
+      .map(([amount]) => moneyDeal(amount, currency))
+    if (deals.length === 0) continue
+    const acc = entries.add(
+      ownerId ?? '-',
+      memberName(ctx, ownerId),
+      moneyOf(ctx, 0, currency).currency,
+      g.firstId,
+    )
+    if (status === 'open') acc.open += centsOf(ctx, deals)
+    else acc.closed += deals.length
+    if (status === 'won') {
+      acc.won += deals.length
+      acc.wonValue += centsOf(ctx, deals)
+    }
+  }
+  // Owners with activities and no deals still get a row.
+  const groupsWithDeals = new Set([...entries.byKey.values()].map((e) => e.group))
+  for (const userId of [...activities.keys()].sort())
+    if (!groupsWithDeals.has(userId)) entries.add(userId, memberName(ctx, userId), null, '')
+  const rows = entries.rows(
+    (e) => ({
+      owner: memberName(ctx, e.group === '-' ? null : e.group),
+      wonValue: e.acc.wonValue / 100,
+      won: e.acc.won,
+      winRate: ratio(e.acc.won, e.acc.closed),
+      openPipeline: e.acc.open / 100,
+      activities: activities.get(e.group) ?? 0,
+    }),
+    byNumberDesc('wonValue'),
+  )
+  return { columns, rows }
+}
+
 /** Reports whose rows the index aggregates (the others read facts). */
 export const SQL_FIGURES: Readonly<Record<string, SqlFigure>> = {
   'sales.pipeline': salesPipeline,
+  'sales.forecast': salesForecast,
   'sales.lostReasons': salesLostReasons,
+  'sales.leaderboard': salesLeaderboard,
+  'leads.conversion': leadsConversion,
   'leads.bySource': leadsBySource,
   'service.backlog': serviceBacklog,
   'service.csat': serviceCsat,
