@@ -590,6 +590,7 @@ export class KyselyRecordIndex implements RecordIndex {
     let needsData = false
     const plain = new Set<number>()
     const field = (name: string, asText: boolean) => {
+      if (name === 'id') return sql.ref('p.id')
       if (reportSpec(k, name)) {
         const column = reportColumn(name)
         if (!columns.has(column)) inner.push(sql`${sql.ref(`r.${column}`)} as ${sql.ref(column)}`)

@@ -5,22 +5,28 @@ import {
   byNumberDesc,
   byText,
   type Column,
+  cents,
   cmp,
   converted,
+  DAY_MS,
   type Figures,
+  hours,
   LEAD_STATUS_COLUMNS,
+  mean,
   memberName,
   moneyOf,
   PRIORITIES,
+  percentile,
   type Row,
   ratio,
+  round,
   stageInfo,
   sumMoney,
   TOP_ACCOUNTS,
   textKey,
   type Value,
 } from './figures.ts'
-import { dayInPeriod, inPeriod, ownerSet } from './filters.ts'
+import { dayInPeriod, inPeriod, monthOf, ownerSet, weekOf } from './filters.ts'
 
 /*
  * The reports' rows aggregated where the records are (issue #13): each function here asks the index for groups
@@ -518,14 +524,173 @@ const salesLeaderboard: SqlFigure = async (reads, ctx, columns) => {
   return { columns, rows }
 }
 
+const salesWinRate: SqlFigure = async (reads, ctx, columns) => {
+  const groups = await reads.groups('deals', {
+    groupBy: ['status', 'currency'],
+    where: whereOf(ctx, 'ownerId', { pipeline: true }),
+    values: ['id', 'amount', 'stageEnteredAt', 'createdAt'],
+  })
+  // The closed deals of the period in the figure's order (closing time, then id): the means add in that order.
+  const deals: Array<{
+    id: string
+    won: boolean
+    currency: string
+    amount: number
+    at: number
+    createdAt: number
+  }> = []
+  for (const g of groups) {
+    const status = dealStatus(g.keys[0])
+    if (status === 'open') continue
+    const currency = str(g.keys[1]) || 'USD'
+    for (const [id, amount, entered, created] of g.values ?? []) {
+      const at = numOr(entered, 0)
+      if (!inPeriod(ctx.filters, at)) continue
+      deals.push({
+        id: String(id),
+        won: status === 'won',
+        currency,
+        amount: numOr(amount, 0),
+        at,
+        createdAt: numOr(created, 0),
+      })
+    }
+  }
+  deals.sort((a, b) => a.at - b.at || cmp(a.id, b.id))
+  const entries = new Entries(ctx, () => ({ closed: 0, sizes: [] as number[], cycles: [] as number[] }))
+  for (const d of deals) {
+    const month = monthOf(d.at)
+    const money = moneyOf(ctx, d.amount, d.currency)
+    const acc = entries.add(month, month, money.currency, d.id)
+    acc.closed += 1
+    if (d.won) {
+      acc.sizes.push(money.amount)
+      acc.cycles.push((d.at - d.createdAt) / DAY_MS)
+    }
+  }
+  const rows = entries.rows((e) => {
+    const size = mean(e.acc.sizes)
+    const cycle = mean(e.acc.cycles)
+    const won = e.acc.sizes.length
+    return {
+      month: e.group,
+      won,
+      lost: e.acc.closed - won,
+      winRate: ratio(won, e.acc.closed),
+      avgDealSize: size === null ? null : cents(size),
+      cycleDays: cycle === null ? null : round(cycle, 2),
+    }
+  }, byText('month'))
+  return { columns, rows }
+}
+
+const serviceVolume: SqlFigure = async (reads, ctx, columns) => {
+  const groups = await reads.groups('tickets', {
+    groupBy: ['status'],
+    where: whereOf(ctx, 'assigneeId', {}),
+    values: ['createdAt', 'resolvedAt'],
+  })
+  const entries = new Entries(ctx, () => ({ created: 0, resolved: 0 }))
+  for (const g of groups) {
+    const resolvedStatus = g.keys[0] === 'resolved'
+    for (const [created, resolved] of g.values ?? []) {
+      const createdAt = numOr(created, 0)
+      if (inPeriod(ctx.filters, createdAt)) {
+        const week = weekOf(createdAt)
+        entries.add(week, week, null, '').created += 1
+      }
+      const resolvedAt = numOrNull(resolved)
+      if (resolvedStatus && resolvedAt !== null && inPeriod(ctx.filters, resolvedAt)) {
+        const week = weekOf(resolvedAt)
+        entries.add(week, week, null, '').resolved += 1
+      }
+    }
+  }
+  const rows = entries.rows(
+    (e) => ({ week: e.group, created: e.acc.created, resolved: e.acc.resolved }),
+    byText('week'),
+  )
+  return { columns, rows }
+}
+
+interface TicketTimes {
+  id: string
+  resolved: boolean
+  createdAt: number
+  firstResponseAt: number | null
+  resolvedAt: number | null
+  slaDueAt: number | null
+  csat: number | null
+}
+
+const serviceTimes: SqlFigure = async (reads, ctx, columns) => {
+  const groups = await reads.groups('tickets', {
+    groupBy: ['priority', 'status'],
+    where: whereOf(ctx, 'assigneeId', { created: true }),
+    values: ['id', 'createdAt', 'firstResponseAt', 'resolvedAt', 'slaDueAt', 'csat'],
+  })
+  const entries = new Entries(ctx, () => [] as TicketTimes[])
+  for (const p of PRIORITIES) entries.ensure(p, p)
+  entries.ensure('all', 'All')
+  for (const g of groups) {
+    const priority = str(g.keys[0]) || 'normal'
+    const tickets = (g.values ?? []).map(
+      ([id, created, first, resolved, sla, csat]): TicketTimes => ({
+        id: String(id),
+        resolved: g.keys[1] === 'resolved',
+        createdAt: numOr(created, 0),
+        firstResponseAt: numOrNull(first),
+        resolvedAt: numOrNull(resolved),
+        slaDueAt: numOrNull(sla),
+        csat: numOrNull(csat),
+      }),
+    )
+    entries.add(priority, priority, null, g.firstId).push(...tickets)
+    entries.add('all', 'All', null, g.firstId).push(...tickets)
+  }
+  const rows = entries.rows((e) => {
+    // In id order, as the figure adds them (the CSAT mean adds in that order).
+    const items = [...e.acc].sort((a, b) => cmp(a.id, b.id))
+    const first = items.flatMap((t) => (t.firstResponseAt === null ? [] : [t.firstResponseAt - t.createdAt]))
+    const resolution = items.flatMap((t) =>
+      t.resolved && t.resolvedAt !== null ? [t.resolvedAt - t.createdAt] : [],
+    )
+    let met = 0
+    let due = 0
+    for (const t of items) {
+      if (t.slaDueAt === null) continue
+      const resolvedAt = t.resolved ? t.resolvedAt : null
+      if (resolvedAt !== null) {
+        due += 1
+        if (resolvedAt <= t.slaDueAt) met += 1
+      } else if (ctx.now > t.slaDueAt) due += 1
+    }
+    const csat = mean(items.flatMap((t) => (t.csat === null ? [] : [t.csat])))
+    return {
+      priority: e.name,
+      tickets: items.length,
+      firstResponseMedian: hours(percentile(first, 0.5)),
+      firstResponseP90: hours(percentile(first, 0.9)),
+      resolutionMedian: hours(percentile(resolution, 0.5)),
+      resolutionP90: hours(percentile(resolution, 0.9)),
+      slaMet: ratio(met, due),
+      csat: csat === null ? null : round(csat, 2),
+    }
+  })
+  return { columns, rows }
+}
+
 /** Reports whose rows the index aggregates (the others read facts). */
 export const SQL_FIGURES: Readonly<Record<string, SqlFigure>> = {
   'sales.pipeline': salesPipeline,
   'sales.forecast': salesForecast,
+  'sales.winRate': salesWinRate,
   'sales.lostReasons': salesLostReasons,
   'sales.leaderboard': salesLeaderboard,
   'leads.conversion': leadsConversion,
   'leads.bySource': leadsBySource,
+  'service.volume': serviceVolume,
+  'service.times': serviceTimes,
   'service.backlog': serviceBacklog,
   'service.csat': serviceCsat,
   'service.byAccount': serviceByAccount,
