@@ -213,7 +213,7 @@ export interface ReportGroupQuery {
   where?: {
     /** Only records whose `field` is one of `ids` (none: no record). */
     owners?: { field: 'ownerId' | 'assigneeId'; ids: readonly string[] }
-    /** Only records whose `field` (a filter field, e.g. `pipelineId`) is exactly `value`. */
+    /** Only records whose `field` (a filter field, e.g. `pipelineId`, or a text report column) is exactly `value`. */
     equals?: ReadonlyArray<{ field: string; value: string }>
     /** Only records whose `createdAt` (a missing one counts as 0) is in `[from, to)`, each bound optional. */
     createdAt?: { from: number | null; to: number | null }

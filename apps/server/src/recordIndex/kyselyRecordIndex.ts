@@ -568,7 +568,11 @@ export class KyselyRecordIndex implements RecordIndex {
       conditions.push(sql<boolean>`${filterOf(where.owners.field)} in (${sql.join(values)})`)
     }
     for (const { field, value } of where.equals ?? [])
-      conditions.push(sql<boolean>`${filterOf(field)} = ${JSON.stringify(value)}`)
+      conditions.push(
+        reportSpec(k, field)?.type === 'text'
+          ? sql<boolean>`${sql.ref(`r.${reportColumn(field)}`)} = ${value}`
+          : sql<boolean>`${filterOf(field)} = ${JSON.stringify(value)}`,
+      )
     if (where.createdAt?.from != null)
       conditions.push(sql<boolean>`coalesce(r.created_at, 0) >= ${where.createdAt.from}`)
     if (where.createdAt?.to != null)
@@ -608,7 +612,7 @@ export class KyselyRecordIndex implements RecordIndex {
       return asText ? this.flavor.jsonPathText(path) : this.flavor.jsonPath(path)
     }
     const groups = query.groupBy.map((name, i) => {
-      if (reportSpec(k, name)) plain.add(i)
+      if (name === 'id' || reportSpec(k, name)) plain.add(i)
       return field(name, true)
     })
     const values = (query.values ?? []).map((name) => field(name, false))

@@ -680,6 +680,39 @@ const serviceTimes: SqlFigure = async (reads, ctx, columns) => {
   return { columns, rows }
 }
 
+const leadsRevenue: SqlFigure = async (reads, ctx, columns) => {
+  const where = whereOf(ctx, 'ownerId', { pipeline: true })
+  const [groups, contacts] = await Promise.all([
+    reads.groups('deals', {
+      groupBy: ['currency'],
+      where: { ...where, equals: [...(where.equals ?? []), { field: 'status', value: 'won' }] },
+      values: ['contactIds', 'amount', 'stageEnteredAt'],
+    }),
+    // The contacts of every won deal that exist (not archived), as the figure looks them up.
+    reads.groups('contacts', {
+      groupBy: ['id', 'source'],
+      where: { onDeal: { pipelineId: null, won: true } },
+    }),
+  ])
+  const sources = new Map(contacts.map((c) => [String(c.keys[0]), str(c.keys[1])]))
+  const entries = new Entries(ctx, () => [] as DealFact[])
+  for (const g of groups) {
+    const currency = str(g.keys[0]) || 'USD'
+    for (const [contactIds, amount, entered] of g.values ?? []) {
+      if (!inPeriod(ctx.filters, numOr(entered, 0))) continue
+      const ids = JSON.parse(String(contactIds)) as string[]
+      const contact = ids.find((id) => sources.has(id))
+      const source = contact === undefined ? 'none' : (sources.get(contact) as string)
+      entries.add(source, source, moneyOf(ctx, 0, currency).currency, '').push(moneyDeal(amount, currency))
+    }
+  }
+  const rows = entries.rows(
+    (e) => ({ source: e.group, deals: e.acc.length, revenue: sumMoney(ctx, e.acc) }),
+    byNumberDesc('revenue'),
+  )
+  return { columns, rows }
+}
+
 /** Reports whose rows the index aggregates (the others read facts). */
 export const SQL_FIGURES: Readonly<Record<string, SqlFigure>> = {
   'sales.pipeline': salesPipeline,
@@ -688,6 +721,7 @@ export const SQL_FIGURES: Readonly<Record<string, SqlFigure>> = {
   'sales.lostReasons': salesLostReasons,
   'sales.leaderboard': salesLeaderboard,
   'leads.conversion': leadsConversion,
+  'leads.revenueBySource': leadsRevenue,
   'leads.bySource': leadsBySource,
   'service.volume': serviceVolume,
   'service.times': serviceTimes,
