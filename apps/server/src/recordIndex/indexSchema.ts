@@ -161,6 +161,42 @@ export const REPORT_COLUMNS: Readonly<Record<RecordKind, readonly ReportColumnSp
   tasks: [],
 }
 export const reportColumn = (field: string): string => `r_${field}`
+
+/** The columns of the report indexes per kind (after workspace_id, archived; before id). */
+const REPORT_INDEXES: Partial<Record<RecordKind, string[][]>> = {
+  accounts: [
+    ['f_tier', 'f_ownerId', 'created_at'],
+    ['f_industry', 'f_ownerId', 'created_at'],
+  ],
+  contacts: [['f_source', 'f_leadStatus', 'f_ownerId', 'created_at']],
+  deals: [
+    [
+      'r_status',
+      'f_pipelineId',
+      'f_ownerId',
+      'r_currency',
+      'r_stage',
+      'r_amount',
+      'r_stageEnteredAt',
+      'created_at',
+      'r_expectedCloseDate',
+      'f_accountId',
+    ],
+  ],
+  tickets: [
+    [
+      'r_priority',
+      'r_status',
+      'f_assigneeId',
+      'created_at',
+      'f_accountId',
+      'r_csat',
+      'r_firstResponseAt',
+      'r_resolvedAt',
+      'r_slaDueAt',
+    ],
+  ],
+}
 export const reportSpec = (kind: RecordKind, field: string): ReportColumnSpec | undefined =>
   REPORT_COLUMNS[kind].find((c) => c.field === field)
 
@@ -300,6 +336,13 @@ export function commonDdl(t: DialectTypes): string[] {
       }
     }
   }
+  // Covering indexes of the report queries (kyselyRecordIndex.ts `reportGroups`): a report reads an index, not the
+  // rows with their JSON.
+  for (const [kind, columns] of Object.entries(REPORT_INDEXES))
+    for (const [i, list] of columns.entries())
+      out.push(
+        `create index ${tableOf(kind as RecordKind)}_report${i} on ${tableOf(kind as RecordKind)} (workspace_id, archived, ${list.map((c) => `"${c}"`).join(', ')}, id)`,
+      )
   out.push(
     `create table doc_state (doc ${t.key} primary key, state_vector ${t.blob} not null, indexed_at ${t.number} not null)`,
     `create table feed (workspace_id ${t.key} not null, seq ${t.number} not null, kind text not null, id ${t.key} not null,

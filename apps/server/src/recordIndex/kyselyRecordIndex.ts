@@ -595,6 +595,12 @@ export class KyselyRecordIndex implements RecordIndex {
     const plain = new Set<number>()
     const field = (name: string, asText: boolean) => {
       if (name === 'id') return sql.ref('p.id')
+      if (name === 'createdAt') {
+        // The number column (NULL unless a finite number, as the facts read it), not the JSON of `f_createdAt`.
+        if (!columns.has('created_at')) inner.push(sql`r.created_at as created_at`)
+        columns.add('created_at')
+        return sql.ref('p.created_at')
+      }
       if (reportSpec(k, name)) {
         const column = reportColumn(name)
         if (!columns.has(column)) inner.push(sql`${sql.ref(`r.${column}`)} as ${sql.ref(column)}`)
@@ -612,7 +618,7 @@ export class KyselyRecordIndex implements RecordIndex {
       return asText ? this.flavor.jsonPathText(path) : this.flavor.jsonPath(path)
     }
     const groups = query.groupBy.map((name, i) => {
-      if (name === 'id' || reportSpec(k, name)) plain.add(i)
+      if (name === 'id' || name === 'createdAt' || reportSpec(k, name)) plain.add(i)
       return field(name, true)
     })
     const values = (query.values ?? []).map((name) => field(name, false))
