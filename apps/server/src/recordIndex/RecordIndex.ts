@@ -226,6 +226,25 @@ export interface ReportGroupQuery {
   values?: readonly string[]
 }
 
+/** A `stageFunnel` query: the deals of `pipelineId` matching `where`, the funnel's stages in order. */
+export interface StageFunnelQuery {
+  pipelineId: string
+  stageIds: readonly string[]
+  /** The end of an open deal's current stay. */
+  now: number
+  where?: Omit<NonNullable<ReportGroupQuery['where']>, 'onDeal'>
+}
+
+export interface StageFunnel {
+  /** Per index in `stageIds`: the deals whose changes into the pipeline reach that stage at the furthest. */
+  furthest: Array<{ stage: number; deals: number }>
+  /**
+   * Per stage entered: how long each stay lasted (ms, to the deal's next change into the pipeline, or to `now` for
+   * an open deal's last one; a closed deal's last stay has no end and is left out), in no particular order.
+   */
+  stays: Array<{ stage: string; ms: number[] }>
+}
+
 export interface ReportGroup {
   keys: unknown[]
   count: number
@@ -293,6 +312,8 @@ export interface RecordIndex {
    * `query.values` names fields, those fields of each of its records (the numbers a figure sums or ranks).
    */
   reportGroups(workspaceId: string, kind: RecordKind, query: ReportGroupQuery): Promise<ReportGroup[]>
+  /** The stage funnel of one pipeline's deals from the stage history (reports' sales.funnel), aggregated in SQL. */
+  stageFunnel(workspaceId: string, query: StageFunnelQuery): Promise<StageFunnel>
 
   close(): Promise<void>
 

@@ -224,5 +224,16 @@ const ReportGroupQuerySchema = z.object({
     .optional(),
   values: z.array(REPORT_FIELD).max(8).optional(),
 })
+export const checkStageFunnelQuery = (value: unknown) =>
+  parse(
+    z.object({
+      pipelineId: recordId,
+      stageIds: z.array(recordId).max(100),
+      now: z.number().finite(),
+      where: ReportGroupQuerySchema.shape.where.unwrap().omit({ onDeal: true }).optional(),
+    }),
+    value,
+    'Invalid funnel query',
+  )
 export const checkReportGroupQuery = (value: unknown) =>
   parse(ReportGroupQuerySchema, value, 'Invalid report query')

@@ -30,6 +30,7 @@ import {
   checkReportFields,
   checkReportGroupQuery,
   checkSearch,
+  checkStageFunnelQuery,
   checkWorkspace,
 } from './indexInput.ts'
 import {
@@ -67,6 +68,8 @@ import {
   type ReportGroupQuery,
   type RoomFactsChange,
   type StageChange,
+  type StageFunnel,
+  type StageFunnelQuery,
 } from './RecordIndex.ts'
 import { textSortKey, words } from './textKeys.ts'
 
@@ -551,19 +554,19 @@ export class KyselyRecordIndex implements RecordIndex {
     })
   }
 
-  async reportGroups(workspaceId: string, kind: RecordKind, input: ReportGroupQuery): Promise<ReportGroup[]> {
-    this.open()
-    const ws = checkWorkspace(workspaceId)
-    const k = checkKind(kind)
-    const query = checkReportGroupQuery(input)
-    const where = query.where ?? {}
+  /** The SQL conditions of a report query's `where` on `r` (a `kind` table); null when no record can match. */
+  private reportConditions(
+    ws: string,
+    k: RecordKind,
+    where: NonNullable<ReportGroupQuery['where']>,
+  ): RawBuilder<boolean>[] | null {
     const conditions = [sql<boolean>`r.workspace_id = ${ws}`, sql<boolean>`r.archived = 0`]
     const filterOf = (field: string) => {
       if (!filterSpec(k, field)) throw badRequest(`${k} have no filter on ${field}.`, 'invalid_input')
       return sql.ref(`r.${filterColumn(field)}`)
     }
     if (where.owners) {
-      if (where.owners.ids.length === 0) return []
+      if (where.owners.ids.length === 0) return null
       const values = where.owners.ids.map((id) => JSON.stringify(id))
       conditions.push(sql<boolean>`${filterOf(where.owners.field)} in (${sql.join(values)})`)
     }
@@ -588,6 +591,51 @@ export class KyselyRecordIndex implements RecordIndex {
       conditions.push(sql<boolean>`r.id in (select e.value from ${sql.table(tableOf('deals'))} d,
         ${this.flavor.textElements(sql.ref(`d.${reportColumn('contactIds')}`))} where ${sql.join(deal, sql` and `)})`)
     }
+    return conditions
+  }
+
+  async stageFunnel(workspaceId: string, input: StageFunnelQuery): Promise<StageFunnel> {
+    this.open()
+    const ws = checkWorkspace(workspaceId)
+    const query = checkStageFunnelQuery(input)
+    const conditions = this.reportConditions(ws, 'deals', {
+      ...query.where,
+      equals: [...(query.where?.equals ?? []), { field: 'pipelineId', value: query.pipelineId }],
+    })
+    if (conditions === null || query.stageIds.length === 0) return { furthest: [], stays: [] }
+    // The deal's changes into this pipeline, each with the time of its next one (the end of the stay).
+    const changes = sql`from fact_stage h join ${sql.table(tableOf('deals'))} r
+      on r.workspace_id = h.workspace_id and r.id = h.deal_id
+      where h.workspace_id = ${ws} and h.pipeline_id = ${query.pipelineId} and ${sql.join(conditions, sql` and `)}`
+    const rank = sql`case h.to_stage ${sql.join(
+      query.stageIds.map((id, i) => sql`when ${id} then ${sql.lit(i)}`),
+      sql` `,
+    )} end`
+    const furthest = await sql<{ at: unknown; n: unknown }>`select x.furthest as at, count(*) as n
+      from (select h.deal_id, max(${rank}) as furthest ${changes} group by h.deal_id) x
+      where x.furthest is not null group by x.furthest`.execute(this.db)
+    const stays = await sql<{ stage: unknown; v: unknown }>`select x.stage as stage, ${this.flavor.jsonRows([
+      sql`x.stay`,
+    ])} as v from (select h.to_stage as stage,
+        coalesce(lead(h.at) over (partition by h.deal_id order by h.seq),
+          case when ${sql.ref(`r.${reportColumn('status')}`)} = 'open' then ${sql.lit(query.now)} end) - h.at as stay
+        ${changes}) x where x.stay is not null group by x.stage`.execute(this.db)
+    return {
+      furthest: furthest.rows.map((r) => ({ stage: num(r.at), deals: num(r.n) })),
+      stays: stays.rows.map((r) => ({
+        stage: String(r.stage),
+        ms: ((typeof r.v === 'string' ? JSON.parse(r.v) : r.v) as unknown[][]).map(([v]) => num(v)),
+      })),
+    }
+  }
+
+  async reportGroups(workspaceId: string, kind: RecordKind, input: ReportGroupQuery): Promise<ReportGroup[]> {
+    this.open()
+    const ws = checkWorkspace(workspaceId)
+    const k = checkKind(kind)
+    const query = checkReportGroupQuery(input)
+    const conditions = this.reportConditions(ws, k, query.where ?? {})
+    if (conditions === null) return []
     // The inner query reads the columns (and the parsed JSON, when a field has no column); the outer one groups.
     const inner: RawBuilder<unknown>[] = [sql`r.id as id`]
     const columns = new Set<string>()

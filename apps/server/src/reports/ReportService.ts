@@ -260,6 +260,7 @@ export class ReportService {
     return {
       groups: (kind, query) => index.reportGroups(workspaceId, kind, query),
       activities: () => index.activityFacts(workspaceId),
+      funnel: (query) => index.stageFunnel(workspaceId, query),
       accountNames: async (ids) => {
         const names = new Map<string, string>()
         const valid = [...new Set(ids)].filter((id) => idString.safeParse(id).success)

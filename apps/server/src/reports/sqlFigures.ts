@@ -1,5 +1,11 @@
 import type { RecordKind } from '../projection/recordKinds.ts'
-import type { ActivityFact, ReportGroup, ReportGroupQuery } from '../recordIndex/RecordIndex.ts'
+import type {
+  ActivityFact,
+  ReportGroup,
+  ReportGroupQuery,
+  StageFunnel,
+  StageFunnelQuery,
+} from '../recordIndex/RecordIndex.ts'
 import type { DealFact, ReportContext } from './facts.ts'
 import {
   byNumberDesc,
@@ -41,6 +47,7 @@ export interface GroupReads {
   /** Names of the non-archived accounts of `ids`. */
   accountNames(ids: readonly string[]): Promise<Map<string, string>>
   activities(): Promise<ActivityFact[]>
+  funnel(query: StageFunnelQuery): Promise<StageFunnel>
 }
 
 export type SqlFigure = (
@@ -713,11 +720,54 @@ const leadsRevenue: SqlFigure = async (reads, ctx, columns) => {
   return { columns, rows }
 }
 
+const salesFunnel: SqlFigure = async (reads, ctx, columns) => {
+  const pipeline =
+    ctx.pipelines.find((p) => p.id === ctx.filters.pipelineId) ??
+    ctx.pipelines.find((p) => !p.archived) ??
+    ctx.pipelines[0]
+  if (!pipeline) return { columns, rows: [] }
+  const stages = pipeline.stages.filter((s) => s.outcome !== 'lost')
+  const order = new Map(stages.map((s, i) => [s.id, i]))
+  const where = whereOf(ctx, 'ownerId', { created: true })
+  const funnel = await reads.funnel({
+    pipelineId: pipeline.id,
+    stageIds: stages.map((s) => s.id),
+    now: ctx.now,
+    where,
+  })
+  // Deals reaching stage i: those whose furthest stage is i or a later one.
+  const reached = stages.map(() => 0)
+  for (const { stage, deals } of funnel.furthest)
+    for (let i = 0; i <= stage && i < reached.length; i++) reached[i] = (reached[i] ?? 0) + deals
+  const stays = stages.map(() => [] as number[])
+  for (const { stage, ms } of funnel.stays) {
+    const at = order.get(stage)
+    if (at === undefined || stages[at]?.outcome !== 'open') continue
+    for (const m of ms) stays[at]?.push(Math.max(0, m) / DAY_MS)
+  }
+  const first = reached[0] ?? 0
+  const rows: Row[] = stages.map((s, i) => {
+    const avg = mean(stays[i] ?? [])
+    return {
+      key: s.id,
+      label: s.name,
+      values: {
+        stage: s.name,
+        reached: reached[i] ?? 0,
+        conversion: ratio(reached[i] ?? 0, first),
+        avgDays: avg === null ? null : round(avg, 2),
+      },
+    }
+  })
+  return { columns, rows }
+}
+
 /** Reports whose rows the index aggregates (the others read facts). */
 export const SQL_FIGURES: Readonly<Record<string, SqlFigure>> = {
   'sales.pipeline': salesPipeline,
   'sales.forecast': salesForecast,
   'sales.winRate': salesWinRate,
+  'sales.funnel': salesFunnel,
   'sales.lostReasons': salesLostReasons,
   'sales.leaderboard': salesLeaderboard,
   'leads.conversion': leadsConversion,
