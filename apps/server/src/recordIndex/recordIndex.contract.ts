@@ -323,6 +323,68 @@ export function recordIndexContract(name: string, makeStore: () => Promise<Index
         await rejectsPlainly(index.reportRows(W, 'deals', ['data; drop table x']), /Invalid report fields/)
       })
 
+      it('aggregates the stage funnel of a pipeline from the stage history of its non-archived deals', async () => {
+        const at = (column: string, stageEnteredAt: number, extra: Record<string, unknown> = {}) => ({
+          position: { column, key: 'a0' },
+          stageEnteredAt,
+          ...extra,
+        })
+        await index.apply({
+          records: [
+            up('deals', deal('d1', 'Open', at('lead', T0, { ownerId: 'u1' }))),
+            up('deals', deal('d2', 'Won', at('lead', T0))),
+            up('deals', deal('d3', 'Gone', at('lead', T0, { archived: true }))),
+            up('deals', deal('d4', 'Elsewhere', at('lead', T0, { pipelineId: 'p2' }))),
+          ],
+        })
+        await index.apply({
+          records: [
+            up('deals', deal('d1', 'Open', at('qual', T0 + 100, { ownerId: 'u1' }))),
+            up('deals', deal('d2', 'Won', at('qual', T0 + 50, { status: 'won' }))),
+          ],
+        })
+        const funnel = await index.stageFunnel(W, {
+          pipelineId: 'p1',
+          stageIds: ['lead', 'qual'],
+          now: T0 + 1_000,
+        })
+        expect(funnel.furthest).toEqual([{ stage: 1, deals: 2 }])
+        // An open deal's last stay lasts until now; a closed one's has no end.
+        expect(
+          funnel.stays
+            .map((s) => ({ ...s, ms: [...s.ms].sort((a, b) => a - b) }))
+            .sort((a, b) => a.stage.localeCompare(b.stage)),
+        ).toEqual([
+          { stage: 'lead', ms: [50, 100] },
+          { stage: 'qual', ms: [900] },
+        ])
+        const mine = await index.stageFunnel(W, {
+          pipelineId: 'p1',
+          stageIds: ['lead', 'qual'],
+          now: T0 + 1_000,
+          where: { owners: { field: 'ownerId', ids: ['u1'] } },
+        })
+        expect({ ...mine, stays: [...mine.stays].sort((a, b) => a.stage.localeCompare(b.stage)) }).toEqual({
+          furthest: [{ stage: 1, deals: 1 }],
+          stays: [
+            { stage: 'lead', ms: [100] },
+            { stage: 'qual', ms: [900] },
+          ],
+        })
+        expect(
+          await index.stageFunnel(W, {
+            pipelineId: 'p1',
+            stageIds: ['lead'],
+            now: 0,
+            where: { owners: { field: 'ownerId', ids: [] } },
+          }),
+        ).toEqual({ furthest: [], stays: [] })
+        await rejectsPlainly(
+          index.stageFunnel(W, { pipelineId: 'p1', stageIds: ['lead'], now: Number.NaN }),
+          /Invalid funnel query/,
+        )
+      })
+
       it('aggregates non-archived records per group, with the filters as conditions', async () => {
         await index.apply({
           records: [
