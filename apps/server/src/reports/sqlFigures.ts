@@ -68,13 +68,17 @@ const dealStatus = (v: unknown): DealFact['status'] => (v === 'won' || v === 'lo
 function whereOf(
   ctx: ReportContext,
   ownerField: 'ownerId' | 'assigneeId',
-  opts: { pipeline?: boolean; created?: boolean },
+  opts: { pipeline?: boolean; created?: boolean; status?: DealFact['status'] },
 ): NonNullable<ReportGroupQuery['where']> {
   const where: NonNullable<ReportGroupQuery['where']> = {}
   const owners = ownerSet(ctx.filters, ctx.members)
   if (owners !== null) where.owners = { field: ownerField, ids: [...owners] }
+  const equals: Array<{ field: string; value: string }> = []
   if (opts.pipeline && ctx.filters.pipelineId !== null)
-    where.equals = [{ field: 'pipelineId', value: ctx.filters.pipelineId }]
+    equals.push({ field: 'pipelineId', value: ctx.filters.pipelineId })
+  // A deal's status (its report column): the report index reads only the deals of that status.
+  if (opts.status) equals.push({ field: 'status', value: opts.status })
+  if (equals.length > 0) where.equals = equals
   if (opts.created && ctx.filters.from !== null && ctx.filters.to !== null)
     // inPeriod: the UTC day of the time is within [from, to].
     where.createdAt = {
@@ -82,6 +86,25 @@ function whereOf(
       to: Date.parse(`${ctx.filters.to}T00:00:00Z`) + DAY,
     }
   return where
+}
+
+/** The groups of the deals of each of `statuses` (one query each, in parallel: each reads its part of the index). */
+async function dealGroupsOf(
+  reads: GroupReads,
+  ctx: ReportContext,
+  statuses: ReadonlyArray<DealFact['status']>,
+  query: Omit<ReportGroupQuery, 'where'>,
+  opts: { created?: boolean } = {},
+): Promise<ReportGroup[]> {
+  const parts = await Promise.all(
+    statuses.map((status) =>
+      reads.groups('deals', {
+        ...query,
+        where: whereOf(ctx, 'ownerId', { pipeline: true, status, ...opts }),
+      }),
+    ),
+  )
+  return parts.flat()
 }
 
 interface Entry<A> {
@@ -294,9 +317,8 @@ const serviceCsat: SqlFigure = async (reads, ctx, columns) => {
 }
 
 const customersRevenue: SqlFigure = async (reads, ctx, columns) => {
-  const groups = await reads.groups('deals', {
+  const groups = await dealGroupsOf(reads, ctx, ['won'], {
     groupBy: ['status', 'accountId', 'currency'],
-    where: whereOf(ctx, 'ownerId', { pipeline: true }),
     values: ['amount', 'stageEnteredAt'],
   })
   const entries = new Entries(ctx, () => ({ accountId: null as string | null, deals: [] as DealFact[] }))
@@ -337,11 +359,13 @@ const customersRevenue: SqlFigure = async (reads, ctx, columns) => {
 const salesPipeline: SqlFigure = async (reads, ctx, columns) => {
   const info = stageInfo(ctx)
   const multi = ctx.filters.pipelineId === null && ctx.pipelines.length > 1
-  const groups = await reads.groups('deals', {
-    groupBy: ['status', 'pipelineId', 'stage', 'currency'],
-    where: whereOf(ctx, 'ownerId', { pipeline: true, created: true }),
-    values: ['amount'],
-  })
+  const groups = await dealGroupsOf(
+    reads,
+    ctx,
+    ['open'],
+    { groupBy: ['status', 'pipelineId', 'stage', 'currency'], values: ['amount'] },
+    { created: true },
+  )
   const orderOf = new Map<string, number>()
   const entries = new Entries(ctx, () => ({ count: 0, deals: [] as DealFact[], weighted: 0 }))
   for (const g of groups) {
@@ -381,9 +405,8 @@ const salesPipeline: SqlFigure = async (reads, ctx, columns) => {
 }
 
 const salesLostReasons: SqlFigure = async (reads, ctx, columns) => {
-  const groups = await reads.groups('deals', {
+  const groups = await dealGroupsOf(reads, ctx, ['lost'], {
     groupBy: ['status', 'lostReason', 'currency'],
-    where: whereOf(ctx, 'ownerId', { pipeline: true }),
     values: ['amount', 'stageEnteredAt'],
   })
   const entries = new Entries(ctx, () => [] as DealFact[])
@@ -442,9 +465,8 @@ const leadsConversion: SqlFigure = async (reads, ctx, columns) => {
 
 const salesForecast: SqlFigure = async (reads, ctx, columns) => {
   const info = stageInfo(ctx)
-  const groups = await reads.groups('deals', {
+  const groups = await dealGroupsOf(reads, ctx, ['open', 'won'], {
     groupBy: ['status', 'pipelineId', 'stage', 'currency', 'expectedCloseDate'],
-    where: whereOf(ctx, 'ownerId', { pipeline: true }),
     values: ['amount'],
   })
   const entries = new Entries(ctx, () => ({ weighted: 0, bestCase: 0, closedWon: 0 }))
@@ -532,9 +554,8 @@ const salesLeaderboard: SqlFigure = async (reads, ctx, columns) => {
 }
 
 const salesWinRate: SqlFigure = async (reads, ctx, columns) => {
-  const groups = await reads.groups('deals', {
+  const groups = await dealGroupsOf(reads, ctx, ['won', 'lost'], {
     groupBy: ['status', 'currency'],
-    where: whereOf(ctx, 'ownerId', { pipeline: true }),
     values: ['id', 'amount', 'stageEnteredAt', 'createdAt'],
   })
   // The closed deals of the period in the figure's order (closing time, then id): the means add in that order.
