@@ -343,6 +343,10 @@ export function commonDdl(t: DialectTypes): string[] {
       out.push(
         `create index ${tableOf(kind as RecordKind)}_report${i} on ${tableOf(kind as RecordKind)} (workspace_id, archived, ${list.map((c) => `"${c}"`).join(', ')}, id)`,
       )
+  // The stage funnel joins each stage change to its deal by id: this index answers the join without the rows.
+  out.push(
+    `create index rec_deals_report_by_id on rec_deals (workspace_id, id, archived, "f_pipelineId", "f_ownerId", created_at, "r_status")`,
+  )
   out.push(
     `create table doc_state (doc ${t.key} primary key, state_vector ${t.blob} not null, indexed_at ${t.number} not null)`,
     `create table feed (workspace_id ${t.key} not null, seq ${t.number} not null, kind text not null, id ${t.key} not null,
