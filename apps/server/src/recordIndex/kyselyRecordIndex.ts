@@ -611,15 +611,18 @@ export class KyselyRecordIndex implements RecordIndex {
       query.stageIds.map((id, i) => sql`when ${id} then ${sql.lit(i)}`),
       sql` `,
     )} end`
-    const furthest = await sql<{ at: unknown; n: unknown }>`select x.furthest as at, count(*) as n
+    // Both at once (PostgreSQL runs them on two connections of its pool).
+    const [furthest, stays] = await Promise.all([
+      sql<{ at: unknown; n: unknown }>`select x.furthest as at, count(*) as n
       from (select h.deal_id, max(${rank}) as furthest ${changes} group by h.deal_id) x
-      where x.furthest is not null group by x.furthest`.execute(this.db)
-    const stays = await sql<{ stage: unknown; v: unknown }>`select x.stage as stage, ${this.flavor.jsonRows([
-      sql`x.stay`,
-    ])} as v from (select h.to_stage as stage,
+      where x.furthest is not null group by x.furthest`.execute(this.db),
+      sql<{ stage: unknown; v: unknown }>`select x.stage as stage, ${this.flavor.jsonRows([
+        sql`x.stay`,
+      ])} as v from (select h.to_stage as stage,
         coalesce(lead(h.at) over (partition by h.deal_id order by h.seq),
           case when ${sql.ref(`r.${reportColumn('status')}`)} = 'open' then ${sql.lit(query.now)} end) - h.at as stay
-        ${changes}) x where x.stay is not null group by x.stage`.execute(this.db)
+        ${changes}) x where x.stay is not null group by x.stage`.execute(this.db),
+    ])
     return {
       furthest: furthest.rows.map((r) => ({ stage: num(r.at), deals: num(r.n) })),
       stays: stays.rows.map((r) => ({
