@@ -25,8 +25,9 @@ import type { DuplicateKey, DuplicateKind, KeyMatch, KeyType } from './duplicate
  * 4: report facts (issue #13): `fact_stage` (every stage change of a deal), `fact_handoff` and `fact_activity` (the
  *    handoffs and logged calls/emails/meetings of each account room).
  * 5: duplicate keys (`dup_key`, duplicateKeys.ts).
+ * 6: report columns `r_<field>` of deals and tickets (indexSchema.ts REPORT_COLUMNS), read by `reportGroups`.
  */
-export const INDEX_FORMAT = 5
+export const INDEX_FORMAT = 6
 
 /** The change feed keeps, per workspace, at least the last FEED_KEEP_EVENTS events or those of the last FEED_KEEP_MS. */
 export const FEED_KEEP_EVENTS = 10_000
@@ -203,6 +204,55 @@ export interface IndexStats {
   feed: number
 }
 
+/**
+ * A `reportGroups` query. Fields are record field names (`position.column` reads the board column); a field the
+ * index keeps a column of is read from it, others from the record's JSON.
+ */
+export interface ReportGroupQuery {
+  groupBy: readonly string[]
+  where?: {
+    /** Only records whose `field` is one of `ids` (none: no record). */
+    owners?: { field: 'ownerId' | 'assigneeId'; ids: readonly string[] }
+    /** Only records whose `field` (a filter field, e.g. `pipelineId`, or a text report column) is exactly `value`. */
+    equals?: ReadonlyArray<{ field: string; value: string }>
+    /** Only records whose `createdAt` (a missing one counts as 0) is in `[from, to)`, each bound optional. */
+    createdAt?: { from: number | null; to: number | null }
+    /**
+     * Contacts only: those named in the `contactIds` of a non-archived deal (of pipeline `pipelineId` when not null;
+     * a won one with `won`).
+     */
+    onDeal?: { pipelineId: string | null; won: boolean }
+  }
+  values?: readonly string[]
+}
+
+/** A `stageFunnel` query: the deals of `pipelineId` matching `where`, the funnel's stages in order. */
+export interface StageFunnelQuery {
+  pipelineId: string
+  stageIds: readonly string[]
+  /** The end of an open deal's current stay. */
+  now: number
+  where?: Omit<NonNullable<ReportGroupQuery['where']>, 'onDeal'>
+}
+
+export interface StageFunnel {
+  /** Per index in `stageIds`: the deals whose changes into the pipeline reach that stage at the furthest. */
+  furthest: Array<{ stage: number; deals: number }>
+  /**
+   * Per stage entered: how long each stay lasted (ms, to the deal's next change into the pipeline, or to `now` for
+   * an open deal's last one; a closed deal's last stay has no end and is left out), in no particular order.
+   */
+  stays: Array<{ stage: string; ms: number[] }>
+}
+
+export interface ReportGroup {
+  keys: unknown[]
+  count: number
+  firstId: string
+  /** Per record of the group, `query.values` in order (only when asked). */
+  values?: unknown[][]
+}
+
 export interface RecordIndex {
   /** Applies one batch in one transaction; returns the feed events it produced (in seq order), pruning old ones. */
   apply(batch: IndexBatch): Promise<AppliedChange[]>
@@ -254,6 +304,16 @@ export interface RecordIndex {
     fields: readonly string[],
     where?: { ownerField: 'ownerId' | 'assigneeId'; owners: readonly string[] },
   ): Promise<Array<Record<string, unknown>>>
+
+  /**
+   * Aggregates of the non-archived records of `kind` that match `query.where`, per distinct value of the
+   * `query.groupBy` fields (in SQL: GROUP BY; no record read into the server): each group's field values (as the
+   * record holds them, null when missing), its record count, its smallest id (code-point order) and, when
+   * `query.values` names fields, those fields of each of its records (the numbers a figure sums or ranks).
+   */
+  reportGroups(workspaceId: string, kind: RecordKind, query: ReportGroupQuery): Promise<ReportGroup[]>
+  /** The stage funnel of one pipeline's deals from the stage history (reports' sales.funnel), aggregated in SQL. */
+  stageFunnel(workspaceId: string, query: StageFunnelQuery): Promise<StageFunnel>
 
   close(): Promise<void>
 

@@ -201,3 +201,39 @@ export const checkOwners = (value: unknown) =>
     value,
     'Invalid owner filter',
   )
+
+const REPORT_FIELD = z
+  .string()
+  .regex(/^[A-Za-z][A-Za-z0-9_]{0,63}(\.[A-Za-z][A-Za-z0-9_]{0,63})?$/, 'is not a field name')
+const ReportGroupQuerySchema = z.object({
+  groupBy: z.array(REPORT_FIELD).max(8),
+  where: z
+    .object({
+      owners: z
+        .object({ field: z.enum(['ownerId', 'assigneeId']), ids: z.array(recordId).max(MAX_PAGE) })
+        .optional(),
+      equals: z
+        .array(z.object({ field: FIELD_NAME, value: z.string().max(300) }))
+        .max(8)
+        .optional(),
+      createdAt: z
+        .object({ from: z.number().finite().nullable(), to: z.number().finite().nullable() })
+        .optional(),
+      onDeal: z.object({ pipelineId: recordId.nullable(), won: z.boolean() }).optional(),
+    })
+    .optional(),
+  values: z.array(REPORT_FIELD).max(8).optional(),
+})
+export const checkStageFunnelQuery = (value: unknown) =>
+  parse(
+    z.object({
+      pipelineId: recordId,
+      stageIds: z.array(recordId).max(100),
+      now: z.number().finite(),
+      where: ReportGroupQuerySchema.shape.where.unwrap().omit({ onDeal: true }).optional(),
+    }),
+    value,
+    'Invalid funnel query',
+  )
+export const checkReportGroupQuery = (value: unknown) =>
+  parse(ReportGroupQuerySchema, value, 'Invalid report query')

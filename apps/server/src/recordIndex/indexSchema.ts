@@ -106,6 +106,100 @@ export const COLUMNS: Readonly<Record<RecordKind, readonly ColumnSpec[]>> = {
   ],
 }
 
+/**
+ * Report columns (issue #13): per kind, the facts the report figures group on or sum (reports/ReportService.ts
+ * `factOf`), kept as plain values in `r_<field>` so `reportGroups` reads columns, not the record's JSON. Each value is
+ * the fact itself (a default filled in, the board column of a ticket's status), so a group key needs no mapping.
+ */
+export interface ReportColumnSpec {
+  field: string
+  type: 'text' | 'number'
+  value: (record: Record<string, unknown>) => string | number | null
+}
+const textOr = (v: unknown, fallback: string) => (typeof v === 'string' && v !== '' ? v : fallback)
+const textOrNull = (v: unknown) => (typeof v === 'string' ? v : null)
+const numberOr = (v: unknown, fallback: number | null) =>
+  typeof v === 'number' && Number.isFinite(v) ? v : fallback
+const columnOf = (r: Record<string, unknown>) =>
+  (r.position as { column?: unknown } | null | undefined)?.column
+
+export const REPORT_COLUMNS: Readonly<Record<RecordKind, readonly ReportColumnSpec[]>> = {
+  accounts: [],
+  contacts: [],
+  deals: [
+    {
+      field: 'status',
+      type: 'text',
+      value: (r) => (r.status === 'won' || r.status === 'lost' ? r.status : 'open'),
+    },
+    { field: 'stage', type: 'text', value: (r) => textOr(columnOf(r), '') },
+    { field: 'currency', type: 'text', value: (r) => textOr(r.currency, 'USD') },
+    { field: 'amount', type: 'number', value: (r) => numberOr(r.amount, 0) },
+    {
+      field: 'stageEnteredAt',
+      type: 'number',
+      value: (r) => numberOr(r.stageEnteredAt, numberOr(r.createdAt, 0)),
+    },
+    { field: 'expectedCloseDate', type: 'text', value: (r) => textOrNull(r.expectedCloseDate) },
+    { field: 'lostReason', type: 'text', value: (r) => textOrNull(r.lostReason) },
+    // The JSON array of the deal's contact ids (text ones only): `reportGroups`' `onDeal` expands it.
+    {
+      field: 'contactIds',
+      type: 'text',
+      value: (r) =>
+        JSON.stringify(Array.isArray(r.contactIds) ? r.contactIds.filter((c) => typeof c === 'string') : []),
+    },
+  ],
+  tickets: [
+    { field: 'status', type: 'text', value: (r) => textOr(columnOf(r), 'new') },
+    { field: 'priority', type: 'text', value: (r) => textOr(r.priority, 'normal') },
+    { field: 'firstResponseAt', type: 'number', value: (r) => numberOr(r.firstResponseAt, null) },
+    { field: 'resolvedAt', type: 'number', value: (r) => numberOr(r.resolvedAt, null) },
+    { field: 'slaDueAt', type: 'number', value: (r) => numberOr(r.slaDueAt, null) },
+    { field: 'csat', type: 'number', value: (r) => numberOr(r.csat, null) },
+  ],
+  tasks: [],
+}
+export const reportColumn = (field: string): string => `r_${field}`
+
+/** The columns of the report indexes per kind (after workspace_id, archived; before id). */
+const REPORT_INDEXES: Partial<Record<RecordKind, string[][]>> = {
+  accounts: [
+    ['f_tier', 'f_ownerId', 'created_at'],
+    ['f_industry', 'f_ownerId', 'created_at'],
+  ],
+  contacts: [['f_source', 'f_leadStatus', 'f_ownerId', 'created_at']],
+  deals: [
+    [
+      'r_status',
+      'f_pipelineId',
+      'f_ownerId',
+      'r_currency',
+      'r_stage',
+      'r_amount',
+      'r_stageEnteredAt',
+      'created_at',
+      'r_expectedCloseDate',
+      'f_accountId',
+    ],
+  ],
+  tickets: [
+    [
+      'r_priority',
+      'r_status',
+      'f_assigneeId',
+      'created_at',
+      'f_accountId',
+      'r_csat',
+      'r_firstResponseAt',
+      'r_resolvedAt',
+      'r_slaDueAt',
+    ],
+  ],
+}
+export const reportSpec = (kind: RecordKind, field: string): ReportColumnSpec | undefined =>
+  REPORT_COLUMNS[kind].find((c) => c.field === field)
+
 /** Filter columns that member sorts (`owner`, `assignee`) page by. */
 const MEMBER_FIELDS = new Set(['ownerId', 'assigneeId'])
 
@@ -136,6 +230,8 @@ export function rowOf(kind: RecordKind, record: ProjectedRecord, data: string): 
     updated_at: num(record.updatedAt),
     created_at: num(record.createdAt),
   }
+  for (const spec of REPORT_COLUMNS[kind])
+    row[reportColumn(spec.field)] = spec.value(record as unknown as Record<string, unknown>)
   for (const spec of COLUMNS[kind]) {
     if (spec.derived) continue
     let value = spec.value ? spec.value(record) : fieldValue(record, spec.field)
@@ -191,6 +287,8 @@ export interface DialectTypes {
   jsonb: string
   blob: string
   number: string
+  /** A number that may have a fraction (an amount). */
+  realNumber: string
   /** Text compared by code point (PostgreSQL: `collate "C"`). */
   key: string
 }
@@ -216,6 +314,8 @@ export function commonDdl(t: DialectTypes): string[] {
       if (spec.filter) cols.push(`"${filterColumn(spec.field)}" ${t.key}`)
       if (spec.sort) cols.push(`"${sortColumn(spec.field)}" ${spec.sort === 'text' ? t.key : t.number}`)
     }
+    for (const spec of REPORT_COLUMNS[kind])
+      cols.push(`"${reportColumn(spec.field)}" ${spec.type === 'text' ? t.key : t.realNumber}`)
     cols.push('primary key (workspace_id, id)')
     out.push(`create table ${table} (${cols.join(', ')})`)
     out.push(`create index ${table}_doc on ${table} (workspace_id, doc)`)
@@ -236,6 +336,17 @@ export function commonDdl(t: DialectTypes): string[] {
       }
     }
   }
+  // Covering indexes of the report queries (kyselyRecordIndex.ts `reportGroups`): a report reads an index, not the
+  // rows with their JSON.
+  for (const [kind, columns] of Object.entries(REPORT_INDEXES))
+    for (const [i, list] of columns.entries())
+      out.push(
+        `create index ${tableOf(kind as RecordKind)}_report${i} on ${tableOf(kind as RecordKind)} (workspace_id, archived, ${list.map((c) => `"${c}"`).join(', ')}, id)`,
+      )
+  // The stage funnel joins each stage change to its deal by id: this index answers the join without the rows.
+  out.push(
+    `create index rec_deals_report_by_id on rec_deals (workspace_id, id, archived, "f_pipelineId", "f_ownerId", created_at, "r_status")`,
+  )
   out.push(
     `create table doc_state (doc ${t.key} primary key, state_vector ${t.blob} not null, indexed_at ${t.number} not null)`,
     `create table feed (workspace_id ${t.key} not null, seq ${t.number} not null, kind text not null, id ${t.key} not null,

@@ -28,7 +28,9 @@ import {
   checkListQuery,
   checkOwners,
   checkReportFields,
+  checkReportGroupQuery,
   checkSearch,
+  checkStageFunnelQuery,
   checkWorkspace,
 } from './indexInput.ts'
 import {
@@ -37,6 +39,8 @@ import {
   type DialectTypes,
   filterColumn,
   filterSpec,
+  reportColumn,
+  reportSpec,
   rowOf,
   sortColumn,
   sortSpec,
@@ -60,8 +64,12 @@ import {
   type IndexStats,
   type RecordChange,
   type RecordIndex,
+  type ReportGroup,
+  type ReportGroupQuery,
   type RoomFactsChange,
   type StageChange,
+  type StageFunnel,
+  type StageFunnelQuery,
 } from './RecordIndex.ts'
 import { textSortKey, words } from './textKeys.ts'
 
@@ -130,6 +138,12 @@ export interface IndexFlavor {
   textAsJson(column: string): RawBuilder<unknown>
   /** An aggregate: one JSON array of every row's array of `values` — one value to parse instead of one per row. */
   jsonRows(values: readonly RawBuilder<unknown>[]): RawBuilder<unknown>
+  /** The JSON value at `path` (checked field names) of `p.j` (`parsedData`), SQL NULL when missing. */
+  jsonPath(path: readonly string[]): RawBuilder<unknown>
+  /** The same as JSON text (a value to group by). */
+  jsonPathText(path: readonly string[]): RawBuilder<unknown>
+  /** A FROM item `e` with one row per element (column `value`) of a JSON array of texts held as text. */
+  textElements(column: RawBuilder<unknown>): RawBuilder<unknown>
   /** Store-specific counting of the search table. */
   searchCount(db: AnyDb, workspaceId: string | undefined, kind?: SearchKind): Promise<number>
 }
@@ -538,6 +552,160 @@ export class KyselyRecordIndex implements RecordIndex {
       for (let i = 0; i < names.length; i++) out[names[i] as string] = values[i] ?? null
       return out
     })
+  }
+
+  /** The SQL conditions of a report query's `where` on `r` (a `kind` table); null when no record can match. */
+  private reportConditions(
+    ws: string,
+    k: RecordKind,
+    where: NonNullable<ReportGroupQuery['where']>,
+  ): RawBuilder<boolean>[] | null {
+    const conditions = [sql<boolean>`r.workspace_id = ${ws}`, sql<boolean>`r.archived = 0`]
+    const filterOf = (field: string) => {
+      if (!filterSpec(k, field)) throw badRequest(`${k} have no filter on ${field}.`, 'invalid_input')
+      return sql.ref(`r.${filterColumn(field)}`)
+    }
+    if (where.owners) {
+      if (where.owners.ids.length === 0) return null
+      const values = where.owners.ids.map((id) => JSON.stringify(id))
+      conditions.push(sql<boolean>`${filterOf(where.owners.field)} in (${sql.join(values)})`)
+    }
+    for (const { field, value } of where.equals ?? [])
+      conditions.push(
+        reportSpec(k, field)?.type === 'text'
+          ? sql<boolean>`${sql.ref(`r.${reportColumn(field)}`)} = ${value}`
+          : sql<boolean>`${filterOf(field)} = ${JSON.stringify(value)}`,
+      )
+    if (where.createdAt?.from != null)
+      conditions.push(sql<boolean>`coalesce(r.created_at, 0) >= ${where.createdAt.from}`)
+    if (where.createdAt?.to != null)
+      conditions.push(sql<boolean>`coalesce(r.created_at, 0) < ${where.createdAt.to}`)
+    if (where.onDeal) {
+      if (k !== 'contacts') throw badRequest('Only contacts are on deals.', 'invalid_input')
+      const deal = [sql<boolean>`d.workspace_id = ${ws}`, sql<boolean>`d.archived = 0`]
+      if (where.onDeal.pipelineId !== null)
+        deal.push(
+          sql<boolean>`d.${sql.ref(filterColumn('pipelineId'))} = ${JSON.stringify(where.onDeal.pipelineId)}`,
+        )
+      if (where.onDeal.won) deal.push(sql<boolean>`d.${sql.ref(reportColumn('status'))} = 'won'`)
+      conditions.push(sql<boolean>`r.id in (select e.value from ${sql.table(tableOf('deals'))} d,
+        ${this.flavor.textElements(sql.ref(`d.${reportColumn('contactIds')}`))} where ${sql.join(deal, sql` and `)})`)
+    }
+    return conditions
+  }
+
+  async stageFunnel(workspaceId: string, input: StageFunnelQuery): Promise<StageFunnel> {
+    this.open()
+    const ws = checkWorkspace(workspaceId)
+    const query = checkStageFunnelQuery(input)
+    const conditions = this.reportConditions(ws, 'deals', {
+      ...query.where,
+      equals: [...(query.where?.equals ?? []), { field: 'pipelineId', value: query.pipelineId }],
+    })
+    if (conditions === null || query.stageIds.length === 0) return { furthest: [], stays: [] }
+    // The deal's changes into this pipeline, each with the time of its next one (the end of the stay).
+    const changes = sql`from fact_stage h join ${sql.table(tableOf('deals'))} r
+      on r.workspace_id = h.workspace_id and r.id = h.deal_id
+      where h.workspace_id = ${ws} and h.pipeline_id = ${query.pipelineId} and ${sql.join(conditions, sql` and `)}`
+    const rank = sql`case h.to_stage ${sql.join(
+      query.stageIds.map((id, i) => sql`when ${id} then ${sql.lit(i)}`),
+      sql` `,
+    )} end`
+    // Both at once (PostgreSQL runs them on two connections of its pool).
+    const [furthest, stays] = await Promise.all([
+      sql<{ at: unknown; n: unknown }>`select x.furthest as at, count(*) as n
+      from (select h.deal_id, max(${rank}) as furthest ${changes} group by h.deal_id) x
+      where x.furthest is not null group by x.furthest`.execute(this.db),
+      sql<{ stage: unknown; v: unknown }>`select x.stage as stage, ${this.flavor.jsonRows([
+        sql`x.stay`,
+      ])} as v from (select h.to_stage as stage,
+        coalesce(lead(h.at) over (partition by h.deal_id order by h.seq),
+          case when ${sql.ref(`r.${reportColumn('status')}`)} = 'open' then ${sql.lit(query.now)} end) - h.at as stay
+        ${changes}) x where x.stay is not null group by x.stage`.execute(this.db),
+    ])
+    return {
+      furthest: furthest.rows.map((r) => ({ stage: num(r.at), deals: num(r.n) })),
+      stays: stays.rows.map((r) => ({
+        stage: String(r.stage),
+        ms: ((typeof r.v === 'string' ? JSON.parse(r.v) : r.v) as unknown[][]).map(([v]) => num(v)),
+      })),
+    }
+  }
+
+  async reportGroups(workspaceId: string, kind: RecordKind, input: ReportGroupQuery): Promise<ReportGroup[]> {
+    this.open()
+    const ws = checkWorkspace(workspaceId)
+    const k = checkKind(kind)
+    const query = checkReportGroupQuery(input)
+    const conditions = this.reportConditions(ws, k, query.where ?? {})
+    if (conditions === null) return []
+    // The inner query reads the columns (and the parsed JSON, when a field has no column); the outer one groups.
+    const inner: RawBuilder<unknown>[] = [sql`r.id as id`]
+    const columns = new Set<string>()
+    let needsData = false
+    const plain = new Set<number>()
+    const field = (name: string, asText: boolean) => {
+      if (name === 'id') return sql.ref('p.id')
+      if (name === 'createdAt') {
+        // The number column (NULL unless a finite number, as the facts read it), not the JSON of `f_createdAt`.
+        if (!columns.has('created_at')) inner.push(sql`r.created_at as created_at`)
+        columns.add('created_at')
+        return sql.ref('p.created_at')
+      }
+      if (reportSpec(k, name)) {
+        const column = reportColumn(name)
+        if (!columns.has(column)) inner.push(sql`${sql.ref(`r.${column}`)} as ${sql.ref(column)}`)
+        columns.add(column)
+        return sql.ref(`p.${column}`)
+      }
+      if (COLUMN_FIELDS[k].has(name)) {
+        const column = filterColumn(name)
+        if (!columns.has(column)) inner.push(sql`${sql.ref(`r.${column}`)} as ${sql.ref(column)}`)
+        columns.add(column)
+        return asText ? sql.ref(`p.${column}`) : this.flavor.textAsJson(column)
+      }
+      needsData = true
+      const path = name.split('.')
+      return asText ? this.flavor.jsonPathText(path) : this.flavor.jsonPath(path)
+    }
+    const groups = query.groupBy.map((name, i) => {
+      if (name === 'id' || name === 'createdAt' || reportSpec(k, name)) plain.add(i)
+      return field(name, true)
+    })
+    const values = (query.values ?? []).map((name) => field(name, false))
+    if (needsData) inner.push(sql`${this.flavor.parsedData()} as j`)
+    const fence = this.flavor.name === 'postgres' ? sql` offset 0` : sql``
+    const outer: RawBuilder<unknown>[] = [
+      ...groups.map((g, i) => sql`${g} as ${sql.ref(`g${i}`)}`),
+      sql`count(*) as n`,
+      sql`min(p.id) as first`,
+    ]
+    if (values.length > 0) outer.push(sql`${this.flavor.jsonRows(values)} as v`)
+    const groupBy =
+      groups.length === 0 ? sql`` : sql` group by ${sql.join(groups.map((_, i) => sql.lit(i + 1)))}`
+    const result = await sql<
+      Record<string, unknown>
+    >`select ${sql.join(outer)} from (select ${sql.join(inner)}
+      from ${sql.table(tableOf(k))} r where ${sql.join(conditions, sql` and `)}${fence}) p${groupBy}`.execute(
+      this.db,
+    )
+    // A report column holds the value itself (PostgreSQL gives a double precision as a number already).
+    const plainValue = (value: unknown) => value ?? null
+    const decode = (text: unknown) => (typeof text === 'string' ? JSON.parse(text) : (text ?? null))
+    const out: ReportGroup[] = []
+    for (const row of result.rows) {
+      const count = num(row.n)
+      if (count === 0) continue
+      const group: ReportGroup = {
+        keys: groups.map((_, i) => (plain.has(i) ? plainValue(row[`g${i}`]) : decode(row[`g${i}`]))),
+        count,
+        firstId: String(row.first),
+      }
+      if (values.length > 0)
+        group.values = (typeof row.v === 'string' ? JSON.parse(row.v) : row.v) as unknown[][]
+      out.push(group)
+    }
+    return out
   }
 
   /** Final states of the records a batch changed: bulk upserts and deletes per kind, then their search rows. */

@@ -74,7 +74,14 @@ function tsqueryText(terms: readonly string[], prefix: boolean): string {
 
 const postgresFlavor: IndexFlavor = {
   name: 'postgres',
-  types: { json: 'json', jsonb: 'jsonb', blob: 'bytea', number: 'double precision', key: 'text collate "C"' },
+  types: {
+    json: 'json',
+    jsonb: 'jsonb',
+    blob: 'bytea',
+    number: 'double precision',
+    realNumber: 'double precision',
+    key: 'text collate "C"',
+  },
   searchDdl: SEARCH_DDL,
 
   async putSearch(trx: AnyTrx, row: SearchRow) {
@@ -199,6 +206,18 @@ const postgresFlavor: IndexFlavor = {
 
   jsonField(field: string) {
     return sql`p.j -> ${sql.lit(field)}`
+  },
+
+  jsonPath(path: readonly string[]) {
+    return sql`p.j #> ${sql.lit(`{${path.join(',')}}`)}`
+  },
+
+  jsonPathText(path: readonly string[]) {
+    return sql`(p.j #> ${sql.lit(`{${path.join(',')}}`)})::text`
+  },
+
+  textElements(column: RawBuilder<unknown>) {
+    return sql`json_array_elements_text(${column}::json) as e(value)`
   },
 
   textAsJson(column: string) {

@@ -322,6 +322,161 @@ export function recordIndexContract(name: string, makeStore: () => Promise<Index
         expect(mine).toEqual([{ id: 'd2' }])
         await rejectsPlainly(index.reportRows(W, 'deals', ['data; drop table x']), /Invalid report fields/)
       })
+
+      it('aggregates the stage funnel of a pipeline from the stage history of its non-archived deals', async () => {
+        const at = (column: string, stageEnteredAt: number, extra: Record<string, unknown> = {}) => ({
+          position: { column, key: 'a0' },
+          stageEnteredAt,
+          ...extra,
+        })
+        await index.apply({
+          records: [
+            up('deals', deal('d1', 'Open', at('lead', T0, { ownerId: 'u1' }))),
+            up('deals', deal('d2', 'Won', at('lead', T0))),
+            up('deals', deal('d3', 'Gone', at('lead', T0, { archived: true }))),
+            up('deals', deal('d4', 'Elsewhere', at('lead', T0, { pipelineId: 'p2' }))),
+          ],
+        })
+        await index.apply({
+          records: [
+            up('deals', deal('d1', 'Open', at('qual', T0 + 100, { ownerId: 'u1' }))),
+            up('deals', deal('d2', 'Won', at('qual', T0 + 50, { status: 'won' }))),
+          ],
+        })
+        const funnel = await index.stageFunnel(W, {
+          pipelineId: 'p1',
+          stageIds: ['lead', 'qual'],
+          now: T0 + 1_000,
+        })
+        expect(funnel.furthest).toEqual([{ stage: 1, deals: 2 }])
+        // An open deal's last stay lasts until now; a closed one's has no end.
+        expect(
+          funnel.stays
+            .map((s) => ({ ...s, ms: [...s.ms].sort((a, b) => a - b) }))
+            .sort((a, b) => a.stage.localeCompare(b.stage)),
+        ).toEqual([
+          { stage: 'lead', ms: [50, 100] },
+          { stage: 'qual', ms: [900] },
+        ])
+        const mine = await index.stageFunnel(W, {
+          pipelineId: 'p1',
+          stageIds: ['lead', 'qual'],
+          now: T0 + 1_000,
+          where: { owners: { field: 'ownerId', ids: ['u1'] } },
+        })
+        expect({ ...mine, stays: [...mine.stays].sort((a, b) => a.stage.localeCompare(b.stage)) }).toEqual({
+          furthest: [{ stage: 1, deals: 1 }],
+          stays: [
+            { stage: 'lead', ms: [100] },
+            { stage: 'qual', ms: [900] },
+          ],
+        })
+        expect(
+          await index.stageFunnel(W, {
+            pipelineId: 'p1',
+            stageIds: ['lead'],
+            now: 0,
+            where: { owners: { field: 'ownerId', ids: [] } },
+          }),
+        ).toEqual({ furthest: [], stays: [] })
+        await rejectsPlainly(
+          index.stageFunnel(W, { pipelineId: 'p1', stageIds: ['lead'], now: Number.NaN }),
+          /Invalid funnel query/,
+        )
+      })
+
+      it('aggregates non-archived records per group, with the filters as conditions', async () => {
+        await index.apply({
+          records: [
+            up('deals', deal('d1', 'One', { amount: 10, ownerId: 'u1', contactIds: ['c1', 7, 'c2'] })),
+            up('deals', deal('d2', 'Two', { amount: 20.5, ownerId: 'u2', status: 'won', currency: 'EUR' })),
+            up(
+              'deals',
+              deal('d3', 'Three', { amount: true, ownerId: 'u2', status: 'won', contactIds: ['c2'] }),
+            ),
+            up('deals', deal('d4', 'Gone', { archived: true, contactIds: ['c3'] })),
+            up('deals', deal('d5', 'Other', { pipelineId: 'p2', contactIds: ['c3'], createdAt: T0 + 5 })),
+            up('deals', deal('d9', 'Theirs', { contactIds: ['c4'] }), OTHER),
+            up('contacts', contact('c1', 'A', 'A', { source: 'web' })),
+            up('contacts', contact('c2', 'B', 'B', { source: 'web', createdAt: T0 + 10 })),
+            up('contacts', contact('c3', 'C', 'C', { source: null })),
+            up('contacts', contact('c4', 'D', 'D')),
+            up('tickets', ticket('t1', 'One', { position: { column: 'resolved', key: 'a0' }, csat: 4 })),
+            up('tickets', ticket('t2', 'Two', { priority: '', position: null })),
+          ],
+        })
+        const byKeys = (groups: Array<{ keys: unknown[] }>) =>
+          [...groups].sort((a, b) => JSON.stringify(a.keys).localeCompare(JSON.stringify(b.keys)))
+        // Report columns hold the facts (defaults filled in); others read as the record holds them.
+        expect(
+          byKeys(
+            await index.reportGroups(W, 'deals', {
+              groupBy: ['status', 'currency', 'ownerId'],
+              values: ['amount'],
+            }),
+          ),
+        ).toEqual([
+          { keys: ['open', 'USD', 'u1'], count: 1, firstId: 'd1', values: [[10]] },
+          { keys: ['open', 'USD', null], count: 1, firstId: 'd5', values: [[0]] },
+          { keys: ['won', 'EUR', 'u2'], count: 1, firstId: 'd2', values: [[20.5]] },
+          { keys: ['won', 'USD', 'u2'], count: 1, firstId: 'd3', values: [[0]] },
+        ])
+        expect(
+          await index.reportGroups(W, 'deals', {
+            groupBy: [],
+            where: {
+              owners: { field: 'ownerId', ids: ['u2'] },
+              equals: [{ field: 'pipelineId', value: 'p1' }],
+            },
+          }),
+        ).toEqual([{ keys: [], count: 2, firstId: 'd2' }])
+        expect(
+          await index.reportGroups(W, 'deals', {
+            groupBy: [],
+            where: { owners: { field: 'ownerId', ids: [] } },
+          }),
+        ).toEqual([])
+        expect(
+          await index.reportGroups(W, 'deals', {
+            groupBy: ['pipelineId'],
+            where: { createdAt: { from: T0 + 1, to: null } },
+          }),
+        ).toEqual([{ keys: ['p2'], count: 1, firstId: 'd5' }])
+        expect(
+          byKeys(
+            await index.reportGroups(W, 'contacts', {
+              groupBy: ['source'],
+              where: { onDeal: { pipelineId: null, won: false } },
+            }),
+          ),
+        ).toEqual([
+          { keys: ['web'], count: 2, firstId: 'c1' },
+          { keys: [null], count: 1, firstId: 'c3' },
+        ])
+        expect(
+          await index.reportGroups(W, 'contacts', {
+            groupBy: [],
+            where: { onDeal: { pipelineId: 'p1', won: true } },
+          }),
+        ).toEqual([{ keys: [], count: 1, firstId: 'c2' }])
+        expect(
+          byKeys(await index.reportGroups(W, 'tickets', { groupBy: ['status', 'priority', 'csat'] })),
+        ).toEqual([
+          { keys: ['new', 'normal', null], count: 1, firstId: 't2' },
+          { keys: ['resolved', 'normal', 4], count: 1, firstId: 't1' },
+        ])
+        await rejectsPlainly(
+          index.reportGroups(W, 'deals', { groupBy: ['x; drop table y'] }),
+          /Invalid report query/,
+        )
+        await rejectsPlainly(
+          index.reportGroups(W, 'deals', {
+            groupBy: [],
+            where: { equals: [{ field: 'title', value: 'One' }] },
+          }),
+          /no filter on title/,
+        )
+      })
     })
 
     describe('records', () => {

@@ -33,7 +33,7 @@ const jsonPath = (path: readonly string[]): string => `$${path.map((p) => `."${p
 
 const sqliteFlavor: IndexFlavor = {
   name: 'sqlite',
-  types: { json: 'text', jsonb: 'blob', blob: 'blob', number: 'integer', key: 'text' },
+  types: { json: 'text', jsonb: 'blob', blob: 'blob', number: 'integer', realNumber: 'real', key: 'text' },
   searchDdl: SEARCH_DDL,
 
   async putSearch(trx: AnyTrx, row: SearchRow) {
@@ -160,6 +160,19 @@ const sqliteFlavor: IndexFlavor = {
   jsonField(field: string) {
     // `->` keeps each value's JSON (arrays stay arrays inside the row array).
     return sql`p.j -> ${sql.lit(`$.${field}`)}`
+  },
+
+  jsonPath(path: readonly string[]) {
+    return sql`p.j -> ${sql.lit(`$.${path.join('.')}`)}`
+  },
+
+  jsonPathText(path: readonly string[]) {
+    // `->` gives the value's JSON text.
+    return sql`p.j -> ${sql.lit(`$.${path.join('.')}`)}`
+  },
+
+  textElements(column: RawBuilder<unknown>) {
+    return sql`json_each(${column}) e`
   },
 
   textAsJson(column: string) {

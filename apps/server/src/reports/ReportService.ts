@@ -14,6 +14,7 @@ import type {
 } from './facts.ts'
 import { DEAL_CORE, REPORTS, type ReportDef, reportById } from './figures.ts'
 import { applyFilters, type DrillQuery, type ReportQuery } from './filters.ts'
+import { type GroupReads, SQL_FIGURES } from './sqlFigures.ts'
 
 /*
  * Reports over the record index (issue #13, docs/schema.md "Reports"): reads the compact facts a report needs from the
@@ -253,7 +254,29 @@ export class ReportService {
     return out
   }
 
-  private async run(workspaceId: string, id: string, query: Omit<ReportQuery, 'format'>) {
+  /** The index reads of the reports aggregated in SQL (sqlFigures.ts), for one workspace. */
+  private reads(workspaceId: string): GroupReads {
+    const index = this.deps.index()
+    return {
+      groups: (kind, query) => index.reportGroups(workspaceId, kind, query),
+      activities: () => index.activityFacts(workspaceId),
+      funnel: (query) => index.stageFunnel(workspaceId, query),
+      accountNames: async (ids) => {
+        const names = new Map<string, string>()
+        const valid = [...new Set(ids)].filter((id) => idString.safeParse(id).success)
+        for (let i = 0; i < valid.length; i += BY_ID_CHUNK)
+          for (const { record } of await index.getMany(
+            workspaceId,
+            'accounts',
+            valid.slice(i, i + BY_ID_CHUNK),
+          ))
+            if (record.archived !== true) names.set(String(record.id), str(record.name))
+        return names
+      },
+    }
+  }
+
+  private async start(workspaceId: string, id: string, query: Omit<ReportQuery, 'format'>) {
     const def = this.definition(id)
     const now = (this.deps.now ?? Date.now)()
     const filters = applyFilters(query, now)
@@ -261,12 +284,28 @@ export class ReportService {
     const ctx = contextOf(settings, this.deps.members(workspaceId), filters, now)
     // The seq first: the figures reflect at least every change up to it.
     const seq = await this.deps.index().lastSeq(workspaceId)
+    return { def, ctx, seq, now }
+  }
+
+  /** The figures from facts: every report's drill-down, and the rows of those without an SQL aggregate. */
+  private async run(workspaceId: string, id: string, query: Omit<ReportQuery, 'format'>) {
+    const { def, ctx, seq, now } = await this.start(workspaceId, id, query)
     const facts = await this.facts(workspaceId, def.needs, def)
     return { def, ctx, seq, now, figures: def.compute(facts, ctx) }
   }
 
   async report(workspaceId: string, id: string, query: Omit<ReportQuery, 'format'>): Promise<ReportAnswer> {
-    const { def, ctx, seq, now, figures } = await this.run(workspaceId, id, query)
+    const sqlFigure = SQL_FIGURES[id]
+    const { def, ctx, seq, now, figures } = sqlFigure
+      ? await this.start(workspaceId, id, query).then(async (started) => ({
+          ...started,
+          figures: await sqlFigure(
+            this.reads(workspaceId),
+            started.ctx,
+            started.def.compute(emptyFacts(), started.ctx).columns,
+          ),
+        }))
+      : await this.run(workspaceId, id, query)
     return {
       id: def.id,
       title: def.title,

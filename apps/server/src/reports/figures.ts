@@ -83,15 +83,15 @@ export interface ReportDef {
 /** Code-point order (what `sort()` does): fast and the same everywhere, unlike the locale's collation. */
 export const cmp = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0)
 
-const DAY_MS = 86_400_000
-const HOUR_MS = 3_600_000
-const round = (n: number, digits: number) => {
+export const DAY_MS = 86_400_000
+export const HOUR_MS = 3_600_000
+export const round = (n: number, digits: number) => {
   const f = 10 ** digits
   return Math.round(n * f) / f
 }
-const cents = (n: number) => round(n, 2)
-const ratio = (a: number, b: number): number | null => (b === 0 ? null : round(a / b, 4))
-const mean = (values: readonly number[]): number | null =>
+export const cents = (n: number) => round(n, 2)
+export const ratio = (a: number, b: number): number | null => (b === 0 ? null : round(a / b, 4))
+export const mean = (values: readonly number[]): number | null =>
   values.length === 0 ? null : values.reduce((s, v) => s + v, 0) / values.length
 
 /** Nearest-rank percentile (p in 0..1) of `values`; null when empty. */
@@ -115,7 +115,7 @@ export function moneyOf(
   return { currency, amount }
 }
 
-const converted = (ctx: ReportContext, currency: string) =>
+export const converted = (ctx: ReportContext, currency: string) =>
   ctx.currency !== null && currency === ctx.currency.base
 
 interface GroupEntry {
@@ -192,9 +192,11 @@ function contactsOf(facts: ReportFacts, ctx: ReportContext): ContactFact[] {
   const owners = ownerSet(ctx.filters, ctx.members)
   return facts.contacts.filter((c) => owners === null || (c.ownerId !== null && owners.has(c.ownerId)))
 }
-const closed = (d: DealFact) => d.status !== 'open'
+export const closed = (d: DealFact) => d.status !== 'open'
 
-function stageInfo(ctx: ReportContext): Map<string, { stage: Stage; pipeline: string; order: number }> {
+export function stageInfo(
+  ctx: ReportContext,
+): Map<string, { stage: Stage; pipeline: string; order: number }> {
   const out = new Map<string, { stage: Stage; pipeline: string; order: number }>()
   let order = 0
   for (const pipeline of ctx.pipelines)
@@ -204,16 +206,16 @@ function stageInfo(ctx: ReportContext): Map<string, { stage: Stage; pipeline: st
 }
 
 /** A sum of amounts (each weighted, then rounded to cents) in whole cents: the same in any order. */
-const sumMoney = (
+export const sumMoney = (
   ctx: ReportContext,
   deals: readonly DealFact[],
   weight: (d: DealFact) => number = () => 1,
 ) =>
   deals.reduce((s, d) => s + Math.round(moneyOf(ctx, d.amount, d.currency).amount * weight(d) * 100), 0) / 100
 
-const byText = (column: string) => (a: Row, b: Row) =>
+export const byText = (column: string) => (a: Row, b: Row) =>
   cmp(String(a.values[column] ?? ''), String(b.values[column] ?? '')) || cmp(a.key, b.key)
-const byNumberDesc = (column: string) => (a: Row, b: Row) =>
+export const byNumberDesc = (column: string) => (a: Row, b: Row) =>
   Number(b.values[column] ?? 0) - Number(a.values[column] ?? 0) || cmp(a.key, b.key)
 
 /** A row key for a free text (a lost reason, an industry): the text when it is URL-plain, else a short hash of it. */
@@ -222,7 +224,7 @@ export const textKey = (text: string): string =>
     ? text
     : `h${createHash('sha256').update(text).digest('hex').slice(0, 12)}`
 
-const memberName = (ctx: ReportContext, userId: string | null) =>
+export const memberName = (ctx: ReportContext, userId: string | null) =>
   userId === null ? 'Unassigned' : (ctx.members.find((m) => m.userId === userId)?.name ?? userId)
 
 // ---- sales ----
@@ -544,7 +546,7 @@ const salesLeaderboard: ReportDef = {
 
 // ---- leads ----
 
-const LEAD_STATUS_COLUMNS = ['new', 'contacted', 'qualified', 'unqualified', 'customer'] as const
+export const LEAD_STATUS_COLUMNS = ['new', 'contacted', 'qualified', 'unqualified', 'customer'] as const
 
 const leadsBySource: ReportDef = {
   id: 'leads.bySource',
@@ -660,7 +662,7 @@ const leadsRevenue: ReportDef = {
 
 // ---- service ----
 
-const PRIORITIES = ['urgent', 'high', 'normal', 'low'] as const
+export const PRIORITIES = ['urgent', 'high', 'normal', 'low'] as const
 
 interface WeekItem {
   id: string
@@ -704,7 +706,7 @@ const serviceVolume: ReportDef = {
   },
 }
 
-const hours = (ms: number | null) => (ms === null ? null : round(ms / HOUR_MS, 2))
+export const hours = (ms: number | null) => (ms === null ? null : round(ms / HOUR_MS, 2))
 
 const serviceTimes: ReportDef = {
   id: 'service.times',
