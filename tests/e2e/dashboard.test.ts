@@ -105,7 +105,7 @@ e2eDescribe('live dashboard', () => {
     expect(csv.contentType).toMatch(/^text\/csv/)
     expect(csv.href).toContain('period=all')
     const report = await manager.api(`/api/reports/sales.pipeline?period=all`, Report)
-    const [header, ...lines] = parse(csv.text) as string[][]
+    const [header, ...lines] = parse(csv.text, { bom: true }) as string[][]
     expect(header?.slice(0, report.columns.length)).toEqual(report.columns.map((c) => c.label))
     expect(lines).toHaveLength(rows.length)
     for (const [i, row] of rows.entries()) {

@@ -371,7 +371,10 @@ describe('CSV, drill-down, errors, isolation', () => {
       expect(response.status).toBe(200)
       expect(response.headers.get('content-type')).toBe('text/csv; charset=utf-8')
       expect(response.headers.get('content-disposition')).toBe(`attachment; filename="${id}_all.csv"`)
-      const [header, ...lines] = parse(await response.text()) as string[][]
+      // A UTF-8 byte order mark first (fetch's text() drops it when decoding).
+      const bytes = Buffer.from(await response.arrayBuffer())
+      expect([...bytes.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf])
+      const [header, ...lines] = parse(bytes.toString('utf8'), { bom: true }) as string[][]
       const perCurrency = json.rows.some((r) => r.currency !== undefined)
       expect(header).toEqual([...json.columns.map((c) => c.label), ...(perCurrency ? ['Currency'] : [])])
       expect(lines).toEqual(

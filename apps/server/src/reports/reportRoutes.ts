@@ -1,5 +1,5 @@
-import { stringify } from 'csv-stringify/sync'
 import { Hono, type MiddlewareHandler } from 'hono'
+import { CSV_BOM, csvLines } from '../csv.ts'
 import type { AppEnv } from '../http/app.ts'
 import type { RouteDoc } from '../http/openapi.ts'
 import { DrillQuery, ReportQuery } from './filters.ts'
@@ -45,7 +45,9 @@ export function csvFileName(answer: ReportAnswer): string {
 
 /**
  * The report as CSV: a header row of the column labels (plus `Currency` when rows are per currency), then one line
- * per row with the same values as the JSON (numbers as JavaScript writes them, null as an empty cell).
+ * per row with the same values as the JSON (numbers as JavaScript writes them, null as an empty cell). Written like
+ * every CSV of the server (csv.ts): a BOM, CRLF, and a text cell that would run as a spreadsheet formula (a name
+ * starting with `=`) guarded by a leading `'`.
  */
 export function reportCsv(answer: ReportAnswer): string {
   const perCurrency = answer.rows.some((r) => r.currency !== undefined) && !answer.currency.converted
@@ -57,7 +59,7 @@ export function reportCsv(answer: ReportAnswer): string {
     }),
     ...(perCurrency ? [row.currency ?? ''] : []),
   ])
-  return stringify([header, ...lines])
+  return CSV_BOM + csvLines([header, ...lines])
 }
 
 export const reportRouteDocs: Record<string, RouteDoc> = {
