@@ -133,17 +133,11 @@ e2eDescribe('live dashboard', () => {
     const moved = ids[ids.length - 1]
     if (!otherStage || !moved) throw new Error('the demo pipeline has one stage only')
     const sales = await session.signIn('sales')
-    const status = await sales.page.evaluate(
-      async ([id, stageId]) =>
-        (
-          await fetch(`/api/deals/${id}/move`, {
-            method: 'POST',
-            headers: { 'content-type': 'application/json' },
-            body: JSON.stringify({ stageId }),
-          })
-        ).status,
-      [moved, otherStage] as const,
-    )
+    // Over REST with the salesperson's session (the browser context's cookies), as an outside client would.
+    const moveResponse = await sales.page.request.post(`${session.env.server.url}/api/deals/${moved}/move`, {
+      data: { stageId: otherStage },
+    })
+    const status = moveResponse.status()
     expect(status).toBe(200)
     await eventually(() => dash.drillIds()).toEqual(ids.slice(0, -1))
 
