@@ -55,7 +55,8 @@ export interface Audit {
   flush(): Promise<void>
 }
 
-function titleOf(record: ProjectedRecord): string {
+/** How the audit names a record in the timeline: its name, title or subject, else the person's name, else its id. */
+export function titleOf(record: ProjectedRecord): string {
   for (const key of ['name', 'title', 'subject']) {
     const value = record[key]
     if (typeof value === 'string' && value) return value

@@ -1,6 +1,7 @@
 import type { Hocuspocus } from '@hocuspocus/server'
 import { type ActivityCreate, appendActivity, docName } from '@rapport/model'
 import * as Y from 'yjs'
+import { titleOf } from '../collab/auditExtension.ts'
 import { type Actor, type ServerOrigin, serverOrigin, writeDocument } from '../collab/directWrites.ts'
 import { readDocumentRecords } from '../projection/Projection.ts'
 import type { ProjectedRecord, RecordKind } from '../projection/recordKinds.ts'
@@ -64,18 +65,6 @@ export interface BulkWriteDeps {
   index: Pick<IndexWorker, 'enqueueWritten' | 'flush'>
   hocuspocus: Hocuspocus
   now: () => number
-}
-
-/** The audit's title of a record (auditExtension `titleOf`). */
-function titleOf(record: ProjectedRecord): string {
-  for (const key of ['name', 'title', 'subject']) {
-    const value = record[key]
-    if (typeof value === 'string' && value) return value
-  }
-  const first = record.firstName
-  const last = record.lastName
-  if (typeof first === 'string' || typeof last === 'string') return `${first ?? ''} ${last ?? ''}`.trim()
-  return record.id
 }
 
 const SUBJECT = {
