@@ -740,35 +740,12 @@ const serviceTimes: ReportDef = {
         { key: 'slaMet', label: 'SLA met', type: 'percent' },
         { key: 'csat', label: 'CSAT average', type: 'number' },
       ],
-      (items, e) => {
-        const first = items.flatMap((t) =>
-          t.firstResponseAt === null ? [] : [t.firstResponseAt - t.createdAt],
-        )
-        const resolution = items.flatMap((t) =>
-          t.status === 'resolved' && t.resolvedAt !== null ? [t.resolvedAt - t.createdAt] : [],
-        )
-        let met = 0
-        let due = 0
-        for (const t of items) {
-          if (t.slaDueAt === null) continue
-          const resolvedAt = t.status === 'resolved' ? t.resolvedAt : null
-          if (resolvedAt !== null) {
-            due += 1
-            if (resolvedAt <= t.slaDueAt) met += 1
-          } else if (ctx.now > t.slaDueAt) due += 1
-        }
-        const csat = mean(items.flatMap((t) => (t.csat === null ? [] : [t.csat])))
-        return {
-          priority: e.name,
-          tickets: items.length,
-          firstResponseMedian: hours(percentile(first, 0.5)),
-          firstResponseP90: hours(percentile(first, 0.9)),
-          resolutionMedian: hours(percentile(resolution, 0.5)),
-          resolutionP90: hours(percentile(resolution, 0.9)),
-          slaMet: ratio(met, due),
-          csat: csat === null ? null : round(csat, 2),
-        }
-      },
+      (items, e) =>
+        ticketTimesRow(
+          e.name,
+          items.map((t) => ({ ...t, resolvedAt: t.status === 'resolved' ? t.resolvedAt : null })),
+          ctx.now,
+        ),
     )
   },
 }
@@ -1011,6 +988,44 @@ const customersHandoffs: ReportDef = {
 }
 
 /** Every report, in the order `GET /api/reports` lists them. */
+/** A ticket's times as service.times reads them; `resolvedAt` only while the ticket is resolved (else null). */
+export interface TicketTimesOf {
+  createdAt: number
+  firstResponseAt: number | null
+  resolvedAt: number | null
+  slaDueAt: number | null
+  csat: number | null
+}
+
+/**
+ * One row of service.times over `items` (in id order: the CSAT mean adds in that order): response and resolution
+ * median/p90 in hours, SLA met (a resolved ticket by its resolution, an open one once overdue), CSAT average.
+ */
+export function ticketTimesRow(priority: string, items: readonly TicketTimesOf[], now: number) {
+  const first = items.flatMap((t) => (t.firstResponseAt === null ? [] : [t.firstResponseAt - t.createdAt]))
+  const resolution = items.flatMap((t) => (t.resolvedAt === null ? [] : [t.resolvedAt - t.createdAt]))
+  let met = 0
+  let due = 0
+  for (const t of items) {
+    if (t.slaDueAt === null) continue
+    if (t.resolvedAt !== null) {
+      due += 1
+      if (t.resolvedAt <= t.slaDueAt) met += 1
+    } else if (now > t.slaDueAt) due += 1
+  }
+  const csat = mean(items.flatMap((t) => (t.csat === null ? [] : [t.csat])))
+  return {
+    priority,
+    tickets: items.length,
+    firstResponseMedian: hours(percentile(first, 0.5)),
+    firstResponseP90: hours(percentile(first, 0.9)),
+    resolutionMedian: hours(percentile(resolution, 0.5)),
+    resolutionP90: hours(percentile(resolution, 0.9)),
+    slaMet: ratio(met, due),
+    csat: csat === null ? null : round(csat, 2),
+  }
+}
+
 export const REPORTS: readonly ReportDef[] = [
   salesPipeline,
   salesForecast,

@@ -16,13 +16,11 @@ import {
   converted,
   DAY_MS,
   type Figures,
-  hours,
   LEAD_STATUS_COLUMNS,
   mean,
   memberName,
   moneyOf,
   PRIORITIES,
-  percentile,
   type Row,
   ratio,
   round,
@@ -30,6 +28,7 @@ import {
   sumMoney,
   TOP_ACCOUNTS,
   textKey,
+  ticketTimesRow,
   type Value,
 } from './figures.ts'
 import { dayInPeriod, inPeriod, monthOf, ownerSet, weekOf } from './filters.ts'
@@ -679,31 +678,11 @@ const serviceTimes: SqlFigure = async (reads, ctx, columns) => {
   const rows = entries.rows((e) => {
     // In id order, as the figure adds them (the CSAT mean adds in that order).
     const items = [...e.acc].sort((a, b) => cmp(a.id, b.id))
-    const first = items.flatMap((t) => (t.firstResponseAt === null ? [] : [t.firstResponseAt - t.createdAt]))
-    const resolution = items.flatMap((t) =>
-      t.resolved && t.resolvedAt !== null ? [t.resolvedAt - t.createdAt] : [],
+    return ticketTimesRow(
+      e.name,
+      items.map((t) => ({ ...t, resolvedAt: t.resolved ? t.resolvedAt : null })),
+      ctx.now,
     )
-    let met = 0
-    let due = 0
-    for (const t of items) {
-      if (t.slaDueAt === null) continue
-      const resolvedAt = t.resolved ? t.resolvedAt : null
-      if (resolvedAt !== null) {
-        due += 1
-        if (resolvedAt <= t.slaDueAt) met += 1
-      } else if (ctx.now > t.slaDueAt) due += 1
-    }
-    const csat = mean(items.flatMap((t) => (t.csat === null ? [] : [t.csat])))
-    return {
-      priority: e.name,
-      tickets: items.length,
-      firstResponseMedian: hours(percentile(first, 0.5)),
-      firstResponseP90: hours(percentile(first, 0.9)),
-      resolutionMedian: hours(percentile(resolution, 0.5)),
-      resolutionP90: hours(percentile(resolution, 0.9)),
-      slaMet: ratio(met, due),
-      csat: csat === null ? null : round(csat, 2),
-    }
   })
   return { columns, rows }
 }
