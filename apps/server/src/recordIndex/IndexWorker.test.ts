@@ -124,6 +124,7 @@ describe('IndexWorker', () => {
     projection.attach(roomName, room)
     const worker = new IndexWorker({ index, projection, logger: silentLogger(), docOf: () => room })
     worker.start()
+    createAccount(room, { id: 'acc1', name: 'Acme' }, 'test')
     const task = createTask(room, { title: 'Call back about the renewal' }, 'test')
     const notes = room.getXmlFragment(NOTES_FIELD)
     const paragraph = new Y.XmlElement('paragraph')
@@ -364,7 +365,7 @@ describe('IndexWorker', () => {
     expect(await worker.purgeWorkspace(WS)).toBe(0)
   })
 
-  it('purges the note text and report facts of an account room whose account was deleted before the workspace', async () => {
+  it('takes the note text and report facts of an account deleted for good out of the index; a purge finds none', async () => {
     const projection = new Projection(silentLogger())
     const roomName = docName({ workspaceId: WS, kind: 'account', accountId: 'acc_gone' })
     const room = new Y.Doc()
@@ -377,12 +378,21 @@ describe('IndexWorker', () => {
     paragraph.insert(0, [new Y.XmlText('Quarterly zeppelin review')])
     room.getXmlFragment(NOTES_FIELD).insert(0, [paragraph])
     await worker.flush()
-    // Deleted for good (DELETE /api/accounts/:id): the room keeps its notes and timeline, the index its facts.
+    expect(await index.search(WS, 'zeppelin')).toHaveLength(1)
+    expect(await index.activityFacts(WS)).toHaveLength(1)
+    // Deleted for good (DELETE /api/accounts/:id): the room keeps its notes and timeline as the record of what
+    // happened; search and reports no longer find them, nor a later edit of the notes.
     room.transact(() => room.getMap('accounts').delete('acc_gone'))
     await worker.flush()
     expect(await index.get(WS, 'accounts', 'acc_gone')).toBeNull()
-    expect((await index.stats(WS)).notes).toBe(1)
-    // The workspace is deleted: no account row leads to the room, the stored rooms do.
+    expect((await index.stats(WS)).notes).toBe(0)
+    expect(await index.activityFacts(WS)).toEqual([])
+    paragraph.insert(0, [new Y.XmlText('Second zeppelin ')])
+    logActivity(room, 'acc_gone', 'usr_a', { type: 'call', at: 3_000, outcome: 'Again' }, 'test')
+    await worker.flush()
+    expect(await index.search(WS, 'zeppelin')).toEqual([])
+    expect(await index.activityFacts(WS)).toEqual([])
+    // The workspace is deleted: nothing of the room is left to purge.
     expect(await worker.purgeWorkspace(WS, [roomName, accountsName])).toBe(0)
     expect((await index.stats(WS)).notes).toBe(0)
     expect(await index.search(WS, 'zeppelin')).toEqual([])

@@ -343,6 +343,13 @@ export class KyselyRecordIndex implements RecordIndex {
         if (accountNames.get(key) !== change.record.name)
           await this.retitleNotes(trx, change.workspaceId, change.id, change.record.name)
       }
+      // An account deleted for good takes its room's note text and report facts out of the index (the room keeps
+      // them as the record of what happened); notes and facts of a room without an account row are not indexed.
+      for (const { change } of final.values()) {
+        if (change.kind !== 'accounts' || change.op !== 'remove') continue
+        await this.flavor.removeSearch(trx, change.workspaceId, 'notes', change.id)
+        await this.clearRoomFacts(trx, change.workspaceId, change.id)
+      }
       for (const notes of batch.notes ?? [])
         await this.putNotes(trx, notes.workspaceId, notes.accountId, notes.text, at)
       for (const state of batch.docStates ?? []) {
@@ -355,7 +362,9 @@ export class KyselyRecordIndex implements RecordIndex {
           )
           .execute()
       }
-      for (const facts of batch.roomFacts ?? []) await this.putRoomFacts(trx, facts)
+      const withAccount = await this.existingAccounts(trx, batch.roomFacts ?? [])
+      for (const facts of batch.roomFacts ?? [])
+        await this.putRoomFacts(trx, facts, withAccount.has(`${facts.workspaceId}\u0000${facts.accountId}`))
       const applied = await this.recordFeed(trx, pending, at)
       for (const { workspaceId, id } of clearedDeals.values())
         await trx
@@ -382,15 +391,36 @@ export class KyselyRecordIndex implements RecordIndex {
     })
   }
 
-  /** Replaces the handoff and activity facts of one account room. */
-  private async putRoomFacts(trx: AnyTrx, facts: RoomFactsChange): Promise<void> {
+  /** Of the rooms `facts` names, those whose account the index holds (`workspaceId\0accountId`). */
+  private async existingAccounts(trx: AnyTrx, facts: readonly RoomFactsChange[]): Promise<Set<string>> {
+    const byWorkspace = new Map<string, string[]>()
+    for (const { workspaceId, accountId } of facts) {
+      const ids = byWorkspace.get(workspaceId) ?? []
+      ids.push(accountId)
+      byWorkspace.set(workspaceId, ids)
+    }
+    const found = new Set<string>()
+    for (const [workspaceId, ids] of byWorkspace)
+      for (let i = 0; i < ids.length; i += 500) {
+        const rows = await trx
+          .selectFrom(tableOf('accounts'))
+          .select('id')
+          .where('workspace_id', '=', workspaceId)
+          .where('id', 'in', ids.slice(i, i + 500))
+          .execute()
+        for (const row of rows) found.add(`${workspaceId}\u0000${String(row.id)}`)
+      }
+    return found
+  }
+
+  /**
+   * Replaces the handoff and activity facts of one account room; a room whose account the index does not hold (deleted
+   * for good: the room keeps its notes and timeline as the record of what happened) counts in no report.
+   */
+  private async putRoomFacts(trx: AnyTrx, facts: RoomFactsChange, hasAccount: boolean): Promise<void> {
     const { workspaceId, accountId } = facts
-    for (const table of ['fact_handoff', 'fact_activity'])
-      await trx
-        .deleteFrom(table)
-        .where('workspace_id', '=', workspaceId)
-        .where('account_id', '=', accountId)
-        .execute()
+    await this.clearRoomFacts(trx, workspaceId, accountId)
+    if (!hasAccount) return
     const handoffs = facts.handoffs.map((h) => ({
       workspace_id: workspaceId,
       account_id: accountId,
@@ -896,22 +926,38 @@ export class KyselyRecordIndex implements RecordIndex {
       .execute()
   }
 
-  private async accountName(trx: AnyTrx, workspaceId: string, accountId: string): Promise<unknown> {
+  /** The handoff and activity facts of one account room, removed. */
+  private async clearRoomFacts(trx: AnyTrx, workspaceId: string, accountId: string): Promise<void> {
+    for (const table of ['fact_handoff', 'fact_activity'])
+      await trx
+        .deleteFrom(table)
+        .where('workspace_id', '=', workspaceId)
+        .where('account_id', '=', accountId)
+        .execute()
+  }
+
+  /** The account's indexed row (its data), or null when the index holds no such account. */
+  private async accountRow(
+    trx: AnyTrx,
+    workspaceId: string,
+    accountId: string,
+  ): Promise<ProjectedRecord | null> {
     const row = await trx
       .selectFrom(tableOf('accounts'))
       .select('data')
       .where('workspace_id', '=', workspaceId)
       .where('id', '=', accountId)
       .executeTakeFirst()
-    return row ? this.flavor.parseData(row.data).name : undefined
+    return row ? this.flavor.parseData(row.data) : null
   }
 
   private async putNotes(trx: AnyTrx, workspaceId: string, accountId: string, text: string, at: number) {
-    if (!text) {
+    const account = text ? await this.accountRow(trx, workspaceId, accountId) : null
+    if (!account) {
       await this.flavor.removeSearch(trx, workspaceId, 'notes', accountId)
       return
     }
-    const name = await this.accountName(trx, workspaceId, accountId)
+    const name = account.name
     await this.flavor.putSearch(trx, {
       workspaceId,
       updatedAt: at,

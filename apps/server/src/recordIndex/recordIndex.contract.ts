@@ -243,6 +243,7 @@ export function recordIndexContract(name: string, makeStore: () => Promise<Index
         }
         const call = { id: 'act1', type: 'call' as const, at: T0 + 2, actorId: 'u1', dealId: null }
         await index.apply({
+          records: [up('accounts', account('a1', 'Acme')), up('accounts', account('a1', 'Theirs'), OTHER)],
           roomFacts: [
             { workspaceId: W, accountId: 'a1', handoffs: [handoff], activities: [call] },
             { workspaceId: OTHER, accountId: 'a1', handoffs: [], activities: [{ ...call, id: 'act9' }] },
@@ -1012,12 +1013,48 @@ export function recordIndexContract(name: string, makeStore: () => Promise<Index
         )
         await index.apply({ notes: [{ workspaceId: W, accountId: 'a2', text: '' }] })
         expect(await index.search(W, 'people')).toEqual([])
+        // A room whose account the index does not hold (deleted for good) has no searchable notes.
         await index.apply({ notes: [{ workspaceId: W, accountId: 'zz', text: 'orphan words' }] })
-        expect((await index.search(W, 'orphan'))[0]).toMatchObject({
-          kind: 'notes',
-          title: 'Notes',
-          accountId: 'zz',
+        expect(await index.search(W, 'orphan')).toEqual([])
+      })
+
+      it('takes a deleted account’s note text and report facts out, and indexes none for its room after', async () => {
+        const handoff = {
+          id: 'h1',
+          dealId: 'd1',
+          status: 'sent' as const,
+          fromUserId: 'u1',
+          toUserId: 'u2',
+          createdAt: T0,
+          sentAt: T0 + 1,
+          acceptedAt: null,
+        }
+        const call = { id: 'act1', type: 'call' as const, at: T0 + 2, actorId: 'u1', dealId: null }
+        const facts = { workspaceId: W, accountId: 'a1', handoffs: [handoff], activities: [call] }
+        await index.apply({
+          records: [up('accounts', account('a1', 'Acme')), up('accounts', account('a2', 'Kept'))],
+          notes: [
+            { workspaceId: W, accountId: 'a1', text: 'renewal words' },
+            { workspaceId: W, accountId: 'a2', text: 'renewal kept' },
+          ],
+          roomFacts: [facts, { ...facts, accountId: 'a2' }],
         })
+        expect((await index.search(W, 'renewal', { kinds: ['notes'] })).map((h) => h.id).sort()).toEqual([
+          'a1',
+          'a2',
+        ])
+        expect(await index.handoffFacts(W)).toHaveLength(2)
+        await index.apply({ records: [rm('accounts', 'a1')] })
+        expect((await index.search(W, 'renewal', { kinds: ['notes'] })).map((h) => h.id)).toEqual(['a2'])
+        expect((await index.handoffFacts(W)).map((h) => h.accountId)).toEqual(['a2'])
+        expect((await index.activityFacts(W)).map((a) => a.accountId)).toEqual(['a2'])
+        // The room lives on: later edits of its notes or timeline stay out of search and reports.
+        await index.apply({
+          notes: [{ workspaceId: W, accountId: 'a1', text: 'renewal again' }],
+          roomFacts: [facts],
+        })
+        expect((await index.search(W, 'renewal', { kinds: ['notes'] })).map((h) => h.id)).toEqual(['a2'])
+        expect((await index.handoffFacts(W)).map((h) => h.accountId)).toEqual(['a2'])
       })
     })
 
