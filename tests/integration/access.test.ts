@@ -253,7 +253,11 @@ describe('permission changes', () => {
     expect(
       s.server.hocuspocus.documents.get('ws_a/account/acc_1')?.getMap('probe').get('fromRemoved'),
     ).toBeUndefined()
-    expect((await api(s.url, '/api/auth/me', { cookie: g.cookie })).status).toBe(401)
+    // The removed member's page is told why (and so drops its offline copies of the workspace), not just "expired".
+    const why = await api(s.url, '/api/auth/me', { cookie: g.cookie })
+    expect(why.status).toBe(401)
+    expect(why.body.error.code).toBe('membership_removed')
+    expect(why.body.error.message).toMatch(/^An admin removed you from the workspace ".+"\. Sign in to go on/)
   })
 
   it('a role change viewer → sales reconnects the open connection with write access', async () => {

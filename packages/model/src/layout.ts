@@ -46,6 +46,8 @@ export const SETTINGS_KEY = {
   currency: 'currency',
   /** Days a won or lost card stays on the board `W/board/P` after entering its stage (issue #12). */
   closedDays: 'closedDays',
+  /** Layout version of this document (`SETTINGS_FORMAT`, docs/schema.md §3.8), raised by the server's conversion. */
+  format: 'format',
 } as const
 
 /** The account room's map of who wrote what (clientID → author), written by the server only (see authorship.ts). */

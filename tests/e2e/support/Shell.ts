@@ -28,6 +28,19 @@ export class Shell {
     return ((await this.page.getByTestId('current-user').textContent()) ?? '').trim()
   }
 
+  /** "Rapport was updated": the banner of a tab older than its workspace's data, with its Reload button. */
+  updatedBanner(): Locator {
+    return this.page.getByTestId('app-updated')
+  }
+
+  /** Clicks the banner's Reload button and waits for the page to load again. */
+  async reloadForUpdate(): Promise<void> {
+    await Promise.all([
+      this.page.waitForEvent('load'),
+      this.updatedBanner().getByRole('button', { name: 'Reload' }).click(),
+    ])
+  }
+
   async goto(section: 'pipelines' | 'accounts' | 'contacts' | 'support' | 'inbox'): Promise<void> {
     await this.page.getByTestId(`nav-${section}`).click()
   }

@@ -65,6 +65,12 @@ export const NO_WORKSPACE_MESSAGE =
   'You are not in any workspace now. Create one on the sign-up page with this email and password.'
 
 /** Authentication, sessions, collab tokens, API tokens, members and invitations, over the metadata store. */
+/** Why a session ended for its holder: told on its next request as a 401 with this code and sentence. */
+export interface SessionEnd {
+  message: string
+  code: 'workspace_deleted' | 'membership_removed'
+}
+
 export function createAuthServices(deps: AuthServicesDeps) {
   const { meta, secret, logger } = deps
   const now = deps.now ?? Date.now
@@ -119,11 +125,27 @@ export function createAuthServices(deps: AuthServicesDeps) {
   }
 
   /**
-   * Why sessions ended that their holders did not end themselves (their workspace was deleted): sid hash → a sentence
-   * for the sign-in page. In memory and bounded (after a restart such a cookie reads as expired, as before).
+   * Why sessions ended that their holders did not end themselves (their workspace was deleted, or an admin removed
+   * them from it): sid hash → a sentence for the sign-in page and its code. In memory and bounded (after a restart
+   * such a cookie reads as expired, as before).
    */
-  const endedSessions = new Map<string, string>()
+  const endedSessions = new Map<string, SessionEnd>()
   const ENDED_SESSIONS_MAX = 10_000
+
+  const noteSessionsEnded = (
+    idHashes: readonly string[],
+    reason: string,
+    code: SessionEnd['code'] = 'workspace_deleted',
+  ): void => {
+    for (const idHash of idHashes) {
+      endedSessions.delete(idHash)
+      endedSessions.set(idHash, { message: reason, code })
+    }
+    for (const oldest of endedSessions.keys()) {
+      if (endedSessions.size <= ENDED_SESSIONS_MAX) break
+      endedSessions.delete(oldest)
+    }
+  }
 
   return {
     meta,
@@ -131,20 +153,11 @@ export function createAuthServices(deps: AuthServicesDeps) {
     apiTokens,
     limiter,
 
-    /** Remembers why these sessions ended, for `whySessionEnded` (their cookies then get that sentence). */
-    noteSessionsEnded(idHashes: readonly string[], reason: string): void {
-      for (const idHash of idHashes) {
-        endedSessions.delete(idHash)
-        endedSessions.set(idHash, reason)
-      }
-      for (const oldest of endedSessions.keys()) {
-        if (endedSessions.size <= ENDED_SESSIONS_MAX) break
-        endedSessions.delete(oldest)
-      }
-    },
+    /** Remembers why these sessions ended, for `whySessionEnded` (their cookies then get that sentence and code). */
+    noteSessionsEnded,
 
-    /** The sentence noted for the session of this cookie, when it was ended for its holder. */
-    whySessionEnded(cookie: string): string | undefined {
+    /** The sentence and code noted for the session of this cookie, when it was ended for its holder. */
+    whySessionEnded(cookie: string): SessionEnd | undefined {
       return cookie.length > 0 && cookie.length < 200 ? endedSessions.get(sha256(cookie)) : undefined
     },
 
@@ -371,7 +384,19 @@ export function createAuthServices(deps: AuthServicesDeps) {
 
     async removeMember(session: SessionInfo, userId: string): Promise<void> {
       requireAdmin(session)
+      // The removed member's open pages learn why they were signed out (and drop their offline copies of it).
+      const ended = meta.data.sessions
+        .filter(
+          (x) => x.workspaceId === session.workspaceId && x.userId === userId && x.idHash !== session.sid,
+        )
+        .map((x) => x.idHash)
+      const name = meta.data.workspaces.find((w) => w.id === session.workspaceId)?.name ?? ''
       await removeMembership(meta, session.workspaceId, userId, now())
+      noteSessionsEnded(
+        ended,
+        `An admin removed you from the workspace "${name}". Sign in to go on in another workspace, or create one.`,
+        'membership_removed',
+      )
       emit({ type: 'member', workspaceId: session.workspaceId, userId })
     },
 

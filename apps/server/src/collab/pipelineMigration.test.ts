@@ -3,7 +3,9 @@ import {
   initWorkspace,
   type Pipeline,
   readSettings,
+  SETTINGS_FORMAT,
   SETTINGS_KEY,
+  settingsFormat,
   settingsMap,
   updateStage,
 } from '@rapport/model'
@@ -19,15 +21,24 @@ function pipelines(doc: Y.Doc): Y.Map<unknown> {
   return settingsMap(doc).get(SETTINGS_KEY.pipelines) as Y.Map<unknown>
 }
 
-/** A workspace document as stored before the per-field format: every pipeline one plain value. */
+/**
+ * A workspace document as stored before the per-field format (no `format`): every pipeline one plain value, and a
+ * select field as a definition map with its choices as one plain array (the layout before per-choice maps).
+ */
 function oldWorkspace(): { doc: Y.Doc; sales: Pipeline } {
   const doc = new Y.Doc()
   initWorkspace(doc, { name: 'Acme' }, 'seed')
   const all = readSettings(doc).pipelines
   doc.transact(() => {
+    settingsMap(doc).delete(SETTINGS_KEY.format)
     for (const p of all) pipelines(doc).set(p.id, p)
     const fields = settingsMap(doc).get(SETTINGS_KEY.customFields) as Y.Map<unknown>
     fields.set('cf_plan', { id: 'cf_plan', label: 'Plan', entity: 'account', type: 'text', options: [] })
+    const tier = new Y.Map<unknown>()
+    for (const [k, v] of Object.entries({ id: 'cf_tier', label: 'Tier', entity: 'deal', type: 'select' }))
+      tier.set(k, v)
+    tier.set('options', ['Gold', 'Silver'])
+    fields.set('cf_tier', tier)
   })
   return { doc, sales: all[0] as Pipeline }
 }
@@ -46,10 +57,13 @@ describe('pipelineMigrationExtension', () => {
     expect(updates).toBe(1)
     expect(pipelines(doc).get(sales.id)).toBeInstanceOf(Y.Map)
     expect([...pipelines(doc).values()].every((p) => p instanceof Y.Map)).toBe(true)
-    expect((settingsMap(doc).get(SETTINGS_KEY.customFields) as Y.Map<unknown>).get('cf_plan')).toBeInstanceOf(
-      Y.Map,
-    )
+    const fields = settingsMap(doc).get(SETTINGS_KEY.customFields) as Y.Map<unknown>
+    expect(fields.get('cf_plan')).toBeInstanceOf(Y.Map)
+    expect((fields.get('cf_tier') as Y.Map<unknown>).get('options')).toBeInstanceOf(Y.Map)
+    expect(before.customFields.find((f) => f.id === 'cf_tier')?.options).toEqual(['Gold', 'Silver'])
     expect(readSettings(doc)).toEqual(before)
+    // The raised format tells a tab from before the upgrade that it is out of date.
+    expect(settingsFormat(doc)).toBe(SETTINGS_FORMAT)
   })
 
   it('converts again after an old client writes a plain value, and stops at unload', async () => {

@@ -30,7 +30,7 @@ export function sessionMiddleware(auth: AuthServices) {
     const session = cookie ? auth.sessionFromCookie(cookie) : undefined
     if (!session) {
       const why = cookie ? auth.whySessionEnded(cookie) : undefined
-      throw why ? unauthorized(why, 'workspace_deleted') : unauthorized()
+      throw why ? unauthorized(why.message, why.code) : unauthorized()
     }
     c.set('session', session)
     return next()

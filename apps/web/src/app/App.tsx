@@ -1,6 +1,9 @@
 import { useCallback, useEffect, useRef, useState } from 'react'
+import { clearDocument } from 'y-indexeddb'
 import { type CollabContextValue, CollabProvider } from '../collab/CollabContext.tsx'
 import { DocRegistry } from '../collab/DocRegistry.ts'
+import { lastSession, rememberSession } from '../collab/lastSession.ts'
+import { OfflineIndex } from '../collab/offlineDbName.ts'
 import { TokenSource } from '../collab/TokenSource.ts'
 import { AcceptInvitePage } from '../features/auth/AcceptInvitePage.tsx'
 import { ApiError, authApi, type Session } from '../features/auth/authApi.ts'
@@ -16,6 +19,13 @@ type AppState =
   | { kind: 'login'; notice: string | null }
   | { kind: 'ready'; session: Session; collab: CollabContextValue }
 
+/** 401 codes that mean the session's workspace is gone for this user: its offline copies must go too. */
+const WORKSPACE_GONE = new Set(['workspace_deleted', 'membership_removed'])
+
+/** What to delete from this browser when a session ends: nothing, all of the user's offline copies, or one workspace's. */
+type OfflineClear = { clearOffline: boolean; clearWorkspace?: string }
+const KEEP_OFFLINE: OfflineClear = { clearOffline: false }
+
 function collabUrl(): string {
   const proto = window.location.protocol === 'https:' ? 'wss' : 'ws'
   return `${proto}://${window.location.host}/collab`
@@ -28,17 +38,20 @@ export function App() {
   const stateRef = useRef(state)
   stateRef.current = state
 
-  const endSession = useCallback((notice: string | null, clearOffline: boolean) => {
+  const endSession = useCallback((notice: string | null, clear: OfflineClear) => {
     const prev = stateRef.current
-    if (prev.kind === 'ready') void prev.collab.registry.destroy({ clearOffline })
+    if (prev.kind === 'ready') void prev.collab.registry.destroy(clear)
     setState({ kind: 'login', notice })
   }, [])
 
   const startSession = useCallback(
     (session: Session) => {
       const tokens = new TokenSource(() => authApi.collabToken())
-      // Why the session ended, when the server says (its workspace was deleted); else it expired.
+      rememberSession({ userId: session.user.id, workspaceId: session.workspace.id })
+      // Why the session ended, when the server says (its workspace was deleted, or an admin removed this user from
+      // it: then its offline copies are deleted too); else it expired.
       let lostNotice = 'Your session has expired. Please sign in again.'
+      let lostClear = KEEP_OFFLINE
       const registry = new DocRegistry({
         url: collabUrl(),
         user: { id: session.user.id, name: session.user.name, color: session.user.color },
@@ -48,11 +61,14 @@ export function App() {
             () => true,
             (e: unknown) => {
               if (!(e instanceof ApiError && e.kind === 'unauthorized')) return true
-              if (e.code === 'workspace_deleted') lostNotice = e.message
+              if (WORKSPACE_GONE.has(e.code)) {
+                lostNotice = e.message
+                lostClear = { clearOffline: false, clearWorkspace: session.workspace.id }
+              }
               return false
             },
           ),
-        onSessionLost: () => endSession(lostNotice, false),
+        onSessionLost: () => endSession(lostNotice, lostClear),
       })
       const member = { userId: session.user.id, workspaceId: session.workspace.id, role: session.role }
       setState({ kind: 'ready', session, collab: { registry, member } })
@@ -69,12 +85,14 @@ export function App() {
         },
         (e: unknown) => {
           if (isCancelled()) return
-          if (e instanceof ApiError && e.kind === 'unreachable') setState({ kind: 'unreachable' })
-          else
-            setState({
-              kind: 'login',
-              notice: e instanceof ApiError && e.code === 'workspace_deleted' ? e.message : null,
-            })
+          if (e instanceof ApiError && e.kind === 'unreachable') {
+            setState({ kind: 'unreachable' })
+            return
+          }
+          const gone = e instanceof ApiError && WORKSPACE_GONE.has(e.code)
+          const last = gone ? lastSession() : null
+          if (last) void new OfflineIndex(last.userId).clearWorkspace(last.workspaceId, clearDocument)
+          setState({ kind: 'login', notice: gone ? (e as ApiError).message : null })
         },
       )
     },
@@ -91,32 +109,39 @@ export function App() {
 
   const logout = useCallback(() => {
     authApi.logout().catch(() => undefined)
-    endSession(null, true)
+    endSession(null, { clearOffline: true })
   }, [endSession])
 
   // A workspace switch or an accepted invitation: close this session's documents (offline copies stay, they are
   // per user and workspace) and start the new one; the keyed provider below remounts every screen.
-  const replaceSession = useCallback(
-    (next: Session) => {
+  const switchSession = useCallback(
+    (next: Session, clear: OfflineClear) => {
       const prev = stateRef.current
-      if (prev.kind === 'ready') void prev.collab.registry.destroy({ clearOffline: false })
+      if (prev.kind === 'ready') void prev.collab.registry.destroy(clear)
       startSession(next)
     },
     [startSession],
   )
+  const replaceSession = useCallback((next: Session) => switchSession(next, KEEP_OFFLINE), [switchSession])
 
-  // This workspace was deleted or left: on to the next one the server chose, or to "Create a workspace".
+  // This workspace was deleted or left: its offline copies go, and on to the next workspace the server chose, or to
+  // "Create a workspace".
   const leaveWorkspace = useCallback(
     (next: Session | null) => {
+      const prev = stateRef.current
+      const clear: OfflineClear =
+        prev.kind === 'ready'
+          ? { clearOffline: false, clearWorkspace: prev.session.workspace.id }
+          : KEEP_OFFLINE
       if (next) {
         window.location.hash = '#/pipelines'
-        replaceSession(next)
+        switchSession(next, clear)
         return
       }
       window.location.hash = '#/signup'
-      endSession(null, false)
+      endSession(null, clear)
     },
-    [replaceSession, endSession],
+    [switchSession, endSession],
   )
 
   if (route.name === 'invite' && (state.kind === 'login' || state.kind === 'ready'))

@@ -19,6 +19,7 @@ import { MyTasksPage } from '../features/tasks/MyTasksPage.tsx'
 import { TrashPage } from '../features/trash/TrashPage.tsx'
 import { AccountSettingsPage } from '../features/workspace/AccountSettingsPage.tsx'
 import { ApiTokensPage } from '../features/workspace/ApiTokensPage.tsx'
+import { AppUpdatedBanner } from '../features/workspace/AppUpdatedBanner.tsx'
 import { MembersPage } from '../features/workspace/MembersPage.tsx'
 import { WorkspaceMenu } from '../features/workspace/WorkspaceMenu.tsx'
 import { Avatar } from '../ui/Avatar.tsx'
@@ -218,6 +219,7 @@ export function Shell() {
         </div>
       </header>
       <main className="page">
+        <AppUpdatedBanner />
         <OfflineBanner />
         <ErrorBoundary key={`${route.name}`}>
           <Suspense fallback={<div className="empty">Loading…</div>}>

@@ -115,8 +115,17 @@ export class DocRegistry {
 
   getSnapshot = (): ConnectionSnapshot => this.snapshot
 
-  /** Closes every document and the socket. With `clearOffline`, also deletes this user's IndexedDB copies. */
-  async destroy({ clearOffline }: { clearOffline: boolean }): Promise<void> {
+  /**
+   * Closes every document and the socket. With `clearOffline`, also deletes this user's IndexedDB copies; with
+   * `clearWorkspace`, this user's copies of that workspace only (deleted, left, or removed from).
+   */
+  async destroy({
+    clearOffline,
+    clearWorkspace,
+  }: {
+    clearOffline: boolean
+    clearWorkspace?: string
+  }): Promise<void> {
     this.destroyed = true
     if (this.refusalTimer) clearTimeout(this.refusalTimer)
     this.refusalTimer = null
@@ -125,6 +134,7 @@ export class DocRegistry {
     this.socket.destroy()
     this.options.tokens.dispose()
     if (clearOffline) await this.offlineIndex.clearAll(clearDocument)
+    else if (clearWorkspace) await this.offlineIndex.clearWorkspace(clearWorkspace, clearDocument)
   }
 
   private open(name: string): DocHandle {

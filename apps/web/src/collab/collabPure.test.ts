@@ -6,7 +6,7 @@ import { INITIAL_DOC_STATE } from './DocHandle.ts'
 import { LiveRecords } from './LiveRecords.ts'
 import { LOCAL_ORIGIN } from './localOrigin.ts'
 import { mayCloseReleased } from './mayCloseReleased.ts'
-import { isOfflineDbOf, OfflineIndex, offlineDbName } from './offlineDbName.ts'
+import { isOfflineDbOf, isOfflineDbOfWorkspace, OfflineIndex, offlineDbName } from './offlineDbName.ts'
 import { refreshDelay, TokenSource, tokenNeedsRefresh } from './TokenSource.ts'
 import { undoShortcut } from './useUndoManager.ts'
 
@@ -85,6 +85,25 @@ describe('offline databases', () => {
     expect(deleted.sort()).toEqual(['db-a', 'db-b'])
     expect(mine.list()).toEqual([])
     expect(theirs.list()).toEqual(['db-c'])
+  })
+
+  it("a workspace that is gone loses the user's databases of it, and only those", async () => {
+    const data = new Map<string, string>()
+    const storage = {
+      getItem: (k: string) => data.get(k) ?? null,
+      setItem: (k: string, v: string) => void data.set(k, v),
+      removeItem: (k: string) => void data.delete(k),
+    }
+    const mine = new OfflineIndex('u1', storage)
+    const gone = [offlineDbName('u1', 'ws_a/workspace'), offlineDbName('u1', 'ws_a/account/acc_1')]
+    const kept = [offlineDbName('u1', 'ws_ab/workspace'), offlineDbName('u1', 'ws_b/accounts')]
+    for (const name of [...gone, ...kept]) mine.add(name)
+    expect(isOfflineDbOfWorkspace('u1', 'ws_a', gone[0] as string)).toBe(true)
+    expect(isOfflineDbOfWorkspace('u1', 'ws_a', kept[0] as string)).toBe(false)
+    const deleted: string[] = []
+    await mine.clearWorkspace('ws_a', async (name) => deleted.push(name))
+    expect(deleted.sort()).toEqual([...gone].sort())
+    expect(mine.list()).toEqual(kept)
   })
 })
 

@@ -7,9 +7,12 @@ import {
   convertPlainCustomFields,
   convertPlainPipelines,
   initWorkspace,
+  markSettingsFormat,
   type Pipeline,
   plainPipeline,
   readSettings,
+  SETTINGS_FORMAT,
+  settingsFormat,
   settingsMap,
   upsertCustomField,
   upsertPipeline,
@@ -307,5 +310,70 @@ describe('custom field definitions are stored per field', () => {
     upsertCustomField(a, { ...PLAN, label: 'Plan', required: true }, 'test')
     expect(fieldsMap(a).get(PLAN.id)).toBeInstanceOf(Y.Map)
     expect(readSettings(a).customFields).toEqual([{ ...PLAN, required: true }])
+  })
+
+  it('two admins each adding a choice at once both keep theirs; a removal and a move of other choices merge too', () => {
+    const [a, b] = twoAdmins()
+    upsertCustomField(a, { ...PLAN, options: ['Gold', 'Silver', 'Bronze'] }, 'test')
+    sync(a, b)
+    upsertCustomField(a, { ...PLAN, options: ['Gold', 'Silver', 'Bronze', 'Platinum'] }, 'test')
+    upsertCustomField(b, { ...PLAN, options: ['Tin', 'Gold', 'Silver', 'Bronze'] }, 'test')
+    sync(a, b)
+    expect(readSettings(a)).toEqual(readSettings(b))
+    expect(readSettings(a).customFields[0]?.options).toEqual(['Tin', 'Gold', 'Silver', 'Bronze', 'Platinum'])
+    upsertCustomField(a, { ...PLAN, options: ['Tin', 'Gold', 'Bronze', 'Platinum'] }, 'test')
+    upsertCustomField(b, { ...PLAN, options: ['Gold', 'Tin', 'Silver', 'Bronze', 'Platinum'] }, 'test')
+    sync(a, b)
+    expect(readSettings(a)).toEqual(readSettings(b))
+    expect(readSettings(a).customFields[0]?.options).toEqual(['Gold', 'Tin', 'Bronze', 'Platinum'])
+  })
+
+  it('a removed choice stays removed when a replica that had not seen the removal moves it', () => {
+    const [a, b] = twoAdmins()
+    upsertCustomField(a, { ...PLAN, options: ['Gold', 'Silver', 'Bronze'] }, 'test')
+    sync(a, b)
+    upsertCustomField(a, { ...PLAN, options: ['Gold', 'Bronze'] }, 'test')
+    upsertCustomField(b, { ...PLAN, options: ['Silver', 'Gold', 'Bronze'] }, 'test')
+    sync(a, b)
+    expect(readSettings(a)).toEqual(readSettings(b))
+    expect(readSettings(a).customFields[0]?.options).toEqual(['Gold', 'Bronze'])
+    // Adding it again brings it back (the marker is cleared), at the place given.
+    upsertCustomField(b, { ...PLAN, options: ['Silver', 'Gold', 'Bronze'] }, 'test')
+    sync(a, b)
+    expect(readSettings(a).customFields[0]?.options).toEqual(['Silver', 'Gold', 'Bronze'])
+  })
+
+  it('refuses a list naming one choice twice, in plain words', () => {
+    const [a] = twoAdmins()
+    expect(() => upsertCustomField(a, { ...PLAN, options: ['Gold', 'Gold'] }, 'test')).toThrow(
+      /has the same choice twice/,
+    )
+  })
+
+  it('a definition map with its choices as one plain array (an old tab) reads, and converts to a choice map', () => {
+    const [a] = twoAdmins()
+    upsertCustomField(a, PLAN, 'test')
+    const def = fieldsMap(a).get(PLAN.id) as Y.Map<unknown>
+    a.transact(() => def.set('options', ['Gold', 'Silver', 'Iron']))
+    expect(readSettings(a).customFields).toEqual([{ ...PLAN, options: ['Gold', 'Silver', 'Iron'] }])
+    expect(convertPlainCustomFields(a, 'server')).toEqual([PLAN.id])
+    expect(def.get('options')).toBeInstanceOf(Y.Map)
+    expect(readSettings(a).customFields).toEqual([{ ...PLAN, options: ['Gold', 'Silver', 'Iron'] }])
+    expect(convertPlainCustomFields(a, 'server')).toEqual([])
+  })
+})
+
+describe('the settings layout version', () => {
+  it('a new workspace is at the current format; an old one reads 1 and is raised once, never lowered', () => {
+    const [a] = twoAdmins()
+    expect(settingsFormat(a)).toBe(SETTINGS_FORMAT)
+    const old = new Y.Doc()
+    expect(settingsFormat(old)).toBe(1)
+    expect(markSettingsFormat(old, 'server')).toBe(true)
+    expect(settingsFormat(old)).toBe(SETTINGS_FORMAT)
+    expect(markSettingsFormat(old, 'server')).toBe(false)
+    settingsMap(old).set(SETTINGS_KEY.format, SETTINGS_FORMAT + 1)
+    expect(markSettingsFormat(old, 'server')).toBe(false)
+    expect(settingsFormat(old)).toBe(SETTINGS_FORMAT + 1)
   })
 })

@@ -2,11 +2,32 @@ import * as Y from 'yjs'
 import { z } from 'zod'
 import { CLOSED_DAYS_DEFAULT } from '../board/boardEntries.ts'
 import { compareStrings, keyAfterAll, safeKeyBetween } from '../board/position.ts'
+import { ModelError } from '../errors.ts'
 import { idString, newId } from '../ids.ts'
 import { SETTINGS_KEY, SETTINGS_MAP } from '../layout.ts'
 import { CurrencySettings, DEFAULT_CURRENCY } from './currencySettings.ts'
+import {
+  CustomFieldDef,
+  choicesProblem,
+  plainCustomField,
+  StoredCustomFieldDef,
+  writeCustomField,
+} from './customFieldDefs.ts'
 import { parseInput } from './parseInput.ts'
 import { formatIssues } from './recordBase.ts'
+import { orderKeys, setIfChanged } from './settingsDiff.ts'
+
+export {
+  CUSTOM_FIELD_ENTITIES,
+  CUSTOM_FIELD_TYPES,
+  CustomFieldDef,
+  type CustomFieldEntity,
+  type CustomFieldType,
+  convertPlainCustomFields,
+  plainCustomField,
+  StoredCustomFieldDef,
+  writeCustomField,
+} from './customFieldDefs.ts'
 
 export const STAGE_OUTCOMES = ['open', 'won', 'lost'] as const
 export const Stage = z.object({
@@ -36,33 +57,6 @@ export type Pipeline = z.infer<typeof Pipeline>
  * not add more, but may edit or remove).
  */
 export const StoredPipeline = Pipeline.extend({ stages: z.array(Stage).min(1) })
-
-export const CUSTOM_FIELD_ENTITIES = ['account', 'contact', 'deal', 'ticket'] as const
-export type CustomFieldEntity = (typeof CUSTOM_FIELD_ENTITIES)[number]
-export const CUSTOM_FIELD_TYPES = [
-  'text',
-  'number',
-  'currency',
-  'date',
-  'boolean',
-  'select',
-  'multiselect',
-  'user',
-  'url',
-  'email',
-] as const
-export type CustomFieldType = (typeof CUSTOM_FIELD_TYPES)[number]
-export const CustomFieldDef = z.object({
-  id: idString,
-  label: z.string().trim().min(1).max(100),
-  entity: z.enum(CUSTOM_FIELD_ENTITIES),
-  type: z.enum(CUSTOM_FIELD_TYPES),
-  /** Choices of a `select` or `multiselect` field; empty otherwise. */
-  options: z.array(z.string().trim().min(1).max(100)).max(100),
-  /** A create must give a value, and a value may not be cleared (checked on REST writes). */
-  required: z.boolean().default(false),
-})
-export type CustomFieldDef = z.infer<typeof CustomFieldDef>
 
 const slaTarget = z.object({
   firstResponseMins: z.number().int().positive(),
@@ -184,7 +178,7 @@ export function readSettings(doc: Y.Doc): WorkspaceSettings {
   pipelines.sort((a, b) => compareStrings(a.key, b.key) || compareStrings(a.id, b.id))
   const customFields = readEntries(
     map.get(SETTINGS_KEY.customFields),
-    CustomFieldDef,
+    StoredCustomFieldDef,
     SETTINGS_KEY.customFields,
     invalid,
     plainCustomField,
@@ -207,6 +201,27 @@ export function readSettings(doc: Y.Doc): WorkspaceSettings {
     closedDays: closedDays.success ? closedDays.data : CLOSED_DAYS_DEFAULT,
     invalid,
   }
+}
+
+/**
+ * The layout version of `W/workspace` this model reads and writes (docs/schema.md §3.8): 1 = pipelines and custom
+ * field definitions as plain values (also a document without `format`), 2 = per-field maps, 3 = choices of a custom
+ * field per choice. The server raises a document's `format` when it converts it; a client that finds a larger
+ * number than this one is out of date (it would read the new structures as invalid) and should reload.
+ */
+export const SETTINGS_FORMAT = 3
+
+/** The layout version stored in the workspace document (1 when none is). */
+export function settingsFormat(doc: Y.Doc): number {
+  const value = settingsMap(doc).get(SETTINGS_KEY.format)
+  return typeof value === 'number' && Number.isInteger(value) && value >= 1 ? value : 1
+}
+
+/** Raises the stored layout version to `SETTINGS_FORMAT` (never lowers it); true when it wrote. Idempotent. */
+export function markSettingsFormat(doc: Y.Doc, origin: unknown): boolean {
+  if (settingsFormat(doc) >= SETTINGS_FORMAT) return false
+  doc.transact(() => settingsMap(doc).set(SETTINGS_KEY.format, SETTINGS_FORMAT), origin)
+  return true
 }
 
 function nestedMap(doc: Y.Doc, key: string): Y.Map<unknown> {
@@ -235,6 +250,7 @@ export function initWorkspace(
   if (!map.has(SETTINGS_KEY.pipelines)) {
     doc.transact(() => {
       map.set(SETTINGS_KEY.name, name)
+      map.set(SETTINGS_KEY.format, SETTINGS_FORMAT)
       const pipelineMap = nestedMap(doc, SETTINGS_KEY.pipelines)
       for (const p of pipelines) pipelineMap.set(p.id, pipelineYMap(p))
       nestedMap(doc, SETTINGS_KEY.customFields)
@@ -274,11 +290,18 @@ export function removePipeline(doc: Y.Doc, pipelineId: string, origin: unknown):
 }
 
 /**
- * Adds or replaces a custom field definition, as a diff: an existing definition map gets only its changed fields set
- * (two admins renaming a field and making it required at once both keep their edit; `options` is one value).
+ * Adds or replaces a custom field definition, as a diff: an existing definition map gets only its changed fields set,
+ * and its choices are written per choice (two admins renaming a field and making it required at once both keep their
+ * edit, as do two admins each adding or removing a different choice). At most 100 choices, unless concurrent adds
+ * already went past it: then none may be added.
  */
 export function upsertCustomField(doc: Y.Doc, input: CustomFieldDef, origin: unknown): CustomFieldDef {
-  const value = parseInput(CustomFieldDef, input)
+  const before = readSettings(doc).customFields.find((f) => f.id === input.id)
+  const shrinking =
+    before !== undefined && before.options.length > 100 && input.options.length <= before.options.length
+  const value = parseInput(shrinking ? StoredCustomFieldDef : CustomFieldDef, input)
+  const problem = choicesProblem(value)
+  if (problem) throw new ModelError('invalid_input', 'invalid input', [problem])
   doc.transact(() => writeCustomField(nestedMap(doc, SETTINGS_KEY.customFields), value), origin)
   return value
 }
@@ -382,21 +405,6 @@ export function plainPipeline(entry: unknown): unknown {
   return out
 }
 
-function sameValue(a: unknown, b: unknown): boolean {
-  if (a === b) return true
-  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false
-  if (a instanceof Y.AbstractType || b instanceof Y.AbstractType) return false
-  return JSON.stringify(a) === JSON.stringify(b)
-}
-
-function setIfChanged(map: Y.Map<unknown>, field: string, value: unknown): void {
-  if (value === undefined) {
-    if (map.has(field)) map.delete(field)
-    return
-  }
-  if (!map.has(field) || !sameValue(map.get(field), value)) map.set(field, value)
-}
-
 /** A new pipeline map (to be integrated into a document) holding `pipeline`, stages keyed in their order. */
 export function pipelineYMap(pipeline: Pipeline): Y.Map<unknown> {
   const map = new Y.Map<unknown>()
@@ -416,75 +424,6 @@ function stageYMap(stage: Stage, key: string): Y.Map<unknown> {
   for (const field of STAGE_FIELDS) map.set(field, stage[field])
   map.set(STAGE_KEY_FIELD, key)
   return map
-}
-
-/** Indexes (into `ranks`) of a longest strictly increasing subsequence of `ranks` (null = not a candidate). */
-function longestIncreasing(ranks: Array<number | null>): Set<number> {
-  const tails: number[] = [] // index into ranks of the smallest tail of each length
-  const previous = new Map<number, number>()
-  for (let i = 0; i < ranks.length; i++) {
-    const rank = ranks[i]
-    if (rank === null || rank === undefined) continue
-    let lo = 0
-    let hi = tails.length
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1
-      if ((ranks[tails[mid] as number] as number) < rank) lo = mid + 1
-      else hi = mid
-    }
-    if (lo > 0) previous.set(i, tails[lo - 1] as number)
-    tails[lo] = i
-  }
-  const out = new Set<number>()
-  let at = tails[tails.length - 1]
-  while (at !== undefined) {
-    out.add(at)
-    at = previous.get(at)
-  }
-  return out
-}
-
-/**
- * The order keys for `ids` (the desired stage order): stages whose relative order is unchanged (a longest run in
- * the current order) keep their key; moved and new stages get a key between their kept neighbours. Falls back to
- * fresh keys for all when equal keys leave no room.
- */
-function stageKeys(ids: readonly string[], current: ReadonlyMap<string, string>): string[] {
-  const currentOrder = [...current.entries()]
-    .sort(([ia, ka], [ib, kb]) => compareStrings(ka, kb) || compareStrings(ia, ib))
-    .map(([id]) => id)
-  const rankOf = new Map(currentOrder.map((id, i) => [id, i]))
-  const kept = longestIncreasing(ids.map((id) => rankOf.get(id) ?? null))
-  const keys: string[] = []
-  let lower: string | null = null
-  for (let i = 0; i < ids.length; i++) {
-    const id = ids[i] as string
-    if (kept.has(i)) {
-      lower = current.get(id) as string
-      keys.push(lower)
-      continue
-    }
-    let upper: string | null = null
-    for (let j = i + 1; j < ids.length; j++) {
-      if (kept.has(j)) {
-        upper = current.get(ids[j] as string) as string
-        break
-      }
-    }
-    lower = safeKeyBetween(lower, upper)
-    keys.push(lower)
-  }
-  const ordered = ids
-    .map((id, i) => ({ id, key: keys[i] as string }))
-    .sort((a, b) => compareStrings(a.key, b.key) || compareStrings(a.id, b.id))
-  if (ordered.every((entry, i) => entry.id === ids[i])) return keys
-  const fresh: string[] = []
-  let last: string | null = null
-  for (let i = 0; i < ids.length; i++) {
-    last = safeKeyBetween(last, null)
-    fresh.push(last)
-  }
-  return fresh
 }
 
 /**
@@ -518,7 +457,7 @@ export function writePipeline(pipelines: Y.Map<unknown>, value: Pipeline): void 
     if (visible.has(id) && typeof key === 'string') currentKeys.set(id, key)
   }
   const ids = value.stages.map((s) => s.id)
-  const keys = stageKeys(ids, currentKeys)
+  const keys = orderKeys(ids, currentKeys)
   value.stages.forEach((stage, i) => {
     const key = keys[i] as string
     const entry = stageMap.get(stage.id)
@@ -560,50 +499,4 @@ export function convertPlainPipelines(doc: Y.Doc, origin: unknown): string[] {
     for (const pipeline of plain) map.set(pipeline.id, pipelineYMap(pipeline))
   }, origin)
   return plain.map((p) => p.id)
-}
-
-// ---------------------------------------------------------------------------------------------------------------
-// Custom field definitions as Yjs maps (docs/schema.md §3.8): each definition a `Y.Map` of its fields `id, label,
-// entity, type, options (one plain string array), required`. Old documents hold one plain value per definition: it
-// still reads, and the server converts it (`convertPlainCustomFields`).
-// ---------------------------------------------------------------------------------------------------------------
-
-const CUSTOM_FIELD_FIELDS = ['id', 'label', 'entity', 'type', 'options', 'required'] as const
-
-/** A stored custom field definition as the plain value `CustomFieldDef` validates (both forms). */
-export function plainCustomField(entry: unknown): unknown {
-  return entry instanceof Y.Map ? entry.toJSON() : entry
-}
-
-function customFieldYMap(value: CustomFieldDef): Y.Map<unknown> {
-  const map = new Y.Map<unknown>()
-  for (const field of CUSTOM_FIELD_FIELDS) map.set(field, value[field])
-  return map
-}
-
-/** Writes `value` (valid) into the custom-fields map as a diff (see `upsertCustomField`). Call inside a transaction. */
-export function writeCustomField(fields: Y.Map<unknown>, value: CustomFieldDef): void {
-  const current = fields.get(value.id)
-  if (!(current instanceof Y.Map)) {
-    fields.set(value.id, customFieldYMap(value))
-    return
-  }
-  for (const field of CUSTOM_FIELD_FIELDS) setIfChanged(current as Y.Map<unknown>, field, value[field])
-}
-
-/** Converts custom field definitions stored as old plain values (that validate) into maps; idempotent. */
-export function convertPlainCustomFields(doc: Y.Doc, origin: unknown): string[] {
-  const map = settingsMap(doc).get(SETTINGS_KEY.customFields)
-  if (!(map instanceof Y.Map)) return []
-  const plain: CustomFieldDef[] = []
-  for (const [id, entry] of map.entries()) {
-    if (entry instanceof Y.Map) continue
-    const parsed = CustomFieldDef.safeParse(entry)
-    if (parsed.success && parsed.data.id === id) plain.push(parsed.data)
-  }
-  if (plain.length === 0) return []
-  doc.transact(() => {
-    for (const def of plain) map.set(def.id, customFieldYMap(def))
-  }, origin)
-  return plain.map((d) => d.id)
 }

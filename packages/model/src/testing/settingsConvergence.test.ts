@@ -14,6 +14,7 @@ import {
 } from '../records/pipelineSettings.ts'
 import {
   CUSTOM_FIELD_TYPES,
+  type CustomFieldDef,
   DEFAULT_SLA,
   initWorkspace,
   readSettings,
@@ -39,9 +40,21 @@ import { convergenceReport } from './TestConnector.ts'
 /**
  * Convergence of the workspace settings (`W/workspace`) under concurrent admin edits through the model's commands:
  * pipelines created, renamed, archived and reordered; stages added, edited, reordered and removed; custom fields
- * defined and removed; SLA and currency set. Invariants: every replica ends equal, every setting still reads valid
- * (nothing skipped as invalid), and every pipeline keeps at least one stage with distinct stage ids.
+ * defined and removed; choices of one select field added, removed and reordered; SLA and currency set. Invariants:
+ * every replica ends equal, every setting still reads valid (nothing skipped as invalid), every pipeline keeps at
+ * least one stage with distinct stage ids, and the select field's choices are exactly the ones it started with or
+ * any replica added, less the ones any replica removed (concurrent choice edits never drop one another).
  */
+
+/** The select field every scenario starts with; its choices are what the choice ops edit. */
+const CHOICE_FIELD: CustomFieldDef = {
+  id: 'cf_choice',
+  label: 'Tier',
+  entity: 'deal',
+  type: 'multiselect',
+  options: ['A', 'B'],
+  required: false,
+}
 
 type Op =
   | { t: 'pipeline'; r: number }
@@ -53,6 +66,9 @@ type Op =
   | { t: 'removeStage'; r: number; target: number; stage: number }
   | { t: 'field'; r: number; type: number }
   | { t: 'removeField'; r: number; target: number }
+  | { t: 'addChoice'; r: number; index: number }
+  | { t: 'removeChoice'; r: number; target: number }
+  | { t: 'moveChoice'; r: number; target: number; index: number }
   | { t: 'sla'; r: number; mins: number }
   | { t: 'currency'; r: number; rate: number }
 
@@ -72,6 +88,9 @@ const opArb = fc.oneof(
   { arbitrary: rec('removeStage', { target: targetArb, stage: targetArb }), weight: 3 },
   { arbitrary: rec('field', { type: fc.nat(CUSTOM_FIELD_TYPES.length - 1) }), weight: 2 },
   { arbitrary: rec('removeField', { target: targetArb }), weight: 1 },
+  { arbitrary: rec('addChoice', { index: fc.nat(6) }), weight: 3 },
+  { arbitrary: rec('removeChoice', { target: targetArb }), weight: 2 },
+  { arbitrary: rec('moveChoice', { target: targetArb, index: fc.nat(6) }), weight: 2 },
   { arbitrary: rec('sla', { mins: fc.integer({ min: 1, max: 10_000 }) }), weight: 1 },
   { arbitrary: rec('currency', { rate: fc.integer({ min: 1, max: 500 }) }), weight: 1 },
   ...NETWORK_OPS,
@@ -79,9 +98,21 @@ const opArb = fc.oneof(
 
 const OUTCOMES = ['open', 'won', 'lost'] as const
 
-function apply(doc: Y.Doc, op: Op, nextId: (prefix: string) => string): void {
+/** Choices added and removed by any replica during a scenario. */
+interface ChoiceLog {
+  added: Set<string>
+  removed: Set<string>
+}
+
+function editChoices(doc: Y.Doc, edit: (options: string[]) => string[]): void {
+  const field = readSettings(doc).customFields.find((f) => f.id === CHOICE_FIELD.id)
+  if (field) upsertCustomField(doc, { ...field, options: edit([...field.options]) }, ORIGIN)
+}
+
+function apply(doc: Y.Doc, op: Op, nextId: (prefix: string) => string, choices: ChoiceLog): void {
   const settings = readSettings(doc)
   const pipeline = 'target' in op ? pickAt(settings.pipelines, op.target) : undefined
+  const choiceField = settings.customFields.find((f) => f.id === CHOICE_FIELD.id)
   try {
     switch (op.t) {
       case 'pipeline':
@@ -142,8 +173,37 @@ function apply(doc: Y.Doc, op: Op, nextId: (prefix: string) => string): void {
         return
       }
       case 'removeField': {
-        const field = pickAt(settings.customFields, op.target)
+        const field = pickAt(
+          settings.customFields.filter((f) => f.id !== CHOICE_FIELD.id),
+          op.target,
+        )
         if (field) removeCustomField(doc, field.id, ORIGIN)
+        return
+      }
+      case 'addChoice': {
+        const text = nextId('O')
+        editChoices(doc, (options) => {
+          options.splice(Math.min(op.index, options.length), 0, text)
+          return options
+        })
+        choices.added.add(text)
+        return
+      }
+      case 'removeChoice': {
+        const text = choiceField && pickAt(choiceField.options, op.target)
+        if (text === undefined) return
+        editChoices(doc, (options) => options.filter((o) => o !== text))
+        choices.removed.add(text)
+        return
+      }
+      case 'moveChoice': {
+        const text = choiceField && pickAt(choiceField.options, op.target)
+        if (text === undefined) return
+        editChoices(doc, (options) => {
+          const rest = options.filter((o) => o !== text)
+          rest.splice(Math.min(op.index, rest.length), 0, text)
+          return rest
+        })
         return
       }
       case 'sla':
@@ -164,10 +224,14 @@ function apply(doc: Y.Doc, op: Op, nextId: (prefix: string) => string): void {
 }
 
 function check(scenario: Scenario<Op>): void {
+  const choices: ChoiceLog = { added: new Set(), removed: new Set() }
   const { net } = runScenario(
     scenario,
-    (doc, op, context) => apply(doc, op, (prefix) => context.nextId(prefix)),
-    (setupNet) => initWorkspace(setupNet.doc(0), { name: 'Acme' }, ORIGIN),
+    (doc, op, context) => apply(doc, op, (prefix) => context.nextId(prefix), choices),
+    (setupNet) => {
+      initWorkspace(setupNet.doc(0), { name: 'Acme' }, ORIGIN)
+      upsertCustomField(setupNet.doc(0), CHOICE_FIELD, ORIGIN)
+    },
   )
   const docs = Array.from({ length: scenario.replicas }, (_, i) => net.doc(i))
   expect(convergenceReport(docs, [SETTINGS_MAP])).toEqual([])
@@ -178,6 +242,9 @@ function check(scenario: Scenario<Op>): void {
     expect(new Set(pipeline.stages.map((s) => s.id)).size).toBe(pipeline.stages.length)
   }
   for (const doc of docs) expect(readSettings(doc)).toEqual(first)
+  const choiceField = first.customFields.find((f) => f.id === CHOICE_FIELD.id)
+  const expected = [...CHOICE_FIELD.options, ...choices.added].filter((o) => !choices.removed.has(o))
+  expect([...(choiceField?.options ?? [])].sort()).toEqual(expected.sort())
 }
 
 describe('workspace settings converge under concurrent admin edits (seeded; RAPPORT_LONG=1 for the long run)', () => {
