@@ -17,6 +17,7 @@ import {
   keyPairs,
   writeDuplicateKeys,
 } from './duplicateKeys.ts'
+import { findByImportKeys, type MatchKind, writeImportKeys } from './importKeys.ts'
 import {
   checkBatch,
   checkDoc,
@@ -24,6 +25,7 @@ import {
   checkFeed,
   checkId,
   checkIds,
+  checkImportMatch,
   checkKind,
   checkListQuery,
   checkOwners,
@@ -55,6 +57,7 @@ import {
   FEED_KEEP_MS,
   type FeedAnswer,
   type HandoffFact,
+  type ImportMatchRule,
   INDEX_FORMAT,
   type IndexBatch,
   type IndexedRecord,
@@ -62,6 +65,7 @@ import {
   type IndexPage,
   type IndexSearchOptions,
   type IndexStats,
+  MAX_BATCH_CHANGES,
   type RecordChange,
   type RecordIndex,
   type ReportGroup,
@@ -144,6 +148,12 @@ export interface IndexFlavor {
   jsonPathText(path: readonly string[]): RawBuilder<unknown>
   /** A FROM item `e` with one row per element (column `value`) of a JSON array of texts held as text. */
   textElements(column: RawBuilder<unknown>): RawBuilder<unknown>
+  /**
+   * SQL text of `matchText` (importKeys.ts) of the value at top-level `field` (checked name) of `r.data`, or of
+   * `r.custom_fields` — NULL when missing. SQLite calls the JavaScript function itself; PostgreSQL computes the same
+   * (lower-cased, trimmed text; numbers and booleans as text), and the import checks each candidate again.
+   */
+  matchText(column: 'data' | 'custom_fields', field: string): RawBuilder<unknown>
   /** Store-specific counting of the search table. */
   searchCount(db: AnyDb, workspaceId: string | undefined, kind?: SearchKind): Promise<number>
 }
@@ -765,6 +775,7 @@ export class KyselyRecordIndex implements RecordIndex {
       }
     }
     await writeDuplicateKeys(trx, items)
+    await writeImportKeys(trx, items)
     const put: SearchRow[] = []
     for (const { change } of items) {
       if (change.kind === 'tasks') continue
@@ -1492,6 +1503,37 @@ export class KyselyRecordIndex implements RecordIndex {
   duplicateMatches(workspaceId: string, kind: DuplicateKind, keys: readonly DuplicateKey[]) {
     this.open()
     return findByKeys(this.db, workspaceId, kind, keys)
+  }
+
+  async importMatches(
+    workspaceId: string,
+    kind: MatchKind,
+    rule: ImportMatchRule,
+    keys: readonly string[],
+  ): Promise<Array<{ key: string; id: string }>> {
+    this.open()
+    const ws = checkWorkspace(workspaceId)
+    const checked = checkImportMatch({ kind, rule, keys })
+    const wanted = [...new Set(checked.keys.filter((k) => k !== ''))]
+    if (wanted.length === 0) return []
+    const on = checked.rule
+    if (on.on !== 'field' && on.on !== 'customField')
+      return findByImportKeys(this.db, ws, checked.kind, on.on, wanted)
+    const value =
+      on.on === 'field'
+        ? this.flavor.matchText('data', on.field)
+        : this.flavor.matchText('custom_fields', on.fieldId)
+    const out: Array<{ key: string; id: string }> = []
+    // One pass over the kind's rows per MAX_BATCH_CHANGES keys (checked above: one pass for any batch).
+    for (let i = 0; i < wanted.length; i += MAX_BATCH_CHANGES) {
+      const slice = wanted.slice(i, i + MAX_BATCH_CHANGES)
+      const rows = await sql<{ id: unknown; v: unknown }>`select min(m.id) as id, m.v as v
+        from (select r.id as id, ${value} as v from ${sql.table(tableOf(checked.kind))} r
+          where r.workspace_id = ${ws} and r.archived = 0) m
+        where m.v in (${sql.join(slice)}) group by m.v`.execute(this.db)
+      for (const row of rows.rows) out.push({ key: String(row.v), id: String(row.id) })
+    }
+    return out
   }
 
   duplicatePairs(workspaceId: string, kind: DuplicateKind) {

@@ -185,6 +185,14 @@ const postgresFlavor: IndexFlavor = {
     return `((case when jsonb_typeof(${column} -> ${at}) = 'string' then ${column} ->> ${at} end) collate "C")`
   },
 
+  matchText(column, field) {
+    // `data` is json, `custom_fields` jsonb: the same value, typed the same way.
+    const typeOf = column === 'data' ? 'json_typeof' : 'jsonb_typeof'
+    const v = sql`(r.${sql.raw(column)} -> ${field}::text)`
+    return sql`(case ${sql.raw(typeOf)}(${v}) when 'string' then lower(btrim(${v} #>> '{}', ${' \t\n\r\f\v'}))
+      when 'number' then ${v} #>> '{}' when 'boolean' then ${v} #>> '{}' end)`
+  },
+
   customText(fieldId) {
     const v = sql`(r.custom_fields -> ${fieldId}::text)`
     return sql`(case when jsonb_typeof(${v}) = 'string' then ${v} #>> '{}' end)`
