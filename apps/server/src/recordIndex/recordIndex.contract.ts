@@ -4,7 +4,7 @@ import { isAppError } from '../errors.ts'
 import { queryRecords } from '../projection/queryRecords.ts'
 import type { ProjectedRecord, RecordKind } from '../projection/recordKinds.ts'
 import { customFieldFilter } from '../settings/customFieldFilters.ts'
-import { duplicateKeysOf } from './duplicateKeys.ts'
+import { duplicateKeysOf, MAX_PER_VALUE, normalizePhone } from './duplicateKeys.ts'
 import { type MatchKind, type MatchRule, matchText, ruleKeyOf } from './importKeys.ts'
 import {
   customFieldConditions,
@@ -1206,6 +1206,35 @@ export function recordIndexContract(name: string, makeStore: () => Promise<Index
         expect(await matches('contacts', probe, OTHER)).toEqual([['c3', ['name']]])
         await reopen()
         expect(await matches('contacts', probe, OTHER)).toEqual([['c3', ['name']]])
+      })
+    })
+
+    describe('duplicate evidence cap', () => {
+      it('a value held by more than MAX_PER_VALUE records is no evidence; one held by MAX_PER_VALUE is', async () => {
+        // A switchboard number or a shared inbox says nothing about two records being one: the create-time check and
+        // the pairs list weigh evidence, and every record on such a value would pair with every other. An import's
+        // rule is not evidence and has no cap (`importMatches`, below).
+        const staff = (prefix: string, n: number, phone: string) =>
+          Array.from({ length: n }, (_, i) =>
+            up(
+              'contacts',
+              contact(`${prefix}${String(i).padStart(2, '0')}`, `First${prefix}${i}`, 'X', { phone }),
+            ),
+          )
+        await index.apply({
+          records: [
+            ...staff('k', MAX_PER_VALUE, '+1 555 0100 001'),
+            ...staff('z', MAX_PER_VALUE + 1, '+1 555 0100 002'),
+          ],
+        })
+        const byPhone = async (phone: string) =>
+          (await index.duplicateMatches(W, 'contacts', [{ type: 'phone', value: normalizePhone(phone) }]))
+            .length
+        expect(await byPhone('+1 555 0100 001')).toBe(MAX_PER_VALUE)
+        expect(await byPhone('+1 555 0100 002')).toBe(0)
+        const pairs = await index.duplicatePairs(W, 'contacts')
+        expect(pairs).toHaveLength((MAX_PER_VALUE * (MAX_PER_VALUE - 1)) / 2)
+        expect(pairs.every((p) => p.a.startsWith('k') && p.b.startsWith('k'))).toBe(true)
       })
     })
 
