@@ -338,7 +338,7 @@ export interface RecordIndex {
    * An import's duplicate lookup for one batch of rows: per key of `keys` (at most MAX_BATCH_CHANGES, each a row's
    * `ruleKeyOf` / `matchText`) that some non-archived record of `kind` holds under `rule`, the smallest such record id
    * — however many records share the key. Stored rules read `import_keys` through its primary key; a field or custom
-   * field is compared in SQL (`IndexFlavor.matchText`) over the kind's rows of the workspace.
+   * field seeks its `matchTextSql` expression index (created on the field's first lookup).
    */
   importMatches(
     workspaceId: string,

@@ -13,9 +13,9 @@ import type { DialectTypes } from './indexSchema.ts'
  *            `ACME` = `acme`);
  *   name   — contacts: "first last" (spaces collapsed), accounts: name, deals: title, tickets: subject; trimmed and
  *            lower-cased.
- * A chosen column (any field or custom field) has no stored key: `matchText` of the field's value is computed in SQL
- * (`IndexFlavor.matchText`: on SQLite this very function, on PostgreSQL lower/btrim) and the candidates it finds are
- * checked here again (imports/ImportJobs.ts `prefetch`).
+ * A chosen column (any field or custom field) has no stored key: `matchText` of the field's value is an expression
+ * index (`IndexFlavor.matchTextSql`: on SQLite this very function, on PostgreSQL lower/btrim) and the candidates it
+ * finds are checked again with `matchText` (imports/ImportJobs.ts `prefetch`).
  */
 
 export type MatchKind = 'accounts' | 'contacts' | 'deals' | 'tickets'

@@ -149,11 +149,13 @@ export interface IndexFlavor {
   /** A FROM item `e` with one row per element (column `value`) of a JSON array of texts held as text. */
   textElements(column: RawBuilder<unknown>): RawBuilder<unknown>
   /**
-   * SQL text of `matchText` (importKeys.ts) of the value at top-level `field` (checked name) of `r.data`, or of
-   * `r.custom_fields` — NULL when missing. SQLite calls the JavaScript function itself; PostgreSQL computes the same
-   * (lower-cased, trimmed text; numbers and booleans as text), and the import checks each candidate again.
+   * SQL text of `matchText` (importKeys.ts) of the value at top-level `field` (checked: letters, digits, `_`, `-`) of
+   * the JSON column `column` (`data` or `custom_fields`, `r.data` … in a query: the same expression, so the index
+   * serves it), NULL when missing. SQLite calls the JavaScript function itself; PostgreSQL computes the same
+   * (lower-cased text trimmed of spaces, tabs and line breaks; numbers and booleans as text), and the import checks
+   * each candidate again.
    */
-  matchText(column: 'data' | 'custom_fields', field: string): RawBuilder<unknown>
+  matchTextSql(column: string, field: string): string
   /** Store-specific counting of the search table. */
   searchCount(db: AnyDb, workspaceId: string | undefined, kind?: SearchKind): Promise<number>
 }
@@ -1234,6 +1236,29 @@ export class KyselyRecordIndex implements RecordIndex {
    * One expression index per custom field and sort type (created on its first sort, then kept; `if not exists`), so
    * a sorted page is an index walk, not a sort of every row of the workspace.
    */
+  /**
+   * One expression index per kind and field an import matched a chosen column on (`matchTextSql`; created on its
+   * first lookup — one pass over the kind's rows — then kept; `if not exists`), so each
+   * later batch is one index seek per key, not a pass over every row.
+   */
+  private async ensureMatchIndex(table: string, column: 'data' | 'custom_fields', field: string) {
+    const key = `${table} ${column} ${field}`
+    if (this.matchIndexes.has(key)) return
+    const hash = createHash('sha256').update(`${column} ${field}`).digest('hex').slice(0, 16)
+    const expression = this.flavor.matchTextSql(column, field)
+    await sql
+      .raw(
+        `create index if not exists "${table}_m_${hash}" on ${table} (workspace_id, archived, (${expression}), id)`,
+      )
+      .execute(this.db)
+    // PostgreSQL keeps statistics of an index's expression only after an ANALYZE: without them it estimated one row
+    // per workspace and filtered every row instead of seeking the keys (378 ms → 0.1 ms for 20k contacts).
+    if (this.flavor.name === 'postgres') await sql.raw(`analyze ${table}`).execute(this.db)
+    this.matchIndexes.add(key)
+  }
+
+  private readonly matchIndexes = new Set<string>()
+
   private async ensureCustomSortIndex(kind: RecordKind, fieldId: string, type: 'number' | 'text') {
     const table = tableOf(kind)
     const key = `${table} ${type} ${fieldId}`
@@ -1519,20 +1544,17 @@ export class KyselyRecordIndex implements RecordIndex {
     const on = checked.rule
     if (on.on !== 'field' && on.on !== 'customField')
       return findByImportKeys(this.db, ws, checked.kind, on.on, wanted)
-    const value =
-      on.on === 'field'
-        ? this.flavor.matchText('data', on.field)
-        : this.flavor.matchText('custom_fields', on.fieldId)
+    const [column, field]: ['data' | 'custom_fields', string] =
+      on.on === 'field' ? ['data', on.field] : ['custom_fields', on.fieldId]
+    const table = tableOf(checked.kind)
+    await this.ensureMatchIndex(table, column, field)
+    const value = sql.raw(this.flavor.matchTextSql(`r.${column}`, field))
     const out: Array<{ key: string; id: string }> = []
-    // One pass over the kind's rows per MAX_BATCH_CHANGES keys (checked above: one pass for any batch).
-    for (let i = 0; i < wanted.length; i += MAX_BATCH_CHANGES) {
-      const slice = wanted.slice(i, i + MAX_BATCH_CHANGES)
-      const rows = await sql<{ id: unknown; v: unknown }>`select min(m.id) as id, m.v as v
-        from (select r.id as id, ${value} as v from ${sql.table(tableOf(checked.kind))} r
-          where r.workspace_id = ${ws} and r.archived = 0) m
-        where m.v in (${sql.join(slice)}) group by m.v`.execute(this.db)
-      for (const row of rows.rows) out.push({ key: String(row.v), id: String(row.id) })
-    }
+    // Seeks in the field's match index: one statement for any batch (at most MAX_BATCH_CHANGES keys, checked above).
+    const rows = await sql<{ id: unknown; v: unknown }>`select min(r.id) as id, ${value} as v
+      from ${sql.table(table)} r where r.workspace_id = ${ws} and r.archived = 0 and ${value} in (${sql.join(wanted)})
+      group by ${value}`.execute(this.db)
+    for (const row of rows.rows) out.push({ key: String(row.v), id: String(row.id) })
     return out
   }
 

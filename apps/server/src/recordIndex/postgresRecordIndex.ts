@@ -185,12 +185,12 @@ const postgresFlavor: IndexFlavor = {
     return `((case when jsonb_typeof(${column} -> ${at}) = 'string' then ${column} ->> ${at} end) collate "C")`
   },
 
-  matchText(column, field) {
-    // `data` is json, `custom_fields` jsonb: the same value, typed the same way.
-    const typeOf = column === 'data' ? 'json_typeof' : 'jsonb_typeof'
-    const v = sql`(r.${sql.raw(column)} -> ${field}::text)`
-    return sql`(case ${sql.raw(typeOf)}(${v}) when 'string' then lower(btrim(${v} #>> '{}', ${' \t\n\r\f\v'}))
-      when 'number' then ${v} #>> '{}' when 'boolean' then ${v} #>> '{}' end)`
+  matchTextSql(column, field) {
+    // `data` is json, `custom_fields` jsonb: the same value, typed the same way (functions an index may hold).
+    const typeOf = column.endsWith('custom_fields') ? 'jsonb_typeof' : 'json_typeof'
+    const v = `${column} -> '${field}'`
+    const t = `${column} ->> '${field}'`
+    return `(case ${typeOf}(${v}) when 'string' then lower(btrim(${t}, E' \\t\\n\\r\\f')) when 'number' then ${t} when 'boolean' then ${t} end)`
   },
 
   customText(fieldId) {

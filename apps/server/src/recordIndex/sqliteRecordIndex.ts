@@ -138,9 +138,9 @@ const sqliteFlavor: IndexFlavor = {
     return `(case when json_type(${column}, ${at}) ${types} then json_extract(${column}, ${at}) end)`
   },
 
-  matchText(column, field) {
+  matchTextSql(column, field) {
     // `->` gives the value's JSON text (NULL when missing); the function is registered at open.
-    return sql`${sql.raw(MATCH_TEXT_FUNCTION)}(r.${sql.raw(column)} -> ${jsonPath([field])})`
+    return `${MATCH_TEXT_FUNCTION}(${column} -> '${jsonPath([field])}')`
   },
 
   customText(fieldId) {
