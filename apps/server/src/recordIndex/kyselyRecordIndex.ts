@@ -65,7 +65,6 @@ import {
   type IndexPage,
   type IndexSearchOptions,
   type IndexStats,
-  MAX_BATCH_CHANGES,
   type RecordChange,
   type RecordIndex,
   type ReportGroup,
