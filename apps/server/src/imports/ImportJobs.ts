@@ -48,7 +48,13 @@ import { type ImportMatchRule, MAX_PAGE } from '../recordIndex/RecordIndex.ts'
 import { readWorkspaceSettings } from '../settings/SettingsService.ts'
 import type { DocumentStore } from '../storage/DocumentStore.ts'
 import { ticketColumnKeys } from '../tickets/ticketDocs.ts'
-import { type BuiltDocument, type BulkWriteDeps, buildDocument, writeBuiltDocuments } from './bulkCreate.ts'
+import {
+  type BuiltDocument,
+  type BulkWriteDeps,
+  buildAccountDocument,
+  buildDocument,
+  writeBuiltDocuments,
+} from './bulkCreate.ts'
 import { csvProblem, csvRecords, rowObject, type Separator } from './csvFile.ts'
 import {
   type FieldError,
@@ -127,11 +133,12 @@ export interface PreviewRow {
 
 const BATCH_ROWS = 200
 /**
- * Kinds whose new records take the bulk path (bulkCreate.ts). Accounts (rooms: history, attribution), deals (the
- * board mirror, won-deal automation) and tickets (the queue) have more work hung on their documents' loading and stay
- * on the normal path.
+ * Kinds whose new records take the bulk path (bulkCreate.ts). Accounts too: their room's `created account` entry is
+ * built into the document (`buildAccountDocument`); a new room has no notes, mentions or history to watch (history
+ * skips a creation). Deals (the board mirror, won-deal automation) and tickets (the queue) have more work hung on
+ * their documents' loading and stay on the normal path.
  */
-const BULK_KINDS: ReadonlySet<ImportKind> = new Set(['contacts'])
+const BULK_KINDS: ReadonlySet<ImportKind> = new Set(['accounts', 'contacts'])
 /**
  * Rows per batch on the bulk path: its cost is mostly per batch (two waits for the disk, one index flush), so larger
  * batches; the documents are built BUILD_SLICE at a time with a yield between, so others' edits are not held up.
@@ -833,8 +840,11 @@ export class ImportJobs {
         const id = p.id as string
         const name = docName(recordRef(job.workspaceId, job.kind, id))
         try {
+          const create = createCommand(job.kind, context, p, keys.get(p.row))
           built.push(
-            buildDocument(name, job.kind, id, actor, createCommand(job.kind, context, p, keys.get(p.row))),
+            job.kind === 'accounts'
+              ? buildAccountDocument(name, id, actor, this.now(), create)
+              : buildDocument(name, job.kind, id, actor, create),
           )
           outcomes.set(p.row, { t: 'c', row: p.row, id })
         } catch (error) {
