@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto'
+import { sql } from 'kysely'
 import type { ProjectedRecord, RecordKind } from '../projection/recordKinds.ts'
 import { domainHost } from './duplicateKeys.ts'
 import type { DialectTypes } from './indexSchema.ts'
@@ -143,17 +144,18 @@ export async function findByImportKeys(
   const out: Array<{ key: string; id: string }> = []
   const all = [...byStored.keys()]
   for (let i = 0; i < all.length; i += 500) {
-    const rows = await db
-      .selectFrom(IMPORT_KEY_TABLE)
-      .select(['value', (eb) => eb.fn.min('id').as('id')])
-      .where('workspace_id', '=', workspaceId)
-      .where('kind', '=', kind)
-      .where('rule', '=', rule)
-      .where('value', 'in', all.slice(i, i + 500))
-      .groupBy('value')
-      .execute()
-    for (const row of rows)
+    // Per key its smallest id: the first entry of the primary key's (workspace, kind, rule, value) range, one seek
+    // each. (A `value in (…) group by value` let PostgreSQL, without statistics of a fresh table, walk every key of
+    // the rule in value order and filter: 100 ms for 30k contacts instead of 1 ms.)
+    const values = sql.join(all.slice(i, i + 500).map((value) => sql`(${value})`))
+    const rows = await sql<{ value: unknown; id: unknown }>`select v.column1 as value,
+        (select min(k.id) from ${sql.table(IMPORT_KEY_TABLE)} k where k.workspace_id = ${workspaceId}
+          and k.kind = ${kind} and k.rule = ${rule} and k.value = v.column1) as id
+      from (values ${values}) v`.execute(db)
+    for (const row of rows.rows) {
+      if (row.id === null || row.id === undefined) continue
       for (const key of byStored.get(String(row.value)) ?? []) out.push({ key, id: String(row.id) })
+    }
   }
   return out
 }
