@@ -42,13 +42,19 @@ import { type Actor, type ServerOrigin, writeDocument } from '../collab/directWr
 import { badRequest } from '../errors.ts'
 import type { Logger } from '../log/logger.ts'
 import type { ProjectedRecord } from '../projection/recordKinds.ts'
-import { type DuplicateKind, normalizeDomain, normalizeEmail } from '../recordIndex/duplicateKeys.ts'
 import type { IndexWorker } from '../recordIndex/IndexWorker.ts'
-import { MAX_PAGE } from '../recordIndex/RecordIndex.ts'
+import { matchText, ruleKeyOf } from '../recordIndex/importKeys.ts'
+import { type ImportMatchRule, MAX_PAGE } from '../recordIndex/RecordIndex.ts'
 import { readWorkspaceSettings } from '../settings/SettingsService.ts'
 import type { DocumentStore } from '../storage/DocumentStore.ts'
 import { ticketColumnKeys } from '../tickets/ticketDocs.ts'
-import { type BuiltDocument, type BulkWriteDeps, buildDocument, writeBuiltDocuments } from './bulkCreate.ts'
+import {
+  type BuiltDocument,
+  type BulkWriteDeps,
+  buildAccountDocument,
+  buildDocument,
+  writeBuiltDocuments,
+} from './bulkCreate.ts'
 import { csvProblem, csvRecords, rowObject, type Separator } from './csvFile.ts'
 import {
   type FieldError,
@@ -127,11 +133,12 @@ export interface PreviewRow {
 
 const BATCH_ROWS = 200
 /**
- * Kinds whose new records take the bulk path (bulkCreate.ts). Accounts (rooms: history, attribution), deals (the
- * board mirror, won-deal automation) and tickets (the queue) have more work hung on their documents' loading and stay
- * on the normal path.
+ * Kinds whose new records take the bulk path (bulkCreate.ts). Accounts too: their room's `created account` entry is
+ * built into the document (`buildAccountDocument`); a new room has no notes, mentions or history to watch (history
+ * skips a creation). Deals (the board mirror, won-deal automation) and tickets (the queue) have more work hung on
+ * their documents' loading and stay on the normal path.
  */
-const BULK_KINDS: ReadonlySet<ImportKind> = new Set(['contacts'])
+const BULK_KINDS: ReadonlySet<ImportKind> = new Set(['accounts', 'contacts'])
 /**
  * Rows per batch on the bulk path: its cost is mostly per batch (two waits for the disk, one index flush), so larger
  * batches; the documents are built BUILD_SLICE at a time with a yield between, so others' edits are not held up.
@@ -141,10 +148,10 @@ const BUILD_SLICE = 50
 const WRITE_CONCURRENCY = 12
 const PREVIEW_ROWS = 50
 /**
- * Duplicate keys per index lookup (`duplicateMatches` reads each key through the primary key, synchronously on
- * SQLite: ~100 keys hold the event loop a few ms), with a yield between lookups.
+ * Duplicate keys per index lookup (`importMatches`: one statement of index seeks, synchronous on SQLite — 500 keys
+ * hold the event loop ~2-3 ms with 100k contacts), with a yield between lookups.
  */
-const PREFETCH_KEYS = 100
+const PREFETCH_KEYS = 500
 
 // biome-ignore lint/suspicious/noExplicitAny: one table of differently typed collections
 const COLLECTION: Record<ImportKind, RecordCollection<any>> = {
@@ -198,25 +205,43 @@ function labelOf(kind: ImportKind, record: Record<string, unknown>): string {
   }
 }
 
-/** The value a record (or a row's input) is matched on, normalized; '' = nothing to match. */
+/**
+ * The value a record (or a row's input) is matched on, normalized; '' = nothing to match. The same functions compute
+ * the index's keys (recordIndex/importKeys.ts), so a lookup finds what comparing every record would.
+ */
 function matchKey(kind: ImportKind, duplicates: DuplicatePolicy, record: Record<string, unknown>): string {
   switch (duplicates.matchOn) {
     case 'email':
-      return lower(record.email)
     case 'domain':
-      return lower(record.domain)
     case 'name':
-      return kind === 'contacts'
-        ? lower(`${record.firstName ?? ''} ${record.lastName ?? ''}`.replace(/\s+/g, ' '))
-        : lower(labelOf(kind, record))
+      return ruleKeyOf(kind, duplicates.matchOn, record)
     case 'column': {
       const key = duplicates.column ?? ''
       const value = key.startsWith('cf.')
         ? (record.customFields as Record<string, unknown> | undefined)?.[key.slice(3)]
         : record[key]
-      return typeof value === 'number' || typeof value === 'boolean' ? String(value) : lower(value)
+      return matchText(value)
     }
   }
+}
+
+/** A mapped row's values as a record's fields (`cf.<id>` values under `customFields`), for `matchKey`. */
+function rowInput(values: Record<string, CustomFieldValue>): Record<string, unknown> {
+  const input: Record<string, unknown> = {}
+  const customFields: Record<string, CustomFieldValue> = {}
+  for (const [key, value] of Object.entries(values)) {
+    if (key.startsWith('cf.')) customFields[key.slice(3)] = value
+    else input[key] = value
+  }
+  input.customFields = customFields
+  return input
+}
+
+/** How the index looks the rule up (`RecordIndex.importMatches`). */
+function indexRule(duplicates: DuplicatePolicy): ImportMatchRule {
+  if (duplicates.matchOn !== 'column') return { on: duplicates.matchOn }
+  const key = duplicates.column ?? ''
+  return key.startsWith('cf.') ? { on: 'customField', fieldId: key.slice(3) } : { on: 'field', field: key }
 }
 
 /** Refuses in plain words a duplicate rule that does not fit the kind or the mapping. */
@@ -324,62 +349,39 @@ class PlanContext {
     }
     const { kind } = this.job
     this.existing = new Map()
-    // Emails and domains are looked up per batch in the index's duplicate keys (`prefetch`); other rules read every
-    // record of the kind once.
-    if (!this.keyType)
-      await this.scan(kind, (r) => {
-        const key = matchKey(kind, this.settings.duplicates, r)
-        if (key && !this.existing?.has(key)) this.existing?.set(key, { id: r.id, label: labelOf(kind, r) })
-      })
     if (kind === 'tickets') this.sla = await workspaceSla(this.deps.hocuspocus, this.job.workspaceId)
   }
 
   /**
-   * The duplicate key type the rule is looked up by in the index (`dup_keys`), or null when the rule needs every
-   * record read (a name or a chosen column: the index's normalized names and phones are not the rule's exact keys).
-   */
-  private get keyType(): 'email' | 'domain' | null {
-    const { kind } = this.job
-    const { matchOn } = this.settings.duplicates
-    if (matchOn === 'email' && kind === 'contacts') return 'email'
-    if (matchOn === 'domain' && kind === 'accounts') return 'domain'
-    return null
-  }
-
-  /**
-   * Before a batch is planned: the existing records matching its rows' emails (domains), from the index's duplicate
-   * keys — one lookup for the batch's keys, the candidates read at once and kept only where the rule's own key (the
-   * trimmed, lower-cased value) is equal. Keys known already (earlier rows of the file, earlier batches) are skipped.
+   * Before a batch is planned: the existing records matching its rows' keys, from the index (`importMatches`: the
+   * stored keys of email, domain and name, or the chosen field compared in SQL) — one lookup for the batch, the
+   * candidates read at once and kept only where the rule's own key is equal (the same function computed both; this
+   * also drops a record archived since). Keys known already (earlier rows of the file, earlier batches) are skipped.
    */
   async prefetch(rows: ReadonlyArray<Record<string, string>>): Promise<void> {
-    const type = this.keyType
     const existing = this.existing
-    if (!type || !existing) return
+    if (!existing) return
     const { kind, workspaceId } = this.job
     const wanted = new Set<string>()
     for (const cells of rows) {
       const { values } = mapRow(this.fieldMap, this.settings.mapping, cells)
-      const key = matchKey(kind, this.settings.duplicates, values)
+      const key = matchKey(kind, this.settings.duplicates, rowInput(values))
       if (key && !existing.has(key)) wanted.add(key)
     }
-    const keys = new Map<string, { type: 'email' | 'domain'; value: string }>()
-    for (const key of wanted) {
-      const value = type === 'email' ? normalizeEmail(key) : normalizeDomain(key)
-      if (value) keys.set(value, { type, value })
-    }
-    if (keys.size === 0) return
-    const dupKind = kind as DuplicateKind
+    if (wanted.size === 0) return
     const ids = new Set<string>()
-    const all = [...keys.values()]
+    const all = [...wanted]
     for (let i = 0; i < all.length; i += PREFETCH_KEYS) {
       if (i > 0) await yieldToLoop()
-      for (const match of await this.deps.index.index.duplicateMatches(
+      for (const match of await this.deps.index.index.importMatches(
         workspaceId,
-        dupKind,
+        kind,
+        indexRule(this.settings.duplicates),
         all.slice(i, i + PREFETCH_KEYS),
       ))
         ids.add(match.id)
     }
+    // The smallest id first: of two records with one key, the same one as before (and as the index answers).
     const sorted = [...ids].sort()
     for (let i = 0; i < sorted.length; i += MAX_PAGE) {
       for (const { record } of await this.deps.index.index.getMany(
@@ -838,8 +840,11 @@ export class ImportJobs {
         const id = p.id as string
         const name = docName(recordRef(job.workspaceId, job.kind, id))
         try {
+          const create = createCommand(job.kind, context, p, keys.get(p.row))
           built.push(
-            buildDocument(name, job.kind, id, actor, createCommand(job.kind, context, p, keys.get(p.row))),
+            job.kind === 'accounts'
+              ? buildAccountDocument(name, id, actor, this.now(), create)
+              : buildDocument(name, job.kind, id, actor, create),
           )
           outcomes.set(p.row, { t: 'c', row: p.row, id })
         } catch (error) {

@@ -1,12 +1,13 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { COLLECTION, collectionMap, createAccount, docName, TIMELINE } from '@rapport/model'
+import { ACCOUNTS, COLLECTION, collectionMap, createAccount, docName, TIMELINE } from '@rapport/model'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import * as Y from 'yjs'
 import { writeDocument } from '../collab/directWrites.ts'
 import { createServer, type RapportServer } from '../createServer.ts'
 import { silentLogger } from '../log/logger.ts'
+import { normalizeDomain } from '../recordIndex/duplicateKeys.ts'
 import { type ImportJob, ImportJobs, type ImportSettings } from './ImportJobs.ts'
 
 const WS = 'ws_bulk'
@@ -57,13 +58,18 @@ const MAPPING = {
   Account: 'accountName',
 }
 
-async function runImport(jobs: ImportJobs, csv: string, settings: ImportSettings): Promise<ImportJob> {
+async function runImport(
+  jobs: ImportJobs,
+  csv: string,
+  settings: ImportSettings,
+  kind: ImportJob['kind'] = 'contacts',
+): Promise<ImportJob> {
   const id = jobs.newId()
   const lines = csv.trimEnd().split('\n')
   const job: ImportJob = {
     id,
     workspaceId: WS,
-    kind: 'contacts',
+    kind,
     fileName: 'bulk.csv',
     status: 'uploaded',
     separator: ',',
@@ -224,5 +230,90 @@ describe('the bulk path of an import', () => {
     expect(bulk.get(WS, job.id)?.status).toBe('undone')
     const row = await server.index.index.get(WS, 'contacts', id as string)
     expect(row?.record.archived).toBe(true)
+  })
+
+  it('creates accounts the same as one by one: room document with its "created account" entry, index, keys, feed', async () => {
+    const csv = [
+      'Name,Domain,City',
+      'Difference Engines Ltd,difference.test,London',
+      'Jacquard Looms,https://www.Jacquard.test/,Lyon',
+    ].join('\n')
+    const settings: ImportSettings = {
+      mapping: { Name: 'name', Domain: 'domain', City: 'city' },
+      duplicates: { policy: 'create', matchOn: 'domain' },
+    }
+    const seqBefore = await server.index.index.lastSeq(WS)
+    // The bulk path opens no room: no direct connection to a new account's document.
+    const opened: string[] = []
+    const open = server.hocuspocus.openDirectConnection.bind(server.hocuspocus)
+    const spy = vi.spyOn(server.hocuspocus, 'openDirectConnection').mockImplementation((name, context) => {
+      opened.push(name)
+      return open(name, context)
+    })
+    const a = await runImport(bulk, csv, settings, 'accounts')
+    spy.mockRestore()
+    const b = await runImport(oneByOne, csv, settings, 'accounts')
+    expect([a.status, a.created, a.failed]).toEqual(['done', 2, 0])
+    expect([b.status, b.created, b.failed]).toEqual(['done', 2, 0])
+    const bulkIds = await createdIds(bulk, a)
+    const oneIds = await createdIds(oneByOne, b)
+    const room = (id: string) => docName({ workspaceId: WS, kind: 'account', accountId: id })
+    expect(opened.filter((name) => bulkIds.some((id) => name === room(id)))).toEqual([])
+    // The stored room: the bulk path stored its state (nothing left in the update log), with the account in it.
+    const logged = await server.documentStore.loggedNames()
+    for (const id of bulkIds) expect(logged).not.toContain(room(id))
+    for (const id of bulkIds) expect(await server.documentStore.load(room(id))).not.toBeNull()
+    /** A room as JSON: its maps, the account's fields (id and times aside), its timeline entries. */
+    const content = (id: string) =>
+      writeDocument(server.hocuspocus, room(id), 'audit', null, (doc) => {
+        const keys = [...doc.share.keys()].sort()
+        const account = collectionMap(doc, ACCOUNTS).get(id) as Y.Map<unknown> | undefined
+        const { id: _i, createdAt: _c, updatedAt: _u, ...fields } = account?.toJSON() ?? {}
+        const entries = [...collectionMap(doc, TIMELINE).values()].map((e) => (e as Y.Map<unknown>).toJSON())
+        return {
+          keys,
+          accounts: [...collectionMap(doc, ACCOUNTS).keys()].length,
+          fields,
+          timeline: entries.map((e) => [e.type, e.actorId, e.subject?.kind, e.subject?.id === id, e.text]),
+        }
+      })
+    await server.index.flush()
+    await vi.waitFor(
+      async () => {
+        for (const [i, id] of bulkIds.entries()) {
+          const mine = await content(id)
+          expect(mine.accounts).toBe(1)
+          expect(mine.timeline).toHaveLength(1)
+          expect(mine).toEqual(await content(oneIds[i] as string))
+        }
+      },
+      { timeout: 5_000, interval: 50 },
+    )
+    expect((await content(bulkIds[0] as string)).timeline).toEqual([
+      ['field_change', ACTOR.userId, 'account', true, 'created account Difference Engines Ltd'],
+    ])
+    for (const [i, id] of bulkIds.entries()) {
+      const other = oneIds[i] as string
+      const row = await server.index.index.get(WS, 'accounts', id)
+      const otherRow = await server.index.index.get(WS, 'accounts', other)
+      expect(row?.doc).toBe(room(id))
+      const strip = (r: Record<string, unknown> | undefined) => {
+        const { id: _i, createdAt: _c, updatedAt: _u, ...rest } = r ?? {}
+        return rest
+      }
+      expect(strip(row?.record)).toEqual(strip(otherRow?.record))
+      // Duplicate keys and import keys: each finds the other.
+      const domain = normalizeDomain(String(row?.record.domain))
+      const matches = await server.index.index.duplicateMatches(WS, 'accounts', [
+        { type: 'domain', value: domain },
+      ])
+      expect(matches.map((m) => m.id).sort()).toEqual([id, other].sort())
+      const byRule = await server.index.index.importMatches(WS, 'accounts', { on: 'domain' }, [domain])
+      expect(byRule).toEqual([{ key: domain, id: [id, other].sort()[0] }])
+    }
+    const feed = await server.index.index.feedSince(WS, seqBefore)
+    expect(feed).not.toBe('gap')
+    const announced = new Set((feed as { changes: Array<{ id: string }> }).changes.map((c) => c.id))
+    for (const id of [...bulkIds, ...oneIds]) expect(announced.has(id), id).toBe(true)
   })
 })

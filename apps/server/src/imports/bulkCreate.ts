@@ -166,3 +166,41 @@ export async function writeBuiltDocuments(
     )
   }
 }
+
+/**
+ * Accounts on the bulk path: an account's document IS its room, and the audit's `created account <name>` entry lives
+ * in that room. Opening each new room to write it would undo the bulk path, so the entry is written into the document
+ * being built — as the audit writes it after a create through Hocuspocus: its own transaction, origin `audit`, no
+ * actor on the origin, the importing user as `actorId`. (`writeBuiltDocuments` writes room entries only for records
+ * with an `accountId`, which an account has not, so it writes none twice.)
+ */
+export function buildAccountDocument(
+  name: string,
+  id: string,
+  actor: Actor,
+  at: number,
+  create: (doc: Y.Doc, origin: ServerOrigin) => unknown,
+): BuiltDocument {
+  return buildDocument(name, 'accounts', id, actor, (doc, origin) => {
+    create(doc, origin)
+    const record = readDocumentRecords(name, doc)
+      ?.kinds.find((k) => k.kind === 'accounts')
+      ?.records.get(id)
+    if (!record) return
+    const audit = serverOrigin('audit', null)
+    doc.transact(() => {
+      appendActivity(
+        doc,
+        {
+          type: 'field_change',
+          at,
+          actorId: actor.userId,
+          subject: { kind: SUBJECT.accounts, id },
+          text: `created ${SUBJECT.accounts} ${titleOf(record)}`,
+        },
+        audit,
+        { now: at },
+      )
+    }, audit)
+  })
+}

@@ -5,6 +5,7 @@ import type { ProjectedRecord, RecordKind } from '../projection/recordKinds.ts'
 import type { SearchHit, SearchKind } from '../projection/SearchIndex.ts'
 import type { TaskItem, TaskListQuery } from '../tasks/taskQueries.ts'
 import type { DuplicateKey, DuplicateKind, KeyMatch, KeyType } from './duplicateKeys.ts'
+import type { MatchKind, MatchRule } from './importKeys.ts'
 
 /*
  * The persisted record index (issue #12, docs/ARCHITECTURE.md "The index"): the read side of every record, kept
@@ -26,8 +27,9 @@ import type { DuplicateKey, DuplicateKind, KeyMatch, KeyType } from './duplicate
  *    handoffs and logged calls/emails/meetings of each account room).
  * 5: duplicate keys (`dup_key`, duplicateKeys.ts).
  * 6: report columns `r_<field>` of deals and tickets (indexSchema.ts REPORT_COLUMNS), read by `reportGroups`.
+ * 7: import match keys (`import_keys`, importKeys.ts).
  */
-export const INDEX_FORMAT = 6
+export const INDEX_FORMAT = 7
 
 /** The change feed keeps, per workspace, at least the last FEED_KEEP_EVENTS events or those of the last FEED_KEEP_MS. */
 export const FEED_KEEP_EVENTS = 10_000
@@ -253,6 +255,15 @@ export interface ReportGroup {
   values?: unknown[][]
 }
 
+/**
+ * What an import's duplicate rule matches on (importKeys.ts): a rule with stored keys, a record field (`phone`,
+ * `city` …: its value's `matchText`) or a custom field (`customFields[fieldId]`'s `matchText`).
+ */
+export type ImportMatchRule =
+  | { on: MatchRule }
+  | { on: 'field'; field: string }
+  | { on: 'customField'; fieldId: string }
+
 export interface RecordIndex {
   /** Applies one batch in one transaction; returns the feed events it produced (in seq order), pruning old ones. */
   apply(batch: IndexBatch): Promise<AppliedChange[]>
@@ -323,6 +334,18 @@ export interface RecordIndex {
     kind: DuplicateKind,
     keys: readonly DuplicateKey[],
   ): Promise<KeyMatch[]>
+  /**
+   * An import's duplicate lookup for one batch of rows: per key of `keys` (at most MAX_BATCH_CHANGES, each a row's
+   * `ruleKeyOf` / `matchText`) that some non-archived record of `kind` holds under `rule`, the smallest such record id
+   * — however many records share the key. Stored rules read `import_keys` through its primary key; a field or custom
+   * field seeks its `matchTextSql` expression index (created on the field's first lookup).
+   */
+  importMatches(
+    workspaceId: string,
+    kind: MatchKind,
+    rule: ImportMatchRule,
+    keys: readonly string[],
+  ): Promise<Array<{ key: string; id: string }>>
   /** Every pair of non-archived records of `kind` sharing a duplicate key, with the key types they share. */
   duplicatePairs(
     workspaceId: string,

@@ -90,13 +90,25 @@ function words(text: string): string[] {
     .filter((w) => w !== '')
 }
 
-/** `https://www.Acme.com:443/about` → `acme.com`; '' when there is no host. */
-export function normalizeDomain(text: string): string {
+/**
+ * The host a domain or web address names: `https://www.Acme.com:443/about` → `acme.com`, `ACME` → `acme` (scheme,
+ * user, port, path, `www.` and a final dot dropped, lower-cased), whatever it is; '' when nothing is left. The
+ * import's domain rule matches on it (importKeys.ts); `normalizeDomain` keeps only real domain names.
+ */
+export function domainHost(text: string): string {
   let host = text.trim().toLowerCase()
   host = host.replace(/^[a-z][a-z0-9+.-]*:\/\//, '')
   host = host.split(/[/?#]/)[0] ?? ''
   host = host.replace(/^[^@]*@/, '').replace(/:\d+$/, '')
-  host = host.replace(/^www\./, '').replace(/\.$/, '')
+  return host
+    .replace(/^www\./, '')
+    .replace(/\.$/, '')
+    .trim()
+}
+
+/** `https://www.Acme.com:443/about` → `acme.com`; '' when there is no host with a dot. */
+export function normalizeDomain(text: string): string {
+  const host = domainHost(text)
   return /^[a-z0-9-]+(\.[a-z0-9-]+)+$/.test(host) ? host : ''
 }
 

@@ -237,3 +237,21 @@ export const checkStageFunnelQuery = (value: unknown) =>
   )
 export const checkReportGroupQuery = (value: unknown) =>
   parse(ReportGroupQuerySchema, value, 'Invalid report query')
+
+/** Custom field ids as the settings give them (letters, digits, `_`, `-`). */
+const CUSTOM_FIELD_ID = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'is not a custom field id')
+export const ImportMatchRuleSchema = z.discriminatedUnion('on', [
+  z.object({ on: z.enum(['email', 'domain', 'name']) }),
+  z.object({ on: z.literal('field'), field: FIELD_NAME }),
+  z.object({ on: z.literal('customField'), fieldId: CUSTOM_FIELD_ID }),
+])
+export const checkImportMatch = (value: unknown) =>
+  parse(
+    z.object({
+      kind: z.enum(['accounts', 'contacts', 'deals', 'tickets']),
+      rule: ImportMatchRuleSchema,
+      keys: z.array(z.string().max(10_000)).max(MAX_BATCH_CHANGES),
+    }),
+    value,
+    'Invalid import match query',
+  )

@@ -7,6 +7,7 @@ import {
   type RecordKind,
 } from '../projection/recordKinds.ts'
 import { duplicateKeyDdl } from './duplicateKeys.ts'
+import { importKeyDdl } from './importKeys.ts'
 import { textSortKey } from './textKeys.ts'
 
 /*
@@ -366,5 +367,6 @@ export function commonDdl(t: DialectTypes): string[] {
        primary key (workspace_id, account_id, id))`,
   )
   out.push(...duplicateKeyDdl(t))
+  out.push(...importKeyDdl(t))
   return out
 }

@@ -17,6 +17,7 @@ import {
   keyPairs,
   writeDuplicateKeys,
 } from './duplicateKeys.ts'
+import { findByImportKeys, IMPORT_KEY_TABLE, type MatchKind, writeImportKeys } from './importKeys.ts'
 import {
   checkBatch,
   checkDoc,
@@ -24,6 +25,7 @@ import {
   checkFeed,
   checkId,
   checkIds,
+  checkImportMatch,
   checkKind,
   checkListQuery,
   checkOwners,
@@ -55,6 +57,7 @@ import {
   FEED_KEEP_MS,
   type FeedAnswer,
   type HandoffFact,
+  type ImportMatchRule,
   INDEX_FORMAT,
   type IndexBatch,
   type IndexedRecord,
@@ -144,6 +147,14 @@ export interface IndexFlavor {
   jsonPathText(path: readonly string[]): RawBuilder<unknown>
   /** A FROM item `e` with one row per element (column `value`) of a JSON array of texts held as text. */
   textElements(column: RawBuilder<unknown>): RawBuilder<unknown>
+  /**
+   * SQL text of `matchText` (importKeys.ts) of the value at top-level `field` (checked: letters, digits, `_`, `-`) of
+   * the JSON column `column` (`data` or `custom_fields`, `r.data` … in a query: the same expression, so the index
+   * serves it), NULL when missing. SQLite calls the JavaScript function itself; PostgreSQL computes the same
+   * (lower-cased text trimmed of spaces, tabs and line breaks; numbers and booleans as text), and the import checks
+   * each candidate again.
+   */
+  matchTextSql(column: string, field: string): string
   /** Store-specific counting of the search table. */
   searchCount(db: AnyDb, workspaceId: string | undefined, kind?: SearchKind): Promise<number>
 }
@@ -795,6 +806,7 @@ export class KyselyRecordIndex implements RecordIndex {
       }
     }
     await writeDuplicateKeys(trx, items)
+    await writeImportKeys(trx, items)
     const put: SearchRow[] = []
     for (const { change } of items) {
       if (change.kind === 'tasks') continue
@@ -1269,6 +1281,51 @@ export class KyselyRecordIndex implements RecordIndex {
    * One expression index per custom field and sort type (created on its first sort, then kept; `if not exists`), so
    * a sorted page is an index walk, not a sort of every row of the workspace.
    */
+  /**
+   * One expression index per kind and field an import matched a chosen column on (`matchTextSql`; created on its
+   * first lookup — one pass over the kind's rows — then kept; `if not exists`), so each
+   * later batch is one index seek per key, not a pass over every row.
+   */
+  private async ensureMatchIndex(table: string, column: 'data' | 'custom_fields', field: string) {
+    const key = `${table} ${column} ${field}`
+    if (this.matchIndexes.has(key)) return
+    const hash = createHash('sha256').update(`${column} ${field}`).digest('hex').slice(0, 16)
+    const expression = this.flavor.matchTextSql(column, field)
+    await sql
+      .raw(
+        `create index if not exists "${table}_m_${hash}" on ${table} (workspace_id, archived, (${expression}), id)`,
+      )
+      .execute(this.db)
+    // PostgreSQL keeps statistics of an index's expression only after an ANALYZE: without them it estimated one row
+    // per workspace and filtered every row instead of seeking the keys (378 ms → 0.1 ms for 20k contacts).
+    if (this.flavor.name === 'postgres') await sql.raw(`analyze ${table}`).execute(this.db)
+    this.matchIndexes.add(key)
+  }
+
+  private readonly matchIndexes = new Set<string>()
+  private importKeysCheckedAt = Number.NEGATIVE_INFINITY
+
+  /**
+   * PostgreSQL: ANALYZE `import_keys` when it never was, or a tenth of it changed since (checked at most every 10 s).
+   * Without statistics (autovacuum off, or a table just filled) the planner read each key through the record index
+   * `(workspace, kind, id)` and filtered every key of the kind: 10 s for 500 keys over 30k contacts, 9 ms after.
+   */
+  private async keepImportKeyStatistics(): Promise<void> {
+    const now = Date.now()
+    if (now - this.importKeysCheckedAt < 10_000) return
+    this.importKeysCheckedAt = now
+    const { rows } = await sql<{
+      live: unknown
+      changed: unknown
+      analyzed: unknown
+    }>`select n_live_tup as live,
+        n_mod_since_analyze as changed, coalesce(last_analyze, last_autoanalyze) is not null as analyzed
+      from pg_stat_user_tables where relid = ${IMPORT_KEY_TABLE}::regclass`.execute(this.db)
+    const row = rows[0]
+    if (row && row.analyzed === true && Number(row.changed) <= Number(row.live) / 10 + 1000) return
+    await sql.raw(`analyze ${IMPORT_KEY_TABLE}`).execute(this.db)
+  }
+
   private async ensureCustomSortIndex(kind: RecordKind, fieldId: string, type: 'number' | 'text') {
     const table = tableOf(kind)
     const key = `${table} ${type} ${fieldId}`
@@ -1538,6 +1595,36 @@ export class KyselyRecordIndex implements RecordIndex {
   duplicateMatches(workspaceId: string, kind: DuplicateKind, keys: readonly DuplicateKey[]) {
     this.open()
     return findByKeys(this.db, workspaceId, kind, keys)
+  }
+
+  async importMatches(
+    workspaceId: string,
+    kind: MatchKind,
+    rule: ImportMatchRule,
+    keys: readonly string[],
+  ): Promise<Array<{ key: string; id: string }>> {
+    this.open()
+    const ws = checkWorkspace(workspaceId)
+    const checked = checkImportMatch({ kind, rule, keys })
+    const wanted = [...new Set(checked.keys.filter((k) => k !== ''))]
+    if (wanted.length === 0) return []
+    const on = checked.rule
+    if (on.on !== 'field' && on.on !== 'customField') {
+      if (this.flavor.name === 'postgres') await this.keepImportKeyStatistics()
+      return findByImportKeys(this.db, ws, checked.kind, on.on, wanted)
+    }
+    const [column, field]: ['data' | 'custom_fields', string] =
+      on.on === 'field' ? ['data', on.field] : ['custom_fields', on.fieldId]
+    const table = tableOf(checked.kind)
+    await this.ensureMatchIndex(table, column, field)
+    const value = sql.raw(this.flavor.matchTextSql(`r.${column}`, field))
+    const out: Array<{ key: string; id: string }> = []
+    // Seeks in the field's match index: one statement for any batch (at most MAX_BATCH_CHANGES keys, checked above).
+    const rows = await sql<{ id: unknown; v: unknown }>`select min(r.id) as id, ${value} as v
+      from ${sql.table(table)} r where r.workspace_id = ${ws} and r.archived = 0 and ${value} in (${sql.join(wanted)})
+      group by ${value}`.execute(this.db)
+    for (const row of rows.rows) out.push({ key: String(row.v), id: String(row.id) })
+    return out
   }
 
   duplicatePairs(workspaceId: string, kind: DuplicateKind) {

@@ -185,6 +185,14 @@ const postgresFlavor: IndexFlavor = {
     return `((case when jsonb_typeof(${column} -> ${at}) = 'string' then ${column} ->> ${at} end) collate "C")`
   },
 
+  matchTextSql(column, field) {
+    // `data` is json, `custom_fields` jsonb: the same value, typed the same way (functions an index may hold).
+    const typeOf = column.endsWith('custom_fields') ? 'jsonb_typeof' : 'json_typeof'
+    const v = `${column} -> '${field}'`
+    const t = `${column} ->> '${field}'`
+    return `(case ${typeOf}(${v}) when 'string' then lower(btrim(${t}, E' \\t\\n\\r\\f')) when 'number' then ${t} when 'boolean' then ${t} end)`
+  },
+
   customText(fieldId) {
     const v = sql`(r.custom_fields -> ${fieldId}::text)`
     return sql`(case when jsonb_typeof(${v}) = 'string' then ${v} #>> '{}' end)`

@@ -4,11 +4,13 @@ import { isAppError } from '../errors.ts'
 import { queryRecords } from '../projection/queryRecords.ts'
 import type { ProjectedRecord, RecordKind } from '../projection/recordKinds.ts'
 import { customFieldFilter } from '../settings/customFieldFilters.ts'
-import { duplicateKeysOf } from './duplicateKeys.ts'
+import { duplicateKeysOf, MAX_PER_VALUE, normalizePhone } from './duplicateKeys.ts'
+import { type MatchKind, type MatchRule, matchText, ruleKeyOf } from './importKeys.ts'
 import {
   customFieldConditions,
   FEED_KEEP_EVENTS,
   FEED_KEEP_MS,
+  type ImportMatchRule,
   type IndexBatch,
   type IndexListQuery,
   type RecordChange,
@@ -1241,6 +1243,193 @@ export function recordIndexContract(name: string, makeStore: () => Promise<Index
         expect(await matches('contacts', probe, OTHER)).toEqual([['c3', ['name']]])
         await reopen()
         expect(await matches('contacts', probe, OTHER)).toEqual([['c3', ['name']]])
+      })
+    })
+
+    describe('duplicate evidence cap', () => {
+      it('a value held by more than MAX_PER_VALUE records is no evidence; one held by MAX_PER_VALUE is', async () => {
+        // A switchboard number or a shared inbox says nothing about two records being one: the create-time check and
+        // the pairs list weigh evidence, and every record on such a value would pair with every other. An import's
+        // rule is not evidence and has no cap (`importMatches`, below).
+        const staff = (prefix: string, n: number, phone: string) =>
+          Array.from({ length: n }, (_, i) =>
+            up(
+              'contacts',
+              contact(`${prefix}${String(i).padStart(2, '0')}`, `First${prefix}${i}`, 'X', { phone }),
+            ),
+          )
+        await index.apply({
+          records: [
+            ...staff('k', MAX_PER_VALUE, '+1 555 0100 001'),
+            ...staff('z', MAX_PER_VALUE + 1, '+1 555 0100 002'),
+          ],
+        })
+        const byPhone = async (phone: string) =>
+          (await index.duplicateMatches(W, 'contacts', [{ type: 'phone', value: normalizePhone(phone) }]))
+            .length
+        expect(await byPhone('+1 555 0100 001')).toBe(MAX_PER_VALUE)
+        expect(await byPhone('+1 555 0100 002')).toBe(0)
+        const pairs = await index.duplicatePairs(W, 'contacts')
+        expect(pairs).toHaveLength((MAX_PER_VALUE * (MAX_PER_VALUE - 1)) / 2)
+        expect(pairs.every((p) => p.a.startsWith('k') && p.b.startsWith('k'))).toBe(true)
+      })
+    })
+
+    describe('import match keys (issue #14)', () => {
+      const found = async (
+        kind: MatchKind,
+        rule: ImportMatchRule,
+        keys: readonly string[],
+        ws = W,
+      ): Promise<Array<[string, string]>> =>
+        (await index.importMatches(ws, kind, rule, keys))
+          .map((m): [string, string] => [m.key, m.id])
+          .sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))
+      // The row side of every lookup below is the same function the stored keys are computed with.
+      const key = (kind: MatchKind, rule: MatchRule, r: Record<string, unknown>) => ruleKeyOf(kind, rule, r)
+
+      it('finds the records of each rule by the rule key of a row, however the value is written', async () => {
+        await index.apply({
+          records: [
+            up('accounts', account('a1', 'Acme, Inc.', { domain: 'https://www.Acme.com/about' })),
+            // A domain without a dot: no duplicate key (normalizeDomain), but the import rule matches it.
+            up('accounts', account('a2', '  Initech ', { domain: 'INITECH' })),
+            up('contacts', contact('c1', 'Ada', 'Lovelace', { email: ' Ada@Example.org' })),
+            up('contacts', contact('c2', 'Grace', '', { email: 'not-an-email' })),
+            up('deals', deal('d1', 'Big Renewal')),
+            up('tickets', ticket('t1', 'Printer on fire')),
+          ],
+        })
+        expect(
+          await found('accounts', { on: 'domain' }, [
+            key('accounts', 'domain', { domain: 'acme.com' }),
+            key('accounts', 'domain', { domain: 'Initech' }),
+            key('accounts', 'domain', { domain: 'globex.com' }),
+          ]),
+        ).toEqual([
+          ['acme.com', 'a1'],
+          ['initech', 'a2'],
+        ])
+        expect(
+          await found('accounts', { on: 'name' }, [key('accounts', 'name', { name: 'INITECH' })]),
+        ).toEqual([['initech', 'a2']])
+        expect(
+          await found('contacts', { on: 'email' }, [
+            key('contacts', 'email', { email: 'ada@example.ORG ' }),
+            key('contacts', 'email', { email: 'NOT-an-email' }),
+          ]),
+        ).toEqual([
+          ['ada@example.org', 'c1'],
+          ['not-an-email', 'c2'],
+        ])
+        expect(
+          await found('contacts', { on: 'name' }, [
+            key('contacts', 'name', { firstName: 'ADA', lastName: 'lovelace' }),
+            key('contacts', 'name', { firstName: 'Grace' }),
+          ]),
+        ).toEqual([
+          ['ada lovelace', 'c1'],
+          ['grace', 'c2'],
+        ])
+        expect(
+          await found('deals', { on: 'name' }, [key('deals', 'name', { title: 'big renewal' })]),
+        ).toEqual([['big renewal', 'd1']])
+        expect(
+          await found('tickets', { on: 'name' }, [key('tickets', 'name', { subject: 'PRINTER ON FIRE' })]),
+        ).toEqual([['printer on fire', 't1']])
+        // Keys of one kind are not another's.
+        expect(await found('contacts', { on: 'name' }, ['big renewal'])).toEqual([])
+      })
+
+      it('answers the smallest id of a key shared by many records (no cap), and follows changes', async () => {
+        const shared = Array.from({ length: 60 }, (_, i) =>
+          account(`s${String(i).padStart(2, '0')}`, `Shop ${i}`, { domain: 'shops.example' }),
+        )
+        const long = `${'x'.repeat(400)}@example.org`
+        await index.apply({
+          records: [
+            ...shared.map((r) => up('accounts', r)),
+            up('contacts', contact('c1', 'Long', 'Mail', { email: long })),
+            up('accounts', account('a9', 'Acme', { domain: 'acme.com' }), OTHER),
+          ],
+        })
+        expect(await found('accounts', { on: 'domain' }, ['shops.example'])).toEqual([
+          ['shops.example', 's00'],
+        ])
+        expect(await found('contacts', { on: 'email' }, [long])).toEqual([[long, 'c1']])
+        expect(await found('contacts', { on: 'email' }, [`${'x'.repeat(401)}@example.org`])).toEqual([])
+        expect(await found('accounts', { on: 'domain' }, ['acme.com'])).toEqual([])
+        expect(await found('accounts', { on: 'domain' }, ['acme.com'], OTHER)).toEqual([['acme.com', 'a9']])
+        await index.apply({
+          records: [
+            up('accounts', { ...(shared[0] as ProjectedRecord), archived: true }),
+            rm('accounts', 's01'),
+            up('accounts', { ...(shared[2] as ProjectedRecord), domain: 'elsewhere.example' }),
+          ],
+        })
+        expect(await found('accounts', { on: 'domain' }, ['shops.example', 'elsewhere.example'])).toEqual([
+          ['elsewhere.example', 's02'],
+          ['shops.example', 's03'],
+        ])
+        await reopen()
+        expect(await found('accounts', { on: 'domain' }, ['shops.example'])).toEqual([
+          ['shops.example', 's03'],
+        ])
+      })
+
+      it('matches a chosen field or custom field by its matchText, on non-archived records only', async () => {
+        await index.apply({
+          records: [
+            up(
+              'accounts',
+              account('a1', 'One', { city: ' Paris ', customFields: { tier: 'Gold', seats: 12 } }),
+            ),
+            up('accounts', account('a2', 'Two', { city: 'PARIS', customFields: { vip: true } })),
+            up('accounts', account('a3', 'Three', { city: 'Zürich', customFields: { tier: 'gold ' } })),
+            up('accounts', { ...account('a4', 'Four', { city: 'Berlin' }), archived: true }),
+            up('contacts', contact('c1', 'Ada', 'Lovelace', { score: 42 })),
+          ],
+        })
+        const city = { on: 'field', field: 'city' } as const
+        expect(
+          await found('accounts', city, [
+            matchText('paris'),
+            matchText('ZÜRICH'),
+            matchText('berlin'),
+            'oslo',
+          ]),
+        ).toEqual([
+          ['paris', 'a1'],
+          ['zürich', 'a3'],
+        ])
+        expect(await found('contacts', { on: 'field', field: 'score' }, [matchText(42)])).toEqual([
+          ['42', 'c1'],
+        ])
+        expect(await found('accounts', { on: 'customField', fieldId: 'tier' }, [matchText('GOLD')])).toEqual([
+          ['gold', 'a1'],
+        ])
+        expect(await found('accounts', { on: 'customField', fieldId: 'seats' }, [matchText(12)])).toEqual([
+          ['12', 'a1'],
+        ])
+        expect(await found('accounts', { on: 'customField', fieldId: 'vip' }, [matchText(true)])).toEqual([
+          ['true', 'a2'],
+        ])
+        expect(await found('accounts', { on: 'customField', fieldId: 'missing' }, ['gold'])).toEqual([])
+      })
+
+      it('refuses a bad rule or key list in plain words', async () => {
+        await rejectsPlainly(
+          index.importMatches(W, 'accounts', { on: 'field', field: 'city) or (1=1' }, ['x']),
+          /import match/i,
+        )
+        await rejectsPlainly(
+          index.importMatches(W, 'accounts', { on: 'customField', fieldId: "a'b" }, ['x']),
+          /import match/i,
+        )
+        await rejectsPlainly(
+          index.importMatches(W, 'tasks' as MatchKind, { on: 'name' }, ['x']),
+          /import match/i,
+        )
       })
     })
 

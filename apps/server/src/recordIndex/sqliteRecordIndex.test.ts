@@ -6,6 +6,7 @@ import Database from 'better-sqlite3'
 import { afterEach, describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
 import { catchUpIndex } from './IndexWorker.ts'
+import { matchText } from './importKeys.ts'
 import { INDEX_FORMAT } from './RecordIndex.ts'
 import { contact, recordIndexContract, up } from './recordIndex.contract.ts'
 import { cachingStatements, openSqliteRecordIndex } from './sqliteRecordIndex.ts'
@@ -131,6 +132,53 @@ describe('SQLite record index statistics', () => {
         const details = plan.map((row) => row.detail).join('\n')
         expect(details).toMatch(/USING INDEX rec_contacts_f_accountId /)
         expect(details).not.toMatch(/rec_contacts_s_lastName/)
+      } finally {
+        raw.close()
+      }
+    } finally {
+      await index.close()
+      rmSync(dir, { recursive: true, force: true })
+    }
+  })
+})
+
+describe('SQLite import match on a chosen field', () => {
+  it("seeks the keys in the field's expression index (created on the first lookup), not every row", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'rapport-index-'))
+    const file = join(dir, 'index.sqlite')
+    const queries: Array<{ sql: string; parameters: readonly unknown[] }> = []
+    const index = await openSqliteRecordIndex(file, {
+      onQuery: (sql, parameters) => queries.push({ sql, parameters }),
+    })
+    try {
+      const contacts = Array.from({ length: 2_000 }, (_, i) =>
+        up('contacts', contact(`c${i}`, `First${i}`, `Last${i}`, { phone: `+1 555 ${i}` })),
+      )
+      await index.apply({ records: contacts })
+      queries.length = 0
+      const found = await index.importMatches('wsA', 'contacts', { on: 'field', field: 'phone' }, [
+        '+1 555 7',
+        '+1 555 1999',
+        '+1 555 2000',
+      ])
+      expect(found.sort((a, b) => a.key.localeCompare(b.key))).toEqual([
+        { key: '+1 555 1999', id: 'c1999' },
+        { key: '+1 555 7', id: 'c7' },
+      ])
+      const lookup = queries.find((q) => /^select min/i.test(q.sql))
+      expect(lookup).toBeDefined()
+      const raw = new Database(file, { readonly: true })
+      try {
+        raw.function('rapport_match_text', { deterministic: true }, (json: unknown) =>
+          typeof json === 'string' ? matchText(JSON.parse(json)) : null,
+        )
+        const plan = raw
+          .prepare(`explain query plan ${lookup?.sql}`)
+          .all(...((lookup?.parameters ?? []) as unknown[])) as Array<{ detail: string }>
+        const details = plan.map((row) => row.detail).join('\n')
+        expect(details).toMatch(
+          /USING INDEX rec_contacts_m_\w+ \(workspace_id=\? AND archived=\? AND <expr>=\?\)/,
+        )
       } finally {
         raw.close()
       }

@@ -2,6 +2,7 @@ import Database from 'better-sqlite3'
 import { Kysely, type LogEvent, type RawBuilder, SqliteDialect, sql } from 'kysely'
 import type { ProjectedRecord } from '../projection/recordKinds.ts'
 import type { SearchKind } from '../projection/SearchIndex.ts'
+import { matchText } from './importKeys.ts'
 import {
   type AnyDb,
   type AnyTrx,
@@ -29,6 +30,7 @@ const SEARCH_DDL = [
 ]
 
 /** `$."a"."b"`: field names are checked (indexInput.ts) to hold no quote. */
+const MATCH_TEXT_FUNCTION = 'rapport_match_text'
 const jsonPath = (path: readonly string[]): string => `$${path.map((p) => `."${p}"`).join('')}`
 
 const sqliteFlavor: IndexFlavor = {
@@ -134,6 +136,11 @@ const sqliteFlavor: IndexFlavor = {
     const at = `'$."${fieldId}"'`
     const types = type === 'number' ? `in ('integer', 'real')` : `= 'text'`
     return `(case when json_type(${column}, ${at}) ${types} then json_extract(${column}, ${at}) end)`
+  },
+
+  matchTextSql(column, field) {
+    // `->` gives the value's JSON text (NULL when missing); the function is registered at open.
+    return `${MATCH_TEXT_FUNCTION}(${column} -> '${jsonPath([field])}')`
   },
 
   customText(fieldId) {
@@ -301,6 +308,10 @@ export async function openSqliteRecordIndex(
     database.pragma('journal_mode = WAL')
     database.pragma('synchronous = NORMAL')
     database.pragma('busy_timeout = 5000')
+    // The import's duplicate rule on a chosen field, computed by the same function as for the rows (importKeys.ts).
+    database.function(MATCH_TEXT_FUNCTION, { deterministic: true }, (json: unknown) =>
+      typeof json === 'string' ? matchText(JSON.parse(json)) : null,
+    )
   } catch (error) {
     throw new Error(`The record index file ${file} cannot be opened: ${(error as Error).message}`, {
       cause: error,
