@@ -1342,13 +1342,25 @@ export class KyselyRecordIndex implements RecordIndex {
     return (await this.matchPage({ workspaceId: ws, kinds, terms, prefix: true }, limit)).hits
   }
 
+  /**
+   * The first `limit` hits of `spec`, and how many match — counted only up to max(RANKED_MAX, limit) + 1: past that
+   * the order is newest first and `search` only asks "at least `limit`?", so a common word does not count its
+   * thousands of matches on every keystroke.
+   */
   private async matchPage(spec: MatchSpec, limit: number): Promise<{ hits: SearchHit[]; total: number }> {
     const matches = this.flavor.matches(spec)
+    const cap = Math.max(RANKED_MAX, limit) + 1
     const total = num(
-      (await sql<{ n: unknown }>`select count(*) as n from (${matches}) m`.execute(this.db)).rows[0]?.n,
+      (
+        await sql<{
+          n: unknown
+        }>`select count(*) as n from (select 1 from (${matches}) m limit ${cap}) c`.execute(this.db)
+      ).rows[0]?.n,
     )
     if (total === 0) return { hits: [], total }
     const ranked = total <= RANKED_MAX
+    // Newest first does not read the rank (PostgreSQL then walks an index on `updated_at` instead of ranking all).
+    const columns = ranked ? sql`m.rank` : sql`0 as rank`
     const order = ranked
       ? sql`m.rank asc, m.kind asc, m.id asc`
       : sql`m.updated_at desc, m.kind asc, m.id asc`
@@ -1359,7 +1371,7 @@ export class KyselyRecordIndex implements RecordIndex {
       title: string
       subtitle: string
       account_id: string | null
-    }>`select m.kind, m.id, m.rank, m.title, m.subtitle, m.account_id from (${matches}) m order by ${order} limit ${limit}`.execute(
+    }>`select m.kind, m.id, ${columns}, m.title, m.subtitle, m.account_id from (${matches}) m order by ${order} limit ${limit}`.execute(
       this.db,
     )
     const hits = rows.rows.map((row) => ({
