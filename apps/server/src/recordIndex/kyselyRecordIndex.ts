@@ -99,6 +99,11 @@ export interface IndexFlavor {
   name: 'sqlite' | 'postgres'
   types: DialectTypes
   searchDdl: string[]
+  /**
+   * Run at every open once the tables exist: the indexes this store adds to the common ones, made when missing, so an
+   * index written by an earlier release gets them without a rebuild.
+   */
+  ensureIndexes?(db: AnyDb): Promise<void>
   putSearch(trx: AnyTrx, row: SearchRow): Promise<void>
   putSearchMany(trx: AnyTrx, rows: readonly SearchRow[]): Promise<void>
   removeSearch(trx: AnyTrx, workspaceId: string, kind: SearchKind, id: string): Promise<void>
@@ -223,7 +228,7 @@ export class KyselyRecordIndex implements RecordIndex {
         .where('key', '=', 'format')
         .executeTakeFirst()
       const stored = Number(row?.value)
-      if (row?.value === String(INDEX_FORMAT)) return
+      if (row?.value === String(INDEX_FORMAT)) return this.flavor.ensureIndexes?.(this.db)
       if (!(Number.isInteger(stored) && stored >= 1 && stored < INDEX_FORMAT)) {
         throw new Error(
           `The record index has format ${row?.value ?? 'unknown'}; this server reads format ${INDEX_FORMAT}. Delete it to rebuild.`,
@@ -243,6 +248,7 @@ export class KyselyRecordIndex implements RecordIndex {
         .values({ key: 'format', value: String(INDEX_FORMAT) })
         .execute()
     })
+    await this.flavor.ensureIndexes?.(this.db)
   }
 
   private tableExists(name: string): Promise<boolean> {
