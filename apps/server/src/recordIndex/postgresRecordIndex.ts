@@ -59,7 +59,10 @@ export function extraIndexes(): ExtraIndex[] {
         const col = filterColumn(spec.field)
         const name = `${table}_l_${col}`.toLowerCase()
         out.push(
-          { name, create: `create index ${name} on ${table} (workspace_id, "${col}", archived, id)` },
+          {
+            name,
+            create: `create index if not exists ${name} on ${table} (workspace_id, "${col}", archived, id)`,
+          },
           { name: `${table}_${col}`.toLowerCase() },
         )
       }
@@ -68,14 +71,14 @@ export function extraIndexes(): ExtraIndex[] {
         const name = `${table}_l_${col}`.toLowerCase()
         out.push({
           name,
-          create: `create index ${name} on ${table} (workspace_id, archived, "${col}" desc, id)`,
+          create: `create index if not exists ${name} on ${table} (workspace_id, archived, "${col}" desc, id)`,
         })
       }
     }
   }
   out.push({
     name: 'search_recent',
-    create: 'create index search_recent on search (workspace_id, updated_at desc, kind, id)',
+    create: 'create index if not exists search_recent on search (workspace_id, updated_at desc, kind, id)',
   })
   return out
 }
@@ -136,12 +139,19 @@ const postgresFlavor: IndexFlavor = {
   },
   searchDdl: SEARCH_DDL,
   async ensureIndexes(db: AnyDb) {
-    // Only what is missing (or still there, to drop): `create index if not exists` would lock each table anyway.
+    // Only what is missing (or still there, to drop): `create index if not exists` alone would lock each table at
+    // every open. Still `if (not) exists`: another server opening the same schema at once may have done it.
     const found = await sql<{ name: string }>`select indexname as name from pg_indexes
       where schemaname = current_schema()`.execute(db)
     const present = new Set(found.rows.map((r) => r.name))
     const statements = extraIndexes().flatMap(({ name, create }) =>
-      create ? (present.has(name) ? [] : [create]) : present.has(name) ? [`drop index ${name}`] : [],
+      create
+        ? present.has(name)
+          ? []
+          : [create]
+        : present.has(name)
+          ? [`drop index if exists ${name}`]
+          : [],
     )
     if (statements.length > 0) await sql.raw(statements.join(';\n')).execute(db)
   },
