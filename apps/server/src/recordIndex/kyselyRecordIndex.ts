@@ -102,6 +102,11 @@ export interface IndexFlavor {
   name: 'sqlite' | 'postgres'
   types: DialectTypes
   searchDdl: string[]
+  /**
+   * Run at every open once the tables exist: the indexes this store adds to the common ones, made when missing, so an
+   * index written by an earlier release gets them without a rebuild.
+   */
+  ensureIndexes?(db: AnyDb): Promise<void>
   putSearch(trx: AnyTrx, row: SearchRow): Promise<void>
   putSearchMany(trx: AnyTrx, rows: readonly SearchRow[]): Promise<void>
   removeSearch(trx: AnyTrx, workspaceId: string, kind: SearchKind, id: string): Promise<void>
@@ -234,7 +239,7 @@ export class KyselyRecordIndex implements RecordIndex {
         .where('key', '=', 'format')
         .executeTakeFirst()
       const stored = Number(row?.value)
-      if (row?.value === String(INDEX_FORMAT)) return
+      if (row?.value === String(INDEX_FORMAT)) return this.flavor.ensureIndexes?.(this.db)
       if (!(Number.isInteger(stored) && stored >= 1 && stored < INDEX_FORMAT)) {
         throw new Error(
           `The record index has format ${row?.value ?? 'unknown'}; this server reads format ${INDEX_FORMAT}. Delete it to rebuild.`,
@@ -254,6 +259,7 @@ export class KyselyRecordIndex implements RecordIndex {
         .values({ key: 'format', value: String(INDEX_FORMAT) })
         .execute()
     })
+    await this.flavor.ensureIndexes?.(this.db)
   }
 
   private tableExists(name: string): Promise<boolean> {
@@ -1445,13 +1451,25 @@ export class KyselyRecordIndex implements RecordIndex {
     return (await this.matchPage({ workspaceId: ws, kinds, terms, prefix: true }, limit)).hits
   }
 
+  /**
+   * The first `limit` hits of `spec`, and how many match — counted only up to max(RANKED_MAX, limit) + 1: past that
+   * the order is newest first and `search` only asks "at least `limit`?", so a common word does not count its
+   * thousands of matches on every keystroke.
+   */
   private async matchPage(spec: MatchSpec, limit: number): Promise<{ hits: SearchHit[]; total: number }> {
     const matches = this.flavor.matches(spec)
+    const cap = Math.max(RANKED_MAX, limit) + 1
     const total = num(
-      (await sql<{ n: unknown }>`select count(*) as n from (${matches}) m`.execute(this.db)).rows[0]?.n,
+      (
+        await sql<{
+          n: unknown
+        }>`select count(*) as n from (select 1 from (${matches}) m limit ${cap}) c`.execute(this.db)
+      ).rows[0]?.n,
     )
     if (total === 0) return { hits: [], total }
     const ranked = total <= RANKED_MAX
+    // Newest first does not read the rank (PostgreSQL then walks an index on `updated_at` instead of ranking all).
+    const columns = ranked ? sql`m.rank` : sql`0 as rank`
     const order = ranked
       ? sql`m.rank asc, m.kind asc, m.id asc`
       : sql`m.updated_at desc, m.kind asc, m.id asc`
@@ -1462,7 +1480,7 @@ export class KyselyRecordIndex implements RecordIndex {
       title: string
       subtitle: string
       account_id: string | null
-    }>`select m.kind, m.id, m.rank, m.title, m.subtitle, m.account_id from (${matches}) m order by ${order} limit ${limit}`.execute(
+    }>`select m.kind, m.id, ${columns}, m.title, m.subtitle, m.account_id from (${matches}) m order by ${order} limit ${limit}`.execute(
       this.db,
     )
     const hits = rows.rows.map((row) => ({

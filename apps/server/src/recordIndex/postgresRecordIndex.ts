@@ -1,7 +1,8 @@
 import { Kysely, PostgresDialect, type RawBuilder, sql } from 'kysely'
 import pg from 'pg'
-import type { ProjectedRecord } from '../projection/recordKinds.ts'
+import { type ProjectedRecord, RECORD_KINDS } from '../projection/recordKinds.ts'
 import type { SearchKind } from '../projection/SearchIndex.ts'
+import { COLUMNS, filterColumn, sortColumn, tableOf } from './indexSchema.ts'
 import {
   type AnyDb,
   type AnyTrx,
@@ -9,7 +10,7 @@ import {
   KyselyRecordIndex,
   type SearchRow,
 } from './kyselyRecordIndex.ts'
-import type { CustomFieldCondition, RecordIndex } from './RecordIndex.ts'
+import type { AppliedChange, CustomFieldCondition, IndexBatch, RecordIndex } from './RecordIndex.ts'
 import { numberText, words } from './textKeys.ts'
 
 /*
@@ -27,6 +28,60 @@ const SEARCH_DDL = [
      tsv tsvector not null, primary key (workspace_id, kind, id))`,
   'create index search_tsv on search using gin (tsv)',
 ]
+
+/** An index PostgreSQL adds to the common DDL (`create`), or a common one it replaces (no `create`: dropped). */
+export interface ExtraIndex {
+  name: string
+  create?: string
+}
+
+/**
+ * Indexes PostgreSQL adds to the common DDL for lists and search (made at open when missing, see
+ * `IndexFlavor.ensureIndexes`). PostgreSQL reads a row only through its heap page, so a list's exact `count(*)` and
+ * its sorted page stay in indexes (index-only scans, once VACUUM has marked the pages all-visible: see
+ * PostgresRecordIndex) instead of reading thousands of rows:
+ * - per equality filter, `(workspace_id, f_<field>, archived, id)` — the filtered count, and the filter's rows in id
+ *   order; it replaces the common `(workspace_id, f_<field>)`;
+ * - per number sort (amount, score, updatedAt, …), `(workspace_id, archived, s_<field> desc, id)` — a page by
+ *   `-amount` is a walk of its first rows, ties already in id order (descending: the usual direction of a number sort;
+ *   ascending reads it backwards and re-sorts each run of equal values by id);
+ * - on `search`, `(workspace_id, updated_at desc, kind, id)` — a common word (past RANKED_MAX matches, newest first)
+ *   walks the newest entries and checks each against the query, instead of fetching all its matches to sort them.
+ * Tasks are listed by `tasks` (due order, few per account), not by these.
+ */
+export function extraIndexes(): ExtraIndex[] {
+  const out: ExtraIndex[] = []
+  for (const kind of RECORD_KINDS) {
+    if (kind === 'tasks') continue
+    const table = tableOf(kind)
+    for (const spec of COLUMNS[kind]) {
+      if (spec.filter && !['ownerId', 'assigneeId', 'createdAt', 'updatedAt'].includes(spec.field)) {
+        const col = filterColumn(spec.field)
+        const name = `${table}_l_${col}`.toLowerCase()
+        out.push(
+          {
+            name,
+            create: `create index if not exists ${name} on ${table} (workspace_id, "${col}", archived, id)`,
+          },
+          { name: `${table}_${col}`.toLowerCase() },
+        )
+      }
+      if (spec.sort === 'number') {
+        const col = sortColumn(spec.field)
+        const name = `${table}_l_${col}`.toLowerCase()
+        out.push({
+          name,
+          create: `create index if not exists ${name} on ${table} (workspace_id, archived, "${col}" desc, id)`,
+        })
+      }
+    }
+  }
+  out.push({
+    name: 'search_recent',
+    create: 'create index if not exists search_recent on search (workspace_id, updated_at desc, kind, id)',
+  })
+  return out
+}
 
 /** PostgreSQL text cannot hold NUL characters. */
 const noNul = (text: string): string => text.replaceAll('\u0000', '')
@@ -83,6 +138,23 @@ const postgresFlavor: IndexFlavor = {
     key: 'text collate "C"',
   },
   searchDdl: SEARCH_DDL,
+  async ensureIndexes(db: AnyDb) {
+    // Only what is missing (or still there, to drop): `create index if not exists` alone would lock each table at
+    // every open. Still `if (not) exists`: another server opening the same schema at once may have done it.
+    const found = await sql<{ name: string }>`select indexname as name from pg_indexes
+      where schemaname = current_schema()`.execute(db)
+    const present = new Set(found.rows.map((r) => r.name))
+    const statements = extraIndexes().flatMap(({ name, create }) =>
+      create
+        ? present.has(name)
+          ? []
+          : [create]
+        : present.has(name)
+          ? [`drop index if exists ${name}`]
+          : [],
+    )
+    if (statements.length > 0) await sql.raw(statements.join(';\n')).execute(db)
+  },
 
   async putSearch(trx: AnyTrx, row: SearchRow) {
     await this.putSearchMany(trx, [row])
@@ -258,6 +330,64 @@ const postgresFlavor: IndexFlavor = {
   },
 }
 
+/** Records and note texts written between two VACUUM (ANALYZE) runs of the index's tables. */
+export const VACUUM_EVERY_ROWS = 20_000
+
+/**
+ * The PostgreSQL index: after every VACUUM_EVERY_ROWS rows written (a rebuild, an import), off the write path,
+ * `VACUUM (ANALYZE)` of its tables — the statistics the planner needs, and the visibility map without which an
+ * index-only scan (a list's count) still reads every row's heap page. Autovacuum does this too where it is on, but
+ * only after a fifth of a table has changed and within a minute; a server started with it off would never do it.
+ */
+class PostgresRecordIndex extends KyselyRecordIndex {
+  private written = 0
+  private vacuuming: Promise<void> | null = null
+  private shut = false
+
+  constructor(
+    db: AnyDb,
+    private readonly vacuumEveryRows: number,
+  ) {
+    super(db, postgresFlavor, async () => {})
+  }
+
+  /** Resolves when the VACUUM run started by the last large write (if any) has finished. */
+  async settled(): Promise<void> {
+    await this.vacuuming
+  }
+
+  /** VACUUM (ANALYZE) of every table of the index (the pages written since the last run; then sampled statistics). */
+  async optimize(): Promise<void> {
+    const tables = await sql<{ name: string }>`select tablename as name from pg_tables
+      where schemaname = current_schema() order by tablename`.execute(this.db)
+    for (const { name } of tables.rows) {
+      if (this.shut) return
+      await sql`vacuum (analyze) ${sql.table(name)}`.execute(this.db)
+    }
+  }
+
+  override async apply(input: IndexBatch): Promise<AppliedChange[]> {
+    const changes = await super.apply(input)
+    this.written += (input.records?.length ?? 0) + (input.notes?.length ?? 0)
+    if (this.written >= this.vacuumEveryRows && !this.vacuuming) {
+      this.written = 0
+      this.vacuuming = new Promise<void>((resolve) => setImmediate(resolve))
+        .then(() => (this.shut ? undefined : this.optimize()))
+        .catch(() => {}) // a hint for the planner: a failed run (closing, busy) changes no answer
+        .finally(() => {
+          this.vacuuming = null
+        })
+    }
+    return changes
+  }
+
+  override async close(): Promise<void> {
+    this.shut = true
+    await this.vacuuming
+    await super.close()
+  }
+}
+
 export interface PostgresIndexOptions {
   /** Default `RAPPORT_PG_URL`, else DEFAULT_PG_URL. */
   url?: string
@@ -265,6 +395,8 @@ export interface PostgresIndexOptions {
   schema: string
   /** Connections in the pool (default 4). */
   poolSize?: number
+  /** Rows written between two VACUUM (ANALYZE) runs (default VACUUM_EVERY_ROWS). */
+  vacuumEveryRows?: number
 }
 
 /** The URL without its password, for messages. */
@@ -297,7 +429,7 @@ export async function openPostgresRecordIndex(options: PostgresIndexOptions): Pr
   // An idle connection dropped by the server must not crash the process: the next query reconnects.
   pool.on('error', () => {})
   const db: AnyDb = new Kysely({ dialect: new PostgresDialect({ pool }) })
-  const index = new KyselyRecordIndex(db, postgresFlavor, async () => {})
+  const index = new PostgresRecordIndex(db, options.vacuumEveryRows ?? VACUUM_EVERY_ROWS)
   try {
     await index.init()
   } catch (error) {

@@ -6,6 +6,7 @@ import type { ProjectedRecord, RecordKind } from '../projection/recordKinds.ts'
 import { customFieldFilter } from '../settings/customFieldFilters.ts'
 import { duplicateKeysOf, MAX_PER_VALUE, normalizePhone } from './duplicateKeys.ts'
 import { type MatchKind, type MatchRule, matchText, ruleKeyOf } from './importKeys.ts'
+import { RANKED_MAX } from './kyselyRecordIndex.ts'
 import {
   customFieldConditions,
   FEED_KEEP_EVENTS,
@@ -996,6 +997,25 @@ export function recordIndexContract(name: string, makeStore: () => Promise<Index
           (await index.search(W, 'acme', { kinds: ['contacts', 'notes'] })).map((h) => h.kind).sort(),
         ).toEqual(['contacts', 'notes'])
         expect(await index.search(W, 'acme', { limit: 1 })).toHaveLength(1)
+      })
+
+      it('past RANKED_MAX matches hits come newest first with score 0; up to it, by relevance', async () => {
+        const common = (i: number) =>
+          up('contacts', { ...contact(`m${String(i).padStart(4, '0')}`, 'Zed', 'Common'), updatedAt: T0 + i })
+        await index.apply({ records: Array.from({ length: RANKED_MAX }, (_, i) => common(i)) })
+        // RANKED_MAX matches: ranked (all tie on relevance here, so by id), scores above 0.
+        const ranked = await index.search(W, 'common', { limit: 3 })
+        expect(ranked.map((h) => h.id)).toEqual(['m0000', 'm0001', 'm0002'])
+        for (const hit of ranked) expect(hit.score).toBeGreaterThan(0)
+        // One more: newest first, score 0 (the exact tier, and again as a prefix).
+        await index.apply({ records: [common(RANKED_MAX)] })
+        for (const q of ['common', 'commo']) {
+          const newest = await index.search(W, q, { limit: 3 })
+          expect(newest.map((h) => h.id)).toEqual(['m1000', 'm0999', 'm0998'])
+          for (const hit of newest) expect(hit.score).toBe(0)
+        }
+        // A list's text query still counts every match.
+        expect((await index.list(W, 'contacts', list({ q: 'common', limit: 1 }))).total).toBe(RANKED_MAX + 1)
       })
 
       it('follows updates, archiving, removal and notes', async () => {
