@@ -212,12 +212,13 @@ async function serverSteps(
     out.searchReadyMs = ready.includes(null) ? null : median(ready.filter((ms) => ms !== null))
     const fresh = await login(s.url, DEMO_LOGIN.email, DEMO_LOGIN.password)
 
-    const token = (await rapportWorkload(s, 0)).token
+    const { token, sessionCookie } = await rapportWorkload(s, 0)
     out.memoryIndexed = await s.memory()
     const { tabs, rooms, rounds } = CONFIG.clients
     log(`big workspace: ${tabs} tabs across ${rooms} account rooms`)
     out.clients = await measureClients(s, {
       token,
+      session: sessionCookie ? { url: s.url, cookie: sessionCookie } : null,
       rooms: Array.from({ length: Math.min(rooms, size.notes) }, (_, i) =>
         docName({ workspaceId: seed.workspaceId, kind: 'account', accountId: `acc_b${i}` }),
       ),

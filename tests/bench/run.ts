@@ -239,7 +239,7 @@ async function clientsPhase(results: BenchResults, seed: SeedTemplate | null): P
   if (dir) {
     const start = () => startRapport({ dataDir: dir.path })
     const workload = (s: BenchServer) => rapportWorkload(s, rooms)
-    // Then as the web app does today: awareness on the workspace document too (every tab of the workspace).
+    // Then with awareness on the workspace document too (every tab of the workspace): presence fan-out, ramped.
     servers.push(['rapport', start, workload, false], ['rapport', start, workload, true])
   }
   try {
@@ -254,6 +254,7 @@ async function clientsPhase(results: BenchResults, seed: SeedTemplate | null): P
         out.push(
           await measureClients(server, {
             token: w.token,
+            session: w.sessionCookie ? { url: server.url, cookie: w.sessionCookie } : null,
             rooms: w.roomDocs,
             shared,
             sharedAwareness,
