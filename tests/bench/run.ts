@@ -32,7 +32,9 @@ import { measureThroughput } from './throughput.ts'
 /**
  * `pnpm bench`: every server in its own child process, clients in this one. Writes raw JSON to
  * tests/bench/results/; a full run also regenerates docs/benchmarks.md. `BENCH_QUICK=1` runs a ~1-minute
- * smoke; `BENCH_QUICK` and `BENCH_ONLY` runs render their report to tests/bench/results/latest.md instead.
+ * smoke; `BENCH_QUICK` and `BENCH_ONLY` runs render their report to tests/bench/results/latest.md instead. Each
+ * phase's wall time is recorded (results.phases) and rendered. The big workspace's data dir after its first start is
+ * cached in tests/bench/cache/ (lib/dataDirCache.ts; `BENCH_CACHE=0` builds it afresh and stores nothing).
  */
 const PACKAGES = [
   ['tests', '@hocuspocus/server'],
