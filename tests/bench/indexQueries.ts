@@ -45,7 +45,14 @@ export type IndexImplResult = {
   error?: string
 }
 
-export type IndexResult = { records: number; notes: number; readMs: number; impls: IndexImplResult[] }
+export type IndexResult = {
+  records: number
+  notes: number
+  readMs: number
+  impls: IndexImplResult[]
+  /** Both implementations were loaded at the same time (each load's time includes the other's); absent: one by one. */
+  concurrentLoads?: boolean
+}
 
 const QUERY_RUNS = 300
 const QUERY_WARMUP = 10
