@@ -30,7 +30,12 @@ describe('bench client fleet: collab tokens', () => {
     return { s: server, cookie: admin.cookie, token }
   }
 
-  const connect = (f: Fleet, s: StartedServer, token: string, session: { url: string; cookie: string } | null) =>
+  const connect = (
+    f: Fleet,
+    s: StartedServer,
+    token: string,
+    session: { url: string; cookie: string } | null,
+  ) =>
     f.connect({
       url: s.wsUrl,
       token,
