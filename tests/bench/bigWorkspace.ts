@@ -11,6 +11,7 @@ import { dataDirStoreKind, openStore } from './lib/dataDirStore.ts'
 import { type Generated, generateWorkspace, type WorkspaceSize } from './lib/generateWorkspace.ts'
 import { peakRssBytes } from './lib/procStats.ts'
 import { apiGet, DEMO_LOGIN, login, type RapportSession } from './lib/rapportSession.ts'
+import { errorText } from './lib/results.ts'
 import { SyncClient } from './lib/SyncClient.ts'
 import { copyTemplate, type SeedTemplate } from './lib/seedTemplate.ts'
 import { type BenchServer, type MemorySample, startRapport } from './lib/servers.ts'
@@ -214,9 +215,14 @@ export async function measureBigWorkspace(
             firstStart: out.firstStart,
             ...ids,
           }
-          saveCached('big', key, dir.path, manifest)
-          out.cache = { hit: false, key, builtAt: null, copyMs: Math.round(performance.now() - s0) }
-          log(`big workspace: data dir stored in the cache (key ${key}) in ${out.cache.copyMs} ms`)
+          try {
+            saveCached('big', key, dir.path, manifest)
+            out.cache = { hit: false, key, builtAt: null, copyMs: Math.round(performance.now() - s0) }
+            log(`big workspace: data dir stored in the cache (key ${key}) in ${out.cache.copyMs} ms`)
+          } catch (error) {
+            // A cache that cannot be written (disk full, permissions) costs the next run time, not this run's figures.
+            log(`big workspace: could not store the data dir in the cache: ${errorText(error)}`)
+          }
         }
       }
       await serverSteps(log, dir.path, seed, out, generated)
