@@ -8,7 +8,6 @@ import type { RecordChange, RecordIndex } from '../../apps/server/src/recordInde
 import { openSqliteRecordIndex } from '../../apps/server/src/recordIndex/sqliteRecordIndex.ts'
 import { CONFIG } from './lib/config.ts'
 import { prng } from './lib/generateWorkspace.ts'
-import { errorText } from './lib/results.ts'
 import { type Summary, summarize } from './lib/stats.ts'
 import { tempDir } from './lib/tempDir.ts'
 
@@ -28,13 +27,7 @@ export type DedupeImplResult = {
   pairs?: Array<{ kind: 'accounts' | 'contacts'; ms: number; total: number; nextPageMs: number }>
   error?: string
 }
-export type DedupeResult = {
-  accounts: number
-  contacts: number
-  impls: DedupeImplResult[]
-  /** Both implementations were loaded at the same time (each load's time includes the other's); absent: one by one. */
-  concurrentLoads?: boolean
-}
+export type DedupeResult = { accounts: number; contacts: number; impls: DedupeImplResult[] }
 
 const WS = 'ws_dedupe_bench'
 const RUNS = 300
@@ -186,40 +179,20 @@ export async function measureDedupe(log: (msg: string) => void): Promise<DedupeR
   const logDir = tempDir('rapport-dedupe-log-')
   const dupLog = await DuplicateLog.open(join(logDir.path, 'duplicates.json'))
   try {
-    // Both implementations load at the same time (SQLite here, PostgreSQL mostly in its server: the loads overlap on
-    // two cores); then each one's series and pairs run alone, one implementation after the other.
-    const loaded = await Promise.all(
-      (
-        [
-          ['sqlite', openSqlite],
-          ['postgres', openPostgres],
-        ] as const
-      ).map(async ([impl, open]) => {
-        const out: DedupeImplResult = { impl }
-        result.impls.push(out)
-        let opened: Opened | null = null
-        try {
-          opened = await open()
-          log(`dedupe: ${impl}, loading ${accounts} accounts + ${contacts} contacts`)
-          const t0 = performance.now()
-          for (let i = 0; i < rows.length; i += 5_000)
-            await opened.index.apply({ records: rows.slice(i, i + 5_000) })
-          out.loadMs = Math.round(performance.now() - t0)
-          return { impl, out, opened }
-        } catch (error) {
-          out.error = errorText(error)
-          log(`dedupe: ${impl} FAILED: ${out.error}`)
-          await opened?.drop().catch(() => {})
-          return null
-        }
-      }),
-    )
-    result.concurrentLoads = true
-    for (const entry of loaded) {
-      if (!entry) continue
-      const { impl, out, opened } = entry
+    for (const [impl, open] of [
+      ['sqlite', openSqlite],
+      ['postgres', openPostgres],
+    ] as const) {
+      const out: DedupeImplResult = { impl }
+      result.impls.push(out)
+      let opened: Opened | null = null
       try {
+        opened = await open()
         const index = opened.index
+        log(`dedupe: ${impl}, loading ${accounts} accounts + ${contacts} contacts`)
+        const t0 = performance.now()
+        for (let i = 0; i < rows.length; i += 5_000) await index.apply({ records: rows.slice(i, i + 5_000) })
+        out.loadMs = Math.round(performance.now() - t0)
         const service = new DuplicateService({ index, flush: async () => {} }, dupLog)
         const existing = (i: number) =>
           contactRows[Math.floor(rand() * contactRows.length + i) % contactRows.length]
@@ -268,10 +241,11 @@ export async function measureDedupe(log: (msg: string) => void): Promise<DedupeR
           out.pairs.push({ kind, ms, total: page.total, nextPageMs: Math.round(performance.now() - n0) })
         }
       } catch (error) {
-        out.error = errorText(error)
+        out.error =
+          error instanceof Error ? (error.message.split('\n')[0] ?? '').slice(0, 300) : String(error)
         log(`dedupe: ${impl} FAILED: ${out.error}`)
       } finally {
-        await opened.drop().catch(() => {})
+        await opened?.drop().catch(() => {})
       }
     }
   } finally {
@@ -310,9 +284,5 @@ export function renderDedupe(r: DedupeResult | { error: string } | null | undefi
     )
     lines.push(`- ${impl.impl}: load ${impl.loadMs} ms; first page of pairs: ${pairs.join(', ')}.`)
   }
-  if (r.concurrentLoads)
-    lines.push(
-      '- Both implementations load at the same time, so each load time includes the other’s load on the shared cores; the series and pairs run one implementation after the other, alone.',
-    )
   return lines
 }
