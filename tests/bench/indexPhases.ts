@@ -17,9 +17,8 @@ import { measureReportsOn, prepareReports, type ReportsImplResult, type ReportsR
  * are read out of the data dir once, made report-shaped (reports.ts: owners, creation times, lead sources, ticket
  * times; the index series neither filter nor sort on these fields, nor search for their words) and loaded into a fresh
  * index in this order: the earlier stages of every third deal, the records kind by kind, the account note texts, the
- * account rooms' report facts. Then the planner statistics are taken (`Opened.settle`). Both implementations load at
- * the same time (their loads overlap on two cores); then, one implementation after the other and alone, the index
- * series run, then the reports, and the index is dropped. The load's time by part goes to the index phase's `loadMsByKind`; its total is
+ * account rooms' report facts. Then the planner statistics are taken (`Opened.settle`), the index series run, then the
+ * reports, and the index is dropped. The load's time by part goes to the index phase's `loadMsByKind`; its total is
  * both phases' `loadMs`. Whichever of the two phases is selected, the load is the same, so their figures are alike
  * across `BENCH_ONLY` selections.
  */
@@ -51,62 +50,49 @@ export async function measureIndexPhases(
   onResults({ index: selected.index ? index : null, reports: selected.reports ? reports : null })
   const { before, records: shaped, rooms } = input.shaped
 
-  // Both implementations load at the same time (SQLite in this process, PostgreSQL mostly in its server: on two
-  // cores the loads overlap), then each one's series run alone, one implementation after the other.
-  const loaded = await Promise.all(
-    (
-      [
-        ['sqlite', openSqlite],
-        ['postgres', openPostgres],
-      ] as const
-    ).map(async ([impl, open]) => {
-      const indexOut: IndexImplResult = { impl, rows: records.length + notes.length }
-      const reportsOut: ReportsImplResult = { impl }
-      index.impls.push(indexOut)
-      reports.impls.push(reportsOut)
-      let opened: Opened | null = null
-      try {
-        opened = await open()
-        if (!opened) {
-          indexOut.error = 'not built yet'
-          reportsOut.error = 'not built yet'
-          return null
-        }
-        const target = opened.index
-        log(
-          `index + reports: ${impl}, loading ${before.length} earlier deal stages, ${shaped.length} records, ${notes.length} notes, ${rooms.length} room facts`,
-        )
-        // Earlier stages first: the later upsert of the same deal records the move in the stage history.
-        const b0 = performance.now()
-        await bulkLoad(target, before, [])
-        const beforeMs = Math.round(performance.now() - b0)
-        const byKind = await bulkLoad(target, shaped, notes)
-        const f0 = performance.now()
-        for (let i = 0; i < rooms.length; i += BATCH)
-          await target.apply({ roomFacts: rooms.slice(i, i + BATCH) })
-        const roomsMs = Math.round(performance.now() - f0)
-        indexOut.loadMsByKind = { [EARLIER_STAGES]: beforeMs, ...byKind, [ROOM_FACTS]: roomsMs }
-        indexOut.loadMs = Object.values(indexOut.loadMsByKind).reduce((a, b) => a + b, 0)
-        reportsOut.loadMs = indexOut.loadMs
-        const s0 = performance.now()
-        await opened.settle()
-        indexOut.settleMs = Math.round(performance.now() - s0)
-        return { impl, opened, indexOut, reportsOut }
-      } catch (error) {
-        const text = errorText(error)
-        indexOut.error = text
-        reportsOut.error = text
-        log(`index + reports: ${impl}, load FAILED: ${text}`)
-        await opened?.drop().catch(() => {})
-        return null
+  for (const [impl, open] of [
+    ['sqlite', openSqlite],
+    ['postgres', openPostgres],
+  ] as const) {
+    const indexOut: IndexImplResult = { impl, rows: records.length + notes.length }
+    const reportsOut: ReportsImplResult = { impl }
+    index.impls.push(indexOut)
+    reports.impls.push(reportsOut)
+    let opened: Opened | null = null
+    try {
+      opened = await open()
+      if (!opened) {
+        indexOut.error = 'not built yet'
+        reportsOut.error = 'not built yet'
+        continue
       }
-    }),
-  )
-  index.concurrentLoads = true
-
-  for (const entry of loaded) {
-    if (!entry) continue
-    const { impl, opened, indexOut, reportsOut } = entry
+      const target = opened.index
+      log(
+        `index + reports: ${impl}, loading ${before.length} earlier deal stages, ${shaped.length} records, ${notes.length} notes, ${rooms.length} room facts`,
+      )
+      // Earlier stages first: the later upsert of the same deal records the move in the stage history.
+      const b0 = performance.now()
+      await bulkLoad(target, before, [])
+      const beforeMs = Math.round(performance.now() - b0)
+      const byKind = await bulkLoad(target, shaped, notes)
+      const f0 = performance.now()
+      for (let i = 0; i < rooms.length; i += BATCH)
+        await target.apply({ roomFacts: rooms.slice(i, i + BATCH) })
+      const roomsMs = Math.round(performance.now() - f0)
+      indexOut.loadMsByKind = { [EARLIER_STAGES]: beforeMs, ...byKind, [ROOM_FACTS]: roomsMs }
+      indexOut.loadMs = Object.values(indexOut.loadMsByKind).reduce((a, b) => a + b, 0)
+      reportsOut.loadMs = indexOut.loadMs
+      const s0 = performance.now()
+      await opened.settle()
+      indexOut.settleMs = Math.round(performance.now() - s0)
+    } catch (error) {
+      const text = errorText(error)
+      indexOut.error = text
+      reportsOut.error = text
+      log(`index + reports: ${impl}, load FAILED: ${text}`)
+      await opened?.drop().catch(() => {})
+      continue
+    }
     if (selected.index) {
       try {
         await measureIndexOn(log, opened, indexOut, records, ctx)

@@ -45,14 +45,7 @@ export type IndexImplResult = {
   error?: string
 }
 
-export type IndexResult = {
-  records: number
-  notes: number
-  readMs: number
-  impls: IndexImplResult[]
-  /** Both implementations were loaded at the same time (each load's time includes the other's); absent: one by one. */
-  concurrentLoads?: boolean
-}
+export type IndexResult = { records: number; notes: number; readMs: number; impls: IndexImplResult[] }
 
 const QUERY_RUNS = 300
 const QUERY_WARMUP = 10

@@ -315,7 +315,7 @@ function indexTable(r: BenchResults): string[] {
   if ('error' in r.index) return [`**Failed**: ${r.index.error}`]
   const x = r.index
   const lines = [
-    `${int(x.records)} records and ${int(x.notes)} account note texts read out of the big workspace's data dir in ${int(x.readMs)} ms, then loaded into each implementation in batches of 5,000 (one \`apply\` = one transaction)${x.concurrentLoads ? '; both implementations load at the same time (SQLite in the bench process, PostgreSQL mostly in its own server process), so each load time includes the other’s load on the shared cores, and the query series below then run one implementation after the other, alone' : ''}.`,
+    `${int(x.records)} records and ${int(x.notes)} account note texts read out of the big workspace's data dir in ${int(x.readMs)} ms, then loaded into each implementation in batches of 5,000 (one \`apply\` = one transaction).`,
     '',
     ...x.impls
       .filter((i) => i.loadMsByKind)
