@@ -5,11 +5,13 @@ import { isRetiredDoc } from '@rapport/server'
 import * as Y from 'yjs'
 import { z } from 'zod'
 import { type ClientsResult, measureClients } from './clients.ts'
-import { CONFIG } from './lib/config.ts'
+import { BIG_SIZE_NAME, CONFIG } from './lib/config.ts'
+import { cacheKey, restoreCached, saveCached } from './lib/dataDirCache.ts'
 import { dataDirStoreKind, openStore } from './lib/dataDirStore.ts'
 import { type Generated, generateWorkspace, type WorkspaceSize } from './lib/generateWorkspace.ts'
 import { peakRssBytes } from './lib/procStats.ts'
 import { apiGet, DEMO_LOGIN, login, type RapportSession } from './lib/rapportSession.ts'
+import { errorText } from './lib/results.ts'
 import { SyncClient } from './lib/SyncClient.ts'
 import { copyTemplate, type SeedTemplate } from './lib/seedTemplate.ts'
 import { type BenchServer, type MemorySample, startRapport } from './lib/servers.ts'
@@ -55,7 +57,32 @@ export type BigWorkspaceResult = {
   clients?: ClientsResult
   /** The server's peak RSS (VmHWM) over the whole phase: cold start, first syncs, queries, typing. */
   peakRssBytes?: number
+  /**
+   * Where the data dir came from: built in this run (`hit` false; then stored in the cache) or copied from the cache
+   * (tests/bench/cache/), in which case `generateMs`, `dataBytes` and `firstStart` are those measured when it was built.
+   */
+  cache?: { hit: boolean; key: string; builtAt: string | null; copyMs: number }
 }
+
+const GeneratedSchema = z.object({
+  searchTerms: z.array(z.string()),
+  longNoteDoc: z.string(),
+  longNoteAccountId: z.string(),
+  longNoteAccountIds: z.array(z.string()),
+  docs: z.array(z.object({ label: z.string(), name: z.string() })),
+})
+/** What the cache keeps beside the big workspace's data dir (after its first start). */
+const BigManifest = z.object({
+  generated: GeneratedSchema,
+  generateMs: z.number(),
+  storeKind: z.enum(['sqlite', 'lowdb']).optional(),
+  dataBytes: z.number(),
+  firstStart: z.object({ serveMs: z.number(), searchReadyMs: z.number().nullable() }),
+  workspaceId: z.string(),
+  pipelineId: z.string(),
+  stageIds: z.array(z.string()),
+})
+type BigManifest = z.infer<typeof BigManifest>
 
 /** Each query series stops after this long even if fewer than CONFIG.queries ran (bounded in count and time). */
 const QUERY_SERIES_MAX_MS = 10_000
@@ -140,26 +167,90 @@ export async function measureBigWorkspace(
     afterServer?: (dataDir: string, generated: Generated) => Promise<void>
   },
 ): Promise<void> {
-  const dir = copyTemplate(seed, 'rapport-big-')
+  const size = out.size
+  const ids = { workspaceId: seed.workspaceId, pipelineId: seed.pipelineId, stageIds: seed.stageIds }
+  // Only the full phase (server steps) uses the cache: its data dir is the one after the first start.
+  const key = opts.serverSteps ? cacheKey({ phase: 'big', size, bigSize: BIG_SIZE_NAME, ids }) : null
+  const c0 = performance.now()
+  const cached = key ? restoreCached('big', key, BigManifest) : null
+  let dir: { path: string; remove(): void }
+  let generated: Generated
   try {
-    const size = out.size
-    log(`big workspace: generating ${JSON.stringify(size)}`)
-    const g0 = performance.now()
-    const generated: Generated = await generateWorkspace({
-      dataDir: dir.path,
-      workspaceId: seed.workspaceId,
-      pipelineId: seed.pipelineId,
-      stageIds: seed.stageIds,
-      size,
-    })
-    out.generateMs = Math.round(performance.now() - g0)
-    out.storeKind = dataDirStoreKind(dir.path)
-    out.dataBytes = dirBytes(dir.path)
-
-    if (opts.serverSteps) await serverSteps(log, dir.path, seed, out, generated)
+    if (cached && key) {
+      dir = cached
+      const m = cached.manifest
+      generated = m.generated
+      out.cache = { hit: true, key, builtAt: m.builtAt, copyMs: Math.round(performance.now() - c0) }
+      out.generateMs = m.generateMs
+      out.dataBytes = m.dataBytes
+      out.firstStart = m.firstStart
+      if (m.storeKind) out.storeKind = m.storeKind
+      log(
+        `big workspace: data dir from the cache (built ${m.builtAt}, key ${key}), copied in ${out.cache.copyMs} ms`,
+      )
+    } else {
+      dir = copyTemplate(seed, 'rapport-big-')
+      log(`big workspace: generating ${JSON.stringify(size)}`)
+      const g0 = performance.now()
+      generated = await generateWorkspace({ dataDir: dir.path, ...ids, size })
+      out.generateMs = Math.round(performance.now() - g0)
+      out.storeKind = dataDirStoreKind(dir.path)
+      out.dataBytes = dirBytes(dir.path)
+    }
+  } catch (error) {
+    cached?.remove()
+    throw error
+  }
+  try {
+    if (opts.serverSteps) {
+      if (!cached) {
+        out.firstStart = await firstStart(log, dir.path, size)
+        if (key) {
+          const s0 = performance.now()
+          const manifest: BigManifest = {
+            generated,
+            generateMs: out.generateMs ?? 0,
+            ...(out.storeKind ? { storeKind: out.storeKind } : {}),
+            dataBytes: out.dataBytes ?? 0,
+            firstStart: out.firstStart,
+            ...ids,
+          }
+          try {
+            saveCached('big', key, dir.path, manifest)
+            out.cache = { hit: false, key, builtAt: null, copyMs: Math.round(performance.now() - s0) }
+            log(`big workspace: data dir stored in the cache (key ${key}) in ${out.cache.copyMs} ms`)
+          } catch (error) {
+            // A cache that cannot be written (disk full, permissions) costs the next run time, not this run's figures.
+            log(`big workspace: could not store the data dir in the cache: ${errorText(error)}`)
+          }
+        }
+      }
+      await serverSteps(log, dir.path, seed, out, generated)
+    }
     await opts.afterServer?.(dir.path, generated)
   } finally {
     dir.remove()
+  }
+}
+
+/**
+ * The first start on the generated data dir: it builds what the server derives from it (the persisted record index, a
+ * data-format migration), as a first start after an upgrade or import would. The cold start measured is a restart
+ * after it.
+ */
+async function firstStart(
+  log: (msg: string) => void,
+  dataDir: string,
+  size: WorkspaceSize,
+): Promise<NonNullable<BigWorkspaceResult['firstStart']>> {
+  log('big workspace: first start (builds the record index; migrates the data dir if needed)')
+  const first = await startRapport({ dataDir, readyTimeoutMs: 10 * 60_000 })
+  try {
+    const result = { serveMs: Math.round(first.startMs), searchReadyMs: await searchReady(first, size.deals) }
+    await first.settled()
+    return result
+  } finally {
+    await first.stop()
   }
 }
 
@@ -174,21 +265,6 @@ async function serverSteps(
   const size = out.size
   let server: BenchServer | null = null
   try {
-    // The data dir was written by the generator: the first start builds what the server derives from it (the
-    // persisted record index, a data-format migration), as a first start after an upgrade or import would. The
-    // cold start measured is the restart after it.
-    log('big workspace: first start (builds the record index; migrates the data dir if needed)')
-    const first = await startRapport({ dataDir, readyTimeoutMs: 10 * 60_000 })
-    try {
-      out.firstStart = {
-        serveMs: Math.round(first.startMs),
-        searchReadyMs: await searchReady(first, size.deals),
-      }
-      await first.settled()
-    } finally {
-      await first.stop()
-    }
-
     // A restart takes ~1-2 s and one run on a busy machine can take twice that: the median of COLD_STARTS. Each
     // restart follows a clean stop of the previous one (as a deploy would); the last one serves the steps below.
     out.coldStarts = []
@@ -212,12 +288,13 @@ async function serverSteps(
     out.searchReadyMs = ready.includes(null) ? null : median(ready.filter((ms) => ms !== null))
     const fresh = await login(s.url, DEMO_LOGIN.email, DEMO_LOGIN.password)
 
-    const token = (await rapportWorkload(s, 0)).token
+    const { token, sessionCookie } = await rapportWorkload(s, 0)
     out.memoryIndexed = await s.memory()
     const { tabs, rooms, rounds } = CONFIG.clients
     log(`big workspace: ${tabs} tabs across ${rooms} account rooms`)
     out.clients = await measureClients(s, {
       token,
+      session: sessionCookie ? { url: s.url, cookie: sessionCookie } : null,
       rooms: Array.from({ length: Math.min(rooms, size.notes) }, (_, i) =>
         docName({ workspaceId: seed.workspaceId, kind: 'account', accountId: `acc_b${i}` }),
       ),

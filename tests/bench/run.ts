@@ -32,7 +32,9 @@ import { measureThroughput } from './throughput.ts'
 /**
  * `pnpm bench`: every server in its own child process, clients in this one. Writes raw JSON to
  * tests/bench/results/; a full run also regenerates docs/benchmarks.md. `BENCH_QUICK=1` runs a ~1-minute
- * smoke; `BENCH_QUICK` and `BENCH_ONLY` runs render their report to tests/bench/results/latest.md instead.
+ * smoke; `BENCH_QUICK` and `BENCH_ONLY` runs render their report to tests/bench/results/latest.md instead. Each
+ * phase's wall time is recorded (results.phases) and rendered. The big workspace's data dir after its first start is
+ * cached in tests/bench/cache/ (lib/dataDirCache.ts; `BENCH_CACHE=0` builds it afresh and stores nothing).
  */
 const PACKAGES = [
   ['tests', '@hocuspocus/server'],
@@ -76,6 +78,21 @@ const IDLE_CONNECTIONS = 200
 const LATENCY_BLOCKS = 3
 
 const log = (msg: string) => console.log(`[bench ${new Date().toISOString().slice(11, 19)}] ${msg}`)
+
+/** Each phase's wall time, in the order they ran (results.phases). */
+const phases: Array<{ phase: string; ms: number }> = []
+
+/** Runs `fn` as phase `phase` and records its wall time, also when it fails. */
+async function timed<T>(phase: string, fn: () => Promise<T>): Promise<T> {
+  const t0 = performance.now()
+  try {
+    return await fn()
+  } finally {
+    const ms = Math.round(performance.now() - t0)
+    phases.push({ phase, ms })
+    log(`phase ${phase}: ${(ms / 1000).toFixed(1)} s`)
+  }
+}
 
 type LiveServer = { run: ServerRun; server: ServerProcess; target: LatencyTarget; workload: Workload | null }
 
@@ -239,7 +256,7 @@ async function clientsPhase(results: BenchResults, seed: SeedTemplate | null): P
   if (dir) {
     const start = () => startRapport({ dataDir: dir.path })
     const workload = (s: BenchServer) => rapportWorkload(s, rooms)
-    // Then as the web app does today: awareness on the workspace document too (every tab of the workspace).
+    // Then with awareness on the workspace document too (every tab of the workspace): presence fan-out, ramped.
     servers.push(['rapport', start, workload, false], ['rapport', start, workload, true])
   }
   try {
@@ -254,6 +271,7 @@ async function clientsPhase(results: BenchResults, seed: SeedTemplate | null): P
         out.push(
           await measureClients(server, {
             token: w.token,
+            session: w.sessionCookie ? { url: server.url, cookie: w.sessionCookie } : null,
             rooms: w.roomDocs,
             shared,
             sharedAwareness,
@@ -343,6 +361,7 @@ async function main(): Promise<void> {
     dedupe: null,
     reports: null,
     dashboard: null,
+    phases,
   }
   // Hard limit: write what we have and exit, so a hung phase never blocks anything forever. Issue #12 asks for a full
   // run under 10 minutes; at its workspace size this run takes longer (reported in docs/benchmarks.md "Duration"),
@@ -365,7 +384,7 @@ async function main(): Promise<void> {
   ) {
     try {
       log('seeding a Rapport data dir')
-      seed = await createSeedTemplate()
+      seed = await timed('seed', () => createSeedTemplate())
     } catch (error) {
       log(`seeding FAILED: ${errorText(error)}`)
       results.servers.push({ ...emptyRun('rapport'), error: errorText(error) })
@@ -377,20 +396,21 @@ async function main(): Promise<void> {
   if (['big', 'index', 'reports', 'browser'].some(enabled)) {
     try {
       log('seeding a data dir in the first data format (STORE=lowdb)')
-      legacySeed = await createSeedTemplate({ legacy: true })
+      legacySeed = await timed('seed (first data format)', () => createSeedTemplate({ legacy: true }))
     } catch (error) {
       log(`legacy seeding FAILED (${errorText(error)}): generating into the current format`)
       legacySeed = seed
     }
   }
-  await serverPhases(results, seed)
-  if (enabled('clients')) await clientsPhase(results, seed)
-  if (enabled('feed') && seed) await feedPhase(results, seed)
-  if (enabled('import') && seed) await importPhase(results, seed)
+  if (['hocuspocus', 'y-websocket', 'rapport'].some(enabled))
+    await timed('servers (latency, memory, throughput)', () => serverPhases(results, seed))
+  if (enabled('clients')) await timed('clients', () => clientsPhase(results, seed))
+  if (enabled('feed') && seed) await timed('feed', () => feedPhase(results, seed))
+  if (enabled('import') && seed) await timed('import', () => importPhase(results, seed))
   if (enabled('dashboard') && seed) {
     try {
       log('dashboard')
-      results.dashboard = await measureDashboard(log, seed)
+      results.dashboard = await timed('dashboard', () => measureDashboard(log, seed))
     } catch (error) {
       results.dashboard = { error: errorText(error) }
       log(`dashboard FAILED: ${results.dashboard.error}`)
@@ -400,7 +420,8 @@ async function main(): Promise<void> {
   if (enabled('browser') && legacySeed) {
     try {
       log('browser')
-      results.browser = await measureBrowser(log, legacySeed)
+      const s = legacySeed
+      results.browser = await timed('browser', () => measureBrowser(log, s))
     } catch (error) {
       results.browser = { error: errorText(error) }
       log(`browser FAILED: ${results.browser.error}`)
@@ -410,6 +431,8 @@ async function main(): Promise<void> {
     const big: BigWorkspaceResult = { size: CONFIG.big }
     if (enabled('big')) results.bigWorkspace = big
     const s = legacySeed
+    const big0 = performance.now()
+    const before = phases.length
     try {
       log('big workspace')
       await measureBigWorkspace(log, legacySeed, big, {
@@ -420,15 +443,17 @@ async function main(): Promise<void> {
                 // One load of the big workspace per index implementation serves both phases (indexPhases.ts).
                 try {
                   log('index + reports: the big workspace in both RecordIndex implementations')
-                  await measureIndexPhases(
-                    log,
-                    dataDir,
-                    { workspaceId: s.workspaceId, terms: generated.searchTerms, stageIds: s.stageIds },
-                    { index: enabled('index'), reports: enabled('reports') },
-                    (partial) => {
-                      results.index = partial.index
-                      results.reports = partial.reports
-                    },
+                  await timed('index + reports', () =>
+                    measureIndexPhases(
+                      log,
+                      dataDir,
+                      { workspaceId: s.workspaceId, terms: generated.searchTerms, stageIds: s.stageIds },
+                      { index: enabled('index'), reports: enabled('reports') },
+                      (partial) => {
+                        results.index = partial.index
+                        results.reports = partial.reports
+                      },
+                    ),
                   )
                 } catch (error) {
                   if (enabled('index')) results.index = { error: errorText(error) }
@@ -442,12 +467,18 @@ async function main(): Promise<void> {
       if (enabled('big')) results.bigWorkspace = { ...big, error: errorText(error) }
       log(`big workspace FAILED: ${errorText(error)}`)
     }
+    // The big phase's own time: its total without the index + reports phase that ran inside it.
+    const nested = phases.slice(before).reduce((n, p) => n + p.ms, 0)
+    phases.splice(before, 0, {
+      phase: enabled('big') ? 'big workspace' : 'big workspace (generation only)',
+      ms: Math.round(performance.now() - big0) - nested,
+    })
   }
   seed?.remove()
   if (legacySeed !== seed) legacySeed?.remove()
   if (enabled('dedupe')) {
     try {
-      results.dedupe = await measureDedupe(log)
+      results.dedupe = await timed('dedupe', () => measureDedupe(log))
     } catch (error) {
       results.dedupe = { error: errorText(error) }
       log(`dedupe FAILED: ${results.dedupe.error}`)

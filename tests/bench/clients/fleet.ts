@@ -11,11 +11,16 @@
  */
 import { HocuspocusProvider, HocuspocusProviderWebsocket } from '@hocuspocus/provider'
 import * as Y from 'yjs'
+import { z } from 'zod'
+import { TokenSource } from '../../../apps/web/src/collab/TokenSource.ts'
 import { NodeWebSocket } from '../../integration/helpers/NodeWebSocket.ts'
 import { errorText } from '../lib/results.ts'
 import { nowMs, waitUntil } from '../lib/stats.ts'
 import { ensureTask, onFieldChange, setField } from '../lib/workload.ts'
 import { FleetCommand, type FleetReply } from './fleetProtocol.ts'
+
+/** `POST /api/auth/collab-token`'s answer (docs/schema.md). */
+const IssuedTokenBody = z.object({ token: z.string().min(1), expiresAt: z.number() })
 
 type Tab = {
   socket: HocuspocusProviderWebsocket
@@ -34,9 +39,24 @@ function reply(message: FleetReply): void {
   process.send?.(message)
 }
 
+/** The tabs' collab tokens: fetched, cached and refreshed like the web app's (one source: one signed-in user). */
+let tokens: TokenSource | null = null
+
+function tokenSource(session: { url: string; cookie: string }): TokenSource {
+  return new TokenSource(async () => {
+    const res = await fetch(`${session.url}/api/auth/collab-token`, {
+      method: 'POST',
+      headers: { cookie: session.cookie },
+    })
+    if (!res.ok) throw new Error(`collab-token: ${res.status}`)
+    const body = IssuedTokenBody.parse(await res.json())
+    return { token: body.token, expiresAt: body.expiresAt }
+  })
+}
+
 function openTab(
   url: string,
-  token: string,
+  token: string | (() => Promise<string>),
   room: string,
   roomIndex: number,
   shared: string[],
@@ -51,6 +71,7 @@ function openTab(
       token,
       ...(awareness ? {} : { awareness: null }),
       onAuthenticationFailed: ({ reason }) => {
+        tokens?.invalidate()
         reply({ type: 'error', message: `authentication failed for ${name}: ${reason}` })
       },
     })
@@ -67,18 +88,29 @@ function openTab(
   }
 }
 
+function closeTab(tab: Tab): void {
+  for (const p of tab.providers) p.destroy()
+  tab.socket.destroy()
+}
+
 async function connect(cmd: Extract<FleetCommand, { type: 'connect' }>): Promise<void> {
   roomCount = cmd.rooms.length
+  tokens?.dispose()
+  tokens = cmd.session ? tokenSource(cmd.session) : null
+  const source = tokens
+  const token = source ? () => source.get() : cmd.token
   const started = performance.now()
-  let slowestBatchMs = 0
-  for (let first = 0; first < cmd.tabs; first += cmd.batch) {
+  const batchMs: number[] = []
+  let settled = true
+  let stop: string | null = null
+  for (let first = 0; first < cmd.tabs && settled; first += cmd.batch) {
     const batchStart = performance.now()
     const batch: Tab[] = []
     for (let i = first; i < Math.min(cmd.tabs, first + cmd.batch); i++) {
       const roomIndex = i % cmd.rooms.length
       const tab = openTab(
         cmd.url,
-        cmd.token,
+        token,
         cmd.rooms[roomIndex] as string,
         roomIndex,
         cmd.shared,
@@ -87,20 +119,39 @@ async function connect(cmd: Extract<FleetCommand, { type: 'connect' }>): Promise
       tabs.push(tab)
       batch.push(tab)
     }
-    await waitUntil(
-      () => batch.every((t) => t.providers.every((p) => p.isSynced)),
-      cmd.timeoutMs,
-      `tabs ${first}–${first + batch.length - 1} synced`,
-      5,
-    )
-    slowestBatchMs = Math.max(slowestBatchMs, performance.now() - batchStart)
+    try {
+      await waitUntil(
+        () => batch.every((t) => t.providers.every((p) => p.isSynced)),
+        cmd.timeoutMs,
+        `tabs ${first}–${first + batch.length - 1} synced`,
+        5,
+      )
+    } catch (error) {
+      if (cmd.settleMs === null) throw error
+      // The load no longer settles: close this batch (not counted) and stop the ramp.
+      const synced = batch.filter((t) => t.providers.every((p) => p.isSynced)).length
+      stop = `tabs ${first}–${first + batch.length - 1}: ${synced} of ${batch.length} synced after ${cmd.timeoutMs} ms (closed, not counted)`
+      for (const tab of batch) closeTab(tab)
+      tabs.splice(tabs.length - batch.length, batch.length)
+      settled = false
+      break
+    }
+    const ms = performance.now() - batchStart
+    batchMs.push(ms)
+    if (cmd.settleMs !== null && ms > cmd.settleMs) {
+      settled = false
+      stop = `tabs ${first}–${first + batch.length - 1} took ${Math.round(ms)} ms to sync`
+    }
   }
   reply({
     type: 'connected',
     tabs: tabs.length,
+    settled,
+    stop,
+    batchMs,
     providers: tabs.reduce((n, t) => n + t.providers.length, 0),
     ms: performance.now() - started,
-    slowestBatchMs,
+    slowestBatchMs: Math.max(0, ...batchMs),
   })
 }
 
@@ -167,11 +218,9 @@ async function latency(cmd: Extract<FleetCommand, { type: 'latency' }>): Promise
 }
 
 function close(): void {
-  for (const tab of tabs) {
-    for (const p of tab.providers) p.destroy()
-    tab.socket.destroy()
-  }
+  for (const tab of tabs) closeTab(tab)
   tabs.length = 0
+  tokens?.dispose()
   reply({ type: 'closed' })
   setImmediate(() => process.exit(0))
 }

@@ -71,7 +71,7 @@ function documentRows(r: BenchResults): Row[] {
     {
       target: 'cold start to serving < 2 s (was 14.2 s)',
       measured: b?.coldStartMs
-        ? `restart: ${int(b.coldStartMs)} ms to /api/health, search finds the last record after ${b.searchReadyMs === null || b.searchReadyMs === undefined ? '—' : `${int(b.searchReadyMs)} ms`}${b.firstStart ? `; first start on the generated data dir (index build): ${int(b.firstStart.searchReadyMs)} ms` : ''}`
+        ? `restart: ${int(b.coldStartMs)} ms to /api/health, search finds the last record after ${b.searchReadyMs === null || b.searchReadyMs === undefined ? '—' : `${int(b.searchReadyMs)} ms`}${b.firstStart ? `; first start on the generated data dir (index build): ${int(b.firstStart.searchReadyMs)} ms${b.cache?.hit ? ` (measured when the bench's cache entry was built, ${b.cache.builtAt})` : ''}` : ''}`
         : '—',
       status: status(b?.coldStartMs !== undefined, (b?.searchReadyMs ?? Infinity) < 2000),
       limit: b?.coldStartMs
@@ -269,7 +269,7 @@ function memoryRows(r: BenchResults): Row[] {
 function clientsTable(r: BenchResults): string[] {
   if (!r.clients && !r.bigWorkspace?.clients) return ['Not run.']
   const lines = [
-    '| server | tabs | documents | connect all s | heap + external / tab KB | RSS after GC / tab KB | RSS before → after (no GC) MB | heap + external after GC MB | idle CPU % | edit-to-remote p50 / p95 / p99 ms | samples (lost) | server / fleet CPU % during rounds |',
+    '| server | tabs | documents | connect all s | heap + external / tab KB | RSS after GC / tab KB | RSS before → after (no GC) MB | heap + external after GC MB | idle CPU % (server / fleet) | edit-to-remote p50 / p95 / p99 ms | samples (lost) | server / fleet CPU % during rounds |',
     '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | ---: | ---: |',
   ]
   const rows: Array<[string, ClientsResult | { server: string; error: string }]> = (r.clients ?? []).map(
@@ -287,10 +287,26 @@ function clientsTable(r: BenchResults): string[] {
       continue
     }
     const l = c.latency
+    const tabs =
+      c.settled === false && c.requestedTabs !== undefined
+        ? `${int(c.tabs)} of ${int(c.requestedTabs)} (did not settle beyond)`
+        : int(c.tabs)
+    const idle =
+      c.idleFleetCpuPct === undefined
+        ? `${c.idleServerCpuPct}`
+        : `${c.idleServerCpuPct} / ${c.idleFleetCpuPct}`
     lines.push(
-      `| ${label} | ${int(c.tabs)} | ${c.documents} | ${(c.connectMs / 1000).toFixed(1)} | ${kb(c.heapPerTabBytes)} | ${kb(c.rssPerTabBytes)} | ${mb(c.rssNoGcBefore)} → ${mb(c.rssNoGcAfter)} | ${mb(c.after.heapUsed + c.after.external)} | ${c.idleServerCpuPct} | ${l ? `${ms(l.latencyMs.p50)} / ${ms(l.latencyMs.p95)} / ${ms(l.latencyMs.p99)}` : '—'} | ${l ? `${l.samples} (${l.lost})` : '—'} | ${l ? `${l.serverCpuPct} / ${l.fleetCpuPct}` : '—'} |`,
+      `| ${label} | ${tabs} | ${c.documents} | ${(c.connectMs / 1000).toFixed(1)} | ${kb(c.heapPerTabBytes)} | ${kb(c.rssPerTabBytes)} | ${mb(c.rssNoGcBefore)} → ${mb(c.rssNoGcAfter)} | ${mb(c.after.heapUsed + c.after.external)} | ${idle} | ${l ? `${ms(l.latencyMs.p50)} / ${ms(l.latencyMs.p95)} / ${ms(l.latencyMs.p99)}` : '—'} | ${l ? `${l.samples} (${l.lost})` : '—'} | ${l ? `${l.serverCpuPct} / ${l.fleetCpuPct}` : '—'} |`,
     )
   }
+  const unsettled = rows.flatMap(([label, c]) =>
+    'error' in c || c.settled !== false
+      ? []
+      : [
+          `- ${label}: stopped at ${int(c.tabs)} of ${int(c.requestedTabs)} tabs (${c.stop ?? 'no reason recorded'}); batches of 50 synced in ${(c.batchMs ?? []).map((b) => (b / 1000).toFixed(1)).join(', ')} s; the server's memory probe answered after ${c.memoryProbeMs === undefined ? '—' : `${(c.memoryProbeMs / 1000).toFixed(1)} s`}.`,
+        ],
+  )
+  if (unsettled.length > 0) lines.push('', ...unsettled)
   return lines
 }
 
@@ -336,7 +352,12 @@ function bigTimes(r: BenchResults): string {
   if (!b?.generateMs) return ''
   const syncs = b.firstSync?.reduce((n, f) => n + f.ms, 0)
   const stores = b.largestDocument ? b.largestDocument.storeMs.mean * b.largestDocument.storeMs.n : undefined
-  return ` In this run: generating ${int(b.generateMs)} ms, cold start ${int(b.coldStartMs)} ms, first syncs ${int(syncs)} ms in all, stores of the largest document ${int(stores)} ms in all.`
+  const cache = !b.cache
+    ? ''
+    : b.cache.hit
+      ? ` The data dir after its first start came from the bench's cache (\`tests/bench/cache/\`, git-ignored; built ${b.cache.builtAt}, key ${b.cache.key} over the generator's inputs and the server, model and generator sources), copied in ${int(b.cache.copyMs)} ms: generating and the first start are the figures measured when it was built. \`BENCH_CACHE=0\` builds it afresh.`
+      : ` The data dir after its first start was stored in the bench's cache (\`tests/bench/cache/\`, git-ignored, key ${b.cache.key} over the generator's inputs and the server, model and generator sources; ${int(b.cache.copyMs)} ms): the next run on the same sources copies it instead of generating and migrating again (\`BENCH_CACHE=0\` turns the cache off).`
+  return ` In this run: generating ${int(b.generateMs)} ms, cold start ${int(b.coldStartMs)} ms, first syncs ${int(syncs)} ms in all, stores of the largest document ${int(stores)} ms in all.${cache}`
 }
 
 /** Issue #12: the whole `pnpm bench` under 10 minutes, at its workspace size. */
@@ -346,9 +367,33 @@ function durationLine(r: BenchResults): string[] {
   if (!Number.isFinite(started) || !Number.isFinite(finished)) return []
   const minutes = (finished - started) / 60_000
   const met = minutes < 10 && r.bigSize !== 'small' && !r.quick && !r.only
-  return [
-    `Duration of this run (bench process, after \`pnpm build\`): **${minutes.toFixed(1)} min** — target < 10 min at issue #12’s size: ${met ? 'met' : '**NOT met**'}. What limits it: the first start on the generated data dir (migration of the collection documents into ~210,000 record documents, then the index rebuilt from all of them), the index phase loading every record into both index implementations, and the import of 100,000 contacts; each phase’s own time is in its section.`,
+  const phases = r.phases ?? []
+  const longest = [...phases]
+    .sort((a, b) => b.ms - a.ms)
+    .slice(0, 3)
+    .map((p) => `${p.phase} (${(p.ms / 60_000).toFixed(1)} min)`)
+  const limits =
+    longest.length > 0
+      ? `What limits it: the longest phases, ${longest.join(', ')}.`
+      : 'What limits it: not recorded in this run (phase times were added later).'
+  const lines = [
+    `Duration of this run (bench process, after \`pnpm build\`): **${minutes.toFixed(1)} min** — target < 10 min at issue #12’s size: ${met ? 'met' : '**NOT met**'}. ${limits}`,
   ]
+  if (phases.length === 0) return lines
+  const total = phases.reduce((n, p) => n + p.ms, 0)
+  lines.push(
+    '',
+    'Wall time of each phase, in the order they ran (set-ups such as seeding are phases of their own; the big workspace row is its own time without the index + reports phase that runs inside it):',
+    '',
+    '| phase | wall time s | share |',
+    '| --- | ---: | ---: |',
+    ...phases.map(
+      (p) =>
+        `| ${p.phase} | ${(p.ms / 1000).toFixed(1)} | ${total > 0 ? Math.round((100 * p.ms) / total) : 0} % |`,
+    ),
+    `| all phases | ${(total / 1000).toFixed(1)} | 100 % |`,
+  )
+  return lines
 }
 
 function feedLine(r: BenchResults): string[] {
@@ -375,7 +420,7 @@ export function issue12Section(r: BenchResults): string[] {
     '',
     '### 1,000 connected clients',
     '',
-    'A client is a browser tab as the web app builds it (one socket shared by the tab’s documents): an account room (tab i → room i mod 100, 10 tabs per room) with an awareness `user` field, as the web app sets it, plus the workspace document without awareness (with awareness on a document all 1,000 tabs share, every 15 s renewal fans out to 999 others: that measures presence fan-out, not idle connections — the web app sets awareness on every document today, which a workspace of 1,000 open tabs would pay). Tabs connect in batches of 50 from a separate process (`tests/bench/clients/fleet.ts`, real `@hocuspocus/provider` 3.4), so their CPU does not share the bench process. Memory: one raw client on every document first (documents loaded), full GC, sample; then all tabs synced, 5 s idle (16 s, one awareness renewal period, with awareness on the workspace document) with the server’s CPU sampled, full GC, sample. The row “awareness on the workspace document too” is the web app as it is today (DocRegistry sets the presence `user` on every document; it leaves it off only on `W/feed`). Edit-to-remote: sequential rounds, room r mod 100 edited by one of its tabs (a task title carrying the send time), the other 9 tabs of that room record arrival − send. The prototype measured bare Hocuspocus 3.4.3 with 1,000 clients over 100 record documents at 133 MB RSS (no GC).',
+    'A client is a browser tab as the web app builds it (one socket shared by the tab’s documents): an account room (tab i → room i mod 100, 10 tabs per room) with an awareness `user` field, as the web app sets it, plus the workspace document without awareness (the web app leaves presence off there, as on `W/feed`: with awareness on a document all 1,000 tabs share, every 15 s renewal fans out to 999 others, and `@hocuspocus/provider` sends every awareness update it receives back to the server). Tabs connect in batches of 50 from a separate process (`tests/bench/clients/fleet.ts`, real `@hocuspocus/provider` 3.4), so their CPU does not share the bench process. Memory: one raw client on every document first (documents loaded), full GC, sample; then all tabs synced, 5 s idle (16 s, one awareness renewal period, with awareness on the workspace document) with the server’s CPU sampled, full GC, sample. The row “awareness on the workspace document too” is what presence on a document shared by every tab would cost (the web app before it left presence off `W/workspace`): its tabs connect in batches until a batch takes longer than one awareness renewal period (15 s) to sync or does not sync within 30 s (then closed, not counted), and its figures are at the count reached. The tabs fetch and refresh their collab tokens as the web app does (`POST /api/auth/collab-token`, TokenSource); with the single token of the phase’s start, a ramp that never settled ran until that token expired (10 minutes) and a reconnecting tab was refused (“Unauthorized”). Edit-to-remote: sequential rounds, room r mod 100 edited by one of its tabs (a task title carrying the send time), the other 9 tabs of that room record arrival − send. The prototype measured bare Hocuspocus 3.4.3 with 1,000 clients over 100 record documents at 133 MB RSS (no GC).',
     '',
     ...clientsTable(r),
     '',

@@ -231,7 +231,7 @@ function bigSection(r: BenchResults): string[] {
   if (b.error) lines.push(`**Phase failed**: ${b.error}`, '')
   if (b.firstStart) {
     lines.push(
-      `- First start on the generated data dir (builds the record index, migrates if needed): /api/health after ${int(b.firstStart.serveMs)} ms; search finds the last generated deal after ${b.firstStart.searchReadyMs === null ? 'not within 60 s' : `${int(b.firstStart.searchReadyMs)} ms`}.`,
+      `- First start on the generated data dir (builds the record index, migrates if needed): /api/health after ${int(b.firstStart.serveMs)} ms; search finds the last generated deal after ${b.firstStart.searchReadyMs === null ? 'not within 60 s' : `${int(b.firstStart.searchReadyMs)} ms`}${b.cache?.hit ? ` (measured when the bench's cache entry was built, ${b.cache.builtAt}; this run copied that data dir in ${int(b.cache.copyMs)} ms)` : ''}.`,
     )
   }
   lines.push(

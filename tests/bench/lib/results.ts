@@ -61,6 +61,11 @@ export type BenchResults = {
   reports?: ReportsResult | { error: string } | null
   /** The live dashboard in a browser (issue #13); absent or null = phase not run. */
   dashboard?: DashboardResult | { error: string } | null
+  /**
+   * Wall time of each phase of this run, in the order they ran (ms; set-ups such as seeding are phases of their own).
+   * Absent in results written before it was recorded.
+   */
+  phases?: Array<{ phase: string; ms: number }>
 }
 
 /** The first line of an error's message (≤ 300 characters), for results and logs. */

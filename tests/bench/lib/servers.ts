@@ -29,8 +29,8 @@ export type ServerProcess = {
   startMs: number
   /** `performance.now()` of this process when the server answered (spawn = readyAt − startMs). */
   readyAt: number
-  /** Full GC in the server (via its memory probe), then its memory usage. Rejects after 10 s. */
-  memory(): Promise<MemorySample>
+  /** Full GC in the server (via its memory probe), then its memory usage. Rejects after `timeoutMs` (default 10 s). */
+  memory(timeoutMs?: number): Promise<MemorySample>
   stop(): Promise<void>
 }
 
@@ -128,8 +128,8 @@ function stopper(child: ChildProcess): () => Promise<void> {
 }
 
 /** Asks the child's memory probe for a GC'd sample (SIGUSR2) and resolves with its next BENCH_MEM line. */
-function memoryReader(child: ChildProcess, lines: Interface): () => Promise<MemorySample> {
-  return () =>
+function memoryReader(child: ChildProcess, lines: Interface): (timeoutMs?: number) => Promise<MemorySample> {
+  return (timeoutMs = 10_000) =>
     new Promise((resolve, reject) => {
       const onLine = (line: string) => {
         if (!line.startsWith(MEMORY_LINE)) return
@@ -142,8 +142,8 @@ function memoryReader(child: ChildProcess, lines: Interface): () => Promise<Memo
       }
       const timer = setTimeout(() => {
         done()
-        reject(new Error(`no ${MEMORY_LINE.trim()} line from pid ${child.pid} within 10 s`))
-      }, 10_000)
+        reject(new Error(`no ${MEMORY_LINE.trim()} line from pid ${child.pid} within ${timeoutMs / 1000} s`))
+      }, timeoutMs)
       const done = () => {
         clearTimeout(timer)
         lines.off('line', onLine)

@@ -13,8 +13,13 @@ import type { BenchServer } from './servers.ts'
  */
 export type Workload = {
   server: BenchServer
-  /** Hocuspocus auth token (Rapport: a collab token; bare Hocuspocus: empty). */
+  /** Hocuspocus auth token (Rapport: a collab token, valid 10 minutes; bare Hocuspocus: empty). */
   token: string
+  /**
+   * Rapport: the session cookie of the bench user, to fetch fresh collab tokens as the web app does for a long-lived
+   * client (`POST /api/auth/collab-token`); null for the baselines.
+   */
+  sessionCookie: string | null
   /**
    * The latency probe's document: the probe deal's own `<workspaceId>/deal/<PROBE_DEAL_ID>` (issue #12: a deal lives in
    * its own document; the pipeline document is retired), holding `getMap('deals')` with that one entry.
@@ -147,6 +152,7 @@ export function baselineWorkload(server: BenchServer, rooms: number): Workload {
   return {
     server,
     token: '',
+    sessionCookie: null,
     probeDoc: probeDocOf(BENCH_WORKSPACE),
     workspaceId: BENCH_WORKSPACE,
     pipelineId: 'pl_bench',
@@ -196,6 +202,7 @@ export async function rapportWorkload(server: BenchServer, rooms: number): Promi
   return {
     server,
     token,
+    sessionCookie: session.cookie,
     probeDoc: probeDocOf(session.workspaceId),
     workspaceId: session.workspaceId,
     pipelineId: first.id,
