@@ -243,6 +243,8 @@ export const createServer = async (deps: ServerDeps): Promise<RapportServer> => 
     projection,
     logger: logger.child('index'),
     docOf: (name) => hocuspocusRef.current?.documents.get(name),
+    // Live edits wait up to 20 ms for more before an apply (docs/ARCHITECTURE.md "The index — built").
+    coalesceMs: 20,
     // The change feed gets each change after the index committed it, with the index's seq.
     onCommitted: (applied, rows) => {
       if (!feedOpen) return
