@@ -141,6 +141,13 @@ describe('durable acknowledgement', () => {
     writer.doc.getText('scratch').insert(4, ' and more')
     await vi.waitFor(() => expect(reader.doc.getText('scratch').toString()).toBe('held and more'))
     expect(held.length).toBeGreaterThan(heldBefore)
+    // Nor is the writer's presence: an awareness change sent after the held updates reaches the other client.
+    writer.provider.setAwarenessField('editing', 'account.notes')
+    await vi.waitFor(() =>
+      expect(reader.provider.awareness?.getStates().get(writer.doc.clientID)).toMatchObject({
+        editing: 'account.notes',
+      }),
+    )
     // A full round trip on the writer's own socket (messages on one socket arrive in order): had the server sent
     // the acknowledgement when it applied the update, it would have arrived before this document synced.
     const other = new HocuspocusProvider({
