@@ -135,6 +135,19 @@ describe('durable acknowledgement', () => {
     // The other client has it: the server applied and broadcast it, and the append is waiting at the gate.
     await vi.waitFor(() => expect(reader.doc.getText('scratch').toString()).toBe('held'))
     expect(held.length).toBeGreaterThan(0)
+    // The writer's next update is not queued behind the first one's append (the per-connection order chains only
+    // the replies): it reaches the other client while both appends wait at the gate.
+    const heldBefore = held.length
+    writer.doc.getText('scratch').insert(4, ' and more')
+    await vi.waitFor(() => expect(reader.doc.getText('scratch').toString()).toBe('held and more'))
+    expect(held.length).toBeGreaterThan(heldBefore)
+    // Nor is the writer's presence: an awareness change sent after the held updates reaches the other client.
+    writer.provider.setAwarenessField('editing', 'account.notes')
+    await vi.waitFor(() =>
+      expect(reader.provider.awareness?.getStates().get(writer.doc.clientID)).toMatchObject({
+        editing: 'account.notes',
+      }),
+    )
     // A full round trip on the writer's own socket (messages on one socket arrive in order): had the server sent
     // the acknowledgement when it applied the update, it would have arrived before this document synced.
     const other = new HocuspocusProvider({

@@ -22,13 +22,14 @@ import { boardsAreCurrent, readBoardsCurrent, writeBoardsCurrent } from './board
 import { createAudit } from './collab/auditExtension.ts'
 import { createAuthExtension } from './collab/authExtension.ts'
 import { automationExtension } from './collab/automationExtension.ts'
+import { awarenessAtArrivalExtension } from './collab/awarenessAtArrival.ts'
 import { historyGuardExtension } from './collab/historyGuardExtension.ts'
 import { createLimitsExtension, type LimitsExtension } from './collab/limitsExtension.ts'
 import { createLoggingExtension } from './collab/loggingExtension.ts'
 import { createPersistenceExtension, type PersistenceExtension } from './collab/persistenceExtension.ts'
 import { pipelineMigrationExtension } from './collab/pipelineMigration.ts'
 import { projectionExtension } from './collab/projectionExtension.ts'
-import { retiredDocumentsExtension } from './collab/retiredDocuments.ts'
+import { isRetiredDoc, retiredDocumentsExtension } from './collab/retiredDocuments.ts'
 import { validationExtension } from './collab/validationExtension.ts'
 import { DuplicateLog } from './duplicates/DuplicateLog.ts'
 import { DuplicateService } from './duplicates/DuplicateService.ts'
@@ -243,6 +244,8 @@ export const createServer = async (deps: ServerDeps): Promise<RapportServer> => 
     projection,
     logger: logger.child('index'),
     docOf: (name) => hocuspocusRef.current?.documents.get(name),
+    // Live edits wait up to 20 ms for more before an apply (docs/ARCHITECTURE.md "The index — built").
+    coalesceMs: 20,
     // The change feed gets each change after the index committed it, with the index's seq.
     onCommitted: (applied, rows) => {
       if (!feedOpen) return
@@ -305,6 +308,7 @@ export const createServer = async (deps: ServerDeps): Promise<RapportServer> => 
     maxDebounce: deps.maxDebounceMs ?? 10_000,
     extensions: [
       persistence,
+      awarenessAtArrivalExtension((name) => isRetiredDoc(name) || deletedDocuments.has(name)),
       createAuthExtension(auth, logger),
       limits,
       createLoggingExtension(logger.child('collab')),

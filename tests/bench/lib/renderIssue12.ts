@@ -225,7 +225,7 @@ function liveRows(r: BenchResults): Row[] {
             measured.every((x) => (x.ratio ?? Infinity) <= 1.25),
           ),
     limit: measured.length
-      ? 'Pooled p99s (Targets above). Rapport’s hooks (projection, audit, limits, validation, the durable log write before the acknowledgement) share the event loop with the broadcast; index work already runs after it, batched.'
+      ? 'Pooled p99s (Targets above). Rapport’s hooks (projection, audit, validation, the durable log append whose fsync only the acknowledgement waits for) share the event loop with the broadcast; index work runs after it, coalesced over 20 ms.'
       : missing(null, 'rapport,hocuspocus'),
   })
   return rows

@@ -22,6 +22,14 @@ const isNew = (txn: Y.Transaction, item: Y.Item): boolean =>
 const contains = (item: Y.Item, id: Y.ID): boolean =>
   id.client === item.id.client && id.clock >= item.id.clock && id.clock < item.id.clock + item.length
 
+/** The Yjs client ids whose clocks this transaction advanced. */
+const clientsWithNewContent = (txn: Y.Transaction): Set<number> => {
+  const clients = new Set<number>()
+  for (const [client, clock] of txn.afterState)
+    if (clock > (txn.beforeState.get(client) ?? 0)) clients.add(client)
+  return clients
+}
+
 /**
  * The sets of record fields in `collection` (`Y.Map<recordId, Y.Map<field, value>>`) that `txn` integrated and
  * deleted at once because a concurrent set of the same field sits to their right (Yjs orders concurrent map sets by
@@ -32,6 +40,10 @@ const contains = (item: Y.Item, id: Y.ID): boolean =>
  */
 export function lostSetsOf(txn: Y.Transaction, collection: Y.Map<unknown>): LostSet[] {
   const lost: LostSet[] = []
+  // A reported set is new in this transaction and by another client than the kept one, so when the transaction
+  // brought content of one client only (a client's own live edit: the common case) and that client's set is kept,
+  // there is nothing to find: the walk below (up to MAX_WALK items, before Hocuspocus broadcasts) is skipped.
+  const newClients = clientsWithNewContent(txn)
   for (const [type, keys] of txn.changed) {
     const recordItem = type._item
     if (!recordItem || recordItem.deleted || recordItem.parent !== collection) continue
@@ -41,6 +53,7 @@ export function lostSetsOf(txn: Y.Transaction, collection: Y.Map<unknown>): Lost
       if (field === null) continue
       const current = type._map.get(field)
       if (!current || current.deleted) continue
+      if (newClients.size === 0 || (newClients.size === 1 && newClients.has(current.id.client))) continue
       const origins: Y.ID[] = current.origin ? [current.origin] : []
       let item = current.left
       for (let steps = 0; item && steps < MAX_WALK; steps += 1, item = item.left) {

@@ -37,6 +37,9 @@ interface IndexedDoc {
 
 type Shown = Omit<SearchEntry, 'fields' | 'body'>
 
+/** How long changes wait for more before MiniSearch applies them (reads apply them at once). */
+const SETTLE_MS = 20
+
 const keyOf = (kind: SearchKind, id: string): string => `${kind}:${id}`
 const kindOfKey = (key: string): string => key.slice(0, key.indexOf(':'))
 
@@ -55,8 +58,9 @@ export class SearchIndex {
 
   /**
    * Changes not yet applied to MiniSearch (`kind:id` → entry, or null for a removal). Indexing runs off the update
-   * that caused it (a `setImmediate` after the first pending change, so a burst of edits indexes each record once),
-   * and every read applies what is pending first: a search always sees every change made before it.
+   * that caused it (SETTLE_MS after the first pending change, so a burst of edits — a record's keystrokes — indexes
+   * each record once, and MiniSearch's replace/vacuum does not run on the event loop after every update), and every
+   * read applies what is pending first: a search always sees every change made before it.
    */
   private readonly pending = new Map<string, SearchEntry | null>()
   private settleScheduled = false
@@ -88,10 +92,10 @@ export class SearchIndex {
     this.pending.set(key, entry)
     if (this.settleScheduled) return
     this.settleScheduled = true
-    setImmediate(() => {
+    setTimeout(() => {
       this.settleScheduled = false
       this.settle()
-    })
+    }, SETTLE_MS).unref?.()
   }
 
   private apply(key: string, entry: SearchEntry): void {

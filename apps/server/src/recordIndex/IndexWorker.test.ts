@@ -58,7 +58,7 @@ afterEach(async () => {
   await rm(dir, { recursive: true, force: true })
 })
 
-function setup(options: { retryMs?: { base: number; max: number } } = {}) {
+function setup(options: { retryMs?: { base: number; max: number }; coalesceMs?: number } = {}) {
   const projection = new Projection(silentLogger())
   const doc = new Y.Doc()
   projection.attach(accountsName, doc)
@@ -71,6 +71,7 @@ function setup(options: { retryMs?: { base: number; max: number } } = {}) {
     docOf: (name) => (name === accountsName ? doc : undefined),
     onCommitted: (applied, rows) => committed.push({ applied, rows }),
     retryMs: options.retryMs ?? { base: 5, max: 20 },
+    ...(options.coalesceMs !== undefined ? { coalesceMs: options.coalesceMs } : {}),
   })
   worker.start()
   return { projection, doc, worker, state, committed }
@@ -105,6 +106,28 @@ describe('IndexWorker', () => {
     expect(committed).toHaveLength(1)
     const event = committed[0]?.applied[0]
     expect(event).toMatchObject({ workspaceId: WS, kind: 'accounts', id: acme.id, op: 'upsert', seq: 1 })
+  })
+
+  it('with coalesceMs, live changes over several ticks wait for one apply; a flush brings it forward', async () => {
+    const { doc, worker, state, committed } = setup({ coalesceMs: 60_000 })
+    const tick = () => new Promise((resolve) => setImmediate(resolve))
+    const acme = createAccount(doc, { name: 'Acme' }, 'test')
+    await tick()
+    const globex = createAccount(doc, { name: 'Globex' }, 'test')
+    await tick()
+    updateAccount(doc, acme.id, { city: 'Lisbon' }, 'test', { now: acme.updatedAt + 1 })
+    await tick()
+    await tick()
+    // Without the window every tick above applied its own change (the previous test's behaviour).
+    expect(state.applies).toHaveLength(0)
+    const started = performance.now()
+    await worker.flush()
+    // Not the 60 s window: someone waiting for the index gets it at the next tick.
+    expect(performance.now() - started).toBeLessThan(5_000)
+    expect(state.applies).toHaveLength(1)
+    expect((state.applies[0]?.records ?? []).map((r) => r.id).sort()).toEqual([acme.id, globex.id].sort())
+    expect(await index.get(WS, 'accounts', acme.id)).toMatchObject({ record: { city: 'Lisbon' } })
+    expect(committed).toHaveLength(1)
   })
 
   it('stores the state vector of each changed document in the same apply', async () => {
