@@ -26,8 +26,10 @@ import type { DuplicateKey, DuplicateKind, KeyMatch, KeyType } from './duplicate
  *    handoffs and logged calls/emails/meetings of each account room).
  * 5: duplicate keys (`dup_key`, duplicateKeys.ts).
  * 6: report columns `r_<field>` of deals and tickets (indexSchema.ts REPORT_COLUMNS), read by `reportGroups`.
+ * 7: `fact_stage.step`: the stages a deal passed through between two indexed states (`passedStages`) share their
+ *    change's seq, ordered by step.
  */
-export const INDEX_FORMAT = 6
+export const INDEX_FORMAT = 7
 
 /** The change feed keeps, per workspace, at least the last FEED_KEEP_EVENTS events or those of the last FEED_KEEP_MS. */
 export const FEED_KEEP_EVENTS = 10_000
@@ -53,9 +55,27 @@ export interface IndexedRecord {
   record: ProjectedRecord
 }
 
-/** One record change of a batch. An upsert identical to the stored row (same doc, same JSON) changes nothing. */
+/** Most stages one deal upsert carries as passed (`passedStages`); the IndexWorker keeps the latest ones. */
+export const MAX_PASSED_STAGES = 1_000
+
+/**
+ * A stage a deal was in between its stored state and the upsert's record: moves of one deal that the IndexWorker
+ * coalesced into one change (it keeps a record's latest state) still each add their entry to the stage history.
+ */
+export interface PassedStage {
+  pipelineId: string
+  stage: string
+  /** The deal's `stageEnteredAt` in that stage. */
+  at: number
+}
+
+/**
+ * One record change of a batch. An upsert identical to the stored row (same doc, same JSON) changes nothing. A deal
+ * upsert may carry `passedStages` (oldest first): each that differs from the one before adds a stage-history entry
+ * before the record's own.
+ */
 export type RecordChange =
-  | ({ op: 'upsert' } & IndexedRecord)
+  | ({ op: 'upsert'; passedStages?: PassedStage[] } & IndexedRecord)
   | { op: 'remove'; workspaceId: string; kind: RecordKind; id: string }
 
 /** The plain text of an account room's notes and briefs (search kind `notes`); `''` removes it. */

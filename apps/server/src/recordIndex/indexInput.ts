@@ -8,6 +8,7 @@ import {
   MAX_BATCH_CHANGES,
   MAX_NOTES_CHARS,
   MAX_PAGE,
+  MAX_PASSED_STAGES,
   MAX_RECORD_BYTES,
   MAX_ROOM_FACTS,
 } from './RecordIndex.ts'
@@ -29,6 +30,10 @@ export const RecordChangeSchema = z.discriminatedUnion('op', [
     id: recordId,
     doc: docNameSchema,
     record: recordJson,
+    passedStages: z
+      .array(z.object({ pipelineId: recordId, stage: recordId, at: z.number().finite() }))
+      .max(MAX_PASSED_STAGES)
+      .optional(),
   }),
   z.object({ op: z.literal('remove'), workspaceId, kind, id: recordId }),
 ])

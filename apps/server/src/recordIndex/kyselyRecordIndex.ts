@@ -328,8 +328,21 @@ export class KyselyRecordIndex implements RecordIndex {
           if (now && now.doc === change.doc && now.data === item.data) continue
           current.set(key, { doc: change.doc, data: item.data })
           if (change.kind === 'deals') {
-            const fact = stageChangeOf(now ? this.flavor.parseData(now.data) : null, change.record, at)
-            if (fact) history.push({ key, workspaceId: change.workspaceId, change: pending.length, fact })
+            // The stages the deal passed through (moves coalesced into this change), then its own: each step that
+            // changes the stage adds an entry, all under this change's seq, in order.
+            let before: Record<string, unknown> | null = now ? this.flavor.parseData(now.data) : null
+            const steps: Array<Record<string, unknown>> = (change.passedStages ?? []).map((p) => ({
+              id: change.id,
+              pipelineId: p.pipelineId,
+              position: { column: p.stage },
+              stageEnteredAt: p.at,
+            }))
+            steps.push(change.record)
+            for (const step of steps) {
+              const fact = stageChangeOf(before, step, at)
+              if (fact) history.push({ key, workspaceId: change.workspaceId, change: pending.length, fact })
+              before = step
+            }
           }
         }
         final.set(key, item)
@@ -363,10 +376,12 @@ export class KyselyRecordIndex implements RecordIndex {
           .where('workspace_id', '=', workspaceId)
           .where('deal_id', '=', id)
           .execute()
-      const rows = history.map((h) => ({
+      const rows = history.map((h, i) => ({
         workspace_id: h.workspaceId,
         deal_id: h.fact.dealId,
         seq: applied[h.change]?.seq ?? 0,
+        // Orders the entries of one change (its passed stages); the index in the batch is enough for that.
+        step: i,
         pipeline_id: h.fact.pipelineId,
         from_stage: h.fact.fromStage,
         to_stage: h.fact.toStage,
@@ -436,7 +451,7 @@ export class KyselyRecordIndex implements RecordIndex {
     const read = async (chunk?: string[]) => {
       const conditions = [sql<boolean>`f.workspace_id = ${ws}`]
       if (chunk) conditions.push(sql<boolean>`f.deal_id in (${sql.join(chunk)})`)
-      const values = ['deal_id', 'pipeline_id', 'from_stage', 'to_stage', 'at', 'seq'].map((c) =>
+      const values = ['deal_id', 'pipeline_id', 'from_stage', 'to_stage', 'at', 'seq', 'step'].map((c) =>
         sql.ref(`p.${c}`),
       )
       const result = await sql<{ v: unknown }>`select ${this.flavor.jsonRows(values)} as v
@@ -447,7 +462,11 @@ export class KyselyRecordIndex implements RecordIndex {
     let rows: unknown[][] = []
     if (ids === undefined) rows = await read()
     else for (let i = 0; i < ids.length; i += 500) rows = rows.concat(await read(ids.slice(i, i + 500)))
-    const out = rows.map(([dealId, pipelineId, fromStage, toStage, at, seq]) => ({
+    // By deal (code-point order, as the stores' key collation), then seq, then step (passed stages of one change).
+    rows.sort((a, b) =>
+      a[0] !== b[0] ? (String(a[0]) < String(b[0]) ? -1 : 1) : num(a[5]) - num(b[5]) || num(a[6]) - num(b[6]),
+    )
+    return rows.map(([dealId, pipelineId, fromStage, toStage, at, seq]) => ({
       dealId: String(dealId),
       pipelineId: String(pipelineId),
       fromStage: fromStage === null ? null : String(fromStage),
@@ -455,8 +474,6 @@ export class KyselyRecordIndex implements RecordIndex {
       at: num(at),
       seq: num(seq),
     }))
-    // By deal (code-point order, as the stores' key collation), then seq.
-    return out.sort((a, b) => (a.dealId < b.dealId ? -1 : a.dealId > b.dealId ? 1 : a.seq - b.seq))
   }
 
   async handoffFacts(workspaceId: string): Promise<HandoffFact[]> {
@@ -619,7 +636,7 @@ export class KyselyRecordIndex implements RecordIndex {
       sql<{ stage: unknown; v: unknown }>`select x.stage as stage, ${this.flavor.jsonRows([
         sql`x.stay`,
       ])} as v from (select h.to_stage as stage,
-        coalesce(lead(h.at) over (partition by h.deal_id order by h.seq),
+        coalesce(lead(h.at) over (partition by h.deal_id order by h.seq, h.step),
           case when ${sql.ref(`r.${reportColumn('status')}`)} = 'open' then ${sql.lit(query.now)} end) - h.at as stay
         ${changes}) x where x.stay is not null group by x.stage`.execute(this.db),
     ])

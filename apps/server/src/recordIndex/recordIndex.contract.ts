@@ -385,6 +385,67 @@ export function recordIndexContract(name: string, makeStore: () => Promise<Index
         )
       })
 
+      it('records the stages a coalesced deal upsert passed through (passedStages), in order, in history and funnel', async () => {
+        const at = (column: string, stageEnteredAt: number) => ({
+          position: { column, key: 'a0' },
+          stageEnteredAt,
+        })
+        const upsert = (record: ProjectedRecord) =>
+          up('deals', record) as Extract<RecordChange, { op: 'upsert' }>
+        await index.apply({ records: [up('deals', deal('d1', 'Moved', at('lead', T0)))] })
+        // One change: the deal went lead → qual → prop → qual (the repeat of qual is a change too), then to demo.
+        await index.apply({
+          records: [
+            {
+              ...upsert(deal('d1', 'Moved', at('demo', T0 + 40))),
+              passedStages: [
+                { pipelineId: 'p1', stage: 'qual', at: T0 + 10 },
+                { pipelineId: 'p1', stage: 'qual', at: T0 + 10 },
+                { pipelineId: 'p1', stage: 'prop', at: T0 + 20 },
+                { pipelineId: 'p1', stage: 'qual', at: T0 + 30 },
+              ],
+            },
+          ],
+        })
+        const history = await index.stageHistory(W, ['d1'])
+        expect(history.map((h) => [h.fromStage, h.toStage, h.at])).toEqual([
+          [null, 'lead', T0],
+          ['lead', 'qual', T0 + 10],
+          ['qual', 'prop', T0 + 20],
+          ['prop', 'qual', T0 + 30],
+          ['qual', 'demo', T0 + 40],
+        ])
+        // The passed stages share the change's seq: the funnel's stays follow their order.
+        expect(new Set(history.slice(1).map((h) => h.seq)).size).toBe(1)
+        const funnel = await index.stageFunnel(W, {
+          pipelineId: 'p1',
+          stageIds: ['lead', 'qual', 'prop', 'demo'],
+          now: T0 + 100,
+        })
+        expect(funnel.furthest).toEqual([{ stage: 3, deals: 1 }])
+        expect(
+          funnel.stays
+            .map((s) => ({ ...s, ms: [...s.ms].sort((a, b) => a - b) }))
+            .sort((a, b) => a.stage.localeCompare(b.stage)),
+        ).toEqual([
+          { stage: 'demo', ms: [60] },
+          { stage: 'lead', ms: [10] },
+          { stage: 'prop', ms: [10] },
+          { stage: 'qual', ms: [10, 10] },
+        ])
+        await rejectsPlainly(
+          index.apply({
+            records: [
+              {
+                ...upsert(deal('d1', 'Moved', at('demo', T0 + 40))),
+                passedStages: [{ pipelineId: 'p1', stage: 'qual', at: Number.NaN }],
+              },
+            ],
+          }),
+          /Invalid index batch/,
+        )
+      })
+
       it('aggregates non-archived records per group, with the filters as conditions', async () => {
         await index.apply({
           records: [
