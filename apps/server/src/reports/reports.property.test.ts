@@ -273,9 +273,9 @@ class World {
           now,
         })
         const next =
-          o.then === null || o.then === undefined
+          o.again === null || o.again === undefined
             ? undefined
-            : pipeline.stages[o.then % pipeline.stages.length]
+            : pipeline.stages[o.again % pipeline.stages.length]
         if (next) {
           this.observe()
           moveDeal(doc, id, endOfColumn(collectionMap(doc, DEALS), next.id), 'test', {
