@@ -233,8 +233,11 @@ export interface ReportGroupQuery {
   where?: {
     /** Only records whose `field` is one of `ids` (none: no record). */
     owners?: { field: 'ownerId' | 'assigneeId'; ids: readonly string[] }
-    /** Only records whose `field` (a filter field, e.g. `pipelineId`, or a text report column) is exactly `value`. */
-    equals?: ReadonlyArray<{ field: string; value: string }>
+    /**
+     * Only records whose `field` (a filter field, e.g. `pipelineId`, or a text report column) is exactly `value` (one
+     * of `value`, a list of at most 20).
+     */
+    equals?: ReadonlyArray<{ field: string; value: string | readonly string[] }>
     /** Only records whose `createdAt` (a missing one counts as 0) is in `[from, to)`, each bound optional. */
     createdAt?: { from: number | null; to: number | null }
     /**
@@ -253,6 +256,8 @@ export interface StageFunnelQuery {
   /** The end of an open deal's current stay. */
   now: number
   where?: Omit<NonNullable<ReportGroupQuery['where']>, 'onDeal'>
+  /** `stageFunnelDeals` only: the deals whose furthest stage is this index in `stageIds` or a later one. */
+  reached?: number
 }
 
 export interface StageFunnel {
@@ -334,6 +339,11 @@ export interface RecordIndex {
   reportGroups(workspaceId: string, kind: RecordKind, query: ReportGroupQuery): Promise<ReportGroup[]>
   /** The stage funnel of one pipeline's deals from the stage history (reports' sales.funnel), aggregated in SQL. */
   stageFunnel(workspaceId: string, query: StageFunnelQuery): Promise<StageFunnel>
+  /**
+   * The ids (code-point order) of the deals of a `stageFunnel` whose furthest stage is `query.reached` (default 0) or
+   * a later one: the records behind one funnel row.
+   */
+  stageFunnelDeals(workspaceId: string, query: StageFunnelQuery): Promise<string[]>
 
   close(): Promise<void>
 

@@ -218,7 +218,12 @@ const ReportGroupQuerySchema = z.object({
         .object({ field: z.enum(['ownerId', 'assigneeId']), ids: z.array(recordId).max(MAX_PAGE) })
         .optional(),
       equals: z
-        .array(z.object({ field: FIELD_NAME, value: z.string().max(300) }))
+        .array(
+          z.object({
+            field: FIELD_NAME,
+            value: z.union([z.string().max(300), z.array(z.string().max(300)).min(1).max(20)]),
+          }),
+        )
         .max(8)
         .optional(),
       createdAt: z
@@ -236,6 +241,7 @@ export const checkStageFunnelQuery = (value: unknown) =>
       stageIds: z.array(recordId).max(100),
       now: z.number().finite(),
       where: ReportGroupQuerySchema.shape.where.unwrap().omit({ onDeal: true }).optional(),
+      reached: z.number().int().nonnegative().max(100).optional(),
     }),
     value,
     'Invalid funnel query',

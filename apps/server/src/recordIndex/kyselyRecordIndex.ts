@@ -587,12 +587,16 @@ export class KyselyRecordIndex implements RecordIndex {
       const values = where.owners.ids.map((id) => JSON.stringify(id))
       conditions.push(sql<boolean>`${filterOf(where.owners.field)} in (${sql.join(values)})`)
     }
-    for (const { field, value } of where.equals ?? [])
+    for (const { field, value } of where.equals ?? []) {
+      const text = reportSpec(k, field)?.type === 'text'
+      const column = text ? sql.ref(`r.${reportColumn(field)}`) : filterOf(field)
+      const stored = (v: string) => (text ? v : JSON.stringify(v))
       conditions.push(
-        reportSpec(k, field)?.type === 'text'
-          ? sql<boolean>`${sql.ref(`r.${reportColumn(field)}`)} = ${value}`
-          : sql<boolean>`${filterOf(field)} = ${JSON.stringify(value)}`,
+        typeof value === 'string'
+          ? sql<boolean>`${column} = ${stored(value)}`
+          : sql<boolean>`${column} in (${sql.join(value.map(stored))})`,
       )
+    }
     if (where.createdAt?.from != null)
       conditions.push(sql<boolean>`coalesce(r.created_at, 0) >= ${where.createdAt.from}`)
     if (where.createdAt?.to != null)
@@ -609,6 +613,30 @@ export class KyselyRecordIndex implements RecordIndex {
         ${this.flavor.textElements(sql.ref(`d.${reportColumn('contactIds')}`))} where ${sql.join(deal, sql` and `)})`)
     }
     return conditions
+  }
+
+  async stageFunnelDeals(workspaceId: string, input: StageFunnelQuery): Promise<string[]> {
+    this.open()
+    const ws = checkWorkspace(workspaceId)
+    const query = checkStageFunnelQuery(input)
+    const conditions = this.reportConditions(ws, 'deals', {
+      ...query.where,
+      equals: [...(query.where?.equals ?? []), { field: 'pipelineId', value: query.pipelineId }],
+    })
+    if (conditions === null || query.stageIds.length === 0) return []
+    const rank = sql`case h.to_stage ${sql.join(
+      query.stageIds.map((id, i) => sql`when ${id} then ${sql.lit(i)}`),
+      sql` `,
+    )} end`
+    // As stageFunnel's furthest stage per deal, kept when it is the row's stage or a later one.
+    const result = await sql<{ v: unknown }>`select ${this.flavor.jsonRows([sql`x.deal_id`])} as v
+      from (select h.deal_id from fact_stage h join ${sql.table(tableOf('deals'))} r
+        on r.workspace_id = h.workspace_id and r.id = h.deal_id
+        where h.workspace_id = ${ws} and h.pipeline_id = ${query.pipelineId} and ${sql.join(conditions, sql` and `)}
+        group by h.deal_id having max(${rank}) >= ${sql.lit(query.reached ?? 0)}) x`.execute(this.db)
+    const all = result.rows[0]?.v ?? '[]'
+    const rows = (typeof all === 'string' ? JSON.parse(all) : all) as unknown[][] | null
+    return (rows ?? []).map(([id]) => String(id)).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))
   }
 
   async stageFunnel(workspaceId: string, input: StageFunnelQuery): Promise<StageFunnel> {

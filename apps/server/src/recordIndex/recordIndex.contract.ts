@@ -349,6 +349,16 @@ export function recordIndexContract(name: string, makeStore: () => Promise<Index
           now: T0 + 1_000,
         })
         expect(funnel.furthest).toEqual([{ stage: 1, deals: 2 }])
+        // The deals behind one funnel row (drill-down): those reaching that stage or a later one.
+        const funnelQuery = { pipelineId: 'p1', stageIds: ['lead', 'qual', 'demo'], now: T0 + 1_000 }
+        expect(await index.stageFunnelDeals(W, { ...funnelQuery, reached: 1 })).toEqual(['d1', 'd2'])
+        expect(await index.stageFunnelDeals(W, { ...funnelQuery, reached: 2 })).toEqual([])
+        expect(
+          await index.stageFunnelDeals(W, {
+            ...funnelQuery,
+            where: { owners: { field: 'ownerId', ids: ['u1'] } },
+          }),
+        ).toEqual(['d1'])
         // An open deal's last stay lasts until now; a closed one's has no end.
         expect(
           funnel.stays
@@ -491,6 +501,20 @@ export function recordIndexContract(name: string, makeStore: () => Promise<Index
             },
           }),
         ).toEqual([{ keys: [], count: 2, firstId: 'd2' }])
+        // One of several values: a report column (currency) and a filter column (ownerId's JSON).
+        expect(
+          await index.reportGroups(W, 'deals', {
+            groupBy: [],
+            where: { equals: [{ field: 'currency', value: ['EUR', 'GBP'] }] },
+            values: ['id'],
+          }),
+        ).toEqual([{ keys: [], count: 1, firstId: 'd2', values: [['d2']] }])
+        expect(
+          await index.reportGroups(W, 'deals', {
+            groupBy: [],
+            where: { equals: [{ field: 'accountId', value: ['nobody', 'none'] }] },
+          }),
+        ).toEqual([])
         expect(
           await index.reportGroups(W, 'deals', {
             groupBy: [],

@@ -37,8 +37,8 @@ import { dayInPeriod, inPeriod, monthOf, ownerSet, weekOf } from './filters.ts'
  * The reports' rows aggregated where the records are (issue #13): each function here asks the index for groups
  * (`reportGroups`: GROUP BY over the columns the figure groups on, the filters as WHERE clauses; per record only the
  * numbers a figure sums) and builds exactly the rows its figure function in figures.ts builds from facts — same keys,
- * labels, values and order (the property test compares them). The drill-down (the records behind a row) still runs
- * the figure function over facts, only when asked.
+ * labels, values and order (the property test compares them). The drill-down (the records behind a row) asks the
+ * index by the row's key (sqlDrills.ts).
  */
 
 export interface GroupReads {
@@ -47,6 +47,8 @@ export interface GroupReads {
   accountNames(ids: readonly string[]): Promise<Map<string, string>>
   activities(): Promise<ActivityFact[]>
   funnel(query: StageFunnelQuery): Promise<StageFunnel>
+  /** The ids of the funnel's deals that reached stage `query.reached` or a later one (drill-down). */
+  funnelDeals(query: StageFunnelQuery): Promise<string[]>
 }
 
 export type SqlFigure = (
@@ -64,7 +66,7 @@ const numOrNull = (v: unknown): number | null => (typeof v === 'number' && Numbe
 const dealStatus = (v: unknown): DealFact['status'] => (v === 'won' || v === 'lost' ? v : 'open')
 
 /** The filters as an index query's `where`: the owner set, the pipeline, and (with `created`) the period on createdAt. */
-function whereOf(
+export function whereOf(
   ctx: ReportContext,
   ownerField: 'ownerId' | 'assigneeId',
   opts: { pipeline?: boolean; created?: boolean; status?: DealFact['status'] },
@@ -88,7 +90,7 @@ function whereOf(
 }
 
 /** The groups of the deals of each of `statuses` (one query each, in parallel: each reads its part of the index). */
-async function dealGroupsOf(
+export async function dealGroupsOf(
   reads: GroupReads,
   ctx: ReportContext,
   statuses: ReadonlyArray<DealFact['status']>,
