@@ -98,6 +98,8 @@ export interface MatchSpec {
 export interface IndexFlavor {
   name: 'sqlite' | 'postgres'
   types: DialectTypes
+  /** Statements run first in the transaction of a report read (`reportRead`), e.g. PostgreSQL's `set local`. */
+  reportSetup?: readonly string[]
   searchDdl: string[]
   putSearch(trx: AnyTrx, row: SearchRow): Promise<void>
   putSearchMany(trx: AnyTrx, rows: readonly SearchRow[]): Promise<void>
@@ -251,6 +253,19 @@ export class KyselyRecordIndex implements RecordIndex {
 
   private open(): void {
     if (this.closed) throw new Error('The record index is closed.')
+  }
+
+  /**
+   * Runs one report query: as is, or — when the store has a `reportSetup` — in a transaction of its own that runs
+   * those statements first (their `set local` ends with it; the pool's connection is left as it was).
+   */
+  private reportRead<T>(run: (db: AnyDb) => Promise<T>): Promise<T> {
+    const setup = this.flavor.reportSetup
+    if (!setup || setup.length === 0) return run(this.db)
+    return this.db.transaction().execute(async (trx) => {
+      for (const statement of setup) await sql.raw(statement).execute(trx)
+      return run(trx)
+    })
   }
 
   // ---- writes ----
@@ -629,11 +644,13 @@ export class KyselyRecordIndex implements RecordIndex {
       sql` `,
     )} end`
     // As stageFunnel's furthest stage per deal, kept when it is the row's stage or a later one.
-    const result = await sql<{ v: unknown }>`select ${this.flavor.jsonRows([sql`x.deal_id`])} as v
+    const result = await this.reportRead((db) =>
+      sql<{ v: unknown }>`select ${this.flavor.jsonRows([sql`x.deal_id`])} as v
       from (select h.deal_id from fact_stage h join ${sql.table(tableOf('deals'))} r
         on r.workspace_id = h.workspace_id and r.id = h.deal_id
         where h.workspace_id = ${ws} and h.pipeline_id = ${query.pipelineId} and ${sql.join(conditions, sql` and `)}
-        group by h.deal_id having max(${rank}) >= ${sql.lit(query.reached ?? 0)}) x`.execute(this.db)
+        group by h.deal_id having max(${rank}) >= ${sql.lit(query.reached ?? 0)}) x`.execute(db),
+    )
     const all = result.rows[0]?.v ?? '[]'
     const rows = (typeof all === 'string' ? JSON.parse(all) : all) as unknown[][] | null
     return (rows ?? []).map(([id]) => String(id)).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))
@@ -656,17 +673,22 @@ export class KyselyRecordIndex implements RecordIndex {
       query.stageIds.map((id, i) => sql`when ${id} then ${sql.lit(i)}`),
       sql` `,
     )} end`
-    // Both at once (PostgreSQL runs them on two connections of its pool).
+    // Both at once (PostgreSQL runs them on two connections of its pool). One query computing both over a
+    // materialized CTE (one join, one sort) was measured slower: 525 vs 326 ms p50 on 52k changes under load.
     const [furthest, stays] = await Promise.all([
-      sql<{ at: unknown; n: unknown }>`select x.furthest as at, count(*) as n
-      from (select h.deal_id, max(${rank}) as furthest ${changes} group by h.deal_id) x
-      where x.furthest is not null group by x.furthest`.execute(this.db),
-      sql<{ stage: unknown; v: unknown }>`select x.stage as stage, ${this.flavor.jsonRows([
-        sql`x.stay`,
-      ])} as v from (select h.to_stage as stage,
-        coalesce(lead(h.at) over (partition by h.deal_id order by h.seq, h.step),
-          case when ${sql.ref(`r.${reportColumn('status')}`)} = 'open' then ${sql.lit(query.now)} end) - h.at as stay
-        ${changes}) x where x.stay is not null group by x.stage`.execute(this.db),
+      this.reportRead((db) =>
+        sql<{ at: unknown; n: unknown }>`select x.furthest as at, count(*) as n
+        from (select h.deal_id, max(${rank}) as furthest ${changes} group by h.deal_id) x
+        where x.furthest is not null group by x.furthest`.execute(db),
+      ),
+      this.reportRead((db) =>
+        sql<{ stage: unknown; v: unknown }>`select x.stage as stage, ${this.flavor.jsonRows([
+          sql`x.stay`,
+        ])} as v from (select h.to_stage as stage,
+          coalesce(lead(h.at) over (partition by h.deal_id order by h.seq, h.step),
+            case when ${sql.ref(`r.${reportColumn('status')}`)} = 'open' then ${sql.lit(query.now)} end) - h.at as stay
+          ${changes}) x where x.stay is not null group by x.stage`.execute(db),
+      ),
     ])
     return {
       furthest: furthest.rows.map((r) => ({ stage: num(r.at), deals: num(r.n) })),
@@ -728,11 +750,11 @@ export class KyselyRecordIndex implements RecordIndex {
     if (values.length > 0) outer.push(sql`${this.flavor.jsonRows(values)} as v`)
     const groupBy =
       groups.length === 0 ? sql`` : sql` group by ${sql.join(groups.map((_, i) => sql.lit(i + 1)))}`
-    const result = await sql<
-      Record<string, unknown>
-    >`select ${sql.join(outer)} from (select ${sql.join(inner)}
-      from ${sql.table(tableOf(k))} r where ${sql.join(conditions, sql` and `)}${fence}) p${groupBy}`.execute(
-      this.db,
+    const result = await this.reportRead((db) =>
+      sql<Record<string, unknown>>`select ${sql.join(outer)} from (select ${sql.join(inner)}
+        from ${sql.table(tableOf(k))} r where ${sql.join(conditions, sql` and `)}${fence}) p${groupBy}`.execute(
+        db,
+      ),
     )
     // A report column holds the value itself (PostgreSQL gives a double precision as a number already).
     const plainValue = (value: unknown) => value ?? null

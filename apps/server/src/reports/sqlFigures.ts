@@ -643,7 +643,6 @@ const serviceVolume: SqlFigure = async (reads, ctx, columns) => {
 }
 
 interface TicketTimes {
-  id: string
   resolved: boolean
   createdAt: number
   firstResponseAt: number | null
@@ -656,7 +655,10 @@ const serviceTimes: SqlFigure = async (reads, ctx, columns) => {
   const groups = await reads.groups('tickets', {
     groupBy: ['priority', 'status'],
     where: whereOf(ctx, 'assigneeId', { created: true }),
-    values: ['id', 'createdAt', 'firstResponseAt', 'resolvedAt', 'slaDueAt', 'csat'],
+    // No ids: the figure adds its tickets in id order, but nothing in the row depends on that order — percentiles
+    // sort, SLA counts, and CSAT scores are whole numbers (an exact sum in any order). Spares the JSON the ids and
+    // two sorts of every ticket by id (the query itself took the same time without them, measured on PostgreSQL).
+    values: ['createdAt', 'firstResponseAt', 'resolvedAt', 'slaDueAt', 'csat'],
   })
   const entries = new Entries(ctx, () => [] as TicketTimes[])
   for (const p of PRIORITIES) entries.ensure(p, p)
@@ -664,8 +666,7 @@ const serviceTimes: SqlFigure = async (reads, ctx, columns) => {
   for (const g of groups) {
     const priority = str(g.keys[0]) || 'normal'
     const tickets = (g.values ?? []).map(
-      ([id, created, first, resolved, sla, csat]): TicketTimes => ({
-        id: String(id),
+      ([created, first, resolved, sla, csat]): TicketTimes => ({
         resolved: g.keys[1] === 'resolved',
         createdAt: numOr(created, 0),
         firstResponseAt: numOrNull(first),
@@ -677,15 +678,13 @@ const serviceTimes: SqlFigure = async (reads, ctx, columns) => {
     entries.add(priority, priority, null, g.firstId).push(...tickets)
     entries.add('all', 'All', null, g.firstId).push(...tickets)
   }
-  const rows = entries.rows((e) => {
-    // In id order, as the figure adds them (the CSAT mean adds in that order).
-    const items = [...e.acc].sort((a, b) => cmp(a.id, b.id))
-    return ticketTimesRow(
+  const rows = entries.rows((e) =>
+    ticketTimesRow(
       e.name,
-      items.map((t) => ({ ...t, resolvedAt: t.resolved ? t.resolvedAt : null })),
+      e.acc.map((t) => ({ ...t, resolvedAt: t.resolved ? t.resolvedAt : null })),
       ctx.now,
-    )
-  })
+    ),
+  )
   return { columns, rows }
 }
 
