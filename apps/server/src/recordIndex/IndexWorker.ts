@@ -29,8 +29,9 @@ import { roomFactsOf } from './roomFacts.ts'
 /*
  * The IndexWorker keeps the persisted record index current (docs/ARCHITECTURE.md "The index — built"). It follows the
  * projection's synchronous events but never writes inside them: an event only queues the change (the latest state of
- * a record wins; a deal keeps the stages its coalesced moves passed through, `coalesce`), and one `apply` per tick (setImmediate, after Hocuspocus has broadcast the update) commits what is
- * queued, in batches sized to ≤ maxWorkMs of work each, so the broadcast path never pays for the index. Each apply also
+ * a record wins; a deal keeps the stages its coalesced moves passed through, `coalesce`), and one `apply` per tick
+ * (setImmediate, after Hocuspocus has broadcast the update) commits what is queued, in batches sized to ≤ maxWorkMs
+ * of work each, so the broadcast path never pays for the index. Each apply also
  * stores the state vector of every document it covers (`doc_state`), read from the loaded document when the batch is
  * built — every change up to that instant is in the batch, so the index holds at least that state.
  *
