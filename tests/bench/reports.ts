@@ -28,12 +28,28 @@ const WARMUP = 3
 const SERIES_MAX_MS = 2_500
 
 export type ReportTiming = { id: string; latencyMs: Summary; rows: number }
+/** One drill-down: the first page (DRILL_LIMIT records) behind one row of a report, asked by the row's key. */
+export type DrillTiming = { id: string; row: string; total: number; latencyMs: Summary }
 export type ReportsImplResult = {
   impl: 'sqlite' | 'postgres'
   loadMs?: number
   reports?: ReportTiming[]
+  drills?: DrillTiming[]
   error?: string
 }
+
+/**
+ * The drill-downs timed (a few representative rows): per report, its largest row by the first count column (the
+ * worst case of the row's id list) — deals by stage, by stage reached, by owner; tickets by priority and all; accounts.
+ */
+const DRILLS: ReadonlyArray<{ id: string; count: string }> = [
+  { id: 'sales.pipeline', count: 'deals' },
+  { id: 'sales.funnel', count: 'reached' },
+  { id: 'sales.leaderboard', count: 'won' },
+  { id: 'service.times', count: 'tickets' },
+  { id: 'customers.byOwner', count: 'accounts' },
+]
+const DRILL_LIMIT = 50
 export type ReportsResult = {
   records: number
   stageChanges: number
@@ -202,6 +218,29 @@ export async function measureReportsOn(
     }
     out.reports.push({ id: report.id, latencyMs: summarize(times), rows })
   }
+  out.drills = []
+  for (const { id, count } of DRILLS) {
+    const answer = await service.report(ctx.workspaceId, id, { period: 'all' })
+    const row = [...answer.rows].sort(
+      (a, b) => Number(b.values[count] ?? 0) - Number(a.values[count] ?? 0),
+    )[0]
+    if (!row) continue
+    log(`reports: ${impl}, drill-down ${id} / ${row.key}`)
+    let total = 0
+    const run = async () => {
+      const query = { period: 'all' as const, offset: 0, limit: DRILL_LIMIT }
+      total = (await service.drill(ctx.workspaceId, id, row.key, query)).total
+    }
+    for (let i = 0; i < WARMUP; i++) await run()
+    const times: number[] = []
+    const deadline = performance.now() + SERIES_MAX_MS
+    for (let i = 0; i < RUNS && performance.now() < deadline; i++) {
+      const s = performance.now()
+      await run()
+      times.push(performance.now() - s)
+    }
+    out.drills.push({ id, row: row.key, total, latencyMs: summarize(times) })
+  }
 }
 
 /** The "Reports (issue #13)" section of the bench report. */
@@ -228,6 +267,25 @@ export function renderReports(r: ReportsResult | { error: string } | null): stri
       return t !== undefined && t.latencyMs.p99 < r.targetP99Ms
     })
     lines.push(`| ${report.id} | ${cells.join(' | ')} | ${met ? 'yes' : '**no**'} |`)
+  }
+  lines.push(
+    '',
+    `Drill-down (\`GET /api/reports/:id/rows/:rowKey/records\`, first page of ${DRILL_LIMIT}, by the row's key; the report's largest row):`,
+    '',
+    `| report / row | records behind | ${impls.map((i) => `${i.impl} p50 / p99 ms`).join(' | ')} | target met |`,
+    `| --- | ---: | ${impls.map(() => '---:').join(' | ')} | --- |`,
+  )
+  for (const { id } of DRILLS) {
+    const found = impls.map((i) => i.drills?.find((x) => x.id === id))
+    const first = found.find((t) => t !== undefined)
+    if (!first) continue
+    const cells = found.map((t, k) =>
+      t ? `${fmt(t.latencyMs.p50)} / ${fmt(t.latencyMs.p99)}` : (impls[k]?.error ?? '—'),
+    )
+    const met = found.every((t) => t !== undefined && t.latencyMs.p99 < r.targetP99Ms)
+    lines.push(
+      `| ${id} / ${first.row} | ${first.total.toLocaleString('en-US')} | ${cells.join(' | ')} | ${met ? 'yes' : '**no**'} |`,
+    )
   }
   const load = impls.map(
     (i) => `${i.impl} ${i.loadMs === undefined ? '—' : `${i.loadMs.toLocaleString('en-US')} ms`}`,

@@ -17,7 +17,9 @@ import {
   type IndexBatch,
   MAX_BATCH_CHANGES,
   MAX_PAGE,
+  MAX_PASSED_STAGES,
   type NotesChange,
+  type PassedStage,
   type RecordChange,
   type RecordIndex,
   type RoomFactsChange,
@@ -27,8 +29,9 @@ import { roomFactsOf } from './roomFacts.ts'
 /*
  * The IndexWorker keeps the persisted record index current (docs/ARCHITECTURE.md "The index — built"). It follows the
  * projection's synchronous events but never writes inside them: an event only queues the change (the latest state of
- * a record wins), and one `apply` per tick (setImmediate, after Hocuspocus has broadcast the update) commits what is
- * queued, in batches sized to ≤ maxWorkMs of work each, so the broadcast path never pays for the index. Each apply also
+ * a record wins; a deal keeps the stages its coalesced moves passed through, `coalesce`), and one `apply` per tick
+ * (setImmediate, after Hocuspocus has broadcast the update) commits what is queued, in batches sized to ≤ maxWorkMs
+ * of work each, so the broadcast path never pays for the index. Each apply also
  * stores the state vector of every document it covers (`doc_state`), read from the loaded document when the batch is
  * built — every change up to that instant is in the batch, so the index holds at least that state.
  *
@@ -90,11 +93,45 @@ export interface CatchUpResult {
   ms: number
 }
 
-type Work =
+export type Work =
   | { type: 'record'; key: string; change: RecordChange; doc: string; bulk?: true }
   | { type: 'notes'; key: string; change: NotesChange }
   | { type: 'state'; key: string; doc: string; state: Uint8Array | null; bulk?: true }
   | { type: 'facts'; key: string; workspaceId: string; accountId: string; doc: Y.Doc }
+
+/** A deal's stage as `fact_stage` tells stages apart (pipeline and column), with its `stageEnteredAt`. */
+function stageOfDeal(record: Record<string, unknown>): PassedStage | null {
+  const column = (record.position as { column?: unknown } | undefined)?.column
+  if (typeof column !== 'string' || typeof record.pipelineId !== 'string') return null
+  const at = typeof record.stageEnteredAt === 'number' ? record.stageEnteredAt : 0
+  return { pipelineId: record.pipelineId, stage: column, at }
+}
+
+/**
+ * The work that replaces `older` in the queue when `newer` has the same key: `newer` — a deal upsert replacing a deal
+ * upsert keeps the stages the older one passed through and was in (`passedStages`, oldest first, the latest
+ * MAX_PASSED_STAGES), so every move the document saw reaches the stage history even when the moves are coalesced.
+ */
+export function coalesce(older: Work | undefined, newer: Work): Work {
+  if (older?.type !== 'record' || newer.type !== 'record') return newer
+  const before = older.change
+  const after = newer.change
+  if (before.op !== 'upsert' || after.op !== 'upsert' || after.kind !== 'deals' || before.kind !== 'deals')
+    return newer
+  const passed: PassedStage[] = []
+  const own = stageOfDeal(before.record)
+  for (const stage of [
+    ...(before.passedStages ?? []),
+    ...(own ? [own] : []),
+    ...(after.passedStages ?? []),
+  ]) {
+    const last = passed[passed.length - 1]
+    if (last && last.pipelineId === stage.pipelineId && last.stage === stage.stage) continue
+    passed.push(stage)
+  }
+  if (passed.length === 0) return newer
+  return { ...newer, change: { ...after, passedStages: passed.slice(-MAX_PASSED_STAGES) } }
+}
 
 export const recordKey = (workspaceId: string, kind: string, id: string): string =>
   `${workspaceId}\u0000${kind}\u0000${id}`
@@ -211,8 +248,9 @@ export class IndexWorker {
   private push(work: Work): void {
     if (this.closed) return
     // Re-inserted so the queue keeps the order of the latest changes.
+    const older = this.queue.get(work.key)
     this.queue.delete(work.key)
-    this.queue.set(work.key, work)
+    this.queue.set(work.key, coalesce(older, work))
     this.enqueued += 1
     this.schedule('bulk' in work && work.bulk ? 'soon' : 'coalesce')
   }
@@ -394,8 +432,9 @@ export class IndexWorker {
       this.queue.clear()
       for (const work of taken) this.queue.set(work.key, work)
       for (const work of newer) {
+        const older = this.queue.get(work.key)
         this.queue.delete(work.key)
-        this.queue.set(work.key, work)
+        this.queue.set(work.key, coalesce(older, work))
       }
     }
   }

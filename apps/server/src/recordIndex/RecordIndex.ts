@@ -28,8 +28,10 @@ import type { MatchKind, MatchRule } from './importKeys.ts'
  * 5: duplicate keys (`dup_key`, duplicateKeys.ts).
  * 6: report columns `r_<field>` of deals and tickets (indexSchema.ts REPORT_COLUMNS), read by `reportGroups`.
  * 7: import match keys (`import_keys`, importKeys.ts).
+ * 8: `fact_stage.step`: the stages a deal passed through between two indexed states (`passedStages`) share their
+ *    change's seq, ordered by step.
  */
-export const INDEX_FORMAT = 7
+export const INDEX_FORMAT = 8
 
 /** The change feed keeps, per workspace, at least the last FEED_KEEP_EVENTS events or those of the last FEED_KEEP_MS. */
 export const FEED_KEEP_EVENTS = 10_000
@@ -55,9 +57,27 @@ export interface IndexedRecord {
   record: ProjectedRecord
 }
 
-/** One record change of a batch. An upsert identical to the stored row (same doc, same JSON) changes nothing. */
+/** Most stages one deal upsert carries as passed (`passedStages`); the IndexWorker keeps the latest ones. */
+export const MAX_PASSED_STAGES = 1_000
+
+/**
+ * A stage a deal was in between its stored state and the upsert's record: moves of one deal that the IndexWorker
+ * coalesced into one change (it keeps a record's latest state) still each add their entry to the stage history.
+ */
+export interface PassedStage {
+  pipelineId: string
+  stage: string
+  /** The deal's `stageEnteredAt` in that stage. */
+  at: number
+}
+
+/**
+ * One record change of a batch. An upsert identical to the stored row (same doc, same JSON) changes nothing. A deal
+ * upsert may carry `passedStages` (oldest first): each that differs from the one before adds a stage-history entry
+ * before the record's own.
+ */
 export type RecordChange =
-  | ({ op: 'upsert' } & IndexedRecord)
+  | ({ op: 'upsert'; passedStages?: PassedStage[] } & IndexedRecord)
   | { op: 'remove'; workspaceId: string; kind: RecordKind; id: string }
 
 /** The plain text of an account room's notes and briefs (search kind `notes`); `''` removes it. */
@@ -215,8 +235,11 @@ export interface ReportGroupQuery {
   where?: {
     /** Only records whose `field` is one of `ids` (none: no record). */
     owners?: { field: 'ownerId' | 'assigneeId'; ids: readonly string[] }
-    /** Only records whose `field` (a filter field, e.g. `pipelineId`, or a text report column) is exactly `value`. */
-    equals?: ReadonlyArray<{ field: string; value: string }>
+    /**
+     * Only records whose `field` (a filter field, e.g. `pipelineId`, or a text report column) is exactly `value` (one
+     * of `value`, a list of at most 20).
+     */
+    equals?: ReadonlyArray<{ field: string; value: string | readonly string[] }>
     /** Only records whose `createdAt` (a missing one counts as 0) is in `[from, to)`, each bound optional. */
     createdAt?: { from: number | null; to: number | null }
     /**
@@ -235,6 +258,8 @@ export interface StageFunnelQuery {
   /** The end of an open deal's current stay. */
   now: number
   where?: Omit<NonNullable<ReportGroupQuery['where']>, 'onDeal'>
+  /** `stageFunnelDeals` only: the deals whose furthest stage is this index in `stageIds` or a later one. */
+  reached?: number
 }
 
 export interface StageFunnel {
@@ -325,6 +350,11 @@ export interface RecordIndex {
   reportGroups(workspaceId: string, kind: RecordKind, query: ReportGroupQuery): Promise<ReportGroup[]>
   /** The stage funnel of one pipeline's deals from the stage history (reports' sales.funnel), aggregated in SQL. */
   stageFunnel(workspaceId: string, query: StageFunnelQuery): Promise<StageFunnel>
+  /**
+   * The ids (code-point order) of the deals of a `stageFunnel` whose furthest stage is `query.reached` (default 0) or
+   * a later one: the records behind one funnel row.
+   */
+  stageFunnelDeals(workspaceId: string, query: StageFunnelQuery): Promise<string[]>
 
   close(): Promise<void>
 

@@ -8,6 +8,7 @@ import {
   MAX_BATCH_CHANGES,
   MAX_NOTES_CHARS,
   MAX_PAGE,
+  MAX_PASSED_STAGES,
   MAX_RECORD_BYTES,
   MAX_ROOM_FACTS,
 } from './RecordIndex.ts'
@@ -29,6 +30,10 @@ export const RecordChangeSchema = z.discriminatedUnion('op', [
     id: recordId,
     doc: docNameSchema,
     record: recordJson,
+    passedStages: z
+      .array(z.object({ pipelineId: recordId, stage: recordId, at: z.number().finite() }))
+      .max(MAX_PASSED_STAGES)
+      .optional(),
   }),
   z.object({ op: z.literal('remove'), workspaceId, kind, id: recordId }),
 ])
@@ -213,7 +218,12 @@ const ReportGroupQuerySchema = z.object({
         .object({ field: z.enum(['ownerId', 'assigneeId']), ids: z.array(recordId).max(MAX_PAGE) })
         .optional(),
       equals: z
-        .array(z.object({ field: FIELD_NAME, value: z.string().max(300) }))
+        .array(
+          z.object({
+            field: FIELD_NAME,
+            value: z.union([z.string().max(300), z.array(z.string().max(300)).min(1).max(20)]),
+          }),
+        )
         .max(8)
         .optional(),
       createdAt: z
@@ -231,6 +241,7 @@ export const checkStageFunnelQuery = (value: unknown) =>
       stageIds: z.array(recordId).max(100),
       now: z.number().finite(),
       where: ReportGroupQuerySchema.shape.where.unwrap().omit({ onDeal: true }).optional(),
+      reached: z.number().int().nonnegative().max(100).optional(),
     }),
     value,
     'Invalid funnel query',

@@ -356,8 +356,9 @@ export function commonDdl(t: DialectTypes): string[] {
     'create table meta (key text primary key, value text not null)',
     // Report facts (issue #13): stage history of deals, handoffs and logged activities of account rooms.
     `create table fact_stage (workspace_id ${t.key} not null, deal_id ${t.key} not null, seq ${t.number} not null,
+       step ${t.number} not null,
        pipeline_id ${t.key} not null, from_stage ${t.key}, to_stage ${t.key} not null, at ${t.number} not null,
-       primary key (workspace_id, deal_id, seq))`,
+       primary key (workspace_id, deal_id, seq, step))`,
     `create table fact_handoff (workspace_id ${t.key} not null, account_id ${t.key} not null, id ${t.key} not null,
        deal_id ${t.key}, status text not null, from_user ${t.key} not null, to_user ${t.key},
        created_at ${t.number} not null, sent_at ${t.number}, accepted_at ${t.number},

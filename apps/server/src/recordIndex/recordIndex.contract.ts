@@ -353,6 +353,16 @@ export function recordIndexContract(name: string, makeStore: () => Promise<Index
           now: T0 + 1_000,
         })
         expect(funnel.furthest).toEqual([{ stage: 1, deals: 2 }])
+        // The deals behind one funnel row (drill-down): those reaching that stage or a later one.
+        const funnelQuery = { pipelineId: 'p1', stageIds: ['lead', 'qual', 'demo'], now: T0 + 1_000 }
+        expect(await index.stageFunnelDeals(W, { ...funnelQuery, reached: 1 })).toEqual(['d1', 'd2'])
+        expect(await index.stageFunnelDeals(W, { ...funnelQuery, reached: 2 })).toEqual([])
+        expect(
+          await index.stageFunnelDeals(W, {
+            ...funnelQuery,
+            where: { owners: { field: 'ownerId', ids: ['u1'] } },
+          }),
+        ).toEqual(['d1'])
         // An open deal's last stay lasts until now; a closed one's has no end.
         expect(
           funnel.stays
@@ -386,6 +396,67 @@ export function recordIndexContract(name: string, makeStore: () => Promise<Index
         await rejectsPlainly(
           index.stageFunnel(W, { pipelineId: 'p1', stageIds: ['lead'], now: Number.NaN }),
           /Invalid funnel query/,
+        )
+      })
+
+      it('records the stages a coalesced deal upsert passed through (passedStages), in order, in history and funnel', async () => {
+        const at = (column: string, stageEnteredAt: number) => ({
+          position: { column, key: 'a0' },
+          stageEnteredAt,
+        })
+        const upsert = (record: ProjectedRecord) =>
+          up('deals', record) as Extract<RecordChange, { op: 'upsert' }>
+        await index.apply({ records: [up('deals', deal('d1', 'Moved', at('lead', T0)))] })
+        // One change: the deal went lead → qual → prop → qual (the repeat of qual is a change too), then to demo.
+        await index.apply({
+          records: [
+            {
+              ...upsert(deal('d1', 'Moved', at('demo', T0 + 40))),
+              passedStages: [
+                { pipelineId: 'p1', stage: 'qual', at: T0 + 10 },
+                { pipelineId: 'p1', stage: 'qual', at: T0 + 10 },
+                { pipelineId: 'p1', stage: 'prop', at: T0 + 20 },
+                { pipelineId: 'p1', stage: 'qual', at: T0 + 30 },
+              ],
+            },
+          ],
+        })
+        const history = await index.stageHistory(W, ['d1'])
+        expect(history.map((h) => [h.fromStage, h.toStage, h.at])).toEqual([
+          [null, 'lead', T0],
+          ['lead', 'qual', T0 + 10],
+          ['qual', 'prop', T0 + 20],
+          ['prop', 'qual', T0 + 30],
+          ['qual', 'demo', T0 + 40],
+        ])
+        // The passed stages share the change's seq: the funnel's stays follow their order.
+        expect(new Set(history.slice(1).map((h) => h.seq)).size).toBe(1)
+        const funnel = await index.stageFunnel(W, {
+          pipelineId: 'p1',
+          stageIds: ['lead', 'qual', 'prop', 'demo'],
+          now: T0 + 100,
+        })
+        expect(funnel.furthest).toEqual([{ stage: 3, deals: 1 }])
+        expect(
+          funnel.stays
+            .map((s) => ({ ...s, ms: [...s.ms].sort((a, b) => a - b) }))
+            .sort((a, b) => a.stage.localeCompare(b.stage)),
+        ).toEqual([
+          { stage: 'demo', ms: [60] },
+          { stage: 'lead', ms: [10] },
+          { stage: 'prop', ms: [10] },
+          { stage: 'qual', ms: [10, 10] },
+        ])
+        await rejectsPlainly(
+          index.apply({
+            records: [
+              {
+                ...upsert(deal('d1', 'Moved', at('demo', T0 + 40))),
+                passedStages: [{ pipelineId: 'p1', stage: 'qual', at: Number.NaN }],
+              },
+            ],
+          }),
+          /Invalid index batch/,
         )
       })
 
@@ -434,6 +505,20 @@ export function recordIndexContract(name: string, makeStore: () => Promise<Index
             },
           }),
         ).toEqual([{ keys: [], count: 2, firstId: 'd2' }])
+        // One of several values: a report column (currency) and a filter column (ownerId's JSON).
+        expect(
+          await index.reportGroups(W, 'deals', {
+            groupBy: [],
+            where: { equals: [{ field: 'currency', value: ['EUR', 'GBP'] }] },
+            values: ['id'],
+          }),
+        ).toEqual([{ keys: [], count: 1, firstId: 'd2', values: [['d2']] }])
+        expect(
+          await index.reportGroups(W, 'deals', {
+            groupBy: [],
+            where: { equals: [{ field: 'accountId', value: ['nobody', 'none'] }] },
+          }),
+        ).toEqual([])
         expect(
           await index.reportGroups(W, 'deals', {
             groupBy: [],

@@ -14,6 +14,7 @@ import type {
 } from './facts.ts'
 import { DEAL_CORE, REPORTS, type ReportDef, reportById } from './figures.ts'
 import { applyFilters, type DrillQuery, type ReportQuery } from './filters.ts'
+import { SQL_DRILLS } from './sqlDrills.ts'
 import { type GroupReads, SQL_FIGURES } from './sqlFigures.ts'
 
 /*
@@ -261,6 +262,7 @@ export class ReportService {
       groups: (kind, query) => index.reportGroups(workspaceId, kind, query),
       activities: () => index.activityFacts(workspaceId),
       funnel: (query) => index.stageFunnel(workspaceId, query),
+      funnelDeals: (query) => index.stageFunnelDeals(workspaceId, query),
       accountNames: async (ids) => {
         const names = new Map<string, string>()
         const valid = [...new Set(ids)].filter((id) => idString.safeParse(id).success)
@@ -319,10 +321,25 @@ export class ReportService {
     }
   }
 
+  /** The ids behind one row: asked of the index by the row's key (sqlDrills.ts), else from the figure over facts. */
+  private async drillIds(
+    workspaceId: string,
+    id: string,
+    rowKey: string,
+    filters: Omit<ReportQuery, 'format'>,
+  ) {
+    const sqlDrill = SQL_DRILLS[id]
+    if (sqlDrill) {
+      const { def, ctx } = await this.start(workspaceId, id, filters)
+      return { def, ids: await sqlDrill(this.reads(workspaceId), ctx, rowKey) }
+    }
+    const { def, figures } = await this.run(workspaceId, id, filters)
+    return { def, ids: figures.members.get(rowKey) ?? null }
+  }
+
   async drill(workspaceId: string, id: string, rowKey: string, query: DrillQuery) {
     const { offset, limit, ...filters } = query
-    const { def, figures } = await this.run(workspaceId, id, filters)
-    const ids = figures.members.get(rowKey)
+    const { def, ids } = await this.drillIds(workspaceId, id, rowKey, filters)
     if (!ids) throw notFound(`Report ${id} has no row ${rowKey} with these filters.`, 'not_found')
     const page = ids.slice(offset, offset + limit)
     const records = await this.deps.index().getMany(workspaceId, def.drill, page)
