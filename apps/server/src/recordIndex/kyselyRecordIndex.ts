@@ -345,16 +345,30 @@ export class KyselyRecordIndex implements RecordIndex {
       }
       for (const notes of batch.notes ?? [])
         await this.putNotes(trx, notes.workspaceId, notes.accountId, notes.text, at)
+      // 200 rows per statement (one document once per statement: PostgreSQL refuses to update a row twice in one
+      // insert, and the last vector is the one that counts): a statement per document cost an import's bulk path
+      // a query build and a round of the driver per row.
+      const states = new Map<string, Uint8Array>()
       for (const state of batch.docStates ?? []) {
-        const row = { doc: state.doc, state_vector: Buffer.from(state.stateVector), indexed_at: at }
+        states.delete(state.doc)
+        states.set(state.doc, state.stateVector)
+      }
+      const stateRows = [...states].map(([doc, vector]) => ({
+        doc,
+        state_vector: Buffer.from(vector),
+        indexed_at: at,
+      }))
+      for (let i = 0; i < stateRows.length; i += 200)
         await trx
           .insertInto('doc_state')
-          .values(row)
+          .values(stateRows.slice(i, i + 200))
           .onConflict((oc) =>
-            oc.column('doc').doUpdateSet({ state_vector: row.state_vector, indexed_at: row.indexed_at }),
+            oc.column('doc').doUpdateSet((eb) => ({
+              state_vector: eb.ref('excluded.state_vector'),
+              indexed_at: eb.ref('excluded.indexed_at'),
+            })),
           )
           .execute()
-      }
       for (const facts of batch.roomFacts ?? []) await this.putRoomFacts(trx, facts)
       const applied = await this.recordFeed(trx, pending, at)
       for (const { workspaceId, id } of clearedDeals.values())

@@ -1093,6 +1093,21 @@ export function recordIndexContract(name: string, makeStore: () => Promise<Index
         expect(states.get(`${W}/contacts`)).toEqual(new Uint8Array([]))
       })
 
+      it('keeps the last vector of a document named twice in one batch, over more than one statement', async () => {
+        // Written 200 rows per statement: 450 documents, the last of them twice (in the same statement).
+        const many = Array.from({ length: 450 }, (_, i) => ({
+          doc: `${W}/contact/c${i}`,
+          stateVector: new Uint8Array([i % 256, 1]),
+        }))
+        await index.apply({
+          docStates: [...many, { doc: `${W}/contact/c449`, stateVector: new Uint8Array([7, 7]) }],
+        })
+        const states = await index.docStates(many.map((m) => m.doc))
+        expect(states.size).toBe(450)
+        expect(states.get(`${W}/contact/c449`)).toEqual(new Uint8Array([7, 7]))
+        expect(states.get(`${W}/contact/c0`)).toEqual(new Uint8Array([0, 1]))
+      })
+
       it('keeps rows, search, doc states and seqs across close and reopen', async () => {
         await index.apply({
           records: [up('accounts', account('a1', 'Acme')), up('contacts', contact('c1', 'Ann', 'Lee'))],
