@@ -900,13 +900,29 @@ export class KyselyRecordIndex implements RecordIndex {
     return applied
   }
 
+  /**
+   * Drops the events beyond the last FEED_KEEP_EVENTS that are older than FEED_KEEP_MS, oldest first: the events
+   * before the first one that is still young enough (seq order). Only those are read — the young events beyond the
+   * count are not read again by every apply (a delete filtered on `at` over `seq <= last - 10,000` read all of
+   * them: ~90,000 rows, 35–40 ms, per apply at the end of a 100,000-row import). What stays is one run of seqs, so
+   * `feedSince` answers `'gap'` exactly when an event after `since` is gone.
+   */
   private async pruneWorkspace(trx: AnyDb | AnyTrx, workspaceId: string, now: number): Promise<void> {
-    const last = await this.lastSeqIn(trx, workspaceId)
+    const beyond = (await this.lastSeqIn(trx, workspaceId)) - FEED_KEEP_EVENTS
+    if (beyond < 1) return
+    const young = await trx
+      .selectFrom('feed')
+      .select('seq')
+      .where('workspace_id', '=', workspaceId)
+      .where('seq', '<=', beyond)
+      .where('at', '>=', now - FEED_KEEP_MS)
+      .orderBy('seq')
+      .limit(1)
+      .executeTakeFirst()
     await trx
       .deleteFrom('feed')
       .where('workspace_id', '=', workspaceId)
-      .where('seq', '<=', last - FEED_KEEP_EVENTS)
-      .where('at', '<', now - FEED_KEEP_MS)
+      .where('seq', young ? '<' : '<=', young ? num(young.seq) : beyond)
       .execute()
   }
 
