@@ -88,6 +88,7 @@ try {
   const heapBefore = Math.round(process.memoryUsage().heapUsed / 2 ** 20)
   const started = performance.now()
   const cpuBefore = process.cpuUsage()
+  const eluBefore = performance.eventLoopUtilization()
   const start = await fetch(`${url}/api/imports/${id}/start`, {
     method: 'POST',
     headers: { cookie, 'content-type': 'application/json' },
@@ -104,6 +105,8 @@ try {
   }
   const ms = performance.now() - started
   const cpu = process.cpuUsage(cpuBefore)
+  // The main thread's busy share over the import (the rest it waited: for the disk, for timers).
+  const elu = performance.eventLoopUtilization(eluBefore)
   const cpuMs = (cpu.user + cpu.system) / 1000
   clearInterval(probe)
   if (process.env.HELD) console.log(held.join('\n'))
@@ -118,7 +121,7 @@ try {
     )
   }
   console.log(
-    `${rows} rows: ${status.status}, created ${status.created}, failed ${status.failed}, ${Math.round(ms)} ms, ${Math.round((rows / ms) * 1000)} rows/s, CPU ${Math.round(cpuMs)} ms (${((cpuMs / rows) * 1000).toFixed(0)} µs/row), rss ${rss} MB`,
+    `${rows} rows: ${status.status}, created ${status.created}, failed ${status.failed}, ${Math.round(ms)} ms, ${Math.round((rows / ms) * 1000)} rows/s, CPU ${Math.round(cpuMs)} ms (${((cpuMs / rows) * 1000).toFixed(0)} µs/row), main thread busy ${Math.round(elu.active)} ms (${Math.round(elu.utilization * 100)} %), rss ${rss} MB`,
   )
 } finally {
   await server.close()
