@@ -184,6 +184,8 @@ const CF_SORT = 'cf.'
 export const RANKED_MAX = 1_000
 /** "No due time" in the tasks order (taskQueries.ts uses Number.MAX_SAFE_INTEGER). */
 const NO_DUE = Number.MAX_SAFE_INTEGER
+/** Changes from which an apply on SQLite leaves the event loop between its steps (`breather`). */
+export const BREATHE_FROM_CHANGES = 50
 
 const num = (value: unknown): number => Number(value ?? 0)
 
@@ -253,12 +255,27 @@ export class KyselyRecordIndex implements RecordIndex {
     if (this.closed) throw new Error('The record index is closed.')
   }
 
+  /**
+   * Between the steps of an apply on SQLite: better-sqlite3 runs every statement synchronously, so without a turn of
+   * the event loop in between one apply held it from its first statement to its commit (an import's applies of 100+
+   * changes, several ms each: others' edits waited behind them). The transaction stays open meanwhile; other queries
+   * of this index wait for the connection (Kysely's single-connection mutex), nothing else runs inside it.
+   * PostgreSQL's statements already leave the event loop. A small batch (a live edit's) goes through in one turn.
+   */
+  private breather(changes: number): () => Promise<void> {
+    if (this.flavor.name !== 'sqlite' || changes < BREATHE_FROM_CHANGES) return async () => {}
+    return () => new Promise<void>((resolve) => setImmediate(resolve))
+  }
+
   // ---- writes ----
 
   async apply(input: IndexBatch): Promise<AppliedChange[]> {
     this.open()
     const batch = checkBatch(input)
     const at = batch.at ?? Date.now()
+    const breathe = this.breather(
+      (batch.records?.length ?? 0) + (batch.docStates?.length ?? 0) + (batch.notes?.length ?? 0),
+    )
     // Every row is built (and its sort fields checked) before the transaction: a bad record rejects the batch.
     const prepared = (batch.records ?? []).map((change, i) => {
       if (change.op === 'remove') return { change, data: '', row: null }
@@ -302,6 +319,7 @@ export class KyselyRecordIndex implements RecordIndex {
           }
         }
       }
+      await breathe()
       // The changes in order against the current rows: what each changes (the feed), and each record's final state.
       const pending: Array<Omit<AppliedChange, 'seq'>> = []
       const final = new Map<string, (typeof prepared)[number]>()
@@ -335,8 +353,9 @@ export class KyselyRecordIndex implements RecordIndex {
         final.set(key, item)
         pending.push({ workspaceId: change.workspaceId, kind: change.kind, id: change.id, op: change.op, at })
       }
-      await this.writeRecords(trx, [...final.values()], at)
+      await this.writeRecords(trx, [...final.values()], at, breathe)
       await this.keepAccountNames(trx, final, accountNames, keyOf)
+      await breathe()
       for (const [key, item] of final) {
         const { change } = item
         if (change.kind !== 'accounts' || change.op !== 'upsert' || !accountNames.has(key)) continue
@@ -370,6 +389,7 @@ export class KyselyRecordIndex implements RecordIndex {
           )
           .execute()
       for (const facts of batch.roomFacts ?? []) await this.putRoomFacts(trx, facts)
+      await breathe()
       const applied = await this.recordFeed(trx, pending, at)
       for (const { workspaceId, id } of clearedDeals.values())
         await trx
@@ -727,6 +747,7 @@ export class KyselyRecordIndex implements RecordIndex {
     trx: AnyTrx,
     items: Array<{ change: RecordChange; data: string; row: Record<string, unknown> | null }>,
     at: number,
+    breathe: () => Promise<void>,
   ): Promise<void> {
     for (const kind of RECORD_KINDS) {
       const table = tableOf(kind)
@@ -749,6 +770,7 @@ export class KyselyRecordIndex implements RecordIndex {
           : [],
       )
       for (let i = 0; i < upserts.length; i += 200) {
+        if (i > 0) await breathe()
         const chunk = upserts.slice(i, i + 200)
         const columns = Object.keys(chunk[0] ?? {}).filter((c) => c !== 'workspace_id' && c !== 'id')
         await trx
@@ -778,7 +800,9 @@ export class KyselyRecordIndex implements RecordIndex {
         }
       }
     }
+    await breathe()
     await writeDuplicateKeys(trx, items)
+    await breathe()
     const put: SearchRow[] = []
     for (const { change } of items) {
       if (change.kind === 'tasks') continue

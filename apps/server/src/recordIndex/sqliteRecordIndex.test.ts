@@ -6,6 +6,7 @@ import Database from 'better-sqlite3'
 import { afterEach, describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
 import { catchUpIndex } from './IndexWorker.ts'
+import { BREATHE_FROM_CHANGES } from './kyselyRecordIndex.ts'
 import { INDEX_FORMAT } from './RecordIndex.ts'
 import { contact, recordIndexContract, up } from './recordIndex.contract.ts'
 import { cachingStatements, openSqliteRecordIndex } from './sqliteRecordIndex.ts'
@@ -83,6 +84,36 @@ describe('SQLite record index file', () => {
         { dealId: d.id, pipelineId: 'p1', fromStage: null, toStage: 'stg_b', at: 5_000 },
       ])
       expect(await index.handoffFacts('W')).toEqual([])
+    } finally {
+      await index.close()
+    }
+  })
+
+  it('a big apply leaves the event loop between its steps (others run meanwhile); a small one does not', async () => {
+    const index = await openSqliteRecordIndex(tempFile())
+    try {
+      /** Turns of the event loop that ran while `apply` of `count` contacts was in progress. */
+      const turnsDuring = async (from: number, count: number): Promise<number> => {
+        let turns = 0
+        let applying = true
+        const turn = () => {
+          if (!applying) return
+          turns += 1
+          setImmediate(turn)
+        }
+        setImmediate(turn)
+        const records = Array.from({ length: count }, (_, i) =>
+          up('contacts', contact(`c${from + i}`, 'Ann', `Lee ${from + i}`)),
+        )
+        await index.apply({ records })
+        applying = false
+        return turns
+      }
+      expect(await turnsDuring(0, 1)).toBe(0)
+      expect(await turnsDuring(1, BREATHE_FROM_CHANGES + 250)).toBeGreaterThanOrEqual(4)
+      expect((await index.list('wsA', 'contacts', { offset: 0, limit: 1, archived: 'all' })).total).toBe(
+        BREATHE_FROM_CHANGES + 251,
+      )
     } finally {
       await index.close()
     }
