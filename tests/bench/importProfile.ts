@@ -6,7 +6,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { PerformanceObserver } from 'node:perf_hooks'
+import { PerformanceObserver, performance } from 'node:perf_hooks'
 import { createLogger, createServer } from '@rapport/server'
 
 function report(what: string, gaps: number[]): void {
@@ -80,7 +80,14 @@ try {
   // `--cpu-prof` profile, to see what ran in each.
   const longGaps: Array<[number, number]> = []
   let lastTick = process.hrtime.bigint()
+  // The process's CPU time between turns: how long a turn held the loop, without the time the machine gave to other
+  // processes (on a loaded machine the gaps above are mostly that).
+  let cpuGaps: number[] = []
+  let lastCpu = process.cpuUsage()
   const probe = setInterval(() => {
+    const cpuNow = process.cpuUsage()
+    cpuGaps.push((cpuNow.user - lastCpu.user + cpuNow.system - lastCpu.system) / 1000)
+    lastCpu = cpuNow
     const now = performance.now()
     gaps.push(now - last)
     last = now
@@ -90,7 +97,9 @@ try {
   }, 2)
   await new Promise((resolve) => setTimeout(resolve, 3_000))
   report('idle', gaps)
+  report('idle, CPU', cpuGaps)
   gaps = []
+  cpuGaps = []
   longGaps.length = 0
   ;(globalThis as { gc?: () => void }).gc?.()
   const heapBefore = Math.round(process.memoryUsage().heapUsed / 2 ** 20)
@@ -120,6 +129,7 @@ try {
   if (process.env.GAPS_FILE) writeFileSync(process.env.GAPS_FILE, JSON.stringify(longGaps))
   if (process.env.HELD) console.log(held.join('\n'))
   report('import', gaps)
+  report('import, CPU', cpuGaps)
   const rss = Math.round(process.memoryUsage().rss / 2 ** 20)
   // With --expose-gc: the heap the import left behind (retained, not garbage).
   const gc = (globalThis as { gc?: () => void }).gc
