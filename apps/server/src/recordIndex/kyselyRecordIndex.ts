@@ -208,6 +208,8 @@ const COLUMN_FIELDS = Object.fromEntries(
 
 export class KyselyRecordIndex implements RecordIndex {
   private closed = false
+  /** Applies in progress (`close` waits for them). */
+  private readonly applying = new Set<Promise<unknown>>()
 
   constructor(
     protected readonly db: AnyDb,
@@ -286,7 +288,7 @@ export class KyselyRecordIndex implements RecordIndex {
         throw badRequest((error as Error).message, 'invalid_input')
       }
     })
-    return this.db.transaction().execute(async (trx) => {
+    const run = this.db.transaction().execute(async (trx) => {
       const keyOf = (c: { workspaceId: string; kind: RecordKind; id: string }) =>
         `${c.workspaceId}\u0000${c.kind}\u0000${c.id}`
       // The stored rows of every record the batch names, read once per (workspace, kind).
@@ -414,6 +416,13 @@ export class KyselyRecordIndex implements RecordIndex {
           .execute()
       return applied
     })
+    // An apply that leaves the event loop (`breather`) may be in progress when the index is closed: close waits.
+    this.applying.add(run)
+    try {
+      return await run
+    } finally {
+      this.applying.delete(run)
+    }
   }
 
   /** Replaces the handoff and activity facts of one account room. */
@@ -1556,6 +1565,7 @@ export class KyselyRecordIndex implements RecordIndex {
   async close(): Promise<void> {
     if (this.closed) return
     this.closed = true
+    await Promise.allSettled([...this.applying])
     await this.db.destroy()
     await this.onClose()
   }

@@ -119,6 +119,27 @@ describe('SQLite record index file', () => {
     }
   })
 
+  it('close waits for an apply that is between its steps; what it wrote is there after reopening', async () => {
+    const file = tempFile()
+    const index = await openSqliteRecordIndex(file)
+    const records = Array.from({ length: BREATHE_FROM_CHANGES + 250 }, (_, i) =>
+      up('contacts', contact(`c${i}`, 'Ann', `Lee ${i}`)),
+    )
+    const applying = index.apply({ records })
+    // One turn of the event loop: the apply is past its first step, its transaction open.
+    await new Promise((resolve) => setImmediate(resolve))
+    await index.close()
+    await expect(applying).resolves.toHaveLength(records.length)
+    const reopened = await openSqliteRecordIndex(file)
+    try {
+      expect((await reopened.list('wsA', 'contacts', { offset: 0, limit: 1, archived: 'all' })).total).toBe(
+        records.length,
+      )
+    } finally {
+      await reopened.close()
+    }
+  })
+
   it('refuses a file that is not a database in plain words', async () => {
     const file = tempFile()
     writeFileSync(file, 'not a database, just text '.repeat(100))
