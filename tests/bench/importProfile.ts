@@ -3,10 +3,10 @@
  * demo seed, `IMPORT_ROWS` contacts (default 5,000) imported through the REST routes, time and rows/s printed.
  * Run `node --cpu-prof --import tsx tests/bench/importProfile.ts` to see where the time goes.
  */
-import { mkdtempSync, rmSync } from 'node:fs'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { PerformanceObserver } from 'node:perf_hooks'
+import { PerformanceObserver, performance } from 'node:perf_hooks'
 import { createLogger, createServer } from '@rapport/server'
 
 function report(what: string, gaps: number[]): void {
@@ -76,18 +76,36 @@ try {
   // for 3 s first, then during the import.
   let gaps: number[] = []
   let last = performance.now()
+  // GAPS_FILE=…: the import's gaps over 10 ms as [start, end] in µs of the monotonic clock, the time base of a
+  // `--cpu-prof` profile, to see what ran in each.
+  const longGaps: Array<[number, number]> = []
+  let lastTick = process.hrtime.bigint()
+  // The process's CPU time between turns: how long a turn held the loop, without the time the machine gave to other
+  // processes (on a loaded machine the gaps above are mostly that).
+  let cpuGaps: number[] = []
+  let lastCpu = process.cpuUsage()
   const probe = setInterval(() => {
+    const cpuNow = process.cpuUsage()
+    cpuGaps.push((cpuNow.user - lastCpu.user + cpuNow.system - lastCpu.system) / 1000)
+    lastCpu = cpuNow
     const now = performance.now()
     gaps.push(now - last)
     last = now
+    const tick = process.hrtime.bigint()
+    if (tick - lastTick > 10_000_000n) longGaps.push([Number(lastTick / 1000n), Number(tick / 1000n)])
+    lastTick = tick
   }, 2)
   await new Promise((resolve) => setTimeout(resolve, 3_000))
   report('idle', gaps)
+  report('idle, CPU', cpuGaps)
   gaps = []
+  cpuGaps = []
+  longGaps.length = 0
   ;(globalThis as { gc?: () => void }).gc?.()
   const heapBefore = Math.round(process.memoryUsage().heapUsed / 2 ** 20)
   const started = performance.now()
   const cpuBefore = process.cpuUsage()
+  const eluBefore = performance.eventLoopUtilization()
   const start = await fetch(`${url}/api/imports/${id}/start`, {
     method: 'POST',
     headers: { cookie, 'content-type': 'application/json' },
@@ -104,10 +122,14 @@ try {
   }
   const ms = performance.now() - started
   const cpu = process.cpuUsage(cpuBefore)
+  // The main thread's busy share over the import (the rest it waited: for the disk, for timers).
+  const elu = performance.eventLoopUtilization(eluBefore)
   const cpuMs = (cpu.user + cpu.system) / 1000
   clearInterval(probe)
+  if (process.env.GAPS_FILE) writeFileSync(process.env.GAPS_FILE, JSON.stringify(longGaps))
   if (process.env.HELD) console.log(held.join('\n'))
   report('import', gaps)
+  report('import, CPU', cpuGaps)
   const rss = Math.round(process.memoryUsage().rss / 2 ** 20)
   // With --expose-gc: the heap the import left behind (retained, not garbage).
   const gc = (globalThis as { gc?: () => void }).gc
@@ -118,7 +140,7 @@ try {
     )
   }
   console.log(
-    `${rows} rows: ${status.status}, created ${status.created}, failed ${status.failed}, ${Math.round(ms)} ms, ${Math.round((rows / ms) * 1000)} rows/s, CPU ${Math.round(cpuMs)} ms (${((cpuMs / rows) * 1000).toFixed(0)} µs/row), rss ${rss} MB`,
+    `${rows} rows: ${status.status}, created ${status.created}, failed ${status.failed}, ${Math.round(ms)} ms, ${Math.round((rows / ms) * 1000)} rows/s, CPU ${Math.round(cpuMs)} ms (${((cpuMs / rows) * 1000).toFixed(0)} µs/row), main thread busy ${Math.round(elu.active)} ms (${Math.round(elu.utilization * 100)} %), rss ${rss} MB`,
   )
 } finally {
   await server.close()

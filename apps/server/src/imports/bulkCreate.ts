@@ -31,6 +31,8 @@ export interface BuiltDocument {
   kind: RecordKind
   /** The document's full state (`Y.encodeStateAsUpdate`). */
   state: Uint8Array
+  /** Its state vector (`Y.encodeStateVector`: the index's `doc_state`, without decoding `state` again). */
+  stateVector: Uint8Array
   /** The record as the projection reads it (schema-parsed). */
   record: ProjectedRecord
 }
@@ -54,7 +56,14 @@ export function buildDocument(
       ?.kinds.find((k) => k.kind === kind)
       ?.records.get(id)
     if (!record) throw new Error(`the new record ${id} does not read back from ${name}`)
-    return { name, id, kind, state: Y.encodeStateAsUpdate(doc), record }
+    return {
+      name,
+      id,
+      kind,
+      state: Y.encodeStateAsUpdate(doc),
+      stateVector: Y.encodeStateVector(doc),
+      record,
+    }
   } finally {
     doc.destroy()
   }
@@ -120,6 +129,7 @@ export async function writeBuiltDocuments(
     built.map((d) => ({
       change: { op: 'upsert', workspaceId, kind: d.kind, id: d.id, doc: d.name, record: d.record },
       state: d.state,
+      stateVector: d.stateVector,
     })),
   )
   await deps.index.flush()

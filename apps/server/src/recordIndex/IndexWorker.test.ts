@@ -274,6 +274,28 @@ describe('IndexWorker', () => {
     expect((state.applies[0]?.records ?? []).length).toBeGreaterThanOrEqual(50)
   })
 
+  it('enqueueWritten with the state vector given stores that vector without decoding the state again', async () => {
+    const { worker } = setup()
+    const id = 'con_bulk_vector'
+    const name = docName({ workspaceId: WS, kind: 'contact', contactId: id })
+    const doc = new Y.Doc({ guid: name })
+    createContact(doc, { id, firstName: 'Given', lastName: 'Vector' }, 'test')
+    const record = doc.getMap('contacts').toJSON()[id] as { id: string }
+    const vector = Y.encodeStateVector(doc)
+    // A state that does not decode: only the given vector can be stored.
+    const state = new Uint8Array([255, 255, 255, 255])
+    worker.enqueueWritten([
+      {
+        change: { op: 'upsert', workspaceId: WS, kind: 'contacts', id, doc: name, record },
+        state,
+        stateVector: vector,
+      },
+    ])
+    await worker.flush()
+    expect((await index.get(WS, 'contacts', id))?.doc).toBe(name)
+    expect(Buffer.from((await index.docState(name)) as Uint8Array)).toEqual(Buffer.from(vector))
+  })
+
   it('keeps one apply near the work target: a burst is split into batches that fill it, and one slow apply does not pin them small', async () => {
     // The worker times each apply on a clock the index advances (never the machine's: a loaded machine must not
     // change what is asserted): an apply "takes" a fixed 6 ms plus 0.025 ms per change, so 160 changes fill the

@@ -96,7 +96,15 @@ export interface CatchUpResult {
 export type Work =
   | { type: 'record'; key: string; change: RecordChange; doc: string; bulk?: true }
   | { type: 'notes'; key: string; change: NotesChange }
-  | { type: 'state'; key: string; doc: string; state: Uint8Array | null; bulk?: true }
+  | {
+      type: 'state'
+      key: string
+      doc: string
+      state: Uint8Array | null
+      /** The document's state vector when the writer has it (canonical, `Y.encodeStateVector(doc)`). */
+      stateVector?: Uint8Array
+      bulk?: true
+    }
   | { type: 'facts'; key: string; workspaceId: string; accountId: string; doc: Y.Doc }
 
 /** A deal's stage as `fact_stage` tells stages apart (pipeline and column), with its `stageEnteredAt`. */
@@ -233,15 +241,26 @@ export class IndexWorker {
 
   /**
    * Queues records written to documents that are not loaded (an import's bulk path builds new record documents and
-   * stores them itself): the same work a projection `record` event queues, with the document's vector taken from
-   * `state` (its full state). Committed and published to the feed like any other change; `flush()` waits for them.
+   * stores them itself): the same work a projection `record` event queues, with the document's vector as given
+   * (`stateVector`, `Y.encodeStateVector` of the document written) or else taken from `state` (its full state,
+   * decoded again). Committed and published to the feed like any other change; `flush()` waits for them.
    */
-  enqueueWritten(written: ReadonlyArray<{ change: RecordChange; state: Uint8Array }>): void {
-    for (const { change, state } of written) {
+  enqueueWritten(
+    written: ReadonlyArray<{ change: RecordChange; state: Uint8Array; stateVector?: Uint8Array }>,
+  ): void {
+    for (const { change, state, stateVector } of written) {
       const doc = change.op === 'upsert' ? change.doc : null
       const key = recordKey(change.workspaceId, change.kind, change.id)
       this.push({ type: 'record', key, change, doc: doc ?? '', bulk: true })
-      if (doc) this.push({ type: 'state', key: `state\u0000${doc}`, doc, state, bulk: true })
+      if (doc)
+        this.push({
+          type: 'state',
+          key: `state\u0000${doc}`,
+          doc,
+          state,
+          ...(stateVector && { stateVector }),
+          bulk: true,
+        })
     }
   }
 
@@ -493,9 +512,8 @@ export class IndexWorker {
         const live = this.options.docOf?.(work.doc)
         const stateVector = live
           ? Y.encodeStateVector(live)
-          : work.state
-            ? canonicalStateVector(Y.encodeStateVectorFromUpdate(work.state))
-            : null
+          : (work.stateVector ??
+            (work.state ? canonicalStateVector(Y.encodeStateVectorFromUpdate(work.state)) : null))
         if (stateVector) docStates.push({ doc: work.doc, stateVector })
       }
     }

@@ -202,6 +202,8 @@ const CF_SORT = 'cf.'
 export const RANKED_MAX = 1_000
 /** "No due time" in the tasks order (taskQueries.ts uses Number.MAX_SAFE_INTEGER). */
 const NO_DUE = Number.MAX_SAFE_INTEGER
+/** Changes from which an apply on SQLite leaves the event loop between its steps (`breather`). */
+export const BREATHE_FROM_CHANGES = 50
 
 const num = (value: unknown): number => Number(value ?? 0)
 
@@ -224,6 +226,8 @@ const COLUMN_FIELDS = Object.fromEntries(
 
 export class KyselyRecordIndex implements RecordIndex {
   private closed = false
+  /** Applies in progress (`close` waits for them). */
+  private readonly applying = new Set<Promise<unknown>>()
 
   constructor(
     protected readonly db: AnyDb,
@@ -285,12 +289,27 @@ export class KyselyRecordIndex implements RecordIndex {
     })
   }
 
+  /**
+   * Between the steps of an apply on SQLite: better-sqlite3 runs every statement synchronously, so without a turn of
+   * the event loop in between one apply held it from its first statement to its commit (an import's applies of 100+
+   * changes, several ms each: others' edits waited behind them). The transaction stays open meanwhile; other queries
+   * of this index wait for the connection (Kysely's single-connection mutex), nothing else runs inside it.
+   * PostgreSQL's statements already leave the event loop. A small batch (a live edit's) goes through in one turn.
+   */
+  private breather(changes: number): () => Promise<void> {
+    if (this.flavor.name !== 'sqlite' || changes < BREATHE_FROM_CHANGES) return async () => {}
+    return () => new Promise<void>((resolve) => setImmediate(resolve))
+  }
+
   // ---- writes ----
 
   async apply(input: IndexBatch): Promise<AppliedChange[]> {
     this.open()
     const batch = checkBatch(input)
     const at = batch.at ?? Date.now()
+    const breathe = this.breather(
+      (batch.records?.length ?? 0) + (batch.docStates?.length ?? 0) + (batch.notes?.length ?? 0),
+    )
     // Every row is built (and its sort fields checked) before the transaction: a bad record rejects the batch.
     const prepared = (batch.records ?? []).map((change, i) => {
       if (change.op === 'remove') return { change, data: '', row: null }
@@ -301,7 +320,7 @@ export class KyselyRecordIndex implements RecordIndex {
         throw badRequest((error as Error).message, 'invalid_input')
       }
     })
-    return this.db.transaction().execute(async (trx) => {
+    const run = this.db.transaction().execute(async (trx) => {
       const keyOf = (c: { workspaceId: string; kind: RecordKind; id: string }) =>
         `${c.workspaceId}\u0000${c.kind}\u0000${c.id}`
       // The stored rows of every record the batch names, read once per (workspace, kind).
@@ -334,6 +353,7 @@ export class KyselyRecordIndex implements RecordIndex {
           }
         }
       }
+      await breathe()
       // The changes in order against the current rows: what each changes (the feed), and each record's final state.
       const pending: Array<Omit<AppliedChange, 'seq'>> = []
       const final = new Map<string, (typeof prepared)[number]>()
@@ -380,8 +400,9 @@ export class KyselyRecordIndex implements RecordIndex {
         final.set(key, item)
         pending.push({ workspaceId: change.workspaceId, kind: change.kind, id: change.id, op: change.op, at })
       }
-      await this.writeRecords(trx, [...final.values()], at)
+      await this.writeRecords(trx, [...final.values()], at, breathe)
       await this.keepAccountNames(trx, final, accountNames, keyOf)
+      await breathe()
       for (const [key, item] of final) {
         const { change } = item
         if (change.kind !== 'accounts' || change.op !== 'upsert' || !accountNames.has(key)) continue
@@ -397,19 +418,34 @@ export class KyselyRecordIndex implements RecordIndex {
       }
       for (const notes of batch.notes ?? [])
         await this.putNotes(trx, notes.workspaceId, notes.accountId, notes.text, at)
+      // 200 rows per statement (one document once per statement: PostgreSQL refuses to update a row twice in one
+      // insert, and the last vector is the one that counts): a statement per document cost an import's bulk path
+      // a query build and a round of the driver per row.
+      const states = new Map<string, Uint8Array>()
       for (const state of batch.docStates ?? []) {
-        const row = { doc: state.doc, state_vector: Buffer.from(state.stateVector), indexed_at: at }
+        states.delete(state.doc)
+        states.set(state.doc, state.stateVector)
+      }
+      const stateRows = [...states].map(([doc, vector]) => ({
+        doc,
+        state_vector: Buffer.from(vector),
+        indexed_at: at,
+      }))
+      for (let i = 0; i < stateRows.length; i += 200)
         await trx
           .insertInto('doc_state')
-          .values(row)
+          .values(stateRows.slice(i, i + 200))
           .onConflict((oc) =>
-            oc.column('doc').doUpdateSet({ state_vector: row.state_vector, indexed_at: row.indexed_at }),
+            oc.column('doc').doUpdateSet((eb) => ({
+              state_vector: eb.ref('excluded.state_vector'),
+              indexed_at: eb.ref('excluded.indexed_at'),
+            })),
           )
           .execute()
-      }
       const withAccount = await this.existingAccounts(trx, batch.roomFacts ?? [])
       for (const facts of batch.roomFacts ?? [])
         await this.putRoomFacts(trx, facts, withAccount.has(`${facts.workspaceId}\u0000${facts.accountId}`))
+      await breathe()
       const applied = await this.recordFeed(trx, pending, at)
       for (const { workspaceId, id } of clearedDeals.values())
         await trx
@@ -436,6 +472,13 @@ export class KyselyRecordIndex implements RecordIndex {
           .execute()
       return applied
     })
+    // An apply that leaves the event loop (`breather`) may be in progress when the index is closed: close waits.
+    this.applying.add(run)
+    try {
+      return await run
+    } finally {
+      this.applying.delete(run)
+    }
   }
 
   /** Of the rooms `facts` names, those whose account the index holds (`workspaceId\0accountId`). */
@@ -827,6 +870,7 @@ export class KyselyRecordIndex implements RecordIndex {
     trx: AnyTrx,
     items: Array<{ change: RecordChange; data: string; row: Record<string, unknown> | null }>,
     at: number,
+    breathe: () => Promise<void>,
   ): Promise<void> {
     for (const kind of RECORD_KINDS) {
       const table = tableOf(kind)
@@ -849,6 +893,7 @@ export class KyselyRecordIndex implements RecordIndex {
           : [],
       )
       for (let i = 0; i < upserts.length; i += 200) {
+        if (i > 0) await breathe()
         const chunk = upserts.slice(i, i + 200)
         const columns = Object.keys(chunk[0] ?? {}).filter((c) => c !== 'workspace_id' && c !== 'id')
         await trx
@@ -878,8 +923,10 @@ export class KyselyRecordIndex implements RecordIndex {
         }
       }
     }
+    await breathe()
     await writeDuplicateKeys(trx, items)
     await writeImportKeys(trx, items)
+    await breathe()
     const put: SearchRow[] = []
     for (const { change } of items) {
       if (change.kind === 'tasks') continue
@@ -1001,13 +1048,29 @@ export class KyselyRecordIndex implements RecordIndex {
     return applied
   }
 
+  /**
+   * Drops the events beyond the last FEED_KEEP_EVENTS that are older than FEED_KEEP_MS, oldest first: the events
+   * before the first one that is still young enough (seq order). Only those are read — the young events beyond the
+   * count are not read again by every apply (a delete filtered on `at` over `seq <= last - 10,000` read all of
+   * them: ~90,000 rows, 35–40 ms, per apply at the end of a 100,000-row import). What stays is one run of seqs, so
+   * `feedSince` answers `'gap'` exactly when an event after `since` is gone.
+   */
   private async pruneWorkspace(trx: AnyDb | AnyTrx, workspaceId: string, now: number): Promise<void> {
-    const last = await this.lastSeqIn(trx, workspaceId)
+    const beyond = (await this.lastSeqIn(trx, workspaceId)) - FEED_KEEP_EVENTS
+    if (beyond < 1) return
+    const young = await trx
+      .selectFrom('feed')
+      .select('seq')
+      .where('workspace_id', '=', workspaceId)
+      .where('seq', '<=', beyond)
+      .where('at', '>=', now - FEED_KEEP_MS)
+      .orderBy('seq')
+      .limit(1)
+      .executeTakeFirst()
     await trx
       .deleteFrom('feed')
       .where('workspace_id', '=', workspaceId)
-      .where('seq', '<=', last - FEED_KEEP_EVENTS)
-      .where('at', '<', now - FEED_KEEP_MS)
+      .where('seq', young ? '<' : '<=', young ? num(young.seq) : beyond)
       .execute()
   }
 
@@ -1720,6 +1783,7 @@ export class KyselyRecordIndex implements RecordIndex {
   async close(): Promise<void> {
     if (this.closed) return
     this.closed = true
+    await Promise.allSettled([...this.applying])
     await this.db.destroy()
     await this.onClose()
   }

@@ -1237,6 +1237,21 @@ export function recordIndexContract(name: string, makeStore: () => Promise<Index
         expect(states.get(`${W}/contacts`)).toEqual(new Uint8Array([]))
       })
 
+      it('keeps the last vector of a document named twice in one batch, over more than one statement', async () => {
+        // Written 200 rows per statement: 450 documents, the last of them twice (in the same statement).
+        const many = Array.from({ length: 450 }, (_, i) => ({
+          doc: `${W}/contact/c${i}`,
+          stateVector: new Uint8Array([i % 256, 1]),
+        }))
+        await index.apply({
+          docStates: [...many, { doc: `${W}/contact/c449`, stateVector: new Uint8Array([7, 7]) }],
+        })
+        const states = await index.docStates(many.map((m) => m.doc))
+        expect(states.size).toBe(450)
+        expect(states.get(`${W}/contact/c449`)).toEqual(new Uint8Array([7, 7]))
+        expect(states.get(`${W}/contact/c0`)).toEqual(new Uint8Array([0, 1]))
+      })
+
       it('keeps rows, search, doc states and seqs across close and reopen', async () => {
         await index.apply({
           records: [up('accounts', account('a1', 'Acme')), up('contacts', contact('c1', 'Ann', 'Lee'))],
@@ -1302,6 +1317,23 @@ export function recordIndexContract(name: string, makeStore: () => Promise<Index
         const kept = await index.feedSince(W, 2, 3)
         expect(kept !== 'gap' && kept.changes.map((c) => c.seq)).toEqual([3, 4, 5])
         expect((await index.stats(W)).feed).toBe(FEED_KEEP_EVENTS)
+      }, 120_000)
+      it('prunes the oldest events first: a young event keeps the older ones after it, no event is skipped', async () => {
+        const now = Date.now()
+        // Event 1 is young, event 2 was written with an old time (a clock set back), then the count is passed.
+        await index.apply({ records: [up('accounts', account('a1', 'x'))], at: now })
+        await index.apply({ records: [up('accounts', account('a2', 'x'))], at: now - FEED_KEEP_MS - 1000 })
+        const many = Array.from({ length: FEED_KEEP_EVENTS }, (_, i) => up('tasks', task(`k${i}`, 'a1', 'x')))
+        for (let i = 0; i < many.length; i += 5_000)
+          await index.apply({ records: many.slice(i, i + 5_000), at: now })
+        await index.prune(now)
+        // Event 2 stays while event 1 does: a reader from 0 gets 1, 2, 3 — not 1 then 3.
+        const page = await index.feedSince(W, 0, 3)
+        expect(page !== 'gap' && page.changes.map((c) => c.seq)).toEqual([1, 2, 3])
+        await index.prune(now + FEED_KEEP_MS + 1)
+        expect(await index.feedSince(W, 0)).toBe('gap')
+        const kept = await index.feedSince(W, 2, 1)
+        expect(kept !== 'gap' && kept.changes.map((c) => c.seq)).toEqual([3])
       }, 120_000)
     })
 

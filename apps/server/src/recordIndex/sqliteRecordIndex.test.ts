@@ -7,6 +7,7 @@ import { afterEach, describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
 import { catchUpIndex } from './IndexWorker.ts'
 import { matchText } from './importKeys.ts'
+import { BREATHE_FROM_CHANGES } from './kyselyRecordIndex.ts'
 import { INDEX_FORMAT } from './RecordIndex.ts'
 import { contact, recordIndexContract, up } from './recordIndex.contract.ts'
 import { cachingStatements, openSqliteRecordIndex } from './sqliteRecordIndex.ts'
@@ -86,6 +87,57 @@ describe('SQLite record index file', () => {
       expect(await index.handoffFacts('W')).toEqual([])
     } finally {
       await index.close()
+    }
+  })
+
+  it('a big apply leaves the event loop between its steps (others run meanwhile); a small one does not', async () => {
+    const index = await openSqliteRecordIndex(tempFile())
+    try {
+      /** Turns of the event loop that ran while `apply` of `count` contacts was in progress. */
+      const turnsDuring = async (from: number, count: number): Promise<number> => {
+        let turns = 0
+        let applying = true
+        const turn = () => {
+          if (!applying) return
+          turns += 1
+          setImmediate(turn)
+        }
+        setImmediate(turn)
+        const records = Array.from({ length: count }, (_, i) =>
+          up('contacts', contact(`c${from + i}`, 'Ann', `Lee ${from + i}`)),
+        )
+        await index.apply({ records })
+        applying = false
+        return turns
+      }
+      expect(await turnsDuring(0, 1)).toBe(0)
+      expect(await turnsDuring(1, BREATHE_FROM_CHANGES + 250)).toBeGreaterThanOrEqual(4)
+      expect((await index.list('wsA', 'contacts', { offset: 0, limit: 1, archived: 'all' })).total).toBe(
+        BREATHE_FROM_CHANGES + 251,
+      )
+    } finally {
+      await index.close()
+    }
+  })
+
+  it('close waits for an apply that is between its steps; what it wrote is there after reopening', async () => {
+    const file = tempFile()
+    const index = await openSqliteRecordIndex(file)
+    const records = Array.from({ length: BREATHE_FROM_CHANGES + 250 }, (_, i) =>
+      up('contacts', contact(`c${i}`, 'Ann', `Lee ${i}`)),
+    )
+    const applying = index.apply({ records })
+    // One turn of the event loop: the apply is past its first step, its transaction open.
+    await new Promise((resolve) => setImmediate(resolve))
+    await index.close()
+    await expect(applying).resolves.toHaveLength(records.length)
+    const reopened = await openSqliteRecordIndex(file)
+    try {
+      expect((await reopened.list('wsA', 'contacts', { offset: 0, limit: 1, archived: 'all' })).total).toBe(
+        records.length,
+      )
+    } finally {
+      await reopened.close()
     }
   })
 
