@@ -278,7 +278,7 @@ describe('a deleted workspace', () => {
     const { cookie } = await signIn(s.url, admin)
     for (const name of ['Gone One', 'Gone Two'])
       expect((await api(s.url, '/api/accounts', { cookie, body: { name } })).status).toBe(201)
-    // An account deleted for good before: its room keeps its notes (and their index text), no account row leads there.
+    // An account deleted for good before: its room keeps its notes, the index no longer their text (nor its facts).
     const kept = await api<{ id: string }>(s.url, '/api/accounts', {
       cookie,
       body: { name: 'Deleted First' },
@@ -296,7 +296,7 @@ describe('a deleted workspace', () => {
     client.destroy()
     expect((await api(s.url, `/api/accounts/${kept.body.id}`, { cookie, method: 'DELETE' })).status).toBe(204)
     await s.server.index.flush()
-    expect(await s.server.index.index.stats(WS)).toMatchObject({ records: { accounts: 2 }, notes: 1 })
+    expect(await s.server.index.index.stats(WS)).toMatchObject({ records: { accounts: 2 }, notes: 0 })
     const deleted = await api(s.url, `/api/workspaces/${WS}`, {
       cookie,
       method: 'DELETE',

@@ -66,6 +66,7 @@ export function archiveRoutes({
 
   const { index } = worker
   const locate = async (s: SessionInfo, kind: ArchiveKind, id: string): Promise<DocRef> => {
+    await worker.flush()
     const source = (await indexedRecord(index, s.workspaceId, kind as RecordKind, id))?.doc
     const ref = source ? parseDocName(source) : null
     if (!ref || ref.workspaceId !== s.workspaceId) throw notFound(`There is no ${kind.slice(0, -1)} ${id}`)

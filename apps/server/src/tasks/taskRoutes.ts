@@ -33,8 +33,10 @@ const roomOf = (session: SessionInfo, accountId: string): DocRef => ({
 export function taskRoutes({ index: worker, hocuspocus, session }: TaskRoutesDeps): Hono<AppEnv> {
   const app = new Hono<AppEnv>()
   const { index } = worker
-  const record = async (s: SessionInfo, kind: 'tasks' | 'tickets' | 'accounts', id: string) =>
-    (await indexedRecord(index, s.workspaceId, kind, id))?.record ?? null
+  const record = async (s: SessionInfo, kind: 'tasks' | 'tickets' | 'accounts', id: string) => {
+    await worker.flush()
+    return (await indexedRecord(index, s.workspaceId, kind, id))?.record ?? null
+  }
 
   const getTask = async (s: SessionInfo, id: string): Promise<ProjectedRecord & { accountId: string }> => {
     const task = await record(s, 'tasks', id)

@@ -196,6 +196,9 @@ export function recordsRoutes(services: RecordsServices): Hono<AppEnv> {
   }
 
   const getRecord = async (session: SessionInfo, kind: ListKind, id: string): Promise<ProjectedRecord> => {
+    // Live changes reach the index in coalesced applies (IndexWorker `coalesceMs`): a record read by id first commits
+    // what is queued, so a write acknowledged on a document is found by the REST call made right after it.
+    await services.index.flush()
     const record = (await indexedRecord(index, session.workspaceId, kind, id))?.record
     if (!record) throw notFound(`${kind} ${id} not found`)
     requireAccess(session, recordDoc(session, kind, record), 'read')
