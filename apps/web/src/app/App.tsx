@@ -37,6 +37,8 @@ export function App() {
   const startSession = useCallback(
     (session: Session) => {
       const tokens = new TokenSource(() => authApi.collabToken())
+      // Ask for the collaboration token now, while the first page renders: its documents attach with it.
+      tokens.get().catch(() => undefined)
       // Why the session ended, when the server says (its workspace was deleted); else it expired.
       let lostNotice = 'Your session has expired. Please sign in again.'
       const registry = new DocRegistry({
