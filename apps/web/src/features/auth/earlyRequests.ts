@@ -7,8 +7,7 @@ declare global {
 
 /**
  * The response index.html's inline script already requested for `path` (a GET's path, else `METHOD path`; see
- * index.html), at most once: a later
- * call for the same path (after a login, a retry) goes to the network again.
+ * index.html), at most once: a later call for the same path (after a login, a retry) goes to the network again.
  */
 export function takeEarlyResponse(path: string): Promise<Response> | null {
   if (typeof window === 'undefined') return null
