@@ -2,8 +2,16 @@ import { useEffect, useState } from 'react'
 import { ConnectionIndicator } from '../collab/ConnectionIndicator.tsx'
 import { OfflineBanner } from '../collab/OfflineBanner.tsx'
 import { useSession } from '../features/auth/SessionContext.tsx'
+import { ContactPage } from '../features/contact/ContactPage.tsx'
+import { DealPage } from '../features/deal/DealPage.tsx'
 import { InboxBadge } from '../features/inbox/InboxBadge.tsx'
+import { InboxPage } from '../features/inbox/InboxPage.tsx'
+import { AccountsList } from '../features/lists/AccountsList.tsx'
+import { ContactsList } from '../features/lists/ContactsList.tsx'
 import { CommandPalette } from '../features/palette/CommandPalette.tsx'
+import { SupportPage } from '../features/support/SupportPage.tsx'
+import { MyTasksPage } from '../features/tasks/MyTasksPage.tsx'
+import { TrashPage } from '../features/trash/TrashPage.tsx'
 import { WorkspaceMenu } from '../features/workspace/WorkspaceMenu.tsx'
 import { Avatar } from '../ui/Avatar.tsx'
 import { ErrorBoundary } from '../ui/ErrorBoundary.tsx'
@@ -18,7 +26,7 @@ const IDLE_PRELOAD_DELAY_MS = 1_500
 
 /**
  * Fetches and evaluates the other pages' chunks one by one when the browser is idle after the first page, so in-app
- * navigation does not wait for them (the account room first: Tiptap is its larger part). Not at once: the first
+ * navigation (and navigation offline) does not wait for them: the board and the account room first. Not at once: the first
  * page is still waiting for its document then, and an idle moment in that wait is not a moment to spare.
  */
 function useIdlePreloads(): void {
@@ -60,25 +68,25 @@ function Page({ route }: { route: Route }) {
     case 'workspaceSettings':
       return <pages.settings.Page section={route.section} />
     case 'accounts':
-      return <pages.accounts.Page />
+      return <AccountsList />
     case 'account':
       return <pages.account.Page accountId={route.accountId} />
     case 'contacts':
-      return <pages.contacts.Page />
+      return <ContactsList />
     case 'contact':
-      return <pages.contact.Page contactId={route.contactId} />
+      return <ContactPage contactId={route.contactId} />
     case 'deal':
-      return <pages.deal.Page dealId={route.dealId} />
+      return <DealPage dealId={route.dealId} />
     case 'support':
-      return <pages.support.Page />
+      return <SupportPage />
     case 'ticket':
-      return <pages.support.Page ticketId={route.ticketId} />
+      return <SupportPage ticketId={route.ticketId} />
     case 'inbox':
-      return <pages.inbox.Page />
+      return <InboxPage />
     case 'tasks':
-      return <pages.tasks.Page />
+      return <MyTasksPage />
     case 'trash':
-      return <pages.trash.Page />
+      return <TrashPage />
     case 'members':
       return <pages.members.Page />
     case 'tokens':

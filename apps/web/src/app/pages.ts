@@ -3,11 +3,12 @@ import { lazyPage } from './lazyPage.tsx'
 import type { Route } from './route.ts'
 
 /**
- * Every page is its own chunk (or shares one with the pages it shares code with): the main bundle holds React, the
- * model, Yjs, the collaboration client and the shell only, so a first visit evaluates just what its page needs. The
- * account room (Tiptap) and the board (dnd-kit, virtualization) no longer pay for each other, nor for settings,
- * imports or duplicates. index.html preloads the first page's chunks while the main bundle loads
- * (`routePreload` in vite.config.ts); `preloadRoute` imports it as soon as the bundle runs.
+ * The board (dnd-kit, virtualization), the account room (Tiptap), the dashboard (recharts) and the settings, import,
+ * duplicates and workspace pages are each their own chunk (or share one with the pages they share code with): a first
+ * visit evaluates just what its page needs. The lists and the record pages opened from them stay in the main bundle
+ * with React, the model, Yjs, the collaboration client and the shell, so they open offline too (`pageOf`). index.html
+ * preloads the first page's chunks while the main bundle loads (`routePreload` in vite.config.ts); `preloadRoute`
+ * imports it as soon as the bundle runs.
  */
 export const pages = {
   pipelines: lazyPage(() => import('../features/pipeline/PipelinesPage.tsx').then((m) => m.PipelinesPage)),
@@ -16,17 +17,7 @@ export const pages = {
     'Loading dashboard…',
   ),
   settings: lazyPage(() => import('../features/settings/SettingsPage.tsx').then((m) => m.SettingsPage)),
-  accounts: lazyPage(() => import('../features/lists/AccountsList.tsx').then((m) => m.AccountsList)),
   account: lazyPage(() => import('../features/account/AccountPage.tsx').then((m) => m.AccountPage)),
-  contacts: lazyPage(() => import('../features/lists/ContactsList.tsx').then((m) => m.ContactsList)),
-  contact: lazyPage(() => import('../features/contact/ContactPage.tsx').then((m) => m.ContactPage)),
-  deal: lazyPage(() => import('../features/deal/DealPage.tsx').then((m) => m.DealPage)),
-  support: lazyPage<{ ticketId?: string | null }>(() =>
-    import('../features/support/SupportPage.tsx').then((m) => m.SupportPage),
-  ),
-  inbox: lazyPage(() => import('../features/inbox/InboxPage.tsx').then((m) => m.InboxPage)),
-  tasks: lazyPage(() => import('../features/tasks/MyTasksPage.tsx').then((m) => m.MyTasksPage)),
-  trash: lazyPage(() => import('../features/trash/TrashPage.tsx').then((m) => m.TrashPage)),
   members: lazyPage(() => import('../features/workspace/MembersPage.tsx').then((m) => m.MembersPage)),
   tokens: lazyPage(() => import('../features/workspace/ApiTokensPage.tsx').then((m) => m.ApiTokensPage)),
   profile: lazyPage(() =>
@@ -44,20 +35,12 @@ export const pages = {
 /** What the preloads need of a page. */
 type Preloadable = { preload(): Promise<unknown> }
 
-/** The lazy page a route shows (`null` for the routes the shell or the app draws itself). */
+/** The lazy page a route shows (`null` for the pages of the main bundle and the routes the app draws itself). */
 export function pageOf(route: Route): Preloadable | null {
   switch (route.name) {
     case 'pipelines':
     case 'dashboard':
-    case 'accounts':
     case 'account':
-    case 'contacts':
-    case 'contact':
-    case 'deal':
-    case 'support':
-    case 'inbox':
-    case 'tasks':
-    case 'trash':
     case 'members':
     case 'tokens':
     case 'profile':
@@ -65,10 +48,17 @@ export function pageOf(route: Route): Preloadable | null {
     case 'imports':
     case 'duplicates':
       return pages[route.name]
-    case 'ticket':
-      return pages.support
     case 'workspaceSettings':
       return pages.settings
+    case 'accounts':
+    case 'contacts':
+    case 'contact':
+    case 'deal':
+    case 'support':
+    case 'ticket':
+    case 'inbox':
+    case 'tasks':
+    case 'trash':
     case 'signup':
     case 'invite':
     case 'notFound':
@@ -89,19 +79,12 @@ export function preloadRoute(route: Route): void {
 
 /**
  * The pages fetched and evaluated one by one when the browser is idle after the first page, so that in-app
- * navigation does not wait for a chunk: the account room first. The dashboard (recharts) loads when it opens.
+ * navigation (and navigation offline) does not wait for a chunk: the board and the account room first. The
+ * dashboard (recharts) loads when it opens.
  */
 export const IDLE_PRELOADS: readonly Preloadable[] = [
-  pages.account,
   pages.pipelines,
-  pages.accounts,
-  pages.contacts,
-  pages.contact,
-  pages.deal,
-  pages.support,
-  pages.tasks,
-  pages.inbox,
-  pages.trash,
+  pages.account,
   pages.settings,
   pages.members,
   pages.tokens,
