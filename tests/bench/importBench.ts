@@ -28,14 +28,24 @@ export type ImportResult = {
 
 const ADMIN = { email: 'admin@rapport.dev', password: 'rapport-demo' }
 const EDIT_TIMEOUT_MS = 10_000
+/**
+ * Rounds start at least this far apart (at most 100 edits/s): a user types far slower, and a writer looping with no
+ * pause exceeds the server's per-connection message limit (300/s, `limitsExtension`) once edits come back in ~3 ms,
+ * which closes its connection (4429 `Too many messages`) and the probe never sees its edit.
+ */
+const PROBE_INTERVAL_MS = 10
 
 /** One probe round: the writer sets the field, resolves when the reader saw it (ms). */
 async function probeRound(
   writer: SyncClient,
   _reader: SyncClient,
   dealId: string,
-  round: { n: number; wake: (() => void) | null },
+  round: { n: number; wake: (() => void) | null; lastStart: number },
 ) {
+  const since = nowMs() - round.lastStart
+  if (since < PROBE_INTERVAL_MS)
+    await new Promise((resolve) => setTimeout(resolve, PROBE_INTERVAL_MS - since))
+  round.lastStart = nowMs()
   const mark = `import:${++round.n}`
   const seen = new Promise<void>((resolve) => {
     round.wake = resolve
@@ -84,7 +94,11 @@ export async function measureImport(
     docName: probeDoc,
     token: w.token,
   })
-  const round: { n: number; wake: (() => void) | null } = { n: 0, wake: null }
+  const round: { n: number; wake: (() => void) | null; lastStart: number } = {
+    n: 0,
+    wake: null,
+    lastStart: 0,
+  }
   try {
     const file = join(dir, 'contacts.csv')
     const lines = ['First name,Last name,Email,Phone,Title']
@@ -146,12 +160,19 @@ export async function measureImport(
     })()
     const during: number[] = []
     let lastLog = nowMs()
-    while (!finished) {
-      during.push(await probeRound(writer, reader, dealId, round))
-      if (nowMs() - lastLog > 10_000) {
-        lastLog = nowMs()
-        log(`import: ${status.processed} rows, ${during.length} probe edits`)
+    try {
+      while (!finished) {
+        during.push(await probeRound(writer, reader, dealId, round))
+        if (nowMs() - lastLog > 10_000) {
+          lastLog = nowMs()
+          log(`import: ${status.processed} rows, ${during.length} probe edits`)
+        }
       }
+    } catch (error) {
+      // The phase fails with the probe's error; the status poll stops (the server goes away after the phase).
+      finished = true
+      await poll.catch(() => undefined)
+      throw error
     }
     await poll
     const totalMs = nowMs() - started

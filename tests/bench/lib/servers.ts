@@ -1,4 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process'
+import { appendFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { createServer, Socket } from 'node:net'
 import { dirname, join } from 'node:path'
@@ -179,8 +180,11 @@ function spawnLogged(args: string[], env: NodeJS.ProcessEnv, cwd: string, tag: s
     stdio: ['ignore', 'pipe', 'pipe'],
   })
   let tail = ''
+  // `BENCH_SERVER_LOG=/tmp/servers.log`: every server child's output, tagged, for finding why a phase failed.
+  const logFile = process.env.BENCH_SERVER_LOG
   const keep = (chunk: Buffer) => {
     tail = (tail + chunk.toString()).slice(-4_000)
+    if (logFile) appendFileSync(logFile, `[${tag}] ${chunk.toString()}`)
   }
   child.stdout?.on('data', keep)
   child.stderr?.on('data', keep)
