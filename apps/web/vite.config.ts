@@ -1,20 +1,11 @@
 import react from '@vitejs/plugin-react'
 import { defineConfig } from 'vite'
-import { routePreload } from './plugins/routePreload.ts'
 
 const API_TARGET = 'http://127.0.0.1:3000'
 
 /** Dev server proxies the API and the collaboration socket to the Rapport server; `vite build` writes apps/web/dist. */
 export default defineConfig({
-  plugins: [
-    react(),
-    // The chunks index.html preloads for the page a first visit opens (its route names are the early script's).
-    routePreload({
-      account: ['src/features/account/AccountPage.tsx'],
-      board: ['src/features/pipeline/PipelinesPage.tsx'],
-      dashboard: ['src/features/reports/DashboardPage.tsx', 'src/features/reports/ReportChart.tsx'],
-    }),
-  ],
+  plugins: [react()],
   server: {
     port: 5173,
     proxy: {

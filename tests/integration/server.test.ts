@@ -1,29 +1,11 @@
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
-import { request } from 'node:http'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { gunzipSync } from 'node:zlib'
 import { conflict } from '@rapport/server'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { z } from 'zod'
 import { getHealth } from './helpers/collabClient.ts'
 import { type StartedServer, startServer } from './helpers/startServer.ts'
-
-/** A hashed asset above the compression threshold. */
-const BIG_ASSET = Array.from({ length: 400 }, (_, i) => `export const value${i} = ${i} * 2\n`).join('')
-
-/** GET with node:http: the raw body and headers, nothing decoded. */
-const rawGet = (url: string, headers: Record<string, string> = {}) =>
-  new Promise<{ headers: Record<string, string | string[] | undefined>; body: Buffer }>((resolve, reject) => {
-    const req = request(url, { headers }, (res) => {
-      const chunks: Buffer[] = []
-      res.on('data', (chunk: Buffer) => chunks.push(chunk))
-      res.on('end', () => resolve({ headers: res.headers, body: Buffer.concat(chunks) }))
-      res.on('error', reject)
-    })
-    req.on('error', reject)
-    req.end()
-  })
 
 describe('server core', () => {
   let withWeb: StartedServer
@@ -35,7 +17,6 @@ describe('server core', () => {
     await mkdir(join(webDist, 'assets'))
     await writeFile(join(webDist, 'index.html'), '<!doctype html><title>Rapport SPA</title>')
     await writeFile(join(webDist, 'assets', 'app-123.js'), 'console.log("app")')
-    await writeFile(join(webDist, 'assets', 'big-456.js'), BIG_ASSET)
     withWeb = await startServer({ webDist })
     withoutWeb = await startServer({ webDist: null })
     // Routes that throw, to check the one error mapping.
@@ -75,24 +56,6 @@ describe('server core', () => {
     expect((await fetch(`${withWeb.url}/assets/missing-1.js`)).status).toBe(404)
     const traversal = await fetch(`${withWeb.url}/..%2f..%2fetc%2fpasswd`)
     expect(await traversal.text()).toContain('Rapport SPA')
-  })
-
-  it('sends a large asset gzipped to a browser that accepts it (the same bytes each time), plain to one that does not', async () => {
-    const url = `${withWeb.url}/assets/big-456.js`
-    const first = await rawGet(url, { 'accept-encoding': 'gzip, deflate, br' })
-    expect(first.headers['content-encoding']).toBe('gzip')
-    expect(first.headers.vary).toMatch(/accept-encoding/i)
-    expect(first.headers['cache-control']).toContain('immutable')
-    expect(Number(first.headers['content-length'])).toBe(first.body.byteLength)
-    expect(gunzipSync(first.body).toString('utf8')).toBe(BIG_ASSET)
-    const again = await rawGet(url, { 'accept-encoding': 'gzip' })
-    expect(again.body.equals(first.body)).toBe(true)
-    const plain = await rawGet(url)
-    expect(plain.headers['content-encoding']).toBeUndefined()
-    expect(plain.body.toString('utf8')).toBe(BIG_ASSET)
-    // Below the threshold: as it is.
-    const small = await rawGet(`${withWeb.url}/assets/app-123.js`, { 'accept-encoding': 'gzip' })
-    expect(small.headers['content-encoding']).toBeUndefined()
   })
 
   it('says to run the build when there is no web build', async () => {

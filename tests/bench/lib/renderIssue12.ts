@@ -92,7 +92,7 @@ function browserRows(r: BenchResults): Row[] {
       measured: br ? `${int(br.accountRoomColdMs)} ms` : '—',
       status: status(Boolean(br), (br?.accountRoomColdMs ?? Infinity) < 500),
       limit: br
-        ? 'New tab, no offline copy: the 730 kB main bundle (evaluated before anything renders), with the room’s chunk (498 kB, Tiptap) preloaded beside it and the session and collaboration token asked for by index.html; then the socket, the room `W/account/A` and the workspace document, and the editor’s first render of the 300-paragraph note (a 100–300 ms task on this machine). The account’s contacts and deals come from REST. The room itself applies in a few ms: the bundle, the round trips and the editor’s first render are the time.'
+        ? 'New tab, no offline copy: the ~760 kB app bundle (evaluated before anything renders), the session, the socket, then the room `W/account/A` and the workspace document; the account’s contacts and deals come from REST. The room itself applies in a few ms: the bundle and the round trips are the time.'
         : why,
     },
     {

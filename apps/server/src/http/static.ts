@@ -1,15 +1,7 @@
 import { readFile, stat } from 'node:fs/promises'
 import { extname, join, normalize, sep } from 'node:path'
-import { promisify } from 'node:util'
-import { gzip } from 'node:zlib'
 import type { Hono } from 'hono'
 import type { AppEnv } from './app.ts'
-import { COMPRESS_THRESHOLD_BYTES, isCompressible } from './compression.ts'
-
-const gzipAsync = promisify(gzip)
-
-/** How many gzipped assets stay in memory (a build has well under a hundred; the oldest is dropped first). */
-export const GZIP_CACHE_ENTRIES = 256
 
 const MIME: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -32,42 +24,17 @@ const MISSING_BUILD = `<!doctype html><html><head><meta charset="utf-8"><title>R
 <body><h1>Rapport server is running</h1><p>The web app is not built yet. Run <code>pnpm build</code>
 (or <code>pnpm start</code>, which builds first) and reload.</p></body></html>`
 
-const fileStat = async (path: string) => {
+const isFile = async (path: string): Promise<boolean> => {
   try {
-    const info = await stat(path)
-    return info.isFile() ? info : null
+    return (await stat(path)).isFile()
   } catch {
-    return null
+    return false
   }
 }
-const isFile = async (path: string): Promise<boolean> => (await fileStat(path)) !== null
-
-/**
- * The gzipped bytes of hashed assets (`/assets/*`, immutable), compressed once per file version rather than on every
- * request: a first visit downloads ~1 MB of JavaScript, which the compression middleware would gzip again for each
- * new browser, on the event loop's time, while the page waits for it (and the socket for the server).
- */
-const gzippedAssets = new Map<string, Promise<Buffer>>()
-const gzipAsset = (path: string, version: string): Promise<Buffer> => {
-  const key = `${path}\0${version}`
-  let bytes = gzippedAssets.get(key)
-  if (!bytes) {
-    bytes = readFile(path).then((body) => gzipAsync(body))
-    bytes.catch(() => gzippedAssets.delete(key))
-    gzippedAssets.set(key, bytes)
-    if (gzippedAssets.size > GZIP_CACHE_ENTRIES) {
-      const oldest = gzippedAssets.keys().next().value
-      if (oldest !== undefined) gzippedAssets.delete(oldest)
-    }
-  }
-  return bytes
-}
-const acceptsGzip = (header: string | undefined): boolean => !!header && /\bgzip\b/i.test(header)
 
 /**
  * Serves the built web app from `webDist` for every GET/HEAD outside /api and /collab: real files as they are
- * (hashed assets cached for a year, and gzipped once each: `gzipAsset`), any other path falls back to index.html
- * (SPA routing).
+ * (hashed assets cached for a year), any other path falls back to index.html (SPA routing).
  * When `webDist` is null or has no index.html, a plain page says to run the build.
  */
 export const mountStatic = (app: Hono<AppEnv>, webDist: string | null): void => {
@@ -85,28 +52,13 @@ export const mountStatic = (app: Hono<AppEnv>, webDist: string | null): void => 
     }
     const candidate = normalize(join(root, decoded))
     const inside = candidate === root || candidate.startsWith(root.endsWith(sep) ? root : root + sep)
-    const file = inside && decoded !== '/' ? await fileStat(candidate) : null
-    if (file) {
+    if (inside && decoded !== '/' && (await isFile(candidate))) {
+      const body = await readFile(candidate)
       const immutable = decoded.startsWith('/assets/')
-      const type = MIME[extname(candidate).toLowerCase()] ?? 'application/octet-stream'
-      const cacheControl = immutable ? 'public, max-age=31536000, immutable' : 'no-cache'
-      if (
-        immutable &&
-        isCompressible(type) &&
-        file.size >= COMPRESS_THRESHOLD_BYTES &&
-        acceptsGzip(c.req.header('accept-encoding'))
-      ) {
-        const body = await gzipAsset(candidate, `${file.size}:${file.mtimeMs}`)
-        // The compression middleware leaves a response with a Content-Encoding alone.
-        return c.body(new Uint8Array(body), 200, {
-          'content-type': type,
-          'cache-control': cacheControl,
-          'content-encoding': 'gzip',
-          'content-length': String(body.byteLength),
-          vary: 'Accept-Encoding',
-        })
-      }
-      return c.body(await readFile(candidate), 200, { 'content-type': type, 'cache-control': cacheControl })
+      return c.body(body, 200, {
+        'content-type': MIME[extname(candidate).toLowerCase()] ?? 'application/octet-stream',
+        'cache-control': immutable ? 'public, max-age=31536000, immutable' : 'no-cache',
+      })
     }
     if (extname(decoded) !== '' && decoded.startsWith('/assets/')) return c.text('Not found', 404)
     return c.body(await readFile(index), 200, {

@@ -48,8 +48,6 @@ export function App() {
     (session: Session) => {
       const tokens = new TokenSource(() => authApi.collabToken())
       rememberSession({ userId: session.user.id, workspaceId: session.workspace.id })
-      // Ask for the collaboration token now, while the first page renders: its documents attach with it.
-      tokens.get().catch(() => undefined)
       // Why the session ended, when the server says (its workspace was deleted, or an admin removed this user from
       // it: then its offline copies are deleted too); else it expired.
       let lostNotice = 'Your session has expired. Please sign in again.'

@@ -1,77 +1,118 @@
-import { useEffect, useState } from 'react'
+import { lazy, Suspense, useEffect, useState } from 'react'
 import { ConnectionIndicator } from '../collab/ConnectionIndicator.tsx'
 import { OfflineBanner } from '../collab/OfflineBanner.tsx'
 import { useSession } from '../features/auth/SessionContext.tsx'
 import { ContactPage } from '../features/contact/ContactPage.tsx'
 import { DealPage } from '../features/deal/DealPage.tsx'
+import { DuplicatesPage } from '../features/duplicates/DuplicatesPage.tsx'
+import { ImportPage } from '../features/imports/ImportPage.tsx'
+import { ImportsHistoryPage } from '../features/imports/ImportsHistoryPage.tsx'
 import { InboxBadge } from '../features/inbox/InboxBadge.tsx'
 import { InboxPage } from '../features/inbox/InboxPage.tsx'
 import { AccountsList } from '../features/lists/AccountsList.tsx'
 import { ContactsList } from '../features/lists/ContactsList.tsx'
 import { CommandPalette } from '../features/palette/CommandPalette.tsx'
+import { PipelinesPage } from '../features/pipeline/PipelinesPage.tsx'
+import { SettingsPage } from '../features/settings/SettingsPage.tsx'
 import { SupportPage } from '../features/support/SupportPage.tsx'
 import { MyTasksPage } from '../features/tasks/MyTasksPage.tsx'
 import { TrashPage } from '../features/trash/TrashPage.tsx'
+import { AccountSettingsPage } from '../features/workspace/AccountSettingsPage.tsx'
+import { ApiTokensPage } from '../features/workspace/ApiTokensPage.tsx'
 import { AppUpdatedBanner } from '../features/workspace/AppUpdatedBanner.tsx'
+import { MembersPage } from '../features/workspace/MembersPage.tsx'
 import { WorkspaceMenu } from '../features/workspace/WorkspaceMenu.tsx'
 import { Avatar } from '../ui/Avatar.tsx'
 import { ErrorBoundary } from '../ui/ErrorBoundary.tsx'
 import { NotFound } from './NotFound.tsx'
-import { IDLE_PRELOADS, pages } from './pages.ts'
 import { NAV_ITEMS, type Route, routeSection } from './route.ts'
 import './shell.css'
 import { useHashRoute } from './useHashRoute.ts'
 
-/** How long after the shell mounts the other pages' chunks start loading (the first page's work goes first). */
-const IDLE_PRELOAD_DELAY_MS = 1_500
+// Tiptap is large: the account room is its own chunk, preloaded once the browser is idle after sign-in.
+type AccountPageModule = typeof import('../features/account/AccountPage.tsx')
+let loadedAccountPage: AccountPageModule | null = null
+const loadAccountPage = () =>
+  import('../features/account/AccountPage.tsx').then((m) => {
+    loadedAccountPage = m
+    return m
+  })
+const LazyAccountPage = lazy(() => loadAccountPage().then((m) => ({ default: m.AccountPage })))
 
 /**
- * Fetches and evaluates the other pages' chunks one by one when the browser is idle after the first page, so in-app
- * navigation (and navigation offline) does not wait for them: the board and the account room first. Not at once: the first
- * page is still waiting for its document then, and an idle moment in that wait is not a moment to spare.
+ * The account room: rendered directly once its chunk is loaded. Through `lazy` only before that — a lazy component
+ * suspends on its first render even when its chunk is already loaded, and React holds a revealed Suspense boundary
+ * back for up to 300 ms, which was most of an in-app navigation to the room.
  */
-function useIdlePreloads(): void {
+function AccountRoute({ accountId }: { accountId: string }) {
+  const Loaded = loadedAccountPage?.AccountPage
+  return Loaded ? <Loaded accountId={accountId} /> : <LazyAccountPage accountId={accountId} />
+}
+
+// The dashboard and its charting library (recharts) are one chunk, loaded only when the dashboard opens — at once
+// when the app starts on it (while the session check runs), not after the shell has rendered.
+type DashboardModule = typeof import('../features/reports/DashboardPage.tsx')
+let dashboardChunk: Promise<DashboardModule> | null = null
+let loadedDashboard: DashboardModule | null = null
+const loadDashboardPage = (): Promise<DashboardModule> => {
+  dashboardChunk ??= import('../features/reports/DashboardPage.tsx').then((m) => {
+    loadedDashboard = m
+    return m
+  })
+  return dashboardChunk
+}
+if (typeof window !== 'undefined' && /^#\/dashboard\/?$/.test(window.location.hash)) {
+  loadDashboardPage().catch(() => undefined) // a failure shows when the page renders
+  import('../features/reports/ReportChart.tsx').catch(() => undefined) // the charts' chunk, side by side
+}
+
+/**
+ * The dashboard page, without Suspense: React holds a revealed Suspense boundary back for up to 300 ms, which was a
+ * third of the dashboard's first paint. A failed chunk load is thrown to the error boundary.
+ */
+function DashboardRoute() {
+  const [loaded, setLoaded] = useState<DashboardModule | null>(loadedDashboard)
+  const [failed, setFailed] = useState<unknown>(null)
   useEffect(() => {
+    if (loaded) return
     let cancelled = false
-    let cancel = () => {}
-    const next = (i: number) => {
-      const page = IDLE_PRELOADS[i]
-      if (cancelled || !page) return
-      const run = () => {
-        page
-          .preload()
-          .catch(() => undefined)
-          .then(() => next(i + 1))
-      }
-      if (typeof window.requestIdleCallback === 'function') {
-        const id = window.requestIdleCallback(run, { timeout: 5_000 })
-        cancel = () => window.cancelIdleCallback(id)
-      } else {
-        const timer = setTimeout(run, 50)
-        cancel = () => clearTimeout(timer)
-      }
-    }
-    const timer = setTimeout(() => next(0), IDLE_PRELOAD_DELAY_MS)
-    cancel = () => clearTimeout(timer)
+    loadDashboardPage().then(
+      (m) => !cancelled && setLoaded(m),
+      (e: unknown) => !cancelled && setFailed(e ?? new Error('The dashboard could not be loaded.')),
+    )
     return () => {
       cancelled = true
-      cancel()
     }
+  }, [loaded])
+  if (failed) throw failed
+  return loaded ? <loaded.DashboardPage /> : <div className="empty">Loading dashboard…</div>
+}
+
+/** Fetches the account-room chunk when the browser is idle, so the first visit does not wait for it. */
+function usePreloadAccountPage(): void {
+  useEffect(() => {
+    const preload = () => void loadAccountPage().catch(() => undefined)
+    if (typeof window.requestIdleCallback === 'function') {
+      const id = window.requestIdleCallback(preload, { timeout: 5_000 })
+      return () => window.cancelIdleCallback(id)
+    }
+    const timer = setTimeout(preload, 2_000)
+    return () => clearTimeout(timer)
   }, [])
 }
 
 function Page({ route }: { route: Route }) {
   switch (route.name) {
     case 'pipelines':
-      return <pages.pipelines.Page pipelineId={route.pipelineId} />
+      return <PipelinesPage pipelineId={route.pipelineId} />
     case 'dashboard':
-      return <pages.dashboard.Page />
+      return <DashboardRoute />
     case 'workspaceSettings':
-      return <pages.settings.Page section={route.section} />
+      return <SettingsPage section={route.section} />
     case 'accounts':
       return <AccountsList />
     case 'account':
-      return <pages.account.Page accountId={route.accountId} />
+      return <AccountRoute accountId={route.accountId} />
     case 'contacts':
       return <ContactsList />
     case 'contact':
@@ -89,21 +130,21 @@ function Page({ route }: { route: Route }) {
     case 'trash':
       return <TrashPage />
     case 'members':
-      return <pages.members.Page />
+      return <MembersPage />
     case 'tokens':
-      return <pages.tokens.Page />
+      return <ApiTokensPage />
     case 'profile':
-      return <pages.profile.Page />
+      return <AccountSettingsPage />
     case 'signup':
       return <div className="empty">You are signed in: create another workspace from the workspace menu.</div>
     case 'invite':
       return null // App shows the invitation page outside the shell
     case 'import':
-      return <pages.import.Page key={route.kind} kind={route.kind} />
+      return <ImportPage key={route.kind} kind={route.kind} />
     case 'imports':
-      return <pages.imports.Page />
+      return <ImportsHistoryPage />
     case 'duplicates':
-      return <pages.duplicates.Page />
+      return <DuplicatesPage />
     case 'notFound':
       return <NotFound path={route.path} />
   }
@@ -114,7 +155,7 @@ export function Shell() {
   const { session, logout } = useSession()
   const route = useHashRoute()
   const section = routeSection(route)
-  useIdlePreloads()
+  usePreloadAccountPage()
   // Narrow screens fold the navigation behind a menu button; a new page closes it.
   const [menuOpen, setMenuOpen] = useState(false)
   // biome-ignore lint/correctness/useExhaustiveDependencies: closing on every route change is the point
@@ -181,7 +222,9 @@ export function Shell() {
         <AppUpdatedBanner />
         <OfflineBanner />
         <ErrorBoundary key={`${route.name}`}>
-          <Page route={route} />
+          <Suspense fallback={<div className="empty">Loading…</div>}>
+            <Page route={route} />
+          </Suspense>
         </ErrorBoundary>
       </main>
     </div>

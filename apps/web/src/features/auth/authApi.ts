@@ -57,18 +57,11 @@ export class ApiError extends Error {
   }
 }
 
-/**
- * One API call: JSON in and out, the answer checked against `schema`; failures become an `ApiError`. A GET takes
- * the response index.html started for `path`, if any; `early` is such a response for another method.
- */
-export async function request<T>(
-  path: string,
-  schema: z.ZodType<T>,
-  init: RequestInit = {},
-  early: Promise<Response> | null = init.method === undefined ? takeEarlyResponse(path) : null,
-): Promise<T> {
+/** One API call: JSON in and out, the answer checked against `schema`; failures become an `ApiError`. */
+export async function request<T>(path: string, schema: z.ZodType<T>, init: RequestInit = {}): Promise<T> {
   let res: Response
   try {
+    const early = init.method === undefined ? takeEarlyResponse(path) : null
     res = await (early ??
       fetch(path, {
         credentials: 'same-origin',
@@ -111,15 +104,8 @@ export const authApi = {
     request('/api/auth/login', Session, { method: 'POST', body: JSON.stringify({ email, password }) }),
   logout: (): Promise<unknown> => request('/api/auth/logout', z.unknown(), { method: 'POST', body: '{}' }),
   me: (): Promise<Session> => request('/api/auth/me', Session),
-  collabToken: (): Promise<CollabToken> => {
-    const path = '/api/auth/collab-token'
-    const init = { method: 'POST', body: '{}' }
-    // index.html asked for one while the bundle loaded. It fails when the page opened signed out (this call then
-    // follows a login): ask again.
-    const early = takeEarlyResponse(`POST ${path}`)
-    if (!early) return request(path, CollabToken, init)
-    return request(path, CollabToken, init, early).catch(() => request(path, CollabToken, init))
-  },
+  collabToken: (): Promise<CollabToken> =>
+    request('/api/auth/collab-token', CollabToken, { method: 'POST', body: '{}' }),
   /** Any GET of the API, its answer checked against `schema`. */
   get: <T>(path: string, schema: z.ZodType<T>): Promise<T> => request(path, schema),
   /** A page of `GET /api/<kind>` (`{ items, total }`), each item checked against `schema`. */

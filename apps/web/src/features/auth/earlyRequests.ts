@@ -1,13 +1,13 @@
 declare global {
   interface Window {
-    /** Responses index.html started before the bundle loaded: GETs by path, others by `METHOD path`. */
+    /** GET responses index.html started before the bundle loaded, by path. */
     __rapportEarly?: Record<string, Promise<Response> | undefined>
   }
 }
 
 /**
- * The response index.html's inline script already requested for `path` (a GET's path, else `METHOD path`; see
- * index.html), at most once: a later call for the same path (after a login, a retry) goes to the network again.
+ * The response index.html's inline script already requested for `path` (see index.html), at most once: a later
+ * call for the same path (after a login, a retry) goes to the network again.
  */
 export function takeEarlyResponse(path: string): Promise<Response> | null {
   if (typeof window === 'undefined') return null
