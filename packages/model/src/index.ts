@@ -113,6 +113,14 @@ export {
   SETTINGS_KEY,
   SETTINGS_MAP,
 } from './layout.ts'
+export {
+  type BlockMarker,
+  blockMarkers,
+  joinBlockAt,
+  markerBefore,
+  setBlockType,
+  splitBlockAt,
+} from './notes/blockOps.ts'
 export type { NotesMark, NotesNode } from './notes/notesSchema.ts'
 export {
   BLOCK_EMBED,
