@@ -122,6 +122,7 @@ export {
   splitBlockAt,
 } from './notes/blockOps.ts'
 export type { NotesMark, NotesNode } from './notes/notesSchema.ts'
+export { migrateFragmentToText } from './notes/migrateFragment.ts'
 export {
   BLOCK_EMBED,
   type DeltaOp,
