@@ -121,13 +121,14 @@ export {
   setBlockType,
   splitBlockAt,
 } from './notes/blockOps.ts'
-export type { NotesMark, NotesNode } from './notes/notesSchema.ts'
 export { migrateFragmentToText } from './notes/migrateFragment.ts'
+export type { NotesMark, NotesNode } from './notes/notesSchema.ts'
 export {
   BLOCK_EMBED,
   type DeltaOp,
   deltaToDoc,
   docToDelta,
+  inlineEmbed,
   type MarkerAttrs,
   mentionsIn,
   type NotesMention,

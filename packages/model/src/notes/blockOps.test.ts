@@ -5,7 +5,7 @@ import { notesDocProblems } from '../testing/notesDocProblems.ts'
 import { NUM_RUNS, PROPERTY_TIMEOUT, SEED } from '../testing/propertyHarness.ts'
 import { convergenceReport, TestConnector } from '../testing/TestConnector.ts'
 import { blockMarkers, joinBlockAt, markerBefore, setBlockType, splitBlockAt } from './blockOps.ts'
-import { notesPlainText, notesTextToDoc, writeDocToText } from './notesText.ts'
+import { inlineEmbed, notesPlainText, notesTextToDoc, writeDocToText } from './notesText.ts'
 
 /*
  * The four expected failures of apps/web/src/features/account/notesRegressions.test.ts (y-prosemirror #161: splits,
@@ -42,7 +42,7 @@ function settle(net: TestConnector): string[] {
 
 const SEEDS = [1, 2, 3, 4, 10, 11]
 
-describe('notes text: the four copy failures of y-prosemirror #161 as marker operations', () => {
+describe('notes text: the copy failures of y-prosemirror #161 (notesRegressions.test.ts it.fails) as marker operations', () => {
   it.each(SEEDS)('Enter mid-block while the other types in the tail (seed %i)', (seed) => {
     const net = setup(2, seed, ['hello world'])
     splitBlockAt(text(net.doc(0)), 6, { b: 'paragraph' }) // "hello| world"
@@ -54,9 +54,26 @@ describe('notes text: the four copy failures of y-prosemirror #161 as marker ope
     const net = setup(2, seed, ['abc', 'def'])
     const second = blockMarkers(text(net.doc(0)))[1]?.index ?? -1
     joinBlockAt(text(net.doc(0)), second)
-    typeAt(net.doc(1), second + 3, 'XY') // "de|f"
+    typeAt(net.doc(1), second + 3, 'X') // "de|f", two keystrokes
+    typeAt(net.doc(1), second + 4, 'Y')
     expect(settle(net)).toEqual(['abcdeXYf'])
   })
+
+  it.each(SEEDS)(
+    'two users change the same paragraph into headings at once while one types (seed %i)',
+    (seed) => {
+      const net = setup(2, seed, ['title'])
+      typeAt(net.doc(0), 6, 'a')
+      setBlockType(text(net.doc(0)), 0, { b: 'heading' })
+      setBlockType(text(net.doc(1)), 0, { b: 'heading', ba: '{"level":2}' })
+      typeAt(net.doc(0), 7, 'b')
+      expect(settle(net)).toEqual(['titleab'])
+      const heading = notesTextToDoc(text(net.doc(0))).content?.[0]
+      expect(heading?.type).toBe('heading')
+      expect([1, 2]).toContain(heading?.attrs?.level)
+      expect(heading?.content).toEqual([{ type: 'text', text: 'titleab' }])
+    },
+  )
 
   it.each(SEEDS)('two concurrent heading levels while a third user types (seed %i)', (seed) => {
     const net = setup(3, seed, ['title'])
@@ -64,11 +81,26 @@ describe('notes text: the four copy failures of y-prosemirror #161 as marker ope
     setBlockType(text(net.doc(1)), 0, { b: 'heading', ba: '{"level":3}' })
     typeAt(net.doc(2), 6, '!!')
     expect(settle(net)).toEqual(['title!!'])
-    const heading = notesTextToDoc(text(net.doc(0))).content?.[0]
-    expect(heading?.type).toBe('heading')
-    expect([2, 3]).toContain(heading?.attrs?.level)
-    expect(heading?.content).toEqual([{ type: 'text', text: 'title!!' }])
+    expect([2, 3]).toContain(notesTextToDoc(text(net.doc(0))).content?.[0]?.attrs?.level)
   })
+
+  it.each(SEEDS)(
+    'a mention inserted mid-line (after a bold) keeps the order of what another types at its end (seed %i)',
+    (seed) => {
+      const net = setup(2, seed, ['hello world'])
+      const a = text(net.doc(0))
+      a.format(1, 5, { bold: true })
+      a.insertEmbed(4, inlineEmbed('mention', { id: 'u_1', label: 'Sam', mentionSuggestionChar: '@' }), {})
+      for (const [i, ch] of [...'XYZ'].entries()) typeAt(net.doc(1), 12 + i, ch)
+      expect(settle(net)).toEqual(['hel@Samlo worldXYZ'])
+      expect(notesTextToDoc(a).content?.[0]?.content).toEqual([
+        { type: 'text', marks: [{ type: 'bold' }], text: 'hel' },
+        { type: 'mention', attrs: { id: 'u_1', label: 'Sam', mentionSuggestionChar: '@' } },
+        { type: 'text', marks: [{ type: 'bold' }], text: 'lo' },
+        { type: 'text', text: ' worldXYZ' },
+      ])
+    },
+  )
 
   it.each(SEEDS)('a two-paragraph paste mid-block while the other types at its end (seed %i)', (seed) => {
     const net = setup(2, seed, ['hello world'])

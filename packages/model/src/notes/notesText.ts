@@ -91,6 +91,14 @@ function markAttributes(marks: readonly NotesMark[] | undefined): Record<string,
   return out
 }
 
+/** The embed of an inline atom (`mention`, `hardBreak`): insert it with no attributes (atoms carry no marks). */
+export function inlineEmbed(
+  type: string,
+  attrs: Record<string, unknown> = {},
+): { inline: string; attrs: string } {
+  return { inline: type, attrs: stableJson(attrs) }
+}
+
 function writeInline(node: NotesNode, ops: DeltaOp[]): void {
   if (node.type === 'text') {
     if (!node.text) return
@@ -98,7 +106,7 @@ function writeInline(node: NotesNode, ops: DeltaOp[]): void {
     ops.push(attributes ? { insert: node.text, attributes } : { insert: node.text })
     return
   }
-  ops.push({ insert: { inline: node.type, attrs: stableJson(node.attrs ?? {}) } })
+  ops.push({ insert: inlineEmbed(node.type, node.attrs) })
 }
 
 /**
