@@ -117,6 +117,7 @@ export {
   type BlockMarker,
   blockMarkers,
   joinBlockAt,
+  liveMarkerAttributes,
   markerBefore,
   setBlockType,
   splitBlockAt,

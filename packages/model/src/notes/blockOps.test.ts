@@ -114,6 +114,33 @@ describe('notes text: the copy failures of y-prosemirror #161 (notesRegressions.
     expect(settle(net)).toEqual(['helloAA', 'BB worldXYZ'])
   })
 
+  it.each([0, 1])(
+    'a block split off next to a marker another user re-formats keeps its own attributes (formatter %i)',
+    (formatter) => {
+      const net = setup(2, 1, ['abcdef'])
+      const a = text(net.doc(formatter))
+      setBlockType(a, 0, { b: 'heading', ba: '{"level":2}' })
+      a.format(0, 1, { p: 'bulletList#x/listItem#y' })
+      splitBlockAt(text(net.doc(1 - formatter)), 1, { b: 'heading' }) // Enter at the start of the block
+      expect(settle(net)).toEqual(['', '', 'abcdef'])
+      expect(notesTextToDoc(a)).toEqual({
+        type: 'doc',
+        content: [
+          {
+            type: 'bulletList',
+            content: [
+              {
+                type: 'listItem',
+                content: [{ type: 'paragraph' }, { type: 'heading', attrs: { level: 2 } }],
+              },
+            ],
+          },
+          { type: 'heading', attrs: { level: 1 }, content: [{ type: 'text', text: 'abcdef' }] },
+        ],
+      })
+    },
+  )
+
   it('rejects a join or type change at an index that is not a marker', () => {
     const doc = new Y.Doc()
     writeDocToText(text(doc), {
@@ -124,6 +151,8 @@ describe('notes text: the copy failures of y-prosemirror #161 (notesRegressions.
     expect(() => setBlockType(text(doc), 2, { b: 'heading' })).toThrow(/not a block marker/)
     expect(() => splitBlockAt(text(doc), 9, { b: 'paragraph' })).toThrow(/outside the text/)
     expect(markerBefore(text(doc), 2)).toEqual({ index: 0, attributes: { b: 'paragraph' } })
+    splitBlockAt(text(doc), 2, { b: 'paragraph' })
+    expect(markerBefore(text(doc), 3)).toEqual({ index: 2, attributes: { b: 'paragraph', ba: '', p: '' } })
   })
 })
 

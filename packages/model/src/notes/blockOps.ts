@@ -49,19 +49,24 @@ function requireMarker(ytext: Y.Text, markerIndex: number, what: string): void {
   }
 }
 
-function markerAttributes(attrs: MarkerAttrs): Record<string, string> {
-  const out: Record<string, string> = { b: attrs.b }
-  if (attrs.ba !== undefined) out.ba = attrs.ba
-  if (attrs.p !== undefined) out.p = attrs.p
-  return out
+/**
+ * A live marker's attributes: all three, `''` standing for "none" (default attrs, top level). Yjs formats a range
+ * by attributes placed before and after it; a marker inserted right after a neighbour that another user re-formats
+ * concurrently would read that user's new `ba`/`p` unless it carries its own value for each.
+ */
+export function liveMarkerAttributes(attrs: MarkerAttrs): Required<MarkerAttrs> {
+  return { b: attrs.b, ba: attrs.ba ?? '', p: attrs.p ?? '' }
 }
 
-/** Splits the block at `index`: a new marker with `attrs` starts a block there (Enter, or one block of a paste). */
+/**
+ * Splits the block at `index`: a new marker with `attrs` starts a block there (Enter, or one block of a paste). The
+ * marker carries all three attributes (`liveMarkerAttributes`).
+ */
 export function splitBlockAt(ytext: Y.Text, index: number, attrs: MarkerAttrs): void {
   if (!Number.isInteger(index) || index < 0 || index > ytext.length) {
     throw new ModelError('invalid_input', `split: index ${index} is outside the text (0..${ytext.length})`)
   }
-  ytext.insertEmbed(index, { ...BLOCK_EMBED }, markerAttributes(attrs))
+  ytext.insertEmbed(index, { ...BLOCK_EMBED }, liveMarkerAttributes(attrs))
 }
 
 /** Joins the block of the marker at `markerIndex` to the block before it: the marker is deleted, no text moves. */
@@ -71,10 +76,10 @@ export function joinBlockAt(ytext: Y.Text, markerIndex: number): void {
 }
 
 /**
- * Changes the type of the block whose marker is at `markerIndex`: formats the marker's `b` and `ba` (cleared when
- * absent); its path stays. Concurrent changes resolve per attribute, last writer wins.
+ * Changes the type of the block whose marker is at `markerIndex`: formats the marker's `b` and `ba` (`''` when
+ * absent: default attrs); its path stays. Concurrent changes resolve per attribute, last writer wins.
  */
 export function setBlockType(ytext: Y.Text, markerIndex: number, attrs: Pick<MarkerAttrs, 'b' | 'ba'>): void {
   requireMarker(ytext, markerIndex, 'set block type')
-  ytext.format(markerIndex, 1, { b: attrs.b, ba: attrs.ba ?? null })
+  ytext.format(markerIndex, 1, { b: attrs.b, ba: attrs.ba ?? '' })
 }

@@ -191,6 +191,7 @@ describe('notes text format (properties)', () => {
           expect(notesDocProblems(doc)).toEqual([])
           const delta = docToDelta(doc, { newKey: keys() })
           expect(deltaToDoc(delta)).toEqual(doc)
+          expect(deltaToDoc(docToDelta(doc, { newKey: keys(), explicit: true }))).toEqual(doc)
           const ytext = new Y.Doc().getText('notesText')
           writeDocToText(ytext, doc)
           expect(notesTextToDoc(ytext)).toEqual(doc)

@@ -32,6 +32,11 @@ export { BLOCK_EMBED, type DeltaOp, type MarkerAttrs, type NotesSource } from '.
 export interface WriteOptions {
   /** Container keys; injected by tests for deterministic output. Default `newKey`. */
   newKey?: () => string
+  /**
+   * Markers carry `ba` and `p` even when there are none (`''`), as markers inserted into a text others edit must
+   * (see `liveMarkerAttributes` in blockOps.ts). Default false: the first write of a text leaves them out.
+   */
+  explicit?: boolean
 }
 
 declare const crypto: { getRandomValues<T extends Uint8Array>(array: T): T }
@@ -118,7 +123,9 @@ export function docToDelta(doc: NotesNode, options: WriteOptions = {}): DeltaOp[
       }
       const attributes: Record<string, unknown> = { b: node.type }
       if (differsFromDefaults(node.attrs, nodeDefaults(node.type))) attributes.ba = stableJson(node.attrs)
+      else if (options.explicit) attributes.ba = ''
       if (frames.length > 0) attributes.p = frames.join('/')
+      else if (options.explicit) attributes.p = ''
       ops.push({ insert: { ...BLOCK_EMBED }, attributes })
       for (const child of node.content ?? []) writeInline(child, ops)
     }
