@@ -24,7 +24,8 @@ import {
  * valid document of the editor's schema, coerced without writing back (docs/schema.md §3.5.1).
  */
 
-interface Frame {
+/** One container of a block's path `p`: type, key, attrs (defaults filled in). */
+export interface PathFrame {
   type: string
   key: string
   attrs: Record<string, unknown>
@@ -33,7 +34,7 @@ interface Frame {
 interface Block {
   type: string
   attrs: Record<string, unknown>
-  frames: Frame[]
+  frames: PathFrame[]
   inline: NotesNode[]
 }
 
@@ -54,9 +55,9 @@ function jsonEnd(s: string, start: number): number {
 }
 
 /** The frames of a `p` path (`type#key[#attrsJSON]/…`); unknown container types are left out. */
-export function parsePath(path: unknown): Frame[] {
+export function parsePath(path: unknown): PathFrame[] {
   if (typeof path !== 'string') return []
-  const frames: Frame[] = []
+  const frames: PathFrame[] = []
   let i = 0
   while (i < path.length) {
     let j = i
@@ -163,7 +164,7 @@ function readBlocks(delta: readonly DeltaOp[]): Block[] {
 }
 
 interface OpenContainer {
-  frame: Frame
+  frame: PathFrame
   node: NotesNode & { content: NotesNode[] }
 }
 

@@ -15,10 +15,11 @@ import {
   type NotesNode,
   type NotesSource,
   nodeDefaults,
+  parseAttrsJson,
   stableJson,
 } from './notesSchema.ts'
 
-export { deltaToDoc, parsePath } from './notesRead.ts'
+export { deltaToDoc, type PathFrame, parsePath } from './notesRead.ts'
 export { BLOCK_EMBED, type DeltaOp, type MarkerAttrs, type NotesSource } from './notesSchema.ts'
 
 /*
@@ -184,5 +185,26 @@ export function mentionsIn(source: NotesSource): NotesMention[] {
     if (node.type === 'mention') out.push({ id: str(node.attrs?.id), label: str(node.attrs?.label) })
     return true
   })
+  return out
+}
+
+/** A mention embed of a notes text with its Yjs item id as `key` (the notifier reports each mention item once). */
+export interface NotesMentionRef {
+  key: string
+  userId: string
+}
+
+/** Every mention embed of a notes text that names a user, in order, keyed by its item (the notifier's input). */
+export function mentionRefs(ytext: Y.Text): NotesMentionRef[] {
+  const out: NotesMentionRef[] = []
+  for (let item = ytext._start; item !== null; item = item.right) {
+    if (item.deleted || !(item.content instanceof Y.ContentEmbed)) continue
+    const embed: unknown = item.content.embed
+    if (typeof embed !== 'object' || embed === null || (embed as { inline?: unknown }).inline !== 'mention')
+      continue
+    const id = parseAttrsJson((embed as { attrs?: unknown }).attrs).id
+    if (typeof id === 'string' && id !== '')
+      out.push({ key: `${item.id.client}:${item.id.clock}`, userId: id })
+  }
   return out
 }
