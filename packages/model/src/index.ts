@@ -103,13 +103,47 @@ export {
   AUTHORS_MAP,
   BOARD_POS_MAP,
   briefField,
+  briefTextField,
   COLLECTION,
   type CollectionName,
   NOTES_FIELD,
+  NOTES_TEXT_FIELD,
   parseBriefField,
+  parseBriefTextField,
   SETTINGS_KEY,
   SETTINGS_MAP,
 } from './layout.ts'
+export {
+  type BlockMarker,
+  blockMarkers,
+  joinBlockAt,
+  liveMarkerAttributes,
+  markerBefore,
+  setBlockType,
+  splitBlockAt,
+} from './notes/blockOps.ts'
+export { migrateFragmentToText } from './notes/migrateFragment.ts'
+export type { NotesMark, NotesNode } from './notes/notesSchema.ts'
+export {
+  BLOCK_EMBED,
+  type DeltaOp,
+  deltaToDoc,
+  docToDelta,
+  inlineEmbed,
+  type MarkerAttrs,
+  mentionRefs,
+  mentionsIn,
+  type NotesMention,
+  type NotesMentionRef,
+  type NotesSource,
+  newKey,
+  notesPlainText,
+  notesTextToDoc,
+  type PathFrame,
+  parsePath,
+  type WriteOptions,
+  writeDocToText,
+} from './notes/notesText.ts'
 export { type Access, accessFor, accessTo, canWrite, POLICY } from './policy.ts'
 export {
   ACCOUNT_SIZES,
