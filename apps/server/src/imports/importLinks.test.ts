@@ -13,7 +13,7 @@ describe('import links through the index', () => {
   let dir: string
   let index: RecordIndex
   let lookups: Array<{ kind: string; rule: string; keys: readonly string[] }>
-  let links: (mapped: string[]) => ImportLinks
+  let links: (mapped: Array<string | null>) => ImportLinks
   beforeEach(async () => {
     dir = mkdtempSync(join(tmpdir(), 'rapport-links-'))
     index = await openSqliteRecordIndex(join(dir, 'index.sqlite'))
