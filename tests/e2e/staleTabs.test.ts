@@ -91,7 +91,12 @@ e2eDescribe('stale tabs: app updated, workspace gone', () => {
     const url = session.env.server.url
     const menu = new WorkspaceMenu(admin.page)
     await admin.board.open()
-    const name = await menu.createBeside('After Demo')
+    const name = await menu.current()
+    await menu.open()
+    await admin.page.getByTestId('workspace-create-name').fill('After Demo')
+    await admin.page.getByTestId('workspace-create').click()
+    await admin.page.getByTestId('workspace-menu').filter({ hasText: 'After Demo' }).waitFor()
+    await menu.switchTo(name)
     await admin.board.open()
     const adminCopies = await offlineCopiesOf(admin)
     await sales2.board.open()

@@ -82,7 +82,12 @@ e2eDescribe('workspace settings: rename, leave, delete', () => {
     // The admin's second workspace, to land in.
     const menu = new WorkspaceMenu(admin.page)
     await admin.board.open()
-    const name = await menu.createBeside('After Demo')
+    const name = await menu.current()
+    await menu.open()
+    await admin.page.getByTestId('workspace-create-name').fill('After Demo')
+    await admin.page.getByTestId('workspace-create').click()
+    await admin.page.getByTestId('workspace-menu').filter({ hasText: 'After Demo' }).waitFor()
+    await menu.switchTo(name)
 
     await sales2.board.open()
     const settings = new WorkspaceSettingsPage(admin.page, url)

@@ -29,22 +29,6 @@ export class WorkspaceMenu {
     await this.page.getByTestId('workspace-menu').filter({ hasText: name }).waitFor()
   }
 
-  /** Creates a workspace and waits until the header shows it (the app switches to a new workspace). */
-  async create(name: string): Promise<void> {
-    await this.open()
-    await this.page.getByTestId('workspace-create-name').fill(name)
-    await this.page.getByTestId('workspace-create').click()
-    await this.page.getByTestId('workspace-menu').filter({ hasText: name }).waitFor()
-  }
-
-  /** Creates a second workspace (`name`, one to land in later) and switches back; answers the current one's name. */
-  async createBeside(name: string): Promise<string> {
-    const current = await this.current()
-    await this.create(name)
-    await this.switchTo(current)
-    return current
-  }
-
   async goto(page: 'members' | 'tokens' | 'profile'): Promise<void> {
     await this.page.getByTestId('workspace-menu').click()
     await this.page.getByTestId(`menu-${page}`).click()
