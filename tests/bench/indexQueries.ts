@@ -18,7 +18,7 @@ import type {
 } from '../../apps/server/src/recordIndex/RecordIndex.ts'
 import { openDataDirDocs } from './lib/dataDirStore.ts'
 import { REPO_ROOT } from './lib/servers.ts'
-import { type Summary, summarize } from './lib/stats.ts'
+import { type Summary, timeSeries } from './lib/stats.ts'
 import { tempDir } from './lib/tempDir.ts'
 
 /**
@@ -96,16 +96,14 @@ export async function readWorkspace(dataDir: string, workspaceId: string) {
 }
 
 async function series(run: (i: number) => Promise<number>): Promise<{ latencyMs: Summary; total: number }> {
-  for (let i = 0; i < QUERY_WARMUP; i++) await run(i)
-  const times: number[] = []
   let total = 0
-  const deadline = performance.now() + SERIES_MAX_MS
-  for (let i = 0; i < QUERY_RUNS && performance.now() < deadline; i++) {
-    const t0 = performance.now()
-    total = await run(i)
-    times.push(performance.now() - t0)
-  }
-  return { latencyMs: summarize(times), total }
+  const latencyMs = await timeSeries(
+    async (i) => {
+      total = await run(i)
+    },
+    { warmup: QUERY_WARMUP, runs: QUERY_RUNS, maxMs: SERIES_MAX_MS },
+  )
+  return { latencyMs, total }
 }
 
 export type IndexQueryCtx = {

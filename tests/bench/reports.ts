@@ -10,7 +10,7 @@ import type { ReportMember } from '../../apps/server/src/reports/facts.ts'
 import { REPORTS } from '../../apps/server/src/reports/figures.ts'
 import { ReportService } from '../../apps/server/src/reports/ReportService.ts'
 import { openDataDirDocs } from './lib/dataDirStore.ts'
-import { type Summary, summarize } from './lib/stats.ts'
+import { type Summary, timeSeries } from './lib/stats.ts'
 
 /**
  * Issue #13's reports over the big workspace, server-side, on both RecordIndex implementations: the big workspace's
@@ -23,9 +23,8 @@ import { type Summary, summarize } from './lib/stats.ts'
  */
 
 export const REPORT_TARGET_P99_MS = 200
-const RUNS = 30
-const WARMUP = 3
-const SERIES_MAX_MS = 2_500
+/** Per report and drill-down: 3 untimed calls, then 30 timed ones or 2.5 s of them. */
+const SERIES = { warmup: 3, runs: 30, maxMs: 2_500 }
 
 export type ReportTiming = { id: string; latencyMs: Summary; rows: number }
 /** One drill-down: the first page (DRILL_LIMIT records) behind one row of a report, asked by the row's key. */
@@ -208,15 +207,8 @@ export async function measureReportsOn(
     const run = async () => {
       rows = (await service.report(ctx.workspaceId, report.id, { period: 'all' })).rows.length
     }
-    for (let i = 0; i < WARMUP; i++) await run()
-    const times: number[] = []
-    const deadline = performance.now() + SERIES_MAX_MS
-    for (let i = 0; i < RUNS && performance.now() < deadline; i++) {
-      const s = performance.now()
-      await run()
-      times.push(performance.now() - s)
-    }
-    out.reports.push({ id: report.id, latencyMs: summarize(times), rows })
+    const latencyMs = await timeSeries(run, SERIES)
+    out.reports.push({ id: report.id, latencyMs, rows })
   }
   out.drills = []
   for (const { id, count } of DRILLS) {
@@ -231,15 +223,8 @@ export async function measureReportsOn(
       const query = { period: 'all' as const, offset: 0, limit: DRILL_LIMIT }
       total = (await service.drill(ctx.workspaceId, id, row.key, query)).total
     }
-    for (let i = 0; i < WARMUP; i++) await run()
-    const times: number[] = []
-    const deadline = performance.now() + SERIES_MAX_MS
-    for (let i = 0; i < RUNS && performance.now() < deadline; i++) {
-      const s = performance.now()
-      await run()
-      times.push(performance.now() - s)
-    }
-    out.drills.push({ id, row: row.key, total, latencyMs: summarize(times) })
+    const latencyMs = await timeSeries(run, SERIES)
+    out.drills.push({ id, row: row.key, total, latencyMs })
   }
 }
 

@@ -31,3 +31,22 @@ export async function waitUntil(check: () => boolean, timeoutMs: number, what: s
     await new Promise((r) => setTimeout(r, intervalMs))
   }
 }
+
+/**
+ * Latencies of `run`: `warmup` untimed calls, then up to `runs` timed ones, stopping early once `maxMs` have passed
+ * (a slow query still gives a series, in bounded time). `run` gets the call's number within its part.
+ */
+export async function timeSeries(
+  run: (i: number) => Promise<unknown>,
+  opts: { warmup: number; runs: number; maxMs: number },
+): Promise<Summary> {
+  for (let i = 0; i < opts.warmup; i++) await run(i)
+  const times: number[] = []
+  const deadline = performance.now() + opts.maxMs
+  for (let i = 0; i < opts.runs && performance.now() < deadline; i++) {
+    const t0 = performance.now()
+    await run(i)
+    times.push(performance.now() - t0)
+  }
+  return summarize(times)
+}

@@ -41,7 +41,6 @@ import { workspaceSla } from '../automation/workspaceSla.ts'
 import { type Actor, type ServerOrigin, writeDocument } from '../collab/directWrites.ts'
 import { badRequest } from '../errors.ts'
 import type { Logger } from '../log/logger.ts'
-import type { ProjectedRecord } from '../projection/recordKinds.ts'
 import type { IndexWorker } from '../recordIndex/IndexWorker.ts'
 import { matchText, ruleKeyOf } from '../recordIndex/importKeys.ts'
 import { type ImportMatchRule, MAX_PAGE } from '../recordIndex/RecordIndex.ts'
@@ -65,6 +64,7 @@ import {
   validateCreate,
   validatePatch,
 } from './importFields.ts'
+import { ImportLinks } from './importLinks.ts'
 
 export const IMPORT_STATUSES = [
   'uploaded',
@@ -300,9 +300,8 @@ export interface ImportJobsDeps {
 /** A workspace's view an import plans against: definitions, lookups and the records to match duplicates with. */
 class PlanContext {
   readonly fieldMap: Map<string, ImportField>
-  private accountsByName: Map<string, string> | null = null
-  private accountsByDomain: Map<string, string> | null = null
-  private contactsByEmail: Map<string, string> | null = null
+  /** Links of rows to existing accounts and contacts, looked up per batch (importLinks.ts). */
+  private readonly links: ImportLinks
   private existing: Map<string, { id: string; label: string }> | null = null
   private lastKeys = new Map<string, string | null>()
   sla: SlaPolicy | null = null
@@ -316,37 +315,16 @@ class PlanContext {
     readonly fields: readonly ImportField[],
   ) {
     this.fieldMap = new Map(fields.map((f) => [f.key, f]))
-  }
-
-  private async scan(kind: ImportKind, each: (record: ProjectedRecord) => void): Promise<void> {
-    for (let offset: number | null = 0; offset !== null; ) {
-      const page = await this.deps.index.index.list(this.job.workspaceId, kind, {
-        offset,
-        limit: MAX_PAGE,
-        archived: 'false',
-      })
-      for (const record of page.items) each(record)
-      offset = page.nextOffset
-    }
+    this.links = new ImportLinks(
+      Object.values(settings.mapping),
+      (kind, rule, keys) => this.deps.index.index.importMatches(job.workspaceId, kind, { on: rule }, keys),
+      PREFETCH_KEYS,
+      yieldToLoop,
+    )
   }
 
   async load(): Promise<void> {
     await this.deps.index.flush()
-    const mapped = new Set(Object.values(this.settings.mapping))
-    if (mapped.has('accountName') || mapped.has('accountDomain')) {
-      this.accountsByName = new Map()
-      this.accountsByDomain = new Map()
-      await this.scan('accounts', (r) => {
-        if (lower(r.name)) this.accountsByName?.set(lower(r.name), r.id)
-        if (lower(r.domain)) this.accountsByDomain?.set(lower(r.domain), r.id)
-      })
-    }
-    if (mapped.has('contactEmail')) {
-      this.contactsByEmail = new Map()
-      await this.scan('contacts', (r) => {
-        if (lower(r.email)) this.contactsByEmail?.set(lower(r.email), r.id)
-      })
-    }
     const { kind } = this.job
     this.existing = new Map()
     if (kind === 'tickets') this.sla = await workspaceSla(this.deps.hocuspocus, this.job.workspaceId)
@@ -357,15 +335,17 @@ class PlanContext {
    * stored keys of email, domain and name, or the chosen field compared in SQL) — one lookup for the batch, the
    * candidates read at once and kept only where the rule's own key is equal (the same function computed both; this
    * also drops a record archived since). Keys known already (earlier rows of the file, earlier batches) are skipped.
+   * The batch's links to accounts and contacts are looked up the same way (importLinks.ts).
    */
   async prefetch(rows: ReadonlyArray<Record<string, string>>): Promise<void> {
+    const inputs = rows.map((cells) => rowInput(mapRow(this.fieldMap, this.settings.mapping, cells).values))
+    await this.links.prefetch(inputs)
     const existing = this.existing
     if (!existing) return
     const { kind, workspaceId } = this.job
     const wanted = new Set<string>()
-    for (const cells of rows) {
-      const { values } = mapRow(this.fieldMap, this.settings.mapping, cells)
-      const key = matchKey(kind, this.settings.duplicates, rowInput(values))
+    for (const input of inputs) {
+      const key = matchKey(kind, this.settings.duplicates, input)
       if (key && !existing.has(key)) wanted.add(key)
     }
     if (wanted.size === 0) return
@@ -451,8 +431,8 @@ class PlanContext {
       delete input.accountDomain
       if (typeof name === 'string' || typeof domain === 'string') {
         const id =
-          (typeof domain === 'string' ? this.accountsByDomain?.get(lower(domain)) : undefined) ??
-          (typeof name === 'string' ? this.accountsByName?.get(lower(name)) : undefined)
+          (typeof domain === 'string' ? this.links.idOf('accountDomain', domain) : undefined) ??
+          (typeof name === 'string' ? this.links.idOf('accountName', name) : undefined)
         if (id) input.accountId = id
         else
           errors.push({
@@ -464,7 +444,7 @@ class PlanContext {
     if (kind === 'tickets' && typeof input.contactEmail === 'string') {
       const email = input.contactEmail
       delete input.contactEmail
-      const id = this.contactsByEmail?.get(lower(email))
+      const id = this.links.idOf('contactEmail', email)
       if (id) input.contactId = id
       else errors.push({ field: 'contactEmail', message: `No contact has the email "${email}".` })
     }

@@ -1,6 +1,7 @@
 import { sql } from 'kysely'
-import type { ProjectedRecord, RecordKind } from '../projection/recordKinds.ts'
+import type { RecordKind } from '../projection/recordKinds.ts'
 import type { DialectTypes } from './indexSchema.ts'
+import { type KeyDb as Db, type KeyedChange, replaceKeyRows } from './keyRows.ts'
 
 /*
  * Duplicate keys (issue #14 §4): per non-archived account and contact, the normalized values two records that stand
@@ -167,53 +168,14 @@ export function duplicateKeyDdl(t: DialectTypes): string[] {
   ]
 }
 
-// biome-ignore lint/suspicious/noExplicitAny: Kysely over a schema built at run time (as kyselyRecordIndex.ts)
-type Db = import('kysely').Kysely<any> | import('kysely').Transaction<any>
-
-interface KeyedChange {
-  change:
-    | { op: 'upsert'; workspaceId: string; kind: RecordKind; id: string; record: ProjectedRecord }
-    | { op: 'remove'; workspaceId: string; kind: RecordKind; id: string }
-}
-
 const isDuplicateKind = (kind: RecordKind): kind is DuplicateKind =>
   kind === 'accounts' || kind === 'contacts'
 
 /** Hook of `apply`: the keys of every account and contact the batch changed (archived and removed ones have none). */
 export async function writeDuplicateKeys(trx: Db, items: readonly KeyedChange[]): Promise<void> {
-  const rows: Array<Record<string, string>> = []
-  const touched = new Map<string, { workspaceId: string; kind: DuplicateKind; ids: string[] }>()
-  for (const { change } of items) {
-    if (!isDuplicateKind(change.kind)) continue
-    const group = `${change.workspaceId}\u0000${change.kind}`
-    const entry = touched.get(group) ?? { workspaceId: change.workspaceId, kind: change.kind, ids: [] }
-    entry.ids.push(change.id)
-    touched.set(group, entry)
-    if (change.op !== 'upsert' || change.record.archived === true) continue
-    for (const key of duplicateKeysOf(change.kind, change.record))
-      rows.push({
-        workspace_id: change.workspaceId,
-        kind: change.kind,
-        key_type: key.type,
-        value: key.value,
-        id: change.id,
-      })
-  }
-  for (const { workspaceId, kind, ids } of touched.values()) {
-    for (let i = 0; i < ids.length; i += 500) {
-      await trx
-        .deleteFrom(DUP_TABLE)
-        .where('workspace_id', '=', workspaceId)
-        .where('kind', '=', kind)
-        .where('id', 'in', ids.slice(i, i + 500))
-        .execute()
-    }
-  }
-  for (let i = 0; i < rows.length; i += 200)
-    await trx
-      .insertInto(DUP_TABLE)
-      .values(rows.slice(i, i + 200))
-      .execute()
+  await replaceKeyRows(trx, DUP_TABLE, items, isDuplicateKind, (kind, record) =>
+    duplicateKeysOf(kind, record).map((key) => ({ key_type: key.type, value: key.value })),
+  )
 }
 
 /** A record that shares at least one key with the ones asked for, and which keys. */

@@ -3,6 +3,7 @@ import { sql } from 'kysely'
 import type { ProjectedRecord, RecordKind } from '../projection/recordKinds.ts'
 import { domainHost } from './duplicateKeys.ts'
 import type { DialectTypes } from './indexSchema.ts'
+import { type KeyDb as Db, type KeyColumns, type KeyedChange, replaceKeyRows } from './keyRows.ts'
 
 /*
  * Import match keys (issue #14 §1): the value an import's duplicate rule compares a row with the workspace's records
@@ -76,55 +77,18 @@ export function importKeyDdl(t: DialectTypes): string[] {
   ]
 }
 
-// biome-ignore lint/suspicious/noExplicitAny: Kysely over a schema built at run time (as kyselyRecordIndex.ts)
-type Db = import('kysely').Kysely<any> | import('kysely').Transaction<any>
-
-interface KeyedChange {
-  change:
-    | { op: 'upsert'; workspaceId: string; kind: RecordKind; id: string; record: ProjectedRecord }
-    | { op: 'remove'; workspaceId: string; kind: RecordKind; id: string }
-}
-
 const isMatchKind = (kind: RecordKind): kind is MatchKind => kind !== 'tasks'
+
+function* matchKeysOf(kind: MatchKind, record: ProjectedRecord): Iterable<KeyColumns> {
+  for (const rule of MATCH_RULES[kind]) {
+    const key = ruleKeyOf(kind, rule, record)
+    if (key !== '') yield { rule, value: storedKey(key) }
+  }
+}
 
 /** Hook of `apply`: the keys of every account, contact, deal and ticket the batch changed (archived ones have none). */
 export async function writeImportKeys(trx: Db, items: readonly KeyedChange[]): Promise<void> {
-  const rows: Array<Record<string, string>> = []
-  const touched = new Map<string, { workspaceId: string; kind: MatchKind; ids: string[] }>()
-  for (const { change } of items) {
-    if (!isMatchKind(change.kind)) continue
-    const group = `${change.workspaceId}\u0000${change.kind}`
-    const entry = touched.get(group) ?? { workspaceId: change.workspaceId, kind: change.kind, ids: [] }
-    entry.ids.push(change.id)
-    touched.set(group, entry)
-    if (change.op !== 'upsert' || change.record.archived === true) continue
-    for (const rule of MATCH_RULES[change.kind]) {
-      const key = ruleKeyOf(change.kind, rule, change.record)
-      if (key === '') continue
-      rows.push({
-        workspace_id: change.workspaceId,
-        kind: change.kind,
-        rule,
-        value: storedKey(key),
-        id: change.id,
-      })
-    }
-  }
-  for (const { workspaceId, kind, ids } of touched.values()) {
-    for (let i = 0; i < ids.length; i += 500) {
-      await trx
-        .deleteFrom(IMPORT_KEY_TABLE)
-        .where('workspace_id', '=', workspaceId)
-        .where('kind', '=', kind)
-        .where('id', 'in', ids.slice(i, i + 500))
-        .execute()
-    }
-  }
-  for (let i = 0; i < rows.length; i += 200)
-    await trx
-      .insertInto(IMPORT_KEY_TABLE)
-      .values(rows.slice(i, i + 200))
-      .execute()
+  await replaceKeyRows(trx, IMPORT_KEY_TABLE, items, isMatchKind, matchKeysOf)
 }
 
 /** Per key of `keys` held by a record: the smallest such id (one row per key, however many records share it). */

@@ -124,6 +124,21 @@ export const task = (id: string, accountId: string, title: string, extra: Record
   ...extra,
 })
 
+/** A room's sent handoff of deal d1 and a logged call, as `roomFacts` carry them. */
+const roomFactsFixture = () => ({
+  handoff: {
+    id: 'h1',
+    dealId: 'd1',
+    status: 'sent' as const,
+    fromUserId: 'u1',
+    toUserId: 'u2',
+    createdAt: T0,
+    sentAt: T0 + 1,
+    acceptedAt: null,
+  },
+  call: { id: 'act1', type: 'call' as const, at: T0 + 2, actorId: 'u1', dealId: null },
+})
+
 const DOC: Record<RecordKind, (ws: string, r: ProjectedRecord) => string> = {
   accounts: (ws) => `${ws}/accounts`,
   contacts: (ws) => `${ws}/contacts`,
@@ -234,17 +249,7 @@ export function recordIndexContract(name: string, makeStore: () => Promise<Index
       })
 
       it('replaces the handoffs and activities of a room, per workspace', async () => {
-        const handoff = {
-          id: 'h1',
-          dealId: 'd1',
-          status: 'sent' as const,
-          fromUserId: 'u1',
-          toUserId: 'u2',
-          createdAt: T0,
-          sentAt: T0 + 1,
-          acceptedAt: null,
-        }
-        const call = { id: 'act1', type: 'call' as const, at: T0 + 2, actorId: 'u1', dealId: null }
+        const { handoff, call } = roomFactsFixture()
         await index.apply({
           records: [up('accounts', account('a1', 'Acme')), up('accounts', account('a1', 'Theirs'), OTHER)],
           roomFacts: [
@@ -1126,17 +1131,7 @@ export function recordIndexContract(name: string, makeStore: () => Promise<Index
       })
 
       it('takes a deleted account’s note text and report facts out, and indexes none for its room after', async () => {
-        const handoff = {
-          id: 'h1',
-          dealId: 'd1',
-          status: 'sent' as const,
-          fromUserId: 'u1',
-          toUserId: 'u2',
-          createdAt: T0,
-          sentAt: T0 + 1,
-          acceptedAt: null,
-        }
-        const call = { id: 'act1', type: 'call' as const, at: T0 + 2, actorId: 'u1', dealId: null }
+        const { handoff, call } = roomFactsFixture()
         const facts = { workspaceId: W, accountId: 'a1', handoffs: [handoff], activities: [call] }
         await index.apply({
           records: [up('accounts', account('a1', 'Acme')), up('accounts', account('a2', 'Kept'))],

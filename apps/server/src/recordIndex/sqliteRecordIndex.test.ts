@@ -148,15 +148,54 @@ describe('SQLite record index file', () => {
   })
 })
 
+interface LoggedQuery {
+  sql: string
+  parameters: readonly unknown[]
+}
+
+/** A fresh index file whose queries are logged, for `body`; then the index is closed and the file removed. */
+async function withLoggedIndex(
+  body: (
+    index: Awaited<ReturnType<typeof openSqliteRecordIndex>>,
+    file: string,
+    queries: LoggedQuery[],
+  ) => Promise<void>,
+): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'rapport-index-'))
+  const file = join(dir, 'index.sqlite')
+  const queries: LoggedQuery[] = []
+  const index = await openSqliteRecordIndex(file, {
+    onQuery: (sql, parameters) => queries.push({ sql, parameters }),
+  })
+  try {
+    await body(index, file, queries)
+  } finally {
+    await index.close()
+    rmSync(dir, { recursive: true, force: true })
+  }
+}
+
+/** SQLite's plan of a logged query, read on a read-only connection of `file` (`prepare` adds what it needs). */
+function planOf(
+  file: string,
+  query: LoggedQuery | undefined,
+  prepare?: (raw: Database.Database) => void,
+): string {
+  const raw = new Database(file, { readonly: true })
+  try {
+    prepare?.(raw)
+    const plan = raw
+      .prepare(`explain query plan ${query?.sql}`)
+      .all(...((query?.parameters ?? []) as unknown[])) as Array<{ detail: string }>
+    return plan.map((row) => row.detail).join('\n')
+  } finally {
+    raw.close()
+  }
+}
+
 describe('SQLite record index statistics', () => {
-  it('after a bulk load, "contacts of one account, by name" reads the account index (PRAGMA optimize ran)', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'rapport-index-'))
-    const file = join(dir, 'index.sqlite')
-    const queries: Array<{ sql: string; parameters: readonly unknown[] }> = []
-    const index = await openSqliteRecordIndex(file, {
-      onQuery: (sql, parameters) => queries.push({ sql, parameters }),
-    })
-    try {
+  it('after a bulk load, "contacts of one account, by name" reads the account index (PRAGMA optimize ran)', () =>
+    withLoggedIndex(async (index, file, queries) => {
       // 10,000 contacts over 100 accounts of one workspace, written as the catch-up writes them (batches of 2,000).
       const contacts = Array.from({ length: 10_000 }, (_, i) =>
         up('contacts', contact(`c${i}`, `First${i % 997}`, `Last${i}`, { accountId: `a${i % 100}` })),
@@ -176,33 +215,15 @@ describe('SQLite record index statistics', () => {
       expect(page.total).toBe(100)
       const idQuery = queries.find((q) => /order by/i.test(q.sql) && /limit/i.test(q.sql))
       expect(idQuery).toBeDefined()
-      const raw = new Database(file, { readonly: true })
-      try {
-        const plan = raw
-          .prepare(`explain query plan ${idQuery?.sql}`)
-          .all(...((idQuery?.parameters ?? []) as unknown[])) as Array<{ detail: string }>
-        const details = plan.map((row) => row.detail).join('\n')
-        expect(details).toMatch(/USING INDEX rec_contacts_f_accountId /)
-        expect(details).not.toMatch(/rec_contacts_s_lastName/)
-      } finally {
-        raw.close()
-      }
-    } finally {
-      await index.close()
-      rmSync(dir, { recursive: true, force: true })
-    }
-  })
+      const details = planOf(file, idQuery)
+      expect(details).toMatch(/USING INDEX rec_contacts_f_accountId /)
+      expect(details).not.toMatch(/rec_contacts_s_lastName/)
+    }))
 })
 
 describe('SQLite import match on a chosen field', () => {
-  it("seeks the keys in the field's expression index (created on the first lookup), not every row", async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'rapport-index-'))
-    const file = join(dir, 'index.sqlite')
-    const queries: Array<{ sql: string; parameters: readonly unknown[] }> = []
-    const index = await openSqliteRecordIndex(file, {
-      onQuery: (sql, parameters) => queries.push({ sql, parameters }),
-    })
-    try {
+  it("seeks the keys in the field's expression index (created on the first lookup), not every row", () =>
+    withLoggedIndex(async (index, file, queries) => {
       const contacts = Array.from({ length: 2_000 }, (_, i) =>
         up('contacts', contact(`c${i}`, `First${i}`, `Last${i}`, { phone: `+1 555 ${i}` })),
       )
@@ -219,26 +240,15 @@ describe('SQLite import match on a chosen field', () => {
       ])
       const lookup = queries.find((q) => /^select min/i.test(q.sql))
       expect(lookup).toBeDefined()
-      const raw = new Database(file, { readonly: true })
-      try {
+      const details = planOf(file, lookup, (raw) =>
         raw.function('rapport_match_text', { deterministic: true }, (json: unknown) =>
           typeof json === 'string' ? matchText(JSON.parse(json)) : null,
-        )
-        const plan = raw
-          .prepare(`explain query plan ${lookup?.sql}`)
-          .all(...((lookup?.parameters ?? []) as unknown[])) as Array<{ detail: string }>
-        const details = plan.map((row) => row.detail).join('\n')
-        expect(details).toMatch(
-          /USING INDEX rec_contacts_m_\w+ \(workspace_id=\? AND archived=\? AND <expr>=\?\)/,
-        )
-      } finally {
-        raw.close()
-      }
-    } finally {
-      await index.close()
-      rmSync(dir, { recursive: true, force: true })
-    }
-  })
+        ),
+      )
+      expect(details).toMatch(
+        /USING INDEX rec_contacts_m_\w+ \(workspace_id=\? AND archived=\? AND <expr>=\?\)/,
+      )
+    }))
 })
 
 describe('SQLite statement cache', () => {

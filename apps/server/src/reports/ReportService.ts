@@ -14,8 +14,8 @@ import type {
 } from './facts.ts'
 import { DEAL_CORE, REPORTS, type ReportDef, reportById } from './figures.ts'
 import { applyFilters, type DrillQuery, type ReportQuery } from './filters.ts'
-import { SQL_DRILLS } from './sqlDrills.ts'
-import { type GroupReads, SQL_FIGURES } from './sqlFigures.ts'
+import type { GroupReads } from './sqlFigures.ts'
+import { SQL_REPORTS } from './sqlReports.ts'
 
 /*
  * Reports over the record index (issue #13, docs/schema.md "Reports"): reads the compact facts a report needs from the
@@ -297,7 +297,7 @@ export class ReportService {
   }
 
   async report(workspaceId: string, id: string, query: Omit<ReportQuery, 'format'>): Promise<ReportAnswer> {
-    const sqlFigure = SQL_FIGURES[id]
+    const sqlFigure = SQL_REPORTS[id]?.figure
     const { def, ctx, seq, now, figures } = sqlFigure
       ? await this.start(workspaceId, id, query).then(async (started) => ({
           ...started,
@@ -328,7 +328,7 @@ export class ReportService {
     rowKey: string,
     filters: Omit<ReportQuery, 'format'>,
   ) {
-    const sqlDrill = SQL_DRILLS[id]
+    const sqlDrill = SQL_REPORTS[id]?.drill
     if (sqlDrill) {
       const { def, ctx } = await this.start(workspaceId, id, filters)
       return { def, ids: await sqlDrill(this.reads(workspaceId), ctx, rowKey) }

@@ -1,8 +1,21 @@
 import type { ReportGroup, ReportGroupQuery } from '../recordIndex/RecordIndex.ts'
 import type { DealFact, ReportContext } from './facts.ts'
-import { converted, moneyOf, PRIORITIES, textKey } from './figures.ts'
+import { moneyOf, PRIORITIES, textKey } from './figures.ts'
 import { dayInPeriod, inPeriod, monthOf, ownerSet, weekOf } from './filters.ts'
-import { dealGroupsOf, type GroupReads, SQL_FIGURES, whereOf } from './sqlFigures.ts'
+import {
+  customersRevenue as customersRevenueFigure,
+  dealGroupsOf,
+  dealStatus,
+  type GroupReads,
+  numOr,
+  numOrNull,
+  rowKeyOf,
+  type SqlFigure,
+  serviceByAccount as serviceByAccountFigure,
+  str,
+  strOrNull,
+  whereOf,
+} from './sqlFigures.ts'
 
 /*
  * The drill-down of a report row (issue #13, `GET /api/reports/:id/rows/:rowKey/records`) by the row's key: one
@@ -19,19 +32,9 @@ import { dealGroupsOf, type GroupReads, SQL_FIGURES, whereOf } from './sqlFigure
  */
 export type SqlDrill = (reads: GroupReads, ctx: ReportContext, rowKey: string) => Promise<string[] | null>
 
-const str = (v: unknown): string => (typeof v === 'string' ? v : '')
-const strOrNull = (v: unknown): string | null => (typeof v === 'string' ? v : null)
-const numOr = (v: unknown, fallback: number): number =>
-  typeof v === 'number' && Number.isFinite(v) ? v : fallback
-const numOrNull = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null)
-const dealStatus = (v: unknown): DealFact['status'] => (v === 'won' || v === 'lost' ? v : 'open')
-
-/** A row key as figures.ts `Groups` makes it: the group, with `~<CUR>` when the money of the row does not convert. */
-const keyOf = (ctx: ReportContext, group: string, currency: string | null): string => {
-  if (currency === null) return group
-  const shown = moneyOf(ctx, 0, currency).currency
-  return converted(ctx, shown) ? group : `${group}~${shown}`
-}
+/** A row's key from the currency its money is kept in (sqlFigures.ts passes the shown one). */
+const keyOf = (ctx: ReportContext, group: string, currency: string): string =>
+  rowKeyOf(ctx, group, moneyOf(ctx, 0, currency).currency)
 
 /** The groups a row key may name: the key itself, or the part before a currency suffix. */
 const groupsOfKey = (rowKey: string): string[] => {
@@ -67,7 +70,7 @@ function idsWhere(
   return sorted(ids)
 }
 
-const salesPipeline: SqlDrill = async (reads, ctx, rowKey) => {
+export const salesPipeline: SqlDrill = async (reads, ctx, rowKey) => {
   const multi = ctx.filters.pipelineId === null && ctx.pipelines.length > 1
   const stages = multi
     ? groupsOfKey(rowKey).flatMap((k) =>
@@ -91,7 +94,7 @@ const salesPipeline: SqlDrill = async (reads, ctx, rowKey) => {
   return ids.length > 0 ? ids : null
 }
 
-const salesForecast: SqlDrill = async (reads, ctx, rowKey) => {
+export const salesForecast: SqlDrill = async (reads, ctx, rowKey) => {
   const groups = await dealGroupsOf(reads, ctx, ['open', 'won'], {
     groupBy: ['currency', 'expectedCloseDate'],
     values: ['id'],
@@ -122,13 +125,13 @@ const closedDeals =
     return ids.length > 0 ? ids : null
   }
 
-const salesWinRate = closedDeals(['won', 'lost'], 'currency', (_, at) => monthOf(at))
-const salesLostReasons = closedDeals(['lost'], 'lostReason', (value) => {
+export const salesWinRate = closedDeals(['won', 'lost'], 'currency', (_, at) => monthOf(at))
+export const salesLostReasons = closedDeals(['lost'], 'lostReason', (value) => {
   const reason = strOrNull(value)?.trim() || ''
   return reason === '' ? '-' : textKey(reason)
 })
 
-const salesFunnel: SqlDrill = async (reads, ctx, rowKey) => {
+export const salesFunnel: SqlDrill = async (reads, ctx, rowKey) => {
   const pipeline =
     ctx.pipelines.find((p) => p.id === ctx.filters.pipelineId) ??
     ctx.pipelines.find((p) => !p.archived) ??
@@ -146,7 +149,7 @@ const salesFunnel: SqlDrill = async (reads, ctx, rowKey) => {
   })
 }
 
-const salesLeaderboard: SqlDrill = async (reads, ctx, rowKey) => {
+export const salesLeaderboard: SqlDrill = async (reads, ctx, rowKey) => {
   const where = whereOf(ctx, 'ownerId', { pipeline: true })
   // An owner's row: narrowed to that owner (within the owner filter), unless it is the row of deals without one.
   const candidates = groupsOfKey(rowKey).filter((k) => k !== '-')
@@ -184,7 +187,7 @@ const salesLeaderboard: SqlDrill = async (reads, ctx, rowKey) => {
   return counted ? null : []
 }
 
-const leadsBySource: SqlDrill = async (reads, ctx, rowKey) => {
+export const leadsBySource: SqlDrill = async (reads, ctx, rowKey) => {
   const groups = await reads.groups('contacts', {
     groupBy: ['source'],
     where: narrowed(whereOf(ctx, 'ownerId', { created: true }), 'source', [rowKey]),
@@ -194,7 +197,7 @@ const leadsBySource: SqlDrill = async (reads, ctx, rowKey) => {
   return ids.length > 0 ? ids : null
 }
 
-const leadsConversion: SqlDrill = async (reads, ctx, rowKey) => {
+export const leadsConversion: SqlDrill = async (reads, ctx, rowKey) => {
   if (!['leads', 'deal', 'won'].includes(rowKey)) return null
   const where = whereOf(ctx, 'ownerId', { created: true })
   const groups = await reads.groups('contacts', {
@@ -208,7 +211,7 @@ const leadsConversion: SqlDrill = async (reads, ctx, rowKey) => {
   return idsWhere(groups, rowKey, () => rowKey)
 }
 
-const leadsRevenue: SqlDrill = async (reads, ctx, rowKey) => {
+export const leadsRevenue: SqlDrill = async (reads, ctx, rowKey) => {
   const where = whereOf(ctx, 'ownerId', { pipeline: true, status: 'won' })
   const [groups, contacts] = await Promise.all([
     reads.groups('deals', { groupBy: ['currency'], where, values: ['id', 'contactIds', 'stageEnteredAt'] }),
@@ -227,7 +230,7 @@ const leadsRevenue: SqlDrill = async (reads, ctx, rowKey) => {
   return ids.length > 0 ? ids : null
 }
 
-const serviceVolume: SqlDrill = async (reads, ctx, rowKey) => {
+export const serviceVolume: SqlDrill = async (reads, ctx, rowKey) => {
   const groups = await reads.groups('tickets', {
     groupBy: ['status'],
     where: whereOf(ctx, 'assigneeId', {}),
@@ -269,47 +272,45 @@ const ticketsBy =
     return ids.length > 0 || ensured.includes(rowKey) ? ids : null
   }
 
-const serviceTimes: SqlDrill = async (reads, ctx, rowKey) =>
+export const serviceTimes: SqlDrill = async (reads, ctx, rowKey) =>
   rowKey === 'all'
     ? ticketsBy(['all'], () => 'all', false)(reads, ctx, rowKey)
     : ticketsBy(PRIORITIES, (priority) => priority, true)(reads, ctx, rowKey)
-const serviceBacklog = ticketsBy(
+export const serviceBacklog = ticketsBy(
   PRIORITIES,
   (priority, status) => (status === 'resolved' ? null : priority),
   true,
 )
-const serviceCsat = ticketsBy(
+export const serviceCsat = ticketsBy(
   ['1', '2', '3', '4', '5'],
   (_p, _s, csat) => (csat === null ? null : String(csat)),
   false,
 )
 
 /** A per-account report shows its top rows only: a row exists when the figure shows it. */
-const shown = async (reads: GroupReads, ctx: ReportContext, id: string, rowKey: string) => {
-  const figure = SQL_FIGURES[id]
-  if (!figure) return false
+const shown = async (reads: GroupReads, ctx: ReportContext, figure: SqlFigure, rowKey: string) => {
   const { rows } = await figure(reads, ctx, [])
   return rows.some((r) => r.key === rowKey)
 }
 
-const serviceByAccount: SqlDrill = async (reads, ctx, rowKey) => {
+export const serviceByAccount: SqlDrill = async (reads, ctx, rowKey) => {
   const where = whereOf(ctx, 'assigneeId', { created: true })
   const [groups, exists] = await Promise.all([
     reads.groups('tickets', { groupBy: ['accountId'], where, values: ['id'] }),
-    shown(reads, ctx, 'service.byAccount', rowKey),
+    shown(reads, ctx, serviceByAccountFigure, rowKey),
   ])
   return exists ? idsWhere(groups, rowKey, (g) => strOrNull(g.keys[0]) ?? '-') : null
 }
 
-const customersRevenue: SqlDrill = async (reads, ctx, rowKey) => {
+export const customersRevenue: SqlDrill = async (reads, ctx, rowKey) => {
   const [ids, exists] = await Promise.all([
     closedDeals(['won'], 'accountId', (value) => strOrNull(value) ?? '-')(reads, ctx, rowKey),
-    shown(reads, ctx, 'customers.revenue', rowKey),
+    shown(reads, ctx, customersRevenueFigure, rowKey),
   ])
   return exists ? ids : null
 }
 
-const accountsBy =
+export const accountsBy =
   (field: 'tier' | 'industry' | 'ownerId'): SqlDrill =>
   async (reads, ctx, rowKey) => {
     const where = whereOf(ctx, 'ownerId', { created: true })
@@ -336,25 +337,3 @@ const accountsBy =
     })
     return ids.length > 0 ? ids : null
   }
-
-/** Reports whose drill-down asks the index by the row's key (the others run their figure over facts). */
-export const SQL_DRILLS: Readonly<Record<string, SqlDrill>> = {
-  'sales.pipeline': salesPipeline,
-  'sales.forecast': salesForecast,
-  'sales.winRate': salesWinRate,
-  'sales.funnel': salesFunnel,
-  'sales.lostReasons': salesLostReasons,
-  'sales.leaderboard': salesLeaderboard,
-  'leads.bySource': leadsBySource,
-  'leads.conversion': leadsConversion,
-  'leads.revenueBySource': leadsRevenue,
-  'service.volume': serviceVolume,
-  'service.times': serviceTimes,
-  'service.backlog': serviceBacklog,
-  'service.csat': serviceCsat,
-  'service.byAccount': serviceByAccount,
-  'customers.byTier': accountsBy('tier'),
-  'customers.byIndustry': accountsBy('industry'),
-  'customers.byOwner': accountsBy('ownerId'),
-  'customers.revenue': customersRevenue,
-}

@@ -58,12 +58,21 @@ export type SqlFigure = (
 ) => Promise<Pick<Figures, 'columns' | 'rows'>>
 
 const DAY = 86_400_000
-const str = (v: unknown): string => (typeof v === 'string' ? v : '')
-const strOrNull = (v: unknown): string | null => (typeof v === 'string' ? v : null)
-const numOr = (v: unknown, fallback: number): number =>
+/** Readers of the values an index group holds (shared with sqlDrills.ts). */
+export const str = (v: unknown): string => (typeof v === 'string' ? v : '')
+export const strOrNull = (v: unknown): string | null => (typeof v === 'string' ? v : null)
+export const numOr = (v: unknown, fallback: number): number =>
   typeof v === 'number' && Number.isFinite(v) ? v : fallback
-const numOrNull = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null)
-const dealStatus = (v: unknown): DealFact['status'] => (v === 'won' || v === 'lost' ? v : 'open')
+export const numOrNull = (v: unknown): number | null =>
+  typeof v === 'number' && Number.isFinite(v) ? v : null
+export const dealStatus = (v: unknown): DealFact['status'] => (v === 'won' || v === 'lost' ? v : 'open')
+
+/**
+ * A row key as figures.ts `Groups` makes it: the group, with `~<CUR>` when the row's money (in `currency`, the
+ * currency it is shown in) does not convert; the drill-down (sqlDrills.ts) finds a row's records by it.
+ */
+export const rowKeyOf = (ctx: ReportContext, group: string, currency: string | null): string =>
+  currency === null || converted(ctx, currency) ? group : `${group}~${currency}`
 
 /** The filters as an index query's `where`: the owner set, the pipeline, and (with `created`) the period on createdAt. */
 export function whereOf(
@@ -132,9 +141,8 @@ class Entries<A> {
     private readonly init: () => A,
   ) {}
   add(group: string, label: string, currency: string | null, firstId: string): A {
-    const plain = currency === null || converted(this.ctx, currency)
-    const key = plain ? group : `${group}~${currency}`
-    const full = plain ? label : `${label} (${currency})`
+    const key = rowKeyOf(this.ctx, group, currency)
+    const full = key === group ? label : `${label} (${currency})`
     let entry = this.byKey.get(key)
     if (!entry) {
       entry = {
@@ -185,7 +193,7 @@ class Entries<A> {
 const moneyDeal = (amount: unknown, currency: string): DealFact =>
   ({ amount: numOr(amount, 0), currency }) as DealFact
 
-const leadsBySource: SqlFigure = async (reads, ctx, columns) => {
+export const leadsBySource: SqlFigure = async (reads, ctx, columns) => {
   const groups = await reads.groups('contacts', {
     groupBy: ['source', 'leadStatus'],
     where: whereOf(ctx, 'ownerId', { created: true }),
@@ -209,7 +217,7 @@ const leadsBySource: SqlFigure = async (reads, ctx, columns) => {
   return { columns, rows }
 }
 
-const accountsBy =
+export const accountsBy =
   (field: 'tier' | 'industry' | 'ownerId'): SqlFigure =>
   async (reads, ctx, columns) => {
     const groups = await reads.groups('accounts', {
@@ -232,7 +240,7 @@ const accountsBy =
 
 const ticketStatus = (column: unknown) => str(column) || 'new'
 
-const serviceByAccount: SqlFigure = async (reads, ctx, columns) => {
+export const serviceByAccount: SqlFigure = async (reads, ctx, columns) => {
   const groups = await reads.groups('tickets', {
     groupBy: ['accountId', 'status'],
     where: whereOf(ctx, 'assigneeId', { created: true }),
@@ -271,7 +279,7 @@ const serviceByAccount: SqlFigure = async (reads, ctx, columns) => {
   return { columns, rows }
 }
 
-const serviceBacklog: SqlFigure = async (reads, ctx, columns) => {
+export const serviceBacklog: SqlFigure = async (reads, ctx, columns) => {
   const groups = await reads.groups('tickets', {
     groupBy: ['priority', 'status'],
     where: whereOf(ctx, 'assigneeId', { created: true }),
@@ -295,7 +303,7 @@ const serviceBacklog: SqlFigure = async (reads, ctx, columns) => {
   return { columns, rows }
 }
 
-const serviceCsat: SqlFigure = async (reads, ctx, columns) => {
+export const serviceCsat: SqlFigure = async (reads, ctx, columns) => {
   const groups = await reads.groups('tickets', {
     groupBy: ['csat'],
     where: whereOf(ctx, 'assigneeId', { created: true }),
@@ -317,7 +325,7 @@ const serviceCsat: SqlFigure = async (reads, ctx, columns) => {
   return { columns, rows }
 }
 
-const customersRevenue: SqlFigure = async (reads, ctx, columns) => {
+export const customersRevenue: SqlFigure = async (reads, ctx, columns) => {
   const groups = await dealGroupsOf(reads, ctx, ['won'], {
     groupBy: ['status', 'accountId', 'currency'],
     values: ['amount', 'stageEnteredAt'],
@@ -357,7 +365,7 @@ const customersRevenue: SqlFigure = async (reads, ctx, columns) => {
   return { columns, rows: sorted }
 }
 
-const salesPipeline: SqlFigure = async (reads, ctx, columns) => {
+export const salesPipeline: SqlFigure = async (reads, ctx, columns) => {
   const info = stageInfo(ctx)
   const multi = ctx.filters.pipelineId === null && ctx.pipelines.length > 1
   const groups = await dealGroupsOf(
@@ -405,7 +413,7 @@ const salesPipeline: SqlFigure = async (reads, ctx, columns) => {
   return { columns, rows }
 }
 
-const salesLostReasons: SqlFigure = async (reads, ctx, columns) => {
+export const salesLostReasons: SqlFigure = async (reads, ctx, columns) => {
   const groups = await dealGroupsOf(reads, ctx, ['lost'], {
     groupBy: ['status', 'lostReason', 'currency'],
     values: ['amount', 'stageEnteredAt'],
@@ -439,7 +447,7 @@ const salesLostReasons: SqlFigure = async (reads, ctx, columns) => {
 const centsOf = (ctx: ReportContext, deals: readonly DealFact[], weight = 1) =>
   Math.round(sumMoney(ctx, deals, () => weight) * 100)
 
-const leadsConversion: SqlFigure = async (reads, ctx, columns) => {
+export const leadsConversion: SqlFigure = async (reads, ctx, columns) => {
   const where = whereOf(ctx, 'ownerId', { created: true })
   const count = async (onDeal?: { won: boolean }) => {
     const groups = await reads.groups('contacts', {
@@ -464,7 +472,7 @@ const leadsConversion: SqlFigure = async (reads, ctx, columns) => {
   }
 }
 
-const salesForecast: SqlFigure = async (reads, ctx, columns) => {
+export const salesForecast: SqlFigure = async (reads, ctx, columns) => {
   const info = stageInfo(ctx)
   const groups = await dealGroupsOf(reads, ctx, ['open', 'won'], {
     groupBy: ['status', 'pipelineId', 'stage', 'currency', 'expectedCloseDate'],
@@ -498,7 +506,7 @@ const salesForecast: SqlFigure = async (reads, ctx, columns) => {
   return { columns, rows }
 }
 
-const salesLeaderboard: SqlFigure = async (reads, ctx, columns) => {
+export const salesLeaderboard: SqlFigure = async (reads, ctx, columns) => {
   const owners = ownerSet(ctx.filters, ctx.members)
   const [groups, activityFacts] = await Promise.all([
     reads.groups('deals', {
@@ -554,7 +562,7 @@ const salesLeaderboard: SqlFigure = async (reads, ctx, columns) => {
   return { columns, rows }
 }
 
-const salesWinRate: SqlFigure = async (reads, ctx, columns) => {
+export const salesWinRate: SqlFigure = async (reads, ctx, columns) => {
   const groups = await dealGroupsOf(reads, ctx, ['won', 'lost'], {
     groupBy: ['status', 'currency'],
     values: ['id', 'amount', 'stageEnteredAt', 'createdAt'],
@@ -613,7 +621,7 @@ const salesWinRate: SqlFigure = async (reads, ctx, columns) => {
   return { columns, rows }
 }
 
-const serviceVolume: SqlFigure = async (reads, ctx, columns) => {
+export const serviceVolume: SqlFigure = async (reads, ctx, columns) => {
   const groups = await reads.groups('tickets', {
     groupBy: ['status'],
     where: whereOf(ctx, 'assigneeId', {}),
@@ -651,7 +659,7 @@ interface TicketTimes {
   csat: number | null
 }
 
-const serviceTimes: SqlFigure = async (reads, ctx, columns) => {
+export const serviceTimes: SqlFigure = async (reads, ctx, columns) => {
   const groups = await reads.groups('tickets', {
     groupBy: ['priority', 'status'],
     where: whereOf(ctx, 'assigneeId', { created: true }),
@@ -688,7 +696,7 @@ const serviceTimes: SqlFigure = async (reads, ctx, columns) => {
   return { columns, rows }
 }
 
-const leadsRevenue: SqlFigure = async (reads, ctx, columns) => {
+export const leadsRevenue: SqlFigure = async (reads, ctx, columns) => {
   const where = whereOf(ctx, 'ownerId', { pipeline: true })
   const [groups, contacts] = await Promise.all([
     reads.groups('deals', {
@@ -721,7 +729,7 @@ const leadsRevenue: SqlFigure = async (reads, ctx, columns) => {
   return { columns, rows }
 }
 
-const salesFunnel: SqlFigure = async (reads, ctx, columns) => {
+export const salesFunnel: SqlFigure = async (reads, ctx, columns) => {
   const pipeline =
     ctx.pipelines.find((p) => p.id === ctx.filters.pipelineId) ??
     ctx.pipelines.find((p) => !p.archived) ??
@@ -761,26 +769,4 @@ const salesFunnel: SqlFigure = async (reads, ctx, columns) => {
     }
   })
   return { columns, rows }
-}
-
-/** Reports whose rows the index aggregates (the others read facts). */
-export const SQL_FIGURES: Readonly<Record<string, SqlFigure>> = {
-  'sales.pipeline': salesPipeline,
-  'sales.forecast': salesForecast,
-  'sales.winRate': salesWinRate,
-  'sales.funnel': salesFunnel,
-  'sales.lostReasons': salesLostReasons,
-  'sales.leaderboard': salesLeaderboard,
-  'leads.conversion': leadsConversion,
-  'leads.revenueBySource': leadsRevenue,
-  'leads.bySource': leadsBySource,
-  'service.volume': serviceVolume,
-  'service.times': serviceTimes,
-  'service.backlog': serviceBacklog,
-  'service.csat': serviceCsat,
-  'service.byAccount': serviceByAccount,
-  'customers.byTier': accountsBy('tier'),
-  'customers.byIndustry': accountsBy('industry'),
-  'customers.byOwner': accountsBy('ownerId'),
-  'customers.revenue': customersRevenue,
 }

@@ -59,6 +59,16 @@ describe('TokenSource', () => {
 })
 
 describe('offline databases', () => {
+  /** A `localStorage` stand-in kept in memory. */
+  const memoryStorage = () => {
+    const data = new Map<string, string>()
+    return {
+      getItem: (k: string) => data.get(k) ?? null,
+      setItem: (k: string, v: string) => void data.set(k, v),
+      removeItem: (k: string) => void data.delete(k),
+    }
+  }
+
   it('are named per user and document, and never match another user', () => {
     const a = offlineDbName('u1', 'w/accounts')
     expect(a).not.toBe(offlineDbName('u2', 'w/accounts'))
@@ -68,12 +78,7 @@ describe('offline databases', () => {
   })
 
   it('logout deletes every database the user opened and only those', async () => {
-    const data = new Map<string, string>()
-    const storage = {
-      getItem: (k: string) => data.get(k) ?? null,
-      setItem: (k: string, v: string) => void data.set(k, v),
-      removeItem: (k: string) => void data.delete(k),
-    }
+    const storage = memoryStorage()
     const mine = new OfflineIndex('u1', storage)
     const theirs = new OfflineIndex('u2', storage)
     mine.add('db-a')
@@ -88,12 +93,7 @@ describe('offline databases', () => {
   })
 
   it("a workspace that is gone loses the user's databases of it, and only those", async () => {
-    const data = new Map<string, string>()
-    const storage = {
-      getItem: (k: string) => data.get(k) ?? null,
-      setItem: (k: string, v: string) => void data.set(k, v),
-      removeItem: (k: string) => void data.delete(k),
-    }
+    const storage = memoryStorage()
     const mine = new OfflineIndex('u1', storage)
     const gone = [offlineDbName('u1', 'ws_a/workspace'), offlineDbName('u1', 'ws_a/account/acc_1')]
     const kept = [offlineDbName('u1', 'ws_ab/workspace'), offlineDbName('u1', 'ws_b/accounts')]

@@ -3,7 +3,7 @@ import { z } from 'zod'
 import { compareStrings, safeKeyBetween } from '../board/position.ts'
 import { idString } from '../ids.ts'
 import { SETTINGS_KEY, SETTINGS_MAP } from '../layout.ts'
-import { orderKeys, setIfChanged } from './settingsDiff.ts'
+import { diffEntry, orderKeys, setIfChanged } from './settingsDiff.ts'
 
 const optionText = z.string().trim().min(1).max(100)
 const distinct = (list: readonly string[]): boolean => new Set(list).size === list.length
@@ -116,12 +116,8 @@ function customFieldYMap(value: CustomFieldDef): Y.Map<unknown> {
  * different choice at once both keep their edit.
  */
 function writeOptions(def: Y.Map<unknown>, options: readonly string[]): void {
-  const current = def.get('options')
-  if (!(current instanceof Y.Map)) {
-    def.set('options', optionsYMap(options))
-    return
-  }
-  const map = current as Y.Map<unknown>
+  const map = diffEntry(def, 'options', () => optionsYMap(options))
+  if (map === null) return
   const visible = new Set(liveOptions(map) as string[])
   const currentKeys = new Map<string, string>()
   for (const [text, entry] of map.entries()) {
@@ -131,12 +127,8 @@ function writeOptions(def: Y.Map<unknown>, options: readonly string[]): void {
   const keys = orderKeys(options, currentKeys)
   options.forEach((text, i) => {
     const key = keys[i] as string
-    const entry = map.get(text)
-    if (!(entry instanceof Y.Map)) {
-      map.set(text, optionYMap(key))
-      return
-    }
-    const fields = entry as Y.Map<unknown>
+    const fields = diffEntry(map, text, () => optionYMap(key))
+    if (fields === null) return
     setIfChanged(fields, OPTION_KEY_FIELD, key)
     if (fields.has(OPTION_REMOVED_FIELD)) fields.delete(OPTION_REMOVED_FIELD)
   })
@@ -150,14 +142,8 @@ function writeOptions(def: Y.Map<unknown>, options: readonly string[]): void {
 
 /** Writes `value` (valid) into the custom-fields map as a diff (see `upsertCustomField`). Call inside a transaction. */
 export function writeCustomField(fields: Y.Map<unknown>, value: CustomFieldDef): void {
-  const current = fields.get(value.id)
-  if (!(current instanceof Y.Map)) {
-    fields.set(value.id, customFieldYMap(value))
-    return
-  }
-  const map = current as Y.Map<unknown>
-  for (const field of CUSTOM_FIELD_FIELDS) setIfChanged(map, field, value[field])
-  writeOptions(map, value.options)
+  const map = diffEntry(fields, value.id, () => customFieldYMap(value), value, CUSTOM_FIELD_FIELDS)
+  if (map !== null) writeOptions(map, value.options)
 }
 
 /**

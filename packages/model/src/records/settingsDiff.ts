@@ -22,6 +22,28 @@ export function setIfChanged(map: Y.Map<unknown>, field: string, value: unknown)
   if (!map.has(field) || !sameValue(map.get(field), value)) map.set(field, value)
 }
 
+/**
+ * The entry map under `id` in `parent` with each of `fields` of `value` set where it changed, for the caller's further
+ * diff writes; when `parent` holds no map there (none yet, or an old plain value) `fresh()` takes its place and the
+ * answer is null (nothing more to write).
+ */
+export function diffEntry<T extends object>(
+  parent: Y.Map<unknown>,
+  id: string,
+  fresh: () => Y.Map<unknown>,
+  value?: T,
+  fields: readonly (keyof T & string)[] = [],
+): Y.Map<unknown> | null {
+  const current = parent.get(id)
+  if (!(current instanceof Y.Map)) {
+    parent.set(id, fresh())
+    return null
+  }
+  const map = current as Y.Map<unknown>
+  if (value !== undefined) for (const field of fields) setIfChanged(map, field, value[field])
+  return map
+}
+
 /** Indexes (into `ranks`) of a longest strictly increasing subsequence of `ranks` (null = not a candidate). */
 function longestIncreasing(ranks: Array<number | null>): Set<number> {
   const tails: number[] = [] // index into ranks of the smallest tail of each length

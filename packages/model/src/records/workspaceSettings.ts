@@ -15,7 +15,7 @@ import {
 } from './customFieldDefs.ts'
 import { parseInput } from './parseInput.ts'
 import { formatIssues } from './recordBase.ts'
-import { orderKeys, setIfChanged } from './settingsDiff.ts'
+import { diffEntry, orderKeys, setIfChanged } from './settingsDiff.ts'
 
 export {
   CUSTOM_FIELD_ENTITIES,
@@ -432,13 +432,8 @@ function stageYMap(stage: Stage, key: string): Y.Map<unknown> {
  * removed, and order keys changed only for the stages that moved. Call inside a transaction.
  */
 export function writePipeline(pipelines: Y.Map<unknown>, value: Pipeline): void {
-  const current = pipelines.get(value.id)
-  if (!(current instanceof Y.Map)) {
-    pipelines.set(value.id, pipelineYMap(value))
-    return
-  }
-  const map = current as Y.Map<unknown>
-  for (const field of PIPELINE_FIELDS) setIfChanged(map, field, value[field])
+  const map = diffEntry(pipelines, value.id, () => pipelineYMap(value), value, PIPELINE_FIELDS)
+  if (map === null) return
   let stages = map.get('stages')
   if (!(stages instanceof Y.Map)) {
     stages = new Y.Map<unknown>()
@@ -460,13 +455,8 @@ export function writePipeline(pipelines: Y.Map<unknown>, value: Pipeline): void 
   const keys = orderKeys(ids, currentKeys)
   value.stages.forEach((stage, i) => {
     const key = keys[i] as string
-    const entry = stageMap.get(stage.id)
-    if (!(entry instanceof Y.Map)) {
-      stageMap.set(stage.id, stageYMap(stage, key))
-      return
-    }
-    const fields = entry as Y.Map<unknown>
-    for (const field of STAGE_FIELDS) setIfChanged(fields, field, stage[field])
+    const fields = diffEntry(stageMap, stage.id, () => stageYMap(stage, key), stage, STAGE_FIELDS)
+    if (fields === null) return
     setIfChanged(fields, STAGE_KEY_FIELD, key)
     if (fields.has(STAGE_REMOVED_FIELD)) fields.delete(STAGE_REMOVED_FIELD)
   })
