@@ -39,8 +39,6 @@ describe('account room: account and tasks in one document', () => {
     expect(ws.records.tasks.get('tsk_one')).toMatchObject({ title: 'Call back', accountId: ACC })
     expect(ws.idsFrom(roomName, 'accounts')).toEqual([ACC])
     expect(ws.idsFrom(roomName, 'tasks')).toEqual(['tsk_one'])
-    // The notes' search title takes the account's name from the same room.
-    expect(ws.search.search('quarterly')[0]).toMatchObject({ kind: 'notes', title: 'Notes — Acme Zeppelins' })
 
     updateAccount(doc, ACC, { city: 'Porto' }, 'user-b', { now: Date.now() + 1 })
     const last = events.at(-1)
