@@ -7,6 +7,7 @@ import {
   isOwnRecord,
   isRecordDocRef,
   jsonEqual,
+  LOGGED_ACTIVITY_TYPES,
   NOTES_FIELD,
   type Pipeline,
   parseBriefField,
@@ -203,6 +204,39 @@ function topKey(root: Root, target: Root): string | null {
   return type._item?.parentSub ?? null
 }
 
+/** A timeline entry that is (or may be) a logged call, email or meeting: anything but a known other type. */
+function mayBeLoggedActivity(value: unknown): boolean {
+  const type = value instanceof Y.Map ? value.get('type') : (value as { type?: unknown } | null)?.type
+  return typeof type !== 'string' || (LOGGED_ACTIVITY_TYPES as readonly string[]).includes(type)
+}
+
+/**
+ * Whether a transaction's changes to an account room's `timeline` can change the room's report facts (its logged
+ * calls, emails and meetings, `recordIndex/roomFacts.ts`): an entry that is or may be one was added, changed or
+ * removed. The audit's own entries (field and stage changes, notes), added about every 250 ms while someone edits, are
+ * not: reading the room's facts again for them parsed its whole timeline and rewrote its facts for nothing.
+ */
+function timelineFactsChanged(timeline: Y.Map<unknown>, events: Array<Y.YEvent<Root>>): boolean {
+  for (const event of events) {
+    if (event.target === timeline) {
+      const mapEvent = event as unknown as Y.YMapEvent<unknown>
+      for (const key of mapEvent.keysChanged) {
+        // Replaced or removed: what was there before may have been a logged activity.
+        if (mapEvent.changes.keys.get(key)?.action !== 'add') return true
+        if (mayBeLoggedActivity(timeline.get(key))) return true
+      }
+      continue
+    }
+    const key = topKey(timeline as unknown as Root, event.target as Root)
+    if (key === null) return true
+    // A changed `type` may turn a logged activity into another entry.
+    const entryChanged = event.target._item?.parent === (timeline as unknown as Root)
+    if (entryChanged && (event as unknown as Y.YMapEvent<unknown>).keysChanged.has('type')) return true
+    if (mayBeLoggedActivity(timeline.get(key))) return true
+  }
+  return false
+}
+
 export class Projection {
   private readonly workspaces = new Map<string, WorkspaceProjection>()
   private readonly attached = new Map<string, { doc: Y.Doc; stop: () => void }>()
@@ -375,8 +409,12 @@ export class Projection {
         notesChanged = true
         continue
       }
-      if (ref.kind === 'account' && (rootName === COLLECTION.handoffs || rootName === COLLECTION.timeline)) {
+      if (ref.kind === 'account' && rootName === COLLECTION.handoffs) {
         factsChanged = true
+        continue
+      }
+      if (ref.kind === 'account' && rootName === COLLECTION.timeline) {
+        factsChanged ||= timelineFactsChanged(type as unknown as Y.Map<unknown>, events)
         continue
       }
       const kind = kindsOfDoc(ref).find((k) => KIND_SPECS[k].collection === rootName)
