@@ -4,9 +4,11 @@ import {
   COLLECTION,
   type DocRef,
   docName,
+  isCustomFieldKey,
   isOwnRecord,
   isRecordDocRef,
   jsonEqual,
+  LOGGED_ACTIVITY_TYPES,
   NOTES_FIELD,
   type Pipeline,
   parseBriefField,
@@ -19,24 +21,18 @@ import {
   StoredPipeline,
 } from '@rapport/model'
 import * as Y from 'yjs'
+import { z } from 'zod'
 import type { Logger } from '../log/logger.ts'
 import { type DocumentStore, storedWorkspaceIds } from '../storage/DocumentStore.ts'
 import { kindsOfDoc } from './docKinds.ts'
 import { fragmentText } from './fragmentText.ts'
 import { RecordViews } from './RecordViews.ts'
-import {
-  KIND_SPECS,
-  type ProjectedRecord,
-  RECORD_KINDS,
-  type RecordKind,
-  searchEntryOf,
-} from './recordKinds.ts'
-import { SearchIndex } from './SearchIndex.ts'
+import { KIND_SPECS, type ProjectedRecord, RECORD_KINDS, type RecordKind } from './recordKinds.ts'
 
 /*
- * Design: the projection is plain data (records parsed by their schemas, note text, pipelines, a MiniSearch index)
- * per workspace, derived from the Y.Docs loaded NOW (issue #12: nothing decodes every stored document at start).
- * Lists, search and every read of many records go to the persisted record index; the projection only gives the
+ * Design: the projection is plain data (records parsed by their schemas, note text, pipelines) per workspace, derived
+ * from the Y.Docs loaded NOW (issue #12: nothing decodes every stored document at start). It keeps no search index:
+ * lists, search and every read of many records go to the persisted record index; the projection only gives the
  * synchronous before/after of changes to loaded documents (audit, validation, automation, the IndexWorker):
  *  - at startup `bootstrap(store)` reads only the `W/workspace` documents (pipelines, custom field labels, settings);
  *  - `attach(name, doc)` (projectionExtension, afterLoadDocument) reads the loaded document's records WITHOUT events
@@ -44,11 +40,12 @@ import { SearchIndex } from './SearchIndex.ts'
  *    and listens to its `update` events (one batch per transaction, with the transaction for attribution); records
  *    failing their schema get their `invalid` event then, so validation repairs them. Hocuspocus' `Document`
  *    registers its broadcast on `update` when it is constructed, before any attach, so an edit reaches the other
- *    clients before the projection, audit and search work it causes: that work is not on the edit's latency path;
+ *    clients before the projection, audit and index work it causes: that work is not on the edit's latency path;
  *  - `detach(name)` (afterUnloadDocument) stops listening and FORGETS the document's records and note text (the
  *    `W/workspace` settings stay): an unloaded document cannot change until it is loaded (and attached) again.
  * Records failing their schema are never projected: the previous valid version stays, and an `invalid` event lets the
- * validation extension repair the document. Listeners run synchronously inside the transaction's cleanup (still within
+ * validation extension repair the document. An edit of some fields of a clean record checks only those fields
+ * (`checkChangedFields`); anything else parses the whole record. Listeners run synchronously inside the transaction's cleanup (still within
  * `transact`, so a REST write reads its own projection): a transaction they start runs right after the current one
  * (Yjs queues it), so repairs and audit see a consistent projection.
  */
@@ -109,9 +106,8 @@ export class WorkspaceProjection {
   closedDays = CLOSED_DAYS_DEFAULT
   /** Custom field id → its label (workspace settings), for the timeline's wording. */
   readonly customFieldLabels = new Map<string, string>()
-  /** accountId → plain text of the notes and every handoff brief of the account room. */
+  /** accountId → plain text of the notes and every handoff brief of the account room (read by the IndexWorker). */
   readonly notes = new Map<string, string>()
-  readonly search = new SearchIndex()
   /** `kind:id` → the document the record lives in. */
   readonly sources = new Map<string, string>()
   /**
@@ -119,6 +115,11 @@ export class WorkspaceProjection {
    * two kinds (its account and its tasks): `idsFrom` gives one kind's.
    */
   readonly sourceIds = new Map<string, Set<string>>()
+  /**
+   * `kind:id` of records whose last check failed or found unknown fields: the projection holds their last valid
+   * version, not what the document holds, so their next change is checked in full (see `checkChangedFields`).
+   */
+  readonly unclean = new Set<string>()
 
   constructor(readonly workspaceId: string) {}
 
@@ -154,6 +155,61 @@ function checkRecord(ref: DocRef, kind: RecordKind, id: string, value: unknown):
   const record: ProjectedRecord =
     ref.kind === 'account' && kind === 'tasks' ? { ...data, accountId: ref.accountId } : data
   return { record, badFields, unknownFields, issues }
+}
+
+/** Per kind: the schema's field parsers when one field can be checked alone (an object schema without checks of
+ * the whole record, e.g. a contact's "first or last name"), else null. */
+const FIELD_PARSERS: Readonly<Record<RecordKind, Readonly<Record<string, z.ZodType>> | null>> =
+  Object.fromEntries(
+    RECORD_KINDS.map((kind) => {
+      const schema = KIND_SPECS[kind].schema
+      const whole = schema instanceof z.ZodObject && (schema.def.checks?.length ?? 0) === 0
+      return [kind, whole ? (schema as z.ZodObject).shape : null]
+    }),
+  ) as Record<RecordKind, Readonly<Record<string, z.ZodType>> | null>
+
+/**
+ * A record of which only `fields` changed since `before` (its last valid, clean version): each changed field is
+ * checked with its own parser and replaces `before`'s, which gives what a full parse would (every other field is as
+ * `before` parsed it) at a fraction of the cost — an edit of one field no longer reads and parses the whole record.
+ * Null (check the whole record) when that is not sure: a field the schema does not know, a custom field (read into
+ * `customFields`), the id, a task's `accountId` (the room's), a removed field, a kind with whole-record checks, or a
+ * value that fails (the full check names every issue).
+ */
+function checkChangedFields(
+  kind: RecordKind,
+  before: ProjectedRecord,
+  value: unknown,
+  fields: ReadonlySet<string>,
+): CheckedRecord | null {
+  const parsers = FIELD_PARSERS[kind]
+  if (!parsers || !(value instanceof Y.Map) || fields.size === 0) return null
+  const record: ProjectedRecord = { ...before }
+  for (const field of fields) {
+    const parser = parsers[field]
+    if (
+      !parser ||
+      field === 'id' ||
+      field === 'accountId' ||
+      field === 'customFields' ||
+      isCustomFieldKey(field)
+    )
+      return null
+    if (!value.has(field)) return null
+    const raw = value.get(field)
+    const parsed = parser.safeParse(raw instanceof Y.AbstractType ? raw.toJSON() : raw)
+    if (!parsed.success) return null
+    record[field] = parsed.data
+  }
+  return { record, badFields: [], unknownFields: [], issues: [] }
+}
+
+/** The top-level field of its record that `target` (a type nested in a record of `collection`) sits under. */
+function fieldOf(collection: Root, target: Root): string | null {
+  let type: Root = target
+  while (type._item && (type._item.parent as Root)._item?.parent !== collection)
+    type = type._item.parent as Root
+  return type._item?.parentSub ?? null
 }
 
 /** Plain text of an account room's notes and every handoff brief (search kind `notes`). */
@@ -211,6 +267,39 @@ function topKey(root: Root, target: Root): string | null {
   return type._item?.parentSub ?? null
 }
 
+/** A timeline entry that is (or may be) a logged call, email or meeting: anything but a known other type. */
+function mayBeLoggedActivity(value: unknown): boolean {
+  const type = value instanceof Y.Map ? value.get('type') : (value as { type?: unknown } | null)?.type
+  return typeof type !== 'string' || (LOGGED_ACTIVITY_TYPES as readonly string[]).includes(type)
+}
+
+/**
+ * Whether a transaction's changes to an account room's `timeline` can change the room's report facts (its logged
+ * calls, emails and meetings, `recordIndex/roomFacts.ts`): an entry that is or may be one was added, changed or
+ * removed. The audit's own entries (field and stage changes, notes), added about every 250 ms while someone edits, are
+ * not: reading the room's facts again for them parsed its whole timeline and rewrote its facts for nothing.
+ */
+function timelineFactsChanged(timeline: Y.Map<unknown>, events: Array<Y.YEvent<Root>>): boolean {
+  for (const event of events) {
+    if (event.target === timeline) {
+      const mapEvent = event as unknown as Y.YMapEvent<unknown>
+      for (const key of mapEvent.keysChanged) {
+        // Replaced or removed: what was there before may have been a logged activity.
+        if (mapEvent.changes.keys.get(key)?.action !== 'add') return true
+        if (mayBeLoggedActivity(timeline.get(key))) return true
+      }
+      continue
+    }
+    const key = topKey(timeline as unknown as Root, event.target as Root)
+    if (key === null) return true
+    // A changed `type` may turn a logged activity into another entry.
+    const entryChanged = event.target._item?.parent === (timeline as unknown as Root)
+    if (entryChanged && (event as unknown as Y.YMapEvent<unknown>).keysChanged.has('type')) return true
+    if (mayBeLoggedActivity(timeline.get(key))) return true
+  }
+  return false
+}
+
 export class Projection {
   private readonly workspaces = new Map<string, WorkspaceProjection>()
   private readonly attached = new Map<string, { doc: Y.Doc; stop: () => void }>()
@@ -231,7 +320,7 @@ export class Projection {
     return ws
   }
 
-  /** Forgets a deleted workspace: its records and search index, and every document of it followed. */
+  /** Forgets a deleted workspace: its records, and every document of it followed. */
   dropWorkspace(workspaceId: string): void {
     const prefix = `${workspaceId}/`
     for (const [name, entry] of [...this.attached]) {
@@ -334,10 +423,7 @@ export class Projection {
     const ws = this.workspace(ref.workspaceId)
     for (const kind of kinds) for (const id of ws.idsFrom(name, kind)) this.removeRecord(ws, kind, id)
     ws.sourceIds.delete(name)
-    if (ref.kind === 'account') {
-      ws.notes.delete(ref.accountId)
-      ws.search.remove('notes', ref.accountId)
-    }
+    if (ref.kind === 'account') ws.notes.delete(ref.accountId)
   }
 
   private emit(event: ProjectionEvent): void {
@@ -386,24 +472,44 @@ export class Projection {
         notesChanged = true
         continue
       }
-      if (ref.kind === 'account' && (rootName === COLLECTION.handoffs || rootName === COLLECTION.timeline)) {
+      if (ref.kind === 'account' && rootName === COLLECTION.handoffs) {
         factsChanged = true
+        continue
+      }
+      if (ref.kind === 'account' && rootName === COLLECTION.timeline) {
+        factsChanged ||= timelineFactsChanged(type as unknown as Y.Map<unknown>, events)
         continue
       }
       const kind = kindsOfDoc(ref).find((k) => KIND_SPECS[k].collection === rootName)
       if (!kind) continue
       const collection = type as unknown as Y.Map<unknown>
-      const ids = new Set<string>()
+      // Record id → its top-level fields this transaction changed, or null when the entry itself was added, replaced
+      // or removed (or a change is not under a named field): then the whole record is parsed again.
+      const ids = new Map<string, Set<string> | null>()
       for (const event of events) {
         if (event.target === collection) {
-          for (const key of (event as Y.YMapEvent<unknown>).keysChanged) ids.add(key)
-        } else {
-          const key = topKey(collection as Root, event.target as Root)
-          if (key !== null) ids.add(key)
+          for (const key of (event as Y.YMapEvent<unknown>).keysChanged) ids.set(key, null)
+          continue
         }
+        const key = topKey(collection as Root, event.target as Root)
+        if (key === null) continue
+        const fields = ids.has(key) ? ids.get(key) : new Set<string>()
+        if (!fields) continue
+        const target = event.target as Root
+        if (target._item?.parent === (collection as unknown as Root)) {
+          for (const field of (event as Y.YMapEvent<unknown>).keysChanged) fields.add(field)
+        } else {
+          const field = fieldOf(collection as unknown as Root, target)
+          if (field === null) {
+            ids.set(key, null)
+            continue
+          }
+          fields.add(field)
+        }
+        ids.set(key, fields)
       }
-      for (const id of [...ids].sort())
-        this.updateRecord(ref, name, doc, kind, collection, id, txn.origin, true)
+      for (const id of [...ids.keys()].sort())
+        this.updateRecord(ref, name, doc, kind, collection, id, txn.origin, true, ids.get(id) ?? null)
     }
     if (factsChanged && ref.kind === 'account') {
       this.emit({
@@ -436,18 +542,27 @@ export class Projection {
     id: string,
     origin: unknown,
     live: boolean,
+    changedFields: ReadonlySet<string> | null = null,
   ): void {
     if (!ownEntry(ref, kind, id)) return
     const ws = this.workspace(ref.workspaceId)
     const before = ws.records[kind].get(id) ?? null
     const value = collection.get(id)
+    const key = `${kind}:${id}`
     if (value === undefined) {
+      ws.unclean.delete(key)
       if (!before) return
       this.removeRecord(ws, kind, id)
       if (live) this.emitRecord(ws, name, kind, id, before, null, origin)
       return
     }
-    const checked = checkRecord(ref, kind, id, value)
+    const fast =
+      before && changedFields && !ws.unclean.has(key)
+        ? checkChangedFields(kind, before, value, changedFields)
+        : null
+    const checked = fast ?? checkRecord(ref, kind, id, value)
+    if (checked.record && checked.unknownFields.length === 0) ws.unclean.delete(key)
+    else ws.unclean.add(key)
     if (!checked.record || checked.unknownFields.length > 0) {
       const { issues, badFields, unknownFields } = checked
       this.logger.debug('invalid record', { docName: name, kind, id, issues })
@@ -475,9 +590,6 @@ export class Projection {
     ws.records[kind].set(id, after)
     ws.views[kind].changed(before, after)
     this.setSource(ws, kind, id, name)
-    const entry = searchEntryOf(kind, after)
-    if (entry && after.archived !== true) ws.search.upsert(entry)
-    else if (entry) ws.search.remove(entry.kind, id)
     if (live) this.emitRecord(ws, name, kind, id, before, after, origin)
   }
 
@@ -500,7 +612,7 @@ export class Projection {
     const source = ws.sources.get(key)
     if (source !== undefined) ws.sourceIds.get(source)?.delete(id)
     ws.sources.delete(key)
-    if (kind !== 'tasks') ws.search.remove(kind, id)
+    ws.unclean.delete(key)
   }
 
   private setSource(ws: WorkspaceProjection, kind: RecordKind, id: string, name: string): void {
@@ -519,22 +631,8 @@ export class Projection {
 
   private indexNotes(ws: WorkspaceProjection, accountId: string, doc: Y.Doc): void {
     const text = notesText(doc)
-    if (!text) {
-      ws.notes.delete(accountId)
-      ws.search.remove('notes', accountId)
-      return
-    }
-    ws.notes.set(accountId, text)
-    const account = ws.records.accounts.get(accountId)
-    ws.search.upsert({
-      kind: 'notes',
-      id: accountId,
-      accountId,
-      title: typeof account?.name === 'string' ? `Notes — ${account.name}` : 'Notes',
-      subtitle: text.slice(0, 120),
-      fields: '',
-      body: text,
-    })
+    if (text) ws.notes.set(accountId, text)
+    else ws.notes.delete(accountId)
   }
 
   private indexPipelines(ws: WorkspaceProjection, doc: Y.Doc): void {
