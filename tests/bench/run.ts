@@ -46,7 +46,6 @@ const PACKAGES = [
   ['tests', 'playwright-core'],
   ['apps/server', 'hono'],
   ['apps/server', 'lowdb'],
-  ['apps/server', 'minisearch'],
 ] as const
 
 function machineInfo(): MachineInfo {
