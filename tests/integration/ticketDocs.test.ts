@@ -131,6 +131,34 @@ describe('tickets in their own documents W/ticket/T', () => {
     expect(missing.status).toBe(404)
   })
 
+  it('a message of another ticket in a ticket’s document is dropped, also when an existing message is moved to it', async () => {
+    const client = await ownTicket('tkt_docforeign', { subject: 'Foreign messages' })
+    const reply = await api<TicketMessage>(started.url, '/api/tickets/tkt_docforeign/messages', {
+      cookie: admin.cookie,
+      body: { kind: 'reply', body: 'First answer' },
+    })
+    expect(reply.status).toBe(201)
+    await expect.poll(() => ticketThread(client.doc, 'tkt_docforeign').length).toBe(1)
+    // A server write (not a client's, which the thread guard undoes anyway): only validation drops a foreign entry.
+    const connection = await started.server.hocuspocus.openDirectConnection(ticketDoc('tkt_docforeign'), {
+      system: true,
+    })
+    // An edit of the ticket's own fields changes no entry: nothing is dropped.
+    await connection.transact((doc) => {
+      ;(doc.getMap(COLLECTION.tickets).get('tkt_docforeign') as Y.Map<unknown>).set('subject', 'Renamed')
+    })
+    // A message moved to another ticket is foreign from then on.
+    await connection.transact((doc) => {
+      ;(doc.getMap(COLLECTION.ticketMessages).get(reply.body.id) as Y.Map<unknown>).set(
+        'ticketId',
+        'tkt_other',
+      )
+    })
+    await connection.disconnect()
+    await expect.poll(() => client.doc.getMap(COLLECTION.ticketMessages).has(reply.body.id)).toBe(false)
+    expect(fields(client, 'tkt_docforeign')?.get('subject')).toBe('Renamed')
+  })
+
   it('an SLA policy change recomputes open tickets in their own documents, found through the index', async () => {
     const open1 = await ownTicket('tkt_docsla', { subject: 'Normal open', status: 'open' })
     await ownTicket('tkt_docslaresolved', { subject: 'Resolved', status: 'resolved' })

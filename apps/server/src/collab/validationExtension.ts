@@ -1,5 +1,6 @@
 import type { Extension, Hocuspocus } from '@hocuspocus/server'
 import {
+  COLLECTION,
   CUSTOM_FIELD_KEY_PREFIX,
   CustomFieldValue,
   customFieldKey,
@@ -11,6 +12,8 @@ import {
   LEGACY_CUSTOM_FIELDS_KEY,
   migrateCustomFields,
   parseDocName,
+  RECORD_DOC_COLLECTION,
+  type RecordDocRef,
   recordJSON,
 } from '@rapport/model'
 import * as Y from 'yjs'
@@ -165,12 +168,29 @@ export function validationExtension(deps: {
     })
   }
   const unsubscribe = deps.projection.on(onEvent)
+  /**
+   * Whether `txn` can have brought a foreign entry into a per-record document: it added or replaced an entry of the
+   * record map, or (a ticket) of its messages, or changed a message's `ticketId`. An edit of the record's own fields —
+   * nearly every update — cannot, and checking every entry again on it cost the update path for nothing.
+   */
+  const mayAddForeign = (ref: RecordDocRef, document: Y.Doc, txn: Y.Transaction): boolean => {
+    const changed = txn.changed as Map<unknown, Set<string | null>>
+    if (changed.has(document.getMap<unknown>(RECORD_DOC_COLLECTION[ref.kind].name))) return true
+    if (ref.kind !== 'ticket') return false
+    const messages: unknown = document.getMap<unknown>(COLLECTION.ticketMessages)
+    for (const [type, keys] of txn.changed) {
+      if (type === messages) return true
+      if (type._item?.parent === messages && keys.has('ticketId')) return true
+    }
+    return false
+  }
   /** Per-record documents (`W/deal/D`, …) → their listener's remover: a foreign entry is dropped at once. */
   const recordDocs = new Map<string, () => void>()
   const dropForeign = (documentName: string, document: Y.Doc): void => {
     const ref = parseDocName(documentName)
     if (!ref || !isRecordDocRef(ref)) return
-    const drop = (): void => {
+    const drop = (_update?: Uint8Array, _origin?: unknown, _doc?: Y.Doc, txn?: Y.Transaction): void => {
+      if (txn && !mayAddForeign(ref, document, txn)) return
       const dropped = dropForeignEntries(ref, document, serverOrigin('repair'))
       if (dropped.length > 0)
         log.warn('dropped foreign entries of a per-record document', { documentName, dropped })

@@ -44,19 +44,6 @@ describe('Projection', () => {
     expect(events.filter((e) => e.type === 'record')).toHaveLength(2)
   })
 
-  it('searches with prefix and fuzzy matching', () => {
-    const { doc, ws } = setup()
-    const acme = createAccount(doc, { name: 'Acme Robotics', domain: 'acme.example', city: 'Lisbon' }, null)
-    createAccount(doc, { name: 'Globex', domain: 'globex.example' }, null)
-    expect(ws.search.search('acm').map((h) => h.id)).toEqual([acme.id])
-    expect(ws.search.search('robotcs')[0]).toMatchObject({
-      kind: 'accounts',
-      id: acme.id,
-      title: 'Acme Robotics',
-    })
-    expect(ws.search.search('lisbon')[0]?.id).toBe(acme.id)
-  })
-
   it('never projects an invalid record; the repair restores the last valid value and drops unknown fields', () => {
     const { doc, ws, events } = setup()
     const acme = createAccount(doc, { name: 'Acme', tier: 'growth' }, null)
@@ -102,15 +89,9 @@ describe('Projection', () => {
     room.getXmlFragment(NOTES_FIELD).insert(0, [p])
     const ws = projection.workspace(WS)
     expect(ws.notes.get('acc_1')).toBe('Renewal blocked by procurement')
-    expect(ws.search.search('procurement')[0]).toMatchObject({
-      kind: 'notes',
-      id: 'acc_1',
-      accountId: 'acc_1',
-    })
     projection.detach(name)
     room.destroy()
     expect(ws.notes.has('acc_1')).toBe(false)
-    expect(ws.search.search('procurement')).toHaveLength(0)
   })
 
   it('projects an edit after update listeners registered before attach (the broadcast comes first) and within transact', () => {

@@ -7,6 +7,7 @@ import {
   isOwnRecord,
   isRecordDocRef,
   jsonEqual,
+  LOGGED_ACTIVITY_TYPES,
   NOTES_FIELD,
   type Pipeline,
   parseBriefField,
@@ -24,19 +25,12 @@ import { type DocumentStore, storedWorkspaceIds } from '../storage/DocumentStore
 import { kindsOfDoc } from './docKinds.ts'
 import { fragmentText } from './fragmentText.ts'
 import { RecordViews } from './RecordViews.ts'
-import {
-  KIND_SPECS,
-  type ProjectedRecord,
-  RECORD_KINDS,
-  type RecordKind,
-  searchEntryOf,
-} from './recordKinds.ts'
-import { SearchIndex } from './SearchIndex.ts'
+import { KIND_SPECS, type ProjectedRecord, RECORD_KINDS, type RecordKind } from './recordKinds.ts'
 
 /*
- * Design: the projection is plain data (records parsed by their schemas, note text, pipelines, a MiniSearch index)
- * per workspace, derived from the Y.Docs loaded NOW (issue #12: nothing decodes every stored document at start).
- * Lists, search and every read of many records go to the persisted record index; the projection only gives the
+ * Design: the projection is plain data (records parsed by their schemas, note text, pipelines) per workspace, derived
+ * from the Y.Docs loaded NOW (issue #12: nothing decodes every stored document at start). It keeps no search index:
+ * lists, search and every read of many records go to the persisted record index; the projection only gives the
  * synchronous before/after of changes to loaded documents (audit, validation, automation, the IndexWorker):
  *  - at startup `bootstrap(store)` reads only the `W/workspace` documents (pipelines, custom field labels, settings);
  *  - `attach(name, doc)` (projectionExtension, afterLoadDocument) reads the loaded document's records WITHOUT events
@@ -44,7 +38,7 @@ import { SearchIndex } from './SearchIndex.ts'
  *    and listens to its `update` events (one batch per transaction, with the transaction for attribution); records
  *    failing their schema get their `invalid` event then, so validation repairs them. Hocuspocus' `Document`
  *    registers its broadcast on `update` when it is constructed, before any attach, so an edit reaches the other
- *    clients before the projection, audit and search work it causes: that work is not on the edit's latency path;
+ *    clients before the projection, audit and index work it causes: that work is not on the edit's latency path;
  *  - `detach(name)` (afterUnloadDocument) stops listening and FORGETS the document's records and note text (the
  *    `W/workspace` settings stay): an unloaded document cannot change until it is loaded (and attached) again.
  * Records failing their schema are never projected: the previous valid version stays, and an `invalid` event lets the
@@ -109,9 +103,8 @@ export class WorkspaceProjection {
   closedDays = CLOSED_DAYS_DEFAULT
   /** Custom field id → its label (workspace settings), for the timeline's wording. */
   readonly customFieldLabels = new Map<string, string>()
-  /** accountId → plain text of the notes and every handoff brief of the account room. */
+  /** accountId → plain text of the notes and every handoff brief of the account room (read by the IndexWorker). */
   readonly notes = new Map<string, string>()
-  readonly search = new SearchIndex()
   /** `kind:id` → the document the record lives in. */
   readonly sources = new Map<string, string>()
   /**
@@ -211,6 +204,39 @@ function topKey(root: Root, target: Root): string | null {
   return type._item?.parentSub ?? null
 }
 
+/** A timeline entry that is (or may be) a logged call, email or meeting: anything but a known other type. */
+function mayBeLoggedActivity(value: unknown): boolean {
+  const type = value instanceof Y.Map ? value.get('type') : (value as { type?: unknown } | null)?.type
+  return typeof type !== 'string' || (LOGGED_ACTIVITY_TYPES as readonly string[]).includes(type)
+}
+
+/**
+ * Whether a transaction's changes to an account room's `timeline` can change the room's report facts (its logged
+ * calls, emails and meetings, `recordIndex/roomFacts.ts`): an entry that is or may be one was added, changed or
+ * removed. The audit's own entries (field and stage changes, notes), added about every 250 ms while someone edits, are
+ * not: reading the room's facts again for them parsed its whole timeline and rewrote its facts for nothing.
+ */
+function timelineFactsChanged(timeline: Y.Map<unknown>, events: Array<Y.YEvent<Root>>): boolean {
+  for (const event of events) {
+    if (event.target === timeline) {
+      const mapEvent = event as unknown as Y.YMapEvent<unknown>
+      for (const key of mapEvent.keysChanged) {
+        // Replaced or removed: what was there before may have been a logged activity.
+        if (mapEvent.changes.keys.get(key)?.action !== 'add') return true
+        if (mayBeLoggedActivity(timeline.get(key))) return true
+      }
+      continue
+    }
+    const key = topKey(timeline as unknown as Root, event.target as Root)
+    if (key === null) return true
+    // A changed `type` may turn a logged activity into another entry.
+    const entryChanged = event.target._item?.parent === (timeline as unknown as Root)
+    if (entryChanged && (event as unknown as Y.YMapEvent<unknown>).keysChanged.has('type')) return true
+    if (mayBeLoggedActivity(timeline.get(key))) return true
+  }
+  return false
+}
+
 export class Projection {
   private readonly workspaces = new Map<string, WorkspaceProjection>()
   private readonly attached = new Map<string, { doc: Y.Doc; stop: () => void }>()
@@ -231,7 +257,7 @@ export class Projection {
     return ws
   }
 
-  /** Forgets a deleted workspace: its records and search index, and every document of it followed. */
+  /** Forgets a deleted workspace: its records, and every document of it followed. */
   dropWorkspace(workspaceId: string): void {
     const prefix = `${workspaceId}/`
     for (const [name, entry] of [...this.attached]) {
@@ -334,10 +360,7 @@ export class Projection {
     const ws = this.workspace(ref.workspaceId)
     for (const kind of kinds) for (const id of ws.idsFrom(name, kind)) this.removeRecord(ws, kind, id)
     ws.sourceIds.delete(name)
-    if (ref.kind === 'account') {
-      ws.notes.delete(ref.accountId)
-      ws.search.remove('notes', ref.accountId)
-    }
+    if (ref.kind === 'account') ws.notes.delete(ref.accountId)
   }
 
   private emit(event: ProjectionEvent): void {
@@ -386,8 +409,12 @@ export class Projection {
         notesChanged = true
         continue
       }
-      if (ref.kind === 'account' && (rootName === COLLECTION.handoffs || rootName === COLLECTION.timeline)) {
+      if (ref.kind === 'account' && rootName === COLLECTION.handoffs) {
         factsChanged = true
+        continue
+      }
+      if (ref.kind === 'account' && rootName === COLLECTION.timeline) {
+        factsChanged ||= timelineFactsChanged(type as unknown as Y.Map<unknown>, events)
         continue
       }
       const kind = kindsOfDoc(ref).find((k) => KIND_SPECS[k].collection === rootName)
@@ -475,9 +502,6 @@ export class Projection {
     ws.records[kind].set(id, after)
     ws.views[kind].changed(before, after)
     this.setSource(ws, kind, id, name)
-    const entry = searchEntryOf(kind, after)
-    if (entry && after.archived !== true) ws.search.upsert(entry)
-    else if (entry) ws.search.remove(entry.kind, id)
     if (live) this.emitRecord(ws, name, kind, id, before, after, origin)
   }
 
@@ -500,7 +524,6 @@ export class Projection {
     const source = ws.sources.get(key)
     if (source !== undefined) ws.sourceIds.get(source)?.delete(id)
     ws.sources.delete(key)
-    if (kind !== 'tasks') ws.search.remove(kind, id)
   }
 
   private setSource(ws: WorkspaceProjection, kind: RecordKind, id: string, name: string): void {
@@ -519,22 +542,8 @@ export class Projection {
 
   private indexNotes(ws: WorkspaceProjection, accountId: string, doc: Y.Doc): void {
     const text = notesText(doc)
-    if (!text) {
-      ws.notes.delete(accountId)
-      ws.search.remove('notes', accountId)
-      return
-    }
-    ws.notes.set(accountId, text)
-    const account = ws.records.accounts.get(accountId)
-    ws.search.upsert({
-      kind: 'notes',
-      id: accountId,
-      accountId,
-      title: typeof account?.name === 'string' ? `Notes — ${account.name}` : 'Notes',
-      subtitle: text.slice(0, 120),
-      fields: '',
-      body: text,
-    })
+    if (text) ws.notes.set(accountId, text)
+    else ws.notes.delete(accountId)
   }
 
   private indexPipelines(ws: WorkspaceProjection, doc: Y.Doc): void {

@@ -1,4 +1,15 @@
-import { ACCOUNTS, createAccount, createTask, docName, NOTES_FIELD, updateAccount } from '@rapport/model'
+import {
+  ACCOUNTS,
+  appendActivity,
+  COLLECTION,
+  createAccount,
+  createTask,
+  docName,
+  logActivity,
+  NOTES_FIELD,
+  updateAccount,
+  updateLoggedActivity,
+} from '@rapport/model'
 import { describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
 import { silentLogger } from '../log/logger.ts'
@@ -39,8 +50,6 @@ describe('account room: account and tasks in one document', () => {
     expect(ws.records.tasks.get('tsk_one')).toMatchObject({ title: 'Call back', accountId: ACC })
     expect(ws.idsFrom(roomName, 'accounts')).toEqual([ACC])
     expect(ws.idsFrom(roomName, 'tasks')).toEqual(['tsk_one'])
-    // The notes' search title takes the account's name from the same room.
-    expect(ws.search.search('quarterly')[0]).toMatchObject({ kind: 'notes', title: 'Notes — Acme Zeppelins' })
 
     updateAccount(doc, ACC, { city: 'Porto' }, 'user-b', { now: Date.now() + 1 })
     const last = events.at(-1)
@@ -80,5 +89,49 @@ describe('account room: account and tasks in one document', () => {
     ])
     expect(projection.workspace(WS).records.accounts.has(ACC)).toBe(false)
     expect(projection.workspace(WS).records.tasks.has('tsk_one')).toBe(true)
+  })
+
+  it('emits roomFacts when a logged call, email or meeting changes, not for the audit entries of the timeline', () => {
+    const projection = new Projection(silentLogger())
+    const events: ProjectionEvent[] = []
+    projection.on((event) => events.push(event))
+    const doc = room()
+    projection.attach(roomName, doc)
+    const facts = () => events.filter((e) => e.type === 'roomFacts').length
+
+    // What the audit writes while someone edits a record: history, never a report fact.
+    appendActivity(
+      doc,
+      {
+        type: 'field_change',
+        actorId: 'usr_a',
+        subject: { kind: 'account', id: ACC },
+        text: 'changed city of Acme',
+      },
+      'audit',
+    )
+    appendActivity(
+      doc,
+      { type: 'note', actorId: 'usr_a', subject: { kind: 'notes', id: ACC }, text: 'edited notes' },
+      'audit',
+    )
+    expect(facts()).toBe(0)
+
+    const call = logActivity(
+      doc,
+      ACC,
+      'usr_a',
+      { type: 'call', at: Date.now(), outcome: 'Agreed on a demo' },
+      'user-a',
+    )
+    expect(facts()).toBe(1)
+    updateLoggedActivity(doc, call.id, { archived: true }, 'user-a')
+    expect(facts()).toBe(2)
+    doc.transact(() => doc.getMap(COLLECTION.timeline).delete(call.id))
+    expect(facts()).toBe(3)
+    // Removing an audit entry: it may have been anything, so the facts are read again.
+    const [entry] = [...doc.getMap(COLLECTION.timeline).keys()]
+    doc.transact(() => doc.getMap(COLLECTION.timeline).delete(entry as string))
+    expect(facts()).toBe(4)
   })
 })
