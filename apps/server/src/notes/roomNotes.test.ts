@@ -14,7 +14,15 @@ import { notesJson } from '../history/notesJson.ts'
 import { silentLogger } from '../log/logger.ts'
 import { notesText, Projection, readDocumentRecords } from '../projection/Projection.ts'
 import { migrateRoomNotes } from './migrateRoomNotes.ts'
-import { liveNotesText, notesFieldDoc, notesFieldsOf, notesFieldText } from './roomNotes.ts'
+import {
+  docToXmlNodes,
+  fragmentToDoc,
+  isEmptyDoc,
+  liveNotesText,
+  notesFieldDoc,
+  notesFieldsOf,
+  notesFieldText,
+} from './roomNotes.ts'
 
 const para = (text: string): NotesNode => ({ type: 'paragraph', content: [{ type: 'text', text }] })
 const docOf = (...lines: string[]): NotesNode => ({ type: 'doc', content: lines.map(para) })
@@ -97,5 +105,38 @@ describe('migrateRoomNotes (not called anywhere yet)', () => {
     expect(doc.getXmlFragment(NOTES_FIELD).length).toBe(2)
     expect(notesText(doc)).toBe(before)
     expect(migrateRoomNotes(doc)).toEqual([])
+  })
+})
+
+describe('docToXmlNodes / fragmentToDoc (merging across layouts)', () => {
+  it('round-trips blocks, marks, mentions and lists through a fragment', () => {
+    const doc: NotesNode = {
+      type: 'doc',
+      content: [
+        { type: 'heading', attrs: { level: 2 }, content: [{ type: 'text', text: 'Plan' }] },
+        {
+          type: 'paragraph',
+          content: [
+            { type: 'text', text: 'Ask ' },
+            { type: 'mention', attrs: { id: 'u1', label: 'Dana' } },
+            { type: 'text', text: ' soon', marks: [{ type: 'bold' }] },
+            { type: 'text', text: ' please' },
+          ],
+        },
+        { type: 'bulletList', content: [{ type: 'listItem', content: [para('one')] }] },
+      ],
+    }
+    const room = new Y.Doc()
+    const fragment = room.getXmlFragment(NOTES_FIELD)
+    fragment.insert(0, docToXmlNodes(doc.content ?? []))
+    expect(fragmentToDoc(fragment)).toEqual(fragmentToDoc(fragment)) // reading does not change it
+    const read = fragmentToDoc(fragment)
+    expect(read.content?.map((n) => n.type)).toEqual(['heading', 'paragraph', 'bulletList'])
+    const normal = new Y.Doc().getText('t')
+    writeDocToText(normal, doc)
+    expect(read).toEqual(notesTextToDoc(normal))
+    expect(notesText(room)).toBe('Plan\nAsk  soon please\none')
+    expect(isEmptyDoc(fragmentToDoc(new Y.Doc().getXmlFragment('x')))).toBe(true)
+    expect(isEmptyDoc(read)).toBe(false)
   })
 })

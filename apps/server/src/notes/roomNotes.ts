@@ -1,6 +1,7 @@
 import {
   briefField,
   briefTextField,
+  migrateFragmentToText,
   NOTES_FIELD,
   NOTES_TEXT_FIELD,
   type NotesNode,
@@ -9,7 +10,7 @@ import {
   parseBriefField,
   parseBriefTextField,
 } from '@rapport/model'
-import type * as Y from 'yjs'
+import * as Y from 'yjs'
 import { notesJson } from '../history/notesJson.ts'
 import { fragmentText } from '../projection/fragmentText.ts'
 
@@ -70,4 +71,55 @@ export function notesFieldText(doc: Y.Doc, field: string): string {
 export function notesFieldDoc(doc: Y.Doc, field: string): NotesNode {
   const text = liveNotesText(doc, field)
   return text ? notesTextToDoc(text) : notesJson(doc.getXmlFragment(field))
+}
+
+/**
+ * A fragment's document in the normal form notes text v2 reads (as `migrateFragmentToText` would write it): unknown
+ * nodes coerced, list items starting with a paragraph. The fragment is only read.
+ */
+export function fragmentToDoc(fragment: Y.XmlFragment): NotesNode {
+  const scratch = new Y.Doc()
+  const text = scratch.getText('notes')
+  migrateFragmentToText(fragment, text)
+  const doc = notesTextToDoc(text)
+  scratch.destroy()
+  return doc
+}
+
+/** Whether a document has nothing to show (no block, or only empty paragraphs). */
+export function isEmptyDoc(doc: NotesNode): boolean {
+  return (doc.content ?? []).every((node) => node.type === 'paragraph' && (node.content ?? []).length === 0)
+}
+
+/**
+ * New y-prosemirror fragment content for ProseMirror nodes (unattached, insert them into a fragment): an element per
+ * node (attributes = attrs), runs of text nodes as one XmlText with each mark as a format attribute (its attrs).
+ */
+export function docToXmlNodes(nodes: readonly NotesNode[]): Array<Y.XmlElement | Y.XmlText> {
+  const out: Array<Y.XmlElement | Y.XmlText> = []
+  let run: Array<{ insert: string; attributes: Record<string, unknown> }> = []
+  const flush = () => {
+    if (run.length === 0) return
+    const text = new Y.XmlText()
+    text.applyDelta(run) // applied in order when the text is integrated
+    out.push(text)
+    run = []
+  }
+  for (const node of nodes) {
+    if (node.type === 'text') {
+      if (node.text) {
+        const attributes: Record<string, unknown> = {}
+        for (const mark of node.marks ?? []) attributes[mark.type] = mark.attrs ?? {}
+        run.push({ insert: node.text, attributes })
+      }
+      continue
+    }
+    flush()
+    const element = new Y.XmlElement(node.type)
+    for (const [key, value] of Object.entries(node.attrs ?? {})) element.setAttribute(key, value as string)
+    element.insert(0, docToXmlNodes(node.content ?? []))
+    out.push(element)
+  }
+  flush()
+  return out
 }
