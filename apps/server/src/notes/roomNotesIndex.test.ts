@@ -41,7 +41,10 @@ describe('record index: notes text v2', () => {
     room.getXmlFragment(NOTES_FIELD).insert(0, [paragraph])
     await worker.flush()
     expect((await index.search(WS, 'blimp')).map((h) => h.id)).toEqual(['acc1'])
-    writeDocToText(room.getText(NOTES_TEXT_FIELD), { type: 'doc', content: [para('Quarterly zeppelin review')] })
+    writeDocToText(room.getText(NOTES_TEXT_FIELD), {
+      type: 'doc',
+      content: [para('Quarterly zeppelin review')],
+    })
     await worker.flush()
     expect((await index.search(WS, 'zeppelin')).map((h) => [h.kind, h.id])).toEqual([['notes', 'acc1']])
     expect(await index.search(WS, 'blimp')).toEqual([])
