@@ -1,5 +1,4 @@
 import { createAccount, updateAccount } from '@rapport/model'
-import type { ProjectionEvent } from '@rapport/server'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { openSyncedDoc } from './helpers/collabClient.ts'
 import { startServer } from './helpers/startServer.ts'
@@ -64,7 +63,7 @@ describe('an edit is broadcast before the projection works on it', () => {
         send(message)
       }
     }
-    const stop = started.server.projection.on((event: ProjectionEvent) => {
+    const stop = started.server.projection.on((event) => {
       if (event.type === 'record' && event.id === accountId && event.after?.city === 'Porto')
         order.push('projected')
     })

@@ -157,13 +157,14 @@ function checkRecord(ref: DocRef, kind: RecordKind, id: string, value: unknown):
 
 /** Per kind: the schema's field parsers when one field can be checked alone (an object schema without checks of
  * the whole record, e.g. a contact's "first or last name"), else null. */
-const FIELD_PARSERS: Readonly<Record<RecordKind, Readonly<Record<string, z.ZodType>> | null>> = Object.fromEntries(
-  RECORD_KINDS.map((kind) => {
-    const schema = KIND_SPECS[kind].schema
-    const whole = schema instanceof z.ZodObject && (schema.def.checks?.length ?? 0) === 0
-    return [kind, whole ? (schema as z.ZodObject).shape : null]
-  }),
-) as Record<RecordKind, Readonly<Record<string, z.ZodType>> | null>
+const FIELD_PARSERS: Readonly<Record<RecordKind, Readonly<Record<string, z.ZodType>> | null>> =
+  Object.fromEntries(
+    RECORD_KINDS.map((kind) => {
+      const schema = KIND_SPECS[kind].schema
+      const whole = schema instanceof z.ZodObject && (schema.def.checks?.length ?? 0) === 0
+      return [kind, whole ? (schema as z.ZodObject).shape : null]
+    }),
+  ) as Record<RecordKind, Readonly<Record<string, z.ZodType>> | null>
 
 /**
  * A record of which only `fields` changed since `before` (its last valid, clean version): each changed field is
@@ -184,7 +185,13 @@ function checkChangedFields(
   const record: ProjectedRecord = { ...before }
   for (const field of fields) {
     const parser = parsers[field]
-    if (!parser || field === 'id' || field === 'accountId' || field === 'customFields' || isCustomFieldKey(field))
+    if (
+      !parser ||
+      field === 'id' ||
+      field === 'accountId' ||
+      field === 'customFields' ||
+      isCustomFieldKey(field)
+    )
       return null
     if (!value.has(field)) return null
     const raw = value.get(field)
@@ -198,7 +205,8 @@ function checkChangedFields(
 /** The top-level field of its record that `target` (a type nested in a record of `collection`) sits under. */
 function fieldOf(collection: Root, target: Root): string | null {
   let type: Root = target
-  while (type._item && (type._item.parent as Root)._item?.parent !== collection) type = type._item.parent as Root
+  while (type._item && (type._item.parent as Root)._item?.parent !== collection)
+    type = type._item.parent as Root
   return type._item?.parentSub ?? null
 }
 
@@ -401,7 +409,6 @@ export class Projection {
     this.attached.set(name, { doc, stop: () => doc.off('update', handler) })
   }
 
-
   /** Stops following `name` and forgets its records and note text (`W/workspace` settings stay). */
   detach(name: string): void {
     const entry = this.attached.get(name)
@@ -548,7 +555,9 @@ export class Projection {
       return
     }
     const fast =
-      before && changedFields && !ws.unclean.has(key) ? checkChangedFields(kind, before, value, changedFields) : null
+      before && changedFields && !ws.unclean.has(key)
+        ? checkChangedFields(kind, before, value, changedFields)
+        : null
     const checked = fast ?? checkRecord(ref, kind, id, value)
     if (checked.record && checked.unknownFields.length === 0) ws.unclean.delete(key)
     else ws.unclean.add(key)
