@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
+import { Prng } from '../testing/prng.ts'
 import { appendDocToText, applyDeltaToText, applyDocToText } from './applyDocToText.ts'
 import type { NotesNode } from './notesSchema.ts'
 import { inlineEmbed, notesPlainText, notesTextToDoc, writeDocToText } from './notesText.ts'
@@ -110,6 +111,52 @@ describe('applyDocToText', () => {
     applyDeltaToText(text, old.toDelta())
     expect(notesTextToDoc(text)).toEqual(notesTextToDoc(old))
     expect(applyDeltaToText(text, old.toDelta())).toMatchObject({ deleted: 0, inserted: 0, reformatted: 0 })
+  })
+
+  it('two edits far apart in a long text: the text between them is kept (blocks matched first)', () => {
+    const lines = Array.from({ length: 400 }, (_, i) => `Line ${i} of a long account note, with words in it.`)
+    const { text } = textWith(docOf(...lines.map((l) => para(l))))
+    const target = [...lines]
+    target[3] = 'Line 3 changed.'
+    target[396] = 'Line 396 changed.'
+    const stats = applyDocToText(text, docOf(...target.map((l) => para(l))))
+    expect(notesPlainText(text)).toBe(target.join('\n'))
+    expect(stats.deleted + stats.inserted).toBeLessThan(200)
+    expect(stats.kept).toBeGreaterThan(19_000)
+  })
+
+  it('reproduces the target for random documents, and a second apply changes nothing (seed 20261206)', () => {
+    const rng = new Prng(20261206)
+    const words = ['a', 'b', 'ab', 'ba', '😀', ' ']
+    const block = (): NotesNode => {
+      const content: NotesNode[] = []
+      for (let k = rng.int(4); k > 0; k--) {
+        const text = Array.from({ length: 1 + rng.int(3) }, () => words[rng.int(words.length)]).join('')
+        content.push(
+          rng.int(3) === 0 ? { type: 'text', text, marks: [{ type: 'bold' }] } : { type: 'text', text },
+        )
+      }
+      const kind = rng.int(4)
+      if (kind === 0) return { type: 'heading', attrs: { level: 1 + rng.int(3) }, content }
+      if (kind === 1)
+        return {
+          type: 'bulletList',
+          content: [{ type: 'listItem', content: [{ type: 'paragraph', content }] }],
+        }
+      return { type: 'paragraph', content }
+    }
+    const randomDoc = () => docOf(...Array.from({ length: rng.int(6) }, block))
+    for (let run = 0; run < 300; run++) {
+      const { text } = textWith(randomDoc())
+      const target = textWith(randomDoc()).text
+      applyDeltaToText(text, target.toDelta())
+      expect(notesTextToDoc(text), `run ${run}`).toEqual(notesTextToDoc(target))
+      expect(applyDeltaToText(text, target.toDelta()), `run ${run}`).toMatchObject({
+        deleted: 0,
+        inserted: 0,
+        reformatted: 0,
+      })
+    }
   })
 
   it('emoji (surrogate pairs) are never split', () => {

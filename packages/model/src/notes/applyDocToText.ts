@@ -71,8 +71,68 @@ type Step = { op: 'keep'; from: Unit; to: Unit } | { op: 'delete'; from: Unit } 
 /** Above this many LCS cells (current × target units left after the common prefix and suffix), the middle is replaced. */
 const MAX_LCS_CELLS = 4_000_000
 
-/** An edit script from `a` to `b`: common prefix and suffix, then a longest common subsequence of the middle. */
+/** Pairs [i, j] of a longest common subsequence of two key lists (suffix-length table, O(n·m) cells). */
+function commonPairs(a: readonly string[], b: readonly string[]): Array<[number, number]> {
+  const n = a.length
+  const m = b.length
+  const table = new Uint32Array((n + 1) * (m + 1))
+  const at = (i: number, j: number): number => table[i * (m + 1) + j] ?? 0
+  for (let i = n - 1; i >= 0; i--)
+    for (let j = m - 1; j >= 0; j--)
+      table[i * (m + 1) + j] = a[i] === b[j] ? at(i + 1, j + 1) + 1 : Math.max(at(i + 1, j), at(i, j + 1))
+  const pairs: Array<[number, number]> = []
+  let i = 0
+  let j = 0
+  while (i < n && j < m) {
+    if (a[i] === b[j]) {
+      pairs.push([i, j])
+      i++
+      j++
+    } else if (at(i + 1, j) >= at(i, j + 1)) i++
+    else j++
+  }
+  return pairs
+}
+
+/** Units split into blocks: each block starts at a marker (text before the first marker is a block of its own). */
+function blocksOf(units: Unit[]): Unit[][] {
+  const blocks: Unit[][] = []
+  for (const unit of units) {
+    if (blocks.length === 0 || isMarker(unit.insert)) blocks.push([])
+    blocks[blocks.length - 1]?.push(unit)
+  }
+  return blocks
+}
+
+/**
+ * An edit script from `a` to `b` in two levels, as a line diff does: blocks whose content is the same in both are
+ * matched first (a longest common subsequence of block contents), then each stretch of unmatched blocks is diffed
+ * unit by unit — so two edits far apart in a long text never make the text between them look changed.
+ */
 function editScript(a: Unit[], b: Unit[]): Step[] {
+  const blocksA = blocksOf(a)
+  const blocksB = blocksOf(b)
+  const keyOf = (block: Unit[]) => block.map((u) => u.key).join('')
+  const pairs =
+    (blocksA.length + 1) * (blocksB.length + 1) <= MAX_LCS_CELLS
+      ? commonPairs(blocksA.map(keyOf), blocksB.map(keyOf))
+      : []
+  const steps: Step[] = []
+  let i = 0
+  let j = 0
+  for (const [pi, pj] of [...pairs, [blocksA.length, blocksB.length] as [number, number]]) {
+    steps.push(...unitScript(blocksA.slice(i, pi).flat(), blocksB.slice(j, pj).flat()))
+    const kept = blocksA[pi]
+    const into = blocksB[pj]
+    if (kept && into) kept.forEach((from, k) => steps.push({ op: 'keep', from, to: into[k] as Unit }))
+    i = pi + 1
+    j = pj + 1
+  }
+  return steps
+}
+
+/** A unit edit script from `a` to `b`: common prefix and suffix, then a longest common subsequence of the middle. */
+function unitScript(a: Unit[], b: Unit[]): Step[] {
   let start = 0
   while (start < a.length && start < b.length && a[start]?.key === b[start]?.key) start++
   let endA = a.length
