@@ -1,4 +1,12 @@
-import { defaultPipelines, docName, initWorkspace, NOTES_FIELD, type Pipeline } from '@rapport/model'
+import {
+  defaultPipelines,
+  docName,
+  initWorkspace,
+  NOTES_FIELD,
+  NOTES_TEXT_FIELD,
+  type Pipeline,
+  writeDocToText,
+} from '@rapport/model'
 import { parse } from 'csv-parse/sync'
 import { unzipSync } from 'fflate'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -214,6 +222,41 @@ describe('GET /api/export', () => {
     expect(text(`notes/${acme.id}.txt`)).toBe('Acme prefers calls on Tuesdays.')
     expect(rowsOf(text('contacts.csv'))).toHaveLength(64)
     expect(JSON.stringify(workspace)).not.toContain(OTHER)
+  })
+})
+
+describe('GET /api/export, notes text v2', () => {
+  it("a room's notes text v2 is exported (it wins over the fragment the room still holds)", async () => {
+    const connection = await started.server.hocuspocus.openDirectConnection(
+      docName({ workspaceId: WS, kind: 'account', accountId: acme.id }),
+      { system: true },
+    )
+    await connection.transact((doc) => {
+      if (doc.getXmlFragment(NOTES_FIELD).length === 0) {
+        const paragraph = new Y.XmlElement('paragraph')
+        paragraph.insert(0, [new Y.XmlText('Old fragment notes.')])
+        doc.getXmlFragment(NOTES_FIELD).insert(0, [paragraph])
+      }
+      writeDocToText(doc.getText(NOTES_TEXT_FIELD), {
+        type: 'doc',
+        content: [
+          { type: 'heading', attrs: { level: 2 }, content: [{ type: 'text', text: 'Call plan' }] },
+          {
+            type: 'paragraph',
+            content: [
+              { type: 'text', text: 'Ask ' },
+              { type: 'mention', attrs: { id: 'usr_x', label: 'Dana' } },
+              { type: 'text', text: ' on Tuesdays.', marks: [{ type: 'bold' }] },
+            ],
+          },
+        ],
+      })
+    })
+    await connection.disconnect()
+    const response = await download('/api/export', 'admin')
+    expect(response.status).toBe(200)
+    const files = unzipSync(new Uint8Array(await response.arrayBuffer()))
+    expect(new TextDecoder().decode(files[`notes/${acme.id}.txt`])).toBe('Call plan\nAsk @Dana on Tuesdays.')
   })
 })
 

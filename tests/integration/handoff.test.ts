@@ -2,6 +2,7 @@ import {
   ACCOUNTS,
   Account,
   Activity,
+  briefTextField,
   collectionMap,
   createAccount,
   createDeal,
@@ -13,8 +14,10 @@ import {
   HANDOFFS,
   Handoff,
   initWorkspace,
+  inlineEmbed,
   moveDeal,
   NOTES_FIELD,
+  NOTES_TEXT_FIELD,
   NOTIFICATIONS,
   Notification,
   type Pipeline,
@@ -23,6 +26,7 @@ import {
   TICKETS,
   TIMELINE,
   updateTicket,
+  writeDocToText,
 } from '@rapport/model'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
@@ -281,6 +285,38 @@ describe('notifications', () => {
     await started.server.automation.idle()
     expect(await mentions()).toHaveLength(1)
     expect((await mentions())[0]).toMatchObject({ actorId: sales.id })
+  })
+
+  it('notes text v2: notifies a mention in notesText and in a briefText once each, with the brief linked', async () => {
+    const { accountId } = await accountWithDeal()
+    const room = await openProvider({ wsUrl: started.wsUrl, name: roomDoc(accountId), token: sales.token })
+    const mentionOf = (text: string) => ({
+      type: 'doc',
+      content: [
+        {
+          type: 'paragraph',
+          content: [
+            { type: 'text', text },
+            { type: 'mention', attrs: { id: support.id, label: 'support' } },
+          ],
+        },
+      ],
+    })
+    const notes = room.doc.getText(NOTES_TEXT_FIELD)
+    writeDocToText(notes, mentionOf('ping '))
+    const mentions = async () =>
+      (await inboxOf(support.id)).filter((n) => n.type === 'mention' && n.link.accountId === accountId)
+    await expect.poll(async () => (await mentions()).length).toBe(1)
+    expect((await mentions())[0]?.link.handoffId).toBeUndefined()
+    notes.insert(1, 'again ', {})
+    writeDocToText(room.doc.getText(briefTextField('hof_v2')), mentionOf('brief '))
+    await expect.poll(async () => (await mentions()).length).toBe(2)
+    expect((await mentions()).map((n) => n.link.handoffId ?? null).sort()).toEqual(['hof_v2', null])
+    // A new mention embed in the notes text notifies again; editing around the old one never did.
+    notes.insertEmbed(notes.length, inlineEmbed('mention', { id: support.id, label: 'support' }))
+    await expect.poll(async () => (await mentions()).length).toBe(3)
+    await started.server.automation.idle()
+    expect(await mentions()).toHaveLength(3)
   })
 
   it('notifies the assignee of a ticket', async () => {

@@ -6,9 +6,13 @@ import {
   createTask,
   docName,
   NOTES_FIELD,
+  NOTES_TEXT_FIELD,
+  type NotesNode,
+  notesPlainText,
   readAuthors,
   TASKS,
   TIMELINE,
+  writeDocToText,
 } from '@rapport/model'
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest'
 import * as Y from 'yjs'
@@ -332,5 +336,68 @@ describe('versions of the account room', () => {
         ),
       )
       .toMatchObject({ type: 'note', actorId: alice.id, subject: { kind: 'notes', id: accountId } })
+  })
+})
+
+describe('versions of a room holding notes text v2', () => {
+  const paragraphs = (...lines: string[]): NotesNode => ({
+    type: 'doc',
+    content: lines.map((text) => ({ type: 'paragraph', content: [{ type: 'text', text }] })),
+  })
+  const textOf = (doc: Y.Doc): string => notesPlainText(doc.getText(NOTES_TEXT_FIELD))
+  /** Which client wrote each kept character run of the text: [run, clientID]. */
+  const textRuns = (doc: Y.Doc): Array<[string, number]> => {
+    const out: Array<[string, number]> = []
+    for (let item = doc.getText(NOTES_TEXT_FIELD)._start; item; item = item.right)
+      if (!item.deleted && item.content instanceof Y.ContentString)
+        out.push([item.content.str, item.id.client])
+    return out
+  }
+
+  it('the version shows the v2 text (it wins over a stale fragment); restore edits only what differs', async () => {
+    const accountId = await newAccount('Text Versioned Inc')
+    const a = await openRoom(accountId, alice)
+    writeParagraph(a.doc, 'Stale fragment text.')
+    a.doc.transact(() =>
+      writeDocToText(a.doc.getText(NOTES_TEXT_FIELD), paragraphs('Shared plan.', 'Old risk.')),
+    )
+    await expect
+      .poll(async () => {
+        const [latest] = (await history(accountId, alice)).body.items
+        return latest ? (await versionOf(accountId, latest.id, alice)).body.notes.text : null
+      })
+      .toBe('Shared plan.\nOld risk.')
+    const [v1] = (await history(accountId, alice)).body.items as [VersionSummary]
+    expect((await versionOf(accountId, v1.id, alice)).body.notes.json).toEqual(
+      paragraphs('Shared plan.', 'Old risk.'),
+    )
+    // Alice replaces "Old" by "New" in place.
+    const text = a.doc.getText(NOTES_TEXT_FIELD)
+    const at = textOf(a.doc).indexOf('Old risk.') + 1 // the first marker (the second stands where the line break is)
+    a.doc.transact(() => {
+      text.delete(at, 3)
+      text.insert(at, 'New', {})
+    })
+    const b = await openRoom(accountId, bob)
+    await expect.poll(() => textOf(b.doc)).toBe('Shared plan.\nNew risk.')
+    const restore = await api(started.url, `/api/accounts/${accountId}/history/${v1.id}/restore`, {
+      method: 'POST',
+      cookie: bob.cookie,
+    })
+    expect(restore.status).toBe(200)
+    await expect.poll(() => textOf(a.doc)).toBe('Shared plan.\nOld risk.')
+    // Only "Old" is new text, by a server replica attributed to Bob; the rest keeps Alice's items.
+    const byRun = textRuns(a.doc)
+    const restoredBy = byRun.find(([run]) => run === 'Old')?.[1] ?? -1
+    expect(restoredBy).not.toBe(a.doc.clientID)
+    expect(
+      byRun
+        .filter(([, client]) => client === a.doc.clientID)
+        .map(([run]) => run)
+        .join(''),
+    ).toBe('Shared plan. risk.')
+    await expect.poll(() => authorOf(a.doc, restoredBy)).toBe(bob.id)
+    // The fragment was not touched.
+    expect(notesText(a.doc)).toBe('Stale fragment text.')
   })
 })

@@ -6,9 +6,13 @@ import {
   docName,
   initWorkspace,
   NOTES_FIELD,
+  NOTES_TEXT_FIELD,
+  type NotesNode,
+  notesTextToDoc,
   type Pipeline,
   readRecord,
   updateContact,
+  writeDocToText,
 } from '@rapport/model'
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest'
 import * as Y from 'yjs'
@@ -92,6 +96,103 @@ async function writeNotes(accountId: string, text: string): Promise<void> {
   })
   await connection.disconnect()
 }
+
+/** Writes notes text v2 into an account room whose text is empty. */
+async function writeNotesText(accountId: string, doc: NotesNode): Promise<void> {
+  const connection = await started.server.hocuspocus.openDirectConnection(room(accountId), { system: true })
+  await connection.transact((d) => writeDocToText(d.getText(NOTES_TEXT_FIELD), doc))
+  await connection.disconnect()
+}
+const paragraph = (text: string): NotesNode => ({ type: 'paragraph', content: [{ type: 'text', text }] })
+const textDocOf = (accountId: string) =>
+  serverRead(room(accountId), (doc) => notesTextToDoc(doc.getText(NOTES_TEXT_FIELD)))
+
+describe('POST /api/merges — accounts with notes text v2', () => {
+  const mergePair = async (survivorName: string, mergedName: string) => {
+    const survivor = await created('/api/accounts', 'sales', { name: survivorName })
+    const merged = await created('/api/accounts', 'sales', { name: mergedName })
+    return { survivor, merged }
+  }
+  const merge = async (survivorId: unknown, mergedId: unknown) => {
+    const answer = await send('/api/merges', 'sales', {
+      kind: 'accounts',
+      survivorId,
+      mergedId,
+      fields: { name: 'survivor' },
+    })
+    expect(answer.status, JSON.stringify(answer.body)).toBe(200)
+  }
+  const loserBlocks: NotesNode[] = [
+    { type: 'heading', attrs: { level: 2 }, content: [{ type: 'text', text: 'Loser plan' }] },
+    {
+      type: 'bulletList',
+      content: [
+        {
+          type: 'listItem',
+          content: [
+            { type: 'paragraph', content: [{ type: 'text', text: 'bold item', marks: [{ type: 'bold' }] }] },
+          ],
+        },
+      ],
+    },
+  ]
+
+  it("survivor on v2: the loser's blocks (v2 or fragment) are appended to its text as new blocks, its own text untouched", async () => {
+    const one = await mergePair('Text Survivor', 'Text Loser')
+    await writeNotesText(String(one.survivor.id), {
+      type: 'doc',
+      content: [paragraph('Survivor text stays first.')],
+    })
+    await writeNotesText(String(one.merged.id), { type: 'doc', content: loserBlocks })
+    const before = await serverRead(room(String(one.survivor.id)), (doc) =>
+      doc.getText(NOTES_TEXT_FIELD).toDelta(),
+    )
+    await merge(one.survivor.id, one.merged.id)
+    const doc = await textDocOf(String(one.survivor.id))
+    expect(doc.content).toEqual([
+      paragraph('Survivor text stays first.'),
+      paragraph('Notes merged from Text Loser:'),
+      ...loserBlocks,
+    ])
+    const after = await serverRead(room(String(one.survivor.id)), (d) =>
+      d.getText(NOTES_TEXT_FIELD).toDelta(),
+    )
+    expect(after.slice(0, before.length)).toEqual(before)
+    // The survivor's fragment was not written (v2 wins).
+    expect(await notesOf(String(one.survivor.id))).toBe('')
+
+    const two = await mergePair('Text Survivor Two', 'Fragment Loser')
+    await writeNotesText(String(two.survivor.id), { type: 'doc', content: [paragraph('Survivor text.')] })
+    await writeNotes(String(two.merged.id), 'Fragment loser notes.')
+    await merge(two.survivor.id, two.merged.id)
+    expect((await textDocOf(String(two.survivor.id))).content).toEqual([
+      paragraph('Survivor text.'),
+      paragraph('Notes merged from Fragment Loser:'),
+      paragraph('Fragment loser notes.'),
+    ])
+  })
+
+  it("survivor on the fragment, loser on v2: the loser's blocks become fragment elements", async () => {
+    const { survivor, merged } = await mergePair('Fragment Survivor', 'Text Loser Two')
+    await writeNotes(String(survivor.id), 'Survivor fragment notes.')
+    await writeNotesText(String(merged.id), { type: 'doc', content: loserBlocks })
+    await merge(survivor.id, merged.id)
+    const notes = await notesOf(String(survivor.id))
+    expect(notes).toBe(
+      '<paragraph>Survivor fragment notes.</paragraph><paragraph>Notes merged from Text Loser Two:</paragraph>' +
+        '<heading level="2">Loser plan</heading>' +
+        '<bulletlist><listitem><paragraph><bold>bold item</bold></paragraph></listitem></bulletlist>',
+    )
+    // (toString lowercases names: the element is y-tiptap's `bulletList`.)
+    expect(
+      await serverRead(
+        room(String(survivor.id)),
+        (doc) => (doc.getXmlFragment(NOTES_FIELD).get(3) as Y.XmlElement).nodeName,
+      ),
+    ).toBe('bulletList')
+    expect(await serverRead(room(String(survivor.id)), (doc) => doc.getText(NOTES_TEXT_FIELD).length)).toBe(0)
+  })
+})
 
 describe('POST /api/merges — accounts', () => {
   it('moves contacts, deals, tickets, tasks, timeline and notes to the survivor and records the merge', async () => {

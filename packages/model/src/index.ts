@@ -114,6 +114,12 @@ export {
   SETTINGS_MAP,
 } from './layout.ts'
 export {
+  appendDocToText,
+  applyDeltaToText,
+  applyDocToText,
+  type TextEditStats,
+} from './notes/applyDocToText.ts'
+export {
   type BlockMarker,
   blockMarkers,
   joinBlockAt,

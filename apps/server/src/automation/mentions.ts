@@ -1,5 +1,6 @@
-import { NOTES_FIELD, parseBriefField } from '@rapport/model'
+import { mentionRefs } from '@rapport/model'
 import * as Y from 'yjs'
+import { isNotesField, liveNotesText, notesFieldOf } from '../notes/roomNotes.ts'
 
 /** Tiptap's Mention node name (`@tiptap/extension-mention`); its `id` attribute holds the member's user id. */
 export const MENTION_NODE = 'mention'
@@ -10,9 +11,12 @@ export interface MentionRef {
   userId: string
 }
 
-/** Whether a top-level shared type name is a Tiptap fragment that may hold mentions (notes, handoff briefs). */
+/**
+ * Whether a top-level shared type name is a notes field that may hold mentions (notes, handoff briefs), in either
+ * layout: a Tiptap fragment (`notes`, `brief:H`) or notes text v2 (`notesText`, `briefText:H`).
+ */
 export function isMentionField(name: string): boolean {
-  return name === NOTES_FIELD || parseBriefField(name) !== null
+  return isNotesField(name)
 }
 
 function walk(node: Y.XmlFragment | Y.XmlElement, out: MentionRef[]): void {
@@ -63,15 +67,27 @@ export class MentionTracker {
     return names
   }
 
-  /** Mentions in `field` not seen before (and remembers them). */
+  /**
+   * Mentions in `field` (a root name of either layout) not seen before (and remembers them). A fragment whose v2
+   * text holds content is not read (the text wins): what is written there reports nothing, but is remembered.
+   */
   diff(field: string): MentionRef[] {
+    const fragmentField = notesFieldOf(field)
+    if (fragmentField === null) return []
+    const isText = field !== fragmentField
+    const text = liveNotesText(this.doc, fragmentField)
+    const mentions = isText
+      ? text
+        ? mentionRefs(text)
+        : []
+      : collectMentions(this.doc.getXmlFragment(field))
     const added: MentionRef[] = []
-    for (const mention of collectMentions(this.doc.getXmlFragment(field))) {
+    for (const mention of mentions) {
       if (this.seen.has(mention.key)) continue
       this.seen.add(mention.key)
       added.push(mention)
     }
-    return added
+    return !isText && text ? [] : added
   }
 
   private fieldNames(): string[] {

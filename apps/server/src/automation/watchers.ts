@@ -3,7 +3,6 @@ import {
   DEALS,
   Deal,
   docName,
-  NOTES_FIELD,
   parseBriefField,
   readRecord,
   TICKETS,
@@ -11,6 +10,7 @@ import {
 } from '@rapport/model'
 import type * as Y from 'yjs'
 import { originActor } from '../collab/originActor.ts'
+import { notesFieldOf } from '../notes/roomNotes.ts'
 import { type Automation, actorFromOrigin } from './Automation.ts'
 import { MentionTracker } from './mentions.ts'
 
@@ -121,8 +121,9 @@ export function watchMentions(
     for (const field of fields) {
       const added = tracker.diff(field)
       if (!actor) continue
-      const handoffId = parseBriefField(field)
-      const where = field === NOTES_FIELD ? 'the notes' : 'a handoff brief'
+      const notesField = notesFieldOf(field)
+      const handoffId = notesField ? parseBriefField(notesField) : null
+      const where = handoffId ? 'a handoff brief' : 'the notes'
       for (const userId of new Set(added.map((m) => m.userId))) {
         if (userId === actor.actorId) continue
         automation.background(`inbox:${workspaceId}:${userId}`, 'mention', async () =>

@@ -2,6 +2,7 @@ import type { Hocuspocus } from '@hocuspocus/server'
 import {
   ACCOUNTS,
   appendActivity,
+  appendDocToText,
   archiveRecord,
   CONTACTS,
   collectionMap,
@@ -10,6 +11,7 @@ import {
   docName,
   NOTES_FIELD,
   newTaskId,
+  notesTextToDoc,
   parseDocName,
   type RecordCollection,
   readRecord,
@@ -28,6 +30,7 @@ import type { SessionInfo } from '../auth/sessionInfo.ts'
 import { writeDocument } from '../collab/directWrites.ts'
 import { AppError, badRequest, notFound } from '../errors.ts'
 import { indexedRecord } from '../http/routes/records.ts'
+import { docToXmlNodes, fragmentToDoc, isEmptyDoc, liveNotesText } from '../notes/roomNotes.ts'
 import type { ProjectedRecord, RecordKind } from '../projection/recordKinds.ts'
 import type { DuplicateKind } from '../recordIndex/duplicateKeys.ts'
 import type { IndexWorker } from '../recordIndex/IndexWorker.ts'
@@ -357,14 +360,18 @@ export class MergeService {
     const content = await restWrite(this.hocuspocus, session, mergedRoom, (doc) => {
       const tasks = readRecords(collectionMap(doc, TASKS), TASKS.schema).records
       const timeline = readRecords(collectionMap(doc, TIMELINE), TIMELINE.schema).records
-      const notes = doc
-        .getXmlFragment(NOTES_FIELD)
-        .toArray()
-        .map((node) => (node as Y.XmlElement | Y.XmlText).clone())
-      return { tasks, timeline, notes }
+      // Either layout: the v2 text when it holds content (its document), else the fragment (clones, and its document
+      // for a survivor on v2).
+      const text = liveNotesText(doc, NOTES_FIELD)
+      const fragment = doc.getXmlFragment(NOTES_FIELD)
+      const notes = text ? [] : fragment.toArray().map((node) => (node as Y.XmlElement | Y.XmlText).clone())
+      const notesDoc = text ? notesTextToDoc(text) : fragmentToDoc(fragment)
+      return { tasks, timeline, notes, notesDoc }
     })
+    const headerText = `Notes merged from ${String(mergedRecord.name ?? mergedId)}:`
     const header = new Y.XmlElement('paragraph')
-    header.insert(0, [new Y.XmlText(`Notes merged from ${String(mergedRecord.name ?? mergedId)}:`)])
+    header.insert(0, [new Y.XmlText(headerText)])
+    const mergedBlocks = isEmptyDoc(content.notesDoc) ? [] : (content.notesDoc.content ?? [])
     const copied = await restWrite(this.hocuspocus, session, survivorRoom, (doc, origin) => {
       const ids: string[] = []
       doc.transact(() => {
@@ -376,9 +383,22 @@ export class MergeService {
           createRecord(doc, TASKS, { ...task, id: newTaskId() }, origin)
           ids.push(task.id)
         }
-        if (content.notes.length > 0) {
+        // The survivor's layout decides: its v2 text gets the merged blocks appended as new blocks (no text of its
+        // own is rewritten), else its fragment gets them as elements, as before.
+        const survivorText = liveNotesText(doc, NOTES_FIELD)
+        if (survivorText) {
+          if (mergedBlocks.length > 0)
+            appendDocToText(survivorText, {
+              type: 'doc',
+              content: [
+                { type: 'paragraph', content: [{ type: 'text', text: headerText }] },
+                ...mergedBlocks,
+              ],
+            })
+        } else if (content.notes.length > 0 || mergedBlocks.length > 0) {
           const fragment = doc.getXmlFragment(NOTES_FIELD)
-          fragment.insert(fragment.length, [header, ...content.notes])
+          const blocks = content.notes.length > 0 ? content.notes : docToXmlNodes(mergedBlocks)
+          fragment.insert(fragment.length, [header, ...blocks])
         }
       }, origin)
       return ids

@@ -3,7 +3,7 @@ import { collectionMap, NOTES_FIELD, readRecords, TIMELINE } from '@rapport/mode
 import { Zip, ZipDeflate } from 'fflate'
 import type { SessionInfo } from '../auth/sessionInfo.ts'
 import type { MemberView } from '../meta/members.ts'
-import { fragmentText } from '../projection/fragmentText.ts'
+import { notesFieldText } from '../notes/roomNotes.ts'
 import type { RecordIndex } from '../recordIndex/RecordIndex.ts'
 import { readWorkspaceSettings } from '../settings/SettingsService.ts'
 import { csvLayout, EXPORT_KINDS } from './csvRows.ts'
@@ -107,7 +107,7 @@ export async function* workspaceZip(
     const notes = await readDocument(
       deps.hocuspocus,
       { workspaceId: ws, kind: 'account', accountId },
-      (doc) => fragmentText(doc.getXmlFragment(NOTES_FIELD)),
+      (doc) => notesFieldText(doc, NOTES_FIELD),
     )
     if (notes.trim() === '') continue
     file(`notes/${accountId}.txt`).push(encoder.encode(notes), true)

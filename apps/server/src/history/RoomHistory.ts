@@ -5,11 +5,11 @@ import * as Y from 'yjs'
 import { type Actor, writeDocument } from '../collab/directWrites.ts'
 import { originActor } from '../collab/originActor.ts'
 import type { Logger } from '../log/logger.ts'
-import { fragmentText } from '../projection/fragmentText.ts'
+import { notesFieldDoc, notesFieldText } from '../notes/roomNotes.ts'
 import type { Projection, ProjectionEvent } from '../projection/Projection.ts'
 import type { IndexWorker } from '../recordIndex/IndexWorker.ts'
-import { notesJson, type PmNode } from './notesJson.ts'
-import { restoreNotes } from './restoreNotes.ts'
+import type { PmNode } from './notesJson.ts'
+import { restoreNotesField } from './restoreNotes.ts'
 import type { StoredVersion, VersionStore } from './VersionStore.ts'
 
 export interface HistoryTiming {
@@ -38,10 +38,11 @@ interface Pending {
 
 const summary = ({ id, at, reason, editors }: StoredVersion): VersionSummary => ({ id, at, reason, editors })
 
-const stateOf = (doc: Y.Doc, fields: Record<string, unknown> | null): RoomState => {
-  const fragment = doc.getXmlFragment(NOTES_FIELD)
-  return { notes: { json: notesJson(fragment), text: fragmentText(fragment) }, fields }
-}
+/** The notes of a room state in either layout (its v2 text when it holds content, else the fragment). */
+const stateOf = (doc: Y.Doc, fields: Record<string, unknown> | null): RoomState => ({
+  notes: { json: notesFieldDoc(doc, NOTES_FIELD) as PmNode, text: notesFieldText(doc, NOTES_FIELD) },
+  fields,
+})
 
 const hashOf = (state: RoomState): string =>
   createHash('sha1')
@@ -279,9 +280,8 @@ export class RoomHistory {
       while (Y.getState(doc.store, scratch.clientID) > 0) scratch = new Y.Doc()
       Y.applyUpdate(scratch, Y.encodeStateAsUpdate(doc))
       const stateVector = Y.encodeStateVector(scratch)
-      const notes = scratch.getXmlFragment(NOTES_FIELD)
-      // Only the blocks that differ are replaced: the others keep their items, authors and concurrent edits.
-      const { replaced } = scratch.transact(() => restoreNotes(notes, old.getXmlFragment(NOTES_FIELD)))
+      // Only what differs is replaced: the rest keeps its items, authors and concurrent edits.
+      const replaced = scratch.transact(() => restoreNotesField(scratch, old))
       const at = this.deps.now()
       // Its own transaction: Yjs marks a transaction that applies an update as remote, and the server's own writes
       // below must stay local (else Yjs thinks another replica uses the server's clientID).

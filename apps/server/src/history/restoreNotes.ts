@@ -1,4 +1,6 @@
+import { applyDeltaToText, type DeltaOp, docToDelta, NOTES_FIELD, NOTES_TEXT_FIELD } from '@rapport/model'
 import * as Y from 'yjs'
+import { liveNotesText } from '../notes/roomNotes.ts'
 import { notesJson } from './notesJson.ts'
 
 type Block = Y.XmlElement | Y.XmlText
@@ -58,4 +60,27 @@ export function restoreNotes(
     wi = wm + 1
   }
   return { kept: pairs.length, replaced: wanted.length - pairs.length }
+}
+
+/** An empty notes document as the editor holds it: one empty paragraph (an empty v2 text would read the fragment). */
+const EMPTY_NOTES = { type: 'doc', content: [{ type: 'paragraph' }] }
+
+/**
+ * Makes the notes of `doc` read like those of the version `old`, in either layout, as a NEW edit (call inside one
+ * transaction). Fragment rooms (today): `restoreNotes` block by block. When the room or the version holds notes
+ * text v2, the room's `notesText` is made to read like the version's (its own delta, container keys and all; a
+ * fragment-only version is converted) with the fewest Y.Text edits (`applyDeltaToText`): unchanged text keeps its
+ * items, a changed block type is a marker format. Returns how much changed (0: nothing to restore).
+ */
+export function restoreNotesField(doc: Y.Doc, old: Y.Doc): number {
+  const current = liveNotesText(doc, NOTES_FIELD)
+  const past = liveNotesText(old, NOTES_FIELD)
+  if (!current && !past)
+    return restoreNotes(doc.getXmlFragment(NOTES_FIELD), old.getXmlFragment(NOTES_FIELD)).replaced
+  let target: readonly DeltaOp[] = past
+    ? (past.toDelta() as DeltaOp[])
+    : docToDelta(notesJson(old.getXmlFragment(NOTES_FIELD)), { explicit: true })
+  if (target.length === 0) target = docToDelta(EMPTY_NOTES, { explicit: true })
+  const stats = applyDeltaToText(doc.getText(NOTES_TEXT_FIELD), target)
+  return stats.inserted + stats.deleted + stats.reformatted
 }

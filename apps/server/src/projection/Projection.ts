@@ -9,9 +9,7 @@ import {
   isRecordDocRef,
   jsonEqual,
   LOGGED_ACTIVITY_TYPES,
-  NOTES_FIELD,
   type Pipeline,
-  parseBriefField,
   parseDocName,
   plainPipeline,
   RECORD_DOC_COLLECTION,
@@ -23,9 +21,9 @@ import {
 import * as Y from 'yjs'
 import { z } from 'zod'
 import type { Logger } from '../log/logger.ts'
+import { isNotesField, notesFieldsOf, notesFieldText } from '../notes/roomNotes.ts'
 import { type DocumentStore, storedWorkspaceIds } from '../storage/DocumentStore.ts'
 import { kindsOfDoc } from './docKinds.ts'
-import { fragmentText } from './fragmentText.ts'
 import { RecordViews } from './RecordViews.ts'
 import { KIND_SPECS, type ProjectedRecord, RECORD_KINDS, type RecordKind } from './recordKinds.ts'
 
@@ -214,11 +212,11 @@ function fieldOf(collection: Root, target: Root): string | null {
 
 /** Plain text of an account room's notes and every handoff brief (search kind `notes`). */
 export function notesText(doc: Y.Doc): string {
-  const parts = [fragmentText(doc.getXmlFragment(NOTES_FIELD))]
-  for (const key of [...doc.share.keys()].sort()) {
-    if (parseBriefField(key)) parts.push(fragmentText(doc.getXmlFragment(key)))
-  }
-  return parts.filter(Boolean).join('\n')
+  // Either layout (a field's v2 text wins when it holds content): see notes/roomNotes.ts.
+  return notesFieldsOf(doc)
+    .map((field) => notesFieldText(doc, field))
+    .filter(Boolean)
+    .join('\n')
 }
 
 /** The records a stored document holds, as the projection would read them (index catch-up and rebuild). */
@@ -468,7 +466,7 @@ export class Projection {
         if (rootName === SETTINGS_MAP) this.indexPipelines(ws, doc)
         continue
       }
-      if (ref.kind === 'account' && (rootName === NOTES_FIELD || parseBriefField(rootName))) {
+      if (ref.kind === 'account' && isNotesField(rootName)) {
         notesChanged = true
         continue
       }

@@ -219,7 +219,7 @@ export class IndexWorker {
       this.push({ type: 'record', key, change, doc: event.docName })
       this.push({ type: 'state', key: `state\u0000${event.docName}`, doc: event.docName, state: null })
     } else if (event.type === 'notes') {
-      // The text as the projection holds it now (`fragmentText` of notes and briefs): the room may be unloaded, and
+      // The text as the projection holds it now (`notesText`: notes and briefs, either layout): the room may be unloaded, and
       // its text forgotten, before the batch is built.
       const text = this.options.projection.workspace(event.workspaceId).notes.get(event.accountId) ?? ''
       const change: NotesChange = { workspaceId: event.workspaceId, accountId: event.accountId, text }
