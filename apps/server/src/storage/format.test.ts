@@ -1,6 +1,7 @@
-import { cp, mkdtemp, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises'
+import { cp, mkdir, mkdtemp, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import Database from 'better-sqlite3'
 import { afterEach, describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
 import { type LogFields, silentLogger } from '../log/logger.ts'
@@ -14,7 +15,7 @@ import {
 } from './format.ts'
 import { lowdbStore } from './lowdbStore.ts'
 import { lowdbToSqlite } from './migrations/lowdbToSqlite.ts'
-import { SQLITE_DOCUMENTS_FILE, sqliteStore } from './sqliteStore.ts'
+import { LARGE_STATE_BYTES, SQLITE_DOCUMENTS_FILE, sqliteStore } from './sqliteStore.ts'
 
 const dirs: string[] = []
 afterEach(async () => {
@@ -131,6 +132,31 @@ describe('data format', () => {
     // Nothing left to do on the next start.
     expect(await migrateDataDir(dataDir, { ...ONE_TO_TWO, logger })).toEqual({ from: 2, to: 2, backup: null })
     expect(lines).toHaveLength(4)
+  })
+
+  it('1 → 2 keeps a large state in a state file, as the store does, not inline in documents.sqlite', async () => {
+    // Inline, a row of tens of MB makes every seek of the split steps near its key read it whole.
+    const dataDir = await fresh()
+    const store = lowdbStore({ dir: join(dataDir, 'docs'), fsync: true })
+    const big = 'y'.repeat(LARGE_STATE_BYTES + 1024)
+    await store.store('ws/contacts', textState(big))
+    await store.store('ws/account/acc_1', textState('room'))
+    await store.close()
+    // A leftover of an interrupted run beside the final name is replaced.
+    await mkdir(join(dataDir, `${SQLITE_DOCUMENTS_FILE}.states`))
+    await writeFile(join(dataDir, `${SQLITE_DOCUMENTS_FILE}.states`, 'stale.bin'), 'stale')
+    await migrateDataDir(dataDir, { ...ONE_TO_TWO, logger: silentLogger() })
+    await expectMigrated(dataDir, { 'ws/contacts': big, 'ws/account/acc_1': 'room' })
+    const db = new Database(join(dataDir, SQLITE_DOCUMENTS_FILE), { readonly: true })
+    const rows = db.prepare('select name, length(state) as bytes, state_file from docs order by name').all()
+    db.close()
+    expect(rows).toEqual([
+      { name: 'ws/account/acc_1', bytes: expect.any(Number), state_file: null },
+      { name: 'ws/contacts', bytes: 0, state_file: expect.stringMatching(/\.bin$/) },
+    ])
+    const files = await readdir(join(dataDir, `${SQLITE_DOCUMENTS_FILE}.states`))
+    expect(files).toEqual([(rows[1] as { state_file: string }).state_file])
+    expect((await readdir(dataDir)).filter((name) => name.includes('.migrating'))).toEqual([])
   })
 
   it('a crash in the middle of a step reruns it with the same backup', async () => {

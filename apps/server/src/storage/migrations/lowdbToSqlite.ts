@@ -1,4 +1,4 @@
-import { rename, rm } from 'node:fs/promises'
+import { readdir, rename, rm } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { Logger } from '../../log/logger.ts'
 import { exists, syncPath } from '../durableFiles.ts'
@@ -9,6 +9,7 @@ import type { Migration } from './Migration.ts'
 
 const removeDatabase = async (file: string): Promise<void> => {
   for (const suffix of ['', '-wal', '-shm', '-journal']) await rm(`${file}${suffix}`, { force: true })
+  await rm(`${file}.states`, { recursive: true, force: true })
 }
 
 /**
@@ -16,7 +17,8 @@ const removeDatabase = async (file: string): Promise<void> => {
  * `docs/log/` merged in) moves into `documents.sqlite`. The lowdb files stay in the backup. Rerun-safe at every
  * point:
  * 1. build `documents.sqlite.migrating` from `docs/` (a leftover one is deleted first), close it (SQLite folds its
- *    WAL into the file), fsync, rename it to `documents.sqlite`, fsync the directory;
+ *    WAL into the file), fsync, rename its state files' folder (large states, as the store keeps them) and then it
+ *    to `documents.sqlite(.states)`, fsync the directory;
  * 2. rename `docs/` to `.docs.migrated` (atomic; a rerun that finds it knows step 1 was complete), then delete it.
  * Without `docs/` there is nothing to move. meta.json, history/ and reminders.json are unchanged by this step.
  */
@@ -31,8 +33,11 @@ export const lowdbToSqlite: Migration = {
       const temp = `${target}.migrating`
       await removeDatabase(temp)
       const source = lowdbStore({ dir: docsDir, fsync: false })
-      // Every state inside the database: state files would sit beside the temporary name, not the final one.
-      const sink = sqliteStore({ file: temp, fsync: false, largeStateBytes: Number.POSITIVE_INFINITY })
+      // Large states (the collection documents: tens of MB at issue #12's size) go to state files, as the store keeps
+      // them: inline, every seek of the split steps that compares its key with such a row reads the whole row
+      // (SQLite reads an overflowing key of a WITHOUT ROWID table in full), ~100x slower per record document.
+      // The files' folder sits beside the temporary name and is renamed with it.
+      const sink = sqliteStore({ file: temp, fsync: false })
       let documents = 0
       let updates = 0
       let damagedBytes = 0
@@ -59,6 +64,14 @@ export const lowdbToSqlite: Migration = {
       await rm(`${temp}-shm`, { force: true })
       await rm(`${target}-wal`, { force: true })
       await rm(`${target}-shm`, { force: true })
+      if (await exists(`${temp}.states`)) {
+        for (const stateFile of await readdir(`${temp}.states`))
+          await syncPath(join(`${temp}.states`, stateFile))
+        await syncPath(`${temp}.states`)
+        // A format-1 data dir has no documents.sqlite of its own: a leftover folder is an interrupted run's.
+        await rm(`${target}.states`, { recursive: true, force: true })
+        await rename(`${temp}.states`, `${target}.states`)
+      }
       await rename(temp, target)
       await syncPath(dataDir)
       logger.info('moved the documents into documents.sqlite', {

@@ -5,6 +5,7 @@ import type { Logger } from '../../log/logger.ts'
 import { exists } from '../durableFiles.ts'
 import { SQLITE_DOCUMENTS_FILE, sqliteStore } from '../sqliteStore.ts'
 import type { Migration } from './Migration.ts'
+import { recordDocWriter } from './recordDocWriter.ts'
 import { recordDocState } from './splitDeals.ts'
 
 /**
@@ -26,7 +27,9 @@ export async function splitAccountsIn(
   let accounts = 0
   let roomsCreated = 0
   try {
-    const names = (await store.list()).filter((name) => parseDocName(name)?.kind === 'accounts')
+    const storedNames = await store.list()
+    const writer = recordDocWriter(store, new Set(storedNames))
+    const names = storedNames.filter((name) => parseDocName(name)?.kind === 'accounts')
     for (const name of names) {
       const ref = parseDocName(name)
       if (ref?.kind !== 'accounts') continue
@@ -43,14 +46,15 @@ export async function splitAccountsIn(
           }
           const room = docName({ workspaceId: ref.workspaceId, kind: 'account', accountId: id })
           const fresh = recordDocState(COLLECTION.accounts, id, fields as Y.Map<unknown>)
-          const stored = await store.load(room)
-          if (!stored) roomsCreated += 1
-          await store.store(room, stored ? Y.mergeUpdates([stored, fresh]) : fresh)
+          const { existed } = await writer.add(room, fresh)
+          if (!existed) roomsCreated += 1
           accounts += 1
           if (accounts % 10_000 === 0) logger.info('splitting accounts', { accounts })
         }
         doc.destroy()
       }
+      // Every record document is stored before its source is deleted (rerun-safe).
+      await writer.flush()
       await store.delete(name)
       workspaces += 1
     }

@@ -5,6 +5,7 @@ import type { Logger } from '../../log/logger.ts'
 import { exists } from '../durableFiles.ts'
 import { SQLITE_DOCUMENTS_FILE, sqliteStore } from '../sqliteStore.ts'
 import type { Migration } from './Migration.ts'
+import { recordDocWriter } from './recordDocWriter.ts'
 import { recordDocState } from './splitDeals.ts'
 
 /**
@@ -23,7 +24,9 @@ export async function splitContactsIn(
   let workspaces = 0
   let contacts = 0
   try {
-    const names = (await store.list()).filter((name) => parseDocName(name)?.kind === 'contacts')
+    const storedNames = await store.list()
+    const writer = recordDocWriter(store, new Set(storedNames))
+    const names = storedNames.filter((name) => parseDocName(name)?.kind === 'contacts')
     for (const name of names) {
       const ref = parseDocName(name)
       if (ref?.kind !== 'contacts') continue
@@ -40,13 +43,14 @@ export async function splitContactsIn(
           }
           const contactDoc = docName({ workspaceId: ref.workspaceId, kind: 'contact', contactId: id })
           const fresh = recordDocState(COLLECTION.contacts, id, fields as Y.Map<unknown>)
-          const stored = await store.load(contactDoc)
-          await store.store(contactDoc, stored ? Y.mergeUpdates([stored, fresh]) : fresh)
+          await writer.add(contactDoc, fresh)
           contacts += 1
           if (contacts % 10_000 === 0) logger.info('splitting contacts', { contacts })
         }
         doc.destroy()
       }
+      // Every record document is stored before its source is deleted (rerun-safe).
+      await writer.flush()
       await store.delete(name)
       workspaces += 1
     }

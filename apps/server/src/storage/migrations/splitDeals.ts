@@ -5,6 +5,7 @@ import type { Logger } from '../../log/logger.ts'
 import { exists } from '../durableFiles.ts'
 import { SQLITE_DOCUMENTS_FILE, sqliteStore } from '../sqliteStore.ts'
 import type { Migration } from './Migration.ts'
+import { recordDocWriter } from './recordDocWriter.ts'
 
 /**
  * The Yjs clientID every per-record document written by a data-format migration is built under (ARCHITECTURE.md
@@ -27,7 +28,8 @@ export function recordDocState(
   fields: Y.Map<unknown>,
   override: Record<string, unknown> = {},
 ): Uint8Array {
-  const scratch = new Y.Doc()
+  // A fixed guid: a random one costs a crypto call per document (the guid is not part of the state).
+  const scratch = new Y.Doc({ guid: id })
   scratch.clientID = MIGRATION_CLIENT_ID
   scratch.transact(() => {
     const record = new Y.Map<unknown>()
@@ -58,7 +60,9 @@ export async function splitDealsIn(
   let pipelines = 0
   let deals = 0
   try {
-    const names = (await store.list()).filter((name) => parseDocName(name)?.kind === 'pipeline')
+    const storedNames = await store.list()
+    const writer = recordDocWriter(store, new Set(storedNames))
+    const names = storedNames.filter((name) => parseDocName(name)?.kind === 'pipeline')
     const seen = new Set<string>()
     for (const name of names) {
       const ref = parseDocName(name)
@@ -81,13 +85,14 @@ export async function splitDealsIn(
           const fresh = recordDocState(COLLECTION.deals, id, fields as Y.Map<unknown>, {
             pipelineId: ref.pipelineId,
           })
-          const stored = await store.load(dealDoc)
-          await store.store(dealDoc, stored ? Y.mergeUpdates([stored, fresh]) : fresh)
+          await writer.add(dealDoc, fresh)
           deals += 1
           if (deals % 10_000 === 0) logger.info('splitting deals', { deals })
         }
         doc.destroy()
       }
+      // Every record document is stored before its source is deleted (rerun-safe).
+      await writer.flush()
       await store.delete(name)
       pipelines += 1
     }

@@ -5,6 +5,7 @@ import type { Logger } from '../../log/logger.ts'
 import { exists } from '../durableFiles.ts'
 import { SQLITE_DOCUMENTS_FILE, sqliteStore } from '../sqliteStore.ts'
 import type { Migration } from './Migration.ts'
+import { recordDocWriter } from './recordDocWriter.ts'
 import { MIGRATION_CLIENT_ID } from './splitDeals.ts'
 
 /** A plain copy of a stored field value (record fields are JSON values; a nested Yjs type is copied as its JSON). */
@@ -27,7 +28,8 @@ export function ticketDocState(
   ticket: Y.Map<unknown> | null,
   messages: ReadonlyArray<readonly [string, Y.Map<unknown>]>,
 ): Uint8Array {
-  const scratch = new Y.Doc()
+  // A fixed guid: a random one costs a crypto call per document (the guid is not part of the state).
+  const scratch = new Y.Doc({ guid: id })
   scratch.clientID = MIGRATION_CLIENT_ID
   scratch.transact(() => {
     if (ticket) scratch.getMap<unknown>(COLLECTION.tickets).set(id, copyFields(ticket))
@@ -58,7 +60,9 @@ export async function splitTicketsIn(
   let tickets = 0
   let messages = 0
   try {
-    const names = (await store.list()).filter((name) => parseDocName(name)?.kind === 'support')
+    const storedNames = await store.list()
+    const writer = recordDocWriter(store, new Set(storedNames))
+    const names = storedNames.filter((name) => parseDocName(name)?.kind === 'support')
     for (const name of names) {
       const ref = parseDocName(name)
       if (ref?.kind !== 'support') continue
@@ -89,14 +93,15 @@ export async function splitTicketsIn(
           if (!ticket) logger.warn('messages of a deleted ticket keep their own document', { name, id })
           const ticketDoc = docName({ workspaceId: ref.workspaceId, kind: 'ticket', ticketId: id })
           const fresh = ticketDocState(id, ticket, own)
-          const stored = await store.load(ticketDoc)
-          await store.store(ticketDoc, stored ? Y.mergeUpdates([stored, fresh]) : fresh)
+          await writer.add(ticketDoc, fresh)
           if (ticket) tickets += 1
           messages += own.length
           if (tickets > 0 && tickets % 10_000 === 0) logger.info('splitting tickets', { tickets })
         }
         doc.destroy()
       }
+      // Every record document is stored before its source is deleted (rerun-safe).
+      await writer.flush()
       await store.delete(name)
       supports += 1
     }
