@@ -1,0 +1,297 @@
+import type { Node as PmNode, Schema } from '@tiptap/pm/model'
+import { type EditorState, PluginKey, Selection, TextSelection, type Transaction } from '@tiptap/pm/state'
+import type { EditorView } from '@tiptap/pm/view'
+import { diffArrays } from 'diff'
+import * as Y from 'yjs'
+import {
+  attrsChange,
+  type DeltaInsert,
+  deltaToUnits,
+  PositionMap,
+  readNotesText,
+  sameAttrs,
+  sameUnit,
+  type Unit,
+  unitKey,
+} from './notesUnits.ts'
+
+/** Converts between a notes document and its Y.Text delta (the model's `docToDelta` / `deltaToDoc`). */
+export interface NotesCodec {
+  docToDelta(doc: PmNode): DeltaInsert[]
+  deltaToDoc(delta: readonly DeltaInsert[], schema: Schema): PmNode
+}
+
+/** Meta of the transactions that bring a Y.Text change into the editor (never written back, never in history). */
+export const notesTextRemoteKey = new PluginKey<unknown>('notesTextRemote')
+
+export interface Range {
+  from: number
+  to: number
+}
+
+/** The range of `tr.doc` that the transaction's steps touched (null when the document did not change). */
+export function touchedRange(tr: Transaction): Range | null {
+  let range: Range | null = null
+  const add = (from: number, to: number) => {
+    range = range === null ? { from, to } : { from: Math.min(range.from, from), to: Math.max(range.to, to) }
+  }
+  tr.steps.forEach((step, i) => {
+    const rest = tr.mapping.slice(i + 1)
+    step.getMap().forEach((_oldStart, _oldEnd, newStart, newEnd) => {
+      add(rest.map(newStart, -1), rest.map(newEnd, 1))
+    })
+    // Mark and attribute steps change no positions (an empty step map): their own range is what they touched.
+    const { from, to, pos } = step as unknown as { from?: unknown; to?: unknown; pos?: unknown }
+    if (typeof from === 'number' && typeof to === 'number') add(rest.map(from, -1), rest.map(to, 1))
+    else if (typeof pos === 'number') add(rest.map(pos, -1), rest.map(pos + 1, 1))
+  })
+  return range
+}
+
+/**
+ * Binds one ProseMirror editor to one notes `Y.Text` (design 2 of #10): local transactions are written as the
+ * minimal delete/insert/format of units inside the range their steps touched (a split inserts a marker, a join
+ * deletes one, a type change formats one, no text is ever re-inserted), and remote Y.Text changes are rebuilt into a
+ * document and applied as ONE transaction replacing only the changed range, with the local selection kept by
+ * Y.RelativePositions. Undo is a Y.UndoManager tracking only this binding's writes.
+ */
+export class NotesTextBinding {
+  readonly undoManager: Y.UndoManager
+  view: EditorView | null = null
+  /** The range of the current document touched by local transactions not yet written to the Y.Text. */
+  private pending: Range | null = null
+  private applyingRemote = false
+  private selection: { anchor: Y.RelativePosition; head: Y.RelativePosition } | null = null
+
+  constructor(
+    readonly text: Y.Text,
+    readonly codec: NotesCodec,
+    private readonly onSelection: (
+      selection: { anchor: Y.RelativePosition; head: Y.RelativePosition } | null,
+    ) => void = () => {},
+  ) {
+    this.undoManager = new Y.UndoManager(text, { trackedOrigins: new Set([this]) })
+    text.observe(this.onTextChange)
+  }
+
+  get doc(): Y.Doc {
+    const doc = this.text.doc
+    if (doc === null) throw new Error('the notes Y.Text is not in a document')
+    return doc
+  }
+
+  /** The document the Y.Text holds, for the editor's initial content (null when the Y.Text is empty). */
+  initialDoc(schema: Schema): PmNode | null {
+    return this.text.length === 0 ? null : this.codec.deltaToDoc(readNotesText(this.text), schema)
+  }
+
+  /** Plugin state `apply`: remembers what a local transaction touched. */
+  noteTransaction(tr: Transaction): void {
+    if (!tr.docChanged) return
+    const mapped =
+      this.pending === null
+        ? null
+        : { from: tr.mapping.map(this.pending.from, -1), to: tr.mapping.map(this.pending.to, 1) }
+    if (tr.getMeta(notesTextRemoteKey) !== undefined) {
+      this.pending = mapped
+      return
+    }
+    const touched = touchedRange(tr)
+    if (touched === null) this.pending = mapped
+    else if (mapped === null) this.pending = touched
+    else this.pending = { from: Math.min(mapped.from, touched.from), to: Math.max(mapped.to, touched.to) }
+  }
+
+  attach(view: EditorView): void {
+    this.view = view
+    this.storeSelection(view.state)
+  }
+
+  /** Plugin view `update`: writes local changes, then publishes the selection. */
+  update(view: EditorView, prevState: EditorState): void {
+    if (this.applyingRemote) return
+    if (this.pending !== null) this.flush(view.state.doc)
+    if (!prevState.selection.eq(view.state.selection) || !prevState.doc.eq(view.state.doc)) {
+      this.storeSelection(view.state)
+    }
+  }
+
+  destroy(): void {
+    this.text.unobserve(this.onTextChange)
+    this.undoManager.destroy()
+    this.view = null
+  }
+
+  /** Writes the difference between the Y.Text and `doc` inside the pending range, in one Y transaction. */
+  private flush(doc: PmNode): void {
+    const range = this.pending
+    this.pending = null
+    if (range === null) return
+    const oldUnits = deltaToUnits(readNotesText(this.text))
+    const newUnits = deltaToUnits(this.codec.docToDelta(doc))
+    const positions = new PositionMap(doc)
+    const startIdx = positions.toIndex(Math.max(0, Math.min(range.from, doc.content.size)))
+    const endIdx = Math.max(startIdx, positions.toIndex(Math.max(0, Math.min(range.to, doc.content.size))))
+    let prefix = 0
+    const maxPrefix = Math.min(oldUnits.length, newUnits.length, startIdx)
+    while (prefix < maxPrefix && sameUnit(oldUnits[prefix] as Unit, newUnits[prefix] as Unit)) prefix++
+    let suffix = 0
+    const maxSuffix = Math.min(
+      oldUnits.length - prefix,
+      newUnits.length - prefix,
+      Math.max(0, newUnits.length - endIdx),
+    )
+    while (
+      suffix < maxSuffix &&
+      sameUnit(oldUnits[oldUnits.length - 1 - suffix] as Unit, newUnits[newUnits.length - 1 - suffix] as Unit)
+    ) {
+      suffix++
+    }
+    const oldPart = oldUnits.slice(prefix, oldUnits.length - suffix)
+    const newPart = newUnits.slice(prefix, newUnits.length - suffix)
+    if (oldPart.length === 0 && newPart.length === 0) return
+    this.doc.transact(() => writeDiff(this.text, prefix, oldPart, newPart), this)
+  }
+
+  private storeSelection(state: EditorState): void {
+    const positions = new PositionMap(state.doc)
+    const rel = (pos: number) => Y.createRelativePositionFromTypeIndex(this.text, positions.toIndex(pos), -1)
+    this.selection = { anchor: rel(state.selection.anchor), head: rel(state.selection.head) }
+    this.onSelection(this.selection)
+  }
+
+  private readonly onTextChange = (_event: Y.YTextEvent, transaction: Y.Transaction): void => {
+    if (transaction.origin === this) return
+    const view = this.view
+    if (view === null) return
+    const schema = view.state.schema
+    const next = this.codec.deltaToDoc(readNotesText(this.text), schema)
+    const current = view.state.doc
+    let tr = view.state.tr
+    const start = current.content.findDiffStart(next.content)
+    if (start !== null && start !== undefined) {
+      const end = current.content.findDiffEnd(next.content)
+      let endA = end?.a ?? current.content.size
+      let endB = end?.b ?? next.content.size
+      const overlap = start - Math.min(endA, endB)
+      if (overlap > 0) {
+        endA += overlap
+        endB += overlap
+      }
+      try {
+        tr.replace(start, endA, next.slice(start, endB))
+      } catch {
+        // fall through to the whole-document replacement below
+      }
+      if (!tr.doc.eq(next)) tr = view.state.tr.replaceWith(0, current.content.size, next.content)
+    }
+    const selection = this.restoreSelection(tr.doc)
+    if (selection !== null) tr.setSelection(selection)
+    tr.setMeta(notesTextRemoteKey, true)
+    tr.setMeta('addToHistory', false)
+    this.applyingRemote = true
+    try {
+      view.dispatch(tr)
+    } finally {
+      this.applyingRemote = false
+    }
+    // Plugins may have appended local changes (e.g. a trailing paragraph): write them now.
+    if (this.pending !== null) this.flush(view.state.doc)
+    this.storeSelection(view.state)
+  }
+
+  private restoreSelection(doc: PmNode): Selection | null {
+    const stored = this.selection
+    if (stored === null) return null
+    const anchor = Y.createAbsolutePositionFromRelativePosition(stored.anchor, this.doc)
+    const head = Y.createAbsolutePositionFromRelativePosition(stored.head, this.doc)
+    if (anchor === null || head === null || anchor.type !== this.text || head.type !== this.text) return null
+    const positions = new PositionMap(doc)
+    const clamp = (pos: number) => Math.max(0, Math.min(pos, doc.content.size))
+    try {
+      return TextSelection.between(
+        doc.resolve(clamp(positions.toPos(anchor.index))),
+        doc.resolve(clamp(positions.toPos(head.index))),
+      )
+    } catch {
+      return Selection.atStart(doc)
+    }
+  }
+}
+
+/** Applies the unit diff of `oldPart` → `newPart` at `at` to the Y.Text (inside the caller's transaction). */
+function writeDiff(text: Y.Text, at: number, oldPart: Unit[], newPart: Unit[]): void {
+  const changes = diffArrays(oldPart, newPart, {
+    comparator: (a: Unit, b: Unit) => unitKey(a) === unitKey(b),
+  })
+  let index = at
+  let oi = 0
+  let ni = 0
+  for (const change of changes) {
+    const count = change.count ?? change.value.length
+    if (change.removed) {
+      text.delete(index, count)
+      oi += count
+    } else if (change.added) {
+      insertUnits(text, index, newPart.slice(ni, ni + count))
+      index += count
+      ni += count
+    } else {
+      formatUnits(text, index, oldPart.slice(oi, oi + count), newPart.slice(ni, ni + count))
+      index += count
+      oi += count
+      ni += count
+    }
+  }
+}
+
+function insertUnits(text: Y.Text, at: number, units: Unit[]): void {
+  let index = at
+  let i = 0
+  while (i < units.length) {
+    const unit = units[i] as Unit
+    if (unit.kind === 'char') {
+      let chars = unit.ch
+      let j = i + 1
+      while (j < units.length) {
+        const next = units[j] as Unit
+        if (next.kind !== 'char' || !sameAttrs(next.attrs, unit.attrs)) break
+        chars += next.ch
+        j++
+      }
+      text.insert(index, chars, { ...unit.attrs })
+      index += chars.length
+      i = j
+    } else {
+      text.insertEmbed(index, { ...unit.embed }, { ...unit.attrs })
+      index += 1
+      i++
+    }
+  }
+}
+
+function formatUnits(text: Y.Text, at: number, olds: Unit[], news: Unit[]): void {
+  let runStart = -1
+  let runChange: Record<string, unknown> | null = null
+  const flushRun = (end: number) => {
+    if (runChange !== null && Object.keys(runChange).length > 0)
+      text.format(at + runStart, end - runStart, runChange)
+    runChange = null
+    runStart = -1
+  }
+  for (let i = 0; i < olds.length; i++) {
+    const before = olds[i] as Unit
+    const after = news[i] as Unit
+    const change = sameAttrs(before.attrs, after.attrs) ? null : attrsChange(before.attrs, after.attrs)
+    if (change === null || Object.keys(change).length === 0) {
+      flushRun(i)
+      continue
+    }
+    if (runChange !== null && !sameAttrs(runChange, change)) flushRun(i)
+    if (runChange === null) {
+      runChange = change
+      runStart = i
+    }
+  }
+  flushRun(olds.length)
+}
