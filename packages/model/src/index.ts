@@ -103,13 +103,33 @@ export {
   AUTHORS_MAP,
   BOARD_POS_MAP,
   briefField,
+  briefTextField,
   COLLECTION,
   type CollectionName,
   NOTES_FIELD,
+  NOTES_TEXT_FIELD,
   parseBriefField,
+  parseBriefTextField,
   SETTINGS_KEY,
   SETTINGS_MAP,
 } from './layout.ts'
+export type { NotesMark, NotesNode } from './notes/notesSchema.ts'
+export {
+  BLOCK_EMBED,
+  type DeltaOp,
+  deltaToDoc,
+  docToDelta,
+  type MarkerAttrs,
+  mentionsIn,
+  type NotesMention,
+  type NotesSource,
+  newKey,
+  notesPlainText,
+  notesTextToDoc,
+  parsePath,
+  type WriteOptions,
+  writeDocToText,
+} from './notes/notesText.ts'
 export { type Access, accessFor, accessTo, canWrite, POLICY } from './policy.ts'
 export {
   ACCOUNT_SIZES,

@@ -69,3 +69,24 @@ export function parseBriefField(field: string): string | null {
     ? field.slice(BRIEF_PREFIX.length)
     : null
 }
+
+/**
+ * Notes text format version 2 (docs/schema.md "Notes text format"): the `Y.Text` holding an account's notes, one
+ * text per field with block markers (packages/model/src/notes/). Not yet written by any client: the server migrates
+ * the `notes` fragment to it in a later step.
+ */
+export const NOTES_TEXT_FIELD = 'notesText'
+
+const BRIEF_TEXT_PREFIX = 'briefText:'
+
+/** The `Y.Text` (format version 2) holding the brief of handoff `handoffId`. */
+export function briefTextField(handoffId: string): string {
+  return `${BRIEF_TEXT_PREFIX}${handoffId}`
+}
+
+/** The handoff id of a `briefText:<id>` field name, or `null`. */
+export function parseBriefTextField(field: string): string | null {
+  return field.startsWith(BRIEF_TEXT_PREFIX) && field.length > BRIEF_TEXT_PREFIX.length
+    ? field.slice(BRIEF_TEXT_PREFIX.length)
+    : null
+}
