@@ -1,8 +1,11 @@
+import { newKey } from '@rapport/model'
 import type { Node as PmNode, Schema } from '@tiptap/pm/model'
 import { type EditorState, PluginKey, Selection, TextSelection, type Transaction } from '@tiptap/pm/state'
+import { Mapping } from '@tiptap/pm/transform'
 import type { EditorView } from '@tiptap/pm/view'
 import { diffArrays } from 'diff'
 import * as Y from 'yjs'
+import { type ContainerKey, keysAfter, keysFromText } from './containerKeys.ts'
 import {
   attrsChange,
   type DeltaInsert,
@@ -17,7 +20,8 @@ import {
 
 /** Converts between a notes document and its Y.Text delta (the model's `docToDelta` / `deltaToDoc`). */
 export interface NotesCodec {
-  docToDelta(doc: PmNode): DeltaInsert[]
+  /** `newKey` is asked for each container's key in document order. */
+  docToDelta(doc: PmNode, newKey: () => string): DeltaInsert[]
   deltaToDoc(delta: readonly DeltaInsert[], schema: Schema): PmNode
 }
 
@@ -62,6 +66,9 @@ export class NotesTextBinding {
   private pending: Range | null = null
   private applyingRemote = false
   private selection: { anchor: Y.RelativePosition; head: Y.RelativePosition } | null = null
+  /** Container keys of the last document the Y.Text agreed with, and the local mapping since. */
+  private keys = new Map<number, ContainerKey>()
+  private mapping = new Mapping()
 
   constructor(
     readonly text: Y.Text,
@@ -94,8 +101,10 @@ export class NotesTextBinding {
         : { from: tr.mapping.map(this.pending.from, -1), to: tr.mapping.map(this.pending.to, 1) }
     if (tr.getMeta(notesTextRemoteKey) !== undefined) {
       this.pending = mapped
+      this.rebase(tr.doc)
       return
     }
+    this.mapping.appendMapping(tr.mapping)
     const touched = touchedRange(tr)
     if (touched === null) this.pending = mapped
     else if (mapped === null) this.pending = touched
@@ -104,6 +113,7 @@ export class NotesTextBinding {
 
   attach(view: EditorView): void {
     this.view = view
+    this.rebase(view.state.doc)
     this.storeSelection(view.state)
   }
 
@@ -128,7 +138,11 @@ export class NotesTextBinding {
     this.pending = null
     if (range === null) return
     const oldUnits = deltaToUnits(readNotesText(this.text))
-    const newUnits = deltaToUnits(this.codec.docToDelta(doc))
+    const keys = keysAfter(this.keys, this.mapping, doc, newKey)
+    let nextKey = 0
+    const newUnits = deltaToUnits(this.codec.docToDelta(doc, () => keys.ordered[nextKey++] ?? newKey()))
+    this.keys = keys.byPos
+    this.mapping = new Mapping()
     const positions = new PositionMap(doc)
     const startIdx = positions.toIndex(Math.max(0, Math.min(range.from, doc.content.size)))
     const endIdx = Math.max(startIdx, positions.toIndex(Math.max(0, Math.min(range.to, doc.content.size))))
@@ -151,6 +165,12 @@ export class NotesTextBinding {
     const newPart = newUnits.slice(prefix, newUnits.length - suffix)
     if (oldPart.length === 0 && newPart.length === 0) return
     this.doc.transact(() => writeDiff(this.text, prefix, oldPart, newPart), this)
+  }
+
+  /** `doc` is what the Y.Text holds: its container keys come from the markers. */
+  private rebase(doc: PmNode): void {
+    this.keys = keysFromText(doc, deltaToUnits(readNotesText(this.text)))
+    this.mapping = new Mapping()
   }
 
   private storeSelection(state: EditorState): void {
