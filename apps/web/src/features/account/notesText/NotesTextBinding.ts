@@ -10,6 +10,7 @@ import {
   attrsChange,
   type DeltaInsert,
   deltaToUnits,
+  implicitMarkers,
   PositionMap,
   readNotesText,
   sameAttrs,
@@ -140,12 +141,18 @@ export class NotesTextBinding {
     const oldUnits = deltaToUnits(readNotesText(this.text))
     const keys = keysAfter(this.keys, this.mapping, doc, newKey)
     let nextKey = 0
-    const newUnits = deltaToUnits(this.codec.docToDelta(doc, () => keys.ordered[nextKey++] ?? newKey()))
+    const canonical = deltaToUnits(this.codec.docToDelta(doc, () => keys.ordered[nextKey++] ?? newKey()))
     this.keys = keys.byPos
     this.mapping = new Mapping()
+    const implicit = implicitMarkers(oldUnits, canonical, doc.type.schema)
+    const newUnits = implicit.size === 0 ? canonical : canonical.filter((_u, i) => !implicit.has(i))
     const positions = new PositionMap(doc)
-    const startIdx = positions.toIndex(Math.max(0, Math.min(range.from, doc.content.size)))
-    const endIdx = Math.max(startIdx, positions.toIndex(Math.max(0, Math.min(range.to, doc.content.size))))
+    const adjust = (index: number) => index - [...implicit].filter((i) => i < index).length
+    const startIdx = adjust(positions.toIndex(Math.max(0, Math.min(range.from, doc.content.size))))
+    const endIdx = Math.max(
+      startIdx,
+      adjust(positions.toIndex(Math.max(0, Math.min(range.to, doc.content.size)))),
+    )
     let prefix = 0
     const maxPrefix = Math.min(oldUnits.length, newUnits.length, startIdx)
     while (prefix < maxPrefix && sameUnit(oldUnits[prefix] as Unit, newUnits[prefix] as Unit)) prefix++
@@ -174,7 +181,7 @@ export class NotesTextBinding {
   }
 
   private storeSelection(state: EditorState): void {
-    const positions = new PositionMap(state.doc)
+    const positions = new PositionMap(state.doc, deltaToUnits(readNotesText(this.text)))
     const rel = (pos: number) => Y.createRelativePositionFromTypeIndex(this.text, positions.toIndex(pos), -1)
     this.selection = { anchor: rel(state.selection.anchor), head: rel(state.selection.head) }
     this.onSelection(this.selection)
@@ -226,7 +233,7 @@ export class NotesTextBinding {
     const anchor = Y.createAbsolutePositionFromRelativePosition(stored.anchor, this.doc)
     const head = Y.createAbsolutePositionFromRelativePosition(stored.head, this.doc)
     if (anchor === null || head === null || anchor.type !== this.text || head.type !== this.text) return null
-    const positions = new PositionMap(doc)
+    const positions = new PositionMap(doc, deltaToUnits(readNotesText(this.text)))
     const clamp = (pos: number) => Math.max(0, Math.min(pos, doc.content.size))
     try {
       return TextSelection.between(

@@ -5,7 +5,7 @@ import { Decoration, DecorationSet } from '@tiptap/pm/view'
 import type { Awareness } from 'y-protocols/awareness'
 import * as Y from 'yjs'
 import { type NotesCodec, NotesTextBinding, notesTextRemoteKey } from './NotesTextBinding.ts'
-import { PositionMap } from './notesUnits.ts'
+import { deltaToUnits, PositionMap, readNotesText } from './notesUnits.ts'
 
 /**
  * The awareness field of a user's caret in the notes Y.Text: anchor and head as Y.RelativePosition JSON (a caret
@@ -38,7 +38,8 @@ declare module '@tiptap/core' {
   }
 }
 
-const caretKey = new PluginKey<DecorationSet>('notesTextCarets')
+/** The remote carets' decorations (widgets carry the user's name as `spec.user`). */
+export const notesCaretsKey = new PluginKey<DecorationSet>('notesTextCarets')
 const syncKey = new PluginKey<null>('notesTextSync')
 
 /**
@@ -91,14 +92,26 @@ export const NotesTextCollaboration = Extension.create<NotesTextCollaborationOpt
 
   addCommands() {
     return {
-      undo: () => () => {
-        const manager = this.storage.binding?.undoManager
-        return manager !== undefined && manager.undo() !== null
-      },
-      redo: () => () => {
-        const manager = this.storage.binding?.undoManager
-        return manager !== undefined && manager.redo() !== null
-      },
+      // The Y.UndoManager changes the Y.Text, whose observer dispatches the change: Tiptap's own transaction is
+      // not dispatched (it was made on the state before).
+      undo:
+        () =>
+        ({ tr, dispatch }) => {
+          tr.setMeta('preventDispatch', true)
+          const manager = this.storage.binding?.undoManager
+          if (manager === undefined || manager.undoStack.length === 0) return false
+          if (dispatch) manager.undo()
+          return true
+        },
+      redo:
+        () =>
+        ({ tr, dispatch }) => {
+          tr.setMeta('preventDispatch', true)
+          const manager = this.storage.binding?.undoManager
+          if (manager === undefined || manager.redoStack.length === 0) return false
+          if (dispatch) manager.redo()
+          return true
+        },
     }
   },
 
@@ -136,21 +149,21 @@ export const NotesTextCollaboration = Extension.create<NotesTextCollaborationOpt
     if (awareness === null) return [sync]
     const build = (doc: PmNode) => caretDecorations(doc, binding.text, awareness)
     const carets = new Plugin<DecorationSet>({
-      key: caretKey,
+      key: notesCaretsKey,
       state: {
         init: (_config, state) => build(state.doc),
         apply: (tr, set) =>
-          tr.getMeta(caretKey) !== undefined || tr.getMeta(notesTextRemoteKey) !== undefined
+          tr.getMeta(notesCaretsKey) !== undefined || tr.getMeta(notesTextRemoteKey) !== undefined
             ? build(tr.doc)
             : set.map(tr.mapping, tr.doc),
       },
-      props: { decorations: (state) => caretKey.getState(state) },
+      props: { decorations: (state) => notesCaretsKey.getState(state) },
       view: (view) => {
         const onChange = ({ added, updated, removed }: Record<string, number[]>) => {
           const others = [...(added ?? []), ...(updated ?? []), ...(removed ?? [])].some(
             (id) => id !== awareness.clientID,
           )
-          if (others && !view.isDestroyed) view.dispatch(view.state.tr.setMeta(caretKey, true))
+          if (others && !view.isDestroyed) view.dispatch(view.state.tr.setMeta(notesCaretsKey, true))
         }
         awareness.on('change', onChange)
         return { destroy: () => awareness.off('change', onChange) }
@@ -163,7 +176,7 @@ export const NotesTextCollaboration = Extension.create<NotesTextCollaborationOpt
 function caretDecorations(doc: PmNode, text: Y.Text, awareness: Awareness): DecorationSet {
   const ydoc = text.doc
   if (ydoc === null) return DecorationSet.empty
-  const positions = new PositionMap(doc)
+  const positions = new PositionMap(doc, deltaToUnits(readNotesText(text)))
   const clamp = (pos: number) => Math.max(0, Math.min(pos, doc.content.size))
   const toPos = (json: unknown): number | null => {
     if (json === null || typeof json !== 'object') return null
@@ -194,6 +207,7 @@ function caretDecorations(doc: PmNode, text: Y.Text, awareness: Awareness): Deco
       Decoration.widget(head, () => caretElement(name, color), {
         key: `${clientId}:${name}:${color}`,
         side: 10,
+        user: name,
       }),
     )
     if (anchor !== head) {

@@ -1,4 +1,4 @@
-import type { Node as PmNode } from '@tiptap/pm/model'
+import type { Node as PmNode, Schema } from '@tiptap/pm/model'
 
 /**
  * The unit sequence of a notes `Y.Text` (design 2, docs/schema.md "notesText"): one unit per Y.Text index — a block
@@ -96,26 +96,28 @@ function stableJson(value: unknown): string {
   return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${stableJson(v)}`).join(',')}}`
 }
 
-/** A block of the document as the Y.Text sees it: its marker's unit index and its ProseMirror content range. */
-interface BlockSpan {
-  marker: number
-  /** Position of the block's content start (textblock) or of the leaf block itself. */
+/** A block as the Y.Text holds it: its marker's index (absent for an implicit paragraph) and its content range. */
+interface TextBlock {
+  marker: number | null
+  contentStart: number
+  length: number
+}
+
+/** A block of the document: its content start (a leaf block: its own position) and content size. */
+interface DocBlock {
   start: number
   size: number
 }
 
-function blockSpans(doc: PmNode): BlockSpan[] {
-  const out: BlockSpan[] = []
-  let index = 0
+function docBlocks(doc: PmNode): DocBlock[] {
+  const out: DocBlock[] = []
   doc.descendants((node, pos) => {
     if (node.isTextblock) {
-      out.push({ marker: index, start: pos + 1, size: node.content.size })
-      index += 1 + node.content.size
+      out.push({ start: pos + 1, size: node.content.size })
       return false
     }
     if (node.isBlock && node.isLeaf) {
-      out.push({ marker: index, start: pos, size: 0 })
-      index += 1
+      out.push({ start: pos, size: 0 })
       return false
     }
     return true
@@ -123,41 +125,115 @@ function blockSpans(doc: PmNode): BlockSpan[] {
   return out
 }
 
+/** The blocks of a unit sequence as the model's reader forms them (text before any marker or after a leaf block
+ * marker reads as an implicit paragraph). */
+function textBlocks(units: readonly Unit[], isLeafBlock: (type: unknown) => boolean): TextBlock[] {
+  const out: TextBlock[] = []
+  let current: TextBlock | null = null
+  let leaf = false
+  units.forEach((unit, index) => {
+    if (unit.kind === 'marker') {
+      current = { marker: index, contentStart: index + 1, length: 0 }
+      leaf = isLeafBlock(unit.attrs.b)
+      out.push(current)
+      return
+    }
+    if (current === null || leaf) {
+      current = { marker: null, contentStart: index, length: 0 }
+      leaf = false
+      out.push(current)
+    }
+    current.length++
+  })
+  return out
+}
+
+/** The blocks of the canonical units of `doc` (one marker per block, then its content). */
+function canonicalBlocks(blocks: readonly DocBlock[]): TextBlock[] {
+  let index = 0
+  return blocks.map((b) => {
+    const block = { marker: index, contentStart: index + 1, length: b.size }
+    index += 1 + b.size
+    return block
+  })
+}
+
 /**
- * Maps between ProseMirror positions of one document and indexes of its Y.Text. A caret position inside a block is
- * its marker's index + 1 + its offset; a position between blocks maps to the next block's marker.
+ * Maps between ProseMirror positions of one document and indexes of the Y.Text it shows. A caret position inside a
+ * block is its content start + its offset; a position between blocks maps to the next block's marker. Given the
+ * Y.Text's units, indexes are the real ones (also where the text is not canonical, e.g. a concurrent join deleted
+ * the first marker); otherwise (or when the blocks do not pair up) those of the canonical form.
  */
 export class PositionMap {
-  private readonly spans: BlockSpan[]
+  private readonly docs: DocBlock[]
+  private readonly texts: TextBlock[]
   readonly length: number
 
-  constructor(readonly doc: PmNode) {
-    this.spans = blockSpans(doc)
-    const last = this.spans.at(-1)
-    this.length = last === undefined ? 0 : last.marker + 1 + last.size
+  constructor(doc: PmNode, units?: readonly Unit[]) {
+    this.docs = docBlocks(doc)
+    const schema = doc.type.schema
+    const fromText =
+      units === undefined
+        ? null
+        : textBlocks(units, (type) => typeof type === 'string' && schema.nodes[type]?.isLeaf === true)
+    if (units !== undefined && fromText !== null && fromText.length === this.docs.length) {
+      this.texts = fromText
+      this.length = units.length
+    } else {
+      this.texts = canonicalBlocks(this.docs)
+      const last = this.texts.at(-1)
+      this.length = last === undefined ? 0 : last.contentStart + last.length
+    }
   }
 
   toIndex(pos: number): number {
-    for (const span of this.spans) {
-      if (pos < span.start) return span.marker
-      if (pos <= span.start + span.size) return span.marker + 1 + (pos - span.start)
+    for (let i = 0; i < this.docs.length; i++) {
+      const doc = this.docs[i] as DocBlock
+      const text = this.texts[i] as TextBlock
+      if (pos < doc.start) return text.marker ?? text.contentStart
+      if (pos <= doc.start + doc.size) return text.contentStart + Math.min(text.length, pos - doc.start)
     }
     return this.length
   }
 
   /** The caret position an index stands for: the end of the previous block when it is a marker's index. */
   toPos(index: number): number {
-    let found: BlockSpan | undefined
-    for (const span of this.spans) {
-      if (span.marker < index) found = span
+    let found = -1
+    for (let i = 0; i < this.texts.length; i++) {
+      if ((this.texts[i] as TextBlock).contentStart <= index) found = i
       else break
     }
-    if (found === undefined) return this.spans[0]?.start ?? 0
-    return found.start + Math.min(found.size, Math.max(0, index - found.marker - 1))
+    if (found < 0) return this.docs[0]?.start ?? 0
+    const doc = this.docs[found] as DocBlock
+    const text = this.texts[found] as TextBlock
+    return doc.start + Math.min(doc.size, index - text.contentStart)
   }
 }
 
 /** The delta of a notes Y.Text with stray attributes dropped (`cleanDelta`): what readers convert. */
 export function readNotesText(text: { toDelta(): unknown }): DeltaInsert[] {
   return cleanDelta(text.toDelta() as DeltaInsert[])
+}
+
+/**
+ * Indexes of `next`'s markers that stand for an implicit paragraph of `current` (text before any marker, e.g.
+ * after a concurrent join deleted the first marker, or after a leaf block): writing them would re-create a block
+ * that another user's join removed, so the binding leaves them out of its diff.
+ */
+export function implicitMarkers(
+  current: readonly Unit[],
+  next: readonly Unit[],
+  schema: Schema,
+): Set<number> {
+  const isLeaf = (type: unknown) => typeof type === 'string' && schema.nodes[type]?.isLeaf === true
+  const have = textBlocks(current, isLeaf)
+  const want = textBlocks(next, isLeaf)
+  const out = new Set<number>()
+  if (have.length !== want.length) return out
+  have.forEach((block, i) => {
+    const marker = want[i]?.marker
+    if (block.marker !== null || marker === null || marker === undefined) return
+    if (sameAttrs((next[marker] as Unit).attrs, { b: 'paragraph' })) out.add(marker)
+  })
+  return out
 }
