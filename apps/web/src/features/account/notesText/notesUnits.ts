@@ -101,23 +101,28 @@ interface TextBlock {
   marker: number | null
   contentStart: number
   length: number
+  /** The block type its marker names (an implicit paragraph: `paragraph`). */
+  type?: unknown
+  /** A block the reader added (e.g. the empty paragraph a list item must start with): no caret maps into it. */
+  synthetic?: boolean
 }
 
 /** A block of the document: its content start (a leaf block: its own position) and content size. */
 interface DocBlock {
   start: number
   size: number
+  type: string
 }
 
 function docBlocks(doc: PmNode): DocBlock[] {
   const out: DocBlock[] = []
   doc.descendants((node, pos) => {
     if (node.isTextblock) {
-      out.push({ start: pos + 1, size: node.content.size })
+      out.push({ start: pos + 1, size: node.content.size, type: node.type.name })
       return false
     }
     if (node.isBlock && node.isLeaf) {
-      out.push({ start: pos, size: 0 })
+      out.push({ start: pos, size: 0, type: node.type.name })
       return false
     }
     return true
@@ -133,19 +138,46 @@ function textBlocks(units: readonly Unit[], isLeafBlock: (type: unknown) => bool
   let leaf = false
   units.forEach((unit, index) => {
     if (unit.kind === 'marker') {
-      current = { marker: index, contentStart: index + 1, length: 0 }
+      current = { marker: index, contentStart: index + 1, length: 0, type: unit.attrs.b }
       leaf = isLeafBlock(unit.attrs.b)
       out.push(current)
       return
     }
     if (current === null || leaf) {
-      current = { marker: null, contentStart: index, length: 0 }
+      current = { marker: null, contentStart: index, length: 0, type: 'paragraph' }
       leaf = false
       out.push(current)
     }
     current.length++
   })
   return out
+}
+
+/**
+ * The Y.Text block of each document block, in order. The reader may add empty blocks that the text lacks (a list
+ * item must start with a paragraph): an empty document block that does not match the next text block is one.
+ * Null when they do not pair up.
+ */
+function pairBlocks(
+  docs: readonly DocBlock[],
+  texts: readonly TextBlock[],
+  length: number,
+): TextBlock[] | null {
+  const out: TextBlock[] = []
+  let j = 0
+  for (const doc of docs) {
+    const text = texts[j]
+    const left = texts.length - j
+    const docsLeft = docs.length - out.length
+    if (text !== undefined && text.length === doc.size && (text.type === doc.type || docsLeft <= left)) {
+      out.push(text)
+      j++
+    } else if (doc.size === 0 && docsLeft > left) {
+      const at = text === undefined ? length : (text.marker ?? text.contentStart)
+      out.push({ marker: null, contentStart: at, length: 0, synthetic: true })
+    } else return null
+  }
+  return j === texts.length ? out : null
 }
 
 /** The blocks of the canonical units of `doc` (one marker per block, then its content). */
@@ -176,8 +208,10 @@ export class PositionMap {
       units === undefined
         ? null
         : textBlocks(units, (type) => typeof type === 'string' && schema.nodes[type]?.isLeaf === true)
-    if (units !== undefined && fromText !== null && fromText.length === this.docs.length) {
-      this.texts = fromText
+    const paired =
+      units === undefined || fromText === null ? null : pairBlocks(this.docs, fromText, units.length)
+    if (units !== undefined && paired !== null) {
+      this.texts = paired
       this.length = units.length
     } else {
       this.texts = canonicalBlocks(this.docs)
@@ -200,7 +234,9 @@ export class PositionMap {
   toPos(index: number): number {
     let found = -1
     for (let i = 0; i < this.texts.length; i++) {
-      if ((this.texts[i] as TextBlock).contentStart <= index) found = i
+      const text = this.texts[i] as TextBlock
+      if (text.synthetic) continue
+      if (text.contentStart <= index) found = i
       else break
     }
     if (found < 0) return this.docs[0]?.start ?? 0
