@@ -209,4 +209,51 @@ describe('shared notes on the Y.Text binding (design 2): splits, joins and type 
       expect(playNotesScenario(scenario, 'all', 'text')).toEqual([])
     })
   }
+
+  // Found by the any-edits property on the Y.Text binding while it was built.
+  // Bold is an AddMarkStep, whose step map is empty: the binding saw no touched range and wrote nothing.
+  it('bolding typed text reaches the other editors', () => {
+    const ops = [
+      { t: 'type', r: 0, len: 1 },
+      { t: 'mark', r: 0, from: 0, to: 67, mark: 'bold' },
+    ] as const
+    expect(playNotesScenario({ replicas: 2, seed: 0, ops: [...ops] }, 'all', 'text')).toEqual([])
+  })
+
+  // Y.Text formats are ranges: a mention inserted right after a marker while another user formats that marker
+  // (a list) can carry the marker's path; readers ignore block attributes on inline content (found with an early
+  // stand-in converter; the model's reader ignores them too).
+  it('a mention typed while another user makes the line a list stays a mention', () => {
+    const ops = [
+      { t: 'type', r: 1, len: 1 },
+      { t: 'mention', r: 0, member: 0 },
+      { t: 'list', r: 3, at: 0, kind: 'bullet' },
+    ] as const
+    expect(playNotesScenario({ replicas: 2, seed: 1, ops: [...ops] }, 'all', 'text')).toEqual([])
+  })
+
+  // A join deleted the only marker another user's text had: it read as an implicit paragraph, carets were mapped
+  // as if the marker were there (one character early), and the typist's next character went before the last one.
+  it('a run typed into a line that another user joins away keeps its order', () => {
+    const ops = [
+      { t: 'type', r: 0, len: 2 },
+      { t: 'type', r: 3, len: 3 },
+      { t: 'joinBack', r: 0, block: 3 },
+      { t: 'type', r: 3, len: 3 },
+      { t: 'joinBack', r: 0, block: 0 },
+    ] as const
+    expect(playNotesScenario({ replicas: 2, seed: 0, ops: [...ops] }, 'all', 'text')).toEqual([])
+  })
+
+  // A heading made while another user wraps the line in a list reads as a list item starting with an empty
+  // paragraph the Y.Text does not hold; positions must pair blocks across it.
+  it('typing into a heading that another user puts in a list keeps the run in order', () => {
+    const ops = [
+      { t: 'type', r: 0, len: 1 },
+      { t: 'list', r: 1, at: 0, kind: 'bullet' },
+      { t: 'heading', r: 0, at: 0, level: 2 },
+      { t: 'type', r: 0, len: 2 },
+    ] as const
+    expect(playNotesScenario({ replicas: 2, seed: 484473, ops: [...ops] }, 'all', 'text')).toEqual([])
+  })
 })
