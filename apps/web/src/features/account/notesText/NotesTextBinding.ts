@@ -9,6 +9,7 @@ import { type ContainerKey, keysAfter, keysFromText } from './containerKeys.ts'
 import {
   attrsChange,
   type DeltaInsert,
+  deltaLength,
   deltaToUnits,
   implicitMarkers,
   PositionMap,
@@ -17,6 +18,7 @@ import {
   sameUnit,
   type Unit,
   unitKey,
+  unitsBetween,
 } from './notesUnits.ts'
 
 /** Converts between a notes document and its Y.Text delta (the model's `docToDelta` / `deltaToDoc`). */
@@ -70,6 +72,8 @@ export class NotesTextBinding {
   /** Container keys of the last document the Y.Text agreed with, and the local mapping since. */
   private keys = new Map<number, ContainerKey>()
   private mapping = new Mapping()
+  /** The document the Y.Text last agreed with (its unchanged top-level nodes are shared with the editor's). */
+  private base: PmNode | null = null
 
   constructor(
     readonly text: Y.Text,
@@ -133,26 +137,64 @@ export class NotesTextBinding {
     this.view = null
   }
 
-  /** Writes the difference between the Y.Text and `doc` inside the pending range, in one Y transaction. */
+  /**
+   * Writes the difference between the Y.Text and `doc` inside the pending range, in one Y transaction. Only the
+   * top-level nodes that are not the very same objects as in the document the Y.Text last agreed with (`base`;
+   * ProseMirror shares unchanged nodes) are converted: their range in the Y.Text comes from `base`.
+   */
   private flush(doc: PmNode): void {
     const range = this.pending
     this.pending = null
     if (range === null) return
-    const oldUnits = deltaToUnits(readNotesText(this.text))
+    const base = this.base ?? doc
+    const delta = readNotesText(this.text)
     const keys = keysAfter(this.keys, this.mapping, doc, newKey)
-    let nextKey = 0
-    const canonical = deltaToUnits(this.codec.docToDelta(doc, () => keys.ordered[nextKey++] ?? newKey()))
     this.keys = keys.byPos
     this.mapping = new Mapping()
+    this.base = doc
+    const bc = base.childCount
+    const nc = doc.childCount
+    // Without pairing (the Y.Text's blocks do not match base's) the window is the whole document.
+    const oldMap = new PositionMap(base, delta)
+    let head = 0
+    let tail = 0
+    if (oldMap.paired) {
+      while (head < bc && head < nc && base.child(head) === doc.child(head)) head++
+      while (tail < bc - head && tail < nc - head && base.child(bc - 1 - tail) === doc.child(nc - 1 - tail)) {
+        tail++
+      }
+    }
+    const childPos = (node: PmNode, index: number) => {
+      let pos = 0
+      for (let i = 0; i < index; i++) pos += node.child(i).nodeSize
+      return pos
+    }
+    const oldFrom = head === 0 ? 0 : oldMap.toIndex(childPos(base, head))
+    const oldTo = tail === 0 ? deltaLength(delta) : oldMap.toIndex(childPos(base, bc - tail))
+    const newFromPos = childPos(doc, head)
+    const newToPos = childPos(doc, nc - tail)
+    const windowKeys: string[] = []
+    keys.ordered.forEach((key, i) => {
+      const pos = keys.positions[i] as number
+      if (pos >= newFromPos && pos < newToPos) windowKeys.push(key)
+    })
+    const children: PmNode[] = []
+    for (let i = head; i < nc - tail; i++) children.push(doc.child(i))
+    const window = doc.type.create(doc.attrs, children)
+    let nextKey = 0
+    const canonical = deltaToUnits(this.codec.docToDelta(window, () => windowKeys[nextKey++] ?? newKey()))
+    const oldUnits = unitsBetween(delta, oldFrom, Math.max(oldFrom, oldTo))
     const implicit = implicitMarkers(oldUnits, canonical, doc.type.schema)
     const newUnits = implicit.size === 0 ? canonical : canonical.filter((_u, i) => !implicit.has(i))
     const positions = new PositionMap(doc)
-    const adjust = (index: number) => index - [...implicit].filter((i) => i < index).length
-    const startIdx = adjust(positions.toIndex(Math.max(0, Math.min(range.from, doc.content.size))))
-    const endIdx = Math.max(
-      startIdx,
-      adjust(positions.toIndex(Math.max(0, Math.min(range.to, doc.content.size)))),
-    )
+    const windowStart = positions.toIndex(newFromPos)
+    const adjust = (index: number) => {
+      const inWindow = Math.max(0, Math.min(canonical.length, index - windowStart))
+      return inWindow - [...implicit].filter((i) => i < inWindow).length
+    }
+    const clampPos = (pos: number) => Math.max(0, Math.min(pos, doc.content.size))
+    const startIdx = adjust(positions.toIndex(clampPos(range.from)))
+    const endIdx = Math.max(startIdx, adjust(positions.toIndex(clampPos(range.to))))
     let prefix = 0
     const maxPrefix = Math.min(oldUnits.length, newUnits.length, startIdx)
     while (prefix < maxPrefix && sameUnit(oldUnits[prefix] as Unit, newUnits[prefix] as Unit)) prefix++
@@ -171,17 +213,18 @@ export class NotesTextBinding {
     const oldPart = oldUnits.slice(prefix, oldUnits.length - suffix)
     const newPart = newUnits.slice(prefix, newUnits.length - suffix)
     if (oldPart.length === 0 && newPart.length === 0) return
-    this.doc.transact(() => writeDiff(this.text, prefix, oldPart, newPart), this)
+    this.doc.transact(() => writeDiff(this.text, oldFrom + prefix, oldPart, newPart), this)
   }
 
   /** `doc` is what the Y.Text holds: its container keys come from the markers. */
   private rebase(doc: PmNode): void {
-    this.keys = keysFromText(doc, deltaToUnits(readNotesText(this.text)))
+    this.base = doc
+    this.keys = keysFromText(doc, readNotesText(this.text))
     this.mapping = new Mapping()
   }
 
   private storeSelection(state: EditorState): void {
-    const positions = new PositionMap(state.doc, deltaToUnits(readNotesText(this.text)))
+    const positions = new PositionMap(state.doc, readNotesText(this.text))
     const rel = (pos: number) => Y.createRelativePositionFromTypeIndex(this.text, positions.toIndex(pos), -1)
     this.selection = { anchor: rel(state.selection.anchor), head: rel(state.selection.head) }
     this.onSelection(this.selection)
@@ -233,7 +276,7 @@ export class NotesTextBinding {
     const anchor = Y.createAbsolutePositionFromRelativePosition(stored.anchor, this.doc)
     const head = Y.createAbsolutePositionFromRelativePosition(stored.head, this.doc)
     if (anchor === null || head === null || anchor.type !== this.text || head.type !== this.text) return null
-    const positions = new PositionMap(doc, deltaToUnits(readNotesText(this.text)))
+    const positions = new PositionMap(doc, readNotesText(this.text))
     const clamp = (pos: number) => Math.max(0, Math.min(pos, doc.content.size))
     try {
       return TextSelection.between(

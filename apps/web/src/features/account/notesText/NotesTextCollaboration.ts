@@ -5,7 +5,7 @@ import { Decoration, DecorationSet } from '@tiptap/pm/view'
 import type { Awareness } from 'y-protocols/awareness'
 import * as Y from 'yjs'
 import { type NotesCodec, NotesTextBinding, notesTextRemoteKey } from './NotesTextBinding.ts'
-import { deltaToUnits, PositionMap, readNotesText } from './notesUnits.ts'
+import { PositionMap, readNotesText } from './notesUnits.ts'
 
 /**
  * The awareness field of a user's caret in the notes Y.Text: anchor and head as Y.RelativePosition JSON (a caret
@@ -176,7 +176,7 @@ export const NotesTextCollaboration = Extension.create<NotesTextCollaborationOpt
 function caretDecorations(doc: PmNode, text: Y.Text, awareness: Awareness): DecorationSet {
   const ydoc = text.doc
   if (ydoc === null) return DecorationSet.empty
-  const positions = new PositionMap(doc, deltaToUnits(readNotesText(text)))
+  const positions = new PositionMap(doc, readNotesText(text))
   const clamp = (pos: number) => Math.max(0, Math.min(pos, doc.content.size))
   const toPos = (json: unknown): number | null => {
     if (json === null || typeof json !== 'object') return null

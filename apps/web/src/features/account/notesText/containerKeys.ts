@@ -1,7 +1,7 @@
 import { parsePath } from '@rapport/model'
 import type { Node as PmNode } from '@tiptap/pm/model'
 import type { Mapping } from '@tiptap/pm/transform'
-import type { Unit } from './notesUnits.ts'
+import type { DeltaInsert } from './notesUnits.ts'
 
 /**
  * Container keys (the `#key` of a marker's `p` path) must survive local edits: the model's `docToDelta` gives every
@@ -23,8 +23,8 @@ function isBlock(node: PmNode): boolean {
 }
 
 /** Position → key of the containers of `doc`, read from the markers of the Y.Text that `doc` shows. */
-export function keysFromText(doc: PmNode, units: readonly Unit[]): Map<number, ContainerKey> {
-  const markers = units.filter((u) => u.kind === 'marker')
+export function keysFromText(doc: PmNode, delta: readonly DeltaInsert[]): Map<number, ContainerKey> {
+  const markers = delta.filter((op) => typeof op.insert === 'object' && 'block' in op.insert)
   const out = new Map<number, ContainerKey>()
   let blocks = 0
   let waiting: { pos: number; depth: number; type: string }[] = []
@@ -34,7 +34,7 @@ export function keysFromText(doc: PmNode, units: readonly Unit[]): Map<number, C
       return true
     }
     if (isBlock(node)) {
-      const frames = parsePath(markers[blocks]?.attrs.p)
+      const frames = parsePath(markers[blocks]?.attributes?.p)
       for (const c of waiting) {
         // the container's depth among containers = its ProseMirror depth (containers nest only in containers)
         const frame = frames[c.depth]
@@ -59,13 +59,14 @@ export function keysAfter(
   mapping: Mapping,
   next: PmNode,
   fresh: () => string,
-): { ordered: string[]; byPos: Map<number, ContainerKey> } {
+): { ordered: string[]; positions: number[]; byPos: Map<number, ContainerKey> } {
   const mapped = new Map<number, ContainerKey>()
   for (const [pos, key] of base) {
     const result = mapping.mapResult(pos, 1)
     if (!result.deleted) mapped.set(result.pos, key)
   }
   const ordered: string[] = []
+  const positions: number[] = []
   const byPos = new Map<number, ContainerKey>()
   const used = new Set<string>()
   next.descendants((node, pos) => {
@@ -74,8 +75,9 @@ export function keysAfter(
     const key = kept !== undefined && kept.type === node.type.name && !used.has(kept.key) ? kept.key : fresh()
     used.add(key)
     ordered.push(key)
+    positions.push(pos)
     byPos.set(pos, { type: node.type.name, key })
     return true
   })
-  return { ordered, byPos }
+  return { ordered, positions, byPos }
 }

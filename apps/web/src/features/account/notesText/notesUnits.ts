@@ -153,6 +153,63 @@ function textBlocks(units: readonly Unit[], isLeafBlock: (type: unknown) => bool
   return out
 }
 
+/** `textBlocks` of a delta, without making a unit per character. */
+function textBlocksOfDelta(
+  delta: readonly DeltaInsert[],
+  isLeafBlock: (type: unknown) => boolean,
+): TextBlock[] {
+  const out: TextBlock[] = []
+  let current: TextBlock | null = null
+  let leaf = false
+  let index = 0
+  for (const op of delta) {
+    const length = typeof op.insert === 'string' ? op.insert.length : 1
+    if (typeof op.insert === 'object' && 'block' in op.insert) {
+      const b = op.attributes?.b
+      current = { marker: index, contentStart: index + 1, length: 0, type: b }
+      leaf = isLeafBlock(b)
+      out.push(current)
+    } else {
+      if (current === null || leaf) {
+        current = { marker: null, contentStart: index, length: 0, type: 'paragraph' }
+        leaf = false
+        out.push(current)
+      }
+      current.length += length
+    }
+    index += length
+  }
+  return out
+}
+
+/** The length of a delta (its Y.Text's length). */
+export function deltaLength(delta: readonly DeltaInsert[]): number {
+  let length = 0
+  for (const op of delta) length += typeof op.insert === 'string' ? op.insert.length : 1
+  return length
+}
+
+/** The units of `delta` from index `from` to `to` (cleaned as in `cleanDelta`, which `delta` should be). */
+export function unitsBetween(delta: readonly DeltaInsert[], from: number, to: number): Unit[] {
+  const out: Unit[] = []
+  let index = 0
+  for (const op of delta) {
+    if (index >= to) break
+    const length = typeof op.insert === 'string' ? op.insert.length : 1
+    if (index + length > from) {
+      const attrs = op.attributes ?? {}
+      if (typeof op.insert === 'string') {
+        for (let i = Math.max(0, from - index); i < length && index + i < to; i++) {
+          out.push({ kind: 'char', ch: op.insert.charAt(i), attrs })
+        }
+      } else if ('block' in op.insert) out.push({ kind: 'marker', embed: op.insert, attrs })
+      else out.push({ kind: 'embed', embed: op.insert, attrs })
+    }
+    index += length
+  }
+  return out
+}
+
 /**
  * The Y.Text block of each document block, in order. The reader may add empty blocks that the text lacks (a list
  * item must start with a paragraph): an empty document block that does not match the next text block is one.
@@ -200,19 +257,29 @@ export class PositionMap {
   private readonly docs: DocBlock[]
   private readonly texts: TextBlock[]
   readonly length: number
+  /** Whether the indexes are the Y.Text's (its blocks paired with the document's); else the canonical ones. */
+  readonly paired: boolean
 
-  constructor(doc: PmNode, units?: readonly Unit[]) {
+  /** `delta`: the Y.Text's cleaned delta (`readNotesText`); without it, the canonical form of `doc`. */
+  constructor(doc: PmNode, delta?: readonly DeltaInsert[]) {
     this.docs = docBlocks(doc)
     const schema = doc.type.schema
-    const fromText =
-      units === undefined
-        ? null
-        : textBlocks(units, (type) => typeof type === 'string' && schema.nodes[type]?.isLeaf === true)
+    const length = delta === undefined ? 0 : deltaLength(delta)
     const paired =
-      units === undefined || fromText === null ? null : pairBlocks(this.docs, fromText, units.length)
-    if (units !== undefined && paired !== null) {
+      delta === undefined
+        ? null
+        : pairBlocks(
+            this.docs,
+            textBlocksOfDelta(
+              delta,
+              (type) => typeof type === 'string' && schema.nodes[type]?.isLeaf === true,
+            ),
+            length,
+          )
+    this.paired = paired !== null
+    if (paired !== null) {
       this.texts = paired
-      this.length = units.length
+      this.length = length
     } else {
       this.texts = canonicalBlocks(this.docs)
       const last = this.texts.at(-1)
