@@ -18,11 +18,12 @@ import { type Checks, type NotesOp, playNotesScenario } from './notesScenario.ts
  *   and replicas agree AND every typed character is intact, as for text edits (nothing is copied on a split, join or
  *   type change).
  *
- * CI: fixed seed, 100 runs each. `RAPPORT_LONG=1`: 1,500 runs each.
+ * CI: fixed seed, 100 runs each. `RAPPORT_LONG=1`: 1,500 runs each (`RAPPORT_NOTES_SEED` picks another seed). On
+ * the Y.Text binding the long run finds one case at run 747: a known limit of Y.Text, kept in notesRegressions.
  */
 const env = (globalThis as { process?: { env: Record<string, string | undefined> } }).process?.env ?? {}
 const LONG = env.RAPPORT_LONG === '1'
-const SEED = 20_261_204
+const SEED = Number(env.RAPPORT_NOTES_SEED ?? 20_261_204)
 const NUM_RUNS = Number(env.RAPPORT_NOTES_RUNS ?? (LONG ? 1_500 : 100))
 const TIMEOUT = LONG ? 3_600_000 : 60_000
 
