@@ -113,19 +113,33 @@ export {
   SETTINGS_KEY,
   SETTINGS_MAP,
 } from './layout.ts'
+export {
+  type BlockMarker,
+  blockMarkers,
+  joinBlockAt,
+  liveMarkerAttributes,
+  markerBefore,
+  setBlockType,
+  splitBlockAt,
+} from './notes/blockOps.ts'
+export { migrateFragmentToText } from './notes/migrateFragment.ts'
 export type { NotesMark, NotesNode } from './notes/notesSchema.ts'
 export {
   BLOCK_EMBED,
   type DeltaOp,
   deltaToDoc,
   docToDelta,
+  inlineEmbed,
   type MarkerAttrs,
+  mentionRefs,
   mentionsIn,
   type NotesMention,
+  type NotesMentionRef,
   type NotesSource,
   newKey,
   notesPlainText,
   notesTextToDoc,
+  type PathFrame,
   parsePath,
   type WriteOptions,
   writeDocToText,

@@ -1,3 +1,5 @@
+import type * as Y from 'yjs'
+
 /*
  * The notes editor's ProseMirror schema as plain data (StarterKit v3 + the mention node, see
  * apps/web/src/features/account/CollaborativeEditor.tsx): which node and mark types exist, their attributes with
@@ -19,6 +21,25 @@ export interface NotesMark {
   type: string
   attrs?: Record<string, unknown>
 }
+
+/** One op of a Yjs delta as `Y.Text#toDelta` returns it and `applyDelta` takes it (inserts only here). */
+export interface DeltaOp {
+  insert: string | Record<string, unknown>
+  attributes?: Record<string, unknown>
+}
+
+/** The embed content of every block marker. */
+export const BLOCK_EMBED: Readonly<{ block: 1 }> = Object.freeze({ block: 1 })
+
+/** A marker's format attributes: node type, its attrs as JSON when not default, its container path. */
+export interface MarkerAttrs {
+  b: string
+  ba?: string
+  p?: string
+}
+
+/** A notes Y.Text or its delta. */
+export type NotesSource = Y.Text | readonly DeltaOp[]
 
 type Defaults = Readonly<Record<string, unknown>>
 

@@ -7,6 +7,7 @@ import {
   type DeltaOp,
   deltaToDoc,
   docToDelta,
+  mentionRefs,
   mentionsIn,
   newKey,
   notesPlainText,
@@ -205,6 +206,18 @@ describe('notes text format: hand-written documents', () => {
     const ytext = new Y.Doc().getText('t')
     ytext.applyDelta(delta)
     expect(notesPlainText(ytext)).toBe('Plan\nask @Sam about it\na\nb\n')
+    const [ref] = mentionRefs(ytext)
+    expect(ref?.userId).toBe('u_1')
+    expect(ref?.key).toMatch(/^\d+:\d+$/)
+    ytext.insert(0, 'x', {})
+    expect(mentionRefs(ytext)).toEqual([ref])
+    let at = 0
+    for (const op of ytext.toDelta() as DeltaOp[]) {
+      if (typeof op.insert === 'object' && op.insert.inline === 'mention') break
+      at += typeof op.insert === 'string' ? op.insert.length : 1
+    }
+    ytext.delete(at, 1)
+    expect(mentionRefs(ytext)).toEqual([])
   })
 
   it('rejects input that is not node JSON, and a second first write', () => {
