@@ -35,6 +35,7 @@ export class EditorNetwork {
   readonly net: TestConnector
   readonly editors: Editor[] = []
   private readonly awareness: Awareness[] = []
+  private keyCount = 0
 
   constructor(
     replicas: number,
@@ -68,6 +69,8 @@ export class EditorNetwork {
                   codec: notesCodec,
                   awareness,
                   user: { name: `User ${i}`, color: '#3366ff' },
+                  // seeded container keys, so a run of the property is the same every time
+                  newKey: () => `r${i}k${this.keyCount++}`,
                 }),
               ]),
           mentionExtension(() => MEMBERS),

@@ -1,4 +1,4 @@
-import { newKey } from '@rapport/model'
+import { newKey as randomKey } from '@rapport/model'
 import type { Node as PmNode, Schema } from '@tiptap/pm/model'
 import { type EditorState, PluginKey, Selection, TextSelection, type Transaction } from '@tiptap/pm/state'
 import { Mapping } from '@tiptap/pm/transform'
@@ -16,6 +16,7 @@ import {
   readNotesText,
   sameAttrs,
   sameUnit,
+  sameWrite,
   type Unit,
   unitKey,
   unitsBetween,
@@ -81,6 +82,8 @@ export class NotesTextBinding {
     private readonly onSelection: (
       selection: { anchor: Y.RelativePosition; head: Y.RelativePosition } | null,
     ) => void = () => {},
+    /** Keys of new containers (lists, list items, quotes); tests pass a seeded one. */
+    private readonly newKey: () => string = randomKey,
   ) {
     this.undoManager = new Y.UndoManager(text, { trackedOrigins: new Set([this]) })
     text.observe(this.onTextChange)
@@ -148,7 +151,7 @@ export class NotesTextBinding {
     if (range === null) return
     const base = this.base ?? doc
     const delta = readNotesText(this.text)
-    const keys = keysAfter(this.keys, this.mapping, doc, newKey)
+    const keys = keysAfter(this.keys, this.mapping, doc, this.newKey)
     this.keys = keys.byPos
     this.mapping = new Mapping()
     this.base = doc
@@ -182,7 +185,9 @@ export class NotesTextBinding {
     for (let i = head; i < nc - tail; i++) children.push(doc.child(i))
     const window = doc.type.create(doc.attrs, children)
     let nextKey = 0
-    const canonical = deltaToUnits(this.codec.docToDelta(window, () => windowKeys[nextKey++] ?? newKey()))
+    const canonical = deltaToUnits(
+      this.codec.docToDelta(window, () => windowKeys[nextKey++] ?? this.newKey()),
+    )
     const oldUnits = unitsBetween(delta, oldFrom, Math.max(oldFrom, oldTo))
     const implicit = implicitMarkers(oldUnits, canonical, doc.type.schema)
     const newUnits = implicit.size === 0 ? canonical : canonical.filter((_u, i) => !implicit.has(i))
@@ -357,7 +362,7 @@ function formatUnits(text: Y.Text, at: number, olds: Unit[], news: Unit[]): void
       flushRun(i)
       continue
     }
-    if (runChange !== null && !sameAttrs(runChange, change)) flushRun(i)
+    if (runChange !== null && !sameWrite(runChange, change)) flushRun(i)
     if (runChange === null) {
       runChange = change
       runStart = i

@@ -21,6 +21,8 @@ export interface NotesTextCollaborationOptions {
   awareness: Awareness | null
   /** This user as others see them (`name`, `color`), written to the awareness field `user`. */
   user: { name: string; color: string } | null
+  /** Keys of new containers; default random (the model's `newKey`). Tests pass a seeded one. */
+  newKey: (() => string) | null
 }
 
 interface Storage {
@@ -52,28 +54,33 @@ export const NotesTextCollaboration = Extension.create<NotesTextCollaborationOpt
   priority: 1000,
 
   addOptions() {
-    return { text: null, codec: null, awareness: null, user: null }
+    return { text: null, codec: null, awareness: null, user: null, newKey: null }
   },
 
   addStorage() {
-    const { text, codec, awareness } = this.options
+    const { text, codec, awareness, newKey } = this.options
     if (text === null || codec === null)
       throw new Error('NotesTextCollaboration needs the notes Y.Text and a codec')
     let published = ''
-    const binding = new NotesTextBinding(text, codec, (selection) => {
-      if (awareness === null) return
-      const value =
-        selection === null
-          ? null
-          : {
-              anchor: Y.relativePositionToJSON(selection.anchor),
-              head: Y.relativePositionToJSON(selection.head),
-            }
-      const json = JSON.stringify(value)
-      if (json === published) return
-      published = json
-      awareness.setLocalStateField(NOTES_CURSOR_FIELD, value)
-    })
+    const binding = new NotesTextBinding(
+      text,
+      codec,
+      (selection) => {
+        if (awareness === null) return
+        const value =
+          selection === null
+            ? null
+            : {
+                anchor: Y.relativePositionToJSON(selection.anchor),
+                head: Y.relativePositionToJSON(selection.head),
+              }
+        const json = JSON.stringify(value)
+        if (json === published) return
+        published = json
+        awareness.setLocalStateField(NOTES_CURSOR_FIELD, value)
+      },
+      newKey ?? undefined,
+    )
     return { binding }
   },
 

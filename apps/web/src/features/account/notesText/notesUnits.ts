@@ -66,25 +66,37 @@ export function sameUnit(a: Unit, b: Unit): boolean {
   return unitKey(a) === unitKey(b) && sameAttrs(a.attrs, b.attrs)
 }
 
+/** An attribute's value for comparison: absent, null and `''` (a marker's explicit "none") are the same. */
+function norm(value: unknown): string {
+  return value === undefined || value === null || value === '' ? 'null' : stableJson(value)
+}
+
 export function sameAttrs(a: Attrs, b: Attrs): boolean {
   const keys = new Set([...Object.keys(a), ...Object.keys(b)])
   for (const key of keys) {
-    if (stableJson(a[key] ?? null) !== stableJson(b[key] ?? null)) return false
+    if (norm(a[key]) !== norm(b[key])) return false
   }
   return true
 }
 
-/** The attributes to `format` so that `from`'s become `to`'s (null removes one). */
+/**
+ * The attributes to `format` so that `from`'s become `to`'s. A removed one is written as `to` has it (`''` on a
+ * marker, see the model's `explicit` markers) or null.
+ */
 export function attrsChange(from: Attrs, to: Attrs): Attrs {
   const out: Attrs = {}
-  for (const key of Object.keys(from)) if (to[key] === undefined || to[key] === null) out[key] = null
-  for (const [key, value] of Object.entries(to)) {
-    if (value !== null && value !== undefined && stableJson(from[key] ?? null) !== stableJson(value))
-      out[key] = value
+  const keys = new Set([...Object.keys(from), ...Object.keys(to)])
+  for (const key of keys) {
+    if (norm(from[key]) === norm(to[key])) continue
+    const value = to[key]
+    out[key] = value === undefined ? null : value
   }
-  for (const key of Object.keys(out))
-    if (out[key] === null && (from[key] === undefined || from[key] === null)) delete out[key]
   return out
+}
+
+/** Whether two attribute objects are written the same (`''` and null differ here). */
+export function sameWrite(a: Attrs, b: Attrs): boolean {
+  return stableJson(a) === stableJson(b)
 }
 
 function stableJson(value: unknown): string {
