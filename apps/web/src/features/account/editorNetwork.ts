@@ -5,9 +5,19 @@ import CollaborationCaret from '@tiptap/extension-collaboration-caret'
 import StarterKit from '@tiptap/starter-kit'
 import { Awareness, applyAwarenessUpdate, encodeAwarenessUpdate } from 'y-protocols/awareness'
 import { mentionExtension } from '../handoff/mentionExtension.ts'
+import { NotesTextCollaboration } from './notesText/NotesTextCollaboration.ts'
+import { notesCodec } from './notesText/notesCodec.ts'
 
 /** The fragment the notes editor is bound to in the tests (any name works; the app uses `notes`). */
 export const NOTES_FIELD = 'notes'
+/** The Y.Text the editors are bound to with `binding: 'text'` (design 2 of #10). */
+export const NOTES_TEXT_FIELD = 'notesText'
+
+/**
+ * How the editors are bound to Yjs: `fragment` is production's (Collaboration + CollaborationCaret on the
+ * `Y.XmlFragment`), `text` is `NotesTextCollaboration` on one `Y.Text` with block markers (not wired in yet).
+ */
+export type NotesBinding = 'fragment' | 'text'
 
 const MEMBERS = [
   { userId: 'u-sam', name: 'Sam' },
@@ -19,13 +29,19 @@ const MEMBERS = [
  * Collaboration, CollaborationCaret on a real y-protocols Awareness, mentions), each on its own Y.Doc,
  * connected over the seeded in-memory `TestConnector` (random delivery order, disconnects). Awareness
  * updates are relayed at once, so every editor also renders the others' carets. Needs a DOM (happy-dom).
+ * With `binding: 'text'` the editors use NotesTextCollaboration (its own carets) on the Y.Text `notesText` instead.
  */
 export class EditorNetwork {
   readonly net: TestConnector
   readonly editors: Editor[] = []
   private readonly awareness: Awareness[] = []
+  private keyCount = 0
 
-  constructor(replicas: number, seed: number) {
+  constructor(
+    replicas: number,
+    seed: number,
+    readonly binding: NotesBinding = 'fragment',
+  ) {
     this.net = new TestConnector(replicas, seed)
     this.net.docs.forEach((doc, i) => {
       const awareness = new Awareness(doc)
@@ -35,12 +51,28 @@ export class EditorNetwork {
       const editor = new Editor({
         element,
         extensions: [
-          StarterKit.configure({ undoRedo: false }),
-          Collaboration.configure({ document: doc, field: NOTES_FIELD }),
-          CollaborationCaret.configure({
-            provider: { awareness },
-            user: { name: `User ${i}`, color: '#3366ff' },
-          }),
+          // The trailing node appends an empty paragraph after a last list/heading in every editor that sees it;
+          // on the Y.Text binding each replica would write its own (N paragraphs, and markers landing inside text
+          // typed at the end meanwhile), so it is off there: the wiring step must offer the affordance otherwise.
+          StarterKit.configure({ undoRedo: false, ...(binding === 'text' ? { trailingNode: false } : {}) }),
+          ...(binding === 'fragment'
+            ? [
+                Collaboration.configure({ document: doc, field: NOTES_FIELD }),
+                CollaborationCaret.configure({
+                  provider: { awareness },
+                  user: { name: `User ${i}`, color: '#3366ff' },
+                }),
+              ]
+            : [
+                NotesTextCollaboration.configure({
+                  text: doc.getText(NOTES_TEXT_FIELD),
+                  codec: notesCodec,
+                  awareness,
+                  user: { name: `User ${i}`, color: '#3366ff' },
+                  // seeded container keys, so a run of the property is the same every time
+                  newKey: () => `r${i}k${this.keyCount++}`,
+                }),
+              ]),
           mentionExtension(() => MEMBERS),
         ],
       })

@@ -2,7 +2,7 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { pressKey, typeText } from './editorInput.ts'
 import { EditorNetwork } from './editorNetwork.ts'
-import { playNotesScenario } from './notesScenario.ts'
+import { type NotesScenario, playNotesScenario } from './notesScenario.ts'
 
 let network: EditorNetwork | undefined
 afterEach(() => {
@@ -136,47 +136,141 @@ describe('shared notes: named regressions', () => {
 })
 
 /**
- * Known limitations of the binding (found by the "any edits" property; they converge, but typed text is not
- * intact). y-prosemirror represents a block's type as its element name and a split or join by copying content into
- * another element, so a concurrent edit in the copied part stays in the old element. These tests pass while the
- * limitation holds and fail (telling us to move the case to the regressions above) once it is gone.
+ * Known limitations of the production binding (found by the "any edits" property; they converge, but typed text is
+ * not intact). y-prosemirror represents a block's type as its element name and a split or join by copying content
+ * into another element, so a concurrent edit in the copied part stays in the old element. On the `fragment` binding
+ * these pass while the limitation holds and fail (telling us to move the case to the regressions above) once it is
+ * gone; on the `text` binding (NotesTextCollaboration, one Y.Text with block markers: nothing is copied) they pass.
  */
-describe('shared notes: known limitations', () => {
-  it.fails('two users changing the same paragraph into headings at once keep its text once', () => {
+const copyCases: { name: string; scenario: NotesScenario }[] = [
+  {
+    name: 'two users changing the same paragraph into headings at once keep its text once',
+    scenario: {
+      replicas: 2,
+      seed: 174875,
+      ops: [
+        { t: 'type', r: 0, len: 1 },
+        { t: 'heading', r: 0, at: 0, level: 1 },
+        { t: 'heading', r: 1, at: 0, level: 2 },
+        { t: 'type', r: 0, len: 1 },
+      ],
+    },
+  },
+  {
+    name: 'a mention inserted in the middle of a line keeps the order of what another user types at its end',
+    scenario: {
+      replicas: 2,
+      seed: 385173,
+      ops: [
+        { t: 'type', r: 1, len: 4 },
+        { t: 'mark', r: 0, from: 49, to: 25, mark: 'bold' },
+        { t: 'mention', r: 0, member: 0 },
+      ],
+    },
+  },
+  {
+    name: 'a paste in the middle of a paragraph keeps the order of what another user types after it',
+    scenario: {
+      replicas: 2,
+      seed: 187300,
+      ops: [
+        { t: 'type', r: 0, len: 3 },
+        { t: 'paste', r: 1, at: 1, paragraphs: 2 },
+      ],
+    },
+  },
+  {
+    name: 'a Backspace joining two paragraphs keeps what another user goes on typing into the second',
+    scenario: {
+      replicas: 2,
+      seed: 7,
+      ops: [
+        { t: 'type', r: 0, len: 2 },
+        { t: 'line', r: 0, len: 2 },
+        { t: 'deliver', n: 20 },
+        { t: 'joinBack', r: 1, block: 1 },
+        { t: 'type', r: 0, len: 2 },
+      ],
+    },
+  },
+]
+
+describe('shared notes: known limitations of the fragment binding', () => {
+  for (const { name, scenario } of copyCases) {
+    it.fails(name, () => {
+      expect(playNotesScenario(scenario)).toEqual([])
+    })
+  }
+})
+
+describe('shared notes on the Y.Text binding (design 2): splits, joins and type changes copy nothing', () => {
+  for (const { name, scenario } of copyCases) {
+    it(name, () => {
+      expect(playNotesScenario(scenario, 'all', 'text')).toEqual([])
+    })
+  }
+
+  // Found by the any-edits property on the Y.Text binding while it was built.
+  // Bold is an AddMarkStep, whose step map is empty: the binding saw no touched range and wrote nothing.
+  it('bolding typed text reaches the other editors', () => {
     const ops = [
       { t: 'type', r: 0, len: 1 },
-      { t: 'heading', r: 0, at: 0, level: 1 },
-      { t: 'heading', r: 1, at: 0, level: 2 },
-      { t: 'type', r: 0, len: 1 },
+      { t: 'mark', r: 0, from: 0, to: 67, mark: 'bold' },
     ] as const
-    expect(playNotesScenario({ replicas: 2, seed: 174875, ops: [...ops] })).toEqual([])
+    expect(playNotesScenario({ replicas: 2, seed: 0, ops: [...ops] }, 'all', 'text')).toEqual([])
   })
 
-  it.fails('a mention inserted in the middle of a line keeps the order of what another user types at its end', () => {
+  // Y.Text formats are ranges: a mention inserted right after a marker while another user formats that marker
+  // (a list) can carry the marker's path; readers ignore block attributes on inline content (found with an early
+  // stand-in converter; the model's reader ignores them too).
+  it('a mention typed while another user makes the line a list stays a mention', () => {
     const ops = [
-      { t: 'type', r: 1, len: 4 },
-      { t: 'mark', r: 0, from: 49, to: 25, mark: 'bold' },
+      { t: 'type', r: 1, len: 1 },
       { t: 'mention', r: 0, member: 0 },
+      { t: 'list', r: 3, at: 0, kind: 'bullet' },
     ] as const
-    expect(playNotesScenario({ replicas: 2, seed: 385173, ops: [...ops] })).toEqual([])
+    expect(playNotesScenario({ replicas: 2, seed: 1, ops: [...ops] }, 'all', 'text')).toEqual([])
   })
 
-  it.fails('a paste in the middle of a paragraph keeps the order of what another user types after it', () => {
+  // A join deleted the only marker another user's text had: it read as an implicit paragraph, carets were mapped
+  // as if the marker were there (one character early), and the typist's next character went before the last one.
+  it('a run typed into a line that another user joins away keeps its order', () => {
     const ops = [
-      { t: 'type', r: 0, len: 3 },
-      { t: 'paste', r: 1, at: 1, paragraphs: 2 },
+      { t: 'type', r: 0, len: 2 },
+      { t: 'type', r: 3, len: 3 },
+      { t: 'joinBack', r: 0, block: 3 },
+      { t: 'type', r: 3, len: 3 },
+      { t: 'joinBack', r: 0, block: 0 },
     ] as const
-    expect(playNotesScenario({ replicas: 2, seed: 187300, ops: [...ops] })).toEqual([])
+    expect(playNotesScenario({ replicas: 2, seed: 0, ops: [...ops] }, 'all', 'text')).toEqual([])
   })
 
-  it.fails('a Backspace joining two paragraphs keeps what another user goes on typing into the second', () => {
+  // Known limit of Y.Text itself (found at run 747 of the long any-edits run on this binding): an insert skips the
+  // deleted items to its right (Yjs' minimizeAttributeChanges) and is anchored on the last of them. User 1 types
+  // at the start of a line whose text user 0 has just replaced by a paste; user 1's second character follows the
+  // deleted text, as does user 0's paste, so the paste (lower client id) lands between user 1's two characters.
+  // Converges, nothing lost or doubled; the run is split. Needs a Yjs change to anchor inserts on their left
+  // neighbour; passes (and must move up) once it holds.
+  it.fails('a run typed before text that another user replaces by a paste stays whole', () => {
     const ops = [
-      { t: 'type', r: 0, len: 2 },
-      { t: 'line', r: 0, len: 2 },
-      { t: 'deliver', n: 20 },
-      { t: 'joinBack', r: 1, block: 1 },
+      { t: 'type', r: 0, len: 1 },
+      { t: 'mark', r: 0, from: 0, to: 127, mark: 'bold' },
+      { t: 'paste', r: 0, paragraphs: 2 },
+      { t: 'type', r: 1, len: 2 },
+      { t: 'deliver', n: 0 },
+    ] as const
+    expect(playNotesScenario({ replicas: 2, seed: 581164, ops: [...ops] }, 'all', 'text')).toEqual([])
+  })
+
+  // A heading made while another user wraps the line in a list reads as a list item starting with an empty
+  // paragraph the Y.Text does not hold; positions must pair blocks across it.
+  it('typing into a heading that another user puts in a list keeps the run in order', () => {
+    const ops = [
+      { t: 'type', r: 0, len: 1 },
+      { t: 'list', r: 1, at: 0, kind: 'bullet' },
+      { t: 'heading', r: 0, at: 0, level: 2 },
       { t: 'type', r: 0, len: 2 },
     ] as const
-    expect(playNotesScenario({ replicas: 2, seed: 7, ops: [...ops] })).toEqual([])
+    expect(playNotesScenario({ replicas: 2, seed: 484473, ops: [...ops] }, 'all', 'text')).toEqual([])
   })
 })

@@ -4,7 +4,9 @@ import type { Node as PmNode } from '@tiptap/pm/model'
 import { TextSelection } from '@tiptap/pm/state'
 import { yXmlFragmentToProseMirrorRootNode } from '@tiptap/y-tiptap'
 import { pressKey, typeText } from './editorInput.ts'
-import { EditorNetwork, NOTES_FIELD } from './editorNetwork.ts'
+import { EditorNetwork, NOTES_FIELD, NOTES_TEXT_FIELD, type NotesBinding } from './editorNetwork.ts'
+import { notesCodec } from './notesText/notesCodec.ts'
+import { readNotesText } from './notesText/notesUnits.ts'
 
 /**
  * Test support: what users do in shared notes, as data (so fast-check can generate and shrink it and a failing
@@ -131,8 +133,12 @@ function tokens(doc: PmNode): Token[] {
  * doubled, reordered or lost unless a user deleted it, and a typed run stays contiguous unless an edit made
  * after one of its characters landed right after that character.
  */
-export function playNotesScenario({ replicas, seed, ops }: NotesScenario, checks: Checks = 'all'): string[] {
-  const network = new EditorNetwork(replicas, seed)
+export function playNotesScenario(
+  { replicas, seed, ops }: NotesScenario,
+  checks: Checks = 'all',
+  binding: NotesBinding = 'fragment',
+): string[] {
+  const network = new EditorNetwork(replicas, seed, binding)
   const { net } = network
   const info = new Map<string, CharInfo>()
   const runs: Run[] = []
@@ -279,15 +285,17 @@ function convergence(network: EditorNetwork): string[] {
     if (json !== jsons[0]) problems.push(`editor ${i}: document differs from editor 0`)
   })
   network.editors.forEach((editor, i) => {
-    const fragment = network.net.doc(i).getXmlFragment(NOTES_FIELD)
-    const rendered = yXmlFragmentToProseMirrorRootNode(fragment, editor.schema)
+    const rendered =
+      network.binding === 'fragment'
+        ? yXmlFragmentToProseMirrorRootNode(network.net.doc(i).getXmlFragment(NOTES_FIELD), editor.schema)
+        : notesCodec.deltaToDoc(readNotesText(network.net.doc(i).getText(NOTES_TEXT_FIELD)), editor.schema)
     // An empty fragment shows as the schema's empty document (one empty paragraph), and StarterKit's trailing node
     // adds an empty paragraph after a last block that is not one, in the editor only until someone types there.
     const paragraph = editor.schema.nodes.paragraph?.create()
     const trailing = paragraph ? rendered.copy(rendered.content.addToEnd(paragraph)) : rendered
     const shown = editor.state.doc
     if (!(rendered.eq(shown) || trailing.eq(shown))) {
-      problems.push(`editor ${i}: shows something else than its Yjs fragment`)
+      problems.push(`editor ${i}: shows something else than its Yjs ${network.binding}`)
     }
   })
   return problems

@@ -1,0 +1,152 @@
+// @vitest-environment happy-dom
+import type { Editor } from '@tiptap/core'
+import { afterEach, describe, expect, it } from 'vitest'
+import type * as Y from 'yjs'
+import { pressKey, typeText } from '../editorInput.ts'
+import { EditorNetwork } from '../editorNetwork.ts'
+import type { NotesTextBinding } from './NotesTextBinding.ts'
+import { notesCaretsKey } from './NotesTextCollaboration.ts'
+
+let network: EditorNetwork | undefined
+afterEach(() => {
+  network?.destroy()
+  network = undefined
+})
+
+function editors(count: number, seed = 1): Editor[] {
+  network = new EditorNetwork(count, seed, 'text')
+  return network.editors
+}
+
+function undoManager(editor: Editor): Y.UndoManager {
+  const storage = (editor.storage as unknown as Record<string, { binding: NotesTextBinding | null }>)
+    .notesTextCollaboration
+  const manager = storage?.binding?.undoManager
+  if (manager === undefined) throw new Error('no NotesTextCollaboration binding')
+  return manager
+}
+
+/** The position right after the `n`-th character of the text, counting across blocks. */
+function afterChar(editor: Editor, text: string): number {
+  let found = -1
+  editor.state.doc.descendants((node, pos) => {
+    if (found >= 0 || !node.isText) return found < 0
+    const at = node.text?.indexOf(text) ?? -1
+    if (at >= 0) found = pos + at + text.length
+    return false
+  })
+  if (found < 0) throw new Error(`no "${text}"`)
+  return found
+}
+
+/** What precedes each remote caret inside its block, by user name. */
+function caretContexts(editor: Editor): Record<string, string> {
+  const out: Record<string, string> = {}
+  for (const decoration of notesCaretsKey.getState(editor.state)?.find() ?? []) {
+    const user = (decoration.spec as { user?: string }).user
+    if (user === undefined) continue
+    const $pos = editor.state.doc.resolve(decoration.from)
+    out[user] = `${$pos.parent.textContent.slice(0, $pos.parentOffset)}|`
+  }
+  return out
+}
+
+describe('NotesTextCollaboration: undo', () => {
+  it('undoes and redoes only this user’s edits, leaving what others typed meanwhile', () => {
+    const [a, b] = editors(2)
+    if (!a || !b) throw new Error('two editors')
+    typeText(b, 'Hello world')
+    network?.net.flushAll()
+    undoManager(b).stopCapturing()
+    // a splits the line while b goes on typing at its end
+    a.commands.setTextSelection(afterChar(a, 'Hello'))
+    pressKey(a, 'Enter')
+    b.commands.setTextSelection(afterChar(b, 'world'))
+    typeText(b, '!')
+    network?.net.flushAll()
+    expect(network?.blocks(0)).toEqual(['Hello', ' world!'])
+    expect(network?.blocks(1)).toEqual(['Hello', ' world!'])
+
+    expect(a.commands.undo()).toBe(true)
+    network?.net.flushAll()
+    expect(network?.blocks(0)).toEqual(['Hello world!'])
+    expect(network?.blocks(1)).toEqual(['Hello world!'])
+
+    expect(a.commands.redo()).toBe(true)
+    network?.net.flushAll()
+    expect(network?.blocks(1)).toEqual(['Hello', ' world!'])
+
+    // b's undo takes back b's "!" only, not a's split
+    expect(b.commands.undo()).toBe(true)
+    network?.net.flushAll()
+    expect(network?.blocks(0)).toEqual(['Hello', ' world'])
+    expect(network?.blocks(1)).toEqual(['Hello', ' world'])
+  })
+
+  it('has nothing to undo for a user who only received others’ edits', () => {
+    const [a, b] = editors(2)
+    if (!a || !b) throw new Error('two editors')
+    typeText(b, 'Hi')
+    network?.net.flushAll()
+    expect(a.commands.undo()).toBe(false)
+    expect(network?.blocks(0)).toEqual(['Hi'])
+  })
+
+  it('undoes a change of block type by formatting the marker back', () => {
+    const [a, b] = editors(2)
+    if (!a || !b) throw new Error('two editors')
+    typeText(b, 'Title')
+    network?.net.flushAll()
+    a.commands.toggleHeading({ level: 2 })
+    b.commands.setTextSelection(afterChar(b, 'Title'))
+    typeText(b, 's')
+    network?.net.flushAll()
+    expect(b.getJSON().content?.[0]).toMatchObject({ type: 'heading', attrs: { level: 2 } })
+    a.commands.undo()
+    network?.net.flushAll()
+    expect(b.getJSON().content?.[0]?.type).toBe('paragraph')
+    expect(network?.blocks(1)).toEqual(['Titles'])
+  })
+})
+
+describe('NotesTextCollaboration: carets', () => {
+  it('a remote caret follows its text across another user’s split', () => {
+    const [a, b, c] = editors(3)
+    if (!a || !b || !c) throw new Error('three editors')
+    typeText(a, 'abcdef')
+    network?.net.flushAll()
+    b.commands.setTextSelection(afterChar(b, 'abcde'))
+    expect(caretContexts(a)['User 1']).toBe('abcde|')
+    // c splits after "ab": b's caret must stay after "e", now in the second line, everywhere
+    c.commands.setTextSelection(afterChar(c, 'ab'))
+    pressKey(c, 'Enter')
+    network?.net.flushAll()
+    expect(network?.blocks(0)).toEqual(['ab', 'cdef'])
+    expect(caretContexts(a)['User 1']).toBe('cde|')
+    expect(caretContexts(c)['User 1']).toBe('cde|')
+    const $head = b.state.selection.$head
+    expect($head.parent.textContent.slice(0, $head.parentOffset)).toBe('cde')
+    // and the caret element is in the DOM with CollaborationCaret's class names
+    const labels = [
+      ...a.view.dom.querySelectorAll('.collaboration-carets__caret .collaboration-carets__label'),
+    ]
+    expect(labels.map((label) => label.textContent).sort()).toEqual(['User 1', 'User 2'])
+  })
+
+  it('a user’s own caret stays where they type when another user joins their line into the previous one', () => {
+    const [a, b] = editors(2)
+    if (!a || !b) throw new Error('two editors')
+    typeText(a, 'one')
+    pressKey(a, 'Enter')
+    typeText(a, 'two')
+    network?.net.flushAll()
+    b.commands.setTextSelection(afterChar(b, 'tw'))
+    a.commands.setTextSelection(afterChar(a, 'one') + 2)
+    pressKey(a, 'Backspace')
+    network?.net.flushAll()
+    typeText(b, 'X')
+    network?.net.flushAll()
+    expect(network?.blocks(0)).toEqual(['onetwXo'])
+    expect(network?.blocks(1)).toEqual(['onetwXo'])
+  })
+})
