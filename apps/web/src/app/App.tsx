@@ -1,3 +1,4 @@
+import { accessTo, docName } from '@rapport/model'
 import { useCallback, useEffect, useRef, useState } from 'react'
 import { clearDocument } from 'y-indexeddb'
 import { type CollabContextValue, CollabProvider } from '../collab/CollabContext.tsx'
@@ -10,6 +11,7 @@ import { ApiError, authApi, type Session } from '../features/auth/authApi.ts'
 import { LoginPage } from '../features/auth/LoginPage.tsx'
 import { SessionProvider } from '../features/auth/SessionContext.tsx'
 import { SignupPage } from '../features/auth/SignupPage.tsx'
+import { parseRoute } from './route.ts'
 import { Shell } from './Shell.tsx'
 import { useHashRoute } from './useHashRoute.ts'
 
@@ -71,6 +73,18 @@ export function App() {
         onSessionLost: () => endSession(lostNotice, lostClear),
       })
       const member = { userId: session.user.id, workspaceId: session.workspace.id, role: session.role }
+      // A first visit to an account room: the room's document and the token it needs are on the way to an editable
+      // note, so start them now, while the shell renders and the room's code loads.
+      tokens.get().catch(() => undefined) // a failure is retried when a document asks
+      const first = parseRoute(window.location.hash)
+      if (first.name === 'account') {
+        const ref = {
+          workspaceId: session.workspace.id,
+          kind: 'account' as const,
+          accountId: first.accountId,
+        }
+        if (accessTo(member, ref) !== 'none') registry.openAhead(docName(ref))
+      }
       setState({ kind: 'ready', session, collab: { registry, member } })
     },
     [endSession],

@@ -1,103 +1,133 @@
-import { lazy, Suspense, useEffect, useState } from 'react'
+import { useEffect, useState } from 'react'
 import { ConnectionIndicator } from '../collab/ConnectionIndicator.tsx'
 import { OfflineBanner } from '../collab/OfflineBanner.tsx'
 import { useSession } from '../features/auth/SessionContext.tsx'
 import { ContactPage } from '../features/contact/ContactPage.tsx'
 import { DealPage } from '../features/deal/DealPage.tsx'
-import { DuplicatesPage } from '../features/duplicates/DuplicatesPage.tsx'
-import { ImportPage } from '../features/imports/ImportPage.tsx'
-import { ImportsHistoryPage } from '../features/imports/ImportsHistoryPage.tsx'
 import { InboxBadge } from '../features/inbox/InboxBadge.tsx'
 import { InboxPage } from '../features/inbox/InboxPage.tsx'
 import { AccountsList } from '../features/lists/AccountsList.tsx'
 import { ContactsList } from '../features/lists/ContactsList.tsx'
 import { CommandPalette } from '../features/palette/CommandPalette.tsx'
 import { PipelinesPage } from '../features/pipeline/PipelinesPage.tsx'
-import { SettingsPage } from '../features/settings/SettingsPage.tsx'
 import { SupportPage } from '../features/support/SupportPage.tsx'
 import { MyTasksPage } from '../features/tasks/MyTasksPage.tsx'
 import { TrashPage } from '../features/trash/TrashPage.tsx'
-import { AccountSettingsPage } from '../features/workspace/AccountSettingsPage.tsx'
-import { ApiTokensPage } from '../features/workspace/ApiTokensPage.tsx'
 import { AppUpdatedBanner } from '../features/workspace/AppUpdatedBanner.tsx'
-import { MembersPage } from '../features/workspace/MembersPage.tsx'
 import { WorkspaceMenu } from '../features/workspace/WorkspaceMenu.tsx'
 import { Avatar } from '../ui/Avatar.tsx'
 import { ErrorBoundary } from '../ui/ErrorBoundary.tsx'
 import { NotFound } from './NotFound.tsx'
-import { NAV_ITEMS, type Route, routeSection } from './route.ts'
+import { type PageChunk, pageChunk, usePageChunk } from './pageChunk.ts'
+import {
+  type ImportKind,
+  NAV_ITEMS,
+  parseRoute,
+  type Route,
+  routeSection,
+  type SettingsSection,
+} from './route.ts'
 import './shell.css'
 import { useHashRoute } from './useHashRoute.ts'
 
-// Tiptap is large: the account room is its own chunk, preloaded once the browser is idle after sign-in.
-type AccountPageModule = typeof import('../features/account/AccountPage.tsx')
-let loadedAccountPage: AccountPageModule | null = null
-const loadAccountPage = () =>
-  import('../features/account/AccountPage.tsx').then((m) => {
-    loadedAccountPage = m
-    return m
-  })
-const LazyAccountPage = lazy(() => loadAccountPage().then((m) => ({ default: m.AccountPage })))
-
-/**
- * The account room: rendered directly once its chunk is loaded. Through `lazy` only before that — a lazy component
- * suspends on its first render even when its chunk is already loaded, and React holds a revealed Suspense boundary
- * back for up to 300 ms, which was most of an in-app navigation to the room.
- */
-function AccountRoute({ accountId }: { accountId: string }) {
-  const Loaded = loadedAccountPage?.AccountPage
-  return Loaded ? <Loaded accountId={accountId} /> : <LazyAccountPage accountId={accountId} />
+// Pages in chunks of their own, rendered without Suspense (`usePageChunk`). The account room (Tiptap) and the
+// dashboard (recharts) are large; settings, imports, duplicates and the workspace pages are rarely a first visit. The
+// board, the lists and the record pages stay in the main bundle: the board's first paint must not wait for a chunk,
+// and the lists and record pages open offline before any chunk has loaded.
+const chunks = {
+  account: pageChunk(() => import('../features/account/AccountPage.tsx')),
+  dashboard: pageChunk(() => import('../features/reports/DashboardPage.tsx')),
+  settings: pageChunk(() => import('../features/settings/SettingsPage.tsx')),
+  import: pageChunk(() => import('../features/imports/ImportPage.tsx')),
+  imports: pageChunk(() => import('../features/imports/ImportsHistoryPage.tsx')),
+  duplicates: pageChunk(() => import('../features/duplicates/DuplicatesPage.tsx')),
+  members: pageChunk(() => import('../features/workspace/MembersPage.tsx')),
+  tokens: pageChunk(() => import('../features/workspace/ApiTokensPage.tsx')),
+  profile: pageChunk(() => import('../features/workspace/AccountSettingsPage.tsx')),
 }
 
-// The dashboard and its charting library (recharts) are one chunk, loaded only when the dashboard opens — at once
-// when the app starts on it (while the session check runs), not after the shell has rendered.
-type DashboardModule = typeof import('../features/reports/DashboardPage.tsx')
-let dashboardChunk: Promise<DashboardModule> | null = null
-let loadedDashboard: DashboardModule | null = null
-const loadDashboardPage = (): Promise<DashboardModule> => {
-  dashboardChunk ??= import('../features/reports/DashboardPage.tsx').then((m) => {
-    loadedDashboard = m
-    return m
-  })
-  return dashboardChunk
-}
-if (typeof window !== 'undefined' && /^#\/dashboard\/?$/.test(window.location.hash)) {
-  loadDashboardPage().catch(() => undefined) // a failure shows when the page renders
+// The dashboard's chunks load as soon as the main bundle runs, while the session check answers. Not the account room's:
+// index.html has already fetched it beside the main bundle, and evaluating it is better left until the session has
+// started the room's document (App), so that the room's sync runs while the chunk evaluates.
+if (typeof window !== 'undefined' && parseRoute(window.location.hash).name === 'dashboard') {
+  chunks.dashboard.load().catch(() => undefined) // a failure shows when the page renders
   import('../features/reports/ReportChart.tsx').catch(() => undefined) // the charts' chunk, side by side
 }
 
-/**
- * The dashboard page, without Suspense: React holds a revealed Suspense boundary back for up to 300 ms, which was a
- * third of the dashboard's first paint. A failed chunk load is thrown to the error boundary.
- */
-function DashboardRoute() {
-  const [loaded, setLoaded] = useState<DashboardModule | null>(loadedDashboard)
-  const [failed, setFailed] = useState<unknown>(null)
-  useEffect(() => {
-    if (loaded) return
-    let cancelled = false
-    loadDashboardPage().then(
-      (m) => !cancelled && setLoaded(m),
-      (e: unknown) => !cancelled && setFailed(e ?? new Error('The dashboard could not be loaded.')),
-    )
-    return () => {
-      cancelled = true
-    }
-  }, [loaded])
-  if (failed) throw failed
-  return loaded ? <loaded.DashboardPage /> : <div className="empty">Loading dashboard…</div>
+const loading = (what: string) => <div className="empty">{`Loading ${what}…`}</div>
+
+function AccountRoute({ accountId }: { accountId: string }) {
+  const m = usePageChunk(chunks.account)
+  return m ? <m.AccountPage accountId={accountId} /> : loading('account')
 }
 
-/** Fetches the account-room chunk when the browser is idle, so the first visit does not wait for it. */
-function usePreloadAccountPage(): void {
+function DashboardRoute() {
+  const m = usePageChunk(chunks.dashboard)
+  return m ? <m.DashboardPage /> : loading('dashboard')
+}
+
+function SettingsRoute({ section }: { section: SettingsSection }) {
+  const m = usePageChunk(chunks.settings)
+  return m ? <m.SettingsPage section={section} /> : loading('settings')
+}
+
+function ImportRoute({ kind }: { kind: ImportKind }) {
+  const m = usePageChunk(chunks.import)
+  return m ? <m.ImportPage kind={kind} /> : loading('import')
+}
+
+function ImportsRoute() {
+  const m = usePageChunk(chunks.imports)
+  return m ? <m.ImportsHistoryPage /> : loading('imports')
+}
+
+function DuplicatesRoute() {
+  const m = usePageChunk(chunks.duplicates)
+  return m ? <m.DuplicatesPage /> : loading('duplicates')
+}
+
+function MembersRoute() {
+  const m = usePageChunk(chunks.members)
+  return m ? <m.MembersPage /> : loading('members')
+}
+
+function TokensRoute() {
+  const m = usePageChunk(chunks.tokens)
+  return m ? <m.ApiTokensPage /> : loading('API tokens')
+}
+
+function ProfileRoute() {
+  const m = usePageChunk(chunks.profile)
+  return m ? <m.AccountSettingsPage /> : loading('your account')
+}
+
+/**
+ * Fetches the page chunks one by one when the browser is idle after sign-in, the account room first, so in-app
+ * navigation (and navigation offline) seldom waits for one.
+ */
+function usePreloadPages(): void {
   useEffect(() => {
-    const preload = () => void loadAccountPage().catch(() => undefined)
-    if (typeof window.requestIdleCallback === 'function') {
-      const id = window.requestIdleCallback(preload, { timeout: 5_000 })
-      return () => window.cancelIdleCallback(id)
+    // Not the dashboard: recharts takes a long task to evaluate, which could land in the middle of a board's sync.
+    const { dashboard: _notPreloaded, ...rest } = chunks
+    const queue: Array<PageChunk<unknown>> = Object.values(rest)
+    let cancel = () => {}
+    const next = () => {
+      const chunk = queue.shift()
+      if (!chunk) return
+      const run = () => void chunk.load().then(next, next)
+      if (typeof window.requestIdleCallback === 'function') {
+        const id = window.requestIdleCallback(run, { timeout: 5_000 })
+        cancel = () => window.cancelIdleCallback(id)
+      } else {
+        const timer = setTimeout(run, 2_000)
+        cancel = () => clearTimeout(timer)
+      }
     }
-    const timer = setTimeout(preload, 2_000)
-    return () => clearTimeout(timer)
+    next()
+    return () => {
+      queue.length = 0
+      cancel()
+    }
   }, [])
 }
 
@@ -108,7 +138,7 @@ function Page({ route }: { route: Route }) {
     case 'dashboard':
       return <DashboardRoute />
     case 'workspaceSettings':
-      return <SettingsPage section={route.section} />
+      return <SettingsRoute section={route.section} />
     case 'accounts':
       return <AccountsList />
     case 'account':
@@ -130,21 +160,21 @@ function Page({ route }: { route: Route }) {
     case 'trash':
       return <TrashPage />
     case 'members':
-      return <MembersPage />
+      return <MembersRoute />
     case 'tokens':
-      return <ApiTokensPage />
+      return <TokensRoute />
     case 'profile':
-      return <AccountSettingsPage />
+      return <ProfileRoute />
     case 'signup':
       return <div className="empty">You are signed in: create another workspace from the workspace menu.</div>
     case 'invite':
       return null // App shows the invitation page outside the shell
     case 'import':
-      return <ImportPage key={route.kind} kind={route.kind} />
+      return <ImportRoute key={route.kind} kind={route.kind} />
     case 'imports':
-      return <ImportsHistoryPage />
+      return <ImportsRoute />
     case 'duplicates':
-      return <DuplicatesPage />
+      return <DuplicatesRoute />
     case 'notFound':
       return <NotFound path={route.path} />
   }
@@ -155,7 +185,7 @@ export function Shell() {
   const { session, logout } = useSession()
   const route = useHashRoute()
   const section = routeSection(route)
-  usePreloadAccountPage()
+  usePreloadPages()
   // Narrow screens fold the navigation behind a menu button; a new page closes it.
   const [menuOpen, setMenuOpen] = useState(false)
   // biome-ignore lint/correctness/useExhaustiveDependencies: closing on every route change is the point
@@ -222,9 +252,7 @@ export function Shell() {
         <AppUpdatedBanner />
         <OfflineBanner />
         <ErrorBoundary key={`${route.name}`}>
-          <Suspense fallback={<div className="empty">Loading…</div>}>
-            <Page route={route} />
-          </Suspense>
+          <Page route={route} />
         </ErrorBoundary>
       </main>
     </div>

@@ -121,6 +121,28 @@ describe('DocRegistry', () => {
     await registry.destroy({ clearOffline: false })
   })
 
+  it('openAhead: the page that acquires the document soon after gets the same handle; unused, it closes after the hold', async () => {
+    const registry = makeRegistry()
+    SilentSocket.openLatest()
+    registry.openAhead('w1/account/a1', 1_000)
+    const ahead = registry.openNames()
+    const page = registry.acquire('w1/account/a1')
+    const destroy = vi.spyOn(page.provider, 'destroy')
+    expect(ahead).toEqual(['w1/account/a1'])
+    expect(registry.socket.configuration.providerMap.size).toBe(1)
+    // The hold ends while the page still uses it: it stays open.
+    vi.advanceTimersByTime(1_000 + RELEASE_GRACE_MS + 1)
+    expect(destroy).not.toHaveBeenCalled()
+    registry.release('w1/account/a1')
+    vi.advanceTimersByTime(RELEASE_GRACE_MS + 1)
+    expect(destroy).toHaveBeenCalledOnce()
+    // Opened ahead for a page that never came: closed once the hold and the grace are over.
+    registry.openAhead('w1/account/a2', 1_000)
+    vi.advanceTimersByTime(1_000 + RELEASE_GRACE_MS + 1)
+    expect(registry.openNames()).toEqual([])
+    await registry.destroy({ clearOffline: false })
+  })
+
   it('reports documents waiting for their first sync as syncing', async () => {
     const registry = makeRegistry()
     registry.acquire('w1/workspace')

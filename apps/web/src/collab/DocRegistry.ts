@@ -10,6 +10,8 @@ import type { TokenSource } from './TokenSource.ts'
 
 /** How long an unused document stays open, so StrictMode remounts and quick navigation reuse it. */
 export const RELEASE_GRACE_MS = 3_000
+/** How long `openAhead` keeps a document open for the page that is about to acquire it. */
+export const OPEN_AHEAD_HOLD_MS = 10_000
 
 /** The server's reason when it refused an update as written under another author's clientID (schema.md §8). */
 export const SPOOFED_AUTHOR_REASON = 'spoofed-author'
@@ -93,6 +95,16 @@ export class DocRegistry {
     this.handles.set(name, handle)
     this.emit()
     return handle
+  }
+
+  /**
+   * Opens `name` ahead of the page that will show it (the first page's document, while its code still loads) and
+   * keeps it open for `holdMs`: the page's own `acquire` then finds it syncing, or synced.
+   */
+  openAhead(name: string, holdMs = OPEN_AHEAD_HOLD_MS): void {
+    if (this.destroyed) return
+    this.acquire(name)
+    setTimeout(() => this.release(name), holdMs)
   }
 
   release(name: string): void {

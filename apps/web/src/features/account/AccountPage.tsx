@@ -51,6 +51,17 @@ const TEXT_FIELDS: Array<[TextField, string]> = [
   ['country', 'Country'],
 ]
 
+/** True from one task after `ready` first became true (and from then on). */
+function useOneTaskAfter(ready: boolean): boolean {
+  const [after, setAfter] = useState(false)
+  useEffect(() => {
+    if (!ready || after) return
+    const timer = setTimeout(() => setAfter(true), 0)
+    return () => clearTimeout(timer)
+  }, [ready, after])
+  return after
+}
+
 /** The account room: live fields, contacts, deals, tickets, shared notes, timeline, tasks and who is here. */
 export function AccountPage({ accountId }: { accountId: string }) {
   const { session } = useSession()
@@ -89,6 +100,9 @@ export function AccountPage({ accountId }: { accountId: string }) {
   )
 
   const notesReady = useEditorGate(room.doc, NOTES_FIELD, room)
+  // The panels that read the room besides the notes render one task after it is ready: the commit that brings the
+  // document holds the notes editor, which is what the user waits for, and not the timeline, tasks and handoff too.
+  const panelsShown = useOneTaskAfter(room.ready)
   const peers = usePeers(room.provider)
   const setPresence = usePresenceField(room.provider)
   // Leaving the room while a field has the focus: React never sends its blur, so clear what we were editing.
@@ -299,7 +313,7 @@ export function AccountPage({ accountId }: { accountId: string }) {
               </div>
             )}
           </section>
-          {room.doc && room.provider && room.synced && (
+          {room.doc && room.provider && room.synced && panelsShown && (
             <HandoffPanel
               accountId={accountId}
               doc={room.doc}
@@ -307,7 +321,7 @@ export function AccountPage({ accountId }: { accountId: string }) {
               readOnly={room.readOnly}
             />
           )}
-          {room.doc && room.ready && (
+          {room.doc && room.ready && panelsShown && (
             <Timeline
               doc={room.doc}
               accountId={accountId}
@@ -318,7 +332,7 @@ export function AccountPage({ accountId }: { accountId: string }) {
           )}
         </div>
         <aside className="account__side">
-          {room.doc && room.ready && (
+          {room.doc && room.ready && panelsShown && (
             <TasksPanel doc={room.doc} readOnly={room.readOnly} accountId={accountId} />
           )}
           <section className="panel" data-testid="account-contacts">

@@ -1,0 +1,43 @@
+import { expect, it } from 'vitest'
+import { e2eDescribe } from './support/e2eDescribe.ts'
+import { accountIds } from './support/e2eEnv.ts'
+import { e2eSession } from './support/e2eSession.ts'
+
+/** The paths of everything a page fetched, in order (Resource Timing). */
+const RESOURCES = `performance.getEntriesByType('resource').map((e) => new URL(e.name).pathname)`
+/** index.html's preloads, each as `route path`. */
+const PRELOADS = `[...document.querySelectorAll('link[data-route]')].map((l) => l.dataset.route + ' ' + new URL(l.href).pathname)`
+
+/**
+ * Issue #12 ("account room editable on a new device"): a first visit on an account room link fetches the room's
+ * chunk beside the main bundle (index.html's preload), once, and asks for one collaboration token.
+ */
+e2eDescribe('a first visit on a link', () => {
+  const session = e2eSession()
+
+  it("fetches the account room's chunk once, from index.html's preload, and one collaboration token", async () => {
+    const a = await session.signIn('sales')
+    const [accountId] = await accountIds(a, 1)
+    if (!accountId) throw new Error('the demo workspace has no account')
+    const tab = await a.openTab()
+    await tab.room.open(accountId)
+    await tab.page.locator('[data-testid="notes-editor"] [contenteditable="true"]').waitFor()
+    const preloads = await tab.page.evaluate<string[]>(PRELOADS)
+    expect(preloads.some((p) => /^account \/assets\/AccountPage-[\w-]+\.js$/.test(p))).toBe(true)
+    expect(preloads.every((p) => p.startsWith('account '))).toBe(true)
+    // The app's own import of the room's chunk took the preloaded module: none was fetched twice.
+    const resources = await tab.page.evaluate<string[]>(RESOURCES)
+    const scripts = resources.filter((path) => path.endsWith('.js'))
+    expect(scripts.filter((path) => /^\/assets\/AccountPage-[\w-]+\.js$/.test(path))).toHaveLength(1)
+    expect(new Set(scripts).size).toBe(scripts.length)
+    // The token asked for at session start is the one the room's document used.
+    expect(resources.filter((path) => path === '/api/auth/collab-token')).toHaveLength(1)
+  })
+
+  it("preloads nothing on a board link: the board is in the main bundle, the room's chunk waits for idle time", async () => {
+    const a = await session.signIn('sales')
+    const tab = await a.openTab()
+    await tab.board.open()
+    expect(await tab.page.evaluate<string[]>(PRELOADS)).toEqual([])
+  })
+})
