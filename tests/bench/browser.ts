@@ -47,6 +47,12 @@ export type BrowserResult = {
   /** A new tab opened on the account room URL: goto → a contenteditable notes editor. */
   accountRoomColdMs: number
   /**
+   * First visit of the account room on a new device (new browser context: session cookie only, no IndexedDB copy,
+   * empty HTTP cache): navigation start → a contenteditable notes editor, median of REPEATS (the issue's target).
+   */
+  accountRoomNewDeviceMs?: number
+  accountRoomNewDeviceRunsMs?: number[]
+  /**
    * In-app navigation from the live board to the accounts list: the route change → its first row. Median of
    * `listRunsMs` (absent in results from before issue #12's bench).
    */
@@ -389,6 +395,19 @@ export async function measureBrowser(log: (msg: string) => void, seed: SeedTempl
     await room.goto(`${server.url}/#/accounts/${coldRoomAccount}`)
     const accountRoomColdMs = await firstMatch(room, EDITABLE_NOTES)
 
+    const roomNewDeviceRuns: number[] = []
+    for (let i = 0; i < REPEATS; i++) {
+      log(`browser: account room, new device ${i + 1}/${REPEATS}`)
+      const fresh = await newDevice()
+      try {
+        const p = await fresh.newPage()
+        await p.goto(`${server.url}/#/accounts/${coldRoomAccount}`)
+        roomNewDeviceRuns.push(await firstMatch(p, EDITABLE_NOTES))
+      } finally {
+        await fresh.close()
+      }
+    }
+
     return {
       deals: CONFIG.browserDeals,
       firstRenderMs: Math.round(median(firstRenderRuns)),
@@ -409,6 +428,8 @@ export async function measureBrowser(log: (msg: string) => void, seed: SeedTempl
       accountRoomEditableMs: Math.round(median(roomRuns)),
       accountRoomRunsMs: roomRuns.map(Math.round),
       accountRoomColdMs: Math.round(accountRoomColdMs),
+      accountRoomNewDeviceMs: Math.round(median(roomNewDeviceRuns)),
+      accountRoomNewDeviceRunsMs: roomNewDeviceRuns.map(Math.round),
       listFirstPageMs: Math.round(median(listRuns)),
       listRunsMs: listRuns.map(Math.round),
     }

@@ -89,10 +89,14 @@ function browserRows(r: BenchResults): Row[] {
   return [
     {
       target: 'account room editable on a new device < 500 ms',
-      measured: br ? `${int(br.accountRoomColdMs)} ms` : '—',
-      status: status(Boolean(br), (br?.accountRoomColdMs ?? Infinity) < 500),
+      measured: br
+        ? br.accountRoomNewDeviceMs !== undefined
+          ? `${int(br.accountRoomNewDeviceMs)} ms (median of ${(br.accountRoomNewDeviceRunsMs ?? []).map(int).join(', ')}); a new tab beside the open board: ${int(br.accountRoomColdMs)} ms`
+          : `${int(br.accountRoomColdMs)} ms (new tab)`
+        : '—',
+      status: status(Boolean(br), (br?.accountRoomNewDeviceMs ?? br?.accountRoomColdMs ?? Infinity) < 500),
       limit: br
-        ? 'New tab, no offline copy: the ~760 kB app bundle (evaluated before anything renders), the session, the socket, then the room `W/account/A` and the workspace document; the account’s contacts and deals come from REST. The room itself applies in a few ms: the bundle and the round trips are the time.'
+        ? 'New device: a new browser context with the session cookie only (no offline copy, empty HTTP cache), navigation → the editable note. The main bundle (~750 kB: React DOM, zod, Yjs, the board, which stays in it so the board paints first) is fetched and evaluated before anything renders; the room’s chunk is preloaded beside it, and the room’s document and collab token are asked for as soon as the session is known; then the socket handshake and the sync. The room itself applies in a few ms. The new-tab figure shares the board tab’s HTTP cache (the bundle is cached), which is why it is lower.'
         : why,
     },
     {

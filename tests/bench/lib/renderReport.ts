@@ -285,6 +285,11 @@ function browserSection(r: BenchResults): string[] {
     `| remote move → DOM p50 / p95 | ${ms(b.remoteMoveToDomMs.p50)} / ${ms(b.remoteMoveToDomMs.p95)} ms (${b.remoteMoveToDomMs.n} moves) |`,
     `| account room, in-app navigation → editable note, median | ${int(b.accountRoomEditableMs)} ms (${b.accountRoomRunsMs.map(int).join(', ')}) |`,
     `| account room, new tab → editable note | ${int(b.accountRoomColdMs)} ms |`,
+    ...(b.accountRoomNewDeviceMs === undefined
+      ? []
+      : [
+          `| account room, new device → editable note, median | ${int(b.accountRoomNewDeviceMs)} ms (${(b.accountRoomNewDeviceRunsMs ?? []).map(int).join(', ')}) |`,
+        ]),
     ...(b.listFirstPageMs === undefined
       ? []
       : [
