@@ -17,8 +17,10 @@ export const SQLITE_INDEX_FILE = 'index.sqlite'
 
 /** Opens the configured record index (throws a plain-words error when it cannot). */
 export async function openRecordIndex(dataDir: string, config: IndexConfig): Promise<RecordIndex> {
-  if (config.kind === 'sqlite') return openSqliteRecordIndex(join(dataDir, SQLITE_INDEX_FILE))
+  // An import's bulk applies run in a worker thread (BulkApplier.ts), off the event loop others' edits share.
+  if (config.kind === 'sqlite')
+    return openSqliteRecordIndex(join(dataDir, SQLITE_INDEX_FILE), { bulkThread: true })
   // Loaded only when asked for: the default start never touches the PostgreSQL driver.
   const { openPostgresRecordIndex } = await import('./postgresRecordIndex.ts')
-  return openPostgresRecordIndex({ url: config.url, schema: config.schema })
+  return openPostgresRecordIndex({ url: config.url, schema: config.schema, bulkThread: true })
 }
