@@ -401,7 +401,11 @@ export class IndexWorker {
     // Not while halving a refused batch down to the change the index refuses.
     const bulk = first !== undefined && isBulk(first) && !this.isolating
     // Bulk work at the head of the queue goes to the index's bulk thread, alone (no live change rides with it).
-    const threaded = bulk && this.index.applyBulk !== undefined && performance.now() >= this.bulkThreadAfter
+    const threaded =
+      bulk &&
+      this.index.applyBulk !== undefined &&
+      this.index.bulkThreaded === true &&
+      performance.now() >= this.bulkThreadAfter
     const limit = threaded
       ? BULK_THREAD_BATCH
       : bulk

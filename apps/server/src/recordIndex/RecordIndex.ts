@@ -297,6 +297,8 @@ export interface RecordIndex {
    * of their own when opened with one (BulkApplier.ts), so the event loop is not held meanwhile. Optional.
    */
   applyBulk?(batch: IndexBatch): Promise<AppliedChange[]>
+  /** Whether `applyBulk` runs off the event loop (a thread); else it is `apply`. */
+  readonly bulkThreaded?: boolean
   /** Starts what `applyBulk` runs on (its thread), without waiting: an import about to write calls it. */
   prepareBulk?(): void
 

@@ -267,15 +267,26 @@ export class KyselyRecordIndex implements RecordIndex {
     const bulk = this.bulk
     if (!bulk) return this.apply(input)
     this.open()
-    const run = this.exclusive(() => bulk.apply(input))
+    const applied = await this.tracked(this.exclusive(() => bulk.apply(input)))
+    this.afterWrite(input)
+    return applied
+  }
+
+  /**
+   * `run` counted among the applies in progress from now on (queued for the lock or running): an apply that leaves
+   * the event loop (`breather`) or waits for the bulk thread may be in progress when the index is closed; close waits.
+   */
+  private async tracked<T>(run: Promise<T>): Promise<T> {
     this.applying.add(run)
     try {
-      const applied = await run
-      this.afterWrite(input)
-      return applied
+      return await run
     } finally {
       this.applying.delete(run)
     }
+  }
+
+  get bulkThreaded(): boolean {
+    return this.bulk !== null
   }
 
   /** Starts the bulk thread now (its modules take a moment to load), so the first bulk apply does not wait for it. */
@@ -358,7 +369,7 @@ export class KyselyRecordIndex implements RecordIndex {
 
   async apply(input: IndexBatch): Promise<AppliedChange[]> {
     this.open()
-    const applied = await this.exclusive(() => this.applyNow(input))
+    const applied = await this.tracked(this.exclusive(() => this.applyNow(input)))
     this.afterWrite(input)
     return applied
   }
@@ -531,13 +542,7 @@ export class KyselyRecordIndex implements RecordIndex {
           .execute()
       return applied
     })
-    // An apply that leaves the event loop (`breather`) may be in progress when the index is closed: close waits.
-    this.applying.add(run)
-    try {
-      return await run
-    } finally {
-      this.applying.delete(run)
-    }
+    return run
   }
 
   /** Of the rooms `facts` names, those whose account the index holds (`workspaceId\0accountId`). */
