@@ -31,6 +31,8 @@ beforeAll(async () => {
     webDist: null,
     debounceMs: 50,
     maxDebounceMs: 500,
+    // The index's bulk applies in their worker thread (BulkApplier.ts): the bulk path as INDEX_BULK_THREAD=1 runs it.
+    index: { kind: 'sqlite', bulkThread: true },
   })
   await writeDocument(
     server.hocuspocus,

@@ -1,3 +1,5 @@
+import { readlinkSync } from 'node:fs'
+import { setPriority } from 'node:os'
 import { parentPort, workerData } from 'node:worker_threads'
 import { isAppError } from '../errors.ts'
 import type { BulkIndexSpec, FromThread, ToThread } from './BulkApplier.ts'
@@ -28,6 +30,21 @@ async function open(): Promise<RecordIndex> {
 }
 
 const send = (message: FromThread) => port.postMessage(message)
+
+/**
+ * This thread runs at a lower priority than the main thread (Linux: `setpriority` of the thread's own id, nice 10):
+ * on a machine with few cores the event loop that broadcasts others' edits is scheduled first, the bulk work takes
+ * what is left. Elsewhere (no `/proc/thread-self`) the thread keeps the process's priority.
+ */
+function lowerPriority(): void {
+  try {
+    const tid = Number(readlinkSync('/proc/thread-self').split('/').pop())
+    if (Number.isInteger(tid) && tid > 0 && tid !== process.pid) setPriority(tid, 10)
+  } catch {
+    // not Linux, or not allowed: the same priority as the main thread
+  }
+}
+lowerPriority()
 
 open().then(
   (index) => {
