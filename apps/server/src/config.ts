@@ -28,6 +28,7 @@ export const EnvSchema = z.object({
   INDEX: optional(z.enum(INDEX_KINDS)),
   RAPPORT_PG_URL: optional(z.string().min(1)),
   INDEX_PG_SCHEMA: optional(z.string().regex(/^[a-z_][a-z0-9_]{0,62}$/, 'must be a lowercase SQL name')),
+  INDEX_BULK_THREAD: optional(z.enum(['0', '1', 'true', 'false'])),
 })
 
 export interface Config {
@@ -76,10 +77,13 @@ export const parseEnv = (
     webDist: e.WEB_DIST ? resolve(cwd, e.WEB_DIST) : join(REPO_ROOT, 'apps/web/dist'),
     seedDemo: e.SEED_DEMO !== '0' && e.SEED_DEMO !== 'false',
     store: e.STORE ?? 'sqlite',
-    index:
-      e.INDEX === 'postgres'
-        ? { kind: 'postgres', url: e.RAPPORT_PG_URL, schema: e.INDEX_PG_SCHEMA ?? 'rapport_index' }
-        : { kind: 'sqlite' },
+    index: {
+      ...(e.INDEX === 'postgres'
+        ? { kind: 'postgres' as const, url: e.RAPPORT_PG_URL, schema: e.INDEX_PG_SCHEMA ?? 'rapport_index' }
+        : { kind: 'sqlite' as const }),
+      // An import's bulk index applies in a worker thread (off unless INDEX_BULK_THREAD=1).
+      bulkThread: e.INDEX_BULK_THREAD === '1' || e.INDEX_BULK_THREAD === 'true',
+    },
   }
 }
 

@@ -286,7 +286,7 @@ interface Planned {
 export interface ImportJobsDeps {
   dataDir: string
   hocuspocus: Hocuspocus
-  index: Pick<IndexWorker, 'index' | 'flush'> & Partial<Pick<IndexWorker, 'enqueueWritten'>>
+  index: Pick<IndexWorker, 'index' | 'flush'> & Partial<Pick<IndexWorker, 'enqueueWritten' | 'stats'>>
   /**
    * The server's document store: with it (and `index.enqueueWritten`), the contacts an import creates take the bulk
    * path (bulkCreate.ts); without it every row goes through Hocuspocus.
@@ -573,7 +573,11 @@ export class ImportJobs {
       store && enqueueWritten
         ? {
             store,
-            index: { enqueueWritten, flush: (timeoutMs?: number) => deps.index.flush(timeoutMs) },
+            index: {
+              enqueueWritten,
+              flush: (timeoutMs?: number) => deps.index.flush(timeoutMs),
+              bulkCrashes: () => deps.index.stats?.().bulkCrashes ?? 0,
+            },
             hocuspocus: deps.hocuspocus,
             now: this.now,
           }
@@ -724,6 +728,8 @@ export class ImportJobs {
     delete job.error
     job.total = job.rowCount
     await this.save(job)
+    // The index's bulk thread loads while the first batch is read and planned.
+    if (this.bulkDeps && BULK_KINDS.has(job.kind)) this.deps.index.index.prepareBulk?.()
     const run = this.run(job, context, actor, resumed)
       .catch(async (error: unknown) => {
         this.deps.logger.error('import failed', { id: job.id, error })

@@ -8,6 +8,7 @@ import { writeDocument } from '../collab/directWrites.ts'
 import { createServer, type RapportServer } from '../createServer.ts'
 import { silentLogger } from '../log/logger.ts'
 import { normalizeDomain } from '../recordIndex/duplicateKeys.ts'
+import type { KyselyRecordIndex } from '../recordIndex/kyselyRecordIndex.ts'
 import { type ImportJob, ImportJobs, type ImportSettings } from './ImportJobs.ts'
 
 const WS = 'ws_bulk'
@@ -30,6 +31,8 @@ beforeAll(async () => {
     webDist: null,
     debounceMs: 50,
     maxDebounceMs: 500,
+    // The index's bulk applies in their worker thread (BulkApplier.ts): the bulk path as INDEX_BULK_THREAD=1 runs it.
+    index: { kind: 'sqlite', bulkThread: true },
   })
   await writeDocument(
     server.hocuspocus,
@@ -216,6 +219,35 @@ describe('the bulk path of an import', () => {
     const ids = await createdIds(bulk, job)
     const rows = await server.index.index.getMany(WS, 'contacts', ids)
     expect(rows.map((r) => r.record.firstName)).toEqual(['Katherine', 'Dorothy'])
+  })
+
+  it('a crash of the index’s bulk thread fails the import in plain words; the batch it hit is stored and indexed', async () => {
+    const applier = (server.index.index as KyselyRecordIndex).bulkApplierForTest()
+    expect(applier).not.toBeNull()
+    applier?.crashForTest()
+    const crashesBefore = server.index.stats().bulkCrashes
+    const csv = [
+      'First name,Last name,Email,Phone,Account',
+      'Mae,Jemison,mae@bulk.test,,',
+      'Sally,Ride,sally@bulk.test,,',
+    ].join('\n')
+    const job = await runImport(bulk, csv, {
+      mapping: MAPPING,
+      duplicates: { policy: 'create', matchOn: 'email' },
+    })
+    expect(job.status).toBe('failed')
+    expect(job.error).toMatch(/record index stopped in the middle of this import/)
+    expect(server.index.stats().bulkCrashes).toBe(crashesBefore + 1)
+    // Nothing half done: the rows of the batch are in the index (applied again on the main thread) and stored.
+    const found = await server.index.index.importMatches(WS, 'contacts', { on: 'email' }, [
+      'mae@bulk.test',
+      'sally@bulk.test',
+    ])
+    expect(found).toHaveLength(2)
+    for (const { id } of found) {
+      expect((await server.index.index.get(WS, 'contacts', id))?.doc).toBe(contactDoc(id))
+      expect(await server.documentStore.load(contactDoc(id))).not.toBeNull()
+    }
   })
 
   it('undo archives what the bulk path created', async () => {

@@ -71,7 +71,10 @@ export function buildDocument(
 
 export interface BulkWriteDeps {
   store: DocumentStore
-  index: Pick<IndexWorker, 'enqueueWritten' | 'flush'>
+  index: Pick<IndexWorker, 'enqueueWritten' | 'flush'> & {
+    /** How many times the index's bulk thread died so far (IndexWorker `stats().bulkCrashes`). */
+    bulkCrashes?: () => number
+  }
   hocuspocus: Hocuspocus
   now: () => number
 }
@@ -125,6 +128,7 @@ export async function writeBuiltDocuments(
     ),
   )
   // 2. Lists, search, duplicate keys, the feed.
+  const crashesBefore = deps.index.bulkCrashes?.() ?? 0
   deps.index.enqueueWritten(
     built.map((d) => ({
       change: { op: 'upsert', workspaceId, kind: d.kind, id: d.id, doc: d.name, record: d.record },
@@ -175,6 +179,12 @@ export async function writeBuiltDocuments(
       },
     )
   }
+  // The index's bulk thread died under this batch: the IndexWorker applied it again on the main thread (the batch is
+  // complete: durable, indexed, stored, its timeline written), but the import stops here as failed, saying why.
+  if ((deps.index.bulkCrashes?.() ?? 0) > crashesBefore)
+    throw new Error(
+      'The record index stopped in the middle of this import (its bulk writer crashed); the rows imported so far are saved and indexed. Start the import again to continue.',
+    )
 }
 
 /**

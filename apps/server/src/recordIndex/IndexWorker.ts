@@ -11,6 +11,7 @@ import {
 } from '../projection/Projection.ts'
 import { type ProjectedRecord, RECORD_KINDS, type RecordKind } from '../projection/recordKinds.ts'
 import type { DocumentStore } from '../storage/DocumentStore.ts'
+import { BulkApplierCrashed } from './BulkApplier.ts'
 import {
   type AppliedChange,
   type DocStateChange,
@@ -78,6 +79,8 @@ export interface IndexWorkerStats {
   failures: number
   /** Changes the index refused as invalid (dropped, logged). */
   dropped: number
+  /** Times the index's bulk thread died under an apply (BulkApplier.ts): that batch was applied again. */
+  bulkCrashes: number
   lastError: string | null
 }
 
@@ -167,6 +170,14 @@ const START_BATCH = 500
  * spent most of its time in that fixed cost. 100 changes (50 records with their document states) are ~5 ms.
  */
 const BULK_MIN_BATCH = 100
+/**
+ * Changes of one apply in the index's bulk thread (`applyBulk`): off the event loop its time does not matter to
+ * others' edits, only its fixed cost per apply does — 500 records with their document states. Not larger: the write
+ * lock holds live applies (and a REST write's `flush`) back while it runs.
+ */
+const BULK_THREAD_BATCH = 1_000
+/** After the bulk thread died, bulk batches are applied on the main thread for this long before it is tried again. */
+const BULK_THREAD_PAUSE_MS = 30_000
 
 export class IndexWorker {
   readonly index: RecordIndex
@@ -188,7 +199,9 @@ export class IndexWorker {
   private enqueued = 0
   private committed = 0
   private waiters: Array<{ gen: number; resolve: () => void }> = []
-  private readonly counters = { batches: 0, committedChanges: 0, failures: 0, dropped: 0 }
+  private readonly counters = { batches: 0, committedChanges: 0, failures: 0, dropped: 0, bulkCrashes: 0 }
+  /** No bulk thread before this time (`performance.now`): it died under an apply. */
+  private bulkThreadAfter = Number.NEGATIVE_INFINITY
   private lastError: string | null = null
   private stopListening: (() => void) | null = null
 
@@ -384,13 +397,22 @@ export class IndexWorker {
   private async runOnce(): Promise<void> {
     const taken: Work[] = []
     const first = this.queue.values().next().value
+    const isBulk = (work: Work) => 'bulk' in work && work.bulk === true
     // Not while halving a refused batch down to the change the index refuses.
-    const limit =
-      first && 'bulk' in first && first.bulk && !this.isolating
+    const bulk = first !== undefined && isBulk(first) && !this.isolating
+    // Bulk work at the head of the queue goes to the index's bulk thread, alone (no live change rides with it).
+    const threaded =
+      bulk &&
+      this.index.applyBulk !== undefined &&
+      this.index.bulkThreaded === true &&
+      performance.now() >= this.bulkThreadAfter
+    const limit = threaded
+      ? BULK_THREAD_BATCH
+      : bulk
         ? Math.max(this.batchLimit, BULK_MIN_BATCH)
         : this.batchLimit
     for (const work of this.queue.values()) {
-      if (taken.length >= limit) break
+      if (taken.length >= limit || (threaded && !isBulk(work))) break
       taken.push(work)
     }
     for (const work of taken) this.queue.delete(work.key)
@@ -409,13 +431,15 @@ export class IndexWorker {
     const now = this.options.now ?? (() => performance.now())
     const started = now()
     try {
-      const applied = await this.index.apply(batch)
+      const applied =
+        threaded && this.index.applyBulk ? await this.index.applyBulk(batch) : await this.index.apply(batch)
       const ms = now() - started
       this.counters.batches += 1
       this.counters.committedChanges += taken.length
       this.retryDelay = 0
       this.isolating = false
-      this.adapt(taken.length, ms)
+      // The thread's time is not the event loop's: only the main thread's applies size the batches.
+      if (!threaded) this.adapt(taken.length, ms)
       this.inFlight = 0
       if (drained) this.commitThrough(gen)
       if (applied.length > 0) {
@@ -430,6 +454,16 @@ export class IndexWorker {
       this.counters.failures += 1
       this.lastError = error instanceof Error ? error.message : String(error)
       const invalid = isAppError(error) && error.status === 400
+      if (error instanceof BulkApplierCrashed) {
+        // Rolled back with the thread's connection: applied again (at once, on the main thread), and counted, so the
+        // import that wrote the batch fails with a clear error instead of going on as if nothing happened.
+        this.counters.bulkCrashes += 1
+        this.bulkThreadAfter = performance.now() + BULK_THREAD_PAUSE_MS
+        this.logger.error('index bulk thread stopped, applying its batch on the main thread', {
+          error,
+          changes: taken.length,
+        })
+      }
       if (invalid && taken.length <= MIN_BATCH) {
         // The index refuses this change as it is: drop it (the next change of the record replaces it anyway).
         this.counters.dropped += taken.length
@@ -440,7 +474,7 @@ export class IndexWorker {
       if (invalid) {
         this.batchLimit = Math.max(MIN_BATCH, Math.floor(taken.length / 2))
         this.isolating = true
-      } else this.retryDelay = this.nextDelay()
+      } else if (!(error instanceof BulkApplierCrashed)) this.retryDelay = this.nextDelay()
       this.logger.error('index apply failed, retrying', {
         error,
         changes: taken.length,

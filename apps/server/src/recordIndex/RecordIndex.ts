@@ -292,6 +292,15 @@ export type ImportMatchRule =
 export interface RecordIndex {
   /** Applies one batch in one transaction; returns the feed events it produced (in seq order), pruning old ones. */
   apply(batch: IndexBatch): Promise<AppliedChange[]>
+  /**
+   * As `apply`, for an import's large batches of new records: the stores run it in a worker thread with a connection
+   * of their own when opened with one (BulkApplier.ts), so the event loop is not held meanwhile. Optional.
+   */
+  applyBulk?(batch: IndexBatch): Promise<AppliedChange[]>
+  /** Whether `applyBulk` runs off the event loop (a thread); else it is `apply`. */
+  readonly bulkThreaded?: boolean
+  /** Starts what `applyBulk` runs on (its thread), without waiting: an import about to write calls it. */
+  prepareBulk?(): void
 
   get(workspaceId: string, kind: RecordKind, id: string): Promise<IndexedRecord | null>
   /** The records of `ids` that exist, in the order of `ids` (duplicates once). */

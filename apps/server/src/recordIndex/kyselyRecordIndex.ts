@@ -10,6 +10,7 @@ import {
 } from '../projection/recordKinds.ts'
 import type { SearchEntry, SearchHit, SearchKind } from '../projection/SearchIndex.ts'
 import { type TaskItem, TaskListQuery } from '../tasks/taskQueries.ts'
+import { BulkApplier, type BulkIndexSpec } from './BulkApplier.ts'
 import {
   type DuplicateKey,
   type DuplicateKind,
@@ -228,12 +229,75 @@ export class KyselyRecordIndex implements RecordIndex {
   private closed = false
   /** Applies in progress (`close` waits for them). */
   private readonly applying = new Set<Promise<unknown>>()
+  /** The write lock (`exclusive`): the tail of the writes queued so far. */
+  private writing: Promise<unknown> = Promise.resolve()
+  /** The worker thread of `applyBulk` (BulkApplier.ts), when this index was opened with one. */
+  private readonly bulk: BulkApplier | null
 
   constructor(
     protected readonly db: AnyDb,
     private readonly flavor: IndexFlavor,
     private readonly onClose: () => Promise<void>,
-  ) {}
+    bulk?: BulkIndexSpec,
+  ) {
+    this.bulk = bulk ? new BulkApplier(bulk) : null
+  }
+
+  /**
+   * Runs `write` once every write queued before it has finished: one writer at a time, across this connection and
+   * the bulk thread's (`applyBulk`) — on SQLite two writers would wait on each other's file lock (better-sqlite3
+   * waits synchronously, holding the event loop) or fail to upgrade a read; on both stores the feed's seqs are taken
+   * in the order the applies commit.
+   */
+  protected exclusive<T>(write: () => Promise<T>): Promise<T> {
+    const run = this.writing.then(write)
+    this.writing = run.catch(() => {})
+    return run
+  }
+
+  /** Hook after every committed apply (bulk or not): a store refreshes its statistics now and then. */
+  protected afterWrite(_input: IndexBatch): void {}
+
+  /**
+   * As `apply`, for large batches of an import's new records: in the bulk thread (BulkApplier.ts) when this index has
+   * one — off the event loop — else here. Rejects with BulkApplierCrashed when the thread died meanwhile (the batch
+   * was rolled back with the thread's connection; the next call starts a new thread).
+   */
+  async applyBulk(input: IndexBatch): Promise<AppliedChange[]> {
+    const bulk = this.bulk
+    if (!bulk) return this.apply(input)
+    this.open()
+    const applied = await this.tracked(this.exclusive(() => bulk.apply(input)))
+    this.afterWrite(input)
+    return applied
+  }
+
+  /**
+   * `run` counted among the applies in progress from now on (queued for the lock or running): an apply that leaves
+   * the event loop (`breather`) or waits for the bulk thread may be in progress when the index is closed; close waits.
+   */
+  private async tracked<T>(run: Promise<T>): Promise<T> {
+    this.applying.add(run)
+    try {
+      return await run
+    } finally {
+      this.applying.delete(run)
+    }
+  }
+
+  get bulkThreaded(): boolean {
+    return this.bulk !== null
+  }
+
+  /** Starts the bulk thread now (its modules take a moment to load), so the first bulk apply does not wait for it. */
+  prepareBulk(): void {
+    if (!this.closed) this.bulk?.warm()
+  }
+
+  /** Test hook: the bulk thread (null when this index has none). */
+  bulkApplierForTest(): BulkApplier | null {
+    return this.bulk
+  }
 
   /** Creates the tables on an empty store, or checks the stored format. */
   async init(): Promise<void> {
@@ -305,6 +369,12 @@ export class KyselyRecordIndex implements RecordIndex {
 
   async apply(input: IndexBatch): Promise<AppliedChange[]> {
     this.open()
+    const applied = await this.tracked(this.exclusive(() => this.applyNow(input)))
+    this.afterWrite(input)
+    return applied
+  }
+
+  private async applyNow(input: IndexBatch): Promise<AppliedChange[]> {
     const batch = checkBatch(input)
     const at = batch.at ?? Date.now()
     const breathe = this.breather(
@@ -472,13 +542,7 @@ export class KyselyRecordIndex implements RecordIndex {
           .execute()
       return applied
     })
-    // An apply that leaves the event loop (`breather`) may be in progress when the index is closed: close waits.
-    this.applying.add(run)
-    try {
-      return await run
-    } finally {
-      this.applying.delete(run)
-    }
+    return run
   }
 
   /** Of the rooms `facts` names, those whose account the index holds (`workspaceId\0accountId`). */
@@ -1427,14 +1491,16 @@ export class KyselyRecordIndex implements RecordIndex {
     if (this.matchIndexes.has(key)) return
     const hash = createHash('sha256').update(`${column} ${field}`).digest('hex').slice(0, 16)
     const expression = this.flavor.matchTextSql(column, field)
-    await sql
-      .raw(
-        `create index if not exists "${table}_m_${hash}" on ${table} (workspace_id, archived, (${expression}), id)`,
-      )
-      .execute(this.db)
-    // PostgreSQL keeps statistics of an index's expression only after an ANALYZE: without them it estimated one row
-    // per workspace and filtered every row instead of seeking the keys (378 ms → 0.1 ms for 20k contacts).
-    if (this.flavor.name === 'postgres') await sql.raw(`analyze ${table}`).execute(this.db)
+    await this.exclusive(async () => {
+      await sql
+        .raw(
+          `create index if not exists "${table}_m_${hash}" on ${table} (workspace_id, archived, (${expression}), id)`,
+        )
+        .execute(this.db)
+      // PostgreSQL keeps statistics of an index's expression only after an ANALYZE: without them it estimated one
+      // row per workspace and filtered every row instead of seeking the keys (378 ms → 0.1 ms for 20k contacts).
+      if (this.flavor.name === 'postgres') await sql.raw(`analyze ${table}`).execute(this.db)
+    })
     this.matchIndexes.add(key)
   }
 
@@ -1469,9 +1535,11 @@ export class KyselyRecordIndex implements RecordIndex {
     // Names stay short (PostgreSQL cuts them at 63 bytes): the field id as a hash.
     const name = `${table}_cf_${type}_${createHash('sha256').update(fieldId).digest('hex').slice(0, 16)}`
     const expression = this.flavor.customSortSql('cf_sort', fieldId, type)
-    await sql
-      .raw(`create index if not exists "${name}" on ${table} (workspace_id, archived, (${expression}), id)`)
-      .execute(this.db)
+    await this.exclusive(() =>
+      sql
+        .raw(`create index if not exists "${name}" on ${table} (workspace_id, archived, (${expression}), id)`)
+        .execute(this.db),
+    )
     this.sortIndexes.add(key)
   }
 
@@ -1700,8 +1768,10 @@ export class KyselyRecordIndex implements RecordIndex {
 
   async prune(now = Date.now()): Promise<void> {
     this.open()
-    const rows = await this.db.selectFrom('workspace_seq').select('workspace_id').execute()
-    for (const row of rows) await this.pruneWorkspace(this.db, String(row.workspace_id), now)
+    await this.exclusive(async () => {
+      const rows = await this.db.selectFrom('workspace_seq').select('workspace_id').execute()
+      for (const row of rows) await this.pruneWorkspace(this.db, String(row.workspace_id), now)
+    })
   }
 
   async stats(workspaceId?: string): Promise<IndexStats> {
@@ -1784,6 +1854,7 @@ export class KyselyRecordIndex implements RecordIndex {
     if (this.closed) return
     this.closed = true
     await Promise.allSettled([...this.applying])
+    await this.bulk?.close()
     await this.db.destroy()
     await this.onClose()
   }

@@ -10,15 +10,22 @@ export type IndexKind = (typeof INDEX_KINDS)[number]
  * `sqlite`: `<dataDir>/index.sqlite`; `postgres`: the server at `url` (default `RAPPORT_PG_URL`, else the local
  * postgres://postgres@127.0.0.1:5432/test), tables in `schema` (created if missing).
  */
-export type IndexConfig = { kind: 'sqlite' } | { kind: 'postgres'; url?: string; schema: string }
+export type IndexConfig = ({ kind: 'sqlite' } | { kind: 'postgres'; url?: string; schema: string }) & {
+  /**
+   * An import's bulk applies in a worker thread with its own connection (BulkApplier.ts; `INDEX_BULK_THREAD=1`).
+   * Off by default until a quiet `pnpm bench` shows it lowers others' edit p99 during an import.
+   */
+  bulkThread?: boolean
+}
 
 /** The index file of a data directory. */
 export const SQLITE_INDEX_FILE = 'index.sqlite'
 
 /** Opens the configured record index (throws a plain-words error when it cannot). */
 export async function openRecordIndex(dataDir: string, config: IndexConfig): Promise<RecordIndex> {
-  if (config.kind === 'sqlite') return openSqliteRecordIndex(join(dataDir, SQLITE_INDEX_FILE))
+  const bulkThread = config.bulkThread ?? false
+  if (config.kind === 'sqlite') return openSqliteRecordIndex(join(dataDir, SQLITE_INDEX_FILE), { bulkThread })
   // Loaded only when asked for: the default start never touches the PostgreSQL driver.
   const { openPostgresRecordIndex } = await import('./postgresRecordIndex.ts')
-  return openPostgresRecordIndex({ url: config.url, schema: config.schema })
+  return openPostgresRecordIndex({ url: config.url, schema: config.schema, bulkThread })
 }

@@ -2,6 +2,7 @@ import { Kysely, PostgresDialect, type RawBuilder, sql } from 'kysely'
 import pg from 'pg'
 import { type ProjectedRecord, RECORD_KINDS } from '../projection/recordKinds.ts'
 import type { SearchKind } from '../projection/SearchIndex.ts'
+import type { BulkIndexSpec } from './BulkApplier.ts'
 import { COLUMNS, filterColumn, sortColumn, tableOf } from './indexSchema.ts'
 import {
   type AnyDb,
@@ -10,7 +11,7 @@ import {
   KyselyRecordIndex,
   type SearchRow,
 } from './kyselyRecordIndex.ts'
-import type { AppliedChange, CustomFieldCondition, IndexBatch, RecordIndex } from './RecordIndex.ts'
+import type { CustomFieldCondition, IndexBatch, RecordIndex } from './RecordIndex.ts'
 import { numberText, words } from './textKeys.ts'
 
 /*
@@ -356,8 +357,9 @@ class PostgresRecordIndex extends KyselyRecordIndex {
   constructor(
     db: AnyDb,
     private readonly vacuumEveryRows: number,
+    bulk?: BulkIndexSpec,
   ) {
-    super(db, postgresFlavor, async () => {})
+    super(db, postgresFlavor, async () => {}, bulk)
   }
 
   /** Resolves when the VACUUM run started by the last large write (if any) has finished. */
@@ -375,8 +377,7 @@ class PostgresRecordIndex extends KyselyRecordIndex {
     }
   }
 
-  override async apply(input: IndexBatch): Promise<AppliedChange[]> {
-    const changes = await super.apply(input)
+  protected override afterWrite(input: IndexBatch): void {
     this.written += (input.records?.length ?? 0) + (input.notes?.length ?? 0)
     if (this.written >= this.vacuumEveryRows && !this.vacuuming) {
       this.written = 0
@@ -387,7 +388,6 @@ class PostgresRecordIndex extends KyselyRecordIndex {
           this.vacuuming = null
         })
     }
-    return changes
   }
 
   override async close(): Promise<void> {
@@ -406,6 +406,8 @@ export interface PostgresIndexOptions {
   poolSize?: number
   /** Rows written between two VACUUM (ANALYZE) runs (default VACUUM_EVERY_ROWS). */
   vacuumEveryRows?: number
+  /** Run `applyBulk` in a worker thread with a connection of its own (BulkApplier.ts; default false). */
+  bulkThread?: boolean
 }
 
 /** The URL without its password, for messages. */
@@ -438,7 +440,11 @@ export async function openPostgresRecordIndex(options: PostgresIndexOptions): Pr
   // An idle connection dropped by the server must not crash the process: the next query reconnects.
   pool.on('error', () => {})
   const db: AnyDb = new Kysely({ dialect: new PostgresDialect({ pool }) })
-  const index = new PostgresRecordIndex(db, options.vacuumEveryRows ?? VACUUM_EVERY_ROWS)
+  const index = new PostgresRecordIndex(
+    db,
+    options.vacuumEveryRows ?? VACUUM_EVERY_ROWS,
+    options.bulkThread ? { kind: 'postgres', url, schema: options.schema } : undefined,
+  )
   try {
     await index.init()
   } catch (error) {

@@ -10,7 +10,7 @@ import {
   KyselyRecordIndex,
   type SearchRow,
 } from './kyselyRecordIndex.ts'
-import type { AppliedChange, CustomFieldCondition, IndexBatch, RecordIndex } from './RecordIndex.ts'
+import type { CustomFieldCondition, IndexBatch, RecordIndex } from './RecordIndex.ts'
 import { numberText, words } from './textKeys.ts'
 
 /*
@@ -237,11 +237,15 @@ class SqliteRecordIndex extends KyselyRecordIndex {
   }
 
   async optimize(): Promise<void> {
-    await sql.raw(OPTIMIZE).execute(this.db)
+    // It may write (ANALYZE): under the write lock, never beside a bulk apply.
+    await this.exclusive(() => sql.raw(OPTIMIZE).execute(this.db))
   }
 
-  override async apply(input: IndexBatch): Promise<AppliedChange[]> {
-    const changes = await super.apply(input)
+  /** Off: the index of a bulk thread (BulkApplier.ts) leaves statistics to the main thread's index. */
+  statistics = true
+
+  protected override afterWrite(input: IndexBatch): void {
+    if (!this.statistics) return
     this.written += (input.records?.length ?? 0) + (input.notes?.length ?? 0)
     if (this.written >= OPTIMIZE_EVERY_ROWS && !this.optimizing) {
       this.written = 0
@@ -253,7 +257,6 @@ class SqliteRecordIndex extends KyselyRecordIndex {
           this.optimizing = null
         })
     }
-    return changes
   }
 
   override async close(): Promise<void> {
@@ -300,7 +303,13 @@ export function cachingStatements(
 /** Opens (creating if needed) the index at `file` — the server uses `<dataDir>/index.sqlite`. */
 export async function openSqliteRecordIndex(
   file: string,
-  options: { onQuery?: (sql: string, parameters: readonly unknown[]) => void } = {},
+  options: {
+    onQuery?: (sql: string, parameters: readonly unknown[]) => void
+    /** Refresh the planner's statistics at open and after many writes (default true; false in the bulk thread). */
+    statistics?: boolean
+    /** Run `applyBulk` in a worker thread with its own connection to `file` (BulkApplier.ts; default false). */
+    bulkThread?: boolean
+  } = {},
 ): Promise<RecordIndex> {
   let database: Database.Database
   try {
@@ -327,10 +336,12 @@ export async function openSqliteRecordIndex(
       },
     }),
   })
-  const index = new SqliteRecordIndex(db, sqliteFlavor, async () => {})
+  const bulk = options.bulkThread && file !== ':memory:' ? { kind: 'sqlite' as const, file } : undefined
+  const index = new SqliteRecordIndex(db, sqliteFlavor, async () => {}, bulk)
+  index.statistics = options.statistics ?? true
   try {
     await index.init()
-    await index.optimize()
+    if (index.statistics) await index.optimize()
   } catch (error) {
     await index.close()
     throw error
