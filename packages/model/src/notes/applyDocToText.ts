@@ -124,7 +124,10 @@ function editScript(a: Unit[], b: Unit[]): Step[] {
     steps.push(...unitScript(blocksA.slice(i, pi).flat(), blocksB.slice(j, pj).flat()))
     const kept = blocksA[pi]
     const into = blocksB[pj]
-    if (kept && into) kept.forEach((from, k) => steps.push({ op: 'keep', from, to: into[k] as Unit }))
+    if (kept && into)
+      kept.forEach((from, k) => {
+        steps.push({ op: 'keep', from, to: into[k] as Unit })
+      })
     i = pi + 1
     j = pj + 1
   }
