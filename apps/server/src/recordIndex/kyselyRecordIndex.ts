@@ -784,14 +784,19 @@ export class KyselyRecordIndex implements RecordIndex {
     return conditions
   }
 
+  /** The deal conditions of a stage funnel: the report's filters, narrowed to its pipeline (null: no deal can match). */
+  private funnelConditions(ws: string, query: ReturnType<typeof checkStageFunnelQuery>) {
+    return this.reportConditions(ws, 'deals', {
+      ...query.where,
+      equals: [...(query.where?.equals ?? []), { field: 'pipelineId', value: query.pipelineId }],
+    })
+  }
+
   async stageFunnelDeals(workspaceId: string, input: StageFunnelQuery): Promise<string[]> {
     this.open()
     const ws = checkWorkspace(workspaceId)
     const query = checkStageFunnelQuery(input)
-    const conditions = this.reportConditions(ws, 'deals', {
-      ...query.where,
-      equals: [...(query.where?.equals ?? []), { field: 'pipelineId', value: query.pipelineId }],
-    })
+    const conditions = this.funnelConditions(ws, query)
     if (conditions === null || query.stageIds.length === 0) return []
     const rank = sql`case h.to_stage ${sql.join(
       query.stageIds.map((id, i) => sql`when ${id} then ${sql.lit(i)}`),
@@ -814,10 +819,7 @@ export class KyselyRecordIndex implements RecordIndex {
     this.open()
     const ws = checkWorkspace(workspaceId)
     const query = checkStageFunnelQuery(input)
-    const conditions = this.reportConditions(ws, 'deals', {
-      ...query.where,
-      equals: [...(query.where?.equals ?? []), { field: 'pipelineId', value: query.pipelineId }],
-    })
+    const conditions = this.funnelConditions(ws, query)
     if (conditions === null || query.stageIds.length === 0) return { furthest: [], stays: [] }
     // The deal's changes into this pipeline, each with the time of its next one (the end of the stay).
     const changes = sql`from fact_stage h join ${sql.table(tableOf('deals'))} r
