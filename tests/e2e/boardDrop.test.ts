@@ -38,8 +38,9 @@ async function fullestOpenStage(user: E2eUser, stages: readonly string[]): Promi
   return best.stage
 }
 
-/** The first card shown in a column. */
+/** The first card shown in a column, once the column has rendered one (a phone renders a stage when it is chosen). */
 async function firstCard(user: E2eUser, stageId: string): Promise<string> {
+  await user.board.column(stageId).locator('[data-testid^="card-"]').first().waitFor()
   const [dealId] = await user.board.cardIds(stageId)
   if (!dealId) throw new Error(`no card in ${stageId}`)
   return dealId
