@@ -4,6 +4,8 @@ import {
   type AuthorRelay,
   authorAt,
   authorsMap,
+  NOTES_TEXT_FIELD,
+  parseBriefTextField,
   parseDocName,
   readAuthors,
 } from '@rapport/model'
@@ -134,6 +136,19 @@ export function migrateRoomNotesKeepingAuthors(doc: Y.Doc, origin: unknown, now:
 const isRoom = (name: string): boolean => parseDocName(name)?.kind === 'account'
 
 /**
+ * Types the room's notes texts as `Y.Text` (`notesText`, and every `briefText:<id>` the room holds). A root a replica
+ * only received stays an untyped `AbstractType`, which calls no observers: the server's readers of changed notes
+ * (the projection's notes events, the room history, mentions) would not see a client's edits to it.
+ */
+function typeNotesTexts(doc: Y.Doc): void {
+  for (const [name, type] of doc.share) {
+    if (type.constructor === Y.AbstractType && (name === NOTES_TEXT_FIELD || parseBriefTextField(name)))
+      doc.getText(name)
+  }
+  if (!doc.share.has(NOTES_TEXT_FIELD)) doc.getText(NOTES_TEXT_FIELD)
+}
+
+/**
  * Notes text v2 for every account room (issue #10): the room's notes are migrated when the room loads, before any
  * connection syncs it, and again after a client wrote a fragment whose text is still empty (an outside client or a
  * tab from before the upgrade writing the first notes of a room). A client's write to a fragment whose text holds
@@ -154,9 +169,11 @@ export function notesMigrationExtension(deps: { logger: Logger; now?: () => numb
     extensionName: 'rapport-notes-migration',
     async afterLoadDocument({ documentName, document }) {
       if (!isRoom(documentName)) return
+      typeNotesTexts(document)
       migrate(documentName, document, 'load')
       const onUpdate = (_update: Uint8Array, txOrigin: unknown, _doc: Y.Doc, tr: Y.Transaction): void => {
         const context = (txOrigin as { context?: unknown } | null)?.context
+        typeNotesTexts(document)
         if (!isCollabContext(context)) return
         const written: string[] = []
         for (const field of notesFieldsOf(document)) {
