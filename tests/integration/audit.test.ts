@@ -6,12 +6,14 @@ import {
   docName,
   initWorkspace,
   moveDeal,
-  NOTES_FIELD,
+  NOTES_TEXT_FIELD,
+  notesPlainText,
   type Pipeline,
   TIMELINE,
+  writeDocToText,
 } from '@rapport/model'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
-import * as Y from 'yjs'
+import type * as Y from 'yjs'
 import { api, destroyProviders, openProvider, seedMember, signIn } from './helpers/clients.ts'
 import { type StartedServer, startServer } from './helpers/startServer.ts'
 
@@ -161,23 +163,21 @@ describe('audit and attribution', () => {
     const name = docName({ workspaceId: WS, kind: 'account', accountId: account.body.id })
     const a = await openProvider({ wsUrl: started.wsUrl, name, token: alice.token })
     const b = await openProvider({ wsUrl: started.wsUrl, name, token: bob.token })
-    const paragraph = new Y.XmlElement('paragraph')
-    const text = new Y.XmlText()
-    paragraph.insert(0, [text])
-    a.doc.getXmlFragment(NOTES_FIELD).insert(0, [paragraph])
-    for (const ch of 'hello') text.insert(text.length, ch)
+    // Notes text v2 (docs/schema.md §3.5.1): a paragraph marker, then text typed with its (no) marks.
+    const text = a.doc.getText(NOTES_TEXT_FIELD)
+    writeDocToText(text, { type: 'doc', content: [{ type: 'paragraph' }] })
+    for (const ch of 'hello') text.insert(text.length, ch, {})
     const notesBy = (doc: Y.Doc, userId: string) =>
       (Object.values(doc.getMap(TIMELINE.name).toJSON()) as Activity[]).filter(
         (x) => x.type === 'note' && x.actorId === userId,
       ).length
     await expect.poll(() => notesBy(a.doc, alice.id)).toBe(1)
-    const bText = () =>
-      (b.doc.getXmlFragment(NOTES_FIELD).get(0) as Y.XmlElement | undefined)?.get(0) as Y.XmlText
-    await expect.poll(() => bText()?.toString()).toBe('hello')
-    bText().insert(5, ' world')
+    const bText = b.doc.getText(NOTES_TEXT_FIELD)
+    await expect.poll(() => notesPlainText(bText)).toBe('hello')
+    bText.insert(bText.length, ' world', {})
     await expect.poll(() => notesBy(a.doc, bob.id)).toBe(1)
-    for (const ch of '!!!') text.insert(text.length, ch)
-    await expect.poll(() => a.doc.getXmlFragment(NOTES_FIELD).toString()).toContain('hello world!!!')
+    for (const ch of '!!!') text.insert(text.length, ch, {})
+    await expect.poll(() => notesPlainText(text)).toBe('hello world!!!')
     await expect
       .poll(
         async () =>

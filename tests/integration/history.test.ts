@@ -2,7 +2,9 @@ import {
   ACCOUNTS,
   type Activity,
   AUTHORS_MAP,
+  appendDocToText,
   authorTimeAt,
+  blockMarkers,
   createTask,
   docName,
   NOTES_FIELD,
@@ -83,41 +85,36 @@ const roomName = (accountId: string) => docName({ workspaceId: WS, kind: 'accoun
 const openRoom = (accountId: string, who: Member, document?: Y.Doc) =>
   openProvider({ wsUrl: started.wsUrl, name: roomName(accountId), token: who.token, document })
 
-/** Appends a paragraph with `text` to the notes, as y-tiptap writes it. */
+/** Appends a paragraph with `text` to the notes text (v2, docs/schema.md §3.5.1), as the web editor writes it. */
 const writeParagraph = (doc: Y.Doc, text: string): void => {
-  const paragraph = new Y.XmlElement('paragraph')
-  paragraph.insert(0, [new Y.XmlText(text)])
-  const notes = doc.getXmlFragment(NOTES_FIELD)
-  doc.transact(() => notes.insert(notes.length, [paragraph]))
+  doc.transact(() =>
+    appendDocToText(doc.getText(NOTES_TEXT_FIELD), {
+      type: 'doc',
+      content: [{ type: 'paragraph', content: [{ type: 'text', text }] }],
+    }),
+  )
 }
-const notesText = (doc: Y.Doc): string =>
-  doc
-    .getXmlFragment(NOTES_FIELD)
-    .toArray()
-    .map((node) =>
-      node instanceof Y.XmlElement
-        ? node
-            .toArray()
-            .map((t) => t.toString())
-            .join('')
-        : '',
-    )
-    .join('\n')
+/** The notes, one block per line. */
+const notesText = (doc: Y.Doc): string => notesPlainText(doc.getText(NOTES_TEXT_FIELD))
 /** The author of each text run of the notes: [text, clientID]. */
 const runs = (doc: Y.Doc): Array<[string, number]> => {
   const out: Array<[string, number]> = []
-  for (const node of doc.getXmlFragment(NOTES_FIELD).toArray()) {
-    if (!(node instanceof Y.XmlElement)) continue
-    for (const text of node.toArray()) {
-      let item = (text as Y.XmlText)._start
-      while (item) {
-        if (!item.deleted && item.content instanceof Y.ContentString)
-          out.push([item.content.str, item.id.client])
-        item = item.right
-      }
-    }
-  }
+  for (let item = doc.getText(NOTES_TEXT_FIELD)._start; item; item = item.right)
+    if (!item.deleted && item.content instanceof Y.ContentString) out.push([item.content.str, item.id.client])
   return out
+}
+/** The first item of the run `text` of the notes. */
+const runItem = (doc: Y.Doc, text: string): Y.Item | null => {
+  for (let item = doc.getText(NOTES_TEXT_FIELD)._start; item; item = item.right)
+    if (!item.deleted && item.content instanceof Y.ContentString && item.content.str === text) return item
+  return null
+}
+/** Deletes the `index`-th block (its marker and its text) of the notes. */
+const deleteBlock = (doc: Y.Doc, index: number): void => {
+  const text = doc.getText(NOTES_TEXT_FIELD)
+  const markers = blockMarkers(text)
+  const from = markers[index]?.index ?? 0
+  doc.transact(() => text.delete(from, (markers[index + 1]?.index ?? text.length) - from))
 }
 const serverDoc = (accountId: string) => started.server.hocuspocus.documents.get(roomName(accountId))
 const authorOf = (doc: Y.Doc, client: number) => readAuthors(doc.getMap(AUTHORS_MAP)).get(client)?.userId
@@ -157,12 +154,8 @@ describe('who wrote what in the account room', () => {
     clock += 3 * 60_000
     writeParagraph(a.doc, 'Later words.')
     const timeOf = (text: string) => {
-      const [, client] = runs(a.doc).find(([t]) => t === text) ?? []
-      let item = null as Y.Item | null
-      for (const node of a.doc.getXmlFragment(NOTES_FIELD).toArray())
-        if (node instanceof Y.XmlElement && node.toString().includes(text))
-          item = (node.get(0) as Y.XmlText)._start
-      const entry = readAuthors(a.doc.getMap(AUTHORS_MAP)).get(client ?? -1)
+      const item = runItem(a.doc, text)
+      const entry = item ? readAuthors(a.doc.getMap(AUTHORS_MAP)).get(item.id.client) : undefined
       return entry && item ? authorTimeAt(entry, item.id.clock) : null
     }
     await expect.poll(() => timeOf('Later words.')).toBe(startedAt + 3 * 60_000)
@@ -240,15 +233,15 @@ describe('versions of the account room', () => {
       .poll(async () => (await history(accountId, alice)).body.items.find((v) => v.reason === 'pause'))
       .toBeDefined()
     const [v1] = (await history(accountId, alice)).body.items as [VersionSummary]
-    a.doc.transact(() => a.doc.getXmlFragment(NOTES_FIELD).delete(1, 1))
+    deleteBlock(a.doc, 1)
     writeParagraph(a.doc, 'New risk.')
     const b = await openRoom(accountId, bob)
     await expect.poll(() => notesText(b.doc)).toBe('Shared plan.\nNew risk.')
     // Sasha's offline replica adds to the shared paragraph while the restore runs; it syncs afterwards.
     const offline = new Y.Doc()
     Y.applyUpdate(offline, Y.encodeStateAsUpdate(b.doc))
-    const shared = (offline.getXmlFragment(NOTES_FIELD).get(0) as Y.XmlElement).get(0) as Y.XmlText
-    shared.insert(shared.length, ' Agreed.')
+    const shared = offline.getText(NOTES_TEXT_FIELD)
+    shared.insert(blockMarkers(shared)[1]?.index ?? shared.length, ' Agreed.', {})
     const restore = await api(started.url, `/api/accounts/${accountId}/history/${v1.id}/restore`, {
       method: 'POST',
       cookie: bob.cookie,
@@ -259,7 +252,8 @@ describe('versions of the account room', () => {
     await expect.poll(() => notesText(a.doc)).toBe('Shared plan. Agreed.\nOld risk.')
     const byText = new Map(runs(a.doc))
     expect(byText.get('Shared plan.')).toBe(a.doc.clientID)
-    const restoredBy = byText.get('Old risk.') ?? -1
+    // Only what differs is written: "Old" (the rest of "New risk." keeps Alice's items).
+    const restoredBy = byText.get('Old') ?? -1
     expect(restoredBy).not.toBe(a.doc.clientID)
     await expect.poll(() => authorOf(a.doc, restoredBy)).toBe(bob.id)
     expect(authorOf(a.doc, a.doc.clientID)).toBe(alice.id)
@@ -274,7 +268,7 @@ describe('versions of the account room', () => {
       .toBeDefined()
     const v1 = (await history(accountId, alice)).body.items[0] as VersionSummary
     a.doc.transact(() => {
-      const notes = a.doc.getXmlFragment(NOTES_FIELD)
+      const notes = a.doc.getText(NOTES_TEXT_FIELD)
       notes.delete(0, notes.length)
     })
     writeParagraph(a.doc, 'Version two, later.')
@@ -318,8 +312,9 @@ describe('versions of the account room', () => {
       )
       .toBe('Energy')
     // The restored text is a new edit attributed to Alice; the pre-restore state is a version; the timeline says so.
-    const [[, client]] = runs(b.doc) as [[string, number]]
-    expect(client).not.toBe(a.doc.clientID)
+    // Only what differs is written (a character diff: "Version " and a few letters stay Alice's items).
+    const [, client] = runs(b.doc).find(([, c]) => c !== a.doc.clientID) ?? [null, -1]
+    expect(client).not.toBe(-1)
     await expect.poll(() => authorOf(b.doc, client)).toBe(alice.id)
     // The state before the restore is a version: the restore saves it ('before-restore') unless the pause timer
     // already saved exactly that state (a loaded machine can be slower than the 60 ms pause).
@@ -357,7 +352,15 @@ describe('versions of a room holding notes text v2', () => {
   it('the version shows the v2 text (it wins over a stale fragment); restore edits only what differs', async () => {
     const accountId = await newAccount('Text Versioned Inc')
     const a = await openRoom(accountId, alice)
-    writeParagraph(a.doc, 'Stale fragment text.')
+    // A fragment the text replaced (written by the server: a client's first fragment write would be migrated).
+    const direct = await started.server.hocuspocus.openDirectConnection(roomName(accountId), { system: true })
+    await direct.transact((doc) => {
+      const paragraph = new Y.XmlElement('paragraph')
+      paragraph.insert(0, [new Y.XmlText('Stale fragment text.')])
+      doc.getXmlFragment(NOTES_FIELD).insert(0, [paragraph])
+    })
+    await direct.disconnect()
+    await expect.poll(() => a.doc.getXmlFragment(NOTES_FIELD).length).toBe(1)
     a.doc.transact(() =>
       writeDocToText(a.doc.getText(NOTES_TEXT_FIELD), paragraphs('Shared plan.', 'Old risk.')),
     )
@@ -398,6 +401,6 @@ describe('versions of a room holding notes text v2', () => {
     ).toBe('Shared plan. risk.')
     await expect.poll(() => authorOf(a.doc, restoredBy)).toBe(bob.id)
     // The fragment was not touched.
-    expect(notesText(a.doc)).toBe('Stale fragment text.')
+    expect(a.doc.getXmlFragment(NOTES_FIELD).toString()).toBe('<paragraph>Stale fragment text.</paragraph>')
   })
 })

@@ -1,5 +1,6 @@
 import { readdir, readFile, rm, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
+import { NOTES_TEXT_FIELD, notesPlainText } from '@rapport/model'
 import { CURRENT_FORMAT, sqliteStore } from '@rapport/server'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
@@ -199,7 +200,9 @@ describe('data directory migration, format 1 → 2 (lowdb files → documents.sq
             name,
           ).toBe(true)
         if (name === `${facts.workspaceId}/account/${facts.accountId}`) {
+          // The fragment of format 1 is kept as it was, and its notes are now the room's notes text (v2).
           expect(client.doc.getXmlFragment('notes').toString()).toContain(facts.noteText)
+          expect(notesPlainText(client.doc.getText(NOTES_TEXT_FIELD))).toContain(facts.noteText)
         }
       } finally {
         client.destroy()

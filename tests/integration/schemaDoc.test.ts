@@ -12,6 +12,12 @@ import * as Y from 'yjs'
 import { NodeWebSocket } from './helpers/NodeWebSocket.ts'
 import { REPO_ROOT, type StartedServer, startServer } from './helpers/startServer.ts'
 
+/** The `{ block: 1 }` markers of a notes text (docs/schema.md §3.5.1), read from its delta. */
+const blockMarkers = (text: Y.Text): unknown[] =>
+  (text.toDelta() as Array<{ insert: unknown }>).filter(
+    (op) => typeof op.insert === 'object' && (op.insert as { block?: unknown }).block === 1,
+  )
+
 type Json = Record<string, unknown>
 interface Profile {
   user: { id: string; email: string; name: string; color: string }
@@ -212,7 +218,8 @@ describe('docs/schema.md, followed by an outside client', () => {
     expect(stageIds).toContain((deal.get('position') as { column: string }).column)
     // The account room and the user's own inbox open on the same socket.
     const room = await openSynced(`demo/account/${someId}`)
-    expect(room.doc.getXmlFragment('notes').length).toBeGreaterThan(0)
+    // Notes text v2 (§3.5.1): a Y.Text whose blocks start with a `{ block: 1 }` marker.
+    expect(blockMarkers(room.doc.getText('notesText'))).not.toHaveLength(0)
     expect(room.doc.getMap('timeline').size).toBeGreaterThan(0)
     const inbox = await openSynced(`demo/inbox/${sales.profile.user.id}`)
     expect(inbox.provider.authorizedScope).toBe('read-write')
@@ -358,7 +365,8 @@ describe('docs/schema.md, followed by an outside client', () => {
         fromUserId: sales.profile.user.id,
         toTeam: 'support',
       })
-      expect(room.doc.getXmlFragment(`brief:${handoffId}`).length).toBe(10)
+      // The template (§3.5): a heading and an empty paragraph per section, each block one marker.
+      expect(blockMarkers(room.doc.getText(`briefText:${handoffId}`))).toHaveLength(10)
       const entries = [...room.doc.getMap('timeline').values()].map((e) => (e as Y.Map<unknown>).toJSON())
       expect(entries).toContainEqual(
         expect.objectContaining({ type: 'stage_change', actorId: sales.profile.user.id }),

@@ -10,16 +10,17 @@ import {
   HANDOFFS,
   initWorkspace,
   moveDeal,
-  NOTES_FIELD,
+  NOTES_TEXT_FIELD,
   NOTIFICATIONS,
   Notification,
   type Pipeline,
   readRecords,
   type Stage,
   updateTicket,
+  writeDocToText,
 } from '@rapport/model'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
-import * as Y from 'yjs'
+import type * as Y from 'yjs'
 import { destroyProviders, openProvider, seedMember, signIn } from './helpers/clients.ts'
 import { type StartedServer, startServer } from './helpers/startServer.ts'
 
@@ -135,16 +136,22 @@ describe('no notification about your own action', () => {
   it('mentioning yourself notifies nobody; mentioning a colleague in the same note notifies them', async () => {
     const { accountId } = await ownDeal()
     const room = await openProvider({ wsUrl: started.wsUrl, name: roomDoc(accountId), token: sales.token })
-    const mention = (userId: string, label: string) => {
-      const node = new Y.XmlElement('mention')
-      node.setAttribute('id', userId)
-      node.setAttribute('label', label)
-      return node
-    }
-    const paragraph = new Y.XmlElement('paragraph')
-    paragraph.insert(0, [new Y.XmlText('note to '), mention(sales.id, 'sales'), new Y.XmlText(' and ')])
-    paragraph.insert(3, [mention(sales2.id, 'sales2')])
-    room.doc.getXmlFragment(NOTES_FIELD).insert(0, [paragraph])
+    const mention = (id: string, label: string) => ({ type: 'mention', attrs: { id, label } })
+    // Notes text v2 (docs/schema.md §3.5.1), as the web editor writes it.
+    writeDocToText(room.doc.getText(NOTES_TEXT_FIELD), {
+      type: 'doc',
+      content: [
+        {
+          type: 'paragraph',
+          content: [
+            { type: 'text', text: 'note to ' },
+            mention(sales.id, 'sales'),
+            { type: 'text', text: ' and ' },
+            mention(sales2.id, 'sales2'),
+          ],
+        },
+      ],
+    })
     const about = (list: Notification[]) =>
       list.filter((n) => n.type === 'mention' && n.link.accountId === accountId)
     await expect.poll(async () => about(await inboxOf(sales2.id)).length).toBe(1)

@@ -1,5 +1,14 @@
 import { rm } from 'node:fs/promises'
 import { join } from 'node:path'
+import {
+  appendDocToText,
+  briefField,
+  NOTES_FIELD,
+  NOTES_TEXT_FIELD,
+  type NotesNode,
+  notesTextToDoc,
+  parseBriefTextField,
+} from '@rapport/model'
 import { lowdbStore } from '@rapport/server'
 import { expect } from 'vitest'
 import * as Y from 'yjs'
@@ -122,6 +131,27 @@ const copyOf = (value: unknown): unknown => (value instanceof Y.AbstractType ? v
  * `accounts` map (its other shared types copied as they are: XML fragments — notes, briefs — and maps), so the room
  * holds no trace of the entry, as in format 1.
  */
+const briefFieldOfText = (root: string): string | null => {
+  const handoffId = parseBriefTextField(root)
+  return handoffId ? briefField(handoffId) : null
+}
+
+/** ProseMirror nodes as y-prosemirror elements (attributes = attrs, text with each mark as a format attribute). */
+function toXmlNodes(nodes: readonly NotesNode[]): Array<Y.XmlElement | Y.XmlText> {
+  return nodes.map((node) => {
+    if (node.type === 'text') {
+      const text = new Y.XmlText()
+      const attributes = Object.fromEntries((node.marks ?? []).map((mark) => [mark.type, mark.attrs ?? {}]))
+      text.applyDelta([{ insert: node.text ?? '', attributes }])
+      return text
+    }
+    const element = new Y.XmlElement(node.type)
+    for (const [key, value] of Object.entries(node.attrs ?? {})) element.setAttribute(key, value as string)
+    element.insert(0, toXmlNodes(node.content ?? []))
+    return element
+  })
+}
+
 async function toFormatOneAccounts(store: ReturnType<typeof lowdbStore>): Promise<void> {
   const byWorkspace = new Map<string, Y.Doc>()
   for (const name of (await store.list()).sort()) {
@@ -142,7 +172,12 @@ async function toFormatOneAccounts(store: ReturnType<typeof lowdbStore>): Promis
     const old = new Y.Doc()
     for (const [root, type] of room.share) {
       if (root === 'accounts') continue
-      if (type._start !== null) {
+      const fragmentName = root === NOTES_TEXT_FIELD ? NOTES_FIELD : briefFieldOfText(root)
+      if (fragmentName !== null) {
+        // Notes text v2 (today) was a y-prosemirror fragment in format 1.
+        const doc = notesTextToDoc(room.getText(root))
+        old.getXmlFragment(fragmentName).insert(0, toXmlNodes(doc.content ?? []))
+      } else if (type._start !== null) {
         const fragment = room.getXmlFragment(root)
         old.getXmlFragment(root).insert(
           0,
@@ -207,7 +242,8 @@ export const buildFormatOneDataDir = async (): Promise<FormatOneDataDir> => {
     if (!account) throw new Error('the demo seed has no account')
     const accountId = account.id
 
-    // Notes: a paragraph typed into the room's Tiptap fragment through a real provider.
+    // Notes: a paragraph typed into the room's notes text through a real provider (toFormatOneAccounts makes it a
+    // fragment, as format 1 stored notes).
     const noteText = 'Written before the migration: keep every word.'
     const room = await openSyncedDoc({
       wsUrl,
@@ -215,10 +251,10 @@ export const buildFormatOneDataDir = async (): Promise<FormatOneDataDir> => {
       token: () => collabToken(url, cookie),
     })
     try {
-      const paragraph = new Y.XmlElement('paragraph')
-      paragraph.insert(0, [new Y.XmlText(noteText)])
-      const notes = room.doc.getXmlFragment('notes')
-      notes.insert(notes.length, [paragraph])
+      appendDocToText(room.doc.getText(NOTES_TEXT_FIELD), {
+        type: 'doc',
+        content: [{ type: 'paragraph', content: [{ type: 'text', text: noteText }] }],
+      })
       await waitForAcked(room)
     } finally {
       room.destroy()
