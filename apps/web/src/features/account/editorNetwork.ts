@@ -14,8 +14,9 @@ export const NOTES_FIELD = 'notes'
 export const NOTES_TEXT_FIELD = 'notesText'
 
 /**
- * How the editors are bound to Yjs: `fragment` is production's (Collaboration + CollaborationCaret on the
- * `Y.XmlFragment`), `text` is `NotesTextCollaboration` on one `Y.Text` with block markers (not wired in yet).
+ * How the editors are bound to Yjs: `text` is production's (`NotesTextCollaboration` on one `Y.Text` with block
+ * markers, what `CollaborativeEditor` mounts), `fragment` is the former binding (Collaboration + CollaborationCaret
+ * on the `Y.XmlFragment`), kept for the regression tests that document why the notes moved off it.
  */
 export type NotesBinding = 'fragment' | 'text'
 
