@@ -6,6 +6,7 @@ import type * as Y from 'yjs'
 import { useSession } from '../auth/SessionContext.tsx'
 import { mentionExtension } from '../handoff/mentionExtension.ts'
 import { authorshipExtension } from './authorship.ts'
+import { NotesExitAtEnd } from './notesText/exitAtEnd.ts'
 import { NotesTextCollaboration } from './notesText/NotesTextCollaboration.ts'
 import { notesCodec } from './notesText/notesCodec.ts'
 
@@ -66,6 +67,8 @@ export function CollaborativeEditor({
           // The room's notes and its handoff briefs share one awareness: only the focused editor shows a caret.
           onlyWhenFocused: true,
         }),
+        // What the trailing node offered: a way out of a last heading, list or quote (ArrowDown at the end).
+        NotesExitAtEnd,
         mentionExtension(() => members.current),
         authorshipExtension(doc, field, () => members.current),
       ],

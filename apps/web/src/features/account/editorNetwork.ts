@@ -5,6 +5,7 @@ import CollaborationCaret from '@tiptap/extension-collaboration-caret'
 import StarterKit from '@tiptap/starter-kit'
 import { Awareness, applyAwarenessUpdate, encodeAwarenessUpdate } from 'y-protocols/awareness'
 import { mentionExtension } from '../handoff/mentionExtension.ts'
+import { NotesExitAtEnd } from './notesText/exitAtEnd.ts'
 import { NotesTextCollaboration } from './notesText/NotesTextCollaboration.ts'
 import { notesCodec } from './notesText/notesCodec.ts'
 
@@ -73,6 +74,7 @@ export class EditorNetwork {
                   // seeded container keys, so a run of the property is the same every time
                   newKey: () => `r${i}k${this.keyCount++}`,
                 }),
+                NotesExitAtEnd,
               ]),
           mentionExtension(() => MEMBERS),
         ],
