@@ -248,6 +248,7 @@ export {
 export {
   addChecklistItem,
   BRIEF_TEMPLATE,
+  briefTemplateDoc,
   CHECKLIST,
   ChecklistItem,
   ChecklistItemId,

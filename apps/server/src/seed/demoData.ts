@@ -12,9 +12,10 @@ import {
   endOfColumn,
   initWorkspace,
   moveTicket,
-  NOTES_FIELD,
+  NOTES_TEXT_FIELD,
   type Pipeline,
   TICKET_STATUSES,
+  writeDocToText,
 } from '@rapport/model'
 import * as Y from 'yjs'
 import { serverOrigin } from '../collab/directWrites.ts'
@@ -231,21 +232,24 @@ export function buildDemoDocs(input: {
       origin,
       { now: at() },
     )
-    const notes = room.getXmlFragment(NOTES_FIELD)
+    const notes = room.getText(NOTES_TEXT_FIELD)
+    const paragraphs = [
+      `${account.name} is a ${account.industry.toLowerCase()} company based in ${account.city}.`,
+      `Main goal this quarter: ${pick(PRODUCTS).toLowerCase()} rollout. Budget owner is the ${pick(TITLES)}.`,
+      `Risks: ${pick(ISSUES).toLowerCase()} came up in the last call; follow up within two weeks.`,
+    ]
     room.transact(() => {
-      const heading = new Y.XmlElement('heading')
-      heading.setAttribute('level', '2')
-      heading.insert(0, [new Y.XmlText(`${account.name} — account notes`)])
-      const paragraphs = [
-        `${account.name} is a ${account.industry.toLowerCase()} company based in ${account.city}.`,
-        `Main goal this quarter: ${pick(PRODUCTS).toLowerCase()} rollout. Budget owner is the ${pick(TITLES)}.`,
-        `Risks: ${pick(ISSUES).toLowerCase()} came up in the last call; follow up within two weeks.`,
-      ].map((text) => {
-        const p = new Y.XmlElement('paragraph')
-        p.insert(0, [new Y.XmlText(text)])
-        return p
+      writeDocToText(notes, {
+        type: 'doc',
+        content: [
+          {
+            type: 'heading',
+            attrs: { level: 2 },
+            content: [{ type: 'text', text: `${account.name} — account notes` }],
+          },
+          ...paragraphs.map((text) => ({ type: 'paragraph', content: [{ type: 'text', text }] })),
+        ],
       })
-      notes.insert(0, [heading, ...paragraphs])
     }, origin)
     for (let t = 0; t < int(1, 3); t++) {
       createTask(

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
 import { ModelError } from '../errors.ts'
-import { briefField, COLLECTION } from '../layout.ts'
+import { briefField, briefTextField, COLLECTION } from '../layout.ts'
+import { notesTextToDoc } from '../notes/notesText.ts'
 import { ACCOUNTS, Account, createAccount, updateAccount } from './account.ts'
 import { appendActivity } from './activity.ts'
 import { createContact } from './contact.ts'
@@ -174,9 +175,16 @@ describe('record commands', () => {
   it('handoffs: brief template, checklist order, status transitions', () => {
     const doc = new Y.Doc()
     let h = createHandoff(doc, { accountId: 'a1', fromUserId: 'u1', toTeam: 'support' }, ORIGIN, { now: NOW })
-    const brief = doc.getXmlFragment(briefField(h.id))
-    expect(brief.length).toBe(BRIEF_TEMPLATE.length * 2)
-    expect(brief.toString()).toContain('Promises made')
+    expect(doc.share.has(briefField(h.id))).toBe(false)
+    const brief = notesTextToDoc(doc.getText(briefTextField(h.id)))
+    expect(brief.content?.map((node) => node.type)).toEqual(
+      BRIEF_TEMPLATE.flatMap(() => ['heading', 'paragraph']),
+    )
+    expect(brief.content?.[4]).toEqual({
+      type: 'heading',
+      attrs: { level: 2 },
+      content: [{ type: 'text', text: 'Promises made' }],
+    })
     const first = addChecklistItem(doc, { handoffId: h.id, text: 'Intro call' }, ORIGIN)
     const second = addChecklistItem(doc, { handoffId: h.id, text: 'Share docs' }, ORIGIN)
     addChecklistItem(doc, { handoffId: 'other', text: 'Not mine' }, ORIGIN)

@@ -1,9 +1,11 @@
-import * as Y from 'yjs'
+import type * as Y from 'yjs'
 import { z } from 'zod'
 import { compareStrings, keyAfterAll, keyForIndex } from '../board/position.ts'
 import { ModelError } from '../errors.ts'
 import { idString, newId } from '../ids.ts'
-import { briefField, COLLECTION } from '../layout.ts'
+import { briefTextField, COLLECTION } from '../layout.ts'
+import type { NotesNode } from '../notes/notesSchema.ts'
+import { writeDocToText } from '../notes/notesText.ts'
 import { Team } from '../roles.ts'
 import { parseInput } from './parseInput.ts'
 import { type CommandOptions, nowOf, recordBase, timestamp, userId } from './recordBase.ts'
@@ -89,21 +91,24 @@ export const CHECKLIST: RecordCollection<ChecklistItem> = {
 /** The headings a new brief starts with, each followed by an empty paragraph. */
 export const BRIEF_TEMPLATE = ['Goals', 'Stakeholders', 'Promises made', 'Risks', 'Open issues'] as const
 
-/**
- * Writes `BRIEF_TEMPLATE` into an empty brief fragment as Tiptap (y-prosemirror) nodes:
- * `heading{level: 2}` + `paragraph` per section. Does nothing if the fragment already has content.
- */
-export function writeBriefTemplate(fragment: Y.XmlFragment): void {
-  if (fragment.length > 0) return
-  const nodes: Y.XmlElement[] = []
-  for (const title of BRIEF_TEMPLATE) {
-    const heading = new Y.XmlElement('heading')
-    // y-prosemirror stores node attributes with their ProseMirror types: Tiptap's heading `level` is a number.
-    heading.setAttribute('level', 2 as unknown as string)
-    heading.insert(0, [new Y.XmlText(title)])
-    nodes.push(heading, new Y.XmlElement('paragraph'))
+/** The brief template as a notes document: `heading{level: 2}` + an empty `paragraph` per section. */
+export function briefTemplateDoc(): NotesNode {
+  return {
+    type: 'doc',
+    content: BRIEF_TEMPLATE.flatMap((title) => [
+      { type: 'heading', attrs: { level: 2 }, content: [{ type: 'text', text: title }] },
+      { type: 'paragraph' },
+    ]),
   }
-  fragment.insert(0, nodes)
+}
+
+/**
+ * Writes `BRIEF_TEMPLATE` into an empty brief text (notes text v2, `briefText:<handoffId>`, docs/schema.md §3.5.1).
+ * Does nothing if the text already has content.
+ */
+export function writeBriefTemplate(text: Y.Text): void {
+  if (text.length > 0) return
+  writeDocToText(text, briefTemplateDoc())
 }
 
 /** Creates a draft handoff and its brief (from the template), in one transaction. */
@@ -133,7 +138,7 @@ export function createHandoff(
       },
       origin,
     )
-    writeBriefTemplate(doc.getXmlFragment(briefField(created.id)))
+    writeBriefTemplate(doc.getText(briefTextField(created.id)))
   }, origin)
   return created as Handoff
 }

@@ -206,10 +206,11 @@ export function readSettings(doc: Y.Doc): WorkspaceSettings {
 /**
  * The layout version of `W/workspace` this model reads and writes (docs/schema.md §3.8): 1 = pipelines and custom
  * field definitions as plain values (also a document without `format`), 2 = per-field maps, 3 = choices of a custom
- * field per choice. The server raises a document's `format` when it converts it; a client that finds a larger
+ * field per choice, 4 = account room notes and handoff briefs as notes text v2 (`notesText`, `briefText:<id>`,
+ * §3.5.1; their y-prosemirror fragments are no longer read). The server raises a document's `format` when it converts it; a client that finds a larger
  * number than this one is out of date (it would read the new structures as invalid) and should reload.
  */
-export const SETTINGS_FORMAT = 3
+export const SETTINGS_FORMAT = 4
 
 /** The layout version stored in the workspace document (1 when none is). */
 export function settingsFormat(doc: Y.Doc): number {

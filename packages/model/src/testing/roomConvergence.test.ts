@@ -1,8 +1,10 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import * as Y from 'yjs'
+import type * as Y from 'yjs'
 import { isModelError } from '../errors.ts'
-import { briefField, COLLECTION } from '../layout.ts'
+import { briefTextField, COLLECTION } from '../layout.ts'
+import { blockMarkers } from '../notes/blockOps.ts'
+import { notesPlainText } from '../notes/notesText.ts'
 import {
   addChecklistItem,
   CHECKLIST,
@@ -98,31 +100,23 @@ const handoffs = (doc: Y.Doc) => readRecords(collectionMap(doc, HANDOFFS), Hando
 const items = (doc: Y.Doc) =>
   readRecords(collectionMap(doc, CHECKLIST), ChecklistItem).records.filter((i) => !i.archived)
 
-/** The plain text of a brief (every XmlText, in document order). */
+/** The plain text of a brief (notes text v2, one block per line). */
 function briefText(doc: Y.Doc, handoffId: string): string {
-  const out: string[] = []
-  const walk = (node: Y.XmlElement | Y.XmlFragment | Y.XmlText | Y.XmlHook): void => {
-    if (node instanceof Y.XmlText) out.push(node.toString())
-    else if (node instanceof Y.XmlElement || node instanceof Y.XmlFragment)
-      for (const child of node.toArray()) walk(child)
-  }
-  walk(doc.getXmlFragment(briefField(handoffId)))
-  return out.join(' ')
+  return notesPlainText(doc.getText(briefTextField(handoffId)))
 }
 
 /** Types `word` into the `paragraph`-th paragraph of a brief, at its start or end, like an editor would. */
 function typeInto(doc: Y.Doc, handoffId: string, paragraph: number, atEnd: boolean, word: string): void {
-  const paragraphs = doc
-    .getXmlFragment(briefField(handoffId))
-    .toArray()
-    .filter((node): node is Y.XmlElement => node instanceof Y.XmlElement && node.nodeName === 'paragraph')
+  const text = doc.getText(briefTextField(handoffId))
+  const markers = blockMarkers(text)
+  const paragraphs = markers.filter((marker) => marker.attributes.b === 'paragraph')
   const target = pickAt(paragraphs, paragraph)
   if (!target) return
-  doc.transact(() => {
-    const text = target.toArray().find((node): node is Y.XmlText => node instanceof Y.XmlText)
-    if (text) text.insert(atEnd ? text.length : 0, ` ${word} `)
-    else target.insert(0, [new Y.XmlText(` ${word} `)])
-  }, ORIGIN)
+  const next = markers.find((marker) => marker.index > target.index)
+  doc.transact(
+    () => text.insert(atEnd ? (next?.index ?? text.length) : target.index + 1, ` ${word} `),
+    ORIGIN,
+  )
 }
 
 /** Two handoffs every replica has: one sent (accept and return can race on it) and one draft. */
@@ -240,8 +234,8 @@ function expectStatusConsistent(handoff: Handoff): void {
 }
 
 function assertConverged({ net, created, typed }: RunResult & { typed?: Map<string, string[]> }): void {
-  // Root types a replica only received are untyped until asked for: type every brief fragment, like the editor does.
-  for (const doc of net.docs) for (const h of handoffs(doc)) doc.getXmlFragment(briefField(h.id))
+  // Root types a replica only received are untyped until asked for: type every brief text, like the editor does.
+  for (const doc of net.docs) for (const h of handoffs(doc)) doc.getText(briefTextField(h.id))
   expect(convergenceReport(net.docs, MAPS)).toEqual([])
   const first = net.doc(0)
   const orderOf = (doc: Y.Doc) =>
