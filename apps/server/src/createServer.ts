@@ -61,6 +61,7 @@ import { inboxGuard } from './inbox/inboxGuard.ts'
 import { createLogger, type Logger } from './log/logger.ts'
 import { listMembers } from './meta/members.ts'
 import { createMetaStore, type MetaStore } from './meta/metaStore.ts'
+import { notesMigrationExtension } from './notes/notesMigrationExtension.ts'
 import { Projection } from './projection/Projection.ts'
 import {
   type CatchUpResult,
@@ -315,6 +316,7 @@ export const createServer = async (deps: ServerDeps): Promise<RapportServer> => 
       projectionExtension(projection),
       validation,
       pipelineMigrationExtension(logger),
+      notesMigrationExtension({ logger, now }),
       retiredDocumentsExtension(logger),
       deletedDocumentsExtension(deletedDocuments, logger),
       historyGuardExtension(logger),
