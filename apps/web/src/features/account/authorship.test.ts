@@ -13,7 +13,7 @@ import StarterKit from '@tiptap/starter-kit'
 import { describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
 import { mentionExtension } from '../handoff/mentionExtension.ts'
-import { authorRuns, formatAuthorTime } from './authorship.ts'
+import { authorRuns, formatAuthorTime, splitByAttribution } from './authorship.ts'
 import { notesCodec } from './notesText/notesCodec.ts'
 import { readNotesText } from './notesText/notesUnits.ts'
 
@@ -145,6 +145,45 @@ describe('authorRuns', () => {
       expect(runs?.map((r) => pm.textBetween(r.from, r.to)).join(''), `run ${run}`).toBe(text)
       for (const r of runs ?? []) expect(clients.has(r.client)).toBe(true)
     }
+  })
+})
+
+describe('splitByAttribution', () => {
+  it('cuts one item where its relayed ranges and time marks change (the server migration writes a block as one)', () => {
+    const doc = new Y.Doc()
+    // as the migration writes it: one marker, then the whole block's text in one insert (one item)
+    paragraph(doc, 'Alice and Bob')
+    const pm = pmOf(doc)
+    const runs = authorRuns(doc.getText(FIELD), pm) ?? []
+    expect(runs).toHaveLength(1)
+    // the text's first clock (the marker and its format items come before it): "Alice" is relayed to alice,
+    // " and Bob" to bob; a time mark inside bob's range
+    const c = runs[0]?.clock ?? 0
+    const entries = new Map([
+      [
+        doc.clientID,
+        {
+          userId: null,
+          at: 1,
+          marks: [
+            [0, 1],
+            [c + 9, 2],
+          ] as [number, number][],
+          relays: [
+            [c, c + 5, 'u-alice', 100],
+            [c + 5, c + 13, 'u-bob', 200],
+          ] as [number, number, string, number][],
+        },
+      ],
+    ])
+    const split = splitByAttribution(runs, entries)
+    expect(split.map((r) => [pm.textBetween(r.from, r.to), r.clock])).toEqual([
+      ['Alice', c],
+      [' and', c + 5],
+      [' Bob', c + 9],
+    ])
+    // runs of a clientID without an entry stay whole
+    expect(splitByAttribution(runs, new Map())).toEqual(runs)
   })
 })
 

@@ -47,6 +47,40 @@ export function authorRuns(text: Y.Text, doc: PmNode): AuthorRun[] | null {
   return index === positions.length ? runs : null
 }
 
+/**
+ * The runs cut where the attribution of their clientID changes inside them: a relayed range's ends and the time
+ * marks. One Yjs item holds many characters (the server's notes migration writes a whole block's text as one, and
+ * relays each part to the author of the fragment characters it was copied from), and clock and ProseMirror position
+ * advance together inside a string item (one UTF-16 code unit each).
+ */
+export function splitByAttribution(
+  runs: readonly AuthorRun[],
+  entries: ReadonlyMap<number, AuthorEntry>,
+): AuthorRun[] {
+  const out: AuthorRun[] = []
+  for (const run of runs) {
+    const entry = entries.get(run.client)
+    const end = run.clock + (run.to - run.from)
+    const cuts = new Set<number>()
+    if (entry) {
+      for (const [from, to] of entry.relays ?? []) cuts.add(from).add(to)
+      for (const [clock] of entry.marks) cuts.add(clock)
+    }
+    const inside = [...cuts].filter((c) => c > run.clock && c < end).sort((a, b) => a - b)
+    let clock = run.clock
+    for (const cut of [...inside, end]) {
+      out.push({
+        from: run.from + (clock - run.clock),
+        to: run.from + (cut - run.clock),
+        client: run.client,
+        clock,
+      })
+      clock = cut
+    }
+  }
+  return out
+}
+
 interface Author {
   userId: string
   name: string
@@ -146,7 +180,7 @@ export function authorshipExtension(
                 if (!runs) return
                 const entries: Map<number, AuthorEntry> = readAuthors(authors)
                 const byId = new Map(members().map((m) => [m.userId, m]))
-                set = decorate(view.state.doc, runs, (run) => {
+                set = decorate(view.state.doc, splitByAttribution(runs, entries), (run) => {
                   const entry = entries.get(run.client)
                   // A range re-sent by another user's client (after a server crash) is that user's: the server
                   // vouches only for who sent it.
