@@ -52,4 +52,35 @@ e2eDescribe('two users press Enter at the same moment in shared notes', () => {
       )
     }
   })
+
+  // Design 2 of #10 (the notes are one Y.Text with block markers): an Enter inserts a marker and copies nothing, so
+  // what the other user goes on typing in the line's tail stays there, whole. On the former fragment binding the
+  // split copied the tail into a new paragraph and the typist's next keystrokes landed in the old one.
+  it('an Enter in the middle of a line while the other user types at its end keeps the typed text whole, in the tail', async () => {
+    const a = await signIn('sales')
+    const b = await signIn('sales2')
+    const [, , , accountId] = await accountIds(a, 4)
+    if (!accountId) throw new Error('the demo workspace needs four accounts')
+    await Promise.all([a.room.open(accountId), b.room.open(accountId)])
+    const line = 'Kilo lima mike'
+    await a.room.typeInNotes(line, 'new-paragraph')
+    await eventually(() => b.room.notesText()).toContain(line)
+    await b.room.caretAfter(line)
+    const typed = ' november oscar papa quebec'
+    const typing = b.room.typeSteadily(typed, 100)
+    // B is typing: A splits the line after its first word meanwhile
+    await eventually(() => a.room.notesText()).toContain(`${line} nov`)
+    await a.room.caretAfter('Kilo')
+    await a.page.keyboard.press('Enter')
+    await typing
+
+    await eventually(async () => (await a.room.notesBlocks()).join('\n')).toBe(
+      (await b.room.notesBlocks()).join('\n'),
+    )
+    const blocks = await a.room.notesBlocks()
+    await session.env.screenshot(a.page, 'notes-split-while-typing')
+    // the split line, and nothing of it or of the typed text anywhere else
+    const touched = blocks.filter((block) => /Kilo|lima|mike|november|quebec/.test(block))
+    expect(touched).toEqual(['Kilo', ` lima mike${typed}`])
+  })
 })

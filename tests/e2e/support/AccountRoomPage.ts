@@ -66,6 +66,26 @@ export class AccountRoomPage {
     await this.page.keyboard.press('Control+End')
   }
 
+  /**
+   * Clicks into the notes and puts the caret right after the first occurrence of `text` (within one text node of
+   * the notes, never in another user's caret label), through the DOM selection that ProseMirror reads.
+   */
+  async caretAfter(text: string): Promise<void> {
+    await this.notes.click()
+    const placed = await this.notes.evaluate((el, wanted) => {
+      const walker = document.createTreeWalker(el, NodeFilter.SHOW_TEXT)
+      for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+        if (node.parentElement?.closest('.collaboration-carets__caret')) continue
+        const at = node.textContent?.indexOf(wanted) ?? -1
+        if (at < 0) continue
+        document.getSelection()?.collapse(node, at + wanted.length)
+        return true
+      }
+      return false
+    }, text)
+    if (!placed) throw new Error(`no "${text}" in the notes`)
+  }
+
   /** Types into the focused notes one key at a time, `delay` ms apart (a person typing steadily; `\n` is Enter). */
   async typeSteadily(text: string, delay: number): Promise<void> {
     await this.page.keyboard.type(text, { delay })

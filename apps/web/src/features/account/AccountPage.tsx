@@ -6,7 +6,7 @@ import {
   accessTo,
   COLLECTION,
   customFieldKey,
-  NOTES_FIELD,
+  NOTES_TEXT_FIELD,
   recordDocRef,
   updateAccount,
 } from '@rapport/model'
@@ -99,7 +99,7 @@ export function AccountPage({ accountId }: { accountId: string }) {
     [ticketContacts, accountContacts],
   )
 
-  const notesReady = useEditorGate(room.doc, NOTES_FIELD, room)
+  const notesReady = useEditorGate(room.doc, NOTES_TEXT_FIELD, room)
   // The panels that read the room besides the notes render one task after it is ready: the commit that brings the
   // document holds the notes editor, which is what the user waits for, and not the timeline, tasks and handoff too.
   const panelsShown = useOneTaskAfter(room.ready)

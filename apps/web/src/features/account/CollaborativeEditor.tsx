@@ -1,6 +1,4 @@
 import type { HocuspocusProvider } from '@hocuspocus/provider'
-import Collaboration from '@tiptap/extension-collaboration'
-import CollaborationCaret from '@tiptap/extension-collaboration-caret'
 import { EditorContent, useEditor } from '@tiptap/react'
 import StarterKit from '@tiptap/starter-kit'
 import { useEffect, useRef } from 'react'
@@ -8,11 +6,18 @@ import type * as Y from 'yjs'
 import { useSession } from '../auth/SessionContext.tsx'
 import { mentionExtension } from '../handoff/mentionExtension.ts'
 import { authorshipExtension } from './authorship.ts'
+import { NotesExitAtEnd } from './notesText/exitAtEnd.ts'
+import { NotesTextCollaboration } from './notesText/NotesTextCollaboration.ts'
+import { notesCodec } from './notesText/notesCodec.ts'
 
 export interface CollaborativeEditorProps {
   doc: Y.Doc
   provider: HocuspocusProvider
-  /** The `Y.XmlFragment` of `doc` the editor is bound to. */
+  /**
+   * The notes `Y.Text` of `doc` the editor is bound to (notes text format v2: `notesText`, `briefText:<handoffId>`;
+   * docs/schema.md §3.5.1). The server migrates the old `Y.XmlFragment` into it; this editor never reads or writes
+   * the fragment.
+   */
   field: string
   user: { name: string; color: string }
   readOnly: boolean
@@ -24,8 +29,10 @@ export interface CollaborativeEditorProps {
 }
 
 /**
- * A Tiptap editor bound to one fragment of a shared document, with everyone's carets and @mentions. Mount only
- * after the document synced; it never inserts default content (an empty fragment stays empty).
+ * A Tiptap editor bound to one notes `Y.Text` of a shared document (`NotesTextCollaboration`, design 2 of #10), with
+ * everyone's carets, @mentions and undo of the user's own changes. Mount only after the document synced (or from an
+ * offline copy whose text holds notes, see `mayMountEditor`); it never inserts default content (an empty text stays
+ * empty until the user types).
  */
 export function CollaborativeEditor({
   doc,
@@ -42,16 +49,26 @@ export function CollaborativeEditor({
   members.current = session.members
   const editing = useRef(onEditing)
   editing.current = onEditing
-  // CollaborationCaret writes this object as the awareness `user`: it must keep the id that presence reads.
+  // NotesTextCollaboration writes this object as the awareness `user`: it must keep the id that presence reads.
   const caretUser = { id: session.user.id, name: user.name, color: user.color }
   const editor = useEditor(
     {
       editable: !readOnly,
       immediatelyRender: true,
       extensions: [
-        StarterKit.configure({ undoRedo: false }),
-        Collaboration.configure({ document: doc, field }),
-        CollaborationCaret.configure({ provider, user: caretUser }),
+        // Undo/redo come from the binding (only this user's changes). No trailing node: each replica would write
+        // its own trailing paragraph into the shared text.
+        StarterKit.configure({ undoRedo: false, trailingNode: false }),
+        NotesTextCollaboration.configure({
+          text: doc.getText(field),
+          codec: notesCodec,
+          awareness: provider.awareness,
+          user: caretUser,
+          // The room's notes and its handoff briefs share one awareness: only the focused editor shows a caret.
+          onlyWhenFocused: true,
+        }),
+        // What the trailing node offered: a way out of a last heading, list or quote (ArrowDown at the end).
+        NotesExitAtEnd,
         mentionExtension(() => members.current),
         authorshipExtension(doc, field, () => members.current),
       ],

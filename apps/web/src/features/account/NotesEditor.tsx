@@ -1,5 +1,5 @@
 import type { HocuspocusProvider } from '@hocuspocus/provider'
-import { NOTES_FIELD } from '@rapport/model'
+import { NOTES_TEXT_FIELD } from '@rapport/model'
 import type * as Y from 'yjs'
 import { CollaborativeEditor } from './CollaborativeEditor.tsx'
 
@@ -14,6 +14,6 @@ export interface NotesEditorProps {
 }
 
 /** The account room's shared notes. Mount only after the room synced. */
-export function NotesEditor({ field = NOTES_FIELD, ...props }: NotesEditorProps) {
+export function NotesEditor({ field = NOTES_TEXT_FIELD, ...props }: NotesEditorProps) {
   return <CollaborativeEditor {...props} field={field} label="Account notes" testId="notes-editor" />
 }

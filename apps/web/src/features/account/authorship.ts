@@ -4,6 +4,7 @@ import type { Node as PmNode } from '@tiptap/pm/model'
 import { Plugin, PluginKey } from '@tiptap/pm/state'
 import { Decoration, DecorationSet } from '@tiptap/pm/view'
 import * as Y from 'yjs'
+import { PositionMap, readNotesText } from './notesText/notesUnits.ts'
 
 /** A text run of the notes and the Yjs replica (clientID) that wrote it. */
 export interface AuthorRun {
@@ -23,38 +24,61 @@ export function formatAuthorTime(at: number): string {
 }
 
 /**
- * Every string run of a Tiptap fragment with its ProseMirror range, walking the Yjs structure beside the editor's
- * document (y-tiptap maps each node to an XmlElement and each run of text to an XmlText). Null when the two
- * disagree (the editor has not caught up with the document yet): the caller tries again after the next change.
+ * Every string run of a notes `Y.Text` (format v2, block markers) with its ProseMirror range: each live
+ * `ContentString` item of the text is one run, its Yjs index mapped to the editor's document by the binding's
+ * `PositionMap` (a text block is its marker plus its content, so a run never spans blocks). Null when the two
+ * disagree (the editor has not caught up with the text yet): the caller tries again after the next change.
  */
-export function authorRuns(fragment: Y.XmlFragment, doc: PmNode): AuthorRun[] | null {
+export function authorRuns(text: Y.Text, doc: PmNode): AuthorRun[] | null {
+  const positions = new PositionMap(doc, readNotesText(text))
+  if (!positions.paired) return null
   const runs: AuthorRun[] = []
-  const walk = (parent: Y.XmlFragment | Y.XmlElement, start: number, end: number): number | null => {
-    let pos = start
-    for (const child of parent.toArray()) {
-      if (child instanceof Y.XmlText) {
-        let item = child._start
-        while (item) {
-          if (!item.deleted && item.countable) {
-            if (item.content instanceof Y.ContentString) {
-              const to = pos + item.length
-              if (to > end || doc.textBetween(pos, to) !== item.content.str) return null
-              runs.push({ from: pos, to, client: item.id.client, clock: item.id.clock })
-            }
-            pos += item.length
-          }
-          item = item.right
-        }
-      } else if (child instanceof Y.XmlElement) {
-        const node = pos < end ? doc.nodeAt(pos) : null
-        if (!node || node.type.name !== child.nodeName) return null
-        if (!node.isLeaf && walk(child, pos + 1, pos + node.nodeSize - 1) === null) return null
-        pos += node.nodeSize
-      }
+  let index = 0
+  for (let item = text._start; item !== null; item = item.right) {
+    if (item.deleted || !item.countable) continue
+    if (item.content instanceof Y.ContentString) {
+      const from = positions.toPos(index)
+      const to = from + item.length
+      if (to > doc.content.size || doc.textBetween(from, to) !== item.content.str) return null
+      runs.push({ from, to, client: item.id.client, clock: item.id.clock })
     }
-    return pos <= end ? pos : null
+    index += item.length
   }
-  return walk(fragment, 0, doc.content.size) === null ? null : runs
+  return index === positions.length ? runs : null
+}
+
+/**
+ * The runs cut where the attribution of their clientID changes inside them: a relayed range's ends and the time
+ * marks. One Yjs item holds many characters (the server's notes migration writes a whole block's text as one, and
+ * relays each part to the author of the fragment characters it was copied from), and clock and ProseMirror position
+ * advance together inside a string item (one UTF-16 code unit each).
+ */
+export function splitByAttribution(
+  runs: readonly AuthorRun[],
+  entries: ReadonlyMap<number, AuthorEntry>,
+): AuthorRun[] {
+  const out: AuthorRun[] = []
+  for (const run of runs) {
+    const entry = entries.get(run.client)
+    const end = run.clock + (run.to - run.from)
+    const cuts = new Set<number>()
+    if (entry) {
+      for (const [from, to] of entry.relays ?? []) cuts.add(from).add(to)
+      for (const [clock] of entry.marks) cuts.add(clock)
+    }
+    const inside = [...cuts].filter((c) => c > run.clock && c < end).sort((a, b) => a - b)
+    let clock = run.clock
+    for (const cut of [...inside, end]) {
+      out.push({
+        from: run.from + (clock - run.clock),
+        to: run.from + (cut - run.clock),
+        client: run.client,
+        clock,
+      })
+      clock = cut
+    }
+  }
+  return out
 }
 
 interface Author {
@@ -143,7 +167,7 @@ export function authorshipExtension(
           },
           props: { decorations: (state) => authorshipKey.getState(state) },
           view(view) {
-            const fragment = doc.getXmlFragment(field)
+            const text = doc.getText(field)
             const authors = doc.getMap(AUTHORS_MAP)
             let timer: ReturnType<typeof setTimeout> | null = null
             const recompute = () => {
@@ -152,11 +176,11 @@ export function authorshipExtension(
               if (!showAuthors && authorshipKey.getState(view.state) === DecorationSet.empty) return
               let set = DecorationSet.empty
               if (showAuthors) {
-                const runs = authorRuns(fragment, view.state.doc)
+                const runs = authorRuns(text, view.state.doc)
                 if (!runs) return
                 const entries: Map<number, AuthorEntry> = readAuthors(authors)
                 const byId = new Map(members().map((m) => [m.userId, m]))
-                set = decorate(view.state.doc, runs, (run) => {
+                set = decorate(view.state.doc, splitByAttribution(runs, entries), (run) => {
                   const entry = entries.get(run.client)
                   // A range re-sent by another user's client (after a server crash) is that user's: the server
                   // vouches only for who sent it.
@@ -173,18 +197,18 @@ export function authorshipExtension(
               }
               view.dispatch(view.state.tr.setMeta(authorshipKey, set).setMeta('addToHistory', false))
             }
-            // After the editor has taken the change (y-tiptap updates ProseMirror and Yjs in turn).
+            // After the editor has taken the change (the binding updates ProseMirror and Yjs in turn).
             const schedule = () => {
               timer ??= setTimeout(recompute, 0)
             }
-            fragment.observeDeep(schedule)
+            text.observe(schedule)
             authors.observe(schedule)
             const unsubscribe = authorsVisibility.subscribe(schedule)
             schedule()
             return {
               destroy() {
                 if (timer) clearTimeout(timer)
-                fragment.unobserveDeep(schedule)
+                text.unobserve(schedule)
                 authors.unobserve(schedule)
                 unsubscribe()
               },

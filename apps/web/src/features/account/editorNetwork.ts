@@ -5,6 +5,7 @@ import CollaborationCaret from '@tiptap/extension-collaboration-caret'
 import StarterKit from '@tiptap/starter-kit'
 import { Awareness, applyAwarenessUpdate, encodeAwarenessUpdate } from 'y-protocols/awareness'
 import { mentionExtension } from '../handoff/mentionExtension.ts'
+import { NotesExitAtEnd } from './notesText/exitAtEnd.ts'
 import { NotesTextCollaboration } from './notesText/NotesTextCollaboration.ts'
 import { notesCodec } from './notesText/notesCodec.ts'
 
@@ -14,8 +15,9 @@ export const NOTES_FIELD = 'notes'
 export const NOTES_TEXT_FIELD = 'notesText'
 
 /**
- * How the editors are bound to Yjs: `fragment` is production's (Collaboration + CollaborationCaret on the
- * `Y.XmlFragment`), `text` is `NotesTextCollaboration` on one `Y.Text` with block markers (not wired in yet).
+ * How the editors are bound to Yjs: `text` is production's (`NotesTextCollaboration` on one `Y.Text` with block
+ * markers, what `CollaborativeEditor` mounts), `fragment` is the former binding (Collaboration + CollaborationCaret
+ * on the `Y.XmlFragment`), kept for the regression tests that document why the notes moved off it.
  */
 export type NotesBinding = 'fragment' | 'text'
 
@@ -72,6 +74,7 @@ export class EditorNetwork {
                   // seeded container keys, so a run of the property is the same every time
                   newKey: () => `r${i}k${this.keyCount++}`,
                 }),
+                NotesExitAtEnd,
               ]),
           mentionExtension(() => MEMBERS),
         ],

@@ -4,15 +4,18 @@ export interface EditorGate {
   synced: boolean
   /** The IndexedDB copy has been loaded into the document. */
   localLoaded: boolean
-  /** The editor's `Y.XmlFragment` has no content yet. */
-  fragmentEmpty: boolean
+  /** The editor's notes `Y.Text` (`notesText`, format v2) has no content yet. */
+  textEmpty: boolean
 }
 
 /**
- * Whether a collaborative editor may be mounted now. After a server sync, always. Before it (offline), only when the
- * IndexedDB copy is loaded AND already holds content: y-prosemirror writes an initial paragraph into an empty
- * fragment, which would be duplicated when it later merges with the server's copy.
+ * Whether a collaborative editor may be mounted now. After a server sync, always (the server has migrated the old
+ * fragment into the text by then). Before it (offline), only when the IndexedDB copy is loaded AND its text already
+ * holds notes: an editor on an empty text shows nothing, and the first keystroke would write a first block marker
+ * that later merges with the server's copy beside the notes the server migrated (a second first paragraph). The
+ * fragment is never looked at: an offline copy from before the migration holds only a fragment, and the client
+ * never migrates it (the server does, once the room syncs).
  */
-export function mayMountEditor({ synced, localLoaded, fragmentEmpty }: EditorGate): boolean {
-  return synced || (localLoaded && !fragmentEmpty)
+export function mayMountEditor({ synced, localLoaded, textEmpty }: EditorGate): boolean {
+  return synced || (localLoaded && !textEmpty)
 }

@@ -14,7 +14,7 @@ import { type Checks, type NotesOp, playNotesScenario } from './notesScenario.ts
  * - Any edits (also Enter, paste and mentions mid-block, joins, deletes across blocks, lists, headings): editors and
  *   replicas agree. Typed text is not always intact there: see the known limitations below.
  *
- * - Any edits on the Y.Text binding (NotesTextCollaboration, design 2 of #10, not wired into the app yet): editors
+ * - Any edits on the Y.Text binding (NotesTextCollaboration, design 2 of #10, the app's binding): editors
  *   and replicas agree AND every typed character is intact, as for text edits (nothing is copied on a split, join or
  *   type change).
  *

@@ -136,7 +136,7 @@ describe('shared notes: named regressions', () => {
 })
 
 /**
- * Known limitations of the production binding (found by the "any edits" property; they converge, but typed text is
+ * Known limitations of the former fragment binding (found by the "any edits" property; they converge, but typed text is
  * not intact). y-prosemirror represents a block's type as its element name and a split or join by copying content
  * into another element, so a concurrent edit in the copied part stays in the old element. On the `fragment` binding
  * these pass while the limitation holds and fail (telling us to move the case to the regressions above) once it is

@@ -1,5 +1,5 @@
 import type { HocuspocusProvider } from '@hocuspocus/provider'
-import { briefField } from '@rapport/model'
+import { briefTextField } from '@rapport/model'
 import type * as Y from 'yjs'
 import { CollaborativeEditor } from '../account/CollaborativeEditor.tsx'
 import '../support/support.css'
@@ -13,14 +13,14 @@ export interface BriefEditorProps {
 }
 
 /**
- * The co-edited brief of a handoff (`brief:<id>` in the account room), with everyone's carets. The server wrote
+ * The co-edited brief of a handoff (`briefText:<id>` in the account room, notes text format v2), with everyone's carets. The server wrote
  * the template when it created the handoff; the client never inserts content. Mount after the room synced.
  */
 export function BriefEditor({ handoffId, ...props }: BriefEditorProps) {
   return (
     <CollaborativeEditor
       {...props}
-      field={briefField(handoffId)}
+      field={briefTextField(handoffId)}
       label="Handoff brief"
       testId="handoff-brief"
     />

@@ -1,11 +1,14 @@
 // @vitest-environment happy-dom
-import type { Editor } from '@tiptap/core'
+import { Editor } from '@tiptap/core'
+import StarterKit from '@tiptap/starter-kit'
 import { afterEach, describe, expect, it } from 'vitest'
-import type * as Y from 'yjs'
+import { Awareness } from 'y-protocols/awareness'
+import * as Y from 'yjs'
 import { pressKey, typeText } from '../editorInput.ts'
 import { EditorNetwork } from '../editorNetwork.ts'
 import type { NotesTextBinding } from './NotesTextBinding.ts'
-import { notesCaretsKey } from './NotesTextCollaboration.ts'
+import { NOTES_CURSOR_FIELD, NotesTextCollaboration, notesCaretsKey } from './NotesTextCollaboration.ts'
+import { notesCodec } from './notesCodec.ts'
 
 let network: EditorNetwork | undefined
 afterEach(() => {
@@ -148,5 +151,67 @@ describe('NotesTextCollaboration: carets', () => {
     network?.net.flushAll()
     expect(network?.blocks(0)).toEqual(['onetwXo'])
     expect(network?.blocks(1)).toEqual(['onetwXo'])
+  })
+})
+
+describe('NotesTextCollaboration: editors sharing one awareness (the room’s notes and a brief)', () => {
+  it('publishes the caret of the focused editor only, and clears it on blur', () => {
+    const doc = new Y.Doc()
+    const awareness = new Awareness(doc)
+    const make = (field: string) => {
+      const element = document.createElement('div')
+      document.body.append(element)
+      return new Editor({
+        element,
+        extensions: [
+          StarterKit.configure({ undoRedo: false, trailingNode: false }),
+          NotesTextCollaboration.configure({
+            text: doc.getText(field),
+            codec: notesCodec,
+            awareness,
+            user: { name: 'Sam', color: '#3366ff' },
+            onlyWhenFocused: true,
+          }),
+        ],
+      })
+    }
+    const notes = make('notesText')
+    const brief = make('briefText:h1')
+    const cursorType = () => {
+      const cursor = awareness.getLocalState()?.[NOTES_CURSOR_FIELD] as { head: unknown } | null | undefined
+      if (cursor === null || cursor === undefined) return null
+      const head = Y.createAbsolutePositionFromRelativePosition(
+        Y.createRelativePositionFromJSON(cursor.head),
+        doc,
+      )
+      return head?.type === doc.getText('notesText')
+        ? 'notes'
+        : head?.type === doc.getText('briefText:h1')
+          ? 'brief'
+          : '?'
+    }
+    try {
+      expect(cursorType()).toBeNull()
+      notes.view.focus()
+      typeText(notes, 'Hello')
+      expect(cursorType()).toBe('notes')
+      // a change arriving in the unfocused brief (its selection is stored again) must not take the caret over
+      doc.getText('briefText:h1').insert(0, 'Brief')
+      expect(brief.getText()).toBe('Brief')
+      expect(cursorType()).toBe('notes')
+      notes.view.dom.blur()
+      expect(cursorType()).toBeNull()
+      brief.view.focus()
+      expect(cursorType()).toBe('brief')
+      // destroying the unfocused notes editor leaves the brief's caret
+      notes.destroy()
+      expect(cursorType()).toBe('brief')
+      expect(awareness.getLocalState()?.user).toEqual({ name: 'Sam', color: '#3366ff' })
+    } finally {
+      for (const editor of [notes, brief]) if (!editor.isDestroyed) editor.destroy()
+      document.body.replaceChildren()
+      awareness.destroy()
+      doc.destroy()
+    }
   })
 })

@@ -23,10 +23,18 @@ export interface NotesTextCollaborationOptions {
   user: { name: string; color: string } | null
   /** Keys of new containers; default random (the model's `newKey`). Tests pass a seeded one. */
   newKey: (() => string) | null
+  /**
+   * Publish the caret only while the editor has the focus (null on blur), as CollaborationCaret does. Needed when
+   * several editors share one awareness (the room's notes and its handoff briefs all write `notesCursor`): an
+   * unfocused editor must not overwrite the focused one's caret. Off by default (the test rigs never focus).
+   */
+  onlyWhenFocused: boolean
 }
 
 interface Storage {
   binding: NotesTextBinding | null
+  /** Publishes the caret as the focus gate allows; `focus` is called on focus (true) and blur (false). */
+  caret: { focus(focused: boolean): void; release(): void } | null
 }
 
 declare module '@tiptap/core' {
@@ -54,34 +62,52 @@ export const NotesTextCollaboration = Extension.create<NotesTextCollaborationOpt
   priority: 1000,
 
   addOptions() {
-    return { text: null, codec: null, awareness: null, user: null, newKey: null }
+    return { text: null, codec: null, awareness: null, user: null, newKey: null, onlyWhenFocused: false }
   },
 
   addStorage() {
-    const { text, codec, awareness, newKey } = this.options
+    const { text, codec, awareness, newKey, onlyWhenFocused } = this.options
     if (text === null || codec === null)
       throw new Error('NotesTextCollaboration needs the notes Y.Text and a codec')
+    type Cursor = { anchor: unknown; head: unknown } | null
     let published = ''
+    let focused = !onlyWhenFocused
+    let latest: Cursor = null
+    const publish = (value: Cursor) => {
+      if (awareness === null) return
+      const json = JSON.stringify(value)
+      if (json === published) return
+      published = json
+      awareness.setLocalStateField(NOTES_CURSOR_FIELD, value)
+    }
     const binding = new NotesTextBinding(
       text,
       codec,
       (selection) => {
-        if (awareness === null) return
-        const value =
+        latest =
           selection === null
             ? null
             : {
                 anchor: Y.relativePositionToJSON(selection.anchor),
                 head: Y.relativePositionToJSON(selection.head),
               }
-        const json = JSON.stringify(value)
-        if (json === published) return
-        published = json
-        awareness.setLocalStateField(NOTES_CURSOR_FIELD, value)
+        if (focused) publish(latest)
       },
       newKey ?? undefined,
     )
-    return { binding }
+    const caret = {
+      focus(on: boolean) {
+        if (!onlyWhenFocused) return
+        focused = on
+        publish(on ? latest : null)
+      },
+      // On destroy: clear the field only if this editor's caret is the one published (another editor of the same
+      // awareness may hold it).
+      release() {
+        if (published !== '' && published !== 'null') publish(null)
+      },
+    }
+    return { binding, caret }
   },
 
   onBeforeCreate() {
@@ -94,7 +120,15 @@ export const NotesTextCollaboration = Extension.create<NotesTextCollaborationOpt
 
   onDestroy() {
     this.storage.binding?.destroy()
-    this.options.awareness?.setLocalStateField(NOTES_CURSOR_FIELD, null)
+    this.storage.caret?.release()
+  },
+
+  onFocus() {
+    this.storage.caret?.focus(true)
+  },
+
+  onBlur() {
+    this.storage.caret?.focus(false)
   },
 
   addCommands() {
