@@ -56,9 +56,12 @@ export class MentionTracker {
   changedFields(transaction: Y.Transaction): string[] {
     const roots = new Set<unknown>()
     for (const type of transaction.changed.keys()) {
-      let root: { _item: Y.Item | null } = type
-      while (root._item) root = root._item.parent as { _item: Y.Item | null }
+      let root: { _item: Y.Item | null; _start: Y.Item | null } = type
+      while (root._item) root = root._item.parent as typeof root
       roots.add(root)
+      // A root that arrived untyped and was typed since (a reader asked for `getText(name)`) is a new object in
+      // `doc.share`; its items, also the first one, now name the new object as their parent.
+      if (root._start) roots.add(root._start.parent)
     }
     const names: string[] = []
     for (const [name, type] of this.doc.share) {

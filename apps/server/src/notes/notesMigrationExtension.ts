@@ -136,9 +136,12 @@ export function migrateRoomNotesKeepingAuthors(doc: Y.Doc, origin: unknown, now:
 const isRoom = (name: string): boolean => parseDocName(name)?.kind === 'account'
 
 /**
- * Types the room's notes texts as `Y.Text` (`notesText`, and every `briefText:<id>` the room holds). A root a replica
- * only received stays an untyped `AbstractType`, which calls no observers: the server's readers of changed notes
- * (the projection's notes events, the room history, mentions) would not see a client's edits to it.
+ * Types the room's notes texts as `Y.Text` (`notesText`, and every `briefText:<id>` the room holds) when it loads. A
+ * root a replica only received stays an untyped `AbstractType`, which calls no observers: the server's readers of
+ * changed notes (the projection's notes events, the room history) would not see a client's edits to it. Only at load:
+ * typing a root replaces its object in `doc.share`, and readers of the transaction that brought it (the mention
+ * tracker matches `transaction.changed` against `doc.share`) would then miss it. New briefs are typed by the server
+ * that writes them; the projection also reads untyped roots from `transaction.changed`.
  */
 function typeNotesTexts(doc: Y.Doc): void {
   for (const [name, type] of doc.share) {
@@ -173,7 +176,6 @@ export function notesMigrationExtension(deps: { logger: Logger; now?: () => numb
       migrate(documentName, document, 'load')
       const onUpdate = (_update: Uint8Array, txOrigin: unknown, _doc: Y.Doc, tr: Y.Transaction): void => {
         const context = (txOrigin as { context?: unknown } | null)?.context
-        typeNotesTexts(document)
         if (!isCollabContext(context)) return
         const written: string[] = []
         for (const field of notesFieldsOf(document)) {

@@ -459,6 +459,14 @@ export class Projection {
     for (const [key, type] of doc.share) roots.set(type as Root, key)
     let notesChanged = false
     let factsChanged = false
+    if (ref.kind === 'account') {
+      // A root type only received (never asked for by name) is an untyped AbstractType that calls no observers, so
+      // it is not among changedParentTypes: its items still list it in `changed` (every notes text item is a child).
+      for (const type of txn.changed.keys()) {
+        const rootName = type._item === null ? roots.get(type as Root) : undefined
+        if (rootName !== undefined && isNotesField(rootName)) notesChanged = true
+      }
+    }
     for (const [type, events] of txn.changedParentTypes) {
       const rootName = roots.get(type as Root)
       if (rootName === undefined) continue
