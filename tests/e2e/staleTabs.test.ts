@@ -105,6 +105,27 @@ e2eDescribe('stale tabs: app updated, workspace gone', () => {
     const settings = new WorkspaceSettingsPage(admin.page, url)
     await settings.open()
     await settings.startDelete(name)
+    // The server removes the admin's session with the workspace's, closes the sockets, purges the documents, and only
+    // then moves the admin to another workspace and answers. A page that asks /api/auth/me in that window (a loaded
+    // machine) gets the 401 the server gives then; it must not sign the admin out. The answer is held until it has.
+    let deleting = false
+    const refused = admin.page.waitForResponse((r) => r.url().endsWith('/api/auth/me') && r.status() === 401)
+    await admin.page.route('**/api/auth/me', (route) =>
+      deleting
+        ? route.fulfill({
+            status: 401,
+            json: { error: { code: 'unauthorized', message: 'Authentication required' } },
+          })
+        : route.fallback(),
+    )
+    await admin.page.route('**/api/workspaces/*', async (route) => {
+      if (route.request().method() !== 'DELETE') return route.fallback()
+      deleting = true
+      const answer = await route.fetch()
+      await refused
+      deleting = false
+      await route.fulfill({ response: answer })
+    })
     await settings.deleteButton().click()
     await eventually(() => menu.current()).toBe('After Demo')
     await eventually(() =>

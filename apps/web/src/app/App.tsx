@@ -39,6 +39,8 @@ export function App() {
   const route = useHashRoute()
   const stateRef = useRef(state)
   stateRef.current = state
+  // True while this user's own request deleting or leaving the workspace runs (see `whileLeaving`).
+  const leavingRef = useRef(false)
 
   const endSession = useCallback((notice: string | null, clear: OfflineClear) => {
     const prev = stateRef.current
@@ -48,6 +50,7 @@ export function App() {
 
   const startSession = useCallback(
     (session: Session) => {
+      leavingRef.current = false
       const tokens = new TokenSource(() => authApi.collabToken())
       rememberSession({ userId: session.user.id, workspaceId: session.workspace.id })
       // Why the session ended, when the server says (its workspace was deleted, or an admin removed this user from
@@ -62,6 +65,9 @@ export function App() {
           authApi.me().then(
             () => true,
             (e: unknown) => {
+              // The server ended this session for the workspace this user is deleting or leaving; its answer moves
+              // them on (leaveWorkspace), so this is not a lost session.
+              if (leavingRef.current) return true
               if (!(e instanceof ApiError && e.kind === 'unauthorized')) return true
               if (WORKSPACE_GONE.has(e.code)) {
                 lostNotice = e.message
@@ -158,6 +164,16 @@ export function App() {
     [switchSession, endSession],
   )
 
+  const whileLeaving = useCallback(async <T,>(request: () => Promise<T>): Promise<T> => {
+    leavingRef.current = true
+    try {
+      return await request()
+    } catch (error) {
+      leavingRef.current = false
+      throw error
+    }
+  }, [])
+
   if (route.name === 'invite' && (state.kind === 'login' || state.kind === 'ready'))
     return <AcceptInvitePage token={route.token} onJoined={replaceSession} />
   if (state.kind === 'loading') return <div className="splash">Loading Rapport…</div>
@@ -179,7 +195,7 @@ export function App() {
   return (
     <SessionProvider
       key={`${state.session.user.id}/${state.session.workspace.id}`}
-      value={{ session: state.session, logout, replaceSession, leaveWorkspace }}
+      value={{ session: state.session, logout, replaceSession, leaveWorkspace, whileLeaving }}
     >
       <CollabProvider value={state.collab}>
         <Shell />

@@ -14,6 +14,12 @@ export interface SessionContextValue {
    * the server moved them to, or to the create-a-workspace page when they have no workspace left.
    */
   leaveWorkspace?: (next: Session | null) => void
+  /**
+   * Runs the request that deletes or leaves this workspace. While it runs, a closed socket or a refused session does
+   * not sign the user out: the server ends this session and closes its sockets before its answer (the session it
+   * moves the user to) arrives.
+   */
+  whileLeaving?: <T>(request: () => Promise<T>) => Promise<T>
 }
 
 const Ctx = createContext<SessionContextValue | null>(null)

@@ -18,7 +18,8 @@ const failure = (error: unknown): string =>
  * name). After leaving or deleting, the app goes on in the user's next workspace, or to "Create a workspace".
  */
 export function WorkspaceSettings({ name, isAdmin }: { name: string; isAdmin: boolean }) {
-  const { session, leaveWorkspace } = useSession()
+  const { session, leaveWorkspace, whileLeaving } = useSession()
+  const guarded = whileLeaving ?? (<T,>(request: () => Promise<T>) => request())
   const workspaceId = session.workspace.id
   const [draft, setDraft] = useState<string | null>(null)
   const [renameError, setRenameError] = useState<string | null>(null)
@@ -48,7 +49,7 @@ export function WorkspaceSettings({ name, isAdmin }: { name: string; isAdmin: bo
     setBusy(true)
     setLeaveError(null)
     try {
-      leaveWorkspace?.(await workspaceApi.leaveWorkspace(workspaceId))
+      leaveWorkspace?.(await guarded(() => workspaceApi.leaveWorkspace(workspaceId)))
     } catch (error) {
       setLeaveError(failure(error))
       setBusy(false)
@@ -63,7 +64,7 @@ export function WorkspaceSettings({ name, isAdmin }: { name: string; isAdmin: bo
     setBusy(true)
     setDeleteError(null)
     try {
-      leaveWorkspace?.(await workspaceApi.deleteWorkspace(workspaceId, confirm))
+      leaveWorkspace?.(await guarded(() => workspaceApi.deleteWorkspace(workspaceId, confirm)))
     } catch (error) {
       setDeleteError(failure(error))
       setBusy(false)
