@@ -172,6 +172,17 @@ describe('POST /api/merges — accounts with notes text v2', () => {
     ])
   })
 
+  it("survivor with no notes at all: the loser's blocks go to its text (rooms hold notes as text now)", async () => {
+    const { survivor, merged } = await mergePair('Empty Survivor', 'Text Loser Three')
+    await writeNotesText(String(merged.id), { type: 'doc', content: loserBlocks })
+    await merge(survivor.id, merged.id)
+    expect((await textDocOf(String(survivor.id))).content).toEqual([
+      paragraph('Notes merged from Text Loser Three:'),
+      ...loserBlocks,
+    ])
+    expect(await notesOf(String(survivor.id))).toBe('')
+  })
+
   it("survivor on the fragment, loser on v2: the loser's blocks become fragment elements", async () => {
     const { survivor, merged } = await mergePair('Fragment Survivor', 'Text Loser Two')
     await writeNotes(String(survivor.id), 'Survivor fragment notes.')

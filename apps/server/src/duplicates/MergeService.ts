@@ -10,6 +10,7 @@ import {
   type DocRef,
   docName,
   NOTES_FIELD,
+  NOTES_TEXT_FIELD,
   newTaskId,
   notesTextToDoc,
   parseDocName,
@@ -384,8 +385,11 @@ export class MergeService {
           ids.push(task.id)
         }
         // The survivor's layout decides: its v2 text gets the merged blocks appended as new blocks (no text of its
-        // own is rewritten), else its fragment gets them as elements, as before.
-        const survivorText = liveNotesText(doc, NOTES_FIELD)
+        // own is rewritten) — also a survivor with no notes at all (rooms are moved to the text when they load) —,
+        // else its fragment (a room stored before the move) gets them as elements.
+        const emptyFragment = !doc.share.has(NOTES_FIELD) || doc.getXmlFragment(NOTES_FIELD).length === 0
+        const survivorText =
+          liveNotesText(doc, NOTES_FIELD) ?? (emptyFragment ? doc.getText(NOTES_TEXT_FIELD) : null)
         if (survivorText) {
           if (mergedBlocks.length > 0)
             appendDocToText(survivorText, {
