@@ -128,4 +128,17 @@ describe('restoreNotesField (notes text v2)', () => {
     expect(texts(room.getXmlFragment(NOTES_FIELD))).toEqual(['A', 'B'])
     expect(room.share.has(NOTES_TEXT_FIELD)).toBe(false)
   })
+
+  it('a room with no notes at all restored to a fragment version: the version goes to the text, not the fragment', () => {
+    const old = new Y.Doc()
+    old.getXmlFragment(NOTES_FIELD).insert(0, [paragraph('Before migration.')])
+    const room = new Y.Doc()
+    expect(room.transact(() => restoreNotesField(room, old))).toBeGreaterThan(0)
+    expect(notesTextToDoc(room.getText(NOTES_TEXT_FIELD))).toEqual(docOf('Before migration.'))
+    expect(room.getXmlFragment(NOTES_FIELD).length).toBe(0)
+    // Nothing on either side: nothing written.
+    const empty = new Y.Doc()
+    expect(empty.transact(() => restoreNotesField(empty, new Y.Doc()))).toBe(0)
+    expect(empty.getText(NOTES_TEXT_FIELD).length).toBe(0)
+  })
 })

@@ -67,7 +67,8 @@ const EMPTY_NOTES = { type: 'doc', content: [{ type: 'paragraph' }] }
 
 /**
  * Makes the notes of `doc` read like those of the version `old`, in either layout, as a NEW edit (call inside one
- * transaction). Fragment rooms (today): `restoreNotes` block by block. When the room or the version holds notes
+ * transaction). A room whose fragment is still read (stored before the move to the text, format 4): `restoreNotes`
+ * block by block. When the room or the version holds notes
  * text v2, the room's `notesText` is made to read like the version's (its own delta, container keys and all; a
  * fragment-only version is converted) with the fewest Y.Text edits (`applyDeltaToText`): unchanged text keeps its
  * items, a changed block type is a marker format. Returns how much changed (0: nothing to restore).
@@ -75,8 +76,14 @@ const EMPTY_NOTES = { type: 'doc', content: [{ type: 'paragraph' }] }
 export function restoreNotesField(doc: Y.Doc, old: Y.Doc): number {
   const current = liveNotesText(doc, NOTES_FIELD)
   const past = liveNotesText(old, NOTES_FIELD)
-  if (!current && !past)
-    return restoreNotes(doc.getXmlFragment(NOTES_FIELD), old.getXmlFragment(NOTES_FIELD)).replaced
+  if (!current && !past) {
+    const fragment = doc.getXmlFragment(NOTES_FIELD)
+    const oldFragment = old.getXmlFragment(NOTES_FIELD)
+    if (oldFragment.length === 0 && fragment.length === 0) return 0
+    // A room stored before the move to notes text v2: its fragment is what is read.
+    if (fragment.length > 0) return restoreNotes(fragment, oldFragment).replaced
+    // A room with no notes now (rooms are moved to the text when they load): the version's notes go to the text.
+  }
   let target: readonly DeltaOp[] = past
     ? (past.toDelta() as DeltaOp[])
     : docToDelta(notesJson(old.getXmlFragment(NOTES_FIELD)), { explicit: true })
