@@ -387,7 +387,7 @@ function durationLine(r: BenchResults): string[] {
   const total = phases.reduce((n, p) => n + p.ms, 0)
   lines.push(
     '',
-    'Wall time of each phase, in the order they ran (set-ups such as seeding are phases of their own; the big workspace row is its own time without the index + reports phase that runs inside it):',
+    'Wall time of each phase, in the order they ran (set-ups such as seeding are phases of their own; the big workspace row is its own time without the index + reports and dedupe phases that run inside it, on one load of the big workspace per index):',
     '',
     '| phase | wall time s | share |',
     '| --- | ---: | ---: |',
