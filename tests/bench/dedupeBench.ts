@@ -1,134 +1,116 @@
 import { join } from 'node:path'
-import pg from 'pg'
 import { DuplicateLog } from '../../apps/server/src/duplicates/DuplicateLog.ts'
 import { DuplicateService } from '../../apps/server/src/duplicates/DuplicateService.ts'
 import type { ProjectedRecord } from '../../apps/server/src/projection/recordKinds.ts'
-import { openPostgresRecordIndex } from '../../apps/server/src/recordIndex/postgresRecordIndex.ts'
 import type { RecordChange, RecordIndex } from '../../apps/server/src/recordIndex/RecordIndex.ts'
-import { openSqliteRecordIndex } from '../../apps/server/src/recordIndex/sqliteRecordIndex.ts'
-import { CONFIG } from './lib/config.ts'
-import { prng } from './lib/generateWorkspace.ts'
+import { FIRST, LAST, prng } from './lib/generateWorkspace.ts'
 import { type Summary, summarize } from './lib/stats.ts'
 import { tempDir } from './lib/tempDir.ts'
 
 /**
  * Phase `dedupe` (issue #14): the create-time duplicate check (`POST /api/duplicates/check` minus HTTP: the
- * production DuplicateService over the production RecordIndex) and the pairs list, on SQLite and PostgreSQL, over
- * accounts and contacts of the big workspace's size (CONFIG.big: 20,000 accounts and 50,000 contacts by default),
- * generated with a fixed PRNG seed like the big workspace (names from short word lists, so many people share a name;
- * every contact an email and a phone; 2 % of contacts and accounts are near-copies of another).
+ * production DuplicateService over the production RecordIndex) and the pairs list, on SQLite and PostgreSQL, over the
+ * big workspace's accounts and contacts (CONFIG.big: 50,000 and 100,000 at issue #12's size, beside the demo seed's
+ * few) in the index the index and reports phases loaded (indexPhases.ts: one load per implementation serves the three
+ * phases). The big workspace's people come from the generator's short name lists (10 × 9 names, so many share a
+ * name: a new contact with one of them matches nobody by name, the name key being shared by more than MAX_PER_VALUE;
+ * every email at example.com). After the index and reports series, 2 % of the accounts and of the contacts (chosen
+ * with a fixed PRNG seed) are overwritten with a near-copy of an earlier one (account name + " GmbH", domain
+ * upper-cased; contact name and phone kept, email upper-cased), so the check and the pairs list have real duplicates
+ * to find. The big workspace has no phone numbers, so near-copies share no phone. (Until 2026-12-06 this phase
+ * generated and loaded 150,000 accounts and contacts of its own, the same counts, ~75 s of loading per run.)
  */
 export type DedupeSeries = { label: string; latencyMs: Summary; matched: number }
 export type DedupeImplResult = {
   impl: 'sqlite' | 'postgres'
+  /** The shared load of the big workspace into this index (indexPhases.ts), as the index phase reports it. */
   loadMs?: number
+  /** Applying the near-copies (upserts over that load). */
+  copiesMs?: number
   series?: DedupeSeries[]
   /** One `GET /api/duplicates` page (50 pairs) of contacts, and of accounts: ms and pairs found. */
   pairs?: Array<{ kind: 'accounts' | 'contacts'; ms: number; total: number; nextPageMs: number }>
   error?: string
 }
-export type DedupeResult = { accounts: number; contacts: number; impls: DedupeImplResult[] }
+export type DedupeResult = {
+  accounts: number
+  contacts: number
+  /** Records overwritten with a near-copy of another (results before 2026-12-06: absent, own generated rows). */
+  copies?: { accounts: number; contacts: number }
+  impls: DedupeImplResult[]
+}
 
-const WS = 'ws_dedupe_bench'
 const RUNS = 300
 const WARMUP = 20
-const PG_URL = process.env.RAPPORT_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test'
-const FIRST = [
-  'Anna',
-  'Ben',
-  'Clara',
-  'David',
-  'Emma',
-  'Felix',
-  'Greta',
-  'Hugo',
-  'Ida',
-  'Jonas',
-  'Lena',
-  'Max',
-]
-const LAST = ['Schmidt', 'Meyer', 'Weber', 'Wagner', 'Becker', 'Hoffmann', 'Koch', 'Richter', 'Klein', 'Wolf']
-const WORDS = [
-  'Acme',
-  'Globex',
-  'Initech',
-  'Umbrella',
-  'Stark',
-  'Wayne',
-  'Hooli',
-  'Vandelay',
-  'Soylent',
-  'Tyrell',
-]
+const COPY_SHARE = 0.02
 
-const base = (id: string) => ({
-  id,
-  createdAt: 1,
-  updatedAt: 1,
-  archived: false,
-  ownerId: null,
-  customFields: {},
-})
+/**
+ * What the dedupe phase writes and asks, prepared once from the records the shared load puts into each index: the
+ * near-copy upserts, and the accounts and contacts as they are once those are applied (the probes' source).
+ */
+export type DedupeInput = {
+  workspaceId: string
+  copies: RecordChange[]
+  accountRows: ProjectedRecord[]
+  contactRows: ProjectedRecord[]
+  result: DedupeResult
+}
 
-function generate(accounts: number, contacts: number) {
+/** `records`: the upserts the shared load applies (report-shaped big workspace; only accounts and contacts are used). */
+export function prepareDedupe(workspaceId: string, records: readonly RecordChange[]): DedupeInput {
   const rand = prng(20261205)
-  const pick = <T>(list: readonly T[]): T => list[Math.floor(rand() * list.length)] as T
-  const phone = () => `+49 30 ${String(Math.floor(rand() * 1e8)).padStart(8, '0')}`
-  const rows: RecordChange[] = []
-  const accountRows: ProjectedRecord[] = []
-  for (let i = 0; i < accounts; i++) {
-    const copy = i > 0 && rand() < 0.02 ? accountRows[Math.floor(rand() * i)] : undefined
-    const record: ProjectedRecord = {
-      ...base(`acc_d${i}`),
-      name: copy ? `${String(copy.name)} GmbH` : `${pick(WORDS)} ${pick(WORDS)} ${i}`,
-      domain: copy ? String(copy.domain).toUpperCase() : `${pick(WORDS).toLowerCase()}${i}.example`,
-      website: '',
-      phone: phone(),
-      industry: '',
-      size: null,
-      tier: 'standard',
-      team: 'sales',
-      city: '',
-      country: 'DE',
-    }
-    accountRows.push(record)
-    rows.push({
-      op: 'upsert',
-      workspaceId: WS,
-      kind: 'accounts',
-      id: record.id,
-      doc: `${WS}/account/${record.id}`,
-      record,
-    })
+  const accounts: RecordChange[] = []
+  const contacts: RecordChange[] = []
+  for (const r of records) {
+    if (r.op !== 'upsert' || r.workspaceId !== workspaceId) continue
+    if (r.kind === 'accounts') accounts.push(r)
+    else if (r.kind === 'contacts') contacts.push(r)
   }
-  const contactRows: ProjectedRecord[] = []
-  for (let i = 0; i < contacts; i++) {
-    const copy = i > 0 && rand() < 0.02 ? contactRows[Math.floor(rand() * i)] : undefined
-    const first = copy ? String(copy.firstName) : pick(FIRST)
-    const last = copy ? String(copy.lastName) : pick(LAST)
-    const record: ProjectedRecord = {
-      ...base(`con_d${i}`),
-      accountId: accountRows[Math.floor(rand() * accountRows.length)]?.id ?? null,
-      firstName: first,
-      lastName: last,
-      email: copy ? String(copy.email).toUpperCase() : `${first}.${last}${i}@example.com`.toLowerCase(),
-      phone: copy ? String(copy.phone) : phone(),
-      title: '',
-      leadStatus: 'new',
-      source: 'other',
-      score: 0,
+  const copies: RecordChange[] = []
+  const near = (
+    rows: RecordChange[],
+    copyOf: (record: ProjectedRecord, original: ProjectedRecord) => ProjectedRecord,
+  ) => {
+    const out: ProjectedRecord[] = []
+    let n = 0
+    for (let i = 0; i < rows.length; i++) {
+      const change = rows[i] as RecordChange & { op: 'upsert' }
+      const original = i > 0 && rand() < COPY_SHARE ? out[Math.floor(rand() * i)] : undefined
+      if (!original) {
+        out.push(change.record)
+        continue
+      }
+      const record = copyOf(change.record, original)
+      out.push(record)
+      copies.push({ ...change, record })
+      n++
     }
-    contactRows.push(record)
-    rows.push({
-      op: 'upsert',
-      workspaceId: WS,
-      kind: 'contacts',
-      id: record.id,
-      doc: `${WS}/contact/${record.id}`,
-      record,
-    })
+    return { rows: out, n }
   }
-  return { rows, accountRows, contactRows, rand }
+  const a = near(accounts, (record, original) => ({
+    ...record,
+    name: `${String(original.name)} GmbH`,
+    domain: String(original.domain ?? '').toUpperCase(),
+  }))
+  const c = near(contacts, (record, original) => ({
+    ...record,
+    firstName: original.firstName,
+    lastName: original.lastName,
+    email: String(original.email ?? '').toUpperCase(),
+    phone: original.phone ?? '',
+  }))
+  return {
+    workspaceId,
+    copies,
+    accountRows: a.rows,
+    contactRows: c.rows,
+    result: {
+      accounts: a.rows.length,
+      contacts: c.rows.length,
+      copies: { accounts: a.n, contacts: c.n },
+      impls: [],
+    },
+  }
 }
 
 async function series(run: (i: number) => Promise<number>): Promise<{ latencyMs: Summary; matched: number }> {
@@ -143,115 +125,78 @@ async function series(run: (i: number) => Promise<number>): Promise<{ latencyMs:
   return { latencyMs: summarize(times), matched }
 }
 
-type Opened = { index: RecordIndex; drop(): Promise<void> }
-
-async function openSqlite(): Promise<Opened> {
-  const dir = tempDir('rapport-dedupe-')
-  const index = await openSqliteRecordIndex(join(dir.path, 'index.sqlite'))
-  return {
-    index,
-    drop: async () => {
-      await index.close()
-      dir.remove()
-    },
-  }
-}
-
-async function openPostgres(): Promise<Opened> {
-  const schema = `bench_dedupe_${process.pid}`
-  const index = await openPostgresRecordIndex({ url: PG_URL, schema })
-  return {
-    index,
-    drop: async () => {
-      await index.close()
-      const admin = new pg.Client({ connectionString: PG_URL })
-      await admin.connect()
-      await admin.query(`drop schema if exists "${schema}" cascade`)
-      await admin.end()
-    },
-  }
-}
-
-export async function measureDedupe(log: (msg: string) => void): Promise<DedupeResult> {
-  const { accounts, contacts } = CONFIG.big
-  const { rows, accountRows, contactRows, rand } = generate(accounts, contacts)
-  const result: DedupeResult = { accounts, contacts, impls: [] }
+/**
+ * The dedupe phase on an index the shared load filled and the index and reports series have read (indexPhases.ts):
+ * the near-copies are applied, then the check series and the pairs pages run. `out.loadMs` is the shared load's.
+ */
+export async function measureDedupeOn(
+  log: (msg: string) => void,
+  index: RecordIndex,
+  input: DedupeInput,
+  out: DedupeImplResult,
+): Promise<void> {
+  const { impl } = out
+  const WS = input.workspaceId
+  const { accountRows, contactRows } = input
+  const rand = prng(20261206)
   const logDir = tempDir('rapport-dedupe-log-')
-  const dupLog = await DuplicateLog.open(join(logDir.path, 'duplicates.json'))
   try {
-    for (const [impl, open] of [
-      ['sqlite', openSqlite],
-      ['postgres', openPostgres],
-    ] as const) {
-      const out: DedupeImplResult = { impl }
-      result.impls.push(out)
-      let opened: Opened | null = null
-      try {
-        opened = await open()
-        const index = opened.index
-        log(`dedupe: ${impl}, loading ${accounts} accounts + ${contacts} contacts`)
-        const t0 = performance.now()
-        for (let i = 0; i < rows.length; i += 5_000) await index.apply({ records: rows.slice(i, i + 5_000) })
-        out.loadMs = Math.round(performance.now() - t0)
-        const service = new DuplicateService({ index, flush: async () => {} }, dupLog)
-        const existing = (i: number) =>
-          contactRows[Math.floor(rand() * contactRows.length + i) % contactRows.length]
-        const checks: Array<[string, 'accounts' | 'contacts', (i: number) => Record<string, unknown>]> = [
-          [
-            'contact like an existing one (same email)',
-            'contacts',
-            (i) => {
-              const c = existing(i) as ProjectedRecord
-              return { firstName: c.firstName, lastName: c.lastName, email: c.email }
-            },
-          ],
-          [
-            'new contact (shared name, new email and phone)',
-            'contacts',
-            (i) => ({
-              firstName: FIRST[i % FIRST.length],
-              lastName: LAST[i % LAST.length],
-              email: `new${i}@fresh.example`,
-              phone: `+1 415 555 ${String(i).padStart(4, '0')}`,
-            }),
-          ],
-          [
-            'account like an existing one (domain, name)',
-            'accounts',
-            (i) => {
-              const a = accountRows[(i * 7919) % accountRows.length] as ProjectedRecord
-              return { name: a.name, website: `https://www.${String(a.domain)}/` }
-            },
-          ],
-        ]
-        out.series = []
-        log(`dedupe: ${impl}, check series`)
-        for (const [label, kind, probe] of checks) {
-          const s = await series(async (i) => (await service.check(WS, kind, probe(i))).length)
-          out.series.push({ label, ...s })
-        }
-        out.pairs = []
-        for (const kind of ['contacts', 'accounts'] as const) {
-          const p0 = performance.now()
-          const page = await service.pairs(WS, kind, 0, 50)
-          const ms = Math.round(performance.now() - p0)
-          // The next page while nothing changed reuses the pairs (DuplicateService's cache by feed seq).
-          const n0 = performance.now()
-          await service.pairs(WS, kind, 50, 50)
-          out.pairs.push({ kind, ms, total: page.total, nextPageMs: Math.round(performance.now() - n0) })
-        }
-      } catch (error) {
-        out.error =
-          error instanceof Error ? (error.message.split('\n')[0] ?? '').slice(0, 300) : String(error)
-        log(`dedupe: ${impl} FAILED: ${out.error}`)
-      } finally {
-        await opened?.drop().catch(() => {})
-      }
+    const dupLog = await DuplicateLog.open(join(logDir.path, 'duplicates.json'))
+    log(`dedupe: ${impl}, ${input.copies.length} near-copies over the loaded big workspace`)
+    const t0 = performance.now()
+    for (let i = 0; i < input.copies.length; i += 5_000)
+      await index.apply({ records: input.copies.slice(i, i + 5_000) })
+    out.copiesMs = Math.round(performance.now() - t0)
+    const service = new DuplicateService({ index, flush: async () => {} }, dupLog)
+    const existing = (i: number) =>
+      contactRows[Math.floor(rand() * contactRows.length + i) % contactRows.length]
+    const checks: Array<[string, 'accounts' | 'contacts', (i: number) => Record<string, unknown>]> = [
+      [
+        'contact like an existing one (same email)',
+        'contacts',
+        (i) => {
+          const c = existing(i) as ProjectedRecord
+          return { firstName: c.firstName, lastName: c.lastName, email: c.email }
+        },
+      ],
+      [
+        'new contact (shared name, new email and phone)',
+        'contacts',
+        (i) => ({
+          firstName: FIRST[i % FIRST.length],
+          lastName: LAST[i % LAST.length],
+          email: `new${i}@fresh.example`,
+          phone: `+1 415 555 ${String(i).padStart(4, '0')}`,
+        }),
+      ],
+      [
+        'account like an existing one (domain, name)',
+        'accounts',
+        (i) => {
+          const a = accountRows[(i * 7919) % accountRows.length] as ProjectedRecord
+          return { name: a.name, website: `https://www.${String(a.domain)}/` }
+        },
+      ],
+    ]
+    out.series = []
+    log(`dedupe: ${impl}, check series`)
+    for (const [label, kind, probe] of checks) {
+      const s = await series(async (i) => (await service.check(WS, kind, probe(i))).length)
+      out.series.push({ label, ...s })
+    }
+    out.pairs = []
+    for (const kind of ['contacts', 'accounts'] as const) {
+      const p0 = performance.now()
+      const page = await service.pairs(WS, kind, 0, 50)
+      const ms = Math.round(performance.now() - p0)
+      // The next page while nothing changed reuses the pairs (DuplicateService's cache by feed seq).
+      const n0 = performance.now()
+      await service.pairs(WS, kind, 50, 50)
+      out.pairs.push({ kind, ms, total: page.total, nextPageMs: Math.round(performance.now() - n0) })
     }
   } finally {
     logDir.remove()
   }
-  return result
 }
 
 const ms = (n: number) => (n < 10 ? n.toFixed(2) : n.toFixed(1))
@@ -261,7 +206,9 @@ export function renderDedupe(r: DedupeResult | { error: string } | null | undefi
   if (!r) return ['Not run.']
   if ('error' in r) return [`**Failed**: ${r.error}`]
   const lines = [
-    `Create-time duplicate check (\`DuplicateService.check\` over the production index, no HTTP) with ${r.accounts.toLocaleString('en')} accounts and ${r.contacts.toLocaleString('en')} contacts (fixed seed, 2 % near-copies, people from 12 × 10 names); ${RUNS} checks per series after ${WARMUP} warm-up. Target: p99 < 50 ms.`,
+    r.copies
+      ? `Create-time duplicate check (\`DuplicateService.check\` over the production index, no HTTP) over the big workspace's ${r.accounts.toLocaleString('en')} accounts and ${r.contacts.toLocaleString('en')} contacts in the index the record index and reports phases loaded (people from 10 × 9 names), after ${r.copies.accounts.toLocaleString('en')} accounts and ${r.copies.contacts.toLocaleString('en')} contacts (2 %, fixed seed) were overwritten with near-copies of others; ${RUNS} checks per series after ${WARMUP} warm-up. Target: p99 < 50 ms.`
+      : `Create-time duplicate check (\`DuplicateService.check\` over the production index, no HTTP) with ${r.accounts.toLocaleString('en')} accounts and ${r.contacts.toLocaleString('en')} contacts (fixed seed, 2 % near-copies, people from 12 × 10 names); ${RUNS} checks per series after ${WARMUP} warm-up. Target: p99 < 50 ms.`,
     '',
     '| index | series | p50 ms | p95 ms | p99 ms | max ms | with matches |',
     '| --- | --- | --- | --- | --- | --- | --- |',
@@ -282,7 +229,11 @@ export function renderDedupe(r: DedupeResult | { error: string } | null | undefi
     const pairs = (impl.pairs ?? []).map(
       (p) => `${p.kind} ${p.ms} ms (${p.total.toLocaleString('en')} pairs; next page ${p.nextPageMs} ms)`,
     )
-    lines.push(`- ${impl.impl}: load ${impl.loadMs} ms; first page of pairs: ${pairs.join(', ')}.`)
+    const load =
+      impl.copiesMs === undefined
+        ? `load ${impl.loadMs} ms`
+        : `near-copies applied in ${impl.copiesMs} ms (over the shared load, ${impl.loadMs ?? '—'} ms)`
+    lines.push(`- ${impl.impl}: ${load}; first page of pairs: ${pairs.join(', ')}.`)
   }
   return lines
 }

@@ -1,5 +1,7 @@
+import { type DedupeImplResult, type DedupeResult, measureDedupeOn, prepareDedupe } from './dedupeBench.ts'
 import {
   bulkLoad,
+  INDEXES_AFTER,
   type IndexImplResult,
   type IndexQueryCtx,
   type IndexResult,
@@ -13,13 +15,14 @@ import { errorText } from './lib/results.ts'
 import { measureReportsOn, prepareReports, type ReportsImplResult, type ReportsResult } from './reports.ts'
 
 /**
- * Phases `index` and `reports` share one bulk load of the big workspace per RecordIndex implementation: the records
- * are read out of the data dir once, made report-shaped (reports.ts: owners, creation times, lead sources, ticket
- * times; the index series neither filter nor sort on these fields, nor search for their words) and loaded into a fresh
- * index in this order: the earlier stages of every third deal, the records kind by kind, the account note texts, the
+ * Phases `index`, `reports` and `dedupe` share one bulk load of the big workspace per RecordIndex implementation: the
+ * records are read out of the data dir once, made report-shaped (reports.ts: owners, creation times, lead sources,
+ * ticket times; the index series neither filter nor sort on these fields, nor search for their words) and loaded into
+ * a fresh index in this order: the earlier stages of every third deal, the records kind by kind, the account note texts, the
  * account rooms' report facts. Then the planner statistics are taken (`Opened.settle`), the index series run, then the
- * reports, and the index is dropped. The load's time by part goes to the index phase's `loadMsByKind`; its total is
- * both phases' `loadMs`. Whichever of the two phases is selected, the load is the same, so their figures are alike
+ * reports, then the dedupe phase (dedupeBench.ts: it overwrites 2 % of the accounts and contacts with near-copies, so
+ * it runs last), and the index is dropped. The load's time by part goes to the index phase's `loadMsByKind`; its total
+ * is each phase's `loadMs`. Whichever of the phases is selected, the load is the same, so their figures are alike
  * across `BENCH_ONLY` selections.
  */
 const EARLIER_STAGES = 'deals at an earlier stage (reports)'
@@ -29,26 +32,35 @@ const BATCH = 5_000
 export type IndexPhasesResults = {
   index: IndexResult | { error: string } | null
   reports: ReportsResult | { error: string } | null
+  dedupe: DedupeResult | { error: string } | null
 }
 
 /**
  * `onResults` gets the result objects at once; they fill in as the phases run (a time-limited run keeps them). A phase
- * not selected stays null.
+ * not selected stays null. Returns the ms the dedupe phase took of the whole (its series after the shared load), so
+ * the caller can report it as a phase of its own.
  */
 export async function measureIndexPhases(
   log: (msg: string) => void,
   dataDir: string,
   ctx: Omit<IndexQueryCtx, 'accountIds' | 'accounts'>,
-  selected: { index: boolean; reports: boolean },
+  selected: { index: boolean; reports: boolean; dedupe: boolean },
   onResults: (results: IndexPhasesResults) => void,
-): Promise<void> {
+): Promise<{ dedupeMs: number }> {
   const r0 = performance.now()
   const { records, notes } = await readWorkspace(dataDir, ctx.workspaceId)
   const readMs = Math.round(performance.now() - r0)
   const { input, result: reports } = await prepareReports(dataDir, ctx.workspaceId, records)
   const index: IndexResult = { records: records.length, notes: notes.length, readMs, impls: [] }
-  onResults({ index: selected.index ? index : null, reports: selected.reports ? reports : null })
   const { before, records: shaped, rooms } = input.shaped
+  const dedupeInput = prepareDedupe(ctx.workspaceId, shaped)
+  const dedupe = dedupeInput.result
+  onResults({
+    index: selected.index ? index : null,
+    reports: selected.reports ? reports : null,
+    dedupe: selected.dedupe ? dedupe : null,
+  })
+  let dedupeMs = 0
 
   for (const [impl, open] of [
     ['sqlite', openSqlite],
@@ -56,14 +68,17 @@ export async function measureIndexPhases(
   ] as const) {
     const indexOut: IndexImplResult = { impl, rows: records.length + notes.length }
     const reportsOut: ReportsImplResult = { impl }
+    const dedupeOut: DedupeImplResult = { impl }
     index.impls.push(indexOut)
     reports.impls.push(reportsOut)
+    dedupe.impls.push(dedupeOut)
     let opened: Opened | null = null
     try {
       opened = await open()
       if (!opened) {
         indexOut.error = 'not built yet'
         reportsOut.error = 'not built yet'
+        dedupeOut.error = 'not built yet'
         continue
       }
       const target = opened.index
@@ -71,6 +86,9 @@ export async function measureIndexPhases(
         `index + reports: ${impl}, loading ${before.length} earlier deal stages, ${shaped.length} records, ${notes.length} notes, ${rooms.length} room facts`,
       )
       // Earlier stages first: the later upsert of the same deal records the move in the stage history.
+      const d0 = performance.now()
+      await opened.bulkLoad?.before()
+      const dropMs = performance.now() - d0
       const b0 = performance.now()
       await bulkLoad(target, before, [])
       const beforeMs = Math.round(performance.now() - b0)
@@ -79,9 +97,18 @@ export async function measureIndexPhases(
       for (let i = 0; i < rooms.length; i += BATCH)
         await target.apply({ roomFacts: rooms.slice(i, i + BATCH) })
       const roomsMs = Math.round(performance.now() - f0)
-      indexOut.loadMsByKind = { [EARLIER_STAGES]: beforeMs, ...byKind, [ROOM_FACTS]: roomsMs }
+      const i0 = performance.now()
+      await opened.bulkLoad?.after()
+      const indexesMs = Math.round(dropMs + performance.now() - i0)
+      indexOut.loadMsByKind = {
+        [EARLIER_STAGES]: beforeMs,
+        ...byKind,
+        [ROOM_FACTS]: roomsMs,
+        ...(opened.bulkLoad ? { [INDEXES_AFTER]: indexesMs } : {}),
+      }
       indexOut.loadMs = Object.values(indexOut.loadMsByKind).reduce((a, b) => a + b, 0)
       reportsOut.loadMs = indexOut.loadMs
+      dedupeOut.loadMs = indexOut.loadMs
       const s0 = performance.now()
       await opened.settle()
       indexOut.settleMs = Math.round(performance.now() - s0)
@@ -89,6 +116,7 @@ export async function measureIndexPhases(
       const text = errorText(error)
       indexOut.error = text
       reportsOut.error = text
+      dedupeOut.error = text
       log(`index + reports: ${impl}, load FAILED: ${text}`)
       await opened?.drop().catch(() => {})
       continue
@@ -109,6 +137,17 @@ export async function measureIndexPhases(
         log(`reports: ${impl} FAILED: ${reportsOut.error}`)
       }
     }
+    if (selected.dedupe) {
+      const q0 = performance.now()
+      try {
+        await measureDedupeOn(log, opened.index, dedupeInput, dedupeOut)
+      } catch (error) {
+        dedupeOut.error = errorText(error)
+        log(`dedupe: ${impl} FAILED: ${dedupeOut.error}`)
+      }
+      dedupeMs += performance.now() - q0
+    }
     await opened.drop().catch(() => {})
   }
+  return { dedupeMs: Math.round(dedupeMs) }
 }

@@ -2,6 +2,7 @@ import { existsSync, statSync } from 'node:fs'
 import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { NOTES_FIELD, parseDocName, recordJSON } from '@rapport/model'
+import Database from 'better-sqlite3'
 import pg from 'pg'
 import * as Y from 'yjs'
 import { fragmentText } from '../../apps/server/src/projection/fragmentText.ts'
@@ -226,6 +227,8 @@ export type Opened = {
    * index-only scans need).
    */
   settle(): Promise<void>
+  /** Before the first apply of the bulk load, and after its last one: the deferred indexes (`deferredIndexes`). */
+  bulkLoad?: { before(): Promise<void>; after(): Promise<void> }
   diskBytes(): Promise<number | null>
   drop(): Promise<void>
 }
@@ -243,6 +246,47 @@ function opener(mod: Record<string, unknown>, name: string): (...args: unknown[]
   return fn as (...args: unknown[]) => Promise<RecordIndex>
 }
 
+/**
+ * The bench's bulk load builds the secondary indexes of the record tables (on PostgreSQL also those of `search`) after
+ * the rows, as a bulk load would: once the index is open they are dropped (their definitions kept) and made again, the
+ * same definitions, after the last apply and before `settle`; their build is part of the load (`loadMsByKind`). Kept
+ * through the load: primary keys, every index of the other tables (the applies' reads and deletes go through them)
+ * and `<table>_account` (the `s_accountName` updates by account id). The index series and reports then run over the
+ * same tables with the same indexes — built at once, so more compact than indexes grown row by row, as after a rebuild
+ * of the server's index they would be.
+ */
+/** The part of `loadMsByKind` that drops the deferred indexes and builds them again. */
+export const INDEXES_AFTER = 'list and search indexes built after the load'
+
+function deferredIndexes(db: {
+  /** The deferred indexes: name, table and definition. */
+  list(): Promise<Array<{ name: string; table: string; sql: string }>>
+  /** Every index of the index's tables. */
+  count(): Promise<number>
+  run(statements: string[]): Promise<void>
+  drop(name: string): string
+  /** After the builds, with the tables whose indexes were built (SQLite: their statistics). */
+  built?(tables: string[]): Promise<void>
+}): NonNullable<Opened['bulkLoad']> {
+  let deferred: Array<{ table: string; sql: string }> = []
+  let total = 0
+  return {
+    before: async () => {
+      total = await db.count()
+      const rows = await db.list()
+      deferred = rows
+      await db.run(rows.map((r) => db.drop(r.name)))
+    },
+    after: async () => {
+      await db.run(deferred.map((d) => d.sql))
+      await db.built?.([...new Set(deferred.map((d) => d.table))])
+      deferred = []
+      const now = await db.count()
+      if (now !== total) throw new Error(`bulk load: ${now} indexes after the load, ${total} before it`)
+    },
+  }
+}
+
 export async function openSqlite(): Promise<Opened | null> {
   const mod = await implModule('sqliteRecordIndex.ts')
   if (!mod) return null
@@ -250,6 +294,15 @@ export async function openSqlite(): Promise<Opened | null> {
   const file = join(dir.path, 'index.sqlite')
   const index = await opener(mod, 'openSqliteRecordIndex')(file)
   const size = (p: string) => (existsSync(p) ? statSync(p).size : 0)
+  // The bench's own connection for the DDL (WAL mode; the index's connection re-prepares on the schema change).
+  const withDb = async <T>(use: (db: Database.Database) => T): Promise<T> => {
+    const db = new Database(file)
+    try {
+      return use(db)
+    } finally {
+      db.close()
+    }
+  }
   return {
     settle: async () => {
       const sqlite = index as RecordIndex & { settled?(): Promise<void>; optimize?(): Promise<void> }
@@ -257,6 +310,41 @@ export async function openSqlite(): Promise<Opened | null> {
       await sqlite.optimize?.()
     },
     index,
+    bulkLoad: deferredIndexes({
+      list: () =>
+        withDb(
+          (db) =>
+            db
+              .prepare(
+                `select name, tbl_name as "table", sql from sqlite_master where type = 'index' and sql is not null
+                   and tbl_name like 'rec\\_%' escape '\\' and name not like '%\\_account' escape '\\' order by name`,
+              )
+              .all() as Array<{ name: string; table: string; sql: string }>,
+        ),
+      count: () =>
+        withDb(
+          (db) =>
+            (
+              db.prepare("select count(*) as n from sqlite_master where type = 'index'").get() as {
+                n: number
+              }
+            ).n,
+        ),
+      run: (statements) =>
+        withDb((db) => {
+          for (const sql of statements) db.exec(sql)
+        }),
+      drop: (name) => `drop index "${name}"`,
+      // A dropped index's statistics go with it, and `PRAGMA optimize` (settle) analyzes only tables never analyzed or
+      // grown ~25× since: without this the rebuilt indexes would have none (the planner guesses, see
+      // sqliteRecordIndex.ts OPTIMIZE). A sampled ANALYZE (analysis_limit 400, as SQLite's docs advise), before the
+      // index's connection reads again (it reloads the changed schema, statistics included, at its next statement).
+      built: (tables) =>
+        withDb((db) => {
+          db.pragma('analysis_limit = 400')
+          for (const table of tables) db.exec(`analyze "${table}"`)
+        }),
+    }),
     diskBytes: async () => size(file) + size(`${file}-wal`) + size(`${file}-shm`),
     drop: async () => {
       await index.close()
@@ -281,6 +369,35 @@ export async function openPostgres(): Promise<Opened | null> {
       await pgIndex.settled?.()
       await pgIndex.optimize?.()
     },
+    bulkLoad: deferredIndexes({
+      list: async () =>
+        (
+          await admin.query<{ name: string; table: string; sql: string }>(
+            `select i.indexname as name, i.tablename as "table", i.indexdef as sql from pg_indexes i
+              where i.schemaname = $1 and (i.tablename like 'rec\\_%' or i.tablename = 'search')
+                and i.indexname not like '%\\_account'
+                and not exists (select 1 from pg_constraint c
+                  where c.conindid = format('%I.%I', i.schemaname, i.indexname)::regclass)
+              order by i.indexname`,
+            [schema],
+          )
+        ).rows,
+      count: async () =>
+        Number(
+          (
+            await admin.query<{ n: string }>(
+              'select count(*)::text as n from pg_indexes where schemaname = $1',
+              [schema],
+            )
+          ).rows[0]?.n ?? 0,
+        ),
+      run: async (statements) => {
+        // Sorts for the index builds in memory (this session only).
+        await admin.query("set maintenance_work_mem = '256MB'")
+        for (const sql of statements) await admin.query(sql)
+      },
+      drop: (name) => `drop index "${schema}"."${name}"`,
+    }),
     diskBytes: async () => {
       const res = await admin.query<{ bytes: string | null }>(
         `select sum(pg_total_relation_size(format('%I.%I', schemaname, tablename)))::text as bytes

@@ -6,7 +6,6 @@ import { type BigWorkspaceResult, measureBigWorkspace } from './bigWorkspace.ts'
 import { measureBrowser } from './browser.ts'
 import { measureClients } from './clients.ts'
 import { measureDashboard } from './dashboard.ts'
-import { measureDedupe } from './dedupeBench.ts'
 import { FeedNotBuilt, measureFeed } from './feed.ts'
 import { measureImport } from './importBench.ts'
 import { measureIndexPhases } from './indexPhases.ts'
@@ -379,7 +378,18 @@ async function main(): Promise<void> {
 
   let seed: SeedTemplate | null = null
   if (
-    ['rapport', 'clients', 'feed', 'big', 'index', 'reports', 'browser', 'dashboard', 'import'].some(enabled)
+    [
+      'rapport',
+      'clients',
+      'feed',
+      'big',
+      'index',
+      'reports',
+      'dedupe',
+      'browser',
+      'dashboard',
+      'import',
+    ].some(enabled)
   ) {
     try {
       log('seeding a Rapport data dir')
@@ -392,7 +402,7 @@ async function main(): Promise<void> {
   // The big workspace and the browser board are generated in the first data format (one document per collection)
   // and migrated by the server's first start; see createSeedTemplate.
   let legacySeed: SeedTemplate | null = null
-  if (['big', 'index', 'reports', 'browser'].some(enabled)) {
+  if (['big', 'index', 'reports', 'dedupe', 'browser'].some(enabled)) {
     try {
       log('seeding a data dir in the first data format (STORE=lowdb)')
       legacySeed = await timed('seed (first data format)', () => createSeedTemplate({ legacy: true }))
@@ -426,7 +436,10 @@ async function main(): Promise<void> {
       log(`browser FAILED: ${results.browser.error}`)
     }
   }
-  if ((enabled('big') || enabled('index') || enabled('reports')) && legacySeed) {
+  // The big workspace's data dir also feeds the index, reports and dedupe phases: one load of it per index
+  // implementation serves all three (indexPhases.ts).
+  const indexPhases = ['index', 'reports', 'dedupe'].filter(enabled)
+  if ((enabled('big') || indexPhases.length > 0) && legacySeed) {
     const big: BigWorkspaceResult = { size: CONFIG.big }
     if (enabled('big')) results.bigWorkspace = big
     const s = legacySeed
@@ -437,27 +450,43 @@ async function main(): Promise<void> {
       await measureBigWorkspace(log, legacySeed, big, {
         serverSteps: enabled('big'),
         afterServer:
-          enabled('index') || enabled('reports')
+          indexPhases.length > 0
             ? async (dataDir, generated) => {
-                // One load of the big workspace per index implementation serves both phases (indexPhases.ts).
+                // The dedupe series run last on each loaded index: their time is the phase `dedupe`, the rest (the
+                // reading and the loads, the index and report series) the phase `index + reports`.
+                const label =
+                  enabled('index') || enabled('reports') ? 'index + reports' : 'index load (for dedupe)'
+                log(`${indexPhases.join(' + ')}: the big workspace in both RecordIndex implementations`)
+                const t0 = performance.now()
+                let dedupeMs = 0
                 try {
-                  log('index + reports: the big workspace in both RecordIndex implementations')
-                  await timed('index + reports', () =>
-                    measureIndexPhases(
+                  dedupeMs = (
+                    await measureIndexPhases(
                       log,
                       dataDir,
                       { workspaceId: s.workspaceId, terms: generated.searchTerms, stageIds: s.stageIds },
-                      { index: enabled('index'), reports: enabled('reports') },
+                      { index: enabled('index'), reports: enabled('reports'), dedupe: enabled('dedupe') },
                       (partial) => {
                         results.index = partial.index
                         results.reports = partial.reports
+                        results.dedupe = partial.dedupe
                       },
-                    ),
-                  )
+                    )
+                  ).dedupeMs
                 } catch (error) {
                   if (enabled('index')) results.index = { error: errorText(error) }
                   if (enabled('reports')) results.reports = { error: errorText(error) }
-                  log(`index + reports FAILED: ${errorText(error)}`)
+                  if (enabled('dedupe')) results.dedupe = { error: errorText(error) }
+                  log(`${indexPhases.join(' + ')} FAILED: ${errorText(error)}`)
+                }
+                const total = Math.round(performance.now() - t0)
+                for (const [phase, ms] of [
+                  [label, total - dedupeMs],
+                  ['dedupe', dedupeMs],
+                ] as const) {
+                  if (phase === 'dedupe' && !enabled('dedupe')) continue
+                  phases.push({ phase, ms })
+                  log(`phase ${phase}: ${(ms / 1000).toFixed(1)} s`)
                 }
               }
             : undefined,
@@ -466,7 +495,7 @@ async function main(): Promise<void> {
       if (enabled('big')) results.bigWorkspace = { ...big, error: errorText(error) }
       log(`big workspace FAILED: ${errorText(error)}`)
     }
-    // The big phase's own time: its total without the index + reports phase that ran inside it.
+    // The big phase's own time: its total without the index, reports and dedupe phases that ran inside it.
     const nested = phases.slice(before).reduce((n, p) => n + p.ms, 0)
     phases.splice(before, 0, {
       phase: enabled('big') ? 'big workspace' : 'big workspace (generation only)',
@@ -475,14 +504,6 @@ async function main(): Promise<void> {
   }
   seed?.remove()
   if (legacySeed !== seed) legacySeed?.remove()
-  if (enabled('dedupe')) {
-    try {
-      results.dedupe = await timed('dedupe', () => measureDedupe(log))
-    } catch (error) {
-      results.dedupe = { error: errorText(error) }
-      log(`dedupe FAILED: ${results.dedupe.error}`)
-    }
-  }
 
   results.finishedAt = new Date().toISOString()
   const written = writeResults(results, FULL_RUN)

@@ -69,8 +69,20 @@ const WORDS = [
   'lumen',
   'vertex',
 ]
-const FIRST = ['Ada', 'Grace', 'Alan', 'Linus', 'Margaret', 'Ken', 'Barbara', 'Dennis', 'Frances', 'Edsger']
-const LAST = [
+/** The people's names (exported: the dedupe phase asks for a new contact with one of these common names). */
+export const FIRST = [
+  'Ada',
+  'Grace',
+  'Alan',
+  'Linus',
+  'Margaret',
+  'Ken',
+  'Barbara',
+  'Dennis',
+  'Frances',
+  'Edsger',
+]
+export const LAST = [
   'Lovelace',
   'Hopper',
   'Turing',

@@ -1,6 +1,6 @@
 import type { BrowserResult } from '../browser.ts'
 import type { ClientsResult } from '../clients.ts'
-import type { IndexImplResult, IndexResult } from '../indexQueries.ts'
+import { INDEXES_AFTER, type IndexImplResult, type IndexResult } from '../indexQueries.ts'
 import { isBuilt } from './built.ts'
 import type { BenchResults } from './results.ts'
 
@@ -319,7 +319,7 @@ function indexTable(r: BenchResults): string[] {
   if ('error' in r.index) return [`**Failed**: ${r.index.error}`]
   const x = r.index
   const lines = [
-    `${int(x.records)} records and ${int(x.notes)} account note texts read out of the big workspace's data dir in ${int(x.readMs)} ms, then loaded into each implementation in batches of 5,000 (one \`apply\` = one transaction).`,
+    `${int(x.records)} records and ${int(x.notes)} account note texts read out of the big workspace's data dir in ${int(x.readMs)} ms, then loaded into each implementation in batches of 5,000 (one \`apply\` = one transaction)${x.impls.some((i) => i.loadMsByKind && INDEXES_AFTER in i.loadMsByKind) ? ', the secondary indexes of the record tables (PostgreSQL: and of `search`) dropped before the load and built again after it, the same definitions (part of the bulk load time)' : ''}.`,
     '',
     ...x.impls
       .filter((i) => i.loadMsByKind)
@@ -387,7 +387,7 @@ function durationLine(r: BenchResults): string[] {
   const total = phases.reduce((n, p) => n + p.ms, 0)
   lines.push(
     '',
-    'Wall time of each phase, in the order they ran (set-ups such as seeding are phases of their own; the big workspace row is its own time without the index + reports phase that runs inside it):',
+    'Wall time of each phase, in the order they ran (set-ups such as seeding are phases of their own; the big workspace row is its own time without the index + reports and dedupe phases that run inside it, on one load of the big workspace per index):',
     '',
     '| phase | wall time s | share |',
     '| --- | ---: | ---: |',
