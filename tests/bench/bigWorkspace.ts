@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process'
 import { readdirSync, statSync } from 'node:fs'
 import { join } from 'node:path'
-import { docName } from '@rapport/model'
+import { docName, NOTES_TEXT_FIELD } from '@rapport/model'
 import { isRetiredDoc } from '@rapport/server'
 import * as Y from 'yjs'
 import { z } from 'zod'
@@ -403,15 +403,12 @@ async function typeInto(
   const c = new SyncClient({ protocol: 'hocuspocus', url: s.wsUrl, docName: room, token, timeoutMs: 60_000 })
   await c.connect()
   const before = await health(s.url)
-  const fragment = c.doc.getXmlFragment('notes')
+  // The room's notes text (v2, docs/schema.md §3.5.1): typing at the end of its last block.
+  const text = c.doc.getText(NOTES_TEXT_FIELD)
   const start = performance.now()
   let keystrokes = 0
   while (performance.now() - start < CONFIG.typingMs && keystrokes < 10_000) {
-    const last = fragment.get(fragment.length - 1)
-    const text = last instanceof Y.XmlElement ? last.get(0) : null
-    c.doc.transact(() => {
-      if (text instanceof Y.XmlText) text.insert(text.length, 'abcdefghij'[keystrokes % 10] ?? 'x')
-    }, LOCAL)
+    c.doc.transact(() => text.insert(text.length, 'abcdefghij'[keystrokes % 10] ?? 'x', {}), LOCAL)
     keystrokes++
     await new Promise((r) => setTimeout(r, 50))
   }

@@ -5,7 +5,7 @@ import { NOTES_FIELD, parseDocName, recordJSON } from '@rapport/model'
 import Database from 'better-sqlite3'
 import pg from 'pg'
 import * as Y from 'yjs'
-import { fragmentText } from '../../apps/server/src/projection/fragmentText.ts'
+import { notesFieldText } from '../../apps/server/src/notes/roomNotes.ts'
 import {
   KIND_SPECS,
   type ProjectedRecord,
@@ -86,7 +86,7 @@ export async function readWorkspace(dataDir: string, workspaceId: string) {
         }
       }
       if (ref.kind === 'account') {
-        const text = fragmentText(doc.getXmlFragment(NOTES_FIELD))
+        const text = notesFieldText(doc, NOTES_FIELD)
         if (text) notes.push({ workspaceId, accountId: ref.accountId, text })
       }
       doc.destroy()

@@ -1,11 +1,12 @@
 import {
+  appendDocToText,
   createAccount,
   createContact,
   createHandoff,
   createRecord,
   DEALS,
   docName,
-  NOTES_FIELD,
+  NOTES_TEXT_FIELD,
   TICKETS,
 } from '@rapport/model'
 import type { DocumentStore } from '@rapport/server'
@@ -115,15 +116,12 @@ async function loadDoc(store: DocumentStore, name: string): Promise<Y.Doc> {
   return doc
 }
 
-function paragraphs(fragment: Y.XmlFragment, texts: string[]): void {
-  fragment.insert(
-    fragment.length,
-    texts.map((text) => {
-      const p = new Y.XmlElement('paragraph')
-      p.insert(0, [new Y.XmlText(text)])
-      return p
-    }),
-  )
+/** Paragraphs appended to a room's notes text (notes text v2, docs/schema.md §3.5.1), as the editor writes them. */
+function paragraphs(text: Y.Text, texts: string[]): void {
+  appendDocToText(text, {
+    type: 'doc',
+    content: texts.map((line) => ({ type: 'paragraph', content: [{ type: 'text', text: line }] })),
+  })
 }
 
 /**
@@ -310,7 +308,7 @@ export async function generateWorkspace(opts: {
     const count = i < longNotes ? 300 : 3
     doc.transact(() => {
       paragraphs(
-        doc.getXmlFragment(NOTES_FIELD),
+        doc.getText(NOTES_TEXT_FIELD),
         Array.from(
           { length: count },
           (_, p) => `Call ${p}: ${pick(WORDS)} ${pick(WORDS)} wants ${pick(WORDS)}.`,
