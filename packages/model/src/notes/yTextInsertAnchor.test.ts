@@ -29,10 +29,11 @@ describe('Y.Text insert anchoring (yjs patch)', () => {
   // The shape of run 747: the typist (A) typed "1" before "b"; B replaced "b" by "XY" (delete, then insert); A sees
   // the delete, not yet the insert, and types "2" after "1". Unpatched, "2" was anchored on the deleted "b", like
   // B's "XY", and with B's lower client id "XY" landed between "1" and "2".
-  for (const [typist, paster] of [
+  const clientIds: [number, number][] = [
     [2, 1],
     [1, 2],
-  ]) {
+  ]
+  for (const [typist, paster] of clientIds) {
     it(`a run typed before text another user replaces stays whole (client ids ${typist}/${paster})`, () => {
       const a = new Y.Doc()
       a.clientID = typist
