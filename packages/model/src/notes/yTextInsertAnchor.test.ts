@@ -4,8 +4,8 @@ import * as Y from 'yjs'
 /**
  * The yjs patch (`patches/yjs@13.6.33.patch`, docs/ARCHITECTURE.md "Design 2"): a Y.Text insert is anchored on its
  * left neighbour, not on deleted items to its right (upstream `minimizeAttributeChanges` skipped them) nor on a
- * deleted item a search marker leaves on its left. Formats matching the insert's attributes are still passed, so no
- * more format items are written than before.
+ * deleted item a search marker leaves on its left. A format matching the insert's attributes is still passed when it
+ * changes a current attribute (it saves writing one), so no more format items are written than before.
  */
 
 type Node = { id: Y.ID; origin: Y.ID | null; deleted: boolean; right: Node | null; content: unknown }
