@@ -133,6 +133,39 @@ describe('shared notes: named regressions', () => {
     ] as const
     expect(playNotesScenario({ replicas: 3, seed: 560960, ops: [...ops] })).toEqual([])
   })
+
+  // Found at run 747 of the long any-edits property on the Y.Text binding (an expected failure until the yjs
+  // patch): user 1 types at the start of a line whose text user 0 replaces by a paste. Y.Text's insert skipped the
+  // deleted items to its right (minimizeAttributeChanges) and was anchored on the last of them, so user 1's second
+  // character followed the deleted text, as did user 0's paste, and the paste (lower client id) landed between
+  // user 1's two characters. Fixed in `patches/yjs@13.6.33.patch`: an insert is anchored on its left neighbour
+  // (Yjs-level cases in `packages/model/src/notes/yTextInsertAnchor.test.ts`).
+  it('a run typed before text that another user replaces by a paste stays whole', () => {
+    const ops = [
+      { t: 'type', r: 0, len: 1 },
+      { t: 'mark', r: 0, from: 0, to: 127, mark: 'bold' },
+      { t: 'paste', r: 0, paragraphs: 2 },
+      { t: 'type', r: 1, len: 2 },
+      { t: 'deliver', n: 0 },
+    ] as const
+    expect(playNotesScenario({ replicas: 2, seed: 581164, ops: [...ops] }, 'all', 'text')).toEqual([])
+  })
+
+  // Found by the long any-edits run on the Y.Text binding (RAPPORT_NOTES_SEED=5, run 231) with the first version of
+  // the yjs patch, and failing without it: after another user's Enter, the typist's third character passed deleted
+  // items AND the other user's closing formats (block attributes set to null, which an insert without those
+  // attributes "matches") and was anchored after the other user's line break. The patch now passes a format only
+  // when it changes a current attribute, so the character is anchored on the typist's second one.
+  it('a run typed beside another user’s Enter and deleted text stays whole', () => {
+    const ops = [
+      { t: 'enter', r: 1 },
+      { t: 'type', r: 3, len: 5 },
+      { t: 'deleteRange', r: 3, from: 0, to: 65 },
+      { t: 'enter', r: 1 },
+      { t: 'type', r: 0, len: 4 },
+    ] as const
+    expect(playNotesScenario({ replicas: 2, seed: 111209, ops: [...ops] }, 'all', 'text')).toEqual([])
+  })
 })
 
 /**
@@ -245,23 +278,6 @@ describe('shared notes on the Y.Text binding (design 2): splits, joins and type 
     expect(playNotesScenario({ replicas: 2, seed: 0, ops: [...ops] }, 'all', 'text')).toEqual([])
   })
 
-  // Known limit of Y.Text itself (found at run 747 of the long any-edits run on this binding): an insert skips the
-  // deleted items to its right (Yjs' minimizeAttributeChanges) and is anchored on the last of them. User 1 types
-  // at the start of a line whose text user 0 has just replaced by a paste; user 1's second character follows the
-  // deleted text, as does user 0's paste, so the paste (lower client id) lands between user 1's two characters.
-  // Converges, nothing lost or doubled; the run is split. Needs a Yjs change to anchor inserts on their left
-  // neighbour; passes (and must move up) once it holds.
-  it.fails('a run typed before text that another user replaces by a paste stays whole', () => {
-    const ops = [
-      { t: 'type', r: 0, len: 1 },
-      { t: 'mark', r: 0, from: 0, to: 127, mark: 'bold' },
-      { t: 'paste', r: 0, paragraphs: 2 },
-      { t: 'type', r: 1, len: 2 },
-      { t: 'deliver', n: 0 },
-    ] as const
-    expect(playNotesScenario({ replicas: 2, seed: 581164, ops: [...ops] }, 'all', 'text')).toEqual([])
-  })
-
   // A heading made while another user wraps the line in a list reads as a list item starting with an empty
   // paragraph the Y.Text does not hold; positions must pair blocks across it.
   it('typing into a heading that another user puts in a list keeps the run in order', () => {
@@ -272,5 +288,65 @@ describe('shared notes on the Y.Text binding (design 2): splits, joins and type 
       { t: 'type', r: 0, len: 2 },
     ] as const
     expect(playNotesScenario({ replicas: 2, seed: 484473, ops: [...ops] }, 'all', 'text')).toEqual([])
+  })
+})
+
+/**
+ * Known limits of the Y.Text binding, found by the long any-edits run (`RAPPORT_LONG=1`, `RAPPORT_NOTES_SEED` 2, 4,
+ * 20 and 23 of seeds 1–25); all fail the same way with and without the yjs patch. Replicas converge and nothing is
+ * lost or doubled, but a run typed into a line another user joins is reordered. Seeds 2 and 4, looked at: while the
+ * joining user's binding writes the join, it deletes the first character the other user has just typed into the
+ * joined line and inserts it again (a new Yjs item, after the line's other text), so that user's next characters
+ * stay in front of it. A binding (diff) problem, not a Yjs one.
+ */
+describe('shared notes on the Y.Text binding: known limits', () => {
+  it.fails('two characters typed while another user joins lines twice keep their order', () => {
+    const ops = [
+      { t: 'line', r: 0, len: 4 },
+      { t: 'joinBack', r: 0, block: 15 },
+      { t: 'type', r: 0, len: 1 },
+      { t: 'type', r: 2, len: 2 },
+      { t: 'joinBack', r: 0, block: 13 },
+      { t: 'type', r: 0, len: 1 },
+    ] as const
+    expect(playNotesScenario({ replicas: 3, seed: 126464, ops: [...ops] }, 'all', 'text')).toEqual([])
+  })
+
+  it.fails('a run typed into a line another user joins after bolding keeps its order', () => {
+    const ops = [
+      { t: 'heading', r: 0, at: 0, level: 0 },
+      { t: 'deliver', n: 2 },
+      { t: 'line', r: 0, len: 5 },
+      { t: 'joinBack', r: 0, block: 9 },
+      { t: 'mark', r: 0, from: 0, to: 1, mark: 'bold' },
+      { t: 'type', r: 1, len: 3 },
+      { t: 'joinBack', r: 0, block: 3 },
+      { t: 'deliver', n: 0 },
+    ] as const
+    expect(playNotesScenario({ replicas: 3, seed: 990831, ops: [...ops] }, 'all', 'text')).toEqual([])
+  })
+
+  it.fails('a run typed after lines another user joins and splits keeps its order', () => {
+    const ops = [
+      { t: 'line', r: 1, len: 1 },
+      { t: 'joinBack', r: 3, block: 0 },
+      { t: 'enter', r: 3 },
+      { t: 'backspace', r: 1 },
+      { t: 'type', r: 0, len: 2 },
+      { t: 'joinBack', r: 1, block: 4 },
+      { t: 'type', r: 0, len: 1 },
+    ] as const
+    expect(playNotesScenario({ replicas: 2, seed: 363019, ops: [...ops] }, 'all', 'text')).toEqual([])
+  })
+
+  it.fails('two characters typed into a new line that another user joins back keep their order', () => {
+    const ops = [
+      { t: 'line', r: 0, len: 3 },
+      { t: 'joinBack', r: 0, block: 3 },
+      { t: 'enter', r: 0 },
+      { t: 'type', r: 1, len: 2 },
+      { t: 'joinBack', r: 0, block: 1 },
+    ] as const
+    expect(playNotesScenario({ replicas: 2, seed: 399396, ops: [...ops] }, 'all', 'text')).toEqual([])
   })
 })
