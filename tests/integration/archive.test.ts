@@ -2,7 +2,7 @@ import { ACCOUNTS, Activity, collectionMap, docName, readRecords, TIMELINE } fro
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type * as Y from 'yjs'
 import { api, type SeededUser, seedMember, signIn } from './helpers/clients.ts'
-import { type StartedServer, startServer } from './helpers/startServer.ts'
+import { serverRead as readOnServer, type StartedServer, startServer } from './helpers/startServer.ts'
 
 const WS = 'ws_archive'
 const OTHER = 'ws_archive_other'
@@ -11,14 +11,7 @@ let started: StartedServer
 const cookies: Record<string, string> = {}
 const users: Record<string, SeededUser> = {}
 
-async function serverRead<T>(name: string, read: (doc: Y.Doc) => T): Promise<T> {
-  const connection = await started.server.hocuspocus.openDirectConnection(name, { system: true })
-  try {
-    return read(connection.document as Y.Doc)
-  } finally {
-    await connection.disconnect()
-  }
-}
+const serverRead = <T>(name: string, read: (doc: Y.Doc) => T): Promise<T> => readOnServer(started, name, read)
 
 beforeAll(async () => {
   started = await startServer()

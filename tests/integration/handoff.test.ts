@@ -31,7 +31,7 @@ import {
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import type * as Y from 'yjs'
 import { api, destroyProviders, openProvider, seedMember, signIn } from './helpers/clients.ts'
-import { type StartedServer, startServer } from './helpers/startServer.ts'
+import { serverRead as readOnServer, type StartedServer, startServer } from './helpers/startServer.ts'
 
 const WS = 'ws_handoff'
 
@@ -55,14 +55,7 @@ const roomDoc = (accountId: string) => docName({ workspaceId: WS, kind: 'account
 const inboxDoc = (userId: string) => docName({ workspaceId: WS, kind: 'inbox', userId })
 
 /** Reads the server's copy of a document. */
-async function serverRead<T>(name: string, read: (doc: Y.Doc) => T): Promise<T> {
-  const connection = await started.server.hocuspocus.openDirectConnection(name, { system: true })
-  try {
-    return read(connection.document as Y.Doc)
-  } finally {
-    await connection.disconnect()
-  }
-}
+const serverRead = <T>(name: string, read: (doc: Y.Doc) => T): Promise<T> => readOnServer(started, name, read)
 async function serverWrite(name: string, write: (doc: Y.Doc) => void): Promise<void> {
   const connection = await started.server.hocuspocus.openDirectConnection(name, { system: true })
   await connection.transact((doc) => write(doc))

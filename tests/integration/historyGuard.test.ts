@@ -23,7 +23,7 @@ import {
   seedMember,
   signIn,
 } from './helpers/clients.ts'
-import { type StartedServer, startServer } from './helpers/startServer.ts'
+import { serverRead as readOnServer, type StartedServer, startServer } from './helpers/startServer.ts'
 
 // Item 5 of issue #10: the timeline and the handoffs' server fields are written by the server only. A client's
 // write to them is undone by the server in the next transaction, which every client receives, and is logged.
@@ -45,14 +45,7 @@ const logLines: Record<string, unknown>[] = []
 
 const roomDoc = (accountId: string) => docName({ workspaceId: WS, kind: 'account', accountId })
 
-async function serverRead<T>(name: string, read: (doc: Y.Doc) => T): Promise<T> {
-  const connection = await started.server.hocuspocus.openDirectConnection(name, { system: true })
-  try {
-    return read(connection.document as Y.Doc)
-  } finally {
-    await connection.disconnect()
-  }
-}
+const serverRead = <T>(name: string, read: (doc: Y.Doc) => T): Promise<T> => readOnServer(started, name, read)
 
 /** The server-written parts of a room, as plain JSON. */
 const history = (doc: Y.Doc) => ({

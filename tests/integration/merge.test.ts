@@ -18,7 +18,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest
 import * as Y from 'yjs'
 import { api, seedMember, signIn } from './helpers/clients.ts'
 import { type CollabClient, openSyncedDoc, waitForAcked } from './helpers/collabClient.ts'
-import { type StartedServer, startServer } from './helpers/startServer.ts'
+import { serverRead as readOnServer, type StartedServer, startServer } from './helpers/startServer.ts'
 
 const WS = 'ws_merge'
 const OTHER = 'ws_merge_other'
@@ -74,14 +74,7 @@ const created = async (path: string, who: string, body: unknown): Promise<Json> 
 }
 
 /** The server's copy of a document, read through a direct connection. */
-async function serverRead<T>(name: string, read: (doc: Y.Doc) => T): Promise<T> {
-  const connection = await started.server.hocuspocus.openDirectConnection(name, { system: true })
-  try {
-    return read(connection.document as Y.Doc)
-  } finally {
-    await connection.disconnect()
-  }
-}
+const serverRead = <T>(name: string, read: (doc: Y.Doc) => T): Promise<T> => readOnServer(started, name, read)
 const room = (accountId: string) => docName({ workspaceId: WS, kind: 'account', accountId })
 const notesOf = (accountId: string) =>
   serverRead(room(accountId), (doc) => doc.getXmlFragment(NOTES_FIELD).toString())

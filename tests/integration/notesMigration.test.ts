@@ -21,7 +21,12 @@ import {
   seedMember,
   signIn,
 } from './helpers/clients.ts'
-import { newDataDir, type StartedServer, startServer } from './helpers/startServer.ts'
+import {
+  newDataDir,
+  serverRead as readOnServer,
+  type StartedServer,
+  startServer,
+} from './helpers/startServer.ts'
 
 // Issue #10, design 2 switched on: the server moves every room's notes from the y-prosemirror fragment (`notes`,
 // `brief:<id>`) to notes text v2 (`notesText`, `briefText:<id>`, docs/schema.md §3.5.1) when the room loads, and
@@ -58,14 +63,7 @@ async function start(): Promise<StartedServer> {
   })
 }
 
-async function serverRead<T>(name: string, read: (doc: Y.Doc) => T): Promise<T> {
-  const connection = await started.server.hocuspocus.openDirectConnection(name, { system: true })
-  try {
-    return read(connection.document as Y.Doc)
-  } finally {
-    await connection.disconnect()
-  }
-}
+const serverRead = <T>(name: string, read: (doc: Y.Doc) => T): Promise<T> => readOnServer(started, name, read)
 
 /** Notes as y-prosemirror writes them: a heading, a paragraph with bold text and a mention, a bullet list. */
 function writeFragmentNotes(doc: Y.Doc, field = NOTES_FIELD): void {

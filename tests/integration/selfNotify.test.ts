@@ -22,7 +22,7 @@ import {
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import type * as Y from 'yjs'
 import { destroyProviders, openProvider, seedMember, signIn } from './helpers/clients.ts'
-import { type StartedServer, startServer } from './helpers/startServer.ts'
+import { serverRead as readOnServer, type StartedServer, startServer } from './helpers/startServer.ts'
 
 /** Nobody gets an inbox notification about their own action; the other person still does. */
 const WS = 'ws_selfnotify'
@@ -43,14 +43,7 @@ let counter = 0
 const dealDoc = (dealId: string) => docName({ workspaceId: WS, kind: 'deal', dealId })
 const roomDoc = (accountId: string) => docName({ workspaceId: WS, kind: 'account', accountId })
 
-async function serverRead<T>(name: string, read: (doc: Y.Doc) => T): Promise<T> {
-  const connection = await started.server.hocuspocus.openDirectConnection(name, { system: true })
-  try {
-    return read(connection.document as Y.Doc)
-  } finally {
-    await connection.disconnect()
-  }
-}
+const serverRead = <T>(name: string, read: (doc: Y.Doc) => T): Promise<T> => readOnServer(started, name, read)
 async function serverWrite(name: string, write: (doc: Y.Doc) => void): Promise<void> {
   const connection = await started.server.hocuspocus.openDirectConnection(name, { system: true })
   await connection.transact((doc) => write(doc))

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { createLogger, createServer, type RapportServer, type ServerDeps } from '@rapport/server'
+import type * as Y from 'yjs'
 
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..')
 const SERVER_DIR = join(REPO_ROOT, 'apps/server')
@@ -126,3 +127,17 @@ export const startServerProcess = (
       reject(new Error(`server process exited (${code}) before listening:\n${output}`)),
     )
   })
+
+/** Reads a document as the server holds it (a system direct connection, closed after `read`). */
+export async function serverRead<T>(
+  started: Pick<StartedServer, 'server'>,
+  name: string,
+  read: (doc: Y.Doc) => T,
+): Promise<T> {
+  const connection = await started.server.hocuspocus.openDirectConnection(name, { system: true })
+  try {
+    return read(connection.document as Y.Doc)
+  } finally {
+    await connection.disconnect()
+  }
+}
