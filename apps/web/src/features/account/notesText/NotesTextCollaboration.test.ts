@@ -215,3 +215,55 @@ describe('NotesTextCollaboration: editors sharing one awareness (the room’s no
     }
   })
 })
+
+describe('NotesTextCollaboration: joins', () => {
+  it('a join into a line whose marker another user’s join removed deletes only the marker', () => {
+    const [a, b] = editors(2)
+    if (!a || !b) throw new Error('two editors')
+    const text = (editor: Editor) =>
+      (editor.storage as unknown as Record<string, { binding: NotesTextBinding | null }>)
+        .notesTextCollaboration?.binding?.text
+    // an empty first line, then "abc"
+    pressKey(a, 'Enter')
+    typeText(a, 'abc')
+    network?.net.flushAll()
+    expect(network?.blocks(1)).toEqual(['', 'abc'])
+    // a joins "abc" into the empty first line (its marker is deleted) while b types into that line
+    a.commands.setTextSelection(afterChar(a, 'abc') - 3)
+    pressKey(a, 'Backspace')
+    b.commands.setTextSelection(1)
+    typeText(b, 'Q')
+    network?.net.flushAll()
+    // the Y.Text now starts with b's "Q" and no marker (an implicit paragraph)
+    expect(network?.blocks(0)).toEqual(['Q', 'abc'])
+    expect(network?.blocks(1)).toEqual(['Q', 'abc'])
+    const yText = text(a)
+    if (yText === undefined || yText === null) throw new Error('no binding')
+    expect(typeof yText.toDelta()[0]?.insert).toBe('string')
+    // a joins the lines again while b types after "Q": a's binding only deletes the marker (Y.Text's event also
+    // reports the marker's closing format items on "abc", which nobody wrote)
+    const writes: string[] = []
+    const record =
+      (name: string, write: (...args: never[]) => unknown) =>
+      (...args: never[]) => {
+        writes.push(`${name} ${JSON.stringify(args)}`)
+        return write.apply(yText, args)
+      }
+    const { insert, insertEmbed, delete: remove, format } = yText
+    Object.assign(yText, {
+      insert: record('insert', insert),
+      insertEmbed: record('insertEmbed', insertEmbed),
+      delete: record('delete', remove),
+      format: record('format', format),
+    })
+    a.commands.setTextSelection(afterChar(a, 'abc') - 3)
+    pressKey(a, 'Backspace')
+    Object.assign(yText, { insert, insertEmbed, delete: remove, format })
+    expect(writes).toEqual(['delete [1,1]'])
+    b.commands.setTextSelection(afterChar(b, 'Q'))
+    typeText(b, 'RS')
+    network?.net.flushAll()
+    expect(network?.blocks(0)).toEqual(['QRSabc'])
+    expect(network?.blocks(1)).toEqual(['QRSabc'])
+  })
+})

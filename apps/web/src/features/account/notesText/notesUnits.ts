@@ -344,7 +344,18 @@ export function implicitMarkers(
   const have = textBlocks(current, isLeaf)
   const want = textBlocks(next, isLeaf)
   const out = new Set<number>()
-  if (have.length !== want.length) return out
+  if (have.length !== want.length) {
+    // A join or split changed the block count, so blocks do not pair by index; only the first block of the window
+    // is tied. When the text starts with an implicit paragraph and the document's first block is a non-empty
+    // paragraph, leaving its marker out keeps the text implicit (the join another user wrote stands) and the diff
+    // deletes or inserts only the markers the local edit changed (writing it here re-inserted the first character
+    // with a marker before it instead: a concurrent run typed next to it got reordered).
+    const first = want[0]
+    if (have[0]?.marker !== null || first === undefined || first.marker === null || first.length === 0)
+      return out
+    if (sameAttrs((next[first.marker] as Unit).attrs, { b: 'paragraph' })) out.add(first.marker)
+    return out
+  }
   have.forEach((block, i) => {
     const marker = want[i]?.marker
     if (block.marker !== null || marker === null || marker === undefined) return
