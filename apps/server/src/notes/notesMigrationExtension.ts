@@ -14,7 +14,7 @@ import { isCollabContext } from '../auth/collabContext.ts'
 import { serverOrigin } from '../collab/directWrites.ts'
 import type { Logger } from '../log/logger.ts'
 import { migrateRoomNotes } from './migrateRoomNotes.ts'
-import { liveNotesText, notesFieldsOf, textFieldOf } from './roomNotes.ts'
+import { liveNotesText, notesFieldOf, notesFieldsOf, textFieldOf } from './roomNotes.ts'
 
 /** One character of a notes field and the Yjs item (clientID, clock) it is. */
 interface CharId {
@@ -177,11 +177,13 @@ export function notesMigrationExtension(deps: { logger: Logger; now?: () => numb
       const onUpdate = (_update: Uint8Array, txOrigin: unknown, _doc: Y.Doc, tr: Y.Transaction): void => {
         const context = (txOrigin as { context?: unknown } | null)?.context
         if (!isCollabContext(context)) return
+        // Runs on every client update of a room (each keystroke): look only at the root fragments the transaction
+        // changed (a change anywhere inside a fragment lists its root among the changed parent types), then name them.
         const written: string[] = []
-        for (const field of notesFieldsOf(document)) {
-          // A change anywhere inside a fragment lists the fragment among the transaction's changed parent types.
-          const type = document.share.get(field)
-          if (type instanceof Y.XmlFragment && tr.changedParentTypes.has(type as never)) written.push(field)
+        for (const type of tr.changedParentTypes.keys()) {
+          if (!(type instanceof Y.XmlFragment) || type._item !== null) continue
+          for (const [name, root] of document.share)
+            if ((root as unknown) === type && notesFieldOf(name) === name) written.push(name)
         }
         if (written.length === 0) return
         const ignored = written.filter((field) => liveNotesText(document, field) !== null)
