@@ -94,7 +94,7 @@ export interface MatchSpec {
   workspaceId: string
   kinds: readonly SearchKind[] | null
   terms: readonly string[]
-  /** Terms of two letters or more match as prefixes (MiniSearch's `prefix: term.length >= 2`). */
+  /** Terms of two letters or more match as prefixes. */
   prefix: boolean
 }
 
@@ -1628,11 +1628,11 @@ export class KyselyRecordIndex implements RecordIndex {
   // ---- search ----
 
   /**
-   * As SearchIndex.search (projection/SearchIndex.ts): the same words (MiniSearch's split on spaces and punctuation,
-   * lower-cased), every word required, words of two letters or more as prefixes, exact words first when they fill the
-   * page, title/fields/body weighted 3/1.5/1, archived records and tasks never found. What MiniSearch does and this
-   * does not: typo tolerance (its fuzzy tier, 1–2 edits for words of 5+ letters); its BM25+ scores (here FTS5 bm25 or
-   * ts_rank: orders of close scores differ); above RANKED_MAX matches hits come newest first with score 0.
+   * Full-text search: the words of `textKeys.words` (split on spaces and punctuation, lower-cased), every word
+   * required, words of two letters or more as prefixes, exact words first when they fill the page, title/fields/body
+   * weighted 3/1.5/1, archived records and tasks never found. No typo tolerance; scores are FTS5 bm25 or PostgreSQL
+   * ts_rank (orders of close scores differ between the stores); above RANKED_MAX matches hits come newest first with
+   * score 0 (docs/ARCHITECTURE.md, "Search").
    */
   async search(workspaceId: string, q: string, options: IndexSearchOptions = {}): Promise<SearchHit[]> {
     this.open()
@@ -1643,7 +1643,7 @@ export class KyselyRecordIndex implements RecordIndex {
     const limit = checked.options.limit
     const kinds = checked.options.kinds ?? null
     if (kinds && kinds.length === 0) return []
-    // Tiers as SearchIndex: exact words first; words as prefixes only when exact matches do not fill `limit`.
+    // Tiers: exact words first; words as prefixes only when exact matches do not fill `limit`.
     if (limit <= 200) {
       const exact = await this.matchPage({ workspaceId: ws, kinds, terms, prefix: false }, limit)
       if (exact.total >= limit || !terms.some((t) => t.length >= 2)) return exact.hits

@@ -215,7 +215,7 @@ const postgresFlavor: IndexFlavor = {
     // A lexeme longer than the index keeps (see tsvectorText) matches nothing.
     const query = terms.some((t) => t.length > 200) ? '' : tsqueryText(terms, prefix)
     const kindFilter = kinds ? sql` and s.kind in (${sql.join(kinds)})` : sql``
-    // ts_rank weights {D, C, B, A}: title 1, fields 0.5, long text 0.33 (as SearchIndex boosts title 3, fields 1.5).
+    // ts_rank weights {D, C, B, A}: title 1, fields 0.5, long text 0.33 (as SQLite's bm25 weights title 3, fields 1.5, body 1).
     return sql`select s.kind, s.id, -ts_rank('{0.1, 0.33, 0.5, 1.0}'::float4[], s.tsv, q.query) as rank,
       s.updated_at, s.title, s.subtitle, s.account_id
       from search s, (select ${query}::tsquery as query) q

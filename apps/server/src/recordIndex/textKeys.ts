@@ -3,10 +3,10 @@
  * and the same sort order whatever their own tokenizer or collation does.
  */
 
-/** Word separators: MiniSearch's default tokenizer splits on spaces and punctuation (and line breaks). */
+/** Word separators: spaces, punctuation and control characters (line breaks). */
 const SEPARATORS = /[\p{Z}\p{P}\p{Cc}]+/u
 
-/** The words of `text`, lower-cased, as MiniSearch indexes them (SearchIndex.ts uses its default tokenizer). */
+/** The words of `text`, lower-cased, as the index stores and searches them (both stores alike). */
 export function words(text: string): string[] {
   const out: string[] = []
   for (const word of text.toLowerCase().split(SEPARATORS)) if (word) out.push(word)
