@@ -30,6 +30,7 @@ export {
   readBoardEntries,
   reconcileBoard,
   regenerateBoard,
+  updateBoardEntries,
 } from './board/boardEntries.ts'
 export {
   BOARD_FACE_FIELDS,

@@ -12,6 +12,7 @@ import {
   mirrorDeal,
   readBoardEntries,
   regenerateBoard,
+  updateBoardEntries,
 } from './boardEntries.ts'
 
 const DAY = 86_400_000
@@ -163,5 +164,33 @@ describe('regenerateBoard', () => {
     )
     expect(boardPosMap(replica).has('junk')).toBe(false)
     expect(fresh.byteLength).toBeLessThan(Y.encodeStateAsUpdate(board).byteLength / 2)
+  })
+})
+
+describe('updateBoardEntries', () => {
+  it('re-reads only the changed entries: equal to a full read, other entries keep their objects', () => {
+    const doc = new Y.Doc()
+    const map = boardPosMap(doc)
+    for (let i = 0; i < 5; i++)
+      map.set(`d${i}`, encodeBoardEntry({ stageId: 'lead', key: `a${i}`, status: 'open', enteredAt: NOW }))
+    const before = readBoardEntries(doc)
+    const changed: string[] = []
+    doc.getMap('pos').observe((event) => changed.push(...event.keysChanged))
+    doc.transact(() => {
+      map.set('d1', encodeBoardEntry({ stageId: 'won', key: 'a9', status: 'won', enteredAt: NOW }))
+      map.delete('d2')
+      map.set('d3', ['lead', 'a3', 'x', 1])
+      map.set('d7', encodeBoardEntry({ stageId: 'proposal', key: 'a7', status: 'open', enteredAt: NOW }))
+    })
+    expect(new Set(changed)).toEqual(new Set(['d1', 'd2', 'd3', 'd7']))
+    const after = updateBoardEntries(before, doc, changed)
+    expect(after).toEqual(readBoardEntries(doc))
+    expect([...after.keys()].sort()).toEqual(['d0', 'd1', 'd4', 'd7'])
+    expect(after.get('d1')).toMatchObject({ stageId: 'won', status: 'won' })
+    // Unchanged entries are the same objects (the board re-places only what moved); the previous map is untouched.
+    expect(after.get('d0')).toBe(before.get('d0'))
+    expect(after.get('d4')).toBe(before.get('d4'))
+    expect(before.size).toBe(5)
+    expect(before.get('d1')).toMatchObject({ stageId: 'lead' })
   })
 })

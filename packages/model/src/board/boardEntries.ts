@@ -79,6 +79,26 @@ export function readBoardEntries(boardDoc: Y.Doc): Map<string, BoardCardState> {
   return entries
 }
 
+/**
+ * `previous` (what `readBoardEntries` gave before a change of the board document) with the entries of `changedIds`
+ * read again (deleted or malformed: left out); every other entry keeps its object. A remote move re-reads one entry
+ * instead of validating all 20,000 of a big board.
+ */
+export function updateBoardEntries(
+  previous: ReadonlyMap<string, BoardCardState>,
+  boardDoc: Y.Doc,
+  changedIds: Iterable<string>,
+): Map<string, BoardCardState> {
+  const map = boardPosMap(boardDoc)
+  const entries = new Map(previous)
+  for (const id of changedIds) {
+    const card = map.has(id) ? decodeBoardEntry(map.get(id)) : null
+    if (card) entries.set(id, card)
+    else entries.delete(id)
+  }
+  return entries
+}
+
 /** Whether a closed card that entered its stage at `enteredAt` has stayed on the board long enough. */
 function expired(card: BoardCardState, now: number, closedDays: number): boolean {
   return card.status !== 'open' && now - card.enteredAt > closedDays * DAY

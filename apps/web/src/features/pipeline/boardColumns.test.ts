@@ -1,12 +1,15 @@
 import { totalsByCurrency } from '@rapport/model'
+import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import {
   type BoardDeal,
+  type BoardFilter,
   type BoardStage,
   buildBoard,
   daysInStage,
   formatTotals,
   isStale,
+  LiveBoard,
 } from './boardColumns.ts'
 
 const DAY = 86_400_000
@@ -130,5 +133,100 @@ describe('stale deals', () => {
     expect(isStale({ stageEnteredAt: NOW - 8 * DAY }, stages[0], NOW)).toBe(true)
     expect(isStale({ stageEnteredAt: NOW - 7 * DAY }, stages[0], NOW)).toBe(false)
     expect(isStale({ stageEnteredAt: NOW - 400 * DAY }, stages[2], NOW)).toBe(false)
+  })
+})
+
+const LONG = process.env.RAPPORT_LONG === '1'
+const SEED = 20261206
+
+describe('LiveBoard', () => {
+  const owners = ['u1', 'u2', null] as const
+  const columnIds = ['lead', 'prop', 'won', 'gone'] as const
+  const op = fc.oneof(
+    // Set (add or replace) deal `n` with a position, status, owner, amount and archived flag drawn here.
+    fc.record({
+      kind: fc.constant('set' as const),
+      n: fc.nat(40),
+      column: fc.constantFrom(...columnIds),
+      key: fc.constantFrom('a0', 'a1', 'a2', 'a3', 'a1V'),
+      status: fc.constantFrom('open' as const, 'won' as const, 'lost' as const),
+      owner: fc.constantFrom(...owners),
+      amount: fc.nat(5000),
+      currency: fc.constantFrom('EUR', 'USD'),
+      archived: fc.boolean(),
+    }),
+    fc.record({ kind: fc.constant('remove' as const), n: fc.nat(40) }),
+    fc.record({
+      kind: fc.constant('filter' as const),
+      owner: fc.constantFrom(null, 'none', 'u1'),
+      text: fc.constantFrom('', 'deal 1', 'acme'),
+    }),
+    fc.record({ kind: fc.constant('stages' as const) }),
+    fc.record({ kind: fc.constant('names' as const) }),
+  )
+  it('equals buildBoard after every change (seeded property)', () => {
+    fc.assert(
+      fc.property(fc.nat(60), fc.array(op, { maxLength: 60 }), (initial, ops) => {
+        let deals = new Map<string, BoardDeal>()
+        for (let i = 0; i < initial; i++) {
+          const d = deal(`d${i}`, columnIds[i % 3] as string, `a${i % 4}`, { ownerId: owners[i % 3] ?? null })
+          deals.set(d.id, d)
+        }
+        let filter: BoardFilter = { ownerId: null, text: '' }
+        let currentStages: BoardStage[] = stages
+        let names: ReadonlyMap<string, string> = new Map([['acc1', 'Acme']])
+        const live = new LiveBoard()
+        expect(live.build(deals, currentStages, filter, names)).toEqual(
+          buildBoard(deals.values(), currentStages, filter, names),
+        )
+        for (const o of ops) {
+          if (o.kind === 'set') {
+            deals = new Map(deals).set(
+              `d${o.n}`,
+              deal(`d${o.n}`, o.column, o.key, {
+                status: o.status,
+                ownerId: o.owner,
+                amount: o.amount,
+                currency: o.currency,
+                archived: o.archived,
+                accountId: o.n % 2 === 0 ? 'acc1' : null,
+              }),
+            )
+          } else if (o.kind === 'remove') {
+            deals = new Map(deals)
+            deals.delete(`d${o.n}`)
+          } else if (o.kind === 'filter') {
+            filter = { ownerId: o.owner, text: o.text }
+          } else if (o.kind === 'stages') {
+            currentStages = currentStages.length === 3 ? stages.slice(0, 2) : stages
+          } else {
+            names = new Map([['acc1', names.get('acc1') === 'Acme' ? 'Globex' : 'Acme']])
+          }
+          const board = live.build(deals, currentStages, filter, names)
+          expect(board).toEqual(buildBoard(deals.values(), currentStages, filter, names))
+        }
+      }),
+      { seed: SEED, numRuns: LONG ? 3000 : 200 },
+    )
+  })
+
+  it('re-places only what changed: other columns and their figures keep their objects', () => {
+    const deals = new Map<string, BoardDeal>()
+    for (let i = 0; i < 1000; i++) {
+      const d = deal(`d${i}`, i % 2 === 0 ? 'lead' : 'prop', `a${i}`)
+      deals.set(d.id, d)
+    }
+    const live = new LiveBoard()
+    const names = new Map<string, string>()
+    const before = live.build(deals, stages, all, names)
+    const moved = new Map(deals).set('d0', deal('d0', 'won', 'a0'))
+    const after = live.build(moved, stages, all, names)
+    expect(after.columns.prop).toBe(before.columns.prop)
+    expect(after.summaries[1]).toBe(before.summaries[1])
+    expect(after.columns.lead).not.toContain('d0')
+    expect(after.columns.won).toEqual(['d0'])
+    expect(after.summaries[2]).toMatchObject({ count: 1 })
+    // Nothing changed: the same board.
+    expect(live.build(moved, stages, all, names)).toBe(after)
   })
 })

@@ -14,6 +14,8 @@ import {
   readBoardEntries,
   readRecord,
   recordDocRef,
+  type Stage,
+  updateBoardEntries,
 } from '@rapport/model'
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react'
 import type * as Y from 'yjs'
@@ -22,12 +24,11 @@ import type { DocHandle } from '../../collab/DocHandle.ts'
 import { LOCAL_ORIGIN } from '../../collab/localOrigin.ts'
 import { useDoc } from '../../collab/useDoc.ts'
 import type { UndoControls } from '../../collab/useUndoManager.ts'
-import { shareUnchangedColumns } from '../board/boardLayout.ts'
 import { useBoardDrag } from '../board/useBoardDrag.ts'
 import type { Kanban } from '../board/useKanban.ts'
 import { useRemoteArrivals } from '../board/useRemoteArrivals.ts'
 import { usePeers, usePresenceField } from '../presence/usePeers.ts'
-import { type Board, type BoardDeal, type BoardFilter, buildBoard } from './boardColumns.ts'
+import { type Board, type BoardDeal, type BoardFilter, LiveBoard } from './boardColumns.ts'
 import { asksLostReason, withPendingLoss } from './lostReason.ts'
 import { nextMove, type OptimisticMove, samePosition, settleMoves } from './optimisticMoves.ts'
 import { type DealFace, useDealFaces } from './useDealFaces.ts'
@@ -133,7 +134,8 @@ export function useDealBoard(workspaceId: string, pipeline: Pipeline, filter: Bo
     let first = readBoardEntries(doc)
     setEntries(first)
     const onChange = (event: Y.YMapEvent<unknown>, tr: Y.Transaction) => {
-      const next = readBoardEntries(doc)
+      // Only the changed entries are read again (a remote move on a 20,000-card board: one entry, not all).
+      const next = updateBoardEntries(first, doc, event.keysChanged)
       // The document's first content (its sync while the faces placed the cards) is no one's arrival.
       const initial = first.size === 0
       first = next
@@ -168,29 +170,26 @@ export function useDealBoard(workspaceId: string, pipeline: Pipeline, filter: Bo
   const fromFaces = !boardDoc.synced && entries.size === 0 && facesLoaded
   const shown = useMemo(() => (fromFaces ? entriesOfFaces(faces) : entries), [fromFaces, faces, entries])
 
-  // The deals as placed on the board: the entry (or our pending move) with the face from the index.
+  // The deals as placed on the board: the entry (or our pending move) with the face from the index. A deal keeps its
+  // object while its entry, face and move are the same objects, so the board re-places only what changed (LiveBoard).
+  const placedCache = useRef(new Map<string, PlacedInputs>())
   const placed = useMemo(() => {
+    const cache = placedCache.current
     const byId = new Map<string, BoardDeal>()
     for (const [id, deal] of created) if (!shown.has(id)) byId.set(id, deal)
     for (const [id, card] of shown) {
       const face: DealFace | undefined = faces.get(id)
       const move = moves.get(id)
-      const position = move?.to ?? { column: card.stageId, key: card.key }
-      const outcome = move ? stages.find((s) => s.id === move.to.column)?.outcome : undefined
-      const movedColumn = move !== undefined && move.to.column !== card.stageId
-      byId.set(id, {
-        id,
-        title: face?.title ?? '',
-        accountId: face?.accountId ?? null,
-        amount: face?.amount ?? 0,
-        currency: face?.currency ?? 'USD',
-        ownerId: face?.ownerId ?? null,
-        position,
-        status: outcome ?? card.status,
-        stageEnteredAt: movedColumn ? Date.now() : (face?.stageEnteredAt ?? card.enteredAt),
-        archived: false,
-      })
+      const kept = cache.get(id)
+      if (kept && kept.card === card && kept.face === face && kept.stages === stages && !move && !kept.move) {
+        byId.set(id, kept.deal)
+        continue
+      }
+      const deal = placeDeal(id, card, face, move, stages)
+      cache.set(id, { card, face, move, stages, deal })
+      byId.set(id, deal)
     }
+    if (cache.size > shown.size) for (const id of cache.keys()) if (!shown.has(id)) cache.delete(id)
     return byId
   }, [shown, faces, moves, stages, created])
   const placedRef = useRef(placed)
@@ -304,12 +303,13 @@ export function useDealBoard(workspaceId: string, pipeline: Pipeline, filter: Bo
   useEffect(() => onDealsChanged(placed), [placed, onDealsChanged])
 
   const names = accountNames
-  const previousColumns = useRef<Record<string, string[]> | null>(null)
-  const layout = useMemo(() => {
-    const next = buildBoard(deals.values(), stages, filter, names)
-    return { ...next, columns: shareUnchangedColumns(previousColumns.current, next.columns) }
-  }, [deals, stages, filter, names])
-  previousColumns.current = layout.columns
+  const liveBoard = useRef<LiveBoard | null>(null)
+  liveBoard.current ??= new LiveBoard()
+  const board = liveBoard.current
+  const layout = useMemo(
+    () => board.build(deals, stages, filter, names),
+    [board, deals, stages, filter, names],
+  )
   layoutRef.current = layout
 
   const peers = usePeers(boardDoc.provider)
@@ -379,6 +379,40 @@ export function useDealBoard(workspaceId: string, pipeline: Pipeline, filter: Bo
 }
 
 /** Board entries as the index's faces place the cards (before `W/board/P` has synced). */
+/** What one placed deal was built from (`placed` rebuilds it only when one of them changes). */
+interface PlacedInputs {
+  card: BoardCardState
+  face: DealFace | undefined
+  move: OptimisticMove | undefined
+  stages: readonly Stage[]
+  deal: BoardDeal
+}
+
+/** A card as the board places it: its entry (or this tab's pending move) with its face from the index. */
+function placeDeal(
+  id: string,
+  card: BoardCardState,
+  face: DealFace | undefined,
+  move: OptimisticMove | undefined,
+  stages: readonly Stage[],
+): BoardDeal {
+  const position = move?.to ?? { column: card.stageId, key: card.key }
+  const outcome = move ? stages.find((s) => s.id === move.to.column)?.outcome : undefined
+  const movedColumn = move !== undefined && move.to.column !== card.stageId
+  return {
+    id,
+    title: face?.title ?? '',
+    accountId: face?.accountId ?? null,
+    amount: face?.amount ?? 0,
+    currency: face?.currency ?? 'USD',
+    ownerId: face?.ownerId ?? null,
+    position,
+    status: outcome ?? card.status,
+    stageEnteredAt: movedColumn ? Date.now() : (face?.stageEnteredAt ?? card.enteredAt),
+    archived: false,
+  }
+}
+
 function entriesOfFaces(faces: ReadonlyMap<string, DealFace>): Map<string, BoardCardState> {
   const entries = new Map<string, BoardCardState>()
   for (const [id, face] of faces)
