@@ -97,9 +97,7 @@ describe('DocumentBuilder', () => {
     expect(outcomes.map(contentOf)).toEqual(here.map(contentOf))
     expect(outcomes[120]).toMatchObject({ ok: false, model: true })
     expect(outcomes.filter((o) => o.ok)).toHaveLength(122)
-    expect(
-      outcomes.every((o) => !o.ok || ('vectorMatches' in contentOf(o) && contentOf(o).vectorMatches)),
-    ).toBe(true)
+    for (const o of outcomes) if (o.ok) expect(contentOf(o)).toMatchObject({ vectorMatches: true })
   })
 
   it('builds on the main thread what a thread that died held, with the same outcomes', async () => {
