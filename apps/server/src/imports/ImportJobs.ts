@@ -149,9 +149,10 @@ const WRITE_CONCURRENCY = 12
 const PREVIEW_ROWS = 50
 /**
  * Duplicate keys per index lookup (`importMatches`: one statement of index seeks, synchronous on SQLite — 500 keys
- * hold the event loop ~2-3 ms with 100k contacts), with a yield between lookups.
+ * held the event loop ~2-3 ms with 100k contacts on a quiet machine, 5–15 ms on a loaded one), with a yield between
+ * lookups.
  */
-const PREFETCH_KEYS = 500
+const PREFETCH_KEYS = 200
 
 // biome-ignore lint/suspicious/noExplicitAny: one table of differently typed collections
 const COLLECTION: Record<ImportKind, RecordCollection<any>> = {
