@@ -20,6 +20,11 @@ async function holdCollabToken(page: Page): Promise<() => void> {
 
 /** The paths of everything a page fetched, in order (Resource Timing). */
 const RESOURCES = `performance.getEntriesByType('resource').map((e) => new URL(e.name).pathname)`
+/** index.html's <head> in order: the chunk list, the early script, the stylesheet. */
+const HEAD_ORDER = `[...document.head.children].map((el) =>
+  el.matches('link[rel="stylesheet"]') ? 'stylesheet'
+    : el.textContent?.includes('__rapportRouteChunks=') ? 'chunks'
+    : el.textContent?.includes('__rapportEarly') ? 'early' : '')`
 /** index.html's preloads, each as `route path`. */
 const PRELOADS = `[...document.querySelectorAll('link[data-route]')].map((l) => l.dataset.route + ' ' + new URL(l.href).pathname)`
 
@@ -47,6 +52,13 @@ e2eDescribe('a first visit on a link', () => {
     expect(new Set(scripts).size).toBe(scripts.length)
     // The token asked for at session start is the one the room's document used.
     expect(resources.filter((path) => path === '/api/auth/collab-token')).toHaveLength(1)
+    // index.html's early script runs before the stylesheet (an inline script after it would wait for it to load),
+    // and the build's chunk list before the early script.
+    const head = await tab.page.evaluate<string[]>(HEAD_ORDER)
+    expect(head.indexOf('chunks')).toBeGreaterThanOrEqual(0)
+    expect(head.indexOf('early')).toBeGreaterThanOrEqual(0)
+    expect(head.indexOf('chunks')).toBeLessThan(head.indexOf('early'))
+    expect(head.indexOf('early')).toBeLessThan(head.indexOf('stylesheet'))
   })
 
   it("makes the notes editable from the room's state read over HTTP before its document syncs; an edit made then syncs after", async () => {
