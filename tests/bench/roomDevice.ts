@@ -146,7 +146,9 @@ async function main(): Promise<void> {
             await profile.send('Profiler.setSamplingInterval', { interval: 200 })
             await profile.send('Profiler.start')
           }
-          await page.goto(`${server.url}/#/${BOARD ? `pipelines/${seed.pipelineId}` : `accounts/${accountId}`}`)
+          await page.goto(
+            `${server.url}/#/${BOARD ? `pipelines/${seed.pipelineId}` : `accounts/${accountId}`}`,
+          )
           await page.locator(TARGET).first().waitFor({ timeout: 30_000 })
           if (profile) {
             const { profile: data } = await profile.send('Profiler.stop')
@@ -154,7 +156,9 @@ async function main(): Promise<void> {
           }
           const visit = await page.evaluate<Visit>(COLLECT)
           if (i >= 0) runs[k]?.push(visit)
-          log(`${v.label} visit ${i}: ${BOARD ? 'first card' : 'editable'} ${Math.round(visit.marks.editable ?? -1)} ms`)
+          log(
+            `${v.label} visit ${i}: ${BOARD ? 'first card' : 'editable'} ${Math.round(visit.marks.editable ?? -1)} ms`,
+          )
         } finally {
           await context.close()
         }
