@@ -19,6 +19,12 @@ import { type BenchServer, REPO_ROOT, startRapport } from './lib/servers.ts'
 import { median } from './lib/stats.ts'
 
 const VISITS = Number(process.env.ROOM_VISITS ?? 7)
+/**
+ * `ROOM_COLD=1`: each visit opens another room (the same one in every variant), which no earlier visit loaded on the
+ * server; by default every visit opens the same room, as browser.ts does.
+ */
+const COLD = process.env.ROOM_COLD === '1'
+const ROOMS = COLD ? VISITS + 1 : 1
 const DEALS = Number(process.env.ROOM_DEALS ?? 1_000)
 const EDITABLE_NOTES = '[data-testid="notes-editor"] [contenteditable="true"]'
 const ANY_CARD =
@@ -95,11 +101,11 @@ async function main(): Promise<void> {
     workspaceId: seed.workspaceId,
     pipelineId: seed.pipelineId,
     stageIds: seed.stageIds,
-    size: { accounts: 50, contacts: 0, deals: DEALS, closedDeals: 0, tickets: 0, notes: 2 },
-    longNotes: 2,
+    size: { accounts: 50, contacts: 0, deals: DEALS, closedDeals: 0, tickets: 0, notes: ROOMS },
+    longNotes: ROOMS,
     seed: 7,
   })
-  const accountId = generated.longNoteAccountIds[0]
+  const roomOf = (visit: number) => generated.longNoteAccountIds[COLD ? visit + 1 : 0]
   const servers: BenchServer[] = []
   const dirs = [template]
   const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: LAUNCH_ARGS })
@@ -147,7 +153,7 @@ async function main(): Promise<void> {
             await profile.send('Profiler.start')
           }
           await page.goto(
-            `${server.url}/#/${BOARD ? `pipelines/${seed.pipelineId}` : `accounts/${accountId}`}`,
+            `${server.url}/#/${BOARD ? `pipelines/${seed.pipelineId}` : `accounts/${roomOf(i)}`}`,
           )
           await page.locator(TARGET).first().waitFor({ timeout: 30_000 })
           if (profile) {

@@ -2,7 +2,7 @@ import { readFile, stat } from 'node:fs/promises'
 import { extname, join, normalize, sep } from 'node:path'
 import { promisify } from 'node:util'
 import { brotliCompress, constants, gzip } from 'node:zlib'
-import type { Hono } from 'hono'
+import type { Context, Hono } from 'hono'
 import type { AppEnv } from './app.ts'
 import { COMPRESS_THRESHOLD_BYTES, isCompressible } from './compression.ts'
 
@@ -62,6 +62,13 @@ export const assetEncoding = (acceptEncoding: string | undefined): Encoding | nu
  */
 class AssetCompressor {
   private readonly copies = new Map<string, Promise<Buffer>>()
+  /** The copies made, by the same key: sent without touching the disk. */
+  private readonly made = new Map<string, Buffer>()
+
+  /** The copy of `path` in `encoding`, when it has been made. */
+  ready(path: string, encoding: Encoding): Buffer | undefined {
+    return this.made.get(`${encoding} ${path}`)
+  }
 
   get(path: string, body: Buffer, encoding: Encoding): Promise<Buffer> {
     const key = `${encoding} ${path}`
@@ -78,12 +85,24 @@ class AssetCompressor {
             })
           : gzipAsync(body, { level: 9 })
       // A failure is not kept: the next request tries again (this one is sent as it is).
-      copy.catch(() => this.copies.delete(key))
+      copy.then(
+        (made) => this.made.set(key, made),
+        () => this.copies.delete(key),
+      )
       this.copies.set(key, copy)
     }
     return copy
   }
 }
+
+const compressedAsset = (c: Context, body: Buffer, encoding: Encoding, type: string | undefined): Response =>
+  c.body(new Uint8Array(body), 200, {
+    'content-type': type ?? 'application/octet-stream',
+    'cache-control': 'public, max-age=31536000, immutable',
+    'content-encoding': encoding,
+    'content-length': String(body.byteLength),
+    vary: 'Accept-Encoding',
+  })
 
 /**
  * Serves the built web app from `webDist` for every GET/HEAD outside /api and /collab: real files as they are
@@ -96,6 +115,12 @@ export const mountStatic = (app: Hono<AppEnv>, webDist: string | null): void => 
   app.on(['GET', 'HEAD'], '*', async (c, next) => {
     const path = c.req.path
     if (path === '/api' || path.startsWith('/api/') || path.startsWith('/collab')) return next()
+    // A hashed asset already compressed goes out at once, in this tick: no file system round trip during which
+    // other work (a document loading for a first visit's room state) could hold the event loop.
+    const encoding =
+      root && path.startsWith('/assets/') ? assetEncoding(c.req.header('accept-encoding')) : null
+    const made = encoding ? compressor.ready(path, encoding) : undefined
+    if (encoding && made) return compressedAsset(c, made, encoding, MIME[extname(path).toLowerCase()])
     const index = root ? join(root, 'index.html') : null
     if (!root || !index || !(await isFile(index))) return c.html(MISSING_BUILD)
     let decoded: string
@@ -116,15 +141,9 @@ export const mountStatic = (app: Hono<AppEnv>, webDist: string | null): void => 
       }
       const encoding = assetEncoding(c.req.header('accept-encoding'))
       if (immutable && encoding && isCompressible(type) && body.byteLength >= COMPRESS_THRESHOLD_BYTES) {
-        const compressed = await compressor.get(decoded, body, encoding).catch(() => null)
-        if (compressed) {
-          return c.body(new Uint8Array(compressed), 200, {
-            ...headers,
-            'content-encoding': encoding,
-            'content-length': String(compressed.byteLength),
-            vary: 'Accept-Encoding',
-          })
-        }
+        // Keyed by the request's path, which the early answer above looks up.
+        const compressed = await compressor.get(path, body, encoding).catch(() => null)
+        if (compressed) return compressedAsset(c, compressed, encoding, type)
       }
       return c.body(body, 200, headers)
     }
