@@ -1,10 +1,30 @@
+import type { Page } from 'playwright-core'
 import { expect, it } from 'vitest'
 import { e2eDescribe } from './support/e2eDescribe.ts'
 import { accountIds } from './support/e2eEnv.ts'
 import { e2eSession } from './support/e2eSession.ts'
+import { eventually } from './support/eventually.ts'
+
+/** The page's collaboration token requests wait until released: no document can sync before. */
+async function holdCollabToken(page: Page): Promise<() => void> {
+  let release = () => {}
+  const held = new Promise<void>((resolve) => {
+    release = resolve
+  })
+  await page.route('**/api/auth/collab-token', async (route) => {
+    await held
+    await route.continue()
+  })
+  return release
+}
 
 /** The paths of everything a page fetched, in order (Resource Timing). */
 const RESOURCES = `performance.getEntriesByType('resource').map((e) => new URL(e.name).pathname)`
+/** index.html's <head> in order: the chunk list, the early script, the stylesheet. */
+const HEAD_ORDER = `[...document.head.children].map((el) =>
+  el.matches('link[rel="stylesheet"]') ? 'stylesheet'
+    : el.textContent?.includes('__rapportRouteChunks=') ? 'chunks'
+    : el.textContent?.includes('__rapportEarly') ? 'early' : '')`
 /** index.html's preloads, each as `route path`. */
 const PRELOADS = `[...document.querySelectorAll('link[data-route]')].map((l) => l.dataset.route + ' ' + new URL(l.href).pathname)`
 
@@ -32,6 +52,40 @@ e2eDescribe('a first visit on a link', () => {
     expect(new Set(scripts).size).toBe(scripts.length)
     // The token asked for at session start is the one the room's document used.
     expect(resources.filter((path) => path === '/api/auth/collab-token')).toHaveLength(1)
+    // index.html's early script runs before the stylesheet (an inline script after it would wait for it to load),
+    // and the build's chunk list before the early script.
+    const head = await tab.page.evaluate<string[]>(HEAD_ORDER)
+    expect(head.indexOf('chunks')).toBeGreaterThanOrEqual(0)
+    expect(head.indexOf('early')).toBeGreaterThanOrEqual(0)
+    expect(head.indexOf('chunks')).toBeLessThan(head.indexOf('early'))
+    expect(head.indexOf('early')).toBeLessThan(head.indexOf('stylesheet'))
+  })
+
+  it("makes the notes editable from the room's state read over HTTP before its document syncs; an edit made then syncs after", async () => {
+    const a = await session.signIn('sales')
+    const b = await session.signIn('sales2')
+    const [accountId] = await accountIds(a, 1)
+    if (!accountId) throw new Error('the demo workspace has no account')
+    // Another user's synced copy of the room: what the server holds.
+    await b.room.open(accountId)
+    const serverNotes = await b.room.notesText()
+    expect(serverNotes.length).toBeGreaterThan(0)
+
+    // A new tab of a context that never opened the room (no offline copy), its socket unable to sync any document.
+    const release = await holdCollabToken(a.page)
+    await a.page.goto(`${a.room.baseUrl}/#/accounts/${accountId}`)
+    await a.page.locator('[data-testid="notes-editor"] [contenteditable="true"]').waitFor()
+    expect(await a.room.notesText()).toBe(serverNotes)
+    const resources = await a.page.evaluate<string[]>(RESOURCES)
+    expect(resources.filter((path) => path === `/api/accounts/${accountId}/room-state`)).toHaveLength(1)
+
+    const edit = ` early edit ${Date.now()}`
+    await a.room.typeInNotes(edit)
+    expect(await a.room.notesText()).toBe(serverNotes + edit)
+    release()
+    // The edit reaches the other user once the document syncs, once, where it was typed.
+    await eventually(() => b.room.notesText()).toBe(serverNotes + edit)
+    await eventually(() => a.room.notesText()).toBe(serverNotes + edit)
   })
 
   it("preloads nothing on a board link: the board is in the main bundle, the room's chunk waits for idle time", async () => {

@@ -115,13 +115,17 @@ e2eDescribe('pages paint the server’s copy while their documents sync (a new d
     const account = (await a.api('/api/accounts?limit=200', Accounts)).items.find((x) => x.id === accountId)
     if (!account) throw new Error(`account ${accountId} not listed`)
 
+    // Neither the room's document (no token) nor its state over HTTP (index.html's early request, see
+    // firstVisit.test.ts) arrives: the room has only the REST copies to show.
     const release = await holdCollabToken(a.page)
+    const releaseState = await hold(a.page, '**/room-state')
     await a.page.goto(`${a.board.baseUrl}/#/accounts/${accountId}`)
     await a.page.getByTestId('account-name').filter({ hasText: account.name }).waitFor()
     expect(await a.room.field('name').isDisabled()).toBe(true)
     await a.page.getByTestId('account-contacts').locator('.mini-row').first().waitFor()
 
     release()
+    releaseState()
     await a.room.notes.waitFor()
     await eventually(() => a.room.field('name').isDisabled()).toBe(false)
   })

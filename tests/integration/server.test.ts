@@ -1,11 +1,28 @@
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { request } from 'node:http'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { brotliDecompressSync, gunzipSync } from 'node:zlib'
 import { conflict } from '@rapport/server'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { z } from 'zod'
 import { getHealth } from './helpers/collabClient.ts'
 import { type StartedServer, startServer } from './helpers/startServer.ts'
+
+const BIG_ASSET = Array.from({ length: 2000 }, (_, i) => `export const value${i} = ${i} * 2\n`).join('')
+
+/** GET with node:http: the raw body and headers, nothing decoded. */
+const rawGet = (url: string, headers: Record<string, string>) =>
+  new Promise<{ headers: Record<string, string | string[] | undefined>; body: Buffer }>((resolve, reject) => {
+    const req = request(url, { headers }, (res) => {
+      const chunks: Buffer[] = []
+      res.on('data', (chunk: Buffer) => chunks.push(chunk))
+      res.on('end', () => resolve({ headers: res.headers, body: Buffer.concat(chunks) }))
+      res.on('error', reject)
+    })
+    req.on('error', reject)
+    req.end()
+  })
 
 describe('server core', () => {
   let withWeb: StartedServer
@@ -17,6 +34,7 @@ describe('server core', () => {
     await mkdir(join(webDist, 'assets'))
     await writeFile(join(webDist, 'index.html'), '<!doctype html><title>Rapport SPA</title>')
     await writeFile(join(webDist, 'assets', 'app-123.js'), 'console.log("app")')
+    await writeFile(join(webDist, 'assets', 'big-456.js'), BIG_ASSET)
     withWeb = await startServer({ webDist })
     withoutWeb = await startServer({ webDist: null })
     // Routes that throw, to check the one error mapping.
@@ -56,6 +74,29 @@ describe('server core', () => {
     expect((await fetch(`${withWeb.url}/assets/missing-1.js`)).status).toBe(404)
     const traversal = await fetch(`${withWeb.url}/..%2f..%2fetc%2fpasswd`)
     expect(await traversal.text()).toContain('Rapport SPA')
+  })
+
+  it('sends a hashed asset brotli- or gzip-compressed as the client accepts, the same bytes each time', async () => {
+    const url = `${withWeb.url}/assets/big-456.js`
+    const br = await rawGet(url, { 'accept-encoding': 'gzip, deflate, br' })
+    expect(br.headers['content-encoding']).toBe('br')
+    expect(br.headers.vary).toMatch(/accept-encoding/i)
+    expect(br.headers['cache-control']).toContain('immutable')
+    expect(Number(br.headers['content-length'])).toBe(br.body.byteLength)
+    expect(br.body.byteLength).toBeLessThan(BIG_ASSET.length / 5)
+    expect(brotliDecompressSync(br.body).toString('utf8')).toBe(BIG_ASSET)
+    expect((await rawGet(url, { 'accept-encoding': 'br' })).body.equals(br.body)).toBe(true)
+
+    const gz = await rawGet(url, { 'accept-encoding': 'gzip, br;q=0' })
+    expect(gz.headers['content-encoding']).toBe('gzip')
+    expect(gunzipSync(gz.body).toString('utf8')).toBe(BIG_ASSET)
+
+    const plain = await rawGet(url, {})
+    expect(plain.headers['content-encoding']).toBeUndefined()
+    expect(plain.body.toString('utf8')).toBe(BIG_ASSET)
+    // A small asset is sent as it is.
+    const small = await rawGet(`${withWeb.url}/assets/app-123.js`, { 'accept-encoding': 'br, gzip' })
+    expect(small.headers['content-encoding']).toBeUndefined()
   })
 
   it('says to run the build when there is no web build', async () => {

@@ -52,6 +52,7 @@ import { authRoutes } from './http/routes/auth.ts'
 import { handoffRoutes } from './http/routes/handoffs.ts'
 import { memberRoutes } from './http/routes/members.ts'
 import { recordsRoutes } from './http/routes/records.ts'
+import { roomStateRoutes } from './http/routes/roomState.ts'
 import { sessionMiddleware } from './http/sessionMiddleware.ts'
 import { mountStatic } from './http/static.ts'
 import { MAX_IMPORT_BYTES } from './imports/csvFile.ts'
@@ -526,6 +527,7 @@ export const createServer = async (deps: ServerDeps): Promise<RapportServer> => 
   )
   app.route('/api', boardFacesRoutes({ projection, index: worker, session: sessionMiddleware(auth), now }))
   app.route('/api', handoffRoutes({ automation, session: sessionMiddleware(auth) }))
+  app.route('/api', roomStateRoutes({ hocuspocus, session: sessionMiddleware(auth) }))
   app.route(
     '/api',
     reportRoutes({

@@ -67,8 +67,14 @@ export function routePreload(routes: Record<string, readonly string[]>): Plugin 
         if (!ctx.bundle) return
         const chunks = Object.values(ctx.bundle).filter((c): c is Rollup.OutputChunk => c.type === 'chunk')
         const map = routeChunkUrls(chunks, routes, root, base)
+        // First in <head>: before the stylesheet, which an inline script after it would wait for, and before the
+        // early script that reads it.
         return [
-          { tag: 'script', injectTo: 'head', children: `window.__rapportRouteChunks=${JSON.stringify(map)}` },
+          {
+            tag: 'script',
+            injectTo: 'head-prepend',
+            children: `window.__rapportRouteChunks=${JSON.stringify(map)}`,
+          },
         ]
       },
     },

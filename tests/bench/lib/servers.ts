@@ -267,9 +267,11 @@ export async function startRapport(opts: {
   nodeArgs?: string[]
   /** How long the server may take to answer /api/health (default 120 s; the big workspace's cold start is longer). */
   readyTimeoutMs?: number
+  /** Another checkout's server (an A/B against a baseline build); default this repository. */
+  repoRoot?: string
 }): Promise<BenchServer> {
   const port = await freePort()
-  const serverDir = join(REPO_ROOT, 'apps', 'server')
+  const serverDir = join(opts.repoRoot ?? REPO_ROOT, 'apps', 'server')
   const spawned = spawnLogged(
     serverArgs(join(serverDir, 'src', 'main.ts'), opts.nodeArgs),
     {

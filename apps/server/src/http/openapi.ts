@@ -34,6 +34,7 @@ import { HandoffCreateBody, HandoffReturnBody, HandoffSendBody } from './routes/
 import { ApiTokenBody, InvitationBody, MemberPatchBody } from './routes/members.ts'
 import { LIST_KINDS, listQuerySchemas } from './routes/recordQueries.ts'
 import { DealMove, SearchQuery, TicketMove } from './routes/records.ts'
+import { roomStateRouteDocs } from './routes/roomState.ts'
 
 export interface RouteDoc {
   summary: string
@@ -121,6 +122,7 @@ export function recordRouteDocs(): Record<string, RouteDoc> {
     dashboardRouteDocs,
     reportRouteDocs,
     boardFacesRouteDocs,
+    roomStateRouteDocs,
   )
   for (const kind of LIST_KINDS) {
     docs[`GET /api/${kind}`] = {

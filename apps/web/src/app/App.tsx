@@ -1,4 +1,4 @@
-import { accessTo, docName } from '@rapport/model'
+import { accessTo, docName, parseDocName } from '@rapport/model'
 import { useCallback, useEffect, useRef, useState } from 'react'
 import { clearDocument } from 'y-indexeddb'
 import { type CollabContextValue, CollabProvider } from '../collab/CollabContext.tsx'
@@ -8,6 +8,7 @@ import { OfflineIndex } from '../collab/offlineDbName.ts'
 import { TokenSource } from '../collab/TokenSource.ts'
 import { AcceptInvitePage } from '../features/auth/AcceptInvitePage.tsx'
 import { ApiError, authApi, type Session } from '../features/auth/authApi.ts'
+import { takeEarlyResponse } from '../features/auth/earlyRequests.ts'
 import { LoginPage } from '../features/auth/LoginPage.tsx'
 import { SessionProvider } from '../features/auth/SessionContext.tsx'
 import { SignupPage } from '../features/auth/SignupPage.tsx'
@@ -27,6 +28,23 @@ const WORKSPACE_GONE = new Set(['workspace_deleted', 'membership_removed'])
 /** What to delete from this browser when a session ends: nothing, all of the user's offline copies, or one workspace's. */
 type OfflineClear = { clearOffline: boolean; clearWorkspace?: string }
 const KEEP_OFFLINE: OfflineClear = { clearOffline: false }
+
+/**
+ * The state of an account room that index.html asked for on a first visit to that room (`GET
+ * /api/accounts/{id}/room-state`, docs/schema.md), or null: DocRegistry applies it before the socket syncs. Only
+ * when the server says it is the state of `name` (the workspace of the session that asked may not be this one's).
+ */
+function earlyRoomState(name: string): Promise<Uint8Array | null> | null {
+  const ref = parseDocName(name)
+  if (ref?.kind !== 'account') return null
+  const response = takeEarlyResponse(`/api/accounts/${ref.accountId}/room-state`)
+  if (!response) return null
+  return response
+    .then(async (r) =>
+      r.ok && r.headers.get('x-document-name') === name ? new Uint8Array(await r.arrayBuffer()) : null,
+    )
+    .catch(() => null)
+}
 
 function collabUrl(): string {
   const proto = window.location.protocol === 'https:' ? 'wss' : 'ws'
@@ -61,6 +79,7 @@ export function App() {
         url: collabUrl(),
         user: { id: session.user.id, name: session.user.name, color: session.user.color },
         tokens,
+        earlyState: earlyRoomState,
         checkSession: () =>
           authApi.me().then(
             () => true,

@@ -8,6 +8,11 @@ export interface DocState {
   synced: boolean
   /** The IndexedDB copy has been loaded into the document. */
   localLoaded: boolean
+  /**
+   * The server's state, read over HTTP before the socket synced (`DocRegistryOptions.earlyState`: a first visit's
+   * room), has been applied to the document: what the server held then, with its load-time migrations done.
+   */
+  serverLoaded: boolean
   /** Local updates the server has not acknowledged yet. */
   unsynced: number
   /** The server refused this document (no access); `null` when fine. */
@@ -21,6 +26,7 @@ export interface DocState {
 export const INITIAL_DOC_STATE: DocState = {
   synced: false,
   localLoaded: false,
+  serverLoaded: false,
   unsynced: 0,
   denied: null,
   serverReadOnly: false,

@@ -1,9 +1,11 @@
 import { WebSocketStatus } from '@hocuspocus/provider'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import * as Y from 'yjs'
 import {
   BOARD_REGENERATED_REASON,
   DOCUMENT_RETIRED_REASON,
   DocRegistry,
+  type DocRegistryOptions,
   RELEASE_GRACE_MS,
 } from './DocRegistry.ts'
 import { TokenSource } from './TokenSource.ts'
@@ -42,8 +44,9 @@ class SilentSocket {
   close(): void {}
 }
 
-function makeRegistry() {
+function makeRegistry(extra: Partial<DocRegistryOptions> = {}) {
   return new DocRegistry({
+    ...extra,
     url: 'ws://127.0.0.1:9/collab',
     user: { id: 'u1', name: 'Ada', color: '#336699' },
     tokens: new TokenSource(async () => ({ token: 't', expiresAt: Date.now() + 600_000 })),
@@ -72,6 +75,32 @@ describe('DocRegistry', () => {
     expect(b).toBe(a)
     expect(registry.openNames()).toEqual(['w1/accounts'])
     expect(registry.socket.configuration.providerMap.size).toBe(1)
+    await registry.destroy({ clearOffline: false })
+  })
+
+  it("applies the server's state read over HTTP as the server's (never sent back), once, to the named document only", async () => {
+    const server = new Y.Doc()
+    server.getText('notesText').insert(0, 'from the server')
+    const asked: string[] = []
+    const registry = makeRegistry({
+      earlyState: (name) => {
+        asked.push(name)
+        return name === 'w1/account/a1' ? Promise.resolve(Y.encodeStateAsUpdate(server)) : null
+      },
+    })
+    const room = registry.acquire('w1/account/a1')
+    const other = registry.acquire('w1/account/a2')
+    expect(room.state.serverLoaded).toBe(false)
+    await vi.waitFor(() => expect(room.state.serverLoaded).toBe(true))
+    expect(room.doc.getText('notesText').toString()).toBe('from the server')
+    // Applied as the provider applies the server's sync: not an unsynced local change.
+    expect(room.state.unsynced).toBe(0)
+    expect(room.provider.unsyncedChanges).toBe(0)
+    expect(room.state.synced).toBe(false)
+    expect(other.state.serverLoaded).toBe(false)
+    // Asked when each document opened, not again when it is acquired again.
+    registry.acquire('w1/account/a1')
+    expect(asked).toEqual(['w1/account/a1', 'w1/account/a2'])
     await registry.destroy({ clearOffline: false })
   })
 

@@ -43,6 +43,11 @@ export interface DocRegistryOptions {
   offline?: boolean
   /** WebSocket implementation (tests); defaults to the browser's. */
   WebSocketPolyfill?: unknown
+  /**
+   * The server's state of document `name` already on its way over HTTP (index.html asks for a first visit's room
+   * beside the bundle), or null. Taken once, when the document opens; applied as the server's own update.
+   */
+  earlyState?: (name: string) => Promise<Uint8Array | null> | null
 }
 
 /**
@@ -154,7 +159,26 @@ export class DocRegistry {
     const handle = new DocHandle(name, doc, provider, persistence)
     this.wire(handle, doc, provider, persistence)
     provider.attach()
+    this.applyEarlyState(handle, doc, provider)
     return handle
+  }
+
+  /**
+   * The server's state fetched over HTTP (`earlyState`) goes into the document with the provider as its origin, as
+   * the provider applies the server's sync messages: it is not sent back, the offline copy keeps it, and the socket's
+   * sync then only exchanges what differs. The editor may mount on it (`serverLoaded`, see mayMountEditor).
+   */
+  private applyEarlyState(handle: DocHandle, doc: Y.Doc, provider: HocuspocusProvider): void {
+    const early = this.options.earlyState?.(handle.name)
+    if (!early) return
+    early.then(
+      (update) => {
+        if (!update || this.destroyed || handle.doc !== doc || handle.provider !== provider) return
+        Y.applyUpdate(doc, update, provider)
+        handle.setState({ serverLoaded: true })
+      },
+      () => {}, // the socket's sync brings the state anyway
+    )
   }
 
   /** A fresh Y.Doc, its provider on the shared socket (not attached yet) and its offline copy. */

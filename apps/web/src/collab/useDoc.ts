@@ -15,6 +15,8 @@ export interface UseDocResult {
   ready: boolean
   /** The IndexedDB copy has been loaded into the document (or there is no offline copy to wait for). */
   localLoaded: boolean
+  /** The server's state, read over HTTP before the socket synced, is in the document (see DocState). */
+  serverLoaded: boolean
   /** The role may only read this document (or the server said so): the UI must not offer edits. */
   readOnly: boolean
   /** The server refused the document. */
@@ -63,8 +65,9 @@ export function useDoc(ref: DocRef | null): UseDocResult {
     doc: current?.doc ?? null,
     provider: current?.provider ?? null,
     synced,
-    ready: synced || state.localLoaded,
+    ready: synced || state.localLoaded || state.serverLoaded,
     localLoaded: state.localLoaded,
+    serverLoaded: state.serverLoaded,
     readOnly: access !== 'write' || state.serverReadOnly,
     denied: state.denied,
     noAccess: access === 'none' || state.denied !== null,

@@ -7,6 +7,18 @@ describe('mayMountEditor', () => {
     expect(mayMountEditor({ synced: true, localLoaded: true, textEmpty: false })).toBe(true)
   })
 
+  it("mounts on the server's state read over HTTP before the socket synced, whatever the text holds", () => {
+    expect(mayMountEditor({ synced: false, serverLoaded: true, localLoaded: false, textEmpty: true })).toBe(
+      true,
+    )
+    expect(mayMountEditor({ synced: false, serverLoaded: true, localLoaded: false, textEmpty: false })).toBe(
+      true,
+    )
+    expect(mayMountEditor({ synced: false, serverLoaded: false, localLoaded: false, textEmpty: false })).toBe(
+      false,
+    )
+  })
+
   it('mounts offline from an IndexedDB copy whose text holds notes', () => {
     expect(mayMountEditor({ synced: false, localLoaded: true, textEmpty: false })).toBe(true)
   })

@@ -9,7 +9,7 @@ import { mayMountEditor } from './mayMountEditor.ts'
 export function useEditorGate(
   doc: Y.Doc | null,
   field: string,
-  state: { synced: boolean; localLoaded: boolean },
+  state: { synced: boolean; localLoaded: boolean; serverLoaded?: boolean },
 ): boolean {
   const [opened, setOpened] = useState<Y.Doc | null>(null)
   // Re-render when the text fills (IndexedDB load or server sync); the decision reads it live below.
@@ -27,6 +27,7 @@ export function useEditorGate(
     mayMountEditor({
       synced: state.synced,
       localLoaded: state.localLoaded,
+      serverLoaded: state.serverLoaded,
       textEmpty: doc.getText(field).length === 0,
     })
   useEffect(() => {
