@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto'
-import { type Kysely, type RawBuilder, sql, type Transaction } from 'kysely'
+import { type Kysely, type KyselyPlugin, type RawBuilder, sql, type Transaction } from 'kysely'
 import { badRequest } from '../errors.ts'
 import { parseSort } from '../projection/queryRecords.ts'
 import {
@@ -206,6 +206,20 @@ const NO_DUE = Number.MAX_SAFE_INTEGER
 /** Changes from which an apply on SQLite leaves the event loop between its steps (`breather`). */
 export const BREATHE_FROM_CHANGES = 50
 
+/**
+ * An apply on SQLite leaves the event loop after each of its statements (better-sqlite3 runs each synchronously): a
+ * live edit's apply is ~15 statements (the rows read, the record, its keys and search rows, the document's vector, the
+ * feed's seq and prune), ~1–2 ms in one block, and every message arriving meanwhile — the next edit of the same
+ * document, in issue #12's 2-client rounds — waited for all of it; now it waits for one statement at most.
+ */
+const YIELD_AFTER_EACH_STATEMENT: KyselyPlugin = {
+  transformQuery: (args) => args.node,
+  transformResult: async (args) => {
+    await new Promise<void>((resolve) => setImmediate(resolve))
+    return args.result
+  },
+}
+
 const num = (value: unknown): number => Number(value ?? 0)
 
 /**
@@ -358,7 +372,8 @@ export class KyselyRecordIndex implements RecordIndex {
    * the event loop in between one apply held it from its first statement to its commit (an import's applies of 100+
    * changes, several ms each: others' edits waited behind them). The transaction stays open meanwhile; other queries
    * of this index wait for the connection (Kysely's single-connection mutex), nothing else runs inside it.
-   * PostgreSQL's statements already leave the event loop. A small batch (a live edit's) goes through in one turn.
+   * PostgreSQL's statements already leave the event loop. A small batch (a live edit's) breathes between its
+   * statements instead (YIELD_AFTER_EACH_STATEMENT).
    */
   private breather(changes: number): () => Promise<void> {
     if (this.flavor.name !== 'sqlite' || changes < BREATHE_FROM_CHANGES) return async () => {}
@@ -390,7 +405,9 @@ export class KyselyRecordIndex implements RecordIndex {
         throw badRequest((error as Error).message, 'invalid_input')
       }
     })
-    const run = this.db.transaction().execute(async (trx) => {
+    const run = this.db.transaction().execute(async (connection) => {
+      const trx =
+        this.flavor.name === 'sqlite' ? connection.withPlugin(YIELD_AFTER_EACH_STATEMENT) : connection
       const keyOf = (c: { workspaceId: string; kind: RecordKind; id: string }) =>
         `${c.workspaceId}\u0000${c.kind}\u0000${c.id}`
       // The stored rows of every record the batch names, read once per (workspace, kind).

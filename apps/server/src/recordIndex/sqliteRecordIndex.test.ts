@@ -90,7 +90,7 @@ describe('SQLite record index file', () => {
     }
   })
 
-  it('a big apply leaves the event loop between its steps (others run meanwhile); a small one does not', async () => {
+  it("an apply leaves the event loop between its statements (others run meanwhile), a live edit's one too", async () => {
     const index = await openSqliteRecordIndex(tempFile())
     try {
       /** Turns of the event loop that ran while `apply` of `count` contacts was in progress. */
@@ -110,7 +110,8 @@ describe('SQLite record index file', () => {
         applying = false
         return turns
       }
-      expect(await turnsDuring(0, 1)).toBe(0)
+      // One record: its rows read, the record, keys, search rows, the feed — several statements, a turn after each.
+      expect(await turnsDuring(0, 1)).toBeGreaterThanOrEqual(4)
       expect(await turnsDuring(1, BREATHE_FROM_CHANGES + 250)).toBeGreaterThanOrEqual(4)
       expect((await index.list('wsA', 'contacts', { offset: 0, limit: 1, archived: 'all' })).total).toBe(
         BREATHE_FROM_CHANGES + 251,
