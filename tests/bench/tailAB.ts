@@ -8,6 +8,7 @@
  *   TAIL_A_ENV='{}' TAIL_B_ENV='{"SOME_SWITCH":"1"}' npx tsx tests/bench/tailAB.ts
  */
 import { measureLatency, yjsTarget } from './latency.ts'
+import { cpuBetween, type ProcSample, sampleProcess } from './lib/procStats.ts'
 import { copyTemplate, createSeedTemplate } from './lib/seedTemplate.ts'
 import { type BenchServer, startBareHocuspocus, startRapport } from './lib/servers.ts'
 import { baselineWorkload, rapportWorkload } from './lib/workload.ts'
@@ -31,17 +32,22 @@ try {
     { ...yjsTarget(await rapportWorkload(a, 0)), server: 'rapport A' },
     { ...yjsTarget(await rapportWorkload(b, 0)), server: 'rapport B' },
   ]
+  const cpuBefore = servers.map((s) => sampleProcess(s.pid))
   const outcomes = await measureLatency(targets, 2, rounds, blocks, 50)
+  // Server CPU (every thread, /proc) per measured round: the turns interleave, so both Rapports ran at the same pace.
+  const cpuUs = servers.map(
+    (s, i) => (cpuBetween(cpuBefore[i] as ProcSample, sampleProcess(s.pid)).cpuMs * 1000) / rounds,
+  )
   const bare = outcomes.find((o) => o.server === 'hocuspocus')
   const bareP99 = bare && 'result' in bare ? bare.result.latencyMs.p99 : Number.NaN
-  for (const outcome of outcomes) {
+  for (const [i, outcome] of outcomes.entries()) {
     if ('error' in outcome) {
       console.log(`${outcome.server}: ${outcome.error}`)
       continue
     }
     const { latencyMs: l, medianBlockP99Ms } = outcome.result
     console.log(
-      `${outcome.server.padEnd(10)} p50 ${l.p50.toFixed(2)} p95 ${l.p95.toFixed(2)} p99 ${l.p99.toFixed(2)} max ${l.max.toFixed(1)} ms, median block p99 ${medianBlockP99Ms.toFixed(2)}, p99 ${(l.p99 / bareP99).toFixed(2)}× bare (n ${l.n})`,
+      `${outcome.server.padEnd(10)} p50 ${l.p50.toFixed(2)} p95 ${l.p95.toFixed(2)} p99 ${l.p99.toFixed(2)} max ${l.max.toFixed(1)} ms, median block p99 ${medianBlockP99Ms.toFixed(2)}, p99 ${(l.p99 / bareP99).toFixed(2)}× bare (n ${l.n}); server CPU ${(cpuUs[i] ?? 0).toFixed(0)} µs/round`,
     )
   }
 } finally {

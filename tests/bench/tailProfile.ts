@@ -6,7 +6,12 @@
  * a sample counts once for every Rapport file on its stack) and by top self-time functions. Also prints the rounds'
  * latency summary (noisy on a shared machine; the CPU per round is the robust figure).
  *
- *   pnpm build && npx tsx tests/bench/tailProfile.ts            # profile kept in $TAIL_PROFILE_DIR (default a temp dir)
+ * Also prints the busy stretches over 1 ms by their largest contributor, and the server CPU per round from /proc.
+ *
+ *   cd tests && npx tsx bench/tailProfile.ts     # profile kept in $TAIL_PROFILE_DIR (default: a temp dir, removed)
+ *   TAIL_PROF=0 …                                # no profiler: CPU per round (/proc) and latency only
+ *   TAIL_SERVER=hocuspocus TAIL_PROF=0 …         # the same rounds on bare Hocuspocus (the reference)
+ *   TAIL_PROF=0 TAIL_NODE_ARGS=--trace-gc BENCH_SERVER_LOG=/tmp/gc.log …   # count the server's GCs
  */
 import { readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
@@ -45,7 +50,11 @@ const server = bare
   ? await startBareHocuspocus()
   : await startRapport({
       dataDir: data.path,
-      nodeArgs: profiling ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`, '--cpu-prof-interval=100'] : [],
+      nodeArgs: [
+        ...(profiling ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`, '--cpu-prof-interval=100'] : []),
+        // e.g. `--trace-gc` (with BENCH_SERVER_LOG=<file> to keep the server's output)
+        ...(process.env.TAIL_NODE_ARGS?.split(' ').filter(Boolean) ?? []),
+      ],
     })
 let markStart = 0
 let markEnd = 0
