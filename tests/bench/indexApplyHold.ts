@@ -3,7 +3,7 @@
  * a SQLite record index on a temp file, 100 deals, then `HOLD_APPLIES` (default 400) applies of one deal whose title
  * changes (with its document's state vector, as the IndexWorker's live batches carry), one after another. A
  * `setImmediate` ticker runs meanwhile: the longest gap between its turns during an apply is how long a message arriving
- * then (the next edit) waits for the index. Prints the apply's time and the hold, p50 / p99 / max (ms).
+ * then (the next edit) waits for the index. Prints the CPU per apply, the apply's time and the hold, p50 / p99 / max (ms).
  *
  *   npx tsx tests/bench/indexApplyHold.ts
  */
@@ -46,6 +46,7 @@ const change = (id: string, title: string) => ({
 })
 try {
   await index.apply({ records: Array.from({ length: 100 }, (_, i) => change(`deal_${i}`, `Deal ${i}`)) })
+  const cpuBefore = process.cpuUsage()
   const took: number[] = []
   const held: number[] = []
   for (let i = 0; i < applies; i++) {
@@ -70,6 +71,10 @@ try {
     held.push(longest)
     await new Promise((resolve) => setTimeout(resolve, 1))
   }
+  const cpu = process.cpuUsage(cpuBefore)
+  console.log(
+    `CPU per apply (this process, every thread): ${((cpu.user + cpu.system) / applies).toFixed(0)} µs`,
+  )
   const line = (what: string, values: number[]) => {
     const s = summarize(values.slice(20))
     console.log(`${what}: p50 ${s.p50.toFixed(3)} p99 ${s.p99.toFixed(3)} max ${s.max.toFixed(3)} ms`)
