@@ -3,7 +3,7 @@
  * copies of one seeded data dir, measured INTERLEAVED in the same run (tests/bench/latency.ts' blocks), so machine
  * noise falls on all alike. Rapport A and B differ only by the environment given as JSON in `TAIL_A_ENV` and
  * `TAIL_B_ENV` (e.g. a switch of the code under test). `TAIL_ROUNDS` (default 1,500) rounds per server in
- * `TAIL_BLOCKS` (default 10) blocks.
+ * `TAIL_BLOCKS` (default 10) blocks, with `TAIL_CLIENTS` (default 2) clients per server.
  *
  *   TAIL_A_ENV='{}' TAIL_B_ENV='{"SOME_SWITCH":"1"}' npx tsx tests/bench/tailAB.ts
  */
@@ -15,6 +15,7 @@ import { baselineWorkload, rapportWorkload } from './lib/workload.ts'
 
 const rounds = Number(process.env.TAIL_ROUNDS ?? 1_500)
 const blocks = Number(process.env.TAIL_BLOCKS ?? 10)
+const clients = Number(process.env.TAIL_CLIENTS ?? 2)
 const envOf = (name: string): Record<string, string> => JSON.parse(process.env[name] ?? '{}')
 
 const seed = await createSeedTemplate()
@@ -33,7 +34,7 @@ try {
     { ...yjsTarget(await rapportWorkload(b, 0)), server: 'rapport B' },
   ]
   const cpuBefore = servers.map((s) => sampleProcess(s.pid))
-  const outcomes = await measureLatency(targets, 2, rounds, blocks, 50)
+  const outcomes = await measureLatency(targets, clients, rounds, blocks, 50)
   // Server CPU (every thread, /proc) per measured round: the turns interleave, so both Rapports ran at the same pace.
   const cpuUs = servers.map(
     (s, i) => (cpuBetween(cpuBefore[i] as ProcSample, sampleProcess(s.pid)).cpuMs * 1000) / rounds,

@@ -207,17 +207,24 @@ const NO_DUE = Number.MAX_SAFE_INTEGER
 export const BREATHE_FROM_CHANGES = 50
 
 /**
- * An apply on SQLite leaves the event loop after each of its statements (better-sqlite3 runs each synchronously): a
- * live edit's apply is ~15 statements (the rows read, the record, its keys and search rows, the document's vector, the
- * feed's seq and prune), ~1–2 ms in one block, and every message arriving meanwhile — the next edit of the same
- * document, in issue #12's 2-client rounds — waited for all of it; now it waits for one statement at most.
+ * An apply on SQLite leaves the event loop between its statements (better-sqlite3 runs each synchronously) once
+ * `afterMs` have passed since it last did: a live edit's apply is ~14 statements (the rows read, the record, its keys
+ * and search rows, the document's vector, the feed's seq), ~1.4 ms in one block, and every message arriving meanwhile —
+ * the next edit of the same document, in issue #12's 2-client rounds — waited for all of it; now it waits for about
+ * `afterMs` plus one statement. Not after every statement: each turn of the loop costs CPU too.
  */
-const YIELD_AFTER_EACH_STATEMENT: KyselyPlugin = {
-  transformQuery: (args) => args.node,
-  transformResult: async (args) => {
-    await new Promise<void>((resolve) => setImmediate(resolve))
-    return args.result
-  },
+const yieldingEvery = (afterMs: number): KyselyPlugin => {
+  let last = performance.now()
+  return {
+    transformQuery: (args) => args.node,
+    transformResult: async (args) => {
+      if (performance.now() - last >= afterMs) {
+        await new Promise<void>((resolve) => setImmediate(resolve))
+        last = performance.now()
+      }
+      return args.result
+    },
+  }
 }
 
 const num = (value: unknown): number => Number(value ?? 0)
@@ -268,6 +275,9 @@ export class KyselyRecordIndex implements RecordIndex {
     this.writing = run.catch(() => {})
     return run
   }
+
+  /** SQLite: an apply leaves the event loop between statements after this long (ms) without doing so. */
+  yieldAfterMs = 0.3
 
   /** Hook after every committed apply (bulk or not): a store refreshes its statistics now and then. */
   protected afterWrite(_input: IndexBatch): void {}
@@ -373,7 +383,7 @@ export class KyselyRecordIndex implements RecordIndex {
    * changes, several ms each: others' edits waited behind them). The transaction stays open meanwhile; other queries
    * of this index wait for the connection (Kysely's single-connection mutex), nothing else runs inside it.
    * PostgreSQL's statements already leave the event loop. A small batch (a live edit's) breathes between its
-   * statements instead (YIELD_AFTER_EACH_STATEMENT).
+   * statements instead (`yieldingEvery`).
    */
   private breather(changes: number): () => Promise<void> {
     if (this.flavor.name !== 'sqlite' || changes < BREATHE_FROM_CHANGES) return async () => {}
@@ -407,7 +417,7 @@ export class KyselyRecordIndex implements RecordIndex {
     })
     const run = this.db.transaction().execute(async (connection) => {
       const trx =
-        this.flavor.name === 'sqlite' ? connection.withPlugin(YIELD_AFTER_EACH_STATEMENT) : connection
+        this.flavor.name === 'sqlite' ? connection.withPlugin(yieldingEvery(this.yieldAfterMs)) : connection
       const keyOf = (c: { workspaceId: string; kind: RecordKind; id: string }) =>
         `${c.workspaceId}\u0000${c.kind}\u0000${c.id}`
       // The stored rows of every record the batch names, read once per (workspace, kind).
