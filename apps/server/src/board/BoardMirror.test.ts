@@ -153,6 +153,46 @@ describe('BoardMirror', () => {
     await expect.poll(() => s.board('ws_1/board/pip_2').has('deal_1')).toBe(false)
   })
 
+  it('an edit that leaves the open card as it is (a title) writes nothing to the board; a move does', async () => {
+    const s = await start()
+    const deal = await s.hocuspocus.openDirectConnection(dealDoc('deal_1'), {})
+    cleanups.push(() => deal.disconnect())
+    await deal.transact((doc) => create(doc, 'deal_1'))
+    await expect.poll(() => s.board().get('deal_1')?.stageId).toBe('lead')
+    const boardDoc = s.hocuspocus.documents.get(BOARD)
+    if (!boardDoc) throw new Error('the board is not loaded')
+    let boardUpdates = 0
+    let boardStores = 0
+    boardDoc.on('update', () => {
+      boardUpdates += 1
+    })
+    const storeHooks = s.hocuspocus.storeDocumentHooks.bind(s.hocuspocus)
+    s.hocuspocus.storeDocumentHooks = (document, payload, immediately) => {
+      if (document.name === BOARD) boardStores += 1
+      return storeHooks(document, payload, immediately)
+    }
+    for (let i = 0; i < 5; i++) {
+      await deal.transact((doc) => updateRecord(doc, DEALS, 'deal_1', { title: `Deal ${i}` }, 'client'))
+      await s.mirror.flush()
+    }
+    expect(boardUpdates).toBe(0)
+    expect(boardStores).toBe(0)
+
+    await deal.transact((doc) =>
+      moveDeal(doc, 'deal_1', { column: 'proposal', key: 'a5' }, 'client', { now: START, stages: STAGES }),
+    )
+    await s.mirror.flush()
+    expect(s.board().get('deal_1')?.stageId).toBe('proposal')
+    expect(boardUpdates).toBe(1)
+    // Back where it was after an unchanged edit: still written (the entry differs from the last one queued).
+    await deal.transact((doc) => updateRecord(doc, DEALS, 'deal_1', { title: 'Deal again' }, 'client'))
+    await deal.transact((doc) =>
+      moveDeal(doc, 'deal_1', { column: 'lead', key: 'a1' }, 'client', { now: START, stages: STAGES }),
+    )
+    await s.mirror.flush()
+    expect(s.board().get('deal_1')).toMatchObject({ stageId: 'lead', key: 'a1' })
+  })
+
   it('reconcile (catch-up from the index) makes a stale board equal the mirror of the given deals', async () => {
     const s = await start()
     // A live deal (loaded) and a stale board: a card of a deal that moved away, a card at an old position.

@@ -105,6 +105,13 @@ export class BoardMirror {
   private readonly boardWrites = new Map<string, Map<string, MirroredDeal | null>>()
   /** Deal document → the pipeline whose board it was last mirrored into. */
   private readonly lastPipeline = new Map<string, string>()
+  /**
+   * Deal document → the open deal last queued for its board (JSON). A change that leaves it as it is (a title, an
+   * amount: every edit of issue #12's latency rounds) queues no board write — the write would find the entry right
+   * and change nothing, after a transaction and every extension's store hooks on the board. Open deals only: a closed
+   * card's entry also depends on the time (`closedDays`).
+   */
+  private readonly lastQueued = new Map<string, string>()
   private readonly connections = new Map<string, BoardConnection>()
   private readonly opening = new Map<string, Promise<BoardConnection>>()
   /** Boards being regenerated → resolves when done (connections and loads of that board wait for it). */
@@ -152,6 +159,7 @@ export class BoardMirror {
       afterLoadDocument: async ({ documentName, document }: afterLoadDocumentPayload) => {
         if (parseDocName(documentName)?.kind !== 'deal') return
         this.following.get(documentName)?.()
+        this.lastQueued.delete(documentName)
         const onUpdate = (): void => this.queue(documentName, document)
         document.on('update', onUpdate)
         this.following.set(documentName, () => document.off('update', onUpdate))
@@ -176,6 +184,7 @@ export class BoardMirror {
         this.changed.delete(documentName)
         // Its last state was collected in beforeUnloadDocument; a deal changes only while loaded.
         this.lastPipeline.delete(documentName)
+        this.lastQueued.delete(documentName)
         this.connections.delete(documentName)
         const waiters = this.unloadWaiters.get(documentName) ?? []
         this.unloadWaiters.delete(documentName)
@@ -221,10 +230,15 @@ export class BoardMirror {
       this.boardWrites.set(board, writes)
     }
     if (target !== undefined) {
+      const queued = mirrored?.status === 'open' ? JSON.stringify(mirrored) : null
+      if (queued !== null && previous === target && this.lastQueued.get(dealDocName) === queued) return
       write(target, mirrored)
       this.lastPipeline.set(dealDocName, target)
+      if (queued !== null) this.lastQueued.set(dealDocName, queued)
+      else this.lastQueued.delete(dealDocName)
     } else {
       this.lastPipeline.delete(dealDocName)
+      this.lastQueued.delete(dealDocName)
     }
     // Moved to another pipeline (or gone): its card leaves the board it was on.
     if (previous !== undefined && previous !== target) write(previous, null)

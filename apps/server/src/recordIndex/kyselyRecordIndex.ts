@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto'
-import { type Kysely, type RawBuilder, sql, type Transaction } from 'kysely'
+import { type Kysely, type KyselyPlugin, type RawBuilder, sql, type Transaction } from 'kysely'
 import { badRequest } from '../errors.ts'
 import { parseSort } from '../projection/queryRecords.ts'
 import {
@@ -206,6 +206,27 @@ const NO_DUE = Number.MAX_SAFE_INTEGER
 /** Changes from which an apply on SQLite leaves the event loop between its steps (`breather`). */
 export const BREATHE_FROM_CHANGES = 50
 
+/**
+ * An apply on SQLite leaves the event loop between its statements (better-sqlite3 runs each synchronously) once
+ * `afterMs` have passed since it last did: a live edit's apply is ~14 statements (the rows read, the record, its keys
+ * and search rows, the document's vector, the feed's seq), ~1.4 ms in one block, and every message arriving meanwhile —
+ * the next edit of the same document, in issue #12's 2-client rounds — waited for all of it; now it waits for about
+ * `afterMs` plus one statement. Not after every statement: each turn of the loop costs CPU too.
+ */
+const yieldingEvery = (afterMs: number): KyselyPlugin => {
+  let last = performance.now()
+  return {
+    transformQuery: (args) => args.node,
+    transformResult: async (args) => {
+      if (performance.now() - last >= afterMs) {
+        await new Promise<void>((resolve) => setImmediate(resolve))
+        last = performance.now()
+      }
+      return args.result
+    },
+  }
+}
+
 const num = (value: unknown): number => Number(value ?? 0)
 
 /**
@@ -254,6 +275,9 @@ export class KyselyRecordIndex implements RecordIndex {
     this.writing = run.catch(() => {})
     return run
   }
+
+  /** SQLite: an apply leaves the event loop between statements after this long (ms) without doing so. */
+  yieldAfterMs = 0.3
 
   /** Hook after every committed apply (bulk or not): a store refreshes its statistics now and then. */
   protected afterWrite(_input: IndexBatch): void {}
@@ -358,7 +382,8 @@ export class KyselyRecordIndex implements RecordIndex {
    * the event loop in between one apply held it from its first statement to its commit (an import's applies of 100+
    * changes, several ms each: others' edits waited behind them). The transaction stays open meanwhile; other queries
    * of this index wait for the connection (Kysely's single-connection mutex), nothing else runs inside it.
-   * PostgreSQL's statements already leave the event loop. A small batch (a live edit's) goes through in one turn.
+   * PostgreSQL's statements already leave the event loop. A small batch (a live edit's) breathes between its
+   * statements instead (`yieldingEvery`).
    */
   private breather(changes: number): () => Promise<void> {
     if (this.flavor.name !== 'sqlite' || changes < BREATHE_FROM_CHANGES) return async () => {}
@@ -390,7 +415,9 @@ export class KyselyRecordIndex implements RecordIndex {
         throw badRequest((error as Error).message, 'invalid_input')
       }
     })
-    const run = this.db.transaction().execute(async (trx) => {
+    const run = this.db.transaction().execute(async (connection) => {
+      const trx =
+        this.flavor.name === 'sqlite' ? connection.withPlugin(yieldingEvery(this.yieldAfterMs)) : connection
       const keyOf = (c: { workspaceId: string; kind: RecordKind; id: string }) =>
         `${c.workspaceId}\u0000${c.kind}\u0000${c.id}`
       // The stored rows of every record the batch names, read once per (workspace, kind).

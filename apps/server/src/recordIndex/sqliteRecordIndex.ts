@@ -309,6 +309,8 @@ export async function openSqliteRecordIndex(
     statistics?: boolean
     /** Run `applyBulk` in a worker thread with its own connection to `file` (BulkApplier.ts; default false). */
     bulkThread?: boolean
+    /** An apply leaves the event loop between statements after this long without doing so (ms; default 0.3). */
+    yieldAfterMs?: number
   } = {},
 ): Promise<RecordIndex> {
   let database: Database.Database
@@ -339,6 +341,7 @@ export async function openSqliteRecordIndex(
   const bulk = options.bulkThread && file !== ':memory:' ? { kind: 'sqlite' as const, file } : undefined
   const index = new SqliteRecordIndex(db, sqliteFlavor, async () => {}, bulk)
   index.statistics = options.statistics ?? true
+  if (options.yieldAfterMs !== undefined) index.yieldAfterMs = options.yieldAfterMs
   try {
     await index.init()
     if (index.statistics) await index.optimize()
