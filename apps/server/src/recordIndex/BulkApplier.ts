@@ -1,6 +1,7 @@
-import type { Worker } from 'node:worker_threads'
+import { createRequire } from 'node:module'
+import { pathToFileURL } from 'node:url'
+import { Worker } from 'node:worker_threads'
 import { AppError } from '../errors.ts'
-import { typeScriptThread } from '../tsThread.ts'
 import type { AppliedChange, IndexBatch } from './RecordIndex.ts'
 
 /*
@@ -51,6 +52,12 @@ interface Pending {
   reject: (error: Error) => void
 }
 
+/** tsx's ESM API (`register`), by file: a bare specifier would resolve from the thread's cwd, not from here. */
+function tsxApiUrl(): string {
+  const pkg = createRequire(import.meta.url).resolve('tsx/package.json')
+  return pathToFileURL(pkg.replace(/package\.json$/, 'dist/esm/api/index.mjs')).href
+}
+
 export class BulkApplier {
   private thread: Worker | null = null
   private ready: Promise<void> | null = null
@@ -93,7 +100,8 @@ export class BulkApplier {
   private start(): Promise<void> {
     if (this.ready) return this.ready
     const target = new URL('./bulkApplierThread.ts', import.meta.url).href
-    const thread = typeScriptThread(target, { workerData: this.spec })
+    const code = `import(${JSON.stringify(tsxApiUrl())}).then((tsx) => { tsx.register(); return import(${JSON.stringify(target)}) })`
+    const thread = new Worker(code, { eval: true, workerData: this.spec })
     this.thread = thread
     this.ready = new Promise<void>((resolve, reject) => {
       let opened = false
