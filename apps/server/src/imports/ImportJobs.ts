@@ -48,13 +48,13 @@ import { readWorkspaceSettings } from '../settings/SettingsService.ts'
 import type { DocumentStore } from '../storage/DocumentStore.ts'
 import { ticketColumnKeys } from '../tickets/ticketDocs.ts'
 import {
+  type BuildRequest,
   type BuiltDocument,
   type BulkWriteDeps,
-  buildAccountDocument,
-  buildDocument,
   writeBuiltDocuments,
 } from './bulkCreate.ts'
 import { csvProblem, csvRecords, rowObject, type Separator } from './csvFile.ts'
+import { DocumentBuilder } from './DocumentBuilder.ts'
 import {
   type FieldError,
   type ImportField,
@@ -149,9 +149,10 @@ const WRITE_CONCURRENCY = 12
 const PREVIEW_ROWS = 50
 /**
  * Duplicate keys per index lookup (`importMatches`: one statement of index seeks, synchronous on SQLite — 500 keys
- * hold the event loop ~2-3 ms with 100k contacts), with a yield between lookups.
+ * held the event loop ~2-3 ms with 100k contacts on a quiet machine, 5–15 ms on a loaded one), with a yield between
+ * lookups.
  */
-const PREFETCH_KEYS = 500
+const PREFETCH_KEYS = 200
 
 // biome-ignore lint/suspicious/noExplicitAny: one table of differently typed collections
 const COLLECTION: Record<ImportKind, RecordCollection<any>> = {
@@ -295,6 +296,11 @@ export interface ImportJobsDeps {
   logger: Logger
   now?: () => number
   memberIds?: (workspaceId: string) => ReadonlySet<string>
+  /**
+   * The bulk path's documents are built in a worker thread (DocumentBuilder.ts; default true unless the env's
+   * IMPORT_BUILD_THREAD is `0`); false builds them on the main thread.
+   */
+  buildThread?: boolean
 }
 
 /** A workspace's view an import plans against: definitions, lookups and the records to match duplicates with. */
@@ -563,10 +569,14 @@ export class ImportJobs {
 
   /** What the bulk path writes with (null: every create goes through Hocuspocus). */
   private readonly bulkDeps: BulkWriteDeps | null
+  /** Where the bulk path's documents are built (a worker thread, DocumentBuilder.ts). */
+  private readonly builder: DocumentBuilder
 
   private constructor(private readonly deps: ImportJobsDeps) {
     this.root = join(deps.dataDir, 'imports')
     this.now = deps.now ?? Date.now
+    // IMPORT_BUILD_THREAD=0: on the main thread (an A/B switch for measuring).
+    this.builder = new DocumentBuilder(deps.buildThread ?? process.env.IMPORT_BUILD_THREAD !== '0')
     const { store } = deps
     const enqueueWritten = deps.index.enqueueWritten?.bind(deps.index)
     this.bulkDeps =
@@ -729,7 +739,10 @@ export class ImportJobs {
     job.total = job.rowCount
     await this.save(job)
     // The index's bulk thread loads while the first batch is read and planned.
-    if (this.bulkDeps && BULK_KINDS.has(job.kind)) this.deps.index.index.prepareBulk?.()
+    if (this.bulkDeps && BULK_KINDS.has(job.kind)) {
+      this.deps.index.index.prepareBulk?.()
+      this.builder.warm()
+    }
     const run = this.run(job, context, actor, resumed)
       .catch(async (error: unknown) => {
         this.deps.logger.error('import failed', { id: job.id, error })
@@ -820,25 +833,33 @@ export class ImportJobs {
     if (bulk && this.bulkDeps && BULK_KINDS.has(job.kind)) {
       const creates = writes.filter((p) => p.action === 'create')
       writes = writes.filter((p) => p.action !== 'create')
-      const built: BuiltDocument[] = []
-      for (const [i, p] of creates.entries()) {
-        if (i > 0 && i % BUILD_SLICE === 0) await yieldToLoop()
+      // Built in the build thread (DocumentBuilder.ts), the same model command as `createCommand`'s.
+      const requests: BuildRequest[] = creates.map((p) => {
         const id = p.id as string
-        const name = docName(recordRef(job.workspaceId, job.kind, id))
-        try {
-          const create = createCommand(job.kind, context, p, keys.get(p.row))
-          built.push(
-            job.kind === 'accounts'
-              ? buildAccountDocument(name, id, actor, this.now(), create)
-              : buildDocument(name, job.kind, id, actor, create),
-          )
-          outcomes.set(p.row, { t: 'c', row: p.row, id })
-        } catch (error) {
-          const reason = isModelError(error) ? error.message : 'The record could not be written.'
-          if (!isModelError(error))
-            this.deps.logger.error('import row failed', { id: job.id, row: p.row, error })
-          outcomes.set(p.row, { t: 'f', row: p.row, reason })
+        return {
+          kind: job.kind as BuildRequest['kind'],
+          name: docName(recordRef(job.workspaceId, job.kind, id)),
+          id,
+          input: p.input as Record<string, unknown>,
+          at: this.now(),
         }
+      })
+      const built: BuiltDocument[] = []
+      for (const [i, outcome] of (await this.builder.build(actor, requests)).entries()) {
+        const p = creates[i] as Planned
+        if (outcome.ok) {
+          built.push(outcome.built)
+          outcomes.set(p.row, { t: 'c', row: p.row, id: p.id as string })
+          continue
+        }
+        const reason = outcome.model ? outcome.message : 'The record could not be written.'
+        if (!outcome.model)
+          this.deps.logger.error('import row failed', {
+            id: job.id,
+            row: p.row,
+            error: outcome.error ?? outcome.message,
+          })
+        outcomes.set(p.row, { t: 'f', row: p.row, reason })
       }
       await writeBuiltDocuments(this.bulkDeps, job.workspaceId, built, actor)
     }
@@ -1067,6 +1088,7 @@ export class ImportJobs {
   async close(): Promise<void> {
     this.closed = true
     await Promise.all([...this.running.values()])
+    await this.builder.close()
   }
 }
 

@@ -1,5 +1,12 @@
 import type { Hocuspocus } from '@hocuspocus/server'
-import { type ActivityCreate, appendActivity, docName } from '@rapport/model'
+import {
+  type ActivityCreate,
+  appendActivity,
+  createAccount,
+  createContact,
+  docName,
+  isModelError,
+} from '@rapport/model'
 import * as Y from 'yjs'
 import { titleOf } from '../collab/auditExtension.ts'
 import { type Actor, type ServerOrigin, serverOrigin, writeDocument } from '../collab/directWrites.ts'
@@ -87,24 +94,42 @@ const SUBJECT = {
   tasks: 'task',
 } as const
 
-/** Documents per store transaction: SQLite writes synchronously, so a slice holds the event loop (~2 ms per 100). */
-const STORE_SLICE = 100
+/**
+ * How long one store transaction may hold the event loop (ms): SQLite writes synchronously, and others' edits wait
+ * behind it. A transaction of 100 documents took ~2 ms on a quiet machine and 10–40 ms on a loaded one (main-thread
+ * CPU), the largest holds of the import once its documents are built and indexed in threads.
+ */
+const STORE_SLICE_MS = 2
+/** Documents in a store transaction: the first, and the range the size adapts in. */
+const STORE_SLICE = { first: 25, min: 5, max: 200 }
 
 /**
  * Runs `write` over slices of `items`, leaving the event loop between slices (others' edits go on), and resolves
- * when every slice's write did: the waits for the disk overlap (one group commit covers several slices).
+ * when every slice's write did: the waits for the disk overlap (one group commit covers several slices). A slice's
+ * size follows how long the last one held the event loop (the synchronous part of `write`), so each holds it about
+ * STORE_SLICE_MS.
  */
 async function inSlices<T>(
   items: readonly T[],
   write: (slice: readonly T[]) => Promise<void>,
 ): Promise<void> {
   const writes: Array<Promise<void>> = []
-  for (let i = 0; i < items.length; i += STORE_SLICE) {
+  let size = STORE_SLICE.first
+  for (let i = 0; i < items.length; ) {
     if (i > 0) await new Promise((resolve) => setImmediate(resolve))
-    const done = write(items.slice(i, i + STORE_SLICE))
+    const slice = items.slice(i, i + size)
+    const started = performance.now()
+    const done = write(slice)
+    const held = performance.now() - started
     // Awaited below; not an unhandled rejection meanwhile.
     done.catch(() => {})
     writes.push(done)
+    i += slice.length
+    const perItem = held / slice.length
+    size =
+      perItem > 0
+        ? Math.max(STORE_SLICE.min, Math.min(STORE_SLICE.max, Math.floor(STORE_SLICE_MS / perItem)))
+        : STORE_SLICE.max
   }
   await Promise.all(writes)
 }
@@ -223,4 +248,47 @@ export function buildAccountDocument(
       )
     }, audit)
   })
+}
+
+/** One new account or contact to build (`buildRequested`): plain data, so it can be sent to the build thread. */
+export interface BuildRequest {
+  kind: 'accounts' | 'contacts'
+  /** The document's name, the record's id. */
+  name: string
+  id: string
+  /** The planned row's model input (`createAccount` / `createContact`). */
+  input: Record<string, unknown>
+  /** The audit entry's time (accounts). */
+  at: number
+}
+
+/** What building one request gave: the document, or why the model refused it (`model`) or it failed otherwise. */
+export type BuildOutcome =
+  | { ok: true; built: BuiltDocument }
+  | { ok: false; model: boolean; message: string; error?: unknown }
+
+/**
+ * Builds one requested account or contact document with the model command the normal path runs (ImportJobs
+ * `createCommand`): the same function on the main thread and in the build thread (documentBuildThread.ts).
+ */
+export function buildRequested(actor: Actor, request: BuildRequest): BuildOutcome {
+  try {
+    const { kind, name, id, input, at } = request
+    const built =
+      kind === 'accounts'
+        ? buildAccountDocument(name, id, actor, at, (doc, origin) =>
+            createAccount(doc, input as Parameters<typeof createAccount>[1], origin),
+          )
+        : buildDocument(name, kind, id, actor, (doc, origin) =>
+            createContact(doc, input as Parameters<typeof createContact>[1], origin),
+          )
+    return { ok: true, built }
+  } catch (error) {
+    return {
+      ok: false,
+      model: isModelError(error),
+      message: error instanceof Error ? error.message : String(error),
+      error,
+    }
+  }
 }

@@ -123,6 +123,8 @@ export function csvProblem(error: unknown): string {
   return error instanceof Error ? error.message : String(error)
 }
 
+const CSV_CHUNK_BYTES = 16 * 1024
+
 /** The records of the file (header first) as arrays of strings, streamed. */
 export function csvRecords(path: string, separator: Separator): AsyncIterable<string[]> {
   const parser = parse({
@@ -132,7 +134,8 @@ export function csvRecords(path: string, separator: Separator): AsyncIterable<st
     skip_empty_lines: true,
     max_record_size: MAX_CELL_CHARS * 4,
   })
-  const input = createReadStream(path)
+  // The parser parses a chunk in one go, on the event loop: 16 KiB (~250 rows) rather than the default 64 KiB.
+  const input = createReadStream(path, { highWaterMark: CSV_CHUNK_BYTES })
   input.on('error', (error) => parser.destroy(error))
   input.pipe(parser)
   return parser
