@@ -1,7 +1,6 @@
-import { createRequire } from 'node:module'
-import { pathToFileURL } from 'node:url'
-import { Worker } from 'node:worker_threads'
+import type { Worker } from 'node:worker_threads'
 import type { Actor } from '../collab/directWrites.ts'
+import { typeScriptThread } from '../tsThread.ts'
 import { type BuildOutcome, type BuildRequest, buildRequested } from './bulkCreate.ts'
 
 /*
@@ -29,12 +28,6 @@ export type FromBuildThread = { type: 'ready' } | { id: number; outcomes: BuildO
 const MESSAGE_REQUESTS = 50
 /** Threads that died before the builder stays on the main thread. */
 const MAX_CRASHES = 3
-
-/** tsx's ESM API (`register`), by file: a bare specifier would resolve from the thread's cwd, not from here. */
-function tsxApiUrl(): string {
-  const pkg = createRequire(import.meta.url).resolve('tsx/package.json')
-  return pathToFileURL(pkg.replace(/package\.json$/, 'dist/esm/api/index.mjs')).href
-}
 
 interface Pending {
   resolve: (outcomes: BuildOutcome[]) => void
@@ -106,8 +99,7 @@ export class DocumentBuilder {
   private start(): Promise<void> {
     if (this.ready) return this.ready
     const target = new URL('./documentBuildThread.ts', import.meta.url).href
-    const code = `import(${JSON.stringify(tsxApiUrl())}).then((tsx) => { tsx.register(); return import(${JSON.stringify(target)}) })`
-    const thread = new Worker(code, { eval: true })
+    const thread = typeScriptThread(target)
     this.thread = thread
     this.ready = new Promise<void>((resolve, reject) => {
       let started = false

@@ -1,7 +1,6 @@
-import { createRequire } from 'node:module'
-import { pathToFileURL } from 'node:url'
-import { Worker } from 'node:worker_threads'
+import type { Worker } from 'node:worker_threads'
 import { AppError } from '../errors.ts'
+import { typeScriptThread } from '../tsThread.ts'
 import type { AppliedChange, IndexBatch } from './RecordIndex.ts'
 
 /*
@@ -52,12 +51,6 @@ interface Pending {
   reject: (error: Error) => void
 }
 
-/** tsx's ESM API (`register`), by file: a bare specifier would resolve from the thread's cwd, not from here. */
-function tsxApiUrl(): string {
-  const pkg = createRequire(import.meta.url).resolve('tsx/package.json')
-  return pathToFileURL(pkg.replace(/package\.json$/, 'dist/esm/api/index.mjs')).href
-}
-
 export class BulkApplier {
   private thread: Worker | null = null
   private ready: Promise<void> | null = null
@@ -100,8 +93,7 @@ export class BulkApplier {
   private start(): Promise<void> {
     if (this.ready) return this.ready
     const target = new URL('./bulkApplierThread.ts', import.meta.url).href
-    const code = `import(${JSON.stringify(tsxApiUrl())}).then((tsx) => { tsx.register(); return import(${JSON.stringify(target)}) })`
-    const thread = new Worker(code, { eval: true, workerData: this.spec })
+    const thread = typeScriptThread(target, { workerData: this.spec })
     this.thread = thread
     this.ready = new Promise<void>((resolve, reject) => {
       let opened = false
