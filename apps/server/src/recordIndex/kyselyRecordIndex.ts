@@ -276,8 +276,13 @@ export class KyselyRecordIndex implements RecordIndex {
     return run
   }
 
-  /** SQLite: an apply leaves the event loop between statements after this long (ms) without doing so. */
-  yieldAfterMs = 0.3
+  /**
+   * SQLite: an apply leaves the event loop between statements after this long (ms) without doing so. Off by default
+   * (Infinity): at 0.3 ms every apply of an import's undo (1,000 archives) took so many turns that the undo outlasted
+   * the e2e test's wait (tests/e2e/imports.test.ts) on this session's slow machine, and the 2-client gain was not shown
+   * in a full bench. Applies of 50+ changes still breathe between their steps (`breather`).
+   */
+  yieldAfterMs = Number.POSITIVE_INFINITY
 
   /** Hook after every committed apply (bulk or not): a store refreshes its statistics now and then. */
   protected afterWrite(_input: IndexBatch): void {}
