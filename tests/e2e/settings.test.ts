@@ -242,7 +242,9 @@ e2eDescribe('workspace settings, live for everyone (#11 item 3)', () => {
     await settings.setSla('urgent', '0.5', '3')
     // "Saved." is the admin's own copy: the priority change below must reach a server that has the new target.
     const Sla = z.object({ sla: z.object({ urgent: z.object({ resolutionMins: z.number() }) }) })
-    await eventually(async () => (await support.api('/api/settings', Sla)).sla.urgent.resolutionMins).toBe(180)
+    await eventually(async () => (await support.api('/api/settings', Sla)).sla.urgent.resolutionMins).toBe(
+      180,
+    )
     const tickets = await support.api('/api/tickets?limit=50', z.object({ items: z.array(TicketRow) }))
     const ticket = tickets.items.find((t) => t.priority !== 'urgent')
     if (!ticket) throw new Error('the demo workspace needs a ticket that is not urgent')
