@@ -114,6 +114,7 @@ export {
   SETTINGS_KEY,
   SETTINGS_MAP,
 } from './layout.ts'
+export { lowerBound } from './lowerBound.ts'
 export {
   appendDocToText,
   applyDeltaToText,

@@ -1,3 +1,4 @@
+import { lowerBound } from '@rapport/model'
 import {
   byId,
   compareValues,
@@ -40,22 +41,6 @@ function viewOrder(sort: string | null): (a: ProjectedRecord, b: ProjectedRecord
     const c = compareValues(fieldValue(a, field), fieldValue(b, field))
     return (desc ? -c : c) || byId(a, b)
   }
-}
-
-/** First index in sorted `rows` whose row is not before `row`. */
-function lowerBound(
-  rows: readonly ProjectedRecord[],
-  row: ProjectedRecord,
-  order: (a: ProjectedRecord, b: ProjectedRecord) => number,
-): number {
-  let lo = 0
-  let hi = rows.length
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1
-    if (order(rows[mid] as ProjectedRecord, row) < 0) lo = mid + 1
-    else hi = mid
-  }
-  return lo
 }
 
 /**

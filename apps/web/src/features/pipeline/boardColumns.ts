@@ -3,6 +3,7 @@ import {
   type CurrencyTotal,
   compareByPosition,
   layoutDeals,
+  lowerBound,
   type Position,
   placeDeal,
   totalsByCurrency,
@@ -241,18 +242,6 @@ function changedIds(
   return out
 }
 
-/** Where `deal` goes in `list` (sorted by `compareByPosition`): the first index whose entry sorts after or at it. */
-function lowerBound(list: readonly BoardDeal[], deal: BoardDeal): number {
-  let lo = 0
-  let hi = list.length
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1
-    if (compareByPosition(list[mid] as BoardDeal, deal) < 0) lo = mid + 1
-    else hi = mid
-  }
-  return lo
-}
-
 function applyChanges(
   last: BoardInputs & { board: Board; buckets: Record<string, BoardDeal[]> },
   inputs: BoardInputs,
@@ -281,7 +270,7 @@ function applyChanges(
     const from = columnOf(old)
     if (old && from !== null) {
       const list = bucket(from)
-      const at = lowerBound(list, old)
+      const at = lowerBound(list, old, compareByPosition)
       const index = list[at] === old ? at : list.findIndex((d) => d.id === id)
       if (index >= 0) list.splice(index, 1)
       delete keys[id]
@@ -290,7 +279,7 @@ function applyChanges(
     const to = columnOf(deal)
     if (deal && to !== null) {
       const list = bucket(to)
-      list.splice(lowerBound(list, deal), 0, deal)
+      list.splice(lowerBound(list, deal, compareByPosition), 0, deal)
       keys[id] = deal.position.key
     }
   }
