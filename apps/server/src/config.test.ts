@@ -33,17 +33,18 @@ describe('config', () => {
   })
 
   it('opens the record index on SQLite by default, or PostgreSQL with INDEX=postgres', () => {
-    expect(parseEnv({}).index).toEqual({ kind: 'sqlite', bulkThread: false })
+    expect(parseEnv({}).index).toEqual({ kind: 'sqlite', thread: 'bulk' })
     expect(
       parseEnv({
         INDEX: 'postgres',
         RAPPORT_PG_URL: 'postgres://u@db:5432/crm',
         INDEX_PG_SCHEMA: 'crm_index',
       }).index,
-    ).toEqual({ kind: 'postgres', url: 'postgres://u@db:5432/crm', schema: 'crm_index', bulkThread: false })
+    ).toEqual({ kind: 'postgres', url: 'postgres://u@db:5432/crm', schema: 'crm_index', thread: 'bulk' })
     expect(parseEnv({ INDEX: 'postgres' }).index).toMatchObject({ kind: 'postgres', schema: 'rapport_index' })
-    expect(parseEnv({ INDEX_BULK_THREAD: '1' }).index).toEqual({ kind: 'sqlite', bulkThread: true })
-    expect(() => parseEnv({ INDEX_BULK_THREAD: 'yes' })).toThrow(/INDEX_BULK_THREAD/)
+    expect(parseEnv({ INDEX_THREAD: 'off' }).index).toEqual({ kind: 'sqlite', thread: 'off' })
+    expect(parseEnv({ INDEX_THREAD: 'all' }).index).toEqual({ kind: 'sqlite', thread: 'all' })
+    expect(() => parseEnv({ INDEX_THREAD: '1' })).toThrow(/INDEX_THREAD/)
     expect(() => parseEnv({ INDEX: 'mysql' })).toThrow(ConfigError)
     expect(() => parseEnv({ INDEX: 'postgres', INDEX_PG_SCHEMA: 'Drop Table' })).toThrow(ConfigError)
   })

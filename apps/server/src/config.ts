@@ -4,6 +4,7 @@ import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { z } from 'zod'
 import { LOG_LEVELS, type LogLevel } from './log/logger.ts'
+import { INDEX_THREAD_MODES } from './recordIndex/BulkApplier.ts'
 import { INDEX_KINDS, type IndexConfig } from './recordIndex/openRecordIndex.ts'
 import { STORE_KINDS, type StoreKind } from './storage/openDataDirStore.ts'
 
@@ -28,7 +29,7 @@ export const EnvSchema = z.object({
   INDEX: optional(z.enum(INDEX_KINDS)),
   RAPPORT_PG_URL: optional(z.string().min(1)),
   INDEX_PG_SCHEMA: optional(z.string().regex(/^[a-z_][a-z0-9_]{0,62}$/, 'must be a lowercase SQL name')),
-  INDEX_BULK_THREAD: optional(z.enum(['0', '1', 'true', 'false'])),
+  INDEX_THREAD: optional(z.enum(INDEX_THREAD_MODES)),
 })
 
 export interface Config {
@@ -81,8 +82,8 @@ export const parseEnv = (
       ...(e.INDEX === 'postgres'
         ? { kind: 'postgres' as const, url: e.RAPPORT_PG_URL, schema: e.INDEX_PG_SCHEMA ?? 'rapport_index' }
         : { kind: 'sqlite' as const }),
-      // An import's bulk index applies in a worker thread (off unless INDEX_BULK_THREAD=1).
-      bulkThread: e.INDEX_BULK_THREAD === '1' || e.INDEX_BULK_THREAD === 'true',
+      // Which index applies run in a worker thread (BulkApplier.ts): none, an import's (default), or all.
+      thread: e.INDEX_THREAD ?? 'bulk',
     },
   }
 }

@@ -32,7 +32,7 @@ beforeAll(async () => {
     debounceMs: 50,
     maxDebounceMs: 500,
     // The index's bulk applies in their worker thread (BulkApplier.ts): the bulk path as INDEX_BULK_THREAD=1 runs it.
-    index: { kind: 'sqlite', bulkThread: true },
+    index: { kind: 'sqlite', thread: 'bulk' },
   })
   await writeDocument(
     server.hocuspocus,

@@ -63,7 +63,7 @@ let index: RecordIndex
 describe('bulk applies in a worker thread (SQLite)', () => {
   beforeEach(async () => {
     dir = await mkdtemp(join(tmpdir(), 'rapport-bulk-thread-'))
-    index = await openSqliteRecordIndex(join(dir, 'index.sqlite'), { bulkThread: true })
+    index = await openSqliteRecordIndex(join(dir, 'index.sqlite'), { thread: 'bulk' })
   })
   afterEach(async () => {
     await index.close()
@@ -181,12 +181,82 @@ describe('bulk applies in a worker thread (SQLite)', () => {
   }, 60_000)
 })
 
+describe('every apply in the worker thread (SQLite, INDEX_THREAD=all)', () => {
+  beforeEach(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'rapport-all-thread-'))
+    index = await openSqliteRecordIndex(join(dir, 'index.sqlite'), { thread: 'all' })
+  })
+  afterEach(async () => {
+    await index.close()
+    await rm(dir, { recursive: true, force: true })
+  })
+
+  it('a live apply runs in the thread and is read back by the main connection, seqs in order with bulk applies', async () => {
+    expect(applierOf(index).running).toBe(false)
+    expect(await index.apply(batchOf(0, 3))).toHaveLength(3)
+    // No bulk apply was made: the live one started the thread.
+    expect(applierOf(index).running).toBe(true)
+    const calls = await Promise.all([
+      index.apply(batchOf(10, 2, 'Live')),
+      index.applyBulk?.(batchOf(100, 300)) as Promise<AppliedChange[]>,
+      index.apply(batchOf(10, 1, 'Later')),
+    ])
+    expectMonotonic(calls)
+    expect(await index.lastSeq(WS)).toBe(306)
+    expect((await index.get(WS, 'contacts', 'con_bt_10'))?.record).toMatchObject({ firstName: 'Later' })
+    expect((await index.search(WS, 'N11')).map((h) => h.id)).toContain('con_bt_11')
+  })
+
+  it('a crash under a live apply rejects it (nothing written); the applies after it run on the main thread', async () => {
+    await index.apply(batchOf(0, 1))
+    const applier = applierOf(index)
+    applier.crashForTest()
+    const failed = await index.apply(batchOf(1, 5)).catch((error: unknown) => error)
+    expect(failed).toBeInstanceOf(BulkApplierCrashed)
+    expect(await index.lastSeq(WS)).toBe(1)
+    // Applied here meanwhile: no new thread is started for it.
+    expect(await index.apply(batchOf(1, 5))).toHaveLength(5)
+    expect(applier.running).toBe(false)
+    expect(applier.crashes).toBe(1)
+    expect((await index.get(WS, 'contacts', 'con_bt_5'))?.record).toMatchObject({ lastName: 'N5' })
+  })
+
+  it('IndexWorker: a live edit’s batch lost with the thread is applied again, once', async () => {
+    const committed: AppliedChange[][] = []
+    const projection = new Projection(silentLogger())
+    const worker = new IndexWorker({
+      index,
+      projection,
+      logger: silentLogger(),
+      onCommitted: (applied) => committed.push(applied),
+    })
+    worker.start()
+    await index.apply(batchOf(0, 1))
+    applierOf(index).crashForTest()
+    // A live document edited: the projection's events, not a bulk write.
+    const name = docName({ workspaceId: WS, kind: 'contact', contactId: 'con_live' })
+    const doc = new Y.Doc({ guid: name })
+    projection.attach(name, doc)
+    createContact(
+      doc,
+      { id: 'con_live', firstName: 'Live', lastName: 'Edit', email: 'live@bulk.test' },
+      'test',
+    )
+    await worker.flush()
+    expect(worker.stats()).toMatchObject({ lag: 0, bulkCrashes: 1, failures: 1 })
+    expect(committed.flat().map((c) => c.id)).toEqual(['con_live'])
+    expect(await index.lastSeq(WS)).toBe(2)
+    expect((await index.get(WS, 'contacts', 'con_live'))?.record).toMatchObject({ lastName: 'Edit' })
+    await worker.stop()
+  }, 60_000)
+})
+
 const PG_SCHEMA = 'rapport_bulk_thread_test'
 
 describe('bulk applies in a worker thread (PostgreSQL)', () => {
   beforeEach(async () => {
     await dropPostgresIndexSchema(PG_SCHEMA)
-    index = await openPostgresRecordIndex({ schema: PG_SCHEMA, bulkThread: true })
+    index = await openPostgresRecordIndex({ schema: PG_SCHEMA, thread: 'bulk' })
   })
   afterEach(async () => {
     await index.close()

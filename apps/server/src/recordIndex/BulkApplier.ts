@@ -22,10 +22,24 @@ import type { AppliedChange, IndexBatch } from './RecordIndex.ts'
  * apply starts a new thread.
  */
 
+/**
+ * Which applies of the index run in its worker thread (`INDEX_THREAD`): none, an import's bulk ones, or all of them
+ * (a live edit's too).
+ */
+export const INDEX_THREAD_MODES = ['off', 'bulk', 'all'] as const
+export type IndexThreadMode = (typeof INDEX_THREAD_MODES)[number]
+
 /** Where the thread opens its own connection to the index the main thread has open. */
-export type BulkIndexSpec =
+export type BulkIndexSpec = (
   | { kind: 'sqlite'; file: string }
   | { kind: 'postgres'; url: string; schema: string }
+) & {
+  /**
+   * Every apply of the index runs in the thread, a live edit's too (`INDEX_THREAD=all`), not only an import's bulk
+   * ones; the thread then keeps the process's priority (live changes must not wait behind other work for a core).
+   */
+  allApplies?: boolean
+}
 
 /** The worker thread of the bulk applies stopped (crashed, was terminated) before answering. */
 export class BulkApplierCrashed extends Error {

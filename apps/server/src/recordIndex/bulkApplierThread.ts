@@ -44,7 +44,8 @@ function lowerPriority(): void {
     // not Linux, or not allowed: the same priority as the main thread
   }
 }
-lowerPriority()
+// Only for bulk work: a thread that applies live changes too keeps the main thread's priority.
+if (!spec.allApplies) lowerPriority()
 
 open().then(
   (index) => {

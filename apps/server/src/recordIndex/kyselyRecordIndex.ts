@@ -10,7 +10,7 @@ import {
 } from '../projection/recordKinds.ts'
 import type { SearchEntry, SearchHit, SearchKind } from '../projection/SearchIndex.ts'
 import { type TaskItem, TaskListQuery } from '../tasks/taskQueries.ts'
-import { BulkApplier, type BulkIndexSpec } from './BulkApplier.ts'
+import { BulkApplier, BulkApplierCrashed, type BulkIndexSpec } from './BulkApplier.ts'
 import {
   type DuplicateKey,
   type DuplicateKind,
@@ -194,6 +194,9 @@ export function stageChangeOf(
 }
 
 /** The kinds whose rows keep their account's name (`s_accountName`) for the `accountName` sort. */
+/** After the index thread died under an apply, applies run on the main thread for this long before it is tried again. */
+const THREAD_PAUSE_MS = 30_000
+
 const ACCOUNT_NAMED: readonly RecordKind[] = ['contacts', 'deals', 'tickets']
 /** The member sorts: sort field → the filter column holding the user id. */
 const MEMBER_SORTS: Readonly<Record<string, string>> = { owner: 'ownerId', assignee: 'assigneeId' }
@@ -255,6 +258,14 @@ export class KyselyRecordIndex implements RecordIndex {
   /** The worker thread of `applyBulk` (BulkApplier.ts), when this index was opened with one. */
   private readonly bulk: BulkApplier | null
 
+  /**
+   * Every apply — a live edit's too, not only an import's bulk ones — runs in the thread (`INDEX_THREAD=all`): the
+   * statements' building, SQLite's work and the apply's garbage leave the event loop that broadcasts the edits.
+   */
+  private readonly appliesInThread: boolean
+  /** No apply in the thread before this time (`performance.now`): it died under one; the main thread applies meanwhile. */
+  private threadAfter = Number.NEGATIVE_INFINITY
+
   constructor(
     protected readonly db: AnyDb,
     private readonly flavor: IndexFlavor,
@@ -262,6 +273,7 @@ export class KyselyRecordIndex implements RecordIndex {
     bulk?: BulkIndexSpec,
   ) {
     this.bulk = bulk ? new BulkApplier(bulk) : null
+    this.appliesInThread = bulk?.allApplies === true
   }
 
   /**
@@ -399,7 +411,18 @@ export class KyselyRecordIndex implements RecordIndex {
 
   async apply(input: IndexBatch): Promise<AppliedChange[]> {
     this.open()
-    const applied = await this.tracked(this.exclusive(() => this.applyNow(input)))
+    const bulk = this.bulk
+    const threaded = bulk !== null && this.appliesInThread && performance.now() >= this.threadAfter
+    let applied: AppliedChange[]
+    try {
+      applied = await this.tracked(
+        this.exclusive(() => (threaded ? bulk.apply(input) : this.applyNow(input))),
+      )
+    } catch (error) {
+      // Rolled back with the thread's connection; the caller (IndexWorker) applies the batch again, here.
+      if (error instanceof BulkApplierCrashed) this.threadAfter = performance.now() + THREAD_PAUSE_MS
+      throw error
+    }
     this.afterWrite(input)
     return applied
   }

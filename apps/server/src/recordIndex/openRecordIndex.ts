@@ -1,4 +1,5 @@
 import { join } from 'node:path'
+import type { IndexThreadMode } from './BulkApplier.ts'
 import type { RecordIndex } from './RecordIndex.ts'
 import { openSqliteRecordIndex } from './sqliteRecordIndex.ts'
 
@@ -12,10 +13,10 @@ export type IndexKind = (typeof INDEX_KINDS)[number]
  */
 export type IndexConfig = ({ kind: 'sqlite' } | { kind: 'postgres'; url?: string; schema: string }) & {
   /**
-   * An import's bulk applies in a worker thread with its own connection (BulkApplier.ts; `INDEX_BULK_THREAD=1`).
-   * Off by default until a quiet `pnpm bench` shows it lowers others' edit p99 during an import.
+   * Which applies run in a worker thread with its own connection (BulkApplier.ts; `INDEX_THREAD`): `bulk` an
+   * import's, `all` every apply. Default `off` here (tests, tools); the server's config defaults to `bulk`.
    */
-  bulkThread?: boolean
+  thread?: IndexThreadMode
 }
 
 /** The index file of a data directory. */
@@ -23,9 +24,9 @@ export const SQLITE_INDEX_FILE = 'index.sqlite'
 
 /** Opens the configured record index (throws a plain-words error when it cannot). */
 export async function openRecordIndex(dataDir: string, config: IndexConfig): Promise<RecordIndex> {
-  const bulkThread = config.bulkThread ?? false
-  if (config.kind === 'sqlite') return openSqliteRecordIndex(join(dataDir, SQLITE_INDEX_FILE), { bulkThread })
+  const thread = config.thread ?? 'off'
+  if (config.kind === 'sqlite') return openSqliteRecordIndex(join(dataDir, SQLITE_INDEX_FILE), { thread })
   // Loaded only when asked for: the default start never touches the PostgreSQL driver.
   const { openPostgresRecordIndex } = await import('./postgresRecordIndex.ts')
-  return openPostgresRecordIndex({ url: config.url, schema: config.schema, bulkThread })
+  return openPostgresRecordIndex({ url: config.url, schema: config.schema, thread })
 }

@@ -2,7 +2,7 @@ import { Kysely, PostgresDialect, type RawBuilder, sql } from 'kysely'
 import pg from 'pg'
 import { type ProjectedRecord, RECORD_KINDS } from '../projection/recordKinds.ts'
 import type { SearchKind } from '../projection/SearchIndex.ts'
-import type { BulkIndexSpec } from './BulkApplier.ts'
+import type { BulkIndexSpec, IndexThreadMode } from './BulkApplier.ts'
 import { COLUMNS, filterColumn, sortColumn, tableOf } from './indexSchema.ts'
 import {
   type AnyDb,
@@ -406,8 +406,11 @@ export interface PostgresIndexOptions {
   poolSize?: number
   /** Rows written between two VACUUM (ANALYZE) runs (default VACUUM_EVERY_ROWS). */
   vacuumEveryRows?: number
-  /** Run `applyBulk` in a worker thread with a connection of its own (BulkApplier.ts; default false). */
-  bulkThread?: boolean
+  /**
+   * Run `applyBulk` (`bulk`) or every apply (`all`) in a worker thread with a connection of its own (BulkApplier.ts;
+   * default `off`).
+   */
+  thread?: IndexThreadMode
 }
 
 /** The URL without its password, for messages. */
@@ -443,7 +446,9 @@ export async function openPostgresRecordIndex(options: PostgresIndexOptions): Pr
   const index = new PostgresRecordIndex(
     db,
     options.vacuumEveryRows ?? VACUUM_EVERY_ROWS,
-    options.bulkThread ? { kind: 'postgres', url, schema: options.schema } : undefined,
+    options.thread === 'bulk' || options.thread === 'all'
+      ? { kind: 'postgres', url, schema: options.schema, allApplies: options.thread === 'all' }
+      : undefined,
   )
   try {
     await index.init()

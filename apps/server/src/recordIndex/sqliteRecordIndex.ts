@@ -2,6 +2,7 @@ import Database from 'better-sqlite3'
 import { Kysely, type LogEvent, type RawBuilder, SqliteDialect, sql } from 'kysely'
 import type { ProjectedRecord } from '../projection/recordKinds.ts'
 import type { SearchKind } from '../projection/SearchIndex.ts'
+import type { IndexThreadMode } from './BulkApplier.ts'
 import { matchText } from './importKeys.ts'
 import {
   type AnyDb,
@@ -307,8 +308,11 @@ export async function openSqliteRecordIndex(
     onQuery?: (sql: string, parameters: readonly unknown[]) => void
     /** Refresh the planner's statistics at open and after many writes (default true; false in the bulk thread). */
     statistics?: boolean
-    /** Run `applyBulk` in a worker thread with its own connection to `file` (BulkApplier.ts; default false). */
-    bulkThread?: boolean
+    /**
+     * Run `applyBulk` (`bulk`) or every apply (`all`) in a worker thread with its own connection to `file`
+     * (BulkApplier.ts; default `off`).
+     */
+    thread?: IndexThreadMode
     /** An apply leaves the event loop between statements after this long without doing so (ms; default 0.3). */
     yieldAfterMs?: number
   } = {},
@@ -338,7 +342,11 @@ export async function openSqliteRecordIndex(
       },
     }),
   })
-  const bulk = options.bulkThread && file !== ':memory:' ? { kind: 'sqlite' as const, file } : undefined
+  const thread = options.thread ?? 'off'
+  const bulk =
+    thread !== 'off' && file !== ':memory:'
+      ? { kind: 'sqlite' as const, file, allApplies: thread === 'all' }
+      : undefined
   const index = new SqliteRecordIndex(db, sqliteFlavor, async () => {}, bulk)
   index.statistics = options.statistics ?? true
   if (options.yieldAfterMs !== undefined) index.yieldAfterMs = options.yieldAfterMs
