@@ -26,8 +26,11 @@ const server = await createServer({
   webDist: null,
   seedDemo: true,
   fsync: process.env.FSYNC !== '0',
-  // INDEX_BULK_THREAD=1: the import's index applies in their worker thread, as the server's env option.
-  index: { kind: 'sqlite', bulkThread: process.env.INDEX_BULK_THREAD === '1' },
+  // INDEX_THREAD=bulk|all: the index applies in their worker thread, as the server's env option.
+  index: {
+    kind: 'sqlite',
+    thread: process.env.INDEX_THREAD === 'all' ? 'all' : process.env.INDEX_THREAD === 'bulk' ? 'bulk' : 'off',
+  },
 })
 const { url } = await server.listen(0)
 // Where long holds come from: index applies and GC pauses over 20 ms.

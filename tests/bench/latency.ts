@@ -51,7 +51,14 @@ type Panel = {
   close(): Promise<void>
 }
 
-type RoundsResult = { rounds: number; samples: number[]; lost: number; ackSamples?: number[] }
+type RoundsResult = {
+  rounds: number
+  samples: number[]
+  lost: number
+  ackSamples?: number[]
+  /** Each sample's arrival on the monotonic clock (µs, `process.hrtime`), for tailProfile.ts' profile windows. */
+  arrivalsUs?: number[]
+}
 
 /** Sends round `round` from client `writer`, stamped `sentAt` (ms, {@link nowMs}). */
 type SendRound = (writer: number, round: number, sentAt: number) => void
@@ -69,16 +76,19 @@ function roundLoop(clientCount: number, send: SendRound) {
   let round = -1
   let received = 0
   let samples: number[] = []
+  let arrivalsUs: number[] = []
   let wake: (() => void) | null = null
   return {
     arrived(seen: number, sentAt: number): void {
       if (seen !== round) return
       samples.push(nowMs() - sentAt)
+      arrivalsUs.push(Number(process.hrtime.bigint() / 1000n))
       received++
       if (received >= clientCount - 1) wake?.()
     },
     async run(rounds: number): Promise<RoundsResult> {
       samples = []
+      arrivalsUs = []
       let lost = 0
       for (let i = 0; i < rounds; i++) {
         round++
@@ -94,7 +104,7 @@ function roundLoop(clientCount: number, send: SendRound) {
         // Let trailing socket work drain so rounds do not overlap.
         await new Promise((res) => setImmediate(res))
       }
-      return { rounds, samples, lost }
+      return { rounds, samples, lost, arrivalsUs }
     },
   }
 }

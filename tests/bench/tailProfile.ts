@@ -13,28 +13,16 @@
  *   TAIL_SERVER=hocuspocus TAIL_PROF=0 …         # the same rounds on bare Hocuspocus (the reference)
  *   TAIL_PROF=0 TAIL_NODE_ARGS=--trace-gc BENCH_SERVER_LOG=/tmp/gc.log …   # count the server's GCs
  */
-import { readdirSync, readFileSync } from 'node:fs'
+import { readdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { yjsTarget } from './latency.ts'
 import { cpuBetween, sampleProcess } from './lib/procStats.ts'
+import { type CpuProfile, profileInWindows, readProfile, shortFile, topLines } from './lib/profileWindows.ts'
 import { copyTemplate, createSeedTemplate } from './lib/seedTemplate.ts'
 import { startBareHocuspocus, startRapport } from './lib/servers.ts'
 import { summarize } from './lib/stats.ts'
 import { tempDir } from './lib/tempDir.ts'
 import { baselineWorkload, rapportWorkload } from './lib/workload.ts'
-
-type ProfileNode = {
-  id: number
-  callFrame: { functionName: string; url: string; lineNumber: number }
-  children?: number[]
-}
-type Profile = {
-  nodes: ProfileNode[]
-  samples: number[]
-  timeDeltas: number[]
-  startTime: number
-  endTime: number
-}
 
 const rounds = Number(process.env.TAIL_ROUNDS ?? 2_000)
 const warmup = Number(process.env.TAIL_WARMUP ?? 200)
@@ -58,6 +46,8 @@ const server = bare
     })
 let markStart = 0
 let markEnd = 0
+/** The measured rounds: latency (ms) and arrival (µs, monotonic: the clock of the profile's timestamps). */
+let roundSamples: Array<{ ms: number; arrivalUs: number }> = []
 try {
   const w = bare ? baselineWorkload(server, 0) : await rapportWorkload(server, 0)
   const panel = await yjsTarget(w).open(2)
@@ -67,6 +57,7 @@ try {
   markStart = Date.now()
   const cpuBefore = sampleProcess(server.pid)
   const result = await panel.run(rounds)
+  roundSamples = result.samples.map((ms, i) => ({ ms, arrivalUs: result.arrivalsUs?.[i] ?? 0 }))
   const cpu = cpuBetween(cpuBefore, sampleProcess(server.pid))
   markEnd = Date.now()
   console.log(
@@ -91,25 +82,17 @@ const file = readdirSync(profileDir)
   .sort()
   .find((f) => f.endsWith('.0.001.cpuprofile'))
 if (!file) throw new Error(`no .cpuprofile in ${profileDir}`)
-const profile = JSON.parse(readFileSync(join(profileDir, file), 'utf8')) as Profile
+const profile = readProfile(join(profileDir, file))
 console.log(`profile: ${join(profileDir, file)}`)
 
 // Sample times (µs since the profile start, wall clock ≈ Date.now() at the profile start + offset).
 const parent = new Map<number, number>()
-const byId = new Map<number, ProfileNode>()
+const byId = new Map<number, CpuProfile['nodes'][number]>()
 for (const node of profile.nodes) {
   byId.set(node.id, node)
   for (const child of node.children ?? []) parent.set(child, node.id)
 }
 const windowMs = markEnd - markStart
-const shortFile = (url: string) => {
-  const i = url.indexOf('/apps/server/src/')
-  if (i >= 0) return url.slice(i + '/apps/server/src/'.length)
-  const m = url.match(/node_modules\/(?:\.pnpm\/[^/]+\/node_modules\/)?((?:@[^/]+\/)?[^/]+)/)
-  if (m?.[1]) return `npm:${m[1]}`
-  if (url.startsWith('node:')) return url
-  return url === '' ? '(native)' : url.split('/').slice(-2).join('/')
-}
 // Locate the window: the busiest contiguous `windowMs` of the profile (the rounds run back to back).
 let t = profile.startTime
 const times: number[] = []
@@ -172,8 +155,7 @@ for (let i = 0; i < profile.samples.length; i++) {
   for (let n: number | undefined = id; n !== undefined; n = parent.get(n)) {
     const frame = byId.get(n)?.callFrame
     if (!frame) continue
-    const f = shortFile(frame.url)
-    const key = f.startsWith('npm:') || f.startsWith('node:') || f === '(native)' ? f : `src/${f}`
+    const key = shortFile(frame.url)
     if (key.startsWith('src/')) outermost = `${frame.functionName || '(anon)'} ${key}:${frame.lineNumber + 1}`
     if (seen.has(key)) continue
     seen.add(key)
@@ -187,6 +169,27 @@ for (let i = 0; i < profile.samples.length; i++) {
   stretch.by.set(outermost, (stretch.by.get(outermost) ?? 0) + dt)
 }
 closeStretch()
+
+/*
+ * Inside the slowest rounds: the server's samples between the send and the arrival of the slowest TAIL_SLOW_PCT %
+ * (default 5) of the rounds (both on the monotonic clock the profile is stamped with), by the outermost Rapport
+ * function and by self time, in ms over all those rounds — what a slow round waited for. Idle samples are counted as
+ * "(idle)": a slow round with an idle server waited for the client side or the network.
+ */
+const slowPct = Number(process.env.TAIL_SLOW_PCT ?? 5)
+const slowest = [...roundSamples]
+  .sort((a, b) => b.ms - a.ms)
+  .slice(0, Math.max(1, Math.round((roundSamples.length * slowPct) / 100)))
+  .map((r): [number, number] => [r.arrivalUs - r.ms * 1000, r.arrivalUs])
+const inSlow = profileInWindows(profile, slowest)
+const slowMs = slowest.reduce((sum, [from, to]) => sum + (to - from) / 1000, 0)
+console.log(
+  `\ninside the slowest ${slowest.length} rounds (${slowPct} %, ${slowMs.toFixed(1)} ms of latency, ${(inSlow.totalUs / 1000).toFixed(1)} ms of profile samples), by the outermost Rapport function (ms):`,
+)
+for (const line of topLines(inSlow.outermost, 25)) console.log(line)
+console.log('\n… by self time (ms):')
+for (const line of topLines(inSlow.self, 30)) console.log(line)
+
 const per = (us: number) => (us / rounds).toFixed(1).padStart(8)
 console.log(
   `\nserver CPU in the ${windowMs} ms of ${rounds} rounds: ${per(total)} µs/round (busy ${((total / (windowMs * 1000)) * 100).toFixed(0)}%)`,
