@@ -1,6 +1,5 @@
-import type { Worker } from 'node:worker_threads'
 import type { Actor } from '../collab/directWrites.ts'
-import { typeScriptThread } from '../tsThread.ts'
+import { ThreadClient } from '../threads/threadClient.ts'
 import { type BuildOutcome, type BuildRequest, buildRequested } from './bulkCreate.ts'
 
 /*
@@ -17,32 +16,19 @@ import { type BuildOutcome, type BuildRequest, buildRequested } from './bulkCrea
  * builder stays on the main thread.
  */
 
-export type ToBuildThread =
-  | { type: 'build'; id: number; actor: Actor; requests: BuildRequest[] }
-  | { type: 'close' }
-  /** Test hook: the thread throws at once. */
-  | { type: 'crash' }
-export type FromBuildThread = { type: 'ready' } | { id: number; outcomes: BuildOutcome[] }
-
 /** Requests per message: the main thread receives (deserializes) one message per event-loop turn. */
 const MESSAGE_REQUESTS = 50
 /** Threads that died before the builder stays on the main thread. */
 const MAX_CRASHES = 3
 
-interface Pending {
-  resolve: (outcomes: BuildOutcome[]) => void
-  reject: (error: Error) => void
-}
-
 export class DocumentBuilder {
-  private thread: Worker | null = null
-  private ready: Promise<void> | null = null
-  private readonly pending = new Map<number, Pending>()
-  private nextId = 1
+  private readonly client = new ThreadClient<{ actor: Actor; requests: BuildRequest[] }, BuildOutcome[]>({
+    entry: new URL('./documentBuildThread.ts', import.meta.url).href,
+    crashed: (cause) => new Error(`The document build thread stopped: ${cause.message}`, { cause }),
+    // An idle thread does not keep the process alive.
+    unref: true,
+  })
   private closed = false
-  private crashNext = false
-  /** Threads that died (tests, logs). */
-  crashes = 0
   /** Requests the thread built (tests: the main thread built the rest). */
   builtInThread = 0
 
@@ -73,85 +59,34 @@ export class DocumentBuilder {
 
   /** Starts the thread (a job about to build) so the first batch does not wait for its modules to load. */
   warm(): void {
-    if (this.usable) this.start().catch(() => {})
+    if (this.usable) this.client.warm()
+  }
+
+  /** Threads that died (tests, logs). */
+  get crashes(): number {
+    return this.client.crashes
   }
 
   private get usable(): boolean {
-    return this.threaded && !this.closed && this.crashes < MAX_CRASHES
+    return this.threaded && !this.closed && this.client.crashes < MAX_CRASHES
   }
 
   private async inThread(actor: Actor, requests: BuildRequest[]): Promise<BuildOutcome[]> {
     if (!this.usable) throw new Error('no build thread')
-    await this.start()
-    const thread = this.thread
-    if (!thread) throw new Error('the build thread is not running')
-    const id = this.nextId++
-    return new Promise<BuildOutcome[]>((resolve, reject) => {
-      this.pending.set(id, { resolve, reject })
-      if (this.crashNext) {
-        this.crashNext = false
-        thread.postMessage({ type: 'crash' } satisfies ToBuildThread)
-      }
-      thread.postMessage({ type: 'build', id, actor, requests } satisfies ToBuildThread)
-    })
-  }
-
-  private start(): Promise<void> {
-    if (this.ready) return this.ready
-    const target = new URL('./documentBuildThread.ts', import.meta.url).href
-    const thread = typeScriptThread(target)
-    this.thread = thread
-    this.ready = new Promise<void>((resolve, reject) => {
-      let started = false
-      const died = (error: Error) => {
-        if (this.thread !== thread) return
-        this.thread = null
-        this.ready = null
-        this.crashes += 1
-        if (!started) reject(error)
-        for (const waiting of this.pending.values()) waiting.reject(error)
-        this.pending.clear()
-      }
-      thread.on('message', (message: FromBuildThread) => {
-        if ('type' in message) {
-          started = true
-          resolve()
-          return
-        }
-        const waiting = this.pending.get(message.id)
-        if (!waiting) return
-        this.pending.delete(message.id)
-        this.builtInThread += message.outcomes.length
-        waiting.resolve(message.outcomes)
-      })
-      thread.on('error', (error) => died(error))
-      thread.on('exit', (code) => died(new Error(`the document build thread exited (${code})`)))
-    })
-    // Awaited by `inThread`; not an unhandled rejection when no build waits.
-    this.ready.catch(() => {})
-    // An idle thread does not keep the process alive.
-    thread.unref()
-    return this.ready
+    const outcomes = await this.client.call({ actor, requests })
+    this.builtInThread += outcomes.length
+    return outcomes
   }
 
   /** Test hook: the thread of the next build throws before it handles that build. */
   crashForTest(): void {
-    this.crashNext = true
+    this.client.crashForTest()
   }
 
   /** Ends the thread (the builds in flight are built on the main thread instead). */
   async close(): Promise<void> {
     this.closed = true
-    const thread = this.thread
-    if (!thread) return
-    await new Promise<void>((resolve) => {
-      const timer = setTimeout(() => void thread.terminate(), 10_000)
-      thread.once('exit', () => {
-        clearTimeout(timer)
-        resolve()
-      })
-      thread.postMessage({ type: 'close' } satisfies ToBuildThread)
-    })
+    await this.client.close()
   }
 }
 

@@ -1,6 +1,4 @@
-import type { Worker } from 'node:worker_threads'
-import { AppError } from '../errors.ts'
-import { typeScriptThread } from '../tsThread.ts'
+import { ThreadClient } from '../threads/threadClient.ts'
 import type { AppliedChange, IndexBatch } from './RecordIndex.ts'
 
 /*
@@ -49,131 +47,19 @@ export class BulkApplierCrashed extends Error {
   }
 }
 
-export type ToThread =
-  | { type: 'apply'; id: number; batch: IndexBatch }
-  | { type: 'close' }
-  /** Test hook: the thread throws at once (messages after it are never handled). */
-  | { type: 'crash' }
-export type FromThread =
-  | { type: 'ready' }
-  | { type: 'open-failed'; message: string }
-  | { id: number; ok: true; applied: AppliedChange[] }
-  | { id: number; ok: false; message: string; status?: number; code?: string }
-
-interface Pending {
-  resolve: (applied: AppliedChange[]) => void
-  reject: (error: Error) => void
-}
-
-export class BulkApplier {
-  private thread: Worker | null = null
-  private ready: Promise<void> | null = null
-  private readonly pending = new Map<number, Pending>()
-  private nextId = 1
-  private closed = false
-  private crashNext = false
-  /** Threads that died (crashes), for tests and logs. */
-  crashes = 0
-
-  constructor(private readonly spec: BulkIndexSpec) {}
+/** The index's applies in a worker thread (bulkApplierThread.ts); `apply` rejects with BulkApplierCrashed when it dies. */
+export class BulkApplier extends ThreadClient<IndexBatch, AppliedChange[]> {
+  constructor(spec: BulkIndexSpec) {
+    super({
+      entry: new URL('./bulkApplierThread.ts', import.meta.url).href,
+      workerData: spec,
+      crashed: (cause) =>
+        new BulkApplierCrashed(`The bulk index thread stopped: ${cause.message}`, { cause }),
+    })
+  }
 
   /** Applies `batch` in the thread (started if needed); rejects with BulkApplierCrashed when the thread dies. */
-  async apply(batch: IndexBatch): Promise<AppliedChange[]> {
-    if (this.closed) throw new Error('The record index is closed.')
-    await this.start()
-    const thread = this.thread
-    if (!thread) throw new BulkApplierCrashed('The bulk index thread is not running.')
-    const id = this.nextId++
-    return new Promise<AppliedChange[]>((resolve, reject) => {
-      this.pending.set(id, { resolve, reject })
-      if (this.crashNext) {
-        this.crashNext = false
-        thread.postMessage({ type: 'crash' } satisfies ToThread)
-      }
-      thread.postMessage({ type: 'apply', id, batch } satisfies ToThread)
-    })
-  }
-
-  /** Starts the thread if it is not running; a failure to start shows on the next `apply`. */
-  warm(): void {
-    if (!this.closed) this.start().catch(() => {})
-  }
-
-  /** Whether a thread is running (started and not dead). */
-  get running(): boolean {
-    return this.thread !== null
-  }
-
-  private start(): Promise<void> {
-    if (this.ready) return this.ready
-    const target = new URL('./bulkApplierThread.ts', import.meta.url).href
-    const thread = typeScriptThread(target, { workerData: this.spec })
-    this.thread = thread
-    this.ready = new Promise<void>((resolve, reject) => {
-      let opened = false
-      const died = (error: Error) => {
-        if (this.thread !== thread) return
-        this.thread = null
-        this.ready = null
-        this.crashes += 1
-        const crash = new BulkApplierCrashed(`The bulk index thread stopped: ${error.message}`, {
-          cause: error,
-        })
-        if (!opened) reject(crash)
-        for (const waiting of this.pending.values()) waiting.reject(crash)
-        this.pending.clear()
-      }
-      thread.on('message', (message: FromThread) => {
-        if ('type' in message) {
-          if (message.type === 'ready') {
-            opened = true
-            resolve()
-          } else {
-            died(new Error(`it could not open the index: ${message.message}`))
-            void thread.terminate()
-          }
-          return
-        }
-        const waiting = this.pending.get(message.id)
-        if (!waiting) return
-        this.pending.delete(message.id)
-        if (message.ok) waiting.resolve(message.applied)
-        else if (message.status !== undefined)
-          // An AppError (a change the index refuses): the IndexWorker isolates it as on the main thread.
-          waiting.reject(new AppError(message.status as 400, message.code ?? 'bad_request', message.message))
-        else waiting.reject(new Error(message.message))
-      })
-      thread.on('error', (error) => died(error))
-      thread.on('exit', (code) => died(new Error(`exit code ${code}`)))
-    })
-    // Awaited by `apply`; not an unhandled rejection when no apply waits.
-    this.ready.catch(() => {})
-    return this.ready
-  }
-
-  /**
-   * Test hook: the thread of the next apply throws an uncaught error before it handles that apply, which rejects
-   * with BulkApplierCrashed (as every apply sent to it meanwhile).
-   */
-  crashForTest(): void {
-    this.crashNext = true
-  }
-
-  /** Ends the thread once its applies answered (the owner's `close` waits for them first). */
-  async close(): Promise<void> {
-    this.closed = true
-    const thread = this.thread
-    this.thread = null
-    this.ready = null
-    if (!thread) return
-    await new Promise<void>((resolve) => {
-      // A thread that does not end on its own (its connection hangs) is stopped: nothing of it is in flight.
-      const timer = setTimeout(() => void thread.terminate(), 10_000)
-      thread.once('exit', () => {
-        clearTimeout(timer)
-        resolve()
-      })
-      thread.postMessage({ type: 'close' } satisfies ToThread)
-    })
+  apply(batch: IndexBatch): Promise<AppliedChange[]> {
+    return this.call(batch)
   }
 }
