@@ -79,6 +79,13 @@ e2eDescribe('a first visit on a link', () => {
     const resources = await a.page.evaluate<string[]>(RESOURCES)
     expect(resources.filter((path) => path === `/api/accounts/${accountId}/room-state`)).toHaveLength(1)
 
+    // What the user sees before the socket synced, wide and on a phone.
+    await session.env.screenshot(a.page, 'first-visit-room-before-sync-1440')
+    await a.page.setViewportSize({ width: 390, height: 844 })
+    await a.page.locator('[data-testid="notes-editor"] [contenteditable="true"]').waitFor()
+    await session.env.screenshot(a.page, 'first-visit-room-before-sync-390')
+    await a.page.setViewportSize({ width: 1440, height: 900 })
+
     const edit = ` early edit ${Date.now()}`
     await a.room.typeInNotes(edit)
     expect(await a.room.notesText()).toBe(serverNotes + edit)
