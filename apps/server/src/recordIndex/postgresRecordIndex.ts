@@ -148,6 +148,7 @@ const postgresFlavor: IndexFlavor = {
     key: 'text collate "C"',
   },
   searchDdl: SEARCH_DDL,
+  textListOnce: true,
   async ensureIndexes(db: AnyDb) {
     // Only what is missing (or still there, to drop): `create index if not exists` alone would lock each table at
     // every open. Still `if (not) exists`: another server opening the same schema at once may have done it.
