@@ -1,7 +1,7 @@
 import { Kysely, PostgresDialect, type RawBuilder, sql } from 'kysely'
 import pg from 'pg'
 import { type ProjectedRecord, RECORD_KINDS } from '../projection/recordKinds.ts'
-import type { SearchKind } from '../projection/SearchIndex.ts'
+import { SEARCH_KINDS, type SearchKind } from '../projection/SearchIndex.ts'
 import type { BulkIndexSpec } from './BulkApplier.ts'
 import { COLUMNS, filterColumn, sortColumn, tableOf } from './indexSchema.ts'
 import {
@@ -81,6 +81,12 @@ export function extraIndexes(): ExtraIndex[] {
     name: 'search_recent',
     create: 'create index if not exists search_recent on search (workspace_id, updated_at desc, kind, id)',
   })
+  for (const kind of SEARCH_KINDS) {
+    out.push({
+      name: `search_tsv_${kind}`,
+      create: `create index if not exists search_tsv_${kind} on search using gin (tsv) where kind = '${kind}'`,
+    })
+  }
   return out
 }
 
