@@ -47,7 +47,9 @@ export interface ExtraIndex {
  *   `-amount` is a walk of its first rows, ties already in id order (descending: the usual direction of a number sort;
  *   ascending reads it backwards and re-sorts each run of equal values by id);
  * - on `search`, `(workspace_id, updated_at desc, kind, id)` — a common word (past RANKED_MAX matches, newest first)
- *   walks the newest entries and checks each against the query, instead of fetching all its matches to sort them.
+ *   walks the newest entries and checks each against the query, instead of fetching all its matches to sort them;
+ * - per search kind, `search_tsv_<kind>`: `gin (tsv) where kind = '<kind>'` — a list's text query (one kind) reads
+ *   that kind's matches alone, not every kind's ANDed with the kind's primary-key range (docs/ARCHITECTURE.md).
  * Tasks are listed by `tasks` (due order, few per account), not by these.
  */
 export function extraIndexes(): ExtraIndex[] {
