@@ -287,11 +287,12 @@ function deferredIndexes(db: {
   }
 }
 
-export async function openSqlite(): Promise<Opened | null> {
+/** `file`: default a file in a temp dir, removed by `drop` (pgTextLoad.ts gives a file of its own, kept). */
+export async function openSqlite(keptFile?: string): Promise<Opened | null> {
   const mod = await implModule('sqliteRecordIndex.ts')
   if (!mod) return null
-  const dir = tempDir('rapport-index-')
-  const file = join(dir.path, 'index.sqlite')
+  const dir = keptFile ? { path: '', remove: () => {} } : tempDir('rapport-index-')
+  const file = keptFile ?? join(dir.path, 'index.sqlite')
   const index = await opener(mod, 'openSqliteRecordIndex')(file)
   const size = (p: string) => (existsSync(p) ? statSync(p).size : 0)
   // The bench's own connection for the DDL (WAL mode; the index's connection re-prepares on the schema change).
@@ -353,10 +354,10 @@ export async function openSqlite(): Promise<Opened | null> {
   }
 }
 
-export async function openPostgres(): Promise<Opened | null> {
+/** `schema`: default `bench_<pid>` (pgTextAB.ts loads schemas of its own name and keeps them). */
+export async function openPostgres(schema = `bench_${process.pid}`): Promise<Opened | null> {
   const mod = await implModule('postgresRecordIndex.ts')
   if (!mod) return null
-  const schema = `bench_${process.pid}`
   const index = await opener(mod, 'openPostgresRecordIndex')({ url: PG_URL, schema })
   const admin = new pg.Client({ connectionString: PG_URL })
   await admin.connect()

@@ -115,6 +115,11 @@ export interface IndexFlavor {
   removeSearch(trx: AnyTrx, workspaceId: string, kind: SearchKind, id: string): Promise<void>
   /** `select kind, id, rank, updated_at, title, subtitle, account_id from … where <matches>` */
   matches(spec: MatchSpec): RawBuilder<unknown>
+  /**
+   * A list with a text query counts and sorts its matches in one statement (`textListOnce`) instead of a count, then
+   * a page query that joins the matches again.
+   */
+  textListOnce?: boolean
   /** A JSON text as the store's binary JSON (the `custom_fields` column). */
   jsonb(text: string): RawBuilder<unknown>
   /** `data` at `path` is exactly `value` (same JSON type and value; `null` is not a missing key). */
@@ -1401,6 +1406,7 @@ export class KyselyRecordIndex implements RecordIndex {
       if (k === 'tasks' || terms.length === 0) return { items: [], total: 0, nextOffset: null }
       const matches = this.flavor.matches({ workspaceId: ws, kinds: [k as SearchKind], terms, prefix: true })
       const from = sql`${table} r join (${matches}) m on m.id = r.id`
+      if (this.flavor.textListOnce) return this.textListOnce(ws, k, matches, from, where, sortBy, query)
       const total = num(
         (await sql<{ n: unknown }>`select count(*) as n from ${from} where ${where}`.execute(this.db)).rows[0]
           ?.n,
@@ -1429,6 +1435,43 @@ export class KyselyRecordIndex implements RecordIndex {
     const rows = await sql<{ id: string }>`select r.id from ${table} r where ${where}
       order by ${order} limit ${query.limit} offset ${query.offset}`.execute(this.db)
     return this.page(ws, k, rows.rows, total, query)
+  }
+
+  /**
+   * A text query's list in one statement (`IndexFlavor.textListOnce`), the same rows and order as the count and page
+   * statements of `list`: each match probes its record (the `lateral … offset 0` subquery cannot be flattened, so
+   * the join is driven by the matches), the total is `count(*) over ()`, and the order reads the rank only when that
+   * total is at most RANKED_MAX (relevance), else `updated_at` (newest first); then id. Every match is joined once
+   * and the page is a top-N sort of them: the planner cannot walk a sort index in order, probing the matches, on
+   * the guess that `limit` of them come early (docs/ARCHITECTURE.md, "PostgreSQL"). A page past the end has no row
+   * to read the total from: counted apart.
+   */
+  private async textListOnce(
+    ws: string,
+    kind: RecordKind,
+    matches: RawBuilder<unknown>,
+    from: RawBuilder<unknown>,
+    where: RawBuilder<unknown>,
+    sortBy: RawBuilder<unknown> | null,
+    query: IndexListQuery,
+  ): Promise<IndexPage> {
+    const max = sql.lit(RANKED_MAX)
+    const rows = await sql<{ id: string; n: unknown }>`select r.id, count(*) over () as n
+      from (${matches}) m cross join lateral (select * from ${sql.table(tableOf(kind))} r
+        where r.id = m.id and ${where} offset 0) r
+      order by ${sortBy ? sql`${sortBy}, ` : sql``}(case when count(*) over () <= ${max} then m.rank end) asc,
+        (case when count(*) over () > ${max} then r.updated_at end) desc nulls last, r.id asc
+      limit ${query.limit} offset ${query.offset}`.execute(this.db)
+    const first = rows.rows[0]
+    const total = first
+      ? num(first.n)
+      : query.offset === 0
+        ? 0
+        : num(
+            (await sql<{ n: unknown }>`select count(*) as n from ${from} where ${where}`.execute(this.db))
+              .rows[0]?.n,
+          )
+    return this.page(ws, kind, rows.rows, total, query)
   }
 
   /** What a list sorts by (see IndexListQuery.sort), or a plain 400 for a field it cannot sort by. */

@@ -1,7 +1,7 @@
 import { Kysely, PostgresDialect, type RawBuilder, sql } from 'kysely'
 import pg from 'pg'
 import { type ProjectedRecord, RECORD_KINDS } from '../projection/recordKinds.ts'
-import type { SearchKind } from '../projection/SearchIndex.ts'
+import { SEARCH_KINDS, type SearchKind } from '../projection/SearchIndex.ts'
 import type { BulkIndexSpec, IndexThreadMode } from './BulkApplier.ts'
 import { COLUMNS, filterColumn, sortColumn, tableOf } from './indexSchema.ts'
 import {
@@ -47,7 +47,9 @@ export interface ExtraIndex {
  *   `-amount` is a walk of its first rows, ties already in id order (descending: the usual direction of a number sort;
  *   ascending reads it backwards and re-sorts each run of equal values by id);
  * - on `search`, `(workspace_id, updated_at desc, kind, id)` — a common word (past RANKED_MAX matches, newest first)
- *   walks the newest entries and checks each against the query, instead of fetching all its matches to sort them.
+ *   walks the newest entries and checks each against the query, instead of fetching all its matches to sort them;
+ * - per search kind, `search_tsv_<kind>`: `gin (tsv) where kind = '<kind>'` — a list's text query (one kind) reads
+ *   that kind's matches alone, not every kind's ANDed with the kind's primary-key range (docs/ARCHITECTURE.md).
  * Tasks are listed by `tasks` (due order, few per account), not by these.
  */
 export function extraIndexes(): ExtraIndex[] {
@@ -81,6 +83,12 @@ export function extraIndexes(): ExtraIndex[] {
     name: 'search_recent',
     create: 'create index if not exists search_recent on search (workspace_id, updated_at desc, kind, id)',
   })
+  for (const kind of SEARCH_KINDS) {
+    out.push({
+      name: `search_tsv_${kind}`,
+      create: `create index if not exists search_tsv_${kind} on search using gin (tsv) where kind = '${kind}'`,
+    })
+  }
   return out
 }
 
@@ -148,6 +156,7 @@ const postgresFlavor: IndexFlavor = {
     key: 'text collate "C"',
   },
   searchDdl: SEARCH_DDL,
+  textListOnce: true,
   async ensureIndexes(db: AnyDb) {
     // Only what is missing (or still there, to drop): `create index if not exists` alone would lock each table at
     // every open. Still `if (not) exists`: another server opening the same schema at once may have done it.

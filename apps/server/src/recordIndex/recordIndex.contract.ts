@@ -986,6 +986,12 @@ export function recordIndexContract(name: string, makeStore: () => Promise<Index
           't2',
         ])
         expect((await index.list(W, 'tickets', list({ q: 'print', archived: 'true' }))).total).toBe(0)
+        // Pages: the second match alone, then past the end (the total still counted).
+        const second = await index.list(W, 'tickets', list({ q: 'print', limit: 1, offset: 1 }))
+        expect([ids(second), second.total, second.nextOffset]).toEqual([['t2'], 2, null])
+        const past = await index.list(W, 'tickets', list({ q: 'print', offset: 2 }))
+        expect([ids(past), past.total, past.nextOffset]).toEqual([[], 2, null])
+        expect((await index.list(W, 'tickets', list({ q: 'zebra', offset: 10 }))).total).toBe(0)
         expect(ids(await index.list(W, 'tickets', list({ q: 'printer office' })))).toEqual(['t1'])
         expect(ids(await index.list(W, 'tickets', list({ q: 'zebra' })))).toEqual([])
         expect(ids(await index.list(W, 'tickets', list({ q: '  ' })))).toEqual(['t1', 't2', 't4'])
@@ -1097,6 +1103,15 @@ export function recordIndexContract(name: string, makeStore: () => Promise<Index
         const ranked = await index.search(W, 'common', { limit: 3 })
         expect(ranked.map((h) => h.id)).toEqual(['m0000', 'm0001', 'm0002'])
         for (const hit of ranked) expect(hit.score).toBeGreaterThan(0)
+        // A list's text query orders the same way (relevance, then id), sorted or not.
+        expect(ids(await index.list(W, 'contacts', list({ q: 'common', limit: 3 })))).toEqual([
+          'm0000',
+          'm0001',
+          'm0002',
+        ])
+        expect(
+          ids(await index.list(W, 'contacts', list({ q: 'common', sort: '-lastName', limit: 2, offset: 1 }))),
+        ).toEqual(['m0001', 'm0002'])
         // One more: newest first, score 0 (the exact tier, and again as a prefix).
         await index.apply({ records: [common(RANKED_MAX)] })
         for (const q of ['common', 'commo']) {
@@ -1104,8 +1119,22 @@ export function recordIndexContract(name: string, makeStore: () => Promise<Index
           expect(newest.map((h) => h.id)).toEqual(['m1000', 'm0999', 'm0998'])
           for (const hit of newest) expect(hit.score).toBe(0)
         }
-        // A list's text query still counts every match.
+        // A list's text query still counts every match, and orders them newest first too (ties on its sort).
         expect((await index.list(W, 'contacts', list({ q: 'common', limit: 1 }))).total).toBe(RANKED_MAX + 1)
+        expect(ids(await index.list(W, 'contacts', list({ q: 'common', limit: 3 })))).toEqual([
+          'm1000',
+          'm0999',
+          'm0998',
+        ])
+        expect(
+          ids(await index.list(W, 'contacts', list({ q: 'common', sort: 'lastName', limit: 2, offset: 1 }))),
+        ).toEqual(['m0999', 'm0998'])
+        // A page past the end: no items, the total still counted.
+        expect(await index.list(W, 'contacts', list({ q: 'common', offset: RANKED_MAX + 5 }))).toEqual({
+          items: [],
+          total: RANKED_MAX + 1,
+          nextOffset: null,
+        })
       })
 
       it('follows updates, archiving, removal and notes', async () => {
