@@ -22,17 +22,17 @@ afterEach(async () => {
 })
 
 /**
- * The real SQLite index behind a source that counts its list calls and commits writes the way the IndexWorker does
+ * The real SQLite index behind a source that counts its board reads and commits writes the way the IndexWorker does
  * (`committedThrough` grows once a write has landed).
  */
 function source() {
   const state = { lists: 0, committed: 0, gate: null as Promise<void> | null }
   const counted: RecordIndex = Object.create(index)
-  counted.list = async (...args) => {
+  counted.boardRows = async (...args) => {
     state.lists++
     // A test holds the read here to find it under way.
     if (state.gate) await state.gate
-    return index.list(...args)
+    return index.boardRows(...args)
   }
   const src: BoardRowsSource & { write: (ids: string[]) => Promise<void> } = {
     index: counted,

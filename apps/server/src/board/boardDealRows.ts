@@ -1,29 +1,29 @@
-import type { ProjectedRecord } from '../projection/recordKinds.ts'
 import type { IndexWorker } from '../recordIndex/IndexWorker.ts'
-import { MAX_PAGE } from '../recordIndex/RecordIndex.ts'
+
+/** A deal as `RecordIndex.boardRows` reads it (the fields of BOARD_ROW_FIELDS, `null` when missing). */
+export type BoardRow = Record<string, unknown>
 
 /** What the board reads need of the index worker. */
 export type BoardRowsSource = Pick<IndexWorker, 'index' | 'flush' | 'committedThrough'>
 
-type Read = { committed: number; rows: Promise<readonly ProjectedRecord[]> }
+type Read = { committed: number; rows: Promise<readonly BoardRow[]> }
 
 /** Reads under way, per worker and board (`workspaceId` NUL `pipelineId`). */
 const running = new WeakMap<object, Map<string, Read>>()
 
 /**
- * The non-archived indexed deals of pipeline `pipelineId` (every page of `index.list`, in its order), after everything
- * queued for the index is committed. A first visit of a board asks for its snapshot (`GET /api/pipelines/:id/board`)
- * and its faces (`…/board/faces`) at the same moment (index.html): both read these rows, and on a 20,000-deal board
- * each read held the event loop for ~100 ms of SQLite and JSON parsing (more on a loaded machine), so the second
- * answer, and everything queued behind them, waited for two. A read that starts while another of the same board is
- * under way and nothing was committed to the index since that one started joins it: it gets the rows it would have
- * read itself. The rows are shared: read them, never change them.
+ * The non-archived indexed deals of pipeline `pipelineId` with what a card needs (`RecordIndex.boardRows`: one query,
+ * the fields read in SQL), after everything queued for the index is committed. A first visit of a board asks for its
+ * snapshot (`GET /api/pipelines/:id/board`) and its faces (`…/board/faces`) at the same moment (index.html): both read
+ * these rows, so the second answer, and everything queued behind them, waited for two reads. A read that starts while
+ * another of the same board is under way and nothing was committed to the index since that one started joins it: it
+ * gets the rows it would have read itself. The rows are shared: read them, never change them.
  */
 export async function boardDealRows(
   source: BoardRowsSource,
   workspaceId: string,
   pipelineId: string,
-): Promise<readonly ProjectedRecord[]> {
+): Promise<readonly BoardRow[]> {
   await source.flush()
   let reads = running.get(source)
   if (!reads) {
@@ -43,21 +43,10 @@ export async function boardDealRows(
   return read.rows
 }
 
-async function readAll(
+function readAll(
   source: BoardRowsSource,
   workspaceId: string,
   pipelineId: string,
-): Promise<readonly ProjectedRecord[]> {
-  const rows: ProjectedRecord[] = []
-  for (let offset: number | null = 0; offset !== null; ) {
-    const page = await source.index.list(workspaceId, 'deals', {
-      filters: { pipelineId },
-      offset,
-      limit: MAX_PAGE,
-      archived: 'false',
-    })
-    for (const row of page.items) rows.push(row)
-    offset = page.nextOffset
-  }
-  return rows
+): Promise<readonly BoardRow[]> {
+  return source.index.boardRows(workspaceId, pipelineId)
 }
