@@ -1,11 +1,11 @@
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import type { RecordIndex } from '../recordIndex/RecordIndex.ts'
 import { deal, up } from '../recordIndex/recordIndex.contract.ts'
 import { openSqliteRecordIndex } from '../recordIndex/sqliteRecordIndex.ts'
-import { type BoardRowsSource, boardDealRows } from './boardDealRows.ts'
+import { type BoardRowsSource, boardDealRows, PAIR_MS } from './boardDealRows.ts'
 
 /** The contract's workspace (recordIndex.contract.ts writes its records there). */
 const W = 'wsA'
@@ -17,6 +17,7 @@ beforeEach(async () => {
   index = await openSqliteRecordIndex(join(dir, 'index.sqlite'))
 })
 afterEach(async () => {
+  vi.useRealTimers()
   await index.close()
   await rm(dir, { recursive: true, force: true })
 })
@@ -60,6 +61,19 @@ describe('boardDealRows', () => {
     expect(state.lists).toBe(1)
     // Another board is another read.
     expect(await boardDealRows(src, W, 'p2')).toEqual([])
+    expect(state.lists).toBe(2)
+  })
+
+  it('answers the other request of the pair from a read finished less than PAIR_MS ago, then reads again', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout'] })
+    const { src, state } = source()
+    await src.write(['d1'])
+    const first = await boardDealRows(src, W, 'p1')
+    // The second request reached the server after the first one's read was over, nothing committed since.
+    expect(await boardDealRows(src, W, 'p1')).toBe(first)
+    expect(state.lists).toBe(1)
+    vi.advanceTimersByTime(PAIR_MS)
+    expect(await boardDealRows(src, W, 'p1')).not.toBe(first)
     expect(state.lists).toBe(2)
   })
 
