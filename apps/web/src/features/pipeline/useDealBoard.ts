@@ -155,11 +155,6 @@ export function useDealBoard(workspaceId: string, pipeline: Pipeline, filter: Bo
     return () => map.unobserve(onChange)
   }, [boardDoc.doc, noteChange])
 
-  // An optimistic move ends once the board shows it, or shows the card somewhere else than before and after it.
-  useEffect(() => {
-    const next = settleMoves(moves, entries)
-    if (next !== moves) setMoves(next)
-  }, [entries, moves])
   useEffect(() => {
     if (![...created.keys()].some((id) => entries.has(id))) return
     setCreated((prev) => new Map([...prev].filter(([id]) => !entries.has(id))))
@@ -169,6 +164,14 @@ export function useDealBoard(workspaceId: string, pipeline: Pipeline, filter: Bo
   // faces say: one REST response paints a draggable board (moves are written to deal documents, never to the board).
   const fromFaces = !boardDoc.synced && entries.size === 0 && facesLoaded
   const shown = useMemo(() => (fromFaces ? entriesOfFaces(faces) : entries), [fromFaces, faces, entries])
+
+  // An optimistic move ends once the board shows it, or shows the card somewhere else than before and after it — the
+  // board as placed: by the faces until the board document has synced (its entries are empty until then, and a move
+  // made meanwhile would have ended at once, the card jumping back).
+  useEffect(() => {
+    const next = settleMoves(moves, shown)
+    if (next !== moves) setMoves(next)
+  }, [shown, moves])
 
   // The deals as placed on the board: the entry (or our pending move) with the face from the index. A deal keeps its
   // object while its entry, face and move are the same objects, so the board re-places only what changed (LiveBoard).
