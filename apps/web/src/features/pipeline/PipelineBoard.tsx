@@ -222,6 +222,17 @@ export function PipelineBoard({
  * drop writes at once and a card on screen can be moved offline.
  */
 const WarmDeal = memo(function WarmDeal({ id, warm }: { id: string; warm: (id: string) => () => void }) {
-  useEffect(() => warm(id), [id, warm])
+  // In a task of its own: opening a screenful of deal documents (IndexedDB, the registry) cost ~45 ms in the commit
+  // that first shows the live board, before the browser could paint it.
+  useEffect(() => {
+    let release: (() => void) | null = null
+    const timer = setTimeout(() => {
+      release = warm(id)
+    })
+    return () => {
+      clearTimeout(timer)
+      release?.()
+    }
+  }, [id, warm])
   return null
 })

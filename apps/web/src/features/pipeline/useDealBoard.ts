@@ -19,6 +19,7 @@ import {
 } from '@rapport/model'
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react'
 import type * as Y from 'yjs'
+import { Doc as YDoc } from 'yjs'
 import { useCollab } from '../../collab/CollabContext.tsx'
 import type { DocHandle } from '../../collab/DocHandle.ts'
 import { LOCAL_ORIGIN } from '../../collab/localOrigin.ts'
@@ -94,7 +95,6 @@ export interface DealBoard {
  */
 export function useDealBoard(workspaceId: string, pipeline: Pipeline, filter: BoardFilter): DealBoard {
   const { registry, member } = useCollab()
-  const boardDoc = useDoc({ workspaceId, kind: 'board', pipelineId: pipeline.id })
   const {
     faces,
     accountNames,
@@ -102,6 +102,12 @@ export function useDealBoard(workspaceId: string, pipeline: Pipeline, filter: Bo
     loaded: facesLoaded,
     reload: reloadFaces,
   } = useDealFaces(pipeline.id)
+  // The board document is opened once the faces have answered: they place every card (a draggable board), and its
+  // sync (0.93 MB for 20,000 cards: ~180 ms of the main thread to apply and to store in IndexedDB) would otherwise
+  // land before them on a first visit and hold the live board back. It takes over from them once synced.
+  const boardDoc = useDoc(facesShown ? { workspaceId, kind: 'board', pipelineId: pipeline.id } : null)
+  // Drags need no board document (moves are written to the deal documents): a detached one stands in until it opens.
+  const detached = useMemo(() => new YDoc(), [])
   // The server regenerated the board: the registry dropped our copy and swapped in a fresh, synced one (the cards
   // stay on screen, a drag goes on: moves are written to deal documents). Ask for every face again too.
   const generation = boardDoc.generation
@@ -326,7 +332,7 @@ export function useDealBoard(workspaceId: string, pipeline: Pipeline, filter: Bo
   const setDragging = useCallback((id: string | null) => setPresence('dragging', id), [setPresence])
   const read = useCallback((id: string) => placedRef.current.get(id) ?? null, [])
   const drag = useBoardDrag({
-    doc: boardDoc.doc,
+    doc: boardDoc.doc ?? detached,
     collection: DEALS,
     board: layout,
     readOnly,
@@ -379,7 +385,8 @@ export function useDealBoard(workspaceId: string, pipeline: Pipeline, filter: Bo
     lost,
     accountNames,
     ready: ((boardDoc.synced || entries.size > 0) && facesShown) || fromFaces,
-    noAccess: boardDoc.noAccess,
+    // Until the board document is opened (the faces have answered), access is not known to be missing.
+    noAccess: facesShown && boardDoc.noAccess,
     create,
     warm,
     notice,
