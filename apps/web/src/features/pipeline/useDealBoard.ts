@@ -231,13 +231,18 @@ export function useDealBoard(workspaceId: string, pipeline: Pipeline, filter: Bo
     },
     [registry, workspaceId],
   )
+  // Once the board document has synced (or its offline copy holds cards): a board placed by the faces of a first visit
+  // is on screen before the socket is up, and a screenful of deal documents opened then (IndexedDB, the registry: ~45
+  // ms) would sit on its path and show as unsynced changes; a drop meanwhile opens its deal's document itself.
+  const warmNow = boardDoc.synced || entries.size > 0
   const warm = useCallback(
     (dealId: string) => {
+      if (!warmNow) return () => {}
       const name = docName(recordDocRef(workspaceId, 'deal', dealId))
       registry.acquire(name)
       return () => registry.release(name)
     },
-    [registry, workspaceId],
+    [registry, workspaceId, warmNow],
   )
 
   const layoutRef = useRef<Board | null>(null)
