@@ -29,14 +29,20 @@ const DEALS = Number(process.env.ROOM_DEALS ?? 1_000)
 const EDITABLE_NOTES = '[data-testid="notes-editor"] [contenteditable="true"]'
 const ANY_CARD =
   '[data-testid="board"] [data-testid^="card-"], [data-testid="board-preview"] [data-testid^="card-"]'
-/** `ROOM_TARGET=board`: the same new-device visits of the board (its first card), to check the board is not hurt. */
+/**
+ * `ROOM_TARGET=board`: the same new-device visits of the board: its first card (snapshot or live) and the live board
+ * (cards draggable), with the snapshot's and faces' timings (issue #12's board targets with `ROOM_DEALS=20000`).
+ */
 const BOARD = process.env.ROOM_TARGET === 'board'
 const TARGET = BOARD ? ANY_CARD : EDITABLE_NOTES
+/** The live board (cards draggable), as browser.ts's "draggable" measure. */
+const LIVE_CARD = '[data-testid="board"] [data-testid^="card-"]'
 const MARKS: Record<string, string> = {
   splash: '.splash',
   shell: '[data-testid="nav-menu"]',
   notes: '[data-testid="notes-editor"]',
   editable: TARGET,
+  ...(BOARD ? { live: LIVE_CARD } : {}),
 }
 const LAUNCH_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--no-first-run']
 
@@ -156,14 +162,23 @@ async function main(): Promise<void> {
             `${server.url}/#/${BOARD ? `pipelines/${seed.pipelineId}` : `accounts/${roomOf(i)}`}`,
           )
           await page.locator(TARGET).first().waitFor({ timeout: 30_000 })
+          if (BOARD) await page.locator(LIVE_CARD).first().waitFor({ timeout: 30_000 })
           if (profile) {
             const { profile: data } = await profile.send('Profiler.stop')
             writeFileSync(`${process.env.ROOM_CPUPROF}.${v.label}.cpuprofile`, JSON.stringify(data))
           }
           const visit = await page.evaluate<Visit>(COLLECT)
+          // ROOM_WARM=1 (board): then a second tab of the same context (its IndexedDB copy): goto → the first live card.
+          if (BOARD && process.env.ROOM_WARM === '1') {
+            await page.waitForTimeout(3_000) // the first tab's copy stored (IndexedDB writes are not observable here)
+            const second = await context.newPage()
+            await second.goto(`${server.url}/#/pipelines/${seed.pipelineId}`)
+            await second.locator(LIVE_CARD).first().waitFor({ timeout: 30_000 })
+            visit.marks.warm = (await second.evaluate<number>(`window.__room.marks.live`)) ?? -1
+          }
           if (i >= 0) runs[k]?.push(visit)
           log(
-            `${v.label} visit ${i}: ${BOARD ? 'first card' : 'editable'} ${Math.round(visit.marks.editable ?? -1)} ms`,
+            `${v.label} visit ${i}: ${BOARD ? 'first card' : 'editable'} ${Math.round(visit.marks.editable ?? -1)} ms${BOARD ? `, draggable ${Math.round(visit.marks.live ?? -1)} ms` : ''}`,
           )
         } finally {
           await context.close()
@@ -220,6 +235,28 @@ async function main(): Promise<void> {
         'room-state end',
         resource((n) => n.endsWith('/room-state'), 'end'),
       )
+      if (BOARD) {
+        row(
+          'board snapshot start',
+          resource((n) => /\/board$/.test(n), 'start'),
+        )
+        row(
+          'board snapshot end',
+          resource((n) => /\/board$/.test(n), 'end'),
+        )
+        row(
+          'board faces start',
+          resource((n) => n.endsWith('/board/faces'), 'start'),
+        )
+        row(
+          'board faces ttfb',
+          resource((n) => n.endsWith('/board/faces'), 'ttfb'),
+        )
+        row(
+          'board faces end',
+          resource((n) => n.endsWith('/board/faces'), 'end'),
+        )
+      }
       row('1st long task (bundle) end', (x) => (x.long[0] ? x.long[0][0] + x.long[0][1] : undefined))
       row('1st long task ms', (x) => x.long[0]?.[1])
       row('last long task start', (x) => x.long.at(-1)?.[0])
@@ -235,6 +272,8 @@ async function main(): Promise<void> {
       })
       row('notes editor in DOM', (x) => x.marks.notes)
       row(BOARD ? 'FIRST CARD' : 'EDITABLE', (x) => x.marks.editable)
+      if (BOARD) row('DRAGGABLE (live board)', (x) => x.marks.live)
+      if (BOARD && process.env.ROOM_WARM === '1') row('SECOND TAB live card', (x) => x.marks.warm)
       const last = visits[visits.length - 1]
       if (last) {
         console.log('last visit, resources:', JSON.stringify(last.res))
@@ -247,6 +286,7 @@ async function main(): Promise<void> {
             JSON.stringify(x.appMarks),
             'editable',
             Math.round(x.marks.editable ?? -1),
+            ...(BOARD ? ['live', Math.round(x.marks.live ?? -1)] : []),
           )
       }
     }

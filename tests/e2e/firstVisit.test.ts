@@ -1,5 +1,6 @@
 import type { Page } from 'playwright-core'
 import { expect, it } from 'vitest'
+import { z } from 'zod'
 import { e2eDescribe } from './support/e2eDescribe.ts'
 import { accountIds } from './support/e2eEnv.ts'
 import { e2eSession } from './support/e2eSession.ts'
@@ -17,6 +18,12 @@ async function holdCollabToken(page: Page): Promise<() => void> {
   })
   return release
 }
+
+const Deals = z.object({ items: z.array(z.object({ pipelineId: z.string() })) })
+const Snapshot = z.object({
+  pipeline: z.object({ stages: z.array(z.object({ id: z.string(), outcome: z.string() })) }),
+  columns: z.array(z.object({ stageId: z.string(), deals: z.array(z.object({ id: z.string() })) })),
+})
 
 /** The paths of everything a page fetched, in order (Resource Timing). */
 const RESOURCES = `performance.getEntriesByType('resource').map((e) => new URL(e.name).pathname)`
@@ -93,6 +100,41 @@ e2eDescribe('a first visit on a link', () => {
     // The edit reaches the other user once the document syncs, once, where it was typed.
     await eventually(() => b.room.notesText()).toBe(serverNotes + edit)
     await eventually(() => a.room.notesText()).toBe(serverNotes + edit)
+  })
+
+  it('shows the live board of a board link from its snapshot and faces before any document syncs; a card dragged then lands for another user', async () => {
+    // The first sign-in of a user goes through the UI (and syncs the board into that context's IndexedDB); a later
+    // context starts with the session cookie only, like a new device.
+    await session.signIn('sales')
+    const a = await session.signIn('sales')
+    const b = await session.signIn('sales2')
+    const pipelineId = (await a.api('/api/deals?limit=1', Deals)).items[0]?.pipelineId
+    if (!pipelineId) throw new Error('the demo workspace needs deals')
+    const snapshot = await a.api(`/api/pipelines/${pipelineId}/board`, Snapshot)
+    const open = new Set(snapshot.pipeline.stages.filter((s) => s.outcome === 'open').map((s) => s.id))
+    const from = snapshot.columns.find((c) => open.has(c.stageId) && c.deals.length > 0)
+    const dealId = from?.deals[0]?.id
+    const to = [...open].find((id) => id !== from?.stageId)
+    if (!from || !dealId || !to) throw new Error('the demo pipeline needs two open stages and a deal')
+    await b.board.open(pipelineId)
+
+    // A new device whose socket can sync no document (neither the workspace's pipelines nor the board's places).
+    const release = await holdCollabToken(a.page)
+    await a.page.goto(`${a.board.baseUrl}/#/pipelines/${pipelineId}`)
+    await a.board.board.waitFor()
+    await a.board.card(dealId).waitFor()
+    expect(await a.page.getByTestId('board-preview').count()).toBe(0)
+    const resources = await a.page.evaluate<string[]>(RESOURCES)
+    // index.html's early requests answered the page: no second request for the snapshot or the faces.
+    expect(resources.filter((path) => path === `/api/pipelines/${pipelineId}/board`)).toHaveLength(1)
+    expect(resources.filter((path) => path === `/api/pipelines/${pipelineId}/board/faces`)).toHaveLength(1)
+
+    // The card moves at once; the move is written to the deal's document once the documents sync.
+    await a.board.dragCard(dealId, to)
+    await eventually(() => a.board.cardStage(dealId)).toBe(to)
+    release()
+    await eventually(() => b.board.cardStage(dealId)).toBe(to)
+    await eventually(() => a.board.cardStage(dealId)).toBe(to)
   })
 
   it("preloads nothing on a board link: the board is in the main bundle, the room's chunk waits for idle time", async () => {

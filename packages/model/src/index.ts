@@ -25,6 +25,7 @@ export {
   decodeBoardEntry,
   encodeBoardEntry,
   evictClosed,
+  isBoardEntry,
   type MirroredDeal,
   mirrorDeal,
   readBoardEntries,
@@ -40,6 +41,8 @@ export {
   BoardFaces,
   boardFaceOfRow,
   boardFaceRow,
+  isBoardFaceRow,
+  parseBoardFaces,
 } from './board/boardFaces.ts'
 export {
   BoardCard,

@@ -350,6 +350,14 @@ export class IndexWorker {
     })
   }
 
+  /**
+   * Grows each time a commit lands (the generation of the queue committed through): two reads that see the same value
+   * before they start read the same index, as far as this worker's writes go (board/boardDealRows.ts shares one).
+   */
+  get committedThrough(): number {
+    return this.committed
+  }
+
   stats(): IndexWorkerStats {
     return { lag: this.queue.size + this.inFlight, ...this.counters, lastError: this.lastError }
   }

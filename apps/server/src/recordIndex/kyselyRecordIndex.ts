@@ -52,6 +52,7 @@ import {
 import {
   type ActivityFact,
   type AppliedChange,
+  BOARD_ROW_FIELDS,
   type CustomFieldCondition,
   type CustomSortType,
   FEED_KEEP_EVENTS,
@@ -796,6 +797,29 @@ export class KyselyRecordIndex implements RecordIndex {
     return rows.map((values) => {
       const out: Record<string, unknown> = {}
       for (let i = 0; i < names.length; i++) out[names[i] as string] = values[i] ?? null
+      return out
+    })
+  }
+
+  async boardRows(workspaceId: string, pipelineId: string): Promise<Array<Record<string, unknown>>> {
+    this.open()
+    const ws = checkWorkspace(workspaceId)
+    const conditions = [
+      sql<boolean>`r.workspace_id = ${ws}`,
+      sql<boolean>`r.archived = 0`,
+      this.filterCondition('deals', 'pipelineId', pipelineId),
+    ]
+    // As reportRows: one JSON value of every row's fields, read from the record's data parsed once per row in SQL.
+    const values = BOARD_ROW_FIELDS.map((name) => (name === 'id' ? sql`p.id` : this.flavor.jsonField(name)))
+    const fence = this.flavor.name === 'postgres' ? sql` offset 0` : sql``
+    const result = await sql<{ v: unknown }>`select ${this.flavor.jsonRows(values)} as v
+      from (select r.id as id, ${this.flavor.parsedData()} as j from ${sql.table(tableOf('deals'))} r
+      where ${sql.join(conditions, sql` and `)}${fence}) p`.execute(this.db)
+    const all = result.rows[0]?.v ?? '[]'
+    const rows = (typeof all === 'string' ? JSON.parse(all) : all) as unknown[][]
+    return rows.map((values) => {
+      const out: Record<string, unknown> = {}
+      for (let i = 0; i < BOARD_ROW_FIELDS.length; i++) out[BOARD_ROW_FIELDS[i] as string] = values[i] ?? null
       return out
     })
   }

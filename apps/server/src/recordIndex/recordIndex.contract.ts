@@ -8,6 +8,7 @@ import { duplicateKeysOf, MAX_PER_VALUE, normalizePhone } from './duplicateKeys.
 import { type MatchKind, type MatchRule, matchText, ruleKeyOf } from './importKeys.ts'
 import { RANKED_MAX } from './kyselyRecordIndex.ts'
 import {
+  BOARD_ROW_FIELDS,
   customFieldConditions,
   FEED_KEEP_EVENTS,
   FEED_KEEP_MS,
@@ -203,6 +204,44 @@ export function recordIndexContract(name: string, makeStore: () => Promise<Index
       await index.close()
       index = await (store as IndexStore).open()
     }
+
+    it('boardRows reads what a card needs of every non-archived deal of one pipeline, as list pages do', async () => {
+      const d1 = deal('d1', 'One', {
+        amount: 1200.5,
+        currency: 'EUR',
+        accountId: 'a1',
+        ownerId: 'u1',
+        position: { column: 'demo', key: 'a1' },
+      })
+      const won = deal('d2', 'Won "it"', { status: 'won', position: { column: 'won', key: 'Zz' } })
+      await index.apply({
+        records: [
+          up('deals', d1),
+          up('deals', won),
+          up('deals', deal('d3', 'Archived', { archived: true })),
+          up('deals', deal('d4', 'Elsewhere', { pipelineId: 'p2' })),
+          up('deals', deal('d5', 'Other workspace'), OTHER),
+        ],
+      })
+      const pick = (d: Record<string, unknown>) =>
+        Object.fromEntries(BOARD_ROW_FIELDS.map((f) => [f, d[f] ?? null]))
+      const byId = (rows: Array<Record<string, unknown>>) =>
+        [...rows].sort((a, b) => String(a.id).localeCompare(String(b.id)))
+      const rows = byId(await index.boardRows(W, 'p1'))
+      expect(rows).toEqual([pick(d1), pick(won)])
+      const listed = await index.list(W, 'deals', {
+        filters: { pipelineId: 'p1' },
+        archived: 'false',
+        offset: 0,
+        limit: 100,
+      })
+      expect(rows).toEqual(byId(listed.items).map(pick))
+      expect(await index.boardRows(W, 'p9')).toEqual([])
+      // A field the record lacks reads null.
+      const { ownerId: _, ...noOwner } = deal('d6', 'No owner field')
+      await index.apply({ records: [up('deals', noOwner as ProjectedRecord)] })
+      expect(byId(await index.boardRows(W, 'p1'))[2]).toEqual({ ...pick(noOwner), ownerId: null })
+    })
 
     describe('report facts (issue #13)', () => {
       const moved = (

@@ -1,13 +1,15 @@
+import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
 import {
-  type BoardEntry,
+  BoardEntry,
   boardColumns,
   boardEntryOf,
   boardPosMap,
   decodeBoardEntry,
   encodeBoardEntry,
   evictClosed,
+  isBoardEntry,
   type MirroredDeal,
   mirrorDeal,
   readBoardEntries,
@@ -63,6 +65,31 @@ describe('board entry codec', () => {
     ].map((value) => [value]),
   )('ignores the malformed value %j', (value) => {
     expect(decodeBoardEntry(value)).toBeNull()
+  })
+
+  it('isBoardEntry accepts exactly what the BoardEntry schema accepts', () => {
+    const text = fc.oneof(fc.string({ maxLength: 3 }), fc.string({ minLength: 60, maxLength: 70 }))
+    const item = fc.oneof(
+      text,
+      fc.constantFrom('o', 'w', 'l', 'x', '', 'a'.repeat(1024), 'a'.repeat(1025)),
+      fc.double(),
+      fc.integer(),
+      fc.constantFrom(0, -0, 2 ** 53, 2 ** 53 - 1, -1, Number.NaN, Number.POSITIVE_INFINITY),
+      fc.constantFrom(null, undefined, true, {}, []),
+    )
+    const near = fc.tuple(
+      fc.oneof(text, item),
+      fc.oneof(fc.string({ minLength: 1, maxLength: 4 }), item),
+      fc.oneof(fc.constantFrom('o', 'w', 'l'), item),
+      fc.oneof(fc.nat(), item),
+    )
+    const value = fc.oneof(near, fc.array(item, { maxLength: 6 }), item)
+    fc.assert(
+      fc.property(value, (v) => {
+        expect(isBoardEntry(v)).toBe(BoardEntry.safeParse(v).success)
+      }),
+      { numRuns: 5_000 },
+    )
   })
 
   it('readBoardEntries skips malformed entries', () => {

@@ -43,6 +43,7 @@ import { z } from 'zod'
 import { locateAccount } from '../../accounts/accountDocs.ts'
 import type { SessionInfo } from '../../auth/sessionInfo.ts'
 import { workspaceSla } from '../../automation/workspaceSla.ts'
+import { type BoardRowsSource, boardDealRows } from '../../board/boardDealRows.ts'
 import { type Actor, writeDocument } from '../../collab/directWrites.ts'
 import { AppError, badRequest, forbidden, notFound } from '../../errors.ts'
 import type { Projection } from '../../projection/Projection.ts'
@@ -66,7 +67,7 @@ export interface RecordsServices {
   /** Pipelines (workspace settings) are still read from the projection. */
   projection: Projection
   /** The persisted record index every read goes to; `flush()` before reading a write back. */
-  index: Pick<IndexWorker, 'index' | 'flush'>
+  index: BoardRowsSource & Pick<IndexWorker, 'index' | 'flush'>
   hocuspocus: Hocuspocus
   /** S2's `sessionMiddleware(auth)`: sets `c.var.session` or throws 401. */
   session: MiddlewareHandler<AppEnv>
@@ -244,21 +245,17 @@ export function recordsRoutes(services: RecordsServices): Hono<AppEnv> {
     const ws = projection.workspace(session.workspaceId)
     const pipeline = ws.pipelines.get(pipelineId)
     if (!pipeline) throw notFound(`pipeline ${pipelineId} not found`)
-    // A deal is on the board of its `pipelineId` (docs/schema.md §4.1).
-    await services.index.flush()
+    // A deal is on the board of its `pipelineId` (docs/schema.md §4.1). The rows are those the faces route reads
+    // (one read for both when a first visit asks for the two at once: board/boardDealRows.ts).
     const deals: Deal[] = []
-    for (let offset: number | null = 0; offset !== null; ) {
-      const page = await index.list(session.workspaceId, 'deals', {
-        filters: { pipelineId },
-        offset,
-        limit: MAX_PAGE,
-        archived: 'false',
-      })
-      // The cards the board document shows: closed ones only for `closedDays` after entering their stage.
-      for (const deal of page.items as unknown as Deal[])
-        if (boardEntryOf(deal, pipelineId, Date.now(), ws.closedDays) !== null) deals.push(deal)
-      offset = page.nextOffset
-    }
+    const now = Date.now()
+    // The cards the board document shows: closed ones only for `closedDays` after entering their stage.
+    for (const deal of (await boardDealRows(
+      services.index,
+      session.workspaceId,
+      pipelineId,
+    )) as unknown as Deal[])
+      if (boardEntryOf(deal, pipelineId, now, ws.closedDays) !== null) deals.push(deal)
     const names = await accountNames(
       session.workspaceId,
       deals.map((deal) => deal.accountId),

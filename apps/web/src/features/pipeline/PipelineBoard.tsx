@@ -1,4 +1,4 @@
-import { type Pipeline, resolveDrop } from '@rapport/model'
+import { type BoardSnapshot, type Pipeline, resolveDrop } from '@rapport/model'
 import { memo, useCallback, useEffect, useMemo, useRef, useState } from 'react'
 import { useDoc } from '../../collab/useDoc.ts'
 import { useSession } from '../auth/SessionContext.tsx'
@@ -17,8 +17,19 @@ import { useBoardSnapshot } from './useBoardSnapshot.ts'
 import { useDealBoard } from './useDealBoard.ts'
 import { useWorkspaceSettings } from './useWorkspaceSettings.ts'
 
-/** The live kanban of one pipeline. */
-export function PipelineBoard({ workspaceId, pipeline }: { workspaceId: string; pipeline: Pipeline }) {
+/**
+ * The live kanban of one pipeline. `snapshot`: the server's snapshot of the board the page already has (it painted
+ * the board before the workspace document had synced), shown until this board's own request answers.
+ */
+export function PipelineBoard({
+  workspaceId,
+  pipeline,
+  snapshot: given = null,
+}: {
+  workspaceId: string
+  pipeline: Pipeline
+  snapshot?: BoardSnapshot | null
+}) {
   const { session } = useSession()
   // Stable owner objects, so a memoized card re-renders only when its own deal changes.
   const owners = useMemo(
@@ -41,7 +52,8 @@ export function PipelineBoard({ workspaceId, pipeline }: { workspaceId: string; 
   const { layout: board, drag, draggedBy, arrived } = kanban
   // Until the board document has synced (or an offline copy holds cards), paint the server's snapshot of the board.
   const waiting = !dealBoard.ready
-  const snapshot = useBoardSnapshot(pipeline.id, waiting)
+  const own = useBoardSnapshot(pipeline.id, waiting)
+  const snapshot = own ?? (waiting && given?.pipeline.id === pipeline.id ? given : null)
 
   // A new deal starts in the workspace's base currency (Settings), else in the currency of the board's deals.
   const workspaceSettings = useWorkspaceSettings(useDoc({ workspaceId, kind: 'workspace' }).doc)
@@ -210,6 +222,17 @@ export function PipelineBoard({ workspaceId, pipeline }: { workspaceId: string; 
  * drop writes at once and a card on screen can be moved offline.
  */
 const WarmDeal = memo(function WarmDeal({ id, warm }: { id: string; warm: (id: string) => () => void }) {
-  useEffect(() => warm(id), [id, warm])
+  // In a task of its own: opening a screenful of deal documents (IndexedDB, the registry) cost ~45 ms in the commit
+  // that first shows the live board, before the browser could paint it.
+  useEffect(() => {
+    let release: (() => void) | null = null
+    const timer = setTimeout(() => {
+      release = warm(id)
+    })
+    return () => {
+      clearTimeout(timer)
+      release?.()
+    }
+  }, [id, warm])
   return null
 })

@@ -19,6 +19,7 @@ import {
 } from '@rapport/model'
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react'
 import type * as Y from 'yjs'
+import { Doc as YDoc } from 'yjs'
 import { useCollab } from '../../collab/CollabContext.tsx'
 import type { DocHandle } from '../../collab/DocHandle.ts'
 import { LOCAL_ORIGIN } from '../../collab/localOrigin.ts'
@@ -94,7 +95,6 @@ export interface DealBoard {
  */
 export function useDealBoard(workspaceId: string, pipeline: Pipeline, filter: BoardFilter): DealBoard {
   const { registry, member } = useCollab()
-  const boardDoc = useDoc({ workspaceId, kind: 'board', pipelineId: pipeline.id })
   const {
     faces,
     accountNames,
@@ -102,6 +102,12 @@ export function useDealBoard(workspaceId: string, pipeline: Pipeline, filter: Bo
     loaded: facesLoaded,
     reload: reloadFaces,
   } = useDealFaces(pipeline.id)
+  // The board document is opened once the faces have answered: they place every card (a draggable board), and its
+  // sync (0.93 MB for 20,000 cards: ~180 ms of the main thread to apply and to store in IndexedDB) would otherwise
+  // land before them on a first visit and hold the live board back. It takes over from them once synced.
+  const boardDoc = useDoc(facesShown ? { workspaceId, kind: 'board', pipelineId: pipeline.id } : null)
+  // Drags need no board document (moves are written to the deal documents): a detached one stands in until it opens.
+  const detached = useMemo(() => new YDoc(), [])
   // The server regenerated the board: the registry dropped our copy and swapped in a fresh, synced one (the cards
   // stay on screen, a drag goes on: moves are written to deal documents). Ask for every face again too.
   const generation = boardDoc.generation
@@ -155,11 +161,6 @@ export function useDealBoard(workspaceId: string, pipeline: Pipeline, filter: Bo
     return () => map.unobserve(onChange)
   }, [boardDoc.doc, noteChange])
 
-  // An optimistic move ends once the board shows it, or shows the card somewhere else than before and after it.
-  useEffect(() => {
-    const next = settleMoves(moves, entries)
-    if (next !== moves) setMoves(next)
-  }, [entries, moves])
   useEffect(() => {
     if (![...created.keys()].some((id) => entries.has(id))) return
     setCreated((prev) => new Map([...prev].filter(([id]) => !entries.has(id))))
@@ -168,7 +169,21 @@ export function useDealBoard(workspaceId: string, pipeline: Pipeline, filter: Bo
   // Until the board document has synced (and no offline copy holds cards), the cards are placed where the index's
   // faces say: one REST response paints a draggable board (moves are written to deal documents, never to the board).
   const fromFaces = !boardDoc.synced && entries.size === 0 && facesLoaded
-  const shown = useMemo(() => (fromFaces ? entriesOfFaces(faces) : entries), [fromFaces, faces, entries])
+  // Nothing is placed before the faces have answered (the page shows the snapshot until then, see `ready`): a board
+  // document that synced first would otherwise be laid out twice, without faces and again with them (~40 ms each on
+  // 20,000 cards, on a first visit's path to a draggable board).
+  const shown = useMemo(
+    () => (!facesShown ? NO_ENTRIES : fromFaces ? entriesOfFaces(faces) : entries),
+    [facesShown, fromFaces, faces, entries],
+  )
+
+  // An optimistic move ends once the board shows it, or shows the card somewhere else than before and after it — the
+  // board as placed: by the faces until the board document has synced (its entries are empty until then, and a move
+  // made meanwhile would have ended at once, the card jumping back).
+  useEffect(() => {
+    const next = settleMoves(moves, shown)
+    if (next !== moves) setMoves(next)
+  }, [shown, moves])
 
   // The deals as placed on the board: the entry (or our pending move) with the face from the index. A deal keeps its
   // object while its entry, face and move are the same objects, so the board re-places only what changed (LiveBoard).
@@ -216,13 +231,18 @@ export function useDealBoard(workspaceId: string, pipeline: Pipeline, filter: Bo
     },
     [registry, workspaceId],
   )
+  // Once the board document has synced (or its offline copy holds cards): a board placed by the faces of a first visit
+  // is on screen before the socket is up, and a screenful of deal documents opened then (IndexedDB, the registry: ~45
+  // ms) would sit on its path and show as unsynced changes; a drop meanwhile opens its deal's document itself.
+  const warmNow = boardDoc.synced || entries.size > 0
   const warm = useCallback(
     (dealId: string) => {
+      if (!warmNow) return () => {}
       const name = docName(recordDocRef(workspaceId, 'deal', dealId))
       registry.acquire(name)
       return () => registry.release(name)
     },
-    [registry, workspaceId],
+    [registry, workspaceId, warmNow],
   )
 
   const layoutRef = useRef<Board | null>(null)
@@ -317,7 +337,7 @@ export function useDealBoard(workspaceId: string, pipeline: Pipeline, filter: Bo
   const setDragging = useCallback((id: string | null) => setPresence('dragging', id), [setPresence])
   const read = useCallback((id: string) => placedRef.current.get(id) ?? null, [])
   const drag = useBoardDrag({
-    doc: boardDoc.doc,
+    doc: boardDoc.doc ?? detached,
     collection: DEALS,
     board: layout,
     readOnly,
@@ -370,7 +390,8 @@ export function useDealBoard(workspaceId: string, pipeline: Pipeline, filter: Bo
     lost,
     accountNames,
     ready: ((boardDoc.synced || entries.size > 0) && facesShown) || fromFaces,
-    noAccess: boardDoc.noAccess,
+    // Until the board document is opened (the faces have answered), access is not known to be missing.
+    noAccess: facesShown && boardDoc.noAccess,
     create,
     warm,
     notice,
@@ -378,7 +399,8 @@ export function useDealBoard(workspaceId: string, pipeline: Pipeline, filter: Bo
   }
 }
 
-/** Board entries as the index's faces place the cards (before `W/board/P` has synced). */
+const NO_ENTRIES: ReadonlyMap<string, BoardCardState> = new Map()
+
 /** What one placed deal was built from (`placed` rebuilds it only when one of them changes). */
 interface PlacedInputs {
   card: BoardCardState
@@ -413,6 +435,7 @@ function placeDeal(
   }
 }
 
+/** Board entries as the index's faces place the cards (before `W/board/P` has synced). */
 function entriesOfFaces(faces: ReadonlyMap<string, DealFace>): Map<string, BoardCardState> {
   const entries = new Map<string, BoardCardState>()
   for (const [id, face] of faces)
