@@ -19,6 +19,17 @@ export class Shell {
     return Number((await this.connection.getAttribute('data-unsynced')) ?? '0')
   }
 
+  /**
+   * How far the last navigation link runs into the bar's right side (the search, the indicator, the user), in px:
+   * 0 or less when they do not overlap.
+   */
+  async navOverlap(): Promise<number> {
+    const last = await this.page.locator('.topnav .topnav__link').last().boundingBox()
+    const right = await this.page.locator('.topbar__right').boundingBox()
+    if (!last || !right) throw new Error('the top bar has no navigation or right side')
+    return last.x + last.width - right.x
+  }
+
   /** The indicator's text, e.g. "Offline · 2 unsynced changes". */
   async connectionText(): Promise<string> {
     return (await this.connection.textContent()) ?? ''

@@ -30,9 +30,14 @@ export function summarizeConnection(
   return { status, unsynced, openDocuments: docs.length, denied }
 }
 
+/** The indicator's words: the status, and the unsynced changes as a count and its noun (absent when none). */
+export function connectionParts(s: ConnectionSnapshot): { status: string; count: string; detail: string } {
+  const status = s.status === 'offline' ? 'Offline' : s.status === 'syncing' ? 'Syncing' : 'Connected'
+  if (s.status === 'connected' || s.unsynced === 0) return { status, count: '', detail: '' }
+  return { status, count: ` · ${s.unsynced}`, detail: ` unsynced change${s.unsynced === 1 ? '' : 's'}` }
+}
+
 export function describeConnection(s: ConnectionSnapshot): string {
-  const pending = s.unsynced > 0 ? ` · ${s.unsynced} unsynced change${s.unsynced === 1 ? '' : 's'}` : ''
-  if (s.status === 'offline') return `Offline${pending}`
-  if (s.status === 'syncing') return `Syncing${pending}`
-  return 'Connected'
+  const { status, count, detail } = connectionParts(s)
+  return `${status}${count}${detail}`
 }
