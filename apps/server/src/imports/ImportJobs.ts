@@ -303,6 +303,9 @@ export interface ImportJobsDeps {
   buildThread?: boolean
 }
 
+/** How long an import plans against the member ids it read (a member added or removed meanwhile counts after it). */
+const MEMBERS_FRESH_MS = 1_000
+
 /** A workspace's view an import plans against: definitions, lookups and the records to match duplicates with. */
 class PlanContext {
   readonly fieldMap: Map<string, ImportField>
@@ -311,6 +314,8 @@ class PlanContext {
   private existing: Map<string, { id: string; label: string }> | null = null
   private lastKeys = new Map<string, string | null>()
   sla: SlaPolicy | null = null
+  /** The workspace's member ids, read at most once per MEMBERS_FRESH_MS (every row checks its owner against them). */
+  private members: { at: number; ids: ReadonlySet<string> | undefined } | null = null
 
   constructor(
     private readonly deps: ImportJobsDeps,
@@ -419,6 +424,17 @@ class PlanContext {
     }
   }
 
+  /**
+   * The member ids owners are checked against: listing them (memberships filtered and sorted by name) per row was
+   * ~10 % of the main thread's time in the slowest probe rounds of an import (tests/bench/importTail.ts).
+   */
+  private memberIds(): ReadonlySet<string> | undefined {
+    const at = performance.now()
+    if (!this.members || at - this.members.at > MEMBERS_FRESH_MS)
+      this.members = { at, ids: this.deps.memberIds?.(this.job.workspaceId) }
+    return this.members.ids
+  }
+
   /** Plans one row: what to write, or why it fails / is skipped. Rows planned to be created join the matches. */
   plan(row: number, cells: Record<string, string>, idFor: (row: number) => string): Planned {
     const { kind } = this.job
@@ -510,24 +526,11 @@ class PlanContext {
       delete patch.pipelineId
       delete patch.stageId
       delete patch.status
-      errors.push(
-        ...validatePatch(
-          kind,
-          patch,
-          PATCH_SCHEMA[kind],
-          this.customFields,
-          this.deps.memberIds?.(this.job.workspaceId),
-        ),
-      )
+      errors.push(...validatePatch(kind, patch, PATCH_SCHEMA[kind], this.customFields, this.memberIds()))
       if (errors.length > 0) return { ...failed(), duplicateOf }
       return { row, action: 'update', values, errors, duplicateOf, input: patch, id: duplicateOf.id }
     }
-    const checked = validateCreate(
-      kind,
-      input,
-      this.customFields,
-      this.deps.memberIds?.(this.job.workspaceId),
-    )
+    const checked = validateCreate(kind, input, this.customFields, this.memberIds())
     errors.push(...checked.errors)
     if (errors.length > 0) return { ...failed(), duplicateOf }
     const id = idFor(row)
