@@ -465,6 +465,8 @@ export async function openPostgresRecordIndex(options: PostgresIndexOptions): Pr
     await index.close()
     throw error
   }
+  // Every apply goes to the thread: started now, so the first live edit does not wait for its modules to load.
+  if (options.thread === 'all') index.prepareBulk()
   return index
 }
 

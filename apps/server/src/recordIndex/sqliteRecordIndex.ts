@@ -357,5 +357,7 @@ export async function openSqliteRecordIndex(
     await index.close()
     throw error
   }
+  // Every apply goes to the thread: started now, so the first live edit does not wait for its modules to load.
+  if (thread === 'all') index.prepareBulk()
   return index
 }
