@@ -24,6 +24,8 @@ export type ImportResult = {
   /** Another user's edit → the remote replica, on a deal document: idle, then during the import. */
   idleMs: Summary
   duringMs: Summary
+  /** Each probe round during the import as [sent, seen] in µs of the monotonic clock (importTail.ts' profile windows). */
+  duringRoundsUs?: Array<[number, number]>
 }
 
 const ADMIN = { email: 'admin@rapport.dev', password: 'rapport-demo' }
@@ -159,10 +161,14 @@ export async function measureImport(
       }
     })()
     const during: number[] = []
+    const duringRoundsUs: Array<[number, number]> = []
     let lastLog = nowMs()
     try {
       while (!finished) {
-        during.push(await probeRound(writer, reader, dealId, round))
+        const ms = await probeRound(writer, reader, dealId, round)
+        const seenUs = Number(process.hrtime.bigint() / 1000n)
+        during.push(ms)
+        duringRoundsUs.push([seenUs - ms * 1000, seenUs])
         if (nowMs() - lastLog > 10_000) {
           lastLog = nowMs()
           log(`import: ${status.processed} rows, ${during.length} probe edits`)
@@ -188,6 +194,7 @@ export async function measureImport(
       rssPeakMb: Math.round(peakRssBytes(server.pid) / 2 ** 20),
       idleMs: summarize(idle),
       duringMs: summarize(during),
+      duringRoundsUs,
     }
   } finally {
     await writer.close()
