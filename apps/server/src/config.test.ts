@@ -33,17 +33,17 @@ describe('config', () => {
   })
 
   it('opens the record index on SQLite by default, or PostgreSQL with INDEX=postgres', () => {
-    expect(parseEnv({}).index).toEqual({ kind: 'sqlite', thread: 'bulk' })
+    expect(parseEnv({}).index).toEqual({ kind: 'sqlite', thread: 'all' })
     expect(
       parseEnv({
         INDEX: 'postgres',
         RAPPORT_PG_URL: 'postgres://u@db:5432/crm',
         INDEX_PG_SCHEMA: 'crm_index',
       }).index,
-    ).toEqual({ kind: 'postgres', url: 'postgres://u@db:5432/crm', schema: 'crm_index', thread: 'bulk' })
+    ).toEqual({ kind: 'postgres', url: 'postgres://u@db:5432/crm', schema: 'crm_index', thread: 'all' })
     expect(parseEnv({ INDEX: 'postgres' }).index).toMatchObject({ kind: 'postgres', schema: 'rapport_index' })
     expect(parseEnv({ INDEX_THREAD: 'off' }).index).toEqual({ kind: 'sqlite', thread: 'off' })
-    expect(parseEnv({ INDEX_THREAD: 'all' }).index).toEqual({ kind: 'sqlite', thread: 'all' })
+    expect(parseEnv({ INDEX_THREAD: 'bulk' }).index).toEqual({ kind: 'sqlite', thread: 'bulk' })
     expect(() => parseEnv({ INDEX_THREAD: '1' })).toThrow(/INDEX_THREAD/)
     expect(() => parseEnv({ INDEX: 'mysql' })).toThrow(ConfigError)
     expect(() => parseEnv({ INDEX: 'postgres', INDEX_PG_SCHEMA: 'Drop Table' })).toThrow(ConfigError)

@@ -82,8 +82,8 @@ export const parseEnv = (
       ...(e.INDEX === 'postgres'
         ? { kind: 'postgres' as const, url: e.RAPPORT_PG_URL, schema: e.INDEX_PG_SCHEMA ?? 'rapport_index' }
         : { kind: 'sqlite' as const }),
-      // Which index applies run in a worker thread (BulkApplier.ts): none, an import's (default), or all.
-      thread: e.INDEX_THREAD ?? 'bulk',
+      // Which index applies run in a worker thread (BulkApplier.ts): none, an import's, or all (default).
+      thread: e.INDEX_THREAD ?? 'all',
     },
   }
 }

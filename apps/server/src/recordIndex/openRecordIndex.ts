@@ -14,7 +14,7 @@ export type IndexKind = (typeof INDEX_KINDS)[number]
 export type IndexConfig = ({ kind: 'sqlite' } | { kind: 'postgres'; url?: string; schema: string }) & {
   /**
    * Which applies run in a worker thread with its own connection (BulkApplier.ts; `INDEX_THREAD`): `bulk` an
-   * import's, `all` every apply. Default `off` here (tests, tools); the server's config defaults to `bulk`.
+   * import's, `all` every apply. Default `off` here (tests, tools); the server's config defaults to `all`.
    */
   thread?: IndexThreadMode
 }
