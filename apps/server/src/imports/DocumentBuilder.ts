@@ -1,6 +1,7 @@
 import type { Actor } from '../collab/directWrites.ts'
 import { ThreadClient } from '../threads/threadClient.ts'
 import { type BuildOutcome, type BuildRequest, buildRequested } from './bulkCreate.ts'
+import { nextImportTurn } from './importTurns.ts'
 
 /*
  * The bulk path's documents built in a worker thread (issue #14: others' edits stay fast during an import). Building
@@ -90,4 +91,5 @@ export class DocumentBuilder {
   }
 }
 
-const yieldToLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve))
+/** The import's yield: one slice of its work per event-loop turn (importTurns.ts). */
+const yieldToLoop = nextImportTurn

@@ -65,6 +65,7 @@ import {
   validatePatch,
 } from './importFields.ts'
 import { ImportLinks } from './importLinks.ts'
+import { nextImportTurn } from './importTurns.ts'
 
 export const IMPORT_STATUSES = [
   'uploaded',
@@ -555,7 +556,8 @@ async function eachLimited<T>(
   await Promise.all(workers)
 }
 
-const yieldToLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve))
+/** The import's yield: one slice of its work per event-loop turn (importTurns.ts). */
+const yieldToLoop = nextImportTurn
 
 /**
  * CSV import jobs: uploads, previews, the server-side job (batches of rows written through the model's commands,

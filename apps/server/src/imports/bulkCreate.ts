@@ -14,6 +14,7 @@ import { readDocumentRecords } from '../projection/Projection.ts'
 import type { ProjectedRecord, RecordKind } from '../projection/recordKinds.ts'
 import type { IndexWorker } from '../recordIndex/IndexWorker.ts'
 import { appendUpdates, type DocumentStore, storeStates } from '../storage/DocumentStore.ts'
+import { nextImportTurn } from './importTurns.ts'
 
 /*
  * The bulk path of an import's creates (issue #14: 100k contacts in < 60 s). A record the import creates lives in a
@@ -116,7 +117,7 @@ async function inSlices<T>(
   const writes: Array<Promise<void>> = []
   let size = STORE_SLICE.first
   for (let i = 0; i < items.length; ) {
-    if (i > 0) await new Promise((resolve) => setImmediate(resolve))
+    if (i > 0) await nextImportTurn()
     const slice = items.slice(i, i + size)
     const started = performance.now()
     const done = write(slice)
