@@ -3,6 +3,7 @@
  * `BENCH_IMPORT_ROWS` contacts, default 30,000, while another user edits a deal) on Rapport servers that differ only by
  * the environment given as JSON in `IMPORT_A_ENV` and `IMPORT_B_ENV`, run alternately A, B, A, B… `IMPORT_RUNS` times
  * each (default 3), each run on a fresh copy of one seeded data dir, so machine noise falls on both alike.
+ * `IMPORT_SETTLE_MS` pauses after each start before the idle rounds (`IMPORT_IDLE_ROUNDS`, default 200).
  *
  *   IMPORT_A_ENV='{}' IMPORT_B_ENV='{"INDEX_THREAD":"bulk"}' npx tsx tests/bench/importAB.ts
  */
@@ -26,6 +27,8 @@ try {
     for (const variant of run % 2 === 0 ? variants : [...variants].reverse()) {
       const dir = copyTemplate(seed, `rapport-import-ab-${variant.name}-`)
       const server = await startRapport({ dataDir: dir.path, env: variant.env })
+      // IMPORT_SETTLE_MS: a pause after the start before the idle rounds (what the start left running settles).
+      await new Promise((resolve) => setTimeout(resolve, Number(process.env.IMPORT_SETTLE_MS ?? 0)))
       try {
         const r = await measureImport(() => {}, server, rows, idleRounds)
         console.log(

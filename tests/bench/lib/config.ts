@@ -66,5 +66,5 @@ export const CONFIG = QUICK
       clients: { tabs: 1_000, rooms: 100, rounds: 300 },
       feedRounds: 200,
       importRows: 100_000,
-      importIdleRounds: 200,
+      importIdleRounds: 600,
     }
