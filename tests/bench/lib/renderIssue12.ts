@@ -229,7 +229,7 @@ function liveRows(r: BenchResults): Row[] {
             measured.every((x) => (x.ratio ?? Infinity) <= 1.25),
           ),
     limit: measured.length
-      ? 'Pooled p99s (Targets above). Rapport’s hooks (projection, audit, validation, the durable log append whose fsync only the acknowledgement waits for) share the event loop with the broadcast; index work runs after it, coalesced over 20 ms.'
+      ? 'Pooled p99s (Targets above). Rapport’s hooks (projection, audit, validation, the durable log append whose fsync only the acknowledgement waits for) share the event loop with the broadcast; the index’s statements run in its thread (`INDEX_THREAD=all`), their batch is built on the loop, coalesced over 20 ms.'
       : missing(null, 'rapport,hocuspocus'),
   })
   return rows
