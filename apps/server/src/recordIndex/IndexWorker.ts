@@ -176,8 +176,6 @@ const BULK_MIN_BATCH = 100
  * lock holds live applies (and a REST write's `flush`) back while it runs.
  */
 const BULK_THREAD_BATCH = 1_000
-/** After the bulk thread died, bulk batches are applied on the main thread for this long before it is tried again. */
-const BULK_THREAD_PAUSE_MS = 30_000
 
 export class IndexWorker {
   readonly index: RecordIndex
@@ -200,8 +198,6 @@ export class IndexWorker {
   private committed = 0
   private waiters: Array<{ gen: number; resolve: () => void }> = []
   private readonly counters = { batches: 0, committedChanges: 0, failures: 0, dropped: 0, bulkCrashes: 0 }
-  /** No bulk thread before this time (`performance.now`): it died under an apply. */
-  private bulkThreadAfter = Number.NEGATIVE_INFINITY
   private lastError: string | null = null
   private stopListening: (() => void) | null = null
 
@@ -412,8 +408,8 @@ export class IndexWorker {
     const threaded =
       bulk &&
       this.index.applyBulk !== undefined &&
-      this.index.bulkThreaded === true &&
-      performance.now() >= this.bulkThreadAfter
+      // false for a while after the thread died (the index pauses it)
+      this.index.bulkThreaded === true
     const limit = threaded
       ? BULK_THREAD_BATCH
       : bulk
@@ -466,7 +462,6 @@ export class IndexWorker {
         // Rolled back with the thread's connection: applied again (at once, on the main thread), and counted, so the
         // import that wrote the batch fails with a clear error instead of going on as if nothing happened.
         this.counters.bulkCrashes += 1
-        this.bulkThreadAfter = performance.now() + BULK_THREAD_PAUSE_MS
         this.logger.error('index bulk thread stopped, applying its batch on the main thread', {
           error,
           changes: taken.length,

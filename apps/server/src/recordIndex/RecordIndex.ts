@@ -311,7 +311,10 @@ export interface RecordIndex {
    * of their own when opened with one (BulkApplier.ts), so the event loop is not held meanwhile. Optional.
    */
   applyBulk?(batch: IndexBatch): Promise<AppliedChange[]>
-  /** Whether `applyBulk` runs off the event loop (a thread); else it is `apply`. */
+  /**
+   * Whether `applyBulk` runs off the event loop (a thread); else it is `apply`. False for a while after the thread died
+   * under an apply (its batches then go to `apply`, on the main thread).
+   */
   readonly bulkThreaded?: boolean
   /** Starts what `applyBulk` runs on (its thread), without waiting: an import about to write calls it. */
   prepareBulk?(): void

@@ -314,9 +314,22 @@ export class KyselyRecordIndex implements RecordIndex {
     const bulk = this.bulk
     if (!bulk) return this.apply(input)
     this.open()
-    const applied = await this.tracked(this.exclusive(() => bulk.apply(input)))
+    const applied = await this.inThread(bulk, input)
     this.afterWrite(input)
     return applied
+  }
+
+  /**
+   * `input` applied in the thread, under the write lock. A thread that dies under it (the batch rolled back with its
+   * connection) pauses the thread for THREAD_PAUSE_MS: `apply` runs here and `bulkThreaded` says no meanwhile.
+   */
+  private async inThread(bulk: BulkApplier, input: IndexBatch): Promise<AppliedChange[]> {
+    try {
+      return await this.tracked(this.exclusive(() => bulk.apply(input)))
+    } catch (error) {
+      if (error instanceof BulkApplierCrashed) this.threadAfter = performance.now() + THREAD_PAUSE_MS
+      throw error
+    }
   }
 
   /**
@@ -333,7 +346,7 @@ export class KyselyRecordIndex implements RecordIndex {
   }
 
   get bulkThreaded(): boolean {
-    return this.bulk !== null
+    return this.bulk !== null && performance.now() >= this.threadAfter
   }
 
   /** Starts the bulk thread now (its modules take a moment to load), so the first bulk apply does not wait for it. */
@@ -418,17 +431,11 @@ export class KyselyRecordIndex implements RecordIndex {
   async apply(input: IndexBatch): Promise<AppliedChange[]> {
     this.open()
     const bulk = this.bulk
-    const threaded = bulk !== null && this.appliesInThread && performance.now() >= this.threadAfter
-    let applied: AppliedChange[]
-    try {
-      applied = await this.tracked(
-        this.exclusive(() => (threaded ? bulk.apply(input) : this.applyNow(input))),
-      )
-    } catch (error) {
-      // Rolled back with the thread's connection; the caller (IndexWorker) applies the batch again, here.
-      if (error instanceof BulkApplierCrashed) this.threadAfter = performance.now() + THREAD_PAUSE_MS
-      throw error
-    }
+    // A batch lost with the thread is applied again by the caller (IndexWorker): here, the thread being paused.
+    const applied =
+      bulk !== null && this.appliesInThread && this.bulkThreaded
+        ? await this.inThread(bulk, input)
+        : await this.tracked(this.exclusive(() => this.applyNow(input)))
     this.afterWrite(input)
     return applied
   }
