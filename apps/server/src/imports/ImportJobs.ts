@@ -60,12 +60,14 @@ import {
   type ImportField,
   type ImportKind,
   importFields,
+  type MappedRow,
   mapRow,
   validateCreate,
   validatePatch,
 } from './importFields.ts'
 import { ImportLinks } from './importLinks.ts'
 import { nextImportTurn } from './importTurns.ts'
+import { CHUNK_ROWS, type MappedCsvRow, MappedRows } from './mappedRows.ts'
 
 export const IMPORT_STATUSES = [
   'uploaded',
@@ -302,6 +304,11 @@ export interface ImportJobsDeps {
    * IMPORT_BUILD_THREAD is `0`); false builds them on the main thread.
    */
   buildThread?: boolean
+  /**
+   * A job's CSV rows are read and mapped in a worker thread (mappedRows.ts; default true unless the env's
+   * IMPORT_CSV_THREAD is `0`); false reads them on the main thread.
+   */
+  csvThread?: boolean
 }
 
 /** How long an import plans against the member ids it read (a member added or removed meanwhile counts after it). */
@@ -349,8 +356,8 @@ class PlanContext {
    * also drops a record archived since). Keys known already (earlier rows of the file, earlier batches) are skipped.
    * The batch's links to accounts and contacts are looked up the same way (importLinks.ts).
    */
-  async prefetch(rows: ReadonlyArray<Record<string, string>>): Promise<void> {
-    const inputs = rows.map((cells) => rowInput(mapRow(this.fieldMap, this.settings.mapping, cells).values))
+  async prefetch(rows: ReadonlyArray<MappedRow>): Promise<void> {
+    const inputs = rows.map((mapped) => rowInput(mapped.values))
     await this.links.prefetch(inputs)
     const existing = this.existing
     if (!existing) return
@@ -436,10 +443,14 @@ class PlanContext {
     return this.members.ids
   }
 
-  /** Plans one row: what to write, or why it fails / is skipped. Rows planned to be created join the matches. */
-  plan(row: number, cells: Record<string, string>, idFor: (row: number) => string): Planned {
+  /**
+   * Plans one row (its cells mapped: `mapRow`): what to write, or why it fails / is skipped. Rows planned to be
+   * created join the matches.
+   */
+  plan(row: number, mapped: MappedRow, idFor: (row: number) => string): Planned {
     const { kind } = this.job
-    const { values, errors } = mapRow(this.fieldMap, this.settings.mapping, cells)
+    const values = mapped.values
+    const errors = [...mapped.errors]
     const input: Record<string, unknown> = {}
     const customFields: Record<string, CustomFieldValue> = {}
     for (const [key, value] of Object.entries(values)) {
@@ -709,15 +720,15 @@ export class ImportJobs {
     const rows: PreviewRow[] = []
     let row = 0
     try {
-      const read: Array<Record<string, string>> = []
+      const read: MappedRow[] = []
       for await (const cells of csvRecords(this.filePath(job.id), job.separator)) {
         if (row++ === 0) continue
-        read.push(rowObject(job.columns, cells))
+        read.push(mapRow(context.fieldMap, settings.mapping, rowObject(job.columns, cells)))
         if (read.length >= PREVIEW_ROWS) break
       }
       await context.prefetch(read)
-      for (const [i, cells] of read.entries()) {
-        const planned = context.plan(i + 1, cells, (r) => this.recordId(job, r))
+      for (const [i, mapped] of read.entries()) {
+        const planned = context.plan(i + 1, mapped, (r) => this.recordId(job, r))
         rows.push({
           row: i + 1,
           values: planned.values,
@@ -770,7 +781,6 @@ export class ImportJobs {
   }
 
   private async run(job: ImportJob, context: PlanContext, actor: Actor, resumed: boolean): Promise<void> {
-    let row = 0
     let batch: Planned[] = []
     // After a resume, the first batch goes through Hocuspocus: a record of it created before the stop is found
     // there (a `conflict`) and counted once. Later batches are new and may take the bulk path.
@@ -784,29 +794,44 @@ export class ImportJobs {
       return this.cancelRequested.has(job.id) || this.closed
     }
     let stopped = false
-    // Rows are read a batch at a time, their duplicates looked up together, then planned in file order.
-    let read: Array<{ row: number; cells: Record<string, string> }> = []
+    // Rows are read (and mapped, in the job's CSV thread: mappedRows.ts) a batch at a time, their duplicates looked
+    // up together, then planned in file order.
+    let read: MappedCsvRow[] = []
     const planRead = async (): Promise<void> => {
-      await context.prefetch(read.map((r) => r.cells))
+      await context.prefetch(read)
       for (const [i, r] of read.entries()) {
-        // The parser hands over buffered rows without leaving the event loop: others' messages wait otherwise.
         if (i > 0 && i % BUILD_SLICE === 0) await yieldToLoop()
-        batch.push(context.plan(r.row, r.cells, (n) => this.recordId(job, n)))
+        batch.push(context.plan(r.row, r, (n) => this.recordId(job, n)))
       }
       read = []
     }
-    for await (const cells of csvRecords(this.filePath(job.id), job.separator)) {
-      if (row++ === 0) continue
-      const dataRow = row - 1
-      if (dataRow <= job.lastRow) continue
-      read.push({ row: dataRow, cells: rowObject(job.columns, cells) })
-      if (read.length % BUILD_SLICE === 0) await yieldToLoop()
-      if (read.length < batchRows) continue
-      await planRead()
-      if (await flush()) {
-        stopped = true
-        break
+    const rows = new MappedRows(
+      {
+        path: this.filePath(job.id),
+        separator: job.separator,
+        columns: job.columns,
+        afterRow: job.lastRow,
+        fields: [...context.fields],
+        mapping: context.settings.mapping,
+      },
+      this.deps.csvThread ?? process.env.IMPORT_CSV_THREAD !== '0',
+      // A batch is whole chunks (its rows end where the batch does, as they did before the thread).
+      Math.min(CHUNK_ROWS, batchRows),
+    )
+    try {
+      for (let done = false; !done; ) {
+        const chunk = await rows.next()
+        done = chunk.done
+        for (const r of chunk.rows) read.push(r)
+        if (read.length < batchRows) continue
+        await planRead()
+        if (await flush()) {
+          stopped = true
+          break
+        }
       }
+    } finally {
+      await rows.close()
     }
     if (!stopped && read.length > 0) await planRead()
     if (!stopped && batch.length > 0) stopped = await flush()
