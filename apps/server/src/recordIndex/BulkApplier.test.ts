@@ -57,6 +57,42 @@ function expectMonotonic(calls: AppliedChange[][]): void {
   expect(new Set(seqs).size).toBe(seqs.length)
 }
 
+/** An import's reads of the records `batchOf(0, 300)` wrote, each rule's matches in key order (the stores' order differs). */
+async function importReads(i: RecordIndex) {
+  const byKey = (found: Array<{ key: string; id: string }>) =>
+    [...found].sort((a, b) => a.key.localeCompare(b.key))
+  return {
+    email: byKey(
+      await i.importMatches(WS, 'contacts', { on: 'email' }, [
+        'n7@bulk.test',
+        'nobody@bulk.test',
+        'n299@bulk.test',
+        '',
+        'n7@bulk.test',
+      ]),
+    ),
+    // A chosen field: its match index made on the main side first (DDL), the select in the thread.
+    field: byKey(
+      await i.importMatches(WS, 'contacts', { on: 'field', field: 'lastName' }, ['n8', 'n250', 'x']),
+    ),
+    many: await i.getMany(WS, 'contacts', ['con_bt_3', 'missing', 'con_bt_1', 'con_bt_3']),
+  }
+}
+
+/** What `importReads` answers over `batchOf(0, 300)`. */
+function expectImportReads(reads: Awaited<ReturnType<typeof importReads>>): void {
+  expect(reads.email).toEqual([
+    { key: 'n299@bulk.test', id: 'con_bt_299' },
+    { key: 'n7@bulk.test', id: 'con_bt_7' },
+  ])
+  expect(reads.field).toEqual([
+    { key: 'n250', id: 'con_bt_250' },
+    { key: 'n8', id: 'con_bt_8' },
+  ])
+  expect(reads.many.map((r) => r.id)).toEqual(['con_bt_3', 'con_bt_1'])
+  expect(reads.many[0]?.record).toMatchObject({ lastName: 'N3', email: 'n3@bulk.test' })
+}
+
 let dir: string
 let index: RecordIndex
 
@@ -220,6 +256,62 @@ describe('every apply in the worker thread (SQLite, INDEX_THREAD=all)', () => {
     expect((await index.get(WS, 'contacts', 'con_bt_5'))?.record).toMatchObject({ lastName: 'N5' })
   })
 
+  it("an import's reads are answered by the thread, as the main thread answers them; a read after an apply sees it", async () => {
+    const applier = applierOf(index)
+    await index.applyBulk?.(batchOf(0, 300))
+    const answered = applier.readsAnswered
+    const inThread = await importReads(index)
+    expect(applier.readsAnswered - answered).toBe(3)
+    expectImportReads(inThread)
+    // The same reads on the main thread: an index on the same file without a thread.
+    const here = await openSqliteRecordIndex(join(dir, 'index.sqlite'))
+    try {
+      expect(await importReads(here)).toEqual(inThread)
+    } finally {
+      await here.close()
+    }
+    // A read after an apply (a live one, in the thread too) sees what it wrote: a new record, a renamed one.
+    await index.apply({ records: [contact(1000).change, contact(5, 'Renamed').change] })
+    expect(await index.importMatches(WS, 'contacts', { on: 'email' }, ['n1000@bulk.test'])).toEqual([
+      { key: 'n1000@bulk.test', id: 'con_bt_1000' },
+    ])
+    expect((await index.getMany(WS, 'contacts', ['con_bt_5']))[0]?.record).toMatchObject({
+      firstName: 'Renamed',
+    })
+    expect(applier.readsAnswered - answered).toBe(5)
+    // Checked here first, with the same plain errors; nothing asked of the thread.
+    const badIds = await index.getMany(WS, 'contacts', [42 as never]).catch((error: unknown) => error)
+    expect(isAppError(badIds) && badIds.status).toBe(400)
+    expect((badIds as Error).message).toMatch(/Invalid record ids/)
+    const badRule = await index
+      .importMatches(WS, 'contacts', { on: 'field', field: 'city) or (1=1' }, ['x'])
+      .catch((error: unknown) => error)
+    expect(isAppError(badRule) && badRule.status).toBe(400)
+    expect((badRule as Error).message).toMatch(/Invalid import match query/)
+    expect(await index.getMany(WS, 'contacts', [])).toEqual([])
+    expect(applier.readsAnswered - answered).toBe(5)
+  })
+
+  it('a thread that dies under a read: the read is answered here, and the reads after it while the thread is paused', async () => {
+    await index.apply(batchOf(0, 20))
+    const applier = applierOf(index)
+    const answered = applier.readsAnswered
+    applier.crashForTest()
+    expect(await index.importMatches(WS, 'contacts', { on: 'email' }, ['n3@bulk.test'])).toEqual([
+      { key: 'n3@bulk.test', id: 'con_bt_3' },
+    ])
+    // The read went to the thread (it died under it), then was answered here.
+    expect(applier.crashes).toBe(1)
+    expect(index.bulkThreaded).toBe(false)
+    expect((await index.getMany(WS, 'contacts', ['con_bt_4', 'con_bt_19'])).map((r) => r.id)).toEqual([
+      'con_bt_4',
+      'con_bt_19',
+    ])
+    // Paused: no new thread was started for the reads after it.
+    expect(applier.running).toBe(false)
+    expect(applier.readsAnswered).toBe(answered)
+  })
+
   it('IndexWorker: a live edit’s batch lost with the thread is applied again, once', async () => {
     const committed: AppliedChange[][] = []
     const projection = new Projection(silentLogger())
@@ -277,5 +369,37 @@ describe('bulk applies in a worker thread (PostgreSQL)', () => {
     expect(await index.importMatches(WS, 'contacts', { on: 'email' }, ['n650@bulk.test'])).toEqual([
       { key: 'n650@bulk.test', id: 'con_bt_650' },
     ])
+  })
+})
+
+const PG_SCHEMA_ALL = 'rapport_all_thread_test'
+
+describe('every apply and an import’s reads in the worker thread (PostgreSQL, INDEX_THREAD=all)', () => {
+  beforeEach(async () => {
+    await dropPostgresIndexSchema(PG_SCHEMA_ALL)
+    index = await openPostgresRecordIndex({ schema: PG_SCHEMA_ALL, thread: 'all' })
+  })
+  afterEach(async () => {
+    await index.close()
+    await dropPostgresIndexSchema(PG_SCHEMA_ALL)
+  })
+
+  it('importMatches and getMany are answered by the thread, as the main pool answers them', async () => {
+    const applier = applierOf(index)
+    await index.apply(batchOf(0, 300))
+    const answered = applier.readsAnswered
+    const inThread = await importReads(index)
+    expect(applier.readsAnswered - answered).toBe(3)
+    expectImportReads(inThread)
+    const here = await openPostgresRecordIndex({ schema: PG_SCHEMA_ALL })
+    try {
+      expect(await importReads(here)).toEqual(inThread)
+    } finally {
+      await here.close()
+    }
+    await index.apply({ records: [contact(5, 'Renamed').change] })
+    expect((await index.getMany(WS, 'contacts', ['con_bt_5']))[0]?.record).toMatchObject({
+      firstName: 'Renamed',
+    })
   })
 })

@@ -1,5 +1,7 @@
+import type { RecordKind } from '../projection/recordKinds.ts'
 import { ThreadClient } from '../threads/threadClient.ts'
-import type { AppliedChange, IndexBatch } from './RecordIndex.ts'
+import type { MatchKind } from './importKeys.ts'
+import type { AppliedChange, ImportMatchRule, IndexBatch, IndexedRecord } from './RecordIndex.ts'
 
 /*
  * The bulk applies of the record index in a worker thread (issue #14: others' edits during an import). An import's
@@ -18,6 +20,11 @@ import type { AppliedChange, IndexBatch } from './RecordIndex.ts'
  * server under, which also works under Vitest. A thread that dies (an exception, `terminate`, out of memory) rejects
  * the applies in flight with a BulkApplierCrashed (their transaction rolled back with its connection); the next bulk
  * apply starts a new thread.
+ *
+ * With every apply in the thread (`INDEX_THREAD=all`) it also answers an import's index reads, `importMatches` and
+ * `getMany` (a batch of 1,000 rows: ~12 % of the main thread in the slowest probe rounds of others' edits during an
+ * import, all synchronous SQLite work). They are answered in order with the applies, so a read sent after an apply
+ * sees what it wrote; they change nothing, so one lost with a crashed thread is asked again (kyselyRecordIndex.ts).
  */
 
 /**
@@ -47,8 +54,25 @@ export class BulkApplierCrashed extends Error {
   }
 }
 
-/** The index's applies in a worker thread (bulkApplierThread.ts); `apply` rejects with BulkApplierCrashed when it dies. */
-export class BulkApplier extends ThreadClient<IndexBatch, AppliedChange[]> {
+/** What the thread is asked: an apply, or one of an import's reads (checked again in the thread). */
+export type IndexThreadRequest =
+  | { op: 'apply'; batch: IndexBatch }
+  | { op: 'importMatches'; workspaceId: string; kind: MatchKind; rule: ImportMatchRule; keys: string[] }
+  | { op: 'getMany'; workspaceId: string; kind: RecordKind; ids: string[] }
+
+/** The thread's answer to each request (`IndexThreadRequest`), by `op`. */
+export interface IndexThreadAnswers {
+  apply: AppliedChange[]
+  importMatches: Array<{ key: string; id: string }>
+  getMany: IndexedRecord[]
+}
+export type IndexThreadAnswer = IndexThreadAnswers[keyof IndexThreadAnswers]
+
+/** The index's applies in a worker thread (bulkApplierThread.ts); each call rejects with BulkApplierCrashed when it dies. */
+export class BulkApplier extends ThreadClient<IndexThreadRequest, IndexThreadAnswer> {
+  /** Reads (`importMatches`, `getMany`) the thread answered (tests, logs). */
+  readsAnswered = 0
+
   constructor(spec: BulkIndexSpec) {
     super({
       entry: new URL('./bulkApplierThread.ts', import.meta.url).href,
@@ -60,6 +84,25 @@ export class BulkApplier extends ThreadClient<IndexBatch, AppliedChange[]> {
 
   /** Applies `batch` in the thread (started if needed); rejects with BulkApplierCrashed when the thread dies. */
   apply(batch: IndexBatch): Promise<AppliedChange[]> {
-    return this.call(batch)
+    return this.call({ op: 'apply', batch }) as Promise<AppliedChange[]>
+  }
+
+  /** The index's `importMatches` (its DDL and statistics left to the caller), answered by the thread. */
+  async importMatches(
+    workspaceId: string,
+    kind: MatchKind,
+    rule: ImportMatchRule,
+    keys: string[],
+  ): Promise<Array<{ key: string; id: string }>> {
+    const found = await this.call({ op: 'importMatches', workspaceId, kind, rule, keys })
+    this.readsAnswered += 1
+    return found as IndexThreadAnswers['importMatches']
+  }
+
+  /** The index's `getMany`, answered by the thread. */
+  async getMany(workspaceId: string, kind: RecordKind, ids: string[]): Promise<IndexedRecord[]> {
+    const found = await this.call({ op: 'getMany', workspaceId, kind, ids })
+    this.readsAnswered += 1
+    return found as IndexThreadAnswers['getMany']
   }
 }

@@ -199,6 +199,15 @@ export function stageChangeOf(
   }
 }
 
+/** The checked arguments of `importMatches` (`importMatchQuery`). */
+interface ImportMatchQuery {
+  workspaceId: string
+  kind: MatchKind
+  rule: ImportMatchRule
+  /** Without blanks and duplicates. */
+  keys: string[]
+}
+
 /** The kinds whose rows keep their account's name (`s_accountName`) for the `accountName` sort. */
 /** After the index thread died under an apply, applies run on the main thread for this long before it is tried again. */
 const THREAD_PAUSE_MS = 30_000
@@ -257,7 +266,7 @@ const COLUMN_FIELDS = Object.fromEntries(
 
 export class KyselyRecordIndex implements RecordIndex {
   private closed = false
-  /** Applies in progress (`close` waits for them). */
+  /** Applies in progress, and reads waiting for the thread (`close` waits for them). */
   private readonly applying = new Set<Promise<unknown>>()
   /** The write lock (`exclusive`): the tail of the writes queued so far. */
   private writing: Promise<unknown> = Promise.resolve()
@@ -342,6 +351,32 @@ export class KyselyRecordIndex implements RecordIndex {
       return await run
     } finally {
       this.applying.delete(run)
+    }
+  }
+
+  /**
+   * The thread, when it answers reads too: it runs every apply (`INDEX_THREAD=all`) and is not paused after a crash.
+   * A read takes no write lock: the thread runs its calls one at a time in the order they were sent, so a read sees
+   * every apply sent to it before — every apply that had finished when the read was asked (an import flushes its
+   * applies before it looks its next batch up), and one already sent that is still running, as a read on this
+   * connection waits for the apply holding it — and its connection reads what applies here committed (while the
+   * thread was paused).
+   */
+  private readThread(): BulkApplier | null {
+    return this.bulk !== null && this.appliesInThread && this.bulkThreaded ? this.bulk : null
+  }
+
+  /**
+   * A read answered by the thread (`inThread`); one the thread died under is answered here by `here` instead (a read
+   * changes nothing: asking again is safe), and the thread pauses as after a crash under an apply.
+   */
+  private async readInThread<T>(inThread: () => Promise<T>, here: () => Promise<T>): Promise<T> {
+    try {
+      return await this.tracked(inThread())
+    } catch (error) {
+      if (!(error instanceof BulkApplierCrashed)) throw error
+      this.threadAfter = performance.now() + THREAD_PAUSE_MS
+      return here()
     }
   }
 
@@ -1320,6 +1355,16 @@ export class KyselyRecordIndex implements RecordIndex {
     const ws = checkWorkspace(workspaceId)
     const k = checkKind(kind)
     const wanted = [...new Set(checkIds(ids))]
+    if (wanted.length === 0) return []
+    const bulk = this.readThread()
+    if (!bulk) return this.getManyNow(ws, k, wanted)
+    return this.readInThread(
+      () => bulk.getMany(ws, k, wanted),
+      () => this.getManyNow(ws, k, wanted),
+    )
+  }
+
+  private async getManyNow(ws: string, k: RecordKind, wanted: readonly string[]): Promise<IndexedRecord[]> {
     const found = new Map<string, IndexedRecord>()
     for (let i = 0; i < wanted.length; i += 500) {
       const rows = await this.db
@@ -1953,19 +1998,58 @@ export class KyselyRecordIndex implements RecordIndex {
     keys: readonly string[],
   ): Promise<Array<{ key: string; id: string }>> {
     this.open()
+    const query = this.importMatchQuery(workspaceId, kind, rule, keys)
+    if (query.keys.length === 0) return []
+    // Statistics and DDL stay on this side, on this connection (the match index under the write lock): only the
+    // select may go to the thread.
+    const on = query.rule
+    if (on.on === 'field') await this.ensureMatchIndex(tableOf(query.kind), 'data', on.field)
+    else if (on.on === 'customField')
+      await this.ensureMatchIndex(tableOf(query.kind), 'custom_fields', on.fieldId)
+    else if (this.flavor.name === 'postgres') await this.keepImportKeyStatistics()
+    const bulk = this.readThread()
+    if (!bulk) return this.selectImportMatches(query)
+    return this.readInThread(
+      () => bulk.importMatches(query.workspaceId, query.kind, query.rule, query.keys),
+      () => this.selectImportMatches(query),
+    )
+  }
+
+  /**
+   * As `importMatches`, without making the field's match index or keeping `import_keys`' statistics: what the index
+   * thread runs for it (bulkApplierThread.ts), the main thread having done both.
+   */
+  async findImportMatches(
+    workspaceId: string,
+    kind: MatchKind,
+    rule: ImportMatchRule,
+    keys: readonly string[],
+  ): Promise<Array<{ key: string; id: string }>> {
+    this.open()
+    const query = this.importMatchQuery(workspaceId, kind, rule, keys)
+    return query.keys.length === 0 ? [] : this.selectImportMatches(query)
+  }
+
+  /** The checked arguments of `importMatches`, its keys without blanks and duplicates. */
+  private importMatchQuery(
+    workspaceId: string,
+    kind: MatchKind,
+    rule: ImportMatchRule,
+    keys: readonly string[],
+  ): ImportMatchQuery {
     const ws = checkWorkspace(workspaceId)
     const checked = checkImportMatch({ kind, rule, keys })
     const wanted = [...new Set(checked.keys.filter((k) => k !== ''))]
-    if (wanted.length === 0) return []
-    const on = checked.rule
-    if (on.on !== 'field' && on.on !== 'customField') {
-      if (this.flavor.name === 'postgres') await this.keepImportKeyStatistics()
-      return findByImportKeys(this.db, ws, checked.kind, on.on, wanted)
-    }
+    return { workspaceId: ws, kind: checked.kind, rule: checked.rule, keys: wanted }
+  }
+
+  private async selectImportMatches(query: ImportMatchQuery): Promise<Array<{ key: string; id: string }>> {
+    const { workspaceId: ws, rule: on, keys: wanted } = query
+    if (on.on !== 'field' && on.on !== 'customField')
+      return findByImportKeys(this.db, ws, query.kind, on.on, wanted)
     const [column, field]: ['data' | 'custom_fields', string] =
       on.on === 'field' ? ['data', on.field] : ['custom_fields', on.fieldId]
-    const table = tableOf(checked.kind)
-    await this.ensureMatchIndex(table, column, field)
+    const table = tableOf(query.kind)
     const value = sql.raw(this.flavor.matchTextSql(`r.${column}`, field))
     const out: Array<{ key: string; id: string }> = []
     // Seeks in the field's match index: one statement for any batch (at most MAX_BATCH_CHANGES keys, checked above).
