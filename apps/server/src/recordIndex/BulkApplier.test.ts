@@ -109,6 +109,8 @@ describe('bulk applies in a worker thread (SQLite)', () => {
   it('lands in the same file, read by the main connection, with the feed events of the batch', async () => {
     const applied = await index.applyBulk?.(batchOf(0, 300))
     expect(applierOf(index).running).toBe(true)
+    // 300 records: two parts of 100 sent ahead (one message per turn), the last 100 with the apply — one transaction.
+    expect(applierOf(index).partsStaged).toBe(2)
     expect(applied?.map((a) => a.id)).toEqual(Array.from({ length: 300 }, (_, i) => `con_bt_${i}`))
     expect(applied?.map((a) => a.seq)).toEqual(Array.from({ length: 300 }, (_, i) => i + 1))
     expect(await index.lastSeq(WS)).toBe(300)
@@ -168,6 +170,29 @@ describe('bulk applies in a worker thread (SQLite)', () => {
       status: 400,
       message: (direct as Error).message,
     })
+  })
+
+  it('a large batch with document states goes over in parts and commits whole; a crash while it is sent writes none of it', async () => {
+    const written = Array.from({ length: 260 }, (_, i) => contact(i))
+    const batch: IndexBatch = {
+      records: written.map((w) => w.change),
+      docStates: written.map((w) => ({ doc: (w.change as { doc: string }).doc, stateVector: w.stateVector })),
+    }
+    const applier = applierOf(index)
+    applier.crashForTest()
+    expect(await index.applyBulk?.(batch).catch((error: unknown) => error)).toBeInstanceOf(BulkApplierCrashed)
+    expect(await index.lastSeq(WS)).toBe(0)
+    // After the thread's pause (bulk mode: a direct applyBulk starts a new thread) the same batch lands whole.
+    const applied = await index.applyBulk?.(batch)
+    expect(applier.partsStaged).toBeGreaterThanOrEqual(4 + 4)
+    expect(applied).toHaveLength(260)
+    expect(await index.lastSeq(WS)).toBe(260)
+    expect((await index.get(WS, 'contacts', 'con_bt_259'))?.record).toMatchObject({ lastName: 'N259' })
+    // The document states of the parts sent ahead are written too.
+    for (const w of [written[0], written[150], written[259]])
+      expect(await index.docState((w?.change as { doc: string } | undefined)?.doc ?? '')).toEqual(
+        w?.stateVector,
+      )
   })
 
   it('a crashed thread rejects its apply (nothing of it written, the lock released); the next apply starts a new one', async () => {
