@@ -34,7 +34,8 @@ try {
         console.log(
           `${variant.name} run ${run + 1}: ${r.rows} rows in ${(r.totalMs / 1000).toFixed(1)} s (${r.rowsPerSecond.toFixed(0)}/s), ` +
             `idle p50/p99 ${r.idleMs.p50.toFixed(2)}/${r.idleMs.p99.toFixed(2)} ms, during p50/p99 ${r.duringMs.p50.toFixed(2)}/${r.duringMs.p99.toFixed(2)} ms ` +
-            `(${(r.duringMs.p99 / r.idleMs.p99).toFixed(2)}× idle, n ${r.duringMs.n}), RSS peak ${r.rssPeakMb.toFixed(0)} MB`,
+            `(${(r.duringMs.p99 / r.idleMs.p99).toFixed(2)}× idle, n ${r.duringMs.n}), RSS peak ${r.rssPeakMb.toFixed(0)} MB, ` +
+            `CPU per 1,000 rows ${r.cpuMsPer1000Rows?.mainThread} ms main thread / ${r.cpuMsPer1000Rows?.process} ms process`,
         )
       } finally {
         await server.stop()

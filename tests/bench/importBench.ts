@@ -2,7 +2,7 @@ import { createReadStream, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { Readable } from 'node:stream'
-import { peakRssBytes, sampleProcess } from './lib/procStats.ts'
+import { mainThreadCpuMs, peakRssBytes, sampleProcess } from './lib/procStats.ts'
 import { login } from './lib/rapportSession.ts'
 import { SyncClient } from './lib/SyncClient.ts'
 import type { BenchServer } from './lib/servers.ts'
@@ -21,6 +21,11 @@ export type ImportResult = {
   /** Server RSS before the upload, and its peak (VmHWM) at the end. */
   rssBeforeMb: number
   rssPeakMb: number
+  /**
+   * Server CPU from the start to `done`: the whole process and its main thread (the event loop others' edits wait
+   * on), per 1,000 rows — steadier from run to run than a p99 on a noisy machine.
+   */
+  cpuMsPer1000Rows?: { process: number; mainThread: number }
   /** Another user's edit → the remote replica, on a deal document: idle, then during the import. */
   idleMs: Summary
   duringMs: Summary
@@ -141,6 +146,7 @@ export async function measureImport(
       Phone: 'phone',
       Title: 'title',
     }
+    const cpuBefore = { process: sampleProcess(server.pid).cpuMs, main: mainThreadCpuMs(server.pid) }
     const started = nowMs()
     const start = await fetch(`${server.url}/api/imports/${uploaded.id}/start`, {
       method: 'POST',
@@ -182,6 +188,11 @@ export async function measureImport(
     }
     await poll
     const totalMs = nowMs() - started
+    const per1000 = (ms: number) => Math.round((ms / rows) * 1000 * 10) / 10
+    const cpuMsPer1000Rows = {
+      process: per1000(sampleProcess(server.pid).cpuMs - cpuBefore.process),
+      mainThread: per1000(mainThreadCpuMs(server.pid) - cpuBefore.main),
+    }
     if (status.status !== 'done') throw new Error(`import ended ${status.status}`)
     return {
       rows,
@@ -192,6 +203,7 @@ export async function measureImport(
       failed: status.failed,
       rssBeforeMb: Math.round(rssBefore / 2 ** 20),
       rssPeakMb: Math.round(peakRssBytes(server.pid) / 2 ** 20),
+      cpuMsPer1000Rows,
       idleMs: summarize(idle),
       duringMs: summarize(during),
       duringRoundsUs,

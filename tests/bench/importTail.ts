@@ -7,7 +7,8 @@
  *
  *   cd tests && IMPORT_ENV='{"INDEX_THREAD":"all"}' npx tsx bench/importTail.ts
  */
-import { readdirSync } from 'node:fs'
+import { copyFileSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { measureImport } from './importBench.ts'
 import { profileInWindows, readProfile, topLines } from './lib/profileWindows.ts'
@@ -50,4 +51,16 @@ console.log(
 for (const line of topLines(inside.outermost, 25)) console.log(line)
 console.log('\n… by self time (ms):')
 for (const line of topLines(inside.self, 35)) console.log(line)
+// The four largest outermost functions, by what ran inside them.
+for (const [outer] of [...inside.outermost].sort((a, b) => b[1] - a[1]).slice(0, 4)) {
+  console.log(`\n… inside ${outer}, by self time (ms):`)
+  for (const line of topLines(inside.selfByOutermost.get(outer) ?? new Map(), 12)) console.log(line)
+}
+// IMPORT_KEEP_PROFILE=1: the profile and the rounds stay for other breakdowns.
+if (process.env.IMPORT_KEEP_PROFILE === '1') {
+  const kept = mkdtempSync(join(tmpdir(), 'rapport-import-tail-kept-'))
+  copyFileSync(join(profileDir.path, main), join(kept, 'main.cpuprofile'))
+  writeFileSync(join(kept, 'slowest-rounds.json'), JSON.stringify(slowest))
+  console.log(`\nkept: ${join(kept, 'main.cpuprofile')} and slowest-rounds.json beside it`)
+}
 profileDir.remove()

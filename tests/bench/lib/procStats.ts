@@ -17,6 +17,16 @@ export function sampleProcess(pid: number): ProcSample {
   return { cpuMs: ((utime + stime) * 1000) / TICKS_PER_SECOND, rssBytes: rssKb * 1024, at: performance.now() }
 }
 
+/**
+ * CPU time (user + system, ms) of a process's main thread alone — the thread whose id is the pid, which runs Node's
+ * event loop — read from /proc/<pid>/task/<pid>/stat (Linux only).
+ */
+export function mainThreadCpuMs(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/task/${pid}/stat`, 'utf8')
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / TICKS_PER_SECOND
+}
+
 /** CPU used between two samples, as ms and as a percentage of one core. */
 export function cpuBetween(a: ProcSample, b: ProcSample): { cpuMs: number; cpuPct: number } {
   const cpuMs = b.cpuMs - a.cpuMs

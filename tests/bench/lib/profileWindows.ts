@@ -39,6 +39,8 @@ export interface WindowBreakdown {
   outermost: Map<string, number>
   /** µs by the sampled function itself. */
   self: Map<string, number>
+  /** µs by the outermost function, then the sampled function (what ran inside each hook, timer or job). */
+  selfByOutermost: Map<string, Map<string, number>>
 }
 
 export function profileInWindows(
@@ -54,6 +56,7 @@ export function profileInWindows(
   const sorted = [...windows].sort((a, b) => a[0] - b[0])
   const outermost = new Map<string, number>()
   const self = new Map<string, number>()
+  const selfByOutermost = new Map<string, Map<string, number>>()
   let totalUs = 0
   let time = profile.startTime
   let k = 0
@@ -77,8 +80,11 @@ export function profileInWindows(
       if (file.startsWith('src/')) outer = `${frame.functionName || '(anon)'} ${file}:${frame.lineNumber + 1}`
     }
     outermost.set(outer, (outermost.get(outer) ?? 0) + dt)
+    const inner = selfByOutermost.get(outer) ?? new Map<string, number>()
+    inner.set(selfKey, (inner.get(selfKey) ?? 0) + dt)
+    selfByOutermost.set(outer, inner)
   }
-  return { totalUs, outermost, self }
+  return { totalUs, outermost, self, selfByOutermost }
 }
 
 /** The largest `top` entries of a breakdown map, as lines of ms. */

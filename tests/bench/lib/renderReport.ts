@@ -313,6 +313,11 @@ function importSection(r: BenchResults): string[] {
     `| total (start → done) | ${int(i.totalMs)} ms (${int(i.rowsPerSecond)} rows/s) | < 60,000 ms |`,
     `| created / failed | ${int(i.created)} / ${int(i.failed)} | all rows |`,
     `| server RSS before / peak (VmHWM) | ${int(i.rssBeforeMb)} / ${int(i.rssPeakMb)} MB | bounded |`,
+    ...(i.cpuMsPer1000Rows
+      ? [
+          `| server CPU per 1,000 rows: main thread (event loop) / whole process | ${i.cpuMsPer1000Rows.mainThread} / ${i.cpuMsPer1000Rows.process} ms | |`,
+        ]
+      : []),
     `| edit-to-remote idle p50 / p99 | ${ms(i.idleMs.p50)} / ${ms(i.idleMs.p99)} ms (n=${i.idleMs.n}) | |`,
     `| edit-to-remote during the import p50 / p99 | ${ms(i.duringMs.p50)} / ${ms(i.duringMs.p99)} ms (n=${i.duringMs.n}) | p99 < 2× idle (${ratio(i.duringMs.p99, i.idleMs.p99)}: ${i.duringMs.p99 < 2 * i.idleMs.p99 ? 'met' : 'NOT met'}) |`,
     '',
