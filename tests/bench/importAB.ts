@@ -6,6 +6,7 @@
  * `IMPORT_SETTLE_MS` pauses after each start before the idle rounds (`IMPORT_IDLE_ROUNDS`, default 200).
  *
  *   IMPORT_A_ENV='{}' IMPORT_B_ENV='{"INDEX_THREAD":"bulk"}' npx tsx tests/bench/importAB.ts
+ *   IMPORT_A_ROOT=/work/wt-old npx tsx tests/bench/importAB.ts   (A: the server of another checkout)
  */
 import { measureImport } from './importBench.ts'
 import { copyTemplate, createSeedTemplate } from './lib/seedTemplate.ts'
@@ -16,9 +17,10 @@ const rows = Number(process.env.BENCH_IMPORT_ROWS ?? 30_000)
 process.env.BENCH_IMPORT_ROWS = String(rows)
 const idleRounds = Number(process.env.IMPORT_IDLE_ROUNDS ?? 200)
 const envOf = (name: string): Record<string, string> => JSON.parse(process.env[name] ?? '{}')
+// IMPORT_A_ROOT / IMPORT_B_ROOT: another checkout's server (e.g. a `git worktree` of an older commit, installed).
 const variants = [
-  { name: 'A', env: envOf('IMPORT_A_ENV') },
-  { name: 'B', env: envOf('IMPORT_B_ENV') },
+  { name: 'A', env: envOf('IMPORT_A_ENV'), repoRoot: process.env.IMPORT_A_ROOT },
+  { name: 'B', env: envOf('IMPORT_B_ENV'), repoRoot: process.env.IMPORT_B_ROOT },
 ]
 
 const seed = await createSeedTemplate()
@@ -26,7 +28,11 @@ try {
   for (let run = 0; run < runs; run++) {
     for (const variant of run % 2 === 0 ? variants : [...variants].reverse()) {
       const dir = copyTemplate(seed, `rapport-import-ab-${variant.name}-`)
-      const server = await startRapport({ dataDir: dir.path, env: variant.env })
+      const server = await startRapport({
+        dataDir: dir.path,
+        env: variant.env,
+        ...(variant.repoRoot && { repoRoot: variant.repoRoot }),
+      })
       // IMPORT_SETTLE_MS: a pause after the start before the idle rounds (what the start left running settles).
       await new Promise((resolve) => setTimeout(resolve, Number(process.env.IMPORT_SETTLE_MS ?? 0)))
       try {

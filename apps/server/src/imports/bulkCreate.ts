@@ -173,6 +173,8 @@ export async function writeBuiltDocuments(
           (d) => !deps.hocuspocus.documents.has(d.name) && !deps.hocuspocus.loadingDocuments.has(d.name),
         )
         .map((d) => ({ name: d.name, state: d.state })),
+      // Their updates are durable in the log (step 1): the fold need not wait for the disk (StoreStatesOptions).
+      { durable: false },
     ),
   )
   // The audit's `created <kind> <title>` entry in the account room of each record that has an account.

@@ -7,6 +7,7 @@ import { describe, expect, it, vi } from 'vitest'
 import * as Y from 'yjs'
 import { silentLogger } from '../log/logger.ts'
 import { compactLogs } from './compactLogs.ts'
+import { appendUpdates, storeStates } from './DocumentStore.ts'
 import { documentStoreContract } from './documentStore.contract.ts'
 import { sqliteStore } from './sqliteStore.ts'
 
@@ -109,6 +110,33 @@ describe('sqliteStore durability', () => {
     expect((await readdir(dir)).sort()).toEqual(['documents.sqlite'])
     await cleanup()
   }, 30_000)
+
+  it('storeStates { durable: false } folds durably logged updates without asking for a group commit', async () => {
+    const file = join(await fresh(), 'documents.sqlite')
+    const store = sqliteStore({ file, fsync: true })
+    const names = ['ws/contact/c1', 'ws/contact/c2']
+    await appendUpdates(
+      store,
+      names.map((name) => ({ name, update: textState(name) })),
+    )
+    const rounds = store.syncRounds
+    expect(rounds).toBeGreaterThan(0)
+    await storeStates(
+      store,
+      names.map((name) => ({ name, state: textState(name) })),
+      { durable: false },
+    )
+    expect(store.syncRounds).toBe(rounds)
+    expect(await store.loggedNames()).toEqual([])
+    // The default still waits for the disk.
+    await storeStates(store, [{ name: 'ws/contact/c3', state: textState('c3') }])
+    expect(store.syncRounds).toBe(rounds + 1)
+    await store.close()
+    const again = sqliteStore({ file })
+    for (const name of names) expect(textOf(await again.load(name))).toBe(name)
+    await again.close()
+    await cleanup()
+  })
 
   it('checkpoints in its worker thread, and a reopen sees everything', async () => {
     const file = join(await fresh(), 'documents.sqlite')

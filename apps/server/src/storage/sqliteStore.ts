@@ -80,7 +80,7 @@ const SCHEMA = `
  */
 export const sqliteStore = (
   options: SqliteStoreOptions,
-): DocumentStore & { readonly file: string; readonly checkpoints: number } => {
+): DocumentStore & { readonly file: string; readonly checkpoints: number; readonly syncRounds: number } => {
   const { file } = options
   mkdirSync(dirname(file), { recursive: true })
   const db = new Database(file)
@@ -167,10 +167,11 @@ export const sqliteStore = (
   let closed: Promise<void> | null = null
 
   /**
-   * Runs a synchronous write of about `bytes`; resolves when it is durable (at once without fsync), then removes
-   * the state file the write replaced (the committed row no longer names it).
+   * Runs a synchronous write of about `bytes`; resolves when it is durable (at once without fsync, or when not
+   * `durable`: StoreStatesOptions), then removes the state file the write replaced (the committed row no longer names
+   * it).
    */
-  const write = (run: () => string | null | undefined, bytes: number): Promise<void> => {
+  const write = (run: () => string | null | undefined, bytes: number, durable = true): Promise<void> => {
     let replaced: string | null | undefined
     try {
       if (!db.open) throw new Error('the document store is closed')
@@ -179,8 +180,8 @@ export const sqliteStore = (
       return Promise.reject(error)
     }
     checkpointer.wrote(bytes)
-    const durable = sync ? sync.request() : Promise.resolve()
-    return replaced ? durable.then(() => removeStateFile(replaced)) : durable
+    const onDisk = sync && durable ? sync.request() : Promise.resolve()
+    return replaced ? onDisk.then(() => removeStateFile(replaced)) : onDisk
   }
   const removeStateFile = (stateFile: string): Promise<void> =>
     unlink(join(statesDir, stateFile)).catch(() => {
@@ -255,6 +256,10 @@ export const sqliteStore = (
 
   return {
     file,
+    /** Group commits (fdatasync rounds) asked for so far (tests). */
+    get syncRounds() {
+      return sync?.requests ?? 0
+    },
     /** WAL checkpoints the worker ran (tests). */
     get checkpoints() {
       return checkpointer.checkpoints
@@ -295,7 +300,7 @@ export const sqliteStore = (
         return null
       }, bytes)
     },
-    async storeStates(entries) {
+    async storeStates(entries, storeOptions) {
       if (closed) throw new Error('the document store is closed')
       // Small states of documents with no store in progress: one transaction (a state that replaced a state file
       // is left to `store`, which removes the file once the row no longer names it); the rest one by one.
@@ -312,10 +317,14 @@ export const sqliteStore = (
       for (const entry of one) bytes += entry.state.byteLength
       await Promise.all([
         one.length > 0
-          ? write(() => {
-              storeManyTx(one)
-              return null
-            }, bytes)
+          ? write(
+              () => {
+                storeManyTx(one)
+                return null
+              },
+              bytes,
+              storeOptions?.durable !== false,
+            )
           : undefined,
         ...rest.map((entry) => this.store(entry.name, entry.state)),
       ])
@@ -407,8 +416,13 @@ const groupSync = (file: string) => {
     }
   }
 
+  let requests = 0
   return {
+    get requests() {
+      return requests
+    },
     request(): Promise<void> {
+      requests += 1
       const done = new Promise<void>((resolve, reject) => waiting.push({ resolve, reject }))
       running ??= loop()
       return done

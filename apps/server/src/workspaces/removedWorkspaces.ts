@@ -32,10 +32,11 @@ export function withoutRemovedWorkspaces(
         store,
         entries.filter((e) => !removed(e.name)),
       ),
-    storeStates: (entries) =>
+    storeStates: (entries, options) =>
       storeStates(
         store,
         entries.filter((e) => !removed(e.name)),
+        options,
       ),
     list: (prefix) => store.list(prefix),
     loggedNames: () => store.loggedNames(),
