@@ -3,12 +3,17 @@ import { csvProblem, csvRecords, rowObject, type Separator } from './csvFile.ts'
 import { type ImportField, type MappedRow, mapRow } from './importFields.ts'
 
 /*
- * An import's rows read from its CSV file and mapped to fields (issue #14: others' edits stay fast during an import).
- * Parsing the file (csv-parse, decoding), building each row's cells by column and converting them to the mapped
- * fields' types (`mapRow`) were the largest share of the import's main-thread work that is neither a write nor a
- * lookup (tests/bench/importTail.ts: csv-parse alone ~7 % of the samples inside the slowest probe rounds), and their
- * garbage is the main heap's. Here a worker thread of the job reads and maps the rows; the main thread receives only
- * the mapped values and errors of each row (cloned, CHUNK_ROWS at a time) and plans, looks up and writes them.
+ * An import's rows read from its CSV file and mapped to fields, a chunk at a time, each row mapped once (the job's
+ * duplicate lookup and its planning both mapped every row before).
+ *
+ * Optionally (`IMPORT_CSV_THREAD=1`, off by default) in a worker thread of the job: parsing the file (csv-parse,
+ * decoding) and mapping were the largest share of the import's main-thread work that is neither a write nor a
+ * lookup (tests/bench/importTail.ts: csv-parse ~7 % of the samples inside the slowest probe rounds), so the thread
+ * reads and maps the rows and the main thread receives each row's mapped values and errors (cloned, `chunkRows` at a
+ * time, one chunk requested ahead). Measured (`importAB.ts`, 20k contacts, 3 + 3 runs alternated, a slow machine):
+ * the main thread's CPU per 1,000 rows was 256 / 257 / 305 ms without the thread and 298 / 267 / 282 ms with it, the
+ * process's +100 ms, the import no faster and others' p99 no lower — the rows' cloning and the thread's wake-ups on
+ * two cores cost what the parsing saved. So it stays off; the thread and its fallback stay tested.
  *
  * The same `MappedRowReader` runs in the thread (mappedRowsThread.ts) and, when the thread cannot start or dies, on
  * the main thread from the row after the last one received — the same rows, only with the parsing on the event loop.
