@@ -109,7 +109,9 @@ describe('SIGKILL mid-edit', () => {
       }
       expect(health.stores).toBeGreaterThan(0)
       expect(health.dirtyDocuments).toBe(0)
-    })
+      // The first store waits until the index holds the document's state, and the index's thread starts with the
+      // server (its TypeScript compiled): ~1.1 s after the start on a slow machine, past waitFor's default 1 s.
+    }, 15_000)
     writer.destroy()
     await proc.kill('SIGKILL')
     proc = await startServerProcess(dataDir, env)
