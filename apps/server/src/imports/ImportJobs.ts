@@ -1093,11 +1093,14 @@ export class ImportJobs {
         undo.reverted += result.reverted
         undo.kept += result.kept
       }
+      // Lists read after the status says `undone` show it.
+      await this.deps.index.flush()
+      // The undo's end and the status change at once: a reader between them (the history page polls while an undo
+      // runs) saw a settled job still `done` and stopped polling, showing `done` for good (e2e imports.test.ts, on a
+      // slow machine where the flush took long enough).
       undo.state = 'done'
       if (undo.kept > 0)
         undo.message = `${undo.kept} updated value${undo.kept === 1 ? ' was' : 's were'} changed by someone after the import and kept.`
-      // Lists read after the status says `undone` show it.
-      await this.deps.index.flush()
       job.status = 'undone'
       await this.save(job)
     })().catch(async (error: unknown) => {
