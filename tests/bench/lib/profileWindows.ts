@@ -43,21 +43,36 @@ export interface WindowBreakdown {
   selfByOutermost: Map<string, Map<string, number>>
 }
 
-export function profileInWindows(
-  profile: CpuProfile,
-  windows: ReadonlyArray<[number, number]>,
-): WindowBreakdown {
+/** A profile's nodes by id and each node's parent: the stack of a sample is its node and the parents up. */
+export interface ProfileTree {
+  byId: Map<number, ProfileNode>
+  parent: Map<number, number>
+}
+
+export function profileTree(profile: CpuProfile): ProfileTree {
   const parent = new Map<number, number>()
   const byId = new Map<number, ProfileNode>()
   for (const node of profile.nodes) {
     byId.set(node.id, node)
     for (const child of node.children ?? []) parent.set(child, node.id)
   }
+  return { byId, parent }
+}
+
+/** "name file:line" of a node (its function as the breakdowns name it). */
+export function frameLabel(node: ProfileNode | undefined): string {
+  const frame = node?.callFrame
+  return frame ? `${frame.functionName || '(anon)'} ${shortFile(frame.url)}:${frame.lineNumber + 1}` : '?'
+}
+
+/** Calls `visit` with every sample inside one of `windows` (µs of the profile's clock): its node and duration (µs). */
+export function eachSampleInWindows(
+  profile: CpuProfile,
+  windows: ReadonlyArray<[number, number]>,
+  visit: (node: ProfileNode, dt: number) => void,
+  tree: ProfileTree = profileTree(profile),
+): void {
   const sorted = [...windows].sort((a, b) => a[0] - b[0])
-  const outermost = new Map<string, number>()
-  const self = new Map<string, number>()
-  const selfByOutermost = new Map<string, Map<string, number>>()
-  let totalUs = 0
   let time = profile.startTime
   let k = 0
   for (let i = 0; i < profile.samples.length; i++) {
@@ -65,25 +80,42 @@ export function profileInWindows(
     while (k < sorted.length && (sorted[k]?.[1] ?? 0) < time) k++
     const window = sorted[k]
     if (!window || time < window[0]) continue
-    const node = byId.get(profile.samples[i] ?? 0)
-    if (!node) continue
-    const dt = profile.timeDeltas[i + 1] ?? profile.timeDeltas[i] ?? 0
-    totalUs += dt
-    const { functionName, url, lineNumber } = node.callFrame
-    const selfKey = `${functionName || '(anon)'} ${shortFile(url)}:${lineNumber + 1}`
-    self.set(selfKey, (self.get(selfKey) ?? 0) + dt)
-    let outer = functionName === '(idle)' ? '(idle)' : '(no Rapport frame)'
-    for (let n: number | undefined = node.id; n !== undefined; n = parent.get(n)) {
-      const frame = byId.get(n)?.callFrame
-      if (!frame) continue
-      const file = shortFile(frame.url)
-      if (file.startsWith('src/')) outer = `${frame.functionName || '(anon)'} ${file}:${frame.lineNumber + 1}`
-    }
-    outermost.set(outer, (outermost.get(outer) ?? 0) + dt)
-    const inner = selfByOutermost.get(outer) ?? new Map<string, number>()
-    inner.set(selfKey, (inner.get(selfKey) ?? 0) + dt)
-    selfByOutermost.set(outer, inner)
+    const node = tree.byId.get(profile.samples[i] ?? 0)
+    if (node) visit(node, profile.timeDeltas[i + 1] ?? profile.timeDeltas[i] ?? 0)
   }
+}
+
+export function profileInWindows(
+  profile: CpuProfile,
+  windows: ReadonlyArray<[number, number]>,
+): WindowBreakdown {
+  const tree = profileTree(profile)
+  const outermost = new Map<string, number>()
+  const self = new Map<string, number>()
+  const selfByOutermost = new Map<string, Map<string, number>>()
+  let totalUs = 0
+  eachSampleInWindows(
+    profile,
+    windows,
+    (node, dt) => {
+      totalUs += dt
+      const selfKey = frameLabel(node)
+      self.set(selfKey, (self.get(selfKey) ?? 0) + dt)
+      let outer = node.callFrame.functionName === '(idle)' ? '(idle)' : '(no Rapport frame)'
+      for (let n: number | undefined = node.id; n !== undefined; n = tree.parent.get(n)) {
+        const frame = tree.byId.get(n)?.callFrame
+        if (!frame) continue
+        const file = shortFile(frame.url)
+        if (file.startsWith('src/'))
+          outer = `${frame.functionName || '(anon)'} ${file}:${frame.lineNumber + 1}`
+      }
+      outermost.set(outer, (outermost.get(outer) ?? 0) + dt)
+      const inner = selfByOutermost.get(outer) ?? new Map<string, number>()
+      inner.set(selfKey, (inner.get(selfKey) ?? 0) + dt)
+      selfByOutermost.set(outer, inner)
+    },
+    tree,
+  )
   return { totalUs, outermost, self, selfByOutermost }
 }
 
