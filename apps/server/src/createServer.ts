@@ -9,8 +9,8 @@ import {
   DeletedDocuments,
   deletedDocumentsExtension,
   deleteRememberedDocuments,
+  liveDocumentsStore,
   removeEmptyRecordDocument,
-  withoutDeletedDocuments,
 } from './archive/deletedDocuments.ts'
 import { createAccountServices } from './auth/accountServices.ts'
 import { type AuthServices, createAuthServices } from './auth/authServices.ts'
@@ -92,7 +92,7 @@ import { taskRoutes } from './tasks/taskRoutes.ts'
 import { ticketThreadGuard } from './tickets/ticketThreadGuard.ts'
 import { ticketThreadRoutes } from './tickets/ticketThreadRoutes.ts'
 import { timelineRoutes } from './timeline/timelineRoutes.ts'
-import { purgeWorkspace, withoutRemovedWorkspaces, workspacePrefix } from './workspaces/removedWorkspaces.ts'
+import { purgeWorkspace, workspacePrefix } from './workspaces/removedWorkspaces.ts'
 import { workspaceRoutes } from './workspaces/workspaceRoutes.ts'
 import { createWorkspaceService } from './workspaces/workspaceService.ts'
 
@@ -189,8 +189,9 @@ export const createServer = async (deps: ServerDeps): Promise<RapportServer> => 
   const workerRef: { current: IndexWorker | null } = { current: null }
   // The documents of records deleted for good are never loaded or stored again (archive/deletedDocuments.ts).
   const deletedDocuments = await DeletedDocuments.open(`${deps.dataDir}/deleted-documents.json`)
-  const liveWorkspacesStore = withoutDeletedDocuments(
-    withoutRemovedWorkspaces(storeOfDataDir, (id) => meta.data.removedWorkspaces.includes(id)),
+  const liveWorkspacesStore = liveDocumentsStore(
+    storeOfDataDir,
+    (id) => meta.data.removedWorkspaces.includes(id),
     () => deletedDocuments,
   )
   const documentStore = storeAfterIndex(liveWorkspacesStore, () => workerRef.current, logger.child('index'))

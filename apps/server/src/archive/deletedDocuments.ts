@@ -11,8 +11,8 @@ import type * as Y from 'yjs'
 import { DocumentRetired } from '../collab/retiredDocuments.ts'
 import { AppError } from '../errors.ts'
 import type { Logger } from '../log/logger.ts'
-import type { DocumentStore } from '../storage/DocumentStore.ts'
-import { workspacePrefix } from '../workspaces/removedWorkspaces.ts'
+import { appendUpdates, type DocumentStore, storeStates } from '../storage/DocumentStore.ts'
+import { withoutRemovedWorkspaces, workspacePrefix } from '../workspaces/removedWorkspaces.ts'
 
 /*
  * A per-record document (`W/contact/C`, `W/deal/D`, `W/ticket/T`) whose record was deleted for good (DELETE or a
@@ -104,12 +104,44 @@ export function withoutDeletedDocuments(
       gone(name) ? Promise.resolve({ state: null, log: [], damagedLogBytes: 0 }) : store.loadWithLog(name),
     store: (name, state) => (gone(name) ? Promise.resolve() : store.store(name, state)),
     appendUpdate: (name, update) => (gone(name) ? Promise.resolve() : store.appendUpdate(name, update)),
+    // The batch forms too (an import's writes): without them each entry would be its own transaction.
+    appendUpdates: (entries) =>
+      appendUpdates(
+        store,
+        entries.filter((e) => !gone(e.name)),
+      ),
+    storeStates: (entries, options) =>
+      storeStates(
+        store,
+        entries.filter((e) => !gone(e.name)),
+        options,
+      ),
+    ...(store.storeNew && {
+      storeNew: (entries) =>
+        (store.storeNew as NonNullable<DocumentStore['storeNew']>)(entries.filter((e) => !gone(e.name))),
+    }),
+    ...(store.settleNew && {
+      settleNew: (names) => (store.settleNew as NonNullable<DocumentStore['settleNew']>)(names),
+    }),
     list: (prefix) => store.list(prefix),
     loggedNames: () => store.loggedNames(),
     ...(store.workspaceIds && { workspaceIds: () => (store.workspaceIds as () => Promise<string[]>)() }),
     delete: (name) => store.delete(name),
     close: () => store.close(),
   }
+}
+
+/**
+ * The server's store of live documents (createServer): `store` without the documents of removed workspaces and of
+ * deleted records — what the persistence, the seed and an import's bulk path write through. It keeps the store's
+ * batch forms (`appendUpdates`, `storeStates`, `storeNew`, `settleNew`).
+ */
+export function liveDocumentsStore(
+  store: DocumentStore,
+  isRemovedWorkspace: (workspaceId: string) => boolean,
+  deleted: () => DeletedDocuments,
+): DocumentStore {
+  return withoutDeletedDocuments(withoutRemovedWorkspaces(store, isRemovedWorkspace), deleted)
 }
 
 const recordDeleted = () =>

@@ -1,7 +1,15 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { ACCOUNTS, COLLECTION, collectionMap, createAccount, docName, TIMELINE } from '@rapport/model'
+import {
+  ACCOUNTS,
+  COLLECTION,
+  collectionMap,
+  createAccount,
+  createContact,
+  docName,
+  TIMELINE,
+} from '@rapport/model'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import * as Y from 'yjs'
 import { writeDocument } from '../collab/directWrites.ts'
@@ -9,6 +17,8 @@ import { createServer, type RapportServer } from '../createServer.ts'
 import { silentLogger } from '../log/logger.ts'
 import { normalizeDomain } from '../recordIndex/duplicateKeys.ts'
 import type { KyselyRecordIndex } from '../recordIndex/kyselyRecordIndex.ts'
+import { sqliteStore } from '../storage/sqliteStore.ts'
+import { buildDocument } from './bulkCreate.ts'
 import { type ImportJob, ImportJobs, type ImportSettings } from './ImportJobs.ts'
 
 const WS = 'ws_bulk'
@@ -17,6 +27,7 @@ const ACCOUNT = 'acc_bulk_room'
 
 let dir: string
 let server: RapportServer
+let sqlite: ReturnType<typeof sqliteStore>
 /** The server's own jobs: contacts created on the bulk path. */
 let bulk: ImportJobs
 /** The same jobs without a store: every row through Hocuspocus (the path before the bulk path). */
@@ -24,7 +35,10 @@ let oneByOne: ImportJobs
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'rapport-bulk-import-'))
+  // The server's own kind of store, whose batch forms the bulk path writes with (`storeNew`, `settleNew`).
+  sqlite = sqliteStore({ file: join(dir, 'data', 'documents.sqlite') })
   server = await createServer({
+    documentStore: sqlite,
     dataDir: join(dir, 'data'),
     secrets: { session: 'bulk-import-test-session-secret-0123456789' },
     logger: silentLogger(),
@@ -43,7 +57,7 @@ beforeAll(async () => {
   )
   await server.index.flush()
   const deps = { hocuspocus: server.hocuspocus, index: server.index, logger: silentLogger() }
-  bulk = await ImportJobs.open({ ...deps, dataDir: join(dir, 'bulk'), store: server.documentStore })
+  bulk = await ImportJobs.open({ ...deps, dataDir: join(dir, 'bulk'), store: sqlite })
   oneByOne = await ImportJobs.open({ ...deps, dataDir: join(dir, 'one') })
 })
 afterAll(async () => {
@@ -67,6 +81,18 @@ async function runImport(
   settings: ImportSettings,
   kind: ImportJob['kind'] = 'contacts',
 ): Promise<ImportJob> {
+  const id = await startImport(jobs, csv, settings, kind)
+  await jobs.settled(id)
+  return jobs.get(WS, id) as ImportJob
+}
+
+/** Uploads `csv` as a job and starts it; returns the job's id. */
+async function startImport(
+  jobs: ImportJobs,
+  csv: string,
+  settings: ImportSettings,
+  kind: ImportJob['kind'] = 'contacts',
+): Promise<string> {
   const id = jobs.newId()
   const lines = csv.trimEnd().split('\n')
   const job: ImportJob = {
@@ -95,8 +121,24 @@ async function runImport(
   await jobs.add(job)
   await writeFile(jobs.filePath(id), csv)
   await jobs.start(job, settings, ACTOR)
-  await jobs.settled(id)
-  return jobs.get(WS, id) as ImportJob
+  return id
+}
+
+/** A contacts file of `rows` rows with the emails `<prefix><n>@bulk.test`. */
+function contactsCsv(prefix: string, rows: number): { csv: string; emails: string[] } {
+  const emails = Array.from({ length: rows }, (_, i) => `${prefix}${i + 1}@bulk.test`)
+  const lines = emails.map((email, i) => `Row,${prefix}${i + 1},${email},,`)
+  return { csv: ['First name,Last name,Email,Phone,Account', ...lines].join('\n'), emails }
+}
+
+/** How many of `emails` the index holds as contacts of WS. */
+async function indexedOf(emails: readonly string[]): Promise<number> {
+  let found = 0
+  for (let i = 0; i < emails.length; i += 200)
+    found += (
+      await server.index.index.importMatches(WS, 'contacts', { on: 'email' }, emails.slice(i, i + 200))
+    ).length
+  return found
 }
 
 const createdIds = async (jobs: ImportJobs, job: ImportJob): Promise<string[]> =>
@@ -250,6 +292,48 @@ describe('the bulk path of an import', () => {
     }
   })
 
+  it('a batch that fails stops the import before the next one, built meanwhile, is written', async () => {
+    // 2,500 rows: three batches of the bulk path (1,000 rows); the second is planned and built while the first is
+    // written (ImportJobsDeps `pipeline`). The first one's durable append fails.
+    const { csv, emails } = contactsCsv('order', 2_500)
+    const append = vi.spyOn(sqlite, 'storeNew').mockRejectedValueOnce(new Error('disk full'))
+    try {
+      const job = await runImport(bulk, csv, {
+        mapping: MAPPING,
+        duplicates: { policy: 'create', matchOn: 'email' },
+      })
+      expect(job.status).toBe('failed')
+      expect([job.processed, job.lastRow]).toEqual([0, 0])
+      // Nothing indexed: not the failed batch, not the one built while it was written.
+      expect(await indexedOf(emails)).toBe(0)
+      expect(await createdIds(bulk, job)).toEqual([])
+    } finally {
+      append.mockRestore()
+    }
+  })
+
+  it('a cancel while one batch is written and the next built: the job counts exactly what it wrote', async () => {
+    const { csv, emails } = contactsCsv('cancel', 6_000)
+    const id = await startImport(bulk, csv, {
+      mapping: MAPPING,
+      duplicates: { policy: 'create', matchOn: 'email' },
+    })
+    await vi.waitFor(() => expect(bulk.get(WS, id)?.processed).toBeGreaterThanOrEqual(1_000), {
+      timeout: 30_000,
+      interval: 5,
+    })
+    bulk.cancel(bulk.get(WS, id) as ImportJob)
+    await bulk.settled(id)
+    const job = bulk.get(WS, id) as ImportJob
+    expect(job.status).toBe('cancelled')
+    expect(job.processed).toBeLessThan(6_000)
+    expect([job.created, job.lastRow]).toEqual([job.processed, job.processed])
+    // Written = counted: the rows counted are indexed and logged, no row after them is.
+    expect(await indexedOf(emails.slice(0, job.processed))).toBe(job.processed)
+    expect(await indexedOf(emails.slice(job.processed))).toBe(0)
+    expect(await createdIds(bulk, job)).toHaveLength(job.processed)
+  })
+
   it('undo archives what the bulk path created', async () => {
     const csv = ['First name,Last name,Email,Phone,Account', 'Mary,Jackson,mj@bulk.test,,'].join('\n')
     const job = await runImport(bulk, csv, {
@@ -347,5 +431,38 @@ describe('the bulk path of an import', () => {
     expect(feed).not.toBe('gap')
     const announced = new Set((feed as { changes: Array<{ id: string }> }).changes.map((c) => c.id))
     for (const id of [...bulkIds, ...oneIds]) expect(announced.has(id), id).toBe(true)
+  })
+})
+
+describe('a stop between the store and the index (bulkCreate.ts step 1 → 2)', () => {
+  it('documents stored with storeNew and never indexed are indexed and settled at the next start', async () => {
+    const dataDir = join(dir, 'stopped')
+    const options = {
+      dataDir,
+      secrets: { session: 'bulk-import-test-session-secret-0123456789' },
+      logger: silentLogger(),
+      webDist: null,
+      index: { kind: 'sqlite', thread: 'off' },
+    } as const
+    await (await createServer(options)).close()
+    // Step 1 of a batch, then the process stops: stored, durable, not indexed.
+    const store = sqliteStore({ file: join(dataDir, 'documents.sqlite') })
+    const ids = ['con_stopped_1', 'con_stopped_2']
+    const built = ids.map((id) =>
+      buildDocument(contactDoc(id), 'contacts', id, ACTOR, (doc, origin) =>
+        createContact(doc, { id, firstName: 'Stopped', lastName: id }, origin),
+      ),
+    )
+    await store.storeNew(built.map((d) => ({ name: d.name, state: d.state })))
+    await store.close()
+    const again = await createServer(options)
+    try {
+      for (const id of ids)
+        expect((await again.index.index.get(WS, 'contacts', id))?.record.lastName).toBe(id)
+      // Compacted at the start: nothing left to replay.
+      expect(await again.documentStore.loggedNames()).toEqual([])
+    } finally {
+      await again.close()
+    }
   })
 })

@@ -30,9 +30,28 @@ export interface DocumentStore {
     entries: ReadonlyArray<{ name: string; state: Uint8Array }>,
     options?: StoreStatesOptions,
   ): Promise<void>
+  /**
+   * Optional, for new documents written in bulk (an import's, imports/bulkCreate.ts): each entry's full state becomes
+   * the document's stored state — in one transaction and one wait for the disk, instead of an append now and a
+   * store later (the state written twice) — and the document counts as logged (`loggedNames` lists it) until
+   * `settleNew` names it, or a `store` or `delete` of it. So a crash before the caller indexed the documents leaves
+   * them to the start-up catch-up exactly as logged updates would be. A name that has a stored state already gets
+   * the entry appended to its log instead: nothing stored is replaced. So may an entry the store keeps elsewhere
+   * (SQLite: a state of LARGE_STATE_BYTES or more, which goes to a file): it counts as logged until stored.
+   * Resolves once durable (as `appendUpdate`).
+   */
+  storeNew?(entries: ReadonlyArray<{ name: string; state: Uint8Array }>): Promise<void>
+  /**
+   * With `storeNew`: the documents no longer count as logged (the caller indexed them). Need not wait for the disk:
+   * lost in a crash, they are only checked again at the next start.
+   */
+  settleNew?(names: readonly string[]): Promise<void>
   /** Names of documents with a stored state or logged updates, optionally only those starting with `prefix`, sorted. */
   list(prefix?: string): Promise<string[]>
-  /** Names of documents that have logged updates (not yet compacted into their state), sorted. */
+  /**
+   * Names of documents that have logged updates (not yet compacted into their state), and those `storeNew` stored
+   * and `settleNew` did not settle yet, sorted.
+   */
   loggedNames(): Promise<string[]>
   /**
    * The distinct workspace ids of the stored names (the part before the first `/`; names without one are left out),

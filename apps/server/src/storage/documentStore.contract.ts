@@ -71,6 +71,45 @@ export const documentStoreContract = (label: string, factory: StoreFactory): voi
       }
     })
 
+    it('storeNew: stored once, logged until settled (or stored, or deleted), survives a reopen; replaces nothing', async () => {
+      const { storeNew, settleNew } = store
+      // Optional (DocumentStore `storeNew`): only the stores that have it.
+      if (!storeNew || !settleNew) return
+      await store.store('ws_a/contact/c0', stateOf('kept'))
+      const names = ['ws_a/contact/c0', 'ws_a/contact/c1', 'ws_a/contact/c2', 'ws_a/contact/c3']
+      await storeNew.call(
+        store,
+        names.map((name) => ({ name, state: stateOf(name === 'ws_a/contact/c0' ? 'added' : name) })),
+      )
+      // Listed as logged: a crash now leaves them to the start-up catch-up.
+      expect(await store.loggedNames()).toEqual(names)
+      for (const name of names.slice(1)) expect(textOf(await store.load(name))).toBe(name)
+      // A document stored before keeps its state; the entry is merged in as an update.
+      const c0 = textOf(await store.load('ws_a/contact/c0'))
+      expect([c0.includes('kept'), c0.includes('added'), c0.length]).toEqual([true, true, 'keptadded'.length])
+      if (factory.reopen) {
+        const again = await factory.reopen()
+        try {
+          expect(await again.loggedNames()).toEqual(names)
+          for (const name of names.slice(1)) expect(textOf(await again.load(name))).toBe(name)
+        } finally {
+          await again.close()
+        }
+      }
+      await settleNew.call(store, ['ws_a/contact/c1'])
+      await store.store('ws_a/contact/c2', stateOf('stored'))
+      await store.delete('ws_a/contact/c3')
+      // Logged now: only what has updates in its log — c0's, and an entry the store appended instead of storing
+      // it (DocumentStore `storeNew`: SQLite's large states).
+      const logged = await store.loggedNames()
+      expect(logged).toContain('ws_a/contact/c0')
+      expect(logged).not.toContain('ws_a/contact/c2')
+      expect(logged).not.toContain('ws_a/contact/c3')
+      for (const name of logged) expect((await store.loadWithLog(name)).log.length, name).toBeGreaterThan(0)
+      expect(textOf(await store.load('ws_a/contact/c1'))).toBe('ws_a/contact/c1')
+      expect(await store.load('ws_a/contact/c3')).toBeNull()
+    })
+
     it('returns null for a document never stored', async () => {
       expect(await store.load('ws_a/accounts')).toBeNull()
     })

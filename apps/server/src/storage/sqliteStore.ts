@@ -59,6 +59,9 @@ const SCHEMA = `
     update_ blob not null
   );
   create index if not exists log_name on log (name, seq);
+  create table if not exists unsettled (
+    name text primary key
+  ) without rowid;
 `
 
 /**
@@ -80,7 +83,12 @@ const SCHEMA = `
  */
 export const sqliteStore = (
   options: SqliteStoreOptions,
-): DocumentStore & { readonly file: string; readonly checkpoints: number; readonly syncRounds: number } => {
+): DocumentStore &
+  Required<Pick<DocumentStore, 'storeNew' | 'settleNew'>> & {
+    readonly file: string
+    readonly checkpoints: number
+    readonly syncRounds: number
+  } => {
   const { file } = options
   mkdirSync(dirname(file), { recursive: true })
   const db = new Database(file)
@@ -118,7 +126,14 @@ export const sqliteStore = (
     dropLogThrough: db.prepare<[string, number]>('delete from log where name = ? and seq <= ?'),
     dropDoc: db.prepare<[string]>('delete from docs where name = ?'),
     append: db.prepare<[string, Uint8Array]>('insert into log (name, update_) values (?, ?)'),
-    loggedNames: db.prepare<[], { name: string }>('select distinct name from log'),
+    /** Logged or unsettled (`storeNew`): `union` is distinct. */
+    loggedNames: db.prepare<[], { name: string }>('select name from log union select name from unsettled'),
+    /** A new document's state (`storeNew`): no row is replaced. */
+    putNew: db.prepare<[string, Uint8Array, number]>(
+      `insert into docs (name, state, stored_at, state_file) values (?, ?, ?, null) on conflict (name) do nothing`,
+    ),
+    unsettle: db.prepare<[string]>('insert or ignore into unsettled (name) values (?)'),
+    settle: db.prepare<[string]>('delete from unsettled where name = ?'),
     names: db.prepare<[], { name: string }>('select name from docs union select name from log'),
     /** The first name at or after a key, in each table (one primary-key seek each): `workspaceIds` skips with them. */
     firstDoc: db.prepare<[string], { name: string }>(
@@ -143,9 +158,22 @@ export const sqliteStore = (
       statements.put.run(name, stateFile ? EMPTY : state, Date.now(), stateFile)
       if (throughSeq === null) statements.dropLog.run(name)
       else statements.dropLogThrough.run(name, throughSeq)
+      statements.settle.run(name)
       return previous
     },
   )
+  const storeNewTx = db.transaction((entries: ReadonlyArray<{ name: string; state: Uint8Array }>) => {
+    const now = Date.now()
+    for (const { name, state } of entries) {
+      // A document stored already keeps its state: the entry is an update of it (merged on load).
+      if (state.byteLength >= largeStateBytes || statements.putNew.run(name, state, now).changes === 0)
+        statements.append.run(name, state)
+      else statements.unsettle.run(name)
+    }
+  })
+  const settleTx = db.transaction((names: readonly string[]) => {
+    for (const name of names) statements.settle.run(name)
+  })
   const appendManyTx = db.transaction((entries: ReadonlyArray<{ name: string; update: Uint8Array }>) => {
     for (const { name, update } of entries) statements.append.run(name, update)
   })
@@ -156,6 +184,7 @@ export const sqliteStore = (
     const previous = statements.stateFile.get(name)?.state_file ?? null
     statements.dropDoc.run(name)
     statements.dropLog.run(name)
+    statements.settle.run(name)
     return previous
   })
 
@@ -328,6 +357,26 @@ export const sqliteStore = (
           : undefined,
         ...rest.map((entry) => this.store(entry.name, entry.state)),
       ])
+    },
+    storeNew(entries) {
+      if (closed) return Promise.reject(new Error('the document store is closed'))
+      let bytes = 0
+      for (const entry of entries) bytes += entry.state.byteLength
+      return write(() => {
+        storeNewTx(entries)
+        return null
+      }, bytes)
+    },
+    settleNew(names) {
+      if (closed) return Promise.reject(new Error('the document store is closed'))
+      return write(
+        () => {
+          settleTx(names)
+          return null
+        },
+        0,
+        false,
+      )
     },
     async list(prefix = '') {
       // Every name starting with `prefix` sorts (UTF-8, as SQLite compares) between it and it + U+10FFFF.
