@@ -57,7 +57,8 @@ beforeAll(async () => {
   )
   await server.index.flush()
   const deps = { hocuspocus: server.hocuspocus, index: server.index, logger: silentLogger() }
-  bulk = await ImportJobs.open({ ...deps, dataDir: join(dir, 'bulk'), store: sqlite })
+  // Pipelined (ImportJobsDeps `pipeline`, off by default): what holds one batch after another holds here too.
+  bulk = await ImportJobs.open({ ...deps, dataDir: join(dir, 'bulk'), store: sqlite, pipeline: true })
   oneByOne = await ImportJobs.open({ ...deps, dataDir: join(dir, 'one') })
 })
 afterAll(async () => {
