@@ -6,14 +6,18 @@ import { type ImportField, type MappedRow, mapRow } from './importFields.ts'
  * An import's rows read from its CSV file and mapped to fields, a chunk at a time, each row mapped once (the job's
  * duplicate lookup and its planning both mapped every row before).
  *
- * Optionally (`IMPORT_CSV_THREAD=1`, off by default) in a worker thread of the job: parsing the file (csv-parse,
+ * In a worker thread of the job (`IMPORT_CSV_THREAD=0` turns it off): parsing the file (csv-parse,
  * decoding) and mapping were the largest share of the import's main-thread work that is neither a write nor a
  * lookup (tests/bench/importTail.ts: csv-parse ~7 % of the samples inside the slowest probe rounds), so the thread
  * reads and maps the rows and the main thread receives each row's mapped values and errors (cloned, `chunkRows` at a
  * time, one chunk requested ahead). Measured (`importAB.ts`, 20k contacts, 3 + 3 runs alternated, a slow machine):
  * the main thread's CPU per 1,000 rows was 256 / 257 / 305 ms without the thread and 298 / 267 / 282 ms with it, the
  * process's +100 ms, the import no faster and others' p99 no lower — the rows' cloning and the thread's wake-ups on
- * two cores cost what the parsing saved. So it stays off; the thread and its fallback stay tested.
+ * two cores cost what the parsing saved. So it was off. Stop 23 wrote each new document once (bulkCreate.ts
+ * `storeNew`) and the main thread's CPU per row fell to a third; measured again (30k contacts, 6 + 6 runs alternated),
+ * others' edit p99 during the import was lower with the thread in every pair: 9.20 / 8.64 / 9.48 / 10.97 / 9.76 /
+ * 10.21 ms vs 11.68 / 9.56 / 11.55 / 12.08 / 9.93 / 11.32 ms, the import as fast, the process's CPU +~30 ms per 1,000
+ * rows, RSS peak +~60 MB (the chunk read ahead and its clones). So it is on.
  *
  * The same `MappedRowReader` runs in the thread (mappedRowsThread.ts) and, when the thread cannot start or dies, on
  * the main thread from the row after the last one received — the same rows, only with the parsing on the event loop.
