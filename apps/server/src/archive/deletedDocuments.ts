@@ -11,7 +11,8 @@ import type * as Y from 'yjs'
 import { DocumentRetired } from '../collab/retiredDocuments.ts'
 import { AppError } from '../errors.ts'
 import type { Logger } from '../log/logger.ts'
-import { appendUpdates, type DocumentStore, storeStates } from '../storage/DocumentStore.ts'
+import type { DocumentStore } from '../storage/DocumentStore.ts'
+import { withoutDocuments } from '../storage/withoutDocuments.ts'
 import { withoutRemovedWorkspaces, workspacePrefix } from '../workspaces/removedWorkspaces.ts'
 
 /*
@@ -97,38 +98,7 @@ export function withoutDeletedDocuments(
   store: DocumentStore,
   deleted: () => DeletedDocuments,
 ): DocumentStore {
-  const gone = (name: string): boolean => deleted().has(name)
-  return {
-    load: (name) => (gone(name) ? Promise.resolve(null) : store.load(name)),
-    loadWithLog: (name) =>
-      gone(name) ? Promise.resolve({ state: null, log: [], damagedLogBytes: 0 }) : store.loadWithLog(name),
-    store: (name, state) => (gone(name) ? Promise.resolve() : store.store(name, state)),
-    appendUpdate: (name, update) => (gone(name) ? Promise.resolve() : store.appendUpdate(name, update)),
-    // The batch forms too (an import's writes): without them each entry would be its own transaction.
-    appendUpdates: (entries) =>
-      appendUpdates(
-        store,
-        entries.filter((e) => !gone(e.name)),
-      ),
-    storeStates: (entries, options) =>
-      storeStates(
-        store,
-        entries.filter((e) => !gone(e.name)),
-        options,
-      ),
-    ...(store.storeNew && {
-      storeNew: (entries) =>
-        (store.storeNew as NonNullable<DocumentStore['storeNew']>)(entries.filter((e) => !gone(e.name))),
-    }),
-    ...(store.settleNew && {
-      settleNew: (names) => (store.settleNew as NonNullable<DocumentStore['settleNew']>)(names),
-    }),
-    list: (prefix) => store.list(prefix),
-    loggedNames: () => store.loggedNames(),
-    ...(store.workspaceIds && { workspaceIds: () => (store.workspaceIds as () => Promise<string[]>)() }),
-    delete: (name) => store.delete(name),
-    close: () => store.close(),
-  }
+  return withoutDocuments(store, (name) => deleted().has(name))
 }
 
 /**

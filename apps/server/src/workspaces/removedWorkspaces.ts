@@ -1,7 +1,8 @@
 import type { RoomHistory } from '../history/RoomHistory.ts'
 import type { Logger } from '../log/logger.ts'
 import type { Projection } from '../projection/Projection.ts'
-import { appendUpdates, type DocumentStore, storeStates } from '../storage/DocumentStore.ts'
+import type { DocumentStore } from '../storage/DocumentStore.ts'
+import { withoutDocuments } from '../storage/withoutDocuments.ts'
 import type { ReminderScheduler } from '../tasks/ReminderScheduler.ts'
 
 /** The prefix every document name of a workspace starts with (`docName` builds `W/<kind>…`). */
@@ -22,36 +23,7 @@ export function withoutRemovedWorkspaces(
     const slash = name.indexOf('/')
     return slash > 0 && isRemoved(name.slice(0, slash))
   }
-  return {
-    load: (name) => (removed(name) ? Promise.resolve(null) : store.load(name)),
-    loadWithLog: (name) =>
-      removed(name) ? Promise.resolve({ state: null, log: [], damagedLogBytes: 0 }) : store.loadWithLog(name),
-    store: (name, state) => (removed(name) ? Promise.resolve() : store.store(name, state)),
-    appendUpdate: (name, update) => (removed(name) ? Promise.resolve() : store.appendUpdate(name, update)),
-    appendUpdates: (entries) =>
-      appendUpdates(
-        store,
-        entries.filter((e) => !removed(e.name)),
-      ),
-    storeStates: (entries, options) =>
-      storeStates(
-        store,
-        entries.filter((e) => !removed(e.name)),
-        options,
-      ),
-    ...(store.storeNew && {
-      storeNew: (entries) =>
-        (store.storeNew as NonNullable<DocumentStore['storeNew']>)(entries.filter((e) => !removed(e.name))),
-    }),
-    ...(store.settleNew && {
-      settleNew: (names) => (store.settleNew as NonNullable<DocumentStore['settleNew']>)(names),
-    }),
-    list: (prefix) => store.list(prefix),
-    loggedNames: () => store.loggedNames(),
-    ...(store.workspaceIds && { workspaceIds: () => (store.workspaceIds as () => Promise<string[]>)() }),
-    delete: (name) => store.delete(name),
-    close: () => store.close(),
-  }
+  return withoutDocuments(store, removed)
 }
 
 /** Deletes every stored document of `workspaceId`; returns how many. */
