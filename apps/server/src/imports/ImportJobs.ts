@@ -289,9 +289,7 @@ interface Planned {
 
 /** A planned batch ready to be written (`prepareBatch` → `commitBatch`). */
 interface PreparedBatch {
-  context: PlanContext
   batch: Planned[]
-  actor: Actor
   /** Rows whose outcome is known already: the bulk path's built (created) and refused rows. */
   outcomes: Map<number, LogLine | 'skip'>
   /** Rows still to write through Hocuspocus (creates off the bulk path, updates). */
@@ -836,7 +834,7 @@ export class ImportJobs {
         await preparing.catch(() => {})
         return true
       }
-      const commit = preparing.then((prepared) => this.commitBatch(job, prepared))
+      const commit = preparing.then((prepared) => this.commitBatch(job, context, actor, prepared))
       if (pipelined) {
         commit.catch(() => {})
         inFlight.commit = commit
@@ -951,18 +949,22 @@ export class ImportJobs {
         outcomes.set(p.row, { t: 'f', row: p.row, reason })
       }
     }
-    return { context, batch, actor, outcomes, writes, keys, built }
+    return { batch, outcomes, writes, keys, built }
   }
 
   /**
    * Writes one prepared batch (the bulk path's documents, the other rows a few at once), then logs its outcomes and
    * commits `lastRow` and the counts. Batches are committed one after another, in file order.
    */
-  private async commitBatch(job: ImportJob, prepared: PreparedBatch): Promise<void> {
-    const { context, batch, actor, outcomes, writes, keys, built } = prepared
+  private async commitBatch(
+    job: ImportJob,
+    context: PlanContext,
+    actor: Actor,
+    prepared: PreparedBatch,
+  ): Promise<void> {
+    const { batch, outcomes, writes, keys, built } = prepared
     const lines: LogLine[] = []
-    if (built.length > 0 && this.bulkDeps)
-      await writeBuiltDocuments(this.bulkDeps, job.workspaceId, built, actor)
+    if (this.bulkDeps) await writeBuiltDocuments(this.bulkDeps, job.workspaceId, built, actor)
     await eachLimited(writes, WRITE_CONCURRENCY, async (p) => {
       try {
         if (p.action === 'create') {

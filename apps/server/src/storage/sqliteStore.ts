@@ -212,6 +212,23 @@ export const sqliteStore = (
     const onDisk = sync && durable ? sync.request() : Promise.resolve()
     return replaced ? onDisk.then(() => removeStateFile(replaced)) : onDisk
   }
+  /** One batch transaction `tx(entries)` through `write`, refused once the store is closing. */
+  const writeMany = <T>(
+    tx: (entries: readonly T[]) => void,
+    entries: readonly T[],
+    bytes: number,
+    durable = true,
+  ): Promise<void> => {
+    if (closed) return Promise.reject(new Error('the document store is closed'))
+    return write(
+      () => {
+        tx(entries)
+        return null
+      },
+      bytes,
+      durable,
+    )
+  }
   const removeStateFile = (stateFile: string): Promise<void> =>
     unlink(join(statesDir, stateFile)).catch(() => {
       // Already gone; an orphan is removed at the next open anyway.
@@ -321,13 +338,7 @@ export const sqliteStore = (
       }, update.byteLength)
     },
     appendUpdates(entries) {
-      if (closed) return Promise.reject(new Error('the document store is closed'))
-      let bytes = 0
-      for (const entry of entries) bytes += entry.update.byteLength
-      return write(() => {
-        appendManyTx(entries)
-        return null
-      }, bytes)
+      return writeMany(appendManyTx, entries, byteSum(entries.map((entry) => entry.update)))
     },
     async storeStates(entries, storeOptions) {
       if (closed) throw new Error('the document store is closed')
@@ -359,24 +370,11 @@ export const sqliteStore = (
       ])
     },
     storeNew(entries) {
-      if (closed) return Promise.reject(new Error('the document store is closed'))
-      let bytes = 0
-      for (const entry of entries) bytes += entry.state.byteLength
-      return write(() => {
-        storeNewTx(entries)
-        return null
-      }, bytes)
+      return writeMany(storeNewTx, entries, byteSum(entries.map((entry) => entry.state)))
     },
     settleNew(names) {
-      if (closed) return Promise.reject(new Error('the document store is closed'))
-      return write(
-        () => {
-          settleTx(names)
-          return null
-        },
-        0,
-        false,
-      )
+      // Not durable: a settle lost in a crash only makes the next start look at the documents again.
+      return writeMany(settleTx, names, 0, false)
     },
     async list(prefix = '') {
       // Every name starting with `prefix` sorts (UTF-8, as SQLite compares) between it and it + U+10FFFF.
@@ -484,6 +482,12 @@ const groupSync = (file: string) => {
 }
 
 const EMPTY = new Uint8Array(0)
+
+const byteSum = (chunks: readonly Uint8Array[]): number => {
+  let bytes = 0
+  for (const chunk of chunks) bytes += chunk.byteLength
+  return bytes
+}
 
 interface Slot {
   latest: { state: Uint8Array; throughSeq: number } | null
