@@ -25,6 +25,7 @@ import { automationExtension } from './collab/automationExtension.ts'
 import { awarenessAtArrivalExtension } from './collab/awarenessAtArrival.ts'
 import { historyGuardExtension } from './collab/historyGuardExtension.ts'
 import { createLimitsExtension, type LimitsExtension } from './collab/limitsExtension.ts'
+import { LiveEdits } from './collab/liveEdits.ts'
 import { createLoggingExtension } from './collab/loggingExtension.ts'
 import { createPersistenceExtension, type PersistenceExtension } from './collab/persistenceExtension.ts'
 import { pipelineMigrationExtension } from './collab/pipelineMigration.ts'
@@ -160,6 +161,8 @@ export interface RapportServer {
   boardsCaughtUp: Promise<{ boards: number; changed: number; failed: number; skipped: boolean }>
   /** Logins of the demo workspace when this start seeded it (`seedDemo` on an empty data dir), else null. */
   demoLogins: DemoLogin[] | null
+  /** When a client last edited live over its WebSocket (an import gives way meanwhile; collab/liveEdits.ts). */
+  liveEdits: LiveEdits
   health(): Promise<HealthReport>
   listen(port: number, host?: string): Promise<{ port: number; url: string }>
   /** Stops accepting connections, closes sockets, stores every dirty document, closes the store. */
@@ -196,12 +199,15 @@ export const createServer = async (deps: ServerDeps): Promise<RapportServer> => 
   )
   const documentStore = storeAfterIndex(liveWorkspacesStore, () => workerRef.current, logger.child('index'))
 
+  // Clients editing live: an import gives way to them (ImportJobsDeps `liveEdits`).
+  const liveEdits = new LiveEdits()
   const persistence = createPersistenceExtension({
     store: documentStore,
     logger: logger.child('persistence'),
     debounceMs: deps.debounceMs ?? 2000,
     maxDebounceMs: deps.maxDebounceMs ?? 10_000,
     now,
+    onClientUpdate: () => liveEdits.noted(),
   })
   steps.mark('store open')
   const meta = await createMetaStore(deps.dataDir)
@@ -579,6 +585,7 @@ export const createServer = async (deps: ServerDeps): Promise<RapportServer> => 
     store: liveWorkspacesStore,
     logger: logger.child('imports'),
     memberIds: (workspaceId) => new Set(listMembers(meta, workspaceId).map((m) => m.userId)),
+    liveEdits,
   })
   app.route('/api', importRoutes({ jobs: imports, session: sessionMiddleware(auth) }))
   app.route(
@@ -705,6 +712,7 @@ export const createServer = async (deps: ServerDeps): Promise<RapportServer> => 
     boardsCaughtUp,
     history,
     demoLogins,
+    liveEdits,
     health,
     listen,
     close,

@@ -24,6 +24,8 @@ export interface PersistenceOptions {
   retryBaseMs?: number
   retryMaxMs?: number
   now?: () => number
+  /** Called after a client's update (over its WebSocket) was applied: others are editing live (liveEdits.ts). */
+  onClientUpdate?: () => void
 }
 
 export interface PersistenceStats {
@@ -341,12 +343,15 @@ export const createPersistenceExtension = (options: PersistenceOptions): Persist
       if (!entry || entry.doc !== document || connection.readOnly) return
       const change = updateInFrame(update)
       if (change === null) return
+      const before = entry.version
       try {
         Y.applyUpdate(document, change, connection)
       } catch (error) {
         // Unreadable bytes, or a listener threw: Hocuspocus applies the same bytes next, as it always did.
         logger.warn('applying a client update failed', { name: documentName, error })
       }
+      // It changed the document (a first sync's empty or known update does not).
+      if (entry.version !== before) options.onClientUpdate?.()
       await whenDurable(entry)
     },
 

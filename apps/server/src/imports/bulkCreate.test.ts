@@ -335,6 +335,48 @@ describe('the bulk path of an import', () => {
     expect(await createdIds(bulk, job)).toHaveLength(job.processed)
   })
 
+  it('gives way to live edits: while a client edited within the window, a pause before each later batch; else none', async () => {
+    const live = { editing: true }
+    const pauses: number[] = []
+    const yielding = await ImportJobs.open({
+      hocuspocus: server.hocuspocus,
+      index: server.index,
+      logger: silentLogger(),
+      dataDir: join(dir, 'yielding'),
+      store: sqlite,
+      liveEdits: { msSinceLast: () => (live.editing ? 0 : Number.POSITIVE_INFINITY) },
+      liveShare: 0.5,
+      pause: async (ms) => {
+        pauses.push(ms)
+      },
+    })
+    try {
+      // 2,500 rows: three batches, so two pauses (none after the last batch: the import's end is not held back).
+      const editing = contactsCsv('giveway', 2_500)
+      const job = await runImport(yielding, editing.csv, {
+        mapping: MAPPING,
+        duplicates: { policy: 'create', matchOn: 'email' },
+      })
+      expect([job.status, job.created]).toEqual(['done', 2_500])
+      expect(pauses).toHaveLength(2)
+      // At a share of 0.5, each pause is as long as the batch before it took (> 0 ms), at most a second.
+      for (const ms of pauses) expect(ms).toBeGreaterThan(0)
+      for (const ms of pauses) expect(ms).toBeLessThanOrEqual(1_000)
+
+      live.editing = false
+      pauses.length = 0
+      const quiet = contactsCsv('noway', 2_500)
+      const alone = await runImport(yielding, quiet.csv, {
+        mapping: MAPPING,
+        duplicates: { policy: 'create', matchOn: 'email' },
+      })
+      expect([alone.status, alone.created]).toEqual(['done', 2_500])
+      expect(pauses).toEqual([])
+    } finally {
+      await yielding.close()
+    }
+  })
+
   it('undo archives what the bulk path created', async () => {
     const csv = ['First name,Last name,Email,Phone,Account', 'Mary,Jackson,mj@bulk.test,,'].join('\n')
     const job = await runImport(bulk, csv, {
