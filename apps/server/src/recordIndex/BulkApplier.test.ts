@@ -223,8 +223,8 @@ describe('bulk applies in a worker thread (SQLite)', () => {
     await worker.flush()
     expect(applierOf(index).running).toBe(true)
     expect(worker.stats()).toMatchObject({ lag: 0, bulkCrashes: 0, failures: 0 })
-    // 500 changes (250 records with their states) per apply in the thread.
-    expect(committed.map((c) => c.length)).toEqual([250, 250, 250, 250, 200])
+    // 1,000 changes (500 records with their states) per apply in the thread.
+    expect(committed.map((c) => c.length)).toEqual([500, 500, 200])
     expectMonotonic(committed)
     const last = written[1_199] as ReturnType<typeof contact>
     expect(Buffer.from((await index.docState((last.change as { doc: string }).doc)) ?? [])).toEqual(

@@ -171,14 +171,13 @@ const START_BATCH = 500
  */
 const BULK_MIN_BATCH = 100
 /**
- * Changes of one apply in the index's bulk thread (`applyBulk`): 250 records with their document states. Its time in
- * the thread is off the event loop, but the batch is built and posted (a structured clone of the states) on it, in
- * one piece: at 1,000 changes that was the largest single hold of an import's batch. Measured (tests/bench/importAB.ts,
- * 30k contacts, 4 + 4 runs alternated each): others' edit p99 during the import was lower with 500 (median 9.1 vs
- * 10.9 ms, the import ~4 % longer) and with 250 (8.8 vs 10.1 ms, in every pair, but ~13 % longer: the fixed cost per
- * apply). Not larger: the write lock holds live applies (and a REST write's `flush`) back while it runs.
+ * Changes of one apply in the index's bulk thread (`applyBulk`): off the event loop its time does not matter to
+ * others' edits, only its fixed cost per apply does — 500 records with their document states. Not larger: the write
+ * lock holds live applies (and a REST write's `flush`) back while it runs. Not smaller: 500 changes looked better for
+ * others' p99 over 30k rows (4 + 4 runs), but over 100k (`BENCH_ONLY=import`) the import took 56.8–59.0 s instead of
+ * 42.3 s, main-thread CPU 118–124 instead of 80 ms per 1,000 rows, and the p99 during it was no lower.
  */
-const BULK_THREAD_BATCH = 500
+const BULK_THREAD_BATCH = 1_000
 
 export class IndexWorker {
   readonly index: RecordIndex
