@@ -9,7 +9,7 @@
  *   pnpm --filter @rapport/tests exec tsx bench/feedSocket.ts [receivers=50] [rounds=200]
  */
 import { HocuspocusProvider, HocuspocusProviderWebsocket } from '@hocuspocus/provider'
-import { docName, isFeedMarker, parseFeedMessage, updateAccount } from '@rapport/model'
+import { docName, isFeedBatch, isFeedMarker, parseFeedMessage, updateAccount } from '@rapport/model'
 import * as Y from 'yjs'
 import { NodeWebSocket } from '../integration/helpers/NodeWebSocket.ts'
 import { startServer } from '../integration/helpers/startServer.ts'
@@ -82,6 +82,7 @@ for (let i = 0; i < receiverCount; i++) {
       if (message.type === 'live') live += 1
       return
     }
+    if (isFeedBatch(message)) return
     const city = message.row?.city
     if (message.id !== accountId || typeof city !== 'string') return
     const match = /^feed:(\d+):([\d.]+)$/.exec(city)

@@ -85,6 +85,23 @@ e2eDescribe('CSV import wizard', () => {
       const mapping = await screenshotsAt(user.page, shoot, 'import-mapping', 'import-page')
       expect(mapping.fitsPhone).toBe(true)
 
+      // A colleague has the contacts list open, searched for this file's rows: they arrive in it while the import
+      // runs, through the change feed, whose events the import commits together come as batch messages.
+      const colleague = await session.signIn('sales2')
+      const feedFrames: string[] = []
+      colleague.page.on('websocket', (socket) =>
+        socket.on('framereceived', ({ payload }) => {
+          const text = typeof payload === 'string' ? payload : payload.toString('latin1')
+          if (text.includes('"type":"batch"')) feedFrames.push(text)
+        }),
+      )
+      const theirList = new ListPage(colleague.page, url)
+      // A fresh load, so its socket opens after the listener above.
+      await colleague.page.goto('about:blank')
+      await theirList.open('contacts')
+      await theirList.search(marker)
+      await eventually(() => theirList.countText()).toMatch(/^0 of \d+ contacts$/)
+
       // Start, and watch the progress bar run to the end.
       await wizard.start()
       const seen: number[] = []
@@ -103,6 +120,9 @@ e2eDescribe('CSV import wizard', () => {
       expect(await wizard.count('skipped')).toBe(20)
       expect(await wizard.count('failed')).toBe(10)
       expect(await wizard.count('updated')).toBe(0)
+      // The colleague's list holds them, without a reload; the records came in batches, not 970 messages.
+      await eventually(() => theirList.countText()).toMatch(new RegExp(`^${ROWS - 30} of \\d+ contacts$`))
+      expect(feedFrames.length).toBeGreaterThan(0)
       const result = await screenshotsAt(user.page, shoot, 'import-result', 'import-page')
       expect(result.fitsPhone).toBe(true)
 

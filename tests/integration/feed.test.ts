@@ -3,6 +3,8 @@ import {
   docName,
   type FeedEvent,
   type FeedMessage,
+  feedEventsOf,
+  isFeedBatch,
   isFeedMarker,
   parseFeedMessage,
   updateContact,
@@ -24,7 +26,14 @@ let viewer: SeededUser
 let otherAdmin: SeededUser
 
 /** A real provider on `W/feed` that sends `resume` after every (re)connect and keeps what it receives. */
-function feedClient(wsUrl: string, workspaceId: string, token: () => Promise<string>, since?: number) {
+function feedClient(
+  wsUrl: string,
+  workspaceId: string,
+  token: () => Promise<string>,
+  since?: number,
+  /** Ask for events committed together as `batch` messages (as the web app does). */
+  batch = false,
+) {
   const messages: FeedMessage[] = []
   let last = since
   const socket = new HocuspocusProviderWebsocket({
@@ -43,18 +52,22 @@ function feedClient(wsUrl: string, workspaceId: string, token: () => Promise<str
     onSynced: ({ state }) => {
       if (state)
         provider.sendStateless(
-          JSON.stringify(last === undefined ? { type: 'resume' } : { type: 'resume', since: last }),
+          JSON.stringify({
+            type: 'resume',
+            ...(last !== undefined && { since: last }),
+            ...(batch && { batch }),
+          }),
         )
     },
     onStateless: ({ payload }) => {
       const message = parseFeedMessage(payload)
       if (!message) return
       messages.push(message)
-      last = message.seq
+      last = isFeedBatch(message) ? message.events.at(-1)?.seq : message.seq
     },
   })
   provider.attach()
-  const events = (): FeedEvent[] => messages.filter((m): m is FeedEvent => !isFeedMarker(m))
+  const events = (): FeedEvent[] => messages.flatMap((m) => [...feedEventsOf(m)])
   return {
     provider,
     messages,
@@ -119,7 +132,7 @@ function sseClient(url: string, cookie: string, init: { since?: number; lastEven
   return {
     response,
     frames,
-    events: () => frames.flatMap((f) => (f.data && !isFeedMarker(f.data) ? [f.data] : [])),
+    events: () => frames.flatMap((f) => (f.data ? [...feedEventsOf(f.data)] : [])),
     comments: () => comments,
     ended: () => ended,
     close: async () => {
@@ -335,6 +348,56 @@ describe('the change feed on W/feed', () => {
   })
 })
 
+describe('events committed together (an import) on W/feed', () => {
+  it('come as one batch message to a client that asks for batches, one message each to one that does not', async () => {
+    const admin = await seedMember(s.server, { workspaceId: WS, email: 'admin@feed.test', role: 'admin' })
+    const adminSession = await signIn(s.url, admin)
+    const batched = feedClient(s.wsUrl, WS, salesSession.token, undefined, true)
+    const plain = feedClient(s.wsUrl, WS, viewerSession.token)
+    await waitLive(batched, plain)
+    const before = { batched: batched.messages.length, plain: plain.messages.length }
+
+    const emails = ['b1', 'b2', 'b3'].map((n) => `${n}@batch.feed.test`)
+    const csv = ['First name,Last name,Email', ...emails.map((e, i) => `Batch,Row${i + 1},${e}`)].join('\n')
+    const uploaded = await fetch(`${s.url}/api/imports?kind=contacts&fileName=batch.csv`, {
+      method: 'POST',
+      headers: { cookie: adminSession.cookie, 'content-type': 'text/csv' },
+      body: csv,
+    })
+    expect(uploaded.status).toBe(201)
+    const { id } = (await uploaded.json()) as { id: string }
+    const started = await api(s.url, `/api/imports/${id}/start`, {
+      cookie: adminSession.cookie,
+      body: {
+        mapping: { 'First name': 'firstName', 'Last name': 'lastName', Email: 'email' },
+        duplicates: { policy: 'skip', matchOn: 'email' },
+      },
+    })
+    expect(started.status).toBe(202)
+
+    const rowsOf = (c: ReturnType<typeof feedClient>) =>
+      c.events().filter((e) => typeof e.row?.email === 'string' && emails.includes(e.row.email as string))
+    await expect.poll(() => rowsOf(batched).length).toBe(3)
+    await expect.poll(() => rowsOf(plain).length).toBe(3)
+    // The three records of the import's batch: one message for the client that asked, three for the other.
+    const batches = batched.messages.slice(before.batched).filter(isFeedBatch)
+    expect(batches).toHaveLength(1)
+    expect(batches[0]?.events.map((e) => e.row?.email)).toEqual(emails)
+    expect(plain.messages.slice(before.plain).filter(isFeedBatch)).toEqual([])
+    expect(rowsOf(plain).map((e) => e.seq)).toEqual(rowsOf(batched).map((e) => e.seq))
+
+    // A resume with `since` before the import and `batch`: the missed events replayed as one batch, then live.
+    const since = (rowsOf(batched)[0]?.seq as number) - 1
+    const late = feedClient(s.wsUrl, WS, salesSession.token, since, true)
+    await waitLive(late)
+    const replay = late.messages.filter(isFeedBatch)
+    expect(replay).toHaveLength(1)
+    expect(rowsOf(late).map((e) => e.seq)).toEqual(rowsOf(batched).map((e) => e.seq))
+    expect(late.messages.at(-1)).toMatchObject({ type: 'live' })
+    for (const c of [batched, plain, late]) c.destroy()
+  })
+})
+
 describe('the change feed as Server-Sent Events (GET /api/feed)', () => {
   it('streams the same events as W/feed, resumes with Last-Event-ID and ends on logout', async () => {
     const own = await signIn(s.url, sales)
@@ -356,7 +419,7 @@ describe('the change feed as Server-Sent Events (GET /api/feed)', () => {
     expect(stream.events().filter((e) => e.id === created.id)).toEqual(
       socket.events().filter((e) => e.id === created.id),
     )
-    const changeFrame = stream.frames.find((f) => f.data && !isFeedMarker(f.data) && f.data.id === created.id)
+    const changeFrame = stream.frames.find((f) => f.data && feedEventsOf(f.data)[0]?.id === created.id)
     expect(changeFrame?.event).toBe('change')
     expect(changeFrame?.id).toBe(String((changeFrame?.data as FeedEvent | undefined)?.seq))
 

@@ -40,8 +40,23 @@ export type FeedReset = z.infer<typeof FeedReset>
 export const FeedLive = z.object({ type: z.literal('live'), seq: SEQ })
 export type FeedLive = z.infer<typeof FeedLive>
 
-/** What the server sends on `W/feed` (stateless) and as SSE data. */
-export const FeedMessage = z.union([FeedEvent, FeedReset, FeedLive])
+/** Most events in one `batch` message (the server also keeps a message under FEED_BATCH_MAX_CHARS). */
+export const FEED_BATCH_MAX_EVENTS = 1_000
+/** Longest `batch` message the server sends (characters of its JSON). */
+export const FEED_BATCH_MAX_CHARS = 256 * 1024
+
+/**
+ * Events committed together (an import's batch, a merge), in `seq` order, as one message: sent on `W/feed` only to a
+ * connection that asked for them in its `resume` (`batch: true`). Each is handled exactly as if it came alone.
+ */
+export const FeedBatch = z.object({
+  type: z.literal('batch'),
+  events: z.array(FeedEvent).min(1).max(FEED_BATCH_MAX_EVENTS),
+})
+export type FeedBatch = z.infer<typeof FeedBatch>
+
+/** What the server sends on `W/feed` (stateless) and as SSE data (never a `batch` on SSE). */
+export const FeedMessage = z.union([FeedEvent, FeedReset, FeedLive, FeedBatch])
 export type FeedMessage = z.infer<typeof FeedMessage>
 
 /**
@@ -49,7 +64,12 @@ export type FeedMessage = z.infer<typeof FeedMessage>
  * `reset` if they are gone), then follow live. Without `since`: follow from now. A connection receives no event
  * before its first `resume`.
  */
-export const FeedResume = z.object({ type: z.literal('resume'), since: SEQ.optional() })
+export const FeedResume = z.object({
+  type: z.literal('resume'),
+  since: SEQ.optional(),
+  /** Events committed together come as one `batch` message (FeedBatch) instead of one message each. */
+  batch: z.boolean().optional(),
+})
 export type FeedResume = z.infer<typeof FeedResume>
 
 /** How many events and for how long the server keeps them for resumption (per workspace). */
@@ -77,5 +97,14 @@ export function parseFeedResume(payload: string): FeedResume | null {
   }
 }
 
-/** True for the `reset` and `live` markers (not a record event). */
-export const isFeedMarker = (message: FeedMessage): message is FeedReset | FeedLive => 'type' in message
+/** True for the `reset` and `live` markers (not a record event, not a batch of them). */
+export const isFeedMarker = (message: FeedMessage): message is FeedReset | FeedLive =>
+  'type' in message && (message.type === 'reset' || message.type === 'live')
+
+/** True for a `batch` of record events. */
+export const isFeedBatch = (message: FeedMessage): message is FeedBatch =>
+  'type' in message && message.type === 'batch'
+
+/** The record events a message carries, in order: one, a batch's, or none (a marker). */
+export const feedEventsOf = (message: FeedMessage): readonly FeedEvent[] =>
+  isFeedBatch(message) ? message.events : isFeedMarker(message) ? [] : [message as FeedEvent]

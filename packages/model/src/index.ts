@@ -90,14 +90,19 @@ export {
 export { DOC_KINDS, type DocKind, type DocRef, docName, docRefId, parseDocName } from './docNames.ts'
 export { isModelError, MODEL_ERROR_CODES, ModelError, type ModelErrorCode } from './errors.ts'
 export {
+  FEED_BATCH_MAX_CHARS,
+  FEED_BATCH_MAX_EVENTS,
   FEED_BUFFER,
   FEED_KINDS,
+  FeedBatch,
   FeedEvent,
   FeedKind,
   FeedLive,
   FeedMessage,
   FeedReset,
   FeedResume,
+  feedEventsOf,
+  isFeedBatch,
   isFeedMarker,
   parseFeedMessage,
   parseFeedResume,

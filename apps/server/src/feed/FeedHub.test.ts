@@ -142,6 +142,55 @@ describe('FeedHub', () => {
     expect(current.got).toEqual([{ type: 'live', seq: start + 4 }])
   })
 
+  it('hands a subscriber that takes them together the events of one publish (or one replay) in one call', () => {
+    const hub = new FeedHub({ logger })
+    const calls: FeedDelivery[][] = []
+    const single = collector()
+    const noDeals = { userId: 'usr_v', workspaceId: W, role: 'viewer' } as const
+    const [first] = hub.publish(W, [contact('con_0')])
+    hub.subscribe(sales, undefined, single.deliver, (many) => calls.push(many))
+    const alone = collector()
+    hub.subscribe(noDeals, undefined, alone.deliver)
+    const [one, , two] = hub.publish(W, [
+      contact('con_1'),
+      { kind: 'deals', id: 'dea_1', op: 'remove', doc: `${W}/inbox/usr_v` },
+      contact('con_2'),
+    ])
+    // Sales may not read the viewer's inbox: two events, in one call, in order.
+    expect(calls.map((c) => c.map((d) => (parseFeedMessage(d.payload) as { id: string }).id))).toEqual([
+      ['con_1', 'con_2'],
+    ])
+    // A publish with one readable event goes as usual, one delivery.
+    const [three] = hub.publish(W, [contact('con_3')])
+    expect(calls).toHaveLength(1)
+    expect(single.got.map((m) => ('id' in m ? m.id : m.type))).toEqual(['live', 'con_3'])
+    // A subscriber without it gets each event alone.
+    expect(alone.got.map((m) => ('id' in m ? m.id : m.type))).toEqual([
+      'live',
+      'con_1',
+      'dea_1',
+      'con_2',
+      'con_3',
+    ])
+    // A resume replays the missed events in one call, then `live`.
+    const replayed: FeedDelivery[][] = []
+    const resumed = collector()
+    hub.subscribe(sales, first?.seq, resumed.deliver, (many) => replayed.push(many))
+    expect(replayed.map((c) => c.map((d) => d.seq))).toEqual([[one?.seq, two?.seq, three?.seq]])
+    expect(resumed.got.map((m) => ('type' in m ? m.type : m.id))).toEqual(['live'])
+    // One that throws is dropped, the others go on.
+    hub.subscribe(
+      sales,
+      undefined,
+      () => {},
+      () => {
+        throw new Error('socket gone')
+      },
+    )
+    hub.publish(W, [contact('con_4'), contact('con_5')])
+    expect(hub.subscriberCount(W)).toBe(3)
+  })
+
   it('keeps delivering to the others when one subscriber throws, and stops after unsubscribe and close', () => {
     const hub = new FeedHub({ logger })
     const good = collector()

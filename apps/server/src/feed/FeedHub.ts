@@ -55,6 +55,8 @@ interface Stored {
 interface Subscriber {
   member: FeedMember
   deliver: (delivery: FeedDelivery) => void
+  /** Takes the record events published (or replayed) together in one call, when there are several. */
+  deliverMany?: (deliveries: FeedDelivery[]) => void
 }
 
 class WorkspaceFeed {
@@ -138,6 +140,9 @@ export class FeedHub {
     const feed = this.feed(workspaceId)
     const at = this.now()
     const sent: FeedEvent[] = []
+    // Subscribers that take several events at once get them after the loop, in one call each.
+    const together = new Map<Subscriber, FeedDelivery[]>()
+    for (const subscriber of feed.subscribers) if (subscriber.deliverMany) together.set(subscriber, [])
     for (const input of inputs) {
       let seq = input.seq ?? feed.last + 1
       if (seq <= feed.last) {
@@ -151,8 +156,14 @@ export class FeedHub {
       const stored: Stored = { seq, at, ref: refOf(workspaceId, input), payload: JSON.stringify(event) }
       feed.events.push(stored)
       sent.push(event)
-      for (const subscriber of feed.subscribers) this.deliver(subscriber, feed, stored)
+      for (const subscriber of feed.subscribers) {
+        const many = together.get(subscriber)
+        if (many) {
+          if (this.readable(subscriber, stored)) many.push(this.change(stored))
+        } else this.deliver(subscriber, feed, stored)
+      }
     }
+    for (const [subscriber, deliveries] of together) this.sendMany(subscriber, feed, deliveries)
     this.prune(feed)
     return sent
   }
@@ -166,17 +177,23 @@ export class FeedHub {
     member: FeedMember,
     since: number | undefined,
     deliver: (delivery: FeedDelivery) => void,
+    deliverMany?: (deliveries: FeedDelivery[]) => void,
   ): () => void {
     const feed = this.feed(member.workspaceId)
     this.prune(feed)
-    const subscriber: Subscriber = { member, deliver }
+    const subscriber: Subscriber = { member, deliver, ...(deliverMany && { deliverMany }) }
     if (since !== undefined && (since < feed.floor || since > feed.last)) {
       this.send(subscriber, feed, marker('reset', feed.last))
     } else {
       if (since !== undefined) {
+        const missed: FeedDelivery[] = []
         for (let i = this.firstAfter(feed, since); i < feed.events.length; i++) {
-          this.deliver(subscriber, feed, feed.events[i] as Stored)
+          const stored = feed.events[i] as Stored
+          if (deliverMany) {
+            if (this.readable(subscriber, stored)) missed.push(this.change(stored))
+          } else this.deliver(subscriber, feed, stored)
         }
+        this.sendMany(subscriber, feed, missed)
       }
       this.send(subscriber, feed, marker('live', feed.last))
     }
@@ -205,9 +222,31 @@ export class FeedHub {
     for (const feed of this.workspaces.values()) feed.subscribers.clear()
   }
 
+  private readable(subscriber: Subscriber, stored: Stored): boolean {
+    return stored.ref !== null && accessTo(subscriber.member, stored.ref) !== 'none'
+  }
+
+  private change(stored: Stored): FeedDelivery {
+    return { name: 'change', seq: stored.seq, payload: stored.payload }
+  }
+
   private deliver(subscriber: Subscriber, feed: WorkspaceFeed, stored: Stored): void {
-    if (!stored.ref || accessTo(subscriber.member, stored.ref) === 'none') return
-    this.send(subscriber, feed, { name: 'change', seq: stored.seq, payload: stored.payload })
+    if (this.readable(subscriber, stored)) this.send(subscriber, feed, this.change(stored))
+  }
+
+  /** Several events to a subscriber that takes them together (one alone goes as usual). */
+  private sendMany(subscriber: Subscriber, feed: WorkspaceFeed, deliveries: FeedDelivery[]): void {
+    if (deliveries.length === 0) return
+    if (deliveries.length === 1 || !subscriber.deliverMany) {
+      for (const delivery of deliveries) this.send(subscriber, feed, delivery)
+      return
+    }
+    try {
+      subscriber.deliverMany(deliveries)
+    } catch (error) {
+      feed.subscribers.delete(subscriber)
+      this.options.logger.debug('feed subscriber dropped', { error })
+    }
   }
 
   private send(subscriber: Subscriber, feed: WorkspaceFeed, delivery: FeedDelivery): void {

@@ -4,11 +4,11 @@ import type {
   Extension,
   onStatelessPayload,
 } from '@hocuspocus/server'
-import { parseDocName, parseFeedResume } from '@rapport/model'
+import { FEED_BATCH_MAX_CHARS, FEED_BATCH_MAX_EVENTS, parseDocName, parseFeedResume } from '@rapport/model'
 import * as decoding from 'lib0/decoding'
 import { isCollabContext } from '../auth/collabContext.ts'
 import type { Logger } from '../log/logger.ts'
-import type { FeedHub } from './FeedHub.ts'
+import type { FeedDelivery, FeedHub } from './FeedHub.ts'
 
 /** Hocuspocus message type of a client's "relay this to every connection of the document" (`BroadcastStateless`). */
 const BROADCAST_STATELESS = 6
@@ -37,6 +37,32 @@ const isFeedDoc = (name: string): boolean => name.endsWith('/feed') && parseDocN
  * a client trying to relay a message to the other connections (`BroadcastStateless`) is closed — only the server
  * speaks on the feed.
  */
+/**
+ * Record events as `batch` messages (docs/schema.md "Change feed"): in order, at most FEED_BATCH_MAX_EVENTS and about
+ * FEED_BATCH_MAX_CHARS each (an event longer than that alone goes in a batch of its own). The events' JSON is the
+ * hub's, joined, not parsed again.
+ */
+function sendBatches(deliveries: readonly FeedDelivery[], send: (message: string) => void): void {
+  let parts: string[] = []
+  let chars = 0
+  const flush = () => {
+    if (parts.length === 0) return
+    send(`{"type":"batch","events":[${parts.join(',')}]}`)
+    parts = []
+    chars = 0
+  }
+  for (const { payload } of deliveries) {
+    if (
+      parts.length >= FEED_BATCH_MAX_EVENTS ||
+      (parts.length > 0 && chars + payload.length > FEED_BATCH_MAX_CHARS)
+    )
+      flush()
+    parts.push(payload)
+    chars += payload.length + 1
+  }
+  flush()
+}
+
 export function feedExtension(hub: FeedHub, logger: Logger): Extension {
   const log = logger.child('feed')
   const subscriptions = new WeakMap<Connection, () => void>()
@@ -62,11 +88,18 @@ export function feedExtension(hub: FeedHub, logger: Logger): Extension {
       }
       subscriptions.get(connection)?.()
       const member = { userId: context.userId, workspaceId: context.workspaceId, role: context.role }
-      const unsubscribe = hub.subscribe(member, resume.since, ({ payload: message }) => {
+      const send = (message: string) => {
         // A connection closed meanwhile is dropped by the hub (its close callback may never come).
         if (!connection.document.hasConnection(connection)) throw new Error('feed connection closed')
         connection.sendStateless(message)
-      })
+      }
+      const unsubscribe = hub.subscribe(
+        member,
+        resume.since,
+        ({ payload: message }) => send(message),
+        // Asked for batches: events committed together go as `batch` messages, one socket frame for many.
+        resume.batch === true ? (deliveries) => sendBatches(deliveries, send) : undefined,
+      )
       subscriptions.set(connection, unsubscribe)
       connection.onClose(() => {
         unsubscribe()

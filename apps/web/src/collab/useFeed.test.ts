@@ -50,7 +50,7 @@ describe('FeedChannel', () => {
     expect(f.acquired).toEqual(['ws_a/feed'])
     expect(f.sent).toEqual([])
     f.emit('synced', { state: true })
-    expect(f.sent).toEqual(['{"type":"resume"}'])
+    expect(f.sent).toEqual(['{"type":"resume","batch":true}'])
     f.emit('stateless', stateless({ type: 'live', seq: 5 }))
     f.emit('stateless', stateless(event(6)))
     f.emit('stateless', stateless(event(6)))
@@ -63,7 +63,7 @@ describe('FeedChannel', () => {
     // Reconnect: resume from 6; the server's replay and live marker follow.
     f.emit('synced', { state: false })
     f.emit('synced', { state: true })
-    expect(f.sent.at(-1)).toBe('{"type":"resume","since":6}')
+    expect(f.sent.at(-1)).toBe('{"type":"resume","since":6,"batch":true}')
     f.emit('stateless', stateless(event(8, 'con_2')))
     f.emit('stateless', stateless({ type: 'live', seq: 8 }))
     f.emit('stateless', stateless({ type: 'reset', seq: 20 }))
@@ -97,6 +97,29 @@ describe('FeedChannel', () => {
     channel.subscribe(() => {})
     expect(f.acquired).toHaveLength(2)
     // A fresh start: what the new listener shows is fetched by itself, so follow from now.
-    expect(f.sent.at(-1)).toBe('{"type":"resume"}')
+    expect(f.sent.at(-1)).toBe('{"type":"resume","batch":true}')
+  })
+
+  it('hands on each event of a batch in order as if it came alone, dropping the ones already seen', () => {
+    const f = fakeRegistry()
+    const channel = new FeedChannel(f.registry, 'ws_a/feed')
+    const got: FeedSignal[] = []
+    channel.subscribe((s) => got.push(s))
+    f.emit('synced', { state: true })
+    f.emit('stateless', stateless({ type: 'live', seq: 5 }))
+    f.emit('stateless', stateless(event(6)))
+    f.emit(
+      'stateless',
+      stateless({ type: 'batch', events: [event(6), event(7, 'con_7'), event(8, 'con_8')] }),
+    )
+    // A malformed batch (one bad event) is dropped whole.
+    f.emit('stateless', stateless({ type: 'batch', events: [event(9), { ...event(10), op: 'move' }] }))
+    expect(got).toEqual([
+      { type: 'live', resumed: false },
+      { type: 'event', event: event(6) },
+      { type: 'event', event: event(7, 'con_7') },
+      { type: 'event', event: event(8, 'con_8') },
+    ])
+    expect(channel.lastSeq).toBe(8)
   })
 })

@@ -1,4 +1,4 @@
-import { docName, type FeedEvent, isFeedMarker, parseFeedMessage } from '@rapport/model'
+import { docName, type FeedEvent, feedEventsOf, isFeedMarker, parseFeedMessage } from '@rapport/model'
 import { useEffect, useRef } from 'react'
 import { useCollab } from './CollabContext.tsx'
 import type { DocHandle } from './DocHandle.ts'
@@ -18,8 +18,9 @@ export type FeedListener = (signal: FeedSignal) => void
 
 /**
  * The tab's change feed of one workspace: the registry's provider for `W/feed` on the tab's one socket, opened while
- * someone listens. After every (re)connect it sends `{"type":"resume","since"}` with the last seq it saw, so the
- * server sends what was missed (or `reset`); events already seen are dropped, malformed messages ignored.
+ * someone listens. After every (re)connect it sends `{"type":"resume","since","batch":true}` with the last seq it saw,
+ * so the server sends what was missed (or `reset`), events committed together as one `batch` message; events already
+ * seen are dropped, malformed messages ignored.
  */
 export class FeedChannel {
   private readonly listeners = new Set<FeedListener>()
@@ -78,8 +79,13 @@ export class FeedChannel {
     const provider = this.handle?.provider
     if (!provider) return
     this.sentSince = this.last
+    // batch: events committed together (an import's batch of records) come as one message.
     provider.sendStateless(
-      JSON.stringify(this.last === undefined ? { type: 'resume' } : { type: 'resume', since: this.last }),
+      JSON.stringify(
+        this.last === undefined
+          ? { type: 'resume', batch: true }
+          : { type: 'resume', since: this.last, batch: true },
+      ),
     )
   }
 
@@ -92,9 +98,11 @@ export class FeedChannel {
       else this.emit({ type: 'live', resumed: this.sentSince !== undefined })
       return
     }
-    if (this.last !== undefined && message.seq <= this.last) return
-    this.last = message.seq
-    this.emit({ type: 'event', event: message })
+    for (const event of feedEventsOf(message)) {
+      if (this.last !== undefined && event.seq <= this.last) continue
+      this.last = event.seq
+      this.emit({ type: 'event', event })
+    }
   }
 
   private emit(signal: FeedSignal): void {
