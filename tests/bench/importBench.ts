@@ -2,6 +2,10 @@ import { createReadStream, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { Readable } from 'node:stream'
+import { HocuspocusProvider, HocuspocusProviderWebsocket } from '@hocuspocus/provider'
+import { docName, feedEventsOf, isFeedMarker, parseFeedMessage } from '@rapport/model'
+import * as Y from 'yjs'
+import { NodeWebSocket } from '../integration/helpers/NodeWebSocket.ts'
 import { mainThreadCpuMs, peakRssBytes, sampleProcess } from './lib/procStats.ts'
 import { login } from './lib/rapportSession.ts'
 import { SyncClient } from './lib/SyncClient.ts'
@@ -31,6 +35,51 @@ export type ImportResult = {
   duringMs: Summary
   /** Each probe round during the import as [sent, seen] in µs of the monotonic clock (importTail.ts' profile windows). */
   duringRoundsUs?: Array<[number, number]>
+  /** Colleagues following the change feed during the import, and the record events they received in all. */
+  feed?: { followers: number; events: number }
+}
+
+/** Colleagues with the app open during the import: the writer's and the reader's users, each following the feed. */
+const FEED_FOLLOWERS = 2
+
+async function followFeed(wsUrl: string, workspaceId: string, token: string, count: number) {
+  let events = 0
+  let live = 0
+  const closers: Array<() => void> = []
+  for (let i = 0; i < count; i++) {
+    const socket = new HocuspocusProviderWebsocket({ url: wsUrl, WebSocketPolyfill: NodeWebSocket })
+    const provider = new HocuspocusProvider({
+      websocketProvider: socket,
+      name: docName({ workspaceId, kind: 'feed' }),
+      document: new Y.Doc(),
+      token,
+      awareness: null,
+    })
+    provider.on('synced', ({ state }: { state: boolean }) => {
+      // As the web app asks (useFeed.ts): events committed together as one `batch` message.
+      if (state) provider.sendStateless(JSON.stringify({ type: 'resume', batch: true }))
+    })
+    provider.on('stateless', ({ payload }: { payload: string }) => {
+      const message = parseFeedMessage(payload)
+      if (!message) return
+      if (isFeedMarker(message)) {
+        if (message.type === 'live') live += 1
+      } else events += feedEventsOf(message).length
+    })
+    provider.attach()
+    closers.push(() => {
+      provider.destroy()
+      socket.destroy()
+    })
+  }
+  await waitUntil(() => live >= count, 30_000, 'feed followers live')
+  return {
+    count,
+    events: () => events,
+    close: () => {
+      for (const c of closers) c()
+    },
+  }
 }
 
 const ADMIN = { email: 'admin@rapport.dev', password: 'rapport-demo' }
@@ -89,6 +138,14 @@ export async function measureImport(
   const dir = mkdtempSync(join(tmpdir(), 'rapport-import-bench-'))
   const dealId = 'deal_bench_import_probe'
   const probeDoc = w.probeDoc.replace(/deal_bench_latency$/, dealId)
+  // Colleagues with Rapport open (`BENCH_IMPORT_FEED_FOLLOWERS`, default FEED_FOLLOWERS): each follows W/feed as the
+  // web app does (asking for batches), and receives every record the import creates.
+  const followers = await followFeed(
+    server.wsUrl,
+    w.workspaceId,
+    w.token,
+    Number(process.env.BENCH_IMPORT_FEED_FOLLOWERS ?? FEED_FOLLOWERS),
+  )
   const writer = new SyncClient({
     protocol: 'hocuspocus',
     url: server.wsUrl,
@@ -207,8 +264,11 @@ export async function measureImport(
       idleMs: summarize(idle),
       duringMs: summarize(during),
       duringRoundsUs,
+      feed: { followers: followers.count, events: followers.events() },
     }
   } finally {
+    log(`import: feed followers got ${followers.events()} events`)
+    followers.close()
     await writer.close()
     await reader.close()
     rmSync(dir, { recursive: true, force: true })
