@@ -355,6 +355,9 @@ describe('events committed together (an import) on W/feed', () => {
     const batched = feedClient(s.wsUrl, WS, salesSession.token, undefined, true)
     const plain = feedClient(s.wsUrl, WS, viewerSession.token)
     await waitLive(batched, plain)
+    // And an SSE reader: the events come as ordinary `change` events (written together, one chunk).
+    const stream = sseClient(s.url, salesSession.cookie)
+    await expect.poll(() => stream.frames.some((f) => f.event === 'live')).toBe(true)
     const before = { batched: batched.messages.length, plain: plain.messages.length }
 
     const emails = ['b1', 'b2', 'b3'].map((n) => `${n}@batch.feed.test`)
@@ -385,6 +388,19 @@ describe('events committed together (an import) on W/feed', () => {
     expect(batches[0]?.events.map((e) => e.row?.email)).toEqual(emails)
     expect(plain.messages.slice(before.plain).filter(isFeedBatch)).toEqual([])
     expect(rowsOf(plain).map((e) => e.seq)).toEqual(rowsOf(batched).map((e) => e.seq))
+    await expect
+      .poll(() =>
+        stream
+          .events()
+          .filter((e) => emails.includes(e.row?.email as string))
+          .map((e) => e.seq),
+      )
+      .toEqual(rowsOf(batched).map((e) => e.seq))
+    const sseRows = stream.frames.filter(
+      (f) => f.data && emails.includes(feedEventsOf(f.data)[0]?.row?.email as string),
+    )
+    expect(sseRows.map((f) => [f.event, f.id])).toEqual(rowsOf(batched).map((e) => ['change', String(e.seq)]))
+    await stream.close()
 
     // A resume with `since` before the import and `batch`: the missed events replayed as one batch, then live.
     const since = (rowsOf(batched)[0]?.seq as number) - 1

@@ -50,6 +50,15 @@ const affects = (session: SessionInfo, change: AccessChange): boolean =>
  * order and access filter as `W/feed`. The stream ends when the caller's access changes (role change, removal,
  * logout, revoked token) — reconnecting re-checks it, like the socket.
  */
+/**
+ * One delivery as Server-Sent Event text, as Hono's `writeSSE` writes it (`event`, `data`, `id`); the heartbeat
+ * (seq -1) as a comment. The payload is one line of JSON (JSON.stringify writes no raw line break).
+ */
+function sseText(delivery: FeedDelivery): string {
+  if (delivery.seq === -1) return ': heartbeat\n\n'
+  return `event: ${delivery.name}\ndata: ${delivery.payload}\nid: ${delivery.seq}\n\n`
+}
+
 export function feedRoutes(options: FeedRoutesOptions): Hono<AppEnv> {
   const { hub } = options
   const heartbeatMs = options.heartbeatMs ?? 25_000
@@ -93,16 +102,15 @@ export function feedRoutes(options: FeedRoutesOptions): Hono<AppEnv> {
       }, heartbeatMs)
       try {
         while (!done) {
-          const next = queue.shift()
-          if (!next) {
+          if (queue.length === 0) {
             await new Promise<void>((resolve) => {
               wake = resolve
             })
             wake = null
             continue
           }
-          if (next.seq === -1) await stream.write(': heartbeat\n\n')
-          else await stream.writeSSE({ event: next.name, id: String(next.seq), data: next.payload })
+          // Everything queued meanwhile (an import's events come hundreds at a time) in one write.
+          await stream.write(queue.splice(0).map(sseText).join(''))
         }
       } catch (error) {
         options.logger.debug('feed stream ended', { error })
