@@ -140,9 +140,9 @@ export class FeedHub {
     const feed = this.feed(workspaceId)
     const at = this.now()
     const sent: FeedEvent[] = []
-    // Subscribers that take several events at once get them after the loop, in one call each.
-    const together = new Map<Subscriber, FeedDelivery[]>()
-    for (const subscriber of feed.subscribers) if (subscriber.deliverMany) together.set(subscriber, [])
+    // Each subscriber's readable events, handed on after the loop (in one call to a subscriber that takes many).
+    const pending = new Map<Subscriber, FeedDelivery[]>()
+    for (const subscriber of feed.subscribers) pending.set(subscriber, [])
     for (const input of inputs) {
       let seq = input.seq ?? feed.last + 1
       if (seq <= feed.last) {
@@ -156,14 +156,10 @@ export class FeedHub {
       const stored: Stored = { seq, at, ref: refOf(workspaceId, input), payload: JSON.stringify(event) }
       feed.events.push(stored)
       sent.push(event)
-      for (const subscriber of feed.subscribers) {
-        const many = together.get(subscriber)
-        if (many) {
-          if (this.readable(subscriber, stored)) many.push(this.change(stored))
-        } else this.deliver(subscriber, feed, stored)
-      }
+      for (const [subscriber, deliveries] of pending)
+        if (this.readable(subscriber, stored)) deliveries.push(this.change(stored))
     }
-    for (const [subscriber, deliveries] of together) this.sendMany(subscriber, feed, deliveries)
+    for (const [subscriber, deliveries] of pending) this.sendMany(subscriber, feed, deliveries)
     this.prune(feed)
     return sent
   }
@@ -189,9 +185,7 @@ export class FeedHub {
         const missed: FeedDelivery[] = []
         for (let i = this.firstAfter(feed, since); i < feed.events.length; i++) {
           const stored = feed.events[i] as Stored
-          if (deliverMany) {
-            if (this.readable(subscriber, stored)) missed.push(this.change(stored))
-          } else this.deliver(subscriber, feed, stored)
+          if (this.readable(subscriber, stored)) missed.push(this.change(stored))
         }
         this.sendMany(subscriber, feed, missed)
       }
@@ -230,32 +224,29 @@ export class FeedHub {
     return { name: 'change', seq: stored.seq, payload: stored.payload }
   }
 
-  private deliver(subscriber: Subscriber, feed: WorkspaceFeed, stored: Stored): void {
-    if (this.readable(subscriber, stored)) this.send(subscriber, feed, this.change(stored))
-  }
-
-  /** Several events to a subscriber that takes them together (one alone goes as usual). */
+  /**
+   * A subscriber's events in order: in one call when it takes several together and there are several, else one by
+   * one until it fails.
+   */
   private sendMany(subscriber: Subscriber, feed: WorkspaceFeed, deliveries: FeedDelivery[]): void {
-    if (deliveries.length === 0) return
-    if (deliveries.length === 1 || !subscriber.deliverMany) {
-      for (const delivery of deliveries) this.send(subscriber, feed, delivery)
-      return
-    }
-    try {
-      subscriber.deliverMany(deliveries)
-    } catch (error) {
-      feed.subscribers.delete(subscriber)
-      this.options.logger.debug('feed subscriber dropped', { error })
-    }
+    const { deliverMany } = subscriber
+    if (deliverMany && deliveries.length > 1) this.attempt(subscriber, feed, () => deliverMany(deliveries))
+    else for (const delivery of deliveries) if (!this.send(subscriber, feed, delivery)) return
   }
 
-  private send(subscriber: Subscriber, feed: WorkspaceFeed, delivery: FeedDelivery): void {
+  private send(subscriber: Subscriber, feed: WorkspaceFeed, delivery: FeedDelivery): boolean {
+    return this.attempt(subscriber, feed, () => subscriber.deliver(delivery))
+  }
+
+  /** Runs a delivery; a subscriber that cannot take it (its socket is gone) is dropped, the others go on. */
+  private attempt(subscriber: Subscriber, feed: WorkspaceFeed, delivery: () => void): boolean {
     try {
-      subscriber.deliver(delivery)
+      delivery()
+      return true
     } catch (error) {
-      // A subscriber that cannot take a message (its socket is gone) is dropped; the others go on.
       feed.subscribers.delete(subscriber)
       this.options.logger.debug('feed subscriber dropped', { error })
+      return false
     }
   }
 

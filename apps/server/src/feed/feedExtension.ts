@@ -30,14 +30,6 @@ const messageType = (frame: Uint8Array): number | null => {
 const isFeedDoc = (name: string): boolean => name.endsWith('/feed') && parseDocName(name)?.kind === 'feed'
 
 /**
- * The change feed over `W/feed` (docs/schema.md "Change feed"). The document holds no content and every connection
- * is read-only (policy), so Hocuspocus drops client updates. A client's stateless `{"type":"resume","since"?}`
- * subscribes that connection to the workspace's `FeedHub`: missed events (or `reset`), `live`, then each new event
- * the member may read, as stateless messages. Anything else a client sends stateless is ignored (logged at debug);
- * a client trying to relay a message to the other connections (`BroadcastStateless`) is closed — only the server
- * speaks on the feed.
- */
-/**
  * Record events as `batch` messages (docs/schema.md "Change feed"): in order, at most FEED_BATCH_MAX_EVENTS and about
  * FEED_BATCH_MAX_CHARS each (an event longer than that alone goes in a batch of its own). The events' JSON is the
  * hub's, joined, not parsed again.
@@ -63,6 +55,15 @@ function sendBatches(deliveries: readonly FeedDelivery[], send: (message: string
   flush()
 }
 
+/**
+ * The change feed over `W/feed` (docs/schema.md "Change feed"). The document holds no content and every connection
+ * is read-only (policy), so Hocuspocus drops client updates. A client's stateless
+ * `{"type":"resume","since"?,"batch"?}` subscribes that connection to the workspace's `FeedHub`: missed events (or
+ * `reset`), `live`, then each new event the member may read, as stateless messages (with `batch`, the events published
+ * together as `batch` messages). Anything else a client sends stateless is ignored (logged at debug);
+ * a client trying to relay a message to the other connections (`BroadcastStateless`) is closed — only the server
+ * speaks on the feed.
+ */
 export function feedExtension(hub: FeedHub, logger: Logger): Extension {
   const log = logger.child('feed')
   const subscriptions = new WeakMap<Connection, () => void>()

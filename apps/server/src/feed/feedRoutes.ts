@@ -46,11 +46,6 @@ const affects = (session: SessionInfo, change: AccessChange): boolean =>
       : change.sid === session.sid
 
 /**
- * `GET /api/feed?since=<seq>`: the workspace's change feed for outside clients, as Server-Sent Events. Same events,
- * order and access filter as `W/feed`. The stream ends when the caller's access changes (role change, removal,
- * logout, revoked token) — reconnecting re-checks it, like the socket.
- */
-/**
  * One delivery as Server-Sent Event text, as Hono's `writeSSE` writes it (`event`, `data`, `id`); the heartbeat
  * (seq -1) as a comment. The payload is one line of JSON (JSON.stringify writes no raw line break).
  */
@@ -59,6 +54,11 @@ function sseText(delivery: FeedDelivery): string {
   return `event: ${delivery.name}\ndata: ${delivery.payload}\nid: ${delivery.seq}\n\n`
 }
 
+/**
+ * `GET /api/feed?since=<seq>`: the workspace's change feed for outside clients, as Server-Sent Events. Same events,
+ * order and access filter as `W/feed`. The stream ends when the caller's access changes (role change, removal,
+ * logout, revoked token) — reconnecting re-checks it, like the socket.
+ */
 export function feedRoutes(options: FeedRoutesOptions): Hono<AppEnv> {
   const { hub } = options
   const heartbeatMs = options.heartbeatMs ?? 25_000
